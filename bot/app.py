@@ -1,0 +1,62 @@
+"""The composition root: one Bolt app, wired from settings and dependencies."""
+
+import logging
+from typing import Any
+
+from slack_bolt import App, BoltResponse
+from slack_sdk import WebClient
+from slack_sdk.http_retry.builtin_handlers import (
+    ConnectionErrorRetryHandler,
+    RateLimitErrorRetryHandler,
+    ServerErrorRetryHandler,
+)
+
+from bot.deps import Deps
+from bot.listeners import actions, commands, events, views
+from bot.settings import Settings
+
+log = logging.getLogger(__name__)
+
+
+def web_client(settings: Settings) -> WebClient:
+    """A Web API client that retries what is safe to retry: dropped connections, 429s and 5xx answers."""
+    token = settings.slack_bot_token.get_secret_value() if settings.slack_bot_token else None
+    return WebClient(
+        token=token,
+        base_url=settings.slack_api_url,
+        retry_handlers=[
+            ConnectionErrorRetryHandler(max_retry_count=2),
+            RateLimitErrorRetryHandler(max_retry_count=2),
+            ServerErrorRetryHandler(max_retry_count=2),
+        ],
+    )
+
+
+def build_app(settings: Settings, deps: Deps) -> App:
+    """The Bolt app: every request's signature verified, acks sent before any slow work (lazy listeners)."""
+    secret = settings.slack_signing_secret.get_secret_value() if settings.slack_signing_secret else None
+    app = App(
+        client=web_client(settings),
+        signing_secret=secret,
+        process_before_response=True,
+        listener_executor=deps.executor,
+        name="accord",
+    )
+    commands.register(app, deps)
+    views.register(app, deps)
+    actions.register(app, deps)
+    events.register(app, deps)
+    app.error(_unexpected_error)
+    return app
+
+
+def _unexpected_error(error: Exception, body: dict[str, Any], respond: Any) -> BoltResponse:
+    """Errors raised before or during an ack: log them and tell the person, if Slack gave a way to answer."""
+    log.error("unhandled error on %s request: %r", body.get("type") or "command", error, exc_info=error)
+    if getattr(respond, "response_url", None):
+        respond(
+            text="Sorry, something went wrong on my side and nothing was changed. Please try again.",
+            response_type="ephemeral",
+            replace_original=False,
+        )
+    return BoltResponse(status=500, body="")

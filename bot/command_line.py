@@ -1,0 +1,67 @@
+"""Reading `/accord <subcommand> [arguments]`: pure parsing, so it can run before the ack."""
+
+import difflib
+from dataclasses import dataclass
+
+from stages.naming import clean_name
+
+
+@dataclass(frozen=True)
+class Subcommand:
+    name: str
+    argument: str | None = None  # e.g. "<relationship>"; None when it takes none
+    required: bool = False
+
+    @property
+    def usage(self) -> str:
+        if self.argument is None:
+            return f"/accord {self.name}"
+        shown = self.argument if self.required else f"[{self.argument}]"
+        return f"/accord {self.name} {shown}"
+
+
+SUBCOMMANDS: dict[str, Subcommand] = {
+    command.name: command
+    for command in (
+        Subcommand("help"),
+        Subcommand("new", "<name>"),
+        Subcommand("list"),
+        Subcommand("status", "<relationship>", required=True),
+    )
+}
+ARGUMENT_MAX = 200
+
+
+@dataclass(frozen=True)
+class Invocation:
+    command: Subcommand
+    argument: str  # cleaned; empty when absent
+
+
+class UsageError(Exception):
+    """The text does not form a valid invocation; `code` picks the message, the rest are its facts."""
+
+    def __init__(self, code: str, *, word: str = "", command: Subcommand | None = None, suggestion: str = "") -> None:
+        super().__init__(code)
+        self.code = code
+        self.word = word
+        self.command = command
+        self.suggestion = suggestion
+
+
+def parse(text: str) -> Invocation:
+    """`help` when empty; raises `UsageError` for an unknown subcommand, a missing or over-long argument."""
+    word, _, rest = text.strip().partition(" ")
+    name = word.casefold() or "help"
+    command = SUBCOMMANDS.get(name)
+    if command is None:
+        close = difflib.get_close_matches(name, list(SUBCOMMANDS), n=1, cutoff=0.6)
+        raise UsageError("unknown_subcommand", word=word, suggestion=close[0] if close else "")
+    argument = clean_name(rest)
+    if command.argument is None and argument:
+        raise UsageError("unexpected_argument", command=command, word=argument)
+    if command.required and not argument:
+        raise UsageError("missing_argument", command=command)
+    if len(argument) > ARGUMENT_MAX:
+        raise UsageError("argument_too_long", command=command)
+    return Invocation(command, argument)

@@ -1,0 +1,88 @@
+"""What a lazy listener works with, and the safety net around it.
+
+Bolt runs lazy listeners after the ack and only logs what they raise. `lazy()` wraps each one so a failure
+is logged (with the request's identifiers, never its token) and the person is told, instead of silence.
+"""
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from slack_bolt import BoltContext
+from slack_bolt.context.respond import Respond
+from slack_sdk import WebClient
+
+from bot.deps import Deps
+from stages.ports import UnitOfWork
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Turn:
+    """One request being handled: its payload, the Slack clients bound to it, and the app's dependencies."""
+
+    body: dict[str, Any]
+    client: WebClient
+    context: BoltContext
+    respond: Respond
+    deps: Deps
+
+    @property
+    def team_id(self) -> str:
+        team_id = self.context.team_id or self.context.enterprise_id
+        if not team_id:
+            raise ValueError("request carries no workspace")
+        return str(team_id)
+
+    @property
+    def user_id(self) -> str:
+        return str(self.context.user_id)
+
+    def uow(self) -> UnitOfWork:
+        return self.deps.uow(self.team_id)
+
+    def now(self) -> datetime:
+        return self.deps.clock.now()
+
+    def today(self) -> date:
+        return self.now().date()
+
+    def tell(self, text: str, blocks: list[dict[str, Any]] | None = None) -> None:
+        """Reply privately to the person who acted, in the place they acted."""
+        if self.respond.response_url:
+            self.respond(text=text, blocks=blocks, response_type="ephemeral", replace_original=False)
+            return
+        channel = self.context.channel_id
+        if channel:
+            self.client.chat_postEphemeral(channel=channel, user=self.user_id, text=text, blocks=blocks)
+            return
+        dm = self.client.conversations_open(users=self.user_id)["channel"]["id"]
+        self.client.chat_postMessage(channel=dm, text=text, blocks=blocks)
+
+
+Handler = Callable[[Turn], None]
+
+
+def lazy(deps: Deps, handler: Handler, on_failure: Handler | None = None) -> Callable[..., None]:
+    """A Bolt lazy listener running `handler`; on an unexpected error it runs `on_failure` (default: tell)."""
+
+    def listener(body: dict[str, Any], client: WebClient, context: BoltContext, respond: Respond) -> None:
+        turn = Turn(body, client, context, respond, deps)
+        try:
+            handler(turn)
+        except Exception:
+            log.exception("%s failed (team %s, user %s)", handler.__name__, context.team_id, context.user_id)
+            try:
+                (on_failure or _say_sorry)(turn)
+            except Exception:
+                log.exception("could not tell user %s about the failure", context.user_id)
+
+    listener.__name__ = handler.__name__
+    return listener
+
+
+def _say_sorry(turn: Turn) -> None:
+    turn.tell(turn.deps.copy("commands", "something_went_wrong"))

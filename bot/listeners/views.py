@@ -1,0 +1,86 @@
+"""Modal submissions. Field rules are checked in the ack (errors show under the fields); saving runs after it."""
+
+import logging
+from typing import Any
+
+from slack_bolt import Ack, App
+from slack_sdk.errors import SlackApiError
+
+from bot import ids
+from bot.blocks.kit import message_blocks
+from bot.blocks.new_relationship import message_view, new_relationship_modal, read_draft
+from bot.blocks.relationships import intro_blocks
+from bot.deps import Deps
+from bot.listeners.turn import Turn, lazy
+from stages import services
+from stages.errors import InvalidInput, NameTaken
+from stages.relationships import Relationship
+
+log = logging.getLogger(__name__)
+
+
+def register(app: App, deps: Deps) -> None:
+    copy = deps.copy
+
+    def acknowledge(ack: Ack, view: dict[str, Any]) -> None:
+        try:
+            read_draft(view).validated()
+        except InvalidInput as invalid:
+            ack(response_action="errors", errors={f: copy.problem(p) for f, p in invalid.by_field().items()})
+            return
+        # Keep the modal open while the relationship is saved, so the outcome can be shown in it.
+        ack(response_action="update", view=message_view(copy, copy("relationships", "saving"), closable=False))
+
+    app.view(ids.VIEW_NEW_RELATIONSHIP)(
+        ack=acknowledge, lazy=[lazy(deps, create_relationship, on_failure=_show_form_again)]
+    )
+
+
+def create_relationship(turn: Turn) -> None:
+    view = turn.body["view"]
+    draft = read_draft(view)
+    copy = turn.deps.copy
+    try:
+        relationship = services.create_relationship(turn.uow(), draft, created_by=turn.user_id, now=turn.now())
+    except NameTaken as taken:
+        notice = copy("relationships", "name_taken", name=taken.name, existing=taken.existing)
+        form = new_relationship_modal(copy, draft=draft, notice=notice, notice_after=ids.BLOCK_NAME)
+        turn.client.views_update(view_id=view["id"], view=form)
+        return
+    try:
+        posted = _introduce(turn, relationship)
+    except Exception:
+        # The relationship is saved; only its introduction is missing, and the outcome view says so.
+        log.exception("introducing relationship %s failed", relationship.id)
+        posted = False
+    stage = turn.deps.catalogue.stage(relationship.stage)
+    outcome = copy("relationships", "created", r=relationship, stage=stage, posted=posted)
+    turn.client.views_update(view_id=view["id"], view=message_view(copy, outcome))
+
+
+def _introduce(turn: Turn, relationship: Relationship) -> bool:
+    """Post the relationship's introduction in its channel, joining a public channel first if need be."""
+    deps = turn.deps
+    text = deps.copy("relationships", "intro_fallback", r=relationship)
+    blocks = message_blocks(intro_blocks(deps.copy, relationship, deps.catalogue))
+    try:
+        try:
+            posted = turn.client.chat_postMessage(channel=relationship.channel_id, text=text, blocks=blocks)
+        except SlackApiError as error:
+            if error.response.get("error") != "not_in_channel":
+                raise
+            turn.client.conversations_join(channel=relationship.channel_id)
+            posted = turn.client.chat_postMessage(channel=relationship.channel_id, text=text, blocks=blocks)
+    except SlackApiError as error:
+        log.warning("could not introduce relationship %s: %s", relationship.id, error.response.get("error"))
+        return False
+    services.record_intro(turn.uow(), relationship, str(posted["ts"]))
+    return True
+
+
+def _show_form_again(turn: Turn) -> None:
+    """After an unexpected failure, give the person their answers back with a note, so nothing is lost."""
+    copy = turn.deps.copy
+    draft = read_draft(turn.body["view"])
+    form = new_relationship_modal(copy, draft=draft, notice=copy("relationships", "create_failed"))
+    turn.client.views_update(view_id=turn.body["view"]["id"], view=form)

@@ -1,0 +1,51 @@
+"""Domain errors: what went wrong, as data, so each adapter can word it for its own users."""
+
+import dataclasses
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with a user's input: the field it concerns, a stable code and the facts to explain it."""
+
+    field: str
+    code: str
+    params: Mapping[str, object] = dataclasses.field(default_factory=dict)
+
+
+class DomainError(Exception):
+    """Base of every rule the domain refuses to break."""
+
+
+class InvalidInput(DomainError):
+    """The input breaks one or more rules; nothing was changed."""
+
+    def __init__(self, problems: Sequence[Problem]) -> None:
+        super().__init__("; ".join(f"{p.field}: {p.code}" for p in problems))
+        self.problems = tuple(problems)
+
+    def by_field(self) -> dict[str, Problem]:
+        """The first problem of each field, in the order they were found."""
+        found: dict[str, Problem] = {}
+        for problem in self.problems:
+            found.setdefault(problem.field, problem)
+        return found
+
+
+class RelationshipNotFound(DomainError):
+    """No relationship has that name in the workspace; `suggestions` holds near misses."""
+
+    def __init__(self, name: str, suggestions: Sequence[str] = ()) -> None:
+        super().__init__(name)
+        self.name = name
+        self.suggestions = tuple(suggestions)
+
+
+class NameTaken(DomainError):
+    """Another relationship in the workspace already has this name (names are unique, case-insensitively)."""
+
+    def __init__(self, name: str, existing: str) -> None:
+        super().__init__(name)
+        self.name = name
+        self.existing = existing

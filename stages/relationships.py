@@ -1,0 +1,138 @@
+"""Relationships: the collaborations Accord manages, and the rules for starting one."""
+
+from dataclasses import dataclass, replace
+from datetime import date, datetime, timedelta
+from enum import StrEnum
+
+from stages.errors import InvalidInput, Problem
+from stages.naming import clean_name
+
+NAME_MAX = 80
+PARTNER_MAX = 120
+CADENCE_MIN_DAYS = 7
+CADENCE_MAX_DAYS = 365
+
+
+class RelationshipStatus(StrEnum):
+    ACTIVE = "active"
+    EXITED = "exited"
+
+
+@dataclass(frozen=True)
+class RelationshipDraft:
+    """What a person fills in to start managing a relationship; raw, as typed."""
+
+    name: str
+    partner: str
+    owner_id: str | None
+    sponsor_id: str | None
+    channel_id: str | None
+    review_cadence_days: str | int | None
+
+    def validated(self) -> "ValidDraft":
+        """The draft with every rule checked, or `InvalidInput` naming each field that breaks one."""
+        problems: list[Problem] = []
+        name = clean_name(self.name or "")
+        partner = " ".join((self.partner or "").split())
+        problems += _text_problems("name", name, NAME_MAX)
+        if "\n" in (self.name or "").strip():
+            problems.append(Problem("name", "name_multiline"))
+        problems += _text_problems("partner", partner, PARTNER_MAX)
+        owner = _required("owner", self.owner_id, "person_missing", problems)
+        sponsor = _required("sponsor", self.sponsor_id, "person_missing", problems)
+        channel = _required("channel", self.channel_id, "channel_missing", problems)
+        cadence = _cadence(self.review_cadence_days, problems)
+        if problems:
+            raise InvalidInput(problems)
+        return ValidDraft(name, partner, owner, sponsor, channel, cadence)
+
+
+@dataclass(frozen=True)
+class ValidDraft:
+    name: str
+    partner: str
+    owner_id: str
+    sponsor_id: str
+    channel_id: str
+    review_cadence_days: int
+
+
+@dataclass(frozen=True)
+class Relationship:
+    """One collaboration, at one stage of the life cycle, owned and sponsored by named people."""
+
+    team_id: str
+    name: str
+    partner: str
+    owner_id: str
+    sponsor_id: str
+    channel_id: str
+    review_cadence_days: int
+    stage: int
+    status: RelationshipStatus
+    created_by: str
+    created_at: datetime
+    next_review_due: date
+    intro_ts: str | None = None
+    id: int | None = None
+
+    @classmethod
+    def start(cls, team_id: str, draft: ValidDraft, *, created_by: str, now: datetime) -> "Relationship":
+        """A new relationship enters the life cycle at stage 1, with its first review one cadence away."""
+        return cls(
+            team_id=team_id,
+            name=draft.name,
+            partner=draft.partner,
+            owner_id=draft.owner_id,
+            sponsor_id=draft.sponsor_id,
+            channel_id=draft.channel_id,
+            review_cadence_days=draft.review_cadence_days,
+            stage=1,
+            status=RelationshipStatus.ACTIVE,
+            created_by=created_by,
+            created_at=now,
+            next_review_due=now.date() + timedelta(days=draft.review_cadence_days),
+        )
+
+    def with_intro(self, ts: str) -> "Relationship":
+        return replace(self, intro_ts=ts)
+
+    def is_leader(self, user_id: str) -> bool:
+        """Owners and executive sponsors lead the relationship: they sign stages off and steer it."""
+        return user_id in (self.owner_id, self.sponsor_id)
+
+    def review_overdue(self, today: date) -> bool:
+        return self.status is RelationshipStatus.ACTIVE and self.next_review_due < today
+
+
+def _text_problems(field: str, value: str, limit: int) -> list[Problem]:
+    if not value:
+        return [Problem(field, f"{field}_empty")]
+    if len(value) > limit:
+        return [Problem(field, "too_long", {"limit": limit, "length": len(value)})]
+    return []
+
+
+def _required(field: str, value: str | None, code: str, problems: list[Problem]) -> str:
+    if not value:
+        problems.append(Problem(field, code))
+    return value or ""
+
+
+def _cadence(raw: str | int | None, problems: list[Problem]) -> int:
+    """Whole days between reviews; 0 (with a problem recorded) when the input is unusable."""
+    text = str(raw).strip() if raw is not None else ""
+    if not text:
+        problems.append(Problem("cadence", "cadence_missing"))
+        return 0
+    try:
+        days = int(text)
+    except ValueError:
+        problems.append(Problem("cadence", "cadence_not_number", {"value": text}))
+        return 0
+    if not CADENCE_MIN_DAYS <= days <= CADENCE_MAX_DAYS:
+        problems.append(
+            Problem("cadence", "cadence_range", {"min": CADENCE_MIN_DAYS, "max": CADENCE_MAX_DAYS, "value": days})
+        )
+        return 0
+    return days

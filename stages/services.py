@@ -1,0 +1,97 @@
+"""Use cases: what people do with relationships, independent of Slack and of the database."""
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from stages.catalogue import Catalogue, Phase, Stage
+from stages.errors import NameTaken, RelationshipNotFound
+from stages.naming import clean_name, suggest
+from stages.ports import UnitOfWork
+from stages.relationships import Relationship, RelationshipDraft
+
+
+def create_relationship(uow: UnitOfWork, draft: RelationshipDraft, *, created_by: str, now: datetime) -> Relationship:
+    """Start managing a relationship at stage 1. Raises `InvalidInput` or `NameTaken` and changes nothing."""
+    valid = draft.validated()
+    with uow:
+        existing = uow.relationships.by_name(valid.name)
+        if existing is not None:
+            raise NameTaken(valid.name, existing.name)
+        relationship = uow.relationships.add(Relationship.start(uow.team_id, valid, created_by=created_by, now=now))
+        uow.commit()
+    return relationship
+
+
+def record_intro(uow: UnitOfWork, relationship: Relationship, ts: str) -> Relationship:
+    """Remember the channel message that introduced the relationship, to link back to it later."""
+    with uow:
+        updated = uow.relationships.update(relationship.with_intro(ts))
+        uow.commit()
+    return updated
+
+
+def find_relationship(uow: UnitOfWork, name: str) -> Relationship:
+    """The relationship called `name`; raises `RelationshipNotFound` carrying near misses to suggest."""
+    wanted = clean_name(name)
+    with uow:
+        found = uow.relationships.by_name(wanted)
+        if found is None:
+            raise RelationshipNotFound(wanted, suggest(wanted, uow.relationships.names()))
+        return found
+
+
+def list_relationships(uow: UnitOfWork) -> list[Relationship]:
+    with uow:
+        return uow.relationships.all()
+
+
+def led_by(uow: UnitOfWork, user_id: str) -> list[Relationship]:
+    with uow:
+        return uow.relationships.led_by(user_id)
+
+
+@dataclass(frozen=True)
+class StageProgress:
+    stage: Stage
+    done: int
+    state: str  # "signed off", "current" or "upcoming"
+
+    @property
+    def total(self) -> int:
+        return len(self.stage.items)
+
+
+@dataclass(frozen=True)
+class StatusReport:
+    """Where a relationship stands: its stage and phase, progress through every stage, and its next review."""
+
+    relationship: Relationship
+    stage: Stage
+    phase: Phase
+    progress: tuple[StageProgress, ...]
+    review_overdue: bool
+
+
+def relationship_status(uow: UnitOfWork, catalogue: Catalogue, name: str, today: date) -> StatusReport:
+    relationship = find_relationship(uow, name)
+    progress = tuple(
+        StageProgress(
+            stage,
+            done=len(stage.items) if stage.number < relationship.stage else 0,
+            state=_stage_state(stage.number, relationship.stage),
+        )
+        for stage in catalogue.stages
+    )
+    return StatusReport(
+        relationship=relationship,
+        stage=catalogue.stage(relationship.stage),
+        phase=catalogue.phase_of(relationship.stage),
+        progress=progress,
+        review_overdue=relationship.review_overdue(today),
+    )
+
+
+def _stage_state(number: int, current: int) -> str:
+    if number < current:
+        return "signed off"
+    return "current" if number == current else "upcoming"

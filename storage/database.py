@@ -1,0 +1,77 @@
+"""Engines, sessions and schema migrations for SQLite (embedded default) and PostgreSQL."""
+
+from collections.abc import Callable
+from importlib.resources import files
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import sessionmaker
+from sqlmodel import Session
+
+from storage.uow import SqlUnitOfWork
+
+
+def make_engine(url: str, **options: Any) -> Engine:
+    """An engine tuned for its backend: SQLite in WAL mode with a busy timeout, PostgreSQL with pre-ping."""
+    if make_url(url).get_backend_name() == "sqlite":
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30}, **options)
+        event.listen(engine, "connect", _sqlite_pragmas)
+        return engine
+    return create_engine(url, pool_pre_ping=True, **options)
+
+
+def _sqlite_pragmas(connection: Any, _record: object) -> None:
+    # WAL lets readers run beside the writer; foreign keys are off in SQLite unless asked for.
+    cursor = connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.close()
+
+
+def alembic_config(engine: Engine) -> Config:
+    """Alembic settings built in code, so migrations run from an installed package without an ini file."""
+    config = Config()
+    config.set_main_option("script_location", str(files("storage") / "migrations"))
+    config.attributes["engine"] = engine
+    return config
+
+
+def upgrade(engine: Engine, revision: str = "head") -> None:
+    command.upgrade(alembic_config(engine), revision)
+
+
+def current_revision(engine: Engine) -> str | None:
+    from alembic.runtime.migration import MigrationContext
+
+    with engine.connect() as connection:
+        return MigrationContext.configure(connection).get_current_revision()
+
+
+class Database:
+    """An engine plus the session factory and the per-workspace units of work built on it."""
+
+    def __init__(self, url: str, **options: Any) -> None:
+        self.url = url
+        self.engine = make_engine(url, **options)
+        self.sessions: sessionmaker[Session] = sessionmaker(self.engine, class_=Session, expire_on_commit=False)
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.engine.dialect.name == "sqlite"
+
+    def upgrade(self) -> None:
+        upgrade(self.engine)
+
+    def uow(self, team_id: str) -> SqlUnitOfWork:
+        return SqlUnitOfWork(self.sessions, team_id)
+
+    @property
+    def uow_factory(self) -> Callable[[str], SqlUnitOfWork]:
+        return self.uow
+
+    def dispose(self) -> None:
+        self.engine.dispose()

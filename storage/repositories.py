@@ -1,0 +1,69 @@
+"""Repositories: the only code that builds queries. Each is bound to one workspace and filters by it."""
+
+from typing import Any
+
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, select
+from sqlmodel.sql.expression import SelectOfScalar
+
+from stages.errors import NameTaken
+from stages.naming import name_key
+from stages.relationships import Relationship, RelationshipStatus
+from storage.mapping import entity_from_row, row_values
+from storage.tables import RelationshipRow
+
+
+class SqlRelationshipRepository:
+    def __init__(self, session: Session, team_id: str) -> None:
+        self._session = session
+        self._team_id = team_id
+
+    def add(self, relationship: Relationship) -> Relationship:
+        row = RelationshipRow(team_id=self._team_id, **self._values(relationship))
+        self._session.add(row)
+        try:
+            with self._session.begin_nested():
+                self._session.flush()
+        except IntegrityError as error:
+            # Another request took the name between the caller's check and this insert.
+            raise NameTaken(relationship.name, relationship.name) from error
+        return _entity(row)
+
+    def update(self, relationship: Relationship) -> Relationship:
+        row = self._session.exec(self._select().where(RelationshipRow.id == relationship.id)).one()
+        row.sqlmodel_update(self._values(relationship))
+        self._session.flush()
+        return _entity(row)
+
+    def get(self, relationship_id: int) -> Relationship | None:
+        row = self._session.exec(self._select().where(RelationshipRow.id == relationship_id)).first()
+        return _entity(row) if row else None
+
+    def by_name(self, name: str) -> Relationship | None:
+        row = self._session.exec(self._select().where(RelationshipRow.name_key == name_key(name))).first()
+        return _entity(row) if row else None
+
+    def names(self) -> list[str]:
+        query = select(RelationshipRow.name).where(RelationshipRow.team_id == self._team_id)
+        return list(self._session.exec(query))
+
+    def all(self) -> list[Relationship]:
+        rows = self._session.exec(self._select().order_by(col(RelationshipRow.name_key)))
+        return [_entity(row) for row in rows]
+
+    def led_by(self, user_id: str) -> list[Relationship]:
+        leads = (RelationshipRow.owner_id == user_id) | (RelationshipRow.sponsor_id == user_id)
+        rows = self._session.exec(self._select().where(leads).order_by(col(RelationshipRow.name_key)))
+        return [_entity(row) for row in rows]
+
+    def _select(self) -> SelectOfScalar[RelationshipRow]:
+        return select(RelationshipRow).where(RelationshipRow.team_id == self._team_id)
+
+    def _values(self, relationship: Relationship) -> dict[str, Any]:
+        if relationship.team_id != self._team_id:
+            raise ValueError("a relationship can only be written by its own workspace's repository")
+        return {**row_values(relationship, skip=("id", "team_id")), "name_key": name_key(relationship.name)}
+
+
+def _entity(row: RelationshipRow) -> Relationship:
+    return entity_from_row(Relationship, row, status=RelationshipStatus(row.status))

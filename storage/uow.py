@@ -1,0 +1,48 @@
+"""The unit of work: one transaction in one workspace, rolled back unless committed."""
+
+from types import TracebackType
+from typing import Self
+
+from sqlalchemy.orm import sessionmaker
+from sqlmodel import Session
+
+from storage.repositories import SqlRelationshipRepository
+
+
+class SqlUnitOfWork:
+    """Opens a session on entry and rolls back whatever was not committed on exit.
+
+    Entering again while open (a use case calling another) joins the same transaction; only the outermost
+    exit closes it.
+    """
+
+    relationships: SqlRelationshipRepository
+
+    def __init__(self, sessions: sessionmaker[Session], team_id: str) -> None:
+        if not team_id:
+            raise ValueError("a unit of work needs the workspace (team_id) it works in")
+        self.team_id = team_id
+        self._sessions = sessions
+        self._session: Session | None = None
+        self._depth = 0
+
+    def __enter__(self) -> Self:
+        if self._depth == 0:
+            self._session = self._sessions()
+            self.relationships = SqlRelationshipRepository(self._session, self.team_id)
+        self._depth += 1
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self._depth -= 1
+        if self._depth == 0 and self._session is not None:
+            self._session.rollback()
+            self._session.close()
+            self._session = None
+
+    def commit(self) -> None:
+        if self._session is None:
+            raise RuntimeError("commit outside a unit of work")
+        self._session.commit()
