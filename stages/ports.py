@@ -34,7 +34,9 @@ class UnitOfWork(Protocol):
     """One transaction in one workspace: changes are kept only if `commit` is called before leaving."""
 
     team_id: str
-    relationships: RelationshipRepository
+
+    @property
+    def relationships(self) -> RelationshipRepository: ...
 
     def __enter__(self) -> Self: ...
 

@@ -6,6 +6,8 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import sessionmaker
@@ -40,17 +42,6 @@ def alembic_config(engine: Engine) -> Config:
     return config
 
 
-def upgrade(engine: Engine, revision: str = "head") -> None:
-    command.upgrade(alembic_config(engine), revision)
-
-
-def current_revision(engine: Engine) -> str | None:
-    from alembic.runtime.migration import MigrationContext
-
-    with engine.connect() as connection:
-        return MigrationContext.configure(connection).get_current_revision()
-
-
 class Database:
     """An engine plus the session factory and the per-workspace units of work built on it."""
 
@@ -63,8 +54,17 @@ class Database:
     def is_sqlite(self) -> bool:
         return self.engine.dialect.name == "sqlite"
 
-    def upgrade(self) -> None:
-        upgrade(self.engine)
+    def upgrade(self, revision: str = "head") -> None:
+        command.upgrade(alembic_config(self.engine), revision)
+
+    def revision(self) -> str | None:
+        """The schema revision the database is at; None when no migration has run."""
+        with self.engine.connect() as connection:
+            return MigrationContext.configure(connection).get_current_revision()
+
+    def at_head(self) -> bool:
+        head = ScriptDirectory.from_config(alembic_config(self.engine)).get_current_head()
+        return self.revision() == head
 
     def uow(self, team_id: str) -> SqlUnitOfWork:
         return SqlUnitOfWork(self.sessions, team_id)

@@ -81,7 +81,7 @@ def new_relationship_modal(
             element=ConversationSelectElement(
                 action_id=ELEMENT,
                 initial_conversation=draft.channel_id if draft else None,
-                default_to_current_conversation=draft is None,
+                default_to_current_conversation=not (draft and draft.channel_id),
                 filter=ConversationFilter(include=["public", "private"], exclude_bot_users=True),
             ),
         ),

@@ -42,6 +42,8 @@ def create_relationship(turn: Turn) -> None:
     copy = turn.deps.copy
     try:
         relationship = services.create_relationship(turn.uow(), draft, created_by=turn.user_id, now=turn.now())
+    except InvalidInput:
+        return  # the ack already showed these under the fields
     except NameTaken as taken:
         notice = copy("relationships", "name_taken", name=taken.name, existing=taken.existing)
         form = new_relationship_modal(copy, draft=draft, notice=notice, notice_after=ids.BLOCK_NAME)

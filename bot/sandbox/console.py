@@ -1,0 +1,458 @@
+"""`accord console`: the real app in an offline workspace, driven from a terminal.
+
+Type `/accord ...` as in Slack, read the channel, threads, ephemeral replies and the Home tab as text, press
+buttons by number, fill modals field by field, switch person (`as @bob`) and move time (`time +7d`).
+When standard input is not a terminal, lines are read from it and the screen is printed after each one, so a
+whole session can be scripted: `accord console < demo.txt`.
+"""
+
+import re
+import sys
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any, ClassVar, TextIO
+from zoneinfo import ZoneInfo
+
+from bot.sandbox.driver import ClientRefused, input_blocks
+from bot.sandbox.harness import Sandbox
+from bot.sandbox.text import Control, Screen, plain, render_blocks
+from bot.sandbox.workspace import JSON, Message, ViewRecord
+
+HELP = """\
+Commands (as in Slack, plus a few to move around the sandbox):
+  /accord <subcommand>   run the slash command in the current channel (/accord help lists them)
+  <n> [value]            press button n on screen; for a menu give the choice, e.g. 4 @bob
+  say <text>             post a message in the channel, or in the open thread
+  thread <n>             open the thread of message #n        back   return to the channel
+  edit <n> <text>        edit your message #n                 delete <n>   delete your message #n
+  home                   open Accord's Home tab               dm     your direct messages from Accord
+  #<channel>             go to a channel                      as @<name>   act as someone else
+  time +<n>d|h|w|m       move time forward (e.g. time +7d)    look   show the screen again
+  people, channels       who and what is in this workspace    quit   leave (everything is kept)
+In a modal, answer each field in turn: Enter keeps the value in [brackets], '-' clears it, /cancel closes."""
+
+_DURATION = re.compile(r"^\+?(\d+)\s*([mhdw])$")
+_UNITS = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
+SHOWN_MESSAGES = 6
+
+
+@dataclass
+class Mode:
+    kind: str = "channel"  # channel, thread, home or dm
+    thread_ts: str | None = None
+
+
+class Console:
+    def __init__(self, sandbox: Sandbox, out: TextIO, *, interactive: bool, after_command: Callable[[], None]) -> None:
+        self.sandbox = sandbox
+        self.ws = sandbox.workspace
+        self.driver = sandbox.driver
+        self.out = out
+        self.interactive = interactive
+        self.after_command = after_command
+        self.user = "U0ALICE"
+        self.channel = "C0PARTNERS"
+        self.mode = Mode()
+        self.controls: list[Control] = []
+        self.numbered: dict[int, Message] = {}
+        self.shown_ephemerals = len(self.ws.ephemerals)
+        self.shown_violations = len(self.ws.violations)
+        self.dm_seen: dict[str, float] = {}
+        self._lines: Iterator[str] = iter(())
+
+    # ----- the loop
+
+    def run(self, lines: Iterator[str]) -> None:
+        self._lines = lines
+        self.say(f"Accord console: an offline Slack workspace. You are @{self._name(self.user)}. Type help.")
+        self.show()
+        while True:
+            line = self._read("> ")
+            if line is None:
+                break
+            if not self.interactive:
+                self.say(f"> {line}")
+            if not self.handle(line.strip()):
+                break
+            self.after_command()
+
+    def _read(self, prompt: str) -> str | None:
+        try:
+            if self.interactive:
+                return input(prompt)
+            return next(self._lines).rstrip("\n")
+        except (EOFError, StopIteration, KeyboardInterrupt):
+            return None
+
+    def say(self, text: str = "") -> None:
+        self.out.write(text + "\n")
+        self.out.flush()
+
+    # ----- commands
+
+    def handle(self, line: str) -> bool:
+        if not line or line.startswith("##"):
+            return True
+        word, _, rest = line.partition(" ")
+        try:
+            if word in ("quit", "exit"):
+                return False
+            if line.startswith("/"):
+                self._slash(line)
+            elif word.isdigit():
+                self._press(int(word), rest.strip())
+            elif word in self._COMMANDS:
+                self._COMMANDS[word](self, rest.strip())
+            elif word.startswith("#"):
+                self._go(word)
+            else:
+                self.say(f"Unknown command {word!r}. Type help.")
+                return True
+        except (LookupError, ValueError) as problem:
+            self.say(f"! {problem}")
+        self._fill_modal()
+        self.show()
+        return True
+
+    def _slash(self, line: str) -> None:
+        command, _, text = line.partition(" ")
+        if command != "/accord":
+            raise ValueError(f"{command} is not installed in this workspace; try /accord")
+        if self.mode.kind in ("home", "dm"):
+            self.mode = Mode()
+        self.driver.command(self.user, self.channel, text.strip())
+
+    def _press(self, number: int, value: str) -> None:
+        control = next((c for c in self.controls if c.number == number), None)
+        if control is None:
+            raise LookupError(f"there is no button [{number}] on screen")
+        selected = None
+        if control.kind == "users_select":
+            if not value:
+                raise ValueError(f"choose someone: {number} @name")
+            selected = self.ws.user_named(value).id
+        elif control.kind in ("static_select", "overflow"):
+            if not value:
+                raise ValueError(f"choose an option: {number} <value>")
+            selected = value
+        self.driver.click(
+            self.user,
+            control.where,
+            control.action_id,
+            block_id=control.block_id,
+            value=control.value,
+            selected=selected,
+        )
+
+    def _as(self, rest: str) -> None:
+        self.user = self.ws.user_named(rest).id
+        if self.user not in self.ws.channel(self.channel).members:
+            self.channel = "C0GENERAL"
+            self.mode = Mode()
+        self.say(f"You are now @{self._name(self.user)}.")
+        if self.mode.kind == "home":
+            self.driver.open_home(self.user)
+
+    def _go(self, name: str) -> None:
+        channel = self.ws.channel_named(name)
+        if self.user not in channel.members:
+            raise LookupError(f"@{self._name(self.user)} is not in #{channel.name}")
+        self.channel = channel.id
+        self.mode = Mode()
+
+    def _say(self, text: str) -> None:
+        if not text:
+            raise ValueError("say what? e.g. say S1.2 the policy is on the intranet")
+        channel = self.ws.im_with(self.user).id if self.mode.kind == "dm" else self.channel
+        self.driver.say(self.user, channel, text, thread_ts=self.mode.thread_ts)
+
+    def _thread(self, rest: str) -> None:
+        message = self._message(rest)
+        self.mode = Mode("thread", message.thread_ts or message.ts)
+
+    def _edit(self, rest: str) -> None:
+        number, _, text = rest.partition(" ")
+        self.driver.edit(self.user, self._message(number), text.strip())
+
+    def _delete(self, rest: str) -> None:
+        self.driver.delete(self.user, self._message(rest))
+
+    def _home(self, _rest: str) -> None:
+        self.mode = Mode("home")
+        self.driver.open_home(self.user)
+
+    def _dm(self, _rest: str) -> None:
+        self.mode = Mode("dm")
+
+    def _back(self, _rest: str) -> None:
+        self.mode = Mode()
+
+    def _time(self, rest: str) -> None:
+        match = _DURATION.match(rest.replace(" ", ""))
+        if match is None:
+            raise ValueError("move time like this: time +7d (m, h, d or w)")
+        amount, unit = int(match.group(1)), match.group(2)
+        now = self.sandbox.advance(timedelta(**{_UNITS[unit]: amount}))
+        self.say(f"Time is now {self._local(now.timestamp())}.")
+
+    def _people(self, _rest: str) -> None:
+        for user in self.ws.users.values():
+            if not user.is_bot:
+                self.say(f"  @{user.name:<8} {user.real_name:<16} {user.tz}")
+
+    def _channels(self, _rest: str) -> None:
+        for channel in self.ws.channels.values():
+            if channel.is_im:
+                continue
+            notes = ["private" if channel.is_private else "public"]
+            if self.ws.bot_user_id not in channel.members:
+                notes.append("Accord not invited")
+            self.say(f"  #{channel.name:<16} {', '.join(notes)}")
+
+    def _help(self, _rest: str) -> None:
+        self.say(HELP)
+
+    def _look(self, _rest: str) -> None:
+        self.shown_ephemerals = max(0, self.shown_ephemerals - 3)
+
+    _COMMANDS: ClassVar[dict[str, Callable[["Console", str], None]]] = {
+        "as": _as,
+        "go": lambda self, rest: self._go(rest),
+        "say": _say,
+        "thread": _thread,
+        "edit": _edit,
+        "delete": _delete,
+        "home": _home,
+        "dm": _dm,
+        "back": _back,
+        "time": _time,
+        "people": _people,
+        "channels": _channels,
+        "help": _help,
+        "look": _look,
+    }
+
+    def _message(self, number: str) -> Message:
+        try:
+            return self.numbered[int(number.lstrip("#"))]
+        except (ValueError, KeyError):
+            raise LookupError(f"there is no message #{number} on screen") from None
+
+    # ----- modals, field by field
+
+    def _fill_modal(self) -> None:
+        while (record := self.ws.current_modal(self.user)) is not None:
+            screen = self._screen()
+            screen.add(f"\u250f\u2501 {plain(record.view.get('title'))} (modal)")
+            render_blocks(screen, [b for b in record.view.get("blocks", []) if b.get("type") != "input"], record)
+            self._print(screen)
+            if not input_blocks(record.view):
+                self.ws.close_modal(self.user)  # read it, pressed Done
+                return
+            answers = self._ask_fields(record, list(input_blocks(record.view)))
+            if answers is None:
+                self.driver.close_modal(self.user)
+                self.say("Modal closed.")
+                return
+            try:
+                submission = self.driver.submit(self.user, answers)
+            except ClientRefused as refused:
+                self.say(f"! {self._label(record, refused.block_id)}: {refused.reason}")
+                continue
+            for block_id, message in submission.errors.items():
+                self.say(f"! {self._label(record, block_id)}: {message}")
+
+    def _ask_fields(self, record: ViewRecord, blocks: list[JSON]) -> dict[str, Any] | None:
+        answers: dict[str, Any] = {}
+        for block in blocks:
+            while True:
+                shown = self._current(record, block)
+                element = block["element"]
+                optional = "" if not block.get("optional") else " (optional)"
+                prompt = f"  {plain(block.get('label'))}{optional} {_hint(element)}[{shown}]: "
+                line = self._read(prompt)
+                if line is None or line.strip() == "/cancel":
+                    return None
+                if not self.interactive:
+                    self.say(prompt + line)
+                try:
+                    value = self._answer(element, line.strip())
+                except LookupError as problem:
+                    self.say(f"! {problem}")
+                    continue
+                if value is not _KEEP:
+                    answers[block["block_id"]] = value
+                break
+        return answers
+
+    def _answer(self, element: JSON, text: str) -> Any:
+        if text == "":
+            return _KEEP
+        if text == "-":
+            return None
+        kind = element["type"]
+        if kind == "users_select":
+            return self.ws.user_named(text).id
+        if kind == "multi_users_select":
+            return [self.ws.user_named(name).id for name in re.split(r"[\s,]+", text) if name]
+        if kind in ("conversations_select", "channels_select"):
+            return self.ws.channel_named(text).id
+        if kind in ("checkboxes", "multi_static_select"):
+            return [v for v in re.split(r"[\s,]+", text) if v]
+        return text
+
+    def _current(self, record: ViewRecord, block: JSON) -> str:
+        element = block["element"]
+        state = record.values.get(block["block_id"], {}).get(element["action_id"], {})
+        for key in ("value", "selected_user", "selected_conversation", "selected_date", "selected_option"):
+            if state.get(key):
+                return self._display(state[key])
+        for key, value in element.items():
+            if key.startswith("initial_") and value:
+                return self._display(value)
+        if element.get("default_to_current_conversation") and record.conversation:
+            return self._display(record.conversation)
+        return ""
+
+    def _display(self, value: Any) -> str:
+        if isinstance(value, dict):
+            return str(value.get("value", ""))
+        if isinstance(value, list):
+            return " ".join(self._display(v) for v in value)
+        text = str(value)
+        if text in self.ws.users:
+            return "@" + self.ws.users[text].name
+        if text in self.ws.channels:
+            return "#" + self.ws.channels[text].name
+        return text
+
+    def _label(self, record: ViewRecord, block_id: str) -> str:
+        for block in record.view.get("blocks", []):
+            if block.get("block_id") == block_id:
+                return plain(block.get("label")) or block_id
+        return block_id
+
+    # ----- the screen
+
+    def _screen(self) -> Screen:
+        return Screen(self._name)
+
+    def show(self) -> None:
+        screen = self._screen()
+        place = {
+            "channel": f"#{self._name(self.channel)}",
+            "thread": f"#{self._name(self.channel)} \u203a thread",
+            "home": "Accord \u203a Home",
+            "dm": "Accord \u203a Messages",
+        }[self.mode.kind]
+        now = self._local(self.ws.now().timestamp())
+        screen.add(f"\u2500\u2500 {place} \u00b7 you are @{self._name(self.user)} \u00b7 {now} \u2500\u2500")
+        self.numbered = {}
+        if self.mode.kind == "home":
+            home = self.ws.home(self.user)
+            if home is None:
+                screen.add("  (Accord has not drawn a Home tab for you)")
+            else:
+                render_blocks(screen, home.view.get("blocks", []), home)
+        elif self.mode.kind == "dm":
+            self._messages(screen, self.ws.top_level(self.ws.im_with(self.user).id)[-SHOWN_MESSAGES:], threads=False)
+        elif self.mode.kind == "thread" and self.mode.thread_ts:
+            parent = self.ws.find(self.channel, self.mode.thread_ts)
+            thread = [parent] if parent else []
+            self._messages(screen, thread + self.ws.replies(self.channel, self.mode.thread_ts), threads=False)
+        else:
+            self._messages(screen, self.ws.top_level(self.channel)[-SHOWN_MESSAGES:], threads=True)
+        self._ephemerals(screen)
+        self._notices(screen)
+        self.controls = screen.controls
+        self._print(screen)
+
+    def _messages(self, screen: Screen, messages: list[Message], *, threads: bool) -> None:
+        if not messages:
+            screen.add("  (no messages yet)")
+        for message in messages:
+            number = len(self.numbered) + 1
+            self.numbered[number] = message
+            author = "Accord" if message.bot_id else "@" + self._name(message.user or "")
+            edited = " (edited)" if message.edited else ""
+            screen.add(f"#{number} {author} \u00b7 {self._local(float(message.ts), short=True)}{edited}")
+            if message.blocks:
+                render_blocks(screen, message.blocks, message)
+            else:
+                render_blocks(screen, [{"type": "section", "text": {"type": "mrkdwn", "text": message.text}}], message)
+            for attached in message.files:
+                screen.add(f"  \U0001f4ce {attached.get('title') or attached.get('name')}")
+            if message.reactions:
+                screen.add("  " + " ".join(f":{name}: {len(who)}" for name, who in message.reactions.items()))
+            replies = self.ws.replies(message.channel, message.ts) if threads else []
+            if replies:
+                screen.add(f"  \U0001f4ac {len(replies)} repl{'y' if len(replies) == 1 else 'ies'} (thread {number})")
+
+    def _ephemerals(self, screen: Screen) -> None:
+        fresh = [e for e in self.ws.ephemerals[self.shown_ephemerals :] if e.user == self.user]
+        self.shown_ephemerals = len(self.ws.ephemerals)
+        for message in fresh:
+            where = "" if message.channel == self.channel else f" in #{self._name(message.channel)}"
+            screen.add(f"\u2502 Only visible to you{where} \u00b7 Accord")
+            blocks = message.blocks or [{"type": "section", "text": {"type": "mrkdwn", "text": message.text}}]
+            render_blocks(screen, blocks, message, indent="\u2502   ")
+
+    def _notices(self, screen: Screen) -> None:
+        if self.mode.kind != "dm":
+            unread = self.ws.top_level(self.ws.im_with(self.user).id)
+            if unread and float(unread[-1].ts) > self.dm_seen.get(self.user, 0.0):
+                screen.add("\U0001f514 New direct message from Accord: type dm to read it")
+        fresh = self.ws.violations[self.shown_violations :]
+        self.shown_violations = len(self.ws.violations)
+        for violation in fresh:
+            screen.add(f"!! Slack would refuse this: {violation}")
+
+    def _print(self, screen: Screen) -> None:
+        if self.mode.kind == "dm":
+            self.dm_seen[self.user] = self.ws.now().timestamp()
+        self.say("\n".join(screen.lines))
+
+    def _name(self, ident: str) -> str:
+        if ident in self.ws.users:
+            return self.ws.users[ident].name
+        if ident in self.ws.channels:
+            return self.ws.channels[ident].name
+        return ident
+
+    def _local(self, stamp: float, *, short: bool = False) -> str:
+        zone = ZoneInfo(self.ws.users[self.user].tz)
+        moment = datetime.fromtimestamp(stamp, zone)
+        return moment.strftime("%H:%M" if short else "%a %d %b %Y %H:%M %Z")
+
+
+class _Keep:
+    """The person pressed Enter: keep the field as it is."""
+
+
+_KEEP = _Keep()
+
+
+def _hint(element: JSON) -> str:
+    kind = element["type"]
+    hints = {
+        "users_select": "(@name) ",
+        "multi_users_select": "(@name @name) ",
+        "conversations_select": "(#channel) ",
+        "channels_select": "(#channel) ",
+        "datepicker": "(YYYY-MM-DD) ",
+    }
+    if kind == "number_input" and "min_value" in element:
+        return f"({element['min_value']}-{element.get('max_value', '')}) "
+    if kind in ("static_select", "radio_buttons"):
+        return "(" + " / ".join(o["value"] for o in element.get("options", [])) + ") "
+    if kind == "plain_text_input" and element.get("max_length"):
+        return f"(max {element['max_length']}) "
+    return hints.get(kind, "")
+
+
+def main(sandbox: Sandbox, stdin: TextIO = sys.stdin, stdout: TextIO = sys.stdout) -> None:
+    interactive = stdin.isatty()
+    console = Console(sandbox, stdout, interactive=interactive, after_command=sandbox.save)
+    console.run(iter(stdin))
+    sandbox.save()

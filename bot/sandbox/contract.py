@@ -1,0 +1,155 @@
+"""Slack's contract as data: which Web API methods exist, how they are called, what scopes and blocks they take.
+
+The emulator checks every call the app makes against it, so a call that real Slack would refuse (or that the
+app's manifest does not grant) fails here too, loudly, instead of in a customer's workspace.
+"""
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import cached_property
+from importlib.resources import files
+from pathlib import Path
+from typing import Any
+
+import yaml
+from slack_sdk.errors import SlackObjectFormationError
+from slack_sdk.models.blocks import Block
+from slack_sdk.models.views import View
+
+# Taken by every method: the token, and the workspace of an org-wide install (Bolt sends it on each call).
+_GENERIC_ARGS = {"token", "team_id"}
+MESSAGE_BLOCK_LIMIT = 50
+VIEW_BLOCK_LIMIT = 100
+
+
+def _reference(name: str) -> Any:
+    return json.loads((files("bot.sandbox.reference") / name).read_text(encoding="utf-8"))
+
+
+def find_manifest(start: Path | None = None) -> Path:
+    """The app's `manifest.yml`: next to the installed source tree (the project root)."""
+    here = (start or Path(__file__)).resolve()
+    for folder in here.parents:
+        candidate = folder / "manifest.yml"
+        if candidate.is_file():
+            return candidate
+    raise FileNotFoundError("manifest.yml not found above " + str(here.parent.name))
+
+
+@dataclass(frozen=True)
+class Contract:
+    methods: Mapping[str, Mapping[str, Any]]
+    event_scopes: Mapping[str, tuple[str, ...]]
+    manifest: Mapping[str, Any]
+
+    @classmethod
+    def load(cls, manifest_path: Path | None = None) -> "Contract":
+        manifest = yaml.safe_load((manifest_path or find_manifest()).read_text(encoding="utf-8"))
+        events = {e["name"]: tuple(e.get("scopes") or ()) for e in _reference("events.json")}
+        return cls(methods=_reference("methods.json"), event_scopes=events, manifest=manifest)
+
+    @cached_property
+    def bot_scopes(self) -> frozenset[str]:
+        return frozenset(self.manifest.get("oauth_config", {}).get("scopes", {}).get("bot", []))
+
+    @cached_property
+    def bot_events(self) -> frozenset[str]:
+        return frozenset(self.manifest.get("settings", {}).get("event_subscriptions", {}).get("bot_events", []))
+
+    def check_call(self, method: str, verb: str, args: Mapping[str, Any], *, token: str | None) -> list[str]:
+        """What is wrong with this Web API call, as Slack's reference describes the method; empty if nothing."""
+        spec = self.methods.get(method)
+        if spec is None:
+            return [f"{method} is not a Slack Web API method"]
+        problems = []
+        if spec["http_method"] != verb:
+            problems.append(f"{method} takes HTTP {spec['http_method']}, not {verb}")
+        missing = [a for a in spec.get("required", []) if a != "token" and args.get(a) in (None, "")]
+        if missing:
+            problems.append(f"{method} is missing required argument(s): {', '.join(missing)}")
+        if "token" in spec.get("required", []) and not token:
+            problems.append(f"{method} needs a token")
+        unknown = set(args) - set(spec.get("required", [])) - set(spec.get("optional", [])) - _GENERIC_ARGS
+        if unknown:
+            problems.append(f"{method} does not take argument(s): {', '.join(sorted(unknown))}")
+        needed = spec.get("scope", {}).get("bot") or []
+        if needed and not self.bot_scopes.intersection(needed):
+            problems.append(f"{method} needs bot scope {' or '.join(needed)}, which manifest.yml does not request")
+        return problems
+
+    def check_event(self, event_name: str) -> list[str]:
+        """An event can reach the app only if the manifest subscribes to it and grants its scopes."""
+        if event_name not in self.bot_events:
+            return [f"manifest.yml does not subscribe to {event_name}"]
+        needed = self.event_scopes.get(event_name, ())
+        if needed and not self.bot_scopes.intersection(needed):
+            return [f"event {event_name} needs bot scope {' or '.join(needed)}"]
+        return []
+
+    def check_message(self, text: Any, blocks: Any) -> list[str]:
+        problems = check_blocks(blocks, MESSAGE_BLOCK_LIMIT, "message")
+        if blocks and not (isinstance(text, str) and text.strip()):
+            problems.append("a message with blocks needs `text` too: it is what notifications and screen readers show")
+        if not blocks and not (isinstance(text, str) and text.strip()):
+            problems.append("a message needs text or blocks")
+        return problems
+
+    def check_view(self, view: Any) -> list[str]:
+        if not isinstance(view, Mapping):
+            return ["view must be a JSON object"]
+        problems = check_blocks(view.get("blocks"), VIEW_BLOCK_LIMIT, f"{view.get('type', '?')} view")
+        if view.get("type") not in ("modal", "home"):
+            problems.append(f"view type must be modal or home, not {view.get('type')!r}")
+        try:
+            rebuilt = View(**view).to_dict()
+        except (SlackObjectFormationError, TypeError, ValueError) as error:
+            problems.append(f"invalid view: {error}")
+        else:
+            extra = set(view) - set(rebuilt) - {"blocks"}
+            if extra:
+                problems.append(f"view field(s) Slack does not know: {', '.join(sorted(extra))}")
+        return problems
+
+
+def check_blocks(blocks: Any, limit: int, surface: str) -> list[str]:
+    """Blocks must parse under `slack_sdk.models`, keep to Slack's field limits and to the surface's count."""
+    if blocks in (None, ""):
+        return []
+    if isinstance(blocks, str):
+        try:
+            blocks = json.loads(blocks)
+        except json.JSONDecodeError:
+            return ["blocks is not valid JSON"]
+    if not isinstance(blocks, list):
+        return ["blocks must be a list"]
+    problems = []
+    if len(blocks) > limit:
+        problems.append(f"a {surface} holds at most {limit} blocks; got {len(blocks)}")
+    for position, raw in enumerate(blocks, 1):
+        try:
+            block = Block.parse(raw)
+            if block is None or type(block) is Block:
+                problems.append(f"block {position}: unknown block type {raw.get('type')!r}")
+                continue
+            rebuilt = block.to_dict()
+        except (SlackObjectFormationError, TypeError, ValueError, AttributeError) as error:
+            problems.append(f"block {position} ({raw.get('type') if isinstance(raw, dict) else raw!r}): {error}")
+            continue
+        problems += [f"block {position}: {p}" for p in _lost_keys(raw, rebuilt, raw.get("type", "block"))]
+    return problems
+
+
+def _lost_keys(original: Any, rebuilt: Any, where: str) -> list[str]:
+    """Keys the SDK dropped when it rebuilt the block: fields Slack does not know (likely typos)."""
+    if isinstance(original, Mapping) and isinstance(rebuilt, Mapping):
+        problems = [f"{where}.{key} is not a Block Kit field" for key in original if key not in rebuilt]
+        for key, value in original.items():
+            if key in rebuilt:
+                problems += _lost_keys(value, rebuilt[key], f"{where}.{key}")
+        return problems
+    if isinstance(original, list) and isinstance(rebuilt, list) and len(original) == len(rebuilt):
+        return [
+            p for i, (a, b) in enumerate(zip(original, rebuilt, strict=True)) for p in _lost_keys(a, b, f"{where}[{i}]")
+        ]
+    return []

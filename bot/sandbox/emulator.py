@@ -1,0 +1,474 @@
+"""A Slack Web API emulator on loopback: the app's `WebClient` talks to it over real HTTP.
+
+Every call is checked against Slack's contract (method, HTTP verb, arguments, the manifest's scopes, Block Kit
+validity and limits). A call that breaks it is answered with Slack's error and recorded as a violation, which
+the tests fail on and the console prints. Faults (429 with Retry-After, 5xx, Slack errors) can be queued to
+see how the app copes.
+"""
+
+import json
+import logging
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any, Self
+from urllib.parse import parse_qsl, urlsplit
+
+from bot.sandbox.contract import Contract
+from bot.sandbox.workspace import JSON, ApiCall, ResponseTarget, SlackError, Workspace
+
+log = logging.getLogger(__name__)
+
+# Arguments Slack takes as JSON-encoded strings in form bodies.
+_JSON_ARGS = {"blocks", "view", "attachments", "files", "metadata"}
+
+
+@dataclass
+class Fault:
+    """Answer the next `times` calls to `method` ("*" for any) with an HTTP status and/or a Slack error."""
+
+    method: str
+    status: int = 200
+    error: str | None = None
+    retry_after: int | None = None
+    times: int = 1
+
+
+class Emulator:
+    def __init__(self, workspace: Workspace, contract: Contract, host: str = "127.0.0.1", port: int = 0) -> None:
+        self.workspace = workspace
+        self.contract = contract
+        self.faults: list[Fault] = []
+        self.uploads: dict[str, bytes] = {}
+        self._server = ThreadingHTTPServer((host, port), _Handler)
+        self._server.daemon_threads = True
+        self._server.emulator = self  # type: ignore[attr-defined]
+        self._thread: threading.Thread | None = None
+        self._busy = 0
+        self._idle = threading.Condition()
+        self.methods: dict[str, Callable[[JSON], JSON]] = {
+            "auth.test": self.auth_test,
+            "chat.postMessage": self.chat_post_message,
+            "chat.postEphemeral": self.chat_post_ephemeral,
+            "chat.update": self.chat_update,
+            "chat.delete": self.chat_delete,
+            "chat.getPermalink": self.chat_get_permalink,
+            "conversations.info": self.conversations_info,
+            "conversations.join": self.conversations_join,
+            "conversations.open": self.conversations_open,
+            "conversations.replies": self.conversations_replies,
+            "users.info": self.users_info,
+            "views.open": self.views_open,
+            "views.push": self.views_push,
+            "views.update": self.views_update,
+            "views.publish": self.views_publish,
+            "reactions.add": self.reactions_add,
+            "reactions.remove": self.reactions_remove,
+            "files.getUploadURLExternal": self.files_get_upload_url,
+            "files.completeUploadExternal": self.files_complete_upload,
+        }
+
+    # ----- lifecycle
+
+    @property
+    def base_url(self) -> str:
+        host, port = self._server.server_address[:2]
+        return f"http://{host!s}:{port}"
+
+    @property
+    def api_url(self) -> str:
+        return f"{self.base_url}/api/"
+
+    @property
+    def response_url_base(self) -> str:
+        return f"{self.base_url}/response/"
+
+    def start(self) -> Self:
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, name="slack-emulator", daemon=True
+        )
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+    def fail(
+        self,
+        method: str,
+        *,
+        status: int = 200,
+        error: str | None = None,
+        retry_after: int | None = None,
+        times: int = 1,
+    ) -> None:
+        self.faults.append(Fault(method, status, error, retry_after, times))
+
+    def wait_idle(self, timeout: float = 10.0) -> bool:
+        with self._idle:
+            return self._idle.wait_for(lambda: self._busy == 0, timeout)
+
+    @property
+    def busy(self) -> bool:
+        return self._busy > 0
+
+    def _enter(self) -> None:
+        with self._idle:
+            self._busy += 1
+
+    def _leave(self) -> None:
+        with self._idle:
+            self._busy -= 1
+            self._idle.notify_all()
+
+    # ----- one Web API call
+
+    def call(self, method: str, verb: str, args: JSON, token: str | None) -> tuple[int, dict[str, str], JSON]:
+        """Check and perform one call; returns HTTP status, headers and Slack's JSON answer."""
+        ws = self.workspace
+        fault = self._take_fault(method)
+        if fault is not None:
+            ws.record(ApiCall(method, args, ws.now(), error=fault.error or f"http_{fault.status}"))
+            headers = {"Retry-After": str(fault.retry_after)} if fault.retry_after is not None else {}
+            error = fault.error or ("ratelimited" if fault.status == 429 else "fatal_error")
+            return fault.status, headers, {"ok": False, "error": error}
+        problems = self.contract.check_call(method, verb, args, token=token)
+        if problems:
+            return self._violation(
+                method, args, problems, "unknown_method" if method not in self.methods else "invalid_arguments"
+            )
+        if token != ws.bot_token:
+            ws.record(ApiCall(method, args, ws.now(), error="invalid_auth"))
+            return 200, {}, {"ok": False, "error": "invalid_auth"}
+        handler = self.methods.get(method)
+        if handler is None:
+            return self._violation(method, args, [f"{method} is not emulated by the sandbox"], "unknown_method")
+        try:
+            answer = handler(args)
+        except _ContractBreach as breach:
+            return self._violation(method, args, breach.problems, breach.error)
+        except SlackError as error:
+            ws.record(ApiCall(method, args, ws.now(), error=error.error))
+            body: JSON = {"ok": False, "error": error.error}
+            if error.detail:
+                body["response_metadata"] = {"messages": [error.detail]}
+            return 200, {}, body
+        ws.record(ApiCall(method, args, ws.now()))
+        return 200, {}, {"ok": True, **answer}
+
+    def _violation(self, method: str, args: JSON, problems: list[str], error: str) -> tuple[int, dict[str, str], JSON]:
+        ws = self.workspace
+        for problem in problems:
+            ws.violation(f"{method}: {problem}")
+            log.error("Slack contract violation: %s: %s", method, problem)
+        ws.record(ApiCall(method, args, ws.now(), error=error))
+        return 200, {}, {"ok": False, "error": error, "response_metadata": {"messages": problems}}
+
+    def _take_fault(self, method: str) -> Fault | None:
+        with self.workspace.lock:
+            for fault in self.faults:
+                if fault.method in (method, "*"):
+                    fault.times -= 1
+                    if fault.times <= 0:
+                        self.faults.remove(fault)
+                    return fault
+        return None
+
+    # ----- methods
+
+    def auth_test(self, args: JSON) -> JSON:
+        ws = self.workspace
+        return {
+            "url": f"https://{ws.domain}.slack.com/",
+            "team": ws.team_name,
+            "user": "accord",
+            "team_id": ws.team_id,
+            "user_id": ws.bot_user_id,
+            "bot_id": ws.bot_id,
+            "is_enterprise_install": False,
+        }
+
+    def chat_post_message(self, args: JSON) -> JSON:
+        ws = self.workspace
+        _check(self.contract.check_message(args.get("text"), args.get("blocks")))
+        channel = self._conversation(args["channel"])
+        message = ws.post(channel, args.get("text") or "", blocks=args.get("blocks"), thread_ts=args.get("thread_ts"))
+        return {"channel": channel, "ts": message.ts, "message": message.to_api()}
+
+    def chat_post_ephemeral(self, args: JSON) -> JSON:
+        _check(self.contract.check_message(args.get("text"), args.get("blocks")))
+        ws = self.workspace
+        ws.user(args["user"])
+        channel = self._conversation(args["channel"])
+        message = ws.ephemeral(
+            channel, args["user"], args.get("text") or "", args.get("blocks"), thread_ts=args.get("thread_ts")
+        )
+        return {"message_ts": message.ts}
+
+    def chat_update(self, args: JSON) -> JSON:
+        _check(self.contract.check_message(args.get("text"), args.get("blocks")))
+        message = self.workspace.edit(args["channel"], args["ts"], args.get("text") or "", args.get("blocks"), by=None)
+        return {"channel": args["channel"], "ts": message.ts, "text": message.text, "message": message.to_api()}
+
+    def chat_delete(self, args: JSON) -> JSON:
+        self.workspace.delete(args["channel"], args["ts"], by=None)
+        return {"channel": args["channel"], "ts": args["ts"]}
+
+    def chat_get_permalink(self, args: JSON) -> JSON:
+        ws = self.workspace
+        message = ws.find(args["channel"], args["message_ts"])
+        if message is None:
+            raise SlackError("message_not_found")
+        link = f"https://{ws.domain}.slack.com/archives/{message.channel}/p{message.ts.replace('.', '')}"
+        if message.is_reply:
+            link += f"?thread_ts={message.thread_ts}&cid={message.channel}"
+        return {"channel": message.channel, "permalink": link}
+
+    def conversations_info(self, args: JSON) -> JSON:
+        ws = self.workspace
+        channel = ws.channel(args["channel"])
+        return {"channel": channel.to_api(ws.team_id) | {"is_member": ws.bot_user_id in channel.members}}
+
+    def conversations_join(self, args: JSON) -> JSON:
+        ws = self.workspace
+        channel = ws.channel(args["channel"])
+        if channel.is_private or channel.is_im:
+            raise SlackError("method_not_supported_for_channel_type")
+        with ws.lock:
+            channel.members.add(ws.bot_user_id)
+        return {"channel": channel.to_api(ws.team_id) | {"is_member": True}}
+
+    def conversations_open(self, args: JSON) -> JSON:
+        users = [u for u in str(args.get("users", "")).split(",") if u]
+        if len(users) != 1:
+            raise SlackError("invalid_arguments", "the sandbox opens direct messages with one person")
+        return {"channel": {"id": self.workspace.im_with(users[0]).id}}
+
+    def conversations_replies(self, args: JSON) -> JSON:
+        ws = self.workspace
+        parent = ws.find(args["channel"], args["ts"])
+        if parent is None:
+            raise SlackError("thread_not_found")
+        thread = [parent, *ws.replies(args["channel"], parent.ts)]
+        return {"messages": [m.to_api() for m in thread], "has_more": False}
+
+    def users_info(self, args: JSON) -> JSON:
+        ws = self.workspace
+        return {"user": ws.user(args["user"]).to_api(ws.team_id, ws.now())}
+
+    def views_open(self, args: JSON) -> JSON:
+        return self._open_view(args, push=False)
+
+    def views_push(self, args: JSON) -> JSON:
+        return self._open_view(args, push=True)
+
+    def _open_view(self, args: JSON, *, push: bool) -> JSON:
+        ws = self.workspace
+        view = args["view"]
+        _check(self.contract.check_view(view))
+        if view.get("type") != "modal":
+            raise _ContractBreach(["views.open and views.push take modal views"])
+        if "trigger_id" not in args and "interactivity_pointer" not in args:
+            raise _ContractBreach(["views.open needs a trigger_id"])
+        user, conversation = ws.use_trigger(args.get("trigger_id") or args["interactivity_pointer"])
+        record = ws.open_modal(user, view, push=push, conversation=conversation)
+        return {"view": record.to_api(ws.team_id, ws.app_id, ws.bot_id)}
+
+    def views_update(self, args: JSON) -> JSON:
+        ws = self.workspace
+        view = args["view"]
+        _check(self.contract.check_view(view))
+        view_id = args.get("view_id")
+        if not view_id and args.get("external_id"):
+            view_id = next((v.id for v in ws.views.values() if v.view.get("external_id") == args["external_id"]), None)
+        if not view_id:
+            raise _ContractBreach(["views.update needs view_id or external_id"])
+        record = ws.update_view(view_id, view, args.get("hash"))
+        return {"view": record.to_api(ws.team_id, ws.app_id, ws.bot_id)}
+
+    def views_publish(self, args: JSON) -> JSON:
+        ws = self.workspace
+        view = args["view"]
+        _check(self.contract.check_view(view))
+        if view.get("type") != "home":
+            raise _ContractBreach(["views.publish takes a home view"])
+        record = ws.publish_home(args["user_id"], view, args.get("hash"))
+        return {"view": record.to_api(ws.team_id, ws.app_id, ws.bot_id)}
+
+    def reactions_add(self, args: JSON) -> JSON:
+        ws = self.workspace
+        ws.react(args["channel"], args["timestamp"], args["name"], ws.bot_user_id)
+        return {}
+
+    def reactions_remove(self, args: JSON) -> JSON:
+        ws = self.workspace
+        ws.unreact(args["channel"], args["timestamp"], args["name"], ws.bot_user_id)
+        return {}
+
+    def files_get_upload_url(self, args: JSON) -> JSON:
+        ws = self.workspace
+        file_id = ws.new_id("F")
+        ws.files[file_id] = {"id": file_id, "name": args["filename"], "length": int(args["length"]), "uploaded": False}
+        return {"upload_url": f"{self.base_url}/upload/{file_id}", "file_id": file_id}
+
+    def files_complete_upload(self, args: JSON) -> JSON:
+        ws = self.workspace
+        entries = args["files"]
+        shared = []
+        for entry in entries:
+            found = ws.files.get(entry.get("id", ""))
+            if found is None or not found["uploaded"]:
+                raise SlackError("file_not_found", f"file {entry.get('id')} was not uploaded")
+            found["title"] = entry.get("title") or found["name"]
+            shared.append({"id": found["id"], "name": found["name"], "title": found["title"]})
+        if args.get("channel_id"):
+            ws.post(
+                args["channel_id"],
+                args.get("initial_comment") or "",
+                thread_ts=args.get("thread_ts"),
+                files=shared,
+            )
+        return {"files": shared}
+
+    # ----- other endpoints
+
+    def upload(self, file_id: str, data: bytes) -> tuple[int, str]:
+        found = self.workspace.files.get(file_id)
+        if found is None:
+            return 404, "unknown file"
+        if len(data) != found["length"]:
+            self.workspace.violation(f"upload of {file_id}: {len(data)} bytes sent, {found['length']} announced")
+            return 400, "length mismatch"
+        self.uploads[file_id] = data
+        found["uploaded"] = True
+        return 200, f"OK - {len(data)}"
+
+    def respond(self, key: str, body: JSON) -> tuple[int, str]:
+        """A POST to a response_url: an ephemeral or in-channel reply, or a change to the original message."""
+        ws = self.workspace
+        target = ws.response_targets.get(key)
+        if target is None or target.uses >= ws.RESPONSE_URL_USES:
+            return 404, "expired_url"
+        problems = self.contract.check_message(body.get("text"), body.get("blocks"))
+        if problems:
+            for problem in problems:
+                ws.violation(f"response_url: {problem}")
+            return 400, "invalid_blocks"
+        target.uses += 1
+        ws.record(ApiCall("response_url", body, ws.now()))
+        text, blocks = body.get("text") or "", body.get("blocks")
+        if body.get("delete_original") and target.message_ts:
+            self._drop_original(target)
+        elif body.get("replace_original") and target.message_ts:
+            self._replace_original(target, text, blocks)
+        elif body.get("response_type") == "in_channel":
+            ws.post(target.channel, text, blocks=blocks, thread_ts=body.get("thread_ts"))
+        else:
+            url = f"{self.response_url_base}{key}"
+            ws.ephemeral(target.channel, target.user, text, blocks, thread_ts=body.get("thread_ts"), response_url=url)
+        return 200, "ok"
+
+    def _replace_original(self, target: ResponseTarget, text: str, blocks: list[JSON] | None) -> None:
+        ws = self.workspace
+        if target.ephemeral:
+            for message in ws.ephemerals:
+                if message.ts == target.message_ts and message.user == target.user:
+                    message.text, message.blocks = text, blocks or []
+            return
+        ws.edit(target.channel, target.message_ts or "", text, blocks, by=None)
+
+    def _drop_original(self, target: ResponseTarget) -> None:
+        ws = self.workspace
+        if target.ephemeral:
+            ws.ephemerals = [e for e in ws.ephemerals if not (e.ts == target.message_ts and e.user == target.user)]
+        else:
+            ws.delete(target.channel, target.message_ts or "", by=None)
+
+    def _conversation(self, channel: str) -> str:
+        """A channel id; a user id means the bot's direct messages with that person, as in Slack."""
+        if channel.startswith(("U", "W")):
+            return self.workspace.im_with(channel).id
+        return channel
+
+
+class _ContractBreach(Exception):
+    def __init__(self, problems: list[str], error: str = "invalid_arguments") -> None:
+        super().__init__("; ".join(problems))
+        self.problems = problems
+        self.error = error
+
+
+def _check(problems: list[str]) -> None:
+    if problems:
+        raise _ContractBreach(problems, "invalid_blocks")
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server: Any
+
+    def do_GET(self) -> None:
+        self._handle("GET")
+
+    def do_POST(self) -> None:
+        self._handle("POST")
+
+    def log_message(self, format: str, *args: Any) -> None:
+        log.debug("emulator: " + format, *args)
+
+    def _handle(self, verb: str) -> None:
+        emulator: Emulator = self.server.emulator
+        emulator._enter()
+        try:
+            url = urlsplit(self.path)
+            raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            if url.path.startswith("/api/"):
+                args = self._args(url.query, raw)
+                status, headers, body = emulator.call(url.path[len("/api/") :], verb, args, self._token(args))
+                self._send(status, json.dumps(body).encode(), "application/json; charset=utf-8", headers)
+            elif url.path.startswith("/response/") and verb == "POST":
+                code, text = emulator.respond(url.path[len("/response/") :], json.loads(raw or b"{}"))
+                self._send(code, text.encode(), "text/plain")
+            elif url.path.startswith("/upload/") and verb == "POST":
+                code, text = emulator.upload(url.path[len("/upload/") :], raw)
+                self._send(code, text.encode(), "text/plain")
+            else:
+                self._send(404, b"not found", "text/plain")
+        except Exception:
+            log.exception("emulator failed on %s %s", verb, self.path)
+            self._send(500, b"emulator error", "text/plain")
+        finally:
+            emulator._leave()
+
+    def _args(self, query: str, raw: bytes) -> JSON:
+        args: JSON = dict(parse_qsl(query, keep_blank_values=True))
+        if raw:
+            if "json" in (self.headers.get("Content-Type") or ""):
+                args.update(json.loads(raw))
+            else:
+                args.update(parse_qsl(raw.decode("utf-8"), keep_blank_values=True))
+        for key in _JSON_ARGS & set(args):
+            if isinstance(args[key], str) and args[key]:
+                try:
+                    args[key] = json.loads(args[key])
+                except json.JSONDecodeError:
+                    self.server.emulator.workspace.violation(f"argument {key} is not valid JSON")
+        return args
+
+    def _token(self, args: JSON) -> str | None:
+        header = self.headers.get("Authorization") or ""
+        if header.startswith("Bearer "):
+            return header[len("Bearer ") :]
+        token = args.pop("token", None)
+        return str(token) if token else None
+
+    def _send(self, status: int, body: bytes, content_type: str, headers: dict[str, str] | None = None) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(body)))
+        for name, value in (headers or {}).items():
+            self.send_header(name, value)
+        self.end_headers()
+        self.wfile.write(body)

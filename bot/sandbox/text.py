@@ -1,0 +1,163 @@
+"""Block Kit and mrkdwn as terminal text, with every button and menu numbered so it can be pressed."""
+
+import html
+import re
+import textwrap
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+JSON = dict[str, Any]
+
+EMOJI = {
+    "white_check_mark": "\u2705",
+    "heavy_check_mark": "\u2714",
+    "warning": "\u26a0\ufe0f",
+    "handshake": "\U0001f91d",
+    "arrow_forward": "\u25b6",
+    "white_circle": "\u26aa",
+    "large_blue_circle": "\U0001f535",
+    "hourglass_flowing_sand": "\u23f3",
+    "lock": "\U0001f512",
+    "unlock": "\U0001f513",
+    "speech_balloon": "\U0001f4ac",
+    "bell": "\U0001f514",
+    "memo": "\U0001f4dd",
+    "pushpin": "\U0001f4cc",
+    "no_entry_sign": "\U0001f6ab",
+    "busts_in_silhouette": "\U0001f465",
+    "construction": "\U0001f6a7",
+    "fire": "\U0001f525",
+    "eyes": "\U0001f440",
+    "paperclip": "\U0001f4ce",
+    "clipboard": "\U0001f4cb",
+    "rotating_light": "\U0001f6a8",
+    "calendar": "\U0001f4c6",
+    "zzz": "\U0001f4a4",
+    "door": "\U0001f6aa",
+    "bar_chart": "\U0001f4ca",
+    "scales": "\u2696\ufe0f",
+    "inbox_tray": "\U0001f4e5",
+    "page_facing_up": "\U0001f4c4",
+    "x": "\u274c",
+    "heavy_minus_sign": "\u2796",
+    "small_blue_diamond": "\U0001f539",
+    "bulb": "\U0001f4a1",
+}
+
+
+@dataclass
+class Control:
+    """A pressable thing on screen: where it is and what pressing it needs."""
+
+    number: int
+    action_id: str
+    block_id: str
+    kind: str
+    label: str
+    value: str | None
+    where: Any
+
+
+@dataclass
+class Screen:
+    """Text lines plus the numbered controls shown in them."""
+
+    names: Callable[[str], str]
+    lines: list[str] = field(default_factory=list)
+    controls: list[Control] = field(default_factory=list)
+
+    def add(self, line: str = "") -> None:
+        self.lines.append(line)
+
+    def control(self, element: JSON, block_id: str, where: Any) -> str:
+        number = len(self.controls) + 1
+        label = plain(element.get("text") or element.get("placeholder") or {"text": element["type"]})
+        if element["type"] == "users_select":
+            label = f"{label or 'Choose a person'} \u25be (@name)"
+        elif element["type"] in ("static_select", "overflow"):
+            options = " / ".join(o["value"] for o in element.get("options", []))
+            label = f"{label or 'Choose'} \u25be ({options})"
+        self.controls.append(
+            Control(number, element["action_id"], block_id, element["type"], label, element.get("value"), where)
+        )
+        return f"[{number}] {label}"
+
+
+def plain(text_object: Any) -> str:
+    if isinstance(text_object, dict):
+        return str(text_object.get("text", ""))
+    return str(text_object or "")
+
+
+_LINK = re.compile(r"<([@#!]?)([^|>]+)(?:\|([^>]*))?>")
+_EMOJI_CODE = re.compile(r":([a-z0-9_+\-]+):")
+
+
+def mrkdwn(text: str, names: Callable[[str], str]) -> str:
+    """Slack mrkdwn as a terminal shows it: mentions by name, links with their target, entities decoded."""
+
+    def link(match: re.Match[str]) -> str:
+        kind, target, label = match.groups()
+        if kind in ("@", "#"):
+            return kind + (label or names(target))
+        if kind == "!":
+            return label or target.split("^")[0]
+        return f"{label} ({target})" if label else target
+
+    text = _LINK.sub(link, text)
+    text = _EMOJI_CODE.sub(lambda m: EMOJI.get(m.group(1), m.group(0)), text)
+    return html.unescape(text)
+
+
+def render_blocks(screen: Screen, blocks: list[JSON], where: Any, indent: str = "  ", width: int = 100) -> None:
+    names = screen.names
+    for block in blocks:
+        kind = block.get("type")
+        block_id = block.get("block_id", "")
+        if kind == "header":
+            screen.add(f"{indent}\u258c {plain(block.get('text')).upper()}")
+        elif kind == "section":
+            text = mrkdwn(plain(block.get("text")), names)
+            for field_ in block.get("fields", []):
+                text += "\n" + mrkdwn(plain(field_), names)
+            _wrap(screen, text, indent, width)
+            accessory = block.get("accessory")
+            if accessory and "action_id" in accessory:
+                screen.add(f"{indent}    {screen.control(accessory, block_id, where)}")
+        elif kind == "context":
+            parts = [mrkdwn(plain(e), names) for e in block.get("elements", []) if e.get("type") != "image"]
+            _wrap(screen, "  ".join(parts), indent + "\u00b7 ", width)
+        elif kind == "divider":
+            screen.add(indent + "\u2500" * 40)
+        elif kind == "actions":
+            controls = [screen.control(e, block_id, where) for e in block.get("elements", []) if "action_id" in e]
+            screen.add(indent + "  ".join(controls))
+        elif kind == "input":
+            label = plain(block.get("label"))
+            screen.add(f"{indent}{label}{'' if block.get('optional') else ' *'}")
+        elif kind == "image":
+            screen.add(f"{indent}[image: {block.get('alt_text', '')}]")
+        elif kind == "rich_text":
+            screen.add(indent + _rich_text(block))
+
+
+def _rich_text(block: JSON) -> str:
+    words: list[str] = []
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            if "text" in node and isinstance(node["text"], str):
+                words.append(node["text"])
+            for child in node.get("elements", []):
+                walk(child)
+
+    walk(block)
+    return "".join(words)
+
+
+def _wrap(screen: Screen, text: str, indent: str, width: int) -> None:
+    for paragraph in text.split("\n"):
+        lines = textwrap.wrap(paragraph, width=width, initial_indent=indent, subsequent_indent=indent) or [indent]
+        for line in lines:
+            screen.add(line)
