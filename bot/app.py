@@ -32,8 +32,15 @@ def web_client(settings: Settings) -> WebClient:
     )
 
 
+def _not_the_token_notice(record: logging.LogRecord) -> bool:
+    # Bolt reads SLACK_BOT_TOKEN from the environment even when given a client, then warns that it ignores it.
+    # The client carries that very token (and the API URL and retries), so the warning is noise.
+    return "`token` will be unused" not in record.getMessage()
+
+
 def build_app(settings: Settings, deps: Deps) -> App:
     """The Bolt app: every request's signature verified, acks sent before any slow work (lazy listeners)."""
+    logging.getLogger("slack_bolt.App").addFilter(_not_the_token_notice)
     secret = settings.slack_signing_secret.get_secret_value() if settings.slack_signing_secret else None
     app = App(
         client=web_client(settings),

@@ -1,6 +1,7 @@
 """HTTP mode: Bolt's WSGI adapter behind gunicorn (threaded workers), with a health check for load balancers."""
 
 from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from gunicorn.app.base import BaseApplication
@@ -13,12 +14,18 @@ from storage.database import Database
 
 WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 SLACK_PATH = "/slack/events"
+# Threads for work after the ack. Few on purpose: in CPython they share one interpreter lock with the threads
+# answering Slack, and under load more of them only slow the acks (see bench/ack.py).
+LAZY_THREADS = 2
 
 
 def wsgi_app(settings: Settings) -> WSGIApp:
     """The app as a WSGI callable: Slack's requests at /slack/events, a liveness check at /healthz."""
     database = Database(settings.database_url)
-    slack = SlackRequestHandler(build_app(settings, Deps(uow=database.uow)), path=SLACK_PATH)
+    deps = Deps(
+        uow=database.uow, executor=ThreadPoolExecutor(max_workers=LAZY_THREADS, thread_name_prefix="accord-lazy")
+    )
+    slack = SlackRequestHandler(build_app(settings, deps), path=SLACK_PATH)
 
     def application(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         if environ.get("PATH_INFO") == "/healthz":
@@ -45,6 +52,15 @@ class _Gunicorn(BaseApplication):  # type: ignore[misc]
 
 
 def serve(settings: Settings, *, host: str, port: int, workers: int, threads: int) -> None:
+    run_gunicorn(
+        lambda: wsgi_app(settings), host=host, port=port, workers=workers, threads=threads, log_level=settings.log_level
+    )
+
+
+def run_gunicorn(
+    factory: Callable[[], WSGIApp], *, host: str, port: int, workers: int, threads: int, log_level: str = "info"
+) -> None:
+    """Serve a WSGI app on gunicorn's threaded workers (each thread answers one request at a time)."""
     options = {
         "bind": f"{host}:{port}",
         "workers": workers,
@@ -53,7 +69,7 @@ def serve(settings: Settings, *, host: str, port: int, workers: int, threads: in
         "timeout": 30,
         "graceful_timeout": 10,
         "keepalive": 5,
-        "loglevel": settings.log_level.lower(),
+        "loglevel": log_level.lower(),
         "accesslog": None,
     }
-    _Gunicorn(lambda: wsgi_app(settings), options).run()
+    _Gunicorn(factory, options).run()

@@ -242,16 +242,20 @@ class Console:
     # ----- modals, field by field
 
     def _fill_modal(self) -> None:
+        """Ask for each field of the open modal, submit it, and ask again only for the fields in error."""
+        answers: dict[str, Any] = {}
+        ask: set[str] | None = None  # None: every field
+        shown: ViewRecord | None = None
         while (record := self.ws.current_modal(self.user)) is not None:
-            screen = self._screen()
-            screen.add(f"\u250f\u2501 {plain(record.view.get('title'))} (modal)")
-            render_blocks(screen, [b for b in record.view.get("blocks", []) if b.get("type") != "input"], record)
-            self._print(screen)
+            if record is not shown or ask is None:
+                self._show_modal(record)
+                shown, answers, ask = record, {}, None
             if not input_blocks(record.view):
                 self.ws.close_modal(self.user)  # read it, pressed Done
                 return
-            answers = self._ask_fields(record, list(input_blocks(record.view)))
-            if answers is None:
+            blocks = [b for b in input_blocks(record.view) if ask is None or b["block_id"] in ask]
+            asked = self._ask_fields(record, blocks, answers)
+            if asked is None:
                 self.driver.close_modal(self.user)
                 self.say("Modal closed.")
                 return
@@ -259,12 +263,21 @@ class Console:
                 submission = self.driver.submit(self.user, answers)
             except ClientRefused as refused:
                 self.say(f"! {self._label(record, refused.block_id)}: {refused.reason}")
+                answers.pop(refused.block_id, None)
+                ask = {refused.block_id}
                 continue
             for block_id, message in submission.errors.items():
                 self.say(f"! {self._label(record, block_id)}: {message}")
+            ask = set(submission.errors) or None
 
-    def _ask_fields(self, record: ViewRecord, blocks: list[JSON]) -> dict[str, Any] | None:
-        answers: dict[str, Any] = {}
+    def _show_modal(self, record: ViewRecord) -> None:
+        screen = self._screen()
+        screen.add(f"\u250f\u2501 {plain(record.view.get('title'))} (modal)")
+        render_blocks(screen, [b for b in record.view.get("blocks", []) if b.get("type") != "input"], record)
+        self._print(screen)
+
+    def _ask_fields(self, record: ViewRecord, blocks: list[JSON], answers: dict[str, Any]) -> dict[str, Any] | None:
+        """Prompt for `blocks` in turn, adding to `answers`; None when the person cancels."""
         for block in blocks:
             while True:
                 shown = self._current(record, block)

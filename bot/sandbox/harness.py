@@ -6,7 +6,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from pathlib import Path
 from types import TracebackType
-from typing import Self
+from typing import Any, Self
 
 from slack_bolt import App
 
@@ -15,7 +15,7 @@ from bot.deps import Deps
 from bot.sandbox.clock import MovableClock
 from bot.sandbox.contract import Contract
 from bot.sandbox.demo import seed
-from bot.sandbox.driver import Driver, InProcess
+from bot.sandbox.driver import Driver, InProcess, Transport
 from bot.sandbox.emulator import Emulator
 from bot.sandbox.executor import TrackingExecutor
 from bot.sandbox.workspace import Workspace
@@ -23,8 +23,40 @@ from bot.settings import Settings
 from storage.database import Database
 
 
+class OfflineSlack:
+    """A workspace and its Web API emulator, with no app: point any Slack app at `api_url`."""
+
+    def __init__(
+        self,
+        clock: MovableClock,
+        *,
+        populate: Callable[[Workspace], None] = seed,
+        snapshot: dict[str, Any] | None = None,
+        manifest: Path | None = None,
+    ) -> None:
+        self.clock = clock
+        self.workspace = Workspace(clock)
+        if snapshot is not None:
+            self.workspace.restore(snapshot)
+        else:
+            populate(self.workspace)
+        self.contract = Contract.load(manifest)
+        self.emulator = Emulator(self.workspace, self.contract).start()
+        self.signing_secret = secrets.token_hex(16)
+
+    @property
+    def api_url(self) -> str:
+        return self.emulator.api_url
+
+    def driver(self, transport: Transport, busy: Callable[[], bool] = lambda: False) -> Driver:
+        return Driver(self.workspace, self.emulator, transport, self.signing_secret, busy=busy)
+
+    def close(self) -> None:
+        self.emulator.stop()
+
+
 class Sandbox:
-    """A workspace, its Web API emulator, the app talking to it, and a driver acting as its people."""
+    """The app in process, talking over HTTP to an offline workspace, and a driver acting as its people."""
 
     def __init__(
         self,
@@ -35,26 +67,21 @@ class Sandbox:
         workspace_file: Path | None = None,
         manifest: Path | None = None,
     ) -> None:
-        saved = (
-            json.loads(workspace_file.read_text(encoding="utf-8"))
-            if workspace_file and workspace_file.exists()
-            else None
-        )
+        saved = None
+        if workspace_file is not None and workspace_file.exists():
+            saved = json.loads(workspace_file.read_text(encoding="utf-8"))
         offset = timedelta(seconds=saved["clock_offset_seconds"]) if saved else timedelta(0)
         self.clock = clock or MovableClock(offset=offset)
         self.workspace_file = workspace_file
-        self.workspace = Workspace(self.clock)
-        if saved:
-            self.workspace.restore(saved["workspace"])
-        else:
-            populate(self.workspace)
-        self.contract = Contract.load(manifest)
-        self.emulator = Emulator(self.workspace, self.contract).start()
-        self.signing_secret = secrets.token_hex(16)
+        self.slack = OfflineSlack(
+            self.clock, populate=populate, snapshot=saved["workspace"] if saved else None, manifest=manifest
+        )
+        self.workspace = self.slack.workspace
+        self.emulator = self.slack.emulator
         self.settings = Settings(
             slack_bot_token=self.workspace.bot_token,
-            slack_signing_secret=self.signing_secret,
-            slack_api_url=self.emulator.api_url,
+            slack_signing_secret=self.slack.signing_secret,
+            slack_api_url=self.slack.api_url,
             database_url=database_url,
             _env_file=None,
         )
@@ -63,13 +90,7 @@ class Sandbox:
         self.executor = TrackingExecutor()
         self.deps = Deps(uow=self.database.uow, clock=self.clock, executor=self.executor)
         self.app: App = build_app(self.settings, self.deps)
-        self.driver = Driver(
-            self.workspace,
-            self.emulator,
-            InProcess(self.app),
-            self.signing_secret,
-            busy=lambda: self.executor.busy,
-        )
+        self.driver = self.slack.driver(InProcess(self.app), busy=lambda: self.executor.busy)
 
     def advance(self, by: timedelta) -> datetime:
         """Move the sandbox clock forward and let the app catch up with whatever fell due."""
@@ -87,11 +108,13 @@ class Sandbox:
     def __enter__(self) -> Self:
         return self
 
-    def __exit__(self, *exc: type[BaseException] | BaseException | TracebackType | None) -> None:
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
         self.close()
 
     def close(self) -> None:
         self.driver.settle()
         self.executor.shutdown(wait=True)
-        self.emulator.stop()
+        self.slack.close()
         self.database.dispose()

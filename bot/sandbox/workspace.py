@@ -280,7 +280,7 @@ class Workspace:
         for user in self.users.values():
             if user.name.casefold() == wanted and not user.is_bot:
                 return user
-        raise KeyError(f"no person called @{wanted}")
+        raise LookupError(f"no person called @{wanted}")
 
     def channel(self, channel_id: str) -> Channel:
         channel = self.channels.get(channel_id)
@@ -293,7 +293,7 @@ class Workspace:
         for channel in self.channels.values():
             if channel.name.casefold() == wanted and not channel.is_im:
                 return channel
-        raise KeyError(f"no channel called #{wanted}")
+        raise LookupError(f"no channel called #{wanted}")
 
     def im_with(self, user_id: str) -> Channel:
         """The bot's direct-message channel with a person, opened on first use."""

@@ -1,0 +1,60 @@
+"""`accord console` scripted through standard input, as the README shows it."""
+
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent.parent
+
+
+def console(state: Path, script: str) -> str:
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "console", "--state-dir", str(state)],
+        input=script,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=state.parent,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "!!" not in result.stdout, "the app broke Slack's contract"
+    return result.stdout
+
+
+def test_the_demo_script_walks_through_creating_and_listing(tmp_path: Path) -> None:
+    out = console(tmp_path / "state", (ROOT / "examples/demo.txt").read_text())
+    assert "Partner organisation (max 120) []: Acme Ltd" in out
+    assert "✅ *Acme Alliance* is set up at *Stage 1 · Operational awareness*." in out
+    assert "🤝 *Acme Alliance* with *Acme Ltd* is now managed with Accord." in out
+    assert "Stage 1 · Operational awareness · Strategy phase · owner @alice" in out
+    assert "Did you mean *Acme Alliance*?" in out
+    assert "*Acme Alliance* · Acme Ltd · _executive sponsor_" in out  # Bob's Home tab
+    assert "⚠️ overdue" in out.split("time +31d")[-1]
+
+
+def test_data_and_time_persist_between_console_sessions(tmp_path: Path) -> None:
+    state = tmp_path / "state"
+    console(state, "/accord new\nGlobex Supply\nGlobex\n\n@carol\n\n\n")
+    console(state, "time +2d\n")
+    out = console(state, "/accord list\n")
+    assert "*Globex Supply* · Globex" in out
+    assert "🤝 *Globex Supply*" in out  # the channel still shows the introduction
+    first_line = out.splitlines()[1]
+    assert "Fri 27 Nov 2026" in first_line or "Sat 28 Nov 2026" in first_line
+
+
+def test_a_modal_field_error_is_shown_and_the_field_asked_again(tmp_path: Path) -> None:
+    out = console(tmp_path / "state", "/accord new\nAcme\nAcme Ltd\n\n@bob\n#acme-alliance\n3\n60\n/accord list\n")
+    assert "Review every (days) (7-365) [90]: 3" in out
+    assert "! Review every (days): at least 7" in out  # refused by the client, as Slack's own would
+    assert "! Review every (days): at least 7\n  Review every (days) (7-365) [90]: 60" in out  # only it is asked again
+    assert "✅ *Acme* is set up" in out
+    assert "Relationship name (max 80) [" not in out.split("[90]: 60")[-1]
+
+
+def test_unknown_console_commands_and_buttons_are_explained(tmp_path: Path) -> None:
+    out = console(tmp_path / "state", "frobnicate\n42\nas @nobody\n/giphy cats\n")
+    assert "Unknown command 'frobnicate'. Type help." in out
+    assert "! there is no button [42] on screen" in out
+    assert "! no person called @nobody" in out
+    assert "! /giphy is not installed in this workspace; try /accord" in out

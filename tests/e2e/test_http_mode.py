@@ -1,0 +1,120 @@
+"""`accord run --http` as a real process on loopback: signed requests answered, forged or stale ones refused."""
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from bot.sandbox.clock import MovableClock
+from bot.sandbox.driver import Driver, OverHttp
+from bot.sandbox.harness import OfflineSlack
+from tests.conftest import START
+from tests.e2e.helpers import ACME, ALICE, BOB, shown
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def wait_for(condition: Callable[[], bool], timeout: float = 15.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise TimeoutError("condition not met")
+        time.sleep(0.02)
+
+
+def healthy(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(url, timeout=1) as response:
+            return bool(response.status == 200)
+    except OSError:
+        return False
+
+
+@pytest.fixture
+def slack() -> Iterator[OfflineSlack]:
+    offline = OfflineSlack(MovableClock(START))
+    yield offline
+    offline.close()
+    assert offline.workspace.violations == []
+
+
+@pytest.fixture
+def driver(slack: OfflineSlack, tmp_path: Path) -> Iterator[Driver]:
+    port = free_port()
+    env = os.environ | {
+        "SLACK_BOT_TOKEN": slack.workspace.bot_token,
+        "SLACK_SIGNING_SECRET": slack.signing_secret,
+        "SLACK_API_URL": slack.api_url,
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'http.db'}",
+        "LOG_LEVEL": "WARNING",
+    }
+    command = [sys.executable, "-m", "bot", "run", "--http", "--host", "127.0.0.1", "--port", str(port)]
+    server = subprocess.Popen(command, env=env, cwd=tmp_path)
+    try:
+        wait_for(lambda: healthy(f"http://127.0.0.1:{port}/healthz"), timeout=30)
+        yield slack.driver(OverHttp(f"http://127.0.0.1:{port}/slack/events"))
+    finally:
+        server.terminate()
+        server.wait(timeout=15)
+
+
+def test_signed_requests_are_answered_over_http(slack: OfflineSlack, driver: Driver) -> None:
+    reply = driver.command(ALICE, ACME, "list")
+    assert (reply.status, reply.body) == (200, b"")  # acknowledged at once, answered after
+    wait_for(lambda: bool(slack.workspace.ephemerals_for(ALICE)))
+    assert "No relationships yet" in shown(slack.workspace.ephemerals_for(ALICE)[-1])
+
+    driver.command(ALICE, ACME, "new")
+    wait_for(lambda: slack.workspace.current_modal(ALICE) is not None)
+    driver.submit(ALICE, {"name": "Acme Alliance", "partner": "Acme Ltd", "sponsor": BOB})
+    wait_for(lambda: bool(slack.workspace.top_level(ACME)))
+    assert "*Acme Alliance* with *Acme Ltd* is now managed with Accord" in shown(slack.workspace.top_level(ACME)[0])
+
+
+def test_a_forged_signature_is_refused_and_changes_nothing(slack: OfflineSlack, driver: Driver) -> None:
+    body = "command=%2Faccord&text=list&team_id=T0ACCORD1&user_id=U0ALICE&channel_id=C0ACME&trigger_id=1.2.3"
+    headers = driver.signed_headers(body, "application/x-www-form-urlencoded")
+    headers["X-Slack-Signature"] = "v0=" + "0" * 64
+    calls = len(slack.workspace.calls)
+    assert driver.transport.send(body, headers).status == 401
+    time.sleep(0.3)
+    assert slack.workspace.calls[calls:] == [] and slack.workspace.ephemerals == []
+
+
+def test_a_six_minute_old_request_is_refused_and_changes_nothing(slack: OfflineSlack, driver: Driver) -> None:
+    body = "command=%2Faccord&text=list&team_id=T0ACCORD1&user_id=U0ALICE&channel_id=C0ACME&trigger_id=1.2.3"
+    stale = int(time.time()) - 6 * 60
+    calls = len(slack.workspace.calls)
+    reply = driver.transport.send(body, driver.signed_headers(body, "application/x-www-form-urlencoded", stale))
+    assert reply.status == 401
+    time.sleep(0.3)
+    assert slack.workspace.calls[calls:] == [] and slack.workspace.ephemerals == []
+
+
+@pytest.mark.parametrize(
+    ("args", "named"),
+    [
+        ([], ["SLACK_BOT_TOKEN", "SLACK_APP_TOKEN", "--http", "accord console"]),
+        (["--http"], ["SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "accord console"]),
+    ],
+)
+def test_missing_credentials_are_named_and_point_to_the_console(
+    tmp_path: Path, args: list[str], named: list[str]
+) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SLACK_")}
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "run", *args], env=env, cwd=tmp_path, capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 2
+    for word in named:
+        assert word in result.stderr

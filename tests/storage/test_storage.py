@@ -1,0 +1,110 @@
+"""Storage on SQLite through the migrations: the schema the models describe, scoped per workspace."""
+
+from datetime import UTC, datetime, timedelta, timezone
+
+import pytest
+from alembic import command
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import inspect, text
+from sqlmodel import SQLModel
+
+from stages.errors import NameTaken
+from stages.relationships import Relationship, RelationshipDraft
+from storage.database import Database, alembic_config
+
+NOW = datetime(2026, 11, 25, 10, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def database(database_url: str) -> Database:
+    db = Database(database_url)
+    db.upgrade()
+    return db
+
+
+def relationship(team_id: str = "T1", name: str = "Acme Alliance", now: datetime = NOW) -> Relationship:
+    draft = RelationshipDraft(name, "Acme Ltd", "U1", "U2", "C1", 90).validated()
+    return Relationship.start(team_id, draft, created_by="U1", now=now)
+
+
+def test_migrations_build_exactly_the_schema_the_models_describe(database: Database) -> None:
+    with database.engine.connect() as connection:
+        differences = compare_metadata(MigrationContext.configure(connection), SQLModel.metadata)
+    assert differences == []
+    assert database.at_head()
+
+
+def test_downgrade_to_base_removes_every_table(database: Database) -> None:
+    command.downgrade(alembic_config(database.engine), "base")
+    assert set(inspect(database.engine).get_table_names()) == {"alembic_version"}
+    database.upgrade()
+    assert "relationship" in inspect(database.engine).get_table_names()
+
+
+def test_rows_round_trip_with_aware_utc_times(database: Database) -> None:
+    local = NOW.astimezone(timezone(timedelta(hours=9)))
+    with database.uow("T1") as uow:
+        saved = uow.relationships.add(relationship(now=local))
+        uow.commit()
+    with database.uow("T1") as uow:
+        loaded = uow.relationships.get(saved.id or 0)
+    assert loaded == saved
+    assert loaded is not None and loaded.created_at == NOW and loaded.created_at.tzinfo == UTC
+
+
+def test_naive_datetimes_are_refused(database: Database) -> None:
+    with database.uow("T1") as uow, pytest.raises(Exception, match="naive datetime"):
+        uow.relationships.add(relationship(now=NOW.replace(tzinfo=None)))
+
+
+def test_every_query_is_scoped_to_its_workspace(database: Database) -> None:
+    with database.uow("T1") as uow:
+        mine = uow.relationships.add(relationship("T1", "Acme Alliance"))
+        uow.commit()
+    with database.uow("T2") as uow:
+        uow.relationships.add(relationship("T2", "Acme Alliance"))  # same name, other workspace: allowed
+        uow.commit()
+        assert [r.team_id for r in uow.relationships.all()] == ["T2"]
+        assert uow.relationships.get(mine.id or 0) is None
+        found = uow.relationships.by_name("acme alliance")
+        assert found is not None and found.team_id == "T2"
+        assert uow.relationships.names() == ["Acme Alliance"]
+
+
+def test_a_repository_refuses_to_write_another_workspaces_row(database: Database) -> None:
+    with database.uow("T2") as uow, pytest.raises(ValueError, match="its own workspace"):
+        uow.relationships.add(relationship("T1"))
+
+
+def test_the_database_enforces_unique_names_case_insensitively(database: Database) -> None:
+    with database.uow("T1") as uow:
+        uow.relationships.add(relationship(name="Acme Alliance"))
+        uow.commit()
+    with database.uow("T1") as uow, pytest.raises(NameTaken):
+        uow.relationships.add(relationship(name="ACME  alliance"))
+
+
+def test_a_unit_of_work_keeps_nothing_it_did_not_commit(database: Database) -> None:
+    with database.uow("T1") as uow:
+        uow.relationships.add(relationship())
+    with database.uow("T1") as uow:
+        assert uow.relationships.all() == []
+
+
+def test_sqlite_runs_in_wal_mode_with_foreign_keys(database: Database) -> None:
+    with database.engine.connect() as connection:
+        assert connection.execute(text("PRAGMA journal_mode")).scalar() == "wal"
+        assert connection.execute(text("PRAGMA foreign_keys")).scalar() == 1
+
+
+def test_led_by_finds_owned_and_sponsored_relationships(database: Database) -> None:
+    with database.uow("T1") as uow:
+        uow.relationships.add(relationship(name="B owned"))
+        draft = RelationshipDraft("A sponsored", "Org", "U9", "U1", "C1", 90).validated()
+        uow.relationships.add(Relationship.start("T1", draft, created_by="U9", now=NOW))
+        draft = RelationshipDraft("C other", "Org", "U8", "U9", "C1", 90).validated()
+        uow.relationships.add(Relationship.start("T1", draft, created_by="U9", now=NOW))
+        uow.commit()
+    with database.uow("T1") as uow:
+        assert [r.name for r in uow.relationships.led_by("U1")] == ["A sponsored", "B owned"]

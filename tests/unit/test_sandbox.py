@@ -1,0 +1,212 @@
+"""The sandbox holds the app to Slack's contract: it must refuse what Slack refuses, and sign as Slack signs."""
+
+import json
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import parse_qsl
+
+import pytest
+import yaml
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from bot.app import web_client
+from bot.sandbox.clock import MovableClock
+from bot.sandbox.driver import Driver, Reply
+from bot.sandbox.harness import OfflineSlack
+from bot.settings import Settings
+from tests.conftest import START
+
+ROOT = Path(__file__).resolve().parent.parent.parent
+REFERENCE = ROOT / "tests/reference"
+SECTION = {"type": "section", "text": {"type": "mrkdwn", "text": "hi"}}
+
+
+@pytest.fixture
+def slack() -> Iterator[OfflineSlack]:
+    offline = OfflineSlack(MovableClock(START))
+    yield offline
+    offline.close()
+
+
+@pytest.fixture
+def client(slack: OfflineSlack) -> WebClient:
+    return WebClient(token=slack.workspace.bot_token, base_url=slack.api_url)
+
+
+def refused(client: WebClient, method: str, **args: object) -> str:
+    with pytest.raises(SlackApiError) as raised:
+        getattr(client, method)(**args)
+    return str(raised.value.response["error"])
+
+
+def test_a_valid_call_is_answered_like_slack(slack: OfflineSlack, client: WebClient) -> None:
+    answer = client.chat_postMessage(channel="C0ACME", text="hello", blocks=[SECTION])
+    assert answer["ok"] and answer["channel"] == "C0ACME"
+    assert slack.workspace.find("C0ACME", answer["ts"]) is not None
+    assert slack.workspace.violations == []
+
+
+def test_a_wrong_token_is_refused(slack: OfflineSlack) -> None:
+    assert refused(
+        WebClient(token="xoxb-wrong", base_url=slack.api_url), "chat_postMessage", channel="C0ACME", text="x"
+    ) == ("invalid_auth")
+
+
+def test_missing_arguments_are_a_violation(slack: OfflineSlack, client: WebClient) -> None:
+    assert (
+        refused(client, "api_call", api_method="chat.postMessage", json={"text": "no channel"}) == "invalid_arguments"
+    )
+    assert "chat.postMessage is missing required argument(s): channel" in slack.workspace.violations[-1]
+
+
+def test_get_is_refused_for_methods_that_change_things(slack: OfflineSlack) -> None:
+    query = f"channel=C0ACME&text=hi&token={slack.workspace.bot_token}"
+    with urllib.request.urlopen(f"{slack.api_url}chat.postMessage?{query}") as response:
+        assert json.loads(response.read())["error"] == "invalid_arguments"
+    assert slack.workspace.violations == ["chat.postMessage: chat.postMessage takes HTTP POST, not GET"]
+    with urllib.request.urlopen(
+        f"{slack.api_url}chat.getPermalink?channel=C0ACME&message_ts=1.0&token={slack.workspace.bot_token}"
+    ) as response:
+        assert json.loads(response.read())["error"] == "message_not_found"  # a read-only method may use GET
+
+
+def test_unknown_methods_and_arguments_are_violations(slack: OfflineSlack, client: WebClient) -> None:
+    assert refused(client, "api_call", api_method="chat.postMesage", json={"channel": "C0ACME"}) == "unknown_method"
+    refused(client, "chat_postMessage", channel="C0ACME", text="x", colour="red")
+    assert slack.workspace.violations == [
+        "chat.postMesage: chat.postMesage is not a Slack Web API method",
+        "chat.postMessage: chat.postMessage does not take argument(s): colour",
+    ]
+
+
+def test_a_scope_the_manifest_does_not_request_is_a_violation(tmp_path: Path) -> None:
+    manifest = yaml.safe_load((ROOT / "manifest.yml").read_text())
+    manifest["oauth_config"]["scopes"]["bot"].remove("chat:write")
+    (tmp_path / "manifest.yml").write_text(yaml.safe_dump(manifest))
+    offline = OfflineSlack(MovableClock(START), manifest=tmp_path / "manifest.yml")
+    try:
+        client = WebClient(token=offline.workspace.bot_token, base_url=offline.api_url)
+        refused(client, "chat_postMessage", channel="C0ACME", text="x")
+        assert "needs bot scope chat:write, which manifest.yml does not request" in offline.workspace.violations[0]
+    finally:
+        offline.close()
+
+
+@pytest.mark.parametrize(
+    ("blocks", "text", "problem"),
+    [
+        ([SECTION] * 51, "x", "a message holds at most 50 blocks; got 51"),
+        ([{"type": "section", "text": {"type": "mrkdwn", "text": "x" * 3001}}], "x", "cannot exceed 3000 characters"),
+        ([{"type": "sektion"}], "x", "unknown block type 'sektion'"),
+        ([{"type": "section", "text": {"type": "mrkdwn", "text": "x"}, "colour": "red"}], "x", "section.colour is not"),
+        ([SECTION], "", "a message with blocks needs `text` too"),
+    ],
+)
+@pytest.mark.filterwarnings("ignore:The top-level `text` argument is missing")
+def test_blocks_slack_would_reject_are_violations(
+    slack: OfflineSlack, client: WebClient, blocks: list[dict[str, object]], text: str, problem: str
+) -> None:
+    assert refused(client, "chat_postMessage", channel="C0ACME", text=text, blocks=blocks) == "invalid_blocks"
+    assert any(problem in v for v in slack.workspace.violations), slack.workspace.violations
+    assert slack.workspace.top_level("C0ACME") == []
+
+
+def test_a_view_over_100_blocks_is_a_violation(slack: OfflineSlack, client: WebClient) -> None:
+    refused(client, "views_publish", user_id="U0ALICE", view={"type": "home", "blocks": [SECTION] * 101})
+    assert any("at most 100 blocks" in v for v in slack.workspace.violations)
+
+
+def test_slack_errors_for_real_situations_are_plain_errors_not_violations(
+    slack: OfflineSlack, client: WebClient
+) -> None:
+    assert refused(client, "chat_postMessage", channel="C0NOPE", text="x") == "channel_not_found"
+    assert refused(client, "chat_postMessage", channel="C0NEWCO", text="x") == "not_in_channel"
+    assert refused(client, "chat_getPermalink", channel="C0ACME", message_ts="1.000001") == "message_not_found"
+    assert (
+        refused(
+            client,
+            "views_open",
+            trigger_id="1.2.3",
+            view={"type": "modal", "title": {"type": "plain_text", "text": "t"}, "blocks": [SECTION]},
+        )
+        == "invalid_arguments"
+    )
+    assert slack.workspace.violations == []
+
+
+def test_rate_limits_and_server_errors_are_retried_by_the_apps_client(slack: OfflineSlack) -> None:
+    client = web_client(
+        Settings(slack_bot_token=slack.workspace.bot_token, slack_api_url=slack.api_url, _env_file=None)
+    )
+    slack.emulator.fail("chat.postMessage", status=429, retry_after=0)
+    slack.emulator.fail("chat.postMessage", status=503)
+    answer = client.chat_postMessage(channel="C0ACME", text="eventually")
+    assert answer["ok"]
+    errors = [c.error for c in slack.workspace.calls if c.method == "chat.postMessage"]
+    assert errors == ["http_429", "http_503", None]
+
+
+def test_a_fault_can_answer_with_a_permanent_slack_error(slack: OfflineSlack, client: WebClient) -> None:
+    slack.emulator.fail("chat.postMessage", error="account_inactive")
+    assert refused(client, "chat_postMessage", channel="C0ACME", text="x") == "account_inactive"
+    assert client.chat_postMessage(channel="C0ACME", text="x")["ok"]
+
+
+def test_the_driver_signs_exactly_as_slack_documents() -> None:
+    vector = json.loads((REFERENCE / "signature_test_vector.json").read_text())
+    driver = Driver.__new__(Driver)
+    from slack_sdk.signature import SignatureVerifier
+
+    driver.signer = SignatureVerifier(vector["signing_secret"])
+    headers = driver.signed_headers(
+        vector["body"], "application/x-www-form-urlencoded", int(vector["x_slack_request_timestamp"])
+    )
+    assert headers["X-Slack-Signature"] == vector["x_slack_signature"]
+
+
+class Recorder:
+    """A transport that keeps what the driver sent instead of delivering it."""
+
+    def __init__(self) -> None:
+        self.sent: list[tuple[str, dict[str, str]]] = []
+
+    def send(self, body: str, headers: dict[str, str]) -> Reply:
+        self.sent.append((body, headers))
+        return Reply(200, b"")
+
+
+def _keys(path: str) -> set[str]:
+    return set(json.loads((REFERENCE / "payloads" / path).read_text()))
+
+
+def test_driver_payloads_carry_every_field_slack_sends(slack: OfflineSlack) -> None:
+    recorder = Recorder()
+    driver = slack.driver(recorder)
+    driver.command("U0ALICE", "C0ACME", "help")
+    sample = dict(parse_qsl((REFERENCE / "payloads/bolt/test_slash_command__slash_command_body.txt").read_text()))
+    sent = dict(parse_qsl(recorder.sent[-1][0]))
+    assert set(sample) - {"enterprise_id", "enterprise_name"} <= set(sent)
+
+    message = slack.workspace.post(
+        "C0ACME",
+        "hi",
+        blocks=[
+            {
+                "type": "actions",
+                "elements": [
+                    {"type": "button", "action_id": "a", "text": {"type": "plain_text", "text": "Go"}, "value": "1"}
+                ],
+            }
+        ],
+    )
+    driver.click("U0ALICE", message, "a")
+    sent_action = json.loads(dict(parse_qsl(recorder.sent[-1][0]))["payload"])
+    assert _keys("bolt/test_block_actions__body.json") <= set(sent_action)
+    assert set(
+        json.loads((REFERENCE / "payloads/bolt/test_block_actions__body.json").read_text())["actions"][0]
+    ) <= set(sent_action["actions"][0])
+
+    envelope = driver.envelope({"type": "app_home_opened", "user": "U0ALICE", "tab": "home"})
+    assert _keys("bolt/test_payload_utils__app_home_opened_home_body.json") - {"enterprise_id"} <= set(envelope)
