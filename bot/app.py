@@ -12,7 +12,7 @@ from slack_sdk.http_retry.builtin_handlers import (
 )
 
 from bot.deps import Deps
-from bot.listeners import actions, commands, events, views
+from bot.listeners import actions, checkins, commands, events, threads, views
 from bot.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -53,6 +53,8 @@ def build_app(settings: Settings, deps: Deps) -> App:
     views.register(app, deps)
     actions.register(app, deps)
     events.register(app, deps)
+    checkins.register(app, deps)
+    threads.register(app, deps)
     app.error(_unexpected_error)
     return app
 

@@ -27,6 +27,7 @@ SUBCOMMANDS: dict[str, Subcommand] = {
         Subcommand("new", "<name>"),
         Subcommand("list"),
         Subcommand("status", "<relationship>", required=True),
+        Subcommand("checkin", "<relationship> [stage]", required=True),
     )
 }
 ARGUMENT_MAX = 200
@@ -47,6 +48,15 @@ class UsageError(Exception):
         self.word = word
         self.command = command
         self.suggestion = suggestion
+
+
+def name_and_stage(argument: str) -> list[tuple[str, int | None]]:
+    """Readings of `<relationship> [stage]`, most literal first: a trailing number may be part of the name."""
+    readings: list[tuple[str, int | None]] = [(argument, None)]
+    rest, _, last = argument.rpartition(" ")
+    if rest and last.isdigit():
+        readings.append((clean_name(rest), int(last)))
+    return readings
 
 
 def parse(text: str) -> Invocation:

@@ -22,6 +22,14 @@ def human_date(value: date | datetime) -> str:
     return f"{value.day} {value:%b %Y}"
 
 
+def slack_time(value: datetime | None) -> str:
+    """An instant that each reader's Slack shows in their own time zone (with a UTC fallback)."""
+    if value is None:
+        return ""
+    fallback = f"{human_date(value)} {value:%H:%M} UTC"
+    return f"<!date^{int(value.timestamp())}^{{date_short_pretty}} at {{time}}|{fallback}>"
+
+
 def progress_bar(done: int, total: int, width: int = 10) -> str:
     filled = round(width * done / total) if total else 0
     return "\u25b0" * filled + "\u25b1" * (width - filled)
@@ -40,6 +48,7 @@ class Copy:
         self.env.filters["esc"] = slack_escape
         self.env.filters["date"] = human_date
         self.env.filters["bar"] = progress_bar
+        self.env.filters["when"] = slack_time
         self.env.filters["user"] = lambda user_id: f"<@{user_id}>"
         self.env.filters["channel"] = lambda channel_id: f"<#{channel_id}>"
 

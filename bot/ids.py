@@ -22,3 +22,23 @@ ACTION_OPEN_NEW = "relationship_open_new"
 
 # Events the app subscribes to
 EVENT_APP_HOME_OPENED = "app_home_opened"
+
+# Check-ins
+VIEW_ITEM_NOT_APPLICABLE = "item_not_applicable"
+VIEW_ITEM_EVIDENCE = "item_evidence"
+VIEW_REOPEN_STAGE = "stage_reopen"
+BLOCK_REASON = "reason"
+BLOCK_LINK = "link"
+BLOCK_NOTE = "note"
+ACTION_ITEM_DONE = "item_done"
+ACTION_ITEM_IN_PROGRESS = "item_in_progress"
+ACTION_ITEM_NOT_APPLICABLE = "item_not_applicable"
+ACTION_ITEM_EVIDENCE = "item_evidence"
+ACTION_ITEM_ASSIGN = "item_assign"
+ACTION_SIGN_OFF = "stage_sign_off"
+ACTION_REOPEN = "stage_reopen"
+
+# Thread replies arrive as message events; the manifest subscribes per kind of channel.
+EVENT_MESSAGE = "message"
+MESSAGE_EVENT_CHANNELS = "message.channels"
+MESSAGE_EVENT_GROUPS = "message.groups"

@@ -49,3 +49,36 @@ class NameTaken(DomainError):
         super().__init__(name)
         self.name = name
         self.existing = existing
+
+
+class NotAllowed(DomainError):
+    """The person may not do this: only the relationship's owner or executive sponsor may (`action` says what)."""
+
+    def __init__(self, action: str, owner_id: str, sponsor_id: str) -> None:
+        super().__init__(action)
+        self.action = action
+        self.owner_id = owner_id
+        self.sponsor_id = sponsor_id
+
+
+class GateNotReady(DomainError):
+    """The stage cannot be signed off yet; `outstanding` lists the item ids still to satisfy."""
+
+    def __init__(self, stage: int, outstanding: Sequence[str]) -> None:
+        super().__init__(f"stage {stage}")
+        self.stage = stage
+        self.outstanding = tuple(outstanding)
+
+
+class StageOutOfOrder(DomainError):
+    """A stage was asked for out of the life cycle's order (`code` says how), e.g. one not reached yet."""
+
+    def __init__(self, code: str, stage: int, current: int) -> None:
+        super().__init__(code)
+        self.code = code
+        self.stage = stage
+        self.current = current
+
+
+class Stale(DomainError):
+    """What the person acted on has changed or gone (a button from an old message, a deleted check-in)."""

@@ -1,8 +1,11 @@
 """What the use cases need from persistence, stated as protocols so the domain never imports a database."""
 
+from collections.abc import Sequence
 from types import TracebackType
 from typing import Protocol, Self
 
+from stages.checkins import Checkin, Note, SignOff
+from stages.checklist import Answer, ItemState
 from stages.relationships import Relationship
 
 
@@ -14,6 +17,10 @@ class RelationshipRepository(Protocol):
         ...
 
     def update(self, relationship: Relationship) -> Relationship: ...
+
+    def move(self, relationship: Relationship, *, from_stage: int, to: Relationship) -> bool:
+        """Save `to` only if the stored relationship is still at `from_stage`; False if someone moved it first."""
+        ...
 
     def get(self, relationship_id: int) -> Relationship | None: ...
 
@@ -30,6 +37,66 @@ class RelationshipRepository(Protocol):
         ...
 
 
+class CheckinRepository(Protocol):
+    def claim(self, checkin: Checkin) -> Checkin | None:
+        """Store a new check-in for its relationship and stage; None if one already exists."""
+        ...
+
+    def update(self, checkin: Checkin) -> Checkin: ...
+
+    def delete(self, checkin: Checkin) -> None: ...
+
+    def get(self, checkin_id: int) -> Checkin | None: ...
+
+    def for_stage(self, relationship_id: int, stage: int) -> Checkin | None: ...
+
+    def by_thread(self, channel_id: str, thread_ts: str) -> Checkin | None: ...
+
+    def for_relationships(self, relationship_ids: Sequence[int]) -> list[Checkin]: ...
+
+
+class ChecklistRepository(Protocol):
+    def states(self, relationship_id: int) -> dict[str, ItemState]:
+        """Every item of the relationship that has been answered, by item id."""
+        ...
+
+    def save(self, state: ItemState) -> bool:
+        """Store the state if its stored version is still `state.version` (0: not stored yet); False otherwise."""
+        ...
+
+    def record(self, answer: Answer) -> Answer: ...
+
+    def history(self, relationship_id: int, item_id: str) -> list[Answer]: ...
+
+    def assigned_to(self, user_id: str) -> list[ItemState]:
+        """Items assigned to the person that are not resolved yet."""
+        ...
+
+
+class NoteRepository(Protocol):
+    def add(self, note: Note) -> Note | None:
+        """Store a note; None if the message was already captured (a retried event)."""
+        ...
+
+    def by_message(self, channel_id: str, message_ts: str) -> Note | None: ...
+
+    def update(self, note: Note) -> Note: ...
+
+    def delete(self, note: Note) -> None: ...
+
+    def counts(self, checkin_id: int) -> dict[str | None, int]:
+        """How many notes the check-in has, per item id (None: not about one item)."""
+        ...
+
+
+class SignOffRepository(Protocol):
+    def add(self, sign_off: SignOff) -> SignOff: ...
+
+    def update(self, sign_off: SignOff) -> SignOff: ...
+
+    def active(self, relationship_id: int, stage: int) -> SignOff | None: ...
+
+
 class UnitOfWork(Protocol):
     """One transaction in one workspace: changes are kept only if `commit` is called before leaving."""
 
@@ -37,6 +104,18 @@ class UnitOfWork(Protocol):
 
     @property
     def relationships(self) -> RelationshipRepository: ...
+
+    @property
+    def checkins(self) -> CheckinRepository: ...
+
+    @property
+    def checklist(self) -> ChecklistRepository: ...
+
+    @property
+    def notes(self) -> NoteRepository: ...
+
+    @property
+    def sign_offs(self) -> SignOffRepository: ...
 
     def __enter__(self) -> Self: ...
 

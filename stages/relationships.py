@@ -97,6 +97,25 @@ class Relationship:
     def with_intro(self, ts: str) -> "Relationship":
         return replace(self, intro_ts=ts)
 
+    @property
+    def exited(self) -> bool:
+        return self.status is RelationshipStatus.EXITED
+
+    @property
+    def last_signed_off(self) -> int:
+        """The latest stage signed off (0 for none): the one before the current, or 8 once exited."""
+        return self.stage if self.exited else self.stage - 1
+
+    def advanced(self, last_stage: int) -> "Relationship":
+        """After its current stage is signed off: on to the next stage, or exited after the last."""
+        if self.stage >= last_stage:
+            return replace(self, status=RelationshipStatus.EXITED)
+        return replace(self, stage=self.stage + 1)
+
+    def reopened(self, stage: int) -> "Relationship":
+        """Back at `stage`, active again (a reopened exit strategy means the relationship has not ended)."""
+        return replace(self, stage=stage, status=RelationshipStatus.ACTIVE)
+
     def is_leader(self, user_id: str) -> bool:
         """Owners and executive sponsors lead the relationship: they sign stages off and steer it."""
         return user_id in (self.owner_id, self.sponsor_id)

@@ -4,6 +4,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from stages.catalogue import Catalogue, Phase, Stage
+from stages.checklist import StageProgress
 from stages.errors import NameTaken, RelationshipNotFound
 from stages.naming import clean_name, suggest
 from stages.ports import UnitOfWork
@@ -51,14 +52,11 @@ def led_by(uow: UnitOfWork, user_id: str) -> list[Relationship]:
 
 
 @dataclass(frozen=True)
-class StageProgress:
-    stage: Stage
-    done: int
-    state: str  # "signed off", "current" or "upcoming"
+class StageLine:
+    """One stage in a status report: its checklist progress and where it sits in the life cycle."""
 
-    @property
-    def total(self) -> int:
-        return len(self.stage.items)
+    progress: StageProgress
+    state: str  # "signed off", "current" or "upcoming"
 
 
 @dataclass(frozen=True)
@@ -68,30 +66,28 @@ class StatusReport:
     relationship: Relationship
     stage: Stage
     phase: Phase
-    progress: tuple[StageProgress, ...]
+    stages: tuple[StageLine, ...]
     review_overdue: bool
 
 
 def relationship_status(uow: UnitOfWork, catalogue: Catalogue, name: str, today: date) -> StatusReport:
-    relationship = find_relationship(uow, name)
-    progress = tuple(
-        StageProgress(
-            stage,
-            done=len(stage.items) if stage.number < relationship.stage else 0,
-            state=_stage_state(stage.number, relationship.stage),
-        )
+    with uow:
+        relationship = find_relationship(uow, name)
+        states = uow.checklist.states(relationship.id or 0)
+    lines = tuple(
+        StageLine(StageProgress.of(stage, relationship.id or 0, states), _stage_state(stage.number, relationship))
         for stage in catalogue.stages
     )
     return StatusReport(
         relationship=relationship,
         stage=catalogue.stage(relationship.stage),
         phase=catalogue.phase_of(relationship.stage),
-        progress=progress,
+        stages=lines,
         review_overdue=relationship.review_overdue(today),
     )
 
 
-def _stage_state(number: int, current: int) -> str:
-    if number < current:
+def _stage_state(number: int, relationship: Relationship) -> str:
+    if number <= relationship.last_signed_off:
         return "signed off"
-    return "current" if number == current else "upcoming"
+    return "current" if number == relationship.stage else "upcoming"

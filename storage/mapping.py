@@ -15,6 +15,5 @@ def row_values(entity: Any, *, skip: tuple[str, ...] = ("id",)) -> dict[str, Any
 
 def entity_from_row(cls: type[E], row: SQLModel, **converted: Any) -> E:
     """Build a `cls` dataclass from the row's columns of the same names; `converted` overrides some of them."""
-    values = {field.name: getattr(row, field.name) for field in fields(cls)}  # type: ignore[arg-type]
-    values.update(converted)
-    return cls(**values)
+    values = {f.name: getattr(row, f.name) for f in fields(cls) if f.name not in converted}  # type: ignore[arg-type]
+    return cls(**values, **converted)

@@ -6,7 +6,11 @@ from typing import Self
 from sqlalchemy.orm import sessionmaker
 from sqlmodel import Session
 
-from storage.repositories import SqlRelationshipRepository
+from storage.repositories.checkins import SqlCheckinRepository
+from storage.repositories.checklist import SqlChecklistRepository
+from storage.repositories.notes import SqlNoteRepository
+from storage.repositories.relationships import SqlRelationshipRepository
+from storage.repositories.sign_offs import SqlSignOffRepository
 
 
 class SqlUnitOfWork:
@@ -17,6 +21,10 @@ class SqlUnitOfWork:
     """
 
     relationships: SqlRelationshipRepository
+    checkins: SqlCheckinRepository
+    checklist: SqlChecklistRepository
+    notes: SqlNoteRepository
+    sign_offs: SqlSignOffRepository
 
     def __init__(self, sessions: sessionmaker[Session], team_id: str) -> None:
         if not team_id:
@@ -28,8 +36,12 @@ class SqlUnitOfWork:
 
     def __enter__(self) -> Self:
         if self._depth == 0:
-            self._session = self._sessions()
-            self.relationships = SqlRelationshipRepository(self._session, self.team_id)
+            session = self._session = self._sessions()
+            self.relationships = SqlRelationshipRepository(session, self.team_id)
+            self.checkins = SqlCheckinRepository(session, self.team_id)
+            self.checklist = SqlChecklistRepository(session, self.team_id)
+            self.notes = SqlNoteRepository(session, self.team_id)
+            self.sign_offs = SqlSignOffRepository(session, self.team_id)
         self._depth += 1
         return self
 

@@ -35,7 +35,7 @@ def list_blocks(copy: Copy, relationships: list[Relationship], catalogue: Catalo
 
 def status_blocks(copy: Copy, report: StatusReport) -> list[Block]:
     r = report.relationship
-    stage_lines = "\n".join(copy("relationships", "status_stage_line", p=p) for p in report.progress)
+    stage_lines = "\n".join(copy("relationships", "status_stage_line", line=line) for line in report.stages)
     return [
         header(copy("relationships", "status_title", r=r)),
         section(copy("relationships", "status_summary", r=r, stage=report.stage, phase=report.phase)),

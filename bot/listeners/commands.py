@@ -1,21 +1,27 @@
 """`/accord`: syntax is checked and answered in the ack; anything touching data runs after it."""
 
+from contextlib import suppress
 from typing import Any
 
 from slack_bolt import Ack, App
+from slack_sdk.errors import SlackApiError
 
 from bot import ids
 from bot.blocks.help import help_blocks
 from bot.blocks.kit import message_blocks
 from bot.blocks.new_relationship import new_relationship_modal
 from bot.blocks.relationships import list_blocks, status_blocks
-from bot.command_line import Invocation, UsageError, parse
+from bot.checkin_messages import post_thread
+from bot.command_line import Invocation, UsageError, name_and_stage, parse
 from bot.copy import Copy
 from bot.deps import Deps
+from bot.listeners.explain import explaining
 from bot.listeners.turn import Turn, lazy
-from stages import services
+from stages import checkin_service, services
+from stages.catalogue import Stage
+from stages.checkins import Checkin
 from stages.errors import RelationshipNotFound
-from stages.relationships import RelationshipDraft
+from stages.relationships import Relationship, RelationshipDraft
 
 
 def register(app: App, deps: Deps) -> None:
@@ -80,4 +86,45 @@ def _status(turn: Turn, invocation: Invocation) -> None:
     turn.tell(deps.copy("relationships", "status_title", r=report.relationship), blocks)
 
 
-_HANDLERS = {"new": _new, "list": _list, "status": _status}
+def _checkin(turn: Turn, invocation: Invocation) -> None:
+    """Start the stage's check-in thread here, or point to the one already running."""
+    deps = turn.deps
+    relationship, requested = _relationship_and_stage(turn, invocation.argument)
+    with explaining(turn, relationship_name=relationship.name):
+        stage = checkin_service.choose_stage(deps.catalogue, relationship, requested)
+        checkin, claimed = checkin_service.claim(turn.uow(), relationship, stage, by=turn.user_id, now=turn.now())
+        if not claimed:
+            _point_to(turn, checkin, relationship, stage)
+            return
+        board = checkin_service.board(turn.uow(), deps.catalogue, checkin.id or 0)
+        try:
+            post_thread(turn.client, deps, board, turn.body["channel_id"])
+        except SlackApiError as error:
+            checkin_service.abandon(turn.uow(), checkin)
+            if error.response.get("error") not in ("not_in_channel", "channel_not_found"):
+                raise
+            turn.tell(deps.copy("checkins", "not_in_channel"))
+
+
+def _relationship_and_stage(turn: Turn, argument: str) -> tuple[Relationship, int | None]:
+    """`<relationship> [stage]`: the whole text as a name first, then a trailing number as the stage."""
+    (literal, _), *others = name_and_stage(argument)
+    try:
+        return services.find_relationship(turn.uow(), literal), None
+    except RelationshipNotFound:
+        for name, stage in others:
+            with suppress(RelationshipNotFound):
+                return services.find_relationship(turn.uow(), name), stage
+        raise
+
+
+def _point_to(turn: Turn, checkin: Checkin, relationship: Relationship, stage: Stage) -> None:
+    copy = turn.deps.copy
+    if checkin.channel_id is None or checkin.thread_ts is None:
+        turn.tell(copy("checkins", "being_started", stage=stage, r=relationship))
+        return
+    link = turn.client.chat_getPermalink(channel=checkin.channel_id, message_ts=checkin.thread_ts)["permalink"]
+    turn.tell(copy("checkins", "already_open", stage=stage, r=relationship, link=link))
+
+
+_HANDLERS = {"new": _new, "list": _list, "status": _status, "checkin": _checkin}

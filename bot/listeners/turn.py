@@ -15,6 +15,7 @@ from slack_bolt.context.respond import Respond
 from slack_sdk import WebClient
 
 from bot.deps import Deps
+from bot.home import publish_home
 from stages.ports import UnitOfWork
 
 log = logging.getLogger(__name__)
@@ -50,12 +51,17 @@ class Turn:
     def today(self) -> date:
         return self.now().date()
 
-    def tell(self, text: str, blocks: list[dict[str, Any]] | None = None) -> None:
-        """Reply privately to the person who acted, in the place they acted."""
+    def refresh_home(self, *user_ids: str | None) -> None:
+        """Redraw the Home tab of each person, so it reflects what they (or others) just did."""
+        for user_id in dict.fromkeys(u for u in (self.user_id, *user_ids) if u):
+            publish_home(self.client, self.deps, self.team_id, user_id)
+
+    def tell(self, text: str, blocks: list[dict[str, Any]] | None = None, *, channel: str | None = None) -> None:
+        """Reply privately to the person who acted, where they acted (a modal names its `channel`), else by DM."""
         if self.respond.response_url:
             self.respond(text=text, blocks=blocks, response_type="ephemeral", replace_original=False)
             return
-        channel = self.context.channel_id
+        channel = channel or self.context.channel_id
         if channel:
             self.client.chat_postEphemeral(channel=channel, user=self.user_id, text=text, blocks=blocks)
             return
@@ -82,6 +88,10 @@ def lazy(deps: Deps, handler: Handler, on_failure: Handler | None = None) -> Cal
 
     listener.__name__ = handler.__name__
     return listener
+
+
+def log_only(turn: Turn) -> None:
+    """For work nobody is waiting on (an event): the failure is logged, and there is no one to tell."""
 
 
 def _say_sorry(turn: Turn) -> None:

@@ -202,7 +202,8 @@ def test_driver_payloads_carry_every_field_slack_sends(slack: OfflineSlack) -> N
         ],
     )
     driver.click("U0ALICE", message, "a")
-    sent_action = json.loads(dict(parse_qsl(recorder.sent[-1][0]))["payload"])
+    forms = [dict(parse_qsl(body)) for body, headers in recorder.sent if "form" in headers["Content-Type"]]
+    sent_action = json.loads(forms[-1]["payload"])
     assert _keys("bolt/test_block_actions__body.json") <= set(sent_action)
     assert set(
         json.loads((REFERENCE / "payloads/bolt/test_block_actions__body.json").read_text())["actions"][0]

@@ -2,6 +2,7 @@
 
 from typing import Any
 
+from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import SelectOfScalar
@@ -34,6 +35,20 @@ class SqlRelationshipRepository:
         row.sqlmodel_update(self._values(relationship))
         self._session.flush()
         return _entity(row)
+
+    def move(self, relationship: Relationship, *, from_stage: int, to: Relationship) -> bool:
+        moved = self._session.exec(
+            update(RelationshipRow)
+            .where(
+                col(RelationshipRow.team_id) == self._team_id,
+                col(RelationshipRow.id) == relationship.id,
+                col(RelationshipRow.stage) == from_stage,
+                col(RelationshipRow.status) == relationship.status.value,
+            )
+            .values(stage=to.stage, status=to.status.value)
+        )
+        self._session.expire_all()
+        return bool(moved.rowcount == 1)
 
     def get(self, relationship_id: int) -> Relationship | None:
         row = self._session.exec(self._select().where(RelationshipRow.id == relationship_id)).first()

@@ -1,0 +1,204 @@
+"""A check-in's messages (the parent and one per item) and its modals (not applicable, evidence, reopen)."""
+
+import json
+from typing import Any
+
+from slack_sdk.models.blocks import (
+    ActionsBlock,
+    Block,
+    ButtonElement,
+    InputBlock,
+    PlainTextInputElement,
+    UrlInputElement,
+    UserSelectElement,
+)
+from slack_sdk.models.views import View
+
+from bot import ids
+from bot.blocks.kit import context, header, plain, section, view_blocks
+from bot.copy import Copy
+from stages.catalogue import Catalogue, ChecklistItem
+from stages.checkin_service import Board
+from stages.checkins import REOPEN_REASON_MAX
+from stages.checklist import NOTE_MAX, REASON_MAX, ItemStatus
+from stages.errors import Stale
+
+INPUT = "value"  # action_id of every modal input; block_ids tell them apart
+ANSWER_BLOCK = "answer:"  # prefix of the block_id of an item's answer buttons
+
+
+def item_value(checkin_id: int, item_id: str) -> str:
+    return f"{checkin_id}:{item_id}"
+
+
+def read_item_value(value: str) -> tuple[int, str]:
+    """The check-in and item a button or menu belongs to; `Stale` for anything that is not one of ours."""
+    checkin, _, item = value.removeprefix(ANSWER_BLOCK).partition(":")
+    if not checkin.isdigit() or not item:
+        raise Stale(f"unreadable button value {value!r}")
+    return int(checkin), item
+
+
+def parent_blocks(copy: Copy, catalogue: Catalogue, board: Board) -> list[Block]:
+    r, stage = board.relationship, board.stage
+    dos, donts = stage.dos, stage.donts
+    if not dos and not donts:  # the model cites no line for this stage's items: show its phase's
+        phase = catalogue.phase_of(stage.number)
+        dos, donts = phase.dos, phase.donts
+    blocks: list[Block] = [
+        header(copy("checkins", "parent_title", stage=stage)),
+        section(copy("checkins", "parent_intro", r=r, phase=catalogue.phase_of(stage.number), stage=stage)),
+        context(copy("checkins", "parent_people", r=r, stage=stage)),
+        section(copy("checkins", "parent_progress", board=board)),
+        context(copy("checkins", "parent_principles", dos=list(dos), donts=list(donts))),
+    ]
+    button = _gate_button(copy, board)
+    if button is not None:
+        blocks.append(ActionsBlock(block_id="gate", elements=[button]))
+    blocks.append(context(copy("checkins", "parent_how")))
+    return blocks
+
+
+def _gate_button(copy: Copy, board: Board) -> ButtonElement | None:
+    checkin_id = str(board.checkin.id)
+    if board.signed_off and board.stage.number == board.relationship.last_signed_off:
+        return ButtonElement(
+            text=plain(copy("checkins", "button", action="reopen")), action_id=ids.ACTION_REOPEN, value=checkin_id
+        )
+    if not board.signed_off and board.progress.ready and board.relationship.stage == board.stage.number:
+        return ButtonElement(
+            text=plain(copy("checkins", "button", action="sign_off")),
+            action_id=ids.ACTION_SIGN_OFF,
+            value=checkin_id,
+            style="primary",
+        )
+    return None
+
+
+def item_blocks(copy: Copy, board: Board, item: ChecklistItem) -> list[Block]:
+    state = board.state(item.id)
+    blocks: list[Block] = [
+        section(copy("checkins", "item_text", item=item, position=item.position)),
+        context(copy("checkins", "item_guidance", item=item)),
+        context(copy("checkins", "item_state", state=state, item=item, notes=board.notes.get(item.id, 0))),
+    ]
+    if not board.signed_off:
+        blocks.append(answer_buttons(copy, board.checkin.id or 0, item.id, state.assignee_id))
+    return blocks
+
+
+def answer_buttons(copy: Copy, checkin_id: int, item_id: str, assignee: str | None) -> ActionsBlock:
+    """Done, In progress, Not applicable, Add evidence and Assign for one item (in its thread or the Home tab).
+
+    Buttons carry the check-in and item in their value; the assignee menu has no value, so its block_id does.
+    """
+    value = item_value(checkin_id, item_id)
+
+    def button(action: str, action_id: str) -> ButtonElement:
+        return ButtonElement(text=plain(copy("checkins", "button", action=action)), action_id=action_id, value=value)
+
+    return ActionsBlock(
+        block_id=f"{ANSWER_BLOCK}{value}",
+        elements=[
+            button("done", ids.ACTION_ITEM_DONE),
+            button("in_progress", ids.ACTION_ITEM_IN_PROGRESS),
+            button("not_applicable", ids.ACTION_ITEM_NOT_APPLICABLE),
+            button("evidence", ids.ACTION_ITEM_EVIDENCE),
+            UserSelectElement(
+                action_id=ids.ACTION_ITEM_ASSIGN,
+                placeholder=plain(copy("checkins", "assign_placeholder")),
+                initial_user=assignee,
+            ),
+        ],
+    )
+
+
+STATUS_ACTIONS = {
+    ids.ACTION_ITEM_DONE: ItemStatus.DONE,
+    ids.ACTION_ITEM_IN_PROGRESS: ItemStatus.IN_PROGRESS,
+}
+
+
+def not_applicable_modal(copy: Copy, board: Board, item: ChecklistItem, origin: dict[str, Any]) -> View:
+    state = board.state(item.id)
+    return View(
+        type="modal",
+        callback_id=ids.VIEW_ITEM_NOT_APPLICABLE,
+        title=plain(copy("checkins", "na_title"), 24),
+        submit=plain(copy("checkins", "save"), 24),
+        close=plain(copy("checkins", "cancel"), 24),
+        private_metadata=json.dumps({"checkin": board.checkin.id, "item": item.id, **origin}),
+        blocks=view_blocks(
+            [
+                section(copy("checkins", "item_text", item=item, position=item.position)),
+                InputBlock(
+                    block_id=ids.BLOCK_REASON,
+                    label=plain(copy("checkins", "na_label"), 2000),
+                    hint=plain(copy("checkins", "na_hint"), 2000),
+                    element=PlainTextInputElement(
+                        action_id=INPUT, multiline=True, max_length=REASON_MAX, initial_value=state.reason
+                    ),
+                ),
+            ]
+        ),
+    )
+
+
+def evidence_modal(copy: Copy, board: Board, item: ChecklistItem, origin: dict[str, Any]) -> View:
+    state = board.state(item.id)
+    return View(
+        type="modal",
+        callback_id=ids.VIEW_ITEM_EVIDENCE,
+        title=plain(copy("checkins", "evidence_title"), 24),
+        submit=plain(copy("checkins", "save"), 24),
+        close=plain(copy("checkins", "cancel"), 24),
+        private_metadata=json.dumps({"checkin": board.checkin.id, "item": item.id, **origin}),
+        blocks=view_blocks(
+            [
+                section(copy("checkins", "item_text", item=item, position=item.position)),
+                InputBlock(
+                    block_id=ids.BLOCK_LINK,
+                    optional=True,
+                    label=plain(copy("checkins", "link_label"), 2000),
+                    hint=plain(copy("checkins", "link_hint"), 2000),
+                    element=UrlInputElement(action_id=INPUT, initial_value=state.evidence_url),
+                ),
+                InputBlock(
+                    block_id=ids.BLOCK_NOTE,
+                    optional=True,
+                    label=plain(copy("checkins", "note_label"), 2000),
+                    hint=plain(copy("checkins", "note_hint"), 2000),
+                    element=PlainTextInputElement(
+                        action_id=INPUT, multiline=True, max_length=NOTE_MAX, initial_value=state.evidence_note
+                    ),
+                ),
+            ]
+        ),
+    )
+
+
+def reopen_modal(copy: Copy, board: Board, origin: dict[str, Any]) -> View:
+    return View(
+        type="modal",
+        callback_id=ids.VIEW_REOPEN_STAGE,
+        title=plain(copy("checkins", "reopen_title"), 24),
+        submit=plain(copy("checkins", "reopen_title"), 24),
+        close=plain(copy("checkins", "cancel"), 24),
+        private_metadata=json.dumps({"checkin": board.checkin.id, **origin}),
+        blocks=view_blocks(
+            [
+                section(copy("checkins", "reopen_intro", stage=board.stage, r=board.relationship)),
+                InputBlock(
+                    block_id=ids.BLOCK_REASON,
+                    label=plain(copy("checkins", "reopen_label"), 2000),
+                    element=PlainTextInputElement(action_id=INPUT, multiline=True, max_length=REOPEN_REASON_MAX),
+                ),
+            ]
+        ),
+    )
+
+
+def read_input(view: dict[str, Any], block_id: str) -> str | None:
+    element: dict[str, Any] = view.get("state", {}).get("values", {}).get(block_id, {}).get(INPUT) or {}
+    value = element.get("value")
+    return str(value) if value is not None else None

@@ -1,0 +1,233 @@
+"""Check-in buttons and modals: answering items, adding evidence, assigning, signing off and reopening.
+
+Each is acknowledged at once; the work runs after the ack. Refusals (not the owner or sponsor, gate not ready,
+an out-of-date button) are explained privately and change nothing.
+"""
+
+import json
+from typing import Any
+
+from slack_bolt import Ack, App
+
+from bot import ids
+from bot.blocks.checkins import (
+    STATUS_ACTIONS,
+    evidence_modal,
+    not_applicable_modal,
+    read_input,
+    read_item_value,
+    reopen_modal,
+)
+from bot.checkin_messages import refresh, refresh_all
+from bot.deps import Deps
+from bot.listeners.explain import explaining
+from bot.listeners.turn import Turn, lazy
+from stages import checkin_service
+from stages.checkin_service import Board
+from stages.checkins import reopen_reason
+from stages.checklist import (
+    Answer,
+    ItemStatus,
+    assignment_answer,
+    evidence,
+    evidence_answer,
+    not_applicable_reason,
+    status_answer,
+)
+from stages.errors import InvalidInput, NotAllowed, Stale
+
+
+def register(app: App, deps: Deps) -> None:
+    copy = deps.copy
+
+    def field_errors(ack: Ack, error: InvalidInput) -> None:
+        ack(response_action="errors", errors={field: copy.problem(p) for field, p in error.by_field().items()})
+
+    def ack_not_applicable(ack: Ack, view: dict[str, Any]) -> None:
+        try:
+            not_applicable_reason(read_input(view, ids.BLOCK_REASON))
+        except InvalidInput as error:
+            field_errors(ack, error)
+            return
+        ack()
+
+    def ack_evidence(ack: Ack, view: dict[str, Any]) -> None:
+        try:
+            evidence(read_input(view, ids.BLOCK_LINK), read_input(view, ids.BLOCK_NOTE))
+        except InvalidInput as error:
+            field_errors(ack, error)
+            return
+        ack()
+
+    def ack_reopen(ack: Ack, view: dict[str, Any]) -> None:
+        try:
+            reopen_reason(read_input(view, ids.BLOCK_REASON))
+        except InvalidInput as error:
+            field_errors(ack, error)
+            return
+        ack()
+
+    for action_id in STATUS_ACTIONS:
+        app.action(action_id)(ack=_ack, lazy=[lazy(deps, set_status)])
+    app.action(ids.ACTION_ITEM_NOT_APPLICABLE)(ack=_ack, lazy=[lazy(deps, open_not_applicable)])
+    app.action(ids.ACTION_ITEM_EVIDENCE)(ack=_ack, lazy=[lazy(deps, open_evidence)])
+    app.action(ids.ACTION_ITEM_ASSIGN)(ack=_ack, lazy=[lazy(deps, assign)])
+    app.action(ids.ACTION_SIGN_OFF)(ack=_ack, lazy=[lazy(deps, sign_off)])
+    app.action(ids.ACTION_REOPEN)(ack=_ack, lazy=[lazy(deps, open_reopen)])
+    app.view(ids.VIEW_ITEM_NOT_APPLICABLE)(ack=ack_not_applicable, lazy=[lazy(deps, save_not_applicable)])
+    app.view(ids.VIEW_ITEM_EVIDENCE)(ack=ack_evidence, lazy=[lazy(deps, save_evidence)])
+    app.view(ids.VIEW_REOPEN_STAGE)(ack=ack_reopen, lazy=[lazy(deps, save_reopen)])
+
+
+def _ack(ack: Ack) -> None:
+    ack()
+
+
+def _action(turn: Turn) -> dict[str, Any]:
+    action: dict[str, Any] = turn.body["actions"][0]
+    return action
+
+
+def _origin(turn: Turn) -> dict[str, Any]:
+    """Where a modal was opened from, so its outcome can be told there."""
+    return {"channel": turn.context.channel_id}
+
+
+# ----- answering items
+
+
+def set_status(turn: Turn) -> None:
+    action = _action(turn)
+    status = STATUS_ACTIONS[action["action_id"]]
+    with explaining(turn):
+        checkin_id, item_id = read_item_value(action.get("value", ""))
+        _answer(
+            turn,
+            checkin_id,
+            item_id,
+            lambda rid: status_answer(rid, item_id, status, actor_id=turn.user_id, at=turn.now()),
+        )
+
+
+def assign(turn: Turn) -> None:
+    action = _action(turn)
+    with explaining(turn):
+        checkin_id, item_id = read_item_value(action.get("block_id", ""))
+        assignee = action.get("selected_user")
+        _answer(
+            turn,
+            checkin_id,
+            item_id,
+            lambda rid: assignment_answer(rid, item_id, assignee, actor_id=turn.user_id, at=turn.now()),
+        )
+
+
+def _answer(turn: Turn, checkin_id: int, item_id: str, make: Any, *, channel: str | None = None) -> None:
+    deps = turn.deps
+    before = checkin_service.board(turn.uow(), deps.catalogue, checkin_id)
+    board = checkin_service.answer(turn.uow(), deps.catalogue, checkin_id, item_id, make)
+    if board is None:
+        return  # a repeat (double click, replayed action): nothing changed, nothing to show
+    refresh(turn.client, deps, board, [item_id])
+    r = board.relationship
+    turn.refresh_home(before.state(item_id).assignee_id, board.state(item_id).assignee_id, r.owner_id, r.sponsor_id)
+
+
+def open_not_applicable(turn: Turn) -> None:
+    with explaining(turn):
+        board, item_id = _item_board(turn)
+        view = not_applicable_modal(turn.deps.copy, board, board.item(item_id), _origin(turn))
+        turn.client.views_open(trigger_id=turn.body["trigger_id"], view=view)
+
+
+def open_evidence(turn: Turn) -> None:
+    with explaining(turn):
+        board, item_id = _item_board(turn)
+        view = evidence_modal(turn.deps.copy, board, board.item(item_id), _origin(turn))
+        turn.client.views_open(trigger_id=turn.body["trigger_id"], view=view)
+
+
+def _item_board(turn: Turn) -> tuple[Board, str]:
+    checkin_id, item_id = read_item_value(_action(turn).get("value", ""))
+    board = checkin_service.board(turn.uow(), turn.deps.catalogue, checkin_id)
+    if item_id not in {item.id for item in board.stage.items}:
+        raise Stale(f"{item_id} is not in stage {board.stage.number}")
+    return board, item_id
+
+
+def save_not_applicable(turn: Turn) -> None:
+    meta = _metadata(turn)
+    reason = read_input(turn.body["view"], ids.BLOCK_REASON)
+    item_id = str(meta["item"])
+    with explaining(turn, channel=meta.get("channel")):
+        _answer(
+            turn,
+            int(meta["checkin"]),
+            item_id,
+            lambda rid: status_answer(
+                rid, item_id, ItemStatus.NOT_APPLICABLE, actor_id=turn.user_id, at=turn.now(), reason=reason
+            ),
+        )
+
+
+def save_evidence(turn: Turn) -> None:
+    meta = _metadata(turn)
+    view = turn.body["view"]
+    link, note = read_input(view, ids.BLOCK_LINK), read_input(view, ids.BLOCK_NOTE)
+    item_id = str(meta["item"])
+
+    def make(rid: int) -> Answer:
+        return evidence_answer(rid, item_id, url=link, note=note, actor_id=turn.user_id, at=turn.now())
+
+    with explaining(turn, channel=meta.get("channel")):
+        _answer(turn, int(meta["checkin"]), item_id, make)
+
+
+def _metadata(turn: Turn) -> dict[str, Any]:
+    meta: dict[str, Any] = json.loads(turn.body["view"].get("private_metadata") or "{}")
+    return meta
+
+
+# ----- the stage gate
+
+
+def sign_off(turn: Turn) -> None:
+    deps = turn.deps
+    with explaining(turn):
+        checkin_id = int(_action(turn).get("value") or 0)
+        board = checkin_service.sign_off(turn.uow(), deps.catalogue, checkin_id, by=turn.user_id, now=turn.now())
+        following = deps.catalogue.next_stage(board.stage.number)
+        _announce(turn, board, deps.copy("checkins", "signed_off_summary", board=board, next_stage=following))
+
+
+def open_reopen(turn: Turn) -> None:
+    deps = turn.deps
+    with explaining(turn):
+        checkin_id = int(_action(turn).get("value") or 0)
+        board = checkin_service.board(turn.uow(), deps.catalogue, checkin_id)
+        relationship = board.relationship
+        if not relationship.is_leader(turn.user_id):
+            raise NotAllowed("reopen", relationship.owner_id, relationship.sponsor_id)
+        turn.client.views_open(trigger_id=turn.body["trigger_id"], view=reopen_modal(deps.copy, board, _origin(turn)))
+
+
+def save_reopen(turn: Turn) -> None:
+    deps = turn.deps
+    meta = _metadata(turn)
+    reason = read_input(turn.body["view"], ids.BLOCK_REASON) or ""
+    with explaining(turn, channel=meta.get("channel")):
+        board = checkin_service.reopen(
+            turn.uow(), deps.catalogue, int(meta["checkin"]), by=turn.user_id, reason=reason, now=turn.now()
+        )
+        text = deps.copy("checkins", "reopened", board=board, by=turn.user_id, reason=reopen_reason(reason))
+        _announce(turn, board, text)
+
+
+def _announce(turn: Turn, board: Board, text: str) -> None:
+    """Say what happened in the check-in's thread, and show the new state everywhere."""
+    checkin = board.checkin
+    if checkin.channel_id and checkin.thread_ts:
+        turn.client.chat_postMessage(channel=checkin.channel_id, thread_ts=checkin.thread_ts, text=text)
+    refresh_all(turn.client, turn.deps, board)
+    r = board.relationship
+    turn.refresh_home(r.owner_id, r.sponsor_id)

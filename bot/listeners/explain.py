@@ -1,0 +1,39 @@
+"""Domain refusals (not allowed, not ready, out of order, out of date) as a private message to the person."""
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from bot.copy import Copy
+from bot.listeners.turn import Turn
+from stages.errors import DomainError, GateNotReady, InvalidInput, NotAllowed, StageOutOfOrder, Stale
+
+
+def explanation(copy: Copy, error: DomainError, relationship_name: str = "") -> str | None:
+    if isinstance(error, NotAllowed):
+        return copy(
+            "checkins", "not_allowed", action=error.action, owner_id=error.owner_id, sponsor_id=error.sponsor_id
+        )
+    if isinstance(error, GateNotReady):
+        return copy("checkins", "gate_not_ready", stage=error.stage, outstanding=list(error.outstanding))
+    if isinstance(error, StageOutOfOrder):
+        return copy(
+            "checkins", "out_of_order", code=error.code, stage=error.stage, current=error.current,
+            r={"name": relationship_name},
+        )  # fmt: skip
+    if isinstance(error, Stale):
+        return copy("checkins", "stale")
+    return None
+
+
+@contextmanager
+def explaining(turn: Turn, *, channel: str | None = None, relationship_name: str = "") -> Iterator[None]:
+    """Tell the person why the domain refused; anything else is left to the failure handler."""
+    try:
+        yield
+    except InvalidInput:
+        return  # only modals send free input, and their ack already showed these under the fields
+    except DomainError as error:
+        text = explanation(turn.deps.copy, error, relationship_name)
+        if text is None:
+            raise
+        turn.tell(text, channel=channel)

@@ -1,0 +1,71 @@
+"""What a person should look at: the relationships they lead, items assigned to them, stages awaiting them."""
+
+from dataclasses import dataclass
+
+from stages.catalogue import Catalogue, ChecklistItem
+from stages.checkins import Checkin, CheckinStatus
+from stages.checklist import ItemState, StageProgress
+from stages.ports import UnitOfWork
+from stages.relationships import Relationship
+
+
+@dataclass(frozen=True)
+class Led:
+    relationship: Relationship
+    progress: StageProgress  # of the current stage
+    checkin: Checkin | None  # the current stage's check-in, if started
+
+    @property
+    def ready_for_sign_off(self) -> bool:
+        return (
+            not self.relationship.exited
+            and self.checkin is not None
+            and self.checkin.status is CheckinStatus.OPEN
+            and self.progress.ready
+        )
+
+
+@dataclass(frozen=True)
+class Assignment:
+    relationship: Relationship
+    checkin: Checkin | None
+    item: ChecklistItem
+    state: ItemState
+
+
+@dataclass(frozen=True)
+class Attention:
+    led: list[Led]
+    assigned: list[Assignment]
+
+    @property
+    def awaiting_sign_off(self) -> list[Led]:
+        return [led for led in self.led if led.ready_for_sign_off]
+
+
+def attention(uow: UnitOfWork, catalogue: Catalogue, user_id: str) -> Attention:
+    with uow:
+        led_relationships = uow.relationships.led_by(user_id)
+        assigned_states = uow.checklist.assigned_to(user_id)
+        relationships = {r.id: r for r in led_relationships}
+        for state in assigned_states:
+            if state.relationship_id not in relationships:
+                found = uow.relationships.get(state.relationship_id)
+                if found is not None:
+                    relationships[found.id] = found
+        checkins = {
+            (c.relationship_id, c.stage): c for c in uow.checkins.for_relationships([i for i in relationships if i])
+        }
+        led = []
+        for relationship in led_relationships:
+            stage = catalogue.stage(relationship.stage)
+            progress = StageProgress.of(stage, relationship.id or 0, uow.checklist.states(relationship.id or 0))
+            led.append(Led(relationship, progress, checkins.get((relationship.id or 0, relationship.stage))))
+        assigned = []
+        for state in assigned_states:
+            owner = relationships.get(state.relationship_id)
+            if owner is None:
+                continue
+            item = catalogue.item(state.item_id)
+            assigned.append(Assignment(owner, checkins.get((state.relationship_id, item.stage)), item, state))
+    return Attention(led, assigned)

@@ -1,0 +1,251 @@
+"""Use cases of check-ins: opening one, answering items, taking notes, signing stages off and reopening them."""
+
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from datetime import datetime
+
+from stages.catalogue import Catalogue, ChecklistItem, Stage
+from stages.checkins import Checkin, CheckinStatus, Note, SignOff, item_reference, note_text, reopen_reason
+from stages.checklist import Answer, ItemState, StageProgress, apply
+from stages.errors import GateNotReady, NotAllowed, StageOutOfOrder, Stale
+from stages.ports import UnitOfWork
+from stages.relationships import Relationship
+
+SAVE_ATTEMPTS = 3  # concurrent answers to one item are retried against the fresh state
+
+
+@dataclass(frozen=True)
+class Board:
+    """Everything shown about one check-in: its relationship, stage progress, sign-off and notes per item."""
+
+    relationship: Relationship
+    checkin: Checkin
+    progress: StageProgress
+    sign_off: SignOff | None
+    notes: dict[str | None, int]
+
+    @property
+    def stage(self) -> Stage:
+        return self.progress.stage
+
+    @property
+    def signed_off(self) -> bool:
+        return self.sign_off is not None
+
+    def state(self, item_id: str) -> ItemState:
+        return next(s for s in self.progress.states if s.item_id == item_id)
+
+    def item(self, item_id: str) -> ChecklistItem:
+        return next(i for i in self.stage.items if i.id == item_id)
+
+
+def choose_stage(catalogue: Catalogue, relationship: Relationship, requested: int | None) -> Stage:
+    """The stage to check in on: the current one by default; never one the relationship has not reached."""
+    number = relationship.stage if requested is None else requested
+    if not catalogue.first_stage.number <= number <= catalogue.last_stage.number:
+        raise StageOutOfOrder("no_such_stage", number, relationship.stage)
+    if number > relationship.stage:
+        raise StageOutOfOrder("not_reached", number, relationship.stage)
+    return catalogue.stage(number)
+
+
+def claim(uow: UnitOfWork, relationship: Relationship, stage: Stage, *, by: str, now: datetime) -> tuple[Checkin, bool]:
+    """The stage's check-in, claimed for posting when there is none yet (True) or the existing one (False)."""
+    relationship_id = _stored(relationship)
+    with uow:
+        existing = uow.checkins.for_stage(relationship_id, stage.number)
+        if existing is not None:
+            return existing, False
+        claimed = uow.checkins.claim(Checkin(uow.team_id, relationship_id, stage.number, by, now))
+        if claimed is None:  # someone else claimed it a moment ago
+            found = uow.checkins.for_stage(relationship_id, stage.number)
+            if found is None:
+                raise Stale("check-in vanished while being claimed")
+            return found, False
+        uow.commit()
+        return claimed, True
+
+
+def posted(uow: UnitOfWork, checkin: Checkin, channel_id: str, thread_ts: str, items: dict[str, str]) -> Checkin:
+    """Record where the check-in's thread and item messages are, so they are never searched for again."""
+    with uow:
+        saved = uow.checkins.update(replace(checkin, channel_id=channel_id, thread_ts=thread_ts, item_messages=items))
+        uow.commit()
+        return saved
+
+
+def abandon(uow: UnitOfWork, checkin: Checkin) -> None:
+    """Release a claim whose thread could not be posted, so the check-in can be started again."""
+    with uow:
+        uow.checkins.delete(checkin)
+        uow.commit()
+
+
+def board(uow: UnitOfWork, catalogue: Catalogue, checkin_id: int) -> Board:
+    with uow:
+        checkin = uow.checkins.get(checkin_id)
+        if checkin is None:
+            raise Stale(f"check-in {checkin_id}")
+        return _board(uow, catalogue, checkin)
+
+
+def board_for_thread(uow: UnitOfWork, catalogue: Catalogue, channel_id: str, thread_ts: str) -> Board | None:
+    with uow:
+        checkin = uow.checkins.by_thread(channel_id, thread_ts)
+        return _board(uow, catalogue, checkin) if checkin else None
+
+
+def _board(uow: UnitOfWork, catalogue: Catalogue, checkin: Checkin) -> Board:
+    relationship = uow.relationships.get(checkin.relationship_id)
+    if relationship is None or relationship.id is None:
+        raise Stale(f"relationship of check-in {checkin.id}")
+    stage = catalogue.stage(checkin.stage)
+    progress = StageProgress.of(stage, relationship.id, uow.checklist.states(relationship.id))
+    sign_off = uow.sign_offs.active(relationship.id, stage.number)
+    return Board(relationship, checkin, progress, sign_off, uow.notes.counts(checkin.id or 0))
+
+
+def answer(
+    uow: UnitOfWork, catalogue: Catalogue, checkin_id: int, item_id: str, make: Callable[[int], Answer]
+) -> Board | None:
+    """Apply an answer to an item of the check-in's stage; None when it changes nothing (a repeat click).
+
+    `make` builds the answer for the relationship's id. Two answers racing for one item are serialised by the
+    state's version: the loser re-reads and is applied to (or found to repeat) the winner's state.
+    """
+    for _ in range(SAVE_ATTEMPTS):
+        with uow:
+            current = board(uow, catalogue, checkin_id)
+            if item_id not in {i.id for i in current.stage.items}:
+                raise Stale(f"{item_id} is not in stage {current.stage.number}")
+            the_answer = make(current.relationship.id or 0)
+            state = current.state(item_id)
+            changed = apply(state, the_answer)
+            if changed is None:
+                return None
+            if not uow.checklist.save(changed):
+                continue
+            uow.checklist.record(the_answer)
+            uow.commit()
+            return board(uow, catalogue, checkin_id)
+    raise Stale(f"{item_id} kept changing under this answer")
+
+
+def sign_off(uow: UnitOfWork, catalogue: Catalogue, checkin_id: int, *, by: str, now: datetime) -> Board:
+    """Close the stage through its gate and move the relationship on. Only the owner or sponsor may."""
+    with uow:
+        current = board(uow, catalogue, checkin_id)
+        relationship = current.relationship
+        if not relationship.is_leader(by):
+            raise NotAllowed("sign_off", relationship.owner_id, relationship.sponsor_id)
+        if current.signed_off or relationship.stage != current.stage.number or relationship.exited:
+            raise StageOutOfOrder("already_signed_off", current.stage.number, relationship.stage)
+        if not current.progress.ready:
+            raise GateNotReady(current.stage.number, [item.id for item in current.progress.outstanding()])
+        moved = relationship.advanced(catalogue.last_stage.number)
+        if not uow.relationships.move(relationship, from_stage=relationship.stage, to=moved):
+            raise StageOutOfOrder("already_signed_off", current.stage.number, relationship.stage)
+        uow.sign_offs.add(SignOff(uow.team_id, relationship.id or 0, current.stage.number, by, now))
+        uow.checkins.update(replace(current.checkin, status=CheckinStatus.SIGNED_OFF))
+        uow.commit()
+        return board(uow, catalogue, checkin_id)
+
+
+def reopen(uow: UnitOfWork, catalogue: Catalogue, checkin_id: int, *, by: str, reason: str, now: datetime) -> Board:
+    """Reopen the latest signed-off stage: the relationship goes back to it. Only the owner or sponsor may."""
+    why = reopen_reason(reason)
+    with uow:
+        current = board(uow, catalogue, checkin_id)
+        relationship = current.relationship
+        if not relationship.is_leader(by):
+            raise NotAllowed("reopen", relationship.owner_id, relationship.sponsor_id)
+        if current.sign_off is None:
+            raise StageOutOfOrder("not_signed_off", current.stage.number, relationship.stage)
+        if current.stage.number != relationship.last_signed_off:
+            raise StageOutOfOrder("reopen_latest_first", current.stage.number, relationship.last_signed_off)
+        moved = relationship.reopened(current.stage.number)
+        if not uow.relationships.move(relationship, from_stage=relationship.stage, to=moved):
+            raise StageOutOfOrder("not_signed_off", current.stage.number, relationship.stage)
+        uow.sign_offs.update(current.sign_off.reopened(by, now, why))
+        uow.checkins.update(replace(current.checkin, status=CheckinStatus.OPEN))
+        uow.commit()
+        return board(uow, catalogue, checkin_id)
+
+
+@dataclass(frozen=True)
+class NoteChange:
+    """What a captured, edited or deleted thread message did: the board after it and the items it touched."""
+
+    board: Board
+    note: Note
+    items: frozenset[str]  # item ids whose note count changed
+
+
+def capture(
+    uow: UnitOfWork,
+    catalogue: Catalogue,
+    *,
+    channel_id: str,
+    thread_ts: str,
+    message_ts: str,
+    author_id: str,
+    text: str,
+    now: datetime,
+) -> NoteChange | None:
+    """Keep a reply in a check-in thread as a note; None if the thread is not a check-in or it was kept already."""
+    with uow:
+        checkin = uow.checkins.by_thread(channel_id, thread_ts)
+        if checkin is None or checkin.id is None:
+            return None
+        item = item_reference(text, catalogue.stage(checkin.stage))
+        note = Note(
+            uow.team_id, checkin.id, channel_id, message_ts, author_id, note_text(text), now, item.id if item else None
+        )
+        added = uow.notes.add(note)
+        if added is None:
+            return None
+        uow.commit()
+        return NoteChange(_board(uow, catalogue, checkin), added, _touched(added.item_id))
+
+
+def revise(
+    uow: UnitOfWork, catalogue: Catalogue, *, channel_id: str, message_ts: str, text: str, now: datetime
+) -> NoteChange | None:
+    """An edited reply updates its note, and moves it to another item if the edit names a different one."""
+    with uow:
+        note = uow.notes.by_message(channel_id, message_ts)
+        if note is None:
+            return None
+        checkin = uow.checkins.get(note.checkin_id)
+        if checkin is None:
+            return None
+        item = item_reference(text, catalogue.stage(checkin.stage))
+        updated = uow.notes.update(
+            replace(note, text=note_text(text), item_id=item.id if item else None, edited_at=now)
+        )
+        uow.commit()
+        return NoteChange(_board(uow, catalogue, checkin), updated, _touched(note.item_id, updated.item_id))
+
+
+def forget(uow: UnitOfWork, catalogue: Catalogue, *, channel_id: str, message_ts: str) -> NoteChange | None:
+    """A deleted reply takes its note with it."""
+    with uow:
+        note = uow.notes.by_message(channel_id, message_ts)
+        if note is None:
+            return None
+        checkin = uow.checkins.get(note.checkin_id)
+        uow.notes.delete(note)
+        uow.commit()
+        if checkin is None:
+            return None
+        return NoteChange(_board(uow, catalogue, checkin), note, _touched(note.item_id))
+
+
+def _stored(relationship: Relationship) -> int:
+    if relationship.id is None:
+        raise ValueError("the relationship has not been stored")
+    return relationship.id
+
+
+def _touched(*item_ids: str | None) -> frozenset[str]:
+    return frozenset(i for i in item_ids if i is not None)

@@ -1,0 +1,112 @@
+"""Check-ins: a stage's checklist worked through by the team in one Slack thread, closed by its gate.
+
+A check-in belongs to one relationship and one stage; its thread is where answers are given and notes are
+taken. Sign-off moves the relationship on to the next stage (after stage 8, it has exited); the owner or the
+executive sponsor can reopen the latest signed-off stage, giving a reason.
+"""
+
+import re
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from enum import StrEnum
+
+from stages.catalogue import ChecklistItem, Stage
+from stages.errors import InvalidInput, Problem
+
+REOPEN_REASON_MAX = 500
+NOTE_TEXT_MAX = 4000
+
+_ITEM_ID = re.compile(r"^\s*(s\d+\.\d+)\b[\s:.,)-]*", re.IGNORECASE)
+_ITEM_NUMBER = re.compile(r"^\s*(\d{1,2})\s*[:.)]\s*")
+
+
+class CheckinStatus(StrEnum):
+    OPEN = "open"
+    SIGNED_OFF = "signed_off"
+
+
+@dataclass(frozen=True)
+class Checkin:
+    """A stage's check-in: where its thread is, and the thread message of each checklist item."""
+
+    team_id: str
+    relationship_id: int
+    stage: int
+    opened_by: str
+    opened_at: datetime
+    channel_id: str | None = None
+    thread_ts: str | None = None
+    status: CheckinStatus = CheckinStatus.OPEN
+    item_messages: dict[str, str] = field(default_factory=dict)  # item id -> message ts in the thread
+    id: int | None = None
+
+    @property
+    def posted(self) -> bool:
+        return self.thread_ts is not None
+
+    def item_for_message(self, ts: str) -> str | None:
+        return next((item_id for item_id, message_ts in self.item_messages.items() if message_ts == ts), None)
+
+
+@dataclass(frozen=True)
+class Note:
+    """A person's message in a check-in thread, kept as a note (on one item when it names one)."""
+
+    team_id: str
+    checkin_id: int
+    channel_id: str
+    message_ts: str
+    author_id: str
+    text: str
+    created_at: datetime
+    item_id: str | None = None
+    edited_at: datetime | None = None
+    id: int | None = None
+
+
+@dataclass(frozen=True)
+class SignOff:
+    """A stage signed off by an owner or sponsor; reopening keeps the record and says who, when and why."""
+
+    team_id: str
+    relationship_id: int
+    stage: int
+    signed_by: str
+    signed_at: datetime
+    reopened_by: str | None = None
+    reopened_at: datetime | None = None
+    reopen_reason: str | None = None
+    id: int | None = None
+
+    @property
+    def active(self) -> bool:
+        return self.reopened_at is None
+
+    def reopened(self, by: str, at: datetime, reason: str) -> "SignOff":
+        return replace(self, reopened_by=by, reopened_at=at, reopen_reason=reason)
+
+
+def item_reference(text: str, stage: Stage) -> ChecklistItem | None:
+    """The item a thread reply is about: it starts with the item's id (`S4.2 ...`) or number (`2: ...`)."""
+    by_id = _ITEM_ID.match(text)
+    if by_id:
+        wanted = by_id.group(1).upper()
+        return next((item for item in stage.items if item.id == wanted), None)
+    by_number = _ITEM_NUMBER.match(text)
+    if by_number:
+        position = int(by_number.group(1))
+        return stage.items[position - 1] if 1 <= position <= len(stage.items) else None
+    return None
+
+
+def note_text(text: str) -> str:
+    return text.strip()[:NOTE_TEXT_MAX]
+
+
+def reopen_reason(raw: str | None) -> str:
+    reason = " ".join((raw or "").split())
+    if not reason:
+        raise InvalidInput([Problem("reason", "reason_missing")])
+    if len(reason) > REOPEN_REASON_MAX:
+        raise InvalidInput([Problem("reason", "too_long", {"limit": REOPEN_REASON_MAX, "length": len(reason)})])
+    return reason

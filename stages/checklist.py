@@ -1,0 +1,196 @@
+"""Checklist answers and the stage gate: when a stage's work is complete enough to be signed off.
+
+Every answer is kept (who, when, what); an item's current state is its latest answer. A stage may be signed off
+when each of its items is Done (with evidence where the catalogue asks for it) or Not applicable with a reason.
+"""
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, replace
+from datetime import datetime
+from enum import StrEnum
+
+from stages.catalogue import ChecklistItem, Stage
+from stages.errors import InvalidInput, Problem
+
+REASON_MAX = 500
+NOTE_MAX = 1000
+URL_MAX = 500
+
+
+class ItemStatus(StrEnum):
+    OPEN = "open"
+    IN_PROGRESS = "in_progress"
+    DONE = "done"
+    NOT_APPLICABLE = "not_applicable"
+
+    @property
+    def resolved(self) -> bool:
+        return self in (ItemStatus.DONE, ItemStatus.NOT_APPLICABLE)
+
+
+class AnswerKind(StrEnum):
+    STATUS = "status"
+    EVIDENCE = "evidence"
+    ASSIGNMENT = "assignment"
+
+
+@dataclass(frozen=True)
+class ItemState:
+    """Where one checklist item of one relationship stands now."""
+
+    relationship_id: int
+    item_id: str
+    status: ItemStatus = ItemStatus.OPEN
+    status_by: str | None = None
+    status_at: datetime | None = None
+    reason: str | None = None
+    evidence_url: str | None = None
+    evidence_note: str | None = None
+    assignee_id: str | None = None
+    updated_by: str | None = None
+    updated_at: datetime | None = None
+    version: int = 0
+
+    @property
+    def has_evidence(self) -> bool:
+        return bool(self.evidence_url or self.evidence_note)
+
+    def satisfies(self, item: ChecklistItem) -> bool:
+        """Done (with evidence when the item needs it), or Not applicable with a reason."""
+        if self.status is ItemStatus.NOT_APPLICABLE:
+            return bool(self.reason)
+        if self.status is ItemStatus.DONE:
+            return self.has_evidence or not item.evidence_required
+        return False
+
+    def needs_evidence(self, item: ChecklistItem) -> bool:
+        return self.status is ItemStatus.DONE and item.evidence_required and not self.has_evidence
+
+
+@dataclass(frozen=True)
+class Answer:
+    """One change to an item, kept for ever: the item's history and the audit evidence."""
+
+    relationship_id: int
+    item_id: str
+    kind: AnswerKind
+    actor_id: str
+    at: datetime
+    status: ItemStatus | None = None
+    reason: str | None = None
+    evidence_url: str | None = None
+    evidence_note: str | None = None
+    assignee_id: str | None = None
+    id: int | None = None
+
+
+def blank_state(relationship_id: int, item_id: str) -> ItemState:
+    return ItemState(relationship_id, item_id)
+
+
+def apply(state: ItemState, answer: Answer) -> ItemState | None:
+    """The state after an answer, or None when the answer would change nothing (a repeat, a double click)."""
+    if answer.kind is AnswerKind.STATUS:
+        status = answer.status or state.status
+        reason = answer.reason if status is ItemStatus.NOT_APPLICABLE else None
+        if state.status is status and state.reason == reason:
+            return None
+        changed = replace(state, status=status, reason=reason, status_by=answer.actor_id, status_at=answer.at)
+    elif answer.kind is AnswerKind.EVIDENCE:
+        if (state.evidence_url, state.evidence_note) == (answer.evidence_url, answer.evidence_note):
+            return None
+        changed = replace(state, evidence_url=answer.evidence_url, evidence_note=answer.evidence_note)
+    else:
+        if state.assignee_id == answer.assignee_id:
+            return None
+        changed = replace(state, assignee_id=answer.assignee_id)
+    return replace(changed, updated_by=answer.actor_id, updated_at=answer.at)
+
+
+def status_answer(
+    relationship_id: int, item_id: str, status: ItemStatus, *, actor_id: str, at: datetime, reason: str | None = None
+) -> Answer:
+    """A status change; Not applicable needs a reason (the gate and the auditor both ask why)."""
+    why = not_applicable_reason(reason) if status is ItemStatus.NOT_APPLICABLE else None
+    return Answer(relationship_id, item_id, AnswerKind.STATUS, actor_id, at, status=status, reason=why)
+
+
+def not_applicable_reason(raw: str | None) -> str:
+    reason = " ".join((raw or "").split())
+    if not reason:
+        raise InvalidInput([Problem("reason", "reason_missing")])
+    if len(reason) > REASON_MAX:
+        raise InvalidInput([Problem("reason", "too_long", {"limit": REASON_MAX, "length": len(reason)})])
+    return reason
+
+
+def evidence_answer(
+    relationship_id: int, item_id: str, *, url: str | None, note: str | None, actor_id: str, at: datetime
+) -> Answer:
+    """Evidence is a link, a note, or both; a link must be a web address."""
+    link, text = evidence(url, note)
+    return Answer(
+        relationship_id,
+        item_id,
+        AnswerKind.EVIDENCE,
+        actor_id,
+        at,
+        evidence_url=link or None,
+        evidence_note=text or None,
+    )
+
+
+def evidence(url: str | None, note: str | None) -> tuple[str, str]:
+    """The evidence's link and note, cleaned; `InvalidInput` when neither is given or the link is not a web one."""
+    link = (url or "").strip()
+    text = (note or "").strip()
+    problems: list[Problem] = []
+    if not link and not text:
+        problems.append(Problem("link", "evidence_missing"))
+    if link and not link.lower().startswith(("https://", "http://")):
+        problems.append(Problem("link", "link_not_web"))
+    if len(link) > URL_MAX:
+        problems.append(Problem("link", "too_long", {"limit": URL_MAX, "length": len(link)}))
+    if len(text) > NOTE_MAX:
+        problems.append(Problem("note", "too_long", {"limit": NOTE_MAX, "length": len(text)}))
+    if problems:
+        raise InvalidInput(problems)
+    return link, text
+
+
+def assignment_answer(
+    relationship_id: int, item_id: str, assignee_id: str | None, *, actor_id: str, at: datetime
+) -> Answer:
+    return Answer(relationship_id, item_id, AnswerKind.ASSIGNMENT, actor_id, at, assignee_id=assignee_id or None)
+
+
+@dataclass(frozen=True)
+class StageProgress:
+    """A stage's checklist for one relationship: each item with its state, and what the gate still needs."""
+
+    stage: Stage
+    states: tuple[ItemState, ...]
+
+    @classmethod
+    def of(cls, stage: Stage, relationship_id: int, states: Mapping[str, ItemState]) -> "StageProgress":
+        return cls(stage, tuple(states.get(i.id) or blank_state(relationship_id, i.id) for i in stage.items))
+
+    @property
+    def total(self) -> int:
+        return len(self.stage.items)
+
+    @property
+    def done(self) -> int:
+        """Items answered Done or Not applicable."""
+        return sum(1 for state in self.states if state.status.resolved)
+
+    @property
+    def ready(self) -> bool:
+        """The gate: every item satisfied."""
+        return all(state.satisfies(item) for item, state in self.pairs())
+
+    def outstanding(self) -> list[ChecklistItem]:
+        return [item for item, state in self.pairs() if not state.satisfies(item)]
+
+    def pairs(self) -> Iterable[tuple[ChecklistItem, ItemState]]:
+        return zip(self.stage.items, self.states, strict=True)

@@ -1,0 +1,57 @@
+"""Notes taken from check-in threads."""
+
+from sqlalchemy import func
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, select
+
+from stages.checkins import Note
+from storage.mapping import entity_from_row, row_values
+from storage.tables import NoteRow
+
+
+class SqlNoteRepository:
+    def __init__(self, session: Session, team_id: str) -> None:
+        self._session = session
+        self._team_id = team_id
+
+    def add(self, note: Note) -> Note | None:
+        row = NoteRow(team_id=self._team_id, **row_values(note, skip=("id", "team_id")))
+        try:
+            with self._session.begin_nested():
+                self._session.add(row)
+                self._session.flush()
+        except IntegrityError:
+            return None  # this message was captured already (Slack retried the event)
+        return entity_from_row(Note, row)
+
+    def by_message(self, channel_id: str, message_ts: str) -> Note | None:
+        row = self._row(channel_id, message_ts)
+        return entity_from_row(Note, row) if row else None
+
+    def update(self, note: Note) -> Note:
+        row = self._row(note.channel_id, note.message_ts)
+        if row is None:
+            raise LookupError(f"no note for message {note.message_ts}")
+        row.sqlmodel_update(row_values(note, skip=("id", "team_id")))
+        self._session.flush()
+        return entity_from_row(Note, row)
+
+    def delete(self, note: Note) -> None:
+        row = self._row(note.channel_id, note.message_ts)
+        if row is not None:
+            self._session.delete(row)
+            self._session.flush()
+
+    def counts(self, checkin_id: int) -> dict[str | None, int]:
+        query = (
+            select(NoteRow.item_id, func.count())
+            .where(NoteRow.team_id == self._team_id, NoteRow.checkin_id == checkin_id)
+            .group_by(col(NoteRow.item_id))
+        )
+        return dict(self._session.exec(query).all())
+
+    def _row(self, channel_id: str, message_ts: str) -> NoteRow | None:
+        query = select(NoteRow).where(
+            NoteRow.team_id == self._team_id, NoteRow.channel_id == channel_id, NoteRow.message_ts == message_ts
+        )
+        return self._session.exec(query).first()
