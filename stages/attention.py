@@ -67,5 +67,7 @@ def attention(uow: UnitOfWork, catalogue: Catalogue, user_id: str) -> Attention:
             if owner is None:
                 continue
             item = catalogue.item(state.item_id)
+            if state.satisfies(item) or owner.exited:
+                continue  # finished with: it no longer needs the person
             assigned.append(Assignment(owner, checkins.get((state.relationship_id, item.stage)), item, state))
     return Attention(led, assigned)

@@ -105,9 +105,19 @@ def _board(uow: UnitOfWork, catalogue: Catalogue, checkin: Checkin) -> Board:
     return Board(relationship, checkin, progress, sign_off, uow.notes.counts(checkin.id or 0))
 
 
+@dataclass(frozen=True)
+class Answered:
+    before: ItemState
+    board: Board  # after the answer
+
+    @property
+    def after(self) -> ItemState:
+        return self.board.state(self.before.item_id)
+
+
 def answer(
     uow: UnitOfWork, catalogue: Catalogue, checkin_id: int, item_id: str, make: Callable[[int], Answer]
-) -> Board | None:
+) -> Answered | None:
     """Apply an answer to an item of the check-in's stage; None when it changes nothing (a repeat click).
 
     `make` builds the answer for the relationship's id. Two answers racing for one item are serialised by the
@@ -127,7 +137,7 @@ def answer(
                 continue
             uow.checklist.record(the_answer)
             uow.commit()
-            return board(uow, catalogue, checkin_id)
+            return Answered(state, board(uow, catalogue, checkin_id))
     raise Stale(f"{item_id} kept changing under this answer")
 
 

@@ -69,7 +69,7 @@ class ChecklistRepository(Protocol):
     def history(self, relationship_id: int, item_id: str) -> list[Answer]: ...
 
     def assigned_to(self, user_id: str) -> list[ItemState]:
-        """Items assigned to the person that are not resolved yet."""
+        """Items assigned to the person, whatever their state."""
         ...
 
 

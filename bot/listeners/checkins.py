@@ -124,13 +124,12 @@ def assign(turn: Turn) -> None:
 
 def _answer(turn: Turn, checkin_id: int, item_id: str, make: Any, *, channel: str | None = None) -> None:
     deps = turn.deps
-    before = checkin_service.board(turn.uow(), deps.catalogue, checkin_id)
-    board = checkin_service.answer(turn.uow(), deps.catalogue, checkin_id, item_id, make)
-    if board is None:
+    answered = checkin_service.answer(turn.uow(), deps.catalogue, checkin_id, item_id, make)
+    if answered is None:
         return  # a repeat (double click, replayed action): nothing changed, nothing to show
-    refresh(turn.client, deps, board, [item_id])
-    r = board.relationship
-    turn.refresh_home(before.state(item_id).assignee_id, board.state(item_id).assignee_id, r.owner_id, r.sponsor_id)
+    refresh(turn.client, deps, answered.board, [item_id])
+    r = answered.board.relationship
+    turn.refresh_home(answered.before.assignee_id, answered.after.assignee_id, r.owner_id, r.sponsor_id)
 
 
 def open_not_applicable(turn: Turn) -> None:

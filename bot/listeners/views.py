@@ -58,6 +58,7 @@ def create_relationship(turn: Turn) -> None:
     stage = turn.deps.catalogue.stage(relationship.stage)
     outcome = copy("relationships", "created", r=relationship, stage=stage, posted=posted)
     turn.client.views_update(view_id=view["id"], view=message_view(copy, outcome))
+    turn.refresh_home(relationship.owner_id, relationship.sponsor_id)
 
 
 def _introduce(turn: Turn, relationship: Relationship) -> bool:

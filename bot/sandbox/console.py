@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 
 from bot.sandbox.driver import ClientRefused, input_blocks
 from bot.sandbox.harness import Sandbox
-from bot.sandbox.text import Control, Screen, plain, render_blocks
+from bot.sandbox.text import Control, Screen, mrkdwn, plain, render_blocks
 from bot.sandbox.workspace import JSON, Message, ViewRecord
 
 HELP = """\
@@ -397,7 +397,8 @@ class Console:
             for attached in message.files:
                 screen.add(f"  \U0001f4ce {attached.get('title') or attached.get('name')}")
             if message.reactions:
-                screen.add("  " + " ".join(f":{name}: {len(who)}" for name, who in message.reactions.items()))
+                reactions = " ".join(f":{name}: {len(who)}" for name, who in message.reactions.items())
+                screen.add("  " + mrkdwn(reactions, self._name))
             replies = self.ws.replies(message.channel, message.ts) if threads else []
             if replies:
                 screen.add(f"  \U0001f4ac {len(replies)} repl{'y' if len(replies) == 1 else 'ies'} (thread {number})")

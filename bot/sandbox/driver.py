@@ -98,6 +98,7 @@ class Driver:
         self.signer = SignatureVerifier(signing_secret)
         self.app_busy = busy
         self.delivered: list[tuple[JSON, Reply]] = []
+        self.interactions: list[JSON] = []  # every interactive payload sent, to replay one as Slack might
         self._events: queue.Queue[JSON] = queue.Queue()
         self._pending = 0
         self._pending_lock = threading.Lock()
@@ -124,6 +125,7 @@ class Driver:
         return reply
 
     def send_interaction(self, payload: JSON, on_ack: Callable[[Reply], None] | None = None) -> Reply:
+        self.interactions.append(payload)
         return self.send_form({"payload": json.dumps(payload)}, on_ack)
 
     # ----- commands

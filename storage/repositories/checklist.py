@@ -8,8 +8,6 @@ from stages.checklist import Answer, AnswerKind, ItemState, ItemStatus
 from storage.mapping import entity_from_row, row_values
 from storage.tables import AnswerRow, ItemStateRow
 
-_RESOLVED = (ItemStatus.DONE.value, ItemStatus.NOT_APPLICABLE.value)
-
 
 class SqlChecklistRepository:
     def __init__(self, session: Session, team_id: str) -> None:
@@ -70,11 +68,7 @@ class SqlChecklistRepository:
     def assigned_to(self, user_id: str) -> list[ItemState]:
         query = (
             select(ItemStateRow)
-            .where(
-                ItemStateRow.team_id == self._team_id,
-                ItemStateRow.assignee_id == user_id,
-                col(ItemStateRow.status).not_in(_RESOLVED),
-            )
+            .where(ItemStateRow.team_id == self._team_id, ItemStateRow.assignee_id == user_id)
             .order_by(col(ItemStateRow.relationship_id), col(ItemStateRow.id))
         )
         return [_state(row) for row in self._session.exec(query)]

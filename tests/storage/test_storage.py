@@ -1,5 +1,6 @@
 """Storage on SQLite through the migrations: the schema the models describe, scoped per workspace."""
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
@@ -9,6 +10,8 @@ from alembic.migration import MigrationContext
 from sqlalchemy import inspect, text
 from sqlmodel import SQLModel
 
+from stages.checkins import Checkin, Note
+from stages.checklist import ItemStatus, apply, blank_state, status_answer
 from stages.errors import NameTaken
 from stages.relationships import Relationship, RelationshipDraft
 from storage.database import Database, alembic_config
@@ -108,3 +111,51 @@ def test_led_by_finds_owned_and_sponsored_relationships(database: Database) -> N
         uow.commit()
     with database.uow("T1") as uow:
         assert [r.name for r in uow.relationships.led_by("U1")] == ["A sponsored", "B owned"]
+
+
+def test_item_state_saves_only_over_the_version_it_was_read_at(database: Database) -> None:
+    with database.uow("T1") as uow:
+        rel = uow.relationships.add(relationship())
+        uow.commit()
+    first = apply(
+        blank_state(rel.id or 0, "S1.1"), status_answer(rel.id or 0, "S1.1", ItemStatus.DONE, actor_id="U1", at=NOW)
+    )
+    assert first is not None
+    with database.uow("T1") as uow:
+        assert uow.checklist.save(first)
+        uow.commit()
+    with database.uow("T1") as uow:
+        assert not uow.checklist.save(first)  # someone else's answer also read version 0
+        stored = uow.checklist.states(rel.id or 0)["S1.1"]
+        assert stored.version == 1 and stored.status is ItemStatus.DONE
+        assert uow.checklist.save(replace(stored, status=ItemStatus.IN_PROGRESS))
+        assert not uow.checklist.save(replace(stored, status=ItemStatus.OPEN))
+        uow.commit()
+    with database.uow("T2") as uow:
+        assert uow.checklist.states(rel.id or 0) == {}  # another workspace sees nothing
+
+
+def test_a_message_is_captured_as_a_note_once(database: Database) -> None:
+    with database.uow("T1") as uow:
+        rel = uow.relationships.add(relationship())
+        checkin = uow.checkins.claim(Checkin("T1", rel.id or 0, 1, "U1", NOW))
+        assert checkin is not None
+        assert uow.checkins.claim(Checkin("T1", rel.id or 0, 1, "U2", NOW)) is None  # one per stage
+        note = Note("T1", checkin.id or 0, "C1", "1.000100", "U3", "S1.2 drafted", NOW, "S1.2")
+        assert uow.notes.add(note) is not None
+        assert uow.notes.add(note) is None
+        assert uow.notes.counts(checkin.id or 0) == {"S1.2": 1}
+        uow.commit()
+
+
+def test_a_relationship_moves_only_from_the_stage_it_was_read_at(database: Database) -> None:
+    with database.uow("T1") as uow:
+        rel = uow.relationships.add(relationship())
+        uow.commit()
+    with database.uow("T1") as uow:
+        assert uow.relationships.move(rel, from_stage=1, to=rel.advanced(8))
+        assert not uow.relationships.move(rel, from_stage=1, to=rel.advanced(8))
+        uow.commit()
+    with database.uow("T1") as uow:
+        moved = uow.relationships.get(rel.id or 0)
+        assert moved is not None and moved.stage == 2
