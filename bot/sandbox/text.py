@@ -158,6 +158,13 @@ def _rich_text(block: JSON) -> str:
 
 def _wrap(screen: Screen, text: str, indent: str, width: int) -> None:
     for paragraph in text.split("\n"):
-        lines = textwrap.wrap(paragraph, width=width, initial_indent=indent, subsequent_indent=indent) or [indent]
+        lines = textwrap.wrap(
+            paragraph,
+            width,
+            initial_indent=indent,
+            subsequent_indent=indent,
+            break_on_hyphens=False,
+            break_long_words=False,
+        ) or [indent]
         for line in lines:
             screen.add(line)

@@ -58,3 +58,44 @@ def test_unknown_console_commands_and_buttons_are_explained(tmp_path: Path) -> N
     assert "! there is no button [42] on screen" in out
     assert "! no person called @nobody" in out
     assert "! /giphy is not installed in this workspace; try /accord" in out
+
+
+def test_a_checkin_can_be_worked_through_in_the_console(tmp_path: Path) -> None:
+    script = "\n".join(
+        [
+            "/accord new Acme Alliance",
+            "",
+            "Acme Ltd",
+            "",
+            "@bob",
+            "#acme-alliance",
+            "",
+            "#acme-alliance",
+            "/accord checkin Acme Alliance",
+            "thread 2",
+            "1",  # S1.1 Done
+            "4",  # S1.1 Add evidence: a modal, field by field
+            "https://intranet.example.com/sponsor-letter",
+            "Signed by the CEO",
+            "8",  # S1.2 Not applicable: the reason
+            "We adopt the partner's policy",
+            "say 3: objectives drafted, review on Friday",
+            "15 @carol",  # assign S1.3 to Carol
+            "as @carol",
+            "home",
+            "",
+        ]
+    )
+    out = console(tmp_path / "state", script)
+    thread = out.split("> thread 2")[-1]
+    assert "✅ *Done* · @alice" in thread
+    assert "(https://intranet.example.com/sponsor-letter)" in thread and "_Signed by the CEO_" in thread
+    assert "Why does this item not apply? (max 500) []: We adopt the partner's policy" in thread
+    assert "\u2796 *Not applicable:* We adopt the partner's policy" in thread
+    assert "💬 1 note" in thread and "📝 1" in thread
+    assert "assigned to @carol" in thread
+    assert "`▰▰▰▱▱▱▱▱▱▱` *2/7 done*" in thread
+    home = out.split("> home")[-1]
+    assert "*Assigned to you* (1)" in home
+    assert "*S1.3* · The business objectives that collaboration must serve are written down." in home
+    assert "[2] Done  [3] In progress  [4] Not applicable  [5] Add evidence" in home
