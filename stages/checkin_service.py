@@ -153,6 +153,8 @@ def sign_off(uow: UnitOfWork, catalogue: Catalogue, checkin_id: int, *, by: str,
         if not current.progress.ready:
             raise GateNotReady(current.stage.number, [item.id for item in current.progress.outstanding()])
         moved = relationship.advanced(catalogue.last_stage.number)
+        if current.stage.number >= catalogue.cadences.exit_review_at_signoff_from_stage:
+            moved = replace(moved, next_exit_review_due=now.date())  # the exit strategy is reviewed at each one
         if not uow.relationships.move(relationship, from_stage=relationship.stage, to=moved):
             raise StageOutOfOrder("already_signed_off", current.stage.number, relationship.stage)
         uow.sign_offs.add(SignOff(uow.team_id, relationship.id or 0, current.stage.number, by, now))

@@ -1,12 +1,18 @@
 """What the use cases need from persistence, stated as protocols so the domain never imports a database."""
 
 from collections.abc import Sequence
+from datetime import date, datetime
 from types import TracebackType
 from typing import Protocol, Self
 
+from stages.catalogue import Cadences
 from stages.checkins import Checkin, Note, SignOff
 from stages.checklist import Answer, ItemState
+from stages.disputes import Dispute, DisputeEvent
+from stages.exits import ExitStrategy
+from stages.nudges import Nudge, QueuedNudge, Snooze, Snoozes
 from stages.relationships import Relationship
+from stages.reviews import Review
 
 
 class RelationshipRepository(Protocol):
@@ -34,6 +40,16 @@ class RelationshipRepository(Protocol):
 
     def led_by(self, user_id: str) -> list[Relationship]:
         """Relationships the person owns or sponsors."""
+        ...
+
+    def by_ids(self, relationship_ids: Sequence[int]) -> list[Relationship]: ...
+
+    def reviews_due(self, today: date) -> list[Relationship]:
+        """Active relationships whose review is due today or overdue."""
+        ...
+
+    def exit_reviews_due(self, today: date) -> list[Relationship]:
+        """Active relationships whose joint exit strategy review is due today or overdue."""
         ...
 
 
@@ -97,6 +113,74 @@ class SignOffRepository(Protocol):
     def active(self, relationship_id: int, stage: int) -> SignOff | None: ...
 
 
+class ReviewRepository(Protocol):
+    def add(self, review: Review) -> Review: ...
+
+    def recent(self, relationship_id: int, limit: int) -> list[Review]: ...
+
+
+class DisputeRepository(Protocol):
+    def add(self, dispute: Dispute) -> Dispute: ...
+
+    def get(self, dispute_id: int) -> Dispute | None: ...
+
+    def save(self, dispute: Dispute) -> Dispute | None:
+        """Store the change if the stored dispute is still at `dispute.version`; None if it moved meanwhile."""
+        ...
+
+    def record(self, event: DisputeEvent) -> DisputeEvent: ...
+
+    def events(self, dispute_id: int) -> list[DisputeEvent]: ...
+
+    def open(self, relationship_id: int | None = None) -> list[Dispute]: ...
+
+    def past_limit(self, now: datetime, cadences: Cadences) -> list[tuple[Dispute, Relationship]]:
+        """Open disputes that have outstayed their tier's time limit, with their relationships."""
+        ...
+
+
+class ExitStrategyRepository(Protocol):
+    def add(self, strategy: ExitStrategy) -> ExitStrategy: ...
+
+    def latest(self, relationship_id: int) -> ExitStrategy | None: ...
+
+
+class NudgeRepository(Protocol):
+    def enqueue(self, nudges: Sequence[Nudge], now: datetime) -> int:
+        """Add the nudges whose key is not in the outbox yet; how many were new."""
+        ...
+
+    def known(self, keys: Sequence[tuple[str, str, int, str, str]]) -> set[tuple[str, str, int, str, str]]: ...
+
+    def claim(self, worker: str, now: datetime, limit: int) -> list[QueuedNudge]:
+        """Pending nudges due by `now` (or claimed by a sender that died), now claimed by `worker`."""
+        ...
+
+    def sent(self, ids: Sequence[int], now: datetime) -> None: ...
+
+    def release(self, ids: Sequence[int], not_before: datetime, error: str | None) -> None: ...
+
+    def fail(self, ids: Sequence[int], reason: str) -> None: ...
+
+    def cancel(self, ids: Sequence[int]) -> None: ...
+
+    def failed(self, relationship_ids: Sequence[int]) -> list[QueuedNudge]: ...
+
+
+class SnoozeRepository(Protocol):
+    def add(self, snooze: Snooze) -> Snooze: ...
+
+    def active(self, now: datetime) -> Snoozes: ...
+
+
+class ProfileRepository(Protocol):
+    """What Slack said of people (their time zone), kept for a while to spare the Web API."""
+
+    def time_zone(self, user_id: str, fresh_since: datetime) -> str | None: ...
+
+    def remember(self, user_id: str, tz: str, now: datetime) -> None: ...
+
+
 class UnitOfWork(Protocol):
     """One transaction in one workspace: changes are kept only if `commit` is called before leaving."""
 
@@ -116,6 +200,24 @@ class UnitOfWork(Protocol):
 
     @property
     def sign_offs(self) -> SignOffRepository: ...
+
+    @property
+    def reviews(self) -> ReviewRepository: ...
+
+    @property
+    def disputes(self) -> DisputeRepository: ...
+
+    @property
+    def exit_strategies(self) -> ExitStrategyRepository: ...
+
+    @property
+    def nudges(self) -> NudgeRepository: ...
+
+    @property
+    def snoozes(self) -> SnoozeRepository: ...
+
+    @property
+    def profiles(self) -> ProfileRepository: ...
 
     def __enter__(self) -> Self: ...
 

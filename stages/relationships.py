@@ -73,12 +73,21 @@ class Relationship:
     created_by: str
     created_at: datetime
     next_review_due: date
+    exit_review_cadence_days: int = 180
+    next_exit_review_due: date | None = None
+    last_reviewed_at: datetime | None = None
     intro_ts: str | None = None
     id: int | None = None
 
     @classmethod
-    def start(cls, team_id: str, draft: ValidDraft, *, created_by: str, now: datetime) -> "Relationship":
-        """A new relationship enters the life cycle at stage 1, with its first review one cadence away."""
+    def start(
+        cls, team_id: str, draft: ValidDraft, *, created_by: str, now: datetime, exit_review_days: int = 180
+    ) -> "Relationship":
+        """A new relationship enters the life cycle at stage 1, with its first review one cadence away.
+
+        The exit strategy is planned from the start, not at the end: its first joint review is due one exit
+        cadence after the relationship begins.
+        """
         return cls(
             team_id=team_id,
             name=draft.name,
@@ -92,6 +101,8 @@ class Relationship:
             created_by=created_by,
             created_at=now,
             next_review_due=now.date() + timedelta(days=draft.review_cadence_days),
+            exit_review_cadence_days=exit_review_days,
+            next_exit_review_due=now.date() + timedelta(days=exit_review_days),
         )
 
     def with_intro(self, ts: str) -> "Relationship":
@@ -122,6 +133,16 @@ class Relationship:
 
     def review_overdue(self, today: date) -> bool:
         return self.status is RelationshipStatus.ACTIVE and self.next_review_due < today
+
+    def exit_review_due(self, today: date) -> bool:
+        due = self.next_exit_review_due
+        return self.status is RelationshipStatus.ACTIVE and due is not None and due <= today
+
+    def reviewed(self, at: datetime, next_due: date) -> "Relationship":
+        return replace(self, last_reviewed_at=at, next_review_due=next_due)
+
+    def exit_reviewed(self, on: date) -> "Relationship":
+        return replace(self, next_exit_review_due=on + timedelta(days=self.exit_review_cadence_days))
 
 
 def _text_problems(field: str, value: str, limit: int) -> list[Problem]:

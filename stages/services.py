@@ -11,14 +11,19 @@ from stages.ports import UnitOfWork
 from stages.relationships import Relationship, RelationshipDraft
 
 
-def create_relationship(uow: UnitOfWork, draft: RelationshipDraft, *, created_by: str, now: datetime) -> Relationship:
+def create_relationship(
+    uow: UnitOfWork, draft: RelationshipDraft, *, created_by: str, now: datetime, exit_review_days: int = 180
+) -> Relationship:
     """Start managing a relationship at stage 1. Raises `InvalidInput` or `NameTaken` and changes nothing."""
     valid = draft.validated()
     with uow:
         existing = uow.relationships.by_name(valid.name)
         if existing is not None:
             raise NameTaken(valid.name, existing.name)
-        relationship = uow.relationships.add(Relationship.start(uow.team_id, valid, created_by=created_by, now=now))
+        started = Relationship.start(
+            uow.team_id, valid, created_by=created_by, now=now, exit_review_days=exit_review_days
+        )
+        relationship = uow.relationships.add(started)
         uow.commit()
     return relationship
 

@@ -11,8 +11,9 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import sessionmaker
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
+from storage.tables import WorkspaceRow
 from storage.uow import SqlUnitOfWork
 
 
@@ -65,6 +66,11 @@ class Database:
     def at_head(self) -> bool:
         head = ScriptDirectory.from_config(alembic_config(self.engine)).get_current_head()
         return self.revision() == head
+
+    def team_ids(self) -> list[str]:
+        """Every workspace with data, for jobs that visit each in turn."""
+        with self.sessions() as session:
+            return list(session.exec(select(WorkspaceRow.team_id).order_by(col(WorkspaceRow.team_id))))
 
     def uow(self, team_id: str) -> SqlUnitOfWork:
         return SqlUnitOfWork(self.sessions, team_id)

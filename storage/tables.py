@@ -12,9 +12,23 @@ TS = 32  # message timestamps such as "1700000000.000100"
 ITEM_ID = 8  # checklist item ids such as "S5.12"
 
 
+class WorkspaceRow(SQLModel, table=True):
+    """Every workspace with data, so jobs can visit each without scanning the big tables."""
+
+    __tablename__ = "workspace"
+
+    team_id: str = Field(max_length=SLACK_ID, primary_key=True)
+    created_at: datetime = Field(sa_type=UTCDateTime)
+
+
 class RelationshipRow(SQLModel, table=True):
     __tablename__ = "relationship"
-    __table_args__ = (UniqueConstraint("team_id", "name_key", name="uq_relationship_team_name"),)
+    __table_args__ = (
+        UniqueConstraint("team_id", "name_key", name="uq_relationship_team_name"),
+        # The nudge sweep reads only what is due: a range on the due date within active relationships.
+        Index("ix_relationship_review_due", "team_id", "status", "next_review_due"),
+        Index("ix_relationship_exit_due", "team_id", "status", "next_exit_review_due"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     team_id: str = Field(max_length=SLACK_ID, index=True)
@@ -30,6 +44,9 @@ class RelationshipRow(SQLModel, table=True):
     created_by: str = Field(max_length=SLACK_ID)
     created_at: datetime = Field(sa_type=UTCDateTime)
     next_review_due: date
+    exit_review_cadence_days: int = Field(default=180, sa_column_kwargs={"server_default": "180"})
+    next_exit_review_due: date | None = None
+    last_reviewed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     intro_ts: str | None = Field(default=None, max_length=TS)
 
 
@@ -133,3 +150,128 @@ class SignOffRow(SQLModel, table=True):
     reopened_by: str | None = Field(default=None, max_length=SLACK_ID)
     reopened_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     reopen_reason: str | None = Field(default=None, sa_type=Text)
+
+
+class ReviewRow(SQLModel, table=True):
+    __tablename__ = "review"
+    __table_args__ = (Index("ix_review_relationship", "relationship_id", "reviewed_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    team_id: str = Field(max_length=SLACK_ID)
+    relationship_id: int = Field(foreign_key="relationship.id", ondelete="CASCADE")
+    reviewed_by: str = Field(max_length=SLACK_ID)
+    reviewed_at: datetime = Field(sa_type=UTCDateTime)
+    summary: str = Field(sa_type=Text)
+    delivery: int
+    trust: int
+    value: int
+    governance: int
+    decisions: str | None = Field(default=None, sa_type=Text)
+    next_review_due: date
+
+
+class DisputeRow(SQLModel, table=True):
+    __tablename__ = "dispute"
+    __table_args__ = (Index("ix_dispute_open", "team_id", "status", "tier_since"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    team_id: str = Field(max_length=SLACK_ID)
+    relationship_id: int = Field(foreign_key="relationship.id", ondelete="CASCADE", index=True)
+    summary: str = Field(sa_type=Text)
+    raised_by: str = Field(max_length=SLACK_ID)
+    raised_at: datetime = Field(sa_type=UTCDateTime)
+    owner_id: str = Field(max_length=SLACK_ID)
+    tier: int
+    tier_since: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    status: str = Field(max_length=16)
+    acknowledged_by: str | None = Field(default=None, max_length=SLACK_ID)
+    acknowledged_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    resolved_by: str | None = Field(default=None, max_length=SLACK_ID)
+    resolved_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    resolution: str | None = Field(default=None, sa_type=Text)
+    root_cause: str | None = Field(default=None, sa_type=Text)
+    channel_id: str | None = Field(default=None, max_length=SLACK_ID)
+    thread_ts: str | None = Field(default=None, max_length=TS)
+    source_link: str | None = Field(default=None, sa_type=Text)
+    version: int
+
+
+class DisputeEventRow(SQLModel, table=True):
+    __tablename__ = "dispute_event"
+
+    id: int | None = Field(default=None, primary_key=True)
+    team_id: str = Field(max_length=SLACK_ID)
+    dispute_id: int = Field(foreign_key="dispute.id", ondelete="CASCADE", index=True)
+    kind: str = Field(max_length=16)
+    actor_id: str = Field(max_length=SLACK_ID)
+    at: datetime = Field(sa_type=UTCDateTime)
+    tier: int
+    text: str | None = Field(default=None, sa_type=Text)
+
+
+class ExitStrategyRow(SQLModel, table=True):
+    __tablename__ = "exit_strategy"
+    __table_args__ = (UniqueConstraint("relationship_id", "version", name="uq_exit_strategy_version"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    team_id: str = Field(max_length=SLACK_ID)
+    relationship_id: int = Field(foreign_key="relationship.id", ondelete="CASCADE")
+    version: int
+    triggers: str = Field(sa_type=Text)
+    plan: str = Field(sa_type=Text)
+    continuity: str | None = Field(default=None, sa_type=Text)
+    assets: str | None = Field(default=None, sa_type=Text)
+    reviewed_with: str = Field(sa_type=Text)  # user ids, space-separated
+    saved_by: str = Field(max_length=SLACK_ID)
+    saved_at: datetime = Field(sa_type=UTCDateTime)
+
+
+class NudgeRow(SQLModel, table=True):
+    """The nudge outbox: one row per (kind, subject, tier, period, recipient), whoever worked it out first."""
+
+    __tablename__ = "nudge"
+    __table_args__ = (
+        UniqueConstraint("team_id", "kind", "subject", "tier", "period", "recipient_id", name="uq_nudge_key"),
+        Index("ix_nudge_ready", "team_id", "status", "not_before"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    team_id: str = Field(max_length=SLACK_ID)
+    kind: str = Field(max_length=24)
+    subject: str = Field(max_length=64)
+    tier: int
+    period: str = Field(max_length=32)
+    recipient_id: str = Field(max_length=SLACK_ID)
+    relationship_id: int = Field(foreign_key="relationship.id", ondelete="CASCADE", index=True)
+    detail: str = Field(sa_type=Text)  # JSON
+    status: str = Field(max_length=16)
+    created_at: datetime = Field(sa_type=UTCDateTime)
+    not_before: datetime = Field(sa_type=UTCDateTime)
+    attempts: int = 0
+    last_error: str | None = Field(default=None, max_length=200)
+    claimed_by: str | None = Field(default=None, max_length=64)
+    claimed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    sent_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class SnoozeRow(SQLModel, table=True):
+    __tablename__ = "snooze"
+    __table_args__ = (Index("ix_snooze_until", "team_id", "until"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    team_id: str = Field(max_length=SLACK_ID)
+    kind: str = Field(max_length=24)
+    subject: str = Field(max_length=64)
+    user_id: str = Field(max_length=SLACK_ID)
+    until: datetime = Field(sa_type=UTCDateTime)
+
+
+class ProfileRow(SQLModel, table=True):
+    """A person's time zone as Slack reported it, and when it was asked."""
+
+    __tablename__ = "profile"
+
+    team_id: str = Field(max_length=SLACK_ID, primary_key=True)
+    user_id: str = Field(max_length=SLACK_ID, primary_key=True)
+    tz: str = Field(max_length=64)
+    fetched_at: datetime = Field(sa_type=UTCDateTime)

@@ -8,8 +8,11 @@ from sqlmodel import Session
 
 from storage.repositories.checkins import SqlCheckinRepository
 from storage.repositories.checklist import SqlChecklistRepository
+from storage.repositories.disputes import SqlDisputeRepository
 from storage.repositories.notes import SqlNoteRepository
+from storage.repositories.nudges import SqlNudgeRepository, SqlProfileRepository, SqlSnoozeRepository
 from storage.repositories.relationships import SqlRelationshipRepository
+from storage.repositories.reviews import SqlExitStrategyRepository, SqlReviewRepository
 from storage.repositories.sign_offs import SqlSignOffRepository
 
 
@@ -25,6 +28,12 @@ class SqlUnitOfWork:
     checklist: SqlChecklistRepository
     notes: SqlNoteRepository
     sign_offs: SqlSignOffRepository
+    reviews: SqlReviewRepository
+    disputes: SqlDisputeRepository
+    exit_strategies: SqlExitStrategyRepository
+    nudges: SqlNudgeRepository
+    snoozes: SqlSnoozeRepository
+    profiles: SqlProfileRepository
 
     def __init__(self, sessions: sessionmaker[Session], team_id: str) -> None:
         if not team_id:
@@ -42,6 +51,12 @@ class SqlUnitOfWork:
             self.checklist = SqlChecklistRepository(session, self.team_id)
             self.notes = SqlNoteRepository(session, self.team_id)
             self.sign_offs = SqlSignOffRepository(session, self.team_id)
+            self.reviews = SqlReviewRepository(session, self.team_id)
+            self.disputes = SqlDisputeRepository(session, self.team_id)
+            self.exit_strategies = SqlExitStrategyRepository(session, self.team_id)
+            self.nudges = SqlNudgeRepository(session, self.team_id)
+            self.snoozes = SqlSnoozeRepository(session, self.team_id)
+            self.profiles = SqlProfileRepository(session, self.team_id)
         self._depth += 1
         return self
 

@@ -41,7 +41,13 @@ def create_relationship(turn: Turn) -> None:
     draft = read_draft(view)
     copy = turn.deps.copy
     try:
-        relationship = services.create_relationship(turn.uow(), draft, created_by=turn.user_id, now=turn.now())
+        relationship = services.create_relationship(
+            turn.uow(),
+            draft,
+            created_by=turn.user_id,
+            now=turn.now(),
+            exit_review_days=turn.deps.catalogue.cadences.exit_review_days,
+        )
     except InvalidInput:
         return  # the ack already showed these under the fields
     except NameTaken as taken:

@@ -1,5 +1,7 @@
 """Repositories: the only code that builds queries. Each is bound to one workspace and filters by it."""
 
+from collections.abc import Sequence
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import update
@@ -11,7 +13,7 @@ from stages.errors import NameTaken
 from stages.naming import name_key
 from stages.relationships import Relationship, RelationshipStatus
 from storage.mapping import entity_from_row, row_values
-from storage.tables import RelationshipRow
+from storage.tables import RelationshipRow, WorkspaceRow
 
 
 class SqlRelationshipRepository:
@@ -21,6 +23,7 @@ class SqlRelationshipRepository:
 
     def add(self, relationship: Relationship) -> Relationship:
         row = RelationshipRow(team_id=self._team_id, **self._values(relationship))
+        self._register_workspace(relationship.created_at)
         self._session.add(row)
         try:
             with self._session.begin_nested():
@@ -28,13 +31,13 @@ class SqlRelationshipRepository:
         except IntegrityError as error:
             # Another request took the name between the caller's check and this insert.
             raise NameTaken(relationship.name, relationship.name) from error
-        return _entity(row)
+        return relationship_entity(row)
 
     def update(self, relationship: Relationship) -> Relationship:
         row = self._session.exec(self._select().where(RelationshipRow.id == relationship.id)).one()
         row.sqlmodel_update(self._values(relationship))
         self._session.flush()
-        return _entity(row)
+        return relationship_entity(row)
 
     def move(self, relationship: Relationship, *, from_stage: int, to: Relationship) -> bool:
         moved = self._session.exec(
@@ -45,18 +48,18 @@ class SqlRelationshipRepository:
                 col(RelationshipRow.stage) == from_stage,
                 col(RelationshipRow.status) == relationship.status.value,
             )
-            .values(stage=to.stage, status=to.status.value)
+            .values(**self._values(to))
         )
         self._session.expire_all()
         return bool(moved.rowcount == 1)
 
     def get(self, relationship_id: int) -> Relationship | None:
         row = self._session.exec(self._select().where(RelationshipRow.id == relationship_id)).first()
-        return _entity(row) if row else None
+        return relationship_entity(row) if row else None
 
     def by_name(self, name: str) -> Relationship | None:
         row = self._session.exec(self._select().where(RelationshipRow.name_key == name_key(name))).first()
-        return _entity(row) if row else None
+        return relationship_entity(row) if row else None
 
     def names(self) -> list[str]:
         query = select(RelationshipRow.name).where(RelationshipRow.team_id == self._team_id)
@@ -64,15 +67,38 @@ class SqlRelationshipRepository:
 
     def all(self) -> list[Relationship]:
         rows = self._session.exec(self._select().order_by(col(RelationshipRow.name_key)))
-        return [_entity(row) for row in rows]
+        return [relationship_entity(row) for row in rows]
 
     def led_by(self, user_id: str) -> list[Relationship]:
         leads = (RelationshipRow.owner_id == user_id) | (RelationshipRow.sponsor_id == user_id)
         rows = self._session.exec(self._select().where(leads).order_by(col(RelationshipRow.name_key)))
-        return [_entity(row) for row in rows]
+        return [relationship_entity(row) for row in rows]
+
+    def by_ids(self, relationship_ids: Sequence[int]) -> list[Relationship]:
+        rows = self._session.exec(self._select().where(col(RelationshipRow.id).in_(list(relationship_ids))))
+        return [relationship_entity(row) for row in rows]
+
+    def reviews_due(self, today: date) -> list[Relationship]:
+        return self._due(col(RelationshipRow.next_review_due), today)
+
+    def exit_reviews_due(self, today: date) -> list[Relationship]:
+        return self._due(col(RelationshipRow.next_exit_review_due), today)
+
+    def _due(self, column: Any, today: date) -> list[Relationship]:
+        query = self._select().where(RelationshipRow.status == RelationshipStatus.ACTIVE.value, column <= today)
+        return [relationship_entity(row) for row in self._session.exec(query)]
 
     def _select(self) -> SelectOfScalar[RelationshipRow]:
         return select(RelationshipRow).where(RelationshipRow.team_id == self._team_id)
+
+    def _register_workspace(self, now: datetime) -> None:
+        if self._session.get(WorkspaceRow, self._team_id) is not None:
+            return
+        try:
+            with self._session.begin_nested():
+                self._session.add(WorkspaceRow(team_id=self._team_id, created_at=now))
+        except IntegrityError:
+            pass  # registered by a concurrent first relationship
 
     def _values(self, relationship: Relationship) -> dict[str, Any]:
         if relationship.team_id != self._team_id:
@@ -80,5 +106,5 @@ class SqlRelationshipRepository:
         return {**row_values(relationship, skip=("id", "team_id")), "name_key": name_key(relationship.name)}
 
 
-def _entity(row: RelationshipRow) -> Relationship:
+def relationship_entity(row: RelationshipRow) -> Relationship:
     return entity_from_row(Relationship, row, status=RelationshipStatus(row.status))

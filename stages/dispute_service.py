@@ -1,0 +1,160 @@
+"""Use cases of disputes: raising, acknowledging, updating, escalating and resolving, each kept as an event."""
+
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from datetime import datetime
+
+from stages.disputes import Dispute, DisputeEvent, DisputeEventKind, free_text, may_handle, summary
+from stages.errors import InvalidInput, NotAllowed, Problem, Stale
+from stages.ports import UnitOfWork
+from stages.relationships import Relationship
+
+LADDER = "accord"  # the actor recorded when the escalation ladder itself moves a dispute
+
+
+@dataclass(frozen=True)
+class Case:
+    """A dispute with its relationship, as shown and acted on."""
+
+    dispute: Dispute
+    relationship: Relationship
+
+
+def raise_dispute(
+    uow: UnitOfWork,
+    relationship: Relationship,
+    *,
+    by: str,
+    now: datetime,
+    text: str | None,
+    source_link: str | None = None,
+) -> Case:
+    """Anyone may raise a dispute; it starts at tier 1, owned by the relationship's owner."""
+    what = summary(text)
+    with uow:
+        dispute = uow.disputes.add(
+            Dispute(
+                uow.team_id,
+                relationship.id or 0,
+                what,
+                by,
+                now,
+                relationship.owner_id,
+                tier_since=now,
+                source_link=source_link,
+            )
+        )
+        uow.disputes.record(DisputeEvent(uow.team_id, dispute.id or 0, DisputeEventKind.RAISED, by, now, 1, what))
+        uow.commit()
+    return Case(dispute, relationship)
+
+
+def posted(uow: UnitOfWork, dispute: Dispute, channel_id: str, thread_ts: str) -> Dispute:
+    with uow:
+        saved = uow.disputes.save(replace(dispute, channel_id=channel_id, thread_ts=thread_ts))
+        if saved is None:
+            raise Stale(f"dispute {dispute.id} changed while being posted")
+        uow.commit()
+        return saved
+
+
+def case(uow: UnitOfWork, dispute_id: int) -> Case:
+    with uow:
+        dispute = uow.disputes.get(dispute_id)
+        relationship = uow.relationships.get(dispute.relationship_id) if dispute else None
+    if dispute is None or relationship is None:
+        raise Stale(f"dispute {dispute_id}")
+    return Case(dispute, relationship)
+
+
+def open_cases(uow: UnitOfWork, relationship_id: int | None = None) -> list[Case]:
+    with uow:
+        disputes = uow.disputes.open(relationship_id)
+        relationships = {r.id: r for r in uow.relationships.by_ids(sorted({d.relationship_id for d in disputes}))}
+    return [Case(d, relationships[d.relationship_id]) for d in disputes if d.relationship_id in relationships]
+
+
+def _change(
+    uow: UnitOfWork,
+    dispute_id: int,
+    by: str,
+    now: datetime,
+    kind: DisputeEventKind,
+    how: Callable[[Case], Dispute | None],
+    text: str | None = None,
+    *,
+    handlers_only: bool = True,
+) -> Case | None:
+    """Apply one change to an open dispute, with its event; None when it changes nothing (a repeat)."""
+    with uow:
+        current = case(uow, dispute_id)
+        if not current.dispute.open:
+            raise InvalidInput([Problem("dispute", "dispute_closed")])
+        if handlers_only and not may_handle(current.dispute, current.relationship, by):
+            raise NotAllowed(f"dispute_{kind.value}", current.relationship.owner_id, current.relationship.sponsor_id)
+        changed = how(current)
+        if changed is None:
+            return None
+        saved = uow.disputes.save(changed)
+        if saved is None:
+            return None  # someone else changed it at the same moment: theirs stands
+        uow.disputes.record(DisputeEvent(uow.team_id, dispute_id, kind, by, now, saved.tier, text))
+        uow.commit()
+        return Case(saved, current.relationship)
+
+
+def acknowledge(uow: UnitOfWork, dispute_id: int, *, by: str, now: datetime) -> Case | None:
+    return _change(
+        uow,
+        dispute_id,
+        by,
+        now,
+        DisputeEventKind.ACKNOWLEDGED,
+        lambda c: None if c.dispute.acknowledged_at else c.dispute.acknowledged(by, now),
+    )
+
+
+def add_update(uow: UnitOfWork, dispute_id: int, *, by: str, now: datetime, text: str | None) -> Case | None:
+    """Anyone may add an update to an open dispute."""
+    update = free_text("update", text, required=True)
+    return _change(uow, dispute_id, by, now, DisputeEventKind.UPDATE, lambda c: c.dispute, update, handlers_only=False)
+
+
+def escalate(uow: UnitOfWork, dispute_id: int, *, by: str, now: datetime, from_tier: int) -> Case | None:
+    """A person moves the dispute up from `from_tier`; None if it is no longer there (a repeat does nothing)."""
+    return _change(uow, dispute_id, by, now, DisputeEventKind.ESCALATED, _climb(from_tier, now))
+
+
+def climb(uow: UnitOfWork, dispute_id: int, *, now: datetime, from_tier: int) -> Case | None:
+    """The ladder moves a dispute that outstayed its tier: recorded as done by Accord itself."""
+    return _change(
+        uow, dispute_id, LADDER, now, DisputeEventKind.ESCALATED, _climb(from_tier, now), handlers_only=False
+    )
+
+
+def _climb(from_tier: int, now: datetime) -> Callable[[Case], Dispute | None]:
+    def up(c: Case) -> Dispute | None:
+        return c.dispute.escalated(now) if c.dispute.tier == from_tier else None
+
+    return up
+
+
+def resolve(
+    uow: UnitOfWork, dispute_id: int, *, by: str, now: datetime, resolution: str | None, root_cause: str | None
+) -> Case | None:
+    solved = free_text("resolution", resolution, required=True) or ""
+    cause = free_text("root_cause", root_cause, required=True) or ""
+    return _change(
+        uow,
+        dispute_id,
+        by,
+        now,
+        DisputeEventKind.RESOLVED,
+        lambda c: c.dispute.resolved(by, now, solved, cause),
+        solved,
+    )
+
+
+def history(uow: UnitOfWork, dispute_id: int) -> list[DisputeEvent]:
+    with uow:
+        return uow.disputes.events(dispute_id)

@@ -1,0 +1,43 @@
+"""Use cases of the exit strategy: each save is a new version and counts as its joint review."""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from stages.exits import ExitDraft, ExitStrategy
+from stages.ports import UnitOfWork
+from stages.relationships import Relationship
+from stages.review_service import leading
+
+
+@dataclass(frozen=True)
+class ExitSaved:
+    relationship: Relationship
+    strategy: ExitStrategy
+
+
+def save(uow: UnitOfWork, relationship_id: int, draft: ExitDraft, *, by: str, now: datetime) -> ExitSaved:
+    with uow:
+        relationship = leading(uow, relationship_id, by, "exit")
+        previous = uow.exit_strategies.latest(relationship_id)
+        strategy = uow.exit_strategies.add(
+            ExitStrategy(
+                uow.team_id,
+                relationship_id,
+                (previous.version if previous else 0) + 1,
+                draft.triggers,
+                draft.plan,
+                draft.continuity,
+                draft.assets,
+                draft.reviewed_with,
+                by,
+                now,
+            )
+        )
+        updated = uow.relationships.update(relationship.exit_reviewed(now.date()))
+        uow.commit()
+    return ExitSaved(updated, strategy)
+
+
+def latest(uow: UnitOfWork, relationship_id: int) -> ExitStrategy | None:
+    with uow:
+        return uow.exit_strategies.latest(relationship_id)

@@ -1,0 +1,68 @@
+"""The exit strategy: "DO ensure that the exit strategy is jointly developed and reviewed regularly".
+
+Each save is a new version; none is ever overwritten. Saving one is the joint review, and sets when the next
+is due.
+"""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from stages.errors import InvalidInput, Problem
+
+TEXT_MAX = 3000
+
+
+@dataclass(frozen=True)
+class ExitStrategy:
+    team_id: str
+    relationship_id: int
+    version: int
+    triggers: str
+    plan: str
+    continuity: str | None
+    assets: str | None
+    reviewed_with: tuple[str, ...]
+    saved_by: str
+    saved_at: datetime
+    id: int | None = None
+
+
+@dataclass(frozen=True)
+class ExitDraft:
+    triggers: str
+    plan: str
+    continuity: str | None
+    assets: str | None
+    reviewed_with: tuple[str, ...]
+
+
+def exit_draft(
+    *,
+    triggers: str | None,
+    plan: str | None,
+    continuity: str | None,
+    assets: str | None,
+    reviewed_with: Sequence[str] | None,
+) -> ExitDraft:
+    """The strategy as typed, checked; it must say when to exit, how, and who it was reviewed with."""
+    problems: list[Problem] = []
+    fields = {}
+    for field, raw, required in (
+        ("triggers", triggers, True),
+        ("plan", plan, True),
+        ("continuity", continuity, False),
+        ("assets", assets, False),
+    ):
+        text = (raw or "").strip()
+        if required and not text:
+            problems.append(Problem(field, f"{field}_missing"))
+        elif len(text) > TEXT_MAX:
+            problems.append(Problem(field, "too_long", {"limit": TEXT_MAX, "length": len(text)}))
+        fields[field] = text or None
+    people = tuple(dict.fromkeys(reviewed_with or ()))
+    if not people:
+        problems.append(Problem("reviewed_with", "reviewers_missing"))
+    if problems:
+        raise InvalidInput(problems)
+    return ExitDraft(fields["triggers"] or "", fields["plan"] or "", fields["continuity"], fields["assets"], people)

@@ -1,0 +1,141 @@
+"""Use cases of nudges: the sweep that finds what is due and puts it in the outbox, and the outbox's bookkeeping.
+
+Sweeps can run at any time, in any number of processes: the outbox holds one row per nudge key, a dispute
+climbs a tier only if nobody moved it first, and senders claim rows before sending them.
+"""
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from stages.catalogue import Cadences
+from stages.dispute_service import Case, climb
+from stages.nudges import (
+    Nudge,
+    NudgeKind,
+    NudgePolicy,
+    QueuedNudge,
+    Snooze,
+    dispute_check,
+    escalation_nudges,
+    exit_review_nudges,
+    review_nudges,
+)
+from stages.ports import UnitOfWork
+
+
+@dataclass(frozen=True)
+class SweepResult:
+    due: list[Nudge]  # everything due now, queued before or not
+    enqueued: int  # of which new in the outbox
+    escalated: list[Case] = field(default_factory=list)
+
+
+def due_nudges(
+    uow: UnitOfWork, cadences: Cadences, policy: NudgePolicy, now: datetime
+) -> tuple[list[Nudge], list[Case]]:
+    """Every nudge due as of `now`, and the disputes that should climb a tier (not moved yet)."""
+    today = now.date()
+    with uow:
+        snoozes = uow.snoozes.active(now)
+        nudges: list[Nudge] = []
+        for relationship in uow.relationships.reviews_due(today):
+            nudges += review_nudges(relationship, today, policy, snoozes)
+        for relationship in uow.relationships.exit_reviews_due(today):
+            nudges += exit_review_nudges(relationship, relationship.next_exit_review_due, today, policy, snoozes)
+        climbing = []
+        for dispute, relationship in uow.disputes.past_limit(now, cadences):
+            check = dispute_check(dispute, relationship, now, cadences, policy, snoozes)
+            nudges += check.nudges
+            if check.escalate:
+                climbing.append(Case(dispute, relationship))
+    return nudges, climbing
+
+
+def sweep(uow: UnitOfWork, cadences: Cadences, policy: NudgePolicy, now: datetime) -> SweepResult:
+    """Queue every due nudge not queued yet, and move overdue disputes up their ladder (telling the new tier)."""
+    nudges, climbing = due_nudges(uow, cadences, policy, now)
+    escalated = []
+    for case in climbing:
+        moved = climb(uow, case.dispute.id or 0, now=now, from_tier=case.dispute.tier)
+        if moved is not None:
+            escalated.append(moved)
+            nudges += escalation_nudges(moved.dispute, moved.relationship, now)
+    with uow:
+        enqueued = uow.nudges.enqueue(nudges, now)
+        uow.commit()
+    return SweepResult(nudges, enqueued, escalated)
+
+
+def queue_escalation(uow: UnitOfWork, case: Case, now: datetime) -> int:
+    """After a dispute is escalated by hand: tell its new tier's people, through the outbox like any nudge."""
+    with uow:
+        count = uow.nudges.enqueue(escalation_nudges(case.dispute, case.relationship, now), now)
+        uow.commit()
+        return count
+
+
+def unsent(uow: UnitOfWork, nudges: list[Nudge]) -> list[Nudge]:
+    """Of these nudges, the ones the outbox has not taken yet (what a dry run would add)."""
+    with uow:
+        known = uow.nudges.known([n.key for n in nudges])
+    return [n for n in nudges if n.key not in known]
+
+
+def claim(uow: UnitOfWork, worker: str, now: datetime, limit: int = 200) -> list[QueuedNudge]:
+    """Take pending nudges whose time has come, so no other sender takes them too."""
+    with uow:
+        claimed = uow.nudges.claim(worker, now, limit)
+        uow.commit()
+        return claimed
+
+
+def still_due(uow: UnitOfWork, queued: QueuedNudge, cadences: Cadences) -> bool:
+    """Whether the nudge still matters: the review not yet done, the dispute still open at that tier."""
+    with uow:
+        relationship = uow.relationships.get(queued.relationship_id)
+        if relationship is None or relationship.exited:
+            return False
+        if queued.kind is NudgeKind.REVIEW:
+            return queued.subject.endswith(f"@{relationship.next_review_due.isoformat()}")
+        if queued.kind is NudgeKind.EXIT_REVIEW:
+            due = relationship.next_exit_review_due
+            return due is not None and queued.subject.endswith(f"@{due.isoformat()}")
+        dispute = uow.disputes.get(int(queued.subject))
+        return dispute is not None and dispute.open and dispute.tier == queued.tier
+
+
+def mark_sent(uow: UnitOfWork, ids: list[int], now: datetime) -> None:
+    with uow:
+        uow.nudges.sent(ids, now)
+        uow.commit()
+
+
+def retry_later(uow: UnitOfWork, ids: list[int], when: datetime, error: str | None = None) -> None:
+    """Back to pending until `when`; an `error` counts as a failed attempt (a wait for working hours does not)."""
+    with uow:
+        uow.nudges.release(ids, when, error)
+        uow.commit()
+
+
+def mark_failed(uow: UnitOfWork, ids: list[int], reason: str) -> None:
+    with uow:
+        uow.nudges.fail(ids, reason)
+        uow.commit()
+
+
+def mark_cancelled(uow: UnitOfWork, ids: list[int]) -> None:
+    with uow:
+        uow.nudges.cancel(ids)
+        uow.commit()
+
+
+def snooze(uow: UnitOfWork, kind: NudgeKind, subject: str, user_id: str, *, now: datetime, days: int) -> Snooze:
+    with uow:
+        saved = uow.snoozes.add(Snooze(uow.team_id, kind, subject, user_id, now + timedelta(days=days)))
+        uow.commit()
+        return saved
+
+
+def failed_for(uow: UnitOfWork, relationship_ids: list[int]) -> list[QueuedNudge]:
+    with uow:
+        return uow.nudges.failed(relationship_ids)

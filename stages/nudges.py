@@ -1,0 +1,217 @@
+"""When Accord nudges whom: overdue reviews, disputes past their tier's limit, exit strategies due for review.
+
+Rules only: given the state of things and `now`, which nudges are due. Each has a key (kind, subject, tier,
+period, recipient) that is the same however many times, and by however many processes, it is worked out; the
+outbox keeps one row per key, so a nudge is sent once however often the sweep runs.
+"""
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from enum import StrEnum
+from zoneinfo import ZoneInfo
+
+from stages.catalogue import Cadences
+from stages.disputes import TOP_TIER, Dispute, tier_people
+from stages.relationships import Relationship
+
+
+class NudgeKind(StrEnum):
+    REVIEW = "review"  # a relationship review is due or overdue
+    EXIT_REVIEW = "exit_review"  # the joint exit strategy review is due or overdue
+    DISPUTE = "dispute"  # a dispute has outstayed its tier's time limit
+    DISPUTE_ESCALATED = "dispute_escalated"  # a dispute has moved up to the recipient's tier
+
+
+class NudgeStatus(StrEnum):
+    PENDING = "pending"
+    CLAIMED = "claimed"
+    SENT = "sent"
+    FAILED = "failed"
+    CANCELLED = "cancelled"  # no longer due by the time it could be sent (the review was done, say)
+
+
+@dataclass(frozen=True)
+class NudgePolicy:
+    remind_every_days: int = 3  # a due review or exit review is raised again this often
+    escalate_after_days: int = 7  # ... and also goes to the executive sponsor once this overdue
+    dispute_grace_days: int = 1  # a dispute nudged for outstaying its tier climbs a tier this long after
+
+
+@dataclass(frozen=True)
+class Nudge:
+    kind: NudgeKind
+    subject: str
+    tier: int
+    period: str
+    recipient_id: str
+    relationship_id: int
+    detail: Mapping[str, str | int] = field(default_factory=dict)
+
+    @property
+    def key(self) -> tuple[str, str, int, str, str]:
+        return (self.kind.value, self.subject, self.tier, self.period, self.recipient_id)
+
+
+SnoozeKey = tuple[str, str, str]  # kind, subject, user
+Snoozes = Mapping[SnoozeKey, datetime]
+
+
+def due_subject(relationship: Relationship, due: date) -> str:
+    """A review (or exit review) is one subject per due date: once it is done, the next date is a new subject."""
+    return f"{relationship.id}@{due.isoformat()}"
+
+
+def review_nudges(relationship: Relationship, today: date, policy: NudgePolicy, snoozes: Snoozes) -> list[Nudge]:
+    return _overdue_nudges(NudgeKind.REVIEW, relationship, relationship.next_review_due, today, policy, snoozes)
+
+
+def exit_review_nudges(
+    relationship: Relationship, due: date | None, today: date, policy: NudgePolicy, snoozes: Snoozes
+) -> list[Nudge]:
+    if due is None:
+        return []
+    return _overdue_nudges(NudgeKind.EXIT_REVIEW, relationship, due, today, policy, snoozes)
+
+
+def _overdue_nudges(
+    kind: NudgeKind, relationship: Relationship, due: date, today: date, policy: NudgePolicy, snoozes: Snoozes
+) -> list[Nudge]:
+    """The owner on the due date and every few days after; the sponsor too once it is long overdue."""
+    if relationship.exited or today < due or relationship.id is None:
+        return []
+    subject = due_subject(relationship, due)
+    detail: dict[str, str | int] = {
+        "name": relationship.name,
+        "due": due.isoformat(),
+        "days_overdue": (today - due).days,
+    }
+    nudges = []
+    for tier, recipient, start in (
+        (0, relationship.owner_id, due),
+        (1, relationship.sponsor_id, due + timedelta(days=policy.escalate_after_days)),
+    ):
+        period = _period(kind, subject, recipient, start, today, policy.remind_every_days, snoozes)
+        if period is not None:
+            nudges.append(Nudge(kind, subject, tier, period, recipient, relationship.id, detail))
+    return nudges
+
+
+def _period(
+    kind: NudgeKind, subject: str, recipient: str, start: date, today: date, every: int, snoozes: Snoozes
+) -> str | None:
+    """Which reminder of the series is due today (None: none yet, or snoozed). A snooze starts a new series."""
+    snoozed_until = snoozes.get((kind.value, subject, recipient))
+    if snoozed_until is not None:
+        if snoozed_until.date() > today:
+            return None
+        start = max(start, snoozed_until.date())
+    if today < start:
+        return None
+    return f"{start.isoformat()}/{(today - start).days // every}"
+
+
+@dataclass(frozen=True)
+class DisputeCheck:
+    """What a dispute past its tier's limit calls for: nudges now, and whether it should climb a tier."""
+
+    nudges: list[Nudge]
+    escalate: bool
+
+
+def dispute_check(
+    dispute: Dispute,
+    relationship: Relationship,
+    now: datetime,
+    cadences: Cadences,
+    policy: NudgePolicy,
+    snoozes: Snoozes,
+) -> DisputeCheck:
+    """Past its tier's limit: nudge the dispute's owner; a grace period later, move it up a tier."""
+    deadline = dispute.tier_deadline(cadences)
+    if not dispute.open or deadline is None or now < deadline or dispute.id is None:
+        return DisputeCheck([], escalate=False)
+    subject = str(dispute.id)
+    nudges = []
+    snoozed_until = snoozes.get((NudgeKind.DISPUTE.value, subject, dispute.owner_id))
+    if snoozed_until is None or snoozed_until <= now:
+        detail = _dispute_detail(dispute, relationship, now)
+        nudges.append(
+            Nudge(NudgeKind.DISPUTE, subject, dispute.tier, "0", dispute.owner_id, relationship.id or 0, detail)
+        )
+    escalate = dispute.tier < TOP_TIER and now >= deadline + timedelta(days=policy.dispute_grace_days)
+    return DisputeCheck(nudges, escalate)
+
+
+def escalation_nudges(dispute: Dispute, relationship: Relationship, now: datetime) -> list[Nudge]:
+    """Tell the people of the dispute's (new) tier that it is now theirs."""
+    detail = _dispute_detail(dispute, relationship, now)
+    return [
+        Nudge(NudgeKind.DISPUTE_ESCALATED, str(dispute.id), dispute.tier, "0", person, relationship.id or 0, detail)
+        for person in tier_people(dispute, relationship)
+    ]
+
+
+def _dispute_detail(dispute: Dispute, relationship: Relationship, now: datetime) -> dict[str, str | int]:
+    return {
+        "name": relationship.name,
+        "summary": dispute.summary,
+        "tier": dispute.tier,
+        "age_days": dispute.age(now).days,
+    }
+
+
+@dataclass(frozen=True)
+class WorkingHours:
+    """When people may be messaged, in their own time zone: by default Monday to Friday, 09:00 to 17:00."""
+
+    days: frozenset[int] = frozenset(range(5))  # Monday is 0
+    start: time = time(9)
+    end: time = time(17)
+
+    def next_open(self, now: datetime, zone: ZoneInfo) -> datetime:
+        """`now` if it is within working hours where the person is, else when they next begin (in UTC)."""
+        local = now.astimezone(zone)
+        for offset in range(8):
+            day = local.date() + timedelta(days=offset)
+            if day.weekday() not in self.days:
+                continue
+            opens = datetime.combine(day, self.start, tzinfo=zone)
+            closes = (
+                datetime.combine(day, self.end, tzinfo=zone) if self.end > self.start else opens + timedelta(days=1)
+            )
+            if local < opens:
+                return opens.astimezone(now.tzinfo)
+            if local < closes:
+                return now
+        raise ValueError("working hours include no day of the week")
+
+
+@dataclass(frozen=True)
+class QueuedNudge:
+    """A nudge in the outbox: waiting, claimed by a sender, sent, failed or cancelled."""
+
+    team_id: str
+    kind: NudgeKind
+    subject: str
+    tier: int
+    period: str
+    recipient_id: str
+    relationship_id: int
+    detail: Mapping[str, str | int]
+    status: NudgeStatus
+    created_at: datetime
+    not_before: datetime
+    attempts: int = 0
+    last_error: str | None = None
+    sent_at: datetime | None = None
+    id: int | None = None
+
+
+@dataclass(frozen=True)
+class Snooze:
+    team_id: str
+    kind: NudgeKind
+    subject: str
+    user_id: str
+    until: datetime

@@ -1,0 +1,96 @@
+"""Relationship reviews: "DO monitor the relationship over time". Each review rates the relationship's health,
+records decisions, and sets when the next one is due."""
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from stages.errors import InvalidInput, Problem
+
+# The areas a review rates, 1 (poor) to 5 (excellent), with how they are shown.
+RATING_AREAS = {
+    "delivery": "Delivery",
+    "trust": "Trust and behaviours",
+    "value": "Value",
+    "governance": "Governance",
+}
+RATING_MIN, RATING_MAX = 1, 5
+TEXT_MAX = 3000
+FURTHEST_NEXT_REVIEW = timedelta(days=730)
+
+
+@dataclass(frozen=True)
+class Review:
+    team_id: str
+    relationship_id: int
+    reviewed_by: str
+    reviewed_at: datetime
+    summary: str
+    delivery: int
+    trust: int
+    value: int
+    governance: int
+    next_review_due: date
+    decisions: str | None = None
+    id: int | None = None
+
+    @property
+    def ratings(self) -> dict[str, int]:
+        return {area: getattr(self, area) for area in RATING_AREAS}
+
+    @property
+    def health(self) -> float:
+        """The mean rating, for a one-glance view of how the relationship is doing."""
+        return sum(self.ratings.values()) / len(RATING_AREAS)
+
+
+def review(
+    team_id: str,
+    relationship_id: int,
+    *,
+    by: str,
+    at: datetime,
+    summary: str | None,
+    ratings: dict[str, str | int | None],
+    decisions: str | None,
+    next_review_due: date | str | None,
+) -> Review:
+    """A review from what was typed, or `InvalidInput` naming each field that is wrong."""
+    problems: list[Problem] = []
+    text = (summary or "").strip()
+    if not text:
+        problems.append(Problem("summary", "summary_missing"))
+    elif len(text) > TEXT_MAX:
+        problems.append(Problem("summary", "too_long", {"limit": TEXT_MAX, "length": len(text)}))
+    scores = {area: _rating(area, ratings.get(area), problems) for area in RATING_AREAS}
+    decided = (decisions or "").strip()
+    if len(decided) > TEXT_MAX:
+        problems.append(Problem("decisions", "too_long", {"limit": TEXT_MAX, "length": len(decided)}))
+    due = _next_date(next_review_due, at.date(), problems)
+    if problems:
+        raise InvalidInput(problems)
+    return Review(team_id, relationship_id, by, at, text, next_review_due=due, decisions=decided or None, **scores)
+
+
+def _rating(area: str, raw: str | int | None, problems: list[Problem]) -> int:
+    try:
+        value = int(str(raw))
+    except ValueError:
+        problems.append(Problem(area, "rating_missing"))
+        return 0
+    if not RATING_MIN <= value <= RATING_MAX:
+        problems.append(Problem(area, "rating_missing"))
+        return 0
+    return value
+
+
+def _next_date(raw: date | str | None, today: date, problems: list[Problem]) -> date:
+    try:
+        due = raw if isinstance(raw, date) else date.fromisoformat(str(raw))
+    except ValueError:
+        problems.append(Problem("next_review", "date_missing"))
+        return today
+    if due <= today:
+        problems.append(Problem("next_review", "date_not_future"))
+    elif due > today + FURTHEST_NEXT_REVIEW:
+        problems.append(Problem("next_review", "date_too_far", {"days": FURTHEST_NEXT_REVIEW.days}))
+    return due

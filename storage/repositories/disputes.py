@@ -1,0 +1,96 @@
+"""Disputes, with optimistic versions so two people (or two scheduler processes) cannot both move one."""
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import or_, update
+from sqlmodel import Session, col, select
+from sqlmodel.sql.expression import SelectOfScalar
+
+from stages.catalogue import Cadences
+from stages.disputes import TOP_TIER, Dispute, DisputeEvent, DisputeEventKind, DisputeStatus
+from stages.relationships import Relationship
+from storage.mapping import entity_from_row, row_values
+from storage.repositories.relationships import relationship_entity
+from storage.tables import DisputeEventRow, DisputeRow, RelationshipRow
+
+
+class SqlDisputeRepository:
+    def __init__(self, session: Session, team_id: str) -> None:
+        self._session = session
+        self._team_id = team_id
+
+    def add(self, dispute: Dispute) -> Dispute:
+        values = row_values(dispute, skip=("id", "team_id", "version")) | {"status": dispute.status.value}
+        row = DisputeRow(team_id=self._team_id, version=1, **values)
+        self._session.add(row)
+        self._session.flush()
+        return _dispute(row)
+
+    def get(self, dispute_id: int) -> Dispute | None:
+        row = self._session.exec(self._select().where(DisputeRow.id == dispute_id)).first()
+        return _dispute(row) if row else None
+
+    def save(self, dispute: Dispute) -> Dispute | None:
+        values = row_values(dispute, skip=("id", "team_id", "version")) | {"status": dispute.status.value}
+        saved = self._session.exec(
+            update(DisputeRow)
+            .where(
+                col(DisputeRow.team_id) == self._team_id,
+                col(DisputeRow.id) == dispute.id,
+                col(DisputeRow.version) == dispute.version,
+            )
+            .values(version=dispute.version + 1, **values)
+        )
+        self._session.expire_all()
+        return self.get(dispute.id or 0) if saved.rowcount == 1 else None
+
+    def record(self, event: DisputeEvent) -> DisputeEvent:
+        row = DisputeEventRow(team_id=self._team_id, **row_values(event, skip=("id", "team_id")))
+        self._session.add(row)
+        self._session.flush()
+        return _event(row)
+
+    def events(self, dispute_id: int) -> list[DisputeEvent]:
+        query = (
+            select(DisputeEventRow)
+            .where(DisputeEventRow.team_id == self._team_id, DisputeEventRow.dispute_id == dispute_id)
+            .order_by(col(DisputeEventRow.id))
+        )
+        return [_event(row) for row in self._session.exec(query)]
+
+    def open(self, relationship_id: int | None = None) -> list[Dispute]:
+        query = self._select().where(DisputeRow.status == DisputeStatus.OPEN.value)
+        if relationship_id is not None:
+            query = query.where(DisputeRow.relationship_id == relationship_id)
+        return [_dispute(row) for row in self._session.exec(query.order_by(col(DisputeRow.raised_at)))]
+
+    def past_limit(self, now: datetime, cadences: Cadences) -> list[tuple[Dispute, Relationship]]:
+        """Uses the open-dispute index: one range per tier, on when the dispute reached that tier."""
+        overdue = [
+            (col(DisputeRow.tier) == tier) & (col(DisputeRow.tier_since) <= now - timedelta(days=days))
+            for tier in range(1, TOP_TIER)
+            if (days := cadences.tier_days(tier)) is not None
+        ]
+        if not overdue:
+            return []
+        query = (
+            select(DisputeRow, RelationshipRow)
+            .join(RelationshipRow, col(RelationshipRow.id) == DisputeRow.relationship_id)
+            .where(
+                DisputeRow.team_id == self._team_id,
+                DisputeRow.status == DisputeStatus.OPEN.value,
+                or_(*overdue),
+            )
+        )
+        return [(_dispute(d), relationship_entity(r)) for d, r in self._session.exec(query)]
+
+    def _select(self) -> SelectOfScalar[DisputeRow]:
+        return select(DisputeRow).where(DisputeRow.team_id == self._team_id)
+
+
+def _dispute(row: DisputeRow) -> Dispute:
+    return entity_from_row(Dispute, row, status=DisputeStatus(row.status))
+
+
+def _event(row: DisputeEventRow) -> DisputeEvent:
+    return entity_from_row(DisputeEvent, row, kind=DisputeEventKind(row.kind))
