@@ -12,7 +12,7 @@ from slack_sdk.http_retry.builtin_handlers import (
 )
 
 from bot.deps import Deps
-from bot.listeners import actions, checkins, commands, events, threads, views
+from bot.listeners import actions, checkins, commands, disputes, events, governance, nudges, threads, views
 from bot.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -55,6 +55,9 @@ def build_app(settings: Settings, deps: Deps) -> App:
     events.register(app, deps)
     checkins.register(app, deps)
     threads.register(app, deps)
+    governance.register(app, deps)
+    disputes.register(app, deps)
+    nudges.register(app, deps)
     app.error(_unexpected_error)
     return app
 

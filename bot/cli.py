@@ -1,13 +1,18 @@
 """The `accord` command line."""
 
 import shutil
+import subprocess
+import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from bot import logs
 from bot.settings import Settings
+
+if TYPE_CHECKING:
+    from bot.nudger import Nudger
 
 cli = typer.Typer(help="Accord: collaborative business relationships the BS 11000 / ISO 44001 way, in Slack.")
 db = typer.Typer(help="The database schema.", no_args_is_help=True)
@@ -48,6 +53,10 @@ def run(
     port: Annotated[int, typer.Option(help="Port to listen on in HTTP mode.")] = 3000,
     workers: Annotated[int, typer.Option(help="Worker processes in HTTP mode.")] = 1,
     threads: Annotated[int, typer.Option(help="Threads per worker in HTTP mode.")] = 8,
+    with_scheduler: Annotated[
+        bool,
+        typer.Option("--scheduler/--no-scheduler", help="Also run the nudge job (or leave it to `accord scheduler`)."),
+    ] = True,
 ) -> None:
     """Connect to Slack: Socket Mode when SLACK_APP_TOKEN is set, or HTTP mode with --http."""
     settings = Settings()
@@ -68,11 +77,73 @@ def run(
     if http:
         from bot.server import serve
 
-        serve(settings, host=host, port=port, workers=workers, threads=threads)
+        # gunicorn forks its workers, so the nudge job runs beside them as a process of its own.
+        job = _scheduler_process() if with_scheduler else None
+        try:
+            serve(settings, host=host, port=port, workers=workers, threads=threads)
+        finally:
+            if job is not None:
+                job.terminate()
+                job.wait(timeout=30)
     else:
         from bot.socket_mode import connect
 
-        connect(settings)
+        background = None
+        if with_scheduler:
+            from bot.scheduler import schedule
+
+            background = schedule(_nudger(settings), every_seconds=settings.nudge_interval_seconds, blocking=False)
+            background.start()
+        try:
+            connect(settings)
+        finally:
+            if background is not None:
+                background.shutdown(wait=False)
+
+
+def _scheduler_process() -> "subprocess.Popen[bytes]":
+    return subprocess.Popen([sys.executable, "-m", "bot", "scheduler"])
+
+
+@cli.command()
+def scheduler(
+    every: Annotated[int | None, typer.Option(help="Seconds between runs (default NUDGE_INTERVAL_SECONDS).")] = None,
+) -> None:
+    """Run the nudge job on its own, for a deployment that splits web and scheduler processes."""
+    settings = Settings()
+    if settings.slack_bot_token is None:
+        typer.echo("The scheduler sends Slack messages: SLACK_BOT_TOKEN is not set.", err=True)
+        raise typer.Exit(2)
+    _prepare_database(settings)
+    from bot.scheduler import schedule
+
+    schedule(_nudger(settings), every_seconds=every or settings.nudge_interval_seconds, blocking=True).start()
+
+
+@cli.command()
+def nudges(
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Only print what would be sent now, and to whom.")] = False,
+) -> None:
+    """Run the nudge job once now (or, with --dry-run, show what it would send)."""
+    settings = Settings()
+    _prepare_database(settings)
+    nudger = _nudger(settings)
+    if dry_run:
+        from bot.nudge_preview import preview
+
+        typer.echo(preview(nudger))
+        return
+    report = nudger.run()
+    typer.echo(f"{report.enqueued} queued, {report.sent} sent, {report.deferred} deferred, {report.failed} failed.")
+
+
+def _nudger(settings: Settings) -> "Nudger":
+    from bot.deps import Deps
+    from bot.nudger import nudger_for
+    from storage.database import Database
+
+    database = Database(settings.database_url)
+    return nudger_for(settings, Deps(uow=database.uow), database.team_ids)
 
 
 @db.command("upgrade")

@@ -3,7 +3,7 @@
 import difflib
 from dataclasses import dataclass
 
-from stages.naming import clean_name
+from stages.naming import clean_name, name_key
 
 
 @dataclass(frozen=True)
@@ -28,9 +28,14 @@ SUBCOMMANDS: dict[str, Subcommand] = {
         Subcommand("list"),
         Subcommand("status", "<relationship>", required=True),
         Subcommand("checkin", "<relationship> [stage]", required=True),
+        Subcommand("review", "<relationship>", required=True),
+        Subcommand("dispute", "<relationship> <summary>", required=True),
+        Subcommand("disputes", "<relationship>"),
+        Subcommand("exit", "<relationship>", required=True),
     )
 }
 ARGUMENT_MAX = 200
+DISPUTE_ARGUMENT_MAX = 800  # a relationship's name and the dispute's summary
 
 
 @dataclass(frozen=True)
@@ -59,6 +64,17 @@ def name_and_stage(argument: str) -> list[tuple[str, int | None]]:
     return readings
 
 
+def name_prefix(argument: str, names: list[str]) -> tuple[str, str] | None:
+    """Split `<relationship> <rest>` where the name has spaces too: the longest leading words naming one."""
+    words = argument.split()
+    keys = {name_key(name): name for name in names}
+    for count in range(len(words), 0, -1):
+        found = keys.get(name_key(" ".join(words[:count])))
+        if found is not None:
+            return found, " ".join(words[count:])
+    return None
+
+
 def parse(text: str) -> Invocation:
     """`help` when empty; raises `UsageError` for an unknown subcommand, a missing or over-long argument."""
     word, _, rest = text.strip().partition(" ")
@@ -72,6 +88,6 @@ def parse(text: str) -> Invocation:
         raise UsageError("unexpected_argument", command=command, word=argument)
     if command.required and not argument:
         raise UsageError("missing_argument", command=command)
-    if len(argument) > ARGUMENT_MAX:
+    if len(argument) > (DISPUTE_ARGUMENT_MAX if command.name == "dispute" else ARGUMENT_MAX):
         raise UsageError("argument_too_long", command=command)
     return Invocation(command, argument)

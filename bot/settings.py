@@ -1,7 +1,12 @@
 """Configuration: one typed object read from the environment (and an optional `.env` file)."""
 
+from datetime import time
+from zoneinfo import ZoneInfo
+
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from stages.nudges import NudgePolicy, WorkingHours
 
 SLACK_API_URL = "https://slack.com/api/"
 
@@ -15,6 +20,38 @@ class Settings(BaseSettings):
     slack_api_url: str = Field(SLACK_API_URL, description="Web API base URL; point it at an emulator to test.")
     database_url: str = Field("sqlite:///accord.db", description="SQLAlchemy URL; SQLite file by default.")
     log_level: str = Field("INFO", description="Python logging level.")
+    nudge_interval_seconds: int = Field(300, ge=1, description="How often the nudge job runs.")
+    working_days: str = Field("mon-fri", description="Days nudges may be sent, e.g. mon-fri or mon,wed,fri.")
+    working_hours: str = Field("09:00-17:00", description="Hours nudges may be sent, in each person's time zone.")
+    default_timezone: str = Field("UTC", description="Time zone of people whose Slack profile gives none.")
+    remind_every_days: int = Field(3, ge=1, description="A due review is raised again this often.")
+    escalate_after_days: int = Field(7, ge=0, description="Overdue this long, a review also goes to the sponsor.")
+    dispute_grace_days: int = Field(1, ge=0, description="Days after a dispute's nudge before it climbs a tier.")
+
+    @field_validator("working_days")
+    @classmethod
+    def _days(cls, text: str) -> str:
+        parse_days(text)
+        return text
+
+    @field_validator("working_hours")
+    @classmethod
+    def _hours(cls, text: str) -> str:
+        parse_hours(text)
+        return text
+
+    @field_validator("default_timezone")
+    @classmethod
+    def _zone(cls, name: str) -> str:
+        ZoneInfo(name)
+        return name
+
+    def nudge_policy(self) -> NudgePolicy:
+        return NudgePolicy(self.remind_every_days, self.escalate_after_days, self.dispute_grace_days)
+
+    def working(self) -> WorkingHours:
+        start, end = parse_hours(self.working_hours)
+        return WorkingHours(parse_days(self.working_days), start, end)
 
     @field_validator("slack_api_url")
     @classmethod
@@ -35,3 +72,27 @@ class Settings(BaseSettings):
         else:
             needed["SLACK_SIGNING_SECRET"] = self.slack_signing_secret
         return [name for name, value in needed.items() if value is None]
+
+
+_DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+def parse_days(text: str) -> frozenset[int]:
+    """`mon-fri`, `mon,wed,fri` or `sun-thu` as weekday numbers (Monday is 0)."""
+    days: set[int] = set()
+    for part in text.lower().replace(" ", "").split(","):
+        first, _, last = part.partition("-")
+        if first not in _DAYS or (last and last not in _DAYS):
+            raise ValueError(f"working days must be like mon-fri or mon,wed,fri, not {text!r}")
+        start, end = _DAYS.index(first), _DAYS.index(last or first)
+        days.update(d % 7 for d in range(start, end + (7 if end < start else 0) + 1))
+    return frozenset(days)
+
+
+def parse_hours(text: str) -> tuple[time, time]:
+    """`09:00-17:00` as opening and closing times (`00:00-00:00` for all day)."""
+    opening, _, closing = text.replace(" ", "").partition("-")
+    try:
+        return time.fromisoformat(opening), time.fromisoformat(closing)
+    except ValueError:
+        raise ValueError(f"working hours must be like 09:00-17:00, not {text!r}") from None

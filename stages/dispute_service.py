@@ -90,8 +90,8 @@ def _change(
         current = case(uow, dispute_id)
         if not current.dispute.open:
             raise InvalidInput([Problem("dispute", "dispute_closed")])
-        if handlers_only and not may_handle(current.dispute, current.relationship, by):
-            raise NotAllowed(f"dispute_{kind.value}", current.relationship.owner_id, current.relationship.sponsor_id)
+        if handlers_only:
+            check_handler(current, by, kind)
         changed = how(current)
         if changed is None:
             return None
@@ -101,6 +101,13 @@ def _change(
         uow.disputes.record(DisputeEvent(uow.team_id, dispute_id, kind, by, now, saved.tier, text))
         uow.commit()
         return Case(saved, current.relationship)
+
+
+def check_handler(case: Case, user_id: str, kind: DisputeEventKind) -> None:
+    """`NotAllowed` unless the person owns the dispute or leads the relationship."""
+    if not may_handle(case.dispute, case.relationship, user_id):
+        r = case.relationship
+        raise NotAllowed(f"dispute_{kind.value}", r.owner_id, r.sponsor_id, also=case.dispute.owner_id)
 
 
 def acknowledge(uow: UnitOfWork, dispute_id: int, *, by: str, now: datetime) -> Case | None:

@@ -54,11 +54,12 @@ class NameTaken(DomainError):
 class NotAllowed(DomainError):
     """The person may not do this: only the relationship's owner or executive sponsor may (`action` says what)."""
 
-    def __init__(self, action: str, owner_id: str, sponsor_id: str) -> None:
+    def __init__(self, action: str, owner_id: str, sponsor_id: str, also: str | None = None) -> None:
         super().__init__(action)
         self.action = action
         self.owner_id = owner_id
         self.sponsor_id = sponsor_id
+        self.also = also  # someone else who may, such as a dispute's owner
 
 
 class GateNotReady(DomainError):

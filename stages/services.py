@@ -5,7 +5,7 @@ from datetime import date, datetime
 
 from stages.catalogue import Catalogue, Phase, Stage
 from stages.checklist import StageProgress
-from stages.errors import NameTaken, RelationshipNotFound
+from stages.errors import NameTaken, RelationshipNotFound, Stale
 from stages.naming import clean_name, suggest
 from stages.ports import UnitOfWork
 from stages.relationships import Relationship, RelationshipDraft
@@ -44,6 +44,19 @@ def find_relationship(uow: UnitOfWork, name: str) -> Relationship:
         if found is None:
             raise RelationshipNotFound(wanted, suggest(wanted, uow.relationships.names()))
         return found
+
+
+def relationship(uow: UnitOfWork, relationship_id: int) -> Relationship:
+    with uow:
+        found = uow.relationships.get(relationship_id)
+    if found is None:
+        raise Stale(f"relationship {relationship_id}")
+    return found
+
+
+def relationship_names(uow: UnitOfWork) -> list[str]:
+    with uow:
+        return uow.relationships.names()
 
 
 def list_relationships(uow: UnitOfWork) -> list[Relationship]:

@@ -158,7 +158,7 @@ def save_not_applicable(turn: Turn) -> None:
     meta = _metadata(turn)
     reason = read_input(turn.body["view"], ids.BLOCK_REASON)
     item_id = str(meta["item"])
-    with explaining(turn, channel=meta.get("channel")):
+    with explaining(turn, channel=meta.get("channel"), modal=True):
         _answer(
             turn,
             int(meta["checkin"]),
@@ -178,7 +178,7 @@ def save_evidence(turn: Turn) -> None:
     def make(rid: int) -> Answer:
         return evidence_answer(rid, item_id, url=link, note=note, actor_id=turn.user_id, at=turn.now())
 
-    with explaining(turn, channel=meta.get("channel")):
+    with explaining(turn, channel=meta.get("channel"), modal=True):
         _answer(turn, int(meta["checkin"]), item_id, make)
 
 
@@ -214,7 +214,7 @@ def save_reopen(turn: Turn) -> None:
     deps = turn.deps
     meta = _metadata(turn)
     reason = read_input(turn.body["view"], ids.BLOCK_REASON) or ""
-    with explaining(turn, channel=meta.get("channel")):
+    with explaining(turn, channel=meta.get("channel"), modal=True):
         board = checkin_service.reopen(
             turn.uow(), deps.catalogue, int(meta["checkin"]), by=turn.user_id, reason=reason, now=turn.now()
         )

@@ -15,6 +15,7 @@ from bot.checkin_messages import post_thread
 from bot.command_line import Invocation, UsageError, name_and_stage, parse
 from bot.copy import Copy
 from bot.deps import Deps
+from bot.listeners import disputes, governance
 from bot.listeners.explain import explaining
 from bot.listeners.turn import Turn, lazy
 from stages import checkin_service, services
@@ -127,4 +128,13 @@ def _point_to(turn: Turn, checkin: Checkin, relationship: Relationship, stage: S
     turn.tell(copy("checkins", "already_open", stage=stage, r=relationship, link=link))
 
 
-_HANDLERS = {"new": _new, "list": _list, "status": _status, "checkin": _checkin}
+_HANDLERS = {
+    "new": _new,
+    "list": _list,
+    "status": _status,
+    "checkin": _checkin,
+    "review": governance.start_review,
+    "exit": governance.start_exit,
+    "dispute": disputes.start_dispute,
+    "disputes": disputes.list_disputes,
+}

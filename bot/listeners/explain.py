@@ -11,28 +11,36 @@ from stages.errors import DomainError, GateNotReady, InvalidInput, NotAllowed, S
 def explanation(copy: Copy, error: DomainError, relationship_name: str = "") -> str | None:
     if isinstance(error, NotAllowed):
         return copy(
-            "checkins", "not_allowed", action=error.action, owner_id=error.owner_id, sponsor_id=error.sponsor_id
-        )
+            "refusals", "not_allowed", action=error.action, owner_id=error.owner_id, sponsor_id=error.sponsor_id,
+            also=error.also,
+        )  # fmt: skip
     if isinstance(error, GateNotReady):
-        return copy("checkins", "gate_not_ready", stage=error.stage, outstanding=list(error.outstanding))
+        return copy("refusals", "gate_not_ready", stage=error.stage, outstanding=list(error.outstanding))
     if isinstance(error, StageOutOfOrder):
         return copy(
-            "checkins", "out_of_order", code=error.code, stage=error.stage, current=error.current,
+            "refusals", "out_of_order", code=error.code, stage=error.stage, current=error.current,
             r={"name": relationship_name},
         )  # fmt: skip
     if isinstance(error, Stale):
-        return copy("checkins", "stale")
+        return copy("refusals", "stale")
+    if isinstance(error, InvalidInput) and error.problems:
+        return copy.problem(error.problems[0])
     return None
 
 
 @contextmanager
-def explaining(turn: Turn, *, channel: str | None = None, relationship_name: str = "") -> Iterator[None]:
-    """Tell the person why the domain refused; anything else is left to the failure handler."""
+def explaining(
+    turn: Turn, *, channel: str | None = None, relationship_name: str = "", modal: bool = False
+) -> Iterator[None]:
+    """Tell the person why the domain refused; anything else is left to the failure handler.
+
+    After a modal's submission (`modal`), wrong input was already shown under the fields by the ack.
+    """
     try:
         yield
-    except InvalidInput:
-        return  # only modals send free input, and their ack already showed these under the fields
     except DomainError as error:
+        if modal and isinstance(error, InvalidInput):
+            return
         text = explanation(turn.deps.copy, error, relationship_name)
         if text is None:
             raise

@@ -12,6 +12,7 @@ from bot.blocks.new_relationship import message_view, new_relationship_modal, re
 from bot.blocks.relationships import intro_blocks
 from bot.deps import Deps
 from bot.listeners.turn import Turn, lazy
+from bot.posting import post_in_channel
 from stages import services
 from stages.errors import InvalidInput, NameTaken
 from stages.relationships import Relationship
@@ -73,13 +74,7 @@ def _introduce(turn: Turn, relationship: Relationship) -> bool:
     text = deps.copy("relationships", "intro_fallback", r=relationship)
     blocks = message_blocks(intro_blocks(deps.copy, relationship, deps.catalogue))
     try:
-        try:
-            posted = turn.client.chat_postMessage(channel=relationship.channel_id, text=text, blocks=blocks)
-        except SlackApiError as error:
-            if error.response.get("error") != "not_in_channel":
-                raise
-            turn.client.conversations_join(channel=relationship.channel_id)
-            posted = turn.client.chat_postMessage(channel=relationship.channel_id, text=text, blocks=blocks)
+        posted = post_in_channel(turn.client, relationship.channel_id, text, blocks)
     except SlackApiError as error:
         log.warning("could not introduce relationship %s: %s", relationship.id, error.response.get("error"))
         return False

@@ -193,8 +193,10 @@ class Console:
         if match is None:
             raise ValueError("move time like this: time +7d (m, h, d or w)")
         amount, unit = int(match.group(1)), match.group(2)
-        now = self.sandbox.advance(timedelta(**{_UNITS[unit]: amount}))
-        self.say(f"Time is now {self._local(now.timestamp())}.")
+        report = self.sandbox.advance(timedelta(**{_UNITS[unit]: amount}))
+        self.say(f"Time is now {self._local(self.ws.now().timestamp())}.")
+        if report.sent:
+            self.say(f"Accord sent {report.sent} nudge{'s' if report.sent != 1 else ''}.")
 
     def _people(self, _rest: str) -> None:
         for user in self.ws.users.values():

@@ -3,7 +3,7 @@
 import json
 import secrets
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 from types import TracebackType
 from typing import Any, Self
@@ -12,6 +12,7 @@ from slack_bolt import App
 
 from bot.app import build_app
 from bot.deps import Deps
+from bot.nudger import RunReport, nudger_for
 from bot.sandbox.clock import MovableClock
 from bot.sandbox.contract import Contract
 from bot.sandbox.demo import seed
@@ -66,7 +67,9 @@ class Sandbox:
         populate: Callable[[Workspace], None] = seed,
         workspace_file: Path | None = None,
         manifest: Path | None = None,
+        **settings: Any,
     ) -> None:
+        """`settings` overrides configuration, e.g. `working_days="mon-sun"` for nudges at any time."""
         saved = None
         if workspace_file is not None and workspace_file.exists():
             saved = json.loads(workspace_file.read_text(encoding="utf-8"))
@@ -84,6 +87,7 @@ class Sandbox:
             slack_api_url=self.slack.api_url,
             database_url=database_url,
             _env_file=None,
+            **settings,
         )
         self.database = Database(database_url)
         self.database.upgrade()
@@ -91,12 +95,17 @@ class Sandbox:
         self.deps = Deps(uow=self.database.uow, clock=self.clock, executor=self.executor)
         self.app: App = build_app(self.settings, self.deps)
         self.driver = self.slack.driver(InProcess(self.app), busy=lambda: self.executor.busy)
+        self.nudger = nudger_for(self.settings, self.deps, self.database.team_ids)
 
-    def advance(self, by: timedelta) -> datetime:
-        """Move the sandbox clock forward and let the app catch up with whatever fell due."""
-        now = self.clock.advance(by)
+    def advance(self, by: timedelta) -> RunReport:
+        """Move the sandbox clock forward and run the nudge job, as the scheduler would at that moment."""
+        self.clock.advance(by)
+        return self.run_nudges()
+
+    def run_nudges(self) -> RunReport:
+        report = self.nudger.run()
         self.driver.settle()
-        return now
+        return report
 
     def save(self) -> None:
         """Keep the workspace (and how far time was moved) for the next console session."""

@@ -5,6 +5,7 @@ from datetime import timedelta
 import pytest
 
 from bot import ids
+from bot.command_line import SUBCOMMANDS
 from bot.listeners import views
 from bot.sandbox.harness import Sandbox
 from stages import services
@@ -39,6 +40,9 @@ def test_help_lists_every_subcommand_with_an_example(sandbox: Sandbox, text: str
     for usage in ("/accord help", "/accord new [&lt;name&gt;]", "/accord list", "/accord status &lt;relationship&gt;"):
         assert usage in help_text
     assert "_Example:_ `/accord status Acme Logistics`" in help_text
+    message = last_ephemeral(sandbox, ALICE)
+    entries = [b for b in message.blocks if b["type"] == "section" and b["text"]["text"].startswith("`/accord ")]
+    assert len(entries) == len(SUBCOMMANDS)  # every subcommand explained, none left blank
 
 
 def test_help_button_opens_the_new_relationship_modal(sandbox: Sandbox) -> None:

@@ -1,0 +1,103 @@
+"""A dispute's thread parent with its buttons, the modals to raise, update and resolve it, and the list."""
+
+import json
+from datetime import datetime
+
+from slack_sdk.models.blocks import ActionsBlock, Block, ButtonElement, Option, StaticSelectElement
+from slack_sdk.models.views import View
+
+from bot import ids
+from bot.blocks.forms import INPUT, field, text_input
+from bot.blocks.kit import MESSAGE_BLOCK_LIMIT, context, header, plain, section, view_blocks
+from bot.copy import Copy
+from stages import disputes
+from stages.catalogue import Cadences
+from stages.dispute_service import Case
+from stages.relationships import Relationship
+
+RELATIONSHIP_OPTIONS = 100  # Slack's limit for a static select
+
+
+def thread_blocks(copy: Copy, case: Case, cadences: Cadences) -> list[Block]:
+    d, r = case.dispute, case.relationship
+    blocks: list[Block] = [
+        header(copy("disputes", "title", d=d, r=r)),
+        section(copy("disputes", "summary", d=d)),
+        context(copy("disputes", "facts", d=d, deadline=d.tier_deadline(cadences))),
+        section(copy("disputes", "state", d=d)),
+    ]
+    if d.open:
+        buttons = []
+        if d.acknowledged_at is None:
+            buttons.append(_button(copy, "acknowledge", ids.ACTION_DISPUTE_ACKNOWLEDGE, d.id))
+        buttons.append(_button(copy, "update", ids.ACTION_DISPUTE_UPDATE, d.id))
+        if d.tier < disputes.TOP_TIER:
+            buttons.append(_button(copy, "escalate", ids.ACTION_DISPUTE_ESCALATE, d.id))
+        buttons.append(_button(copy, "resolve", ids.ACTION_DISPUTE_RESOLVE, d.id, style="primary"))
+        blocks.append(ActionsBlock(block_id="dispute", elements=buttons))
+    return blocks
+
+
+def _button(copy: Copy, action: str, action_id: str, dispute_id: int | None, style: str | None = None) -> ButtonElement:
+    return ButtonElement(
+        text=plain(copy("disputes", "button", action=action)), action_id=action_id, value=str(dispute_id), style=style
+    )
+
+
+def list_blocks(
+    copy: Copy, cases: list[Case], links: dict[int, str], now: datetime, scope: Relationship | None
+) -> list[Block]:
+    if not cases:
+        return [section(copy("disputes", "list_empty", r=scope))]
+    blocks: list[Block] = [header(copy("disputes", "list_title", count=len(cases), r=scope))]
+    room = MESSAGE_BLOCK_LIMIT - 2
+    for case in cases[:room]:
+        blocks.append(section(copy("disputes", "list_line", c=case, now=now, link=links.get(case.dispute.id or 0))))
+    if len(cases) > room:
+        blocks.append(context(copy("relationships", "list_more", count=len(cases) - room)))
+    return blocks
+
+
+def raise_modal(
+    copy: Copy, relationships: list[Relationship], text: str, source_link: str | None, channel: str
+) -> View:
+    options = [Option(value=str(r.id), label=r.name[:75]) for r in relationships[:RELATIONSHIP_OPTIONS]]
+    blocks: list[Block] = [
+        section(copy("disputes", "raise_intro")),
+        field(copy, "governance", ids.BLOCK_RELATIONSHIP, StaticSelectElement(action_id=INPUT, options=options)),
+        field(copy, "governance", ids.BLOCK_SUMMARY, text_input(disputes.SUMMARY_MAX, text[: disputes.SUMMARY_MAX])),
+    ]
+    return _modal(copy, ids.VIEW_DISPUTE_RAISE, "raise_title", blocks, {"link": source_link, "channel": channel})
+
+
+def update_modal(copy: Copy, case: Case, origin: str | None) -> View:
+    blocks: list[Block] = [
+        section(copy("disputes", "about", d=case.dispute)),
+        field(copy, "governance", ids.BLOCK_UPDATE, text_input(disputes.TEXT_MAX)),
+    ]
+    return _modal(
+        copy, ids.VIEW_DISPUTE_UPDATE, "update_title", blocks, {"dispute": case.dispute.id, "channel": origin}
+    )
+
+
+def resolve_modal(copy: Copy, case: Case, origin: str | None) -> View:
+    blocks: list[Block] = [
+        section(copy("disputes", "about", d=case.dispute)),
+        field(copy, "governance", ids.BLOCK_RESOLUTION, text_input(disputes.TEXT_MAX)),
+        field(copy, "governance", ids.BLOCK_ROOT_CAUSE, text_input(disputes.TEXT_MAX)),
+    ]
+    return _modal(
+        copy, ids.VIEW_DISPUTE_RESOLVE, "resolve_title", blocks, {"dispute": case.dispute.id, "channel": origin}
+    )
+
+
+def _modal(copy: Copy, callback_id: str, title: str, blocks: list[Block], metadata: dict[str, object]) -> View:
+    return View(
+        type="modal",
+        callback_id=callback_id,
+        title=plain(copy("disputes", title), 24),
+        submit=plain(copy("governance", "save"), 24),
+        close=plain(copy("governance", "cancel"), 24),
+        private_metadata=json.dumps(metadata),
+        blocks=view_blocks(blocks),
+    )

@@ -1,0 +1,49 @@
+"""Modal inputs shared by the forms: every input's action_id is the same, its block_id names the field."""
+
+from typing import Any
+
+from slack_sdk.models.blocks import InputBlock, InputInteractiveElement, PlainTextInputElement
+
+from bot.blocks.kit import plain
+from bot.copy import Copy
+
+INPUT = "value"
+
+
+def field(
+    copy: Copy, template: str, block_id: str, element: InputInteractiveElement, *, optional: bool = False
+) -> InputBlock:
+    """An input labelled and explained by the template's `label` and `hint` macros for `block_id`."""
+    hint = copy(template, "hint", field=block_id)
+    return InputBlock(
+        block_id=block_id,
+        label=plain(copy(template, "label", field=block_id), 2000),
+        hint=plain(hint, 2000) if hint else None,
+        element=element,
+        optional=optional,
+    )
+
+
+def text_input(max_length: int, initial: str | None = None, *, multiline: bool = True) -> PlainTextInputElement:
+    return PlainTextInputElement(action_id=INPUT, multiline=multiline, max_length=max_length, initial_value=initial)
+
+
+def state(view: dict[str, Any], block_id: str) -> dict[str, Any]:
+    """The submitted state of one input, whatever its kind."""
+    found: dict[str, Any] = view.get("state", {}).get("values", {}).get(block_id, {}).get(INPUT) or {}
+    return found
+
+
+def value(view: dict[str, Any], block_id: str) -> str | None:
+    """A text, number, URL, date or single choice answer."""
+    element = state(view, block_id)
+    if element.get("selected_option"):
+        return str(element["selected_option"]["value"])
+    for key in ("value", "selected_date", "selected_user", "selected_conversation"):
+        if element.get(key) is not None:
+            return str(element[key])
+    return None
+
+
+def users(view: dict[str, Any], block_id: str) -> list[str]:
+    return list(state(view, block_id).get("selected_users") or [])

@@ -1,0 +1,102 @@
+"""Review and exit strategy modals, and what is posted in the relationship's channel after them."""
+
+import json
+from datetime import date, timedelta
+
+from slack_sdk.models.blocks import (
+    Block,
+    DatePickerElement,
+    Option,
+    StaticSelectElement,
+    UserMultiSelectElement,
+)
+from slack_sdk.models.views import View
+
+from bot import ids
+from bot.blocks.forms import INPUT, field, text_input
+from bot.blocks.kit import plain, section, view_blocks
+from bot.copy import Copy
+from stages import exits, reviews
+from stages.exits import ExitStrategy
+from stages.relationships import Relationship
+from stages.reviews import RATING_AREAS, Review
+
+
+def review_modal(copy: Copy, relationship: Relationship, last: Review | None, today: date, origin: str | None) -> View:
+    options = [Option(value=str(n), label=copy("governance", "rating_option", n=n)) for n in range(5, 0, -1)]
+    blocks: list[Block] = [
+        section(copy("governance", "review_intro", r=relationship, last=last)),
+        field(copy, "governance", ids.BLOCK_SUMMARY, text_input(reviews.TEXT_MAX)),
+    ]
+    for area in RATING_AREAS:
+        blocks.append(
+            field(
+                copy,
+                "governance",
+                area,
+                StaticSelectElement(action_id=INPUT, options=options, placeholder=plain("1 to 5")),
+            )
+        )
+    blocks += [
+        field(copy, "governance", ids.BLOCK_DECISIONS, text_input(reviews.TEXT_MAX), optional=True),
+        field(
+            copy,
+            "governance",
+            ids.BLOCK_NEXT_REVIEW,
+            DatePickerElement(
+                action_id=INPUT, initial_date=(today + timedelta(days=relationship.review_cadence_days)).isoformat()
+            ),
+        ),
+    ]
+    return _modal(copy, ids.VIEW_REVIEW, "review_title", blocks, relationship, origin)
+
+
+def exit_modal(copy: Copy, relationship: Relationship, latest: ExitStrategy | None, origin: str | None) -> View:
+    blocks: list[Block] = [
+        section(copy("governance", "exit_intro", r=relationship, latest=latest)),
+        field(copy, "governance", ids.BLOCK_TRIGGERS, text_input(exits.TEXT_MAX, latest.triggers if latest else None)),
+        field(copy, "governance", ids.BLOCK_PLAN, text_input(exits.TEXT_MAX, latest.plan if latest else None)),
+        field(
+            copy,
+            "governance",
+            ids.BLOCK_CONTINUITY,
+            text_input(exits.TEXT_MAX, latest.continuity if latest else None),
+            optional=True,
+        ),
+        field(
+            copy,
+            "governance",
+            ids.BLOCK_ASSETS,
+            text_input(exits.TEXT_MAX, latest.assets if latest else None),
+            optional=True,
+        ),
+        field(
+            copy,
+            "governance",
+            ids.BLOCK_REVIEWED_WITH,
+            UserMultiSelectElement(action_id=INPUT, initial_users=list(latest.reviewed_with) if latest else None),
+        ),
+    ]
+    return _modal(copy, ids.VIEW_EXIT, "exit_title", blocks, relationship, origin)
+
+
+def _modal(
+    copy: Copy, callback_id: str, title: str, blocks: list[Block], relationship: Relationship, origin: str | None
+) -> View:
+    return View(
+        type="modal",
+        callback_id=callback_id,
+        title=plain(copy("governance", title), 24),
+        submit=plain(copy("governance", "save"), 24),
+        close=plain(copy("governance", "cancel"), 24),
+        private_metadata=json.dumps({"relationship": relationship.id, "channel": origin}),
+        blocks=view_blocks(blocks),
+    )
+
+
+def review_message(copy: Copy, relationship: Relationship, review: Review) -> list[Block]:
+    return [section(copy("governance", "review_posted", r=relationship, review=review))]
+
+
+def exit_message(copy: Copy, relationship: Relationship, strategy: ExitStrategy) -> list[Block]:
+    return [section(copy("governance", "exit_posted", r=relationship, s=strategy))]

@@ -1,0 +1,231 @@
+"""Disputes: `/accord dispute`, `/accord disputes`, the *Raise as dispute* shortcut, the thread's buttons and modals."""
+
+import json
+from typing import Any
+
+from slack_bolt import Ack, App
+from slack_sdk.errors import SlackApiError
+
+from bot import ids
+from bot.blocks.disputes import list_blocks, raise_modal, resolve_modal, update_modal
+from bot.blocks.forms import value
+from bot.blocks.kit import message_blocks
+from bot.command_line import Invocation, name_prefix
+from bot.deps import Deps
+from bot.dispute_messages import post_dispute, tell_thread
+from bot.listeners.explain import explaining
+from bot.listeners.turn import Turn, lazy
+from stages import dispute_service, nudge_service, services
+from stages.dispute_service import Case
+from stages.disputes import DisputeEventKind, free_text, summary
+from stages.errors import InvalidInput, Problem, RelationshipNotFound
+from stages.naming import suggest
+
+
+def register(app: App, deps: Deps) -> None:
+    copy = deps.copy
+
+    def field_errors(ack: Ack, problems: list[Problem]) -> None:
+        ack(response_action="errors", errors={p.field: copy.problem(p) for p in problems})
+
+    def ack_raise(ack: Ack, view: dict[str, Any]) -> None:
+        problems = []
+        if not value(view, ids.BLOCK_RELATIONSHIP):
+            problems.append(Problem(ids.BLOCK_RELATIONSHIP, "relationship_missing"))
+        try:
+            summary(value(view, ids.BLOCK_SUMMARY))
+        except InvalidInput as error:
+            problems += error.problems
+        if problems:
+            field_errors(ack, problems)
+            return
+        ack()
+
+    def ack_update(ack: Ack, view: dict[str, Any]) -> None:
+        try:
+            free_text(ids.BLOCK_UPDATE, value(view, ids.BLOCK_UPDATE), required=True)
+        except InvalidInput as error:
+            field_errors(ack, list(error.problems))
+            return
+        ack()
+
+    def ack_resolve(ack: Ack, view: dict[str, Any]) -> None:
+        problems: list[Problem] = []
+        for block_id in (ids.BLOCK_RESOLUTION, ids.BLOCK_ROOT_CAUSE):
+            try:
+                free_text(block_id, value(view, block_id), required=True)
+            except InvalidInput as error:
+                problems += error.problems
+        if problems:
+            field_errors(ack, problems)
+            return
+        ack()
+
+    app.shortcut(ids.SHORTCUT_RAISE_DISPUTE)(ack=_ack, lazy=[lazy(deps, open_raise)])
+    app.view(ids.VIEW_DISPUTE_RAISE)(ack=ack_raise, lazy=[lazy(deps, save_raise)])
+    app.action(ids.ACTION_DISPUTE_ACKNOWLEDGE)(ack=_ack, lazy=[lazy(deps, acknowledge)])
+    app.action(ids.ACTION_DISPUTE_UPDATE)(ack=_ack, lazy=[lazy(deps, open_update)])
+    app.action(ids.ACTION_DISPUTE_ESCALATE)(ack=_ack, lazy=[lazy(deps, escalate)])
+    app.action(ids.ACTION_DISPUTE_RESOLVE)(ack=_ack, lazy=[lazy(deps, open_resolve)])
+    app.view(ids.VIEW_DISPUTE_UPDATE)(ack=ack_update, lazy=[lazy(deps, save_update)])
+    app.view(ids.VIEW_DISPUTE_RESOLVE)(ack=ack_resolve, lazy=[lazy(deps, save_resolve)])
+
+
+def _ack(ack: Ack) -> None:
+    ack()
+
+
+# ----- raising
+
+
+def start_dispute(turn: Turn, invocation: Invocation) -> None:
+    """`/accord dispute <relationship> <summary>`: the name is the longest run of leading words naming one."""
+    split = name_prefix(invocation.argument, services.relationship_names(turn.uow()))
+    if split is None:
+        names = services.relationship_names(turn.uow())
+        words = invocation.argument.split()
+        guesses = suggest(" ".join(words[:3]), names) or suggest(" ".join(words[:2]), names)
+        raise RelationshipNotFound(" ".join(words[:3]), guesses)
+    name, text = split
+    relationship = services.find_relationship(turn.uow(), name)
+    if not text.strip():
+        turn.tell(turn.deps.copy("disputes", "no_summary", r=relationship))
+        return
+    with explaining(turn):
+        case = dispute_service.raise_dispute(turn.uow(), relationship, by=turn.user_id, now=turn.now(), text=text)
+        _posted(turn, case, channel=None)
+
+
+def open_raise(turn: Turn) -> None:
+    """The message shortcut: raise the message as a dispute, linked to it."""
+    body = turn.body
+    relationships = services.list_relationships(turn.uow())
+    channel = body["channel"]["id"]
+    if not relationships:
+        turn.tell(turn.deps.copy("disputes", "no_relationships"), channel=channel)
+        return
+    message = body.get("message", {})
+    link = turn.client.chat_getPermalink(channel=channel, message_ts=body["message_ts"])["permalink"]
+    view = raise_modal(turn.deps.copy, relationships, message.get("text") or "", link, channel)
+    turn.client.views_open(trigger_id=body["trigger_id"], view=view)
+
+
+def save_raise(turn: Turn) -> None:
+    view = turn.body["view"]
+    meta = _metadata(turn)
+    with explaining(turn, channel=meta.get("channel"), modal=True):
+        relationship = services.relationship(turn.uow(), int(value(view, ids.BLOCK_RELATIONSHIP) or 0))
+        case = dispute_service.raise_dispute(
+            turn.uow(),
+            relationship,
+            by=turn.user_id,
+            now=turn.now(),
+            text=value(view, ids.BLOCK_SUMMARY),
+            source_link=meta.get("link"),
+        )
+        _posted(turn, case, channel=meta.get("channel"))
+
+
+def _posted(turn: Turn, case: Case, *, channel: str | None) -> None:
+    try:
+        case = post_dispute(turn.client, turn.deps, case)
+    except SlackApiError:
+        turn.tell(turn.deps.copy("governance", "not_posted", r=case.relationship), channel=channel)
+        raise
+    turn.tell(turn.deps.copy("disputes", "raised", d=case.dispute, r=case.relationship), channel=channel)
+    r = case.relationship
+    turn.refresh_home(r.owner_id, r.sponsor_id)
+
+
+# ----- listing
+
+
+def list_disputes(turn: Turn, invocation: Invocation) -> None:
+    scope = services.find_relationship(turn.uow(), invocation.argument) if invocation.argument else None
+    cases = dispute_service.open_cases(turn.uow(), scope.id if scope else None)
+    links = {}
+    for case in cases[:48]:
+        d = case.dispute
+        if d.channel_id and d.thread_ts:
+            links[d.id or 0] = str(
+                turn.client.chat_getPermalink(channel=d.channel_id, message_ts=d.thread_ts)["permalink"]
+            )
+    copy = turn.deps.copy
+    blocks = message_blocks(list_blocks(copy, cases, links, turn.now(), scope))
+    turn.tell(copy("disputes", "list_title", count=len(cases), r=scope), blocks)
+
+
+# ----- the thread's buttons and modals
+
+
+def _dispute_id(turn: Turn) -> int:
+    return int(turn.body["actions"][0].get("value") or 0)
+
+
+def acknowledge(turn: Turn) -> None:
+    with explaining(turn):
+        case = dispute_service.acknowledge(turn.uow(), _dispute_id(turn), by=turn.user_id, now=turn.now())
+        if case is not None:
+            tell_thread(turn.client, turn.deps, case, DisputeEventKind.ACKNOWLEDGED, turn.user_id)
+            turn.refresh_home(case.relationship.owner_id, case.relationship.sponsor_id)
+
+
+def escalate(turn: Turn) -> None:
+    with explaining(turn):
+        current = dispute_service.case(turn.uow(), _dispute_id(turn))
+        case = dispute_service.escalate(
+            turn.uow(), current.dispute.id or 0, by=turn.user_id, now=turn.now(), from_tier=current.dispute.tier
+        )
+        if case is not None:
+            nudge_service.queue_escalation(turn.uow(), case, turn.now())
+            tell_thread(turn.client, turn.deps, case, DisputeEventKind.ESCALATED, turn.user_id)
+            turn.refresh_home(case.relationship.owner_id, case.relationship.sponsor_id)
+
+
+def open_update(turn: Turn) -> None:
+    with explaining(turn):
+        case = dispute_service.case(turn.uow(), _dispute_id(turn))
+        view = update_modal(turn.deps.copy, case, turn.context.channel_id)
+        turn.client.views_open(trigger_id=turn.body["trigger_id"], view=view)
+
+
+def open_resolve(turn: Turn) -> None:
+    with explaining(turn):
+        case = dispute_service.case(turn.uow(), _dispute_id(turn))
+        dispute_service.check_handler(case, turn.user_id, DisputeEventKind.RESOLVED)
+        view = resolve_modal(turn.deps.copy, case, turn.context.channel_id)
+        turn.client.views_open(trigger_id=turn.body["trigger_id"], view=view)
+
+
+def save_update(turn: Turn) -> None:
+    meta = _metadata(turn)
+    text = value(turn.body["view"], ids.BLOCK_UPDATE)
+    with explaining(turn, channel=meta.get("channel"), modal=True):
+        case = dispute_service.add_update(turn.uow(), int(meta["dispute"]), by=turn.user_id, now=turn.now(), text=text)
+        if case is not None:
+            tell_thread(turn.client, turn.deps, case, DisputeEventKind.UPDATE, turn.user_id, (text or "").strip())
+
+
+def save_resolve(turn: Turn) -> None:
+    meta = _metadata(turn)
+    view = turn.body["view"]
+    resolution = value(view, ids.BLOCK_RESOLUTION)
+    with explaining(turn, channel=meta.get("channel"), modal=True):
+        case = dispute_service.resolve(
+            turn.uow(),
+            int(meta["dispute"]),
+            by=turn.user_id,
+            now=turn.now(),
+            resolution=resolution,
+            root_cause=value(view, ids.BLOCK_ROOT_CAUSE),
+        )
+        if case is not None:
+            tell_thread(
+                turn.client, turn.deps, case, DisputeEventKind.RESOLVED, turn.user_id, (resolution or "").strip()
+            )
+            turn.refresh_home(case.relationship.owner_id, case.relationship.sponsor_id, case.dispute.owner_id)
+
+
+def _metadata(turn: Turn) -> dict[str, Any]:
+    meta: dict[str, Any] = json.loads(turn.body["view"].get("private_metadata") or "{}")
+    return meta

@@ -1,0 +1,208 @@
+"""The nudge job: sweep every workspace for what is due, then deliver the outbox as direct messages.
+
+One DM per person per run lists everything due for them. It goes out only within their working hours, in
+their own time zone (asked of Slack with `users.info`, remembered for a day). A 429 waits for its Retry-After,
+a 5xx or a dropped connection is retried with backoff, and a permanent Slack error marks the nudge failed with
+the reason, which the owner sees on the Home tab. Nothing sleeps while holding a claim.
+"""
+
+import logging
+import os
+import socket
+import urllib.error
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from bot.blocks.kit import message_blocks
+from bot.blocks.nudges import dm_blocks
+from bot.deps import Deps
+from bot.dispute_messages import tell_thread
+from bot.settings import Settings
+from stages import nudge_service
+from stages.dispute_service import LADDER
+from stages.disputes import DisputeEventKind
+from stages.nudges import NudgePolicy, QueuedNudge, WorkingHours
+from stages.ports import UnitOfWork
+
+log = logging.getLogger(__name__)
+
+PROFILE_TTL = timedelta(days=1)
+MAX_ATTEMPTS = 6
+BACKOFF = (timedelta(minutes=1), timedelta(minutes=5), timedelta(minutes=15), timedelta(hours=1))
+# Errors no retry will cure: the person or channel is gone, or the app may no longer write to them.
+PERMANENT = frozenset(
+    {
+        "channel_not_found",
+        "account_inactive",
+        "user_not_found",
+        "user_disabled",
+        "not_in_channel",
+        "is_archived",
+        "cannot_dm_bot",
+        "invalid_auth",
+        "not_authed",
+        "token_revoked",
+        "missing_scope",
+        "restricted_action",
+        "team_access_not_granted",
+    }
+)
+
+
+@dataclass
+class RunReport:
+    enqueued: int = 0
+    escalated: int = 0
+    sent: int = 0
+    deferred: int = 0
+    failed: int = 0
+    cancelled: int = 0
+    recipients: list[str] = field(default_factory=list)
+
+
+class Nudger:
+    def __init__(
+        self,
+        deps: Deps,
+        client: WebClient,
+        teams: Callable[[], list[str]],
+        *,
+        policy: NudgePolicy,
+        hours: WorkingHours,
+        default_tz: str = "UTC",
+    ) -> None:
+        self.deps = deps
+        self.client = client
+        self.teams = teams
+        self.uow = deps.uow
+        self.catalogue = deps.catalogue
+        self.copy = deps.copy
+        self.clock = deps.clock
+        self.policy = policy
+        self.hours = hours
+        self.default_tz = default_tz
+        self.worker = f"{socket.gethostname()}:{os.getpid()}"
+
+    def run(self) -> RunReport:
+        """One pass over every workspace: queue what is due, then send what may be sent now."""
+        report = RunReport()
+        for team_id in self.teams():
+            now = self.clock.now()
+            try:
+                self._sweep(team_id, now, report)
+                self._deliver(team_id, now, report)
+            except Exception:  # one workspace's trouble must not stop the others' nudges
+                log.exception("nudge run failed for workspace %s", team_id)
+        return report
+
+    def _sweep(self, team_id: str, now: datetime, report: RunReport) -> None:
+        result = nudge_service.sweep(self.uow(team_id), self.catalogue.cadences, self.policy, now)
+        report.enqueued += result.enqueued
+        report.escalated += len(result.escalated)
+        for case in result.escalated:
+            try:
+                tell_thread(self.client, self.deps, case, DisputeEventKind.ESCALATED, LADDER)
+            except SlackApiError as error:
+                log.warning("could not tell dispute %s's thread: %s", case.dispute.id, error.response.get("error"))
+
+    def _deliver(self, team_id: str, now: datetime, report: RunReport) -> None:
+        claimed = nudge_service.claim(self.uow(team_id), self.worker, now)
+        by_person: dict[str, list[QueuedNudge]] = defaultdict(list)
+        for nudge in claimed:
+            if nudge_service.still_due(self.uow(team_id), nudge, self.catalogue.cadences):
+                by_person[nudge.recipient_id].append(nudge)
+            else:
+                nudge_service.mark_cancelled(self.uow(team_id), [nudge.id or 0])
+                report.cancelled += 1
+        for person, nudges in by_person.items():
+            self._send(team_id, person, nudges, now, report)
+
+    def _send(self, team_id: str, person: str, nudges: list[QueuedNudge], now: datetime, report: RunReport) -> None:
+        ids = [n.id or 0 for n in nudges]
+        uow = self.uow(team_id)
+        opens = self.hours.next_open(now, self._zone(team_id, person, now))
+        if opens > now:
+            nudge_service.retry_later(uow, ids, opens)
+            report.deferred += len(ids)
+            return
+        try:
+            self.client.chat_postMessage(
+                channel=person,
+                text=self.copy("nudges", "fallback", count=len(nudges)),
+                blocks=message_blocks(dm_blocks(self.copy, nudges)),
+            )
+        except SlackApiError as error:
+            self._failed_send(uow, nudges, error, now, report)
+            return
+        except (urllib.error.URLError, OSError) as error:
+            self._retry(uow, nudges, f"connection: {error}", now, report)
+            return
+        nudge_service.mark_sent(uow, ids, now)
+        report.sent += len(ids)
+        report.recipients.append(person)
+
+    def _failed_send(
+        self, uow: UnitOfWork, nudges: list[QueuedNudge], error: SlackApiError, now: datetime, report: RunReport
+    ) -> None:
+        ids = [n.id or 0 for n in nudges]
+        code = str(error.response.get("error") or "")
+        if error.response.status_code == 429:
+            wait = int(error.response.headers.get("Retry-After", "60") or 60)
+            nudge_service.retry_later(uow, ids, now + timedelta(seconds=wait))  # not the nudge's fault
+            report.deferred += len(ids)
+        elif code in PERMANENT:
+            nudge_service.mark_failed(uow, ids, code)
+            report.failed += len(ids)
+            log.warning("nudges %s failed for good: %s", ids, code)
+        else:
+            self._retry(uow, nudges, code or f"http {error.response.status_code}", now, report)
+
+    def _retry(self, uow: UnitOfWork, nudges: list[QueuedNudge], reason: str, now: datetime, report: RunReport) -> None:
+        ids = [n.id or 0 for n in nudges]
+        attempts = max(n.attempts for n in nudges) + 1
+        if attempts >= MAX_ATTEMPTS:
+            nudge_service.mark_failed(uow, ids, f"gave up after {attempts} attempts: {reason}")
+            report.failed += len(ids)
+            return
+        nudge_service.retry_later(uow, ids, now + BACKOFF[min(attempts, len(BACKOFF)) - 1], reason)
+        report.deferred += len(ids)
+
+    def _zone(self, team_id: str, person: str, now: datetime) -> ZoneInfo:
+        """The person's time zone: remembered for a day, else asked of Slack, else the configured default."""
+        uow = self.uow(team_id)
+        with uow:
+            known = uow.profiles.time_zone(person, now - PROFILE_TTL)
+        if known is None:
+            try:
+                known = str(self.client.users_info(user=person)["user"].get("tz") or self.default_tz)
+            except SlackApiError as error:
+                log.info("no time zone for %s (%s); using %s", person, error.response.get("error"), self.default_tz)
+                return ZoneInfo(self.default_tz)
+            with uow:
+                uow.profiles.remember(person, known, now)
+                uow.commit()
+        try:
+            return ZoneInfo(known)
+        except ZoneInfoNotFoundError:
+            return ZoneInfo(self.default_tz)
+
+
+def nudger_for(settings: Settings, deps: Deps, teams: Callable[[], list[str]]) -> Nudger:
+    """A nudger on the configured Slack, policy and working hours. Its client retries nothing by itself:
+    the outbox decides when to try again, so no thread sleeps while holding a claim."""
+    token = settings.slack_bot_token.get_secret_value() if settings.slack_bot_token else None
+    client = WebClient(token=token, base_url=settings.slack_api_url, retry_handlers=[])
+    return Nudger(
+        deps,
+        client,
+        teams,
+        policy=settings.nudge_policy(),
+        hours=settings.working(),
+        default_tz=settings.default_timezone,
+    )
