@@ -9,5 +9,5 @@ from stages.attention import attention
 
 def publish_home(client: WebClient, deps: Deps, team_id: str, user_id: str) -> None:
     summary = attention(deps.uow(team_id), deps.catalogue, user_id)
-    view = home_view(deps.copy, user_id, summary, deps.catalogue, deps.clock.now().date())
+    view = home_view(deps.copy, user_id, summary, deps.catalogue, deps.clock.now())
     client.views_publish(user_id=user_id, view=view)

@@ -1,10 +1,12 @@
 """What a person should look at: the relationships they lead, items assigned to them, stages awaiting them."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from stages.catalogue import Catalogue, ChecklistItem
 from stages.checkins import Checkin, CheckinStatus
 from stages.checklist import ItemState, StageProgress
+from stages.dispute_service import Case
+from stages.nudges import QueuedNudge
 from stages.ports import UnitOfWork
 from stages.relationships import Relationship
 
@@ -37,6 +39,8 @@ class Assignment:
 class Attention:
     led: list[Led]
     assigned: list[Assignment]
+    disputes: list[Case] = field(default_factory=list)  # open, on what they lead or own; oldest first
+    failed_nudges: list[QueuedNudge] = field(default_factory=list)  # about what they lead
 
     @property
     def awaiting_sign_off(self) -> list[Led]:
@@ -70,4 +74,11 @@ def attention(uow: UnitOfWork, catalogue: Catalogue, user_id: str) -> Attention:
             if state.satisfies(item) or owner.exited:
                 continue  # finished with: it no longer needs the person
             assigned.append(Assignment(owner, checkins.get((state.relationship_id, item.stage)), item, state))
-    return Attention(led, assigned)
+        led_ids = [r.id for r in led_relationships if r.id is not None]
+        disputes = []
+        for dispute in uow.disputes.involving(user_id, led_ids):
+            about = relationships.get(dispute.relationship_id) or uow.relationships.get(dispute.relationship_id)
+            if about is not None:
+                disputes.append(Case(dispute, about))
+        failed = uow.nudges.failed(led_ids)
+    return Attention(led, assigned, disputes, failed)

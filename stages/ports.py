@@ -134,6 +134,10 @@ class DisputeRepository(Protocol):
 
     def open(self, relationship_id: int | None = None) -> list[Dispute]: ...
 
+    def involving(self, user_id: str, relationship_ids: Sequence[int]) -> list[Dispute]:
+        """Open disputes the person owns, or on the given relationships; oldest first."""
+        ...
+
     def past_limit(self, now: datetime, cadences: Cadences) -> list[tuple[Dispute, Relationship]]:
         """Open disputes that have outstayed their tier's time limit, with their relationships."""
         ...

@@ -1,6 +1,6 @@
 """The App Home tab for one person: what needs them, what is assigned to them, and what they lead."""
 
-from datetime import date
+from datetime import datetime
 
 from slack_sdk.models.blocks import ActionsBlock, Block, ButtonElement
 from slack_sdk.models.views import View
@@ -9,11 +9,12 @@ from bot import ids
 from bot.blocks.checkins import answer_buttons
 from bot.blocks.kit import VIEW_BLOCK_LIMIT, context, divider, header, plain, section, view_blocks
 from bot.copy import Copy
-from stages.attention import Attention
+from stages.attention import Attention, Led
 from stages.catalogue import Catalogue
 
 
-def home_view(copy: Copy, user_id: str, summary: Attention, catalogue: Catalogue, today: date) -> View:
+def home_view(copy: Copy, user_id: str, summary: Attention, catalogue: Catalogue, now: datetime) -> View:
+    today = now.date()
     blocks = _Budget(VIEW_BLOCK_LIMIT, copy)
     blocks.add(
         header(copy("home", "title")),
@@ -35,9 +36,36 @@ def home_view(copy: Copy, user_id: str, summary: Attention, catalogue: Catalogue
         needs += blocks.add(section(copy("home", "ready", led=led), accessory=button))
     for led in summary.led:
         if led.relationship.review_overdue(today):
-            needs += blocks.add(section(copy("home", "overdue", r=led.relationship)))
+            needs += blocks.add(
+                section(
+                    copy("home", "overdue", r=led.relationship),
+                    accessory=_open(ids.ACTION_OPEN_REVIEW, "Record review", led),
+                )
+            )
+        if led.relationship.exit_review_due(today):
+            needs += blocks.add(
+                section(
+                    copy("home", "exit_due", r=led.relationship),
+                    accessory=_open(ids.ACTION_OPEN_EXIT, "Review exit strategy", led),
+                )
+            )
+    for nudge in summary.failed_nudges:
+        needs += blocks.add(section(copy("home", "failed_nudge", n=nudge)))
     if not needs:
         blocks.add(context(copy("home", "nothing_needed")))
+
+    if summary.disputes:
+        blocks.add(divider(), section(copy("home", "disputes_title", count=len(summary.disputes))))
+        for position, case in enumerate(summary.disputes):
+            deadline = case.dispute.tier_deadline(catalogue.cadences)
+            button = ButtonElement(
+                text=plain("Resolve…"), action_id=ids.ACTION_DISPUTE_RESOLVE, value=str(case.dispute.id)
+            )
+            if not blocks.add(
+                section(copy("home", "dispute_line", c=case, now=now, deadline=deadline), accessory=button), keep=6
+            ):
+                blocks.more(len(summary.disputes) - position)
+                break
 
     blocks.add(divider(), section(copy("home", "assigned_title", count=len(summary.assigned))))
     if not summary.assigned:
@@ -69,6 +97,10 @@ def home_view(copy: Copy, user_id: str, summary: Attention, catalogue: Catalogue
             blocks.more(len(summary.led) - position)
             break
     return View(type="home", blocks=view_blocks(blocks.blocks))
+
+
+def _open(action_id: str, label: str, led: Led) -> ButtonElement:
+    return ButtonElement(text=plain(label), action_id=action_id, value=str(led.relationship.id))
 
 
 class _Budget:

@@ -1,5 +1,6 @@
 """Disputes, with optimistic versions so two people (or two scheduler processes) cannot both move one."""
 
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from sqlalchemy import or_, update
@@ -62,6 +63,11 @@ class SqlDisputeRepository:
         query = self._select().where(DisputeRow.status == DisputeStatus.OPEN.value)
         if relationship_id is not None:
             query = query.where(DisputeRow.relationship_id == relationship_id)
+        return [_dispute(row) for row in self._session.exec(query.order_by(col(DisputeRow.raised_at)))]
+
+    def involving(self, user_id: str, relationship_ids: Sequence[int]) -> list[Dispute]:
+        theirs = or_(col(DisputeRow.owner_id) == user_id, col(DisputeRow.relationship_id).in_(list(relationship_ids)))
+        query = self._select().where(DisputeRow.status == DisputeStatus.OPEN.value, theirs)
         return [_dispute(row) for row in self._session.exec(query.order_by(col(DisputeRow.raised_at)))]
 
     def past_limit(self, now: datetime, cadences: Cadences) -> list[tuple[Dispute, Relationship]]:

@@ -1,0 +1,658 @@
+"""Cost of the nudge sweep against big workspaces, on SQLite and PostgreSQL.
+
+For each backend and size N, a fresh database (migrated with Alembic) is seeded in bulk with N relationships
+in one workspace: by default 10% have their review overdue, 8% their exit strategy review overdue, and 5% an
+open tier-1 dispute past its 7-day limit (half of them also past the one-day grace, so they climb a tier). The
+rest are due in the future and must not be read at all. Then, at a fixed `now`, it measures:
+
+  find    `due_nudges` alone: reading what is due and working out the nudges (read only, nothing written);
+  sweep   the first `sweep`: finds everything due, climbs the disputes, fills the outbox;
+  again   a second sweep at the same `now`: everything due is already in the outbox, so nothing is enqueued;
+  +1h     a sweep an hour later: still nothing new.
+
+Time is wall time with tracemalloc off. Memory is measured on an identical copy of the seeded database (a file
+copy on SQLite, `CREATE DATABASE ... TEMPLATE` on PostgreSQL), sweeping again under tracemalloc: "py MB" is the
+tracemalloc peak (Python allocations only), "rss MB" the growth of the process's peak RSS during the timed
+sweep (VmHWM, reset before each phase through /proc/self/clear_refs; falls back to ru_maxrss, which only
+moves when a phase beats the earlier peak).
+
+A second scenario keeps the number of due items fixed (default 10,000: 50% reviews, 40% exit reviews, 10%
+disputes) while N grows, to show that a sweep costs what is due, not the size of the workspace.
+
+    python bench/nudges.py [--sizes 10000,100000,1000000] [--backends sqlite,postgresql]
+                           [--postgres-url postgresql+psycopg://postgres@127.0.0.1:55432/postgres]
+                           [--fixed-due 10000] [--fixed-due-sizes 100000,1000000] [--profile 100000]
+
+The PostgreSQL server may also be given as ACCORD_BENCH_POSTGRES_URL; each run creates `accord_bench_<n>...`
+databases on it and drops them afterwards. Targets: a first sweep at 100k relationships under 2 s and 200 MB.
+"""
+
+import argparse
+import cProfile
+import io
+import os
+import pstats
+import re
+import resource
+import shutil
+import sys
+import tempfile
+import time
+import tracemalloc
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any, TypeVar
+
+from sqlalchemy import Engine, create_engine, func, insert, select, text
+from sqlalchemy.engine import make_url
+from sqlmodel import SQLModel
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from stages import nudge_service  # noqa: E402
+from stages.catalogue import Cadences, default_catalogue  # noqa: E402
+from stages.nudges import NudgePolicy  # noqa: E402
+from storage.database import Database  # noqa: E402
+from storage.tables import NudgeRow  # noqa: E402
+
+TEAM = "T0BENCH"
+NOW = datetime(2026, 3, 11, 10, 0, tzinfo=UTC)  # a Wednesday morning: an hour later is still the same day
+TODAY = NOW.date()
+OWNERS = 500  # distinct relationship owners, so nudges go to many people
+SPONSORS = 100
+BATCH = 10_000
+REVIEW_TARGET_S = 2.0  # first sweep at 100k relationships
+MEMORY_TARGET_MB = 200.0
+TARGET_N = 100_000
+MB = 1024 * 1024
+
+RELATIONSHIP_COLUMNS = (
+    "id",
+    "team_id",
+    "name",
+    "name_key",
+    "partner",
+    "owner_id",
+    "sponsor_id",
+    "channel_id",
+    "review_cadence_days",
+    "stage",
+    "status",
+    "created_by",
+    "created_at",
+    "next_review_due",
+    "exit_review_cadence_days",
+    "next_exit_review_due",
+)
+DISPUTE_COLUMNS = (
+    "team_id",
+    "relationship_id",
+    "summary",
+    "raised_by",
+    "raised_at",
+    "owner_id",
+    "tier",
+    "tier_since",
+    "status",
+    "version",
+)
+
+T = TypeVar("T")
+Batches = Iterator[list[tuple[Any, ...]]]
+
+
+# --- what to seed -----------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Plan:
+    """How many of `n` relationships are due for each kind of nudge; the due ones are spread evenly."""
+
+    scenario: str
+    n: int
+    reviews: int  # review overdue
+    exits: int  # exit strategy review overdue
+    disputes: int  # open tier-1 dispute past its limit; every other one also past the grace, so it climbs
+
+    @classmethod
+    def mix(cls, n: int) -> "Plan":
+        return cls("mix", n, n * 10 // 100, n * 8 // 100, n * 5 // 100)
+
+    @classmethod
+    def fixed(cls, n: int, due: int) -> "Plan":
+        return cls(f"due={due:,}", n, due * 50 // 100, due * 40 // 100, due - due * 50 // 100 - due * 40 // 100)
+
+    @property
+    def due_items(self) -> int:
+        return self.reviews + self.exits + self.disputes
+
+    @property
+    def slug(self) -> str:
+        return str(self.n) if self.scenario == "mix" else f"{self.n}_due{self.due_items}"
+
+
+@dataclass
+class Expected:
+    """What the first sweep should enqueue and escalate, counted while seeding."""
+
+    nudges: int = 0
+    escalations: int = 0
+
+
+def _hit(i: int, count: int, n: int, offset: int) -> bool:
+    """Exactly `count` of the `n` indexes hit, evenly spread; `offset` decorrelates the kinds."""
+    j = (i + offset) % n
+    return (j * count) // n != ((j + 1) * count) // n
+
+
+def relationship_rows(plan: Plan, expected: Expected) -> Batches:
+    """Batches of relationship rows in RELATIONSHIP_COLUMNS order (ids 1..n), never all of them at once."""
+    created_at = NOW - timedelta(days=200)
+    batch: list[tuple[Any, ...]] = []
+    for i in range(plan.n):
+        if _hit(i, plan.reviews, plan.n, 0):
+            overdue = 1 + (i * 13) % 60
+            review_due = TODAY - timedelta(days=overdue)
+            expected.nudges += 2 if overdue >= NudgePolicy().escalate_after_days else 1  # owner, then sponsor
+        else:
+            review_due = TODAY + timedelta(days=1 + i % 89)
+        if _hit(i, plan.exits, plan.n, plan.n // 3):
+            overdue = 1 + (i * 17) % 90
+            exit_due = TODAY - timedelta(days=overdue)
+            expected.nudges += 2 if overdue >= NudgePolicy().escalate_after_days else 1
+        else:
+            exit_due = TODAY + timedelta(days=1 + i % 179)
+        name = f"Bench Alliance {i:07d}"
+        batch.append(
+            (
+                i + 1,
+                TEAM,
+                name,
+                name.casefold(),
+                f"Partner {i % 9973} Ltd",
+                _owner(i),
+                f"US{i % SPONSORS:07d}",
+                f"C{i:010d}",
+                90,
+                1 + i % 8,
+                "active",
+                _owner(i),
+                created_at,
+                review_due,
+                180,
+                exit_due,
+            )
+        )
+        if len(batch) == BATCH:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def dispute_rows(plan: Plan, expected: Expected) -> Batches:
+    """Open tier-1 disputes: half 7.5 days at their tier (nudge only), half 9 days (nudge, then climb)."""
+    batch: list[tuple[Any, ...]] = []
+    k = 0
+    for i in range(plan.n):
+        if not _hit(i, plan.disputes, plan.n, 2 * plan.n // 3):
+            continue
+        climbs = k % 2 == 1
+        k += 1
+        since = NOW - (timedelta(days=9) if climbs else timedelta(days=7, hours=12))
+        expected.nudges += 1
+        if climbs:
+            # the new tier's people are the relationship's owner and the dispute's owner: the same person here
+            expected.nudges += 1
+            expected.escalations += 1
+        raiser = f"UR{(i * 31) % 1000:07d}"
+        batch.append((TEAM, i + 1, f"Late deliveries on order {i}", raiser, since, _owner(i), 1, since, "open", 1))
+        if len(batch) == BATCH:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def _owner(i: int) -> str:
+    return f"UO{i % OWNERS:07d}"
+
+
+def seed(db: Database, plan: Plan) -> Expected:
+    expected = Expected()
+    with db.engine.begin() as connection:
+        connection.execute(insert(_table("workspace")), [{"team_id": TEAM, "created_at": NOW - timedelta(days=365)}])
+    if db.is_sqlite:
+        _insert_rows(db.engine, "relationship", RELATIONSHIP_COLUMNS, relationship_rows(plan, expected))
+        _insert_rows(db.engine, "dispute", DISPUTE_COLUMNS, dispute_rows(plan, expected))
+        return expected
+    _copy_rows(db.engine, "relationship", RELATIONSHIP_COLUMNS, relationship_rows(plan, expected))
+    _copy_rows(db.engine, "dispute", DISPUTE_COLUMNS, dispute_rows(plan, expected))
+    with db.engine.begin() as connection:
+        # ids were given explicitly: move the sequence past them, as if the rows had been added one by one
+        connection.execute(text("SELECT setval(pg_get_serial_sequence('relationship', 'id'), :n)"), {"n": plan.n})
+    with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        # what autovacuum would soon do on its own: statistics for the planner, hint bits set
+        connection.execute(text("VACUUM ANALYZE"))
+    return expected
+
+
+def _table(name: str) -> Any:
+    return SQLModel.metadata.tables[name]
+
+
+def _insert_rows(engine: Engine, table: str, columns: tuple[str, ...], batches: Batches) -> None:
+    """Bulk Core inserts (executemany), one transaction, a batch at a time."""
+    statement = insert(_table(table))
+    with engine.begin() as connection:
+        for batch in batches:
+            connection.execute(statement, [dict(zip(columns, row, strict=True)) for row in batch])
+
+
+def _copy_rows(engine: Engine, table: str, columns: tuple[str, ...], batches: Batches) -> None:
+    """PostgreSQL COPY through psycopg, a batch at a time."""
+    raw = engine.raw_connection()
+    connection: Any = raw.driver_connection  # a psycopg Connection
+    try:
+        with connection.cursor() as cursor, cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
+            for batch in batches:
+                for row in batch:
+                    copy.write_row(row)
+        raw.commit()
+    finally:
+        raw.close()
+
+
+# --- databases --------------------------------------------------------------------------------------------------
+
+
+class Backend:
+    """Fresh databases of one kind, and identical copies of them."""
+
+    name: str
+
+    def create(self, slug: str) -> str:
+        raise NotImplementedError
+
+    def clone(self, url: str, slug: str) -> str:
+        raise NotImplementedError
+
+    def drop(self, url: str) -> None:
+        raise NotImplementedError
+
+    def close(self) -> None:
+        pass
+
+
+class SqliteBackend(Backend):
+    name = "sqlite"
+
+    def __init__(self) -> None:
+        self._dir = tempfile.TemporaryDirectory(prefix="accord-bench-")
+
+    def create(self, slug: str) -> str:
+        return f"sqlite:///{Path(self._dir.name) / f'accord_bench_{slug}.db'}"
+
+    def clone(self, url: str, slug: str) -> str:
+        # The source engine is disposed, so its WAL is checkpointed into the main file.
+        source = Path(make_url(url).database or "")
+        copy = Path(self._dir.name) / f"accord_bench_{slug}.db"
+        shutil.copyfile(source, copy)
+        return f"sqlite:///{copy}"
+
+    def drop(self, url: str) -> None:
+        path = Path(make_url(url).database or "")
+        for suffix in ("", "-wal", "-shm"):
+            path.with_name(path.name + suffix).unlink(missing_ok=True)
+
+    def close(self) -> None:
+        self._dir.cleanup()
+
+
+class PostgresBackend(Backend):
+    name = "postgresql"
+
+    def __init__(self, server_url: str) -> None:
+        self._server = make_url(server_url)
+        self._admin = create_engine(server_url, isolation_level="AUTOCOMMIT")
+
+    def _url(self, database: str) -> str:
+        return self._server.set(database=database).render_as_string(hide_password=False)
+
+    def create(self, slug: str) -> str:
+        name = f"accord_bench_{slug}"
+        self._run(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        self._run(f'CREATE DATABASE "{name}"')
+        return self._url(name)
+
+    def clone(self, url: str, slug: str) -> str:
+        source = make_url(url).database
+        name = f"accord_bench_{slug}"
+        self._run(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        for attempt in range(20):
+            try:
+                self._run(f'CREATE DATABASE "{name}" TEMPLATE "{source}"')
+                break
+            except Exception:
+                if attempt == 19:
+                    raise
+                time.sleep(0.5)  # an autovacuum worker may be connected to the source for a moment
+        return self._url(name)
+
+    def drop(self, url: str) -> None:
+        self._run(f'DROP DATABASE IF EXISTS "{make_url(url).database}" WITH (FORCE)')
+
+    def _run(self, sql: str) -> None:
+        with self._admin.connect() as connection:
+            connection.execute(text(sql))
+
+    def close(self) -> None:
+        self._admin.dispose()
+
+
+# --- measuring --------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Measurement:
+    seconds: float
+    rss_mb: float | None  # growth of the peak RSS while it ran
+    py_mb: float | None = None  # tracemalloc peak, from the traced run on the copy
+
+
+_CLEAR_REFS = Path("/proc/self/clear_refs")
+_STATUS = Path("/proc/self/status")
+
+
+def _status_kb(field_name: str) -> int | None:
+    try:
+        found = re.search(rf"^{field_name}:\s+(\d+) kB", _STATUS.read_text(), re.MULTILINE)
+    except OSError:
+        return None
+    return int(found.group(1)) if found else None
+
+
+@contextmanager
+def peak_rss() -> Iterator[list[float | None]]:
+    """Yields a one-item list that holds, afterwards, how far the peak RSS rose above the RSS at the start (MB)."""
+    out: list[float | None] = [None]
+    try:
+        _CLEAR_REFS.write_text("5")  # resets VmHWM to the current RSS (Linux 4.0+)
+        start_kb = _status_kb("VmRSS")
+        exact = start_kb is not None
+    except OSError:
+        exact = False
+    before_max = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    yield out
+    if exact and start_kb is not None and (hwm := _status_kb("VmHWM")) is not None:
+        out[0] = (hwm - start_kb) / 1024
+    else:
+        out[0] = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before_max) / 1024  # only new highs
+
+
+def timed(fn: Callable[[], T]) -> tuple[T, Measurement]:
+    with peak_rss() as rss:
+        started = time.perf_counter()
+        result = fn()
+        seconds = time.perf_counter() - started
+    return result, Measurement(seconds, rss[0])
+
+
+def traced(fn: Callable[[], T]) -> tuple[T, float]:
+    """Runs `fn` under tracemalloc; the peak of what it allocated (MB)."""
+    tracemalloc.start()
+    try:
+        tracemalloc.reset_peak()
+        result = fn()
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    return result, peak / MB
+
+
+# --- one run ----------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Run:
+    backend: str
+    plan: Plan
+    seed_s: float = 0.0
+    find: Measurement | None = None
+    first: Measurement | None = None
+    again: Measurement | None = None
+    later: Measurement | None = None
+    due: int = 0
+    enqueued: int = 0
+    escalated: int = 0
+    again_enqueued: int = 0
+    later_enqueued: int = 0
+    outbox: int = 0
+    expected: Expected = field(default_factory=Expected)
+
+    @property
+    def ok(self) -> bool:
+        return (
+            self.enqueued == self.expected.nudges == self.outbox
+            and self.escalated == self.expected.escalations
+            and self.again_enqueued == 0
+            and self.later_enqueued == 0
+        )
+
+
+def sweeper(db: Database, cadences: Cadences, when: datetime) -> Callable[[], nudge_service.SweepResult]:
+    return lambda: nudge_service.sweep(db.uow(TEAM), cadences, NudgePolicy(), when)
+
+
+def bench(backend: Backend, plan: Plan, cadences: Cadences, *, memory: bool, profile: bool) -> Run:
+    run = Run(backend.name, plan)
+    url = backend.create(plan.slug)
+    copies: list[str] = []
+    db = Database(url)
+    try:
+        db.upgrade()
+        started = time.perf_counter()
+        run.expected = seed(db, plan)
+        run.seed_s = time.perf_counter() - started
+        db.dispose()
+        if memory:
+            copies.append(backend.clone(url, f"{plan.slug}_mem"))
+        if profile:
+            copies.append(backend.clone(url, f"{plan.slug}_prof"))
+
+        policy = NudgePolicy()
+        _, run.find = timed(lambda: nudge_service.due_nudges(db.uow(TEAM), cadences, policy, NOW))
+        first, run.first = timed(sweeper(db, cadences, NOW))
+        again, run.again = timed(sweeper(db, cadences, NOW))
+        later, run.later = timed(sweeper(db, cadences, NOW + timedelta(hours=1)))
+        run.due, run.enqueued, run.escalated = len(first.due), first.enqueued, len(first.escalated)
+        run.again_enqueued, run.later_enqueued = again.enqueued, later.enqueued
+        with db.sessions() as session:
+            run.outbox = session.execute(select(func.count()).select_from(_table(NudgeRow.__tablename__))).scalar_one()
+        db.dispose()
+
+        if memory:
+            mem_db = Database(copies[0])
+            try:
+                _, run.first.py_mb = traced(sweeper(mem_db, cadences, NOW))
+                _, run.again.py_mb = traced(sweeper(mem_db, cadences, NOW))
+            finally:
+                mem_db.dispose()
+        if profile:
+            prof_db = Database(copies[-1])
+            try:
+                print_profile(run, prof_db, cadences)
+            finally:
+                prof_db.dispose()
+    finally:
+        db.dispose()
+        for copy in copies:
+            backend.drop(copy)
+        backend.drop(url)
+    return run
+
+
+def print_profile(run: Run, db: Database, cadences: Cadences) -> None:
+    profiler = cProfile.Profile()
+    profiler.runcall(sweeper(db, cadences, NOW))
+    for order in ("cumulative", "tottime"):
+        out = io.StringIO()
+        pstats.Stats(profiler, stream=out).strip_dirs().sort_stats(order).print_stats(30)
+        print(f"\n--- cProfile of the first sweep, {run.backend}, {run.plan.scenario}, N={run.plan.n:,}, by {order}")
+        print(out.getvalue())
+    again = cProfile.Profile()
+    again.runcall(sweeper(db, cadences, NOW))
+    out = io.StringIO()
+    pstats.Stats(again, stream=out).strip_dirs().sort_stats("cumulative").print_stats(25)
+    print(f"\n--- cProfile of the second sweep (nothing new), {run.backend}, N={run.plan.n:,}, by cumulative")
+    print(out.getvalue())
+
+
+# --- report -----------------------------------------------------------------------------------------------------
+
+
+def _s(m: Measurement | None) -> str:
+    return "-" if m is None else f"{m.seconds:.2f}"
+
+
+def _mb(value: float | None) -> str:
+    return "-" if value is None else f"{value:.0f}"
+
+
+def print_table(runs: list[Run]) -> None:
+    header = (
+        f"{'backend':<10} {'scenario':<11} {'N':>9} {'due':>7} {'seed s':>7} {'find s':>7} {'sweep s':>8} "
+        f"{'py MB':>6} {'rss MB':>6} {'again s':>8} {'py MB':>6} {'rss MB':>6} {'+1h s':>6} "
+        f"{'enqueued':>8} {'escal.':>6} {'again':>5} {'check':>5}"
+    )
+    print(header)
+    print("-" * len(header))
+    for r in runs:
+        first, again = r.first, r.again
+        print(
+            f"{r.backend:<10} {r.plan.scenario:<11} {r.plan.n:>9,} {r.plan.due_items:>7,} {r.seed_s:>7.1f} "
+            f"{_s(r.find):>7} {_s(first):>8} {_mb(first.py_mb if first else None):>6} "
+            f"{_mb(first.rss_mb if first else None):>6} {_s(again):>8} {_mb(again.py_mb if again else None):>6} "
+            f"{_mb(again.rss_mb if again else None):>6} {_s(r.later):>6} {r.enqueued:>8,} {r.escalated:>6,} "
+            f"{r.again_enqueued + r.later_enqueued:>5} {'ok' if r.ok else 'BAD':>5}"
+        )
+    print(
+        "\ndue = relationships/disputes due; find = due_nudges only (read); sweep = first sweep; again = second "
+        "sweep, same now;\n+1h = sweep an hour later; py MB = tracemalloc peak (copy of the database); rss MB = "
+        "peak RSS growth;\nenqueued / escal. = first sweep; again = enqueued by the two later sweeps (0 expected); "
+        "check = counts as seeded."
+    )
+    bad = [r for r in runs if not r.ok]
+    for r in bad:
+        print(
+            f"  BAD {r.backend} {r.plan.scenario} N={r.plan.n:,}: enqueued {r.enqueued} (outbox {r.outbox}, expected "
+            f"{r.expected.nudges}), escalated {r.escalated} (expected {r.expected.escalations}), later sweeps "
+            f"enqueued {r.again_enqueued} and {r.later_enqueued}"
+        )
+
+
+def print_targets(runs: list[Run]) -> None:
+    print(f"\nTargets at N={TARGET_N:,} (mix): first sweep < {REVIEW_TARGET_S:g} s and < {MEMORY_TARGET_MB:g} MB")
+    for r in runs:
+        if r.plan.scenario != "mix" or r.plan.n != TARGET_N or r.first is None:
+            continue
+        memory = r.first.py_mb if r.first.py_mb is not None else r.first.rss_mb
+        rss = r.first.rss_mb or 0.0
+        worst = max(memory or 0.0, rss)
+        print(
+            f"  {r.backend:<10} sweep {r.first.seconds:.2f} s "
+            f"[{'met' if r.first.seconds < REVIEW_TARGET_S else 'MISSED'}], "
+            f"py peak {_mb(r.first.py_mb)} MB / rss growth {_mb(r.first.rss_mb)} MB "
+            f"[{'met' if worst < MEMORY_TARGET_MB else 'MISSED'}]"
+        )
+
+
+def print_scaling(runs: list[Run]) -> None:
+    print("\nNothing-new sweep (again s) against the number of relationships and of due items:")
+    for backend in dict.fromkeys(r.backend for r in runs):
+        for scenario in dict.fromkeys(r.plan.scenario for r in runs if r.backend == backend):
+            group = sorted((r for r in runs if r.backend == backend and r.plan.scenario == scenario), key=_n)
+            if len(group) < 2 or any(r.again is None for r in group):
+                continue
+            base = group[0]
+            base_again = base.again.seconds if base.again else 1.0
+            for r in group:
+                seconds = r.again.seconds if r.again else 0.0
+                print(
+                    f"  {backend:<10} {scenario:<11} N={r.plan.n:>9,} due={r.plan.due_items:>7,}: "
+                    f"{seconds:6.2f} s  x{seconds / base_again:5.1f} time, x{r.plan.n / base.plan.n:6.1f} "
+                    f"relationships, x{r.plan.due_items / base.plan.due_items:6.1f} due"
+                )
+
+
+def _n(r: Run) -> int:
+    return r.plan.n
+
+
+# --- main -------------------------------------------------------------------------------------------------------
+
+
+def _sizes(value: str) -> list[int]:
+    return [int(part.replace("_", "")) for part in value.split(",") if part.strip()]
+
+
+def parse() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sizes", type=_sizes, default=[10_000, 100_000, 1_000_000])
+    parser.add_argument("--backends", default="sqlite,postgresql")
+    parser.add_argument("--postgres-url", default=os.environ.get("ACCORD_BENCH_POSTGRES_URL"))
+    parser.add_argument("--fixed-due", type=int, default=10_000, help="due items in the fixed-due scenario")
+    parser.add_argument(
+        "--fixed-due-sizes", type=_sizes, default=[100_000, 1_000_000], help="N of the fixed-due scenario ('': none)"
+    )
+    parser.add_argument("--no-memory", action="store_true", help="skip the tracemalloc runs on copies")
+    parser.add_argument("--profile", type=_sizes, default=[], help="mix sizes whose sweeps to profile with cProfile")
+    return parser.parse_args()
+
+
+def main() -> None:
+    args = parse()
+    cadences = default_catalogue().cadences
+    backends: list[Backend] = []
+    for name in (part.strip() for part in args.backends.split(",") if part.strip()):
+        if name == "sqlite":
+            backends.append(SqliteBackend())
+        elif name == "postgresql":
+            if not args.postgres_url:
+                print("postgresql skipped: give --postgres-url or ACCORD_BENCH_POSTGRES_URL", file=sys.stderr)
+                continue
+            backends.append(PostgresBackend(args.postgres_url))
+        else:
+            raise SystemExit(f"unknown backend {name!r}")
+
+    plans = [Plan.mix(n) for n in args.sizes]
+    plans += [Plan.fixed(n, args.fixed_due) for n in args.fixed_due_sizes if n >= args.fixed_due]
+    runs: list[Run] = []
+    try:
+        for backend in backends:
+            for plan in plans:
+                profile = plan.scenario == "mix" and plan.n in args.profile
+                run = bench(backend, plan, cadences, memory=not args.no_memory, profile=profile)
+                runs.append(run)
+                print(
+                    f"[{backend.name} {plan.scenario} N={plan.n:,}] seed {run.seed_s:.1f} s, "
+                    f"sweep {_s(run.first)} s, again {_s(run.again)} s, enqueued {run.enqueued:,}, "
+                    f"escalated {run.escalated:,}",
+                    file=sys.stderr,
+                    flush=True,
+                )
+    finally:
+        for backend in backends:
+            backend.close()
+    print(f"\nNudge sweep, one workspace, now = {NOW.isoformat()}, Python {sys.version.split()[0]}\n")
+    print_table(runs)
+    print_targets(runs)
+    print_scaling(runs)
+
+
+if __name__ == "__main__":
+    main()
