@@ -126,7 +126,8 @@ class Nudger:
     def _send(self, team_id: str, person: str, nudges: list[QueuedNudge], now: datetime, report: RunReport) -> None:
         ids = [n.id or 0 for n in nudges]
         uow = self.uow(team_id)
-        opens = self.hours.next_open(now, self._zone(team_id, person, now))
+        zone = self._zone(team_id, person, now)
+        opens = self.hours.next_open(now, zone)
         if opens > now:
             nudge_service.retry_later(uow, ids, opens)
             report.deferred += len(ids)
@@ -135,7 +136,7 @@ class Nudger:
             self.client.chat_postMessage(
                 channel=person,
                 text=self.copy("nudges", "fallback", count=len(nudges)),
-                blocks=message_blocks(dm_blocks(self.copy, nudges)),
+                blocks=message_blocks(dm_blocks(self.copy, nudges, now.astimezone(zone).date())),
             )
         except SlackApiError as error:
             self._failed_send(uow, nudges, error, now, report)

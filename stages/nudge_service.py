@@ -22,6 +22,8 @@ from stages.nudges import (
 )
 from stages.ports import UnitOfWork
 
+SNOOZE_MEMORY = timedelta(days=60)  # how long an ended snooze still shapes its reminder series
+
 
 @dataclass(frozen=True)
 class SweepResult:
@@ -36,12 +38,12 @@ def due_nudges(
     """Every nudge due as of `now`, and the disputes that should climb a tier (not moved yet)."""
     today = now.date()
     with uow:
-        snoozes = uow.snoozes.active(now)
+        snoozes = uow.snoozes.recent(now - SNOOZE_MEMORY)
         nudges: list[Nudge] = []
         for relationship in uow.relationships.reviews_due(today):
-            nudges += review_nudges(relationship, today, policy, snoozes)
+            nudges += review_nudges(relationship, now, policy, snoozes)
         for relationship in uow.relationships.exit_reviews_due(today):
-            nudges += exit_review_nudges(relationship, relationship.next_exit_review_due, today, policy, snoozes)
+            nudges += exit_review_nudges(relationship, relationship.next_exit_review_due, now, policy, snoozes)
         climbing = []
         for dispute, relationship in uow.disputes.past_limit(now, cadences):
             check = dispute_check(dispute, relationship, now, cadences, policy, snoozes)

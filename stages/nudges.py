@@ -54,7 +54,7 @@ class Nudge:
 
 
 SnoozeKey = tuple[str, str, str]  # kind, subject, user
-Snoozes = Mapping[SnoozeKey, datetime]
+Snoozes = Mapping[SnoozeKey, datetime]  # the latest snooze of each, even if over: its end starts a new series
 
 
 def due_subject(relationship: Relationship, due: date) -> str:
@@ -62,48 +62,45 @@ def due_subject(relationship: Relationship, due: date) -> str:
     return f"{relationship.id}@{due.isoformat()}"
 
 
-def review_nudges(relationship: Relationship, today: date, policy: NudgePolicy, snoozes: Snoozes) -> list[Nudge]:
-    return _overdue_nudges(NudgeKind.REVIEW, relationship, relationship.next_review_due, today, policy, snoozes)
+def review_nudges(relationship: Relationship, now: datetime, policy: NudgePolicy, snoozes: Snoozes) -> list[Nudge]:
+    return _overdue_nudges(NudgeKind.REVIEW, relationship, relationship.next_review_due, now, policy, snoozes)
 
 
 def exit_review_nudges(
-    relationship: Relationship, due: date | None, today: date, policy: NudgePolicy, snoozes: Snoozes
+    relationship: Relationship, due: date | None, now: datetime, policy: NudgePolicy, snoozes: Snoozes
 ) -> list[Nudge]:
     if due is None:
         return []
-    return _overdue_nudges(NudgeKind.EXIT_REVIEW, relationship, due, today, policy, snoozes)
+    return _overdue_nudges(NudgeKind.EXIT_REVIEW, relationship, due, now, policy, snoozes)
 
 
 def _overdue_nudges(
-    kind: NudgeKind, relationship: Relationship, due: date, today: date, policy: NudgePolicy, snoozes: Snoozes
+    kind: NudgeKind, relationship: Relationship, due: date, now: datetime, policy: NudgePolicy, snoozes: Snoozes
 ) -> list[Nudge]:
     """The owner on the due date and every few days after; the sponsor too once it is long overdue."""
-    if relationship.exited or today < due or relationship.id is None:
+    if relationship.exited or now.date() < due or relationship.id is None:
         return []
     subject = due_subject(relationship, due)
-    detail: dict[str, str | int] = {
-        "name": relationship.name,
-        "due": due.isoformat(),
-        "days_overdue": (today - due).days,
-    }
+    detail: dict[str, str | int] = {"name": relationship.name, "due": due.isoformat()}
     nudges = []
     for tier, recipient, start in (
         (0, relationship.owner_id, due),
         (1, relationship.sponsor_id, due + timedelta(days=policy.escalate_after_days)),
     ):
-        period = _period(kind, subject, recipient, start, today, policy.remind_every_days, snoozes)
+        period = _period(kind, subject, recipient, start, now, policy.remind_every_days, snoozes)
         if period is not None:
             nudges.append(Nudge(kind, subject, tier, period, recipient, relationship.id, detail))
     return nudges
 
 
 def _period(
-    kind: NudgeKind, subject: str, recipient: str, start: date, today: date, every: int, snoozes: Snoozes
+    kind: NudgeKind, subject: str, recipient: str, start: date, now: datetime, every: int, snoozes: Snoozes
 ) -> str | None:
-    """Which reminder of the series is due today (None: none yet, or snoozed). A snooze starts a new series."""
+    """Which reminder of the series is due now (None: none yet, or snoozed). A snooze's end starts a new series."""
+    today = now.date()
     snoozed_until = snoozes.get((kind.value, subject, recipient))
     if snoozed_until is not None:
-        if snoozed_until.date() > today:
+        if snoozed_until > now:
             return None
         start = max(start, snoozed_until.date())
     if today < start:
@@ -157,7 +154,7 @@ def _dispute_detail(dispute: Dispute, relationship: Relationship, now: datetime)
         "name": relationship.name,
         "summary": dispute.summary,
         "tier": dispute.tier,
-        "age_days": dispute.age(now).days,
+        "raised": dispute.raised_at.date().isoformat(),
     }
 
 

@@ -174,7 +174,9 @@ class NudgeRepository(Protocol):
 class SnoozeRepository(Protocol):
     def add(self, snooze: Snooze) -> Snooze: ...
 
-    def active(self, now: datetime) -> Snoozes: ...
+    def recent(self, ended_since: datetime) -> Snoozes:
+        """The latest snooze of each (kind, subject, person), unless it ended before `ended_since`."""
+        ...
 
 
 class ProfileRepository(Protocol):

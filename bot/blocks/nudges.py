@@ -1,5 +1,7 @@
 """The direct message that gathers everything due for one person, with a way to act on each and to snooze it."""
 
+from datetime import date
+
 from slack_sdk.models.blocks import ActionsBlock, Block, ButtonElement
 
 from bot import ids
@@ -25,7 +27,13 @@ def read_snooze(value: str) -> tuple[int, NudgeKind, str]:
     return int(days), NudgeKind(kind), subject
 
 
-def dm_blocks(copy: Copy, nudges: list[QueuedNudge]) -> list[Block]:
+def days_since(nudge: QueuedNudge, today: date) -> int:
+    """How overdue (reviews) or how old (disputes) the subject is on the day the message goes out."""
+    since = nudge.detail.get("raised") or nudge.detail.get("due")
+    return (today - date.fromisoformat(str(since))).days if since else 0
+
+
+def dm_blocks(copy: Copy, nudges: list[QueuedNudge], today: date) -> list[Block]:
     blocks: list[Block] = [header(copy("nudges", "header"))]
     room = (MESSAGE_BLOCK_LIMIT - len(blocks) - 1) // 2
     for nudge in nudges[:room]:
@@ -50,10 +58,8 @@ def dm_blocks(copy: Copy, nudges: list[QueuedNudge]) -> list[Block]:
             )
             for days in SNOOZE_DAYS
         ]
-        blocks += [
-            section(copy("nudges", "item", n=nudge)),
-            ActionsBlock(block_id=f"nudge:{nudge.id}", elements=buttons),
-        ]
+        item = copy("nudges", "item", n=nudge, days=days_since(nudge, today))
+        blocks += [section(item), ActionsBlock(block_id=f"nudge:{nudge.id}", elements=buttons)]
     if len(nudges) > room:
         blocks.append(context(copy("nudges", "more", count=len(nudges) - room)))
     return blocks

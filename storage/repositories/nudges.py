@@ -171,8 +171,8 @@ class SqlSnoozeRepository:
         self._session.flush()
         return snooze
 
-    def active(self, now: datetime) -> Snoozes:
-        query = select(SnoozeRow).where(SnoozeRow.team_id == self._team_id, SnoozeRow.until > now)
+    def recent(self, ended_since: datetime) -> Snoozes:
+        query = select(SnoozeRow).where(SnoozeRow.team_id == self._team_id, SnoozeRow.until > ended_since)
         latest: dict[tuple[str, str, str], datetime] = {}
         for row in self._session.exec(query):
             key = (row.kind, row.subject, row.user_id)

@@ -32,8 +32,9 @@ def relationship(**changes: object) -> Relationship:
     return replace(started, **({"id": 7, "next_review_due": DUE} | changes))  # type: ignore[arg-type]
 
 
-def at(days: int) -> date:
-    return DUE + timedelta(days=days)
+def at(days: int) -> datetime:
+    """10:00 UTC, `days` after the due date."""
+    return datetime.combine(DUE + timedelta(days=days), time(10), UTC)
 
 
 def keys(nudges: list) -> list[tuple[object, ...]]:  # type: ignore[type-arg]
@@ -56,14 +57,16 @@ def test_the_sponsor_too_once_it_is_long_overdue() -> None:
     escalated = review_nudges(relationship(), at(7), POLICY, {})
     assert keys(escalated) == [("U1OWNER", 0, "2027-02-23/2"), ("U2SPONSOR", 1, "2027-03-02/0")]
     assert all(n.kind is NudgeKind.REVIEW and n.subject == "7@2027-02-23" for n in escalated)
-    assert escalated[0].detail == {"name": "Acme Alliance", "due": "2027-02-23", "days_overdue": 7}
+    assert escalated[0].detail == {"name": "Acme Alliance", "due": "2027-02-23"}
 
 
 def test_a_snooze_silences_until_it_ends_and_then_starts_a_new_series() -> None:
     snoozes = {("review", "7@2027-02-23", "U1OWNER"): datetime(2027, 2, 24, 11, tzinfo=UTC)}
     assert review_nudges(relationship(), at(0), POLICY, snoozes) == []
-    after = review_nudges(relationship(), at(1), POLICY, snoozes)
-    assert keys(after) == [("U1OWNER", 0, "2027-02-24/0")]  # a new key: it is sent again, the day it ends
+    assert review_nudges(relationship(), at(1), POLICY, snoozes) == []  # 10:00, the snooze ends at 11:00
+    after = review_nudges(relationship(), at(1) + timedelta(hours=1), POLICY, snoozes)
+    assert keys(after) == [("U1OWNER", 0, "2027-02-24/0")]  # a new key: it is sent again once it ends
+    assert keys(review_nudges(relationship(), at(4), POLICY, snoozes)) == [("U1OWNER", 0, "2027-02-24/1")]
 
 
 def test_a_snooze_is_per_person() -> None:
@@ -76,7 +79,7 @@ def test_an_exited_relationship_is_not_nudged() -> None:
 
 
 def test_a_new_due_date_is_a_new_subject() -> None:
-    later = relationship(next_review_due=at(90))
+    later = relationship(next_review_due=at(90).date())
     assert review_nudges(later, at(90), POLICY, {})[0].subject == "7@2027-05-24"
 
 

@@ -1,0 +1,275 @@
+"""Nudges with the clock moved forward: the right people, once, in their working hours, up the ladder."""
+
+import threading
+from collections.abc import Iterator
+from dataclasses import replace
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+
+from bot import ids
+from bot.nudger import nudger_for
+from bot.sandbox.clock import MovableClock
+from bot.sandbox.harness import Sandbox
+from bot.sandbox.workspace import Message
+from stages import services
+from stages.nudges import NudgeStatus
+from stages.relationships import Relationship
+from tests.conftest import START
+from tests.e2e.helpers import ACME, ALICE, BOB, CAROL, PARTNERSHIPS, create_relationship, last_ephemeral, shown
+
+# START is Wednesday 25 November 2026, 10:00 UTC: working hours in London (Alice, Bob), 05:00 in New York (Carol).
+
+
+@pytest.fixture
+def sandbox(database_url: str) -> Iterator[Sandbox]:
+    with Sandbox(database_url, clock=MovableClock(START)) as box:
+        yield box
+        assert box.workspace.violations == [], "the app broke Slack's contract"
+
+
+def dms(sandbox: Sandbox, user: str) -> list[Message]:
+    return sandbox.workspace.top_level(sandbox.workspace.im_with(user).id)
+
+
+def relationship(sandbox: Sandbox, name: str = "Acme Alliance") -> Relationship:
+    return services.find_relationship(sandbox.database.uow(sandbox.workspace.team_id), name)
+
+
+def set_due(sandbox: Sandbox, name: str, *, review: date | None = None, exit_review: date | None = None) -> None:
+    found = relationship(sandbox, name)
+    with sandbox.database.uow(sandbox.workspace.team_id) as uow:
+        uow.relationships.update(
+            replace(
+                found,
+                next_review_due=review or found.next_review_due,
+                next_exit_review_due=exit_review or found.next_exit_review_due,
+            )
+        )
+        uow.commit()
+
+
+def outbox(sandbox: Sandbox) -> list[tuple[str, str, int, str]]:
+    from sqlmodel import select
+
+    from storage.tables import NudgeRow
+
+    with sandbox.database.sessions() as session:
+        rows = session.exec(select(NudgeRow).order_by(NudgeRow.id)).all()  # type: ignore[arg-type]
+        return [(row.kind, row.recipient_id, row.tier, row.status) for row in rows]
+
+
+def test_a_review_due_today_reaches_its_owner_once(sandbox: Sandbox) -> None:
+    create_relationship(sandbox, "Acme Alliance", sponsor=BOB, cadence="7")
+    assert sandbox.run_nudges().sent == 0  # not due yet
+    sandbox.advance(timedelta(days=7))  # Wednesday 2 December, the due date
+    [dm] = dms(sandbox, ALICE)
+    assert "The review of *Acme Alliance* is due today." in shown(dm)
+    assert {"Record review", "Snooze 1 day", "Snooze 1 week"} <= set(shown(dm).split("\n"))
+    assert dms(sandbox, BOB) == []
+
+    for _ in range(3):  # reruns, and a restart with a fresh job
+        sandbox.run_nudges()
+    nudger_for(sandbox.settings, sandbox.deps, sandbox.database.team_ids).run()
+    sandbox.driver.settle()
+    sandbox.advance(timedelta(days=1))  # one day over: the same reminder period
+    assert len(dms(sandbox, ALICE)) == 1
+
+
+def test_reminders_then_escalation_to_the_sponsor(sandbox: Sandbox) -> None:
+    create_relationship(sandbox, "Acme Alliance", sponsor=BOB, cadence="7")
+    sandbox.advance(timedelta(days=7))  # Wed 2 Dec: due
+    sandbox.advance(timedelta(days=3))  # Sat 5 Dec: a reminder is due, but it is the weekend in London
+    assert len(dms(sandbox, ALICE)) == 1
+    sandbox.advance(timedelta(days=2))  # Mon 7 Dec: sent now
+    assert len(dms(sandbox, ALICE)) == 2
+    assert "The review of *Acme Alliance* is 5 days overdue (due 2026-12-02)." in shown(
+        dms(sandbox, ALICE)[-1]
+    )  # as of Monday
+    assert dms(sandbox, BOB) == []
+    sandbox.advance(timedelta(days=2))  # Wed 9 Dec: 7 days overdue, the sponsor hears of it too
+    [to_sponsor] = dms(sandbox, BOB)
+    assert "is 7 days overdue" in shown(to_sponsor) and "You are its executive sponsor" in shown(to_sponsor)
+
+
+def test_a_dm_waits_for_working_hours_in_the_recipients_time_zone(sandbox: Sandbox) -> None:
+    create_relationship(sandbox, "Globex", user=CAROL, owner=CAROL, sponsor=ALICE, channel=PARTNERSHIPS, cadence="7")
+    report = sandbox.advance(timedelta(days=7))  # 10:00 UTC is 05:00 in New York
+    assert report.deferred == 1 and dms(sandbox, CAROL) == []
+    sandbox.advance(timedelta(hours=3, minutes=59))  # 08:59 in New York
+    assert dms(sandbox, CAROL) == []
+    sandbox.advance(timedelta(minutes=1))  # 09:00 there
+    [dm] = dms(sandbox, CAROL)
+    assert float(dm.ts) == START.timestamp() + 7 * 86400 + 4 * 3600
+
+
+def test_one_message_per_person_lists_everything_due(sandbox: Sandbox) -> None:
+    create_relationship(sandbox, "Acme Alliance", sponsor=BOB, cadence="7")
+    create_relationship(sandbox, "Globex Supply", partner="Globex", sponsor=BOB, channel=PARTNERSHIPS, cadence="7")
+    set_due(sandbox, "Globex Supply", exit_review=START.date() + timedelta(days=7))
+    sandbox.advance(timedelta(days=7))
+    [dm] = dms(sandbox, ALICE)
+    text = shown(dm)
+    assert "The review of *Acme Alliance* is due today." in text
+    assert "The review of *Globex Supply* is due today." in text
+    assert "The joint review of the exit strategy of *Globex Supply* is due today." in text
+    assert dm.text == "Accord: 3 things need you"
+
+
+def test_snoozing_silences_a_nudge_until_it_ends(sandbox: Sandbox) -> None:
+    create_relationship(sandbox, "Acme Alliance", sponsor=BOB, cadence="7")
+    sandbox.advance(timedelta(days=7))
+    [dm] = dms(sandbox, ALICE)
+    sandbox.driver.click(ALICE, dm, ids.ACTION_SNOOZE, value=next(
+        e["value"] for b in dm.blocks for e in b.get("elements", []) if e.get("text", {}).get("text") == "Snooze 1 day"
+    ))  # fmt: skip
+    assert "Snoozed for a day." in last_ephemeral(sandbox, ALICE).text
+    sandbox.advance(timedelta(hours=6))
+    assert len(dms(sandbox, ALICE)) == 1
+    sandbox.advance(timedelta(hours=18))  # Thursday 10:00: the snooze is over
+    assert len(dms(sandbox, ALICE)) == 2
+
+
+def test_the_record_review_button_opens_the_review(sandbox: Sandbox) -> None:
+    create_relationship(sandbox, "Acme Alliance", sponsor=BOB, cadence="7")
+    sandbox.advance(timedelta(days=7))
+    [dm] = dms(sandbox, ALICE)
+    sandbox.driver.click(ALICE, dm, ids.ACTION_OPEN_REVIEW)
+    ratings = {"delivery": "3", "trust": "3", "value": "3", "governance": "3"}
+    sandbox.driver.submit(ALICE, {"summary": "On track", **ratings})
+    assert relationship(sandbox).next_review_due == START.date() + timedelta(days=14)
+    sandbox.advance(timedelta(days=3))  # the old reminder is no longer due
+    assert len(dms(sandbox, ALICE)) == 1
+
+
+def test_a_nudge_no_longer_due_is_not_sent(sandbox: Sandbox) -> None:
+    create_relationship(sandbox, "Globex", user=CAROL, owner=CAROL, sponsor=ALICE, channel=PARTNERSHIPS, cadence="7")
+    sandbox.advance(timedelta(days=7))  # deferred: 05:00 in New York
+    with sandbox.database.uow(sandbox.workspace.team_id) as uow:
+        found = uow.relationships.by_name("Globex")
+        assert found is not None
+        uow.relationships.update(found.reviewed(sandbox.clock.now(), START.date() + timedelta(days=30)))
+        uow.commit()
+    report = sandbox.advance(timedelta(hours=5))
+    assert report.cancelled == 1 and dms(sandbox, CAROL) == []
+
+
+def test_disputes_climb_the_ladder_when_they_linger(sandbox: Sandbox) -> None:
+    create_relationship(sandbox, "Acme Alliance", sponsor=BOB)
+    sandbox.driver.command(CAROL, ACME, "dispute Acme Alliance deliveries late")
+    parent = sandbox.workspace.top_level(ACME)[-1]
+    sandbox.advance(timedelta(days=6))
+    assert dms(sandbox, ALICE) == []
+    sandbox.advance(timedelta(days=1))  # Wed 2 Dec: 7 days at tier 1
+    [nudge] = dms(sandbox, ALICE)
+    assert "Dispute on *Acme Alliance* has outstayed tier 1 (7 days old)" in shown(nudge)
+    sandbox.advance(timedelta(days=1))  # the grace day is over: tier 2, the joint management team
+    assert "Tier 2 · Joint management team" in shown(sandbox.workspace.find(ACME, parent.ts))  # type: ignore[arg-type]
+    assert "outstayed its tier's time limit and moved to *tier 2" in sandbox.workspace.replies(ACME, parent.ts)[-1].text
+    assert "has reached tier 2 and is now yours" in shown(dms(sandbox, ALICE)[-1])
+    sandbox.advance(timedelta(days=8))  # 8 more days: tier 3, the executive sponsors
+    assert "has reached tier 3 and is now yours" in shown(dms(sandbox, BOB)[-1])
+    sandbox.advance(timedelta(days=30))  # the top of the ladder has no time limit
+    assert len(dms(sandbox, BOB)) == 1
+    assert "Tier 3 · Executive sponsors" in shown(sandbox.workspace.find(ACME, parent.ts))  # type: ignore[arg-type]
+
+
+def test_exit_reviews_due_reach_the_owner_then_the_sponsor(sandbox: Sandbox) -> None:
+    create_relationship(sandbox, "Acme Alliance", sponsor=BOB)
+    set_due(sandbox, "Acme Alliance", exit_review=START.date())
+    sandbox.run_nudges()
+    assert "The joint review of the exit strategy of *Acme Alliance* is due today." in shown(dms(sandbox, ALICE)[-1])
+    sandbox.advance(timedelta(days=7))
+    assert "You are its executive sponsor: it has not been reviewed yet." in shown(dms(sandbox, BOB)[-1])
+
+
+def test_a_rate_limit_waits_for_retry_after_and_sends_once(sandbox: Sandbox) -> None:
+    create_relationship(sandbox, "Acme Alliance", sponsor=BOB, cadence="7")
+    sandbox.emulator.fail("chat.postMessage", status=429, retry_after=30)
+    report = sandbox.advance(timedelta(days=7))
+    assert report.deferred == 1 and dms(sandbox, ALICE) == []
+    sandbox.advance(timedelta(seconds=20))
+    assert dms(sandbox, ALICE) == []
+    sandbox.advance(timedelta(seconds=10))
+    assert len(dms(sandbox, ALICE)) == 1
+    sandbox.advance(timedelta(minutes=5))
+    assert len(dms(sandbox, ALICE)) == 1
+
+
+def test_server_errors_are_retried_with_backoff(sandbox: Sandbox) -> None:
+    create_relationship(sandbox, "Acme Alliance", sponsor=BOB, cadence="7")
+    sandbox.emulator.fail("chat.postMessage", status=500, times=2)
+    sandbox.advance(timedelta(days=7))
+    sandbox.advance(timedelta(seconds=59))
+    assert dms(sandbox, ALICE) == []
+    sandbox.advance(timedelta(seconds=1))  # one minute: the second attempt also fails
+    sandbox.advance(timedelta(minutes=5))  # five more: the third succeeds
+    assert len(dms(sandbox, ALICE)) == 1
+    assert [row[3] for row in outbox(sandbox)] == [NudgeStatus.SENT.value]
+
+
+def test_a_permanent_error_fails_the_nudge_and_shows_on_the_owners_home(sandbox: Sandbox) -> None:
+    create_relationship(sandbox, "Acme Alliance", sponsor=BOB, cadence="7")
+    sandbox.emulator.fail("chat.postMessage", error="account_inactive")
+    report = sandbox.advance(timedelta(days=7))
+    assert report.failed == 1
+    sandbox.advance(timedelta(hours=1))
+    assert dms(sandbox, ALICE) == []
+    assert outbox(sandbox) == [("review", ALICE, 0, NudgeStatus.FAILED.value)]
+    home = sandbox.driver.open_home(ALICE)
+    assert "I couldn't message <@U0ALICE> about *Acme Alliance*: `account_inactive`." in shown(home)
+
+
+def test_overlapping_runs_send_each_nudge_once(sandbox: Sandbox) -> None:
+    for n in range(6):
+        create_relationship(sandbox, f"Partner {n}", partner="Org", sponsor=BOB, channel=PARTNERSHIPS, cadence="7")
+    sandbox.clock.advance(timedelta(days=14))  # every review a week overdue: owner and sponsor nudges
+    jobs = [nudger_for(sandbox.settings, sandbox.deps, sandbox.database.team_ids) for _ in range(3)]
+    runs = [threading.Thread(target=job.run) for job in jobs for _ in range(2)]
+    for run in runs:
+        run.start()
+    for run in runs:
+        run.join()
+    sandbox.driver.settle()
+    assert len(outbox(sandbox)) == 12 and {row[3] for row in outbox(sandbox)} == {NudgeStatus.SENT.value}
+    items = [shown(m).count("overdue") for m in dms(sandbox, ALICE) + dms(sandbox, BOB)]
+    assert sum(items) == 12  # every nudge delivered, in however many messages the runs made
+
+
+def test_the_home_tab_shows_overdue_reviews_exit_reviews_and_open_disputes(sandbox: Sandbox) -> None:
+    create_relationship(sandbox, "Acme Alliance", sponsor=BOB, cadence="7")
+    set_due(sandbox, "Acme Alliance", exit_review=START.date())
+    sandbox.driver.command(CAROL, ACME, "dispute Acme Alliance deliveries late")
+    sandbox.clock.advance(timedelta(days=9))
+    home = shown(sandbox.driver.open_home(ALICE))
+    assert "The review of *Acme Alliance* is overdue since 2 Dec 2026." in home
+    assert "The joint review of the exit strategy of *Acme Alliance* is due since 25 Nov 2026." in home
+    assert "*Open disputes* (1)" in home
+    assert "Tier 1 · Working level · 9 days old · :warning: past its tier's time limit" in home
+    assert "Open disputes" not in shown(sandbox.driver.open_home(CAROL))
+
+
+def test_the_dry_run_lists_what_would_be_sent_without_sending(tmp_path: Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    url = f"sqlite:///{tmp_path / 'dry.db'}"
+    with Sandbox(url, clock=MovableClock(START - timedelta(days=30))) as box:
+        create_relationship(box, "Acme Alliance", sponsor=BOB, cadence="7")
+        env = os.environ | {
+            "DATABASE_URL": url,
+            "SLACK_BOT_TOKEN": box.workspace.bot_token,
+            "SLACK_API_URL": box.emulator.api_url,
+        }
+        result = subprocess.run(
+            [sys.executable, "-m", "bot", "nudges", "--dry-run"], env=env, capture_output=True, text=True, timeout=60
+        )
+        assert result.returncode == 0, result.stderr
+        assert f"to {ALICE}" in result.stdout and "review Acme Alliance (tier 0" in result.stdout
+        assert f"to {BOB}" in result.stdout  # more than a week overdue by now
+        assert box.workspace.calls_to("chat.postMessage") == [
+            c for c in box.workspace.calls_to("chat.postMessage") if c.args.get("channel") == ACME
+        ]
+        assert outbox(box) == []
