@@ -76,6 +76,7 @@ class Nudger:
         policy: NudgePolicy,
         hours: WorkingHours,
         default_tz: str = "UTC",
+        batch: int = 200,
     ) -> None:
         self.deps = deps
         self.client = client
@@ -87,6 +88,7 @@ class Nudger:
         self.policy = policy
         self.hours = hours
         self.default_tz = default_tz
+        self.batch = batch
         self.worker = f"{socket.gethostname()}:{os.getpid()}"
 
     def run(self) -> RunReport:
@@ -112,7 +114,7 @@ class Nudger:
                 log.warning("could not tell dispute %s's thread: %s", case.dispute.id, error.response.get("error"))
 
     def _deliver(self, team_id: str, now: datetime, report: RunReport) -> None:
-        claimed = nudge_service.claim(self.uow(team_id), self.worker, now)
+        claimed = nudge_service.claim(self.uow(team_id), self.worker, now, self.batch)
         by_person: dict[str, list[QueuedNudge]] = defaultdict(list)
         for nudge in claimed:
             if nudge_service.still_due(self.uow(team_id), nudge, self.catalogue.cadences):
@@ -206,4 +208,5 @@ def nudger_for(settings: Settings, deps: Deps, teams: Callable[[], list[str]]) -
         policy=settings.nudge_policy(),
         hours=settings.working(),
         default_tz=settings.default_timezone,
+        batch=settings.nudge_batch,
     )

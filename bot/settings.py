@@ -21,6 +21,7 @@ class Settings(BaseSettings):
     database_url: str = Field("sqlite:///accord.db", description="SQLAlchemy URL; SQLite file by default.")
     log_level: str = Field("INFO", description="Python logging level.")
     nudge_interval_seconds: int = Field(300, ge=1, description="How often the nudge job runs.")
+    nudge_batch: int = Field(200, ge=1, description="Nudges a sender claims at a time.")
     working_days: str = Field("mon-fri", description="Days nudges may be sent, e.g. mon-fri or mon,wed,fri.")
     working_hours: str = Field("09:00-17:00", description="Hours nudges may be sent, in each person's time zone.")
     default_timezone: str = Field("UTC", description="Time zone of people whose Slack profile gives none.")

@@ -1,0 +1,126 @@
+"""Three `accord scheduler` processes on one PostgreSQL database: every due nudge is delivered exactly once,
+even when one of them is killed mid-run and replaced."""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections import Counter
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlmodel import select
+
+from bot.sandbox.clock import MovableClock
+from bot.sandbox.harness import OfflineSlack
+from stages import dispute_service, services
+from stages.disputes import DisputeEventKind
+from stages.relationships import RelationshipDraft
+from storage.database import Database
+from storage.tables import NudgeRow
+from tests.conftest import empty
+
+OWNERS = ["U0ALICE", "U0CAROL", "U0DAVE", "U0ERIN"]
+SPONSOR = "U0BOB"
+
+
+@pytest.fixture
+def slack() -> Iterator[OfflineSlack]:
+    offline = OfflineSlack(MovableClock())  # the real time: the scheduler processes read the wall clock
+    yield offline
+    offline.close()
+
+
+def seed(database: Database, slack: OfflineSlack) -> list[int]:
+    team = slack.workspace.team_id
+    long_ago = datetime.now(UTC) - timedelta(days=30)
+    for n in range(40):
+        draft = RelationshipDraft(f"Partner {n:02}", "Org", OWNERS[n % len(OWNERS)], SPONSOR, "C0ACME", 7)
+        services.create_relationship(database.uow(team), draft, created_by=SPONSOR, now=long_ago)
+    dispute_ids = []
+    for n in range(6):
+        relationship = services.find_relationship(database.uow(team), f"Partner {n:02}")
+        case = dispute_service.raise_dispute(
+            database.uow(team), relationship, by=SPONSOR, now=datetime.now(UTC) - timedelta(days=9), text=f"Issue {n}"
+        )
+        parent = slack.workspace.post("C0ACME", f"Dispute {n}")
+        dispute_service.posted(database.uow(team), case.dispute, "C0ACME", parent.ts)
+        dispute_ids.append(case.dispute.id or 0)
+    return dispute_ids
+
+
+def scheduler(env: dict[str, str]) -> "subprocess.Popen[bytes]":
+    return subprocess.Popen([sys.executable, "-m", "bot", "scheduler", "--every", "1"], env=env)
+
+
+def outbox(database: Database) -> list[NudgeRow]:
+    with database.sessions() as session:
+        return list(session.exec(select(NudgeRow)))
+
+
+def test_three_scheduler_processes_deliver_each_nudge_once(postgres_url: str, slack: OfflineSlack) -> None:
+    empty(postgres_url)
+    database = Database(postgres_url)
+    dispute_ids = seed(database, slack)
+    env = os.environ | {
+        "DATABASE_URL": postgres_url,
+        "SLACK_BOT_TOKEN": slack.workspace.bot_token,
+        "SLACK_API_URL": slack.api_url,
+        "WORKING_DAYS": "mon-sun",
+        "WORKING_HOURS": "00:00-00:00",
+        "NUDGE_BATCH": "3",
+        "LOG_LEVEL": "WARNING",
+    }
+    processes = [scheduler(env) for _ in range(3)]
+    try:
+        time.sleep(1.5)
+        processes[0].send_signal(signal.SIGKILL)  # dies mid-run, whatever it had claimed stays claimed
+        processes[0].wait()
+        processes.append(scheduler(env))  # and is replaced
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            rows = outbox(database)
+            if rows and all(row.status != "pending" for row in rows):
+                break
+            time.sleep(0.5)
+        time.sleep(1.5)
+    finally:
+        for process in processes:
+            if process.poll() is None:
+                process.terminate()
+                process.wait(timeout=30)
+
+    rows = outbox(database)
+    sent = [row for row in rows if row.status == "sent"]
+    claimed = [row for row in rows if row.status == "claimed"]  # by the killed process: retaken after the lease
+    cancelled = [row for row in rows if row.status == "cancelled"]
+    # Owner and sponsor for each overdue review; the lingering disputes' owner nudges were overtaken by their
+    # escalation (cancelled, not sent), and their new tier was told instead.
+    assert Counter(row.kind for row in rows) == {"review": 80, "dispute": 6, "dispute_escalated": 6}
+    assert {row.kind for row in cancelled} <= {"dispute"}
+    assert len(sent) + len(claimed) + len(cancelled) == len(rows) and len(claimed) <= 3
+
+    # Every nudge that was sent appears in exactly one DM line of its recipient: nothing twice.
+    delivered: Counter[tuple[str, str]] = Counter()
+    for user in [*OWNERS, SPONSOR]:
+        for message in slack.workspace.top_level(slack.workspace.im_with(user).id):
+            for block in message.blocks:
+                if block["type"] == "section":
+                    delivered[(user, block["text"]["text"])] += 1
+    assert delivered and max(delivered.values()) == 1
+    assert sum(delivered.values()) == len(sent)
+    assert len({(row.kind, row.subject, row.tier, row.period, row.recipient_id) for row in rows}) == len(rows)
+
+    # Each lingering dispute climbed one tier, once, and its thread says so once.
+    team = slack.workspace.team_id
+    for dispute_id in dispute_ids:
+        case = dispute_service.case(database.uow(team), dispute_id)
+        assert case.dispute.tier == 2
+        events = dispute_service.history(database.uow(team), dispute_id)
+        assert [e.kind for e in events].count(DisputeEventKind.ESCALATED) == 1
+        thread = slack.workspace.replies("C0ACME", case.dispute.thread_ts or "")
+        assert len([m for m in thread if "moved to *tier 2" in m.text]) == 1
+    assert slack.workspace.violations == []
+    database.dispose()
