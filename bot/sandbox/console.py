@@ -197,6 +197,8 @@ class Console:
         self.say(f"Time is now {self._local(self.ws.now().timestamp())}.")
         if report.sent:
             self.say(f"Accord sent {report.sent} nudge{'s' if report.sent != 1 else ''}.")
+        if report.deferred:
+            self.say(f"{report.deferred} nudge(s) wait for working hours where their recipients are.")
 
     def _people(self, _rest: str) -> None:
         for user in self.ws.users.values():

@@ -1,5 +1,6 @@
 """`accord console` scripted through standard input, as the README shows it."""
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -7,9 +8,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent.parent
 
 
-def console(state: Path, script: str) -> str:
+def console(state: Path, script: str, **settings: str) -> str:
     result = subprocess.run(
         [sys.executable, "-m", "bot", "console", "--state-dir", str(state)],
+        env=os.environ | settings,
         input=script,
         capture_output=True,
         text=True,
@@ -99,3 +101,32 @@ def test_a_checkin_can_be_worked_through_in_the_console(tmp_path: Path) -> None:
     assert "*Assigned to you* (1)" in home
     assert "*S1.3* · The business objectives that collaboration must serve are written down." in home
     assert "[2] Done  [3] In progress  [4] Not applicable  [5] Add evidence" in home
+
+
+def test_moving_time_brings_nudges_as_direct_messages_which_can_be_snoozed(tmp_path: Path) -> None:
+    script = "\n".join(
+        [
+            "/accord new Acme Alliance",
+            "",
+            "Acme Ltd",
+            "",
+            "@bob",
+            "#acme-alliance",
+            "7",
+            "time +7d",
+            "dm",
+            "3",
+            "time +1d",
+            "dm",
+            "",
+        ]
+    )
+    out = console(tmp_path / "state", script, WORKING_DAYS="mon-sun", WORKING_HOURS="00:00-00:00")
+    after_a_week = out.split("> time +7d")[1].split("> dm")[0]
+    assert "Accord sent 1 nudge." in after_a_week
+    assert "🔔 New direct message from Accord: type dm to read it" in after_a_week
+    inbox = out.split("> dm")[1]
+    assert "📆 The review of *Acme Alliance* is due today." in inbox
+    assert "[1] Record review  [2] Snooze 1 day  [3] Snooze 1 week" in inbox
+    assert "Snoozed for a week. I'll remind you after that." in out.split("> 3")[1]
+    assert "Accord sent" not in out.split("> time +1d")[1]  # snoozed: nothing the next day

@@ -53,3 +53,16 @@ def test_tokens_never_reach_a_log_line(caplog: pytest.LogCaptureFixture) -> None
         logger.info("calling with %s and %s", "xoxb-1234-5678-abcdef", "xapp-1-A0-99-ffff")
     assert "xoxb-1234" not in caplog.text and "xapp-1-A0" not in caplog.text
     assert "xoxb-[redacted]" in caplog.text and "xapp-[redacted]" in caplog.text
+
+
+def test_every_setting_is_documented_in_env_example_and_readme() -> None:
+    from pathlib import Path
+
+    from bot.settings import Settings
+
+    root = Path(__file__).resolve().parent.parent.parent
+    example = (root / ".env.example").read_text()
+    readme = (root / "README.md").read_text()
+    for name in Settings.model_fields:
+        assert f"\n{name.upper()}=" in example, name
+        assert f"`{name.upper()}`" in readme, name
