@@ -33,6 +33,7 @@ class Fault:
     error: str | None = None
     retry_after: int | None = None
     times: int = 1
+    drop: bool = False  # close the connection without answering, as a network failure would
 
 
 class Emulator:
@@ -103,8 +104,9 @@ class Emulator:
         error: str | None = None,
         retry_after: int | None = None,
         times: int = 1,
+        drop: bool = False,
     ) -> None:
-        self.faults.append(Fault(method, status, error, retry_after, times))
+        self.faults.append(Fault(method, status, error, retry_after, times, drop))
 
     def wait_idle(self, timeout: float = 10.0) -> bool:
         with self._idle:
@@ -129,6 +131,9 @@ class Emulator:
         """Check and perform one call; returns HTTP status, headers and Slack's JSON answer."""
         ws = self.workspace
         fault = self._take_fault(method)
+        if fault is not None and fault.drop:
+            ws.record(ApiCall(method, args, ws.now(), error="connection_dropped"))
+            raise ConnectionDropped
         if fault is not None:
             ws.record(ApiCall(method, args, ws.now(), error=fault.error or f"http_{fault.status}"))
             headers = {"Retry-After": str(fault.retry_after)} if fault.retry_after is not None else {}
@@ -393,6 +398,10 @@ class Emulator:
         return channel
 
 
+class ConnectionDropped(Exception):
+    """The emulator hangs up instead of answering."""
+
+
 class _ContractBreach(Exception):
     def __init__(self, problems: list[str], error: str = "invalid_arguments") -> None:
         super().__init__("; ".join(problems))
@@ -426,7 +435,12 @@ class _Handler(BaseHTTPRequestHandler):
             raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
             if url.path.startswith("/api/"):
                 args = self._args(url.query, raw)
-                status, headers, body = emulator.call(url.path[len("/api/") :], verb, args, self._token(args))
+                try:
+                    status, headers, body = emulator.call(url.path[len("/api/") :], verb, args, self._token(args))
+                except ConnectionDropped:
+                    self.close_connection = True
+                    self.connection.close()
+                    return
                 self._send(status, json.dumps(body).encode(), "application/json; charset=utf-8", headers)
             elif url.path.startswith("/response/") and verb == "POST":
                 code, text = emulator.respond(url.path[len("/response/") :], json.loads(raw or b"{}"))

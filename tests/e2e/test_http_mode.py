@@ -7,6 +7,7 @@ import sys
 import time
 import urllib.request
 from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -14,6 +15,9 @@ import pytest
 from bot.sandbox.clock import MovableClock
 from bot.sandbox.driver import Driver, OverHttp
 from bot.sandbox.harness import OfflineSlack
+from stages import services
+from stages.relationships import RelationshipDraft
+from storage.database import Database
 from tests.conftest import START
 from tests.e2e.helpers import ACME, ALICE, BOB, shown
 
@@ -118,3 +122,42 @@ def test_missing_credentials_are_named_and_point_to_the_console(
     assert result.returncode == 2
     for word in named:
         assert word in result.stderr
+
+
+@pytest.mark.parametrize("with_scheduler", [True, False])
+def test_the_nudge_job_runs_beside_the_web_server_unless_told_not_to(
+    slack: OfflineSlack, tmp_path: Path, with_scheduler: bool
+) -> None:
+    url = f"sqlite:///{tmp_path / 'shapes.db'}"
+    database = Database(url)
+    database.upgrade()
+    draft = RelationshipDraft("Acme Alliance", "Acme Ltd", ALICE, BOB, ACME, 7)
+    week_ago = datetime.now(UTC) - timedelta(days=7)
+    services.create_relationship(database.uow(slack.workspace.team_id), draft, created_by=ALICE, now=week_ago)
+    database.dispose()
+    port = free_port()
+    env = os.environ | {
+        "SLACK_BOT_TOKEN": slack.workspace.bot_token,
+        "SLACK_SIGNING_SECRET": slack.signing_secret,
+        "SLACK_API_URL": slack.api_url,
+        "DATABASE_URL": url,
+        "NUDGE_INTERVAL_SECONDS": "1",
+        "WORKING_DAYS": "mon-sun",
+        "WORKING_HOURS": "00:00-00:00",
+        "LOG_LEVEL": "WARNING",
+    }
+    flags = [] if with_scheduler else ["--no-scheduler"]
+    command = [sys.executable, "-m", "bot", "run", "--http", "--host", "127.0.0.1", "--port", str(port), *flags]
+    server = subprocess.Popen(command, env=env, cwd=tmp_path)
+    inbox = slack.workspace.im_with(ALICE).id
+    try:
+        wait_for(lambda: healthy(f"http://127.0.0.1:{port}/healthz"), timeout=30)
+        if with_scheduler:
+            wait_for(lambda: bool(slack.workspace.top_level(inbox)), timeout=30)
+            assert "The review of *Acme Alliance* is due today." in shown(slack.workspace.top_level(inbox)[0])
+        else:
+            time.sleep(4)
+            assert slack.workspace.top_level(inbox) == []
+    finally:
+        server.terminate()
+        server.wait(timeout=30)

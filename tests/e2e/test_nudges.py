@@ -271,3 +271,12 @@ def test_the_dry_run_lists_what_would_be_sent_without_sending(tmp_path: Path) ->
             c for c in box.workspace.calls_to("chat.postMessage") if c.args.get("channel") == ACME
         ]
         assert outbox(box) == []
+
+
+def test_a_dropped_connection_is_retried_later(sandbox: Sandbox) -> None:
+    create_relationship(sandbox, "Acme Alliance", sponsor=BOB, cadence="7")
+    sandbox.emulator.fail("chat.postMessage", drop=True)
+    report = sandbox.advance(timedelta(days=7))
+    assert report.deferred == 1 and dms(sandbox, ALICE) == []
+    sandbox.advance(timedelta(minutes=1))
+    assert len(dms(sandbox, ALICE)) == 1
