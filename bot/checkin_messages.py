@@ -35,7 +35,7 @@ def post_thread(client: WebClient, deps: Deps, board: Board, channel_id: str) ->
         )
         items[item.id] = str(reply["ts"])
     uow = deps.uow(relationship.team_id)
-    return checkin_service.posted(uow, board.checkin, channel_id, thread_ts, items)
+    return checkin_service.posted(uow, board.checkin, channel_id, thread_ts, items, now=deps.clock.now())
 
 
 def refresh(client: WebClient, deps: Deps, board: Board, items: Iterable[str] = (), *, parent: bool = True) -> None:

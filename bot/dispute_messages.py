@@ -20,7 +20,9 @@ def post_dispute(client: WebClient, deps: Deps, case: Case) -> Case:
         copy("disputes", "fallback", d=d, r=r),
         message_blocks(thread_blocks(copy, case, deps.catalogue.cadences)),
     )
-    saved = dispute_service.posted(deps.uow(r.team_id), d, str(posted["channel"]), str(posted["ts"]))
+    saved = dispute_service.posted(
+        deps.uow(r.team_id), d, str(posted["channel"]), str(posted["ts"]), now=deps.clock.now()
+    )
     return Case(saved, r)
 
 

@@ -4,12 +4,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
 
+from stages.audit import SYSTEM, snapshot
 from stages.catalogue import Catalogue, ChecklistItem, Stage
 from stages.checkins import Checkin, CheckinStatus, Note, SignOff, item_reference, note_text, reopen_reason
 from stages.checklist import Answer, ItemState, StageProgress, apply
 from stages.errors import GateNotReady, NotAllowed, StageOutOfOrder, Stale
 from stages.ports import UnitOfWork
 from stages.relationships import Relationship
+from stages.rmp import save_version
 
 SAVE_ATTEMPTS = 3  # concurrent answers to one item are retried against the fresh state
 
@@ -57,6 +59,8 @@ def claim(uow: UnitOfWork, relationship: Relationship, stage: Stage, *, by: str,
         if existing is not None:
             return existing, False
         claimed = uow.checkins.claim(Checkin(uow.team_id, relationship_id, stage.number, by, now))
+        if claimed is not None:
+            uow.audit.record(relationship_id, by, now, "checkin.opened", f"stage {stage.number}", after=claimed)
         if claimed is None:  # someone else claimed it a moment ago
             found = uow.checkins.for_stage(relationship_id, stage.number)
             if found is None:
@@ -66,18 +70,23 @@ def claim(uow: UnitOfWork, relationship: Relationship, stage: Stage, *, by: str,
         return claimed, True
 
 
-def posted(uow: UnitOfWork, checkin: Checkin, channel_id: str, thread_ts: str, items: dict[str, str]) -> Checkin:
+def posted(
+    uow: UnitOfWork, checkin: Checkin, channel_id: str, thread_ts: str, items: dict[str, str], *, now: datetime
+) -> Checkin:
     """Record where the check-in's thread and item messages are, so they are never searched for again."""
     with uow:
         saved = uow.checkins.update(replace(checkin, channel_id=channel_id, thread_ts=thread_ts, item_messages=items))
+        subject = f"stage {checkin.stage}"
+        uow.audit.record(checkin.relationship_id, SYSTEM, now, "checkin.posted", subject, checkin, saved)
         uow.commit()
         return saved
 
 
-def abandon(uow: UnitOfWork, checkin: Checkin) -> None:
+def abandon(uow: UnitOfWork, checkin: Checkin, *, now: datetime) -> None:
     """Release a claim whose thread could not be posted, so the check-in can be started again."""
     with uow:
         uow.checkins.delete(checkin)
+        uow.audit.record(checkin.relationship_id, SYSTEM, now, "checkin.abandoned", f"stage {checkin.stage}", checkin)
         uow.commit()
 
 
@@ -136,6 +145,9 @@ def answer(
             if not uow.checklist.save(changed):
                 continue
             uow.checklist.record(the_answer)
+            relationship_id = current.relationship.id
+            action = f"item.{the_answer.kind.value}"
+            uow.audit.record(relationship_id, the_answer.actor_id, the_answer.at, action, item_id, state, changed)
             uow.commit()
             return Answered(state, board(uow, catalogue, checkin_id))
     raise Stale(f"{item_id} kept changing under this answer")
@@ -157,8 +169,15 @@ def sign_off(uow: UnitOfWork, catalogue: Catalogue, checkin_id: int, *, by: str,
             moved = replace(moved, next_exit_review_due=now.date())  # the exit strategy is reviewed at each one
         if not uow.relationships.move(relationship, from_stage=relationship.stage, to=moved):
             raise StageOutOfOrder("already_signed_off", current.stage.number, relationship.stage)
-        uow.sign_offs.add(SignOff(uow.team_id, relationship.id or 0, current.stage.number, by, now))
+        signed = uow.sign_offs.add(SignOff(uow.team_id, relationship.id or 0, current.stage.number, by, now))
         uow.checkins.update(replace(current.checkin, status=CheckinStatus.SIGNED_OFF))
+        subject = f"stage {current.stage.number}"
+        uow.audit.record(
+            relationship.id, by, now, "stage.signed_off", subject, relationship, {**_plain(moved), "sign_off": signed}
+        )
+        save_version(
+            uow, catalogue, relationship.id or 0, reason=f"stage {current.stage.number} signed off", by=by, now=now
+        )
         uow.commit()
         return board(uow, catalogue, checkin_id)
 
@@ -178,8 +197,10 @@ def reopen(uow: UnitOfWork, catalogue: Catalogue, checkin_id: int, *, by: str, r
         moved = relationship.reopened(current.stage.number)
         if not uow.relationships.move(relationship, from_stage=relationship.stage, to=moved):
             raise StageOutOfOrder("not_signed_off", current.stage.number, relationship.stage)
-        uow.sign_offs.update(current.sign_off.reopened(by, now, why))
+        reopened = uow.sign_offs.update(current.sign_off.reopened(by, now, why))
         uow.checkins.update(replace(current.checkin, status=CheckinStatus.OPEN))
+        subject = f"stage {current.stage.number}"
+        uow.audit.record(relationship.id, by, now, "stage.reopened", subject, current.sign_off, reopened)
         uow.commit()
         return board(uow, catalogue, checkin_id)
 
@@ -216,6 +237,9 @@ def capture(
         added = uow.notes.add(note)
         if added is None:
             return None
+        uow.audit.record(
+            checkin.relationship_id, author_id, now, "note.added", added.item_id or "check-in", after=added
+        )
         uow.commit()
         return NoteChange(_board(uow, catalogue, checkin), added, _touched(added.item_id))
 
@@ -235,22 +259,33 @@ def revise(
         updated = uow.notes.update(
             replace(note, text=note_text(text), item_id=item.id if item else None, edited_at=now)
         )
+        subject = updated.item_id or "check-in"
+        uow.audit.record(checkin.relationship_id, note.author_id, now, "note.edited", subject, note, updated)
         uow.commit()
         return NoteChange(_board(uow, catalogue, checkin), updated, _touched(note.item_id, updated.item_id))
 
 
-def forget(uow: UnitOfWork, catalogue: Catalogue, *, channel_id: str, message_ts: str) -> NoteChange | None:
-    """A deleted reply takes its note with it."""
+def forget(
+    uow: UnitOfWork, catalogue: Catalogue, *, channel_id: str, message_ts: str, now: datetime
+) -> NoteChange | None:
+    """A deleted reply takes its note with it (the audit trail keeps what it said)."""
     with uow:
         note = uow.notes.by_message(channel_id, message_ts)
         if note is None:
             return None
         checkin = uow.checkins.get(note.checkin_id)
         uow.notes.delete(note)
+        if checkin is not None:
+            subject = note.item_id or "check-in"
+            uow.audit.record(checkin.relationship_id, note.author_id, now, "note.deleted", subject, note)
         uow.commit()
         if checkin is None:
             return None
         return NoteChange(_board(uow, catalogue, checkin), note, _touched(note.item_id))
+
+
+def _plain(relationship: Relationship) -> dict[str, object]:
+    return snapshot(relationship) or {}
 
 
 def _stored(relationship: Relationship) -> int:

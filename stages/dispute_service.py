@@ -4,12 +4,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
 
+from stages.audit import SYSTEM, snapshot
 from stages.disputes import Dispute, DisputeEvent, DisputeEventKind, free_text, may_handle, summary
 from stages.errors import InvalidInput, NotAllowed, Problem, Stale
 from stages.ports import UnitOfWork
 from stages.relationships import Relationship
 
-LADDER = "accord"  # the actor recorded when the escalation ladder itself moves a dispute
+LADDER = SYSTEM  # the actor recorded when the escalation ladder itself moves a dispute
 
 
 @dataclass(frozen=True)
@@ -45,15 +46,19 @@ def raise_dispute(
             )
         )
         uow.disputes.record(DisputeEvent(uow.team_id, dispute.id or 0, DisputeEventKind.RAISED, by, now, 1, what))
+        uow.audit.record(relationship.id, by, now, "dispute.raised", f"dispute {dispute.id}", after=dispute)
         uow.commit()
     return Case(dispute, relationship)
 
 
-def posted(uow: UnitOfWork, dispute: Dispute, channel_id: str, thread_ts: str) -> Dispute:
+def posted(uow: UnitOfWork, dispute: Dispute, channel_id: str, thread_ts: str, *, now: datetime) -> Dispute:
     with uow:
         saved = uow.disputes.save(replace(dispute, channel_id=channel_id, thread_ts=thread_ts))
         if saved is None:
             raise Stale(f"dispute {dispute.id} changed while being posted")
+        uow.audit.record(
+            dispute.relationship_id, SYSTEM, now, "dispute.posted", f"dispute {dispute.id}", dispute, saved
+        )
         uow.commit()
         return saved
 
@@ -99,6 +104,10 @@ def _change(
         if saved is None:
             return None  # someone else changed it at the same moment: theirs stands
         uow.disputes.record(DisputeEvent(uow.team_id, dispute_id, kind, by, now, saved.tier, text))
+        after = {**(snapshot(saved) or {}), "text": text} if text else saved
+        uow.audit.record(
+            saved.relationship_id, by, now, f"dispute.{kind.value}", f"dispute {dispute_id}", current.dispute, after
+        )
         uow.commit()
         return Case(saved, current.relationship)
 

@@ -3,10 +3,12 @@
 from dataclasses import dataclass
 from datetime import datetime
 
+from stages.catalogue import Catalogue
 from stages.exits import ExitDraft, ExitStrategy
 from stages.ports import UnitOfWork
 from stages.relationships import Relationship
 from stages.review_service import leading
+from stages.rmp import save_version
 
 
 @dataclass(frozen=True)
@@ -15,7 +17,9 @@ class ExitSaved:
     strategy: ExitStrategy
 
 
-def save(uow: UnitOfWork, relationship_id: int, draft: ExitDraft, *, by: str, now: datetime) -> ExitSaved:
+def save(
+    uow: UnitOfWork, catalogue: Catalogue, relationship_id: int, draft: ExitDraft, *, by: str, now: datetime
+) -> ExitSaved:
     with uow:
         relationship = leading(uow, relationship_id, by, "exit")
         previous = uow.exit_strategies.latest(relationship_id)
@@ -34,6 +38,9 @@ def save(uow: UnitOfWork, relationship_id: int, draft: ExitDraft, *, by: str, no
             )
         )
         updated = uow.relationships.update(relationship.exit_reviewed(now.date()))
+        subject = f"exit strategy v{strategy.version}"
+        uow.audit.record(relationship_id, by, now, "exit_strategy.saved", subject, previous, strategy)
+        save_version(uow, catalogue, relationship_id, reason=subject, by=by, now=now)
         uow.commit()
     return ExitSaved(updated, strategy)
 

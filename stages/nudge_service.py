@@ -134,8 +134,20 @@ def mark_cancelled(uow: UnitOfWork, ids: list[int]) -> None:
 def snooze(uow: UnitOfWork, kind: NudgeKind, subject: str, user_id: str, *, now: datetime, days: int) -> Snooze:
     with uow:
         saved = uow.snoozes.add(Snooze(uow.team_id, kind, subject, user_id, now + timedelta(days=days)))
+        uow.audit.record(
+            _relationship_of(uow, kind, subject), user_id, now, "nudge.snoozed", f"{kind.value} {subject}", after=saved
+        )
         uow.commit()
         return saved
+
+
+def _relationship_of(uow: UnitOfWork, kind: NudgeKind, subject: str) -> int | None:
+    """Reviews and exit reviews name their relationship in the subject ("7@2027-02-23"); disputes by id."""
+    if kind in (NudgeKind.REVIEW, NudgeKind.EXIT_REVIEW):
+        head = subject.partition("@")[0]
+        return int(head) if head.isdigit() else None
+    dispute = uow.disputes.get(int(subject)) if subject.isdigit() else None
+    return dispute.relationship_id if dispute else None
 
 
 def failed_for(uow: UnitOfWork, relationship_ids: list[int]) -> list[QueuedNudge]:

@@ -3,8 +3,9 @@
 from collections.abc import Sequence
 from datetime import date, datetime
 from types import TracebackType
-from typing import Protocol, Self
+from typing import Any, Protocol, Self
 
+from stages.audit import AuditEvent
 from stages.catalogue import Cadences
 from stages.checkins import Checkin, Note, SignOff
 from stages.checklist import Answer, ItemState
@@ -13,6 +14,7 @@ from stages.exits import ExitStrategy
 from stages.nudges import Nudge, QueuedNudge, Snooze, Snoozes
 from stages.relationships import Relationship
 from stages.reviews import Review
+from stages.versions import PlanVersion
 
 
 class RelationshipRepository(Protocol):
@@ -84,6 +86,10 @@ class ChecklistRepository(Protocol):
 
     def history(self, relationship_id: int, item_id: str) -> list[Answer]: ...
 
+    def answers(self, relationship_id: int) -> list[Answer]:
+        """Every answer to every item of the relationship, oldest first."""
+        ...
+
     def assigned_to(self, user_id: str) -> list[ItemState]:
         """Items assigned to the person, whatever their state."""
         ...
@@ -100,6 +106,8 @@ class NoteRepository(Protocol):
 
     def delete(self, note: Note) -> None: ...
 
+    def for_relationship(self, relationship_id: int) -> list[Note]: ...
+
     def counts(self, checkin_id: int) -> dict[str | None, int]:
         """How many notes the check-in has, per item id (None: not about one item)."""
         ...
@@ -111,6 +119,8 @@ class SignOffRepository(Protocol):
     def update(self, sign_off: SignOff) -> SignOff: ...
 
     def active(self, relationship_id: int, stage: int) -> SignOff | None: ...
+
+    def for_relationship(self, relationship_id: int) -> list[SignOff]: ...
 
 
 class ReviewRepository(Protocol):
@@ -134,6 +144,10 @@ class DisputeRepository(Protocol):
 
     def open(self, relationship_id: int | None = None) -> list[Dispute]: ...
 
+    def for_relationship(self, relationship_id: int) -> list[Dispute]:
+        """Every dispute of the relationship, open or not, oldest first."""
+        ...
+
     def involving(self, user_id: str, relationship_ids: Sequence[int]) -> list[Dispute]:
         """Open disputes the person owns, or on the given relationships; oldest first."""
         ...
@@ -147,6 +161,10 @@ class ExitStrategyRepository(Protocol):
     def add(self, strategy: ExitStrategy) -> ExitStrategy: ...
 
     def latest(self, relationship_id: int) -> ExitStrategy | None: ...
+
+    def all(self, relationship_id: int) -> list[ExitStrategy]:
+        """Every version, latest first."""
+        ...
 
 
 class NudgeRepository(Protocol):
@@ -187,6 +205,37 @@ class ProfileRepository(Protocol):
     def remember(self, user_id: str, tz: str, now: datetime) -> None: ...
 
 
+class AuditRepository(Protocol):
+    """Append-only: there is no way to change or remove an event."""
+
+    def record(
+        self,
+        relationship_id: int | None,
+        actor_id: str,
+        at: datetime,
+        action: str,
+        subject: str,
+        before: Any = None,
+        after: Any = None,
+    ) -> AuditEvent: ...
+
+    def latest(self, relationship_id: int, limit: int) -> list[AuditEvent]: ...
+
+    def all(self, relationship_id: int) -> list[AuditEvent]:
+        """The whole trail of the relationship, oldest first."""
+        ...
+
+
+class PlanVersionRepository(Protocol):
+    def add(self, version: PlanVersion) -> PlanVersion: ...
+
+    def latest(self, relationship_id: int) -> PlanVersion | None: ...
+
+    def recent(self, relationship_id: int, limit: int) -> list[PlanVersion]:
+        """The latest versions, newest first."""
+        ...
+
+
 class UnitOfWork(Protocol):
     """One transaction in one workspace: changes are kept only if `commit` is called before leaving."""
 
@@ -224,6 +273,12 @@ class UnitOfWork(Protocol):
 
     @property
     def profiles(self) -> ProfileRepository: ...
+
+    @property
+    def audit(self) -> AuditRepository: ...
+
+    @property
+    def rmp_versions(self) -> PlanVersionRepository: ...
 
     def __enter__(self) -> Self: ...
 

@@ -105,6 +105,19 @@ class Relationship:
             next_exit_review_due=now.date() + timedelta(days=exit_review_days),
         )
 
+    def edited(self, draft: ValidDraft, *, today: date) -> "Relationship":
+        due = min(self.next_review_due, today + timedelta(days=draft.review_cadence_days))
+        return replace(
+            self,
+            name=draft.name,
+            partner=draft.partner,
+            owner_id=draft.owner_id,
+            sponsor_id=draft.sponsor_id,
+            channel_id=draft.channel_id,
+            review_cadence_days=draft.review_cadence_days,
+            next_review_due=due,
+        )
+
     def with_intro(self, ts: str) -> "Relationship":
         return replace(self, intro_ts=ts)
 

@@ -3,10 +3,12 @@
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from stages.catalogue import Catalogue
 from stages.errors import NotAllowed, Stale
 from stages.ports import UnitOfWork
 from stages.relationships import Relationship
 from stages.reviews import Review, review
+from stages.rmp import save_version
 
 
 @dataclass(frozen=True)
@@ -28,6 +30,7 @@ def leading(uow: UnitOfWork, relationship_id: int, user_id: str, action: str) ->
 
 def record_review(
     uow: UnitOfWork,
+    catalogue: Catalogue,
     relationship_id: int,
     *,
     by: str,
@@ -51,6 +54,8 @@ def record_review(
         )
         saved = uow.reviews.add(checked)
         updated = uow.relationships.update(relationship.reviewed(now, checked.next_review_due))
+        uow.audit.record(relationship_id, by, now, "review.recorded", f"review of {now:%Y-%m-%d}", after=saved)
+        save_version(uow, catalogue, relationship_id, reason="review", by=by, now=now)
         uow.commit()
     return Reviewed(updated, saved)
 

@@ -3,9 +3,10 @@
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from stages.audit import SYSTEM
 from stages.catalogue import Catalogue, Phase, Stage
 from stages.checklist import StageProgress
-from stages.errors import NameTaken, RelationshipNotFound, Stale
+from stages.errors import NameTaken, NotAllowed, RelationshipNotFound, Stale
 from stages.naming import clean_name, suggest
 from stages.ports import UnitOfWork
 from stages.relationships import Relationship, RelationshipDraft
@@ -24,16 +25,48 @@ def create_relationship(
             uow.team_id, valid, created_by=created_by, now=now, exit_review_days=exit_review_days
         )
         relationship = uow.relationships.add(started)
+        uow.audit.record(
+            relationship.id, created_by, now, "relationship.created", relationship.name, after=relationship
+        )
         uow.commit()
     return relationship
 
 
-def record_intro(uow: UnitOfWork, relationship: Relationship, ts: str) -> Relationship:
+def record_intro(uow: UnitOfWork, relationship: Relationship, ts: str, *, now: datetime) -> Relationship:
     """Remember the channel message that introduced the relationship, to link back to it later."""
     with uow:
         updated = uow.relationships.update(relationship.with_intro(ts))
+        uow.audit.record(
+            relationship.id, SYSTEM, now, "relationship.introduced", relationship.channel_id, relationship, updated
+        )
         uow.commit()
     return updated
+
+
+def edit_relationship(
+    uow: UnitOfWork, relationship_id: int, draft: RelationshipDraft, *, by: str, now: datetime
+) -> Relationship:
+    """Change a relationship's name, partner, people, channel or review cadence. Only its owner or sponsor may.
+
+    A new cadence moves the next review only if that brings it sooner; the stage is changed only by sign-off.
+    """
+    valid = draft.validated()
+    with uow:
+        current = uow.relationships.get(relationship_id)
+        if current is None:
+            raise Stale(f"relationship {relationship_id}")
+        if not current.is_leader(by):
+            raise NotAllowed("edit", current.owner_id, current.sponsor_id)
+        clash = uow.relationships.by_name(valid.name)
+        if clash is not None and clash.id != relationship_id:
+            raise NameTaken(valid.name, clash.name)
+        edited = current.edited(valid, today=now.date())
+        if edited == current:
+            return current
+        saved = uow.relationships.update(edited)
+        uow.audit.record(relationship_id, by, now, "relationship.edited", saved.name, current, saved)
+        uow.commit()
+        return saved
 
 
 def find_relationship(uow: UnitOfWork, name: str) -> Relationship:

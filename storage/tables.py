@@ -275,3 +275,34 @@ class ProfileRow(SQLModel, table=True):
     user_id: str = Field(max_length=SLACK_ID, primary_key=True)
     tz: str = Field(max_length=64)
     fetched_at: datetime = Field(sa_type=UTCDateTime)
+
+
+class AuditEventRow(SQLModel, table=True):
+    """The audit trail. Append-only: the migration adds triggers that refuse updates and deletes."""
+
+    __tablename__ = "audit_event"
+    __table_args__ = (Index("ix_audit_relationship", "team_id", "relationship_id", "id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    team_id: str = Field(max_length=SLACK_ID)
+    relationship_id: int | None = Field(default=None)  # no foreign key: the trail outlives what it describes
+    actor_id: str = Field(max_length=SLACK_ID)
+    at: datetime = Field(sa_type=UTCDateTime)
+    action: str = Field(max_length=40)
+    subject: str = Field(max_length=120)
+    before: str | None = Field(default=None, sa_type=Text)  # JSON
+    after: str | None = Field(default=None, sa_type=Text)  # JSON
+
+
+class PlanVersionRow(SQLModel, table=True):
+    __tablename__ = "rmp_version"
+    __table_args__ = (UniqueConstraint("relationship_id", "number", name="uq_rmp_version"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    team_id: str = Field(max_length=SLACK_ID)
+    relationship_id: int = Field(foreign_key="relationship.id", ondelete="CASCADE")
+    number: int
+    reason: str = Field(max_length=120)
+    created_by: str = Field(max_length=SLACK_ID)
+    created_at: datetime = Field(sa_type=UTCDateTime)
+    content: str = Field(sa_type=Text)  # JSON

@@ -6,6 +6,7 @@ from typing import Self
 from sqlalchemy.orm import sessionmaker
 from sqlmodel import Session
 
+from storage.repositories.audit import SqlAuditRepository, SqlPlanVersionRepository
 from storage.repositories.checkins import SqlCheckinRepository
 from storage.repositories.checklist import SqlChecklistRepository
 from storage.repositories.disputes import SqlDisputeRepository
@@ -34,6 +35,8 @@ class SqlUnitOfWork:
     nudges: SqlNudgeRepository
     snoozes: SqlSnoozeRepository
     profiles: SqlProfileRepository
+    audit: SqlAuditRepository
+    rmp_versions: SqlPlanVersionRepository
 
     def __init__(self, sessions: sessionmaker[Session], team_id: str) -> None:
         if not team_id:
@@ -57,6 +60,8 @@ class SqlUnitOfWork:
             self.nudges = SqlNudgeRepository(session, self.team_id)
             self.snoozes = SqlSnoozeRepository(session, self.team_id)
             self.profiles = SqlProfileRepository(session, self.team_id)
+            self.audit = SqlAuditRepository(session, self.team_id)
+            self.rmp_versions = SqlPlanVersionRepository(session, self.team_id)
         self._depth += 1
         return self
 

@@ -101,7 +101,7 @@ def _checkin(turn: Turn, invocation: Invocation) -> None:
         try:
             post_thread(turn.client, deps, board, turn.body["channel_id"])
         except SlackApiError as error:
-            checkin_service.abandon(turn.uow(), checkin)
+            checkin_service.abandon(turn.uow(), checkin, now=turn.now())
             if error.response.get("error") not in ("not_in_channel", "channel_not_found"):
                 raise
             turn.tell(deps.copy("checkins", "not_in_channel"))

@@ -130,6 +130,7 @@ def save_review(turn: Turn) -> None:
     with explaining(turn, channel=meta.get("channel"), modal=True):
         reviewed = review_service.record_review(
             turn.uow(),
+            turn.deps.catalogue,
             int(meta["relationship"]),
             by=turn.user_id,
             now=turn.now(),
@@ -149,7 +150,12 @@ def save_exit(turn: Turn) -> None:
     meta = json.loads(view.get("private_metadata") or "{}")
     with explaining(turn, channel=meta.get("channel"), modal=True):
         saved = exit_service.save(
-            turn.uow(), int(meta["relationship"]), _exit_from(view), by=turn.user_id, now=turn.now()
+            turn.uow(),
+            turn.deps.catalogue,
+            int(meta["relationship"]),
+            _exit_from(view),
+            by=turn.user_id,
+            now=turn.now(),
         )
         copy = turn.deps.copy
         r = saved.relationship

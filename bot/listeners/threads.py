@@ -93,7 +93,9 @@ def _deleted(turn: Turn, event: dict[str, Any]) -> None:
     ts = event.get("deleted_ts") or event.get("previous_message", {}).get("ts")
     if not ts:
         return
-    change = checkin_service.forget(turn.uow(), turn.deps.catalogue, channel_id=event["channel"], message_ts=ts)
+    change = checkin_service.forget(
+        turn.uow(), turn.deps.catalogue, channel_id=event["channel"], message_ts=ts, now=turn.now()
+    )
     if change is not None:
         _show(turn, change)
 

@@ -78,7 +78,7 @@ def _introduce(turn: Turn, relationship: Relationship) -> bool:
     except SlackApiError as error:
         log.warning("could not introduce relationship %s: %s", relationship.id, error.response.get("error"))
         return False
-    services.record_intro(turn.uow(), relationship, str(posted["ts"]))
+    services.record_intro(turn.uow(), relationship, str(posted["ts"]), now=turn.now())
     return True
 
 

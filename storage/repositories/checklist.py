@@ -65,6 +65,14 @@ class SqlChecklistRepository:
         )
         return [_answer(row) for row in self._session.exec(query)]
 
+    def answers(self, relationship_id: int) -> list[Answer]:
+        query = (
+            select(AnswerRow)
+            .where(AnswerRow.team_id == self._team_id, AnswerRow.relationship_id == relationship_id)
+            .order_by(col(AnswerRow.id))
+        )
+        return [_answer(row) for row in self._session.exec(query)]
+
     def assigned_to(self, user_id: str) -> list[ItemState]:
         query = (
             select(ItemStateRow)

@@ -65,6 +65,10 @@ class SqlDisputeRepository:
             query = query.where(DisputeRow.relationship_id == relationship_id)
         return [_dispute(row) for row in self._session.exec(query.order_by(col(DisputeRow.raised_at)))]
 
+    def for_relationship(self, relationship_id: int) -> list[Dispute]:
+        query = self._select().where(DisputeRow.relationship_id == relationship_id).order_by(col(DisputeRow.raised_at))
+        return [_dispute(row) for row in self._session.exec(query)]
+
     def involving(self, user_id: str, relationship_ids: Sequence[int]) -> list[Dispute]:
         theirs = or_(col(DisputeRow.owner_id) == user_id, col(DisputeRow.relationship_id).in_(list(relationship_ids)))
         query = self._select().where(DisputeRow.status == DisputeStatus.OPEN.value, theirs)

@@ -6,7 +6,7 @@ from sqlmodel import Session, col, select
 
 from stages.checkins import Note
 from storage.mapping import entity_from_row, row_values
-from storage.tables import NoteRow
+from storage.tables import CheckinRow, NoteRow
 
 
 class SqlNoteRepository:
@@ -41,6 +41,15 @@ class SqlNoteRepository:
         if row is not None:
             self._session.delete(row)
             self._session.flush()
+
+    def for_relationship(self, relationship_id: int) -> list[Note]:
+        query = (
+            select(NoteRow)
+            .join(CheckinRow, col(CheckinRow.id) == NoteRow.checkin_id)
+            .where(NoteRow.team_id == self._team_id, CheckinRow.relationship_id == relationship_id)
+            .order_by(col(NoteRow.created_at), col(NoteRow.id))
+        )
+        return [entity_from_row(Note, row) for row in self._session.exec(query)]
 
     def counts(self, checkin_id: int) -> dict[str | None, int]:
         query = (

@@ -1,6 +1,7 @@
 """Reviews and exit strategy versions: both append-only records of the relationship's governance."""
 
 from sqlmodel import Session, col, select
+from sqlmodel.sql.expression import SelectOfScalar
 
 from stages.exits import ExitStrategy
 from stages.reviews import Review
@@ -42,13 +43,18 @@ class SqlExitStrategyRepository:
         return _strategy(row)
 
     def latest(self, relationship_id: int) -> ExitStrategy | None:
-        query = (
+        row = self._session.exec(self._versions(relationship_id)).first()
+        return _strategy(row) if row else None
+
+    def all(self, relationship_id: int) -> list[ExitStrategy]:
+        return [_strategy(row) for row in self._session.exec(self._versions(relationship_id))]
+
+    def _versions(self, relationship_id: int) -> SelectOfScalar[ExitStrategyRow]:
+        return (
             select(ExitStrategyRow)
             .where(ExitStrategyRow.team_id == self._team_id, ExitStrategyRow.relationship_id == relationship_id)
             .order_by(col(ExitStrategyRow.version).desc())
         )
-        row = self._session.exec(query).first()
-        return _strategy(row) if row else None
 
 
 def _strategy(row: ExitStrategyRow) -> ExitStrategy:

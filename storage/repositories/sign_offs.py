@@ -26,6 +26,14 @@ class SqlSignOffRepository:
         self._session.flush()
         return entity_from_row(SignOff, row)
 
+    def for_relationship(self, relationship_id: int) -> list[SignOff]:
+        query = (
+            select(SignOffRow)
+            .where(SignOffRow.team_id == self._team_id, SignOffRow.relationship_id == relationship_id)
+            .order_by(col(SignOffRow.id))
+        )
+        return [entity_from_row(SignOff, row) for row in self._session.exec(query)]
+
     def active(self, relationship_id: int, stage: int) -> SignOff | None:
         query = (
             select(SignOffRow)

@@ -46,7 +46,7 @@ def seed(database: Database, slack: OfflineSlack) -> list[int]:
             database.uow(team), relationship, by=SPONSOR, now=datetime.now(UTC) - timedelta(days=9), text=f"Issue {n}"
         )
         parent = slack.workspace.post("C0ACME", f"Dispute {n}")
-        dispute_service.posted(database.uow(team), case.dispute, "C0ACME", parent.ts)
+        dispute_service.posted(database.uow(team), case.dispute, "C0ACME", parent.ts, now=datetime.now(UTC))
         dispute_ids.append(case.dispute.id or 0)
     return dispute_ids
 

@@ -1,0 +1,59 @@
+"""The audit trail: every change, who made it, when, and what it was before and after. Append-only.
+
+Use cases record an event in the same unit of work as the change itself, so either both are kept or neither.
+"""
+
+import dataclasses
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date, datetime
+from enum import Enum
+from typing import Any
+
+SYSTEM = "accord"  # the actor when Accord itself makes the change (the dispute ladder, say)
+
+JSONable = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class AuditEvent:
+    team_id: str
+    relationship_id: int | None
+    actor_id: str
+    at: datetime
+    action: str  # e.g. "item.status", "stage.signed_off"
+    subject: str  # what changed, e.g. "S1.2", "stage 3", "dispute 12"
+    before: JSONable | None = None
+    after: JSONable | None = None
+    id: int | None = None
+
+
+def snapshot(entity: Any) -> JSONable | None:
+    """An entity as plain JSON values (enums by value, dates in ISO form), for the before and after of an event."""
+    if entity is None:
+        return None
+    if dataclasses.is_dataclass(entity) and not isinstance(entity, type):
+        return {f.name: _plain(getattr(entity, f.name)) for f in dataclasses.fields(entity)}
+    if isinstance(entity, Mapping):
+        return {str(k): _plain(v) for k, v in entity.items()}
+    raise TypeError(f"cannot snapshot {type(entity).__name__}")
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, tuple | list):
+        return [_plain(v) for v in value]
+    if isinstance(value, Mapping):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return snapshot(value)
+    return value
+
+
+def changed_fields(before: JSONable | None, after: JSONable | None) -> list[str]:
+    """The fields whose values differ, for a one-line account of an edit."""
+    before, after = before or {}, after or {}
+    return sorted(key for key in set(before) | set(after) if before.get(key) != after.get(key))

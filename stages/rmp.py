@@ -1,0 +1,253 @@
+"""The Relationship Management Plan: "a dynamic record of an organisation's entire approach to partnering".
+
+Accord already holds every answer, review, dispute and exit decision; this module gathers them into the RMP's
+thirteen sections (as the catalogue lists them), keeps numbered versions of it, and says what changed between
+two versions. Rendering it (Markdown, HTML) is the adapter's job.
+"""
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from stages.audit import AuditEvent, JSONable, snapshot
+from stages.catalogue import Catalogue, ChecklistItem, Phase, RmpSection, Stage
+from stages.checkins import Note, SignOff
+from stages.checklist import Answer, ItemState, StageProgress, blank_state
+from stages.disputes import Dispute, DisputeEvent
+from stages.errors import Stale
+from stages.exits import ExitStrategy
+from stages.ports import UnitOfWork
+from stages.relationships import Relationship
+from stages.reviews import Review
+from stages.versions import PlanVersion
+
+CHANGE_LOG_LIMIT = 50  # the plan shows the latest changes; the evidence pack carries the whole log
+
+
+@dataclass(frozen=True)
+class ItemRecord:
+    """A checklist item with its current state, its answers over time and the notes taken on it."""
+
+    item: ChecklistItem
+    stage: Stage
+    state: ItemState
+    history: tuple[Answer, ...]
+    notes: tuple[Note, ...]
+
+    @property
+    def clause(self) -> int:
+        return self.stage.clause
+
+
+@dataclass(frozen=True)
+class StageRecord:
+    stage: Stage
+    phase: Phase
+    state: str  # "signed off", "current" or "upcoming"
+    progress: StageProgress
+    sign_off: SignOff | None
+    items: tuple[ItemRecord, ...]
+
+
+@dataclass(frozen=True)
+class SectionRecord:
+    """One of the RMP's sections, with the checklist items whose answers feed it."""
+
+    section: RmpSection
+    items: tuple[ItemRecord, ...]
+
+
+@dataclass(frozen=True)
+class DisputeRecord:
+    dispute: Dispute
+    events: tuple[DisputeEvent, ...]
+
+
+@dataclass(frozen=True)
+class Plan:
+    relationship: Relationship
+    generated_at: datetime
+    stage: Stage
+    phase: Phase
+    stages: tuple[StageRecord, ...]
+    sections: tuple[SectionRecord, ...]
+    reviews: tuple[Review, ...]  # latest first
+    disputes: tuple[DisputeRecord, ...]  # oldest first
+    exit_strategies: tuple[ExitStrategy, ...]  # latest first
+    changes: tuple[AuditEvent, ...] = ()  # latest first
+    version: int | None = None  # the latest stored version, when the plan was built
+
+    @property
+    def open_disputes(self) -> list[Dispute]:
+        return [record.dispute for record in self.disputes if record.dispute.open]
+
+    @property
+    def exit_strategy(self) -> ExitStrategy | None:
+        return self.exit_strategies[0] if self.exit_strategies else None
+
+    @property
+    def current(self) -> StageRecord:
+        return next(s for s in self.stages if s.stage.number == self.relationship.stage)
+
+    def section(self, number: int) -> SectionRecord:
+        return next(s for s in self.sections if s.section.number == number)
+
+    def content(self) -> JSONable:
+        """The plan as JSON values: what versions store and compare (the change log aside)."""
+        r = self.relationship
+        return {
+            "relationship": snapshot(r),
+            "stage": {"number": self.stage.number, "name": self.stage.name, "phase": self.phase.name},
+            "stages": {
+                str(s.stage.number): {
+                    "state": s.state,
+                    "done": s.progress.done,
+                    "total": s.progress.total,
+                    "signed_off_by": s.sign_off.signed_by if s.sign_off else None,
+                    "signed_off_at": s.sign_off.signed_at.isoformat() if s.sign_off else None,
+                }
+                for s in self.stages
+            },
+            "items": {
+                record.item.id: {
+                    "status": record.state.status.value,
+                    "reason": record.state.reason,
+                    "evidence_url": record.state.evidence_url,
+                    "evidence_note": record.state.evidence_note,
+                    "assignee": record.state.assignee_id,
+                    "notes": len(record.notes),
+                }
+                for stage in self.stages
+                for record in stage.items
+            },
+            "reviews": [snapshot(review) for review in self.reviews],
+            "disputes": {str(d.dispute.id): snapshot(d.dispute) for d in self.disputes},
+            "exit_strategy": snapshot(self.exit_strategy),
+        }
+
+
+def build(uow: UnitOfWork, catalogue: Catalogue, relationship_id: int, now: datetime) -> Plan:
+    """The plan as it stands now, from everything stored about the relationship."""
+    with uow:
+        relationship = uow.relationships.get(relationship_id)
+        if relationship is None:
+            raise Stale(f"relationship {relationship_id}")
+        states = uow.checklist.states(relationship_id)
+        answers = uow.checklist.answers(relationship_id)
+        notes = uow.notes.for_relationship(relationship_id)
+        sign_offs = {s.stage: s for s in uow.sign_offs.for_relationship(relationship_id) if s.active}
+        reviews = uow.reviews.recent(relationship_id, 1000)
+        disputes = tuple(
+            DisputeRecord(d, tuple(uow.disputes.events(d.id or 0)))
+            for d in uow.disputes.for_relationship(relationship_id)
+        )
+        exits = uow.exit_strategies.all(relationship_id)
+        changes = uow.audit.latest(relationship_id, CHANGE_LOG_LIMIT)
+        latest = uow.rmp_versions.latest(relationship_id)
+    records = {}
+    stages = []
+    for stage in catalogue.stages:
+        items = tuple(
+            ItemRecord(
+                item,
+                stage,
+                states.get(item.id) or blank_state(relationship_id, item.id),
+                tuple(a for a in answers if a.item_id == item.id),
+                tuple(n for n in notes if n.item_id == item.id),
+            )
+            for item in stage.items
+        )
+        records.update({record.item.id: record for record in items})
+        stages.append(
+            StageRecord(
+                stage,
+                catalogue.phase_of(stage.number),
+                _stage_state(stage.number, relationship),
+                StageProgress(stage, tuple(record.state for record in items)),
+                sign_offs.get(stage.number),
+                items,
+            )
+        )
+    sections = tuple(
+        SectionRecord(section, tuple(records[i.id] for i in catalogue.items if i.rmp_section == section.number))
+        for section in catalogue.rmp_sections
+    )
+    return Plan(
+        relationship,
+        now,
+        catalogue.stage(relationship.stage),
+        catalogue.phase_of(relationship.stage),
+        tuple(stages),
+        sections,
+        tuple(reviews),
+        disputes,
+        tuple(exits),
+        tuple(changes),
+        latest.number if latest else None,
+    )
+
+
+def _stage_state(number: int, relationship: Relationship) -> str:
+    if number <= relationship.last_signed_off:
+        return "signed off"
+    return "current" if number == relationship.stage else "upcoming"
+
+
+def save_version(
+    uow: UnitOfWork, catalogue: Catalogue, relationship_id: int, *, reason: str, by: str, now: datetime
+) -> PlanVersion:
+    """Keep the plan as it stands, numbered; called in the same unit of work as the change that prompted it."""
+    plan = build(uow, catalogue, relationship_id, now)
+    with uow:
+        latest = uow.rmp_versions.latest(relationship_id)
+        return uow.rmp_versions.add(
+            PlanVersion(
+                uow.team_id, relationship_id, (latest.number if latest else 0) + 1, reason, by, now, plan.content()
+            )
+        )
+
+
+@dataclass(frozen=True)
+class Change:
+    path: tuple[str, ...]  # e.g. ("items", "S1.2", "status")
+    before: Any
+    after: Any
+
+
+@dataclass(frozen=True)
+class VersionDiff:
+    older: PlanVersion | None
+    newer: PlanVersion | None
+    changes: tuple[Change, ...]
+
+
+def diff_latest(uow: UnitOfWork, relationship_id: int) -> VersionDiff:
+    """What changed between the previous version of the plan and the latest."""
+    with uow:
+        versions = uow.rmp_versions.recent(relationship_id, 2)
+    if not versions:
+        return VersionDiff(None, None, ())
+    newer, older = versions[0], versions[1] if len(versions) > 1 else None
+    return VersionDiff(older, newer, tuple(diff(older.content if older else {}, newer.content)))
+
+
+def diff(before: Mapping[str, Any], after: Mapping[str, Any]) -> list[Change]:
+    """Every leaf value that differs between two plan contents, in a stable order."""
+    old, new = _flatten(before), _flatten(after)
+    return [
+        Change(path, old.get(path), new.get(path))
+        for path in sorted(set(old) | set(new))
+        if old.get(path) != new.get(path)
+    ]
+
+
+def _flatten(value: Any, path: tuple[str, ...] = ()) -> dict[tuple[str, ...], Any]:
+    if isinstance(value, Mapping):
+        flat: dict[tuple[str, ...], Any] = {}
+        for key, inner in value.items():
+            flat.update(_flatten(inner, (*path, str(key))))
+        return flat
+    if isinstance(value, list) and value and all(isinstance(v, Mapping) and "id" in v for v in value):
+        return _flatten({str(v["id"]): v for v in value}, path)
+    return {path: value}
