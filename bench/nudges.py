@@ -6,7 +6,8 @@ open tier-1 dispute past its 7-day limit (half of them also past the one-day gra
 rest are due in the future and must not be read at all. Then, at a fixed `now`, it measures:
 
   find    `due_nudges` alone: reading what is due and working out the nudges (read only, nothing written);
-  sweep   the first `sweep`: finds everything due, climbs the disputes, fills the outbox;
+  sweep   the first `sweep`: finds everything due, climbs the disputes, fills the outbox; split into
+          "climb s" (the disputes moved up one at a time, `dispute_service.climb`) and "enq s" (the outbox insert);
   again   a second sweep at the same `now`: everything due is already in the outbox, so nothing is enqueued;
   +1h     a sweep an hour later: still nothing new.
 
@@ -57,6 +58,7 @@ from stages import nudge_service  # noqa: E402
 from stages.catalogue import Cadences, default_catalogue  # noqa: E402
 from stages.nudges import NudgePolicy  # noqa: E402
 from storage.database import Database  # noqa: E402
+from storage.repositories.nudges import SqlNudgeRepository  # noqa: E402
 from storage.tables import NudgeRow  # noqa: E402
 
 TEAM = "T0BENCH"
@@ -362,6 +364,7 @@ class Measurement:
     seconds: float
     rss_mb: float | None  # growth of the peak RSS while it ran
     py_mb: float | None = None  # tracemalloc peak, from the traced run on the copy
+    phases: dict[str, float] = field(default_factory=dict)  # seconds spent climbing disputes, enqueueing
 
 
 _CLEAR_REFS = Path("/proc/self/clear_refs")
@@ -389,17 +392,48 @@ def peak_rss() -> Iterator[list[float | None]]:
     before_max = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     yield out
     if exact and start_kb is not None and (hwm := _status_kb("VmHWM")) is not None:
-        out[0] = (hwm - start_kb) / 1024
+        out[0] = max(hwm - start_kb, 0) / 1024
     else:
-        out[0] = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before_max) / 1024  # only new highs
+        out[0] = max(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before_max, 0) / 1024  # only new highs
+
+
+@contextmanager
+def phase_timers() -> Iterator[dict[str, float]]:
+    """Wraps the sweep's dispute climbs and outbox inserts with timers, for as long as the block runs."""
+    phases = {"climb": 0.0, "enqueue": 0.0}
+    namespace = vars(nudge_service)  # the sweep calls `climb` through its own module's name
+    climb = namespace["climb"]
+    enqueue = SqlNudgeRepository.enqueue
+
+    def timed_climb(*args: Any, **kwargs: Any) -> Any:
+        started = time.perf_counter()
+        try:
+            return climb(*args, **kwargs)
+        finally:
+            phases["climb"] += time.perf_counter() - started
+
+    def timed_enqueue(self: SqlNudgeRepository, *args: Any, **kwargs: Any) -> int:
+        started = time.perf_counter()
+        try:
+            return enqueue(self, *args, **kwargs)
+        finally:
+            phases["enqueue"] += time.perf_counter() - started
+
+    namespace["climb"] = timed_climb
+    SqlNudgeRepository.enqueue = timed_enqueue  # type: ignore[method-assign]
+    try:
+        yield phases
+    finally:
+        namespace["climb"] = climb
+        SqlNudgeRepository.enqueue = enqueue  # type: ignore[method-assign]
 
 
 def timed(fn: Callable[[], T]) -> tuple[T, Measurement]:
-    with peak_rss() as rss:
+    with phase_timers() as phases, peak_rss() as rss:
         started = time.perf_counter()
         result = fn()
         seconds = time.perf_counter() - started
-    return result, Measurement(seconds, rss[0])
+    return result, Measurement(seconds, rss[0], phases=phases)
 
 
 def traced(fn: Callable[[], T]) -> tuple[T, float]:
@@ -421,6 +455,7 @@ def traced(fn: Callable[[], T]) -> tuple[T, float]:
 class Run:
     backend: str
     plan: Plan
+    revision: str | None = None
     seed_s: float = 0.0
     find: Measurement | None = None
     first: Measurement | None = None
@@ -455,6 +490,7 @@ def bench(backend: Backend, plan: Plan, cadences: Cadences, *, memory: bool, pro
     db = Database(url)
     try:
         db.upgrade()
+        run.revision = db.revision()
         started = time.perf_counter()
         run.expected = seed(db, plan)
         run.seed_s = time.perf_counter() - started
@@ -519,6 +555,10 @@ def _s(m: Measurement | None) -> str:
     return "-" if m is None else f"{m.seconds:.2f}"
 
 
+def _phase(m: Measurement | None, name: str) -> str:
+    return "-" if m is None or name not in m.phases else f"{m.phases[name]:.2f}"
+
+
 def _mb(value: float | None) -> str:
     return "-" if value is None else f"{value:.0f}"
 
@@ -526,7 +566,8 @@ def _mb(value: float | None) -> str:
 def print_table(runs: list[Run]) -> None:
     header = (
         f"{'backend':<10} {'scenario':<11} {'N':>9} {'due':>7} {'seed s':>7} {'find s':>7} {'sweep s':>8} "
-        f"{'py MB':>6} {'rss MB':>6} {'again s':>8} {'py MB':>6} {'rss MB':>6} {'+1h s':>6} "
+        f"{'climb s':>7} {'enq s':>6} {'py MB':>6} {'rss MB':>6} {'again s':>8} {'enq s':>6} {'py MB':>6} "
+        f"{'rss MB':>6} {'+1h s':>6} "
         f"{'enqueued':>8} {'escal.':>6} {'again':>5} {'check':>5}"
     )
     print(header)
@@ -535,16 +576,17 @@ def print_table(runs: list[Run]) -> None:
         first, again = r.first, r.again
         print(
             f"{r.backend:<10} {r.plan.scenario:<11} {r.plan.n:>9,} {r.plan.due_items:>7,} {r.seed_s:>7.1f} "
-            f"{_s(r.find):>7} {_s(first):>8} {_mb(first.py_mb if first else None):>6} "
-            f"{_mb(first.rss_mb if first else None):>6} {_s(again):>8} {_mb(again.py_mb if again else None):>6} "
+            f"{_s(r.find):>7} {_s(first):>8} {_phase(first, 'climb'):>7} {_phase(first, 'enqueue'):>6} "
+            f"{_mb(first.py_mb if first else None):>6} {_mb(first.rss_mb if first else None):>6} {_s(again):>8} "
+            f"{_phase(again, 'enqueue'):>6} {_mb(again.py_mb if again else None):>6} "
             f"{_mb(again.rss_mb if again else None):>6} {_s(r.later):>6} {r.enqueued:>8,} {r.escalated:>6,} "
             f"{r.again_enqueued + r.later_enqueued:>5} {'ok' if r.ok else 'BAD':>5}"
         )
     print(
-        "\ndue = relationships/disputes due; find = due_nudges only (read); sweep = first sweep; again = second "
-        "sweep, same now;\n+1h = sweep an hour later; py MB = tracemalloc peak (copy of the database); rss MB = "
-        "peak RSS growth;\nenqueued / escal. = first sweep; again = enqueued by the two later sweeps (0 expected); "
-        "check = counts as seeded."
+        "\ndue = relationships/disputes due; find = due_nudges only (read); sweep = first sweep, of which climb = "
+        "disputes moved up\none by one and enq = outbox insert; again = second sweep, same now; +1h = sweep an hour "
+        "later;\npy MB = tracemalloc peak (on a copy of the database); rss MB = peak RSS growth; enqueued / escal. = "
+        "first sweep;\nagain = enqueued by the two later sweeps (0 expected); check = counts as seeded."
     )
     bad = [r for r in runs if not r.ok]
     for r in bad:
@@ -648,7 +690,11 @@ def main() -> None:
     finally:
         for backend in backends:
             backend.close()
-    print(f"\nNudge sweep, one workspace, now = {NOW.isoformat()}, Python {sys.version.split()[0]}\n")
+    revisions = ", ".join(sorted({r.revision or "?" for r in runs}))
+    print(
+        f"\nNudge sweep, one workspace, now = {NOW.isoformat()}, schema revision {revisions}, "
+        f"Python {sys.version.split()[0]}\n"
+    )
     print_table(runs)
     print_targets(runs)
     print_scaling(runs)

@@ -32,6 +32,9 @@ SUBCOMMANDS: dict[str, Subcommand] = {
         Subcommand("dispute", "<relationship> <summary>", required=True),
         Subcommand("disputes", "<relationship>"),
         Subcommand("exit", "<relationship>", required=True),
+        Subcommand("edit", "<relationship>", required=True),
+        Subcommand("history", "<relationship> [count]", required=True),
+        Subcommand("plan", "<relationship> [diff]", required=True),
     )
 }
 ARGUMENT_MAX = 200
@@ -55,8 +58,8 @@ class UsageError(Exception):
         self.suggestion = suggestion
 
 
-def name_and_stage(argument: str) -> list[tuple[str, int | None]]:
-    """Readings of `<relationship> [stage]`, most literal first: a trailing number may be part of the name."""
+def name_and_number(argument: str) -> list[tuple[str, int | None]]:
+    """Readings of `<relationship> [number]`, most literal first: a trailing number may be part of the name."""
     readings: list[tuple[str, int | None]] = [(argument, None)]
     rest, _, last = argument.rpartition(" ")
     if rest and last.isdigit():

@@ -9,6 +9,7 @@ from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
+from stages.audit import changed_fields
 from stages.errors import Problem
 
 
@@ -49,6 +50,7 @@ class Copy:
         self.env.filters["date"] = human_date
         self.env.filters["bar"] = progress_bar
         self.env.filters["when"] = slack_time
+        self.env.globals["changed"] = changed_fields
         self.env.filters["user"] = lambda user_id: f"<@{user_id}>"
         self.env.filters["channel"] = lambda channel_id: f"<#{channel_id}>"
 

@@ -8,6 +8,7 @@ COMMAND = "/accord"
 
 # Modals (view callback_ids)
 VIEW_NEW_RELATIONSHIP = "relationship_new"
+VIEW_EDIT_RELATIONSHIP = "relationship_edit"
 
 # Input blocks of the new-relationship modal; their ids double as field names in error messages.
 BLOCK_NAME = "name"

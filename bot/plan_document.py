@@ -20,7 +20,7 @@ from markupsafe import Markup
 from stages.audit import SYSTEM, changed_fields
 from stages.checklist import ItemStatus
 from stages.reviews import RATING_AREAS
-from stages.rmp import ItemRecord, Plan
+from stages.rmp import CHANGE_LOG_LIMIT, ItemRecord, Plan
 
 __all__ = ["render_html", "render_markdown"]
 
@@ -36,6 +36,7 @@ TIER_NAMES = {1: "Working level", 2: "Joint management team", 3: "Executive spon
 
 _MD_SPECIAL = re.compile(r"([\\\[\]|`])")
 _MD_SETEXT = re.compile(r"^[=-]+$")
+_BLANK_BETWEEN_TAGS = re.compile(r">\n(?:[ \t]*\n)+<")
 _URL_SAFE = "/:?#@!$&'*+,;=%~.-_"  # what a web address may keep; anything else is percent-encoded
 
 
@@ -51,7 +52,11 @@ def render_html(plan: Plan, names: Names | None = None) -> str:
 
 def _render(template: str, plan: Plan, names: Names | None) -> str:
     text = _environment().get_template(template).render(plan=plan, names=names or _at_id)
-    return text.rstrip("\n") + "\n"
+    if template.endswith(".html.j2"):
+        # Empty macro calls leave blank lines between tags. Escaped user text has no raw `>` or `<`, so this
+        # cannot touch the line breaks people typed.
+        text = _BLANK_BETWEEN_TAGS.sub(">\n<", text)
+    return text.strip() + "\n"  # macro definitions above the document leave blank lines
 
 
 def _at_id(user_id: str) -> str:
@@ -74,15 +79,15 @@ def _environment() -> Environment:
         user=_user,
         users=_users,
         status=status_label,
-        days=lambda delta: delta.days if isinstance(delta, timedelta) else int(delta),
+        days=_days,
         web=web_url,
-        md=md_inline,
         md_block=md_block,
         md_url=md_url,
-        score=lambda value: f"{value:.1f}",
+        score=_score,
     )
     env.globals.update(
         changed_fields=changed_fields,
+        change_log_limit=CHANGE_LOG_LIMIT,
         rating_areas=RATING_AREAS,
         tier_names=TIER_NAMES,
     )
@@ -90,15 +95,22 @@ def _environment() -> Environment:
     return env
 
 
+class Markdown(str):
+    """Markdown whose user text is already escaped. Not `Markup`: that would also pass HTML autoescaping."""
+
+
 @pass_eval_context
 def _finalize(eval_ctx: EvalContext, value: object) -> object:
-    """Escape by default in Markdown too: every value is user text unless a filter marked it safe."""
-    if eval_ctx.autoescape or isinstance(value, Markup):
+    """Escape by default in Markdown too: every value is user text unless a filter made it `Markdown`.
+
+    Macro output is marked `|safe` (`Markup`) in the Markdown template, since a macro's values were escaped inside.
+    """
+    if eval_ctx.autoescape or isinstance(value, Markdown | Markup):
         return value
     return md_inline(value)
 
 
-def md_inline(value: object) -> Markup:
+def md_inline(value: object) -> Markdown:
     """User text on one line of Markdown (a table cell, a list item): HTML neutralised, Markdown syntax kept as text.
 
     `<` and `>` become entities so no tag or autolink survives; backslashes, brackets, pipes and backticks are
@@ -106,26 +118,26 @@ def md_inline(value: object) -> Markup:
     it cannot break the document, and escaping it would clutter the raw text.
     """
     text = " ".join(str(value).split())
-    return Markup(_MD_SPECIAL.sub(r"\\\1", _neutralise_html(text)))
+    return Markdown(_MD_SPECIAL.sub(r"\\\1", _neutralise_html(text)))
 
 
-def md_block(value: object, indent: int = 0) -> Markup:
+def md_block(value: object, indent: int = 0) -> Markdown:
     """Multi-line user text as Markdown lines, indented to sit inside a list item, unable to start a heading."""
     lines = []
     for raw in str(value).strip().splitlines():
-        line = md_inline(raw)
+        line = str(md_inline(raw))
         if line.startswith("#") or _MD_SETEXT.match(line):
-            line = Markup("\\") + line
+            line = "\\" + line
         lines.append(line)
-    return Markup(("\n" + " " * indent).join(line if line else "" for line in lines))
+    return Markdown(("\n" + " " * indent).join(lines))
 
 
-def md_url(value: str) -> Markup:
+def md_url(value: str) -> Markdown:
     """A web address as a Markdown link, with the characters that could break out of it percent-encoded."""
     url = web_url(value)
     if url is None:
         return md_inline(value)
-    return Markup(f"[{md_inline(url)}]({quote(url, safe=_URL_SAFE)})")
+    return Markdown(f"[{md_inline(url)}]({quote(url, safe=_URL_SAFE)})")
 
 
 def web_url(value: str | None) -> str | None:
@@ -158,6 +170,15 @@ def _utc(value: datetime) -> datetime:
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
+def _days(delta: timedelta) -> int:
+    """Whole days, as the app counts a dispute's age."""
+    return delta.days
+
+
+def _score(value: float) -> str:
+    return f"{value:.1f}"
+
+
 @pass_context
 def _user(context: Context, user_id: str | None) -> str:
     if not user_id:
@@ -173,11 +194,11 @@ def _users(context: Context, user_ids: tuple[str, ...]) -> str:
     return ", ".join(_user(context, user_id) for user_id in user_ids) or "nobody"
 
 
-def status_label(record: ItemRecord) -> str:
+def status_label(record: ItemRecord, reason: bool = True) -> str:
     """Done / In progress / Not applicable: reason / Open."""
     state = record.state
     label = STATUS_LABELS[state.status]
-    if state.status is ItemStatus.NOT_APPLICABLE and state.reason:
+    if reason and state.status is ItemStatus.NOT_APPLICABLE and state.reason:
         return f"{label}: {state.reason}"
     return label
 

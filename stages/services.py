@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from stages.audit import SYSTEM
+from stages.audit import SYSTEM, AuditEvent
 from stages.catalogue import Catalogue, Phase, Stage
 from stages.checklist import StageProgress
 from stages.errors import NameTaken, NotAllowed, RelationshipNotFound, Stale
@@ -67,6 +67,11 @@ def edit_relationship(
         uow.audit.record(relationship_id, by, now, "relationship.edited", saved.name, current, saved)
         uow.commit()
         return saved
+
+
+def latest_changes(uow: UnitOfWork, relationship_id: int, limit: int) -> list[AuditEvent]:
+    with uow:
+        return uow.audit.latest(relationship_id, limit)
 
 
 def find_relationship(uow: UnitOfWork, name: str) -> Relationship:

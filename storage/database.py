@@ -22,17 +22,25 @@ def make_engine(url: str, **options: Any) -> Engine:
     if make_url(url).get_backend_name() == "sqlite":
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30}, **options)
         event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "begin", _sqlite_begin)
         return engine
     return create_engine(url, pool_pre_ping=True, **options)
 
 
 def _sqlite_pragmas(connection: Any, _record: object) -> None:
+    # Python's sqlite3 begins transactions lazily and ends them on its own: a savepoint's release would then
+    # commit everything before it. Take transaction control back (SQLAlchemy's recipe), and begin explicitly.
+    connection.isolation_level = None
     # WAL lets readers run beside the writer; foreign keys are off in SQLite unless asked for.
     cursor = connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.close()
+
+
+def _sqlite_begin(connection: Any) -> None:
+    connection.exec_driver_sql("BEGIN")
 
 
 def alembic_config(engine: Engine) -> Config:

@@ -1,5 +1,6 @@
-"""The new-relationship modal: building it (empty, or again with a person's answers) and reading it back."""
+"""The relationship form, to start one or edit one: building it (empty, or with answers) and reading it back."""
 
+import json
 from typing import Any
 
 from slack_sdk.models.blocks import (
@@ -21,6 +22,7 @@ from stages.relationships import (
     CADENCE_MIN_DAYS,
     NAME_MAX,
     PARTNER_MAX,
+    Relationship,
     RelationshipDraft,
 )
 
@@ -35,8 +37,12 @@ def new_relationship_modal(
     owner_id: str | None = None,
     notice: str | None = None,
     notice_after: str | None = None,
+    editing: int | None = None,
 ) -> View:
-    """The form. With `draft` it is filled with those answers; `notice` shows under field `notice_after`."""
+    """The form. With `draft` it is filled with those answers; `notice` shows under field `notice_after`.
+
+    `editing` names the relationship being changed: the form then saves changes instead of starting one.
+    """
 
     def label(field: str) -> Any:
         return plain(copy("relationships", "label", field=field))
@@ -44,7 +50,7 @@ def new_relationship_modal(
     def hint(field: str) -> Any:
         return plain(copy("relationships", "hint", field=field), 2000)
 
-    blocks: list[Block] = [section(copy("relationships", "modal_intro"))]
+    blocks: list[Block] = [section(copy("relationships", "edit_intro" if editing else "modal_intro"))]
     fields: list[InputBlock] = [
         InputBlock(
             block_id=ids.BLOCK_NAME,
@@ -106,12 +112,19 @@ def new_relationship_modal(
         blocks.insert(0, context(notice))
     return View(
         type="modal",
-        callback_id=ids.VIEW_NEW_RELATIONSHIP,
-        title=plain(copy("relationships", "modal_title"), 24),
-        submit=plain(copy("relationships", "modal_submit"), 24),
+        callback_id=ids.VIEW_EDIT_RELATIONSHIP if editing else ids.VIEW_NEW_RELATIONSHIP,
+        title=plain(copy("relationships", "edit_title" if editing else "modal_title"), 24),
+        submit=plain(copy("relationships", "edit_submit" if editing else "modal_submit"), 24),
         close=plain(copy("relationships", "modal_close"), 24),
+        private_metadata=json.dumps({"relationship": editing}) if editing else None,
         blocks=view_blocks(blocks),
     )
+
+
+def draft_of(relationship: Relationship) -> RelationshipDraft:
+    """A relationship as the form shows it, to be edited."""
+    r = relationship
+    return RelationshipDraft(r.name, r.partner, r.owner_id, r.sponsor_id, r.channel_id, r.review_cadence_days)
 
 
 def read_draft(view: dict[str, Any]) -> RelationshipDraft:
@@ -131,12 +144,12 @@ def read_draft(view: dict[str, Any]) -> RelationshipDraft:
     )
 
 
-def message_view(copy: Copy, text: str, *, closable: bool = True) -> View:
+def message_view(copy: Copy, text: str, *, closable: bool = True, editing: bool = False) -> View:
     """A one-message modal in place of the form: progress while saving, then the outcome."""
     return View(
         type="modal",
-        callback_id=ids.VIEW_NEW_RELATIONSHIP,
-        title=plain(copy("relationships", "modal_title"), 24),
+        callback_id=ids.VIEW_EDIT_RELATIONSHIP if editing else ids.VIEW_NEW_RELATIONSHIP,
+        title=plain(copy("relationships", "edit_title" if editing else "modal_title"), 24),
         close=plain(copy("relationships", "done"), 24) if closable else None,
         blocks=view_blocks([section(text)]),
     )

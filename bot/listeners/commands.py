@@ -1,6 +1,5 @@
 """`/accord`: syntax is checked and answered in the ack; anything touching data runs after it."""
 
-from contextlib import suppress
 from typing import Any
 
 from slack_bolt import Ack, App
@@ -12,11 +11,12 @@ from bot.blocks.kit import message_blocks
 from bot.blocks.new_relationship import new_relationship_modal
 from bot.blocks.relationships import list_blocks, status_blocks
 from bot.checkin_messages import post_thread
-from bot.command_line import Invocation, UsageError, name_and_stage, parse
+from bot.command_line import Invocation, UsageError, parse
 from bot.copy import Copy
 from bot.deps import Deps
-from bot.listeners import disputes, governance
+from bot.listeners import disputes, governance, records, views
 from bot.listeners.explain import explaining
+from bot.listeners.records import relationship_and_number
 from bot.listeners.turn import Turn, lazy
 from stages import checkin_service, services
 from stages.catalogue import Stage
@@ -90,7 +90,7 @@ def _status(turn: Turn, invocation: Invocation) -> None:
 def _checkin(turn: Turn, invocation: Invocation) -> None:
     """Start the stage's check-in thread here, or point to the one already running."""
     deps = turn.deps
-    relationship, requested = _relationship_and_stage(turn, invocation.argument)
+    relationship, requested = relationship_and_number(turn, invocation.argument)
     with explaining(turn, relationship_name=relationship.name):
         stage = checkin_service.choose_stage(deps.catalogue, relationship, requested)
         checkin, claimed = checkin_service.claim(turn.uow(), relationship, stage, by=turn.user_id, now=turn.now())
@@ -105,18 +105,6 @@ def _checkin(turn: Turn, invocation: Invocation) -> None:
             if error.response.get("error") not in ("not_in_channel", "channel_not_found"):
                 raise
             turn.tell(deps.copy("checkins", "not_in_channel"))
-
-
-def _relationship_and_stage(turn: Turn, argument: str) -> tuple[Relationship, int | None]:
-    """`<relationship> [stage]`: the whole text as a name first, then a trailing number as the stage."""
-    (literal, _), *others = name_and_stage(argument)
-    try:
-        return services.find_relationship(turn.uow(), literal), None
-    except RelationshipNotFound:
-        for name, stage in others:
-            with suppress(RelationshipNotFound):
-                return services.find_relationship(turn.uow(), name), stage
-        raise
 
 
 def _point_to(turn: Turn, checkin: Checkin, relationship: Relationship, stage: Stage) -> None:
@@ -137,4 +125,6 @@ _HANDLERS = {
     "exit": governance.start_exit,
     "dispute": disputes.start_dispute,
     "disputes": disputes.list_disputes,
+    "edit": views.start_edit,
+    "history": records.show_history,
 }
