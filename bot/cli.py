@@ -1,8 +1,10 @@
 """The `accord` command line."""
 
+import json
 import shutil
 import subprocess
 import sys
+from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -135,6 +137,74 @@ def nudges(
         return
     report = nudger.run()
     typer.echo(f"{report.enqueued} queued, {report.sent} sent, {report.deferred} deferred, {report.failed} failed.")
+
+
+class Format(StrEnum):
+    md = "md"
+    html = "html"
+    json = "json"
+
+
+@cli.command()
+def export(
+    relationship: Annotated[str, typer.Argument(help="The relationship's name.")],
+    out: Annotated[Path | None, typer.Option(help="Where to write the plan.")] = None,
+    format: Annotated[Format, typer.Option("--format", help="md, html or json.")] = Format.md,
+    evidence_pack: Annotated[
+        Path | None, typer.Option(help="Write the evidence pack (a zip) for a certification audit here.")
+    ] = None,
+    team: Annotated[str | None, typer.Option(help="The workspace (team id), if the database holds several.")] = None,
+) -> None:
+    """Write a relationship's Relationship Management Plan, or its whole evidence pack, to a file."""
+    from datetime import UTC, datetime
+
+    from bot.evidence_pack import plan_json, write_pack
+    from bot.plan_document import render_html, render_markdown
+    from stages import rmp, services
+    from stages.catalogue import default_catalogue
+    from stages.errors import RelationshipNotFound
+    from storage.database import Database
+
+    if out is None and evidence_pack is None:
+        typer.echo(
+            "Say where to write: --out FILE (with --format md, html or json), or --evidence-pack FILE.zip", err=True
+        )
+        raise typer.Exit(2)
+    settings = Settings()
+    _prepare_database(settings)
+    database = Database(settings.database_url)
+    team_id = _team(database.team_ids(), team)
+    try:
+        found = services.find_relationship(database.uow(team_id), relationship)
+    except RelationshipNotFound as missing:
+        hint = f" Did you mean {' or '.join(missing.suggestions)}?" if missing.suggestions else ""
+        typer.echo(f"There is no relationship called {relationship!r} in workspace {team_id}.{hint}", err=True)
+        raise typer.Exit(2) from None
+    evidence = rmp.evidence(database.uow(team_id), default_catalogue(), found.id or 0, datetime.now(UTC))
+    if out is not None:
+        renderers = {
+            Format.md: lambda: render_markdown(evidence.plan),
+            Format.html: lambda: render_html(evidence.plan),
+            Format.json: lambda: json.dumps(plan_json(evidence), indent=2, sort_keys=True),
+        }
+        out.write_text(renderers[format](), encoding="utf-8")
+        typer.echo(f"Wrote the plan of {found.name} to {out}.")
+    if evidence_pack is not None:
+        files = write_pack(evidence, evidence_pack)
+        typer.echo(f"Wrote the evidence pack of {found.name} ({len(files)} files) to {evidence_pack}.")
+
+
+def _team(known: list[str], wanted: str | None) -> str:
+    if wanted is not None:
+        if wanted not in known:
+            typer.echo(f"No workspace {wanted} in this database; it holds {', '.join(known) or 'none'}.", err=True)
+            raise typer.Exit(2)
+        return wanted
+    if len(known) != 1:
+        listing = ", ".join(known) or "none yet"
+        typer.echo(f"Say which workspace with --team: this database holds {listing}.", err=True)
+        raise typer.Exit(2)
+    return known[0]
 
 
 def _nudger(settings: Settings) -> "Nudger":

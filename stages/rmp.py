@@ -94,18 +94,15 @@ class Plan:
         return next(s for s in self.sections if s.section.number == number)
 
     def content(self) -> JSONable:
-        """The plan as JSON values: what versions store and compare (the change log aside)."""
+        """The plan as JSON values: what versions keep and compare (the change log aside)."""
         r = self.relationship
         return {
-            "relationship": snapshot(r),
-            "stage": {"number": self.stage.number, "name": self.stage.name, "phase": self.phase.name},
+            "relationship": _pick(r, RELATIONSHIP_FIELDS),
             "stages": {
                 str(s.stage.number): {
                     "state": s.state,
                     "done": s.progress.done,
-                    "total": s.progress.total,
                     "signed_off_by": s.sign_off.signed_by if s.sign_off else None,
-                    "signed_off_at": s.sign_off.signed_at.isoformat() if s.sign_off else None,
                 }
                 for s in self.stages
             },
@@ -121,10 +118,26 @@ class Plan:
                 for stage in self.stages
                 for record in stage.items
             },
-            "reviews": [snapshot(review) for review in self.reviews],
-            "disputes": {str(d.dispute.id): snapshot(d.dispute) for d in self.disputes},
-            "exit_strategy": snapshot(self.exit_strategy),
+            "reviews": {str(review.id): _pick(review, REVIEW_FIELDS) for review in self.reviews},
+            "disputes": {str(d.dispute.id): _pick(d.dispute, DISPUTE_FIELDS) for d in self.disputes},
+            "exit_strategy": _pick(self.exit_strategy, EXIT_FIELDS) if self.exit_strategy else None,
         }
+
+
+RELATIONSHIP_FIELDS = (
+    "name", "partner", "owner_id", "sponsor_id", "channel_id", "review_cadence_days", "stage", "status",
+    "next_review_due", "next_exit_review_due", "last_reviewed_at",
+)  # fmt: skip
+REVIEW_FIELDS = (
+    "reviewed_at", "reviewed_by", "delivery", "trust", "value", "governance", "summary", "decisions", "next_review_due",
+)  # fmt: skip
+DISPUTE_FIELDS = ("summary", "tier", "status", "owner_id", "resolution", "root_cause")
+EXIT_FIELDS = ("version", "triggers", "plan", "continuity", "assets", "reviewed_with", "saved_by", "saved_at")
+
+
+def _pick(entity: Any, names: tuple[str, ...]) -> JSONable:
+    everything = snapshot(entity) or {}
+    return {name: everything[name] for name in names}
 
 
 def build(uow: UnitOfWork, catalogue: Catalogue, relationship_id: int, now: datetime) -> Plan:
@@ -233,13 +246,24 @@ def diff_latest(uow: UnitOfWork, relationship_id: int) -> VersionDiff:
 
 
 def diff(before: Mapping[str, Any], after: Mapping[str, Any]) -> list[Change]:
-    """Every leaf value that differs between two plan contents, in a stable order."""
+    """What differs between two plan contents, in a stable order: a review or dispute that appeared (or went) is
+    one change holding the whole record; anything else is told value by value."""
+    whole = [
+        Change((area, key), (before.get(area) or {}).get(key), (after.get(area) or {}).get(key))
+        for area in RECORD_AREAS
+        for key in sorted(set(before.get(area) or {}) ^ set(after.get(area) or {}), key=lambda k: (len(k), k))
+    ]
+    told = {change.path for change in whole}
     old, new = _flatten(before), _flatten(after)
-    return [
+    values = [
         Change(path, old.get(path), new.get(path))
         for path in sorted(set(old) | set(new))
-        if old.get(path) != new.get(path)
+        if old.get(path) != new.get(path) and path[:2] not in told
     ]
+    return whole + values
+
+
+RECORD_AREAS = ("reviews", "disputes")
 
 
 def _flatten(value: Any, path: tuple[str, ...] = ()) -> dict[tuple[str, ...], Any]:
@@ -248,6 +272,21 @@ def _flatten(value: Any, path: tuple[str, ...] = ()) -> dict[tuple[str, ...], An
         for key, inner in value.items():
             flat.update(_flatten(inner, (*path, str(key))))
         return flat
-    if isinstance(value, list) and value and all(isinstance(v, Mapping) and "id" in v for v in value):
-        return _flatten({str(v["id"]): v for v in value}, path)
     return {path: value}
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """Everything a certification audit asks for: the plan, every change, and every version of the plan."""
+
+    plan: Plan
+    trail: tuple[AuditEvent, ...]  # oldest first
+    versions: tuple[PlanVersion, ...]  # newest first
+
+
+def evidence(uow: UnitOfWork, catalogue: Catalogue, relationship_id: int, now: datetime) -> Evidence:
+    plan = build(uow, catalogue, relationship_id, now)
+    with uow:
+        trail = uow.audit.all(relationship_id)
+        versions = uow.rmp_versions.recent(relationship_id, 10_000)
+    return Evidence(plan, tuple(trail), tuple(versions))

@@ -127,4 +127,5 @@ _HANDLERS = {
     "disputes": disputes.list_disputes,
     "edit": views.start_edit,
     "history": records.show_history,
+    "plan": records.show_plan,
 }

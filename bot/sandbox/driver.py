@@ -180,10 +180,14 @@ class Driver:
         value: str | None = None,
         block_id: str | None = None,
         selected: str | None = None,
+        label: str | None = None,
     ) -> Reply:
-        """Press a button (or choose `selected` in a select menu) found in a message, ephemeral or view."""
+        """Press a button (or choose `selected` in a select menu) found in a message, ephemeral or view.
+
+        Several elements may share an action_id: `value`, `block_id` or the button's `label` picks one.
+        """
         blocks = where.view.get("blocks", []) if isinstance(where, ViewRecord) else where.blocks
-        found_block, element = find_element(blocks, action_id, value=value, block_id=block_id)
+        found_block, element = find_element(blocks, action_id, value=value, block_id=block_id, label=label)
         action = {
             "action_id": action_id,
             "block_id": found_block,
@@ -438,9 +442,14 @@ class Driver:
 
 
 def find_element(
-    blocks: list[JSON], action_id: str, *, value: str | None = None, block_id: str | None = None
+    blocks: list[JSON],
+    action_id: str,
+    *,
+    value: str | None = None,
+    block_id: str | None = None,
+    label: str | None = None,
 ) -> tuple[str, JSON]:
-    """The interactive element with this action_id (and value / block_id when several share it)."""
+    """The interactive element with this action_id (and value, block_id or label when several share it)."""
     matches = [
         (block.get("block_id", ""), element)
         for block in blocks
@@ -448,6 +457,7 @@ def find_element(
         if element.get("action_id") == action_id
         and (value is None or element.get("value") == value)
         and (block_id is None or block.get("block_id") == block_id)
+        and (label is None or element.get("text", {}).get("text") == label)
     ]
     if not matches:
         raise LookupError(f"no element {action_id!r} (value={value!r}, block_id={block_id!r}) on screen")
