@@ -5,7 +5,7 @@ thirteen sections (as the catalogue lists them), keeps numbered versions of it, 
 two versions. Rendering it (Markdown, HTML) is the adapter's job.
 """
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -146,19 +146,46 @@ def build(uow: UnitOfWork, catalogue: Catalogue, relationship_id: int, now: date
         relationship = uow.relationships.get(relationship_id)
         if relationship is None:
             raise Stale(f"relationship {relationship_id}")
-        states = uow.checklist.states(relationship_id)
-        answers = uow.checklist.answers(relationship_id)
-        notes = uow.notes.for_relationship(relationship_id)
-        sign_offs = {s.stage: s for s in uow.sign_offs.for_relationship(relationship_id) if s.active}
-        reviews = uow.reviews.recent(relationship_id, 1000)
-        disputes = tuple(
-            DisputeRecord(d, tuple(uow.disputes.events(d.id or 0)))
-            for d in uow.disputes.for_relationship(relationship_id)
-        )
-        exits = uow.exit_strategies.all(relationship_id)
-        changes = uow.audit.latest(relationship_id, CHANGE_LOG_LIMIT)
         latest = uow.rmp_versions.latest(relationship_id)
-    records = {}
+        return assemble(
+            relationship,
+            catalogue,
+            now,
+            states=uow.checklist.states(relationship_id),
+            answers=uow.checklist.answers(relationship_id),
+            notes=uow.notes.for_relationship(relationship_id),
+            sign_offs=uow.sign_offs.for_relationship(relationship_id),
+            reviews=uow.reviews.recent(relationship_id, 1000),
+            disputes=[
+                DisputeRecord(d, tuple(uow.disputes.events(d.id or 0)))
+                for d in uow.disputes.for_relationship(relationship_id)
+            ],
+            exits=uow.exit_strategies.all(relationship_id),
+            changes=uow.audit.latest(relationship_id, CHANGE_LOG_LIMIT),
+            version=latest.number if latest else None,
+        )
+
+
+def assemble(
+    relationship: Relationship,
+    catalogue: Catalogue,
+    now: datetime,
+    *,
+    states: Mapping[str, ItemState],
+    answers: Iterable[Answer] = (),
+    notes: Iterable[Note] = (),
+    sign_offs: Iterable[SignOff] = (),
+    reviews: Iterable[Review] = (),
+    disputes: Iterable[DisputeRecord] = (),
+    exits: Iterable[ExitStrategy] = (),
+    changes: Iterable[AuditEvent] = (),
+    version: int | None = None,
+) -> Plan:
+    """The plan from its parts: every stage with its items, and every RMP section with the items feeding it."""
+    relationship_id = relationship.id or 0
+    answers, notes = tuple(answers), tuple(notes)
+    signed = {s.stage: s for s in sign_offs if s.active}
+    records: dict[str, ItemRecord] = {}
     stages = []
     for stage in catalogue.stages:
         items = tuple(
@@ -178,7 +205,7 @@ def build(uow: UnitOfWork, catalogue: Catalogue, relationship_id: int, now: date
                 catalogue.phase_of(stage.number),
                 _stage_state(stage.number, relationship),
                 StageProgress(stage, tuple(record.state for record in items)),
-                sign_offs.get(stage.number),
+                signed.get(stage.number),
                 items,
             )
         )
@@ -194,10 +221,10 @@ def build(uow: UnitOfWork, catalogue: Catalogue, relationship_id: int, now: date
         tuple(stages),
         sections,
         tuple(reviews),
-        disputes,
+        tuple(disputes),
         tuple(exits),
         tuple(changes),
-        latest.number if latest else None,
+        version,
     )
 
 

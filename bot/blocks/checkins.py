@@ -121,80 +121,68 @@ STATUS_ACTIONS = {
 
 def not_applicable_modal(copy: Copy, board: Board, item: ChecklistItem, origin: dict[str, Any]) -> View:
     state = board.state(item.id)
-    return View(
-        type="modal",
-        callback_id=ids.VIEW_ITEM_NOT_APPLICABLE,
-        title=plain(copy("checkins", "na_title"), 24),
-        submit=plain(copy("checkins", "save"), 24),
-        close=plain(copy("checkins", "cancel"), 24),
-        private_metadata=json.dumps({"checkin": board.checkin.id, "item": item.id, **origin}),
-        blocks=view_blocks(
-            [
-                section(copy("checkins", "item_text", item=item, position=item.position)),
-                InputBlock(
-                    block_id=ids.BLOCK_REASON,
-                    label=plain(copy("checkins", "na_label"), 2000),
-                    hint=plain(copy("checkins", "na_hint"), 2000),
-                    element=PlainTextInputElement(
-                        action_id=INPUT, multiline=True, max_length=REASON_MAX, initial_value=state.reason
-                    ),
-                ),
-            ]
-        ),
-    )
+    reason = PlainTextInputElement(action_id=INPUT, multiline=True, max_length=REASON_MAX, initial_value=state.reason)
+    inputs = [_input(copy, ids.BLOCK_REASON, "na_label", "na_hint", reason)]
+    return _modal(copy, ids.VIEW_ITEM_NOT_APPLICABLE, "na_title", board, item, origin, inputs)
 
 
 def evidence_modal(copy: Copy, board: Board, item: ChecklistItem, origin: dict[str, Any]) -> View:
     state = board.state(item.id)
-    return View(
-        type="modal",
-        callback_id=ids.VIEW_ITEM_EVIDENCE,
-        title=plain(copy("checkins", "evidence_title"), 24),
-        submit=plain(copy("checkins", "save"), 24),
-        close=plain(copy("checkins", "cancel"), 24),
-        private_metadata=json.dumps({"checkin": board.checkin.id, "item": item.id, **origin}),
-        blocks=view_blocks(
-            [
-                section(copy("checkins", "item_text", item=item, position=item.position)),
-                InputBlock(
-                    block_id=ids.BLOCK_LINK,
-                    optional=True,
-                    label=plain(copy("checkins", "link_label"), 2000),
-                    hint=plain(copy("checkins", "link_hint"), 2000),
-                    element=UrlInputElement(action_id=INPUT, initial_value=state.evidence_url),
-                ),
-                InputBlock(
-                    block_id=ids.BLOCK_NOTE,
-                    optional=True,
-                    label=plain(copy("checkins", "note_label"), 2000),
-                    hint=plain(copy("checkins", "note_hint"), 2000),
-                    element=PlainTextInputElement(
-                        action_id=INPUT, multiline=True, max_length=NOTE_MAX, initial_value=state.evidence_note
-                    ),
-                ),
-            ]
-        ),
+    link = UrlInputElement(action_id=INPUT, initial_value=state.evidence_url)
+    note = PlainTextInputElement(
+        action_id=INPUT, multiline=True, max_length=NOTE_MAX, initial_value=state.evidence_note
     )
+    inputs = [
+        _input(copy, ids.BLOCK_LINK, "link_label", "link_hint", link, optional=True),
+        _input(copy, ids.BLOCK_NOTE, "note_label", "note_hint", note, optional=True),
+    ]
+    return _modal(copy, ids.VIEW_ITEM_EVIDENCE, "evidence_title", board, item, origin, inputs)
 
 
 def reopen_modal(copy: Copy, board: Board, origin: dict[str, Any]) -> View:
+    reason = PlainTextInputElement(action_id=INPUT, multiline=True, max_length=REOPEN_REASON_MAX)
+    inputs = [_input(copy, ids.BLOCK_REASON, "reopen_label", None, reason)]
+    intro = section(copy("checkins", "reopen_intro", stage=board.stage, r=board.relationship))
+    return _modal(
+        copy, ids.VIEW_REOPEN_STAGE, "reopen_title", board, None, origin, inputs, intro=intro, submit="reopen_title"
+    )
+
+
+def _input(
+    copy: Copy, block_id: str, label: str, hint: str | None, element: Any, *, optional: bool = False
+) -> InputBlock:
+    return InputBlock(
+        block_id=block_id,
+        label=plain(copy("checkins", label), 2000),
+        hint=plain(copy("checkins", hint), 2000) if hint else None,
+        element=element,
+        optional=optional,
+    )
+
+
+def _modal(
+    copy: Copy,
+    callback_id: str,
+    title: str,
+    board: Board,
+    item: ChecklistItem | None,
+    origin: dict[str, Any],
+    inputs: list[InputBlock],
+    *,
+    intro: Block | None = None,
+    submit: str = "save",
+) -> View:
+    """A modal about one check-in (and item): what it is about, its inputs, and where it came from."""
+    about = intro or section(copy("checkins", "item_text", item=item, position=item.position if item else 0))
+    metadata = {"checkin": board.checkin.id, **({"item": item.id} if item else {}), **origin}
     return View(
         type="modal",
-        callback_id=ids.VIEW_REOPEN_STAGE,
-        title=plain(copy("checkins", "reopen_title"), 24),
-        submit=plain(copy("checkins", "reopen_title"), 24),
+        callback_id=callback_id,
+        title=plain(copy("checkins", title), 24),
+        submit=plain(copy("checkins", submit), 24),
         close=plain(copy("checkins", "cancel"), 24),
-        private_metadata=json.dumps({"checkin": board.checkin.id, **origin}),
-        blocks=view_blocks(
-            [
-                section(copy("checkins", "reopen_intro", stage=board.stage, r=board.relationship)),
-                InputBlock(
-                    block_id=ids.BLOCK_REASON,
-                    label=plain(copy("checkins", "reopen_label"), 2000),
-                    element=PlainTextInputElement(action_id=INPUT, multiline=True, max_length=REOPEN_REASON_MAX),
-                ),
-            ]
-        ),
+        private_metadata=json.dumps(metadata),
+        blocks=view_blocks([about, *inputs]),
     )
 
 

@@ -21,6 +21,7 @@ from bot.blocks.checkins import (
 from bot.checkin_messages import refresh, refresh_all
 from bot.deps import Deps
 from bot.listeners.explain import explaining
+from bot.listeners.modal_ack import checked
 from bot.listeners.turn import Turn, lazy
 from stages import checkin_service
 from stages.checkin_service import Board
@@ -34,38 +35,26 @@ from stages.checklist import (
     not_applicable_reason,
     status_answer,
 )
-from stages.errors import InvalidInput, NotAllowed, Stale
+from stages.errors import NotAllowed, Stale
 
 
 def register(app: App, deps: Deps) -> None:
     copy = deps.copy
 
-    def field_errors(ack: Ack, error: InvalidInput) -> None:
-        ack(response_action="errors", errors={field: copy.problem(p) for field, p in error.by_field().items()})
+    def reason(view: dict[str, Any]) -> object:
+        return not_applicable_reason(read_input(view, ids.BLOCK_REASON))
 
-    def ack_not_applicable(ack: Ack, view: dict[str, Any]) -> None:
-        try:
-            not_applicable_reason(read_input(view, ids.BLOCK_REASON))
-        except InvalidInput as error:
-            field_errors(ack, error)
-            return
-        ack()
+    def proof(view: dict[str, Any]) -> object:
+        return evidence(read_input(view, ids.BLOCK_LINK), read_input(view, ids.BLOCK_NOTE))
 
-    def ack_evidence(ack: Ack, view: dict[str, Any]) -> None:
-        try:
-            evidence(read_input(view, ids.BLOCK_LINK), read_input(view, ids.BLOCK_NOTE))
-        except InvalidInput as error:
-            field_errors(ack, error)
-            return
-        ack()
+    def why_reopen(view: dict[str, Any]) -> object:
+        return reopen_reason(read_input(view, ids.BLOCK_REASON))
 
-    def ack_reopen(ack: Ack, view: dict[str, Any]) -> None:
-        try:
-            reopen_reason(read_input(view, ids.BLOCK_REASON))
-        except InvalidInput as error:
-            field_errors(ack, error)
-            return
-        ack()
+    ack_not_applicable, ack_evidence, ack_reopen = (
+        checked(copy, reason),
+        checked(copy, proof),
+        checked(copy, why_reopen),
+    )
 
     for action_id in STATUS_ACTIONS:
         app.action(action_id)(ack=_ack, lazy=[lazy(deps, set_status)])

@@ -14,6 +14,7 @@ from bot.command_line import Invocation, name_prefix
 from bot.deps import Deps
 from bot.dispute_messages import post_dispute, tell_thread
 from bot.listeners.explain import explaining
+from bot.listeners.modal_ack import Check, checked
 from bot.listeners.turn import Turn, lazy
 from stages import dispute_service, nudge_service, services
 from stages.dispute_service import Case
@@ -25,41 +26,17 @@ from stages.naming import suggest
 def register(app: App, deps: Deps) -> None:
     copy = deps.copy
 
-    def field_errors(ack: Ack, problems: list[Problem]) -> None:
-        ack(response_action="errors", errors={p.field: copy.problem(p) for p in problems})
-
-    def ack_raise(ack: Ack, view: dict[str, Any]) -> None:
-        problems = []
+    def chosen(view: dict[str, Any]) -> object:
         if not value(view, ids.BLOCK_RELATIONSHIP):
-            problems.append(Problem(ids.BLOCK_RELATIONSHIP, "relationship_missing"))
-        try:
-            summary(value(view, ids.BLOCK_SUMMARY))
-        except InvalidInput as error:
-            problems += error.problems
-        if problems:
-            field_errors(ack, problems)
-            return
-        ack()
+            raise InvalidInput([Problem(ids.BLOCK_RELATIONSHIP, "relationship_missing")])
+        return None
 
-    def ack_update(ack: Ack, view: dict[str, Any]) -> None:
-        try:
-            free_text(ids.BLOCK_UPDATE, value(view, ids.BLOCK_UPDATE), required=True)
-        except InvalidInput as error:
-            field_errors(ack, list(error.problems))
-            return
-        ack()
+    def required(block_id: str) -> Check:
+        return lambda view: free_text(block_id, value(view, block_id), required=True)
 
-    def ack_resolve(ack: Ack, view: dict[str, Any]) -> None:
-        problems: list[Problem] = []
-        for block_id in (ids.BLOCK_RESOLUTION, ids.BLOCK_ROOT_CAUSE):
-            try:
-                free_text(block_id, value(view, block_id), required=True)
-            except InvalidInput as error:
-                problems += error.problems
-        if problems:
-            field_errors(ack, problems)
-            return
-        ack()
+    ack_raise = checked(copy, chosen, lambda view: summary(value(view, ids.BLOCK_SUMMARY)))
+    ack_update = checked(copy, required(ids.BLOCK_UPDATE))
+    ack_resolve = checked(copy, required(ids.BLOCK_RESOLUTION), required(ids.BLOCK_ROOT_CAUSE))
 
     app.shortcut(ids.SHORTCUT_RAISE_DISPUTE)(ack=_ack, lazy=[lazy(deps, open_raise)])
     app.view(ids.VIEW_DISPUTE_RAISE)(ack=ack_raise, lazy=[lazy(deps, save_raise)])

@@ -14,10 +14,10 @@ from bot.blocks.kit import message_blocks
 from bot.command_line import Invocation
 from bot.deps import Deps
 from bot.listeners.explain import explaining
+from bot.listeners.modal_ack import checked
 from bot.listeners.turn import Turn, lazy
 from bot.posting import post_in_channel
 from stages import exit_service, review_service, services
-from stages.errors import InvalidInput
 from stages.exits import exit_draft
 from stages.relationships import Relationship
 from stages.reviews import RATING_AREAS, review
@@ -28,24 +28,8 @@ log = logging.getLogger(__name__)
 def register(app: App, deps: Deps) -> None:
     copy = deps.copy
 
-    def field_errors(ack: Ack, error: InvalidInput) -> None:
-        ack(response_action="errors", errors={f: copy.problem(p) for f, p in error.by_field().items()})
-
-    def ack_review(ack: Ack, view: dict[str, Any]) -> None:
-        try:
-            _review_from(view, "check", deps.clock.now(), 0)
-        except InvalidInput as error:
-            field_errors(ack, error)
-            return
-        ack()
-
-    def ack_exit(ack: Ack, view: dict[str, Any]) -> None:
-        try:
-            _exit_from(view)
-        except InvalidInput as error:
-            field_errors(ack, error)
-            return
-        ack()
+    ack_review = checked(copy, lambda view: _review_from(view, "check", deps.clock.now(), 0))
+    ack_exit = checked(copy, _exit_from)
 
     app.action(ids.ACTION_OPEN_REVIEW)(ack=_ack, lazy=[lazy(deps, open_review_from_button)])
     app.action(ids.ACTION_OPEN_EXIT)(ack=_ack, lazy=[lazy(deps, open_exit_from_button)])

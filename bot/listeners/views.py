@@ -4,7 +4,7 @@ import json
 import logging
 from typing import Any
 
-from slack_bolt import Ack, App
+from slack_bolt import App
 from slack_sdk.errors import SlackApiError
 
 from bot import ids
@@ -14,6 +14,7 @@ from bot.blocks.relationships import intro_blocks
 from bot.command_line import Invocation
 from bot.deps import Deps
 from bot.listeners.explain import explaining, explanation
+from bot.listeners.modal_ack import checked
 from bot.listeners.turn import Turn, lazy
 from bot.posting import post_in_channel
 from stages import review_service, services
@@ -26,23 +27,13 @@ log = logging.getLogger(__name__)
 def register(app: App, deps: Deps) -> None:
     copy = deps.copy
 
-    def acknowledge(ack: Ack, view: dict[str, Any]) -> None:
-        try:
-            read_draft(view).validated()
-        except InvalidInput as invalid:
-            ack(response_action="errors", errors={f: copy.problem(p) for f, p in invalid.by_field().items()})
-            return
-        # Keep the modal open while the relationship is saved, so the outcome can be shown in it.
-        ack(response_action="update", view=message_view(copy, copy("relationships", "saving"), closable=False))
+    def draft(view: dict[str, Any]) -> object:
+        return read_draft(view).validated()
 
-    def acknowledge_edit(ack: Ack, view: dict[str, Any]) -> None:
-        try:
-            read_draft(view).validated()
-        except InvalidInput as invalid:
-            ack(response_action="errors", errors={f: copy.problem(p) for f, p in invalid.by_field().items()})
-            return
-        saving = message_view(copy, copy("relationships", "saving"), closable=False, editing=True)
-        ack(response_action="update", view=saving)
+    # Keep the modal open while the relationship is saved, so the outcome can be shown in it.
+    saving = copy("relationships", "saving")
+    acknowledge = checked(copy, draft, then=lambda: message_view(copy, saving, closable=False))
+    acknowledge_edit = checked(copy, draft, then=lambda: message_view(copy, saving, closable=False, editing=True))
 
     app.view(ids.VIEW_NEW_RELATIONSHIP)(
         ack=acknowledge, lazy=[lazy(deps, create_relationship, on_failure=_show_form_again)]

@@ -540,37 +540,19 @@ class Workspace:
         self._emit(event)
 
     def _emit_change(self, channel_id: str, message: Message, previous: JSON) -> None:
-        channel = self.channel(channel_id)
-        ts = self.new_ts()
-        self._emit(
-            {
-                "type": "message",
-                "subtype": "message_changed",
-                "hidden": True,
-                "channel": channel_id,
-                "channel_type": channel.kind,
-                "message": message.to_api(),
-                "previous_message": previous,
-                "event_ts": ts,
-                "ts": ts,
-            }
-        )
+        self._emit_hidden(channel_id, "message_changed", message=message.to_api(), previous_message=previous)
 
     def _emit_deletion(self, channel_id: str, message: Message) -> None:
-        channel = self.channel(channel_id)
+        self._emit_hidden(channel_id, "message_deleted", deleted_ts=message.ts, previous_message=message.to_api())
+
+    def _emit_hidden(self, channel_id: str, subtype: str, **fields: object) -> None:
+        """A message event of the kind Slack sends when a message is edited or deleted."""
         ts = self.new_ts()
+        kind = self.channel(channel_id).kind
         self._emit(
-            {
-                "type": "message",
-                "subtype": "message_deleted",
-                "hidden": True,
-                "channel": channel_id,
-                "channel_type": channel.kind,
-                "deleted_ts": message.ts,
-                "previous_message": message.to_api(),
-                "event_ts": ts,
-                "ts": ts,
-            }
+            {"type": "message", "subtype": subtype, "hidden": True, "channel": channel_id, "channel_type": kind}
+            | fields
+            | {"event_ts": ts, "ts": ts}
         )
 
     # ----- persistence, so a console session can carry on where it stopped

@@ -4,6 +4,8 @@ from typing import Any
 
 from bot.sandbox.harness import Sandbox
 from bot.sandbox.workspace import Ephemeral, Message, ViewRecord
+from stages import services
+from stages.relationships import Relationship
 
 ALICE, BOB, CAROL, DAVE = "U0ALICE", "U0BOB", "U0CAROL", "U0DAVE"
 PARTNERSHIPS, ACME, NEWCO, BOARD = "C0PARTNERS", "C0ACME", "C0NEWCO", "G0BOARD"
@@ -62,3 +64,15 @@ def create_relationship(
     submission = sandbox.driver.submit(user, answers)
     assert submission.errors == {}, submission.errors
     return sandbox.workspace.current_modal(user)
+
+
+def relationship(sandbox: Sandbox, name: str = "Acme Alliance") -> Relationship:
+    """The relationship as stored now."""
+    return services.find_relationship(sandbox.database.uow(sandbox.workspace.team_id), name)
+
+
+def fresh(sandbox: Sandbox, message: Message) -> Message:
+    """The message as it is now in the channel (after any updates the app made to it)."""
+    found = sandbox.workspace.find(message.channel, message.ts)
+    assert found is not None, "the message is gone"
+    return found

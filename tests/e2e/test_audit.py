@@ -8,19 +8,24 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from bot import ids
 from bot.sandbox.harness import Sandbox
-from stages import services
 from stages.audit import AuditEvent
-from stages.relationships import Relationship
 from storage.database import Database
 from storage.repositories.audit import SqlAuditRepository
 from tests.conftest import START
-from tests.e2e.helpers import ACME, ALICE, BOB, CAROL, DAVE, PARTNERSHIPS, create_relationship, last_ephemeral, shown
+from tests.e2e.helpers import (
+    ACME,
+    ALICE,
+    BOB,
+    CAROL,
+    DAVE,
+    PARTNERSHIPS,
+    create_relationship,
+    last_ephemeral,
+    relationship,
+    shown,
+)
 
 EVIDENCE = "https://intranet.example.com/evidence"
-
-
-def relationship(sandbox: Sandbox, name: str = "Acme Alliance") -> Relationship:
-    return services.find_relationship(sandbox.database.uow(sandbox.workspace.team_id), name)
 
 
 def trail(sandbox: Sandbox, name: str = "Acme Alliance") -> list[AuditEvent]:

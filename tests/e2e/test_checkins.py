@@ -12,27 +12,29 @@ from bot.sandbox.workspace import Message
 from stages import services
 from stages.checkins import SignOff
 from stages.checklist import AnswerKind, ItemStatus
-from stages.relationships import Relationship, RelationshipDraft, RelationshipStatus
+from stages.relationships import RelationshipDraft, RelationshipStatus
 from tests.conftest import START
-from tests.e2e.helpers import ACME, ALICE, BOB, CAROL, DAVE, NEWCO, create_relationship, last_ephemeral, shown
+from tests.e2e.helpers import (
+    ACME,
+    ALICE,
+    BOB,
+    CAROL,
+    DAVE,
+    NEWCO,
+    create_relationship,
+    fresh,
+    last_ephemeral,
+    relationship,
+    shown,
+)
 
 EVIDENCE = "https://intranet.example.com/accord/evidence"
-
-
-def relationship(sandbox: Sandbox, name: str = "Acme Alliance") -> Relationship:
-    return services.find_relationship(sandbox.database.uow(sandbox.workspace.team_id), name)
 
 
 def start_checkin(sandbox: Sandbox, text: str = "Acme Alliance", user: str = ALICE) -> tuple[Message, list[Message]]:
     sandbox.driver.command(user, ACME, f"checkin {text}")
     parent = sandbox.workspace.top_level(ACME)[-1]
     return parent, sandbox.workspace.replies(ACME, parent.ts)
-
-
-def fresh(sandbox: Sandbox, message: Message) -> Message:
-    found = sandbox.workspace.find(message.channel, message.ts)
-    assert found is not None
-    return found
 
 
 def answer_with_evidence(sandbox: Sandbox, user: str, item_message: Message, link: str = EVIDENCE) -> None:

@@ -8,12 +8,23 @@ import pytest
 from bot import ids
 from bot.sandbox.harness import Sandbox
 from bot.sandbox.workspace import Message
-from stages import dispute_service, exit_service, review_service, services
+from stages import dispute_service, exit_service, review_service
 from stages.disputes import DisputeEventKind, DisputeStatus
 from stages.nudges import NudgeKind
-from stages.relationships import Relationship
 from tests.conftest import START
-from tests.e2e.helpers import ACME, ALICE, BOB, CAROL, DAVE, PARTNERSHIPS, create_relationship, last_ephemeral, shown
+from tests.e2e.helpers import (
+    ACME,
+    ALICE,
+    BOB,
+    CAROL,
+    DAVE,
+    PARTNERSHIPS,
+    create_relationship,
+    fresh,
+    last_ephemeral,
+    relationship,
+    shown,
+)
 
 RATINGS = {"delivery": "4", "trust": "3", "value": "4", "governance": "5"}
 
@@ -22,16 +33,6 @@ RATINGS = {"delivery": "4", "trust": "3", "value": "4", "governance": "5"}
 def acme(sandbox: Sandbox) -> Sandbox:
     create_relationship(sandbox, "Acme Alliance", user=ALICE, sponsor=BOB, cadence="30")
     return sandbox
-
-
-def relationship(sandbox: Sandbox, name: str = "Acme Alliance") -> Relationship:
-    return services.find_relationship(sandbox.database.uow(sandbox.workspace.team_id), name)
-
-
-def fresh(sandbox: Sandbox, message: Message) -> Message:
-    found = sandbox.workspace.find(message.channel, message.ts)
-    assert found is not None
-    return found
 
 
 # ----- reviews

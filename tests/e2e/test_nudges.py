@@ -12,11 +12,19 @@ from bot.nudger import nudger_for
 from bot.sandbox.clock import MovableClock
 from bot.sandbox.harness import Sandbox
 from bot.sandbox.workspace import Message
-from stages import services
 from stages.nudges import NudgeStatus
-from stages.relationships import Relationship
 from tests.conftest import START
-from tests.e2e.helpers import ACME, ALICE, BOB, CAROL, PARTNERSHIPS, create_relationship, last_ephemeral, shown
+from tests.e2e.helpers import (
+    ACME,
+    ALICE,
+    BOB,
+    CAROL,
+    PARTNERSHIPS,
+    create_relationship,
+    last_ephemeral,
+    relationship,
+    shown,
+)
 
 # START is Wednesday 25 November 2026, 10:00 UTC: working hours in London (Alice, Bob), 05:00 in New York (Carol).
 
@@ -29,10 +37,6 @@ def database_url(any_database_url: str) -> str:
 
 def dms(sandbox: Sandbox, user: str) -> list[Message]:
     return sandbox.workspace.top_level(sandbox.workspace.im_with(user).id)
-
-
-def relationship(sandbox: Sandbox, name: str = "Acme Alliance") -> Relationship:
-    return services.find_relationship(sandbox.database.uow(sandbox.workspace.team_id), name)
 
 
 def set_due(sandbox: Sandbox, name: str, *, review: date | None = None, exit_review: date | None = None) -> None:

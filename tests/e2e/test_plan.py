@@ -11,23 +11,21 @@ from pathlib import Path
 
 from bot import ids
 from bot.sandbox.harness import Sandbox
-from bot.sandbox.workspace import Message
-from stages import services
-from stages.relationships import Relationship
-from tests.e2e.helpers import ACME, ALICE, BOB, CAROL, DAVE, create_relationship, last_ephemeral, shown
+from tests.e2e.helpers import (
+    ACME,
+    ALICE,
+    BOB,
+    CAROL,
+    DAVE,
+    create_relationship,
+    fresh,
+    last_ephemeral,
+    relationship,
+    shown,
+)
 
 EVIDENCE = "https://intranet.example.com/evidence"
 RATINGS = {"delivery": "4", "trust": "3", "value": "4", "governance": "5"}
-
-
-def relationship(sandbox: Sandbox, name: str = "Acme Alliance") -> Relationship:
-    return services.find_relationship(sandbox.database.uow(sandbox.workspace.team_id), name)
-
-
-def fresh(sandbox: Sandbox, message: Message) -> Message:
-    found = sandbox.workspace.find(message.channel, message.ts)
-    assert found is not None
-    return found
 
 
 def complete_stage(sandbox: Sandbox, user: str = ALICE, signer: str = BOB) -> None:

@@ -8,15 +8,16 @@ its own. Set UPDATE_GOLDENS=1 to rewrite the golden files after an intended chan
 import difflib
 import os
 import re
-from collections.abc import Iterable
 from dataclasses import replace
 from datetime import UTC, date, datetime
 from html.parser import HTMLParser
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from bot.plan_document import render_html, render_markdown
+from stages import rmp
 from stages.audit import SYSTEM, AuditEvent
 from stages.catalogue import default_catalogue
 from stages.checkins import Note, SignOff
@@ -24,7 +25,6 @@ from stages.checklist import (
     Answer,
     ItemState,
     ItemStatus,
-    StageProgress,
     apply,
     assignment_answer,
     blank_state,
@@ -35,7 +35,7 @@ from stages.disputes import Dispute, DisputeEvent, DisputeEventKind
 from stages.exits import ExitStrategy
 from stages.relationships import Relationship, RelationshipStatus
 from stages.reviews import Review
-from stages.rmp import DisputeRecord, ItemRecord, Plan, SectionRecord, StageRecord
+from stages.rmp import DisputeRecord, Plan
 
 GOLDEN = Path(__file__).resolve().parent.parent / "golden"
 TEAM = "T0ACCORD"
@@ -102,68 +102,9 @@ def note(item_id: str, author: str, text: str, when: datetime) -> Note:
     return Note(TEAM, 1, "C0ACME", f"{when.timestamp():.6f}", author, text, when, item_id=item_id)
 
 
-def assemble(
-    rel: Relationship,
-    now: datetime,
-    checklist: Checklist,
-    *,
-    notes: Iterable[Note] = (),
-    sign_offs: Iterable[SignOff] = (),
-    reviews: Iterable[Review] = (),
-    disputes: Iterable[DisputeRecord] = (),
-    exits: Iterable[ExitStrategy] = (),
-    changes: Iterable[AuditEvent] = (),
-    version: int | None = None,
-) -> Plan:
-    """A plan put together as `stages.rmp.build` does: every stage, every section, every item in each."""
-    catalogue = default_catalogue()
-    notes = tuple(notes)
-    signed = {s.stage: s for s in sign_offs if s.active}
-    records: dict[str, ItemRecord] = {}
-    stages = []
-    for stage in catalogue.stages:
-        items = tuple(
-            ItemRecord(
-                item,
-                stage,
-                checklist.states.get(item.id) or blank_state(REL_ID, item.id),
-                tuple(a for a in checklist.answers if a.item_id == item.id),
-                tuple(n for n in notes if n.item_id == item.id),
-            )
-            for item in stage.items
-        )
-        records.update({record.item.id: record for record in items})
-        if stage.number <= rel.last_signed_off:
-            state = "signed off"
-        else:
-            state = "current" if stage.number == rel.stage else "upcoming"
-        stages.append(
-            StageRecord(
-                stage,
-                catalogue.phase_of(stage.number),
-                state,
-                StageProgress(stage, tuple(record.state for record in items)),
-                signed.get(stage.number),
-                items,
-            )
-        )
-    sections = tuple(
-        SectionRecord(section, tuple(records[i.id] for i in catalogue.items if i.rmp_section == section.number))
-        for section in catalogue.rmp_sections
-    )
-    return Plan(
-        rel,
-        now,
-        catalogue.stage(rel.stage),
-        catalogue.phase_of(rel.stage),
-        tuple(stages),
-        sections,
-        tuple(reviews),
-        tuple(disputes),
-        tuple(exits),
-        tuple(changes),
-        version,
-    )
+def assemble(rel: Relationship, now: datetime, checklist: Checklist, **parts: Any) -> Plan:
+    """The plan as the app assembles it, from parts made here instead of read from a database."""
+    return rmp.assemble(rel, default_catalogue(), now, states=checklist.states, answers=checklist.answers, **parts)
 
 
 @pytest.fixture
