@@ -20,6 +20,8 @@ from bot.sandbox.workspace import JSON, ApiCall, ResponseTarget, SlackError, Wor
 
 log = logging.getLogger(__name__)
 
+# Methods called with the app-level token (xapp-...) rather than the bot token.
+APP_TOKEN_METHODS = frozenset({"apps.connections.open"})
 # Arguments Slack takes as JSON-encoded strings in form bodies.
 _JSON_ARGS = {"blocks", "view", "attachments", "files", "metadata"}
 
@@ -42,6 +44,7 @@ class Emulator:
         self.contract = contract
         self.faults: list[Fault] = []
         self.uploads: dict[str, bytes] = {}
+        self.socket_url: Callable[[], str] | None = None  # where apps.connections.open sends a Socket Mode app
         self._server = ThreadingHTTPServer((host, port), _Handler)
         self._server.daemon_threads = True
         self._server.emulator = self  # type: ignore[attr-defined]
@@ -68,6 +71,7 @@ class Emulator:
             "reactions.remove": self.reactions_remove,
             "files.getUploadURLExternal": self.files_get_upload_url,
             "files.completeUploadExternal": self.files_complete_upload,
+            "apps.connections.open": self.apps_connections_open,
         }
 
     # ----- lifecycle
@@ -144,7 +148,8 @@ class Emulator:
             return self._violation(
                 method, args, problems, "unknown_method" if method not in self.methods else "invalid_arguments"
             )
-        if token != ws.bot_token:
+        expected = ws.app_token if method in APP_TOKEN_METHODS else ws.bot_token
+        if token != expected:
             ws.record(ApiCall(method, args, ws.now(), error="invalid_auth"))
             return 200, {}, {"ok": False, "error": "invalid_auth"}
         handler = self.methods.get(method)
@@ -194,6 +199,11 @@ class Emulator:
             "bot_id": ws.bot_id,
             "is_enterprise_install": False,
         }
+
+    def apps_connections_open(self, args: JSON) -> JSON:
+        if self.socket_url is None:
+            raise SlackError("socket_mode_not_enabled")
+        return {"url": self.socket_url()}
 
     def chat_post_message(self, args: JSON) -> JSON:
         ws = self.workspace

@@ -216,6 +216,7 @@ class Workspace:
         self.bot_id = "B0ACCORD1"
         self.bot_user_id = "U0ACCORDBOT"
         self.bot_token = "xoxb-sandbox-" + secrets.token_hex(8)
+        self.app_token = "xapp-sandbox-" + secrets.token_hex(8)  # app-level, for Socket Mode
         self.lock = threading.RLock()
         self.users: dict[str, User] = {self.bot_user_id: User(self.bot_user_id, "accord", "Accord", is_bot=True)}
         self.channels: dict[str, Channel] = {}
