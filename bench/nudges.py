@@ -399,33 +399,45 @@ def peak_rss() -> Iterator[list[float | None]]:
 
 @contextmanager
 def phase_timers() -> Iterator[dict[str, float]]:
-    """Wraps the sweep's dispute climbs and outbox inserts with timers, for as long as the block runs."""
-    phases = {"climb": 0.0, "enqueue": 0.0}
-    namespace = vars(nudge_service)  # the sweep calls `climb` through its own module's name
-    climb = namespace["climb"]
-    enqueue = SqlNudgeRepository.enqueue
+    """Wraps the sweep's dispute climbs and outbox inserts with timers, for as long as the block runs.
+
+    The sweep calls `climb` through its own module's name, so that name is swapped; a phase whose function is
+    no longer there (renamed since) is left out of the breakdown rather than failing the run.
+    """
+    phases: dict[str, float] = {}
+    namespace = vars(nudge_service)
+    climb = namespace.get("climb")
+    enqueue = getattr(SqlNudgeRepository, "enqueue", None)
 
     def timed_climb(*args: Any, **kwargs: Any) -> Any:
+        assert climb is not None
         started = time.perf_counter()
         try:
             return climb(*args, **kwargs)
         finally:
-            phases["climb"] += time.perf_counter() - started
+            phases["climb"] = phases.get("climb", 0.0) + time.perf_counter() - started
 
-    def timed_enqueue(self: SqlNudgeRepository, *args: Any, **kwargs: Any) -> int:
+    def timed_enqueue(self: SqlNudgeRepository, *args: Any, **kwargs: Any) -> Any:
+        assert enqueue is not None
         started = time.perf_counter()
         try:
             return enqueue(self, *args, **kwargs)
         finally:
-            phases["enqueue"] += time.perf_counter() - started
+            phases["enqueue"] = phases.get("enqueue", 0.0) + time.perf_counter() - started
 
-    namespace["climb"] = timed_climb
-    SqlNudgeRepository.enqueue = timed_enqueue  # type: ignore[method-assign]
+    if climb is not None:
+        phases["climb"] = 0.0
+        namespace["climb"] = timed_climb
+    if enqueue is not None:
+        phases["enqueue"] = 0.0
+        SqlNudgeRepository.enqueue = timed_enqueue  # type: ignore[method-assign]
     try:
         yield phases
     finally:
-        namespace["climb"] = climb
-        SqlNudgeRepository.enqueue = enqueue  # type: ignore[method-assign]
+        if climb is not None:
+            namespace["climb"] = climb
+        if enqueue is not None:
+            SqlNudgeRepository.enqueue = enqueue  # type: ignore[method-assign]
 
 
 def timed(fn: Callable[[], T]) -> tuple[T, Measurement]:

@@ -119,14 +119,14 @@ STATUS_ACTIONS = {
 }
 
 
-def not_applicable_modal(copy: Copy, board: Board, item: ChecklistItem, origin: dict[str, Any]) -> View:
+def not_applicable_modal(copy: Copy, board: Board, item: ChecklistItem) -> View:
     state = board.state(item.id)
     reason = PlainTextInputElement(action_id=INPUT, multiline=True, max_length=REASON_MAX, initial_value=state.reason)
     inputs = [_input(copy, ids.BLOCK_REASON, "na_label", "na_hint", reason)]
-    return _modal(copy, ids.VIEW_ITEM_NOT_APPLICABLE, "na_title", board, item, origin, inputs)
+    return _modal(copy, ids.VIEW_ITEM_NOT_APPLICABLE, "na_title", board, item, inputs)
 
 
-def evidence_modal(copy: Copy, board: Board, item: ChecklistItem, origin: dict[str, Any]) -> View:
+def evidence_modal(copy: Copy, board: Board, item: ChecklistItem) -> View:
     state = board.state(item.id)
     link = UrlInputElement(action_id=INPUT, initial_value=state.evidence_url)
     note = PlainTextInputElement(
@@ -136,16 +136,14 @@ def evidence_modal(copy: Copy, board: Board, item: ChecklistItem, origin: dict[s
         _input(copy, ids.BLOCK_LINK, "link_label", "link_hint", link, optional=True),
         _input(copy, ids.BLOCK_NOTE, "note_label", "note_hint", note, optional=True),
     ]
-    return _modal(copy, ids.VIEW_ITEM_EVIDENCE, "evidence_title", board, item, origin, inputs)
+    return _modal(copy, ids.VIEW_ITEM_EVIDENCE, "evidence_title", board, item, inputs)
 
 
-def reopen_modal(copy: Copy, board: Board, origin: dict[str, Any]) -> View:
+def reopen_modal(copy: Copy, board: Board) -> View:
     reason = PlainTextInputElement(action_id=INPUT, multiline=True, max_length=REOPEN_REASON_MAX)
     inputs = [_input(copy, ids.BLOCK_REASON, "reopen_label", None, reason)]
     intro = section(copy("checkins", "reopen_intro", stage=board.stage, r=board.relationship))
-    return _modal(
-        copy, ids.VIEW_REOPEN_STAGE, "reopen_title", board, None, origin, inputs, intro=intro, submit="reopen_title"
-    )
+    return _modal(copy, ids.VIEW_REOPEN_STAGE, "reopen_title", board, None, inputs, intro=intro, submit="reopen_title")
 
 
 def _input(
@@ -166,7 +164,6 @@ def _modal(
     title: str,
     board: Board,
     item: ChecklistItem | None,
-    origin: dict[str, Any],
     inputs: list[InputBlock],
     *,
     intro: Block | None = None,
@@ -174,7 +171,7 @@ def _modal(
 ) -> View:
     """A modal about one check-in (and item): what it is about, its inputs, and where it came from."""
     about = intro or section(copy("checkins", "item_text", item=item, position=item.position if item else 0))
-    metadata = {"checkin": board.checkin.id, **({"item": item.id} if item else {}), **origin}
+    metadata = {"checkin": board.checkin.id, **({"item": item.id} if item else {})}
     return View(
         type="modal",
         callback_id=callback_id,

@@ -58,37 +58,31 @@ def list_blocks(
     return blocks
 
 
-def raise_modal(
-    copy: Copy, relationships: list[Relationship], text: str, source_link: str | None, channel: str
-) -> View:
+def raise_modal(copy: Copy, relationships: list[Relationship], text: str, source_link: str | None) -> View:
     options = [Option(value=str(r.id), label=r.name[:75]) for r in relationships[:RELATIONSHIP_OPTIONS]]
     blocks: list[Block] = [
         section(copy("disputes", "raise_intro")),
-        field(copy, "governance", ids.BLOCK_RELATIONSHIP, StaticSelectElement(action_id=INPUT, options=options)),
-        field(copy, "governance", ids.BLOCK_SUMMARY, text_input(disputes.SUMMARY_MAX, text[: disputes.SUMMARY_MAX])),
+        field(copy, "disputes", ids.BLOCK_RELATIONSHIP, StaticSelectElement(action_id=INPUT, options=options)),
+        field(copy, "disputes", ids.BLOCK_SUMMARY, text_input(disputes.SUMMARY_MAX, text[: disputes.SUMMARY_MAX])),
     ]
-    return _modal(copy, ids.VIEW_DISPUTE_RAISE, "raise_title", blocks, {"link": source_link, "channel": channel})
+    return _modal(copy, ids.VIEW_DISPUTE_RAISE, "raise_title", blocks, {"link": source_link})
 
 
-def update_modal(copy: Copy, case: Case, origin: str | None) -> View:
+def update_modal(copy: Copy, case: Case) -> View:
     blocks: list[Block] = [
         section(copy("disputes", "about", d=case.dispute)),
-        field(copy, "governance", ids.BLOCK_UPDATE, text_input(disputes.TEXT_MAX)),
+        field(copy, "disputes", ids.BLOCK_UPDATE, text_input(disputes.TEXT_MAX)),
     ]
-    return _modal(
-        copy, ids.VIEW_DISPUTE_UPDATE, "update_title", blocks, {"dispute": case.dispute.id, "channel": origin}
-    )
+    return _modal(copy, ids.VIEW_DISPUTE_UPDATE, "update_title", blocks, {"dispute": case.dispute.id})
 
 
-def resolve_modal(copy: Copy, case: Case, origin: str | None) -> View:
+def resolve_modal(copy: Copy, case: Case) -> View:
     blocks: list[Block] = [
         section(copy("disputes", "about", d=case.dispute)),
-        field(copy, "governance", ids.BLOCK_RESOLUTION, text_input(disputes.TEXT_MAX)),
-        field(copy, "governance", ids.BLOCK_ROOT_CAUSE, text_input(disputes.TEXT_MAX)),
+        field(copy, "disputes", ids.BLOCK_RESOLUTION, text_input(disputes.TEXT_MAX)),
+        field(copy, "disputes", ids.BLOCK_ROOT_CAUSE, text_input(disputes.TEXT_MAX)),
     ]
-    return _modal(
-        copy, ids.VIEW_DISPUTE_RESOLVE, "resolve_title", blocks, {"dispute": case.dispute.id, "channel": origin}
-    )
+    return _modal(copy, ids.VIEW_DISPUTE_RESOLVE, "resolve_title", blocks, {"dispute": case.dispute.id})
 
 
 def _modal(copy: Copy, callback_id: str, title: str, blocks: list[Block], metadata: dict[str, object]) -> View:

@@ -22,7 +22,7 @@ from stages.relationships import Relationship
 from stages.reviews import RATING_AREAS, Review
 
 
-def review_modal(copy: Copy, relationship: Relationship, last: Review | None, today: date, origin: str | None) -> View:
+def review_modal(copy: Copy, relationship: Relationship, last: Review | None, today: date) -> View:
     options = [Option(value=str(n), label=copy("governance", "rating_option", n=n)) for n in range(5, 0, -1)]
     blocks: list[Block] = [
         section(copy("governance", "review_intro", r=relationship, last=last)),
@@ -48,10 +48,10 @@ def review_modal(copy: Copy, relationship: Relationship, last: Review | None, to
             ),
         ),
     ]
-    return _modal(copy, ids.VIEW_REVIEW, "review_title", blocks, relationship, origin)
+    return _modal(copy, ids.VIEW_REVIEW, "review_title", blocks, relationship)
 
 
-def exit_modal(copy: Copy, relationship: Relationship, latest: ExitStrategy | None, origin: str | None) -> View:
+def exit_modal(copy: Copy, relationship: Relationship, latest: ExitStrategy | None) -> View:
     blocks: list[Block] = [
         section(copy("governance", "exit_intro", r=relationship, latest=latest)),
         field(copy, "governance", ids.BLOCK_TRIGGERS, text_input(exits.TEXT_MAX, latest.triggers if latest else None)),
@@ -77,19 +77,17 @@ def exit_modal(copy: Copy, relationship: Relationship, latest: ExitStrategy | No
             UserMultiSelectElement(action_id=INPUT, initial_users=list(latest.reviewed_with) if latest else None),
         ),
     ]
-    return _modal(copy, ids.VIEW_EXIT, "exit_title", blocks, relationship, origin)
+    return _modal(copy, ids.VIEW_EXIT, "exit_title", blocks, relationship)
 
 
-def _modal(
-    copy: Copy, callback_id: str, title: str, blocks: list[Block], relationship: Relationship, origin: str | None
-) -> View:
+def _modal(copy: Copy, callback_id: str, title: str, blocks: list[Block], relationship: Relationship) -> View:
     return View(
         type="modal",
         callback_id=callback_id,
         title=plain(copy("governance", title), 24),
         submit=plain(copy("governance", "save"), 24),
         close=plain(copy("governance", "cancel"), 24),
-        private_metadata=json.dumps({"relationship": relationship.id, "channel": origin}),
+        private_metadata=json.dumps({"relationship": relationship.id}),
         blocks=view_blocks(blocks),
     )
 

@@ -142,14 +142,3 @@ def read_draft(view: dict[str, Any]) -> RelationshipDraft:
         channel_id=element(ids.BLOCK_CHANNEL).get("selected_conversation"),
         review_cadence_days=element(ids.BLOCK_CADENCE).get("value"),
     )
-
-
-def message_view(copy: Copy, text: str, *, closable: bool = True, editing: bool = False) -> View:
-    """A one-message modal in place of the form: progress while saving, then the outcome."""
-    return View(
-        type="modal",
-        callback_id=ids.VIEW_EDIT_RELATIONSHIP if editing else ids.VIEW_NEW_RELATIONSHIP,
-        title=plain(copy("relationships", "edit_title" if editing else "modal_title"), 24),
-        close=plain(copy("relationships", "done"), 24) if closable else None,
-        blocks=view_blocks([section(text)]),
-    )

@@ -1,7 +1,7 @@
 """Check-in buttons and modals: answering items, adding evidence, assigning, signing off and reopening.
 
 Each is acknowledged at once; the work runs after the ack. Refusals (not the owner or sponsor, gate not ready,
-an out-of-date button) are explained privately and change nothing.
+an out-of-date button) are explained privately, or in the modal that asked, and change nothing.
 """
 
 import json
@@ -21,10 +21,10 @@ from bot.blocks.checkins import (
 from bot.checkin_messages import refresh, refresh_all
 from bot.deps import Deps
 from bot.listeners.explain import explaining
-from bot.listeners.modal_ack import checked
+from bot.listeners.modal_ack import on_submit
 from bot.listeners.turn import Turn, lazy
 from stages import checkin_service
-from stages.checkin_service import Board
+from stages.checkin_service import Answered, Board
 from stages.checkins import reopen_reason
 from stages.checklist import (
     Answer,
@@ -39,7 +39,6 @@ from stages.errors import NotAllowed, Stale
 
 
 def register(app: App, deps: Deps) -> None:
-    copy = deps.copy
 
     def reason(view: dict[str, Any]) -> object:
         return not_applicable_reason(read_input(view, ids.BLOCK_REASON))
@@ -50,12 +49,6 @@ def register(app: App, deps: Deps) -> None:
     def why_reopen(view: dict[str, Any]) -> object:
         return reopen_reason(read_input(view, ids.BLOCK_REASON))
 
-    ack_not_applicable, ack_evidence, ack_reopen = (
-        checked(copy, reason),
-        checked(copy, proof),
-        checked(copy, why_reopen),
-    )
-
     for action_id in STATUS_ACTIONS:
         app.action(action_id)(ack=_ack, lazy=[lazy(deps, set_status)])
     app.action(ids.ACTION_ITEM_NOT_APPLICABLE)(ack=_ack, lazy=[lazy(deps, open_not_applicable)])
@@ -63,9 +56,9 @@ def register(app: App, deps: Deps) -> None:
     app.action(ids.ACTION_ITEM_ASSIGN)(ack=_ack, lazy=[lazy(deps, assign)])
     app.action(ids.ACTION_SIGN_OFF)(ack=_ack, lazy=[lazy(deps, sign_off)])
     app.action(ids.ACTION_REOPEN)(ack=_ack, lazy=[lazy(deps, open_reopen)])
-    app.view(ids.VIEW_ITEM_NOT_APPLICABLE)(ack=ack_not_applicable, lazy=[lazy(deps, save_not_applicable)])
-    app.view(ids.VIEW_ITEM_EVIDENCE)(ack=ack_evidence, lazy=[lazy(deps, save_evidence)])
-    app.view(ids.VIEW_REOPEN_STAGE)(ack=ack_reopen, lazy=[lazy(deps, save_reopen)])
+    on_submit(app, deps, ids.VIEW_ITEM_NOT_APPLICABLE, save_not_applicable, reason)
+    on_submit(app, deps, ids.VIEW_ITEM_EVIDENCE, save_evidence, proof)
+    on_submit(app, deps, ids.VIEW_REOPEN_STAGE, save_reopen, why_reopen)
 
 
 def _ack(ack: Ack) -> None:
@@ -75,11 +68,6 @@ def _ack(ack: Ack) -> None:
 def _action(turn: Turn) -> dict[str, Any]:
     action: dict[str, Any] = turn.body["actions"][0]
     return action
-
-
-def _origin(turn: Turn) -> dict[str, Any]:
-    """Where a modal was opened from, so its outcome can be told there."""
-    return {"channel": turn.context.channel_id}
 
 
 # ----- answering items
@@ -111,27 +99,28 @@ def assign(turn: Turn) -> None:
         )
 
 
-def _answer(turn: Turn, checkin_id: int, item_id: str, make: Any, *, channel: str | None = None) -> None:
+def _answer(turn: Turn, checkin_id: int, item_id: str, make: Any) -> Answered | None:
+    """Record the answer and show it; None when it was a repeat (a double click, a replayed action)."""
     deps = turn.deps
     answered = checkin_service.answer(turn.uow(), deps.catalogue, checkin_id, item_id, make)
-    if answered is None:
-        return  # a repeat (double click, replayed action): nothing changed, nothing to show
-    refresh(turn.client, deps, answered.board, [item_id])
-    r = answered.board.relationship
-    turn.refresh_home(answered.before.assignee_id, answered.after.assignee_id, r.owner_id, r.sponsor_id)
+    if answered is not None:
+        refresh(turn.client, deps, answered.board, [item_id])
+        r = answered.board.relationship
+        turn.refresh_home(answered.before.assignee_id, answered.after.assignee_id, r.owner_id, r.sponsor_id)
+    return answered
 
 
 def open_not_applicable(turn: Turn) -> None:
     with explaining(turn):
         board, item_id = _item_board(turn)
-        view = not_applicable_modal(turn.deps.copy, board, board.item(item_id), _origin(turn))
+        view = not_applicable_modal(turn.deps.copy, board, board.item(item_id))
         turn.client.views_open(trigger_id=turn.body["trigger_id"], view=view)
 
 
 def open_evidence(turn: Turn) -> None:
     with explaining(turn):
         board, item_id = _item_board(turn)
-        view = evidence_modal(turn.deps.copy, board, board.item(item_id), _origin(turn))
+        view = evidence_modal(turn.deps.copy, board, board.item(item_id))
         turn.client.views_open(trigger_id=turn.body["trigger_id"], view=view)
 
 
@@ -143,22 +132,20 @@ def _item_board(turn: Turn) -> tuple[Board, str]:
     return board, item_id
 
 
-def save_not_applicable(turn: Turn) -> None:
+def save_not_applicable(turn: Turn) -> str:
     meta = _metadata(turn)
     reason = read_input(turn.body["view"], ids.BLOCK_REASON)
     item_id = str(meta["item"])
-    with explaining(turn, channel=meta.get("channel"), modal=True):
-        _answer(
-            turn,
-            int(meta["checkin"]),
-            item_id,
-            lambda rid: status_answer(
-                rid, item_id, ItemStatus.NOT_APPLICABLE, actor_id=turn.user_id, at=turn.now(), reason=reason
-            ),
+
+    def make(rid: int) -> Answer:
+        return status_answer(
+            rid, item_id, ItemStatus.NOT_APPLICABLE, actor_id=turn.user_id, at=turn.now(), reason=reason
         )
 
+    return _outcome(turn, _answer(turn, int(meta["checkin"]), item_id, make), "not_applicable_saved")
 
-def save_evidence(turn: Turn) -> None:
+
+def save_evidence(turn: Turn) -> str:
     meta = _metadata(turn)
     view = turn.body["view"]
     link, note = read_input(view, ids.BLOCK_LINK), read_input(view, ids.BLOCK_NOTE)
@@ -167,8 +154,15 @@ def save_evidence(turn: Turn) -> None:
     def make(rid: int) -> Answer:
         return evidence_answer(rid, item_id, url=link, note=note, actor_id=turn.user_id, at=turn.now())
 
-    with explaining(turn, channel=meta.get("channel"), modal=True):
-        _answer(turn, int(meta["checkin"]), item_id, make)
+    return _outcome(turn, _answer(turn, int(meta["checkin"]), item_id, make), "evidence_saved")
+
+
+def _outcome(turn: Turn, answered: Answered | None, saved: str) -> str:
+    copy = turn.deps.copy
+    if answered is None:
+        return copy("commands", "nothing_changed")
+    item = answered.board.item(answered.after.item_id)
+    return copy("checkins", saved, item=item, board=answered.board)
 
 
 def _metadata(turn: Turn) -> dict[str, Any]:
@@ -196,19 +190,20 @@ def open_reopen(turn: Turn) -> None:
         relationship = board.relationship
         if not relationship.is_leader(turn.user_id):
             raise NotAllowed("reopen", relationship.owner_id, relationship.sponsor_id)
-        turn.client.views_open(trigger_id=turn.body["trigger_id"], view=reopen_modal(deps.copy, board, _origin(turn)))
+        turn.client.views_open(trigger_id=turn.body["trigger_id"], view=reopen_modal(deps.copy, board))
 
 
-def save_reopen(turn: Turn) -> None:
+def save_reopen(turn: Turn) -> str:
     deps = turn.deps
     meta = _metadata(turn)
     reason = read_input(turn.body["view"], ids.BLOCK_REASON) or ""
-    with explaining(turn, channel=meta.get("channel"), modal=True):
-        board = checkin_service.reopen(
-            turn.uow(), deps.catalogue, int(meta["checkin"]), by=turn.user_id, reason=reason, now=turn.now()
-        )
-        text = deps.copy("checkins", "reopened", board=board, by=turn.user_id, reason=reopen_reason(reason))
-        _announce(turn, board, text)
+    board = checkin_service.reopen(
+        turn.uow(), deps.catalogue, int(meta["checkin"]), by=turn.user_id, reason=reason, now=turn.now()
+    )
+    _announce(
+        turn, board, deps.copy("checkins", "reopened", board=board, by=turn.user_id, reason=reopen_reason(reason))
+    )
+    return deps.copy("checkins", "reopen_saved", board=board)
 
 
 def _announce(turn: Turn, board: Board, text: str) -> None:

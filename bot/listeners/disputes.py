@@ -1,6 +1,7 @@
 """Disputes: `/accord dispute`, `/accord disputes`, the *Raise as dispute* shortcut, the thread's buttons and modals."""
 
 import json
+import logging
 from typing import Any
 
 from slack_bolt import Ack, App
@@ -14,7 +15,7 @@ from bot.command_line import Invocation, name_prefix
 from bot.deps import Deps
 from bot.dispute_messages import post_dispute, tell_thread
 from bot.listeners.explain import explaining
-from bot.listeners.modal_ack import Check, checked
+from bot.listeners.modal_ack import Check, on_submit
 from bot.listeners.turn import Turn, lazy
 from stages import dispute_service, nudge_service, services
 from stages.dispute_service import Case
@@ -22,9 +23,10 @@ from stages.disputes import DisputeEventKind, free_text, summary
 from stages.errors import InvalidInput, Problem, RelationshipNotFound
 from stages.naming import suggest
 
+log = logging.getLogger(__name__)
+
 
 def register(app: App, deps: Deps) -> None:
-    copy = deps.copy
 
     def chosen(view: dict[str, Any]) -> object:
         if not value(view, ids.BLOCK_RELATIONSHIP):
@@ -34,18 +36,23 @@ def register(app: App, deps: Deps) -> None:
     def required(block_id: str) -> Check:
         return lambda view: free_text(block_id, value(view, block_id), required=True)
 
-    ack_raise = checked(copy, chosen, lambda view: summary(value(view, ids.BLOCK_SUMMARY)))
-    ack_update = checked(copy, required(ids.BLOCK_UPDATE))
-    ack_resolve = checked(copy, required(ids.BLOCK_RESOLUTION), required(ids.BLOCK_ROOT_CAUSE))
-
     app.shortcut(ids.SHORTCUT_RAISE_DISPUTE)(ack=_ack, lazy=[lazy(deps, open_raise)])
-    app.view(ids.VIEW_DISPUTE_RAISE)(ack=ack_raise, lazy=[lazy(deps, save_raise)])
+    on_submit(
+        app, deps, ids.VIEW_DISPUTE_RAISE, save_raise, chosen, lambda view: summary(value(view, ids.BLOCK_SUMMARY))
+    )
     app.action(ids.ACTION_DISPUTE_ACKNOWLEDGE)(ack=_ack, lazy=[lazy(deps, acknowledge)])
     app.action(ids.ACTION_DISPUTE_UPDATE)(ack=_ack, lazy=[lazy(deps, open_update)])
     app.action(ids.ACTION_DISPUTE_ESCALATE)(ack=_ack, lazy=[lazy(deps, escalate)])
     app.action(ids.ACTION_DISPUTE_RESOLVE)(ack=_ack, lazy=[lazy(deps, open_resolve)])
-    app.view(ids.VIEW_DISPUTE_UPDATE)(ack=ack_update, lazy=[lazy(deps, save_update)])
-    app.view(ids.VIEW_DISPUTE_RESOLVE)(ack=ack_resolve, lazy=[lazy(deps, save_resolve)])
+    on_submit(app, deps, ids.VIEW_DISPUTE_UPDATE, save_update, required(ids.BLOCK_UPDATE))
+    on_submit(
+        app,
+        deps,
+        ids.VIEW_DISPUTE_RESOLVE,
+        save_resolve,
+        required(ids.BLOCK_RESOLUTION),
+        required(ids.BLOCK_ROOT_CAUSE),
+    )
 
 
 def _ack(ack: Ack) -> None:
@@ -70,7 +77,7 @@ def start_dispute(turn: Turn, invocation: Invocation) -> None:
         return
     with explaining(turn):
         case = dispute_service.raise_dispute(turn.uow(), relationship, by=turn.user_id, now=turn.now(), text=text)
-        _posted(turn, case, channel=None)
+        turn.tell(_post(turn, case))
 
 
 def open_raise(turn: Turn) -> None:
@@ -83,35 +90,35 @@ def open_raise(turn: Turn) -> None:
         return
     message = body.get("message", {})
     link = turn.client.chat_getPermalink(channel=channel, message_ts=body["message_ts"])["permalink"]
-    view = raise_modal(turn.deps.copy, relationships, message.get("text") or "", link, channel)
+    view = raise_modal(turn.deps.copy, relationships, message.get("text") or "", link)
     turn.client.views_open(trigger_id=body["trigger_id"], view=view)
 
 
-def save_raise(turn: Turn) -> None:
+def save_raise(turn: Turn) -> str:
     view = turn.body["view"]
-    meta = _metadata(turn)
-    with explaining(turn, channel=meta.get("channel"), modal=True):
-        relationship = services.relationship(turn.uow(), int(value(view, ids.BLOCK_RELATIONSHIP) or 0))
-        case = dispute_service.raise_dispute(
-            turn.uow(),
-            relationship,
-            by=turn.user_id,
-            now=turn.now(),
-            text=value(view, ids.BLOCK_SUMMARY),
-            source_link=meta.get("link"),
-        )
-        _posted(turn, case, channel=meta.get("channel"))
+    relationship = services.relationship(turn.uow(), int(value(view, ids.BLOCK_RELATIONSHIP) or 0))
+    case = dispute_service.raise_dispute(
+        turn.uow(),
+        relationship,
+        by=turn.user_id,
+        now=turn.now(),
+        text=value(view, ids.BLOCK_SUMMARY),
+        source_link=_metadata(turn).get("link"),
+    )
+    return _post(turn, case)
 
 
-def _posted(turn: Turn, case: Case, *, channel: str | None) -> None:
-    try:
-        case = post_dispute(turn.client, turn.deps, case)
-    except SlackApiError:
-        turn.tell(turn.deps.copy("governance", "not_posted", r=case.relationship), channel=channel)
-        raise
-    turn.tell(turn.deps.copy("disputes", "raised", d=case.dispute, r=case.relationship), channel=channel)
+def _post(turn: Turn, case: Case) -> str:
+    """Start the dispute's thread in its relationship's channel; the outcome says whether it could be."""
+    copy = turn.deps.copy
     r = case.relationship
     turn.refresh_home(r.owner_id, r.sponsor_id)
+    try:
+        case = post_dispute(turn.client, turn.deps, case)
+    except SlackApiError as error:
+        log.warning("could not post dispute %s in %s: %s", case.dispute.id, r.channel_id, error.response.get("error"))
+        return copy("disputes", "raised_not_posted", d=case.dispute, r=r)
+    return copy("disputes", "raised", d=case.dispute, r=r)
 
 
 # ----- listing
@@ -162,7 +169,7 @@ def escalate(turn: Turn) -> None:
 def open_update(turn: Turn) -> None:
     with explaining(turn):
         case = dispute_service.case(turn.uow(), _dispute_id(turn))
-        view = update_modal(turn.deps.copy, case, turn.context.channel_id)
+        view = update_modal(turn.deps.copy, case)
         turn.client.views_open(trigger_id=turn.body["trigger_id"], view=view)
 
 
@@ -170,37 +177,36 @@ def open_resolve(turn: Turn) -> None:
     with explaining(turn):
         case = dispute_service.case(turn.uow(), _dispute_id(turn))
         dispute_service.check_handler(case, turn.user_id, DisputeEventKind.RESOLVED)
-        view = resolve_modal(turn.deps.copy, case, turn.context.channel_id)
+        view = resolve_modal(turn.deps.copy, case)
         turn.client.views_open(trigger_id=turn.body["trigger_id"], view=view)
 
 
-def save_update(turn: Turn) -> None:
-    meta = _metadata(turn)
-    text = value(turn.body["view"], ids.BLOCK_UPDATE)
-    with explaining(turn, channel=meta.get("channel"), modal=True):
-        case = dispute_service.add_update(turn.uow(), int(meta["dispute"]), by=turn.user_id, now=turn.now(), text=text)
-        if case is not None:
-            tell_thread(turn.client, turn.deps, case, DisputeEventKind.UPDATE, turn.user_id, (text or "").strip())
+def save_update(turn: Turn) -> str:
+    text = (value(turn.body["view"], ids.BLOCK_UPDATE) or "").strip()
+    dispute_id = int(_metadata(turn)["dispute"])
+    case = dispute_service.add_update(turn.uow(), dispute_id, by=turn.user_id, now=turn.now(), text=text)
+    if case is None:
+        return turn.deps.copy("commands", "nothing_changed")
+    tell_thread(turn.client, turn.deps, case, DisputeEventKind.UPDATE, turn.user_id, text)
+    return turn.deps.copy("disputes", "update_saved", d=case.dispute)
 
 
-def save_resolve(turn: Turn) -> None:
-    meta = _metadata(turn)
+def save_resolve(turn: Turn) -> str:
     view = turn.body["view"]
-    resolution = value(view, ids.BLOCK_RESOLUTION)
-    with explaining(turn, channel=meta.get("channel"), modal=True):
-        case = dispute_service.resolve(
-            turn.uow(),
-            int(meta["dispute"]),
-            by=turn.user_id,
-            now=turn.now(),
-            resolution=resolution,
-            root_cause=value(view, ids.BLOCK_ROOT_CAUSE),
-        )
-        if case is not None:
-            tell_thread(
-                turn.client, turn.deps, case, DisputeEventKind.RESOLVED, turn.user_id, (resolution or "").strip()
-            )
-            turn.refresh_home(case.relationship.owner_id, case.relationship.sponsor_id, case.dispute.owner_id)
+    resolution = (value(view, ids.BLOCK_RESOLUTION) or "").strip()
+    case = dispute_service.resolve(
+        turn.uow(),
+        int(_metadata(turn)["dispute"]),
+        by=turn.user_id,
+        now=turn.now(),
+        resolution=resolution,
+        root_cause=value(view, ids.BLOCK_ROOT_CAUSE),
+    )
+    if case is None:
+        return turn.deps.copy("commands", "nothing_changed")
+    turn.refresh_home(case.relationship.owner_id, case.relationship.sponsor_id, case.dispute.owner_id)
+    tell_thread(turn.client, turn.deps, case, DisputeEventKind.RESOLVED, turn.user_id, resolution)
+    return turn.deps.copy("disputes", "resolve_saved", d=case.dispute)
 
 
 def _metadata(turn: Turn) -> dict[str, Any]:

@@ -1,4 +1,4 @@
-"""Domain refusals (not allowed, not ready, out of order, out of date) as a private message to the person."""
+"""Domain refusals (not allowed, not ready, out of order, out of date) in words, told privately or in a modal."""
 
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -29,19 +29,12 @@ def explanation(copy: Copy, error: DomainError, relationship_name: str = "") -> 
 
 
 @contextmanager
-def explaining(
-    turn: Turn, *, channel: str | None = None, relationship_name: str = "", modal: bool = False
-) -> Iterator[None]:
-    """Tell the person why the domain refused; anything else is left to the failure handler.
-
-    After a modal's submission (`modal`), wrong input was already shown under the fields by the ack.
-    """
+def explaining(turn: Turn, *, relationship_name: str = "") -> Iterator[None]:
+    """Tell the person privately why the domain refused; anything else is left to the failure handler."""
     try:
         yield
     except DomainError as error:
-        if modal and isinstance(error, InvalidInput):
-            return
         text = explanation(turn.deps.copy, error, relationship_name)
         if text is None:
             raise
-        turn.tell(text, channel=channel)
+        turn.tell(text)

@@ -2,6 +2,7 @@
 
 import json
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from slack_bolt import Ack, App
@@ -12,9 +13,10 @@ from bot.blocks.forms import users, value
 from bot.blocks.governance import exit_message, exit_modal, review_message, review_modal
 from bot.blocks.kit import message_blocks
 from bot.command_line import Invocation
+from bot.copy import Copy
 from bot.deps import Deps
 from bot.listeners.explain import explaining
-from bot.listeners.modal_ack import checked
+from bot.listeners.modal_ack import on_submit
 from bot.listeners.turn import Turn, lazy
 from bot.posting import post_in_channel
 from stages import exit_service, review_service, services
@@ -26,15 +28,11 @@ log = logging.getLogger(__name__)
 
 
 def register(app: App, deps: Deps) -> None:
-    copy = deps.copy
-
-    ack_review = checked(copy, lambda view: _review_from(view, "check", deps.clock.now(), 0))
-    ack_exit = checked(copy, _exit_from)
 
     app.action(ids.ACTION_OPEN_REVIEW)(ack=_ack, lazy=[lazy(deps, open_review_from_button)])
     app.action(ids.ACTION_OPEN_EXIT)(ack=_ack, lazy=[lazy(deps, open_exit_from_button)])
-    app.view(ids.VIEW_REVIEW)(ack=ack_review, lazy=[lazy(deps, save_review)])
-    app.view(ids.VIEW_EXIT)(ack=ack_exit, lazy=[lazy(deps, save_exit)])
+    on_submit(app, deps, ids.VIEW_REVIEW, save_review, lambda view: _review_from(view, "check", deps.clock.now(), 0))
+    on_submit(app, deps, ids.VIEW_EXIT, save_exit, _exit_from)
 
 
 def _ack(ack: Ack) -> None:
@@ -89,9 +87,7 @@ def _open_review(turn: Turn, relationship_id: int) -> None:
     with explaining(turn):
         relationship = review_service.leading(turn.uow(), relationship_id, turn.user_id, "review")
         recent = review_service.recent(turn.uow(), relationship_id, 1)
-        view = review_modal(
-            turn.deps.copy, relationship, recent[0] if recent else None, turn.today(), turn.context.channel_id
-        )
+        view = review_modal(turn.deps.copy, relationship, recent[0] if recent else None, turn.today())
         turn.client.views_open(trigger_id=turn.body["trigger_id"], view=view)
 
 
@@ -101,55 +97,53 @@ def _open_exit(turn: Turn, relationship_id: int) -> None:
         latest = exit_service.latest(turn.uow(), relationship_id)
         turn.client.views_open(
             trigger_id=turn.body["trigger_id"],
-            view=exit_modal(turn.deps.copy, relationship, latest, turn.context.channel_id),
+            view=exit_modal(turn.deps.copy, relationship, latest),
         )
 
 
 # ----- saving
 
 
-def save_review(turn: Turn) -> None:
+def save_review(turn: Turn) -> str:
     view = turn.body["view"]
-    meta = json.loads(view.get("private_metadata") or "{}")
-    with explaining(turn, channel=meta.get("channel"), modal=True):
-        reviewed = review_service.record_review(
-            turn.uow(),
-            turn.deps.catalogue,
-            int(meta["relationship"]),
-            by=turn.user_id,
-            now=turn.now(),
-            summary=value(view, ids.BLOCK_SUMMARY),
-            ratings={area: value(view, area) for area in RATING_AREAS},
-            decisions=value(view, ids.BLOCK_DECISIONS),
-            next_review_due=value(view, ids.BLOCK_NEXT_REVIEW),
-        )
-        copy = turn.deps.copy
-        r = reviewed.relationship
-        _announce(turn, r, copy("governance", "review_fallback", r=r), review_message(copy, r, reviewed.review), meta)
-        turn.refresh_home(r.owner_id, r.sponsor_id)
+    reviewed = review_service.record_review(
+        turn.uow(),
+        turn.deps.catalogue,
+        _relationship_id(view),
+        by=turn.user_id,
+        now=turn.now(),
+        summary=value(view, ids.BLOCK_SUMMARY),
+        ratings={area: value(view, area) for area in RATING_AREAS},
+        decisions=value(view, ids.BLOCK_DECISIONS),
+        next_review_due=value(view, ids.BLOCK_NEXT_REVIEW),
+    )
+    r = reviewed.relationship
+    return _announce(turn, r, "review", lambda copy: review_message(copy, r, reviewed.review))
 
 
-def save_exit(turn: Turn) -> None:
+def save_exit(turn: Turn) -> str:
     view = turn.body["view"]
-    meta = json.loads(view.get("private_metadata") or "{}")
-    with explaining(turn, channel=meta.get("channel"), modal=True):
-        saved = exit_service.save(
-            turn.uow(),
-            turn.deps.catalogue,
-            int(meta["relationship"]),
-            _exit_from(view),
-            by=turn.user_id,
-            now=turn.now(),
-        )
-        copy = turn.deps.copy
-        r = saved.relationship
-        _announce(turn, r, copy("governance", "exit_fallback", r=r), exit_message(copy, r, saved.strategy), meta)
-        turn.refresh_home(r.owner_id, r.sponsor_id)
+    saved = exit_service.save(
+        turn.uow(), turn.deps.catalogue, _relationship_id(view), _exit_from(view), by=turn.user_id, now=turn.now()
+    )
+    r = saved.relationship
+    return _announce(turn, r, "exit", lambda copy: exit_message(copy, r, saved.strategy))
 
 
-def _announce(turn: Turn, relationship: Relationship, text: str, blocks: list[Any], meta: dict[str, Any]) -> None:
+def _relationship_id(view: dict[str, Any]) -> int:
+    return int(json.loads(view.get("private_metadata") or "{}").get("relationship") or 0)
+
+
+def _announce(turn: Turn, relationship: Relationship, what: str, blocks: Callable[[Copy], list[Any]]) -> str:
+    """Post the saved record in the relationship's channel; the outcome for the modal says whether it was."""
+    copy = turn.deps.copy
+    r = relationship
+    turn.refresh_home(r.owner_id, r.sponsor_id)
     try:
-        post_in_channel(turn.client, relationship.channel_id, text, message_blocks(blocks))
+        post_in_channel(
+            turn.client, r.channel_id, copy("governance", f"{what}_fallback", r=r), message_blocks(blocks(copy))
+        )
     except SlackApiError as error:
-        log.warning("could not post in %s: %s", relationship.channel_id, error.response.get("error"))
-        turn.tell(turn.deps.copy("governance", "not_posted", r=relationship), channel=meta.get("channel"))
+        log.warning("could not post in %s: %s", r.channel_id, error.response.get("error"))
+        return copy("governance", "not_posted", r=r)
+    return copy("governance", f"{what}_saved", r=r)

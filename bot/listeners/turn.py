@@ -57,7 +57,7 @@ class Turn:
             publish_home(self.client, self.deps, self.team_id, user_id)
 
     def tell(self, text: str, blocks: list[dict[str, Any]] | None = None, *, channel: str | None = None) -> None:
-        """Reply privately to the person who acted, where they acted (a modal names its `channel`), else by DM."""
+        """Reply privately to the person who acted, where they acted (or in `channel`), else by DM."""
         if self.respond.response_url:
             self.respond(text=text, blocks=blocks, response_type="ephemeral", replace_original=False)
             return

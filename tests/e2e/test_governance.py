@@ -267,7 +267,7 @@ def test_a_message_is_raised_as_a_dispute_with_the_shortcut(acme: Sandbox) -> No
         case.dispute.source_link == f"https://accord-sandbox.slack.com/archives/{ACME}/p{complaint.ts.replace('.', '')}"
     )
     assert "<https://accord-sandbox.slack.com/archives/" in shown(acme.workspace.top_level(ACME)[-1])
-    assert "Raised dispute #1" in last_ephemeral(acme, DAVE).text
+    assert "Raised dispute #1" in shown(acme.workspace.current_modal(DAVE))
 
 
 def test_the_shortcut_without_relationships_says_how_to_start(sandbox: Sandbox) -> None:

@@ -192,7 +192,7 @@ def test_a_failure_after_the_ack_gives_the_answers_back_and_saves_nothing(
     sandbox.driver.submit(ALICE, {"name": "Acme Alliance", "partner": "Acme Ltd", "sponsor": BOB})
 
     modal = sandbox.workspace.current_modal(ALICE)
-    assert "Something went wrong and the relationship was not created" in shown(modal)
+    assert "Something went wrong and nothing was saved. Your answers are below" in shown(modal)
     assert modal is not None
     elements = {b["block_id"]: b["element"] for b in modal.view["blocks"] if b["type"] == "input"}
     assert elements["name"]["initial_value"] == "Acme Alliance"
