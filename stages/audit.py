@@ -4,11 +4,12 @@ Use cases record an event in the same unit of work as the change itself, so eith
 """
 
 import dataclasses
-from collections.abc import Mapping
+from collections.abc import Hashable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import Enum
-from typing import Any
+from functools import cache
+from typing import Any, cast
 
 SYSTEM = "accord"  # the actor when Accord itself makes the change (the dispute ladder, say)
 
@@ -33,13 +34,25 @@ def snapshot(entity: Any) -> JSONable | None:
     if entity is None:
         return None
     if dataclasses.is_dataclass(entity) and not isinstance(entity, type):
-        return {f.name: _plain(getattr(entity, f.name)) for f in dataclasses.fields(entity)}
+        return {name: _plain(getattr(entity, name)) for name in field_names(type(entity))}
     if isinstance(entity, Mapping):
         return {str(k): _plain(v) for k, v in entity.items()}
     raise TypeError(f"cannot snapshot {type(entity).__name__}")
 
 
+def field_names(cls: type) -> tuple[str, ...]:
+    """A dataclass's field names, worked out once per class (a sweep snapshots thousands of entities)."""
+    return _field_names(cls)
+
+
+@cache
+def _field_names(cls: Hashable) -> tuple[str, ...]:
+    return tuple(f.name for f in dataclasses.fields(cast(type, cls)))
+
+
 def _plain(value: Any) -> Any:
+    if value is None or type(value) in (str, int, float, bool):
+        return value
     if isinstance(value, Enum):
         return value.value
     if isinstance(value, datetime | date):

@@ -1,10 +1,10 @@
 """Use cases of disputes: raising, acknowledging, updating, escalating and resolving, each kept as an event."""
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 
-from stages.audit import SYSTEM, snapshot
+from stages.audit import SYSTEM, AuditEvent, JSONable, snapshot
 from stages.disputes import Dispute, DisputeEvent, DisputeEventKind, free_text, may_handle, summary
 from stages.errors import InvalidInput, NotAllowed, Problem, Stale
 from stages.ports import UnitOfWork
@@ -141,11 +141,33 @@ def escalate(uow: UnitOfWork, dispute_id: int, *, by: str, now: datetime, from_t
     return _change(uow, dispute_id, by, now, DisputeEventKind.ESCALATED, _climb(from_tier, now))
 
 
-def climb(uow: UnitOfWork, dispute_id: int, *, now: datetime, from_tier: int) -> Case | None:
-    """The ladder moves a dispute that outstayed its tier: recorded as done by Accord itself."""
-    return _change(
-        uow, dispute_id, LADDER, now, DisputeEventKind.ESCALATED, _climb(from_tier, now), handlers_only=False
-    )
+def climb(uow: UnitOfWork, cases: Sequence[Case], *, now: datetime) -> list[Case]:
+    """The ladder moves up every dispute that outstayed its tier, together, recorded as done by Accord itself.
+
+    Returns the cases moved: one someone moved (or resolved) since it was read is left as they left it. Runs in
+    the caller's unit of work, which commits the moves together with the nudges they call for.
+    """
+    read = {c.dispute.id: c for c in cases}
+    with uow:
+        moved = [
+            d
+            for tier in sorted({c.dispute.tier for c in cases})
+            for d in uow.disputes.move_up([i for i, c in read.items() if i and c.dispute.tier == tier], tier, now)
+        ]
+        kind = DisputeEventKind.ESCALATED
+        uow.disputes.record_many([DisputeEvent(uow.team_id, d.id or 0, kind, LADDER, now, d.tier) for d in moved])
+        action = f"dispute.{kind.value}"
+        uow.audit.record_many(
+            [
+                AuditEvent(uow.team_id, d.relationship_id, LADDER, now, action, f"dispute {d.id}", *_change_of(read, d))
+                for d in moved
+            ]
+        )
+    return [Case(d, read[d.id].relationship) for d in moved]
+
+
+def _change_of(read: dict[int | None, Case], moved: Dispute) -> tuple[JSONable | None, JSONable | None]:
+    return snapshot(read[moved.id].dispute), snapshot(moved)
 
 
 def _climb(from_tier: int, now: datetime) -> Callable[[Case], Dispute | None]:

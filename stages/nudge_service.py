@@ -56,13 +56,10 @@ def due_nudges(
 def sweep(uow: UnitOfWork, cadences: Cadences, policy: NudgePolicy, now: datetime) -> SweepResult:
     """Queue every due nudge not queued yet, and move overdue disputes up their ladder (telling the new tier)."""
     nudges, climbing = due_nudges(uow, cadences, policy, now)
-    escalated = []
-    for case in climbing:
-        moved = climb(uow, case.dispute.id or 0, now=now, from_tier=case.dispute.tier)
-        if moved is not None:
-            escalated.append(moved)
-            nudges += escalation_nudges(moved.dispute, moved.relationship, now)
     with uow:
+        escalated = climb(uow, climbing, now=now) if climbing else []
+        for moved in escalated:
+            nudges += escalation_nudges(moved.dispute, moved.relationship, now)
         enqueued = uow.nudges.enqueue(nudges, now)
         uow.commit()
     return SweepResult(nudges, enqueued, escalated)

@@ -1,13 +1,16 @@
 """The audit trail and the plan's versions: both only ever grow."""
 
 import json
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import insert
 from sqlmodel import Session, col, select
 
-from stages.audit import AuditEvent, snapshot
+from stages.audit import AuditEvent, JSONable, snapshot
 from stages.versions import PlanVersion
+from storage.mapping import table
 from storage.tables import AuditEventRow, PlanVersionRow
 
 
@@ -40,6 +43,23 @@ class SqlAuditRepository:
         self._session.flush()
         return _event(row)
 
+    def record_many(self, events: Sequence[AuditEvent]) -> None:
+        rows = [
+            {
+                "team_id": self._team_id,
+                "relationship_id": e.relationship_id,
+                "actor_id": e.actor_id,
+                "at": e.at,
+                "action": e.action,
+                "subject": e.subject[:120],
+                "before": _dumped(e.before),
+                "after": _dumped(e.after),
+            }
+            for e in events
+        ]
+        if rows:
+            self._session.execute(insert(table(AuditEventRow)), rows)
+
     def latest(self, relationship_id: int, limit: int) -> list[AuditEvent]:
         query = self._select(relationship_id).order_by(col(AuditEventRow.id).desc()).limit(limit)
         return [_event(row) for row in self._session.exec(query)]
@@ -56,7 +76,11 @@ class SqlAuditRepository:
 
 
 def _json(value: Any) -> str | None:
-    return None if value is None else json.dumps(snapshot(value), sort_keys=True)
+    return _dumped(snapshot(value))
+
+
+def _dumped(snapshot: JSONable | None) -> str | None:
+    return None if snapshot is None else json.dumps(snapshot, sort_keys=True)
 
 
 def _event(row: AuditEventRow) -> AuditEvent:

@@ -3,16 +3,20 @@
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
-from sqlalchemy import or_, update
+from sqlalchemy import insert, or_, update
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import SelectOfScalar
 
 from stages.catalogue import Cadences
 from stages.disputes import TOP_TIER, Dispute, DisputeEvent, DisputeEventKind, DisputeStatus
 from stages.relationships import Relationship
-from storage.mapping import entity_from_row, row_values
-from storage.repositories.relationships import relationship_entity
-from storage.tables import DisputeEventRow, DisputeRow, RelationshipRow
+from storage.mapping import CHUNK, PlainReader, entity_from_row, row_values, table
+from storage.repositories import relationships
+from storage.tables import DisputeEventRow, DisputeRow
+
+_DISPUTES = table(DisputeRow)
+_PLAIN = PlainReader(Dispute, _DISPUTES, status=DisputeStatus)
 
 
 class SqlDisputeRepository:
@@ -45,11 +49,35 @@ class SqlDisputeRepository:
         self._session.expire_all()
         return self.get(dispute.id or 0) if saved.rowcount == 1 else None
 
+    def move_up(self, dispute_ids: Sequence[int], from_tier: int, now: datetime) -> list[Dispute]:
+        moved: list[Dispute] = []
+        for start in range(0, len(dispute_ids), CHUNK):
+            rows = self._session.execute(
+                update(_DISPUTES)
+                .where(
+                    _DISPUTES.c.team_id == self._team_id,
+                    _DISPUTES.c.status == DisputeStatus.OPEN.value,
+                    _DISPUTES.c.tier == from_tier,
+                    _DISPUTES.c.id.in_(list(dispute_ids[start : start + CHUNK])),
+                )
+                .values(tier=from_tier + 1, tier_since=now, version=_DISPUTES.c.version + 1)
+                .returning(*_PLAIN.columns)
+            )
+            moved += [_PLAIN.entity(row) for row in rows]
+        return moved
+
     def record(self, event: DisputeEvent) -> DisputeEvent:
         row = DisputeEventRow(team_id=self._team_id, **row_values(event, skip=("id", "team_id")))
         self._session.add(row)
         self._session.flush()
         return _event(row)
+
+    def record_many(self, events: Sequence[DisputeEvent]) -> None:
+        rows = [
+            {"team_id": self._team_id, **row_values(e, skip=("id", "team_id")), "kind": e.kind.value} for e in events
+        ]
+        if rows:
+            self._session.execute(insert(table(DisputeEventRow)), rows)
 
     def events(self, dispute_id: int) -> list[DisputeEvent]:
         query = (
@@ -84,15 +112,13 @@ class SqlDisputeRepository:
         if not overdue:
             return []
         query = (
-            select(DisputeRow, RelationshipRow)
-            .join(RelationshipRow, col(RelationshipRow.id) == DisputeRow.relationship_id)
-            .where(
-                DisputeRow.team_id == self._team_id,
-                DisputeRow.status == DisputeStatus.OPEN.value,
-                or_(*overdue),
-            )
+            sa_select(*_PLAIN.columns, *relationships.PLAIN.columns)
+            .join_from(_DISPUTES, relationships.TABLE, relationships.TABLE.c.id == _DISPUTES.c.relationship_id)
+            .where(_DISPUTES.c.team_id == self._team_id, _DISPUTES.c.status == DisputeStatus.OPEN.value, or_(*overdue))
         )
-        return [(_dispute(d), relationship_entity(r)) for d, r in self._session.exec(query)]
+        split = len(_PLAIN.columns)
+        rows = self._session.connection().execute(query)
+        return [(_PLAIN.entity(row[:split]), relationships.PLAIN.entity(row[split:])) for row in rows]
 
     def _select(self) -> SelectOfScalar[DisputeRow]:
         return select(DisputeRow).where(DisputeRow.team_id == self._team_id)

@@ -1,8 +1,9 @@
 """The nudge outbox, snoozes, and the time zones Slack reported for people.
 
-Claiming is one statement: pending rows whose time has come (or rows claimed by a sender that has been silent
-longer than a lease) are marked as this sender's. On PostgreSQL the rows are picked `FOR UPDATE SKIP LOCKED`,
-so concurrent senders take different rows without waiting; SQLite runs one writer at a time anyway.
+Enqueueing is one statement per few thousand nudges, and claiming is one statement: pending rows whose time has
+come (or rows claimed by a sender that has been silent longer than a lease) are marked as this sender's. On
+PostgreSQL the rows are picked `FOR UPDATE SKIP LOCKED`, so concurrent senders take different rows without
+waiting; SQLite runs one writer at a time anyway.
 """
 
 import json
@@ -10,14 +11,30 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Insert, and_, or_, tuple_, update
+from sqlalchemy import ColumnElement, Integer, Text, and_, cast, column, func, literal, or_, true, tuple_, update
 from sqlalchemy import select as sa_select
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.types import TypeEngine
 from sqlmodel import Session, col, select
 
 from stages.nudges import Nudge, NudgeKind, NudgeStatus, QueuedNudge, Snooze, Snoozes
+from storage.mapping import CHUNK, table
 from storage.tables import NudgeRow, ProfileRow, SnoozeRow
 
+_KEY = ("kind", "subject", "tier", "period", "recipient_id")
+_PER_NUDGE: dict[
+    str, TypeEngine[Any]
+] = {  # the columns each nudge brings, by type; the rest are the same for the whole sweep
+    "kind": Text(),
+    "subject": Text(),
+    "tier": Integer(),
+    "period": Text(),
+    "recipient_id": Text(),
+    "relationship_id": Integer(),
+    "detail": Text(),  # a JSON object within the document, handed back as its text
+}
+_JSON = postgresql.JSON()
+ENQUEUE_CHUNK = 5000  # nudges per statement: one JSON document of about a megabyte
 CLAIM_LEASE = timedelta(minutes=10)  # a claim older than this belongs to a sender that died
 ERROR_MAX = 200
 Key = tuple[str, str, int, str, str]
@@ -29,34 +46,46 @@ class SqlNudgeRepository:
         self._team_id = team_id
 
     def enqueue(self, nudges: Sequence[Nudge], now: datetime) -> int:
-        rows = [
-            {
-                "team_id": self._team_id,
-                "kind": n.kind.value,
-                "subject": n.subject,
-                "tier": n.tier,
-                "period": n.period,
-                "recipient_id": n.recipient_id,
-                "relationship_id": n.relationship_id,
-                "detail": json.dumps(dict(n.detail)),
-                "status": NudgeStatus.PENDING.value,
-                "created_at": now,
-                "not_before": now,
-                "attempts": 0,
-            }
-            for n in {n.key: n for n in nudges}.values()
-        ]
-        if not rows:
-            return 0
-        inserted = self._session.execute(
-            _insert(self._session)
-            .on_conflict_do_nothing(  # type: ignore[attr-defined]
-                index_elements=["team_id", "kind", "subject", "tier", "period", "recipient_id"]
-            )
-            .returning(col(NudgeRow.id)),
-            rows,
+        """One statement per chunk, whatever its size: the nudges travel as one JSON document that the database
+        unpacks into rows, so a sweep of tens of thousands costs a few round trips, not one per nudge."""
+        unique = list({n.key: n for n in nudges}.values())
+        return sum(
+            self._enqueue_chunk(unique[start : start + ENQUEUE_CHUNK], now)
+            for start in range(0, len(unique), ENQUEUE_CHUNK)
         )
-        return len(inserted.all())
+
+    def _enqueue_chunk(self, nudges: Sequence[Nudge], now: datetime) -> int:
+        document = json.dumps(
+            [
+                {
+                    "kind": n.kind.value,
+                    "subject": n.subject,
+                    "tier": n.tier,
+                    "period": n.period,
+                    "recipient_id": n.recipient_id,
+                    "relationship_id": n.relationship_id,
+                    "detail": n.detail,
+                }
+                for n in nudges
+            ]
+        )
+        nudge = table(NudgeRow)
+        fixed = {
+            "team_id": literal(self._team_id, nudge.c.team_id.type),
+            "status": literal(NudgeStatus.PENDING.value, nudge.c.status.type),
+            "created_at": literal(now, nudge.c.created_at.type),
+            "not_before": literal(now, nudge.c.not_before.type),
+            "attempts": literal(0, nudge.c.attempts.type),
+        }
+        dialect = self._session.get_bind().dialect.name
+        due = _unpacked(dialect, document)
+        columns = [*fixed, *(c.name for c in due)]
+        insert = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(nudge)
+        statement = insert.from_select(columns, sa_select(*fixed.values(), *due).where(true()))
+        statement = statement.on_conflict_do_nothing(index_elements=["team_id", *_KEY])
+        # The row count of an INSERT is how many were new; SQLAlchemy keeps it only when asked.
+        inserted = self._session.execute(statement.execution_options(preserve_rowcount=True))
+        return int(inserted.rowcount)  # type: ignore[attr-defined]
 
     def known(self, keys: Sequence[Key]) -> set[Key]:
         if not keys:
@@ -65,9 +94,9 @@ class SqlNudgeRepository:
             col(c) for c in (NudgeRow.kind, NudgeRow.subject, NudgeRow.tier, NudgeRow.period, NudgeRow.recipient_id)
         ]
         found: set[Key] = set()
-        for start in range(0, len(keys), 500):
+        for start in range(0, len(keys), CHUNK):
             query = sa_select(*columns).where(
-                col(NudgeRow.team_id) == self._team_id, tuple_(*columns).in_(list(keys[start : start + 500]))
+                col(NudgeRow.team_id) == self._team_id, tuple_(*columns).in_(list(keys[start : start + CHUNK]))
             )
             found |= {(k, s, t, p, r) for k, s, t, p, r in self._session.execute(query)}
         return found
@@ -88,7 +117,7 @@ class SqlNudgeRepository:
             update(NudgeRow)
             .where(col(NudgeRow.id).in_(picked.scalar_subquery()))
             .values(status=NudgeStatus.CLAIMED.value, claimed_by=worker, claimed_at=now)
-            .returning(*NudgeRow.__table__.columns)  # type: ignore[attr-defined]
+            .returning(*table(NudgeRow).c)
         )
         return sorted((_queued(row._mapping) for row in claimed), key=lambda n: n.id or 0)
 
@@ -126,11 +155,19 @@ class SqlNudgeRepository:
             )
 
 
-def _insert(session: Session) -> Insert:
-    dialect = session.get_bind().dialect.name
+def _unpacked(dialect: str, document: str) -> list[ColumnElement[Any]]:
+    """The per-nudge columns, read from the JSON array `document` by the database itself."""
     if dialect == "postgresql":
-        return postgresql.insert(NudgeRow)
-    return sqlite.insert(NudgeRow)
+        rows = (
+            func.json_to_recordset(cast(literal(document, Text), postgresql.JSON))
+            .table_valued(
+                *(column(name, postgresql.JSON() if name == "detail" else kind) for name, kind in _PER_NUDGE.items())
+            )
+            .render_derived(name="due", with_types=True)
+        )
+        return [cast(rows.c[name], kind).label(name) for name, kind in _PER_NUDGE.items()]
+    each = func.json_each(literal(document, Text)).table_valued("value").alias("due")
+    return [cast(func.json_extract(each.c.value, f"$.{name}"), kind).label(name) for name, kind in _PER_NUDGE.items()]
 
 
 def _queued(row: Any) -> QueuedNudge:

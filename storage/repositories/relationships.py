@@ -12,8 +12,11 @@ from sqlmodel.sql.expression import SelectOfScalar
 from stages.errors import NameTaken
 from stages.naming import name_key
 from stages.relationships import Relationship, RelationshipStatus
-from storage.mapping import entity_from_row, row_values
+from storage.mapping import CHUNK, PlainReader, entity_from_row, row_values, table
 from storage.tables import RelationshipRow, WorkspaceRow
+
+TABLE = table(RelationshipRow)
+PLAIN = PlainReader(Relationship, TABLE, status=RelationshipStatus)
 
 
 class SqlRelationshipRepository:
@@ -75,8 +78,9 @@ class SqlRelationshipRepository:
         return [relationship_entity(row) for row in rows]
 
     def by_ids(self, relationship_ids: Sequence[int]) -> list[Relationship]:
-        rows = self._session.exec(self._select().where(col(RelationshipRow.id).in_(list(relationship_ids))))
-        return [relationship_entity(row) for row in rows]
+        ids = list(relationship_ids)
+        chunks = (ids[start : start + CHUNK] for start in range(0, len(ids), CHUNK))
+        return [r for chunk in chunks for r in self._plain(TABLE.c.id.in_(chunk))]
 
     def reviews_due(self, today: date) -> list[Relationship]:
         return self._due(col(RelationshipRow.next_review_due), today)
@@ -85,8 +89,10 @@ class SqlRelationshipRepository:
         return self._due(col(RelationshipRow.next_exit_review_due), today)
 
     def _due(self, column: Any, today: date) -> list[Relationship]:
-        query = self._select().where(RelationshipRow.status == RelationshipStatus.ACTIVE.value, column <= today)
-        return [relationship_entity(row) for row in self._session.exec(query)]
+        return self._plain(TABLE.c.status == RelationshipStatus.ACTIVE.value, column <= today)
+
+    def _plain(self, *conditions: Any) -> list[Relationship]:
+        return PLAIN.read(self._session, PLAIN.select().where(TABLE.c.team_id == self._team_id, *conditions))
 
     def _select(self) -> SelectOfScalar[RelationshipRow]:
         return select(RelationshipRow).where(RelationshipRow.team_id == self._team_id)

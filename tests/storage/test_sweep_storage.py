@@ -1,0 +1,122 @@
+"""The sweep's bulk reads and writes: the outbox filled in chunks, disputes moved up together, on both databases."""
+
+import json
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlmodel import select
+
+from stages import dispute_service
+from stages.catalogue import default_catalogue
+from stages.dispute_service import Case
+from stages.disputes import Dispute, DisputeEventKind
+from stages.nudges import Nudge, NudgeKind
+from stages.relationships import Relationship, RelationshipDraft
+from storage.database import Database
+from storage.repositories import nudges as nudge_repository
+from storage.tables import NudgeRow
+
+NOW = datetime(2026, 11, 25, 10, 0, tzinfo=UTC)
+TEAM = "T1"
+
+
+@pytest.fixture
+def database(database_url: str) -> Database:
+    db = Database(database_url)
+    db.upgrade()
+    return db
+
+
+@pytest.fixture
+def acme(database: Database) -> Relationship:
+    draft = RelationshipDraft("Acme Alliance", "Acme Ltd", "U1", "U2", "C1", 90).validated()
+    with database.uow(TEAM) as uow:
+        saved = uow.relationships.add(Relationship.start(TEAM, draft, created_by="U1", now=NOW))
+        uow.commit()
+    return saved
+
+
+def nudge(relationship: Relationship, n: int, recipient: str = "U1") -> Nudge:
+    detail = {"name": 'Acme "Alliance" \u00e9 ünïcode', "due": f"2026-11-{n:02d}", "tier": n}
+    return Nudge(NudgeKind.REVIEW, f"{relationship.id}@{n}", 0, "2026-11-25/0", recipient, relationship.id or 0, detail)
+
+
+def stored(database: Database) -> list[NudgeRow]:
+    with database.sessions() as session:
+        return list(session.exec(select(NudgeRow).order_by(NudgeRow.subject)))
+
+
+def test_the_outbox_is_filled_in_chunks_and_counts_only_new_nudges(
+    database: Database, acme: Relationship, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(nudge_repository, "ENQUEUE_CHUNK", 3)
+    with database.uow(TEAM) as uow:
+        assert uow.nudges.enqueue([nudge(acme, 1), nudge(acme, 2)], NOW) == 2
+        uow.commit()
+    later = NOW + timedelta(hours=1)
+    again = [nudge(acme, n) for n in range(1, 8)] + [nudge(acme, 7)]  # 1 and 2 known; 7 twice in the batch
+    with database.uow(TEAM) as uow:
+        assert uow.nudges.enqueue(again, later) == 5
+        uow.commit()
+
+    rows = stored(database)
+    assert [r.subject for r in rows] == [f"{acme.id}@{n}" for n in range(1, 8)]
+    first, last = rows[0], rows[-1]
+    assert (first.created_at, last.created_at) == (NOW, later)  # a known nudge keeps its first record
+    assert last.not_before == later and last.created_at.tzinfo == UTC
+    assert (last.team_id, last.kind, last.tier, last.status, last.attempts) == (TEAM, "review", 0, "pending", 0)
+    assert json.loads(last.detail) == {"name": 'Acme "Alliance" \u00e9 ünïcode', "due": "2026-11-07", "tier": 7}
+
+
+def test_an_empty_sweep_enqueues_nothing(database: Database) -> None:
+    with database.uow(TEAM) as uow:
+        assert uow.nudges.enqueue([], NOW) == 0
+
+
+def raise_dispute(database: Database, relationship: Relationship, summary: str, raised: datetime) -> Dispute:
+    return dispute_service.raise_dispute(
+        database.uow(TEAM), relationship, by="U3", now=raised, text=summary
+    ).dispute
+
+
+def test_the_ladder_moves_disputes_together_but_not_one_someone_moved_first(
+    database: Database, acme: Relationship
+) -> None:
+    raised = NOW - timedelta(days=9)
+    late = raise_dispute(database, acme, "Deliveries late", raised)
+    moved_by_hand = raise_dispute(database, acme, "Invoices wrong", raised)
+    cadences = default_catalogue().cadences
+    with database.uow(TEAM) as uow:
+        overdue = uow.disputes.past_limit(NOW, cadences)
+    assert sorted((d.id, r) for d, r in overdue) == [(late.id, acme), (moved_by_hand.id, acme)]
+
+    # Between the sweep's read and its move, the owner escalates one dispute by hand.
+    dispute_service.escalate(database.uow(TEAM), moved_by_hand.id or 0, by="U1", now=NOW, from_tier=1)
+    with database.uow(TEAM) as uow:
+        climbed = dispute_service.climb(uow, [Case(d, r) for d, r in overdue], now=NOW)
+        uow.commit()
+
+    assert [c.dispute for c in climbed] == [replace(late.escalated(NOW), version=late.version + 1)]
+    with database.uow(TEAM) as uow:
+        by_hand = uow.disputes.get(moved_by_hand.id or 0)
+        assert by_hand is not None and by_hand.tier == 2 and by_hand.tier_since == NOW
+        assert [(e.kind, e.actor_id, e.tier) for e in uow.disputes.events(late.id or 0)] == [
+            (DisputeEventKind.RAISED, "U3", 1),
+            (DisputeEventKind.ESCALATED, dispute_service.LADDER, 2),
+        ]
+        assert [e.actor_id for e in uow.disputes.events(moved_by_hand.id or 0)][-1] == "U1"
+        [audit] = [e for e in uow.audit.all(acme.id or 0) if e.actor_id == dispute_service.LADDER]
+    assert (audit.action, audit.subject) == ("dispute.escalated", f"dispute {late.id}")
+    assert audit.before is not None and audit.after is not None
+    assert (audit.before["tier"], audit.after["tier"], audit.after["tier_since"]) == (1, 2, NOW.isoformat())
+
+
+def test_a_resolved_dispute_does_not_climb(database: Database, acme: Relationship) -> None:
+    dispute = raise_dispute(database, acme, "Deliveries late", NOW - timedelta(days=9))
+    dispute_service.resolve(
+        database.uow(TEAM), dispute.id or 0, by="U1", now=NOW, resolution="Credit note", root_cause="Forecasting"
+    )
+    with database.uow(TEAM) as uow:
+        assert dispute_service.climb(uow, [Case(dispute, acme)], now=NOW) == []
+        assert uow.disputes.events(dispute.id or 0)[-1].kind is DisputeEventKind.RESOLVED
