@@ -1,6 +1,5 @@
 """A check-in's messages (the parent and one per item) and its modals (not applicable, evidence, reopen)."""
 
-import json
 from typing import Any
 
 from slack_sdk.models.blocks import (
@@ -15,7 +14,8 @@ from slack_sdk.models.blocks import (
 from slack_sdk.models.views import View
 
 from bot import ids
-from bot.blocks.kit import context, header, plain, section, view_blocks
+from bot.blocks.forms import INPUT, form
+from bot.blocks.kit import context, header, plain, section
 from bot.copy import Copy
 from stages.catalogue import Catalogue, ChecklistItem
 from stages.checkin_service import Board
@@ -23,7 +23,6 @@ from stages.checkins import REOPEN_REASON_MAX
 from stages.checklist import NOTE_MAX, REASON_MAX, ItemStatus
 from stages.errors import Stale
 
-INPUT = "value"  # action_id of every modal input; block_ids tell them apart
 ANSWER_BLOCK = "answer:"  # prefix of the block_id of an item's answer buttons
 
 
@@ -172,18 +171,4 @@ def _modal(
     """A modal about one check-in (and item): what it is about, its inputs, and where it came from."""
     about = intro or section(copy("checkins", "item_text", item=item, position=item.position if item else 0))
     metadata = {"checkin": board.checkin.id, **({"item": item.id} if item else {})}
-    return View(
-        type="modal",
-        callback_id=callback_id,
-        title=plain(copy("checkins", title), 24),
-        submit=plain(copy("checkins", submit), 24),
-        close=plain(copy("checkins", "cancel"), 24),
-        private_metadata=json.dumps(metadata),
-        blocks=view_blocks([about, *inputs]),
-    )
-
-
-def read_input(view: dict[str, Any], block_id: str) -> str | None:
-    element: dict[str, Any] = view.get("state", {}).get("values", {}).get(block_id, {}).get(INPUT) or {}
-    value = element.get("value")
-    return str(value) if value is not None else None
+    return form(copy, "checkins", callback_id, title, [about, *inputs], metadata, submit=submit)

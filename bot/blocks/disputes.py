@@ -1,14 +1,13 @@
 """A dispute's thread parent with its buttons, the modals to raise, update and resolve it, and the list."""
 
-import json
 from datetime import datetime
 
 from slack_sdk.models.blocks import ActionsBlock, Block, ButtonElement, Option, StaticSelectElement
 from slack_sdk.models.views import View
 
 from bot import ids
-from bot.blocks.forms import INPUT, field, text_input
-from bot.blocks.kit import MESSAGE_BLOCK_LIMIT, context, header, plain, section, view_blocks
+from bot.blocks.forms import INPUT, field, form, text_input
+from bot.blocks.kit import MESSAGE_BLOCK_LIMIT, context, header, plain, section
 from bot.copy import Copy
 from stages import disputes
 from stages.catalogue import Cadences
@@ -65,7 +64,7 @@ def raise_modal(copy: Copy, relationships: list[Relationship], text: str, source
         field(copy, "disputes", ids.BLOCK_RELATIONSHIP, StaticSelectElement(action_id=INPUT, options=options)),
         field(copy, "disputes", ids.BLOCK_SUMMARY, text_input(disputes.SUMMARY_MAX, text[: disputes.SUMMARY_MAX])),
     ]
-    return _modal(copy, ids.VIEW_DISPUTE_RAISE, "raise_title", blocks, {"link": source_link})
+    return form(copy, "disputes", ids.VIEW_DISPUTE_RAISE, "raise_title", blocks, {"link": source_link})
 
 
 def update_modal(copy: Copy, case: Case) -> View:
@@ -73,7 +72,7 @@ def update_modal(copy: Copy, case: Case) -> View:
         section(copy("disputes", "about", d=case.dispute)),
         field(copy, "disputes", ids.BLOCK_UPDATE, text_input(disputes.TEXT_MAX)),
     ]
-    return _modal(copy, ids.VIEW_DISPUTE_UPDATE, "update_title", blocks, {"dispute": case.dispute.id})
+    return form(copy, "disputes", ids.VIEW_DISPUTE_UPDATE, "update_title", blocks, {"dispute": case.dispute.id})
 
 
 def resolve_modal(copy: Copy, case: Case) -> View:
@@ -82,16 +81,4 @@ def resolve_modal(copy: Copy, case: Case) -> View:
         field(copy, "disputes", ids.BLOCK_RESOLUTION, text_input(disputes.TEXT_MAX)),
         field(copy, "disputes", ids.BLOCK_ROOT_CAUSE, text_input(disputes.TEXT_MAX)),
     ]
-    return _modal(copy, ids.VIEW_DISPUTE_RESOLVE, "resolve_title", blocks, {"dispute": case.dispute.id})
-
-
-def _modal(copy: Copy, callback_id: str, title: str, blocks: list[Block], metadata: dict[str, object]) -> View:
-    return View(
-        type="modal",
-        callback_id=callback_id,
-        title=plain(copy("disputes", title), 24),
-        submit=plain(copy("governance", "save"), 24),
-        close=plain(copy("governance", "cancel"), 24),
-        private_metadata=json.dumps(metadata),
-        blocks=view_blocks(blocks),
-    )
+    return form(copy, "disputes", ids.VIEW_DISPUTE_RESOLVE, "resolve_title", blocks, {"dispute": case.dispute.id})

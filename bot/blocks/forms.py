@@ -1,13 +1,38 @@
-"""Modal inputs shared by the forms: every input's action_id is the same, its block_id names the field."""
+"""Modal forms and their inputs: every input's action_id is the same, its block_id names the field."""
 
+import json
+from collections.abc import Mapping
 from typing import Any
 
-from slack_sdk.models.blocks import InputBlock, InputInteractiveElement, PlainTextInputElement
+from slack_sdk.models.blocks import Block, InputBlock, InputInteractiveElement, PlainTextInputElement
+from slack_sdk.models.views import View
 
-from bot.blocks.kit import plain
+from bot.blocks.kit import plain, view_blocks
 from bot.copy import Copy
 
 INPUT = "value"
+
+
+def form(
+    copy: Copy,
+    template: str,
+    callback_id: str,
+    title: str,
+    blocks: list[Block],
+    metadata: Mapping[str, object],
+    *,
+    submit: str = "save",
+) -> View:
+    """A modal form, its title and buttons from the template's macros; `metadata` travels to its submission."""
+    return View(
+        type="modal",
+        callback_id=callback_id,
+        title=plain(copy(template, title), 24),
+        submit=plain(copy(template, submit), 24),
+        close=plain(copy(template, "cancel"), 24),
+        private_metadata=json.dumps(dict(metadata)),
+        blocks=view_blocks(blocks),
+    )
 
 
 def field(

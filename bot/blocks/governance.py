@@ -1,6 +1,5 @@
 """Review and exit strategy modals, and what is posted in the relationship's channel after them."""
 
-import json
 from datetime import date, timedelta
 
 from slack_sdk.models.blocks import (
@@ -13,8 +12,8 @@ from slack_sdk.models.blocks import (
 from slack_sdk.models.views import View
 
 from bot import ids
-from bot.blocks.forms import INPUT, field, text_input
-from bot.blocks.kit import plain, section, view_blocks
+from bot.blocks.forms import INPUT, field, form, text_input
+from bot.blocks.kit import plain, section
 from bot.copy import Copy
 from stages import exits, reviews
 from stages.exits import ExitStrategy
@@ -48,7 +47,7 @@ def review_modal(copy: Copy, relationship: Relationship, last: Review | None, to
             ),
         ),
     ]
-    return _modal(copy, ids.VIEW_REVIEW, "review_title", blocks, relationship)
+    return form(copy, "governance", ids.VIEW_REVIEW, "review_title", blocks, {"relationship": relationship.id})
 
 
 def exit_modal(copy: Copy, relationship: Relationship, latest: ExitStrategy | None) -> View:
@@ -77,19 +76,7 @@ def exit_modal(copy: Copy, relationship: Relationship, latest: ExitStrategy | No
             UserMultiSelectElement(action_id=INPUT, initial_users=list(latest.reviewed_with) if latest else None),
         ),
     ]
-    return _modal(copy, ids.VIEW_EXIT, "exit_title", blocks, relationship)
-
-
-def _modal(copy: Copy, callback_id: str, title: str, blocks: list[Block], relationship: Relationship) -> View:
-    return View(
-        type="modal",
-        callback_id=callback_id,
-        title=plain(copy("governance", title), 24),
-        submit=plain(copy("governance", "save"), 24),
-        close=plain(copy("governance", "cancel"), 24),
-        private_metadata=json.dumps({"relationship": relationship.id}),
-        blocks=view_blocks(blocks),
-    )
+    return form(copy, "governance", ids.VIEW_EXIT, "exit_title", blocks, {"relationship": relationship.id})
 
 
 def review_message(copy: Copy, relationship: Relationship, review: Review) -> list[Block]:

@@ -14,10 +14,10 @@ from bot.blocks.checkins import (
     STATUS_ACTIONS,
     evidence_modal,
     not_applicable_modal,
-    read_input,
     read_item_value,
     reopen_modal,
 )
+from bot.blocks.forms import value
 from bot.checkin_messages import refresh, refresh_all
 from bot.deps import Deps
 from bot.listeners.explain import explaining
@@ -41,13 +41,13 @@ from stages.errors import NotAllowed, Stale
 def register(app: App, deps: Deps) -> None:
 
     def reason(view: dict[str, Any]) -> object:
-        return not_applicable_reason(read_input(view, ids.BLOCK_REASON))
+        return not_applicable_reason(value(view, ids.BLOCK_REASON))
 
     def proof(view: dict[str, Any]) -> object:
-        return evidence(read_input(view, ids.BLOCK_LINK), read_input(view, ids.BLOCK_NOTE))
+        return evidence(value(view, ids.BLOCK_LINK), value(view, ids.BLOCK_NOTE))
 
     def why_reopen(view: dict[str, Any]) -> object:
-        return reopen_reason(read_input(view, ids.BLOCK_REASON))
+        return reopen_reason(value(view, ids.BLOCK_REASON))
 
     for action_id in STATUS_ACTIONS:
         app.action(action_id)(ack=_ack, lazy=[lazy(deps, set_status)])
@@ -134,7 +134,7 @@ def _item_board(turn: Turn) -> tuple[Board, str]:
 
 def save_not_applicable(turn: Turn) -> str:
     meta = _metadata(turn)
-    reason = read_input(turn.body["view"], ids.BLOCK_REASON)
+    reason = value(turn.body["view"], ids.BLOCK_REASON)
     item_id = str(meta["item"])
 
     def make(rid: int) -> Answer:
@@ -148,7 +148,7 @@ def save_not_applicable(turn: Turn) -> str:
 def save_evidence(turn: Turn) -> str:
     meta = _metadata(turn)
     view = turn.body["view"]
-    link, note = read_input(view, ids.BLOCK_LINK), read_input(view, ids.BLOCK_NOTE)
+    link, note = value(view, ids.BLOCK_LINK), value(view, ids.BLOCK_NOTE)
     item_id = str(meta["item"])
 
     def make(rid: int) -> Answer:
@@ -196,7 +196,7 @@ def open_reopen(turn: Turn) -> None:
 def save_reopen(turn: Turn) -> str:
     deps = turn.deps
     meta = _metadata(turn)
-    reason = read_input(turn.body["view"], ids.BLOCK_REASON) or ""
+    reason = value(turn.body["view"], ids.BLOCK_REASON) or ""
     board = checkin_service.reopen(
         turn.uow(), deps.catalogue, int(meta["checkin"]), by=turn.user_id, reason=reason, now=turn.now()
     )
