@@ -1,5 +1,8 @@
-"""Reading what the app showed people, as a Slack client would."""
+"""Reading what the app showed people, as a Slack client would; waiting for a process that serves them."""
 
+import socket
+import time
+from collections.abc import Callable
 from typing import Any
 
 from bot.sandbox.harness import Sandbox
@@ -76,3 +79,18 @@ def fresh(sandbox: Sandbox, message: Message) -> Message:
     found = sandbox.workspace.find(message.channel, message.ts)
     assert found is not None, "the message is gone"
     return found
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def wait_for(condition: Callable[[], bool], timeout: float = 20.0) -> None:
+    """Until `condition` holds: the app under test runs in another process or thread."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise TimeoutError("condition not met")
+        time.sleep(0.02)

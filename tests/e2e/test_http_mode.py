@@ -1,39 +1,22 @@
 """`accord run --http` as a real process on loopback: signed requests answered, forged or stale ones refused."""
 
 import os
-import socket
 import subprocess
 import sys
 import time
 import urllib.request
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
-from bot.sandbox.clock import MovableClock
 from bot.sandbox.driver import Driver, OverHttp
 from bot.sandbox.harness import OfflineSlack
 from stages import services
 from stages.relationships import RelationshipDraft
 from storage.database import Database
-from tests.conftest import START
-from tests.e2e.helpers import ACME, ALICE, BOB, shown
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-def wait_for(condition: Callable[[], bool], timeout: float = 15.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise TimeoutError("condition not met")
-        time.sleep(0.02)
+from tests.e2e.helpers import ACME, ALICE, BOB, free_port, shown, wait_for
 
 
 def healthy(url: str) -> bool:
@@ -42,14 +25,6 @@ def healthy(url: str) -> bool:
             return bool(response.status == 200)
     except OSError:
         return False
-
-
-@pytest.fixture
-def slack() -> Iterator[OfflineSlack]:
-    offline = OfflineSlack(MovableClock(START))
-    yield offline
-    offline.close()
-    assert offline.workspace.violations == []
 
 
 @pytest.fixture

@@ -3,34 +3,15 @@
 import os
 import subprocess
 import sys
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from bot.sandbox.clock import MovableClock
 from bot.sandbox.driver import Driver
 from bot.sandbox.harness import OfflineSlack
 from bot.sandbox.socket_mode import SocketModeServer, SocketModeTransport
-from tests.conftest import START
-from tests.e2e.helpers import ACME, ALICE, BOB, shown
-
-
-def wait_for(condition: Callable[[], bool], timeout: float = 20.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise TimeoutError("condition not met")
-        time.sleep(0.02)
-
-
-@pytest.fixture
-def slack() -> Iterator[OfflineSlack]:
-    offline = OfflineSlack(MovableClock(START))
-    yield offline
-    offline.close()
-    assert offline.workspace.violations == []
+from tests.e2e.helpers import ACME, ALICE, BOB, shown, wait_for
 
 
 @pytest.fixture
