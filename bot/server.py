@@ -1,4 +1,8 @@
-"""HTTP mode: Bolt's WSGI adapter behind gunicorn (threaded workers), with a health check for load balancers."""
+"""HTTP mode: Bolt's WSGI adapter behind gunicorn (threaded workers), with a health check for load balancers.
+
+Each gunicorn worker only acknowledges; the work after the ack runs in work processes of its own (see
+bot/work_processes.py), or in a few threads of the worker when WORK_PROCESSES is 0.
+"""
 
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
@@ -10,12 +14,13 @@ from slack_bolt.adapter.wsgi import SlackRequestHandler
 from bot.app import build_app
 from bot.deps import Deps
 from bot.settings import Settings
+from bot.work_processes import WorkProcesses
 from storage.database import Database
 
 WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 SLACK_PATH = "/slack/events"
-# Threads for work after the ack. Few on purpose: in CPython they share one interpreter lock with the threads
-# answering Slack, and under load more of them only slow the acks (see bench/ack.py).
+# Threads for work after the ack when it runs in the worker itself. Few on purpose: in CPython they share one
+# interpreter lock with the threads answering Slack, and under load more of them only slow the acks.
 LAZY_THREADS = 2
 
 
@@ -25,7 +30,11 @@ def wsgi_app(settings: Settings) -> WSGIApp:
     deps = Deps(
         uow=database.uow, executor=ThreadPoolExecutor(max_workers=LAZY_THREADS, thread_name_prefix="accord-lazy")
     )
-    slack = SlackRequestHandler(build_app(settings, deps), path=SLACK_PATH)
+    app = build_app(settings, deps)
+    if settings.work_processes:
+        workers = WorkProcesses(settings.work_processes, settings.work_threads)
+        app.listener_runner.lazy_listener_runner = workers.runner()
+    slack = SlackRequestHandler(app, path=SLACK_PATH)
 
     def application(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         if environ.get("PATH_INFO") == "/healthz":

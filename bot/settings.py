@@ -20,6 +20,8 @@ class Settings(BaseSettings):
     slack_api_url: str = Field(SLACK_API_URL, description="Web API base URL; point it at an emulator to test.")
     database_url: str = Field("sqlite:///accord.db", description="SQLAlchemy URL; SQLite file by default.")
     log_level: str = Field("INFO", description="Python logging level.")
+    work_processes: int = Field(1, ge=0, description="HTTP mode: processes doing the work after each ack (0: threads).")
+    work_threads: int = Field(8, ge=1, description="HTTP mode: threads in each work process.")
     nudge_interval_seconds: int = Field(300, ge=1, description="How often the nudge job runs.")
     nudge_batch: int = Field(200, ge=1, description="Nudges a sender claims at a time.")
     working_days: str = Field("mon-fri", description="Days nudges may be sent, e.g. mon-fri or mon,wed,fri.")

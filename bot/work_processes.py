@@ -1,0 +1,131 @@
+"""Work after the ack, in processes of its own, so that acknowledging Slack never waits for it.
+
+In HTTP mode the process answering Slack only acknowledges: Bolt hands each lazy listener to the runner here,
+which queues the raw request (body and headers, with Bolt's lazy-only headers added) for a work process. There
+a Bolt app built the same way dispatches it again and runs just that lazy listener: Bolt's own way of running
+lazy listeners elsewhere (its AWS Lambda adapter re-invokes the function the same way). The request is verified
+again there, so a work process trusts nothing the queue did not get from Slack.
+
+CPython threads share one interpreter lock, so work done in threads of the web process slows its acks down
+under load (see bench/ack.py); in another process it does not. Each work process runs a few threads, since
+most of its time is spent waiting on Slack and the database.
+"""
+
+import itertools
+import logging
+import multiprocessing
+import threading
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from multiprocessing.process import BaseProcess
+from multiprocessing.queues import Queue
+
+from slack_bolt import App, BoltRequest
+from slack_bolt.lazy_listener import LazyListenerRunner
+
+from bot import logs
+from bot.app import build_app
+from bot.deps import Deps
+from bot.settings import Settings
+from storage.database import Database
+
+log = logging.getLogger(__name__)
+Work = tuple[str, dict[str, str | Sequence[str]]]  # a request's raw body and headers
+WATCH_SECONDS = 2.0  # how often a dead work process is noticed and replaced
+
+
+class QueuedLazyRunner(LazyListenerRunner):
+    """Bolt's hand-off point for lazy listeners: the request goes to a work process's queue."""
+
+    def __init__(self, workers: "WorkProcesses") -> None:
+        self.logger = log
+        self._workers = workers
+
+    def start(self, function: Callable[..., None], request: BoltRequest) -> None:
+        headers: dict[str, str | Sequence[str]] = {name: list(values) for name, values in request.headers.items()}
+        headers["x-slack-bolt-lazy-only"] = "1"
+        headers["x-slack-bolt-lazy-function-name"] = request.lazy_function_name or ""
+        self._workers.put((request.raw_body, headers))
+
+
+@dataclass
+class _Worker:
+    process: BaseProcess
+    queue: "Queue[Work | None]"
+
+
+class WorkProcesses:
+    """`count` work processes, each with a queue of its own, taking turns; one that dies is replaced.
+
+    A queue per process because a process killed while reading a shared queue leaves its lock held for good.
+    """
+
+    def __init__(self, count: int, threads: int) -> None:
+        self._context = multiprocessing.get_context("spawn")  # a fresh interpreter: no locks copied mid-use
+        self._threads = threads
+        self._closing = threading.Event()
+        self._lock = threading.Lock()
+        self._workers = [self._start() for _ in range(count)]
+        self._turn = itertools.count()
+        threading.Thread(target=self._watch, name="accord-work-watch", daemon=True).start()
+
+    def runner(self) -> QueuedLazyRunner:
+        return QueuedLazyRunner(self)
+
+    def put(self, work: Work) -> None:
+        with self._lock:
+            worker = self._workers[next(self._turn) % len(self._workers)]
+        worker.queue.put(work)
+
+    def pids(self) -> list[int]:
+        with self._lock:
+            return [w.process.pid for w in self._workers if w.process.pid is not None and w.process.is_alive()]
+
+    def close(self, timeout: float = 10.0) -> None:
+        """Let the work already queued finish, then stop."""
+        self._closing.set()
+        for worker in self._workers:
+            worker.queue.put(None)
+        for worker in self._workers:
+            worker.process.join(timeout)
+            if worker.process.is_alive():
+                worker.process.terminate()
+
+    def _start(self) -> _Worker:
+        queue: Queue[Work | None] = self._context.Queue()
+        process = self._context.Process(target=work, args=(queue, self._threads), name="accord-work", daemon=True)
+        process.start()
+        return _Worker(process, queue)
+
+    def _watch(self) -> None:
+        while not self._closing.wait(WATCH_SECONDS):
+            for index, worker in enumerate(self._workers):
+                if worker.process.is_alive() or self._closing.is_set():
+                    continue
+                # Work still queued for it is lost with it, as it would be with a thread pool in a dead process.
+                log.error(
+                    "work process %s exited with %s; starting another", worker.process.pid, worker.process.exitcode
+                )
+                replacement = self._start()
+                with self._lock:
+                    self._workers[index] = replacement
+
+
+def work(queue: "Queue[Work | None]", threads: int) -> None:
+    """A work process: dispatch each queued request again, running only its lazy listener."""
+    settings = Settings()
+    logs.configure(settings.log_level)
+    database = Database(settings.database_url)
+    app = build_app(settings, Deps(uow=database.uow))
+    with ThreadPoolExecutor(max_workers=threads, thread_name_prefix="accord-work") as pool:
+        while (item := queue.get()) is not None:
+            pool.submit(_dispatch, app, item)
+    database.dispose()
+
+
+def _dispatch(app: App, item: Work) -> None:
+    body, headers = item
+    response = app.dispatch(BoltRequest(body=body, headers=headers))
+    if response.status != 200:
+        log.warning("queued work refused with %s: %s", response.status, response.body)

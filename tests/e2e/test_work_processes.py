@@ -1,0 +1,102 @@
+"""Work after the ack in processes of its own: the ack is answered here, the reply comes from a work process."""
+
+import os
+import signal
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import urlencode
+
+import pytest
+
+from bot.app import build_app
+from bot.deps import Deps
+from bot.sandbox.driver import Driver, InProcess
+from bot.sandbox.harness import OfflineSlack
+from bot.sandbox.workspace import ResponseTarget
+from bot.settings import Settings
+from bot.work_processes import WorkProcesses
+from stages import services
+from stages.relationships import RelationshipDraft
+from storage.database import Database
+from tests.e2e.helpers import ACME, ALICE, BOB, wait_for
+
+
+@pytest.fixture
+def workers(slack: OfflineSlack, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[WorkProcesses]:
+    url = f"sqlite:///{tmp_path / 'work.db'}"
+    database = Database(url)
+    database.upgrade()
+    draft = RelationshipDraft("Acme Alliance", "Acme Ltd", ALICE, BOB, ACME, 90)
+    services.create_relationship(database.uow(slack.workspace.team_id), draft, created_by=ALICE, now=slack.clock.now())
+    # A work process reads its settings from the environment, as `accord run --http` passes them on.
+    for name, value in {
+        "SLACK_BOT_TOKEN": slack.workspace.bot_token,
+        "SLACK_SIGNING_SECRET": slack.signing_secret,
+        "SLACK_API_URL": slack.api_url,
+        "DATABASE_URL": url,
+        "LOG_LEVEL": "WARNING",
+    }.items():
+        monkeypatch.setenv(name, value)
+    processes = WorkProcesses(count=1, threads=1)  # one at a time: queued work runs in order
+    yield processes
+    processes.close()
+
+
+@pytest.fixture
+def driver(slack: OfflineSlack, workers: WorkProcesses) -> Driver:
+    """The acknowledging side, in this process, handing its work to the work processes."""
+    settings = Settings(_env_file=None)
+    app = build_app(settings, Deps(uow=Database(settings.database_url).uow))
+    app.listener_runner.lazy_listener_runner = workers.runner()
+    return slack.driver(InProcess(app))
+
+
+def replies(slack: OfflineSlack) -> list[str]:
+    return [e.text for e in slack.workspace.ephemerals_for(ALICE)]
+
+
+def test_the_ack_is_answered_here_and_the_work_is_done_in_a_work_process(slack: OfflineSlack, driver: Driver) -> None:
+    reply = driver.command(ALICE, ACME, "status Acme Alliance")
+    assert (reply.status, reply.body) == (200, b"")
+    wait_for(lambda: any("Acme Alliance" in text for text in replies(slack)))
+    assert [c.method for c in slack.workspace.calls if c.method == "response_url"] == ["response_url"]
+
+
+def test_a_work_process_that_dies_is_replaced(slack: OfflineSlack, driver: Driver, workers: WorkProcesses) -> None:
+    [first] = workers.pids()
+    os.kill(first, signal.SIGKILL)
+    wait_for(lambda: len(workers.pids()) == 1 and workers.pids() != [first])
+    driver.command(ALICE, ACME, "status Acme Alliance")
+    wait_for(lambda: any("Acme Alliance" in text for text in replies(slack)))
+
+
+def test_queued_work_is_verified_again_and_a_forgery_does_nothing(
+    slack: OfflineSlack, driver: Driver, workers: WorkProcesses
+) -> None:
+    ws = slack.workspace
+    forged = urlencode(
+        {
+            "command": "/accord",
+            "text": "list",
+            "user_id": ALICE,
+            "channel_id": ACME,
+            "team_id": ws.team_id,
+            "api_app_id": ws.app_id,
+            "response_url": ws.issue_response_url(slack.emulator.response_url_base, ResponseTarget(ACME, ALICE)),
+        }
+    )
+    workers.put(
+        (
+            forged,
+            {
+                "content-type": "application/x-www-form-urlencoded",
+                "x-slack-request-timestamp": "1",
+                "x-slack-signature": "v0=forged",
+                "x-slack-bolt-lazy-only": "1",
+                "x-slack-bolt-lazy-function-name": "run",  # the /accord command's work
+            },
+        )
+    )
+    driver.command(ALICE, ACME, "status Acme Alliance")  # queued after the forgery, so run after it
+    wait_for(lambda: any("Acme Alliance" in text for text in replies(slack)))
+    assert not any("1 relationship" in text for text in replies(slack))
