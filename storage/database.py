@@ -40,7 +40,11 @@ def _sqlite_pragmas(connection: Any, _record: object) -> None:
 
 
 def _sqlite_begin(connection: Any) -> None:
-    connection.exec_driver_sql("BEGIN")
+    # IMMEDIATE takes the write lock up front. A deferred transaction that reads and then writes fails at once
+    # with "database is locked" when another writer committed in between, whatever the busy timeout; an
+    # immediate one waits its turn (up to the timeout) instead. Transactions are short, one at a time is what
+    # SQLite allows writers anyway, and PostgreSQL is there for scale.
+    connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def alembic_config(engine: Engine) -> Config:

@@ -222,10 +222,11 @@ def test_a_retried_event_and_repeated_clicks_change_nothing(acme: Sandbox) -> No
     driver.send_interaction(payload)  # the very same action replayed
     updates = len(ws.calls_to("chat.update"))
 
+    acme_id = relationship(acme).id or 0
     with acme.database.uow(ws.team_id) as uow:
         checkin = uow.checkins.by_thread(ACME, parent.ts)
         assert checkin is not None and uow.notes.counts(checkin.id or 0) == {"S1.2": 1}
-        assert len(uow.checklist.history(relationship(acme).id or 0, "S1.1")) == 1
+        assert len(uow.checklist.history(acme_id, "S1.1")) == 1
     assert fresh(acme, reply).reactions == {"memo": [ws.bot_user_id]}
     assert updates == len(ws.calls_to("chat.update"))
 

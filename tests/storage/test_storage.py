@@ -1,5 +1,6 @@
 """Storage on SQLite through the migrations: the schema the models describe, scoped per workspace."""
 
+import threading
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
@@ -101,6 +102,31 @@ def test_sqlite_runs_in_wal_mode_with_foreign_keys(tmp_path: Path) -> None:
     with database.engine.connect() as connection:
         assert connection.execute(text("PRAGMA journal_mode")).scalar() == "wal"
         assert connection.execute(text("PRAGMA foreign_keys")).scalar() == 1
+
+
+def test_a_transaction_that_reads_then_writes_waits_for_a_concurrent_writer(database: Database) -> None:
+    failures: list[Exception] = []
+
+    def remember(user_id: str) -> None:
+        try:
+            with database.uow("T1") as uow:
+                uow.profiles.remember(user_id, "Asia/Tokyo", NOW)
+                uow.commit()
+        except Exception as error:  # a refused write, to be reported by the test
+            failures.append(error)
+
+    with database.uow("T1") as first:
+        assert first.profiles.time_zone("U1", NOW - timedelta(days=1)) is None  # read first...
+        other = threading.Thread(target=remember, args=("U2",))
+        other.start()
+        other.join(timeout=0.5)  # ...while another writer comes along...
+        first.profiles.remember("U1", "Europe/London", NOW)  # ...then write
+        first.commit()
+    other.join()
+    assert failures == []
+    with database.uow("T1") as uow:
+        zones = [uow.profiles.time_zone(user_id, NOW - timedelta(days=1)) for user_id in ("U1", "U2")]
+    assert zones == ["Europe/London", "Asia/Tokyo"]
 
 
 def test_led_by_finds_owned_and_sponsored_relationships(database: Database) -> None:
