@@ -14,6 +14,7 @@ most of its time is spent waiting on Slack and the database.
 import itertools
 import logging
 import multiprocessing
+import os
 import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -33,6 +34,8 @@ from storage.database import Database
 log = logging.getLogger(__name__)
 Work = tuple[str, dict[str, str | Sequence[str]]]  # a request's raw body and headers
 WATCH_SECONDS = 2.0  # how often a dead work process is noticed and replaced
+# Work yields the CPU to acknowledgements, which Slack wants within three seconds; the work itself can wait.
+WORK_NICENESS = 10
 
 
 class QueuedLazyRunner(LazyListenerRunner):
@@ -114,6 +117,7 @@ class WorkProcesses:
 
 def work(queue: "Queue[Work | None]", threads: int) -> None:
     """A work process: dispatch each queued request again, running only its lazy listener."""
+    os.nice(WORK_NICENESS)
     settings = Settings()
     logs.configure(settings.log_level)
     database = Database(settings.database_url)
