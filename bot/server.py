@@ -33,7 +33,7 @@ def wsgi_app(settings: Settings) -> WSGIApp:
     app = build_app(settings, deps)
     if settings.work_processes:
         workers = WorkProcesses(settings.work_processes, settings.work_threads)
-        app.listener_runner.lazy_listener_runner = workers.runner()
+        workers.take_work_of(app)
     slack = SlackRequestHandler(app, path=SLACK_PATH)
 
     def application(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:

@@ -1,5 +1,6 @@
 """Work after the ack in processes of its own: the ack is answered here, the reply comes from a work process."""
 
+import logging
 import os
 import signal
 from collections.abc import Iterator
@@ -47,7 +48,7 @@ def driver(slack: OfflineSlack, workers: WorkProcesses) -> Driver:
     """The acknowledging side, in this process, handing its work to the work processes."""
     settings = Settings(_env_file=None)
     app = build_app(settings, Deps(uow=Database(settings.database_url).uow))
-    app.listener_runner.lazy_listener_runner = workers.runner()
+    workers.take_work_of(app)
     return slack.driver(InProcess(app))
 
 
@@ -60,6 +61,14 @@ def test_the_ack_is_answered_here_and_the_work_is_done_in_a_work_process(slack: 
     assert (reply.status, reply.body) == (200, b"")
     wait_for(lambda: any("Acme Alliance" in text for text in replies(slack)))
     assert [c.method for c in slack.workspace.calls if c.method == "response_url"] == ["response_url"]
+
+
+def test_the_installed_bolt_hands_requests_over_without_copying_them_deeply(
+    workers: WorkProcesses, caplog: pytest.LogCaptureFixture
+) -> None:
+    app = build_app(Settings(_env_file=None), Deps(uow=Database("sqlite://").uow))
+    workers.take_work_of(app)
+    assert not [r for r in caplog.records if r.levelno >= logging.WARNING]  # else acks are slower: see the README
 
 
 def test_a_work_process_that_dies_is_replaced(slack: OfflineSlack, driver: Driver, workers: WorkProcesses) -> None:
