@@ -19,7 +19,8 @@ import os
 import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from multiprocessing.connection import Connection, wait
 from multiprocessing.process import BaseProcess
 from multiprocessing.queues import Queue
 
@@ -34,6 +35,7 @@ from storage.database import Database
 
 log = logging.getLogger(__name__)
 Work = tuple[str, dict[str, str | Sequence[str]]]  # a request's raw body and headers
+Queued = tuple[int, Work]  # with the token its work process reports back when done
 WATCH_SECONDS = 2.0  # how often a dead work process is noticed and replaced
 # Work yields the CPU to acknowledgements, which Slack wants within three seconds; the work itself can wait.
 WORK_NICENESS = 10
@@ -64,13 +66,18 @@ def _lazy_request(request: BoltRequest, function_name: str) -> BoltRequest:
 @dataclass
 class _Worker:
     process: BaseProcess
-    queue: "Queue[Work | None]"
+    queue: "Queue[Queued | None]"
+    done: Connection  # tokens of the work it has finished
+    in_flight: dict[int, Work] = field(default_factory=dict)  # handed to it, not reported done yet
 
 
 class WorkProcesses:
     """`count` work processes, each with a queue of its own, taking turns; one that dies is replaced.
 
     A queue per process because a process killed while reading a shared queue leaves its lock held for good.
+    Each reports the work it has finished; what a dead one had not finished is handed to its replacement, so
+    work is done at least once. The listeners are written to be run again safely: Slack itself retries events
+    and people click twice.
     """
 
     def __init__(self, count: int, threads: int) -> None:
@@ -78,6 +85,7 @@ class WorkProcesses:
         self._threads = threads
         self._closing = threading.Event()
         self._lock = threading.Lock()
+        self._tokens = itertools.count()
         self._workers = [self._start() for _ in range(count)]
         self._turn = itertools.count()
         threading.Thread(target=self._watch, name="accord-work-watch", daemon=True).start()
@@ -100,8 +108,7 @@ class WorkProcesses:
 
     def put(self, work: Work) -> None:
         with self._lock:
-            worker = self._workers[next(self._turn) % len(self._workers)]
-        worker.queue.put(work)
+            self._hand(self._workers[next(self._turn) % len(self._workers)], next(self._tokens), work)
 
     def pids(self) -> list[int]:
         with self._lock:
@@ -117,36 +124,76 @@ class WorkProcesses:
             if worker.process.is_alive():
                 worker.process.terminate()
 
+    def _hand(self, worker: _Worker, token: int, work: Work) -> None:
+        worker.in_flight[token] = work
+        worker.queue.put((token, work))
+
     def _start(self) -> _Worker:
-        queue: Queue[Work | None] = self._context.Queue()
-        process = self._context.Process(target=work, args=(queue, self._threads), name="accord-work", daemon=True)
+        queue: Queue[Queued | None] = self._context.Queue()
+        done, reports = self._context.Pipe(duplex=False)
+        process = self._context.Process(
+            target=work, args=(queue, reports, self._threads), name="accord-work", daemon=True
+        )
         process.start()
-        return _Worker(process, queue)
+        reports.close()  # the work process holds the only writing end: its death ends the pipe
+        return _Worker(process, queue, done)
 
     def _watch(self) -> None:
-        while not self._closing.wait(WATCH_SECONDS):
-            for index, worker in enumerate(self._workers):
-                if worker.process.is_alive() or self._closing.is_set():
+        """Note what each process has finished; replace one that died, handing it what it had not finished."""
+        while not self._closing.is_set():
+            with self._lock:
+                workers = list(self._workers)
+            ready = wait([w.done for w in workers], timeout=WATCH_SECONDS)
+            for worker in workers:
+                if worker.done in ready and self._finished(worker):
                     continue
-                # Work still queued for it is lost with it, as it would be with a thread pool in a dead process.
-                log.error(
-                    "work process %s exited with %s; starting another", worker.process.pid, worker.process.exitcode
-                )
-                replacement = self._start()
+                if not worker.process.is_alive() and not self._closing.is_set():
+                    self._replace(worker)
+
+    def _finished(self, worker: _Worker) -> bool:
+        """Read the tokens `worker` reported; False once it can report no more."""
+        try:
+            while worker.done.poll():
+                token: int = worker.done.recv()
                 with self._lock:
-                    self._workers[index] = replacement
+                    worker.in_flight.pop(token, None)
+        except (EOFError, OSError):
+            worker.process.join(WATCH_SECONDS)
+            return False
+        return True
+
+    def _replace(self, dead: _Worker) -> None:
+        log.error("work process %s exited with %s; starting another", dead.process.pid, dead.process.exitcode)
+        replacement = self._start()
+        with self._lock:
+            self._workers[self._workers.index(dead)] = replacement
+            for token, item in sorted(dead.in_flight.items()):
+                self._hand(replacement, token, item)
+        dead.done.close()
+        if dead.in_flight:
+            log.warning("handed %d unfinished requests to the new work process", len(dead.in_flight))
 
 
-def work(queue: "Queue[Work | None]", threads: int) -> None:
-    """A work process: dispatch each queued request again, running only its lazy listener."""
+def work(queue: "Queue[Queued | None]", reports: Connection, threads: int) -> None:
+    """A work process: dispatch each queued request again, running only its lazy listener, and report it done."""
     os.nice(WORK_NICENESS)
     settings = Settings()
     logs.configure(settings.log_level)
     database = Database(settings.database_url)
     app = build_app(settings, Deps(uow=database.uow))
+    reporting = threading.Lock()
+
+    def run(token: int, item: Work) -> None:
+        try:
+            _dispatch(app, item)
+        except Exception:  # Bolt reports listener errors itself; this is anything around them
+            log.exception("queued work failed")
+        with reporting:
+            reports.send(token)
+
     with ThreadPoolExecutor(max_workers=threads, thread_name_prefix="accord-work") as pool:
-        while (item := queue.get()) is not None:
-            pool.submit(_dispatch, app, item)
+        while (queued := queue.get()) is not None:
+            pool.submit(run, *queued)
     database.dispose()
 
 

@@ -79,6 +79,18 @@ def test_a_work_process_that_dies_is_replaced(slack: OfflineSlack, driver: Drive
     wait_for(lambda: any("Acme Alliance" in text for text in replies(slack)))
 
 
+def test_work_a_dead_process_had_not_finished_is_done_by_its_replacement(
+    slack: OfflineSlack, driver: Driver, workers: WorkProcesses
+) -> None:
+    [first] = workers.pids()
+    os.kill(first, signal.SIGSTOP)  # it cannot take the request...
+    reply = driver.command(ALICE, ACME, "status Acme Alliance")
+    assert reply.status == 200 and replies(slack) == []
+    os.kill(first, signal.SIGKILL)  # ...and dies with it queued
+    wait_for(lambda: any("Acme Alliance" in text for text in replies(slack)), timeout=30)
+    assert workers.pids() != [first]
+
+
 def test_queued_work_is_verified_again_and_a_forgery_does_nothing(
     slack: OfflineSlack, driver: Driver, workers: WorkProcesses
 ) -> None:
