@@ -20,7 +20,7 @@ import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from multiprocessing.connection import Connection, wait
+from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
 from multiprocessing.queues import Queue
 
@@ -36,7 +36,7 @@ from storage.database import Database
 log = logging.getLogger(__name__)
 Work = tuple[str, dict[str, str | Sequence[str]]]  # a request's raw body and headers
 Queued = tuple[int, Work]  # with the token its work process reports back when done
-WATCH_SECONDS = 2.0  # how often a dead work process is noticed and replaced
+WATCH_SECONDS = 0.5  # how often finished work is noted, and a dead work process replaced
 # Work yields the CPU to acknowledgements, which Slack wants within three seconds; the work itself can wait.
 WORK_NICENESS = 10
 
@@ -140,14 +140,15 @@ class WorkProcesses:
 
     def _watch(self) -> None:
         """Note what each process has finished; replace one that died, handing it what it had not finished."""
-        while not self._closing.is_set():
+        # Reports are read in batches, every so often: waking up for each one would take the interpreter lock
+        # from the acknowledgements as often as they come.
+        while not self._closing.wait(WATCH_SECONDS):
             with self._lock:
                 workers = list(self._workers)
-            ready = wait([w.done for w in workers], timeout=WATCH_SECONDS)
             for worker in workers:
-                if worker.done in ready and self._finished(worker):
+                if self._finished(worker) and worker.process.is_alive():
                     continue
-                if not worker.process.is_alive() and not self._closing.is_set():
+                if not self._closing.is_set():
                     self._replace(worker)
 
     def _finished(self, worker: _Worker) -> bool:
