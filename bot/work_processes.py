@@ -164,6 +164,9 @@ class WorkProcesses:
         return True
 
     def _replace(self, dead: _Worker) -> None:
+        if dead.process.is_alive():  # it can no longer report, so its work goes elsewhere: it must not run twice
+            dead.process.kill()
+            dead.process.join(WATCH_SECONDS)
         log.error("work process %s exited with %s; starting another", dead.process.pid, dead.process.exitcode)
         replacement = self._start()
         with self._lock:
