@@ -164,7 +164,7 @@ class WorkProcesses:
         return True
 
     def _replace(self, dead: _Worker) -> None:
-        if dead.process.is_alive():  # it can no longer report, so its work goes elsewhere: it must not run twice
+        if dead.process.is_alive():  # it can no longer report: stop it, so its work does not run in two places
             dead.process.kill()
             dead.process.join(WATCH_SECONDS)
         log.error("work process %s exited with %s; starting another", dead.process.pid, dead.process.exitcode)
