@@ -11,7 +11,8 @@ from bot.server import WSGIApp, run_gunicorn
 
 
 def application() -> WSGIApp:
-    client = WebClient(token=os.environ["SLACK_BOT_TOKEN"], base_url=os.environ["SLACK_API_URL"])
+    # Taken out of the environment, where Bolt would find it too and warn that the client's token wins.
+    client = WebClient(token=os.environ.pop("SLACK_BOT_TOKEN"), base_url=os.environ["SLACK_API_URL"])
     app = App(client=client, signing_secret=os.environ["SLACK_SIGNING_SECRET"], process_before_response=True)
 
     @app.command("/accord")
