@@ -18,7 +18,7 @@ from sqlalchemy.types import TypeEngine
 from sqlmodel import Session, col, select
 
 from stages.nudges import Nudge, NudgeKind, NudgeStatus, QueuedNudge, Snooze, Snoozes
-from storage.mapping import CHUNK, table
+from storage.mapping import CHUNK, PlainReader, table
 from storage.tables import NudgeRow, ProfileRow, SnoozeRow
 
 _KEY = ("kind", "subject", "tier", "period", "recipient_id")
@@ -37,6 +37,7 @@ _JSON = postgresql.JSON()
 ENQUEUE_CHUNK = 5000  # nudges per statement: one JSON document of about a megabyte
 CLAIM_LEASE = timedelta(minutes=10)  # a claim older than this belongs to a sender that died
 ERROR_MAX = 200
+_QUEUED = PlainReader(QueuedNudge, table(NudgeRow), kind=NudgeKind, detail=json.loads, status=NudgeStatus)
 Key = tuple[str, str, int, str, str]
 
 
@@ -117,9 +118,9 @@ class SqlNudgeRepository:
             update(NudgeRow)
             .where(col(NudgeRow.id).in_(picked.scalar_subquery()))
             .values(status=NudgeStatus.CLAIMED.value, claimed_by=worker, claimed_at=now)
-            .returning(*table(NudgeRow).c)
+            .returning(*_QUEUED.columns)
         )
-        return sorted((_queued(row._mapping) for row in claimed), key=lambda n: n.id or 0)
+        return sorted((_QUEUED.entity(row) for row in claimed), key=lambda n: n.id or 0)
 
     def sent(self, ids: Sequence[int], now: datetime) -> None:
         self._set(ids, status=NudgeStatus.SENT.value, sent_at=now, claimed_by=None)
@@ -139,12 +140,13 @@ class SqlNudgeRepository:
     def failed(self, relationship_ids: Sequence[int]) -> list[QueuedNudge]:
         if not relationship_ids:
             return []
-        query = select(NudgeRow).where(
-            NudgeRow.team_id == self._team_id,
-            NudgeRow.status == NudgeStatus.FAILED.value,
-            col(NudgeRow.relationship_id).in_(relationship_ids),
+        outbox = table(NudgeRow)
+        query = _QUEUED.select().where(
+            outbox.c.team_id == self._team_id,
+            outbox.c.status == NudgeStatus.FAILED.value,
+            outbox.c.relationship_id.in_(list(relationship_ids)),
         )
-        return [_queued(row.model_dump()) for row in self._session.exec(query.order_by(col(NudgeRow.id)))]
+        return _QUEUED.read(self._session, query.order_by(outbox.c.id))
 
     def _set(self, ids: Sequence[int], **values: Any) -> None:
         if ids:
@@ -168,26 +170,6 @@ def _unpacked(dialect: str, document: str) -> list[ColumnElement[Any]]:
         return [cast(rows.c[name], kind).label(name) for name, kind in _PER_NUDGE.items()]
     each = func.json_each(literal(document, Text)).table_valued("value").alias("due")
     return [cast(func.json_extract(each.c.value, f"$.{name}"), kind).label(name) for name, kind in _PER_NUDGE.items()]
-
-
-def _queued(row: Any) -> QueuedNudge:
-    return QueuedNudge(
-        team_id=row["team_id"],
-        kind=NudgeKind(row["kind"]),
-        subject=row["subject"],
-        tier=row["tier"],
-        period=row["period"],
-        recipient_id=row["recipient_id"],
-        relationship_id=row["relationship_id"],
-        detail=json.loads(row["detail"]),
-        status=NudgeStatus(row["status"]),
-        created_at=row["created_at"],
-        not_before=row["not_before"],
-        attempts=row["attempts"],
-        last_error=row["last_error"],
-        sent_at=row["sent_at"],
-        id=row["id"],
-    )
 
 
 class SqlSnoozeRepository:
