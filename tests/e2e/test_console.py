@@ -23,6 +23,11 @@ def console(state: Path, script: str, **settings: str) -> str:
     return result.stdout
 
 
+def new_acme_alliance(cadence: str) -> list[str]:
+    """Console lines that create Acme Alliance, owned by the current user, sponsored by Bob."""
+    return ["/accord new Acme Alliance", "", "Acme Ltd", "", "@bob", "#acme-alliance", cadence]
+
+
 def test_the_demo_script_walks_through_creating_and_listing(tmp_path: Path) -> None:
     out = console(tmp_path / "state", (ROOT / "examples/demo.txt").read_text())
     assert "Partner organisation (max 120) []: Acme Ltd" in out
@@ -65,13 +70,7 @@ def test_unknown_console_commands_and_buttons_are_explained(tmp_path: Path) -> N
 def test_a_checkin_can_be_worked_through_in_the_console(tmp_path: Path) -> None:
     script = "\n".join(
         [
-            "/accord new Acme Alliance",
-            "",
-            "Acme Ltd",
-            "",
-            "@bob",
-            "#acme-alliance",
-            "",
+            *new_acme_alliance(cadence=""),
             "#acme-alliance",
             "/accord checkin Acme Alliance",
             "thread 2",
@@ -106,13 +105,7 @@ def test_a_checkin_can_be_worked_through_in_the_console(tmp_path: Path) -> None:
 def test_moving_time_brings_nudges_as_direct_messages_which_can_be_snoozed(tmp_path: Path) -> None:
     script = "\n".join(
         [
-            "/accord new Acme Alliance",
-            "",
-            "Acme Ltd",
-            "",
-            "@bob",
-            "#acme-alliance",
-            "7",
+            *new_acme_alliance(cadence="7"),
             "time +7d",
             "dm",
             "3",
