@@ -28,6 +28,7 @@ sys.path.insert(0, str(ROOT))
 from slack_sdk.signature import SignatureVerifier  # noqa: E402
 
 from bot.sandbox.clock import MovableClock  # noqa: E402
+from bot.sandbox.driver import signed_headers  # noqa: E402
 from bot.sandbox.harness import OfflineSlack  # noqa: E402
 from bot.sandbox.workspace import ResponseTarget  # noqa: E402
 from stages import services  # noqa: E402
@@ -63,15 +64,6 @@ def load(port: int, bodies: list[str], secret: str, concurrency: int) -> tuple[l
     in this process does not slow the load down: in real life Slack and its clients are not on one machine.
     """
     signer = SignatureVerifier(secret)
-
-    def sign(body: str) -> dict[str, str]:
-        stamp = str(int(time.time()))
-        return {
-            "Content-Type": "application/x-www-form-urlencoded",
-            "X-Slack-Request-Timestamp": stamp,
-            "X-Slack-Signature": str(signer.generate_signature(timestamp=stamp, body=body)),
-        }
-
     latencies: list[float] = []
     lock = threading.Lock()
     queue = iter(bodies)
@@ -84,7 +76,7 @@ def load(port: int, bodies: list[str], secret: str, concurrency: int) -> tuple[l
                 body = next(queue, None)
             if body is None:
                 break
-            headers = sign(body)
+            headers = signed_headers(signer, body, "application/x-www-form-urlencoded")
             started = time.perf_counter()
             connection.request("POST", "/slack/events", body=body, headers=headers)
             response = connection.getresponse()

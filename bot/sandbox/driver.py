@@ -27,6 +27,18 @@ VERIFICATION_TOKEN = "sandbox-verification-token"  # noqa: S105 (deprecated by S
 EVENT_RETRIES = 3
 
 
+def signed_headers(
+    signer: SignatureVerifier, body: str, content_type: str, timestamp: int | None = None
+) -> dict[str, str]:
+    """The headers Slack sends with `body`, signed as of `timestamp` (default now)."""
+    stamp = str(int(time.time()) if timestamp is None else timestamp)  # Bolt checks real time, not sandbox
+    return {
+        "Content-Type": content_type,
+        "X-Slack-Request-Timestamp": stamp,
+        "X-Slack-Signature": str(signer.generate_signature(timestamp=stamp, body=body)),
+    }
+
+
 @dataclass
 class Reply:
     status: int
@@ -108,12 +120,7 @@ class Driver:
     # ----- signing and sending
 
     def signed_headers(self, body: str, content_type: str, timestamp: int | None = None) -> dict[str, str]:
-        stamp = str(int(time.time()) if timestamp is None else timestamp)  # Bolt checks real time, not sandbox
-        return {
-            "Content-Type": content_type,
-            "X-Slack-Request-Timestamp": stamp,
-            "X-Slack-Signature": str(self.signer.generate_signature(timestamp=stamp, body=body)),
-        }
+        return signed_headers(self.signer, body, content_type, timestamp)
 
     def send_form(self, fields: dict[str, Any], on_ack: Callable[[Reply], None] | None = None) -> Reply:
         """Send a signed form; `on_ack` shows the ack's answer as Slack would, before later work lands."""
