@@ -2,7 +2,7 @@
 
 from datetime import date, datetime
 
-from sqlalchemy import Index, Text, UniqueConstraint
+from sqlalchemy import Index, Text, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 from storage.types import UTCDateTime
@@ -233,6 +233,14 @@ class NudgeRow(SQLModel, table=True):
     __table_args__ = (
         UniqueConstraint("team_id", "kind", "subject", "tier", "period", "recipient_id", name="uq_nudge_key"),
         Index("ix_nudge_ready", "team_id", "status", "not_before"),
+        # Only failed rows are looked up by relationship (the Home tab shows them), and they are few.
+        Index(
+            "ix_nudge_failed",
+            "team_id",
+            "relationship_id",
+            postgresql_where=text("status = 'failed'"),
+            sqlite_where=text("status = 'failed'"),
+        ),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -242,7 +250,9 @@ class NudgeRow(SQLModel, table=True):
     tier: int
     period: str = Field(max_length=32)
     recipient_id: str = Field(max_length=SLACK_ID)
-    relationship_id: int = Field(foreign_key="relationship.id", ondelete="CASCADE", index=True)
+    # No foreign key, like the audit trail: the outbox records what was sent about whom, and checking the key
+    # would lock every relationship row a sweep nudges about, a third of the cost of filling the outbox.
+    relationship_id: int
     detail: str = Field(sa_type=Text)  # JSON
     status: str = Field(max_length=16)
     created_at: datetime = Field(sa_type=UTCDateTime)
