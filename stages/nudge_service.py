@@ -4,8 +4,11 @@ Sweeps can run at any time, in any number of processes: the outbox holds one row
 climbs a tier only if nobody moved it first, and senders claim rows before sending them.
 """
 
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import partial
 
 from stages.catalogue import Cadences
 from stages.dispute_service import Case, climb
@@ -36,33 +39,84 @@ def due_nudges(
     uow: UnitOfWork, cadences: Cadences, policy: NudgePolicy, now: datetime
 ) -> tuple[list[Nudge], list[Case]]:
     """Every nudge due as of `now`, and the disputes that should climb a tier (not moved yet)."""
-    today = now.date()
     with uow:
-        snoozes = uow.snoozes.recent(now - SNOOZE_MEMORY)
-        nudges: list[Nudge] = []
-        for relationship in uow.relationships.reviews_due(today):
-            nudges += review_nudges(relationship, now, policy, snoozes)
-        for relationship in uow.relationships.exit_reviews_due(today):
-            nudges += exit_review_nudges(relationship, relationship.next_exit_review_due, now, policy, snoozes)
-        climbing = []
-        for dispute, relationship in uow.disputes.past_limit(now, cadences):
-            check = dispute_check(dispute, relationship, now, cadences, policy, snoozes)
-            nudges += check.nudges
-            if check.escalate:
-                climbing.append(Case(dispute, relationship))
-    return nudges, climbing
+        disputes, climbing = _due_disputes(uow, cadences, policy, now)
+        return _due_reviews(uow, policy, now) + _due_exit_reviews(uow, policy, now) + disputes, climbing
 
 
 def sweep(uow: UnitOfWork, cadences: Cadences, policy: NudgePolicy, now: datetime) -> SweepResult:
-    """Queue every due nudge not queued yet, and move overdue disputes up their ladder (telling the new tier)."""
-    nudges, climbing = due_nudges(uow, cadences, policy, now)
+    """Queue every due nudge not queued yet, and move overdue disputes up their ladder (telling the new tier).
+
+    Reviews, exit reviews and disputes are queued in a transaction each, side by side where the database takes
+    several writers at once: while one part works out its nudges another's are being written, so the sweep takes
+    little more than its longest part. Queueing a nudge is idempotent, so no part needs another's.
+    """
+    parts: list[Callable[[UnitOfWork], SweepResult]] = [
+        partial(_queue_disputes, cadences=cadences, policy=policy, now=now),
+        partial(_queue_overdue, find=_due_reviews, policy=policy, now=now),
+        partial(_queue_overdue, find=_due_exit_reviews, policy=policy, now=now),
+    ]
+    others = [other for other in (uow.beside() for _ in parts[1:]) if other is not None]
+    if len(others) < len(parts) - 1:
+        results = [part(uow) for part in parts]
+    else:
+        with ThreadPoolExecutor(max_workers=len(others), thread_name_prefix="sweep") as pool:
+            elsewhere = [pool.submit(part, other) for part, other in zip(parts[1:], others, strict=True)]
+            results = [parts[0](uow), *(f.result() for f in elsewhere)]
+    return SweepResult(
+        [n for r in results for n in r.due], sum(r.enqueued for r in results), [c for r in results for c in r.escalated]
+    )
+
+
+Finder = Callable[[UnitOfWork, NudgePolicy, datetime], list[Nudge]]
+
+
+def _queue_overdue(uow: UnitOfWork, *, find: Finder, policy: NudgePolicy, now: datetime) -> SweepResult:
     with uow:
+        nudges = find(uow, policy, now)
+        enqueued = uow.nudges.enqueue(nudges, now)
+        uow.commit()
+    return SweepResult(nudges, enqueued)
+
+
+def _queue_disputes(uow: UnitOfWork, *, cadences: Cadences, policy: NudgePolicy, now: datetime) -> SweepResult:
+    """Nudge the owners of disputes past their tier's limit, and move up (telling the new tier) those past grace."""
+    with uow:
+        nudges, climbing = _due_disputes(uow, cadences, policy, now)
         escalated = climb(uow, climbing, now=now) if climbing else []
         for moved in escalated:
             nudges += escalation_nudges(moved.dispute, moved.relationship, now)
         enqueued = uow.nudges.enqueue(nudges, now)
         uow.commit()
     return SweepResult(nudges, enqueued, escalated)
+
+
+def _due_reviews(uow: UnitOfWork, policy: NudgePolicy, now: datetime) -> list[Nudge]:
+    snoozes = uow.snoozes.recent(now - SNOOZE_MEMORY)
+    return [n for r in uow.relationships.reviews_due(now.date()) for n in review_nudges(r, now, policy, snoozes)]
+
+
+def _due_exit_reviews(uow: UnitOfWork, policy: NudgePolicy, now: datetime) -> list[Nudge]:
+    snoozes = uow.snoozes.recent(now - SNOOZE_MEMORY)
+    return [
+        n
+        for r in uow.relationships.exit_reviews_due(now.date())
+        for n in exit_review_nudges(r, r.next_exit_review_due, now, policy, snoozes)
+    ]
+
+
+def _due_disputes(
+    uow: UnitOfWork, cadences: Cadences, policy: NudgePolicy, now: datetime
+) -> tuple[list[Nudge], list[Case]]:
+    snoozes = uow.snoozes.recent(now - SNOOZE_MEMORY)
+    nudges: list[Nudge] = []
+    climbing = []
+    for dispute, relationship in uow.disputes.past_limit(now, cadences):
+        check = dispute_check(dispute, relationship, now, cadences, policy, snoozes)
+        nudges += check.nudges
+        if check.escalate:
+            climbing.append(Case(dispute, relationship))
+    return nudges, climbing
 
 
 def queue_escalation(uow: UnitOfWork, case: Case, now: datetime) -> int:

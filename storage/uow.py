@@ -74,6 +74,13 @@ class SqlUnitOfWork:
             self._session.close()
             self._session = None
 
+    def beside(self) -> "SqlUnitOfWork | None":
+        # SQLite serialises writers (every transaction begins IMMEDIATE), so a second one would only wait.
+        bind = self._sessions.kw.get("bind")
+        if bind is None or bind.dialect.name == "sqlite":
+            return None
+        return SqlUnitOfWork(self._sessions, self.team_id)
+
     def commit(self) -> None:
         if self._session is None:
             raise RuntimeError("commit outside a unit of work")

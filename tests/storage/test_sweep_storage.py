@@ -118,3 +118,21 @@ def test_a_resolved_dispute_does_not_climb(database: Database, acme: Relationshi
     with database.uow(TEAM) as uow:
         assert dispute_service.climb(uow, [Case(dispute, acme)], now=NOW) == []
         assert uow.disputes.events(dispute.id or 0)[-1].kind is DisputeEventKind.RESOLVED
+
+
+def test_a_unit_of_work_beside_another_writes_while_it_is_open_where_the_database_allows(
+    database: Database, acme: Relationship
+) -> None:
+    with database.uow(TEAM) as uow:
+        assert uow.nudges.enqueue([nudge(acme, 1)], NOW) == 1  # this transaction has written and stays open
+        beside = uow.beside()
+        if database.is_sqlite:
+            assert beside is None  # one writer at a time: the sweep's parts run one after another
+            return
+        assert beside is not None
+        with beside:
+            assert beside.nudges.enqueue([nudge(acme, 2)], NOW) == 1
+            beside.commit()
+        assert [r.subject for r in stored(database)] == [f"{acme.id}@2"]  # committed on its own
+        uow.commit()
+    assert [r.subject for r in stored(database)] == [f"{acme.id}@1", f"{acme.id}@2"]
