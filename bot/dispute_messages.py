@@ -1,6 +1,9 @@
 """A dispute's thread in its relationship's channel: posting it, keeping its parent current, telling its story."""
 
+import logging
+
 from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
 
 from bot.blocks.disputes import thread_blocks
 from bot.blocks.kit import message_blocks
@@ -9,6 +12,8 @@ from bot.posting import post_in_channel
 from stages import dispute_service
 from stages.dispute_service import Case
 from stages.disputes import DisputeEventKind, tier_people
+
+log = logging.getLogger(__name__)
 
 
 def post_dispute(client: WebClient, deps: Deps, case: Case) -> Case:
@@ -36,9 +41,14 @@ def tell_thread(
     copy = deps.copy
     message = copy("disputes", "event", kind=kind.value, by=by, text=text, d=d, people=tier_people(d, r))
     client.chat_postMessage(channel=d.channel_id, thread_ts=d.thread_ts, text=message)
-    client.chat_update(
-        channel=d.channel_id,
-        ts=d.thread_ts,
-        text=copy("disputes", "fallback", d=d, r=r),
-        blocks=message_blocks(thread_blocks(copy, case, deps.catalogue.cadences)),
-    )
+    try:
+        client.chat_update(
+            channel=d.channel_id,
+            ts=d.thread_ts,
+            text=copy("disputes", "fallback", d=d, r=r),
+            blocks=message_blocks(thread_blocks(copy, case, deps.catalogue.cadences)),
+        )
+    except SlackApiError as error:
+        # The thread has been told, so this is not worth a retry that would tell it twice; a parent message that
+        # can no longer be edited (deleted, say) keeps showing the earlier state.
+        log.warning("could not refresh dispute %s's message: %s", d.id, error.response.get("error"))

@@ -24,10 +24,10 @@ from bot.blocks.nudges import dm_blocks
 from bot.deps import Deps
 from bot.dispute_messages import tell_thread
 from bot.settings import Settings
-from stages import nudge_service
+from stages import dispute_service, nudge_service
 from stages.dispute_service import LADDER
 from stages.disputes import DisputeEventKind
-from stages.nudges import NudgePolicy, QueuedNudge, WorkingHours
+from stages.nudges import NudgeKind, NudgePolicy, QueuedNudge, WorkingHours
 from stages.ports import UnitOfWork
 
 log = logging.getLogger(__name__)
@@ -107,23 +107,35 @@ class Nudger:
         result = nudge_service.sweep(self.uow(team_id), self.catalogue.cadences, self.policy, now)
         report.enqueued += result.enqueued
         report.escalated += len(result.escalated)
-        for case in result.escalated:
-            try:
-                tell_thread(self.client, self.deps, case, DisputeEventKind.ESCALATED, LADDER)
-            except SlackApiError as error:
-                log.warning("could not tell dispute %s's thread: %s", case.dispute.id, error.response.get("error"))
 
     def _deliver(self, team_id: str, now: datetime, report: RunReport) -> None:
         claimed = nudge_service.claim(self.uow(team_id), self.worker, now, self.batch)
         by_person: dict[str, list[QueuedNudge]] = defaultdict(list)
+        threads = []
         for nudge in claimed:
-            if nudge_service.still_due(self.uow(team_id), nudge, self.catalogue.cadences):
-                by_person[nudge.recipient_id].append(nudge)
-            else:
+            if not nudge_service.still_due(self.uow(team_id), nudge, self.catalogue.cadences):
                 nudge_service.mark_cancelled(self.uow(team_id), [nudge.id or 0])
                 report.cancelled += 1
+            elif nudge.kind is NudgeKind.DISPUTE_THREAD:
+                threads.append(nudge)
+            else:
+                by_person[nudge.recipient_id].append(nudge)
+        for nudge in threads:
+            self._tell_thread(team_id, nudge, now, report)
         for person, nudges in by_person.items():
             self._send(team_id, person, nudges, now, report)
+
+    def _tell_thread(self, team_id: str, nudge: QueuedNudge, now: datetime, report: RunReport) -> None:
+        """A channel post, not a DM: it goes out at once, whatever the hour."""
+        uow = self.uow(team_id)
+        case = dispute_service.case(uow, int(nudge.subject))
+        self._deliver_one(
+            uow,
+            [nudge],
+            lambda: tell_thread(self.client, self.deps, case, DisputeEventKind.ESCALATED, LADDER),
+            now,
+            report,
+        )
 
     def _send(self, team_id: str, person: str, nudges: list[QueuedNudge], now: datetime, report: RunReport) -> None:
         ids = [n.id or 0 for n in nudges]
@@ -134,21 +146,28 @@ class Nudger:
             nudge_service.retry_later(uow, ids, opens)
             report.deferred += len(ids)
             return
+        blocks = message_blocks(dm_blocks(self.copy, nudges, now.astimezone(zone).date()))
+        text = self.copy("nudges", "fallback", count=len(nudges))
+        if self._deliver_one(
+            uow, nudges, lambda: self.client.chat_postMessage(channel=person, text=text, blocks=blocks), now, report
+        ):
+            report.recipients.append(person)
+
+    def _deliver_one(
+        self, uow: UnitOfWork, nudges: list[QueuedNudge], post: Callable[[], object], now: datetime, report: RunReport
+    ) -> bool:
+        """Post one message for these nudges and record the outcome: sent, to retry, or failed for good."""
         try:
-            self.client.chat_postMessage(
-                channel=person,
-                text=self.copy("nudges", "fallback", count=len(nudges)),
-                blocks=message_blocks(dm_blocks(self.copy, nudges, now.astimezone(zone).date())),
-            )
+            post()
         except SlackApiError as error:
             self._failed_send(uow, nudges, error, now, report)
-            return
+            return False
         except (urllib.error.URLError, OSError) as error:
             self._retry(uow, nudges, f"connection: {error}", now, report)
-            return
-        nudge_service.mark_sent(uow, ids, now)
-        report.sent += len(ids)
-        report.recipients.append(person)
+            return False
+        nudge_service.mark_sent(uow, [n.id or 0 for n in nudges], now)
+        report.sent += len(nudges)
+        return True
 
     def _failed_send(
         self, uow: UnitOfWork, nudges: list[QueuedNudge], error: SlackApiError, now: datetime, report: RunReport

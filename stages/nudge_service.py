@@ -22,6 +22,7 @@ from stages.nudges import (
     escalation_nudges,
     exit_review_nudges,
     review_nudges,
+    thread_nudges,
 )
 from stages.ports import UnitOfWork
 
@@ -80,12 +81,14 @@ def _queue_overdue(uow: UnitOfWork, *, find: Finder, policy: NudgePolicy, now: d
 
 
 def _queue_disputes(uow: UnitOfWork, *, cadences: Cadences, policy: NudgePolicy, now: datetime) -> SweepResult:
-    """Nudge the owners of disputes past their tier's limit, and move up (telling the new tier) those past grace."""
+    """Nudge the owners of disputes past their tier's limit, and move up those past grace, telling the new tier's
+    people and the dispute's thread."""
     with uow:
         nudges, climbing = _due_disputes(uow, cadences, policy, now)
         escalated = climb(uow, climbing, now=now) if climbing else []
         for moved in escalated:
             nudges += escalation_nudges(moved.dispute, moved.relationship, now)
+            nudges += thread_nudges(moved.dispute, moved.relationship, now)
         enqueued = uow.nudges.enqueue(nudges, now)
         uow.commit()
     return SweepResult(nudges, enqueued, escalated)

@@ -21,6 +21,7 @@ class NudgeKind(StrEnum):
     EXIT_REVIEW = "exit_review"  # the joint exit strategy review is due or overdue
     DISPUTE = "dispute"  # a dispute has outstayed its tier's time limit
     DISPUTE_ESCALATED = "dispute_escalated"  # a dispute has moved up to the recipient's tier
+    DISPUTE_THREAD = "dispute_thread"  # a dispute moved up by itself: its thread (the recipient is the channel)
 
 
 class NudgeStatus(StrEnum):
@@ -146,6 +147,25 @@ def escalation_nudges(dispute: Dispute, relationship: Relationship, now: datetim
     return [
         Nudge(NudgeKind.DISPUTE_ESCALATED, str(dispute.id), dispute.tier, "0", person, relationship.id or 0, detail)
         for person in tier_people(dispute, relationship)
+    ]
+
+
+def thread_nudges(dispute: Dispute, relationship: Relationship, now: datetime) -> list[Nudge]:
+    """Tell the dispute's thread that the ladder moved it, through the outbox like a nudge: the move and the
+    message are then committed together, so a sender that dies in between cannot lose the message."""
+    if dispute.channel_id is None or dispute.thread_ts is None:
+        return []
+    detail = _dispute_detail(dispute, relationship, now)
+    return [
+        Nudge(
+            NudgeKind.DISPUTE_THREAD,
+            str(dispute.id),
+            dispute.tier,
+            "0",
+            dispute.channel_id,
+            relationship.id or 0,
+            detail,
+        )
     ]
 
 

@@ -1,6 +1,7 @@
 """Nudges with the clock moved forward: the right people, once, in their working hours, up the ladder."""
 
 import threading
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import date, timedelta
 from pathlib import Path
@@ -173,6 +174,38 @@ def test_disputes_climb_the_ladder_when_they_linger(sandbox: Sandbox) -> None:
     sandbox.advance(timedelta(days=30))  # the top of the ladder has no time limit
     assert len(dms(sandbox, BOB)) == 1
     assert "Tier 3 · Executive sponsors" in shown(sandbox.workspace.find(ACME, parent.ts))  # type: ignore[arg-type]
+
+
+def lingering_dispute(sandbox: Sandbox) -> Callable[[], list[Message]]:
+    """A dispute on Acme Alliance a day short of climbing to tier 2; what its thread has said about the climb."""
+    create_relationship(sandbox, "Acme Alliance", sponsor=BOB)
+    sandbox.driver.command(CAROL, ACME, "dispute Acme Alliance deliveries late")
+    parent = sandbox.workspace.top_level(ACME)[-1]
+    sandbox.advance(timedelta(days=7))
+    return lambda: [m for m in sandbox.workspace.replies(ACME, parent.ts) if "moved to *tier 2" in m.text]
+
+
+def test_a_dispute_thread_slack_could_not_be_told_is_told_later_once(sandbox: Sandbox) -> None:
+    told = lingering_dispute(sandbox)
+    sandbox.emulator.fail("chat.postMessage", status=500)  # Slack has trouble as the dispute climbs
+    sandbox.advance(timedelta(days=1))
+    assert told() == [] and "has reached tier 2 and is now yours" in shown(dms(sandbox, ALICE)[-1])
+    sandbox.advance(timedelta(minutes=1))
+    assert len(told()) == 1
+    sandbox.advance(timedelta(hours=1))
+    assert len(told()) == 1
+
+
+def test_a_dispute_thread_accord_may_no_longer_post_in_shows_on_the_owners_home(sandbox: Sandbox) -> None:
+    told = lingering_dispute(sandbox)
+    sandbox.emulator.fail("chat.postMessage", error="not_in_channel")
+    report = sandbox.advance(timedelta(days=1))
+    assert report.failed == 1 and told() == []
+    sandbox.advance(timedelta(hours=1))
+    assert told() == []
+    assert "I couldn't tell the thread of a dispute on *Acme Alliance* in <#C0ACME> that it moved to tier 2: " in (
+        shown(sandbox.driver.open_home(ALICE))
+    )
 
 
 def test_exit_reviews_due_reach_the_owner_then_the_sponsor(sandbox: Sandbox) -> None:

@@ -97,8 +97,13 @@ def test_three_scheduler_processes_deliver_each_nudge_once(postgres_url: str, sl
     claimed = [row for row in rows if row.status == "claimed"]  # by the killed process: retaken after the lease
     cancelled = [row for row in rows if row.status == "cancelled"]
     # Owner and sponsor for each overdue review; the lingering disputes' owner nudges were overtaken by their
-    # escalation (cancelled, not sent), and their new tier was told instead.
-    assert Counter(row.kind for row in rows) == {"review": 80, "dispute": 6, "dispute_escalated": 6}
+    # escalation (cancelled, not sent), and their new tier and their thread were told instead.
+    assert Counter(row.kind for row in rows) == {
+        "review": 80,
+        "dispute": 6,
+        "dispute_escalated": 6,
+        "dispute_thread": 6,
+    }
     assert {row.kind for row in cancelled} <= {"dispute"}
     assert len(sent) + len(claimed) + len(cancelled) == len(rows) and len(claimed) <= 3
 
@@ -110,17 +115,20 @@ def test_three_scheduler_processes_deliver_each_nudge_once(postgres_url: str, sl
                 if block["type"] == "section":
                     delivered[(user, block["text"]["text"])] += 1
     assert delivered and max(delivered.values()) == 1
-    assert sum(delivered.values()) == len(sent)
+    assert sum(delivered.values()) == len([row for row in sent if row.kind != "dispute_thread"])
     assert len({(row.kind, row.subject, row.tier, row.period, row.recipient_id) for row in rows}) == len(rows)
 
-    # Each lingering dispute climbed one tier, once, and its thread says so once.
+    # Each lingering dispute climbed one tier, once, and its thread says so once (not yet, if the killed process
+    # had claimed that post: it is retaken after the lease).
     team = slack.workspace.team_id
+    told = {int(row.subject): row.status for row in rows if row.kind == "dispute_thread"}
     for dispute_id in dispute_ids:
         case = dispute_service.case(database.uow(team), dispute_id)
         assert case.dispute.tier == 2
         events = dispute_service.history(database.uow(team), dispute_id)
         assert [e.kind for e in events].count(DisputeEventKind.ESCALATED) == 1
         thread = slack.workspace.replies("C0ACME", case.dispute.thread_ts or "")
-        assert len([m for m in thread if "moved to *tier 2" in m.text]) == 1
+        assert len([m for m in thread if "moved to *tier 2" in m.text]) == (told[dispute_id] == "sent")
+        assert told[dispute_id] in ("sent", "claimed")
     assert slack.workspace.violations == []
     database.dispose()
