@@ -17,6 +17,7 @@ from stages.nudges import (
     escalation_nudges,
     exit_review_nudges,
     review_nudges,
+    thread_nudges,
 )
 from stages.relationships import Relationship, RelationshipDraft, RelationshipStatus
 
@@ -123,6 +124,14 @@ def test_each_tier_has_its_people() -> None:
     assert [n.recipient_id for n in joint] == ["U1OWNER"]
     assert [n.recipient_id for n in sponsors] == ["U2SPONSOR"]
     assert all(n.kind is NudgeKind.DISPUTE_ESCALATED for n in working + joint + sponsors)
+
+
+def test_a_climb_tells_the_disputes_thread_once_per_tier_and_not_a_thread_never_posted() -> None:
+    posted = replace(dispute(tier=2), channel_id="C1", thread_ts="1700000000.000100")
+    [told] = thread_nudges(posted, relationship(), START)
+    assert (told.kind, told.subject, told.tier, told.recipient_id) == (NudgeKind.DISPUTE_THREAD, "12", 2, "C1")
+    assert told.key != thread_nudges(replace(posted, tier=3), relationship(), START)[0].key
+    assert thread_nudges(dispute(tier=2), relationship(), START) == []  # its channel post failed: no thread
 
 
 LONDON, NEW_YORK, TOKYO = ZoneInfo("Europe/London"), ZoneInfo("America/New_York"), ZoneInfo("Asia/Tokyo")
