@@ -45,6 +45,7 @@ class Copy:
             trim_blocks=True,
             lstrip_blocks=True,
             keep_trailing_newline=False,
+            auto_reload=False,  # the templates ship with the code: no file check on every message
         )
         self.env.filters["esc"] = slack_escape
         self.env.filters["date"] = human_date

@@ -72,6 +72,7 @@ def _environment() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         finalize=_finalize,
+        auto_reload=False,  # the templates ship with the code: no file check on every export
     )
     env.filters.update(
         date=human_date,
