@@ -107,7 +107,8 @@ def test_three_scheduler_processes_deliver_each_nudge_once(postgres_url: str, sl
     assert {row.kind for row in cancelled} <= {"dispute"}
     assert len(sent) + len(claimed) + len(cancelled) == len(rows) and len(claimed) <= 3
 
-    # Every nudge that was sent appears in exactly one DM line of its recipient: nothing twice.
+    # Every nudge that was sent appears in exactly one DM line of its recipient: nothing twice. The killed process
+    # may also have posted some of what it claimed before it could mark it sent.
     delivered: Counter[tuple[str, str]] = Counter()
     for user in [*OWNERS, SPONSOR]:
         for message in slack.workspace.top_level(slack.workspace.im_with(user).id):
@@ -115,11 +116,12 @@ def test_three_scheduler_processes_deliver_each_nudge_once(postgres_url: str, sl
                 if block["type"] == "section":
                     delivered[(user, block["text"]["text"])] += 1
     assert delivered and max(delivered.values()) == 1
-    assert sum(delivered.values()) == len([row for row in sent if row.kind != "dispute_thread"])
+    direct = [row for row in sent + claimed if row.kind != "dispute_thread"]
+    assert len([row for row in direct if row.status == "sent"]) <= sum(delivered.values()) <= len(direct)
     assert len({(row.kind, row.subject, row.tier, row.period, row.recipient_id) for row in rows}) == len(rows)
 
-    # Each lingering dispute climbed one tier, once, and its thread says so once (not yet, if the killed process
-    # had claimed that post: it is retaken after the lease).
+    # Each lingering dispute climbed one tier, once, and its thread says so once (perhaps not yet, if the killed
+    # process had claimed that post: it is retaken after the lease).
     team = slack.workspace.team_id
     told = {int(row.subject): row.status for row in rows if row.kind == "dispute_thread"}
     for dispute_id in dispute_ids:
@@ -128,7 +130,7 @@ def test_three_scheduler_processes_deliver_each_nudge_once(postgres_url: str, sl
         events = dispute_service.history(database.uow(team), dispute_id)
         assert [e.kind for e in events].count(DisputeEventKind.ESCALATED) == 1
         thread = slack.workspace.replies("C0ACME", case.dispute.thread_ts or "")
-        assert len([m for m in thread if "moved to *tier 2" in m.text]) == (told[dispute_id] == "sent")
-        assert told[dispute_id] in ("sent", "claimed")
+        moved = len([m for m in thread if "moved to *tier 2" in m.text])
+        assert moved == 1 if told[dispute_id] == "sent" else told[dispute_id] == "claimed" and moved <= 1
     assert slack.workspace.violations == []
     database.dispose()
