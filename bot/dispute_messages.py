@@ -1,6 +1,7 @@
 """A dispute's thread in its relationship's channel: posting it, keeping its parent current, telling its story."""
 
 import logging
+from typing import Any
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
@@ -32,15 +33,23 @@ def post_dispute(client: WebClient, deps: Deps, case: Case) -> Case:
 
 
 def tell_thread(
-    client: WebClient, deps: Deps, case: Case, kind: DisputeEventKind, by: str, text: str | None = None
+    client: WebClient,
+    deps: Deps,
+    case: Case,
+    kind: DisputeEventKind,
+    by: str,
+    text: str | None = None,
+    *,
+    metadata: dict[str, Any] | None = None,
 ) -> None:
-    """Post what happened in the dispute's thread and show its new state on the parent message."""
+    """Post what happened in the dispute's thread (with `metadata`, if any) and show its new state on the parent
+    message."""
     d, r = case.dispute, case.relationship
     if d.channel_id is None or d.thread_ts is None:
         return
     copy = deps.copy
     message = copy("disputes", "event", kind=kind.value, by=by, text=text, d=d, people=tier_people(d, r))
-    client.chat_postMessage(channel=d.channel_id, thread_ts=d.thread_ts, text=message)
+    client.chat_postMessage(channel=d.channel_id, thread_ts=d.thread_ts, text=message, metadata=metadata)
     try:
         client.chat_update(
             channel=d.channel_id,

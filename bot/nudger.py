@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
+from bot import receipts
 from bot.blocks.kit import message_blocks
 from bot.blocks.nudges import dm_blocks
 from bot.deps import Deps
@@ -129,13 +130,16 @@ class Nudger:
         """A channel post, not a DM: it goes out at once, whatever the hour."""
         uow = self.uow(team_id)
         case = dispute_service.case(uow, int(nudge.subject))
-        self._deliver_one(
-            uow,
-            [nudge],
-            lambda: tell_thread(self.client, self.deps, case, DisputeEventKind.ESCALATED, LADDER),
-            now,
-            report,
-        )
+        channel, thread = case.dispute.channel_id, case.dispute.thread_ts
+
+        def post(nudges: list[QueuedNudge]) -> None:
+            meta = receipts.metadata(nudges)
+            tell_thread(self.client, self.deps, case, DisputeEventKind.ESCALATED, LADDER, metadata=meta)
+
+        def posted_since(since: datetime) -> set[int]:
+            return receipts.in_thread(self.client, channel, thread, since) if channel and thread else set()
+
+        self._deliver_one(uow, [nudge], post, posted_since, now, report)
 
     def _send(self, team_id: str, person: str, nudges: list[QueuedNudge], now: datetime, report: RunReport) -> None:
         ids = [n.id or 0 for n in nudges]
@@ -146,28 +150,70 @@ class Nudger:
             nudge_service.retry_later(uow, ids, opens)
             report.deferred += len(ids)
             return
-        blocks = message_blocks(dm_blocks(self.copy, nudges, now.astimezone(zone).date()))
-        text = self.copy("nudges", "fallback", count=len(nudges))
-        if self._deliver_one(
-            uow, nudges, lambda: self.client.chat_postMessage(channel=person, text=text, blocks=blocks), now, report
-        ):
+        today = now.astimezone(zone).date()
+
+        def post(batch: list[QueuedNudge]) -> None:
+            self.client.chat_postMessage(
+                channel=person,
+                text=self.copy("nudges", "fallback", count=len(batch)),
+                blocks=message_blocks(dm_blocks(self.copy, batch, today)),
+                metadata=receipts.metadata(batch),
+            )
+
+        def posted_since(since: datetime) -> set[int]:
+            return receipts.in_direct_message(self.client, person, since)
+
+        if self._deliver_one(uow, nudges, post, posted_since, now, report):
             report.recipients.append(person)
 
     def _deliver_one(
-        self, uow: UnitOfWork, nudges: list[QueuedNudge], post: Callable[[], object], now: datetime, report: RunReport
+        self,
+        uow: UnitOfWork,
+        nudges: list[QueuedNudge],
+        post: Callable[[list[QueuedNudge]], None],
+        posted_since: Callable[[datetime], set[int]],
+        now: datetime,
+        report: RunReport,
     ) -> bool:
-        """Post one message for these nudges and record the outcome: sent, to retry, or failed for good."""
+        """Post one message for these nudges and record the outcome: sent, to retry, or failed for good.
+
+        Nudges an earlier attempt may have posted are looked for in Slack first; those found are not posted again.
+        True when a message went out.
+        """
         try:
-            post()
+            nudges = self._not_yet_posted(uow, nudges, posted_since, now, report)
+            if not nudges:
+                return False
+            post(nudges)
         except SlackApiError as error:
             self._failed_send(uow, nudges, error, now, report)
             return False
         except (urllib.error.URLError, OSError) as error:
-            self._retry(uow, nudges, f"connection: {error}", now, report)
+            # The request may have reached Slack before the connection failed: the post is unconfirmed.
+            self._retry(uow, nudges, f"connection: {error}", now, report, unconfirmed=True)
             return False
         nudge_service.mark_sent(uow, [n.id or 0 for n in nudges], now)
         report.sent += len(nudges)
         return True
+
+    def _not_yet_posted(
+        self,
+        uow: UnitOfWork,
+        nudges: list[QueuedNudge],
+        posted_since: Callable[[datetime], set[int]],
+        now: datetime,
+        report: RunReport,
+    ) -> list[QueuedNudge]:
+        unconfirmed = [n.unconfirmed_since for n in nudges if n.unconfirmed_since is not None]
+        if not unconfirmed:
+            return nudges
+        found = posted_since(min(unconfirmed))
+        posted = [n.id or 0 for n in nudges if n.id in found]
+        if posted:
+            log.info("nudges %s were posted by an earlier attempt; not posting them again", posted)
+            nudge_service.mark_sent(uow, posted, now)
+            report.sent += len(posted)
+        return [n for n in nudges if n.id not in found]
 
     def _failed_send(
         self, uow: UnitOfWork, nudges: list[QueuedNudge], error: SlackApiError, now: datetime, report: RunReport
@@ -183,16 +229,28 @@ class Nudger:
             report.failed += len(ids)
             log.warning("nudges %s failed for good: %s", ids, code)
         else:
-            self._retry(uow, nudges, code or f"http {error.response.status_code}", now, report)
+            # A server error may come after the message was posted; Slack's own refusals (200, not ok) do not.
+            unconfirmed = error.response.status_code >= 500
+            self._retry(uow, nudges, code or f"http {error.response.status_code}", now, report, unconfirmed=unconfirmed)
 
-    def _retry(self, uow: UnitOfWork, nudges: list[QueuedNudge], reason: str, now: datetime, report: RunReport) -> None:
+    def _retry(
+        self,
+        uow: UnitOfWork,
+        nudges: list[QueuedNudge],
+        reason: str,
+        now: datetime,
+        report: RunReport,
+        *,
+        unconfirmed: bool = False,
+    ) -> None:
         ids = [n.id or 0 for n in nudges]
         attempts = max(n.attempts for n in nudges) + 1
         if attempts >= MAX_ATTEMPTS:
             nudge_service.mark_failed(uow, ids, f"gave up after {attempts} attempts: {reason}")
             report.failed += len(ids)
             return
-        nudge_service.retry_later(uow, ids, now + BACKOFF[min(attempts, len(BACKOFF)) - 1], reason)
+        when = now + BACKOFF[min(attempts, len(BACKOFF)) - 1]
+        nudge_service.retry_later(uow, ids, when, reason, unconfirmed_since=now if unconfirmed else None)
         report.deferred += len(ids)
 
     def _zone(self, team_id: str, person: str, now: datetime) -> ZoneInfo:

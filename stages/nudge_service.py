@@ -166,10 +166,18 @@ def mark_sent(uow: UnitOfWork, ids: list[int], now: datetime) -> None:
         uow.commit()
 
 
-def retry_later(uow: UnitOfWork, ids: list[int], when: datetime, error: str | None = None) -> None:
-    """Back to pending until `when`; an `error` counts as a failed attempt (a wait for working hours does not)."""
+def retry_later(
+    uow: UnitOfWork,
+    ids: list[int],
+    when: datetime,
+    error: str | None = None,
+    *,
+    unconfirmed_since: datetime | None = None,
+) -> None:
+    """Back to pending until `when`; an `error` counts as a failed attempt (a wait for working hours does not).
+    `unconfirmed_since` is when an attempt began that may have been posted all the same (its answer was lost)."""
     with uow:
-        uow.nudges.release(ids, when, error)
+        uow.nudges.release(ids, when, error, unconfirmed_since)
         uow.commit()
 
 

@@ -222,6 +222,9 @@ class QueuedNudge:
     attempts: int = 0
     last_error: str | None = None
     sent_at: datetime | None = None
+    # When an attempt to post it began whose outcome is unknown (its sender died, or the answer never came back):
+    # it may be in Slack already, so the next sender looks before posting again.
+    unconfirmed_since: datetime | None = None
     id: int | None = None
 
 

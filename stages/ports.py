@@ -182,12 +182,17 @@ class NudgeRepository(Protocol):
     def known(self, keys: Sequence[tuple[str, str, int, str, str]]) -> set[tuple[str, str, int, str, str]]: ...
 
     def claim(self, worker: str, now: datetime, limit: int) -> list[QueuedNudge]:
-        """Pending nudges due by `now` (or claimed by a sender that died), now claimed by `worker`."""
+        """Pending nudges due by `now` (or claimed by a sender that died, and so unconfirmed), now claimed by
+        `worker`."""
         ...
 
     def sent(self, ids: Sequence[int], now: datetime) -> None: ...
 
-    def release(self, ids: Sequence[int], not_before: datetime, error: str | None) -> None: ...
+    def release(
+        self, ids: Sequence[int], not_before: datetime, error: str | None, unconfirmed_since: datetime | None = None
+    ) -> None:
+        """Back to pending; `unconfirmed_since` records an attempt that may have reached Slack after all."""
+        ...
 
     def fail(self, ids: Sequence[int], reason: str) -> None: ...
 

@@ -262,6 +262,7 @@ class NudgeRow(SQLModel, table=True):
     claimed_by: str | None = Field(default=None, max_length=64)
     claimed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     sent_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    unconfirmed_since: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
 class SnoozeRow(SQLModel, table=True):

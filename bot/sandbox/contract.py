@@ -5,6 +5,7 @@ app's manifest does not grant) fails here too, loudly, instead of in a customer'
 """
 
 import json
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cached_property
@@ -21,6 +22,7 @@ from slack_sdk.models.views import View
 _GENERIC_ARGS = {"token", "team_id"}
 MESSAGE_BLOCK_LIMIT = 50
 VIEW_BLOCK_LIMIT = 100
+_SCALARS = (str, int, float, bool)  # what message metadata's payload values may be
 
 
 def _reference(name: str) -> Any:
@@ -94,6 +96,27 @@ class Contract:
             problems.append("a message with blocks needs `text` too: it is what notifications and screen readers show")
         if not blocks and not (isinstance(text, str) and text.strip()):
             problems.append("a message needs text or blocks")
+        return problems
+
+    def check_metadata(self, metadata: Any) -> list[str]:
+        """Message metadata as Slack takes it: an event type and a flat payload of strings, numbers, booleans and
+        objects of those."""
+        if metadata is None:
+            return []
+        if not isinstance(metadata, Mapping):
+            return ["metadata must be a JSON object"]
+        problems = []
+        if not re.fullmatch(r"[A-Za-z0-9_]{1,255}", str(metadata.get("event_type", ""))):
+            problems.append("metadata.event_type must be a short alphanumeric name")
+        payload = metadata.get("event_payload")
+        if not isinstance(payload, Mapping):
+            return [*problems, "metadata.event_payload must be a JSON object"]
+        for key, value in payload.items():
+            if isinstance(value, _SCALARS):
+                continue
+            objects = value if isinstance(value, list) else [value]
+            if not all(isinstance(o, Mapping) and all(isinstance(v, _SCALARS) for v in o.values()) for o in objects):
+                problems.append(f"metadata.event_payload.{key} must be a string, number, boolean or object of those")
         return problems
 
     def check_view(self, view: Any) -> list[str]:

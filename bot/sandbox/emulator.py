@@ -16,7 +16,7 @@ from typing import Any, Self
 from urllib.parse import parse_qsl, urlsplit
 
 from bot.sandbox.contract import Contract
-from bot.sandbox.workspace import JSON, ApiCall, ResponseTarget, SlackError, Workspace
+from bot.sandbox.workspace import JSON, ApiCall, Message, ResponseTarget, SlackError, Workspace
 
 log = logging.getLogger(__name__)
 
@@ -36,6 +36,7 @@ class Fault:
     retry_after: int | None = None
     times: int = 1
     drop: bool = False  # close the connection without answering, as a network failure would
+    answer_lost: bool = False  # carry the call out, then close the connection: the caller never learns it worked
 
 
 class Emulator:
@@ -59,6 +60,7 @@ class Emulator:
             "chat.delete": self.chat_delete,
             "chat.getPermalink": self.chat_get_permalink,
             "conversations.info": self.conversations_info,
+            "conversations.history": self.conversations_history,
             "conversations.join": self.conversations_join,
             "conversations.open": self.conversations_open,
             "conversations.replies": self.conversations_replies,
@@ -109,8 +111,9 @@ class Emulator:
         retry_after: int | None = None,
         times: int = 1,
         drop: bool = False,
+        answer_lost: bool = False,
     ) -> None:
-        self.faults.append(Fault(method, status, error, retry_after, times, drop))
+        self.faults.append(Fault(method, status, error, retry_after, times, drop, answer_lost))
 
     def wait_idle(self, timeout: float = 10.0) -> bool:
         with self._idle:
@@ -135,6 +138,9 @@ class Emulator:
         """Check and perform one call; returns HTTP status, headers and Slack's JSON answer."""
         ws = self.workspace
         fault = self._take_fault(method)
+        if fault is not None and fault.answer_lost:
+            self._perform(method, verb, args, token)
+            raise ConnectionDropped
         if fault is not None and fault.drop:
             ws.record(ApiCall(method, args, ws.now(), error="connection_dropped"))
             raise ConnectionDropped
@@ -143,6 +149,10 @@ class Emulator:
             headers = {"Retry-After": str(fault.retry_after)} if fault.retry_after is not None else {}
             error = fault.error or ("ratelimited" if fault.status == 429 else "fatal_error")
             return fault.status, headers, {"ok": False, "error": error}
+        return self._perform(method, verb, args, token)
+
+    def _perform(self, method: str, verb: str, args: JSON, token: str | None) -> tuple[int, dict[str, str], JSON]:
+        ws = self.workspace
         problems = self.contract.check_call(method, verb, args, token=token)
         if problems:
             return self._violation(
@@ -208,8 +218,15 @@ class Emulator:
     def chat_post_message(self, args: JSON) -> JSON:
         ws = self.workspace
         _check(self.contract.check_message(args.get("text"), args.get("blocks")))
+        _check(self.contract.check_metadata(args.get("metadata")), "invalid_metadata_format")
         channel = self._conversation(args["channel"])
-        message = ws.post(channel, args.get("text") or "", blocks=args.get("blocks"), thread_ts=args.get("thread_ts"))
+        message = ws.post(
+            channel,
+            args.get("text") or "",
+            blocks=args.get("blocks"),
+            thread_ts=args.get("thread_ts"),
+            metadata=args.get("metadata"),
+        )
         return {"channel": channel, "ts": message.ts, "message": message.to_api()}
 
     def chat_post_ephemeral(self, args: JSON) -> JSON:
@@ -261,13 +278,22 @@ class Emulator:
             raise SlackError("invalid_arguments", "the sandbox opens direct messages with one person")
         return {"channel": {"id": self.workspace.im_with(users[0]).id}}
 
+    def conversations_history(self, args: JSON) -> JSON:
+        """Top-level messages, newest first, a page at a time (the cursor is the offset of the next page)."""
+        ws = self.workspace
+        channel = ws.channel(args["channel"])
+        if ws.bot_user_id not in channel.members:
+            raise SlackError("not_in_channel")
+        messages = list(reversed(_between(ws.top_level(channel.id), args)))
+        return _page(messages, args)
+
     def conversations_replies(self, args: JSON) -> JSON:
+        """A thread: its parent first, then the replies in the window asked for, oldest first."""
         ws = self.workspace
         parent = ws.find(args["channel"], args["ts"])
         if parent is None:
             raise SlackError("thread_not_found")
-        thread = [parent, *ws.replies(args["channel"], parent.ts)]
-        return {"messages": [m.to_api() for m in thread], "has_more": False}
+        return _page([parent, *_between(ws.replies(args["channel"], parent.ts), args)], args)
 
     def users_info(self, args: JSON) -> JSON:
         ws = self.workspace
@@ -408,6 +434,31 @@ class Emulator:
         return channel
 
 
+def _between(messages: list[Message], args: JSON) -> list[Message]:
+    """The messages within `oldest` and `latest` (exclusive unless `inclusive`), as Slack filters by ts."""
+    oldest, latest = float(args.get("oldest") or 0), float(args.get("latest") or "inf")
+    inclusive = _flag(args.get("inclusive"))
+    return [m for m in messages if (oldest <= float(m.ts) <= latest if inclusive else oldest < float(m.ts) < latest)]
+
+
+def _page(messages: list[Message], args: JSON) -> JSON:
+    start = int(args.get("cursor") or 0)
+    limit = int(args.get("limit") or 100)
+    shown = messages[start : start + limit]
+    with_metadata = _flag(args.get("include_all_metadata"))
+    more = start + limit < len(messages)
+    return {
+        "messages": [m.to_api(with_metadata=with_metadata) for m in shown],
+        "has_more": more,
+        "response_metadata": {"next_cursor": str(start + limit) if more else ""},
+    }
+
+
+def _flag(value: Any) -> bool:
+    """A boolean argument as the Web API reads it from a form or a query string."""
+    return value is True or str(value).lower() in ("1", "true")
+
+
 class ConnectionDropped(Exception):
     """The emulator hangs up instead of answering."""
 
@@ -419,9 +470,9 @@ class _ContractBreach(Exception):
         self.error = error
 
 
-def _check(problems: list[str]) -> None:
+def _check(problems: list[str], error: str = "invalid_blocks") -> None:
     if problems:
-        raise _ContractBreach(problems, "invalid_blocks")
+        raise _ContractBreach(problems, error)
 
 
 class _Handler(BaseHTTPRequestHandler):

@@ -102,15 +102,19 @@ class Message:
     edited: JSON | None = None
     reactions: dict[str, list[str]] = field(default_factory=dict)
     files: list[JSON] = field(default_factory=list)
+    metadata: JSON | None = None
 
     @property
     def is_reply(self) -> bool:
         return self.thread_ts is not None and self.thread_ts != self.ts
 
-    def to_api(self) -> JSON:
+    def to_api(self, *, with_metadata: bool = False) -> JSON:
+        """The message as the Web API shows it; its metadata only when asked for (`include_all_metadata`)."""
         message: JSON = {"type": "message", "ts": self.ts, "text": self.text}
         if self.blocks:
             message["blocks"] = self.blocks
+        if with_metadata and self.metadata:
+            message["metadata"] = self.metadata
         if self.bot_id:
             message |= {"bot_id": self.bot_id, "subtype": "bot_message"}
         if self.user:
@@ -320,6 +324,7 @@ class Workspace:
         blocks: list[JSON] | None = None,
         thread_ts: str | None = None,
         files: list[JSON] | None = None,
+        metadata: JSON | None = None,
     ) -> Message:
         """Add a message from a person (`user`) or, without one, from the bot; tell event listeners."""
         with self.lock:
@@ -338,6 +343,7 @@ class Workspace:
                 bot_id=None if user else self.bot_id,
                 thread_ts=thread_ts,
                 files=files or [],
+                metadata=metadata,
             )
             self.messages[channel_id].append(message)
         self._emit_message(channel, message)

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Integer, Text, and_, cast, column, func, literal, or_, true, tuple_, update
+from sqlalchemy import ColumnElement, Integer, Text, and_, case, cast, column, func, literal, or_, true, tuple_, update
 from sqlalchemy import select as sa_select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.types import TypeEngine
@@ -103,9 +103,10 @@ class SqlNudgeRepository:
         return found
 
     def claim(self, worker: str, now: datetime, limit: int) -> list[QueuedNudge]:
+        retaken = col(NudgeRow.status) == NudgeStatus.CLAIMED.value
         ready = or_(
             and_(col(NudgeRow.status) == NudgeStatus.PENDING.value, col(NudgeRow.not_before) <= now),
-            and_(col(NudgeRow.status) == NudgeStatus.CLAIMED.value, col(NudgeRow.claimed_at) < now - CLAIM_LEASE),
+            and_(retaken, col(NudgeRow.claimed_at) < now - CLAIM_LEASE),
         )
         picked = (
             select(NudgeRow.id)
@@ -117,7 +118,16 @@ class SqlNudgeRepository:
         claimed = self._session.execute(
             update(NudgeRow)
             .where(col(NudgeRow.id).in_(picked.scalar_subquery()))
-            .values(status=NudgeStatus.CLAIMED.value, claimed_by=worker, claimed_at=now)
+            .values(
+                status=NudgeStatus.CLAIMED.value,
+                claimed_by=worker,
+                claimed_at=now,
+                # A sender that died holding the claim may have posted it: from its claim on, it is unconfirmed.
+                unconfirmed_since=case(
+                    (retaken, func.coalesce(col(NudgeRow.unconfirmed_since), col(NudgeRow.claimed_at))),
+                    else_=col(NudgeRow.unconfirmed_since),
+                ),
+            )
             .returning(*_QUEUED.columns)
         )
         return sorted((_QUEUED.entity(row) for row in claimed), key=lambda n: n.id or 0)
@@ -125,10 +135,14 @@ class SqlNudgeRepository:
     def sent(self, ids: Sequence[int], now: datetime) -> None:
         self._set(ids, status=NudgeStatus.SENT.value, sent_at=now, claimed_by=None)
 
-    def release(self, ids: Sequence[int], not_before: datetime, error: str | None) -> None:
+    def release(
+        self, ids: Sequence[int], not_before: datetime, error: str | None, unconfirmed_since: datetime | None = None
+    ) -> None:
         values: dict[str, Any] = {"status": NudgeStatus.PENDING.value, "not_before": not_before, "claimed_by": None}
         if error is not None:
             values |= {"attempts": col(NudgeRow.attempts) + 1, "last_error": error[:ERROR_MAX]}
+        if unconfirmed_since is not None:  # the earliest such attempt is the one to look from
+            values["unconfirmed_since"] = func.coalesce(col(NudgeRow.unconfirmed_since), unconfirmed_since)
         self._set(ids, **values)
 
     def fail(self, ids: Sequence[int], reason: str) -> None:

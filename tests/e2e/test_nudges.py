@@ -13,6 +13,7 @@ from bot.nudger import nudger_for
 from bot.sandbox.clock import MovableClock
 from bot.sandbox.harness import Sandbox
 from bot.sandbox.workspace import Message
+from stages import nudge_service
 from stages.nudges import NudgeStatus
 from tests.conftest import START
 from tests.e2e.helpers import (
@@ -196,6 +197,17 @@ def test_a_dispute_thread_slack_could_not_be_told_is_told_later_once(sandbox: Sa
     assert len(told()) == 1
 
 
+def test_a_thread_post_whose_answer_was_lost_is_not_posted_again(sandbox: Sandbox) -> None:
+    told = lingering_dispute(sandbox)
+    sandbox.emulator.fail("chat.postMessage", answer_lost=True)  # the thread is told; Accord never hears back
+    report = sandbox.advance(timedelta(days=1))
+    assert report.deferred == 1 and len(told()) == 1
+    sandbox.advance(timedelta(minutes=1))  # the retry finds the post in the thread
+    sandbox.advance(timedelta(hours=1))
+    assert len(told()) == 1
+    assert ("dispute_thread", ACME, 2, NudgeStatus.SENT.value) in outbox(sandbox)
+
+
 def test_a_dispute_thread_accord_may_no_longer_post_in_shows_on_the_owners_home(sandbox: Sandbox) -> None:
     told = lingering_dispute(sandbox)
     sandbox.emulator.fail("chat.postMessage", error="not_in_channel")
@@ -252,6 +264,49 @@ def test_a_permanent_error_fails_the_nudge_and_shows_on_the_owners_home(sandbox:
     assert outbox(sandbox) == [("review", ALICE, 0, NudgeStatus.FAILED.value)]
     home = sandbox.driver.open_home(ALICE)
     assert "I couldn't message <@U0ALICE> about *Acme Alliance*: `account_inactive`." in shown(home)
+
+
+def test_a_dm_whose_answer_was_lost_is_not_posted_again(sandbox: Sandbox) -> None:
+    create_relationship(sandbox, "Acme Alliance", sponsor=BOB, cadence="7")
+    sandbox.emulator.fail("chat.postMessage", answer_lost=True)  # Slack posts it, but the answer never arrives
+    report = sandbox.advance(timedelta(days=7))
+    assert report.deferred == 1 and len(dms(sandbox, ALICE)) == 1
+    sandbox.advance(timedelta(minutes=1))  # the retry looks in the DM first, and finds it there
+    assert [row[3] for row in outbox(sandbox)] == [NudgeStatus.SENT.value]
+    sandbox.advance(timedelta(days=1))
+    assert len(dms(sandbox, ALICE)) == 1
+
+
+class Died(BaseException):
+    """The sender's process ending abruptly (killed, out of memory): nothing after it runs."""
+
+
+def die() -> None:
+    raise Died
+
+
+@pytest.mark.parametrize("posted", [True, False], ids=["after posting", "before posting"])
+def test_a_sender_that_dies_holding_a_claim_is_succeeded_without_a_second_dm(
+    sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch, posted: bool
+) -> None:
+    create_relationship(sandbox, "Acme Alliance", sponsor=BOB, cadence="7")
+    sandbox.clock.advance(timedelta(days=7))
+    dying = nudger_for(sandbox.settings, sandbox.deps, sandbox.database.team_ids)
+    if posted:
+        monkeypatch.setattr(nudge_service, "mark_sent", lambda *args: die())
+    else:
+        monkeypatch.setattr(dying.client, "chat_postMessage", lambda **kwargs: die())
+    with pytest.raises(Died):
+        dying.run()
+    monkeypatch.undo()
+    assert len(dms(sandbox, ALICE)) == int(posted)
+    assert [row[3] for row in outbox(sandbox)] == [NudgeStatus.CLAIMED.value]
+
+    sandbox.advance(timedelta(minutes=9))  # the claim is still the dead sender's
+    assert len(dms(sandbox, ALICE)) == int(posted)
+    sandbox.advance(timedelta(minutes=2))  # its lease is over: the next sender looks in Slack before posting
+    assert len(dms(sandbox, ALICE)) == 1
+    assert [row[3] for row in outbox(sandbox)] == [NudgeStatus.SENT.value]
 
 
 def test_overlapping_runs_send_each_nudge_once(sandbox: Sandbox) -> None:

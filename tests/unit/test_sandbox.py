@@ -211,3 +211,34 @@ def test_driver_payloads_carry_every_field_slack_sends(slack: OfflineSlack) -> N
 
     envelope = driver.envelope({"type": "app_home_opened", "user": "U0ALICE", "tab": "home"})
     assert _keys("bolt/test_payload_utils__app_home_opened_home_body.json") - {"enterprise_id"} <= set(envelope)
+
+
+def test_history_pages_newest_first_and_shows_metadata_only_when_asked(client: WebClient) -> None:
+    meta = {"event_type": "accord_nudges", "event_payload": {"nudge_ids": "1,2"}}
+    posted = [client.chat_postMessage(channel="C0ACME", text=f"m{n}", metadata=meta)["ts"] for n in range(5)]
+    client.chat_postMessage(channel="C0ACME", text="a reply", thread_ts=posted[0])
+
+    history = client.conversations_history(channel="C0ACME", oldest=posted[0], limit=2, include_all_metadata=True)
+    pages = [list(page["messages"]) for page in history]  # the SDK follows the cursor, one page at a time
+    assert [[m["text"] for m in page] for page in pages] == [["m4", "m3"], ["m2", "m1"]]  # not m0: oldest excludes it
+    assert all(m["metadata"] == meta for page in pages for m in page)
+    plain = client.conversations_history(channel="C0ACME", limit=10)["messages"]
+    assert [m["text"] for m in plain][-1] == "m0" and not any("metadata" in m for m in plain)
+
+    thread = client.conversations_replies(channel="C0ACME", ts=posted[0], include_all_metadata=True)["messages"]
+    assert [m["text"] for m in thread] == ["m0", "a reply"] and thread[0]["metadata"] == meta
+
+
+@pytest.mark.parametrize(
+    "metadata",
+    [
+        {"event_type": "has spaces", "event_payload": {}},
+        {"event_type": "accord_nudges"},
+        {"event_type": "accord_nudges", "event_payload": {"ids": [1, 2]}},
+        {"event_type": "accord_nudges", "event_payload": {"nested": {"too": {"deep": 1}}}},
+    ],
+)
+def test_malformed_message_metadata_is_refused(slack: OfflineSlack, client: WebClient, metadata: dict) -> None:
+    answer = refused(client, "chat_postMessage", channel="C0ACME", text="x", metadata=metadata)
+    assert answer == "invalid_metadata_format"
+    assert slack.workspace.top_level("C0ACME") == []
