@@ -78,6 +78,7 @@ class Nudger:
         hours: WorkingHours,
         default_tz: str = "UTC",
         batch: int = 200,
+        lease: timedelta = timedelta(minutes=10),
     ) -> None:
         self.deps = deps
         self.client = client
@@ -90,6 +91,7 @@ class Nudger:
         self.hours = hours
         self.default_tz = default_tz
         self.batch = batch
+        self.lease = lease
         self.worker = f"{socket.gethostname()}:{os.getpid()}"
 
     def run(self) -> RunReport:
@@ -110,7 +112,7 @@ class Nudger:
         report.escalated += len(result.escalated)
 
     def _deliver(self, team_id: str, now: datetime, report: RunReport) -> None:
-        claimed = nudge_service.claim(self.uow(team_id), self.worker, now, self.batch)
+        claimed = nudge_service.claim(self.uow(team_id), self.worker, now, self.batch, self.lease)
         by_person: dict[str, list[QueuedNudge]] = defaultdict(list)
         threads = []
         for nudge in claimed:
@@ -286,4 +288,5 @@ def nudger_for(settings: Settings, deps: Deps, teams: Callable[[], list[str]]) -
         hours=settings.working(),
         default_tz=settings.default_timezone,
         batch=settings.nudge_batch,
+        lease=timedelta(seconds=settings.nudge_claim_lease_seconds),
     )

@@ -24,6 +24,9 @@ class Settings(BaseSettings):
     work_threads: int = Field(8, ge=1, description="HTTP mode: threads in each work process.")
     nudge_interval_seconds: int = Field(300, ge=1, description="How often the nudge job runs.")
     nudge_batch: int = Field(200, ge=1, description="Nudges a sender claims at a time.")
+    nudge_claim_lease_seconds: int = Field(
+        600, ge=1, description="A claim this old belongs to a sender that died: another takes its nudges over."
+    )
     working_days: str = Field("mon-fri", description="Days nudges may be sent, e.g. mon-fri or mon,wed,fri.")
     working_hours: str = Field("09:00-17:00", description="Hours nudges may be sent, in each person's time zone.")
     default_timezone: str = Field("UTC", description="Time zone of people whose Slack profile gives none.")

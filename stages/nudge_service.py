@@ -137,10 +137,11 @@ def unsent(uow: UnitOfWork, nudges: list[Nudge]) -> list[Nudge]:
     return [n for n in nudges if n.key not in known]
 
 
-def claim(uow: UnitOfWork, worker: str, now: datetime, limit: int = 200) -> list[QueuedNudge]:
-    """Take pending nudges whose time has come, so no other sender takes them too."""
+def claim(uow: UnitOfWork, worker: str, now: datetime, limit: int, lease: timedelta) -> list[QueuedNudge]:
+    """Take pending nudges whose time has come, so no other sender takes them too; and those whose claim is older
+    than `lease`, whose sender must have died."""
     with uow:
-        claimed = uow.nudges.claim(worker, now, limit)
+        claimed = uow.nudges.claim(worker, now, limit, lease)
         uow.commit()
         return claimed
 

@@ -1,7 +1,7 @@
 """What the use cases need from persistence, stated as protocols so the domain never imports a database."""
 
 from collections.abc import Sequence
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from types import TracebackType
 from typing import Any, Protocol, Self
 
@@ -181,7 +181,7 @@ class NudgeRepository(Protocol):
 
     def known(self, keys: Sequence[tuple[str, str, int, str, str]]) -> set[tuple[str, str, int, str, str]]: ...
 
-    def claim(self, worker: str, now: datetime, limit: int) -> list[QueuedNudge]:
+    def claim(self, worker: str, now: datetime, limit: int, lease: timedelta) -> list[QueuedNudge]:
         """Pending nudges due by `now` (or claimed by a sender that died, and so unconfirmed), now claimed by
         `worker`."""
         ...

@@ -35,7 +35,6 @@ _PER_NUDGE: dict[
 }
 _JSON = postgresql.JSON()
 ENQUEUE_CHUNK = 5000  # nudges per statement: one JSON document of about a megabyte
-CLAIM_LEASE = timedelta(minutes=10)  # a claim older than this belongs to a sender that died
 ERROR_MAX = 200
 _QUEUED = PlainReader(QueuedNudge, table(NudgeRow), kind=NudgeKind, detail=json.loads, status=NudgeStatus)
 Key = tuple[str, str, int, str, str]
@@ -102,11 +101,11 @@ class SqlNudgeRepository:
             found |= {(k, s, t, p, r) for k, s, t, p, r in self._session.execute(query)}
         return found
 
-    def claim(self, worker: str, now: datetime, limit: int) -> list[QueuedNudge]:
+    def claim(self, worker: str, now: datetime, limit: int, lease: timedelta) -> list[QueuedNudge]:
         retaken = col(NudgeRow.status) == NudgeStatus.CLAIMED.value
         ready = or_(
             and_(col(NudgeRow.status) == NudgeStatus.PENDING.value, col(NudgeRow.not_before) <= now),
-            and_(retaken, col(NudgeRow.claimed_at) < now - CLAIM_LEASE),
+            and_(retaken, col(NudgeRow.claimed_at) < now - lease),
         )
         picked = (
             select(NudgeRow.id)
