@@ -17,12 +17,12 @@ import logging
 import multiprocessing
 import os
 import threading
-from collections.abc import Callable, Sequence
+from collections import deque
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
-from multiprocessing.queues import Queue
 
 from slack_bolt import App, BoltRequest
 from slack_bolt.lazy_listener import LazyListenerRunner
@@ -66,15 +66,38 @@ def _lazy_request(request: BoltRequest, function_name: str) -> BoltRequest:
 @dataclass
 class _Worker:
     process: BaseProcess
-    queue: "Queue[Queued | None]"
+    requests: Connection  # batches of work (None: stop) go to the process through it
     done: Connection  # tokens of the work it has finished
     in_flight: dict[int, Work] = field(default_factory=dict)  # handed to it, not reported done yet
+    pending: deque[Queued | None] = field(default_factory=deque)  # handed to it, not written to it yet
+    wake: threading.Event = field(default_factory=threading.Event)
+
+    def hand(self, item: Queued | None) -> None:
+        self.pending.append(item)
+        if not self.wake.is_set():  # else the writer is awake already and takes this with the rest
+            self.wake.set()
+
+    def write(self) -> None:
+        """Write whatever has piled up as one message: under load one write, and one wake-up of the process, carry
+        many requests, and the threads acknowledging Slack seldom have to wake this one."""
+        while True:
+            self.wake.wait()
+            self.wake.clear()  # before taking the items: one handed after this sets it again
+            batch = [self.pending.popleft() for _ in range(len(self.pending))]
+            if not batch:
+                continue
+            try:
+                self.requests.send(batch)
+            except OSError:  # the process died: what it had not finished goes to its replacement
+                return
+            if batch[-1] is None:
+                return
 
 
 class WorkProcesses:
-    """`count` work processes, each with a queue of its own, taking turns; one that dies is replaced.
+    """`count` work processes, each with a pipe of its own, taking turns; one that dies is replaced.
 
-    A queue per process because a process killed while reading a shared queue leaves its lock held for good.
+    A pipe per process because a process killed while reading a shared queue leaves its lock held for good.
     Each reports the work it has finished; what a dead one had not finished is handed to its replacement, so
     work is done at least once. The listeners are written to be run again safely: Slack itself retries events
     and people click twice.
@@ -118,7 +141,7 @@ class WorkProcesses:
         """Let the work already queued finish, then stop."""
         self._closing.set()
         for worker in self._workers:
-            worker.queue.put(None)
+            worker.hand(None)
         for worker in self._workers:
             worker.process.join(timeout)
             if worker.process.is_alive():
@@ -126,17 +149,21 @@ class WorkProcesses:
 
     def _hand(self, worker: _Worker, token: int, work: Work) -> None:
         worker.in_flight[token] = work
-        worker.queue.put((token, work))
+        worker.hand((token, work))
 
     def _start(self) -> _Worker:
-        queue: Queue[Queued | None] = self._context.Queue()
+        requests, to_process = self._context.Pipe(duplex=False)
         done, reports = self._context.Pipe(duplex=False)
         process = self._context.Process(
-            target=work, args=(queue, reports, self._threads), name="accord-work", daemon=True
+            target=work, args=(requests, reports, self._threads), name="accord-work", daemon=True
         )
         process.start()
-        reports.close()  # the work process holds the only writing end: its death ends the pipe
-        return _Worker(process, queue, done)
+        # The work process holds the only other ends: its death ends both pipes.
+        requests.close()
+        reports.close()
+        worker = _Worker(process, to_process, done)
+        threading.Thread(target=worker.write, name="accord-work-writer", daemon=True).start()
+        return worker
 
     def _watch(self) -> None:
         """Note what each process has finished; replace one that died, handing it what it had not finished."""
@@ -174,12 +201,14 @@ class WorkProcesses:
             for token, item in sorted(dead.in_flight.items()):
                 self._hand(replacement, token, item)
         dead.done.close()
+        dead.hand(None)  # its writer finds the pipe broken and ends
         if dead.in_flight:
             log.warning("handed %d unfinished requests to the new work process", len(dead.in_flight))
 
 
-def work(queue: "Queue[Queued | None]", reports: Connection, threads: int) -> None:
-    """A work process: dispatch each queued request again, running only its lazy listener, and report it done."""
+def work(requests: Connection, reports: Connection, threads: int) -> None:
+    """A work process: dispatch each request handed to it again, running only its lazy listener, and report it
+    done."""
     os.nice(WORK_NICENESS)
     settings = Settings()
     logs.configure(settings.log_level)
@@ -196,9 +225,22 @@ def work(queue: "Queue[Queued | None]", reports: Connection, threads: int) -> No
             reports.send(token)
 
     with ThreadPoolExecutor(max_workers=threads, thread_name_prefix="accord-work") as pool:
-        while (queued := queue.get()) is not None:
+        for queued in _handed(requests):
             pool.submit(run, *queued)
     database.dispose()
+
+
+def _handed(requests: Connection) -> Iterator[Queued]:
+    """The work handed to this process, batch by batch, until told to stop (or the web process is gone)."""
+    while True:
+        try:
+            batch: list[Queued | None] = requests.recv()
+        except EOFError:
+            return
+        for queued in batch:
+            if queued is None:
+                return
+            yield queued
 
 
 def _dispatch(app: App, item: Work) -> None:

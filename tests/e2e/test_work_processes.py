@@ -3,6 +3,7 @@
 import logging
 import os
 import signal
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlencode
@@ -69,6 +70,19 @@ def test_the_installed_bolt_hands_requests_over_without_copying_them_deeply(
     app = build_app(Settings(_env_file=None), Deps(uow=Database("sqlite://").uow))
     workers.take_work_of(app)
     assert not [r for r in caplog.records if r.levelno >= logging.WARNING]  # else acks are slower: see the README
+
+
+def test_requests_that_pile_up_are_each_done_once(slack: OfflineSlack, driver: Driver, workers: WorkProcesses) -> None:
+    requests = 200  # a few hundred kB: more than a pipe holds
+    [pid] = workers.pids()
+    os.kill(pid, signal.SIGSTOP)  # busy elsewhere: its pipe fills up, and the rest are handed over together
+    for _ in range(requests):
+        assert driver.command(ALICE, ACME, "status Acme Alliance").status == 200
+    os.kill(pid, signal.SIGCONT)
+    wait_for(lambda: len(replies(slack)) == requests, timeout=60)
+    time.sleep(0.5)  # time enough for any request to be done a second time
+    assert slack.emulator.wait_idle()
+    assert len([c for c in slack.workspace.calls if c.method == "response_url"]) == requests
 
 
 def test_a_work_process_that_dies_is_replaced(slack: OfflineSlack, driver: Driver, workers: WorkProcesses) -> None:
