@@ -3,8 +3,9 @@
 In HTTP mode the process answering Slack only acknowledges: Bolt hands each lazy listener to the runner here,
 which queues the raw request (body and headers, with Bolt's lazy-only headers added) for a work process. There
 a Bolt app built the same way dispatches it again and runs just that lazy listener: Bolt's own way of running
-lazy listeners elsewhere (its AWS Lambda adapter re-invokes the function the same way). The request is verified
-again there, so a work process trusts nothing the queue did not get from Slack.
+lazy listeners elsewhere (its AWS Lambda adapter re-invokes the function the same way). The request's signature is
+verified again there, so a work process trusts nothing the queue did not get from Slack; its age was checked when
+it arrived, so work that waited in the queue past Slack's five minutes is still done.
 
 CPython threads share one interpreter lock, so work done in threads of the web process slows its acks down
 under load (see bench/ack.py); in another process it does not. Each work process runs a few threads, since
@@ -17,6 +18,7 @@ import logging
 import multiprocessing
 import os
 import threading
+import time
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -26,6 +28,7 @@ from multiprocessing.process import BaseProcess
 
 from slack_bolt import App, BoltRequest
 from slack_bolt.lazy_listener import LazyListenerRunner
+from slack_sdk.signature import Clock, SignatureVerifier
 
 from bot import logs
 from bot.app import build_app
@@ -214,11 +217,12 @@ def work(requests: Connection, reports: Connection, threads: int) -> None:
     logs.configure(settings.log_level)
     database = Database(settings.database_url)
     app = build_app(settings, Deps(uow=database.uow))
+    secret = settings.slack_signing_secret.get_secret_value() if settings.slack_signing_secret else ""
     reporting = threading.Lock()
 
     def run(token: int, item: Work) -> None:
         try:
-            _dispatch(app, item)
+            _dispatch(app, _signed_now(item, secret))
         except Exception:  # Bolt reports listener errors itself; this is anything around them
             log.exception("queued work failed")
         with reporting:
@@ -241,6 +245,38 @@ def _handed(requests: Connection) -> Iterator[Queued]:
             if queued is None:
                 return
             yield queued
+
+
+class _Stopped(Clock):
+    """A clock stopped at one moment: a signature checked against it passes whatever its age."""
+
+    def __init__(self, at: float) -> None:
+        self.at = at
+
+    def now(self) -> float:
+        return self.at
+
+
+def _signed_now(item: Work, secret: str) -> Work:
+    """The request signed again as of now, if its signature is Slack's for its own timestamp; else as it came.
+
+    The web process accepted it within Slack's five minutes, but under heavy load work can wait longer than that
+    in the queue, and the check here would then refuse it: the person who asked (a modal's answers, say) would lose
+    it without a word. The signature itself is checked first, so a forgery stays unsigned and is refused.
+    """
+    body, headers = item
+    stamp, signature = _first(headers.get("x-slack-request-timestamp")), _first(headers.get("x-slack-signature"))
+    if not stamp.isdigit() or not SignatureVerifier(secret, _Stopped(float(stamp))).is_valid(body, stamp, signature):
+        return item
+    now = str(int(time.time()))
+    fresh = SignatureVerifier(secret).generate_signature(timestamp=now, body=body) or ""
+    return body, headers | {"x-slack-request-timestamp": now, "x-slack-signature": fresh}
+
+
+def _first(value: str | Sequence[str] | None) -> str:
+    if value is None or isinstance(value, str):
+        return value or ""
+    return value[0] if value else ""
 
 
 def _dispatch(app: App, item: Work) -> None:

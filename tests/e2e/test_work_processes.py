@@ -12,7 +12,7 @@ import pytest
 
 from bot.app import build_app
 from bot.deps import Deps
-from bot.sandbox.driver import Driver, InProcess
+from bot.sandbox.driver import Driver, InProcess, signed_headers
 from bot.sandbox.harness import OfflineSlack
 from bot.sandbox.workspace import ResponseTarget
 from bot.settings import Settings
@@ -21,6 +21,9 @@ from stages import services
 from stages.relationships import RelationshipDraft
 from storage.database import Database
 from tests.e2e.helpers import ACME, ALICE, BOB, wait_for
+
+FORM = "application/x-www-form-urlencoded"
+LAZY = {"x-slack-bolt-lazy-only": "1", "x-slack-bolt-lazy-function-name": "run"}  # the /accord command's work
 
 
 @pytest.fixture
@@ -85,6 +88,27 @@ def test_requests_that_pile_up_are_each_done_once(slack: OfflineSlack, driver: D
     assert len([c for c in slack.workspace.calls if c.method == "response_url"]) == requests
 
 
+def test_work_that_waited_past_slacks_five_minutes_is_still_done(
+    slack: OfflineSlack, driver: Driver, workers: WorkProcesses
+) -> None:
+    ws = slack.workspace
+    body = urlencode(
+        {
+            "command": "/accord",
+            "text": "status Acme Alliance",
+            "user_id": ALICE,
+            "channel_id": ACME,
+            "team_id": ws.team_id,
+            "api_app_id": ws.app_id,
+            "response_url": ws.issue_response_url(slack.emulator.response_url_base, ResponseTarget(ACME, ALICE)),
+        }
+    )
+    # Accepted by the web process six minutes ago, and only now taken by a work process (heavy load, say).
+    signed = signed_headers(driver.signer, body, FORM, timestamp=int(time.time()) - 360)
+    workers.put((body, {name.lower(): value for name, value in signed.items()} | LAZY))  # as Bolt hands them over
+    wait_for(lambda: any("Acme Alliance" in text for text in replies(slack)))
+
+
 def test_a_work_process_that_dies_is_replaced(slack: OfflineSlack, driver: Driver, workers: WorkProcesses) -> None:
     [first] = workers.pids()
     os.kill(first, signal.SIGKILL)
@@ -123,13 +147,7 @@ def test_queued_work_is_verified_again_and_a_forgery_does_nothing(
     workers.put(
         (
             forged,
-            {
-                "content-type": "application/x-www-form-urlencoded",
-                "x-slack-request-timestamp": "1",
-                "x-slack-signature": "v0=forged",
-                "x-slack-bolt-lazy-only": "1",
-                "x-slack-bolt-lazy-function-name": "run",  # the /accord command's work
-            },
+            {"content-type": FORM, "x-slack-request-timestamp": "1", "x-slack-signature": "v0=forged"} | LAZY,
         )
     )
     driver.command(ALICE, ACME, "status Acme Alliance")  # queued after the forgery, so run after it
