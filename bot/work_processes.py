@@ -13,6 +13,7 @@ most of its time is spent waiting on Slack and the database.
 """
 
 import copy
+import hmac
 import itertools
 import logging
 import multiprocessing
@@ -28,7 +29,7 @@ from multiprocessing.process import BaseProcess
 
 from slack_bolt import App, BoltRequest
 from slack_bolt.lazy_listener import LazyListenerRunner
-from slack_sdk.signature import Clock, SignatureVerifier
+from slack_sdk.signature import SignatureVerifier
 
 from bot import logs
 from bot.app import build_app
@@ -217,12 +218,13 @@ def work(requests: Connection, reports: Connection, threads: int) -> None:
     logs.configure(settings.log_level)
     database = Database(settings.database_url)
     app = build_app(settings, Deps(uow=database.uow))
-    secret = settings.slack_signing_secret.get_secret_value() if settings.slack_signing_secret else ""
+    secret = settings.slack_signing_secret
+    signer = SignatureVerifier(secret.get_secret_value() if secret else "")
     reporting = threading.Lock()
 
     def run(token: int, item: Work) -> None:
         try:
-            _dispatch(app, _signed_now(item, secret))
+            _dispatch(app, item, signer)
         except Exception:  # Bolt reports listener errors itself; this is anything around them
             log.exception("queued work failed")
         with reporting:
@@ -247,40 +249,27 @@ def _handed(requests: Connection) -> Iterator[Queued]:
             yield queued
 
 
-class _Stopped(Clock):
-    """A clock stopped at one moment: a signature checked against it passes whatever its age."""
-
-    def __init__(self, at: float) -> None:
-        self.at = at
-
-    def now(self) -> float:
-        return self.at
-
-
-def _signed_now(item: Work, secret: str) -> Work:
-    """The request signed again as of now, if its signature is Slack's for its own timestamp; else as it came.
+def _sign_again(request: BoltRequest, signer: SignatureVerifier) -> None:
+    """Sign the request again as of now, if its signature is Slack's for its own timestamp.
 
     The web process accepted it within Slack's five minutes, but under heavy load work can wait longer than that
-    in the queue, and the check here would then refuse it: the person who asked (a modal's answers, say) would lose
-    it without a word. The signature itself is checked first, so a forgery stays unsigned and is refused.
+    in the queue, and Bolt's check here would then refuse it: the person who asked (a modal's answers, say) would
+    lose it without a word. The signature itself is checked first, so a forgery stays as it came and is refused.
     """
-    body, headers = item
-    stamp, signature = _first(headers.get("x-slack-request-timestamp")), _first(headers.get("x-slack-signature"))
-    if not stamp.isdigit() or not SignatureVerifier(secret, _Stopped(float(stamp))).is_valid(body, stamp, signature):
-        return item
+    stamp = request.headers.get("x-slack-request-timestamp", [""])[0]
+    signature = request.headers.get("x-slack-signature", [""])[0]
+    expected = signer.generate_signature(timestamp=stamp, body=request.raw_body) or ""
+    if not stamp.isdigit() or not hmac.compare_digest(expected, signature):
+        return
     now = str(int(time.time()))
-    fresh = SignatureVerifier(secret).generate_signature(timestamp=now, body=body) or ""
-    return body, headers | {"x-slack-request-timestamp": now, "x-slack-signature": fresh}
+    request.headers["x-slack-request-timestamp"] = [now]
+    request.headers["x-slack-signature"] = [signer.generate_signature(timestamp=now, body=request.raw_body) or ""]
 
 
-def _first(value: str | Sequence[str] | None) -> str:
-    if value is None or isinstance(value, str):
-        return value or ""
-    return value[0] if value else ""
-
-
-def _dispatch(app: App, item: Work) -> None:
+def _dispatch(app: App, item: Work, signer: SignatureVerifier) -> None:
     body, headers = item
-    response = app.dispatch(BoltRequest(body=body, headers=headers))
+    request = BoltRequest(body=body, headers=headers)  # Bolt's own header names: lower case, values in lists
+    _sign_again(request, signer)
+    response = app.dispatch(request)
     if response.status != 200:
         log.warning("queued work refused with %s: %s", response.status, response.body)

@@ -56,6 +56,22 @@ def driver(slack: OfflineSlack, workers: WorkProcesses) -> Driver:
     return slack.driver(InProcess(app))
 
 
+def command_body(slack: OfflineSlack, text: str) -> str:
+    """The form Slack posts when Alice types `/accord <text>` in #acme-alliance."""
+    ws = slack.workspace
+    return urlencode(
+        {
+            "command": "/accord",
+            "text": text,
+            "user_id": ALICE,
+            "channel_id": ACME,
+            "team_id": ws.team_id,
+            "api_app_id": ws.app_id,
+            "response_url": ws.issue_response_url(slack.emulator.response_url_base, ResponseTarget(ACME, ALICE)),
+        }
+    )
+
+
 def replies(slack: OfflineSlack) -> list[str]:
     return [e.text for e in slack.workspace.ephemerals_for(ALICE)]
 
@@ -91,18 +107,7 @@ def test_requests_that_pile_up_are_each_done_once(slack: OfflineSlack, driver: D
 def test_work_that_waited_past_slacks_five_minutes_is_still_done(
     slack: OfflineSlack, driver: Driver, workers: WorkProcesses
 ) -> None:
-    ws = slack.workspace
-    body = urlencode(
-        {
-            "command": "/accord",
-            "text": "status Acme Alliance",
-            "user_id": ALICE,
-            "channel_id": ACME,
-            "team_id": ws.team_id,
-            "api_app_id": ws.app_id,
-            "response_url": ws.issue_response_url(slack.emulator.response_url_base, ResponseTarget(ACME, ALICE)),
-        }
-    )
+    body = command_body(slack, "status Acme Alliance")
     # Accepted by the web process six minutes ago, and only now taken by a work process (heavy load, say).
     signed = signed_headers(driver.signer, body, FORM, timestamp=int(time.time()) - 360)
     workers.put((body, {name.lower(): value for name, value in signed.items()} | LAZY))  # as Bolt hands them over
@@ -132,18 +137,7 @@ def test_work_a_dead_process_had_not_finished_is_done_by_its_replacement(
 def test_queued_work_is_verified_again_and_a_forgery_does_nothing(
     slack: OfflineSlack, driver: Driver, workers: WorkProcesses
 ) -> None:
-    ws = slack.workspace
-    forged = urlencode(
-        {
-            "command": "/accord",
-            "text": "list",
-            "user_id": ALICE,
-            "channel_id": ACME,
-            "team_id": ws.team_id,
-            "api_app_id": ws.app_id,
-            "response_url": ws.issue_response_url(slack.emulator.response_url_base, ResponseTarget(ACME, ALICE)),
-        }
-    )
+    forged = command_body(slack, "list")
     workers.put(
         (
             forged,
