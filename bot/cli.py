@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
+from pydantic import ValidationError
 
 from bot import logs
 from bot.settings import Settings
@@ -23,7 +24,15 @@ cli.add_typer(db, name="db")
 
 @cli.callback()
 def _setup() -> None:
-    logs.configure(Settings().log_level)
+    # Settings are checked once here, before any command runs: a bad value is named, not shown as a traceback.
+    try:
+        settings = Settings()
+    except ValidationError as error:
+        for problem in error.errors():
+            name = "_".join(str(part) for part in problem["loc"]).upper()
+            typer.echo(f"{name}: {problem['msg']} (got {problem.get('input')!r})", err=True)
+        raise typer.Exit(2) from None
+    logs.configure(settings.log_level)
 
 
 @cli.command()

@@ -99,6 +99,17 @@ def test_missing_credentials_are_named_and_point_to_the_console(
         assert word in result.stderr
 
 
+def test_a_bad_setting_is_named_and_nothing_starts(tmp_path: Path) -> None:
+    env = os.environ | {"NUDGE_CLAIM_LEASE_SECONDS": "0", "WORKING_HOURS": "nine to five"}
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "nudges", "--dry-run"], env=env, cwd=tmp_path, capture_output=True, text=True
+    )
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert "NUDGE_CLAIM_LEASE_SECONDS: Input should be greater than or equal to 1 (got '0')" in result.stderr
+    assert "WORKING_HOURS: Value error, working hours must be like 09:00-17:00" in result.stderr
+    assert list(tmp_path.iterdir()) == []  # no database was created
+
+
 @pytest.mark.parametrize("with_scheduler", [True, False])
 def test_the_nudge_job_runs_beside_the_web_server_unless_told_not_to(
     slack: OfflineSlack, tmp_path: Path, with_scheduler: bool
