@@ -38,8 +38,12 @@ def _not_the_token_notice(record: logging.LogRecord) -> bool:
     return "`token` will be unused" not in record.getMessage()
 
 
-def build_app(settings: Settings, deps: Deps) -> App:
-    """The Bolt app: every request's signature verified, acks sent before any slow work (lazy listeners)."""
+def build_app(settings: Settings, deps: Deps, *, verify_requests: bool = True) -> App:
+    """The Bolt app: every request's signature verified, acks sent before any slow work (lazy listeners).
+
+    A work process's app runs requests from the inbox, which holds only requests verified on their way in:
+    `verify_requests=False` there, so that work that waited past Slack's five minutes is still done.
+    """
     logging.getLogger("slack_bolt.App").addFilter(_not_the_token_notice)
     secret = settings.slack_signing_secret.get_secret_value() if settings.slack_signing_secret else None
     app = App(
@@ -48,6 +52,7 @@ def build_app(settings: Settings, deps: Deps) -> App:
         process_before_response=True,
         listener_executor=deps.executor,
         name="accord",
+        request_verification_enabled=verify_requests,
     )
     commands.register(app, deps)
     views.register(app, deps)

@@ -1,11 +1,11 @@
 """HTTP mode: Bolt's WSGI adapter behind gunicorn (threaded workers), with a health check for load balancers.
 
-Each gunicorn worker only acknowledges; the work after the ack runs in work processes of its own (see
-bot/work_processes.py), or in a few threads of the worker when WORK_PROCESSES is 0.
+Each gunicorn worker only acknowledges: the work after the ack goes to the durable inbox before the ack
+(bot/inbox_hand_off.py) and is done by work processes of its own (bot/work_processes.py), or by a few threads of
+the worker when WORK_PROCESSES is 0.
 """
 
 from collections.abc import Callable, Iterable
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from gunicorn.app.base import BaseApplication
@@ -13,8 +13,9 @@ from slack_bolt.adapter.wsgi import SlackRequestHandler
 
 from bot.app import build_app
 from bot.deps import Deps
+from bot.inbox_hand_off import InboxRunner
 from bot.settings import Settings
-from bot.work_processes import WorkProcesses
+from bot.work_processes import WorkProcesses, WorkThreads, inbox_of
 from storage.database import Database
 
 WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
@@ -27,13 +28,14 @@ LAZY_THREADS = 2
 def wsgi_app(settings: Settings) -> WSGIApp:
     """The app as a WSGI callable: Slack's requests at /slack/events, a liveness check at /healthz."""
     database = Database(settings.database_url)
-    deps = Deps(
-        uow=database.uow, executor=ThreadPoolExecutor(max_workers=LAZY_THREADS, thread_name_prefix="accord-lazy")
-    )
+    deps = Deps(uow=database.uow)
     app = build_app(settings, deps)
-    if settings.work_processes:
-        workers = WorkProcesses(settings.work_processes, settings.work_threads)
-        workers.take_work_of(app)
+    workers: WorkProcesses | WorkThreads = (
+        WorkProcesses(settings, database)
+        if settings.work_processes
+        else WorkThreads(settings, database, deps, LAZY_THREADS)
+    )
+    InboxRunner(inbox_of(settings, database), workers.ring).install(app)
     slack = SlackRequestHandler(app, path=SLACK_PATH)
 
     def application(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:

@@ -22,6 +22,9 @@ class Settings(BaseSettings):
     log_level: str = Field("INFO", description="Python logging level.")
     work_processes: int = Field(1, ge=0, description="HTTP mode: processes doing the work after each ack (0: threads).")
     work_threads: int = Field(8, ge=1, description="HTTP mode: threads in each work process.")
+    work_claim_lease_seconds: int = Field(
+        300, ge=1, description="Work a process claimed this long ago and never finished is taken over by another."
+    )
     nudge_interval_seconds: int = Field(300, ge=1, description="How often the nudge job runs.")
     nudge_batch: int = Field(200, ge=1, description="Nudges a sender claims at a time.")
     nudge_claim_lease_seconds: int = Field(

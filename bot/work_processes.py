@@ -1,275 +1,296 @@
-"""Work after the ack, in processes of its own, so that acknowledging Slack never waits for it.
+"""Work after the ack, taken from the durable inbox by work processes (or threads), so that acknowledging Slack
+never waits for it and no crash or restart loses it.
 
-In HTTP mode the process answering Slack only acknowledges: Bolt hands each lazy listener to the runner here,
-which queues the raw request (body and headers, with Bolt's lazy-only headers added) for a work process. There
-a Bolt app built the same way dispatches it again and runs just that lazy listener: Bolt's own way of running
-lazy listeners elsewhere (its AWS Lambda adapter re-invokes the function the same way). The request's signature is
-verified again there, so a work process trusts nothing the queue did not get from Slack; its age was checked when
-it arrived, so work that waited in the queue past Slack's five minutes is still done.
+The web process writes each request to the inbox before the ack (bot/inbox_hand_off.py) and rings its work
+processes. A work process claims rows, dispatches each to a Bolt app built the same way (but without request
+verification: the inbox holds only requests the web process verified, and work that waited past Slack's five
+minutes must still be done), running just that lazy listener, as Bolt's AWS Lambda adapter runs lazy listeners
+elsewhere, and marks the row done. A process that dies has its claims given back at once by the process that
+started it; a process on another machine (`accord work`, with PostgreSQL) finds waiting rows by looking every
+second, and takes over rows whose claim lapsed.
 
 CPython threads share one interpreter lock, so work done in threads of the web process slows its acks down
 under load (see bench/ack.py); in another process it does not. Each work process runs a few threads, since
 most of its time is spent waiting on Slack and the database.
 """
 
-import copy
-import hmac
-import itertools
 import logging
 import multiprocessing
 import os
+import signal
+import socket
 import threading
 import time
-from collections import deque
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from datetime import timedelta
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
 
 from slack_bolt import App, BoltRequest
-from slack_bolt.lazy_listener import LazyListenerRunner
-from slack_sdk.signature import SignatureVerifier
 
 from bot import logs
 from bot.app import build_app
+from bot.clock import SystemClock
 from bot.deps import Deps
 from bot.settings import Settings
 from storage.database import Database
+from storage.inbox import Claimed, ClaimLost, Inbox, working_on
 
 log = logging.getLogger(__name__)
-Work = tuple[str, dict[str, str | Sequence[str]]]  # a request's raw body and headers
-Queued = tuple[int, Work]  # with the token its work process reports back when done
-WATCH_SECONDS = 0.5  # how often finished work is noted, and a dead work process replaced
+WATCH_SECONDS = 0.5  # how often a dead work process is noticed and replaced
+LOOK_SECONDS = 1.0  # how often an idle worker looks for work nobody rang about (another machine's, a lapsed claim)
+PURGE_SECONDS = 300.0  # how often done rows are forgotten...
+KEEP_DONE = timedelta(hours=1)  # ...once older than this: longer than Slack's five minutes, for replays
 # Work yields the CPU to acknowledgements, which Slack wants within three seconds; the work itself can wait.
 WORK_NICENESS = 10
+# A process that dies this soon after starting (Slack or the database unreachable, say) is replaced only after a
+# pause that doubles each time, up to a minute, instead of in a tight loop.
+EARLY_DEATH_SECONDS = 5.0
+MAX_PAUSE_SECONDS = 60.0
 
 
-class QueuedLazyRunner(LazyListenerRunner):
-    """Bolt's hand-off point for lazy listeners: the request goes to a work process's queue."""
-
-    def __init__(self, workers: "WorkProcesses") -> None:
-        self.logger = log
-        self._workers = workers
-
-    def start(self, function: Callable[..., None], request: BoltRequest) -> None:
-        headers: dict[str, str | Sequence[str]] = {name: list(values) for name, values in request.headers.items()}
-        headers["x-slack-bolt-lazy-only"] = "1"
-        headers["x-slack-bolt-lazy-function-name"] = request.lazy_function_name or ""
-        self._workers.put((request.raw_body, headers))
+def worker_name(pid: int | None = None) -> str:
+    """How a process signs its claims: its host and pid, so its parent (or a restart) can give them back."""
+    return f"{socket.gethostname()[:40]}:{pid or os.getpid()}"
 
 
-def _lazy_request(request: BoltRequest, function_name: str) -> BoltRequest:
-    """What Bolt hands to QueuedLazyRunner: the request, marked for its lazy listener, sharing all the rest."""
-    marked = copy.copy(request)
-    marked.lazy_only = True
-    marked.lazy_function_name = function_name
-    return marked
+def inbox_of(settings: Settings, database: Database) -> Inbox:
+    return Inbox(database.engine, timedelta(seconds=settings.work_claim_lease_seconds))
+
+
+class Worker:
+    """Claims rows from the inbox, as many as it has free threads, and runs each through `dispatch`."""
+
+    def __init__(self, inbox: Inbox, dispatch: Callable[[Claimed], None], threads: int, name: str) -> None:
+        self._inbox = inbox
+        self._dispatch = dispatch
+        self._threads = threads
+        self.name = name
+        self._clock = SystemClock()
+        self._busy = 0
+        self._lock = threading.Lock()
+        self._wake = threading.Event()
+        self._stopping = threading.Event()
+
+    def ring(self) -> None:
+        """There is new work: look now rather than at the next look."""
+        self._wake.set()
+
+    def stop(self) -> None:
+        """Take nothing more; what is running finishes."""
+        self._stopping.set()
+        self._wake.set()
+
+    @property
+    def stopping(self) -> bool:
+        return self._stopping.is_set()
+
+    def run(self) -> None:
+        """Until stopped: claim, run, and wait for a ring, a finished item or the next look."""
+        purged = 0.0
+        with ThreadPoolExecutor(max_workers=self._threads, thread_name_prefix="accord-work") as pool:
+            while not self._stopping.is_set():
+                self._wake.clear()  # before claiming: a ring after this is not missed
+                with self._lock:
+                    free = self._threads - self._busy
+                    self._busy += free
+                items = self._claim(free) if free else []
+                with self._lock:
+                    self._busy -= free - len(items)
+                for item in items:
+                    pool.submit(self._run, item)
+                if time.monotonic() - purged > PURGE_SECONDS:
+                    purged = time.monotonic()
+                    self._inbox.purge(self._clock.now() - KEEP_DONE)
+                if not items or len(items) < free:
+                    self._wake.wait(LOOK_SECONDS)
+
+    def _claim(self, limit: int) -> list[Claimed]:
+        try:
+            return self._inbox.claim(self.name, limit, self._clock.now())
+        except Exception:  # the database is away: look again later, do not die
+            log.exception("could not claim work from the inbox")
+            self._wake.wait(LOOK_SECONDS)
+            return []
+
+    def _run(self, item: Claimed) -> None:
+        try:
+            if item.committed:
+                log.warning("inbox row %s saved its work before its process died; not doing it twice", item.id)
+            else:
+                with working_on(item):
+                    self._dispatch(item)
+            if not self._inbox.finish(item, self._clock.now()):
+                log.warning("inbox row %s was taken over by another process before it was done here", item.id)
+        except ClaimLost:
+            log.warning("inbox row %s was taken over by another process; its work here saved nothing", item.id)
+        except Exception:  # Bolt reports listener errors itself; this is anything around them
+            log.exception("queued work failed (inbox row %s)", item.id)
+        finally:
+            with self._lock:
+                self._busy -= 1
+            self._wake.set()
+
+
+def dispatcher(app: App) -> Callable[[Claimed], None]:
+    """Dispatch a claimed request to `app`, which runs only the lazy listener the request is marked for."""
+
+    def dispatch(item: Claimed) -> None:
+        response = app.dispatch(BoltRequest(body=item.body, headers=item.headers))
+        if response.status != 200:
+            log.warning("queued work refused with %s (inbox row %s)", response.status, item.id)
+
+    return dispatch
+
+
+class WorkThreads:
+    """The work after the ack in threads of this process (WORK_PROCESSES=0, and Socket Mode)."""
+
+    def __init__(self, settings: Settings, database: Database, deps: Deps, threads: int) -> None:
+        app = build_app(settings, deps, verify_requests=False)
+        self._worker = Worker(inbox_of(settings, database), dispatcher(app), threads, worker_name())
+        self._thread = threading.Thread(target=self._worker.run, name="accord-work-claims", daemon=True)
+        self._thread.start()
+
+    def ring(self) -> None:
+        self._worker.ring()
+
+    def close(self, timeout: float = 10.0) -> None:
+        self._worker.stop()
+        self._thread.join(timeout)
 
 
 @dataclass
-class _Worker:
+class _Process:
     process: BaseProcess
-    requests: Connection  # batches of work (None: stop) go to the process through it
-    done: Connection  # tokens of the work it has finished
-    in_flight: dict[int, Work] = field(default_factory=dict)  # handed to it, not reported done yet
-    pending: deque[Queued | None] = field(default_factory=deque)  # handed to it, not written to it yet
-    wake: threading.Event = field(default_factory=threading.Event)
+    doorbell: Connection  # one byte rings it; closing it tells the process its parent is gone
+    started: float
+    ringing: threading.Event = field(default_factory=threading.Event)
 
-    def hand(self, item: Queued | None) -> None:
-        self.pending.append(item)
-        if not self.wake.is_set():  # else the writer is awake already and takes this with the rest
-            self.wake.set()
+    @property
+    def name(self) -> str:
+        return worker_name(self.process.pid)
 
-    def write(self) -> None:
-        """Write whatever has piled up as one message: under load one write, and one wake-up of the process, carry
-        many requests, and the threads acknowledging Slack seldom have to wake this one."""
+    def ring(self) -> None:
+        if not self.ringing.is_set():  # else its bell thread is awake already and rings once for all
+            self.ringing.set()
+
+    def bell(self) -> None:
+        """Ring the process whenever asked: one write, and one wake-up of the process, for many requests."""
         while True:
-            self.wake.wait()
-            self.wake.clear()  # before taking the items: one handed after this sets it again
-            batch = [self.pending.popleft() for _ in range(len(self.pending))]
-            if not batch:
-                continue
+            self.ringing.wait()
+            self.ringing.clear()
             try:
-                self.requests.send(batch)
-            except OSError:  # the process died: what it had not finished goes to its replacement
-                return
-            if batch[-1] is None:
+                self.doorbell.send_bytes(b"!")
+            except OSError:  # the process is gone
                 return
 
 
 class WorkProcesses:
-    """`count` work processes, each with a pipe of its own, taking turns; one that dies is replaced.
+    """`count` work processes claiming from the inbox; one that dies is replaced and its claims given back."""
 
-    A pipe per process because a process killed while reading a shared queue leaves its lock held for good.
-    Each reports the work it has finished; what a dead one had not finished is handed to its replacement, so
-    work is done at least once. The listeners are written to be run again safely: Slack itself retries events
-    and people click twice.
-    """
-
-    def __init__(self, count: int, threads: int) -> None:
+    def __init__(self, settings: Settings, database: Database) -> None:
         self._context = multiprocessing.get_context("spawn")  # a fresh interpreter: no locks copied mid-use
-        self._threads = threads
+        self._threads = settings.work_threads
+        self._inbox = inbox_of(settings, database)
         self._closing = threading.Event()
         self._lock = threading.Lock()
-        self._tokens = itertools.count()
-        self._workers = [self._start() for _ in range(count)]
-        self._turn = itertools.count()
+        self._pause = 0.0
+        self._give_back_claims_of_dead_processes()
+        self._processes = [self._start() for _ in range(settings.work_processes)]
         threading.Thread(target=self._watch, name="accord-work-watch", daemon=True).start()
 
-    def take_work_of(self, app: App) -> None:
-        """Make `app` hand its lazy listeners to these processes, copying each request only as far as needed.
-
-        Before handing a request to a lazy listener runner, Bolt deep-copies it, context and Web API client
-        included, so that a thread can use it later. A work process needs only the raw body and headers, which the
-        runner queues at once, so a shallow copy will do: the deep copy was the largest cost of an acknowledgement
-        (bench/ack.py: 0.55 of a bare app's throughput with it, 0.8 without). The copy is made by a method Bolt
-        does not document; should a Bolt release drop it, the deep copy stays, which is slower but still right.
-        """
-        runner = app.listener_runner
-        runner.lazy_listener_runner = QueuedLazyRunner(self)
-        if callable(getattr(runner, "_build_lazy_request", None)):
-            runner._build_lazy_request = _lazy_request  # type: ignore[method-assign,assignment]
-        else:
-            log.warning("this slack-bolt copies lazy requests another way; acks will be slower")
-
-    def put(self, work: Work) -> None:
-        with self._lock:
-            self._hand(self._workers[next(self._turn) % len(self._workers)], next(self._tokens), work)
+    def ring(self) -> None:
+        """Wake the work processes: new work is in the inbox."""
+        for process in self._processes:
+            process.ring()
 
     def pids(self) -> list[int]:
         with self._lock:
-            return [w.process.pid for w in self._workers if w.process.pid is not None and w.process.is_alive()]
+            return [p.process.pid for p in self._processes if p.process.pid is not None and p.process.is_alive()]
 
     def close(self, timeout: float = 10.0) -> None:
-        """Let the work already queued finish, then stop."""
+        """Let the work running finish, then stop: what is still waiting stays in the inbox for the next start."""
         self._closing.set()
-        for worker in self._workers:
-            worker.hand(None)
-        for worker in self._workers:
-            worker.process.join(timeout)
-            if worker.process.is_alive():
-                worker.process.terminate()
+        for process in self._processes:
+            process.doorbell.close()
+        for process in self._processes:
+            process.process.join(timeout)
+            if process.process.is_alive():
+                process.process.terminate()
 
-    def _hand(self, worker: _Worker, token: int, work: Work) -> None:
-        worker.in_flight[token] = work
-        worker.hand((token, work))
-
-    def _start(self) -> _Worker:
-        requests, to_process = self._context.Pipe(duplex=False)
-        done, reports = self._context.Pipe(duplex=False)
-        process = self._context.Process(
-            target=work, args=(requests, reports, self._threads), name="accord-work", daemon=True
-        )
+    def _start(self) -> _Process:
+        to_process, doorbell = self._context.Pipe(duplex=False)
+        process = self._context.Process(target=work, args=(to_process, self._threads), name="accord-work", daemon=True)
         process.start()
-        # The work process holds the only other ends: its death ends both pipes.
-        requests.close()
-        reports.close()
-        worker = _Worker(process, to_process, done)
-        threading.Thread(target=worker.write, name="accord-work-writer", daemon=True).start()
-        return worker
+        to_process.close()  # the process holds the only other end: its death breaks the pipe
+        started = _Process(process, doorbell, time.monotonic())
+        threading.Thread(target=started.bell, name="accord-work-bell", daemon=True).start()
+        started.ring()  # whatever waits from before
+        return started
 
     def _watch(self) -> None:
-        """Note what each process has finished; replace one that died, handing it what it had not finished."""
-        # Reports are read in batches, every so often: waking up for each one would take the interpreter lock
-        # from the acknowledgements as often as they come.
         while not self._closing.wait(WATCH_SECONDS):
             with self._lock:
-                workers = list(self._workers)
-            for worker in workers:
-                if self._finished(worker) and worker.process.is_alive():
-                    continue
+                dead = [p for p in self._processes if not p.process.is_alive()]
+            for process in dead:
                 if not self._closing.is_set():
-                    self._replace(worker)
+                    self._replace(process)
 
-    def _finished(self, worker: _Worker) -> bool:
-        """Read the tokens `worker` reported; False once it can report no more."""
-        try:
-            while worker.done.poll():
-                token: int = worker.done.recv()
-                with self._lock:
-                    worker.in_flight.pop(token, None)
-        except (EOFError, OSError):
-            worker.process.join(WATCH_SECONDS)
-            return False
-        return True
-
-    def _replace(self, dead: _Worker) -> None:
-        if dead.process.is_alive():  # it can no longer report: stop it, so its work does not run in two places
-            dead.process.kill()
-            dead.process.join(WATCH_SECONDS)
+    def _replace(self, dead: _Process) -> None:
         log.error("work process %s exited with %s; starting another", dead.process.pid, dead.process.exitcode)
+        given_back = self._inbox.release(dead.name)
+        if given_back:
+            log.warning("gave back %d requests the dead work process had not finished", given_back)
+        dead.doorbell.close()
+        lived = time.monotonic() - dead.started
+        self._pause = min(max(self._pause * 2, 1.0), MAX_PAUSE_SECONDS) if lived < EARLY_DEATH_SECONDS else 0.0
+        if self._closing.wait(self._pause):
+            return
         replacement = self._start()
         with self._lock:
-            self._workers[self._workers.index(dead)] = replacement
-            for token, item in sorted(dead.in_flight.items()):
-                self._hand(replacement, token, item)
-        dead.done.close()
-        dead.hand(None)  # its writer finds the pipe broken and ends
-        if dead.in_flight:
-            log.warning("handed %d unfinished requests to the new work process", len(dead.in_flight))
+            self._processes[self._processes.index(dead)] = replacement
+
+    def _give_back_claims_of_dead_processes(self) -> None:
+        """Claims that processes of this machine held when they were killed (kill -9 of everything, say)."""
+        for name in self._inbox.claimants(worker_name(0).rsplit(":", 1)[0] + ":"):
+            pid = int(name.rsplit(":", 1)[1])
+            if not _alive(pid):
+                self._inbox.release(name)
 
 
-def work(requests: Connection, reports: Connection, threads: int) -> None:
-    """A work process: dispatch each request handed to it again, running only its lazy listener, and report it
-    done."""
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def work(doorbell: Connection, threads: int) -> None:
+    """A work process: claim from the inbox until told to stop (SIGTERM) or its parent is gone."""
     os.nice(WORK_NICENESS)
     settings = Settings()
     logs.configure(settings.log_level)
     database = Database(settings.database_url)
-    app = build_app(settings, Deps(uow=database.uow))
-    secret = settings.slack_signing_secret
-    signer = SignatureVerifier(secret.get_secret_value() if secret else "")
-    reporting = threading.Lock()
-
-    def run(token: int, item: Work) -> None:
-        try:
-            _dispatch(app, item, signer)
-        except Exception:  # Bolt reports listener errors itself; this is anything around them
-            log.exception("queued work failed")
-        with reporting:
-            reports.send(token)
-
-    with ThreadPoolExecutor(max_workers=threads, thread_name_prefix="accord-work") as pool:
-        for queued in _handed(requests):
-            pool.submit(run, *queued)
+    app = build_app(settings, Deps(uow=database.uow), verify_requests=False)
+    worker = Worker(inbox_of(settings, database), dispatcher(app), threads, worker_name())
+    signal.signal(signal.SIGTERM, lambda *_: worker.stop())
+    threading.Thread(target=_listen, args=(doorbell, worker), name="accord-work-doorbell", daemon=True).start()
+    worker.run()
     database.dispose()
 
 
-def _handed(requests: Connection) -> Iterator[Queued]:
-    """The work handed to this process, batch by batch, until told to stop (or the web process is gone)."""
+def _listen(doorbell: Connection, worker: Worker) -> None:
+    """Ring the worker when the parent rings; stop it when the parent is gone."""
     while True:
         try:
-            batch: list[Queued | None] = requests.recv()
-        except EOFError:
+            doorbell.recv_bytes()
+        except (EOFError, OSError):
+            worker.stop()
             return
-        for queued in batch:
-            if queued is None:
-                return
-            yield queued
-
-
-def _sign_again(request: BoltRequest, signer: SignatureVerifier) -> None:
-    """Sign the request again as of now, if its signature is Slack's for its own timestamp.
-
-    The web process accepted it within Slack's five minutes, but under heavy load work can wait longer than that
-    in the queue, and Bolt's check here would then refuse it: the person who asked (a modal's answers, say) would
-    lose it without a word. The signature itself is checked first, so a forgery stays as it came and is refused.
-    """
-    stamp = request.headers.get("x-slack-request-timestamp", [""])[0]
-    signature = request.headers.get("x-slack-signature", [""])[0]
-    expected = signer.generate_signature(timestamp=stamp, body=request.raw_body) or ""
-    if not stamp.isdigit() or not hmac.compare_digest(expected, signature):
-        return
-    now = str(int(time.time()))
-    request.headers["x-slack-request-timestamp"] = [now]
-    request.headers["x-slack-signature"] = [signer.generate_signature(timestamp=now, body=request.raw_body) or ""]
-
-
-def _dispatch(app: App, item: Work, signer: SignatureVerifier) -> None:
-    body, headers = item
-    request = BoltRequest(body=body, headers=headers)  # Bolt's own header names: lower case, values in lists
-    _sign_again(request, signer)
-    response = app.dispatch(request)
-    if response.status != 200:
-        log.warning("queued work refused with %s: %s", response.status, response.body)
+        worker.ring()

@@ -2,7 +2,7 @@
 
 from datetime import date, datetime
 
-from sqlalchemy import Index, Text, UniqueConstraint, text
+from sqlalchemy import BigInteger, Index, Text, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 from storage.types import UTCDateTime
@@ -317,3 +317,39 @@ class PlanVersionRow(SQLModel, table=True):
     created_by: str = Field(max_length=SLACK_ID)
     created_at: datetime = Field(sa_type=UTCDateTime)
     content: str = Field(sa_type=Text)  # JSON
+
+
+class InboxRow(SQLModel, table=True):
+    """Work acknowledged to Slack and not yet done: written before the ack, so no crash or restart can lose it.
+
+    Not a workspace's row: it is the processes' queue, written before the request is taken apart. `key` names
+    the request (Slack's event id, a view's id and hash, or the body's digest) and the listener, so a replay or
+    a retry of the same request finds its row already there.
+    """
+
+    __tablename__ = "inbox"
+    __table_args__ = (
+        UniqueConstraint("key", name="uq_inbox_key"),
+        # Work processes look only at what is not done yet: urgent first, then oldest first.
+        Index(
+            "ix_inbox_waiting",
+            "priority",
+            "id",
+            postgresql_where=text("done_at IS NULL"),
+            sqlite_where=text("done_at IS NULL"),
+        ),
+        Index("ix_inbox_done", "done_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(max_length=64)
+    body: str = Field(sa_type=Text)
+    headers: str = Field(sa_type=Text)  # JSON: Bolt's header names and values
+    priority: int  # 0: a person waits on a modal that must open within Slack's three seconds; 1: the rest
+    received_at: datetime = Field(sa_type=UTCDateTime)
+    claimed_by: str | None = Field(default=None, max_length=64)
+    claim_token: int | None = Field(default=None, sa_type=BigInteger)
+    claimed_until: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    attempts: int = 0
+    committed: bool = False  # its work committed something: running it again would do that twice
+    done_at: datetime | None = Field(default=None, sa_type=UTCDateTime)

@@ -24,6 +24,9 @@ from stages.checkins import Checkin
 from stages.errors import RelationshipNotFound
 from stages.relationships import Relationship, RelationshipDraft
 
+# Subcommands whose work opens a modal: Slack allows that only within three seconds, so it jumps the work queue.
+OPENS_A_MODAL = frozenset({"new", "edit", "review", "exit"})
+
 
 def register(app: App, deps: Deps) -> None:
     copy = deps.copy

@@ -1,0 +1,178 @@
+"""The durable inbox: work acknowledged to Slack waits here until a work process has done it, exactly once.
+
+The web process writes a request before acknowledging it (one insert; a replay or a retry of the same request
+finds its key taken and adds nothing). Work processes claim rows (PostgreSQL: `FOR UPDATE SKIP LOCKED`, so
+concurrent claimers take different rows without waiting; SQLite runs one writer at a time anyway), each claim
+with a fencing token of its own. While a claimed row's work runs, every commit of its effects marks the row
+`committed` in the same transaction, and only while the claim is still this one's: a process that stalled past
+its lease and lost the row to another cannot commit anything. A row whose work committed and then died is never
+run again, so nothing is done twice; a row whose work never committed is run again by whoever claims it next.
+"""
+
+import contextvars
+import json
+import secrets
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import Engine, delete, event, func, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from storage.mapping import table
+from storage.tables import InboxRow
+
+_INBOX = table(InboxRow)
+Headers = dict[str, str | Sequence[str]]
+
+
+class ClaimLost(BaseException):
+    """The row was taken over by another process (this one outlived its lease): stop, commit nothing.
+
+    A BaseException, like GeneratorExit, so that the listeners' safety nets (which tell the person something
+    went wrong) let it through: the work is not failing, it is being done elsewhere.
+    """
+
+
+@dataclass(frozen=True)
+class Claimed:
+    """A row claimed for work: what Slack sent, and the claim that fences it."""
+
+    id: int
+    token: int
+    body: str
+    headers: Headers
+    committed: bool  # an earlier run committed its effects and died before finishing
+
+
+_CLAIM: contextvars.ContextVar[Claimed | None] = contextvars.ContextVar("inbox_claim", default=None)
+
+
+@contextmanager
+def working_on(item: Claimed) -> Iterator[None]:
+    """Within this block, every database commit belongs to `item`: see `_fence`."""
+    reset = _CLAIM.set(item)
+    try:
+        yield
+    finally:
+        _CLAIM.reset(reset)
+
+
+@event.listens_for(Session, "before_commit")
+def _fence(session: Session) -> None:
+    """Mark the claimed row committed in the same transaction as the work's effects, if the claim still holds."""
+    item = _CLAIM.get()
+    if item is None:
+        return
+    marked = session.execute(
+        update(_INBOX)
+        .where(_INBOX.c.id == item.id, _INBOX.c.claim_token == item.token, _INBOX.c.done_at.is_(None))
+        .values(committed=True)
+    )
+    if marked.rowcount != 1:  # type: ignore[attr-defined]
+        raise ClaimLost(item.id)
+
+
+class Inbox:
+    """The inbox on one database; `lease` is how long a claim holds before another process may take the row."""
+
+    def __init__(self, engine: Engine, lease: timedelta) -> None:
+        self._engine = engine
+        self._lease = lease
+        self._insert = postgresql.insert if engine.dialect.name == "postgresql" else sqlite.insert
+
+    def put(self, key: str, body: str, headers: Headers, *, urgent: bool, now: datetime) -> bool:
+        """Keep a request for its work; False if a request with this key is kept already (a replay, a retry)."""
+        statement = (
+            self._insert(_INBOX)
+            .values(
+                key=key,
+                body=body,
+                headers=json.dumps(headers),
+                priority=0 if urgent else 1,
+                received_at=now,
+                attempts=0,
+                committed=False,
+            )
+            .on_conflict_do_nothing(index_elements=["key"])
+            .returning(_INBOX.c.id)
+        )
+        with self._engine.begin() as connection:
+            return connection.execute(statement).first() is not None
+
+    def claim(self, worker: str, limit: int, now: datetime) -> list[Claimed]:
+        """Up to `limit` rows waiting (or whose claim lapsed), urgent first, then oldest first."""
+        token = secrets.randbits(62)
+        waiting = (
+            select(_INBOX.c.id)
+            .where(
+                _INBOX.c.done_at.is_(None),
+                or_(_INBOX.c.claimed_until.is_(None), _INBOX.c.claimed_until < now),
+            )
+            .order_by(_INBOX.c.priority, _INBOX.c.id)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        )
+        statement = (
+            update(_INBOX)
+            .where(_INBOX.c.id.in_(waiting.scalar_subquery()))
+            .values(
+                claimed_by=worker,
+                claim_token=token,
+                claimed_until=now + self._lease,
+                attempts=_INBOX.c.attempts + 1,
+            )
+            .returning(_INBOX.c.id, _INBOX.c.priority, _INBOX.c.body, _INBOX.c.headers, _INBOX.c.committed)
+        )
+        with self._engine.begin() as connection:
+            rows = sorted(connection.execute(statement), key=lambda row: (row.priority, row.id))
+        return [Claimed(row.id, token, row.body, json.loads(row.headers), row.committed) for row in rows]
+
+    def finish(self, item: Claimed, now: datetime) -> bool:
+        """Mark the row done; False if its claim had lapsed and another process took it over."""
+        with self._engine.begin() as connection:
+            done = connection.execute(
+                update(_INBOX)
+                .where(_INBOX.c.id == item.id, _INBOX.c.claim_token == item.token, _INBOX.c.done_at.is_(None))
+                .values(done_at=now, claimed_until=None)
+            )
+        return bool(done.rowcount)
+
+    def release(self, worker: str) -> int:
+        """Give back what `worker` claimed and did not finish (it stopped, or died), for others to take now."""
+        with self._engine.begin() as connection:
+            released = connection.execute(
+                update(_INBOX)
+                .where(_INBOX.c.claimed_by == worker, _INBOX.c.done_at.is_(None))
+                .values(claimed_by=None, claim_token=None, claimed_until=None)
+            )
+        return int(released.rowcount)
+
+    def claimants(self, prefix: str) -> list[str]:
+        """The workers, named with `prefix`, that hold claims on rows not done yet."""
+        with self._engine.connect() as connection:
+            found = connection.execute(
+                select(_INBOX.c.claimed_by).distinct().where(
+                    _INBOX.c.done_at.is_(None), _INBOX.c.claimed_by.startswith(prefix, autoescape=True)
+                )
+            )
+            return [str(name) for name in found.scalars()]
+
+    def purge(self, done_before: datetime) -> int:
+        """Forget work done before `done_before`: kept until then only so that a replay finds its key taken."""
+        with self._engine.begin() as connection:
+            return int(connection.execute(delete(_INBOX).where(_INBOX.c.done_at < done_before)).rowcount)
+
+    def counts(self) -> dict[str, int]:
+        """How many rows are waiting, claimed and done (for the CLI and the tests)."""
+        with self._engine.connect() as connection:
+            rows = connection.execute(
+                select(
+                    func.count().filter(_INBOX.c.done_at.is_(None), _INBOX.c.claimed_by.is_(None)),
+                    func.count().filter(_INBOX.c.done_at.is_(None), _INBOX.c.claimed_by.is_not(None)),
+                    func.count().filter(_INBOX.c.done_at.is_not(None)),
+                )
+            ).one()
+        return {"waiting": int(rows[0]), "claimed": int(rows[1]), "done": int(rows[2])}

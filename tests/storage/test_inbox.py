@@ -1,0 +1,117 @@
+"""The durable inbox on SQLite and PostgreSQL: kept once, claimed once, fenced, never run twice once committed."""
+
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from stages import services
+from stages.relationships import RelationshipDraft
+from storage.database import Database
+from storage.inbox import ClaimLost, Inbox, working_on
+
+NOW = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
+LEASE = timedelta(seconds=60)
+TEAM = "T0ACCORD1"
+
+
+@pytest.fixture
+def database(database_url: str) -> Iterator[Database]:
+    database = Database(database_url)
+    database.upgrade()
+    yield database
+    database.dispose()
+
+
+@pytest.fixture
+def inbox(database: Database) -> Inbox:
+    return Inbox(database.engine, LEASE)
+
+
+def keep(inbox: Inbox, key: str, *, urgent: bool = False) -> bool:
+    return inbox.put(key, f"body of {key}", {"content-type": ["application/json"]}, urgent=urgent, now=NOW)
+
+
+def create(database: Database, name: str) -> None:
+    draft = RelationshipDraft(name, "Partner Ltd", "U0ALICE", "U0BOB", "C0ACME", 90)
+    uow = database.uow(TEAM)
+    services.create_relationship(uow, draft, created_by="U0ALICE", now=NOW)
+
+
+def names(database: Database) -> list[str]:
+    return [r.name for r in services.list_relationships(database.uow(TEAM))]
+
+
+def test_a_request_is_kept_once_whatever_its_replays(inbox: Inbox) -> None:
+    assert keep(inbox, "a")
+    assert not keep(inbox, "a")
+    assert inbox.counts() == {"waiting": 1, "claimed": 0, "done": 0}
+
+
+def test_urgent_work_is_claimed_first_then_the_oldest(inbox: Inbox) -> None:
+    for key in ("first", "second"):
+        keep(inbox, key)
+    keep(inbox, "modal", urgent=True)
+    claimed = inbox.claim("host:1", 2, NOW)
+    assert [item.body for item in claimed] == ["body of modal", "body of first"]
+    assert claimed[0].headers == {"content-type": ["application/json"]}
+
+
+def test_a_claimed_row_is_not_claimed_again_until_its_lease_lapses(inbox: Inbox) -> None:
+    keep(inbox, "a")
+    [item] = inbox.claim("host:1", 5, NOW)
+    assert inbox.claim("host:2", 5, NOW + LEASE - timedelta(seconds=1)) == []
+    [again] = inbox.claim("host:2", 5, NOW + LEASE + timedelta(seconds=1))
+    assert again.id == item.id and again.token != item.token
+
+
+def test_a_finished_row_is_never_claimed_again(inbox: Inbox) -> None:
+    keep(inbox, "a")
+    [item] = inbox.claim("host:1", 5, NOW)
+    assert inbox.finish(item, NOW)
+    assert inbox.claim("host:2", 5, NOW + 2 * LEASE) == []
+    assert inbox.counts() == {"waiting": 0, "claimed": 0, "done": 1}
+
+
+def test_a_process_that_lost_its_claim_can_neither_commit_nor_finish(inbox: Inbox, database: Database) -> None:
+    keep(inbox, "a")
+    [stalled] = inbox.claim("host:1", 5, NOW)
+    [taker] = inbox.claim("host:2", 5, NOW + 2 * LEASE)  # the first stalled past its lease
+    with working_on(stalled), pytest.raises(ClaimLost):
+        create(database, "Stalled Alliance")
+    assert names(database) == []
+    assert not inbox.finish(stalled, NOW + 2 * LEASE)
+    with working_on(taker):
+        create(database, "Taken Alliance")
+    assert inbox.finish(taker, NOW + 2 * LEASE)
+    assert names(database) == ["Taken Alliance"]
+
+
+def test_work_that_committed_and_died_is_claimed_as_committed(inbox: Inbox, database: Database) -> None:
+    keep(inbox, "a")
+    [item] = inbox.claim("host:1", 5, NOW)
+    assert not item.committed
+    with working_on(item):
+        create(database, "Acme Alliance")
+    # The process dies here, before marking the row done: whoever claims it next learns not to run it again.
+    [again] = inbox.claim("host:2", 5, NOW + 2 * LEASE)
+    assert again.committed
+
+
+def test_claims_of_a_dead_process_are_given_back_at_once(inbox: Inbox) -> None:
+    keep(inbox, "a")
+    keep(inbox, "b")
+    inbox.claim("host:1", 1, NOW)
+    inbox.claim("other:7", 1, NOW)
+    assert inbox.claimants("host:") == ["host:1"]
+    assert inbox.release("host:1") == 1
+    assert [item.body for item in inbox.claim("host:2", 5, NOW)] == ["body of a"]
+
+
+def test_done_rows_are_forgotten_after_a_while_and_waiting_ones_never(inbox: Inbox) -> None:
+    keep(inbox, "done")
+    keep(inbox, "waiting")
+    [item] = inbox.claim("host:1", 1, NOW)
+    inbox.finish(item, NOW)
+    assert inbox.purge(NOW + timedelta(hours=1)) == 1
+    assert inbox.counts() == {"waiting": 1, "claimed": 0, "done": 0}
