@@ -97,4 +97,3 @@ def _lazy_request(request: BoltRequest, function_name: str) -> BoltRequest:
     marked.lazy_only = True
     marked.lazy_function_name = function_name
     return marked
-

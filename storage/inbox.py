@@ -154,9 +154,9 @@ class Inbox:
         """The workers, named with `prefix`, that hold claims on rows not done yet."""
         with self._engine.connect() as connection:
             found = connection.execute(
-                select(_INBOX.c.claimed_by).distinct().where(
-                    _INBOX.c.done_at.is_(None), _INBOX.c.claimed_by.startswith(prefix, autoescape=True)
-                )
+                select(_INBOX.c.claimed_by)
+                .distinct()
+                .where(_INBOX.c.done_at.is_(None), _INBOX.c.claimed_by.startswith(prefix, autoescape=True))
             )
             return [str(name) for name in found.scalars()]
 
