@@ -7,6 +7,7 @@ local work processes. So once Slack has its ack, the work is in the database, wh
 
 import copy
 import hashlib
+import json
 import logging
 from collections.abc import Callable
 
@@ -18,6 +19,8 @@ from bot.listeners.commands import OPENS_A_MODAL
 from storage.inbox import Headers, Inbox
 
 log = logging.getLogger(__name__)
+SOCKET_MODE = "socket_mode"
+MODE_HEADER = "x-accord-mode"  # how a work process knows to dispatch the payload as Socket Mode's JSON
 _INTERACTIVE = ("block_actions", "shortcut", "message_action")
 
 
@@ -34,7 +37,8 @@ def request_key(request: BoltRequest, function_name: str) -> str:
     elif isinstance(view, dict) and view.get("id") and view.get("hash"):
         identity = f"view:{view['id']}:{view['hash']}"
     else:
-        identity = "body:" + hashlib.sha256(request.raw_body.encode()).hexdigest()
+        raw = request.raw_body or json.dumps(body, sort_keys=True)  # Socket Mode has no raw body
+        identity = "body:" + hashlib.sha256(raw.encode()).hexdigest()
     return hashlib.sha256(f"{identity}\n{function_name}".encode()).hexdigest()
 
 
@@ -78,9 +82,13 @@ class InboxRunner(LazyListenerRunner):
         headers: Headers = {key: list(values) for key, values in request.headers.items()}
         headers["x-slack-bolt-lazy-only"] = ["1"]
         headers["x-slack-bolt-lazy-function-name"] = [name]
+        body = request.raw_body
+        if request.mode == SOCKET_MODE:  # Slack's envelope carried the payload as JSON, with no raw body
+            headers[MODE_HEADER] = [SOCKET_MODE]
+            body = json.dumps(request.body)
         kept = self._inbox.put(
             request_key(request, name),
-            request.raw_body,
+            body,
             headers,
             urgent=is_urgent(request),
             now=self._clock.now(),

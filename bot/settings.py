@@ -21,7 +21,7 @@ class Settings(BaseSettings):
     database_url: str = Field("sqlite:///accord.db", description="SQLAlchemy URL; SQLite file by default.")
     log_level: str = Field("INFO", description="Python logging level.")
     work_processes: int = Field(1, ge=0, description="HTTP mode: processes doing the work after each ack (0: threads).")
-    work_threads: int = Field(8, ge=1, description="HTTP mode: threads in each work process.")
+    work_threads: int = Field(8, ge=1, description="Threads in each work process (Socket Mode: in the process).")
     work_claim_lease_seconds: int = Field(
         300, ge=1, description="Work a process claimed this long ago and never finished is taken over by another."
     )

@@ -14,6 +14,7 @@ under load (see bench/ack.py); in another process it does not. Each work process
 most of its time is spent waiting on Slack and the database.
 """
 
+import json
 import logging
 import multiprocessing
 import os
@@ -34,6 +35,7 @@ from bot import logs
 from bot.app import build_app
 from bot.clock import SystemClock
 from bot.deps import Deps
+from bot.inbox_hand_off import MODE_HEADER, SOCKET_MODE
 from bot.settings import Settings
 from storage.database import Database
 from storage.inbox import Claimed, ClaimLost, Inbox, working_on
@@ -138,7 +140,11 @@ def dispatcher(app: App) -> Callable[[Claimed], None]:
     """Dispatch a claimed request to `app`, which runs only the lazy listener the request is marked for."""
 
     def dispatch(item: Claimed) -> None:
-        response = app.dispatch(BoltRequest(body=item.body, headers=item.headers))
+        if item.headers.get(MODE_HEADER) == [SOCKET_MODE]:
+            request = BoltRequest(body=json.loads(item.body), headers=item.headers, mode=SOCKET_MODE)
+        else:
+            request = BoltRequest(body=item.body, headers=item.headers)
+        response = app.dispatch(request)
         if response.status != 200:
             log.warning("queued work refused with %s (inbox row %s)", response.status, item.id)
 

@@ -1,5 +1,6 @@
 """`accord run` in Socket Mode: the app opens a WebSocket with its app-level token and answers envelopes."""
 
+import json
 import os
 import subprocess
 import sys
@@ -8,14 +9,23 @@ from pathlib import Path
 
 import pytest
 
+from bot.inbox_hand_off import MODE_HEADER, SOCKET_MODE
 from bot.sandbox.driver import Driver
 from bot.sandbox.harness import OfflineSlack
 from bot.sandbox.socket_mode import SocketModeServer, SocketModeTransport
+from bot.sandbox.workspace import ResponseTarget
+from bot.settings import Settings
+from bot.work_processes import inbox_of
+from storage.database import Database
 from tests.e2e.helpers import ACME, ALICE, BOB, shown, wait_for
 
 
 @pytest.fixture
 def driver(slack: OfflineSlack, tmp_path: Path) -> Iterator[Driver]:
+    yield from connected(slack, tmp_path)
+
+
+def connected(slack: OfflineSlack, tmp_path: Path) -> Iterator[Driver]:
     sockets = SocketModeServer(slack.workspace.app_id)
     slack.emulator.socket_url = lambda: sockets.url
     env = os.environ | {
@@ -36,7 +46,7 @@ def driver(slack: OfflineSlack, tmp_path: Path) -> Iterator[Driver]:
         sockets.stop()
 
 
-def test_commands_modals_and_events_arrive_over_the_socket(slack: OfflineSlack, driver: Driver) -> None:
+def test_commands_modals_and_events_arrive_over_the_socket(slack: OfflineSlack, driver: Driver, tmp_path: Path) -> None:
     ws = slack.workspace
     assert [c.method for c in ws.calls if c.method == "apps.connections.open"] == ["apps.connections.open"]
 
@@ -52,3 +62,23 @@ def test_commands_modals_and_events_arrive_over_the_socket(slack: OfflineSlack, 
     driver.open_home(BOB)  # an events_api envelope
     wait_for(lambda: ws.home(BOB) is not None)
     assert "*Acme Alliance* · Acme Ltd · _executive sponsor_" in shown(ws.home(BOB))
+    inbox = inbox_of(Settings(_env_file=None), Database(f"sqlite:///{tmp_path / 'socket.db'}"))
+    wait_for(lambda: inbox.counts()["claimed"] == 0)
+    counts = inbox.counts()  # the work went through the inbox: the modal, its submission, the Home tab, events
+    assert counts["waiting"] == 0 and counts["done"] >= 3
+
+
+def test_work_acknowledged_before_a_restart_is_done_after_it(slack: OfflineSlack, tmp_path: Path) -> None:
+    database = Database(f"sqlite:///{tmp_path / 'socket.db'}")
+    database.upgrade()
+    ws = slack.workspace
+    url = ws.issue_response_url(slack.emulator.response_url_base, ResponseTarget(ACME, ALICE))
+    payload = {"command": "/accord", "text": "list", "user_id": ALICE, "channel_id": ACME, "team_id": ws.team_id}
+    headers = {MODE_HEADER: [SOCKET_MODE], "x-slack-bolt-lazy-only": ["1"], "x-slack-bolt-lazy-function-name": ["run"]}
+    # Acknowledged in Socket Mode, then the process stopped before doing it.
+    inbox = inbox_of(Settings(_env_file=None), database)
+    inbox.put("before", json.dumps(payload | {"response_url": url}), headers, urgent=False, now=slack.clock.now())
+    for _ in connected(slack, tmp_path):
+        wait_for(lambda: bool(ws.ephemerals_for(ALICE)), timeout=30)
+        assert "No relationships yet" in shown(ws.ephemerals_for(ALICE)[-1])
+        assert inbox.counts()["done"] == 1
