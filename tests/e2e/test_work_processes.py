@@ -201,3 +201,15 @@ def test_a_forged_request_never_reaches_the_inbox(slack: OfflineSlack, database:
     headers = {"Content-Type": FORM, "X-Slack-Request-Timestamp": str(int(time.time())), "X-Slack-Signature": "v0=0"}
     assert driver.transport.send(forged, headers).status == 401
     assert sum(inbox_of(Settings(_env_file=None), database).counts().values()) == 0
+
+
+def test_slacks_retries_of_an_event_are_done_once(slack: OfflineSlack, database: Database, driver: Driver) -> None:
+    ws = slack.workspace
+    event = {"type": "app_home_opened", "user": BOB, "channel": ws.im_with(BOB).id, "tab": "home", "event_ts": "1.2"}
+    envelope = driver.envelope(event)
+    assert driver.deliver(envelope).status == 200
+    assert all(reply.status == 200 for reply in driver.redeliver(envelope, times=3))
+    wait_for(lambda: ws.home(BOB) is not None)
+    time.sleep(1)  # time enough for a retry's work, were it done
+    assert len([c for c in ws.calls if c.method == "views.publish"]) == 1
+    assert inbox_of(Settings(_env_file=None), database).counts()["done"] == 1
