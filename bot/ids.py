@@ -4,6 +4,8 @@
 action_id and callback_id a builder emits must have a listener.
 """
 
+import re
+
 COMMAND = "/accord"
 
 # Modals (view callback_ids)
@@ -68,5 +70,8 @@ ACTION_DISPUTE_ACKNOWLEDGE = "dispute_acknowledge"
 ACTION_DISPUTE_UPDATE = "dispute_update"
 ACTION_DISPUTE_ESCALATE = "dispute_escalate"
 ACTION_DISPUTE_RESOLVE = "dispute_resolve"
+# Snooze buttons sit side by side in one block, where Slack wants each action_id unique: each carries its number
+# of days (`nudge_snooze:7`), and the listener takes them all (and the plain id of messages sent before).
 ACTION_SNOOZE = "nudge_snooze"
+SNOOZE_ACTIONS = re.compile(rf"^{ACTION_SNOOZE}(:\d+)?$")
 SHORTCUT_RAISE_DISPUTE = "raise_dispute"

@@ -18,6 +18,11 @@ _OPEN = {
 }
 
 
+def snooze_action(days: int) -> str:
+    """Unique among the buttons of one nudge's block, as Slack requires."""
+    return f"{ids.ACTION_SNOOZE}:{days}"
+
+
 def snooze_value(nudge: QueuedNudge, days: int) -> str:
     return f"{days}|{nudge.kind.value}|{nudge.subject}"
 
@@ -53,7 +58,7 @@ def dm_blocks(copy: Copy, nudges: list[QueuedNudge], today: date) -> list[Block]
         buttons += [
             ButtonElement(
                 text=plain(copy("nudges", "snooze_button", days=days)),
-                action_id=ids.ACTION_SNOOZE,
+                action_id=snooze_action(days),
                 value=snooze_value(nudge, days),
             )
             for days in SNOOZE_DAYS

@@ -12,7 +12,7 @@ from stages.errors import Stale
 
 
 def register(app: App, deps: Deps) -> None:
-    app.action(ids.ACTION_SNOOZE)(ack=_ack, lazy=[lazy(deps, snooze)])
+    app.action(ids.SNOOZE_ACTIONS)(ack=_ack, lazy=[lazy(deps, snooze)])
 
 
 def _ack(ack: Ack) -> None:

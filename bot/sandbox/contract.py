@@ -18,10 +18,13 @@ from slack_sdk.errors import SlackObjectFormationError
 from slack_sdk.models.blocks import Block
 from slack_sdk.models.views import View
 
+from bot.sandbox.blockkit import at, surface_problems
+
 # Taken by every method: the token, and the workspace of an org-wide install (Bolt sends it on each call).
 _GENERIC_ARGS = {"token", "team_id"}
 MESSAGE_BLOCK_LIMIT = 50
 VIEW_BLOCK_LIMIT = 100
+MESSAGE_TEXT_LIMIT = 40_000
 _SCALARS = (str, int, float, bool)  # what message metadata's payload values may be
 
 
@@ -91,12 +94,18 @@ class Contract:
         return []
 
     def check_message(self, text: Any, blocks: Any) -> list[str]:
-        problems = check_blocks(blocks, MESSAGE_BLOCK_LIMIT, "message")
+        problems = check_blocks(blocks, MESSAGE_BLOCK_LIMIT, "message", "/blocks")
         if blocks and not (isinstance(text, str) and text.strip()):
             problems.append("a message with blocks needs `text` too: it is what notifications and screen readers show")
         if not blocks and not (isinstance(text, str) and text.strip()):
             problems.append("a message needs text or blocks")
         return problems
+
+    def check_text(self, text: Any) -> list[str]:
+        """A message's top-level text: Slack refuses (or, posting, cuts) anything longer than its limit."""
+        if isinstance(text, str) and len(text) > MESSAGE_TEXT_LIMIT:
+            return [at("/text", f"must be at most {MESSAGE_TEXT_LIMIT} characters; got {len(text)}")]
+        return []
 
     def check_metadata(self, metadata: Any) -> list[str]:
         """Message metadata as Slack takes it: an event type and a flat payload of strings, numbers, booleans and
@@ -122,46 +131,48 @@ class Contract:
     def check_view(self, view: Any) -> list[str]:
         if not isinstance(view, Mapping):
             return ["view must be a JSON object"]
-        problems = check_blocks(view.get("blocks"), VIEW_BLOCK_LIMIT, f"{view.get('type', '?')} view")
+        problems = check_blocks(view.get("blocks"), VIEW_BLOCK_LIMIT, f"{view.get('type', '?')} view", "/view/blocks")
         if view.get("type") not in ("modal", "home"):
-            problems.append(f"view type must be modal or home, not {view.get('type')!r}")
+            problems.append(at("/view/type", f"view type must be modal or home, not {view.get('type')!r}"))
         try:
             rebuilt = View(**view).to_dict()
         except (SlackObjectFormationError, TypeError, ValueError) as error:
-            problems.append(f"invalid view: {error}")
+            problems.append(at("/view", f"invalid view: {error}"))
         else:
             extra = set(view) - set(rebuilt) - {"blocks"}
             if extra:
-                problems.append(f"view field(s) Slack does not know: {', '.join(sorted(extra))}")
+                problems.append(at("/view", f"view field(s) Slack does not know: {', '.join(sorted(extra))}"))
         return problems
 
 
-def check_blocks(blocks: Any, limit: int, surface: str) -> list[str]:
-    """Blocks must parse under `slack_sdk.models`, keep to Slack's field limits and to the surface's count."""
+def check_blocks(blocks: Any, limit: int, surface: str, root: str) -> list[str]:
+    """Blocks must parse under `slack_sdk.models`, keep to Slack's field limits and to the surface's count, and
+    keep the rules the SDK leaves to Slack; `root` is the blocks' JSON pointer in the request."""
     if blocks in (None, ""):
         return []
     if isinstance(blocks, str):
         try:
             blocks = json.loads(blocks)
         except json.JSONDecodeError:
-            return ["blocks is not valid JSON"]
+            return [at(root, "blocks is not valid JSON")]
     if not isinstance(blocks, list):
-        return ["blocks must be a list"]
+        return [at(root, "blocks must be a list")]
     problems = []
     if len(blocks) > limit:
-        problems.append(f"a {surface} holds at most {limit} blocks; got {len(blocks)}")
-    for position, raw in enumerate(blocks, 1):
+        problems.append(at(root, f"a {surface} holds at most {limit} blocks; got {len(blocks)}"))
+    for index, raw in enumerate(blocks):
+        pointer = f"{root}/{index}"
         try:
             block = Block.parse(raw)
             if block is None or type(block) is Block:
-                problems.append(f"block {position}: unknown block type {raw.get('type')!r}")
+                problems.append(at(pointer, f"unknown block type {raw.get('type')!r}"))
                 continue
             rebuilt = block.to_dict()
         except (SlackObjectFormationError, TypeError, ValueError, AttributeError) as error:
-            problems.append(f"block {position} ({raw.get('type') if isinstance(raw, dict) else raw!r}): {error}")
+            problems.append(at(pointer, f"{raw.get('type') if isinstance(raw, dict) else raw!r}: {error}"))
             continue
-        problems += [f"block {position}: {p}" for p in _lost_keys(raw, rebuilt, raw.get("type", "block"))]
-    return problems
+        problems += [at(pointer, p) for p in _lost_keys(raw, rebuilt, raw.get("type", "block"))]
+    return problems + surface_problems(blocks, root)
 
 
 def _lost_keys(original: Any, rebuilt: Any, where: str) -> list[str]:

@@ -184,7 +184,7 @@ class Emulator:
             ws.violation(f"{method}: {problem}")
             log.error("Slack contract violation: %s: %s", method, problem)
         ws.record(ApiCall(method, args, ws.now(), error=error))
-        return 200, {}, {"ok": False, "error": error, "response_metadata": {"messages": problems}}
+        return 200, {}, _refusal(error, problems)
 
     def _take_fault(self, method: str) -> Fault | None:
         with self.workspace.lock:
@@ -217,7 +217,7 @@ class Emulator:
 
     def chat_post_message(self, args: JSON) -> JSON:
         ws = self.workspace
-        _check(self.contract.check_message(args.get("text"), args.get("blocks")))
+        self._check_message(args)
         _check(self.contract.check_metadata(args.get("metadata")), "invalid_metadata_format")
         channel = self._conversation(args["channel"])
         message = ws.post(
@@ -230,7 +230,7 @@ class Emulator:
         return {"channel": channel, "ts": message.ts, "message": message.to_api()}
 
     def chat_post_ephemeral(self, args: JSON) -> JSON:
-        _check(self.contract.check_message(args.get("text"), args.get("blocks")))
+        self._check_message(args)
         ws = self.workspace
         ws.user(args["user"])
         channel = self._conversation(args["channel"])
@@ -240,9 +240,13 @@ class Emulator:
         return {"message_ts": message.ts}
 
     def chat_update(self, args: JSON) -> JSON:
-        _check(self.contract.check_message(args.get("text"), args.get("blocks")))
+        self._check_message(args)
         message = self.workspace.edit(args["channel"], args["ts"], args.get("text") or "", args.get("blocks"), by=None)
         return {"channel": args["channel"], "ts": message.ts, "text": message.text, "message": message.to_api()}
+
+    def _check_message(self, args: JSON) -> None:
+        _check(self.contract.check_message(args.get("text"), args.get("blocks")))
+        _check(self.contract.check_text(args.get("text")), "msg_too_long")
 
     def chat_delete(self, args: JSON) -> JSON:
         self.workspace.delete(args["channel"], args["ts"], by=None)
@@ -308,7 +312,7 @@ class Emulator:
     def _open_view(self, args: JSON, *, push: bool) -> JSON:
         ws = self.workspace
         view = args["view"]
-        _check(self.contract.check_view(view))
+        _check(self.contract.check_view(view), "invalid_arguments")
         if view.get("type") != "modal":
             raise _ContractBreach(["views.open and views.push take modal views"])
         if "trigger_id" not in args and "interactivity_pointer" not in args:
@@ -320,7 +324,7 @@ class Emulator:
     def views_update(self, args: JSON) -> JSON:
         ws = self.workspace
         view = args["view"]
-        _check(self.contract.check_view(view))
+        _check(self.contract.check_view(view), "invalid_arguments")
         view_id = args.get("view_id")
         if not view_id and args.get("external_id"):
             view_id = next((v.id for v in ws.views.values() if v.view.get("external_id") == args["external_id"]), None)
@@ -332,7 +336,7 @@ class Emulator:
     def views_publish(self, args: JSON) -> JSON:
         ws = self.workspace
         view = args["view"]
-        _check(self.contract.check_view(view))
+        _check(self.contract.check_view(view), "invalid_arguments")
         if view.get("type") != "home":
             raise _ContractBreach(["views.publish takes a home view"])
         record = ws.publish_home(args["user_id"], view, args.get("hash"))
@@ -392,11 +396,14 @@ class Emulator:
         target = ws.response_targets.get(key)
         if target is None or target.uses >= ws.RESPONSE_URL_USES:
             return 404, "expired_url"
-        problems = self.contract.check_message(body.get("text"), body.get("blocks"))
-        if problems:
+        for problems, error in (
+            (self.contract.check_message(body.get("text"), body.get("blocks")), "invalid_blocks"),
+            (self.contract.check_text(body.get("text")), "msg_too_long"),
+        ):
             for problem in problems:
                 ws.violation(f"response_url: {problem}")
-            return 400, "invalid_blocks"
+            if problems:
+                return 400, error
         target.uses += 1
         ws.record(ApiCall("response_url", body, ws.now()))
         text, blocks = body.get("text") or "", body.get("blocks")
@@ -468,6 +475,14 @@ class _ContractBreach(Exception):
         super().__init__("; ".join(problems))
         self.problems = problems
         self.error = error
+
+
+def _refusal(error: str, problems: list[str]) -> JSON:
+    """Slack's answer to a call it refuses: each reason, marked as an error; Block Kit's also as `errors`."""
+    body: JSON = {"ok": False, "error": error}
+    if error == "invalid_blocks":
+        body["errors"] = problems
+    return body | {"response_metadata": {"messages": [f"[ERROR] {problem}" for problem in problems]}}
 
 
 def _check(problems: list[str], error: str = "invalid_blocks") -> None:

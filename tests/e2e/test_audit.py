@@ -7,6 +7,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from bot import ids
+from bot.blocks.nudges import snooze_action
 from bot.sandbox.harness import Sandbox
 from stages.audit import AuditEvent
 from storage.database import Database
@@ -69,7 +70,7 @@ def test_every_kind_of_change_leaves_an_event(sandbox: Sandbox) -> None:
     sandbox.clock.advance(timedelta(days=7))
     sandbox.run_nudges()
     reminder = sandbox.workspace.top_level(sandbox.workspace.im_with(ALICE).id)[-1]
-    driver.click(ALICE, reminder, ids.ACTION_SNOOZE, label="Snooze 1 day")
+    driver.click(ALICE, reminder, snooze_action(1))
 
     events = trail(sandbox)
     actions = {event.action for event in events}

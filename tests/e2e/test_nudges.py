@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from bot import ids
+from bot.blocks.nudges import snooze_action
 from bot.nudger import nudger_for
 from bot.sandbox.clock import MovableClock
 from bot.sandbox.harness import Sandbox
@@ -125,12 +126,39 @@ def test_snoozing_silences_a_nudge_until_it_ends(sandbox: Sandbox) -> None:
     create_relationship(sandbox, "Acme Alliance", sponsor=BOB, cadence="7")
     sandbox.advance(timedelta(days=7))
     [dm] = dms(sandbox, ALICE)
-    sandbox.driver.click(ALICE, dm, ids.ACTION_SNOOZE, label="Snooze 1 day")
+    sandbox.driver.click(ALICE, dm, snooze_action(1))
     assert "Snoozed for a day." in last_ephemeral(sandbox, ALICE).text
     sandbox.advance(timedelta(hours=6))
     assert len(dms(sandbox, ALICE)) == 1
     sandbox.advance(timedelta(hours=18))  # Thursday 10:00: the snooze is over
     assert len(dms(sandbox, ALICE)) == 2
+
+
+def items(dm: Message) -> dict[str, str]:
+    """The relationship each item of a nudge DM is about, with the block_id of the item's buttons."""
+    pairs = zip(dm.blocks, dm.blocks[1:], strict=False)
+    return {
+        text["text"]["text"].split("*")[1]: buttons["block_id"]
+        for text, buttons in pairs
+        if buttons["type"] == "actions"
+    }
+
+
+def test_a_dm_of_several_items_reaches_slack_and_each_snooze_button_snoozes_its_own(sandbox: Sandbox) -> None:
+    names = ("Acme Alliance", "Globex Supply", "Initech")
+    for name in names:
+        create_relationship(sandbox, name, partner=name, sponsor=BOB, channel=PARTNERSHIPS, cadence="7")
+    sandbox.advance(timedelta(days=7))
+    [dm] = dms(sandbox, ALICE)  # Slack took it: six snooze buttons, no two alike within one item's block
+    buttons = items(dm)
+    assert set(buttons) == set(names)
+    for name, days, said in (("Acme Alliance", 1, "a day"), ("Globex Supply", 7, "a week"), ("Initech", 1, "a day")):
+        sandbox.driver.click(ALICE, dm, snooze_action(days), block_id=buttons[name])
+        assert f"Snoozed for {said}." in last_ephemeral(sandbox, ALICE).text
+    sandbox.advance(timedelta(days=1))  # the one-day snoozes are over, the week is not
+    again = shown(dms(sandbox, ALICE)[-1])
+    assert len(dms(sandbox, ALICE)) == 2
+    assert "*Acme Alliance*" in again and "*Initech*" in again and "*Globex Supply*" not in again
 
 
 def test_the_record_review_button_opens_the_review(sandbox: Sandbox) -> None:

@@ -1,8 +1,9 @@
 """The sandbox holds the app to Slack's contract: it must refuse what Slack refuses, and sign as Slack signs."""
 
 import json
+import urllib.error
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from urllib.parse import parse_qsl
 
@@ -15,6 +16,7 @@ from bot.app import web_client
 from bot.sandbox.clock import MovableClock
 from bot.sandbox.driver import Driver, Reply
 from bot.sandbox.harness import OfflineSlack
+from bot.sandbox.workspace import ResponseTarget
 from bot.settings import Settings
 from tests.conftest import START
 
@@ -242,3 +244,197 @@ def test_malformed_message_metadata_is_refused(slack: OfflineSlack, client: WebC
     answer = refused(client, "chat_postMessage", channel="C0ACME", text="x", metadata=metadata)
     assert answer == "invalid_metadata_format"
     assert slack.workspace.top_level("C0ACME") == []
+
+
+def plain(text: str) -> dict[str, str]:
+    return {"type": "plain_text", "text": text}
+
+
+def button(action_id: str = "go", **fields: object) -> dict[str, object]:
+    return {"type": "button", "action_id": action_id, "text": plain("Go")} | fields
+
+
+def option(text: str = "o", value: str = "v", **fields: object) -> dict[str, object]:
+    return {"text": plain(text), "value": value} | fields
+
+
+def options(count: int) -> list[dict[str, object]]:
+    return [option(value=str(n)) for n in range(count)]
+
+
+def actions(*elements: dict[str, object]) -> list[dict[str, object]]:
+    return [{"type": "actions", "elements": list(elements)}]
+
+
+def select(**fields: object) -> dict[str, object]:
+    return {"type": "static_select", "action_id": "pick", "placeholder": plain("p"), "options": options(1)} | fields
+
+
+def text_input(**fields: object) -> list[dict[str, object]]:
+    return [{"type": "input", "label": plain("l"), "element": {"type": "plain_text_input", "action_id": "i"} | fields}]
+
+
+def group(n: int = 1, label: str = "g") -> dict[str, object]:
+    return {"label": plain(label), "options": options(n)}
+
+
+def grouped(*groups: dict[str, object]) -> dict[str, object]:
+    return {"type": "static_select", "action_id": "pick", "placeholder": plain("p"), "option_groups": list(groups)}
+
+
+# Slack's Block Kit limits, each with a message that holds `n` of what is limited. The first group is what the
+# emulator adds to slack_sdk's own checks; the rest the SDK checks, and the emulator must apply them to raw JSON too.
+MESSAGE_LIMITS = {
+    "section field length": (2000, lambda n: [{"type": "section", "fields": [{"type": "mrkdwn", "text": "x" * n}]}]),
+    "option text": (75, lambda n: actions(select(options=[option(text="x" * n)]))),
+    "option value": (150, lambda n: actions(select(options=[option(value="x" * n)]))),
+    "option description": (75, lambda n: actions(select(options=[option(description=plain("x" * n))]))),
+    "option url": (
+        3000,
+        lambda n: actions(
+            {
+                "type": "overflow",
+                "action_id": "o",
+                "options": [option(), option(value="w", url="https://" + "x" * (n - 8))],
+            }
+        ),
+    ),
+    "option group label": (75, lambda n: actions(grouped(group(label="x" * n)))),
+    "options in a group": (100, lambda n: actions(grouped(group(n)))),
+    "checkboxes": (10, lambda n: actions({"type": "checkboxes", "action_id": "c", "options": options(n)})),
+    "radio buttons": (10, lambda n: actions({"type": "radio_buttons", "action_id": "r", "options": options(n)})),
+    "plain_text_input max_length": (3000, lambda n: text_input(max_length=n)),
+    "plain_text_input min_length": (3000, lambda n: text_input(min_length=n)),
+    "blocks in a message": (50, lambda n: [{"type": "divider"}] * n),
+    "section text": (3000, lambda n: [{"type": "section", "text": {"type": "mrkdwn", "text": "x" * n}}]),
+    "section fields": (10, lambda n: [{"type": "section", "fields": [{"type": "mrkdwn", "text": "x"}] * n}]),
+    "header text": (150, lambda n: [{"type": "header", "text": plain("x" * n)}]),
+    "context elements": (10, lambda n: [{"type": "context", "elements": [{"type": "mrkdwn", "text": "x"}] * n}]),
+    "actions elements": (25, lambda n: actions(*(button(f"b{i}") for i in range(n)))),
+    "button text": (75, lambda n: actions(button(text=plain("x" * n)))),
+    "button value": (2000, lambda n: actions(button(value="x" * n))),
+    "button url": (3000, lambda n: actions(button(url="https://" + "x" * (n - 8)))),
+    "action_id length": (255, lambda n: actions(button("x" * n))),
+    "block_id length": (255, lambda n: [{"type": "divider", "block_id": "x" * n}]),
+    "options in a select": (100, lambda n: actions(select(options=options(n)))),
+    "option groups": (100, lambda n: actions(grouped(*(group() for _ in range(n))))),
+    "placeholder": (150, lambda n: actions(select(placeholder=plain("x" * n)))),
+    "input label": (
+        2000,
+        lambda n: [{"type": "input", "label": plain("x" * n), "element": {"type": "plain_text_input"}}],
+    ),
+    "input hint": (
+        2000,
+        lambda n: [
+            {"type": "input", "label": plain("l"), "hint": plain("x" * n), "element": {"type": "plain_text_input"}}
+        ],
+    ),
+}
+
+
+@pytest.mark.parametrize(("limit", "build"), MESSAGE_LIMITS.values(), ids=MESSAGE_LIMITS.keys())
+@pytest.mark.parametrize("method", ["chat_postMessage", "chat_postEphemeral"])
+def test_a_message_at_a_block_kit_limit_is_posted_and_one_past_it_is_refused(
+    slack: OfflineSlack, client: WebClient, method: str, limit: int, build: Callable[[int], list[object]]
+) -> None:
+    where = {"channel": "C0ACME", "text": "x"} | ({"user": "U0ALICE"} if method == "chat_postEphemeral" else {})
+    assert getattr(client, method)(**where, blocks=build(limit))["ok"]
+    assert slack.workspace.violations == []
+    assert refused(client, method, **where, blocks=build(limit + 1)) == "invalid_blocks"
+    assert len(slack.workspace.violations) == 1
+
+
+def modal(**fields: object) -> dict[str, object]:
+    return {"type": "modal", "title": plain("Title"), "blocks": [{"type": "divider"}]} | fields
+
+
+VIEW_LIMITS = {
+    "title": (24, lambda n: modal(title=plain("x" * n))),
+    "submit": (24, lambda n: modal(submit=plain("x" * n))),
+    "close": (24, lambda n: modal(close=plain("x" * n))),
+    "private_metadata": (3000, lambda n: modal(private_metadata="x" * n)),
+    "callback_id": (255, lambda n: modal(callback_id="x" * n)),
+    "blocks in a view": (100, lambda n: modal(blocks=[{"type": "divider"}] * n)),
+    "option text in a view": (75, lambda n: modal(blocks=actions(select(options=[option(text="x" * n)])))),
+}
+
+
+@pytest.mark.parametrize(("limit", "build"), VIEW_LIMITS.values(), ids=VIEW_LIMITS.keys())
+def test_a_modal_at_a_limit_opens_and_one_past_it_is_refused(
+    slack: OfflineSlack, client: WebClient, limit: int, build: Callable[[int], dict[str, object]]
+) -> None:
+    assert client.views_open(trigger_id=slack.workspace.issue_trigger("U0ALICE"), view=build(limit))["ok"]
+    assert slack.workspace.violations == []
+    over = build(limit + 1)
+    assert refused(client, "views_open", trigger_id=slack.workspace.issue_trigger("U0ALICE"), view=over) == (
+        "invalid_arguments"
+    )
+    assert slack.workspace.violations
+
+
+def test_an_action_id_twice_in_one_block_is_refused_as_slack_words_it(slack: OfflineSlack, client: WebClient) -> None:
+    blocks = actions(button("snooze", value="1"), button("snooze", value="7"))
+    with pytest.raises(SlackApiError) as raised:
+        client.chat_postMessage(channel="C0ACME", text="x", blocks=blocks)
+    reason = "duplicate action_id 'snooze' in this block [json-pointer:/blocks/0/elements/1/action_id]"
+    assert raised.value.response.data == {
+        "ok": False,
+        "error": "invalid_blocks",
+        "errors": [reason],
+        "response_metadata": {"messages": [f"[ERROR] {reason}"]},
+    }
+    assert slack.workspace.top_level("C0ACME") == []
+
+
+def test_the_same_action_id_in_different_blocks_is_accepted(slack: OfflineSlack, client: WebClient) -> None:
+    blocks = actions(button("snooze:1"), button("snooze:7")) + actions(button("snooze:1"), button("snooze:7"))
+    assert client.chat_postMessage(channel="C0ACME", text="x", blocks=blocks)["ok"]
+    assert slack.workspace.violations == []
+
+
+def test_a_select_and_a_button_sharing_an_action_id_in_one_block_are_refused(client: WebClient) -> None:
+    blocks = actions(select(action_id="go"), button("go"))
+    assert refused(client, "chat_postMessage", channel="C0ACME", text="x", blocks=blocks) == "invalid_blocks"
+
+
+def test_a_block_id_twice_in_one_message_is_refused_even_in_an_update(slack: OfflineSlack, client: WebClient) -> None:
+    posted = client.chat_postMessage(channel="C0ACME", text="x", blocks=[{"type": "divider", "block_id": "a"}])
+    twice = [{"type": "divider", "block_id": "a"}, {"type": "divider", "block_id": "a"}]
+    assert refused(client, "chat_update", channel="C0ACME", ts=posted["ts"], text="x", blocks=twice) == "invalid_blocks"
+    assert slack.workspace.violations == [
+        "chat.update: duplicate block_id 'a' in this surface [json-pointer:/blocks/1/block_id]"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("blocks", "where"),
+    [
+        ([{"type": "divider", "block_id": "a"}, {"type": "divider", "block_id": "a"}], "/view/blocks/1/block_id"),
+        (actions(button("go"), button("go")), "/view/blocks/0/elements/1/action_id"),
+    ],
+    ids=["block_id", "action_id"],
+)
+def test_a_view_repeating_an_id_is_refused_as_slack_words_it(
+    client: WebClient, blocks: list[dict[str, object]], where: str
+) -> None:
+    with pytest.raises(SlackApiError) as raised:
+        client.views_publish(user_id="U0ALICE", view={"type": "home", "blocks": blocks})
+    assert raised.value.response["error"] == "invalid_arguments"
+    [message] = raised.value.response["response_metadata"]["messages"]
+    assert message.startswith("[ERROR] duplicate ") and message.endswith(f" [json-pointer:{where}]")
+
+
+def test_a_message_text_past_40000_characters_is_refused(slack: OfflineSlack, client: WebClient) -> None:
+    assert client.chat_postMessage(channel="C0ACME", text="x" * 40_000)["ok"]
+    assert refused(client, "chat_postMessage", channel="C0ACME", text="x" * 40_001) == "msg_too_long"
+    assert len(slack.workspace.top_level("C0ACME")) == 1
+
+
+def test_a_response_url_reply_breaking_a_block_kit_rule_is_refused(slack: OfflineSlack) -> None:
+    url = slack.workspace.issue_response_url(slack.emulator.response_url_base, ResponseTarget("C0ACME", "U0ALICE"))
+    twice = {"text": "x", "blocks": actions(button("go"), button("go"))}
+    request = urllib.request.Request(url, json.dumps(twice).encode(), {"Content-Type": "application/json"})
+    with pytest.raises(urllib.error.HTTPError) as raised:
+        urllib.request.urlopen(request)
+    assert raised.value.code == 400 and raised.value.read() == b"invalid_blocks"
+    assert slack.workspace.ephemerals_for("U0ALICE") == []
