@@ -251,8 +251,7 @@ class WorkProcesses:
         if given_back:
             log.warning("gave back %d requests the dead work process had not finished", given_back)
         dead.doorbell.close()
-        lived = time.monotonic() - dead.started
-        self._pause = min(max(self._pause * 2, 1.0), MAX_PAUSE_SECONDS) if lived < EARLY_DEATH_SECONDS else 0.0
+        self._pause = pause_before_replacing(time.monotonic() - dead.started, self._pause)
         if self._closing.wait(self._pause):
             return
         replacement = self._start()
@@ -265,6 +264,14 @@ class WorkProcesses:
             pid = int(name.rsplit(":", 1)[1])
             if not _alive(pid):
                 self._inbox.release(name)
+
+
+def pause_before_replacing(lived: float, last_pause: float) -> float:
+    """How long to wait before replacing a process that lived `lived` seconds: none after a normal life, else a
+    pause that doubles with each early death (Slack or the database unreachable at boot), up to a minute."""
+    if lived >= EARLY_DEATH_SECONDS:
+        return 0.0
+    return min(max(last_pause * 2, 1.0), MAX_PAUSE_SECONDS)
 
 
 def _alive(pid: int) -> bool:
