@@ -1,6 +1,7 @@
 """The `accord` command line."""
 
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -113,21 +114,26 @@ def run(
 
 
 def _scheduler_process() -> "subprocess.Popen[bytes]":
-    return subprocess.Popen([sys.executable, "-m", "bot", "scheduler"])
+    # It watches this process, so that it ends with it even when this one is killed without a chance to stop it.
+    command = [sys.executable, "-m", "bot", "scheduler", "--parent", str(os.getpid())]
+    return subprocess.Popen(command)  # noqa: S603 (this interpreter, with arguments of our own)
 
 
 @cli.command()
 def scheduler(
     every: Annotated[int | None, typer.Option(help="Seconds between runs (default NUDGE_INTERVAL_SECONDS).")] = None,
+    parent: Annotated[int | None, typer.Option(hidden=True, help="Stop when this process is gone.")] = None,
 ) -> None:
     """Run the nudge job on its own, for a deployment that splits web and scheduler processes."""
+    from bot.scheduler import exit_with_parent, schedule
+
+    if parent is not None:
+        exit_with_parent(parent)
     settings = Settings()
     if settings.slack_bot_token is None:
         typer.echo("The scheduler sends Slack messages: SLACK_BOT_TOKEN is not set.", err=True)
         raise typer.Exit(2)
     _prepare_database(settings)
-    from bot.scheduler import schedule
-
     schedule(_nudger(settings), every_seconds=every or settings.nudge_interval_seconds, blocking=True).start()
 
 
