@@ -33,7 +33,30 @@ def _setup() -> None:
             name = "_".join(str(part) for part in problem["loc"]).upper()
             typer.echo(f"{name}: {problem['msg']} (got {problem.get('input')!r})", err=True)
         raise typer.Exit(2) from None
+    unusable = _database_problem(settings.database_url)
+    if unusable:
+        typer.echo(f"DATABASE_URL: {unusable}", err=True)
+        raise typer.Exit(2)
     logs.configure(settings.log_level)
+
+
+def _database_problem(url: str) -> str | None:
+    """Why the database at `url` cannot be opened, found before a command fails on it with a long traceback."""
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        return "not a database URL: use sqlite:///path/to/accord.db or postgresql+psycopg://user:password@host/db"
+    file = parsed.database if parsed.get_backend_name() == "sqlite" else None
+    if not file or file == ":memory:" or parsed.query.get("uri"):
+        return None
+    folder = Path(file).parent.absolute()
+    if folder.is_dir():
+        return None
+    why = "is not a directory" if folder.exists() else "does not exist"
+    return f"{url} is a file in {folder}, which {why}: create that directory, or name a file in one that exists"
 
 
 @cli.command()
