@@ -1,6 +1,7 @@
 """The `accord` command line."""
 
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -32,7 +33,30 @@ def _setup() -> None:
             name = "_".join(str(part) for part in problem["loc"]).upper()
             typer.echo(f"{name}: {problem['msg']} (got {problem.get('input')!r})", err=True)
         raise typer.Exit(2) from None
+    unusable = _database_problem(settings.database_url)
+    if unusable:
+        typer.echo(f"DATABASE_URL: {unusable}", err=True)
+        raise typer.Exit(2)
     logs.configure(settings.log_level)
+
+
+def _database_problem(url: str) -> str | None:
+    """Why the database at `url` cannot be opened, found before a command fails on it with a long traceback."""
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        return "not a database URL: use sqlite:///path/to/accord.db or postgresql+psycopg://user:password@host/db"
+    file = parsed.database if parsed.get_backend_name() == "sqlite" else None
+    if not file or file == ":memory:" or parsed.query.get("uri"):
+        return None
+    folder = Path(file).parent.absolute()
+    if folder.is_dir():
+        return None
+    why = "is not a directory" if folder.exists() else "does not exist"
+    return f"{url} is a file in {folder}, which {why}: create that directory, or name a file in one that exists"
 
 
 @cli.command()
@@ -113,21 +137,26 @@ def run(
 
 
 def _scheduler_process() -> "subprocess.Popen[bytes]":
-    return subprocess.Popen([sys.executable, "-m", "bot", "scheduler"])
+    # It watches this process, so that it ends with it even when this one is killed without a chance to stop it.
+    command = [sys.executable, "-m", "bot", "scheduler", "--parent", str(os.getpid())]
+    return subprocess.Popen(command)  # noqa: S603 (this interpreter, with arguments of our own)
 
 
 @cli.command()
 def scheduler(
     every: Annotated[int | None, typer.Option(help="Seconds between runs (default NUDGE_INTERVAL_SECONDS).")] = None,
+    parent: Annotated[int | None, typer.Option(hidden=True, help="Stop when this process is gone.")] = None,
 ) -> None:
     """Run the nudge job on its own, for a deployment that splits web and scheduler processes."""
+    from bot.scheduler import exit_with_parent, schedule
+
+    if parent is not None:
+        exit_with_parent(parent)
     settings = Settings()
     if settings.slack_bot_token is None:
         typer.echo("The scheduler sends Slack messages: SLACK_BOT_TOKEN is not set.", err=True)
         raise typer.Exit(2)
     _prepare_database(settings)
-    from bot.scheduler import schedule
-
     schedule(_nudger(settings), every_seconds=every or settings.nudge_interval_seconds, blocking=True).start()
 
 

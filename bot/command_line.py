@@ -3,7 +3,7 @@
 import difflib
 from dataclasses import dataclass
 
-from stages.naming import clean_name, name_key
+from stages.naming import clean_name, hidden_characters, name_key, unquoted, whole_number
 
 
 @dataclass(frozen=True)
@@ -59,11 +59,15 @@ class UsageError(Exception):
 
 
 def name_and_number(argument: str) -> list[tuple[str, int | None]]:
-    """Readings of `<relationship> [number]`, most literal first: a trailing number may be part of the name."""
+    """Readings of `<relationship> [number]`, most literal first: a trailing number may be part of the name.
+
+    Only digits 0-9 make a number: anything else (², ①) stays part of the name.
+    """
     readings: list[tuple[str, int | None]] = [(argument, None)]
     rest, _, last = argument.rpartition(" ")
-    if rest and last.isdigit():
-        readings.append((clean_name(rest), int(last)))
+    number = whole_number(last)
+    if rest and number is not None:
+        readings.append((clean_name(rest), number))
     return readings
 
 
@@ -79,14 +83,21 @@ def name_prefix(argument: str, names: list[str]) -> tuple[str, str] | None:
 
 
 def parse(text: str) -> Invocation:
-    """`help` when empty; raises `UsageError` for an unknown subcommand, a missing or over-long argument."""
+    """`help` when empty; raises `UsageError` for an unknown subcommand, a missing or over-long argument, or one
+    holding a character nobody can see.
+
+    The argument is kept as typed (not in normal form), so that a number is told from a look-alike (² is no 2).
+    """
     word, _, rest = text.strip().partition(" ")
     name = word.casefold() or "help"
     command = SUBCOMMANDS.get(name)
     if command is None:
         close = difflib.get_close_matches(name, list(SUBCOMMANDS), n=1, cutoff=0.6)
         raise UsageError("unknown_subcommand", word=word, suggestion=close[0] if close else "")
-    argument = clean_name(rest)
+    argument = unquoted(rest)
+    hidden = hidden_characters("argument", argument)
+    if hidden:
+        raise UsageError("hidden_character", command=command, word=str(hidden[0].params["character"]))
     if command.argument is None and argument:
         raise UsageError("unexpected_argument", command=command, word=argument)
     if command.required and not argument:

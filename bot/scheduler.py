@@ -6,6 +6,10 @@ pause, within a grace time of minutes.
 """
 
 import logging
+import os
+import signal
+import threading
+import time
 from datetime import UTC, datetime
 
 from apscheduler.jobstores.memory import MemoryJobStore
@@ -18,6 +22,7 @@ from bot.nudger import Nudger
 log = logging.getLogger(__name__)
 JOB_ID = "accord-nudges"
 MISFIRE_GRACE_SECONDS = 5 * 60
+PARENT_POLL_SECONDS = 0.5
 
 
 def schedule(nudger: Nudger, *, every_seconds: int, blocking: bool) -> BaseScheduler:
@@ -46,3 +51,20 @@ def _run(nudger: Nudger) -> None:
             "nudges: %d queued, %d sent, %d deferred, %d failed, %d disputes escalated",
             report.enqueued, report.sent, report.deferred, report.failed, report.escalated,
         )  # fmt: skip
+
+
+def exit_with_parent(parent_pid: int) -> None:
+    """End this process, as its parent would with SIGTERM, once the process `parent_pid` that started it is gone.
+
+    A parent killed outright (SIGKILL, the OOM killer) cannot stop its children, and a scheduler left behind
+    would run beside the one the next start brings. An orphan is adopted by another process, so its parent
+    pid changes: that is what the watcher looks for (it also covers a parent gone before the watch began).
+    """
+
+    def watch() -> None:
+        while os.getppid() == parent_pid:
+            time.sleep(PARENT_POLL_SECONDS)
+        log.warning("the process that started this scheduler (pid %d) is gone: stopping", parent_pid)
+        os.kill(os.getpid(), signal.SIGTERM)
+
+    threading.Thread(target=watch, name="accord-parent-watch", daemon=True).start()

@@ -11,6 +11,7 @@ from enum import StrEnum
 
 from stages.catalogue import ChecklistItem, Stage
 from stages.errors import InvalidInput, Problem
+from stages.naming import hidden_characters, normal, plain_text
 
 REASON_MAX = 500
 NOTE_MAX = 1000
@@ -116,7 +117,7 @@ def status_answer(
 
 
 def not_applicable_reason(raw: str | None) -> str:
-    reason = " ".join((raw or "").split())
+    reason = plain_text("reason", raw, multiline=False)
     if not reason:
         raise InvalidInput([Problem("reason", "reason_missing")])
     if len(reason) > REASON_MAX:
@@ -142,9 +143,9 @@ def evidence_answer(
 
 def evidence(url: str | None, note: str | None) -> tuple[str, str]:
     """The evidence's link and note, cleaned; `InvalidInput` when neither is given or the link is not a web one."""
-    link = (url or "").strip()
-    text = (note or "").strip()
-    problems: list[Problem] = []
+    link = normal(url or "").strip()
+    text = normal(note or "").strip()
+    problems = hidden_characters("link", link) + hidden_characters("note", text, multiline=True)
     if not link and not text:
         problems.append(Problem("link", "evidence_missing"))
     if link and not link.lower().startswith(("https://", "http://")):

@@ -10,6 +10,7 @@ from enum import StrEnum
 
 from stages.catalogue import Cadences
 from stages.errors import InvalidInput, Problem
+from stages.naming import plain_text
 from stages.relationships import Relationship
 
 SUMMARY_MAX = 500
@@ -117,7 +118,7 @@ def may_handle(dispute: Dispute, relationship: Relationship, user_id: str) -> bo
 
 
 def summary(raw: str | None) -> str:
-    text = " ".join((raw or "").split())
+    text = plain_text("summary", raw, multiline=False)
     if not text:
         raise InvalidInput([Problem("summary", "dispute_summary_missing")])
     if len(text) > SUMMARY_MAX:
@@ -126,7 +127,7 @@ def summary(raw: str | None) -> str:
 
 
 def free_text(field: str, raw: str | None, *, required: bool) -> str | None:
-    text = (raw or "").strip()
+    text = plain_text(field, raw, multiline=True)
     if required and not text:
         raise InvalidInput([Problem(field, f"{field}_missing")])
     if len(text) > TEXT_MAX:

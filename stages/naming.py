@@ -1,20 +1,69 @@
-"""How people refer to relationships by name: normalised keys and "did you mean" suggestions."""
+"""What people type: names and free text in one normal form, numbers in plain digits, and how they refer to
+relationships by name (normalised keys and "did you mean" suggestions)."""
 
 import difflib
+import re
+import unicodedata
 from collections.abc import Iterable
+
+from stages.errors import InvalidInput, Problem
 
 # Quote pairs people type (Slack clients turn straight quotes into curly ones).
 _QUOTES = {'"': '"', "'": "'", "\u201c": "\u201d", "\u2018": "\u2019", "\u00ab": "\u00bb"}
 
 
+# Characters a reader cannot see or that reorder what they see: controls (a NUL among them, which PostgreSQL
+# cannot store), format characters (zero-width spaces and joiners, bidirectional overrides) and lone surrogates.
+_HIDDEN = frozenset({"Cc", "Cf", "Cs"})
+_LINE_BREAKS = frozenset("\n\t")  # the only controls multi-line text keeps
+_NUMBER = re.compile(r"[0-9]{1,100}")  # far below the digits int() refuses to read
+
+
+def normal(text: str) -> str:
+    """`text` in NFKC form, so that look-alikes (full-width letters, ligatures, superscripts) are one text."""
+    return unicodedata.normalize("NFKC", text)
+
+
+def hidden_characters(field: str, text: str, *, multiline: bool = False) -> list[Problem]:
+    """A problem naming the first character of `text` that cannot be seen (none when there is none).
+
+    Multi-line text keeps its line breaks and tabs.
+    """
+    for character in text:
+        if unicodedata.category(character) in _HIDDEN and not (multiline and character in _LINE_BREAKS):
+            return [Problem(field, "hidden_character", {"character": f"U+{ord(character):04X}"})]
+    return []
+
+
+def plain_text(field: str, raw: str | None, *, multiline: bool) -> str:
+    """Typed text in normal form, trimmed (one line: inner white space folded); `InvalidInput` for a hidden
+    character."""
+    text = normal(raw or "").strip() if multiline else " ".join(normal(raw or "").split())
+    problems = hidden_characters(field, text, multiline=multiline)
+    if problems:
+        raise InvalidInput(problems)
+    return text
+
+
+def whole_number(text: str) -> int | None:
+    """The number `text` is written as in plain digits 0-9 (at most 100); None for anything else (², ①, ٣, +5)."""
+    return int(text) if _NUMBER.fullmatch(text) else None
+
+
 def name_key(name: str) -> str:
-    """The form two names are compared in: case-folded, with runs of white space folded to one space."""
-    return " ".join(name.split()).casefold()
+    """The form two names are compared in: normal, case-folded, with runs of white space folded to one space."""
+    return normal(" ".join(normal(name).split()).casefold())
 
 
 def clean_name(name: str) -> str:
-    """A name as stored and shown: trimmed, inner white space folded, one pair of surrounding quotes removed."""
-    text = " ".join(name.split())
+    """A name as stored and shown: normal, trimmed, inner white space folded, one pair of surrounding quotes
+    removed."""
+    return unquoted(normal(name))
+
+
+def unquoted(text: str) -> str:
+    """`text` trimmed, inner white space folded and one pair of surrounding quotes removed, as typed."""
+    text = " ".join(text.split())
     if len(text) >= 2 and _QUOTES.get(text[0]) == text[-1]:
         text = " ".join(text[1:-1].split())
     return text

@@ -5,7 +5,7 @@ from datetime import date, datetime, timedelta
 from enum import StrEnum
 
 from stages.errors import InvalidInput, Problem
-from stages.naming import clean_name
+from stages.naming import clean_name, hidden_characters, normal, whole_number
 
 NAME_MAX = 80
 PARTNER_MAX = 120
@@ -33,7 +33,7 @@ class RelationshipDraft:
         """The draft with every rule checked, or `InvalidInput` naming each field that breaks one."""
         problems: list[Problem] = []
         name = clean_name(self.name or "")
-        partner = " ".join((self.partner or "").split())
+        partner = " ".join(normal(self.partner or "").split())
         problems += _text_problems("name", name, NAME_MAX)
         if "\n" in (self.name or "").strip():
             problems.append(Problem("name", "name_multiline"))
@@ -163,7 +163,7 @@ def _text_problems(field: str, value: str, limit: int) -> list[Problem]:
         return [Problem(field, f"{field}_empty")]
     if len(value) > limit:
         return [Problem(field, "too_long", {"limit": limit, "length": len(value)})]
-    return []
+    return hidden_characters(field, value)
 
 
 def _required(field: str, value: str | None, code: str, problems: list[Problem]) -> str:
@@ -178,9 +178,8 @@ def _cadence(raw: str | int | None, problems: list[Problem]) -> int:
     if not text:
         problems.append(Problem("cadence", "cadence_missing"))
         return 0
-    try:
-        days = int(text)
-    except ValueError:
+    days = whole_number(text)
+    if days is None:
         problems.append(Problem("cadence", "cadence_not_number", {"value": text}))
         return 0
     if not CADENCE_MIN_DAYS <= days <= CADENCE_MAX_DAYS:

@@ -3,6 +3,7 @@
 from types import TracebackType
 from typing import Self
 
+from sqlalchemy import event
 from sqlalchemy.orm import sessionmaker
 from sqlmodel import Session
 
@@ -15,13 +16,15 @@ from storage.repositories.nudges import SqlNudgeRepository, SqlProfileRepository
 from storage.repositories.relationships import SqlRelationshipRepository
 from storage.repositories.reviews import SqlExitStrategyRepository, SqlReviewRepository
 from storage.repositories.sign_offs import SqlSignOffRepository
+from storage.tables import AuditEventRow
 
 
 class SqlUnitOfWork:
     """Opens a session on entry and rolls back whatever was not committed on exit.
 
     Entering again while open (a use case calling another) joins the same transaction; only the outermost
-    exit closes it.
+    exit closes it. It remembers what its commits saved, so that a failure later on is not reported as one that
+    saved nothing.
     """
 
     relationships: SqlRelationshipRepository
@@ -45,10 +48,13 @@ class SqlUnitOfWork:
         self._sessions = sessions
         self._session: Session | None = None
         self._depth = 0
+        self._recorded: dict[int, str] = {}  # audit event id: its action, for changes not committed yet
+        self._saved: dict[int, str] = {}  # the same, for changes committed
 
     def __enter__(self) -> Self:
         if self._depth == 0:
             session = self._session = self._sessions()
+            event.listen(session, "after_flush", self._note_audit_events)
             self.relationships = SqlRelationshipRepository(session, self.team_id)
             self.checkins = SqlCheckinRepository(session, self.team_id)
             self.checklist = SqlChecklistRepository(session, self.team_id)
@@ -70,6 +76,7 @@ class SqlUnitOfWork:
     ) -> None:
         self._depth -= 1
         if self._depth == 0 and self._session is not None:
+            self._recorded.clear()
             self._session.rollback()
             self._session.close()
             self._session = None
@@ -85,3 +92,14 @@ class SqlUnitOfWork:
         if self._session is None:
             raise RuntimeError("commit outside a unit of work")
         self._session.commit()
+        self._saved |= self._recorded
+        self._recorded.clear()
+
+    def _note_audit_events(self, session: Session, _context: object) -> None:
+        # Every change is recorded in the audit trail in its own transaction, so its events say what was saved.
+        self._recorded |= {row.id: row.action for row in session.new if isinstance(row, AuditEventRow) and row.id}
+
+    @property
+    def saved(self) -> list[str]:
+        """What this unit of work has committed, as the audit trail names it ("dispute.raised"), oldest first."""
+        return [self._saved[event] for event in sorted(self._saved)]

@@ -14,7 +14,7 @@ from slack_bolt import Ack, App
 from bot.copy import Copy
 from bot.deps import Deps
 from bot.listeners.explain import explanation
-from bot.listeners.turn import Turn, lazy
+from bot.listeners.turn import Turn, failure_notice, lazy
 from stages.errors import DomainError, InvalidInput, Problem
 
 log = logging.getLogger(__name__)
@@ -93,7 +93,15 @@ def saving(deps: Deps, work: Work, checks: tuple[Check, ...]) -> Callable[..., N
             turn.client.views_update(view_id=turn.body["view"]["id"], view=message(turn.body["view"], outcome))
 
     run.__name__ = work.__name__
-    return lazy(deps, run, on_failure=lambda turn: form_again(turn, turn.deps.copy("commands", "saved_nothing")))
+    return lazy(deps, run, on_failure=failed)
+
+
+def failed(turn: Turn) -> None:
+    """Nothing saved: the form again, to try again. Something saved: say what, and offer no form to save it twice."""
+    if turn.saved:
+        turn.client.views_update(view_id=turn.body["view"]["id"], view=message(turn.body["view"], failure_notice(turn)))
+    else:
+        form_again(turn, turn.deps.copy("commands", "saved_nothing"))
 
 
 def message(view: JSON, text: str, *, closable: bool = True) -> JSON:

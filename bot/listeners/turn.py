@@ -6,9 +6,9 @@ is logged (with the request's identifiers, never its token) and the person is to
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Protocol, runtime_checkable
 
 from slack_bolt import BoltContext
 from slack_bolt.context.respond import Respond
@@ -21,6 +21,14 @@ from stages.ports import UnitOfWork
 log = logging.getLogger(__name__)
 
 
+@runtime_checkable
+class Remembering(Protocol):
+    """A unit of work that remembers what its commits saved, as the audit trail names it."""
+
+    @property
+    def saved(self) -> list[str]: ...
+
+
 @dataclass
 class Turn:
     """One request being handled: its payload, the Slack clients bound to it, and the app's dependencies."""
@@ -30,6 +38,7 @@ class Turn:
     context: BoltContext
     respond: Respond
     deps: Deps
+    _units: list[UnitOfWork] = field(default_factory=list, init=False, repr=False)
 
     @property
     def team_id(self) -> str:
@@ -43,7 +52,14 @@ class Turn:
         return str(self.context.user_id)
 
     def uow(self) -> UnitOfWork:
-        return self.deps.uow(self.team_id)
+        unit = self.deps.uow(self.team_id)
+        self._units.append(unit)
+        return unit
+
+    @property
+    def saved(self) -> list[str]:
+        """What this turn's work has committed so far ("dispute.raised", ...), oldest first."""
+        return [action for unit in self._units if isinstance(unit, Remembering) for action in unit.saved]
 
     def now(self) -> datetime:
         return self.deps.clock.now()
@@ -95,4 +111,12 @@ def log_only(turn: Turn) -> None:
 
 
 def _say_sorry(turn: Turn) -> None:
-    turn.tell(turn.deps.copy("commands", "something_went_wrong"))
+    turn.tell(failure_notice(turn))
+
+
+def failure_notice(turn: Turn) -> str:
+    """What to tell someone whose request failed: that nothing changed, or what was saved before it failed."""
+    saved = turn.saved
+    if saved:
+        return turn.deps.copy("commands", "saved_then_failed", saved=saved[0])
+    return turn.deps.copy("commands", "something_went_wrong")

@@ -325,3 +325,83 @@ def test_home_tab_button_starts_a_new_relationship(sandbox: Sandbox) -> None:
     sandbox.driver.submit(CAROL, {"name": "Initech", "partner": "Initech", "sponsor": ALICE, "channel": PARTNERSHIPS})
     assert [r.name for r in stored(sandbox)] == ["Initech"]
     assert "*Initech* · Initech · _owner_" in shown(sandbox.driver.open_home(CAROL))
+
+
+# ----- what people type: numbers in plain digits, names in one normal form, nothing hidden
+
+
+@pytest.mark.parametrize("command", ["checkin", "history"])
+@pytest.mark.parametrize("digit", ["\u00b2", "\u2460", "\u0663"])  # ², ①, Arabic-Indic 3: none of them a number
+def test_a_number_that_is_not_in_plain_digits_is_read_as_part_of_the_name(
+    sandbox: Sandbox, command: str, digit: str
+) -> None:
+    create_relationship(sandbox, "Acme Alliance")
+    calls_before = len(sandbox.workspace.calls)
+    sandbox.driver.command(ALICE, ACME, f"{command} Acme Alliance {digit}")
+    answer = last_ephemeral(sandbox, ALICE).text
+    assert "There is no relationship called *Acme Alliance " in answer
+    assert "Did you mean *Acme Alliance*?" in answer
+    assert sandbox.workspace.top_level(ACME)[1:] == []  # no check-in thread was started
+    assert [c.method for c in sandbox.workspace.calls[calls_before:]] == ["response_url"]  # only the answer
+
+
+@pytest.mark.parametrize(
+    ("text", "shown_as"),
+    [
+        ("status Acme\u200bAlliance", "U+200B"),  # a zero-width space
+        ("dispute Acme Alliance late \u202edeliveries", "U+202E"),  # a right-to-left override
+        ("new Acme\x00Alliance", "U+0000"),
+        ("history Acme Alliance\x07", "U+0007"),
+    ],
+)
+def test_a_command_with_a_character_nobody_can_see_is_refused_and_changes_nothing(
+    sandbox: Sandbox, text: str, shown_as: str
+) -> None:
+    create_relationship(sandbox)
+    calls_before = len(sandbox.workspace.calls)
+    reply = sandbox.driver.command(ALICE, ACME, text)
+    assert reply.status == 200
+    answer = last_ephemeral(sandbox, ALICE).text
+    assert f"That has a character nobody can see ({shown_as}: a control, zero-width or text-direction" in answer
+    assert sandbox.workspace.calls[calls_before:] == []  # answered in the ack
+    assert len(stored(sandbox)) == 1
+    assert sandbox.workspace.top_level(ACME)[1:] == []
+
+
+@pytest.mark.parametrize(
+    ("answers", "errors"),
+    [
+        ({"name": "Acme\u200bAlliance"}, {"name": "U+200B"}),
+        ({"name": "Acme \u202eecnaillA"}, {"name": "U+202E"}),
+        ({"name": "Acme\x00Alliance"}, {"name": "U+0000"}),
+        ({"partner": "Acme\u2066 Ltd"}, {"partner": "U+2066"}),  # a left-to-right isolate
+        ({"partner": "Acme\x1b[31m Ltd"}, {"partner": "U+001B"}),  # a terminal escape
+        ({"cadence": "\u00b3\u2070"}, {"cadence": "whole number of days"}),  # ³⁰
+        ({"cadence": "\u2462\u2469"}, {"cadence": "whole number of days"}),  # ③⑩
+        ({"cadence": "\u0663\u0660"}, {"cadence": "whole number of days"}),  # Arabic-Indic 30
+    ],
+)
+def test_a_modal_field_with_a_character_nobody_can_see_or_a_look_alike_number_is_refused(
+    sandbox: Sandbox, answers: dict[str, str], errors: dict[str, str]
+) -> None:
+    sandbox.driver.command(ALICE, ACME, "new")
+    filled = {"name": "Acme Alliance", "partner": "Acme Ltd", "sponsor": BOB} | answers
+    submission = sandbox.driver.submit(ALICE, filled, client_checks=False)
+    assert submission.errors.keys() == errors.keys()
+    for field, words in errors.items():
+        assert words in submission.errors[field]
+    assert stored(sandbox) == []
+    assert sandbox.workspace.top_level(ACME) == []
+
+
+def test_look_alike_names_are_stored_in_one_form_and_are_one_name(sandbox: Sandbox) -> None:
+    create_relationship(sandbox, "\uff21\uff43\uff4d\uff45 \ufb01nance", partner="\uff21cme Ltd")  # full width, ﬁ
+    [relationship] = stored(sandbox)
+    assert (relationship.name, relationship.partner) == ("Acme finance", "Acme Ltd")
+
+    sandbox.driver.command(BOB, PARTNERSHIPS, "new")
+    sandbox.driver.submit(BOB, {"name": "ACME FINANCE", "partner": "Other", "sponsor": CAROL})
+    assert "*Acme finance* already exists in this workspace" in shown(sandbox.workspace.current_modal(BOB))
+    sandbox.driver.command(CAROL, PARTNERSHIPS, "status \uff41\uff43\uff4d\uff45 finance")
+    assert "Acme finance" in shown(last_ephemeral(sandbox, CAROL))
+    assert len(stored(sandbox)) == 1

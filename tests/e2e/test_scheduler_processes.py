@@ -1,6 +1,7 @@
-"""Three `accord scheduler` processes on one PostgreSQL database: every due nudge is delivered exactly once,
-even when one of them is killed mid-run and replaced: once its claims lapse, what it had posted is found in
-Slack and what it had not is posted."""
+"""Scheduler processes. Three `accord scheduler` processes on one PostgreSQL database: every due nudge is
+delivered exactly once, even when one of them is killed mid-run and replaced: once its claims lapse, what it had
+posted is found in Slack and what it had not is posted. The one `accord run --http` starts ends with it, even
+when the server is killed outright."""
 
 import os
 import signal
@@ -9,7 +10,9 @@ import sys
 import time
 from collections import Counter
 from collections.abc import Iterator
+from contextlib import suppress
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from sqlmodel import select
@@ -22,6 +25,7 @@ from stages.relationships import RelationshipDraft
 from storage.database import Database
 from storage.tables import NudgeRow
 from tests.conftest import empty
+from tests.e2e.helpers import free_port, wait_for
 
 OWNERS = ["U0ALICE", "U0CAROL", "U0DAVE", "U0ERIN"]
 SPONSOR = "U0BOB"
@@ -130,3 +134,47 @@ def test_three_scheduler_processes_deliver_each_nudge_once(postgres_url: str, sl
         assert len([m for m in thread if "moved to *tier 2" in m.text]) == 1
     assert slack.workspace.violations == []
     database.dispose()
+
+
+def children(pid: int) -> dict[int, str]:
+    """The processes whose parent is `pid`, with their command lines."""
+    found = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            with suppress(OSError):
+                if (entry / "stat").read_text().rpartition(")")[2].split()[1] == str(pid):
+                    found[int(entry.name)] = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode()
+    return found
+
+
+def running(pid: int) -> bool:
+    """Still running: neither gone nor a zombie waiting for whoever adopted it to collect it."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+def test_the_scheduler_of_a_killed_server_stops_with_it(slack: OfflineSlack, tmp_path: Path) -> None:
+    env = os.environ | {
+        "SLACK_BOT_TOKEN": slack.workspace.bot_token,
+        "SLACK_SIGNING_SECRET": slack.signing_secret,
+        "SLACK_API_URL": slack.api_url,
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'http.db'}",
+        "LOG_LEVEL": "WARNING",
+    }
+    command = [sys.executable, "-m", "bot", "run", "--http", "--host", "127.0.0.1", "--port", str(free_port())]
+    server = subprocess.Popen(command, env=env, cwd=tmp_path, start_new_session=True)
+    try:
+        wait_for(lambda: any(" scheduler" in line for line in children(server.pid).values()), timeout=30)
+        [job] = [pid for pid, line in children(server.pid).items() if " scheduler" in line]
+        time.sleep(1)  # it is past its start and running its job
+
+        server.send_signal(signal.SIGKILL)  # no chance to stop what it started
+        server.wait()
+
+        wait_for(lambda: not running(job), timeout=10)
+    finally:
+        with suppress(ProcessLookupError):
+            os.killpg(server.pid, signal.SIGKILL)  # whatever it left behind, when the test fails
