@@ -161,6 +161,21 @@ def scheduler(
 
 
 @cli.command()
+def work(
+    processes: Annotated[int | None, typer.Option(help="Work processes (default WORK_PROCESSES, at least 1).")] = None,
+) -> None:
+    """Do the work acknowledged by web processes elsewhere (PostgreSQL), taken from the shared inbox."""
+    from bot.work_processes import run_work_processes
+
+    settings = Settings()
+    if settings.slack_bot_token is None:
+        typer.echo("Work processes answer in Slack: SLACK_BOT_TOKEN is not set.", err=True)
+        raise typer.Exit(2)
+    _prepare_database(settings)
+    run_work_processes(settings.model_copy(update={"work_processes": max(processes or settings.work_processes, 1)}))
+
+
+@cli.command()
 def nudges(
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Only print what would be sent now, and to whom.")] = False,
 ) -> None:

@@ -266,6 +266,21 @@ class WorkProcesses:
                 self._inbox.release(name)
 
 
+def run_work_processes(settings: Settings) -> None:
+    """`accord work`: work processes with no web process beside them, until SIGTERM or SIGINT.
+
+    Nobody rings them, so they look for work every second; the web processes may be on other machines.
+    """
+    database = Database(settings.database_url)
+    processes = WorkProcesses(settings, database)
+    stop = threading.Event()
+    for stopping in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(stopping, lambda *_: stop.set())
+    stop.wait()
+    processes.close()
+    database.dispose()
+
+
 def pause_before_replacing(lived: float, last_pause: float) -> float:
     """How long to wait before replacing a process that lived `lived` seconds: none after a normal life, else a
     pause that doubles with each early death (Slack or the database unreachable at boot), up to a minute."""

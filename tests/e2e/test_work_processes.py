@@ -4,6 +4,8 @@ from a work process, and nothing acknowledged is lost or done twice."""
 import logging
 import os
 import signal
+import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -213,3 +215,20 @@ def test_slacks_retries_of_an_event_are_done_once(slack: OfflineSlack, database:
     time.sleep(1)  # time enough for a retry's work, were it done
     assert len([c for c in ws.calls if c.method == "views.publish"]) == 1
     assert inbox_of(Settings(_env_file=None), database).counts()["done"] == 1
+
+
+def test_accord_work_does_what_web_processes_elsewhere_acknowledged(
+    slack: OfflineSlack, database: Database, tmp_path: Path
+) -> None:
+    # The web side of another machine: it acknowledged the request and wrote it to the shared inbox.
+    settings = Settings(_env_file=None)
+    app = build_app(settings, Deps(uow=database.uow))
+    InboxRunner(inbox_of(settings, database), lambda: None).install(app)
+    assert slack.driver(InProcess(app)).command(ALICE, ACME, "status Acme Alliance").status == 200
+    worker = subprocess.Popen([sys.executable, "-m", "bot", "work"], cwd=tmp_path)
+    try:
+        wait_for(lambda: any("Acme Alliance" in text for text in replies(slack)), timeout=30)
+    finally:
+        worker.send_signal(signal.SIGTERM)
+        assert worker.wait(timeout=20) == 0
+    assert inbox_of(settings, database).counts()["done"] == 1
