@@ -5,8 +5,17 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 
 from stages.audit import SYSTEM, AuditEvent, JSONable, snapshot
-from stages.disputes import Dispute, DisputeEvent, DisputeEventKind, free_text, may_handle, summary
+from stages.disputes import (
+    Dispute,
+    DisputeEvent,
+    DisputeEventKind,
+    DisputeMovedOn,
+    free_text,
+    may_handle,
+    summary,
+)
 from stages.errors import InvalidInput, NotAllowed, Problem, Stale
+from stages.nudges import escalation_nudges
 from stages.ports import UnitOfWork
 from stages.relationships import Relationship
 
@@ -89,8 +98,10 @@ def _change(
     text: str | None = None,
     *,
     handlers_only: bool = True,
+    also: Callable[[Case], None] | None = None,
 ) -> Case | None:
-    """Apply one change to an open dispute, with its event; None when it changes nothing (a repeat)."""
+    """Apply one change to an open dispute, with its event and whatever `also` adds to the same transaction; None
+    when it changes nothing (a repeat)."""
     with uow:
         current = case(uow, dispute_id)
         if not current.dispute.open:
@@ -108,8 +119,11 @@ def _change(
         uow.audit.record(
             saved.relationship_id, by, now, f"dispute.{kind.value}", f"dispute {dispute_id}", current.dispute, after
         )
+        changed_case = Case(saved, current.relationship)
+        if also is not None:
+            also(changed_case)
         uow.commit()
-        return Case(saved, current.relationship)
+        return changed_case
 
 
 def check_handler(case: Case, user_id: str, kind: DisputeEventKind) -> None:
@@ -136,9 +150,17 @@ def add_update(uow: UnitOfWork, dispute_id: int, *, by: str, now: datetime, text
     return _change(uow, dispute_id, by, now, DisputeEventKind.UPDATE, lambda c: c.dispute, update, handlers_only=False)
 
 
-def escalate(uow: UnitOfWork, dispute_id: int, *, by: str, now: datetime, from_tier: int) -> Case | None:
-    """A person moves the dispute up from `from_tier`; None if it is no longer there (a repeat does nothing)."""
-    return _change(uow, dispute_id, by, now, DisputeEventKind.ESCALATED, _climb(from_tier, now))
+def escalate(uow: UnitOfWork, dispute_id: int, *, by: str, now: datetime, from_tier: int) -> Case:
+    """A person moves the dispute up from `from_tier`, the tier they saw, and its new tier's people are queued a
+    nudge in the same transaction. `DisputeMovedOn` if it is no longer there (a second press, an old message)."""
+
+    def tell_new_tier(moved: Case) -> None:
+        uow.nudges.enqueue(escalation_nudges(moved.dispute, moved.relationship, now), now)
+
+    moved = _change(uow, dispute_id, by, now, DisputeEventKind.ESCALATED, _climb(from_tier, now), also=tell_new_tier)
+    if moved is None:  # someone moved it at the same moment
+        raise DisputeMovedOn(f"dispute {dispute_id} left tier {from_tier}")
+    return moved
 
 
 def climb(uow: UnitOfWork, cases: Sequence[Case], *, now: datetime) -> list[Case]:
@@ -172,7 +194,9 @@ def _change_of(read: dict[int | None, Case], moved: Dispute) -> tuple[JSONable |
 
 def _climb(from_tier: int, now: datetime) -> Callable[[Case], Dispute | None]:
     def up(c: Case) -> Dispute | None:
-        return c.dispute.escalated(now) if c.dispute.tier == from_tier else None
+        if c.dispute.tier != from_tier:
+            raise DisputeMovedOn(f"dispute {c.dispute.id} is at tier {c.dispute.tier}, not {from_tier}")
+        return c.dispute.escalated(now)
 
     return up
 

@@ -122,14 +122,6 @@ def _due_disputes(
     return nudges, climbing
 
 
-def queue_escalation(uow: UnitOfWork, case: Case, now: datetime) -> int:
-    """After a dispute is escalated by hand: tell its new tier's people, through the outbox like any nudge."""
-    with uow:
-        count = uow.nudges.enqueue(escalation_nudges(case.dispute, case.relationship, now), now)
-        uow.commit()
-        return count
-
-
 def unsent(uow: UnitOfWork, nudges: list[Nudge]) -> list[Nudge]:
     """Of these nudges, the ones the outbox has not taken yet (what a dry run would add)."""
     with uow:
