@@ -81,6 +81,14 @@ def case(uow: UnitOfWork, dispute_id: int) -> Case:
     return Case(dispute, relationship)
 
 
+def open_case(uow: UnitOfWork, dispute_id: int) -> Case:
+    """The dispute, to act on: refused once it is resolved (a button on an old message, or a nudge)."""
+    found = case(uow, dispute_id)
+    if not found.dispute.open:
+        raise InvalidInput([Problem("dispute", "dispute_closed")])
+    return found
+
+
 def open_cases(uow: UnitOfWork, relationship_id: int | None = None) -> list[Case]:
     with uow:
         disputes = uow.disputes.open(relationship_id)
@@ -103,9 +111,7 @@ def _change(
     """Apply one change to an open dispute, with its event and whatever `also` adds to the same transaction; None
     when it changes nothing (a repeat)."""
     with uow:
-        current = case(uow, dispute_id)
-        if not current.dispute.open:
-            raise InvalidInput([Problem("dispute", "dispute_closed")])
+        current = open_case(uow, dispute_id)
         if handlers_only:
             check_handler(current, by, kind)
         changed = how(current)

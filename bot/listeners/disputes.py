@@ -177,14 +177,14 @@ def escalate(turn: Turn) -> None:
 
 def open_update(turn: Turn) -> None:
     with explaining(turn):
-        case = dispute_service.case(turn.uow(), _dispute_id(turn))
+        case = dispute_service.open_case(turn.uow(), _dispute_id(turn))
         view = update_modal(turn.deps.copy, case)
         turn.client.views_open(trigger_id=turn.body["trigger_id"], view=view)
 
 
 def open_resolve(turn: Turn) -> None:
     with explaining(turn):
-        case = dispute_service.case(turn.uow(), _dispute_id(turn))
+        case = dispute_service.open_case(turn.uow(), _dispute_id(turn))
         dispute_service.check_handler(case, turn.user_id, DisputeEventKind.RESOLVED)
         view = resolve_modal(turn.deps.copy, case)
         turn.client.views_open(trigger_id=turn.body["trigger_id"], view=view)
