@@ -130,7 +130,7 @@ def tier_of(sandbox: Sandbox) -> int:
 
 def escalation_nudges(sandbox: Sandbox) -> list[tuple[NudgeKind, str, int]]:
     with sandbox.database.uow(sandbox.workspace.team_id) as uow:
-        queued = uow.nudges.claim("test", START + timedelta(days=1), 10, timedelta(minutes=10))
+        queued = uow.nudges.claim("test", "peek", START + timedelta(days=1), 10, timedelta(minutes=10))
     return [(n.kind, n.recipient_id, n.tier) for n in queued]
 
 
