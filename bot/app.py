@@ -5,14 +5,11 @@ from typing import Any
 
 from slack_bolt import App, BoltResponse
 from slack_sdk import WebClient
-from slack_sdk.http_retry.builtin_handlers import (
-    ConnectionErrorRetryHandler,
-    RateLimitErrorRetryHandler,
-    ServerErrorRetryHandler,
-)
+from slack_sdk.http_retry.builtin_handlers import ConnectionErrorRetryHandler, ServerErrorRetryHandler
 
 from bot.deps import Deps
 from bot.listeners import actions, checkins, commands, disputes, events, governance, nudges, threads, views
+from bot.rate_limits import RateLimitRetryHandler
 from bot.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -26,7 +23,7 @@ def web_client(settings: Settings) -> WebClient:
         base_url=settings.slack_api_url,
         retry_handlers=[
             ConnectionErrorRetryHandler(max_retry_count=2),
-            RateLimitErrorRetryHandler(max_retry_count=2),
+            RateLimitRetryHandler(max_retry_count=2),
             ServerErrorRetryHandler(max_retry_count=2),
         ],
     )

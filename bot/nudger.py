@@ -24,16 +24,18 @@ from bot.blocks.kit import message_blocks
 from bot.blocks.nudges import dm_blocks
 from bot.deps import Deps
 from bot.dispute_messages import tell_thread
+from bot.rate_limits import retry_after
 from bot.settings import Settings
 from stages import dispute_service, nudge_service
 from stages.dispute_service import LADDER
 from stages.disputes import DisputeEventKind
-from stages.nudges import NudgeKind, NudgePolicy, QueuedNudge, WorkingHours
+from stages.nudges import ClaimLost, NudgeKind, NudgePolicy, QueuedNudge, WorkingHours
 from stages.ports import UnitOfWork
 
 log = logging.getLogger(__name__)
 
 PROFILE_TTL = timedelta(days=1)
+RATE_LIMITED = timedelta(minutes=1)  # the wait after a 429 whose Retry-After says nothing usable
 MAX_ATTEMPTS = 6
 BACKOFF = (timedelta(minutes=1), timedelta(minutes=5), timedelta(minutes=15), timedelta(hours=1))
 # Errors no retry will cure: the person or channel is gone, or the app may no longer write to them.
@@ -113,11 +115,18 @@ class Nudger:
 
     def _deliver(self, team_id: str, now: datetime, report: RunReport) -> None:
         claimed = nudge_service.claim(self.uow(team_id), self.worker, now, self.batch, self.lease)
+        try:
+            self._deliver_claimed(team_id, claimed, now, report)
+        except ClaimLost as lost:
+            # This sender stalled past its lease and another took its nudges over: it posts nothing more.
+            log.warning("stopping: another sender took over this sender's nudges (%s)", lost)
+
+    def _deliver_claimed(self, team_id: str, claimed: list[QueuedNudge], now: datetime, report: RunReport) -> None:
         by_person: dict[str, list[QueuedNudge]] = defaultdict(list)
         threads = []
         for nudge in claimed:
             if not nudge_service.still_due(self.uow(team_id), nudge, self.catalogue.cadences):
-                nudge_service.mark_cancelled(self.uow(team_id), [nudge.id or 0])
+                nudge_service.mark_cancelled(self.uow(team_id), [nudge])
                 report.cancelled += 1
             elif nudge.kind is NudgeKind.DISPUTE_THREAD:
                 threads.append(nudge)
@@ -144,13 +153,12 @@ class Nudger:
         self._deliver_one(uow, [nudge], post, posted_since, now, report)
 
     def _send(self, team_id: str, person: str, nudges: list[QueuedNudge], now: datetime, report: RunReport) -> None:
-        ids = [n.id or 0 for n in nudges]
         uow = self.uow(team_id)
         zone = self._zone(team_id, person, now)
         opens = self.hours.next_open(now, zone)
         if opens > now:
-            nudge_service.retry_later(uow, ids, opens)
-            report.deferred += len(ids)
+            nudge_service.retry_later(uow, nudges, opens)
+            report.deferred += len(nudges)
             return
         today = now.astimezone(zone).date()
 
@@ -180,12 +188,14 @@ class Nudger:
         """Post one message for these nudges and record the outcome: sent, to retry, or failed for good.
 
         Nudges an earlier attempt may have posted are looked for in Slack first; those found are not posted again.
+        Right before posting, the claim is checked: `ClaimLost` if another sender has taken the nudges over.
         True when a message went out.
         """
         try:
             nudges = self._not_yet_posted(uow, nudges, posted_since, now, report)
             if not nudges:
                 return False
+            nudge_service.check_claim(uow, nudges)
             post(nudges)
         except SlackApiError as error:
             self._failed_send(uow, nudges, error, now, report)
@@ -194,7 +204,7 @@ class Nudger:
             # The request may have reached Slack before the connection failed: the post is unconfirmed.
             self._retry(uow, nudges, f"connection: {error}", now, report, unconfirmed=True)
             return False
-        nudge_service.mark_sent(uow, [n.id or 0 for n in nudges], now)
+        nudge_service.mark_sent(uow, nudges, now)
         report.sent += len(nudges)
         return True
 
@@ -210,9 +220,9 @@ class Nudger:
         if not unconfirmed:
             return nudges
         found = posted_since(min(unconfirmed))
-        posted = [n.id or 0 for n in nudges if n.id in found]
+        posted = [n for n in nudges if n.id in found]
         if posted:
-            log.info("nudges %s were posted by an earlier attempt; not posting them again", posted)
+            log.info("nudges %s were posted by an earlier attempt; not posting them again", [n.id for n in posted])
             nudge_service.mark_sent(uow, posted, now)
             report.sent += len(posted)
         return [n for n in nudges if n.id not in found]
@@ -220,16 +230,15 @@ class Nudger:
     def _failed_send(
         self, uow: UnitOfWork, nudges: list[QueuedNudge], error: SlackApiError, now: datetime, report: RunReport
     ) -> None:
-        ids = [n.id or 0 for n in nudges]
         code = str(error.response.get("error") or "")
         if error.response.status_code == 429:
-            wait = int(error.response.headers.get("Retry-After", "60") or 60)
-            nudge_service.retry_later(uow, ids, now + timedelta(seconds=wait))  # not the nudge's fault
-            report.deferred += len(ids)
+            wait = retry_after(_header(error, "Retry-After"), now, RATE_LIMITED)
+            nudge_service.retry_later(uow, nudges, now + wait)  # not the nudge's fault
+            report.deferred += len(nudges)
         elif code in PERMANENT:
-            nudge_service.mark_failed(uow, ids, code)
-            report.failed += len(ids)
-            log.warning("nudges %s failed for good: %s", ids, code)
+            nudge_service.mark_failed(uow, nudges, code)
+            report.failed += len(nudges)
+            log.warning("nudges %s failed for good: %s", [n.id for n in nudges], code)
         else:
             # A server error may come after the message was posted; Slack's own refusals (200, not ok) do not.
             unconfirmed = error.response.status_code >= 500
@@ -245,15 +254,14 @@ class Nudger:
         *,
         unconfirmed: bool = False,
     ) -> None:
-        ids = [n.id or 0 for n in nudges]
         attempts = max(n.attempts for n in nudges) + 1
         if attempts >= MAX_ATTEMPTS:
-            nudge_service.mark_failed(uow, ids, f"gave up after {attempts} attempts: {reason}")
-            report.failed += len(ids)
+            nudge_service.mark_failed(uow, nudges, f"gave up after {attempts} attempts: {reason}")
+            report.failed += len(nudges)
             return
         when = now + BACKOFF[min(attempts, len(BACKOFF)) - 1]
-        nudge_service.retry_later(uow, ids, when, reason, unconfirmed_since=now if unconfirmed else None)
-        report.deferred += len(ids)
+        nudge_service.retry_later(uow, nudges, when, reason, unconfirmed_since=now if unconfirmed else None)
+        report.deferred += len(nudges)
 
     def _zone(self, team_id: str, person: str, now: datetime) -> ZoneInfo:
         """The person's time zone: remembered for a day, else asked of Slack, else the configured default."""
@@ -273,6 +281,13 @@ class Nudger:
             return ZoneInfo(known)
         except ZoneInfoNotFoundError:
             return ZoneInfo(self.default_tz)
+
+
+def _header(error: SlackApiError, name: str) -> str | None:
+    """A header of Slack's answer, whatever its case (the SDK keeps them as they came)."""
+    headers = error.response.headers or {}
+    value = next((v for k, v in headers.items() if k.lower() == name.lower()), None)
+    return str(value[0] if isinstance(value, list) and value else value) if value else None
 
 
 def nudger_for(settings: Settings, deps: Deps, teams: Callable[[], list[str]]) -> Nudger:

@@ -16,6 +16,7 @@ class Led:
     relationship: Relationship
     progress: StageProgress  # of the current stage
     checkin: Checkin | None  # the current stage's check-in, if started
+    rounds: int = 0  # how often the current stage has been signed off: its gate's state, as shown
 
     @property
     def ready_for_sign_off(self) -> bool:
@@ -64,7 +65,9 @@ def attention(uow: UnitOfWork, catalogue: Catalogue, user_id: str) -> Attention:
         for relationship in led_relationships:
             stage = catalogue.stage(relationship.stage)
             progress = StageProgress.of(stage, relationship.id or 0, uow.checklist.states(relationship.id or 0))
-            led.append(Led(relationship, progress, checkins.get((relationship.id or 0, relationship.stage))))
+            checkin = checkins.get((relationship.id or 0, relationship.stage))
+            rounds = sum(1 for s in uow.sign_offs.for_relationship(relationship.id or 0) if s.stage == stage.number)
+            led.append(Led(relationship, progress, checkin, rounds))
         assigned = []
         for state in assigned_states:
             owner = relationships.get(state.relationship_id)

@@ -25,6 +25,7 @@ class Board:
     progress: StageProgress
     sign_off: SignOff | None
     notes: dict[str | None, int]
+    rounds: int  # how often the stage has been signed off, reopened ones included: the gate's state, as shown
 
     @property
     def stage(self) -> Stage:
@@ -111,7 +112,8 @@ def _board(uow: UnitOfWork, catalogue: Catalogue, checkin: Checkin) -> Board:
     stage = catalogue.stage(checkin.stage)
     progress = StageProgress.of(stage, relationship.id, uow.checklist.states(relationship.id))
     sign_off = uow.sign_offs.active(relationship.id, stage.number)
-    return Board(relationship, checkin, progress, sign_off, uow.notes.counts(checkin.id or 0))
+    rounds = sum(1 for s in uow.sign_offs.for_relationship(relationship.id) if s.stage == stage.number)
+    return Board(relationship, checkin, progress, sign_off, uow.notes.counts(checkin.id or 0), rounds)
 
 
 @dataclass(frozen=True)
@@ -134,9 +136,7 @@ def answer(
     """
     for _ in range(SAVE_ATTEMPTS):
         with uow:
-            current = board(uow, catalogue, checkin_id)
-            if item_id not in {i.id for i in current.stage.items}:
-                raise Stale(f"{item_id} is not in stage {current.stage.number}")
+            current = answerable(board(uow, catalogue, checkin_id), item_id)
             the_answer = make(current.relationship.id or 0)
             state = current.state(item_id)
             changed = apply(state, the_answer)
@@ -153,8 +153,20 @@ def answer(
     raise Stale(f"{item_id} kept changing under this answer")
 
 
-def sign_off(uow: UnitOfWork, catalogue: Catalogue, checkin_id: int, *, by: str, now: datetime) -> Board:
-    """Close the stage through its gate and move the relationship on. Only the owner or sponsor may."""
+def answerable(current: Board, item_id: str) -> Board:
+    """The board, if the item may be answered there: one of its stage's, not frozen by a sign-off since shown."""
+    if item_id not in {i.id for i in current.stage.items}:
+        raise Stale(f"{item_id} is not in stage {current.stage.number}")
+    if current.signed_off:
+        raise StageOutOfOrder("already_signed_off", current.stage.number, current.relationship.stage)
+    return current
+
+
+def sign_off(
+    uow: UnitOfWork, catalogue: Catalogue, checkin_id: int, *, by: str, now: datetime, seen_round: int
+) -> Board:
+    """Close the stage through its gate and move the relationship on. Only the owner or sponsor may, and only
+    from the gate they saw (`seen_round`): a button from before a reopening is `Stale`."""
     with uow:
         current = board(uow, catalogue, checkin_id)
         relationship = current.relationship
@@ -162,6 +174,8 @@ def sign_off(uow: UnitOfWork, catalogue: Catalogue, checkin_id: int, *, by: str,
             raise NotAllowed("sign_off", relationship.owner_id, relationship.sponsor_id)
         if current.signed_off or relationship.stage != current.stage.number or relationship.exited:
             raise StageOutOfOrder("already_signed_off", current.stage.number, relationship.stage)
+        if current.rounds != seen_round:
+            raise Stale(f"stage {current.stage.number} was reopened since round {seen_round}")
         if not current.progress.ready:
             raise GateNotReady(current.stage.number, [item.id for item in current.progress.outstanding()])
         moved = relationship.advanced(catalogue.last_stage.number)
@@ -182,14 +196,19 @@ def sign_off(uow: UnitOfWork, catalogue: Catalogue, checkin_id: int, *, by: str,
         return board(uow, catalogue, checkin_id)
 
 
-def reopen(uow: UnitOfWork, catalogue: Catalogue, checkin_id: int, *, by: str, reason: str, now: datetime) -> Board:
-    """Reopen the latest signed-off stage: the relationship goes back to it. Only the owner or sponsor may."""
+def reopen(
+    uow: UnitOfWork, catalogue: Catalogue, checkin_id: int, *, by: str, reason: str, now: datetime, seen_round: int
+) -> Board:
+    """Reopen the latest signed-off stage: the relationship goes back to it. Only the owner or sponsor may, and
+    only the sign-off they saw (`seen_round`): a button from before a later sign-off is `Stale`."""
     why = reopen_reason(reason)
     with uow:
         current = board(uow, catalogue, checkin_id)
         relationship = current.relationship
         if not relationship.is_leader(by):
             raise NotAllowed("reopen", relationship.owner_id, relationship.sponsor_id)
+        if current.rounds != seen_round:
+            raise Stale(f"stage {current.stage.number} was signed off again since round {seen_round}")
         if current.sign_off is None:
             raise StageOutOfOrder("not_signed_off", current.stage.number, relationship.stage)
         if current.stage.number != relationship.last_signed_off:

@@ -5,8 +5,17 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 
 from stages.audit import SYSTEM, AuditEvent, JSONable, snapshot
-from stages.disputes import Dispute, DisputeEvent, DisputeEventKind, free_text, may_handle, summary
+from stages.disputes import (
+    Dispute,
+    DisputeEvent,
+    DisputeEventKind,
+    DisputeMovedOn,
+    free_text,
+    may_handle,
+    summary,
+)
 from stages.errors import InvalidInput, NotAllowed, Problem, Stale
+from stages.nudges import escalation_nudges
 from stages.ports import UnitOfWork
 from stages.relationships import Relationship
 
@@ -72,6 +81,14 @@ def case(uow: UnitOfWork, dispute_id: int) -> Case:
     return Case(dispute, relationship)
 
 
+def open_case(uow: UnitOfWork, dispute_id: int) -> Case:
+    """The dispute, to act on: refused once it is resolved (a button on an old message, or a nudge)."""
+    found = case(uow, dispute_id)
+    if not found.dispute.open:
+        raise InvalidInput([Problem("dispute", "dispute_closed")])
+    return found
+
+
 def open_cases(uow: UnitOfWork, relationship_id: int | None = None) -> list[Case]:
     with uow:
         disputes = uow.disputes.open(relationship_id)
@@ -89,12 +106,12 @@ def _change(
     text: str | None = None,
     *,
     handlers_only: bool = True,
+    also: Callable[[Case], None] | None = None,
 ) -> Case | None:
-    """Apply one change to an open dispute, with its event; None when it changes nothing (a repeat)."""
+    """Apply one change to an open dispute, with its event and whatever `also` adds to the same transaction; None
+    when it changes nothing (a repeat)."""
     with uow:
-        current = case(uow, dispute_id)
-        if not current.dispute.open:
-            raise InvalidInput([Problem("dispute", "dispute_closed")])
+        current = open_case(uow, dispute_id)
         if handlers_only:
             check_handler(current, by, kind)
         changed = how(current)
@@ -108,8 +125,11 @@ def _change(
         uow.audit.record(
             saved.relationship_id, by, now, f"dispute.{kind.value}", f"dispute {dispute_id}", current.dispute, after
         )
+        changed_case = Case(saved, current.relationship)
+        if also is not None:
+            also(changed_case)
         uow.commit()
-        return Case(saved, current.relationship)
+        return changed_case
 
 
 def check_handler(case: Case, user_id: str, kind: DisputeEventKind) -> None:
@@ -136,9 +156,17 @@ def add_update(uow: UnitOfWork, dispute_id: int, *, by: str, now: datetime, text
     return _change(uow, dispute_id, by, now, DisputeEventKind.UPDATE, lambda c: c.dispute, update, handlers_only=False)
 
 
-def escalate(uow: UnitOfWork, dispute_id: int, *, by: str, now: datetime, from_tier: int) -> Case | None:
-    """A person moves the dispute up from `from_tier`; None if it is no longer there (a repeat does nothing)."""
-    return _change(uow, dispute_id, by, now, DisputeEventKind.ESCALATED, _climb(from_tier, now))
+def escalate(uow: UnitOfWork, dispute_id: int, *, by: str, now: datetime, from_tier: int) -> Case:
+    """A person moves the dispute up from `from_tier`, the tier they saw, and its new tier's people are queued a
+    nudge in the same transaction. `DisputeMovedOn` if it is no longer there (a second press, an old message)."""
+
+    def tell_new_tier(moved: Case) -> None:
+        uow.nudges.enqueue(escalation_nudges(moved.dispute, moved.relationship, now), now)
+
+    moved = _change(uow, dispute_id, by, now, DisputeEventKind.ESCALATED, _climb(from_tier, now), also=tell_new_tier)
+    if moved is None:  # someone moved it at the same moment
+        raise DisputeMovedOn(f"dispute {dispute_id} left tier {from_tier}")
+    return moved
 
 
 def climb(uow: UnitOfWork, cases: Sequence[Case], *, now: datetime) -> list[Case]:
@@ -172,7 +200,9 @@ def _change_of(read: dict[int | None, Case], moved: Dispute) -> tuple[JSONable |
 
 def _climb(from_tier: int, now: datetime) -> Callable[[Case], Dispute | None]:
     def up(c: Case) -> Dispute | None:
-        return c.dispute.escalated(now) if c.dispute.tier == from_tier else None
+        if c.dispute.tier != from_tier:
+            raise DisputeMovedOn(f"dispute {c.dispute.id} is at tier {c.dispute.tier}, not {from_tier}")
+        return c.dispute.escalated(now)
 
     return up
 

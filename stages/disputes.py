@@ -9,13 +9,17 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 
 from stages.catalogue import Cadences
-from stages.errors import InvalidInput, Problem
+from stages.errors import InvalidInput, Problem, Stale
 from stages.naming import plain_text
 from stages.relationships import Relationship
 
 SUMMARY_MAX = 500
 TEXT_MAX = 3000
 TOP_TIER = 3
+
+
+class DisputeMovedOn(Stale):
+    """The dispute is no longer where the person saw it (a second press, a button on an old message)."""
 
 
 class DisputeStatus(StrEnum):

@@ -4,15 +4,17 @@ Sweeps can run at any time, in any number of processes: the outbox holds one row
 climbs a tier only if nobody moved it first, and senders claim rows before sending them.
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import partial
+from uuid import uuid4
 
 from stages.catalogue import Cadences
 from stages.dispute_service import Case, climb
 from stages.nudges import (
+    ClaimLost,
     Nudge,
     NudgeKind,
     NudgePolicy,
@@ -122,14 +124,6 @@ def _due_disputes(
     return nudges, climbing
 
 
-def queue_escalation(uow: UnitOfWork, case: Case, now: datetime) -> int:
-    """After a dispute is escalated by hand: tell its new tier's people, through the outbox like any nudge."""
-    with uow:
-        count = uow.nudges.enqueue(escalation_nudges(case.dispute, case.relationship, now), now)
-        uow.commit()
-        return count
-
-
 def unsent(uow: UnitOfWork, nudges: list[Nudge]) -> list[Nudge]:
     """Of these nudges, the ones the outbox has not taken yet (what a dry run would add)."""
     with uow:
@@ -139,11 +133,20 @@ def unsent(uow: UnitOfWork, nudges: list[Nudge]) -> list[Nudge]:
 
 def claim(uow: UnitOfWork, worker: str, now: datetime, limit: int, lease: timedelta) -> list[QueuedNudge]:
     """Take pending nudges whose time has come, so no other sender takes them too; and those whose claim is older
-    than `lease`, whose sender must have died."""
+    than `lease`, whose sender must have died. Each claim has a token of its own, which fences out a sender that
+    outlived its lease: whatever it does next with these nudges raises `ClaimLost`."""
     with uow:
-        claimed = uow.nudges.claim(worker, now, limit, lease)
+        claimed = uow.nudges.claim(worker, uuid4().hex, now, limit, lease)
         uow.commit()
         return claimed
+
+
+def check_claim(uow: UnitOfWork, nudges: Sequence[QueuedNudge]) -> None:
+    """`ClaimLost` unless the nudges are all still claimed by this sender: asked right before posting them."""
+    ids, token = _claim_of(nudges)
+    with uow:
+        if uow.nudges.held(ids, token) < len(ids):
+            raise ClaimLost(f"nudges {ids} were taken over")
 
 
 def still_due(uow: UnitOfWork, queued: QueuedNudge, cadences: Cadences) -> bool:
@@ -161,15 +164,13 @@ def still_due(uow: UnitOfWork, queued: QueuedNudge, cadences: Cadences) -> bool:
         return dispute is not None and dispute.open and dispute.tier == queued.tier
 
 
-def mark_sent(uow: UnitOfWork, ids: list[int], now: datetime) -> None:
-    with uow:
-        uow.nudges.sent(ids, now)
-        uow.commit()
+def mark_sent(uow: UnitOfWork, nudges: Sequence[QueuedNudge], now: datetime) -> None:
+    _fenced(uow, nudges, lambda ids, token: uow.nudges.sent(ids, token, now))
 
 
 def retry_later(
     uow: UnitOfWork,
-    ids: list[int],
+    nudges: Sequence[QueuedNudge],
     when: datetime,
     error: str | None = None,
     *,
@@ -177,21 +178,33 @@ def retry_later(
 ) -> None:
     """Back to pending until `when`; an `error` counts as a failed attempt (a wait for working hours does not).
     `unconfirmed_since` is when an attempt began that may have been posted all the same (its answer was lost)."""
+    _fenced(uow, nudges, lambda ids, token: uow.nudges.release(ids, token, when, error, unconfirmed_since))
+
+
+def mark_failed(uow: UnitOfWork, nudges: Sequence[QueuedNudge], reason: str) -> None:
+    _fenced(uow, nudges, lambda ids, token: uow.nudges.fail(ids, token, reason))
+
+
+def mark_cancelled(uow: UnitOfWork, nudges: Sequence[QueuedNudge]) -> None:
+    _fenced(uow, nudges, lambda ids, token: uow.nudges.cancel(ids, token))
+
+
+def _fenced(uow: UnitOfWork, nudges: Sequence[QueuedNudge], change: Callable[[list[int], str], int]) -> None:
+    """Record what became of nudges this sender claimed; `ClaimLost` if another sender took any of them over
+    (those it still held are recorded all the same: it did what it says with them)."""
+    ids, token = _claim_of(nudges)
     with uow:
-        uow.nudges.release(ids, when, error, unconfirmed_since)
+        changed = change(ids, token)
         uow.commit()
+    if changed < len(ids):
+        raise ClaimLost(f"nudges {ids} were taken over")
 
 
-def mark_failed(uow: UnitOfWork, ids: list[int], reason: str) -> None:
-    with uow:
-        uow.nudges.fail(ids, reason)
-        uow.commit()
-
-
-def mark_cancelled(uow: UnitOfWork, ids: list[int]) -> None:
-    with uow:
-        uow.nudges.cancel(ids)
-        uow.commit()
+def _claim_of(nudges: Sequence[QueuedNudge]) -> tuple[list[int], str]:
+    tokens = {n.claim_token for n in nudges}
+    if len(tokens) != 1 or None in tokens:
+        raise ValueError(f"nudges {[n.id for n in nudges]} are not of one claim")
+    return [n.id or 0 for n in nudges], str(tokens.pop())
 
 
 def snooze(uow: UnitOfWork, kind: NudgeKind, subject: str, user_id: str, *, now: datetime, days: int) -> Snooze:

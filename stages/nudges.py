@@ -225,7 +225,13 @@ class QueuedNudge:
     # When an attempt to post it began whose outcome is unknown (its sender died, or the answer never came back):
     # it may be in Slack already, so the next sender looks before posting again.
     unconfirmed_since: datetime | None = None
+    # A new value for every claim: a sender whose lease lapsed finds it replaced, and stops.
+    claim_token: str | None = None
     id: int | None = None
+
+
+class ClaimLost(Exception):
+    """Another sender took these nudges over (this one outlived its lease): post nothing more of the batch."""
 
 
 @dataclass(frozen=True)

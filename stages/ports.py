@@ -181,22 +181,32 @@ class NudgeRepository(Protocol):
 
     def known(self, keys: Sequence[tuple[str, str, int, str, str]]) -> set[tuple[str, str, int, str, str]]: ...
 
-    def claim(self, worker: str, now: datetime, limit: int, lease: timedelta) -> list[QueuedNudge]:
+    def claim(self, worker: str, token: str, now: datetime, limit: int, lease: timedelta) -> list[QueuedNudge]:
         """Pending nudges due by `now` (or claimed by a sender that died, and so unconfirmed), now claimed by
-        `worker`."""
+        `worker` under `token`, a value new to this claim."""
         ...
 
-    def sent(self, ids: Sequence[int], now: datetime) -> None: ...
+    # Each of these changes only the nudges still claimed under `token`, and says how many that was: fewer than
+    # asked means another sender has taken them over.
+
+    def held(self, ids: Sequence[int], token: str) -> int: ...
+
+    def sent(self, ids: Sequence[int], token: str, now: datetime) -> int: ...
 
     def release(
-        self, ids: Sequence[int], not_before: datetime, error: str | None, unconfirmed_since: datetime | None = None
-    ) -> None:
+        self,
+        ids: Sequence[int],
+        token: str,
+        not_before: datetime,
+        error: str | None,
+        unconfirmed_since: datetime | None = None,
+    ) -> int:
         """Back to pending; `unconfirmed_since` records an attempt that may have reached Slack after all."""
         ...
 
-    def fail(self, ids: Sequence[int], reason: str) -> None: ...
+    def fail(self, ids: Sequence[int], token: str, reason: str) -> int: ...
 
-    def cancel(self, ids: Sequence[int]) -> None: ...
+    def cancel(self, ids: Sequence[int], token: str) -> int: ...
 
     def failed(self, relationship_ids: Sequence[int]) -> list[QueuedNudge]: ...
 

@@ -263,6 +263,7 @@ class NudgeRow(SQLModel, table=True):
     claimed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     sent_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     unconfirmed_since: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    claim_token: str | None = Field(default=None, max_length=32)  # new for every claim: fences out a stale sender
 
 
 class SnoozeRow(SQLModel, table=True):

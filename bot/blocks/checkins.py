@@ -38,6 +38,19 @@ def read_item_value(value: str) -> tuple[int, str]:
     return int(checkin), item
 
 
+def gate_value(checkin_id: int | None, rounds: int) -> str:
+    """Sign off and Reopen carry the gate's round as shown, so a button from before a reopening acts on nothing."""
+    return f"{checkin_id}@{rounds}"
+
+
+def read_gate_value(value: str | None) -> tuple[int, int]:
+    """The check-in and the round its gate button was shown at; `Stale` for anything that is not one of ours."""
+    checkin, at, rounds = (value or "").partition("@")
+    if not at or not checkin.isdigit() or not rounds.isdigit():
+        raise Stale(f"unreadable gate button value {value!r}")
+    return int(checkin), int(rounds)
+
+
 def parent_blocks(copy: Copy, catalogue: Catalogue, board: Board) -> list[Block]:
     r, stage = board.relationship, board.stage
     dos, donts = stage.dos, stage.donts
@@ -59,7 +72,7 @@ def parent_blocks(copy: Copy, catalogue: Catalogue, board: Board) -> list[Block]
 
 
 def _gate_button(copy: Copy, board: Board) -> ButtonElement | None:
-    checkin_id = str(board.checkin.id)
+    checkin_id = gate_value(board.checkin.id, board.rounds)
     if board.signed_off and board.stage.number == board.relationship.last_signed_off:
         return ButtonElement(
             text=plain(copy("checkins", "button", action="reopen")), action_id=ids.ACTION_REOPEN, value=checkin_id
@@ -170,5 +183,5 @@ def _modal(
 ) -> View:
     """A modal about one check-in (and item): what it is about, its inputs, and where it came from."""
     about = intro or section(copy("checkins", "item_text", item=item, position=item.position if item else 0))
-    metadata = {"checkin": board.checkin.id, **({"item": item.id} if item else {})}
+    metadata = {"checkin": board.checkin.id, "round": board.rounds, **({"item": item.id} if item else {})}
     return form(copy, "checkins", callback_id, title, [about, *inputs], metadata, submit=submit)

@@ -12,9 +12,30 @@ from bot.copy import Copy
 from stages import disputes
 from stages.catalogue import Cadences
 from stages.dispute_service import Case
+from stages.disputes import DisputeMovedOn
 from stages.relationships import Relationship
 
 RELATIONSHIP_OPTIONS = 100  # Slack's limit for a static select
+
+
+def read_dispute_value(value: str | None) -> int:
+    """The dispute a button is about; `DisputeMovedOn` for anything that is not one of ours."""
+    if not value or not value.isdigit():
+        raise DisputeMovedOn(f"unreadable dispute button value {value!r}")
+    return int(value)
+
+
+def escalate_value(dispute_id: int | None, tier: int) -> str:
+    """The Escalate button carries the tier it was shown at, so a second press or an old message moves nothing."""
+    return f"{dispute_id}@{tier}"
+
+
+def read_escalate_value(value: str | None) -> tuple[int, int]:
+    """The dispute and the tier the person saw it at; `DisputeMovedOn` for anything that is not one of ours."""
+    dispute, at, tier = (value or "").partition("@")
+    if not at or not tier.isdigit():
+        raise DisputeMovedOn(f"unreadable escalate button value {value!r}")
+    return read_dispute_value(dispute), int(tier)
 
 
 def thread_blocks(copy: Copy, case: Case, cadences: Cadences) -> list[Block]:
@@ -28,18 +49,18 @@ def thread_blocks(copy: Copy, case: Case, cadences: Cadences) -> list[Block]:
     if d.open:
         buttons = []
         if d.acknowledged_at is None:
-            buttons.append(_button(copy, "acknowledge", ids.ACTION_DISPUTE_ACKNOWLEDGE, d.id))
-        buttons.append(_button(copy, "update", ids.ACTION_DISPUTE_UPDATE, d.id))
+            buttons.append(_button(copy, "acknowledge", ids.ACTION_DISPUTE_ACKNOWLEDGE, str(d.id)))
+        buttons.append(_button(copy, "update", ids.ACTION_DISPUTE_UPDATE, str(d.id)))
         if d.tier < disputes.TOP_TIER:
-            buttons.append(_button(copy, "escalate", ids.ACTION_DISPUTE_ESCALATE, d.id))
-        buttons.append(_button(copy, "resolve", ids.ACTION_DISPUTE_RESOLVE, d.id, style="primary"))
+            buttons.append(_button(copy, "escalate", ids.ACTION_DISPUTE_ESCALATE, escalate_value(d.id, d.tier)))
+        buttons.append(_button(copy, "resolve", ids.ACTION_DISPUTE_RESOLVE, str(d.id), style="primary"))
         blocks.append(ActionsBlock(block_id="dispute", elements=buttons))
     return blocks
 
 
-def _button(copy: Copy, action: str, action_id: str, dispute_id: int | None, style: str | None = None) -> ButtonElement:
+def _button(copy: Copy, action: str, action_id: str, value: str, style: str | None = None) -> ButtonElement:
     return ButtonElement(
-        text=plain(copy("disputes", "button", action=action)), action_id=action_id, value=str(dispute_id), style=style
+        text=plain(copy("disputes", "button", action=action)), action_id=action_id, value=value, style=style
     )
 
 

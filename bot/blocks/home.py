@@ -6,7 +6,7 @@ from slack_sdk.models.blocks import ActionsBlock, Block, ButtonElement
 from slack_sdk.models.views import View
 
 from bot import ids
-from bot.blocks.checkins import answer_buttons
+from bot.blocks.checkins import answer_buttons, gate_value
 from bot.blocks.kit import VIEW_BLOCK_LIMIT, context, divider, header, plain, section, view_blocks
 from bot.copy import Copy
 from stages.attention import Attention, Led
@@ -30,7 +30,7 @@ def home_view(copy: Copy, user_id: str, summary: Attention, catalogue: Catalogue
         button = ButtonElement(
             text=plain("Sign off"),
             action_id=ids.ACTION_SIGN_OFF,
-            value=str(led.checkin.id if led.checkin else 0),
+            value=gate_value(led.checkin.id if led.checkin else None, led.rounds),
             style="primary",
         )
         needs += blocks.add(section(copy("home", "ready", led=led), accessory=button))

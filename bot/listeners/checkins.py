@@ -14,6 +14,7 @@ from bot.blocks.checkins import (
     STATUS_ACTIONS,
     evidence_modal,
     not_applicable_modal,
+    read_gate_value,
     read_item_value,
     reopen_modal,
 )
@@ -127,9 +128,7 @@ def open_evidence(turn: Turn) -> None:
 def _item_board(turn: Turn) -> tuple[Board, str]:
     checkin_id, item_id = read_item_value(_action(turn).get("value", ""))
     board = checkin_service.board(turn.uow(), turn.deps.catalogue, checkin_id)
-    if item_id not in {item.id for item in board.stage.items}:
-        raise Stale(f"{item_id} is not in stage {board.stage.number}")
-    return board, item_id
+    return checkin_service.answerable(board, item_id), item_id
 
 
 def save_not_applicable(turn: Turn) -> str:
@@ -176,8 +175,10 @@ def _metadata(turn: Turn) -> dict[str, Any]:
 def sign_off(turn: Turn) -> None:
     deps = turn.deps
     with explaining(turn):
-        checkin_id = int(_action(turn).get("value") or 0)
-        board = checkin_service.sign_off(turn.uow(), deps.catalogue, checkin_id, by=turn.user_id, now=turn.now())
+        checkin_id, seen = read_gate_value(_action(turn).get("value"))
+        board = checkin_service.sign_off(
+            turn.uow(), deps.catalogue, checkin_id, by=turn.user_id, now=turn.now(), seen_round=seen
+        )
         following = deps.catalogue.next_stage(board.stage.number)
         _announce(turn, board, deps.copy("checkins", "signed_off_summary", board=board, next_stage=following))
 
@@ -185,11 +186,13 @@ def sign_off(turn: Turn) -> None:
 def open_reopen(turn: Turn) -> None:
     deps = turn.deps
     with explaining(turn):
-        checkin_id = int(_action(turn).get("value") or 0)
+        checkin_id, seen = read_gate_value(_action(turn).get("value"))
         board = checkin_service.board(turn.uow(), deps.catalogue, checkin_id)
         relationship = board.relationship
         if not relationship.is_leader(turn.user_id):
             raise NotAllowed("reopen", relationship.owner_id, relationship.sponsor_id)
+        if board.rounds != seen:
+            raise Stale(f"check-in {checkin_id} was signed off again since round {seen}")
         turn.client.views_open(trigger_id=turn.body["trigger_id"], view=reopen_modal(deps.copy, board))
 
 
@@ -198,7 +201,13 @@ def save_reopen(turn: Turn) -> str:
     meta = _metadata(turn)
     reason = value(turn.body["view"], ids.BLOCK_REASON) or ""
     board = checkin_service.reopen(
-        turn.uow(), deps.catalogue, int(meta["checkin"]), by=turn.user_id, reason=reason, now=turn.now()
+        turn.uow(),
+        deps.catalogue,
+        int(meta["checkin"]),
+        by=turn.user_id,
+        reason=reason,
+        now=turn.now(),
+        seen_round=int(meta["round"]),
     )
     _announce(
         turn, board, deps.copy("checkins", "reopened", board=board, by=turn.user_id, reason=reopen_reason(reason))

@@ -8,7 +8,14 @@ from slack_bolt import Ack, App
 from slack_sdk.errors import SlackApiError
 
 from bot import ids
-from bot.blocks.disputes import list_blocks, raise_modal, resolve_modal, update_modal
+from bot.blocks.disputes import (
+    list_blocks,
+    raise_modal,
+    read_dispute_value,
+    read_escalate_value,
+    resolve_modal,
+    update_modal,
+)
 from bot.blocks.forms import value
 from bot.blocks.kit import message_blocks
 from bot.command_line import Invocation, name_prefix
@@ -17,7 +24,7 @@ from bot.dispute_messages import post_dispute, tell_thread
 from bot.listeners.explain import explaining
 from bot.listeners.modal_ack import Check, on_submit
 from bot.listeners.turn import Turn, lazy
-from stages import dispute_service, nudge_service, services
+from stages import dispute_service, services
 from stages.dispute_service import Case
 from stages.disputes import DisputeEventKind, free_text, summary
 from stages.errors import InvalidInput, Problem, RelationshipNotFound
@@ -142,8 +149,13 @@ def list_disputes(turn: Turn, invocation: Invocation) -> None:
 # ----- the thread's buttons and modals
 
 
+def _value(turn: Turn) -> str | None:
+    value: str | None = turn.body["actions"][0].get("value")
+    return value
+
+
 def _dispute_id(turn: Turn) -> int:
-    return int(turn.body["actions"][0].get("value") or 0)
+    return read_dispute_value(_value(turn))
 
 
 def acknowledge(turn: Turn) -> None:
@@ -155,27 +167,24 @@ def acknowledge(turn: Turn) -> None:
 
 
 def escalate(turn: Turn) -> None:
+    """From the tier the person saw on the button: a second press, or one on an old message, is refused."""
     with explaining(turn):
-        current = dispute_service.case(turn.uow(), _dispute_id(turn))
-        case = dispute_service.escalate(
-            turn.uow(), current.dispute.id or 0, by=turn.user_id, now=turn.now(), from_tier=current.dispute.tier
-        )
-        if case is not None:
-            nudge_service.queue_escalation(turn.uow(), case, turn.now())
-            tell_thread(turn.client, turn.deps, case, DisputeEventKind.ESCALATED, turn.user_id)
-            turn.refresh_home(case.relationship.owner_id, case.relationship.sponsor_id)
+        dispute_id, tier = read_escalate_value(_value(turn))
+        case = dispute_service.escalate(turn.uow(), dispute_id, by=turn.user_id, now=turn.now(), from_tier=tier)
+        tell_thread(turn.client, turn.deps, case, DisputeEventKind.ESCALATED, turn.user_id)
+        turn.refresh_home(case.relationship.owner_id, case.relationship.sponsor_id)
 
 
 def open_update(turn: Turn) -> None:
     with explaining(turn):
-        case = dispute_service.case(turn.uow(), _dispute_id(turn))
+        case = dispute_service.open_case(turn.uow(), _dispute_id(turn))
         view = update_modal(turn.deps.copy, case)
         turn.client.views_open(trigger_id=turn.body["trigger_id"], view=view)
 
 
 def open_resolve(turn: Turn) -> None:
     with explaining(turn):
-        case = dispute_service.case(turn.uow(), _dispute_id(turn))
+        case = dispute_service.open_case(turn.uow(), _dispute_id(turn))
         dispute_service.check_handler(case, turn.user_id, DisputeEventKind.RESOLVED)
         view = resolve_modal(turn.deps.copy, case)
         turn.client.views_open(trigger_id=turn.body["trigger_id"], view=view)

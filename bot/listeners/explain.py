@@ -5,6 +5,7 @@ from contextlib import contextmanager
 
 from bot.copy import Copy
 from bot.listeners.turn import Turn
+from stages.disputes import DisputeMovedOn
 from stages.errors import DomainError, GateNotReady, InvalidInput, NotAllowed, StageOutOfOrder, Stale
 
 
@@ -21,6 +22,8 @@ def explanation(copy: Copy, error: DomainError, relationship_name: str = "") -> 
             "refusals", "out_of_order", code=error.code, stage=error.stage, current=error.current,
             r={"name": relationship_name},
         )  # fmt: skip
+    if isinstance(error, DisputeMovedOn):
+        return copy("refusals", "dispute_moved_on")
     if isinstance(error, Stale):
         return copy("refusals", "stale")
     if isinstance(error, InvalidInput) and error.problems:

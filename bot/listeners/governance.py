@@ -20,6 +20,7 @@ from bot.listeners.modal_ack import on_submit
 from bot.listeners.turn import Turn, lazy
 from bot.posting import post_in_channel
 from stages import exit_service, review_service, services
+from stages.errors import Stale
 from stages.exits import exit_draft
 from stages.relationships import Relationship
 from stages.reviews import RATING_AREAS, review
@@ -76,11 +77,21 @@ def start_exit(turn: Turn, invocation: Invocation) -> None:
 
 
 def open_review_from_button(turn: Turn) -> None:
-    _open_review(turn, int(turn.body["actions"][0].get("value") or 0))
+    with explaining(turn):
+        _open_review(turn, _relationship_of_button(turn))
 
 
 def open_exit_from_button(turn: Turn) -> None:
-    _open_exit(turn, int(turn.body["actions"][0].get("value") or 0))
+    with explaining(turn):
+        _open_exit(turn, _relationship_of_button(turn))
+
+
+def _relationship_of_button(turn: Turn) -> int:
+    """The relationship a Home tab or nudge button is about; `Stale` for anything that is not one of ours."""
+    value = str(turn.body["actions"][0].get("value") or "")
+    if not value.isdigit():
+        raise Stale(f"unreadable relationship button value {value!r}")
+    return int(value)
 
 
 def _open_review(turn: Turn, relationship_id: int) -> None:

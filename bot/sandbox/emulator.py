@@ -33,7 +33,7 @@ class Fault:
     method: str
     status: int = 200
     error: str | None = None
-    retry_after: int | None = None
+    retry_after: int | str | None = None  # a string for what Slack does not send: a fraction, a date, nonsense
     times: int = 1
     drop: bool = False  # close the connection without answering, as a network failure would
     answer_lost: bool = False  # carry the call out, then close the connection: the caller never learns it worked
@@ -108,7 +108,7 @@ class Emulator:
         *,
         status: int = 200,
         error: str | None = None,
-        retry_after: int | None = None,
+        retry_after: int | str | None = None,
         times: int = 1,
         drop: bool = False,
         answer_lost: bool = False,

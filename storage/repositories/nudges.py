@@ -101,7 +101,7 @@ class SqlNudgeRepository:
             found |= {(k, s, t, p, r) for k, s, t, p, r in self._session.execute(query)}
         return found
 
-    def claim(self, worker: str, now: datetime, limit: int, lease: timedelta) -> list[QueuedNudge]:
+    def claim(self, worker: str, token: str, now: datetime, limit: int, lease: timedelta) -> list[QueuedNudge]:
         retaken = col(NudgeRow.status) == NudgeStatus.CLAIMED.value
         ready = or_(
             and_(col(NudgeRow.status) == NudgeStatus.PENDING.value, col(NudgeRow.not_before) <= now),
@@ -121,6 +121,7 @@ class SqlNudgeRepository:
                 status=NudgeStatus.CLAIMED.value,
                 claimed_by=worker,
                 claimed_at=now,
+                claim_token=token,
                 # A sender that died holding the claim may have posted it: from its claim on, it is unconfirmed.
                 unconfirmed_since=case(
                     (retaken, func.coalesce(col(NudgeRow.unconfirmed_since), col(NudgeRow.claimed_at))),
@@ -131,24 +132,33 @@ class SqlNudgeRepository:
         )
         return sorted((_QUEUED.entity(row) for row in claimed), key=lambda n: n.id or 0)
 
-    def sent(self, ids: Sequence[int], now: datetime) -> None:
-        self._set(ids, status=NudgeStatus.SENT.value, sent_at=now, claimed_by=None)
+    def held(self, ids: Sequence[int], token: str) -> int:
+        query = sa_select(func.count()).where(*self._claimed(ids, token))
+        return int(self._session.execute(query).scalar_one())
+
+    def sent(self, ids: Sequence[int], token: str, now: datetime) -> int:
+        return self._set(ids, token, status=NudgeStatus.SENT.value, sent_at=now, claimed_by=None)
 
     def release(
-        self, ids: Sequence[int], not_before: datetime, error: str | None, unconfirmed_since: datetime | None = None
-    ) -> None:
+        self,
+        ids: Sequence[int],
+        token: str,
+        not_before: datetime,
+        error: str | None,
+        unconfirmed_since: datetime | None = None,
+    ) -> int:
         values: dict[str, Any] = {"status": NudgeStatus.PENDING.value, "not_before": not_before, "claimed_by": None}
         if error is not None:
             values |= {"attempts": col(NudgeRow.attempts) + 1, "last_error": error[:ERROR_MAX]}
         if unconfirmed_since is not None:  # the earliest such attempt is the one to look from
             values["unconfirmed_since"] = func.coalesce(col(NudgeRow.unconfirmed_since), unconfirmed_since)
-        self._set(ids, **values)
+        return self._set(ids, token, **values)
 
-    def fail(self, ids: Sequence[int], reason: str) -> None:
-        self._set(ids, status=NudgeStatus.FAILED.value, last_error=reason[:ERROR_MAX], claimed_by=None)
+    def fail(self, ids: Sequence[int], token: str, reason: str) -> int:
+        return self._set(ids, token, status=NudgeStatus.FAILED.value, last_error=reason[:ERROR_MAX], claimed_by=None)
 
-    def cancel(self, ids: Sequence[int]) -> None:
-        self._set(ids, status=NudgeStatus.CANCELLED.value, claimed_by=None)
+    def cancel(self, ids: Sequence[int], token: str) -> int:
+        return self._set(ids, token, status=NudgeStatus.CANCELLED.value, claimed_by=None)
 
     def failed(self, relationship_ids: Sequence[int]) -> list[QueuedNudge]:
         if not relationship_ids:
@@ -161,13 +171,24 @@ class SqlNudgeRepository:
         )
         return _QUEUED.read(self._session, query.order_by(outbox.c.id))
 
-    def _set(self, ids: Sequence[int], **values: Any) -> None:
-        if ids:
-            self._session.execute(
-                update(NudgeRow)
-                .where(col(NudgeRow.team_id) == self._team_id, col(NudgeRow.id).in_(list(ids)))
-                .values(**values)
-            )
+    def _claimed(self, ids: Sequence[int], token: str) -> list[ColumnElement[bool]]:
+        return [
+            col(NudgeRow.team_id) == self._team_id,
+            col(NudgeRow.id).in_(list(ids)),
+            col(NudgeRow.status) == NudgeStatus.CLAIMED.value,
+            col(NudgeRow.claim_token) == token,
+        ]
+
+    def _set(self, ids: Sequence[int], token: str, **values: Any) -> int:
+        if not ids:
+            return 0
+        changed = self._session.execute(
+            update(NudgeRow)
+            .where(*self._claimed(ids, token))
+            .values(**values)
+            .execution_options(preserve_rowcount=True)
+        )
+        return int(changed.rowcount)  # type: ignore[attr-defined]
 
 
 def _unpacked(dialect: str, document: str) -> list[ColumnElement[Any]]:

@@ -126,7 +126,7 @@ def test_the_gate_refuses_a_stage_with_work_left_and_says_what(acme: Sandbox) ->
     parent, items = start_checkin(acme)
     acme.driver.click(ALICE, items[0], ids.ACTION_ITEM_DONE)  # S1.1 needs evidence too
     assert "Sign off" not in shown(fresh(acme, parent))
-    acme.driver.click(ALICE, with_button(fresh(acme, parent), ids.ACTION_SIGN_OFF, "1"), ids.ACTION_SIGN_OFF)
+    acme.driver.click(ALICE, with_button(fresh(acme, parent), ids.ACTION_SIGN_OFF, "1@0"), ids.ACTION_SIGN_OFF)
     assert "Stage 1 is not ready for sign-off yet. Still to do" in last_ephemeral(acme, ALICE).text
     assert "S1.1, S1.2, S1.3, S1.4, S1.5, S1.6, S1.7" in last_ephemeral(acme, ALICE).text
     assert relationship(acme).stage == 1

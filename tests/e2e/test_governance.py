@@ -210,7 +210,7 @@ def test_a_dispute_climbs_its_ladder_and_is_resolved(acme: Sandbox) -> None:
     assert "Tier 2 · Joint management team" in shown(fresh(acme, parent))
 
     with acme.database.uow(acme.workspace.team_id) as uow:
-        queued = uow.nudges.claim("test", START, 10, timedelta(minutes=10))
+        queued = uow.nudges.claim("test", "peek", START, 10, timedelta(minutes=10))
     assert [(n.kind, n.recipient_id, n.tier) for n in queued] == [(NudgeKind.DISPUTE_ESCALATED, ALICE, 2)]
 
     driver.click(BOB, fresh(acme, parent), ids.ACTION_DISPUTE_RESOLVE)
