@@ -2,6 +2,9 @@
 
 It holds the plan (Markdown, HTML, JSON), every checklist item with its answers, notes and evidence, the
 reviews, disputes and exit strategy versions, the plan's versions, and the whole audit trail as CSV.
+
+Everything people typed is untrusted: in Markdown it is escaped (no HTML, links or headings of its own), and a
+CSV cell that a spreadsheet would run as a formula is prefixed with `'` so it is shown as text.
 """
 
 import csv
@@ -12,8 +15,9 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-from bot.plan_document import render_html, render_markdown
+from bot.plan_document import md_block, md_inline, render_html, render_markdown
 from stages.audit import changed_fields
+from stages.exits import ExitStrategy
 from stages.rmp import Evidence, ItemRecord, Plan
 
 Names = Callable[[str], str]
@@ -153,16 +157,16 @@ def _readme(evidence: Evidence) -> str:
     r = plan.relationship
     version = f", plan version {plan.version}" if plan.version else ""
     lines = [
-        f"# Evidence pack: {r.name}",
+        f"# Evidence pack: {md_inline(r.name)}",
         "",
-        f"Relationship Management Plan of {r.name} with {r.partner}, generated"
+        f"Relationship Management Plan of {md_inline(r.name)} with {md_inline(r.partner)}, generated"
         f" {plan.generated_at:%Y-%m-%d %H:%M} UTC{version}. Current stage: {plan.stage.label} ({plan.phase.name}).",
         "",
         "| stage | BS 11000-1 | state | items done | signed off |",
         "|---|---|---|---|---|",
     ]
     for s in plan.stages:
-        signed = f"{s.sign_off.signed_at:%Y-%m-%d} by {s.sign_off.signed_by}" if s.sign_off else ""
+        signed = f"{s.sign_off.signed_at:%Y-%m-%d} by {md_inline(s.sign_off.signed_by)}" if s.sign_off else ""
         done = f"{s.progress.done}/{s.progress.total}"
         lines.append(f"| {s.stage.label} | clause {s.stage.clause} | {s.state} | {done} | {signed} |")
     lines += [
@@ -181,29 +185,29 @@ def _readme(evidence: Evidence) -> str:
     return "\n".join(lines)
 
 
-def _exit_markdown(strategy: Any) -> str:
+def _exit_markdown(strategy: ExitStrategy) -> str:
     return "\n".join(
         [
             f"# Exit strategy v{strategy.version}",
             "",
-            f"Saved {strategy.saved_at:%Y-%m-%d %H:%M} UTC by {strategy.saved_by}, reviewed with "
-            f"{', '.join(strategy.reviewed_with)}.",
+            f"Saved {strategy.saved_at:%Y-%m-%d %H:%M} UTC by {md_inline(strategy.saved_by)}, reviewed with "
+            f"{md_inline(', '.join(strategy.reviewed_with))}.",
             "",
             "## Exit triggers",
             "",
-            strategy.triggers,
+            md_block(strategy.triggers),
             "",
             "## Plan",
             "",
-            strategy.plan,
+            md_block(strategy.plan),
             "",
             "## Continuity and transition",
             "",
-            strategy.continuity or "(none recorded)",
+            md_block(strategy.continuity or "(none recorded)"),
             "",
             "## Shared assets and IP",
             "",
-            strategy.assets or "(none recorded)",
+            md_block(strategy.assets or "(none recorded)"),
             "",
         ]
     )
@@ -213,8 +217,16 @@ def _csv(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(header)
-    writer.writerows(rows)
+    writer.writerows([_inert_cell(cell) for cell in row] for row in rows)
     return buffer.getvalue()
+
+
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")  # what makes a spreadsheet read a cell as a formula (OWASP)
+
+
+def _inert_cell(cell: Any) -> Any:
+    """Text a spreadsheet would run as a formula, shown as text: quoting the cell alone does not stop it."""
+    return f"'{cell}" if isinstance(cell, str) and cell.startswith(_FORMULA_STARTS) else cell
 
 
 def _iso(value: Any) -> str:

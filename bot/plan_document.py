@@ -17,12 +17,13 @@ from jinja2.nodes import EvalContext
 from jinja2.runtime import Context
 from markupsafe import Markup
 
+from bot.copy import web_address
 from stages.audit import SYSTEM, changed_fields
 from stages.checklist import ItemStatus
 from stages.reviews import RATING_AREAS
 from stages.rmp import CHANGE_LOG_LIMIT, ItemRecord, Plan
 
-__all__ = ["render_html", "render_markdown"]
+__all__ = ["md_block", "md_inline", "render_html", "render_markdown"]
 
 Names = Callable[[str], str]
 
@@ -142,9 +143,8 @@ def md_url(value: str) -> Markdown:
 
 
 def web_url(value: str | None) -> str | None:
-    """The address if it is a web one; anything else (javascript:, data:) is never made a link."""
-    url = (value or "").strip()
-    return url if url.lower().startswith(("https://", "http://")) else None
+    """The address if it is a well-formed web one; anything else (javascript:, data:, no host) is never a link."""
+    return web_address(value, ("https", "http"))
 
 
 def _neutralise_html(text: str) -> str:

@@ -58,7 +58,7 @@ def parent_blocks(copy: Copy, catalogue: Catalogue, board: Board) -> list[Block]
         phase = catalogue.phase_of(stage.number)
         dos, donts = phase.dos, phase.donts
     blocks: list[Block] = [
-        header(copy("checkins", "parent_title", stage=stage)),
+        header(copy.plain("checkins", "parent_title", stage=stage)),
         section(copy("checkins", "parent_intro", r=r, phase=catalogue.phase_of(stage.number), stage=stage)),
         context(copy("checkins", "parent_people", r=r, stage=stage)),
         section(copy("checkins", "parent_progress", board=board)),
@@ -75,11 +75,11 @@ def _gate_button(copy: Copy, board: Board) -> ButtonElement | None:
     checkin_id = gate_value(board.checkin.id, board.rounds)
     if board.signed_off and board.stage.number == board.relationship.last_signed_off:
         return ButtonElement(
-            text=plain(copy("checkins", "button", action="reopen")), action_id=ids.ACTION_REOPEN, value=checkin_id
+            text=plain(copy.plain("checkins", "button", action="reopen")), action_id=ids.ACTION_REOPEN, value=checkin_id
         )
     if not board.signed_off and board.progress.ready and board.relationship.stage == board.stage.number:
         return ButtonElement(
-            text=plain(copy("checkins", "button", action="sign_off")),
+            text=plain(copy.plain("checkins", "button", action="sign_off")),
             action_id=ids.ACTION_SIGN_OFF,
             value=checkin_id,
             style="primary",
@@ -107,7 +107,9 @@ def answer_buttons(copy: Copy, checkin_id: int, item_id: str, assignee: str | No
     value = item_value(checkin_id, item_id)
 
     def button(action: str, action_id: str) -> ButtonElement:
-        return ButtonElement(text=plain(copy("checkins", "button", action=action)), action_id=action_id, value=value)
+        return ButtonElement(
+            text=plain(copy.plain("checkins", "button", action=action)), action_id=action_id, value=value
+        )
 
     return ActionsBlock(
         block_id=f"{ANSWER_BLOCK}{value}",
@@ -118,7 +120,7 @@ def answer_buttons(copy: Copy, checkin_id: int, item_id: str, assignee: str | No
             button("evidence", ids.ACTION_ITEM_EVIDENCE),
             UserSelectElement(
                 action_id=ids.ACTION_ITEM_ASSIGN,
-                placeholder=plain(copy("checkins", "assign_placeholder")),
+                placeholder=plain(copy.plain("checkins", "assign_placeholder")),
                 initial_user=assignee,
             ),
         ],
@@ -163,8 +165,8 @@ def _input(
 ) -> InputBlock:
     return InputBlock(
         block_id=block_id,
-        label=plain(copy("checkins", label), 2000),
-        hint=plain(copy("checkins", hint), 2000) if hint else None,
+        label=plain(copy.plain("checkins", label), 2000),
+        hint=plain(copy.plain("checkins", hint), 2000) if hint else None,
         element=element,
         optional=optional,
     )

@@ -41,7 +41,7 @@ def read_escalate_value(value: str | None) -> tuple[int, int]:
 def thread_blocks(copy: Copy, case: Case, cadences: Cadences) -> list[Block]:
     d, r = case.dispute, case.relationship
     blocks: list[Block] = [
-        header(copy("disputes", "title", d=d, r=r)),
+        header(copy.plain("disputes", "title", d=d, r=r)),
         section(copy("disputes", "summary", d=d)),
         context(copy("disputes", "facts", d=d, deadline=d.tier_deadline(cadences))),
         section(copy("disputes", "state", d=d)),
@@ -60,7 +60,7 @@ def thread_blocks(copy: Copy, case: Case, cadences: Cadences) -> list[Block]:
 
 def _button(copy: Copy, action: str, action_id: str, value: str, style: str | None = None) -> ButtonElement:
     return ButtonElement(
-        text=plain(copy("disputes", "button", action=action)), action_id=action_id, value=value, style=style
+        text=plain(copy.plain("disputes", "button", action=action)), action_id=action_id, value=value, style=style
     )
 
 
@@ -69,7 +69,7 @@ def list_blocks(
 ) -> list[Block]:
     if not cases:
         return [section(copy("disputes", "list_empty", r=scope))]
-    blocks: list[Block] = [header(copy("disputes", "list_title", count=len(cases), r=scope))]
+    blocks: list[Block] = [header(copy.plain("disputes", "list_title", count=len(cases), r=scope))]
     room = MESSAGE_BLOCK_LIMIT - 2
     for case in cases[:room]:
         blocks.append(section(copy("disputes", "list_line", c=case, now=now, link=links.get(case.dispute.id or 0))))

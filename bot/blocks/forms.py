@@ -27,9 +27,9 @@ def form(
     return View(
         type="modal",
         callback_id=callback_id,
-        title=plain(copy(template, title), 24),
-        submit=plain(copy(template, submit), 24),
-        close=plain(copy(template, "cancel"), 24),
+        title=plain(copy.plain(template, title), 24),
+        submit=plain(copy.plain(template, submit), 24),
+        close=plain(copy.plain(template, "cancel"), 24),
         private_metadata=json.dumps(dict(metadata)),
         blocks=view_blocks(blocks),
     )
@@ -39,10 +39,10 @@ def field(
     copy: Copy, template: str, block_id: str, element: InputInteractiveElement, *, optional: bool = False
 ) -> InputBlock:
     """An input labelled and explained by the template's `label` and `hint` macros for `block_id`."""
-    hint = copy(template, "hint", field=block_id)
+    hint = copy.plain(template, "hint", field=block_id)
     return InputBlock(
         block_id=block_id,
-        label=plain(copy(template, "label", field=block_id), 2000),
+        label=plain(copy.plain(template, "label", field=block_id), 2000),
         hint=plain(hint, 2000) if hint else None,
         element=element,
         optional=optional,

@@ -22,7 +22,7 @@ from stages.reviews import RATING_AREAS, Review
 
 
 def review_modal(copy: Copy, relationship: Relationship, last: Review | None, today: date) -> View:
-    options = [Option(value=str(n), label=copy("governance", "rating_option", n=n)) for n in range(5, 0, -1)]
+    options = [Option(value=str(n), label=copy.plain("governance", "rating_option", n=n)) for n in range(5, 0, -1)]
     blocks: list[Block] = [
         section(copy("governance", "review_intro", r=relationship, last=last)),
         field(copy, "governance", ids.BLOCK_SUMMARY, text_input(reviews.TEXT_MAX)),

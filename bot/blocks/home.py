@@ -17,7 +17,7 @@ def home_view(copy: Copy, user_id: str, summary: Attention, catalogue: Catalogue
     today = now.date()
     blocks = _Budget(VIEW_BLOCK_LIMIT, copy)
     blocks.add(
-        header(copy("home", "title")),
+        header(copy.plain("home", "title")),
         section(copy("home", "intro", user_id=user_id)),
         ActionsBlock(
             elements=[ButtonElement(text=plain("New relationship"), action_id=ids.ACTION_OPEN_NEW, style="primary")]

@@ -45,10 +45,10 @@ def new_relationship_modal(
     """
 
     def label(field: str) -> Any:
-        return plain(copy("relationships", "label", field=field))
+        return plain(copy.plain("relationships", "label", field=field))
 
     def hint(field: str) -> Any:
-        return plain(copy("relationships", "hint", field=field), 2000)
+        return plain(copy.plain("relationships", "hint", field=field), 2000)
 
     blocks: list[Block] = [section(copy("relationships", "edit_intro" if editing else "modal_intro"))]
     fields: list[InputBlock] = [
@@ -113,9 +113,9 @@ def new_relationship_modal(
     return View(
         type="modal",
         callback_id=ids.VIEW_EDIT_RELATIONSHIP if editing else ids.VIEW_NEW_RELATIONSHIP,
-        title=plain(copy("relationships", "edit_title" if editing else "modal_title"), 24),
-        submit=plain(copy("relationships", "edit_submit" if editing else "modal_submit"), 24),
-        close=plain(copy("relationships", "modal_close"), 24),
+        title=plain(copy.plain("relationships", "edit_title" if editing else "modal_title"), 24),
+        submit=plain(copy.plain("relationships", "edit_submit" if editing else "modal_submit"), 24),
+        close=plain(copy.plain("relationships", "modal_close"), 24),
         private_metadata=json.dumps({"relationship": editing}) if editing else None,
         blocks=view_blocks(blocks),
     )

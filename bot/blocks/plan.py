@@ -16,7 +16,7 @@ CHANGES_PER_SECTION = 10
 def summary_blocks(copy: Copy, plan: Plan, today: date) -> list[Block]:
     r = plan.relationship
     return [
-        header(copy("plan_summary", "title", r=r)),
+        header(copy.plain("plan_summary", "title", r=r)),
         section(copy("plan_summary", "summary", plan=plan, today=today)),
         section(copy("plan_summary", "facts", plan=plan, today=today)),
         section(copy("plan_summary", "open_items", plan=plan)),
@@ -25,7 +25,7 @@ def summary_blocks(copy: Copy, plan: Plan, today: date) -> list[Block]:
 
 
 def diff_blocks(copy: Copy, relationship: Relationship, diff: VersionDiff) -> list[Block]:
-    blocks: list[Block] = [header(copy("plan_summary", "diff_title", r=relationship))]
+    blocks: list[Block] = [header(copy.plain("plan_summary", "diff_title", r=relationship))]
     if diff.newer is None:
         return [*blocks, section(copy("plan_summary", "diff_none", r=relationship))]
     if diff.older is None:

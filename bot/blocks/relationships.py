@@ -20,7 +20,7 @@ def intro_blocks(copy: Copy, relationship: Relationship, catalogue: Catalogue) -
 def list_blocks(copy: Copy, relationships: list[Relationship], catalogue: Catalogue, today: date) -> list[Block]:
     if not relationships:
         return [section(copy("relationships", "list_empty"))]
-    blocks: list[Block] = [header(copy("relationships", "list_title", count=len(relationships)))]
+    blocks: list[Block] = [header(copy.plain("relationships", "list_title", count=len(relationships)))]
     room = MESSAGE_BLOCK_LIMIT - len(blocks) - 1  # keep one block for "and N more"
     shown = relationships if len(relationships) <= room + 1 else relationships[:room]
     for r in shown:
@@ -37,7 +37,7 @@ def status_blocks(copy: Copy, report: StatusReport) -> list[Block]:
     r = report.relationship
     stage_lines = "\n".join(copy("relationships", "status_stage_line", line=line) for line in report.stages)
     return [
-        header(copy("relationships", "status_title", r=r)),
+        header(copy.plain("relationships", "status_title", r=r)),
         section(copy("relationships", "status_summary", r=r, stage=report.stage, phase=report.phase)),
         section(copy("relationships", "status_people", r=r, overdue=report.review_overdue)),
         divider(),

@@ -28,8 +28,7 @@ def show_history(turn: Turn, invocation: Invocation) -> None:
     wanted = count or DEFAULT_COUNT
     events = services.latest_changes(turn.uow(), relationship.id or 0, min(wanted, MAX_COUNT))
     copy = turn.deps.copy
-    title = copy("history", "title", r=relationship, count=len(events))
-    blocks: list[Block] = [header(title)]
+    blocks: list[Block] = [header(copy.plain("history", "title", r=relationship, count=len(events)))]
     if not events:
         blocks.append(section(copy("history", "empty", r=relationship)))
     lines = [copy("history", "line", e=event) for event in events]
@@ -37,7 +36,7 @@ def show_history(turn: Turn, invocation: Invocation) -> None:
         blocks.append(section("\n".join(lines[start : start + LINES_PER_SECTION])))
     if wanted > MAX_COUNT:
         blocks.append(context(copy("history", "capped", limit=MAX_COUNT)))
-    turn.tell(title, message_blocks(blocks))
+    turn.tell(copy("history", "title", r=relationship, count=len(events)), message_blocks(blocks))
 
 
 def relationship_and_number(turn: Turn, argument: str) -> tuple[Relationship, int | None]:

@@ -1,0 +1,478 @@
+"""Text people typed is inert wherever Slack renders it: hostile names, summaries, notes, answers and links go
+through every message builder and every template, and nothing they contain can mention @channel, @here,
+@everyone, a user or a user group, or become a link with a label of its own choosing.
+
+In mrkdwn (section and context text, a message's top-level `text`) the only Slack control sequences allowed are
+the ones Accord builds: mentions of the people and channel stored on the relationship, dates, and links to
+checked https addresses with Accord's own labels.
+"""
+
+import inspect
+import itertools
+import pkgutil
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from jinja2.exceptions import UndefinedError
+from jinja2.runtime import Macro
+from slack_sdk.models.blocks import Block
+from slack_sdk.models.views import View
+
+import bot.blocks
+from bot.blocks import checkins, disputes, forms, governance, help, home, new_relationship, nudges, plan, relationships
+from bot.blocks.kit import message_blocks, section
+from bot.copy import Copy, slack_escape
+from stages import rmp
+from stages.attention import Assignment, Attention, Led
+from stages.audit import AuditEvent
+from stages.catalogue import default_catalogue
+from stages.checkin_service import Board
+from stages.checkins import Checkin, Note, SignOff
+from stages.checklist import ItemState, ItemStatus, StageProgress, blank_state
+from stages.dispute_service import Case
+from stages.disputes import Dispute, DisputeEvent, DisputeEventKind, DisputeStatus
+from stages.errors import Problem
+from stages.exits import ExitStrategy
+from stages.nudges import NudgeKind, NudgeStatus, QueuedNudge
+from stages.relationships import Relationship, RelationshipDraft, RelationshipStatus
+from stages.reviews import Review
+from stages.rmp import DisputeRecord, VersionDiff
+from stages.services import StageLine, StatusReport
+from stages.versions import PlanVersion
+
+CATALOGUE = default_catalogue()
+COPY = Copy()
+TEAM, REL_ID = "T0ACCORD", 7
+OWNER, SPONSOR, ALICE, CHANNEL = "U0OWNER", "U0SPONSOR", "U0ALICE", "C0ACME"
+NOW = datetime(2027, 3, 10, 9, 30, tzinfo=UTC)
+TEMPLATES = Path(__file__).resolve().parents[2] / "bot" / "templates"
+
+# What someone can type, or paste from Slack, that Slack would read as a control sequence if sent unescaped.
+SLACK_TOKENS = [
+    "<!channel>", "<!here>", "<!everyone>", "<@U0EVIL>", "<!subteam^S0EVIL>", "<!subteam^S0EVIL|@admins>",
+    "<https://evil.example|your invoice>", "<http://evil.example>", "<mailto:x@evil.example|mail>", "<#C0EVIL>",
+    "<!date^1^{date}|today>", "&lt;!channel&gt;", "&", "<", ">", "|", "*", "_", "`", "\n",
+]  # fmt: skip
+HOSTILE = (
+    st.tuples(st.text(max_size=8), st.lists(st.sampled_from(SLACK_TOKENS), min_size=1, max_size=3), st.text(max_size=8))
+    .map(lambda parts: parts[0] + "".join(parts[1]) + parts[2])
+    .filter(str.strip)  # the domain refuses blank text
+)
+LINKS = st.one_of(
+    HOSTILE,
+    HOSTILE.map(lambda text: "https://docs.example/" + text),
+    st.sampled_from(
+        [
+            "javascript:alert(1)",
+            "https://evil.example|click here",
+            "https://docs.example/a|<!channel>",
+            "https://docs.example/?a=1&b=<@U0EVIL>",
+            "http://docs.example/plain",
+            "https://docs.example/policy",
+            "data:text/html,<script>",
+        ]
+    ),
+)
+
+ACCORD_MARKUP = re.compile(
+    rf"<@(?:{OWNER}|{SPONSOR}|{ALICE})>"
+    rf"|<#{CHANNEL}>"
+    r"|<!date\^\d+\^\{date_short_pretty\} at \{time\}\|[\w :]+>"
+    r"|<https://[^\s<>|]+\|(?:evidence|original message|thread|open its thread|link)>"
+)
+
+
+def assert_inert(text: str, where: str) -> None:
+    """No `<` or `>` is left once the markup Accord built is taken out: none came from what people typed."""
+    rest = ACCORD_MARKUP.sub("", text)
+    assert "<" not in rest and ">" not in rest, f"{where} lets user text reach Slack as markup: {text!r}"
+
+
+def mrkdwn_texts(payload: Any) -> Iterator[str]:
+    """Every text Slack reads as mrkdwn in a message's blocks or a view."""
+    if isinstance(payload, dict):
+        if payload.get("type") == "mrkdwn":
+            yield payload["text"]
+        for value in payload.values():
+            yield from mrkdwn_texts(value)
+    elif isinstance(payload, list):
+        for value in payload:
+            yield from mrkdwn_texts(value)
+
+
+def plain_texts(payload: Any) -> Iterator[str]:
+    if isinstance(payload, dict):
+        if payload.get("type") == "plain_text":
+            yield payload["text"]
+        for value in payload.values():
+            yield from plain_texts(value)
+    elif isinstance(payload, list):
+        for value in payload:
+            yield from plain_texts(value)
+
+
+def as_json(built: Any) -> Any:
+    if isinstance(built, View):
+        return built.to_dict()
+    if isinstance(built, Block):
+        return built.to_dict()
+    return message_blocks(built)
+
+
+@dataclass(frozen=True)
+class World:
+    """One relationship with everything people can type filled in with hostile text."""
+
+    text: str
+    relationship: Relationship
+    board: Board
+    signed_board: Board
+    case: Case
+    resolved: Case
+    review: Review
+    strategy: ExitStrategy
+    plan: rmp.Plan
+    diff: VersionDiff
+    events: list[AuditEvent]
+    nudges: list[QueuedNudge]
+    attention: Attention
+    report: StatusReport
+
+    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
+        """Hypothesis shows a failing world by its typed text, not by the whole plan."""
+        printer.text(f"World(name={self.relationship.name!r}, text={self.text!r}, ...)")
+
+
+@st.composite
+def worlds(draw: st.DrawFn) -> World:
+    pool = iter(itertools.cycle(draw(st.lists(HOSTILE, min_size=6, max_size=6))))
+
+    def hostile() -> str:
+        return next(pool)
+
+    link = draw(LINKS)
+    r = Relationship(
+        team_id=TEAM, name=hostile(), partner=hostile(), owner_id=OWNER, sponsor_id=SPONSOR, channel_id=CHANNEL,
+        review_cadence_days=90, stage=1, status=RelationshipStatus.ACTIVE, created_by=OWNER,
+        created_at=NOW - timedelta(days=120), next_review_due=date(2027, 3, 1), next_exit_review_due=date(2027, 3, 5),
+        id=REL_ID,
+    )  # fmt: skip
+    stage = CATALOGUE.stage(1)
+    first, second, third = (item.id for item in stage.items[:3])
+    states = {
+        first: ItemState(REL_ID, first, ItemStatus.NOT_APPLICABLE, ALICE, NOW, reason=hostile()),
+        second: ItemState(
+            REL_ID, second, ItemStatus.DONE, ALICE, NOW, evidence_url=link, evidence_note=hostile(), assignee_id=ALICE
+        ),
+        third: ItemState(REL_ID, third, ItemStatus.IN_PROGRESS, ALICE, NOW, evidence_note=hostile()),
+    }
+    progress = StageProgress.of(stage, REL_ID, states)
+    checkin = Checkin(TEAM, REL_ID, 1, OWNER, NOW, CHANNEL, "1.000", id=3)
+    board = Board(r, checkin, progress, None, {second: 2})
+    sign_off = SignOff(TEAM, REL_ID, 1, SPONSOR, NOW, reopen_reason=hostile())
+    signed_board = Board(replace(r, stage=2), checkin, progress, sign_off, {})
+    dispute = Dispute(
+        TEAM, REL_ID, hostile(), ALICE, NOW - timedelta(days=9), OWNER, tier=2, tier_since=NOW - timedelta(days=2),
+        acknowledged_by=OWNER, acknowledged_at=NOW, channel_id=CHANNEL, thread_ts="2.000", source_link=draw(LINKS),
+        id=11,
+    )  # fmt: skip
+    resolved = replace(
+        dispute, status=DisputeStatus.RESOLVED, resolved_by=SPONSOR, resolved_at=NOW, resolution=hostile(),
+        root_cause=hostile(), id=12,
+    )  # fmt: skip
+    review = Review(TEAM, REL_ID, OWNER, NOW, hostile(), 4, 3, 5, 2, date(2027, 6, 1), decisions=hostile())
+    strategy = ExitStrategy(TEAM, REL_ID, 2, hostile(), hostile(), hostile(), hostile(), (ALICE, SPONSOR), OWNER, NOW)
+    after = {
+        "status": "not_applicable", "reason": hostile(), "evidence_url": draw(LINKS), "text": hostile(),
+        "summary": hostile(), "reopen_reason": hostile(), "channel_id": CHANNEL, "assignee_id": ALICE, "tier": 2,
+        "name": hostile(),
+    }  # fmt: skip
+    actions = [
+        "relationship.created", "relationship.edited", "relationship.introduced", "checkin.opened", "item.status",
+        "item.evidence", "item.assignment", "note.added", "stage.reopened", "review.recorded", "dispute.raised",
+        "dispute.posted", "dispute.update", "dispute.escalated", "exit_strategy.saved", "something.new",
+    ]  # fmt: skip
+    events = [AuditEvent(TEAM, REL_ID, ALICE, NOW, action, hostile(), {"name": hostile()}, after) for action in actions]
+    notes = [Note(TEAM, 3, CHANNEL, "3.000", ALICE, hostile(), NOW, item_id=second)]
+    dispute_records = [
+        DisputeRecord(dispute, (DisputeEvent(TEAM, 11, DisputeEventKind.UPDATE, ALICE, NOW, 2, hostile()),)),
+        DisputeRecord(resolved, ()),
+    ]
+    the_plan = rmp.assemble(
+        r, CATALOGUE, NOW, states=states, notes=notes, reviews=[review], disputes=dispute_records, exits=[strategy],
+        changes=events, version=4,
+    )  # fmt: skip
+    older = PlanVersion(TEAM, REL_ID, 3, hostile(), OWNER, NOW - timedelta(days=3), {})
+    newer = PlanVersion(TEAM, REL_ID, 4, hostile(), OWNER, NOW, {})
+    content = the_plan.content()
+    changes = tuple(rmp.diff({}, content)) + tuple(rmp.diff(content, {}))
+    nudge_details: dict[NudgeKind, dict[str, str | int]] = {
+        NudgeKind.REVIEW: {"name": hostile(), "due": "2027-03-01"},
+        NudgeKind.EXIT_REVIEW: {"name": hostile(), "due": "2027-03-05"},
+        NudgeKind.DISPUTE: {"name": hostile(), "summary": hostile(), "tier": 1, "raised": "2027-03-01"},
+        NudgeKind.DISPUTE_ESCALATED: {"name": hostile(), "summary": hostile(), "tier": 2, "raised": "2027-03-01"},
+        NudgeKind.DISPUTE_THREAD: {"name": hostile(), "summary": hostile(), "tier": 2, "raised": "2027-03-01"},
+    }
+    queued = [
+        QueuedNudge(
+            TEAM,
+            kind,
+            "11",
+            tier,
+            "p",
+            OWNER if kind is not NudgeKind.DISPUTE_THREAD else CHANNEL,
+            REL_ID,
+            detail,
+            NudgeStatus.FAILED,
+            NOW,
+            NOW,
+            attempts=3,
+            last_error=hostile(),
+            id=20 + tier + 2 * len(kind),
+        )
+        for kind, detail in nudge_details.items()
+        for tier in (0, 1)
+    ]
+    led = Led(r, progress, checkin)
+    attention = Attention(
+        led=[led, Led(replace(r, status=RelationshipStatus.EXITED), progress, None)],
+        assigned=[
+            Assignment(r, checkin, stage.items[1], states[second]),
+            Assignment(r, None, stage.items[1], states[second]),
+        ],
+        disputes=[Case(dispute, r)],
+        failed_nudges=queued,
+    )
+    report = StatusReport(
+        r, stage, CATALOGUE.phase_of(1), tuple(StageLine(progress, state) for state in ("current", "upcoming")), True
+    )
+    return World(
+        hostile(), r, board, signed_board, Case(dispute, r), Case(resolved, r), review, strategy, the_plan,
+        VersionDiff(older, newer, changes), events, queued, attention, report,
+    )  # fmt: skip
+
+
+# Every builder in bot/blocks that renders copy (its first parameter is the Copy), fed a hostile world.
+BUILDERS: dict[Callable[..., Any], Callable[[World], list[Any]]] = {
+    checkins.parent_blocks: lambda w: [checkins.parent_blocks(COPY, CATALOGUE, b) for b in (w.board, w.signed_board)],
+    checkins.item_blocks: lambda w: [
+        checkins.item_blocks(COPY, b, item) for b in (w.board, w.signed_board) for item in b.stage.items[:4]
+    ],
+    checkins.answer_buttons: lambda w: [checkins.answer_buttons(COPY, 3, "S1.1", ALICE)],
+    checkins.not_applicable_modal: lambda w: [
+        checkins.not_applicable_modal(COPY, w.board, item) for item in w.board.stage.items[:3]
+    ],
+    checkins.evidence_modal: lambda w: [
+        checkins.evidence_modal(COPY, w.board, item) for item in w.board.stage.items[:3]
+    ],
+    checkins.reopen_modal: lambda w: [checkins.reopen_modal(COPY, w.signed_board)],
+    disputes.thread_blocks: lambda w: [
+        disputes.thread_blocks(COPY, case, CATALOGUE.cadences) for case in (w.case, w.resolved)
+    ],
+    disputes.list_blocks: lambda w: (
+        [
+            disputes.list_blocks(COPY, [w.case, w.resolved], {11: "https://acme.slack.com/archives/C0ACME/p1"}, NOW, s)
+            for s in (None, w.relationship)
+        ]
+        + [disputes.list_blocks(COPY, [], {}, NOW, w.relationship)]
+    ),
+    disputes.raise_modal: lambda w: [disputes.raise_modal(COPY, [w.relationship], w.text, w.case.dispute.source_link)],
+    disputes.update_modal: lambda w: [disputes.update_modal(COPY, w.case)],
+    disputes.resolve_modal: lambda w: [disputes.resolve_modal(COPY, w.case)],
+    forms.form: lambda w: [
+        forms.form(
+            COPY, "disputes", "cb", "raise_title", [section(COPY("disputes", "about", d=w.case.dispute))], {"t": w.text}
+        )
+    ],
+    forms.field: lambda w: [forms.field(COPY, "disputes", "summary", forms.text_input(500, w.text))],
+    governance.review_modal: lambda w: [
+        governance.review_modal(COPY, w.relationship, last, NOW.date()) for last in (None, w.review)
+    ],
+    governance.exit_modal: lambda w: [
+        governance.exit_modal(COPY, w.relationship, latest) for latest in (None, w.strategy)
+    ],
+    governance.review_message: lambda w: [governance.review_message(COPY, w.relationship, w.review)],
+    governance.exit_message: lambda w: [governance.exit_message(COPY, w.relationship, w.strategy)],
+    help.help_blocks: lambda w: [help.help_blocks(COPY)],
+    home.home_view: lambda w: [home.home_view(COPY, OWNER, w.attention, CATALOGUE, NOW)],
+    new_relationship.new_relationship_modal: lambda w: [
+        new_relationship.new_relationship_modal(
+            COPY,
+            draft=RelationshipDraft(w.text, w.text, OWNER, SPONSOR, CHANNEL, w.text),
+            notice=COPY("relationships", "name_taken", existing=w.relationship.name),
+            notice_after="name",
+            editing=editing,
+        )
+        for editing in (None, REL_ID)
+    ],
+    nudges.dm_blocks: lambda w: [
+        nudges.dm_blocks(COPY, [n for n in w.nudges if n.kind is not NudgeKind.DISPUTE_THREAD], NOW.date())
+    ],
+    plan.summary_blocks: lambda w: [plan.summary_blocks(COPY, w.plan, NOW.date())],
+    plan.diff_blocks: lambda w: [
+        plan.diff_blocks(COPY, w.relationship, d)
+        for d in (w.diff, VersionDiff(None, None, ()), VersionDiff(None, w.diff.newer, ()))
+    ],
+    relationships.intro_blocks: lambda w: [relationships.intro_blocks(COPY, w.relationship, CATALOGUE)],
+    relationships.list_blocks: lambda w: [
+        relationships.list_blocks(
+            COPY, [w.relationship, replace(w.relationship, status=RelationshipStatus.EXITED)], CATALOGUE, NOW.date()
+        )
+    ],
+    relationships.status_blocks: lambda w: [relationships.status_blocks(COPY, w.report)],
+}
+
+
+def copy_builders() -> set[Callable[..., Any]]:
+    """Every public function in bot/blocks whose first parameter is the Copy: it renders words for Slack."""
+    found = set()
+    for info in pkgutil.iter_modules(bot.blocks.__path__):
+        module = __import__(f"bot.blocks.{info.name}", fromlist=["_"])
+        for name, function in inspect.getmembers(module, inspect.isfunction):
+            if function.__module__ != module.__name__ or name.startswith("_"):
+                continue
+            parameters = list(inspect.signature(function).parameters.values())
+            if parameters and parameters[0].annotation in (Copy, "Copy"):
+                found.add(function)
+    return found
+
+
+def test_every_builder_is_walked() -> None:
+    assert copy_builders() == set(BUILDERS)
+
+
+SLOW = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+@SLOW
+@given(worlds())
+def test_no_builder_lets_user_text_become_slack_markup(world: World) -> None:
+    for builder, build in BUILDERS.items():
+        for built in build(world):
+            payload = as_json(built)
+            for text in mrkdwn_texts(payload):
+                assert_inert(text, builder.__qualname__)
+
+
+# Facts for every macro, by parameter name (a list is one value per rendering); some names mean different things
+# in different templates.
+def facts(world: World) -> dict[str, Any]:
+    r, d = world.relationship, world.case.dispute
+    stage = world.board.stage
+    return {
+        "r": r, "d": [d, world.resolved.dispute], "board": [world.board, world.signed_board], "stage": stage,
+        "phase": CATALOGUE.phase_of(1), "item": stage.items[1], "state": list(world.board.progress.states[:3]),
+        "position": 2, "notes": 2, "next_stage": [CATALOGUE.stage(2), None], "by": [ALICE, "accord"],
+        "reason": world.text, "link": "https://acme.slack.com/archives/C0ACME/p1", "dos": [[world.text]],
+        "donts": [[world.text]], "name": [world.text, "help", "new", "list", "checkin", "review", "dispute",
+        "disputes", "exit", "edit", "history", "plan", "status"], "usage": world.text, "word": world.text,
+        "suggestion": [world.text, None], "suggestions": [[world.text, world.relationship.partner], []],
+        "deadline": [NOW - timedelta(days=1), None], "kind": [*DisputeEventKind, *NudgeKind],
+        "text": world.text, "people": [[ALICE, SPONSOR]], "c": [world.case, *world.diff.changes], "now": NOW,
+        "count": 3, "field": ["name", "partner", "owner", "sponsor", "channel", "cadence", "summary", "update",
+        "resolution", "root_cause", "relationship", "triggers", "plan", "continuity", "assets", "reviewed_with",
+        "decisions", "delivery", "next_review"], "e": world.events, "a": [world.events[4].after,
+        *world.attention.assigned], "b": world.events[0].before, "user_id": OWNER, "led": world.attention.led,
+        "n": [*world.nudges, 3], "days": [0, 1, 7], "plan": world.plan, "today": NOW.date(),
+        "v": [world.diff.newer, world.text, [world.text, "x"], None], "older": world.diff.older,
+        "newer": world.diff.newer, "code": ["no_such_stage", "not_reached", "already_signed_off",
+        "not_signed_off", "reopen_latest_first"], "current": 2, "action": ["done", "in_progress",
+        "not_applicable", "evidence", "assign", "sign_off", "reopen", "acknowledge", "update", "escalate",
+        "resolve", "review", "edit", "exit", "dispute_acknowledged", "dispute_escalated", "dispute_resolved"],
+        "owner_id": OWNER, "sponsor_id": SPONSOR, "also": [ALICE, None], "outstanding": [["S1.1", "S1.2"]],
+        "existing": world.text, "posted": [True, False], "overdue": [True, False], "line": list(world.report.stages),
+        "limit": 40, "length": 50, "min": 7, "max": 365, "value": world.text, "checkin_hint": world.text,
+        "last": [world.review, None], "latest": [world.strategy, None], "review": world.review,
+        "role": "owner", "s": [world.strategy, "done"], "tier": [1, 2, 3],
+    }  # fmt: skip
+
+
+def renderings(macro: Macro, known: dict[str, Any]) -> Iterator[dict[str, Any]]:
+    """Every combination of the facts the macro takes."""
+    names = macro.arguments
+    choices = [known[name] if isinstance(known[name], list) else [known[name]] for name in names]
+    for values in itertools.product(*choices):
+        yield dict(zip(names, values, strict=True))
+
+
+def template_macros() -> Iterator[tuple[str, str, Macro]]:
+    for path in sorted(TEMPLATES.glob("*.j2")):
+        module = COPY.env.get_template(path.name).module
+        for name in dir(module):
+            macro = getattr(module, name)
+            if isinstance(macro, Macro):
+                yield path.stem, name, macro
+
+
+@SLOW
+@given(worlds())
+def test_no_template_lets_user_text_become_slack_markup(world: World) -> None:
+    known = facts(world)
+    for template, name, macro in template_macros():
+        rendered = 0
+        for chosen in renderings(macro, known):
+            try:
+                text = COPY(template, name, **chosen)
+            except (UndefinedError, KeyError, TypeError, AttributeError):
+                continue  # a fact of the wrong kind for this macro (another template's `c`, `kind` or `action`)
+            rendered += 1
+            assert_inert(text, f"{template}.{name}")
+        assert rendered, f"{template}.{name} was never rendered"
+
+
+@SLOW
+@given(worlds())
+def test_plain_text_fields_show_what_people_typed(world: World) -> None:
+    """Slack shows plain_text as sent, parsing no mentions or links: so user text goes there unescaped."""
+    header = as_json(disputes.thread_blocks(COPY, world.case, CATALOGUE.cadences))[0]["text"]["text"]
+    assert header.endswith("\u2026") or header.endswith(world.relationship.name.strip())
+    options = list(plain_texts(as_json(disputes.raise_modal(COPY, [world.relationship], "", None))))
+    assert world.relationship.name[:75] in options
+
+
+def test_user_text_shows_escaped_not_dropped() -> None:
+    r = Relationship(
+        TEAM, "Tom & <!here>", "Acme <@U0EVIL>", OWNER, SPONSOR, CHANNEL, 90, 1, RelationshipStatus.ACTIVE, OWNER, NOW,
+        date(2027, 6, 1), id=REL_ID,
+    )  # fmt: skip
+    dispute = Dispute(TEAM, REL_ID, "late <!channel> & <https://evil.example|refund>", ALICE, NOW, OWNER, id=1)
+    assert COPY("disputes", "fallback", d=dispute, r=r) == (
+        "Dispute #1 on Tom &amp; &lt;!here&gt;: late &lt;!channel&gt; &amp; &lt;https://evil.example|refund&gt;"
+    )
+    intro = COPY("relationships", "intro", r=r, stage=CATALOGUE.stage(1), phase=CATALOGUE.phase_of(1), checkin_hint="")
+    assert intro.startswith(":handshake: *Tom &amp; &lt;!here&gt;* with *Acme &lt;@U0EVIL&gt;* is now managed")
+    assert COPY.plain("disputes", "title", d=dispute, r=r) == "Dispute #1 · Tom & <!here>"
+
+
+@pytest.mark.parametrize(
+    ("url", "shown"),
+    [
+        ("https://docs.example/policy?a=1&b=2", "<https://docs.example/policy?a=1&amp;b=2|evidence>"),
+        ("https://docs.example/a|<!channel>", "<https://docs.example/a%7C%3C!channel%3E|evidence>"),
+        ("javascript:alert(1)", "javascript:alert(1)"),
+        ("http://docs.example/plain", "http://docs.example/plain"),
+        ("https://evil.example|click here", "https://evil.example|click here"),
+        ("<https://evil.example|refund>", "&lt;https://evil.example|refund&gt;"),
+        ("https:///no-host", "https:///no-host"),
+    ],
+)
+def test_evidence_links_only_to_checked_https_addresses(url: str, shown: str) -> None:
+    state = replace(blank_state(REL_ID, "S1.2"), evidence_url=url)
+    text = COPY("checkins", "item_state", state=state, item=CATALOGUE.stage(1).items[1], notes=0)
+    assert f":paperclip: {shown}" in text
+
+
+def test_problem_messages_are_inert() -> None:
+    text = COPY.problem(Problem("cadence", "cadence_not_number", {"value": "<!channel>"}))
+    assert "<!channel>" not in text and "&lt;!channel&gt;" in text
+
+
+def test_escaping_is_slacks_three_characters_only() -> None:
+    assert slack_escape('Tom & Jerry\'s "<b>"') == 'Tom &amp; Jerry\'s "&lt;b&gt;"'
