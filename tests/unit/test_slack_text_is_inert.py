@@ -175,9 +175,9 @@ def worlds(draw: st.DrawFn) -> World:
     }
     progress = StageProgress.of(stage, REL_ID, states)
     checkin = Checkin(TEAM, REL_ID, 1, OWNER, NOW, CHANNEL, "1.000", id=3)
-    board = Board(r, checkin, progress, None, {second: 2})
+    board = Board(r, checkin, progress, None, {second: 2}, rounds=0)
     sign_off = SignOff(TEAM, REL_ID, 1, SPONSOR, NOW, reopen_reason=hostile())
-    signed_board = Board(replace(r, stage=2), checkin, progress, sign_off, {})
+    signed_board = Board(replace(r, stage=2), checkin, progress, sign_off, {}, rounds=1)
     dispute = Dispute(
         TEAM, REL_ID, hostile(), ALICE, NOW - timedelta(days=9), OWNER, tier=2, tier_since=NOW - timedelta(days=2),
         acknowledged_by=OWNER, acknowledged_at=NOW, channel_id=CHANNEL, thread_ts="2.000", source_link=draw(LINKS),
@@ -390,7 +390,8 @@ def facts(world: World) -> dict[str, Any]:
         "existing": world.text, "posted": [True, False], "overdue": [True, False], "line": list(world.report.stages),
         "limit": 40, "length": 50, "min": 7, "max": 365, "value": world.text, "checkin_hint": world.text,
         "last": [world.review, None], "latest": [world.strategy, None], "review": world.review,
-        "role": "owner", "s": [world.strategy, "done"], "tier": [1, 2, 3],
+        "role": "owner", "s": [world.strategy, "done"], "tier": [1, 2, 3], "saved": ["dispute_raised.1", world.text],
+        "character": "U+200B",
     }  # fmt: skip
 
 
