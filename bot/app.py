@@ -11,6 +11,7 @@ from slack_sdk.http_retry.builtin_handlers import (
     ServerErrorRetryHandler,
 )
 
+from bot.bot_identity import BotIdentity
 from bot.deps import Deps
 from bot.listeners import actions, checkins, commands, disputes, events, governance, nudges, threads, views
 from bot.settings import Settings
@@ -18,11 +19,14 @@ from bot.settings import Settings
 log = logging.getLogger(__name__)
 
 
+def _bot_token(settings: Settings) -> str | None:
+    return settings.slack_bot_token.get_secret_value() if settings.slack_bot_token else None
+
+
 def web_client(settings: Settings) -> WebClient:
     """A Web API client that retries what is safe to retry: dropped connections, 429s and 5xx answers."""
-    token = settings.slack_bot_token.get_secret_value() if settings.slack_bot_token else None
     return WebClient(
-        token=token,
+        token=_bot_token(settings),
         base_url=settings.slack_api_url,
         retry_handlers=[
             ConnectionErrorRetryHandler(max_retry_count=2),
@@ -39,11 +43,16 @@ def _not_the_token_notice(record: logging.LogRecord) -> bool:
 
 
 def build_app(settings: Settings, deps: Deps) -> App:
-    """The Bolt app: every request's signature verified, acks sent before any slow work (lazy listeners)."""
+    """The Bolt app: every request's signature verified, acks sent before any slow work (lazy listeners).
+
+    Building it calls nothing in Slack, so it starts while Slack is unreachable: the token reaches each request's
+    client through BotIdentity rather than through the app's client, which would make Bolt call auth.test here.
+    """
     logging.getLogger("slack_bolt.App").addFilter(_not_the_token_notice)
     secret = settings.slack_signing_secret.get_secret_value() if settings.slack_signing_secret else None
     app = App(
-        client=web_client(settings),
+        client=web_client(settings.model_copy(update={"slack_bot_token": None})),
+        authorize=BotIdentity(_bot_token(settings), settings.slack_api_url),
         signing_secret=secret,
         process_before_response=True,
         listener_executor=deps.executor,

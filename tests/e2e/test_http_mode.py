@@ -6,6 +6,7 @@ import sys
 import time
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -27,8 +28,9 @@ def healthy(url: str) -> bool:
         return False
 
 
-@pytest.fixture
-def driver(slack: OfflineSlack, tmp_path: Path) -> Iterator[Driver]:
+@contextmanager
+def serving(slack: OfflineSlack, tmp_path: Path, **settings: str) -> Iterator[int]:
+    """`accord run --http` against the offline Slack, on a port of its own, its log written to server.log."""
     port = free_port()
     env = os.environ | {
         "SLACK_BOT_TOKEN": slack.workspace.bot_token,
@@ -38,13 +40,20 @@ def driver(slack: OfflineSlack, tmp_path: Path) -> Iterator[Driver]:
         "LOG_LEVEL": "WARNING",
     }
     command = [sys.executable, "-m", "bot", "run", "--http", "--host", "127.0.0.1", "--port", str(port)]
-    server = subprocess.Popen(command, env=env, cwd=tmp_path)
-    try:
-        wait_for(lambda: healthy(f"http://127.0.0.1:{port}/healthz"), timeout=30)
+    with (tmp_path / "server.log").open("wb") as log:
+        server = subprocess.Popen(command, env=env | settings, cwd=tmp_path, stderr=log)
+        try:
+            wait_for(lambda: healthy(f"http://127.0.0.1:{port}/healthz"), timeout=30)
+            yield port
+        finally:
+            server.terminate()
+            server.wait(timeout=15)
+
+
+@pytest.fixture
+def driver(slack: OfflineSlack, tmp_path: Path) -> Iterator[Driver]:
+    with serving(slack, tmp_path) as port:
         yield slack.driver(OverHttp(f"http://127.0.0.1:{port}/slack/events"))
-    finally:
-        server.terminate()
-        server.wait(timeout=15)
 
 
 def test_signed_requests_are_answered_over_http(slack: OfflineSlack, driver: Driver) -> None:
@@ -78,6 +87,15 @@ def test_a_six_minute_old_request_is_refused_and_changes_nothing(slack: OfflineS
     assert reply.status == 401
     time.sleep(0.3)
     assert slack.workspace.calls[calls:] == [] and slack.workspace.ephemerals == []
+
+
+def test_a_worker_starts_while_slack_is_unreachable_and_answers(slack: OfflineSlack, tmp_path: Path) -> None:
+    closed = f"http://127.0.0.1:{free_port()}/api/"  # nothing listens there
+    with serving(slack, tmp_path, SLACK_API_URL=closed) as port:
+        driver = slack.driver(OverHttp(f"http://127.0.0.1:{port}/slack/events"))
+        assert driver.command(ALICE, ACME, "help").status == 200
+        wait_for(lambda: bool(slack.workspace.ephemerals_for(ALICE)))
+    assert "/accord new" in shown(slack.workspace.ephemerals_for(ALICE)[-1])
 
 
 @pytest.mark.parametrize(
