@@ -3,7 +3,7 @@
 import logging
 from typing import Any
 
-from slack_bolt import App, BoltResponse
+from slack_bolt import App, BoltContext, BoltResponse
 from slack_sdk import WebClient
 from slack_sdk.http_retry.builtin_handlers import (
     ConnectionErrorRetryHandler,
@@ -15,6 +15,7 @@ from bot.bot_identity import BotIdentity
 from bot.deps import Deps
 from bot.listeners import actions, checkins, commands, disputes, events, governance, nudges, threads, views
 from bot.settings import Settings
+from bot.verified_requests import SIGNED, Signatures, SignedBySlack
 
 log = logging.getLogger(__name__)
 
@@ -49,11 +50,11 @@ def build_app(settings: Settings, deps: Deps) -> App:
     client through BotIdentity rather than through the app's client, which would make Bolt call auth.test here.
     """
     logging.getLogger("slack_bolt.App").addFilter(_not_the_token_notice)
-    secret = settings.slack_signing_secret.get_secret_value() if settings.slack_signing_secret else None
     app = App(
         client=web_client(settings.model_copy(update={"slack_bot_token": None})),
         authorize=BotIdentity(_bot_token(settings), settings.slack_api_url),
-        signing_secret=secret,
+        request_verification_enabled=False,  # SignedBySlack checks instead, keeping bodies out of the log
+        before_authorize=SignedBySlack(Signatures(settings.slack_signing_secret)),
         process_before_response=True,
         listener_executor=deps.executor,
         name="accord",
@@ -71,8 +72,14 @@ def build_app(settings: Settings, deps: Deps) -> App:
     return app
 
 
-def _unexpected_error(error: Exception, body: dict[str, Any], respond: Any) -> BoltResponse:
-    """Errors raised before or during an ack: log them and tell the person, if Slack gave a way to answer."""
+def _unexpected_error(error: Exception, body: dict[str, Any], context: BoltContext, respond: Any) -> BoltResponse:
+    """Errors raised before or during an ack: log them and tell the person, if Slack gave a way to answer.
+
+    Only a request known to be Slack's is answered: the response_url of any other is whoever forged it.
+    """
+    if not context.get(SIGNED):
+        log.info("refused a request not known to be Slack's (it raised %s)", type(error).__name__)
+        return BoltResponse(status=401, body="")
     log.error("unhandled error on %s request: %r", body.get("type") or "command", error, exc_info=error)
     if getattr(respond, "response_url", None):
         respond(

@@ -14,6 +14,7 @@ from slack_bolt.adapter.wsgi import SlackRequestHandler
 from bot.app import build_app
 from bot.deps import Deps
 from bot.settings import Settings
+from bot.verified_requests import VerifiedRequests
 from bot.work_processes import WorkProcesses
 from storage.database import Database
 
@@ -34,7 +35,7 @@ def wsgi_app(settings: Settings) -> WSGIApp:
     if settings.work_processes:
         workers = WorkProcesses(settings.work_processes, settings.work_threads)
         workers.take_work_of(app)
-    slack = SlackRequestHandler(app, path=SLACK_PATH)
+    slack = VerifiedRequests(SlackRequestHandler(app, path=SLACK_PATH), settings.slack_signing_secret)
 
     def application(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         if environ.get("PATH_INFO") == "/healthz":
