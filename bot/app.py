@@ -3,23 +3,28 @@
 import logging
 from typing import Any
 
-from slack_bolt import App, BoltResponse
+from slack_bolt import App, BoltContext, BoltResponse
 from slack_sdk import WebClient
 from slack_sdk.http_retry.builtin_handlers import ConnectionErrorRetryHandler, ServerErrorRetryHandler
 
+from bot.bot_identity import BotIdentity
 from bot.deps import Deps
 from bot.listeners import actions, checkins, commands, disputes, events, governance, nudges, threads, views
 from bot.rate_limits import RateLimitRetryHandler
 from bot.settings import Settings
+from bot.verified_requests import SIGNED, FromTheInbox, Signatures, SignedBySlack
 
 log = logging.getLogger(__name__)
 
 
+def _bot_token(settings: Settings) -> str | None:
+    return settings.slack_bot_token.get_secret_value() if settings.slack_bot_token else None
+
+
 def web_client(settings: Settings) -> WebClient:
     """A Web API client that retries what is safe to retry: dropped connections, 429s and 5xx answers."""
-    token = settings.slack_bot_token.get_secret_value() if settings.slack_bot_token else None
     return WebClient(
-        token=token,
+        token=_bot_token(settings),
         base_url=settings.slack_api_url,
         retry_handlers=[
             ConnectionErrorRetryHandler(max_retry_count=2),
@@ -38,18 +43,21 @@ def _not_the_token_notice(record: logging.LogRecord) -> bool:
 def build_app(settings: Settings, deps: Deps, *, verify_requests: bool = True) -> App:
     """The Bolt app: every request's signature verified, acks sent before any slow work (lazy listeners).
 
+    Building it calls nothing in Slack, so it starts while Slack is unreachable: the token reaches each request's
+    client through BotIdentity rather than through the app's client, which would make Bolt call auth.test here.
     A work process's app runs requests from the inbox, which holds only requests verified on their way in:
     `verify_requests=False` there, so that work that waited past Slack's five minutes is still done.
     """
     logging.getLogger("slack_bolt.App").addFilter(_not_the_token_notice)
-    secret = settings.slack_signing_secret.get_secret_value() if settings.slack_signing_secret else None
+    checked = SignedBySlack(Signatures(settings.slack_signing_secret)) if verify_requests else FromTheInbox()
     app = App(
-        client=web_client(settings),
-        signing_secret=secret,
+        client=web_client(settings.model_copy(update={"slack_bot_token": None})),
+        authorize=BotIdentity(_bot_token(settings), settings.slack_api_url),
+        request_verification_enabled=False,  # SignedBySlack checks instead, keeping bodies out of the log
+        before_authorize=checked,
         process_before_response=True,
         listener_executor=deps.executor,
         name="accord",
-        request_verification_enabled=verify_requests,
     )
     commands.register(app, deps)
     views.register(app, deps)
@@ -64,8 +72,14 @@ def build_app(settings: Settings, deps: Deps, *, verify_requests: bool = True) -
     return app
 
 
-def _unexpected_error(error: Exception, body: dict[str, Any], respond: Any) -> BoltResponse:
-    """Errors raised before or during an ack: log them and tell the person, if Slack gave a way to answer."""
+def _unexpected_error(error: Exception, body: dict[str, Any], context: BoltContext, respond: Any) -> BoltResponse:
+    """Errors raised before or during an ack: log them and tell the person, if Slack gave a way to answer.
+
+    Only a request known to be Slack's is answered: the response_url of any other is whoever forged it.
+    """
+    if not context.get(SIGNED):
+        log.info("refused a request not known to be Slack's (it raised %s)", type(error).__name__)
+        return BoltResponse(status=401, body="")
     log.error("unhandled error on %s request: %r", body.get("type") or "command", error, exc_info=error)
     if getattr(respond, "response_url", None):
         respond(

@@ -15,6 +15,7 @@ from bot.app import build_app
 from bot.deps import Deps
 from bot.inbox_hand_off import InboxRunner
 from bot.settings import Settings
+from bot.verified_requests import VerifiedRequests
 from bot.work_processes import WorkProcesses, WorkThreads, inbox_of
 from storage.database import Database
 
@@ -36,7 +37,7 @@ def wsgi_app(settings: Settings) -> WSGIApp:
         else WorkThreads(settings, database, deps, LAZY_THREADS)
     )
     InboxRunner(inbox_of(settings, database), workers.ring).install(app)
-    slack = SlackRequestHandler(app, path=SLACK_PATH)
+    slack = VerifiedRequests(SlackRequestHandler(app, path=SLACK_PATH), settings.slack_signing_secret)
 
     def application(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         if environ.get("PATH_INFO") == "/healthz":

@@ -1,13 +1,21 @@
 """`accord run --http` as a real process on loopback: signed requests answered, forged or stale ones refused."""
 
+import hashlib
+import hmac
+import http.client
+import http.server
+import json
 import os
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 
@@ -27,8 +35,9 @@ def healthy(url: str) -> bool:
         return False
 
 
-@pytest.fixture
-def driver(slack: OfflineSlack, tmp_path: Path) -> Iterator[Driver]:
+@contextmanager
+def serving(slack: OfflineSlack, tmp_path: Path, **settings: str) -> Iterator[int]:
+    """`accord run --http` against the offline Slack, on a port of its own, its log written to server.log."""
     port = free_port()
     env = os.environ | {
         "SLACK_BOT_TOKEN": slack.workspace.bot_token,
@@ -38,13 +47,20 @@ def driver(slack: OfflineSlack, tmp_path: Path) -> Iterator[Driver]:
         "LOG_LEVEL": "WARNING",
     }
     command = [sys.executable, "-m", "bot", "run", "--http", "--host", "127.0.0.1", "--port", str(port)]
-    server = subprocess.Popen(command, env=env, cwd=tmp_path)
-    try:
-        wait_for(lambda: healthy(f"http://127.0.0.1:{port}/healthz"), timeout=30)
+    with (tmp_path / "server.log").open("wb") as log:
+        server = subprocess.Popen(command, env=env | settings, cwd=tmp_path, stderr=log)
+        try:
+            wait_for(lambda: healthy(f"http://127.0.0.1:{port}/healthz"), timeout=30)
+            yield port
+        finally:
+            server.terminate()
+            server.wait(timeout=15)
+
+
+@pytest.fixture
+def driver(slack: OfflineSlack, tmp_path: Path) -> Iterator[Driver]:
+    with serving(slack, tmp_path) as port:
         yield slack.driver(OverHttp(f"http://127.0.0.1:{port}/slack/events"))
-    finally:
-        server.terminate()
-        server.wait(timeout=15)
 
 
 def test_signed_requests_are_answered_over_http(slack: OfflineSlack, driver: Driver) -> None:
@@ -78,6 +94,141 @@ def test_a_six_minute_old_request_is_refused_and_changes_nothing(slack: OfflineS
     assert reply.status == 401
     time.sleep(0.3)
     assert slack.workspace.calls[calls:] == [] and slack.workspace.ephemerals == []
+
+
+class _Hook(http.server.ThreadingHTTPServer):
+    """Stands for any host a forged request might name as its response_url: notes every request it gets."""
+
+    def __init__(self) -> None:
+        self.hits: list[str] = []
+        hits = self.hits
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                hits.append(self.path)
+                self.send_response(200)
+                self.end_headers()
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        super().__init__(("127.0.0.1", 0), Handler)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.server_address[1]}/hook"
+
+
+@pytest.fixture
+def hook() -> Iterator[_Hook]:
+    server = _Hook()
+    threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
+    yield server
+    server.shutdown()
+    server.server_close()
+
+
+MARK = "FORGEDMARK"  # in every refused body: it must reach no log line
+FORM = "application/x-www-form-urlencoded"
+
+
+def post(port: int, body: bytes | Iterable[bytes], headers: dict[str, str]) -> int:
+    """POST to the app as any client could, the body sent as given (bytes, or chunks when an iterable)."""
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    try:
+        connection.request("POST", "/slack/events", body=body, headers=headers)
+        return connection.getresponse().status
+    finally:
+        connection.close()
+
+
+def declare_only(port: int, length: int) -> int:
+    """Announce a body of `length` bytes and wait for the answer without sending any of it."""
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    try:
+        connection.putrequest("POST", "/slack/events")
+        connection.putheader("Content-Type", FORM)
+        connection.putheader("Content-Length", str(length))
+        connection.endheaders()
+        return connection.getresponse().status
+    finally:
+        connection.close()
+
+
+def test_forged_malformed_and_oversized_requests_are_refused_without_a_call_or_a_traceback(
+    slack: OfflineSlack, tmp_path: Path, hook: _Hook
+) -> None:
+    driver = slack.driver(OverHttp(""))
+    form = (
+        f"command=%2Faccord&text={MARK}&team_id=T0ACCORD1&user_id=U0ALICE&channel_id=C0ACME"
+        f"&response_url={quote(hook.url, safe='')}&trigger_id=1.2.3"
+    )
+    interaction = {"type": "block_actions", "response_url": hook.url, "team": {"id": "T0ACCORD1"}, "note": MARK}
+    broken = "payload=" + quote(json.dumps(interaction)[:-2])
+    array = json.dumps([MARK, hook.url])
+
+    def signed(body: str, content_type: str = FORM) -> tuple[bytes, dict[str, str]]:
+        return body.encode(), driver.signed_headers(body, content_type)
+
+    def unsigned(body: str, content_type: str = FORM) -> tuple[bytes, dict[str, str]]:
+        return body.encode(), driver.signed_headers(body, content_type) | {"X-Slack-Signature": "v0=" + "0" * 64}
+
+    def without(header: str) -> tuple[bytes, dict[str, str]]:
+        body, headers = signed(form)
+        return body, {name: value for name, value in headers.items() if name != header}
+
+    def not_utf8() -> tuple[bytes, dict[str, str]]:
+        raw = f"text={MARK}&response_url={quote(hook.url, safe='')}&user_name=".encode() + b"\xff\xfe"
+        stamp = str(int(time.time()))
+        digest = hmac.new(slack.signing_secret.encode(), f"v0:{stamp}:".encode() + raw, hashlib.sha256).hexdigest()
+        return raw, {"Content-Type": FORM, "X-Slack-Request-Timestamp": stamp, "X-Slack-Signature": f"v0={digest}"}
+
+    requests: dict[str, tuple[bytes, dict[str, str]]] = {
+        "timestamp not a number": (form.encode(), signed(form)[1] | {"X-Slack-Request-Timestamp": "soon"}),
+        "no timestamp": without("X-Slack-Request-Timestamp"),
+        "six minutes old": (form.encode(), driver.signed_headers(form, FORM, int(time.time()) - 6 * 60)),
+        "no signature": without("X-Slack-Signature"),
+        "wrong signature": unsigned(form),
+        "unsigned, payload not JSON": unsigned(broken),
+        "unsigned, not UTF-8": not_utf8(),
+        "unsigned, JSON not an object": unsigned(array, "application/json"),
+        "unsigned, form labelled JSON": unsigned(form, "application/json"),
+        "unsigned, payload a string": unsigned("payload=" + quote(json.dumps(MARK))),
+        "unsigned, empty": unsigned(""),
+        "signed, payload not JSON": signed(broken),
+        "signed, JSON not an object": signed(array, "application/json"),
+        "signed, form labelled JSON": signed(form, "application/json"),
+        "signed, payload a number": signed("payload=42"),
+    }
+    big = form + "&pad=" + "x" * (1 << 20)
+    with serving(slack, tmp_path, LOG_LEVEL="DEBUG") as port:
+        calls = len(slack.workspace.calls)
+        answers = {name: post(port, body, headers) for name, (body, headers) in requests.items()}
+        assert answers == {name: 400 if name.startswith("signed") else 401 for name in requests}
+        assert hook.hits == [] and slack.workspace.calls[calls:] == []
+
+        chunks = (big[i : i + 65536].encode() for i in range(0, len(big), 65536))
+        assert post(port, chunks, driver.signed_headers(big, FORM)) == 413
+        assert declare_only(port, 2 << 20) == 413
+        assert slack.workspace.calls[calls:] == []
+
+        genuine = slack.driver(OverHttp(f"http://127.0.0.1:{port}/slack/events"))
+        assert genuine.command(ALICE, ACME, "help").status == 200
+        wait_for(lambda: bool(slack.workspace.ephemerals_for(ALICE)))
+    assert "/accord new" in shown(slack.workspace.ephemerals_for(ALICE)[-1])
+    assert hook.hits == []
+    log = (tmp_path / "server.log").read_text(errors="replace")
+    assert "Traceback" not in log and MARK not in log and hook.url not in log
+    assert "refused a request whose signature is not Slack's" in log
+
+
+def test_a_worker_starts_while_slack_is_unreachable_and_answers(slack: OfflineSlack, tmp_path: Path) -> None:
+    closed = f"http://127.0.0.1:{free_port()}/api/"  # nothing listens there
+    with serving(slack, tmp_path, SLACK_API_URL=closed) as port:
+        driver = slack.driver(OverHttp(f"http://127.0.0.1:{port}/slack/events"))
+        assert driver.command(ALICE, ACME, "help").status == 200
+        wait_for(lambda: bool(slack.workspace.ephemerals_for(ALICE)))
+    assert "/accord new" in shown(slack.workspace.ephemerals_for(ALICE)[-1])
 
 
 @pytest.mark.parametrize(
