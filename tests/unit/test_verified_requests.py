@@ -65,3 +65,11 @@ def test_a_body_over_the_limit_is_read_no_further_than_one_byte_past_it(sandbox:
     environ: dict[str, Any] = {"wsgi.input": stream} | ({"CONTENT_LENGTH": declared} if declared else {})
     assert call(layer, environ).startswith("413")
     assert stream.taken == (0 if declared else 2001)
+
+
+@pytest.mark.parametrize("declared", ["²", "12a", "-5"])
+def test_a_content_length_that_is_not_a_number_is_refused_unread(sandbox: Sandbox, declared: str) -> None:
+    layer = VerifiedRequests(SlackRequestHandler(sandbox.app), sandbox.slack.signing_secret)
+    stream = CountingStream(100)
+    assert call(layer, {"wsgi.input": stream, "CONTENT_LENGTH": declared}).startswith("401")
+    assert stream.taken == 0
