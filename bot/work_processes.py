@@ -72,6 +72,7 @@ class Worker:
         self.name = name
         self._clock = SystemClock()
         self._busy = 0
+        self._finished: list[Claimed] = []
         self._lock = threading.Lock()
         self._wake = threading.Event()
         self._stopping = threading.Event()
@@ -98,7 +99,8 @@ class Worker:
                 with self._lock:
                     free = self._threads - self._busy
                     self._busy += free
-                items = self._claim(free) if free else []
+                    finished, self._finished = self._finished, []
+                items = self._claim(free, finished)
                 with self._lock:
                     self._busy -= free - len(items)
                 for item in items:
@@ -108,31 +110,39 @@ class Worker:
                     self._inbox.purge(self._clock.now() - KEEP_DONE)
                 if not items or len(items) < free:
                     self._wake.wait(LOOK_SECONDS)
+        self._claim(0, self._finished)  # what finished while stopping
 
-    def _claim(self, limit: int) -> list[Claimed]:
+    def _claim(self, limit: int, finished: list[Claimed]) -> list[Claimed]:
+        """Mark `finished` done and claim up to `limit` rows, in one transaction."""
+        if not limit and not finished:
+            return []
         try:
-            return self._inbox.claim(self.name, limit, self._clock.now())
+            return self._inbox.claim(self.name, limit, self._clock.now(), finished=finished)
         except Exception:  # the database is away: look again later, do not die
             log.exception("could not claim work from the inbox")
+            with self._lock:
+                self._finished += finished  # to be marked done with the next round
             self._wake.wait(LOOK_SECONDS)
             return []
 
     def _run(self, item: Claimed) -> None:
+        done = True
         try:
             if item.committed:
                 log.warning("inbox row %s saved its work before its process died; not doing it twice", item.id)
             else:
                 with working_on(item):
                     self._dispatch(item)
-            if not self._inbox.finish(item, self._clock.now()):
-                log.warning("inbox row %s was taken over by another process before it was done here", item.id)
         except ClaimLost:
             log.warning("inbox row %s was taken over by another process; its work here saved nothing", item.id)
+            done = False
         except Exception:  # Bolt reports listener errors itself; this is anything around them
             log.exception("queued work failed (inbox row %s)", item.id)
         finally:
             with self._lock:
                 self._busy -= 1
+                if done:
+                    self._finished.append(item)  # marked done with the next claim
             self._wake.set()
 
 
