@@ -36,7 +36,7 @@ from bot.clock import SystemClock
 from bot.deps import Deps
 from bot.settings import Settings
 from storage.database import Database
-from storage.inbox import Claimed, ClaimLost, Inbox, working_on
+from storage.inbox import Claimed, ClaimLost, Inbox, WorkInterrupted, working_on
 
 log = logging.getLogger(__name__)
 WATCH_SECONDS = 0.5  # how often a dead work process is noticed and replaced
@@ -126,6 +126,8 @@ class Worker:
                 log.warning("inbox row %s was taken over by another process before it was done here", item.id)
         except ClaimLost:
             log.warning("inbox row %s was taken over by another process; its work here saved nothing", item.id)
+        except WorkInterrupted:
+            log.warning("inbox row %s: the database went away mid-work; it runs again once its claim lapses", item.id)
         except Exception:  # Bolt reports listener errors itself; this is anything around them
             log.exception("queued work failed (inbox row %s)", item.id)
         finally:
