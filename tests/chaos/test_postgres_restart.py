@@ -11,8 +11,8 @@ import pytest
 from tests.chaos.conftest import Report
 from tests.chaos.deployment import Deployment
 
-RESTARTS = 3
-REQUESTS = 20  # per restart, sent over about two seconds
+RESTARTS = 6
+REQUESTS = 30  # per restart: more than the work processes keep up with, so work is running at the cut
 
 
 @pytest.fixture
@@ -33,8 +33,8 @@ def test_every_acknowledged_request_is_done_once_across_a_database_restart(
     for _ in range(RESTARTS):
         deployment.wait_ready()
         deployment.seed_due_reviews(2)
-        load = deployment.load(REQUESTS, pause=0.2)
-        time.sleep(rng.uniform(0.2, 1.0))  # somewhere in the load
+        load = deployment.load(REQUESTS)
+        time.sleep(rng.uniform(0.3, 1.0))  # somewhere in the load, with work running
         subprocess.run(restart_postgres, shell=True, check=True)  # noqa: S602 (the CI script's own command)
         deployment.collect(load)
         deployment.wait_drained()
