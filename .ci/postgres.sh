@@ -20,6 +20,8 @@ su postgres -c "$PG_BIN/createdb -h 127.0.0.1 -p $PG_PORT accord_test"
 
 export ACCORD_TEST_POSTGRES_URL="postgresql+psycopg://postgres@127.0.0.1:$PG_PORT/accord_test"
 export ACCORD_REQUIRE_POSTGRES=1
+# Restarts this cluster the quick way (open connections are cut), for the chaos test that restarts it mid-load.
+export ACCORD_TEST_POSTGRES_RESTART="su postgres -c '$PG_BIN/pg_ctl -D $PG_ROOT/data -m fast -w restart' >/dev/null"
 
 stop_postgres() {
     su postgres -c "$PG_BIN/pg_ctl -D $PG_ROOT/data -m fast -w stop" >/dev/null || true

@@ -38,7 +38,7 @@ from bot.deps import Deps
 from bot.inbox_hand_off import MODE_HEADER, SOCKET_MODE
 from bot.settings import Settings
 from storage.database import Database
-from storage.inbox import Claimed, ClaimLost, Inbox, working_on
+from storage.inbox import Claimed, ClaimLost, Inbox, WorkInterrupted, working_on
 
 log = logging.getLogger(__name__)
 WATCH_SECONDS = 0.5  # how often a dead work process is noticed and replaced
@@ -135,6 +135,9 @@ class Worker:
                     self._dispatch(item)
         except ClaimLost:
             log.warning("inbox row %s was taken over by another process; its work here saved nothing", item.id)
+            done = False
+        except WorkInterrupted:
+            log.warning("inbox row %s: the database went away mid-work; it runs again once its claim lapses", item.id)
             done = False
         except Exception:  # Bolt reports listener errors itself; this is anything around them
             log.exception("queued work failed (inbox row %s)", item.id)

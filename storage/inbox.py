@@ -38,6 +38,19 @@ class ClaimLost(BaseException):
     """
 
 
+class WorkInterrupted(BaseException):
+    """The database went away while a claimed row's work ran (a restart, a failover): tell no one, finish nothing.
+
+    The row stays claimed, and is taken again once its lease lapses: its work is run again if nothing of it was
+    committed, or only marked done if it was. A BaseException, like ClaimLost, to get past the safety nets.
+    """
+
+
+def working() -> bool:
+    """Whether this code runs a claimed row's work (which is run again if it is interrupted)."""
+    return _CLAIM.get() is not None
+
+
 @dataclass(frozen=True)
 class Claimed:
     """A row claimed for work: what Slack sent, and the claim that fences it."""

@@ -13,10 +13,12 @@ from typing import Any, Protocol, runtime_checkable
 from slack_bolt import BoltContext
 from slack_bolt.context.respond import Respond
 from slack_sdk import WebClient
+from sqlalchemy.exc import OperationalError
 
 from bot.deps import Deps
 from bot.home import publish_home
 from stages.ports import UnitOfWork
+from storage import inbox
 
 log = logging.getLogger(__name__)
 
@@ -95,7 +97,10 @@ def lazy(deps: Deps, handler: Handler, on_failure: Handler | None = None) -> Cal
         turn = Turn(body, client, context, respond, deps)
         try:
             handler(turn)
-        except Exception:
+        except Exception as error:
+            if isinstance(error, OperationalError) and inbox.working():
+                # The database went away mid-work: the inbox runs it again, so nothing is lost and no one is told.
+                raise inbox.WorkInterrupted from error
             log.exception("%s failed (team %s, user %s)", handler.__name__, context.team_id, context.user_id)
             try:
                 (on_failure or _say_sorry)(turn)

@@ -8,6 +8,7 @@ see how the app copes.
 
 import json
 import logging
+import random
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -37,6 +38,7 @@ class Fault:
     times: int = 1
     drop: bool = False  # close the connection without answering, as a network failure would
     answer_lost: bool = False  # carry the call out, then close the connection: the caller never learns it worked
+    share: float = 1.0  # the fraction of matching calls it answers, picked at random; the others go through
 
 
 class Emulator:
@@ -44,6 +46,8 @@ class Emulator:
         self.workspace = workspace
         self.contract = contract
         self.faults: list[Fault] = []
+        # Picks the calls a fault with a `share` answers (not a secret); seed it to replay a run.
+        self.chance = random.Random()  # noqa: S311
         self.uploads: dict[str, bytes] = {}
         self.socket_url: Callable[[], str] | None = None  # where apps.connections.open sends a Socket Mode app
         self._server = ThreadingHTTPServer((host, port), _Handler)
@@ -112,8 +116,9 @@ class Emulator:
         times: int = 1,
         drop: bool = False,
         answer_lost: bool = False,
+        share: float = 1.0,
     ) -> None:
-        self.faults.append(Fault(method, status, error, retry_after, times, drop, answer_lost))
+        self.faults.append(Fault(method, status, error, retry_after, times, drop, answer_lost, share))
 
     def wait_idle(self, timeout: float = 10.0) -> bool:
         with self._idle:
@@ -189,7 +194,7 @@ class Emulator:
     def _take_fault(self, method: str) -> Fault | None:
         with self.workspace.lock:
             for fault in self.faults:
-                if fault.method in (method, "*"):
+                if fault.method in (method, "*") and (fault.share >= 1.0 or self.chance.random() < fault.share):
                     fault.times -= 1
                     if fault.times <= 0:
                         self.faults.remove(fault)
