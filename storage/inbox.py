@@ -98,6 +98,8 @@ class Inbox:
         self._lease = lease
         self._insert = postgresql.insert if engine.dialect.name == "postgresql" else sqlite.insert
         self._writes = GroupCommit(self._write)
+        # Built once, with its values bound at each call, so that SQLAlchemy compiles it once (its cache).
+        self._put = self._insert(_INBOX).on_conflict_do_nothing(index_elements=["key"]).returning(_INBOX.c.key)
 
     def put(self, key: str, body: str, headers: Headers, *, urgent: bool, now: datetime) -> bool:
         """Keep a request for its work; False if a request with this key is kept already (a replay, a retry).
@@ -119,11 +121,8 @@ class Inbox:
 
     def _write(self, rows: list[dict[str, Any]]) -> list[bool]:
         unique = list({row["key"]: row for row in rows}.values())  # a replay may arrive beside its original
-        statement = (
-            self._insert(_INBOX).values(unique).on_conflict_do_nothing(index_elements=["key"]).returning(_INBOX.c.key)
-        )
         with self._engine.begin() as connection:
-            kept = set(connection.execute(statement).scalars())
+            kept = set(connection.execute(self._put, unique).scalars())
         first = {id(row) for row in unique}
         return [row["key"] in kept and id(row) in first for row in rows]
 
