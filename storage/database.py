@@ -15,13 +15,18 @@ from sqlmodel import Session, col, select
 
 from storage.tables import WorkspaceRow
 from storage.uow import SqlUnitOfWork
+from storage.writer_lock import WriterLock
 
 
 def make_engine(url: str, **options: Any) -> Engine:
     """An engine tuned for its backend: SQLite in WAL mode with a busy timeout, PostgreSQL with pre-ping."""
-    if make_url(url).get_backend_name() == "sqlite":
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30}, **options)
         event.listen(engine, "connect", _sqlite_pragmas)
+        file = parsed.database
+        if file and file != ":memory:" and not parsed.query.get("uri"):
+            WriterLock(f"{file}.writers").guard(engine)
         event.listen(engine, "begin", _sqlite_begin)
         return engine
     return create_engine(url, pool_pre_ping=True, **options)
