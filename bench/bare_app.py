@@ -7,7 +7,7 @@ from slack_bolt import Ack, App
 from slack_bolt.adapter.wsgi import SlackRequestHandler
 from slack_sdk import WebClient
 
-from bot.server import WSGIApp, run_gunicorn
+from bot.runtime.server import WSGIApp, run_gunicorn
 
 
 def application() -> WSGIApp:

@@ -7,12 +7,20 @@ from slack_bolt import App, BoltContext, BoltResponse
 from slack_sdk import WebClient
 from slack_sdk.http_retry.builtin_handlers import ConnectionErrorRetryHandler, ServerErrorRetryHandler
 
-from bot.bot_identity import BotIdentity
+from bot.checkins import listeners as checkins
+from bot.checkins import threads
 from bot.deps import Deps
-from bot.listeners import actions, checkins, commands, disputes, events, governance, nudges, threads, views
-from bot.rate_limits import RateLimitRetryHandler
+from bot.disputes import listeners as disputes
+from bot.governance import listeners as governance
+from bot.home import listeners as home
+from bot.nudges import listeners as nudges
+from bot.relationships import buttons as relationship_buttons
+from bot.relationships import listeners as relationships
+from bot.runtime.verified_requests import SIGNED, FromTheInbox, Signatures, SignedBySlack
 from bot.settings import Settings
-from bot.verified_requests import SIGNED, FromTheInbox, Signatures, SignedBySlack
+from bot.slack import accord_command
+from bot.slack.bot_identity import BotIdentity
+from bot.slack.rate_limits import RateLimitRetryHandler
 
 log = logging.getLogger(__name__)
 
@@ -59,10 +67,10 @@ def build_app(settings: Settings, deps: Deps, *, verify_requests: bool = True) -
         listener_executor=deps.executor,
         name="accord",
     )
-    commands.register(app, deps)
-    views.register(app, deps)
-    actions.register(app, deps)
-    events.register(app, deps)
+    accord_command.register(app, deps)
+    relationships.register(app, deps)
+    relationship_buttons.register(app, deps)
+    home.register(app, deps)
     checkins.register(app, deps)
     threads.register(app, deps)
     governance.register(app, deps)

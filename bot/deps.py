@@ -5,7 +5,7 @@ from concurrent.futures import Executor
 from dataclasses import dataclass, field
 
 from bot.clock import Clock, SystemClock
-from bot.copy import Copy
+from bot.slack.wording import Copy
 from stages.catalogue import Catalogue, default_catalogue
 from stages.ports import UnitOfWork
 

@@ -10,9 +10,9 @@ import pytest
 import yaml
 from slack_sdk import WebClient
 
-from bot import ids
 from bot.sandbox.contract import Contract
 from bot.sandbox.harness import Sandbox
+from bot.slack import ids
 from tests.e2e.helpers import ACME, ALICE
 
 ROOT = Path(__file__).resolve().parent.parent

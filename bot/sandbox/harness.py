@@ -12,7 +12,7 @@ from slack_bolt import App
 
 from bot.app import build_app
 from bot.deps import Deps
-from bot.nudger import RunReport, nudger_for
+from bot.nudges.delivery import RunReport, nudger_for
 from bot.sandbox.clock import MovableClock
 from bot.sandbox.contract import Contract
 from bot.sandbox.demo import seed

@@ -28,11 +28,11 @@ from urllib.parse import urlencode
 from slack_sdk.signature import SignatureVerifier
 from sqlalchemy import func, select, update
 
+from bot.runtime.work_processes import EARLY_DEATH_SECONDS, inbox_of
 from bot.sandbox.driver import OverHttp, signed_headers
 from bot.sandbox.harness import OfflineSlack
 from bot.sandbox.workspace import ResponseTarget
 from bot.settings import Settings
-from bot.work_processes import EARLY_DEATH_SECONDS, inbox_of
 from stages import services
 from stages.relationships import RelationshipDraft
 from storage.database import Database

@@ -6,9 +6,9 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
-from bot import ids
-from bot.blocks.nudges import snooze_action
+from bot.nudges.blocks import snooze_action
 from bot.sandbox.harness import Sandbox
+from bot.slack import ids
 from stages.audit import AuditEvent
 from storage.database import Database
 from storage.repositories.audit import SqlAuditRepository

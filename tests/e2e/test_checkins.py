@@ -6,9 +6,9 @@ from dataclasses import replace
 
 import pytest
 
-from bot import ids
 from bot.sandbox.harness import Sandbox
 from bot.sandbox.workspace import Message
+from bot.slack import ids
 from stages import services
 from stages.checkins import SignOff
 from stages.checklist import AnswerKind, ItemStatus

@@ -5,9 +5,9 @@ from datetime import date, timedelta
 
 import pytest
 
-from bot import ids
 from bot.sandbox.harness import Sandbox
 from bot.sandbox.workspace import Message
+from bot.slack import ids
 from stages import dispute_service, exit_service, review_service
 from stages.disputes import DisputeEventKind, DisputeStatus
 from stages.nudges import NudgeKind

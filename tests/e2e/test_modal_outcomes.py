@@ -4,8 +4,8 @@ import json
 
 import pytest
 
-from bot import ids
 from bot.sandbox.harness import Sandbox
+from bot.slack import ids
 from stages import checkin_service, dispute_service, review_service, services
 from stages.checklist import ItemState
 from stages.relationships import RelationshipDraft

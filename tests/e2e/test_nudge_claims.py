@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from bot.app import web_client
-from bot.nudger import Nudger, nudger_for
+from bot.nudges.delivery import Nudger, nudger_for
 from bot.sandbox.harness import Sandbox
 from stages.nudges import NudgeStatus
 from tests.conftest import START

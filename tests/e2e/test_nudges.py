@@ -8,12 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from bot import ids
-from bot.blocks.nudges import snooze_action
-from bot.nudger import nudger_for
+from bot.nudges.blocks import snooze_action
+from bot.nudges.delivery import nudger_for
 from bot.sandbox.clock import MovableClock
 from bot.sandbox.harness import Sandbox
 from bot.sandbox.workspace import Message
+from bot.slack import ids
 from stages import nudge_service
 from stages.nudges import NudgeStatus
 from tests.conftest import START

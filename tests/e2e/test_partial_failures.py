@@ -1,7 +1,7 @@
 """A request that fails after its change was saved says what was saved, never that nothing was."""
 
-from bot import ids
 from bot.sandbox.harness import Sandbox
+from bot.slack import ids
 from stages import dispute_service, services
 from tests.e2e.helpers import ACME, ALICE, BOB, create_relationship, last_ephemeral, relationship, shown
 

@@ -9,8 +9,8 @@ import sys
 import zipfile
 from pathlib import Path
 
-from bot import ids
 from bot.sandbox.harness import Sandbox
+from bot.slack import ids
 from tests.e2e.helpers import (
     ACME,
     ALICE,

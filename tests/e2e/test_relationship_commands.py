@@ -4,10 +4,10 @@ from datetime import timedelta
 
 import pytest
 
-from bot import ids
-from bot.command_line import SUBCOMMANDS
-from bot.listeners import views
+from bot.relationships import listeners as views
 from bot.sandbox.harness import Sandbox
+from bot.slack import ids
+from bot.slack.subcommands import SUBCOMMANDS
 from stages import services
 from stages.relationships import Relationship, RelationshipDraft
 from tests.conftest import START

@@ -9,13 +9,13 @@ from pathlib import Path
 
 import pytest
 
-from bot.inbox_hand_off import MODE_HEADER, SOCKET_MODE
+from bot.runtime.inbox_hand_off import MODE_HEADER, SOCKET_MODE
+from bot.runtime.work_processes import inbox_of
 from bot.sandbox.driver import Driver
 from bot.sandbox.harness import OfflineSlack
 from bot.sandbox.socket_mode import SocketModeServer, SocketModeTransport
 from bot.sandbox.workspace import ResponseTarget
 from bot.settings import Settings
-from bot.work_processes import inbox_of
 from storage.database import Database
 from tests.e2e.helpers import ACME, ALICE, BOB, shown, wait_for
 

@@ -5,9 +5,9 @@ from datetime import timedelta
 
 import pytest
 
-from bot import ids
 from bot.sandbox.harness import Sandbox
 from bot.sandbox.workspace import Message
+from bot.slack import ids
 from stages import dispute_service
 from stages.checklist import ItemStatus
 from stages.disputes import DisputeEventKind

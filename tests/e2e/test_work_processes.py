@@ -16,12 +16,12 @@ import pytest
 from bot.app import build_app
 from bot.clock import SystemClock
 from bot.deps import Deps
-from bot.inbox_hand_off import InboxRunner
+from bot.runtime.inbox_hand_off import InboxRunner
+from bot.runtime.work_processes import WorkProcesses, inbox_of
 from bot.sandbox.driver import Driver, InProcess, signed_headers
 from bot.sandbox.harness import OfflineSlack
 from bot.sandbox.workspace import ResponseTarget
 from bot.settings import Settings
-from bot.work_processes import WorkProcesses, inbox_of
 from stages import dispute_service, services
 from stages.relationships import RelationshipDraft
 from storage.database import Database

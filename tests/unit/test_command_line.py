@@ -2,7 +2,7 @@
 
 import pytest
 
-from bot.command_line import SUBCOMMANDS, UsageError, parse
+from bot.slack.subcommands import SUBCOMMANDS, UsageError, parse
 
 
 @pytest.mark.parametrize(

@@ -7,8 +7,8 @@ from datetime import date
 
 import pytest
 
-from bot import logs
-from bot.copy import Copy, human_date, progress_bar, slack_escape
+from bot.runtime import logs
+from bot.slack.wording import Copy, human_date, progress_bar, slack_escape
 from stages.errors import InvalidInput
 from stages.relationships import RelationshipDraft
 

@@ -12,8 +12,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.evidence_pack import write_pack
-from bot.plan_document import render_html, render_markdown
+from bot.records.evidence_pack import write_pack
+from bot.records.plan_document import render_html, render_markdown
 from stages import rmp
 from stages.audit import AuditEvent
 from stages.catalogue import default_catalogue

@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from bot.plan_document import render_html, render_markdown
+from bot.records.plan_document import render_html, render_markdown
 from stages import rmp
 from stages.audit import SYSTEM, AuditEvent
 from stages.catalogue import default_catalogue

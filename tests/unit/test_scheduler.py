@@ -5,7 +5,7 @@ from unittest.mock import Mock
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
 
-from bot.scheduler import JOB_ID, MISFIRE_GRACE_SECONDS, schedule
+from bot.runtime.scheduler import JOB_ID, MISFIRE_GRACE_SECONDS, schedule
 
 
 def test_the_job_is_registered_once_with_safe_defaults() -> None:

@@ -7,6 +7,8 @@ the ones Accord builds: mentions of the people and channel stored on the relatio
 checked https addresses with Accord's own labels.
 """
 
+import importlib
+import importlib.util
 import inspect
 import itertools
 import pkgutil
@@ -25,10 +27,18 @@ from jinja2.runtime import Macro
 from slack_sdk.models.blocks import Block
 from slack_sdk.models.views import View
 
-import bot.blocks
-from bot.blocks import checkins, disputes, forms, governance, help, home, new_relationship, nudges, plan, relationships
-from bot.blocks.kit import message_blocks, section
-from bot.copy import Copy, slack_escape
+import bot
+from bot.checkins import blocks as checkins
+from bot.disputes import blocks as disputes
+from bot.governance import blocks as governance
+from bot.home import blocks as home
+from bot.nudges import blocks as nudges
+from bot.records import blocks as plan
+from bot.relationships import blocks as relationships
+from bot.relationships import modal as new_relationship
+from bot.slack import forms, help
+from bot.slack.kit import message_blocks, section
+from bot.slack.wording import Copy, slack_escape
 from stages import rmp
 from stages.attention import Assignment, Attention, Led
 from stages.audit import AuditEvent
@@ -52,7 +62,7 @@ COPY = Copy()
 TEAM, REL_ID = "T0ACCORD", 7
 OWNER, SPONSOR, ALICE, CHANNEL = "U0OWNER", "U0SPONSOR", "U0ALICE", "C0ACME"
 NOW = datetime(2027, 3, 10, 9, 30, tzinfo=UTC)
-TEMPLATES = Path(__file__).resolve().parents[2] / "bot" / "templates"
+TEMPLATES = Path(__file__).resolve().parents[2] / "bot"
 
 # What someone can type, or paste from Slack, that Slack would read as a control sequence if sent unescaped.
 SLACK_TOKENS = [
@@ -259,7 +269,7 @@ def worlds(draw: st.DrawFn) -> World:
     )  # fmt: skip
 
 
-# Every builder in bot/blocks that renders copy (its first parameter is the Copy), fed a hostile world.
+# Every feature's builder that renders copy (its first parameter is the Copy), fed a hostile world.
 BUILDERS: dict[Callable[..., Any], Callable[[World], list[Any]]] = {
     checkins.parent_blocks: lambda w: [checkins.parent_blocks(COPY, CATALOGUE, b) for b in (w.board, w.signed_board)],
     checkins.item_blocks: lambda w: [
@@ -331,10 +341,13 @@ BUILDERS: dict[Callable[..., Any], Callable[[World], list[Any]]] = {
 
 
 def copy_builders() -> set[Callable[..., Any]]:
-    """Every public function in bot/blocks whose first parameter is the Copy: it renders words for Slack."""
+    """Every public function of a feature's builders (its `blocks` and `modal`, and the shared forms and help)
+    whose first parameter is the Copy: it renders words for Slack."""
     found = set()
-    for info in pkgutil.iter_modules(bot.blocks.__path__):
-        module = __import__(f"bot.blocks.{info.name}", fromlist=["_"])
+    features = [info.name for info in pkgutil.iter_modules(bot.__path__) if info.ispkg]
+    names = [f"bot.{f}.{m}" for f in features for m in ("blocks", "modal") if importlib.util.find_spec(f"bot.{f}.{m}")]
+    for name in [*names, "bot.slack.forms", "bot.slack.help"]:
+        module = importlib.import_module(name)
         for name, function in inspect.getmembers(module, inspect.isfunction):
             if function.__module__ != module.__name__ or name.startswith("_"):
                 continue
@@ -404,7 +417,7 @@ def renderings(macro: Macro, known: dict[str, Any]) -> Iterator[dict[str, Any]]:
 
 
 def template_macros() -> Iterator[tuple[str, str, Macro]]:
-    for path in sorted(TEMPLATES.glob("*.j2")):
+    for path in sorted(TEMPLATES.glob("*/templates/*.j2")):
         module = COPY.env.get_template(path.name).module
         for name in dir(module):
             macro = getattr(module, name)

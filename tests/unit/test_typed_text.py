@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.command_line import UsageError, name_and_number, parse
+from bot.slack.subcommands import UsageError, name_and_number, parse
 from stages import checklist, disputes
 from stages.errors import InvalidInput
 from stages.naming import name_key, plain_text, whole_number

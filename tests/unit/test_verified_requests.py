@@ -10,9 +10,9 @@ from urllib.parse import urlencode
 import pytest
 from slack_bolt.adapter.wsgi import SlackRequestHandler
 
+from bot.runtime.verified_requests import VerifiedRequests
 from bot.sandbox.harness import Sandbox
 from bot.sandbox.workspace import ResponseTarget
-from bot.verified_requests import VerifiedRequests
 from tests.e2e.helpers import ACME, ALICE
 
 FORM = "application/x-www-form-urlencoded"

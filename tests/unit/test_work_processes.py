@@ -1,6 +1,6 @@
 """When a work process keeps dying at boot, it is replaced after pauses that grow, not in a tight loop."""
 
-from bot.work_processes import EARLY_DEATH_SECONDS, MAX_PAUSE_SECONDS, pause_before_replacing
+from bot.runtime.work_processes import EARLY_DEATH_SECONDS, MAX_PAUSE_SECONDS, pause_before_replacing
 
 
 def test_a_process_that_lived_a_normal_life_is_replaced_at_once() -> None:

@@ -1,0 +1,189 @@
+"""A check-in's messages (the parent and one per item) and its modals (not applicable, evidence, reopen)."""
+
+from typing import Any
+
+from slack_sdk.models.blocks import (
+    ActionsBlock,
+    Block,
+    ButtonElement,
+    InputBlock,
+    PlainTextInputElement,
+    UrlInputElement,
+    UserSelectElement,
+)
+from slack_sdk.models.views import View
+
+from bot.slack import ids
+from bot.slack.forms import INPUT, form
+from bot.slack.kit import context, header, plain, section
+from bot.slack.wording import Copy
+from stages.catalogue import Catalogue, ChecklistItem
+from stages.checkin_service import Board
+from stages.checkins import REOPEN_REASON_MAX
+from stages.checklist import NOTE_MAX, REASON_MAX, ItemStatus
+from stages.errors import Stale
+
+ANSWER_BLOCK = "answer:"  # prefix of the block_id of an item's answer buttons
+
+
+def item_value(checkin_id: int, item_id: str) -> str:
+    return f"{checkin_id}:{item_id}"
+
+
+def read_item_value(value: str) -> tuple[int, str]:
+    """The check-in and item a button or menu belongs to; `Stale` for anything that is not one of ours."""
+    checkin, _, item = value.removeprefix(ANSWER_BLOCK).partition(":")
+    if not checkin.isdigit() or not item:
+        raise Stale(f"unreadable button value {value!r}")
+    return int(checkin), item
+
+
+def gate_value(checkin_id: int | None, rounds: int) -> str:
+    """Sign off and Reopen carry the gate's round as shown, so a button from before a reopening acts on nothing."""
+    return f"{checkin_id}@{rounds}"
+
+
+def read_gate_value(value: str | None) -> tuple[int, int]:
+    """The check-in and the round its gate button was shown at; `Stale` for anything that is not one of ours."""
+    checkin, at, rounds = (value or "").partition("@")
+    if not at or not checkin.isdigit() or not rounds.isdigit():
+        raise Stale(f"unreadable gate button value {value!r}")
+    return int(checkin), int(rounds)
+
+
+def parent_blocks(copy: Copy, catalogue: Catalogue, board: Board) -> list[Block]:
+    r, stage = board.relationship, board.stage
+    dos, donts = stage.dos, stage.donts
+    if not dos and not donts:  # the model cites no line for this stage's items: show its phase's
+        phase = catalogue.phase_of(stage.number)
+        dos, donts = phase.dos, phase.donts
+    blocks: list[Block] = [
+        header(copy.plain("checkins", "parent_title", stage=stage)),
+        section(copy("checkins", "parent_intro", r=r, phase=catalogue.phase_of(stage.number), stage=stage)),
+        context(copy("checkins", "parent_people", r=r, stage=stage)),
+        section(copy("checkins", "parent_progress", board=board)),
+        context(copy("checkins", "parent_principles", dos=list(dos), donts=list(donts))),
+    ]
+    button = _gate_button(copy, board)
+    if button is not None:
+        blocks.append(ActionsBlock(block_id="gate", elements=[button]))
+    blocks.append(context(copy("checkins", "parent_how")))
+    return blocks
+
+
+def _gate_button(copy: Copy, board: Board) -> ButtonElement | None:
+    checkin_id = gate_value(board.checkin.id, board.rounds)
+    if board.signed_off and board.stage.number == board.relationship.last_signed_off:
+        return ButtonElement(
+            text=plain(copy.plain("checkins", "button", action="reopen")), action_id=ids.ACTION_REOPEN, value=checkin_id
+        )
+    if not board.signed_off and board.progress.ready and board.relationship.stage == board.stage.number:
+        return ButtonElement(
+            text=plain(copy.plain("checkins", "button", action="sign_off")),
+            action_id=ids.ACTION_SIGN_OFF,
+            value=checkin_id,
+            style="primary",
+        )
+    return None
+
+
+def item_blocks(copy: Copy, board: Board, item: ChecklistItem) -> list[Block]:
+    state = board.state(item.id)
+    blocks: list[Block] = [
+        section(copy("checkins", "item_text", item=item, position=item.position)),
+        context(copy("checkins", "item_guidance", item=item)),
+        context(copy("checkins", "item_state", state=state, item=item, notes=board.notes.get(item.id, 0))),
+    ]
+    if not board.signed_off:
+        blocks.append(answer_buttons(copy, board.checkin.id or 0, item.id, state.assignee_id))
+    return blocks
+
+
+def answer_buttons(copy: Copy, checkin_id: int, item_id: str, assignee: str | None) -> ActionsBlock:
+    """Done, In progress, Not applicable, Add evidence and Assign for one item (in its thread or the Home tab).
+
+    Buttons carry the check-in and item in their value; the assignee menu has no value, so its block_id does.
+    """
+    value = item_value(checkin_id, item_id)
+
+    def button(action: str, action_id: str) -> ButtonElement:
+        return ButtonElement(
+            text=plain(copy.plain("checkins", "button", action=action)), action_id=action_id, value=value
+        )
+
+    return ActionsBlock(
+        block_id=f"{ANSWER_BLOCK}{value}",
+        elements=[
+            button("done", ids.ACTION_ITEM_DONE),
+            button("in_progress", ids.ACTION_ITEM_IN_PROGRESS),
+            button("not_applicable", ids.ACTION_ITEM_NOT_APPLICABLE),
+            button("evidence", ids.ACTION_ITEM_EVIDENCE),
+            UserSelectElement(
+                action_id=ids.ACTION_ITEM_ASSIGN,
+                placeholder=plain(copy.plain("checkins", "assign_placeholder")),
+                initial_user=assignee,
+            ),
+        ],
+    )
+
+
+STATUS_ACTIONS = {
+    ids.ACTION_ITEM_DONE: ItemStatus.DONE,
+    ids.ACTION_ITEM_IN_PROGRESS: ItemStatus.IN_PROGRESS,
+}
+
+
+def not_applicable_modal(copy: Copy, board: Board, item: ChecklistItem) -> View:
+    state = board.state(item.id)
+    reason = PlainTextInputElement(action_id=INPUT, multiline=True, max_length=REASON_MAX, initial_value=state.reason)
+    inputs = [_input(copy, ids.BLOCK_REASON, "na_label", "na_hint", reason)]
+    return _modal(copy, ids.VIEW_ITEM_NOT_APPLICABLE, "na_title", board, item, inputs)
+
+
+def evidence_modal(copy: Copy, board: Board, item: ChecklistItem) -> View:
+    state = board.state(item.id)
+    link = UrlInputElement(action_id=INPUT, initial_value=state.evidence_url)
+    note = PlainTextInputElement(
+        action_id=INPUT, multiline=True, max_length=NOTE_MAX, initial_value=state.evidence_note
+    )
+    inputs = [
+        _input(copy, ids.BLOCK_LINK, "link_label", "link_hint", link, optional=True),
+        _input(copy, ids.BLOCK_NOTE, "note_label", "note_hint", note, optional=True),
+    ]
+    return _modal(copy, ids.VIEW_ITEM_EVIDENCE, "evidence_title", board, item, inputs)
+
+
+def reopen_modal(copy: Copy, board: Board) -> View:
+    reason = PlainTextInputElement(action_id=INPUT, multiline=True, max_length=REOPEN_REASON_MAX)
+    inputs = [_input(copy, ids.BLOCK_REASON, "reopen_label", None, reason)]
+    intro = section(copy("checkins", "reopen_intro", stage=board.stage, r=board.relationship))
+    return _modal(copy, ids.VIEW_REOPEN_STAGE, "reopen_title", board, None, inputs, intro=intro, submit="reopen_title")
+
+
+def _input(
+    copy: Copy, block_id: str, label: str, hint: str | None, element: Any, *, optional: bool = False
+) -> InputBlock:
+    return InputBlock(
+        block_id=block_id,
+        label=plain(copy.plain("checkins", label), 2000),
+        hint=plain(copy.plain("checkins", hint), 2000) if hint else None,
+        element=element,
+        optional=optional,
+    )
+
+
+def _modal(
+    copy: Copy,
+    callback_id: str,
+    title: str,
+    board: Board,
+    item: ChecklistItem | None,
+    inputs: list[InputBlock],
+    *,
+    intro: Block | None = None,
+    submit: str = "save",
+) -> View:
+    """A modal about one check-in (and item): what it is about, its inputs, and where it came from."""
+    about = intro or section(copy("checkins", "item_text", item=item, position=item.position if item else 0))
+    metadata = {"checkin": board.checkin.id, "round": board.rounds, **({"item": item.id} if item else {})}
+    return form(copy, "checkins", callback_id, title, [about, *inputs], metadata, submit=submit)

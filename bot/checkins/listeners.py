@@ -1,0 +1,225 @@
+"""Check-in buttons and modals: answering items, adding evidence, assigning, signing off and reopening.
+
+Each is acknowledged at once; the work runs after the ack. Refusals (not the owner or sponsor, gate not ready,
+an out-of-date button) are explained privately, or in the modal that asked, and change nothing.
+"""
+
+import json
+from typing import Any
+
+from slack_bolt import Ack, App
+
+from bot.checkins.blocks import (
+    STATUS_ACTIONS,
+    evidence_modal,
+    not_applicable_modal,
+    read_gate_value,
+    read_item_value,
+    reopen_modal,
+)
+from bot.checkins.messages import refresh, refresh_all
+from bot.deps import Deps
+from bot.slack import ids
+from bot.slack.forms import value
+from bot.slack.modal_submission import on_submit
+from bot.slack.refusals import explaining
+from bot.slack.turn import Turn, lazy
+from stages import checkin_service
+from stages.checkin_service import Answered, Board
+from stages.checkins import reopen_reason
+from stages.checklist import (
+    Answer,
+    ItemStatus,
+    assignment_answer,
+    evidence,
+    evidence_answer,
+    not_applicable_reason,
+    status_answer,
+)
+from stages.errors import NotAllowed, Stale
+
+
+def register(app: App, deps: Deps) -> None:
+
+    def reason(view: dict[str, Any]) -> object:
+        return not_applicable_reason(value(view, ids.BLOCK_REASON))
+
+    def proof(view: dict[str, Any]) -> object:
+        return evidence(value(view, ids.BLOCK_LINK), value(view, ids.BLOCK_NOTE))
+
+    def why_reopen(view: dict[str, Any]) -> object:
+        return reopen_reason(value(view, ids.BLOCK_REASON))
+
+    for action_id in STATUS_ACTIONS:
+        app.action(action_id)(ack=_ack, lazy=[lazy(deps, set_status)])
+    app.action(ids.ACTION_ITEM_NOT_APPLICABLE)(ack=_ack, lazy=[lazy(deps, open_not_applicable)])
+    app.action(ids.ACTION_ITEM_EVIDENCE)(ack=_ack, lazy=[lazy(deps, open_evidence)])
+    app.action(ids.ACTION_ITEM_ASSIGN)(ack=_ack, lazy=[lazy(deps, assign)])
+    app.action(ids.ACTION_SIGN_OFF)(ack=_ack, lazy=[lazy(deps, sign_off)])
+    app.action(ids.ACTION_REOPEN)(ack=_ack, lazy=[lazy(deps, open_reopen)])
+    on_submit(app, deps, ids.VIEW_ITEM_NOT_APPLICABLE, save_not_applicable, reason)
+    on_submit(app, deps, ids.VIEW_ITEM_EVIDENCE, save_evidence, proof)
+    on_submit(app, deps, ids.VIEW_REOPEN_STAGE, save_reopen, why_reopen)
+
+
+def _ack(ack: Ack) -> None:
+    ack()
+
+
+def _action(turn: Turn) -> dict[str, Any]:
+    action: dict[str, Any] = turn.body["actions"][0]
+    return action
+
+
+# ----- answering items
+
+
+def set_status(turn: Turn) -> None:
+    action = _action(turn)
+    status = STATUS_ACTIONS[action["action_id"]]
+    with explaining(turn):
+        checkin_id, item_id = read_item_value(action.get("value", ""))
+        _answer(
+            turn,
+            checkin_id,
+            item_id,
+            lambda rid: status_answer(rid, item_id, status, actor_id=turn.user_id, at=turn.now()),
+        )
+
+
+def assign(turn: Turn) -> None:
+    action = _action(turn)
+    with explaining(turn):
+        checkin_id, item_id = read_item_value(action.get("block_id", ""))
+        assignee = action.get("selected_user")
+        _answer(
+            turn,
+            checkin_id,
+            item_id,
+            lambda rid: assignment_answer(rid, item_id, assignee, actor_id=turn.user_id, at=turn.now()),
+        )
+
+
+def _answer(turn: Turn, checkin_id: int, item_id: str, make: Any) -> Answered | None:
+    """Record the answer and show it; None when it was a repeat (a double click, a replayed action)."""
+    deps = turn.deps
+    answered = checkin_service.answer(turn.uow(), deps.catalogue, checkin_id, item_id, make)
+    if answered is not None:
+        refresh(turn.client, deps, answered.board, [item_id])
+        r = answered.board.relationship
+        turn.refresh_home(answered.before.assignee_id, answered.after.assignee_id, r.owner_id, r.sponsor_id)
+    return answered
+
+
+def open_not_applicable(turn: Turn) -> None:
+    with explaining(turn):
+        board, item_id = _item_board(turn)
+        view = not_applicable_modal(turn.deps.copy, board, board.item(item_id))
+        turn.client.views_open(trigger_id=turn.body["trigger_id"], view=view)
+
+
+def open_evidence(turn: Turn) -> None:
+    with explaining(turn):
+        board, item_id = _item_board(turn)
+        view = evidence_modal(turn.deps.copy, board, board.item(item_id))
+        turn.client.views_open(trigger_id=turn.body["trigger_id"], view=view)
+
+
+def _item_board(turn: Turn) -> tuple[Board, str]:
+    checkin_id, item_id = read_item_value(_action(turn).get("value", ""))
+    board = checkin_service.board(turn.uow(), turn.deps.catalogue, checkin_id)
+    return checkin_service.answerable(board, item_id), item_id
+
+
+def save_not_applicable(turn: Turn) -> str:
+    meta = _metadata(turn)
+    reason = value(turn.body["view"], ids.BLOCK_REASON)
+    item_id = str(meta["item"])
+
+    def make(rid: int) -> Answer:
+        return status_answer(
+            rid, item_id, ItemStatus.NOT_APPLICABLE, actor_id=turn.user_id, at=turn.now(), reason=reason
+        )
+
+    return _outcome(turn, _answer(turn, int(meta["checkin"]), item_id, make), "not_applicable_saved")
+
+
+def save_evidence(turn: Turn) -> str:
+    meta = _metadata(turn)
+    view = turn.body["view"]
+    link, note = value(view, ids.BLOCK_LINK), value(view, ids.BLOCK_NOTE)
+    item_id = str(meta["item"])
+
+    def make(rid: int) -> Answer:
+        return evidence_answer(rid, item_id, url=link, note=note, actor_id=turn.user_id, at=turn.now())
+
+    return _outcome(turn, _answer(turn, int(meta["checkin"]), item_id, make), "evidence_saved")
+
+
+def _outcome(turn: Turn, answered: Answered | None, saved: str) -> str:
+    copy = turn.deps.copy
+    if answered is None:
+        return copy("commands", "nothing_changed")
+    item = answered.board.item(answered.after.item_id)
+    return copy("checkins", saved, item=item, board=answered.board)
+
+
+def _metadata(turn: Turn) -> dict[str, Any]:
+    meta: dict[str, Any] = json.loads(turn.body["view"].get("private_metadata") or "{}")
+    return meta
+
+
+# ----- the stage gate
+
+
+def sign_off(turn: Turn) -> None:
+    deps = turn.deps
+    with explaining(turn):
+        checkin_id, seen = read_gate_value(_action(turn).get("value"))
+        board = checkin_service.sign_off(
+            turn.uow(), deps.catalogue, checkin_id, by=turn.user_id, now=turn.now(), seen_round=seen
+        )
+        following = deps.catalogue.next_stage(board.stage.number)
+        _announce(turn, board, deps.copy("checkins", "signed_off_summary", board=board, next_stage=following))
+
+
+def open_reopen(turn: Turn) -> None:
+    deps = turn.deps
+    with explaining(turn):
+        checkin_id, seen = read_gate_value(_action(turn).get("value"))
+        board = checkin_service.board(turn.uow(), deps.catalogue, checkin_id)
+        relationship = board.relationship
+        if not relationship.is_leader(turn.user_id):
+            raise NotAllowed("reopen", relationship.owner_id, relationship.sponsor_id)
+        if board.rounds != seen:
+            raise Stale(f"check-in {checkin_id} was signed off again since round {seen}")
+        turn.client.views_open(trigger_id=turn.body["trigger_id"], view=reopen_modal(deps.copy, board))
+
+
+def save_reopen(turn: Turn) -> str:
+    deps = turn.deps
+    meta = _metadata(turn)
+    reason = value(turn.body["view"], ids.BLOCK_REASON) or ""
+    board = checkin_service.reopen(
+        turn.uow(),
+        deps.catalogue,
+        int(meta["checkin"]),
+        by=turn.user_id,
+        reason=reason,
+        now=turn.now(),
+        seen_round=int(meta["round"]),
+    )
+    _announce(
+        turn, board, deps.copy("checkins", "reopened", board=board, by=turn.user_id, reason=reopen_reason(reason))
+    )
+    return deps.copy("checkins", "reopen_saved", board=board)
+
+
+def _announce(turn: Turn, board: Board, text: str) -> None:
+    """Say what happened in the check-in's thread, and show the new state everywhere."""
+    checkin = board.checkin
+    if checkin.channel_id and checkin.thread_ts:
+        turn.client.chat_postMessage(channel=checkin.channel_id, thread_ts=checkin.thread_ts, text=text)
+    refresh_all(turn.client, turn.deps, board)
+    r = board.relationship
+    turn.refresh_home(r.owner_id, r.sponsor_id)

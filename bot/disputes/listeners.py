@@ -1,0 +1,223 @@
+"""Disputes: `/accord dispute`, `/accord disputes`, the *Raise as dispute* shortcut, the thread's buttons and modals."""
+
+import json
+import logging
+from typing import Any
+
+from slack_bolt import Ack, App
+from slack_sdk.errors import SlackApiError
+
+from bot.deps import Deps
+from bot.disputes.blocks import (
+    list_blocks,
+    raise_modal,
+    read_dispute_value,
+    read_escalate_value,
+    resolve_modal,
+    update_modal,
+)
+from bot.disputes.messages import post_dispute, tell_thread
+from bot.slack import ids
+from bot.slack.forms import value
+from bot.slack.kit import message_blocks
+from bot.slack.modal_submission import Check, on_submit
+from bot.slack.refusals import explaining
+from bot.slack.subcommands import Invocation, name_prefix
+from bot.slack.turn import Turn, lazy
+from stages import dispute_service, services
+from stages.dispute_service import Case
+from stages.disputes import DisputeEventKind, free_text, summary
+from stages.errors import InvalidInput, Problem, RelationshipNotFound
+from stages.naming import suggest
+
+log = logging.getLogger(__name__)
+
+
+def register(app: App, deps: Deps) -> None:
+
+    def chosen(view: dict[str, Any]) -> object:
+        if not value(view, ids.BLOCK_RELATIONSHIP):
+            raise InvalidInput([Problem(ids.BLOCK_RELATIONSHIP, "relationship_missing")])
+        return None
+
+    def required(block_id: str) -> Check:
+        return lambda view: free_text(block_id, value(view, block_id), required=True)
+
+    app.shortcut(ids.SHORTCUT_RAISE_DISPUTE)(ack=_ack, lazy=[lazy(deps, open_raise)])
+    on_submit(
+        app, deps, ids.VIEW_DISPUTE_RAISE, save_raise, chosen, lambda view: summary(value(view, ids.BLOCK_SUMMARY))
+    )
+    app.action(ids.ACTION_DISPUTE_ACKNOWLEDGE)(ack=_ack, lazy=[lazy(deps, acknowledge)])
+    app.action(ids.ACTION_DISPUTE_UPDATE)(ack=_ack, lazy=[lazy(deps, open_update)])
+    app.action(ids.ACTION_DISPUTE_ESCALATE)(ack=_ack, lazy=[lazy(deps, escalate)])
+    app.action(ids.ACTION_DISPUTE_RESOLVE)(ack=_ack, lazy=[lazy(deps, open_resolve)])
+    on_submit(app, deps, ids.VIEW_DISPUTE_UPDATE, save_update, required(ids.BLOCK_UPDATE))
+    on_submit(
+        app,
+        deps,
+        ids.VIEW_DISPUTE_RESOLVE,
+        save_resolve,
+        required(ids.BLOCK_RESOLUTION),
+        required(ids.BLOCK_ROOT_CAUSE),
+    )
+
+
+def _ack(ack: Ack) -> None:
+    ack()
+
+
+# ----- raising
+
+
+def start_dispute(turn: Turn, invocation: Invocation) -> None:
+    """`/accord dispute <relationship> <summary>`: the name is the longest run of leading words naming one."""
+    split = name_prefix(invocation.argument, services.relationship_names(turn.uow()))
+    if split is None:
+        names = services.relationship_names(turn.uow())
+        words = invocation.argument.split()
+        guesses = suggest(" ".join(words[:3]), names) or suggest(" ".join(words[:2]), names)
+        raise RelationshipNotFound(" ".join(words[:3]), guesses)
+    name, text = split
+    relationship = services.find_relationship(turn.uow(), name)
+    if not text.strip():
+        turn.tell(turn.deps.copy("disputes", "no_summary", r=relationship))
+        return
+    with explaining(turn):
+        case = dispute_service.raise_dispute(turn.uow(), relationship, by=turn.user_id, now=turn.now(), text=text)
+        turn.tell(_post(turn, case))
+
+
+def open_raise(turn: Turn) -> None:
+    """The message shortcut: raise the message as a dispute, linked to it."""
+    body = turn.body
+    relationships = services.list_relationships(turn.uow())
+    channel = body["channel"]["id"]
+    if not relationships:
+        turn.tell(turn.deps.copy("disputes", "no_relationships"), channel=channel)
+        return
+    message = body.get("message", {})
+    link = turn.client.chat_getPermalink(channel=channel, message_ts=body["message_ts"])["permalink"]
+    view = raise_modal(turn.deps.copy, relationships, message.get("text") or "", link)
+    turn.client.views_open(trigger_id=body["trigger_id"], view=view)
+
+
+def save_raise(turn: Turn) -> str:
+    view = turn.body["view"]
+    relationship = services.relationship(turn.uow(), int(value(view, ids.BLOCK_RELATIONSHIP) or 0))
+    case = dispute_service.raise_dispute(
+        turn.uow(),
+        relationship,
+        by=turn.user_id,
+        now=turn.now(),
+        text=value(view, ids.BLOCK_SUMMARY),
+        source_link=_metadata(turn).get("link"),
+    )
+    return _post(turn, case)
+
+
+def _post(turn: Turn, case: Case) -> str:
+    """Start the dispute's thread in its relationship's channel; the outcome says whether it could be."""
+    copy = turn.deps.copy
+    r = case.relationship
+    turn.refresh_home(r.owner_id, r.sponsor_id)
+    try:
+        case = post_dispute(turn.client, turn.deps, case)
+    except SlackApiError as error:
+        log.warning("could not post dispute %s in %s: %s", case.dispute.id, r.channel_id, error.response.get("error"))
+        return copy("disputes", "raised_not_posted", d=case.dispute, r=r)
+    return copy("disputes", "raised", d=case.dispute, r=r)
+
+
+# ----- listing
+
+
+def list_disputes(turn: Turn, invocation: Invocation) -> None:
+    scope = services.find_relationship(turn.uow(), invocation.argument) if invocation.argument else None
+    cases = dispute_service.open_cases(turn.uow(), scope.id if scope else None)
+    links = {}
+    for case in cases[:48]:
+        d = case.dispute
+        if d.channel_id and d.thread_ts:
+            links[d.id or 0] = str(
+                turn.client.chat_getPermalink(channel=d.channel_id, message_ts=d.thread_ts)["permalink"]
+            )
+    copy = turn.deps.copy
+    blocks = message_blocks(list_blocks(copy, cases, links, turn.now(), scope))
+    turn.tell(copy("disputes", "list_title", count=len(cases), r=scope), blocks)
+
+
+# ----- the thread's buttons and modals
+
+
+def _value(turn: Turn) -> str | None:
+    value: str | None = turn.body["actions"][0].get("value")
+    return value
+
+
+def _dispute_id(turn: Turn) -> int:
+    return read_dispute_value(_value(turn))
+
+
+def acknowledge(turn: Turn) -> None:
+    with explaining(turn):
+        case = dispute_service.acknowledge(turn.uow(), _dispute_id(turn), by=turn.user_id, now=turn.now())
+        if case is not None:
+            tell_thread(turn.client, turn.deps, case, DisputeEventKind.ACKNOWLEDGED, turn.user_id)
+            turn.refresh_home(case.relationship.owner_id, case.relationship.sponsor_id)
+
+
+def escalate(turn: Turn) -> None:
+    """From the tier the person saw on the button: a second press, or one on an old message, is refused."""
+    with explaining(turn):
+        dispute_id, tier = read_escalate_value(_value(turn))
+        case = dispute_service.escalate(turn.uow(), dispute_id, by=turn.user_id, now=turn.now(), from_tier=tier)
+        tell_thread(turn.client, turn.deps, case, DisputeEventKind.ESCALATED, turn.user_id)
+        turn.refresh_home(case.relationship.owner_id, case.relationship.sponsor_id)
+
+
+def open_update(turn: Turn) -> None:
+    with explaining(turn):
+        case = dispute_service.open_case(turn.uow(), _dispute_id(turn))
+        view = update_modal(turn.deps.copy, case)
+        turn.client.views_open(trigger_id=turn.body["trigger_id"], view=view)
+
+
+def open_resolve(turn: Turn) -> None:
+    with explaining(turn):
+        case = dispute_service.open_case(turn.uow(), _dispute_id(turn))
+        dispute_service.check_handler(case, turn.user_id, DisputeEventKind.RESOLVED)
+        view = resolve_modal(turn.deps.copy, case)
+        turn.client.views_open(trigger_id=turn.body["trigger_id"], view=view)
+
+
+def save_update(turn: Turn) -> str:
+    text = (value(turn.body["view"], ids.BLOCK_UPDATE) or "").strip()
+    dispute_id = int(_metadata(turn)["dispute"])
+    case = dispute_service.add_update(turn.uow(), dispute_id, by=turn.user_id, now=turn.now(), text=text)
+    if case is None:
+        return turn.deps.copy("commands", "nothing_changed")
+    tell_thread(turn.client, turn.deps, case, DisputeEventKind.UPDATE, turn.user_id, text)
+    return turn.deps.copy("disputes", "update_saved", d=case.dispute)
+
+
+def save_resolve(turn: Turn) -> str:
+    view = turn.body["view"]
+    resolution = (value(view, ids.BLOCK_RESOLUTION) or "").strip()
+    case = dispute_service.resolve(
+        turn.uow(),
+        int(_metadata(turn)["dispute"]),
+        by=turn.user_id,
+        now=turn.now(),
+        resolution=resolution,
+        root_cause=value(view, ids.BLOCK_ROOT_CAUSE),
+    )
+    if case is None:
+        return turn.deps.copy("commands", "nothing_changed")
+    turn.refresh_home(case.relationship.owner_id, case.relationship.sponsor_id, case.dispute.owner_id)
+    tell_thread(turn.client, turn.deps, case, DisputeEventKind.RESOLVED, turn.user_id, resolution)
+    return turn.deps.copy("disputes", "resolve_saved", d=case.dispute)
+
+
+def _metadata(turn: Turn) -> dict[str, Any]:
+    meta: dict[str, Any] = json.loads(turn.body["view"].get("private_metadata") or "{}")
+    return meta

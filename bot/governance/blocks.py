@@ -1,0 +1,87 @@
+"""Review and exit strategy modals, and what is posted in the relationship's channel after them."""
+
+from datetime import date, timedelta
+
+from slack_sdk.models.blocks import (
+    Block,
+    DatePickerElement,
+    Option,
+    StaticSelectElement,
+    UserMultiSelectElement,
+)
+from slack_sdk.models.views import View
+
+from bot.slack import ids
+from bot.slack.forms import INPUT, field, form, text_input
+from bot.slack.kit import plain, section
+from bot.slack.wording import Copy
+from stages import exits, reviews
+from stages.exits import ExitStrategy
+from stages.relationships import Relationship
+from stages.reviews import RATING_AREAS, Review
+
+
+def review_modal(copy: Copy, relationship: Relationship, last: Review | None, today: date) -> View:
+    options = [Option(value=str(n), label=copy.plain("governance", "rating_option", n=n)) for n in range(5, 0, -1)]
+    blocks: list[Block] = [
+        section(copy("governance", "review_intro", r=relationship, last=last)),
+        field(copy, "governance", ids.BLOCK_SUMMARY, text_input(reviews.TEXT_MAX)),
+    ]
+    for area in RATING_AREAS:
+        blocks.append(
+            field(
+                copy,
+                "governance",
+                area,
+                StaticSelectElement(action_id=INPUT, options=options, placeholder=plain("1 to 5")),
+            )
+        )
+    blocks += [
+        field(copy, "governance", ids.BLOCK_DECISIONS, text_input(reviews.TEXT_MAX), optional=True),
+        field(
+            copy,
+            "governance",
+            ids.BLOCK_NEXT_REVIEW,
+            DatePickerElement(
+                action_id=INPUT, initial_date=(today + timedelta(days=relationship.review_cadence_days)).isoformat()
+            ),
+        ),
+    ]
+    return form(copy, "governance", ids.VIEW_REVIEW, "review_title", blocks, {"relationship": relationship.id})
+
+
+def exit_modal(copy: Copy, relationship: Relationship, latest: ExitStrategy | None) -> View:
+    blocks: list[Block] = [
+        section(copy("governance", "exit_intro", r=relationship, latest=latest)),
+        field(copy, "governance", ids.BLOCK_TRIGGERS, text_input(exits.TEXT_MAX, latest.triggers if latest else None)),
+        field(copy, "governance", ids.BLOCK_PLAN, text_input(exits.TEXT_MAX, latest.plan if latest else None)),
+        field(
+            copy,
+            "governance",
+            ids.BLOCK_CONTINUITY,
+            text_input(exits.TEXT_MAX, latest.continuity if latest else None),
+            optional=True,
+        ),
+        field(
+            copy,
+            "governance",
+            ids.BLOCK_ASSETS,
+            text_input(exits.TEXT_MAX, latest.assets if latest else None),
+            optional=True,
+        ),
+        field(
+            copy,
+            "governance",
+            ids.BLOCK_REVIEWED_WITH,
+            UserMultiSelectElement(action_id=INPUT, initial_users=list(latest.reviewed_with) if latest else None),
+        ),
+    ]
+    return form(copy, "governance", ids.VIEW_EXIT, "exit_title", blocks, {"relationship": relationship.id})
+
+
+def review_message(copy: Copy, relationship: Relationship, review: Review) -> list[Block]:
+    return [section(copy("governance", "review_posted", r=relationship, review=review))]
+
+
+def exit_message(copy: Copy, relationship: Relationship, strategy: ExitStrategy) -> list[Block]:
+    return [section(copy("governance", "exit_posted", r=relationship, s=strategy))]

@@ -1,0 +1,160 @@
+"""Reviews and the exit strategy: `/accord review`, `/accord exit`, their buttons in nudges, and their modals."""
+
+import json
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from slack_bolt import Ack, App
+from slack_sdk.errors import SlackApiError
+
+from bot.deps import Deps
+from bot.governance.blocks import exit_message, exit_modal, review_message, review_modal
+from bot.slack import ids
+from bot.slack.forms import users, value
+from bot.slack.kit import message_blocks
+from bot.slack.modal_submission import on_submit
+from bot.slack.posting import post_in_channel
+from bot.slack.refusals import explaining
+from bot.slack.subcommands import Invocation
+from bot.slack.turn import Turn, lazy
+from bot.slack.wording import Copy
+from stages import exit_service, review_service, services
+from stages.errors import Stale
+from stages.exits import exit_draft
+from stages.relationships import Relationship
+from stages.reviews import RATING_AREAS, review
+
+log = logging.getLogger(__name__)
+
+
+def register(app: App, deps: Deps) -> None:
+
+    app.action(ids.ACTION_OPEN_REVIEW)(ack=_ack, lazy=[lazy(deps, open_review_from_button)])
+    app.action(ids.ACTION_OPEN_EXIT)(ack=_ack, lazy=[lazy(deps, open_exit_from_button)])
+    on_submit(app, deps, ids.VIEW_REVIEW, save_review, lambda view: _review_from(view, "check", deps.clock.now(), 0))
+    on_submit(app, deps, ids.VIEW_EXIT, save_exit, _exit_from)
+
+
+def _ack(ack: Ack) -> None:
+    ack()
+
+
+def _review_from(view: dict[str, Any], by: str, now: Any, relationship_id: int) -> Any:
+    return review(
+        "",
+        relationship_id,
+        by=by,
+        at=now,
+        summary=value(view, ids.BLOCK_SUMMARY),
+        ratings={area: value(view, area) for area in RATING_AREAS},
+        decisions=value(view, ids.BLOCK_DECISIONS),
+        next_review_due=value(view, ids.BLOCK_NEXT_REVIEW),
+    )
+
+
+def _exit_from(view: dict[str, Any]) -> Any:
+    return exit_draft(
+        triggers=value(view, ids.BLOCK_TRIGGERS),
+        plan=value(view, ids.BLOCK_PLAN),
+        continuity=value(view, ids.BLOCK_CONTINUITY),
+        assets=value(view, ids.BLOCK_ASSETS),
+        reviewed_with=users(view, ids.BLOCK_REVIEWED_WITH),
+    )
+
+
+# ----- opening the modals
+
+
+def start_review(turn: Turn, invocation: Invocation) -> None:
+    relationship = services.find_relationship(turn.uow(), invocation.argument)
+    _open_review(turn, relationship.id or 0)
+
+
+def start_exit(turn: Turn, invocation: Invocation) -> None:
+    relationship = services.find_relationship(turn.uow(), invocation.argument)
+    _open_exit(turn, relationship.id or 0)
+
+
+def open_review_from_button(turn: Turn) -> None:
+    with explaining(turn):
+        _open_review(turn, _relationship_of_button(turn))
+
+
+def open_exit_from_button(turn: Turn) -> None:
+    with explaining(turn):
+        _open_exit(turn, _relationship_of_button(turn))
+
+
+def _relationship_of_button(turn: Turn) -> int:
+    """The relationship a Home tab or nudge button is about; `Stale` for anything that is not one of ours."""
+    value = str(turn.body["actions"][0].get("value") or "")
+    if not value.isdigit():
+        raise Stale(f"unreadable relationship button value {value!r}")
+    return int(value)
+
+
+def _open_review(turn: Turn, relationship_id: int) -> None:
+    with explaining(turn):
+        relationship = review_service.leading(turn.uow(), relationship_id, turn.user_id, "review")
+        recent = review_service.recent(turn.uow(), relationship_id, 1)
+        view = review_modal(turn.deps.copy, relationship, recent[0] if recent else None, turn.today())
+        turn.client.views_open(trigger_id=turn.body["trigger_id"], view=view)
+
+
+def _open_exit(turn: Turn, relationship_id: int) -> None:
+    with explaining(turn):
+        relationship = review_service.leading(turn.uow(), relationship_id, turn.user_id, "exit")
+        latest = exit_service.latest(turn.uow(), relationship_id)
+        turn.client.views_open(
+            trigger_id=turn.body["trigger_id"],
+            view=exit_modal(turn.deps.copy, relationship, latest),
+        )
+
+
+# ----- saving
+
+
+def save_review(turn: Turn) -> str:
+    view = turn.body["view"]
+    reviewed = review_service.record_review(
+        turn.uow(),
+        turn.deps.catalogue,
+        _relationship_id(view),
+        by=turn.user_id,
+        now=turn.now(),
+        summary=value(view, ids.BLOCK_SUMMARY),
+        ratings={area: value(view, area) for area in RATING_AREAS},
+        decisions=value(view, ids.BLOCK_DECISIONS),
+        next_review_due=value(view, ids.BLOCK_NEXT_REVIEW),
+    )
+    r = reviewed.relationship
+    return _announce(turn, r, "review", lambda copy: review_message(copy, r, reviewed.review))
+
+
+def save_exit(turn: Turn) -> str:
+    view = turn.body["view"]
+    saved = exit_service.save(
+        turn.uow(), turn.deps.catalogue, _relationship_id(view), _exit_from(view), by=turn.user_id, now=turn.now()
+    )
+    r = saved.relationship
+    return _announce(turn, r, "exit", lambda copy: exit_message(copy, r, saved.strategy))
+
+
+def _relationship_id(view: dict[str, Any]) -> int:
+    return int(json.loads(view.get("private_metadata") or "{}").get("relationship") or 0)
+
+
+def _announce(turn: Turn, relationship: Relationship, what: str, blocks: Callable[[Copy], list[Any]]) -> str:
+    """Post the saved record in the relationship's channel; the outcome for the modal says whether it was."""
+    copy = turn.deps.copy
+    r = relationship
+    turn.refresh_home(r.owner_id, r.sponsor_id)
+    try:
+        post_in_channel(
+            turn.client, r.channel_id, copy("governance", f"{what}_fallback", r=r), message_blocks(blocks(copy))
+        )
+    except SlackApiError as error:
+        log.warning("could not post in %s: %s", r.channel_id, error.response.get("error"))
+        return copy("governance", "not_posted", r=r)
+    return copy("governance", f"{what}_saved", r=r)

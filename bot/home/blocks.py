@@ -1,0 +1,122 @@
+"""The App Home tab for one person: what needs them, what is assigned to them, and what they lead."""
+
+from datetime import datetime
+
+from slack_sdk.models.blocks import ActionsBlock, Block, ButtonElement
+from slack_sdk.models.views import View
+
+from bot.checkins.blocks import answer_buttons, gate_value
+from bot.slack import ids
+from bot.slack.kit import VIEW_BLOCK_LIMIT, context, divider, header, plain, section, view_blocks
+from bot.slack.wording import Copy
+from stages.attention import Attention, Led
+from stages.catalogue import Catalogue
+
+
+def home_view(copy: Copy, user_id: str, summary: Attention, catalogue: Catalogue, now: datetime) -> View:
+    today = now.date()
+    blocks = _Budget(VIEW_BLOCK_LIMIT, copy)
+    blocks.add(
+        header(copy.plain("home", "title")),
+        section(copy("home", "intro", user_id=user_id)),
+        ActionsBlock(
+            elements=[ButtonElement(text=plain("New relationship"), action_id=ids.ACTION_OPEN_NEW, style="primary")]
+        ),
+        divider(),
+        section(copy("home", "attention_title")),
+    )
+    needs = 0
+    for led in summary.awaiting_sign_off:
+        button = ButtonElement(
+            text=plain("Sign off"),
+            action_id=ids.ACTION_SIGN_OFF,
+            value=gate_value(led.checkin.id if led.checkin else None, led.rounds),
+            style="primary",
+        )
+        needs += blocks.add(section(copy("home", "ready", led=led), accessory=button))
+    for led in summary.led:
+        if led.relationship.review_overdue(today):
+            needs += blocks.add(
+                section(
+                    copy("home", "overdue", r=led.relationship),
+                    accessory=_open(ids.ACTION_OPEN_REVIEW, "Record review", led),
+                )
+            )
+        if led.relationship.exit_review_due(today):
+            needs += blocks.add(
+                section(
+                    copy("home", "exit_due", r=led.relationship),
+                    accessory=_open(ids.ACTION_OPEN_EXIT, "Review exit strategy", led),
+                )
+            )
+    for nudge in summary.failed_nudges:
+        needs += blocks.add(section(copy("home", "failed_nudge", n=nudge)))
+    if not needs:
+        blocks.add(context(copy("home", "nothing_needed")))
+
+    if summary.disputes:
+        blocks.add(divider(), section(copy("home", "disputes_title", count=len(summary.disputes))))
+        for position, case in enumerate(summary.disputes):
+            deadline = case.dispute.tier_deadline(catalogue.cadences)
+            button = ButtonElement(
+                text=plain("Resolve…"), action_id=ids.ACTION_DISPUTE_RESOLVE, value=str(case.dispute.id)
+            )
+            if not blocks.add(
+                section(copy("home", "dispute_line", c=case, now=now, deadline=deadline), accessory=button), keep=6
+            ):
+                blocks.more(len(summary.disputes) - position)
+                break
+
+    blocks.add(divider(), section(copy("home", "assigned_title", count=len(summary.assigned))))
+    if not summary.assigned:
+        blocks.add(context(copy("home", "none_assigned")))
+    for position, a in enumerate(summary.assigned):
+        parts: list[Block] = [section(copy("home", "assigned_item", a=a))]
+        if a.checkin is not None and a.checkin.id is not None:
+            state = copy("checkins", "item_state", state=a.state, item=a.item, notes=0)
+            parts += [
+                context(f"{copy('home', 'assigned_where', a=a)} · {state}"),
+                answer_buttons(copy, a.checkin.id, a.item.id, a.state.assignee_id),
+            ]
+        else:
+            parts.append(context(copy("home", "no_checkin", a=a)))
+        if not blocks.add(*parts, keep=3):
+            blocks.more(len(summary.assigned) - position)
+            break
+
+    blocks.add(divider(), section(copy("home", "led_title")))
+    if not summary.led:
+        blocks.add(section(copy("home", "none_led")))
+    for position, led in enumerate(summary.led):
+        r = led.relationship
+        role = "owner" if r.owner_id == user_id else "executive sponsor"
+        line = copy(
+            "home", "led_line", led=led, phase=catalogue.phase_of(r.stage), role=role, overdue=r.review_overdue(today)
+        )
+        if not blocks.add(section(line), keep=1):
+            blocks.more(len(summary.led) - position)
+            break
+    return View(type="home", blocks=view_blocks(blocks.blocks))
+
+
+def _open(action_id: str, label: str, led: Led) -> ButtonElement:
+    return ButtonElement(text=plain(label), action_id=action_id, value=str(led.relationship.id))
+
+
+class _Budget:
+    """Blocks within a view's limit, always keeping room to say how many were left out."""
+
+    def __init__(self, limit: int, copy: Copy) -> None:
+        self.limit = limit
+        self.copy = copy
+        self.blocks: list[Block] = []
+
+    def add(self, *blocks: Block, keep: int = 0) -> int:
+        """Add the blocks if they fit, leaving `keep` blocks free (for later sections); how many were added."""
+        if len(self.blocks) + len(blocks) > self.limit - keep - 1:
+            return 0
+        self.blocks.extend(blocks)
+        return len(blocks)
+
+    def more(self, count: int) -> None:
+        self.blocks.append(context(self.copy("home", "more", count=count)))

@@ -1,0 +1,13 @@
+"""Drawing the App Home tab for one person, after they open it and after they act."""
+
+from slack_sdk import WebClient
+
+from bot.deps import Deps
+from bot.home.blocks import home_view
+from stages.attention import attention
+
+
+def publish_home(client: WebClient, deps: Deps, team_id: str, user_id: str) -> None:
+    summary = attention(deps.uow(team_id), deps.catalogue, user_id)
+    view = home_view(deps.copy, user_id, summary, deps.catalogue, deps.clock.now())
+    client.views_publish(user_id=user_id, view=view)

@@ -1,0 +1,307 @@
+"""The nudge job: sweep every workspace for what is due, then deliver the outbox as direct messages.
+
+One DM per person per run lists everything due for them. It goes out only within their working hours, in
+their own time zone (asked of Slack with `users.info`, remembered for a day). A 429 waits for its Retry-After,
+a 5xx or a dropped connection is retried with backoff, and a permanent Slack error marks the nudge failed with
+the reason, which the owner sees on the Home tab. Nothing sleeps while holding a claim.
+"""
+
+import logging
+import os
+import socket
+import urllib.error
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from bot.deps import Deps
+from bot.disputes.messages import tell_thread
+from bot.nudges import receipts
+from bot.nudges.blocks import dm_blocks
+from bot.settings import Settings
+from bot.slack.kit import message_blocks
+from bot.slack.rate_limits import retry_after
+from stages import dispute_service, nudge_service
+from stages.dispute_service import LADDER
+from stages.disputes import DisputeEventKind
+from stages.nudges import ClaimLost, NudgeKind, NudgePolicy, QueuedNudge, WorkingHours
+from stages.ports import UnitOfWork
+
+log = logging.getLogger(__name__)
+
+PROFILE_TTL = timedelta(days=1)
+RATE_LIMITED = timedelta(minutes=1)  # the wait after a 429 whose Retry-After says nothing usable
+MAX_ATTEMPTS = 6
+BACKOFF = (timedelta(minutes=1), timedelta(minutes=5), timedelta(minutes=15), timedelta(hours=1))
+# Errors no retry will cure: the person or channel is gone, or the app may no longer write to them.
+PERMANENT = frozenset(
+    {
+        "channel_not_found",
+        "account_inactive",
+        "user_not_found",
+        "user_disabled",
+        "not_in_channel",
+        "is_archived",
+        "cannot_dm_bot",
+        "invalid_auth",
+        "not_authed",
+        "token_revoked",
+        "missing_scope",
+        "restricted_action",
+        "team_access_not_granted",
+    }
+)
+
+
+@dataclass
+class RunReport:
+    enqueued: int = 0
+    escalated: int = 0
+    sent: int = 0
+    deferred: int = 0
+    failed: int = 0
+    cancelled: int = 0
+    recipients: list[str] = field(default_factory=list)
+
+
+class Nudger:
+    def __init__(
+        self,
+        deps: Deps,
+        client: WebClient,
+        teams: Callable[[], list[str]],
+        *,
+        policy: NudgePolicy,
+        hours: WorkingHours,
+        default_tz: str = "UTC",
+        batch: int = 200,
+        lease: timedelta = timedelta(minutes=10),
+    ) -> None:
+        self.deps = deps
+        self.client = client
+        self.teams = teams
+        self.uow = deps.uow
+        self.catalogue = deps.catalogue
+        self.copy = deps.copy
+        self.clock = deps.clock
+        self.policy = policy
+        self.hours = hours
+        self.default_tz = default_tz
+        self.batch = batch
+        self.lease = lease
+        self.worker = f"{socket.gethostname()}:{os.getpid()}"
+
+    def run(self) -> RunReport:
+        """One pass over every workspace: queue what is due, then send what may be sent now."""
+        report = RunReport()
+        for team_id in self.teams():
+            now = self.clock.now()
+            try:
+                self._sweep(team_id, now, report)
+                self._deliver(team_id, now, report)
+            except Exception:  # one workspace's trouble must not stop the others' nudges
+                log.exception("nudge run failed for workspace %s", team_id)
+        return report
+
+    def _sweep(self, team_id: str, now: datetime, report: RunReport) -> None:
+        result = nudge_service.sweep(self.uow(team_id), self.catalogue.cadences, self.policy, now)
+        report.enqueued += result.enqueued
+        report.escalated += len(result.escalated)
+
+    def _deliver(self, team_id: str, now: datetime, report: RunReport) -> None:
+        claimed = nudge_service.claim(self.uow(team_id), self.worker, now, self.batch, self.lease)
+        try:
+            self._deliver_claimed(team_id, claimed, now, report)
+        except ClaimLost as lost:
+            # This sender stalled past its lease and another took its nudges over: it posts nothing more.
+            log.warning("stopping: another sender took over this sender's nudges (%s)", lost)
+
+    def _deliver_claimed(self, team_id: str, claimed: list[QueuedNudge], now: datetime, report: RunReport) -> None:
+        by_person: dict[str, list[QueuedNudge]] = defaultdict(list)
+        threads = []
+        for nudge in claimed:
+            if not nudge_service.still_due(self.uow(team_id), nudge, self.catalogue.cadences):
+                nudge_service.mark_cancelled(self.uow(team_id), [nudge])
+                report.cancelled += 1
+            elif nudge.kind is NudgeKind.DISPUTE_THREAD:
+                threads.append(nudge)
+            else:
+                by_person[nudge.recipient_id].append(nudge)
+        for nudge in threads:
+            self._tell_thread(team_id, nudge, now, report)
+        for person, nudges in by_person.items():
+            self._send(team_id, person, nudges, now, report)
+
+    def _tell_thread(self, team_id: str, nudge: QueuedNudge, now: datetime, report: RunReport) -> None:
+        """A channel post, not a DM: it goes out at once, whatever the hour."""
+        uow = self.uow(team_id)
+        case = dispute_service.case(uow, int(nudge.subject))
+        channel, thread = case.dispute.channel_id, case.dispute.thread_ts
+
+        def post(nudges: list[QueuedNudge]) -> None:
+            meta = receipts.metadata(nudges)
+            tell_thread(self.client, self.deps, case, DisputeEventKind.ESCALATED, LADDER, metadata=meta)
+
+        def posted_since(since: datetime) -> set[int]:
+            return receipts.in_thread(self.client, channel, thread, since) if channel and thread else set()
+
+        self._deliver_one(uow, [nudge], post, posted_since, now, report)
+
+    def _send(self, team_id: str, person: str, nudges: list[QueuedNudge], now: datetime, report: RunReport) -> None:
+        uow = self.uow(team_id)
+        zone = self._zone(team_id, person, now)
+        opens = self.hours.next_open(now, zone)
+        if opens > now:
+            nudge_service.retry_later(uow, nudges, opens)
+            report.deferred += len(nudges)
+            return
+        today = now.astimezone(zone).date()
+
+        def post(batch: list[QueuedNudge]) -> None:
+            self.client.chat_postMessage(
+                channel=person,
+                text=self.copy("nudges", "fallback", count=len(batch)),
+                blocks=message_blocks(dm_blocks(self.copy, batch, today)),
+                metadata=receipts.metadata(batch),
+            )
+
+        def posted_since(since: datetime) -> set[int]:
+            return receipts.in_direct_message(self.client, person, since)
+
+        if self._deliver_one(uow, nudges, post, posted_since, now, report):
+            report.recipients.append(person)
+
+    def _deliver_one(
+        self,
+        uow: UnitOfWork,
+        nudges: list[QueuedNudge],
+        post: Callable[[list[QueuedNudge]], None],
+        posted_since: Callable[[datetime], set[int]],
+        now: datetime,
+        report: RunReport,
+    ) -> bool:
+        """Post one message for these nudges and record the outcome: sent, to retry, or failed for good.
+
+        Nudges an earlier attempt may have posted are looked for in Slack first; those found are not posted again.
+        Right before posting, the claim is checked: `ClaimLost` if another sender has taken the nudges over.
+        True when a message went out.
+        """
+        try:
+            nudges = self._not_yet_posted(uow, nudges, posted_since, now, report)
+            if not nudges:
+                return False
+            nudge_service.check_claim(uow, nudges)
+            post(nudges)
+        except SlackApiError as error:
+            self._failed_send(uow, nudges, error, now, report)
+            return False
+        except (urllib.error.URLError, OSError) as error:
+            # The request may have reached Slack before the connection failed: the post is unconfirmed.
+            self._retry(uow, nudges, f"connection: {error}", now, report, unconfirmed=True)
+            return False
+        nudge_service.mark_sent(uow, nudges, now)
+        report.sent += len(nudges)
+        return True
+
+    def _not_yet_posted(
+        self,
+        uow: UnitOfWork,
+        nudges: list[QueuedNudge],
+        posted_since: Callable[[datetime], set[int]],
+        now: datetime,
+        report: RunReport,
+    ) -> list[QueuedNudge]:
+        unconfirmed = [n.unconfirmed_since for n in nudges if n.unconfirmed_since is not None]
+        if not unconfirmed:
+            return nudges
+        found = posted_since(min(unconfirmed))
+        posted = [n for n in nudges if n.id in found]
+        if posted:
+            log.info("nudges %s were posted by an earlier attempt; not posting them again", [n.id for n in posted])
+            nudge_service.mark_sent(uow, posted, now)
+            report.sent += len(posted)
+        return [n for n in nudges if n.id not in found]
+
+    def _failed_send(
+        self, uow: UnitOfWork, nudges: list[QueuedNudge], error: SlackApiError, now: datetime, report: RunReport
+    ) -> None:
+        code = str(error.response.get("error") or "")
+        if error.response.status_code == 429:
+            wait = retry_after(_header(error, "Retry-After"), now, RATE_LIMITED)
+            nudge_service.retry_later(uow, nudges, now + wait)  # not the nudge's fault
+            report.deferred += len(nudges)
+        elif code in PERMANENT:
+            nudge_service.mark_failed(uow, nudges, code)
+            report.failed += len(nudges)
+            log.warning("nudges %s failed for good: %s", [n.id for n in nudges], code)
+        else:
+            # A server error may come after the message was posted; Slack's own refusals (200, not ok) do not.
+            unconfirmed = error.response.status_code >= 500
+            self._retry(uow, nudges, code or f"http {error.response.status_code}", now, report, unconfirmed=unconfirmed)
+
+    def _retry(
+        self,
+        uow: UnitOfWork,
+        nudges: list[QueuedNudge],
+        reason: str,
+        now: datetime,
+        report: RunReport,
+        *,
+        unconfirmed: bool = False,
+    ) -> None:
+        attempts = max(n.attempts for n in nudges) + 1
+        if attempts >= MAX_ATTEMPTS:
+            nudge_service.mark_failed(uow, nudges, f"gave up after {attempts} attempts: {reason}")
+            report.failed += len(nudges)
+            return
+        when = now + BACKOFF[min(attempts, len(BACKOFF)) - 1]
+        nudge_service.retry_later(uow, nudges, when, reason, unconfirmed_since=now if unconfirmed else None)
+        report.deferred += len(nudges)
+
+    def _zone(self, team_id: str, person: str, now: datetime) -> ZoneInfo:
+        """The person's time zone: remembered for a day, else asked of Slack, else the configured default."""
+        uow = self.uow(team_id)
+        with uow:
+            known = uow.profiles.time_zone(person, now - PROFILE_TTL)
+        if known is None:
+            try:
+                known = str(self.client.users_info(user=person)["user"].get("tz") or self.default_tz)
+            except SlackApiError as error:
+                log.info("no time zone for %s (%s); using %s", person, error.response.get("error"), self.default_tz)
+                return ZoneInfo(self.default_tz)
+            with uow:
+                uow.profiles.remember(person, known, now)
+                uow.commit()
+        try:
+            return ZoneInfo(known)
+        except ZoneInfoNotFoundError:
+            return ZoneInfo(self.default_tz)
+
+
+def _header(error: SlackApiError, name: str) -> str | None:
+    """A header of Slack's answer, whatever its case (the SDK keeps them as they came)."""
+    headers = error.response.headers or {}
+    value = next((v for k, v in headers.items() if k.lower() == name.lower()), None)
+    return str(value[0] if isinstance(value, list) and value else value) if value else None
+
+
+def nudger_for(settings: Settings, deps: Deps, teams: Callable[[], list[str]]) -> Nudger:
+    """A nudger on the configured Slack, policy and working hours. Its client retries nothing by itself:
+    the outbox decides when to try again, so no thread sleeps while holding a claim."""
+    token = settings.slack_bot_token.get_secret_value() if settings.slack_bot_token else None
+    client = WebClient(token=token, base_url=settings.slack_api_url, retry_handlers=[])
+    return Nudger(
+        deps,
+        client,
+        teams,
+        policy=settings.nudge_policy(),
+        hours=settings.working(),
+        default_tz=settings.default_timezone,
+        batch=settings.nudge_batch,
+        lease=timedelta(seconds=settings.nudge_claim_lease_seconds),
+    )

@@ -1,0 +1,105 @@
+"""The relationship's record: `/accord history` (the audit trail, newest first) and `/accord plan` (the RMP)."""
+
+import re
+from contextlib import suppress
+
+from slack_sdk.errors import SlackApiError
+from slack_sdk.models.blocks import Block
+
+from bot.records.blocks import diff_blocks, summary_blocks
+from bot.records.plan_document import render_html
+from bot.slack.kit import context, header, message_blocks, section
+from bot.slack.people import display_names
+from bot.slack.posting import post_in_channel
+from bot.slack.subcommands import Invocation, name_and_number
+from bot.slack.turn import Turn
+from stages import rmp, services
+from stages.errors import RelationshipNotFound
+from stages.relationships import Relationship
+
+DEFAULT_COUNT = 10
+MAX_COUNT = 40
+LINES_PER_SECTION = 10  # keeps each section well within Slack's 3000 characters
+
+
+def show_history(turn: Turn, invocation: Invocation) -> None:
+    """`/accord history <relationship> [count]`: the latest changes, newest first."""
+    relationship, count = relationship_and_number(turn, invocation.argument)
+    wanted = count or DEFAULT_COUNT
+    events = services.latest_changes(turn.uow(), relationship.id or 0, min(wanted, MAX_COUNT))
+    copy = turn.deps.copy
+    blocks: list[Block] = [header(copy.plain("history", "title", r=relationship, count=len(events)))]
+    if not events:
+        blocks.append(section(copy("history", "empty", r=relationship)))
+    lines = [copy("history", "line", e=event) for event in events]
+    for start in range(0, len(lines), LINES_PER_SECTION):
+        blocks.append(section("\n".join(lines[start : start + LINES_PER_SECTION])))
+    if wanted > MAX_COUNT:
+        blocks.append(context(copy("history", "capped", limit=MAX_COUNT)))
+    turn.tell(copy("history", "title", r=relationship, count=len(events)), message_blocks(blocks))
+
+
+def relationship_and_number(turn: Turn, argument: str) -> tuple[Relationship, int | None]:
+    """`<relationship> [number]`: the whole text as a name first, then a trailing number apart."""
+    (literal, _), *others = name_and_number(argument)
+    try:
+        return services.find_relationship(turn.uow(), literal), None
+    except RelationshipNotFound:
+        for name, number in others:
+            with suppress(RelationshipNotFound):
+                return services.find_relationship(turn.uow(), name), number
+        raise
+
+
+def show_plan(turn: Turn, invocation: Invocation) -> None:
+    """`/accord plan <relationship> [diff]`: the summary here with the document in its thread, or the changes."""
+    relationship, wants_diff = _relationship_and_diff(turn, invocation.argument)
+    deps = turn.deps
+    if wants_diff:
+        changes = rmp.diff_latest(turn.uow(), relationship.id or 0)
+        blocks = message_blocks(diff_blocks(deps.copy, relationship, changes))
+        turn.tell(deps.copy("plan_summary", "diff_title", r=relationship), blocks)
+        return
+    plan = rmp.build(turn.uow(), deps.catalogue, relationship.id or 0, turn.now())
+    channel = turn.body["channel_id"]
+    try:
+        posted = post_in_channel(
+            turn.client,
+            channel,
+            deps.copy("plan_summary", "fallback", r=relationship),
+            message_blocks(summary_blocks(deps.copy, plan, turn.today())),
+        )
+    except SlackApiError as error:
+        if error.response.get("error") not in (
+            "not_in_channel",
+            "channel_not_found",
+            "method_not_supported_for_channel_type",
+        ):
+            raise
+        turn.tell(deps.copy("plan_summary", "not_posted"))
+        return
+    document = render_html(plan, display_names(turn.client))
+    turn.client.files_upload_v2(
+        channel=channel,
+        thread_ts=str(posted["ts"]),
+        content=document,
+        filename=f"{slug(relationship.name)}-rmp.html",
+        title=f"Relationship Management Plan · {relationship.name}",
+        initial_comment=deps.copy("plan_summary", "comment", r=relationship),
+    )
+
+
+def _relationship_and_diff(turn: Turn, argument: str) -> tuple[Relationship, bool]:
+    """`<relationship> [diff]`, where a relationship could itself end in the word diff."""
+    try:
+        return services.find_relationship(turn.uow(), argument), False
+    except RelationshipNotFound:
+        rest, _, last = argument.rpartition(" ")
+        if rest and last.casefold() == "diff":
+            return services.find_relationship(turn.uow(), rest), True
+        raise
+
+
+def slug(name: str) -> str:
+    """A file name made of a relationship's name: lower case letters, digits and hyphens."""
+    return re.sub(r"[^a-z0-9]+", "-", name.casefold()).strip("-") or "relationship"

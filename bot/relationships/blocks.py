@@ -1,0 +1,45 @@
+"""Messages about relationships: the channel introduction, the list and the status report."""
+
+from datetime import date
+
+from slack_sdk.models.blocks import Block
+
+from bot.slack.kit import MESSAGE_BLOCK_LIMIT, context, divider, header, section
+from bot.slack.wording import Copy
+from stages.catalogue import Catalogue
+from stages.relationships import Relationship
+from stages.services import StatusReport
+
+
+def intro_blocks(copy: Copy, relationship: Relationship, catalogue: Catalogue) -> list[Block]:
+    stage = catalogue.stage(relationship.stage)
+    text = copy("relationships", "intro", r=relationship, stage=stage, phase=catalogue.phase_of(stage.number))
+    return [section(text)]
+
+
+def list_blocks(copy: Copy, relationships: list[Relationship], catalogue: Catalogue, today: date) -> list[Block]:
+    if not relationships:
+        return [section(copy("relationships", "list_empty"))]
+    blocks: list[Block] = [header(copy.plain("relationships", "list_title", count=len(relationships)))]
+    room = MESSAGE_BLOCK_LIMIT - len(blocks) - 1  # keep one block for "and N more"
+    shown = relationships if len(relationships) <= room + 1 else relationships[:room]
+    for r in shown:
+        stage = catalogue.stage(r.stage)
+        overdue = r.review_overdue(today)
+        line = copy("relationships", "list_line", r=r, stage=stage, phase=catalogue.phase_of(r.stage), overdue=overdue)
+        blocks.append(section(line))
+    if len(shown) < len(relationships):
+        blocks.append(context(copy("relationships", "list_more", count=len(relationships) - len(shown))))
+    return blocks
+
+
+def status_blocks(copy: Copy, report: StatusReport) -> list[Block]:
+    r = report.relationship
+    stage_lines = "\n".join(copy("relationships", "status_stage_line", line=line) for line in report.stages)
+    return [
+        header(copy.plain("relationships", "status_title", r=r)),
+        section(copy("relationships", "status_summary", r=r, stage=report.stage, phase=report.phase)),
+        section(copy("relationships", "status_people", r=r, overdue=report.review_overdue)),
+        divider(),
+        section(stage_lines),
+    ]

@@ -1,0 +1,105 @@
+"""The relationship form's submissions: field rules are checked in the ack (errors show under the fields), and
+the form stays open while the relationship is saved, then shows the outcome."""
+
+import json
+import logging
+from typing import Any
+
+from slack_bolt import App
+from slack_sdk.errors import SlackApiError
+
+from bot.deps import Deps
+from bot.relationships.blocks import intro_blocks
+from bot.relationships.modal import draft_of, new_relationship_modal, read_draft
+from bot.slack import ids
+from bot.slack.kit import message_blocks
+from bot.slack.modal_submission import on_submit
+from bot.slack.posting import post_in_channel
+from bot.slack.refusals import explaining
+from bot.slack.subcommands import Invocation
+from bot.slack.turn import Turn
+from stages import review_service, services
+from stages.errors import NameTaken
+from stages.relationships import Relationship
+
+log = logging.getLogger(__name__)
+
+
+def register(app: App, deps: Deps) -> None:
+
+    def draft(view: dict[str, Any]) -> object:
+        return read_draft(view).validated()
+
+    on_submit(app, deps, ids.VIEW_NEW_RELATIONSHIP, create_relationship, draft)
+    on_submit(app, deps, ids.VIEW_EDIT_RELATIONSHIP, save_edit, draft)
+
+
+def start_edit(turn: Turn, invocation: Invocation) -> None:
+    """`/accord edit <relationship>`: the form, filled in, for its owner or sponsor."""
+    found = services.find_relationship(turn.uow(), invocation.argument)
+    with explaining(turn):
+        relationship = review_service.leading(turn.uow(), found.id or 0, turn.user_id, "edit")
+        view = new_relationship_modal(turn.deps.copy, draft=draft_of(relationship), editing=relationship.id)
+        turn.client.views_open(trigger_id=turn.body["trigger_id"], view=view)
+
+
+def save_edit(turn: Turn) -> str | None:
+    view = turn.body["view"]
+    draft = read_draft(view)
+    relationship_id = int(json.loads(view.get("private_metadata") or "{}").get("relationship") or 0)
+    before = services.relationship(turn.uow(), relationship_id)
+    try:
+        saved = services.edit_relationship(turn.uow(), relationship_id, draft, by=turn.user_id, now=turn.now())
+    except NameTaken as taken:
+        _name_taken(turn, taken, relationship_id)
+        return None
+    turn.refresh_home(before.owner_id, before.sponsor_id, saved.owner_id, saved.sponsor_id)
+    return turn.deps.copy("relationships", "unchanged" if saved == before else "edited", r=saved)
+
+
+def create_relationship(turn: Turn) -> str | None:
+    try:
+        relationship = services.create_relationship(
+            turn.uow(),
+            read_draft(turn.body["view"]),
+            created_by=turn.user_id,
+            now=turn.now(),
+            exit_review_days=turn.deps.catalogue.cadences.exit_review_days,
+        )
+    except NameTaken as taken:
+        _name_taken(turn, taken, None)
+        return None
+    turn.refresh_home(relationship.owner_id, relationship.sponsor_id)
+    try:
+        posted = _introduce(turn, relationship)
+    except Exception:
+        # The relationship is saved; only its introduction is missing, and the outcome says so.
+        log.exception("introducing relationship %s failed", relationship.id)
+        posted = False
+    stage = turn.deps.catalogue.stage(relationship.stage)
+    return turn.deps.copy("relationships", "created", r=relationship, stage=stage, posted=posted)
+
+
+def _name_taken(turn: Turn, taken: NameTaken, editing: int | None) -> None:
+    """The form again, with the clash explained under the name."""
+    copy = turn.deps.copy
+    view = turn.body["view"]
+    notice = copy("relationships", "name_taken", name=taken.name, existing=taken.existing)
+    form = new_relationship_modal(
+        copy, draft=read_draft(view), notice=notice, notice_after=ids.BLOCK_NAME, editing=editing
+    )
+    turn.client.views_update(view_id=view["id"], view=form)
+
+
+def _introduce(turn: Turn, relationship: Relationship) -> bool:
+    """Post the relationship's introduction in its channel, joining a public channel first if need be."""
+    deps = turn.deps
+    text = deps.copy("relationships", "intro_fallback", r=relationship)
+    blocks = message_blocks(intro_blocks(deps.copy, relationship, deps.catalogue))
+    try:
+        posted = post_in_channel(turn.client, relationship.channel_id, text, blocks)
+    except SlackApiError as error:
+        log.warning("could not introduce relationship %s: %s", relationship.id, error.response.get("error"))
+        return False
+    services.record_intro(turn.uow(), relationship, str(posted["ts"]), now=turn.now())
+    return True

@@ -1,0 +1,70 @@
+"""The clock that runs the nudge job. APScheduler only decides when; the outbox decides what is sent.
+
+Each process keeps its jobs in memory (APScheduler's job stores must not be shared between processes); the
+job is registered once, by id, and runs one at a time, catching up once (not once per missed run) after a
+pause, within a grace time of minutes.
+"""
+
+import logging
+import os
+import signal
+import threading
+import time
+from datetime import UTC, datetime
+
+from apscheduler.jobstores.memory import MemoryJobStore
+from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.schedulers.base import BaseScheduler
+from apscheduler.schedulers.blocking import BlockingScheduler
+
+from bot.nudges.delivery import Nudger
+
+log = logging.getLogger(__name__)
+JOB_ID = "accord-nudges"
+MISFIRE_GRACE_SECONDS = 5 * 60
+PARENT_POLL_SECONDS = 0.5
+
+
+def schedule(nudger: Nudger, *, every_seconds: int, blocking: bool) -> BaseScheduler:
+    options = {
+        "jobstores": {"default": MemoryJobStore()},
+        "job_defaults": {"coalesce": True, "max_instances": 1, "misfire_grace_time": MISFIRE_GRACE_SECONDS},
+        "timezone": UTC,
+    }
+    scheduler: BaseScheduler = BlockingScheduler(**options) if blocking else BackgroundScheduler(**options)
+    scheduler.add_job(
+        _run,
+        "interval",
+        args=[nudger],
+        seconds=every_seconds,
+        id=JOB_ID,
+        replace_existing=True,
+        next_run_time=datetime.now(UTC),
+    )
+    return scheduler
+
+
+def _run(nudger: Nudger) -> None:
+    report = nudger.run()
+    if report.enqueued or report.sent or report.failed or report.escalated:
+        log.info(
+            "nudges: %d queued, %d sent, %d deferred, %d failed, %d disputes escalated",
+            report.enqueued, report.sent, report.deferred, report.failed, report.escalated,
+        )  # fmt: skip
+
+
+def exit_with_parent(parent_pid: int) -> None:
+    """End this process, as its parent would with SIGTERM, once the process `parent_pid` that started it is gone.
+
+    A parent killed outright (SIGKILL, the OOM killer) cannot stop its children, and a scheduler left behind
+    would run beside the one the next start brings. An orphan is adopted by another process, so its parent
+    pid changes: that is what the watcher looks for (it also covers a parent gone before the watch began).
+    """
+
+    def watch() -> None:
+        while os.getppid() == parent_pid:
+            time.sleep(PARENT_POLL_SECONDS)
+        log.warning("the process that started this scheduler (pid %d) is gone: stopping", parent_pid)
+        os.kill(os.getpid(), signal.SIGTERM)
+
+    threading.Thread(target=watch, name="accord-parent-watch", daemon=True).start()

@@ -1,0 +1,87 @@
+"""HTTP mode: Bolt's WSGI adapter behind gunicorn (threaded workers), with a health check for load balancers.
+
+Each gunicorn worker only acknowledges: the work after the ack goes to the durable inbox before the ack
+(bot/inbox_hand_off.py) and is done by work processes of its own (bot/work_processes.py), or by a few threads of
+the worker when WORK_PROCESSES is 0.
+"""
+
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from gunicorn.app.base import BaseApplication
+from slack_bolt.adapter.wsgi import SlackRequestHandler
+
+from bot.app import build_app
+from bot.deps import Deps
+from bot.runtime.inbox_hand_off import InboxRunner
+from bot.runtime.verified_requests import VerifiedRequests
+from bot.runtime.work_processes import WorkProcesses, WorkThreads, inbox_of
+from bot.settings import Settings
+from storage.database import Database
+
+WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
+SLACK_PATH = "/slack/events"
+# Threads for work after the ack when it runs in the worker itself. Few on purpose: in CPython they share one
+# interpreter lock with the threads answering Slack, and under load more of them only slow the acks.
+LAZY_THREADS = 2
+
+
+def wsgi_app(settings: Settings) -> WSGIApp:
+    """The app as a WSGI callable: Slack's requests at /slack/events, a liveness check at /healthz."""
+    database = Database(settings.database_url)
+    deps = Deps(uow=database.uow)
+    app = build_app(settings, deps)
+    workers: WorkProcesses | WorkThreads = (
+        WorkProcesses(settings, database)
+        if settings.work_processes
+        else WorkThreads(settings, database, deps, LAZY_THREADS)
+    )
+    InboxRunner(inbox_of(settings, database), workers.ring).install(app)
+    slack = VerifiedRequests(SlackRequestHandler(app, path=SLACK_PATH), settings.slack_signing_secret)
+
+    def application(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        if environ.get("PATH_INFO") == "/healthz":
+            start_response("200 OK", [("Content-Type", "text/plain")])
+            return [b"ok"]
+        return slack(environ, start_response)
+
+    return application
+
+
+class _Gunicorn(BaseApplication):  # type: ignore[misc]
+    def __init__(self, factory: Callable[[], WSGIApp], options: dict[str, Any]) -> None:
+        self.factory = factory
+        self.options = options
+        super().__init__()
+
+    def load_config(self) -> None:
+        for key, value in self.options.items():
+            self.cfg.set(key, value)
+
+    def load(self) -> WSGIApp:
+        # Runs in each worker after the fork, so no database connection or socket is shared between workers.
+        return self.factory()
+
+
+def serve(settings: Settings, *, host: str, port: int, workers: int, threads: int) -> None:
+    run_gunicorn(
+        lambda: wsgi_app(settings), host=host, port=port, workers=workers, threads=threads, log_level=settings.log_level
+    )
+
+
+def run_gunicorn(
+    factory: Callable[[], WSGIApp], *, host: str, port: int, workers: int, threads: int, log_level: str = "info"
+) -> None:
+    """Serve a WSGI app on gunicorn's threaded workers (each thread answers one request at a time)."""
+    options = {
+        "bind": f"{host}:{port}",
+        "workers": workers,
+        "threads": threads,
+        "worker_class": "gthread",
+        "timeout": 30,
+        "graceful_timeout": 10,
+        "keepalive": 5,
+        "loglevel": log_level.lower(),
+        "accesslog": None,
+    }
+    _Gunicorn(factory, options).run()

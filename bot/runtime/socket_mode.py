@@ -1,0 +1,29 @@
+"""Socket Mode: the app opens a WebSocket to Slack, so no public URL is needed (one workspace, modest load).
+
+The work after each ack goes through the durable inbox, as in HTTP mode, and is done by threads of this process:
+what was acknowledged and not yet done when the process stopped is done after it starts again.
+"""
+
+from slack_bolt.adapter.socket_mode import SocketModeHandler
+
+from bot.app import build_app
+from bot.deps import Deps
+from bot.runtime.inbox_hand_off import InboxRunner
+from bot.runtime.work_processes import WorkThreads, inbox_of
+from bot.settings import Settings
+from storage.database import Database
+
+
+def connect(settings: Settings) -> None:
+    if settings.slack_app_token is None:
+        raise ValueError("Socket Mode needs SLACK_APP_TOKEN")
+    database = Database(settings.database_url)
+    deps = Deps(uow=database.uow)
+    app = build_app(settings, deps)
+    work = WorkThreads(settings, database, deps, settings.work_threads)
+    InboxRunner(inbox_of(settings, database), work.ring).install(app)
+    handler = SocketModeHandler(app, settings.slack_app_token.get_secret_value())
+    try:
+        handler.start()  # type: ignore[no-untyped-call]
+    finally:
+        work.close()

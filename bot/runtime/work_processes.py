@@ -1,0 +1,337 @@
+"""Work after the ack, taken from the durable inbox by work processes (or threads), so that acknowledging Slack
+never waits for it and no crash or restart loses it.
+
+The web process writes each request to the inbox before the ack (bot/inbox_hand_off.py) and rings its work
+processes. A work process claims rows, dispatches each to a Bolt app built the same way (but without request
+verification: the inbox holds only requests the web process verified, and work that waited past Slack's five
+minutes must still be done), running just that lazy listener, as Bolt's AWS Lambda adapter runs lazy listeners
+elsewhere, and marks the row done. A process that dies has its claims given back at once by the process that
+started it; a process on another machine (`accord work`, with PostgreSQL) finds waiting rows by looking every
+second, and takes over rows whose claim lapsed.
+
+CPython threads share one interpreter lock, so work done in threads of the web process slows its acks down
+under load (see bench/ack.py); in another process it does not. Each work process runs a few threads, since
+most of its time is spent waiting on Slack and the database.
+"""
+
+import json
+import logging
+import multiprocessing
+import os
+import signal
+import socket
+import threading
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import timedelta
+from multiprocessing.connection import Connection
+from multiprocessing.process import BaseProcess
+
+from slack_bolt import App, BoltRequest
+
+from bot.app import build_app
+from bot.clock import SystemClock
+from bot.deps import Deps
+from bot.runtime import logs
+from bot.runtime.inbox_hand_off import MODE_HEADER, SOCKET_MODE
+from bot.settings import Settings
+from storage.database import Database
+from storage.inbox import Claimed, ClaimLost, Inbox, WorkInterrupted, working_on
+
+log = logging.getLogger(__name__)
+WATCH_SECONDS = 0.5  # how often a dead work process is noticed and replaced
+LOOK_SECONDS = 1.0  # how often an idle worker looks for work nobody rang about (another machine's, a lapsed claim)
+PURGE_SECONDS = 300.0  # how often done rows are forgotten...
+KEEP_DONE = timedelta(hours=1)  # ...once older than this: longer than Slack's five minutes, for replays
+# Work yields the CPU to acknowledgements, which Slack wants within three seconds; the work itself can wait.
+WORK_NICENESS = 10
+# A process that dies this soon after starting (Slack or the database unreachable, say) is replaced only after a
+# pause that doubles each time, up to a minute, instead of in a tight loop.
+EARLY_DEATH_SECONDS = 5.0
+MAX_PAUSE_SECONDS = 60.0
+
+
+def worker_name(pid: int | None = None) -> str:
+    """How a process signs its claims: its host and pid, so its parent (or a restart) can give them back."""
+    return f"{socket.gethostname()[:40]}:{pid or os.getpid()}"
+
+
+def inbox_of(settings: Settings, database: Database) -> Inbox:
+    return Inbox(database.engine, timedelta(seconds=settings.work_claim_lease_seconds))
+
+
+class Worker:
+    """Claims rows from the inbox, as many as it has free threads, and runs each through `dispatch`."""
+
+    def __init__(self, inbox: Inbox, dispatch: Callable[[Claimed], None], threads: int, name: str) -> None:
+        self._inbox = inbox
+        self._dispatch = dispatch
+        self._threads = threads
+        self.name = name
+        self._clock = SystemClock()
+        self._busy = 0
+        self._finished: list[Claimed] = []
+        self._lock = threading.Lock()
+        self._wake = threading.Event()
+        self._stopping = threading.Event()
+
+    def ring(self) -> None:
+        """There is new work: look now rather than at the next look."""
+        self._wake.set()
+
+    def stop(self) -> None:
+        """Take nothing more; what is running finishes."""
+        self._stopping.set()
+        self._wake.set()
+
+    @property
+    def stopping(self) -> bool:
+        return self._stopping.is_set()
+
+    def run(self) -> None:
+        """Until stopped: claim, run, and wait for a ring, a finished item or the next look."""
+        purged = 0.0
+        with ThreadPoolExecutor(max_workers=self._threads, thread_name_prefix="accord-work") as pool:
+            while not self._stopping.is_set():
+                self._wake.clear()  # before claiming: a ring after this is not missed
+                with self._lock:
+                    free = self._threads - self._busy
+                    self._busy += free
+                    finished, self._finished = self._finished, []
+                items = self._claim(free, finished)
+                with self._lock:
+                    self._busy -= free - len(items)
+                for item in items:
+                    pool.submit(self._run, item)
+                if time.monotonic() - purged > PURGE_SECONDS:
+                    purged = time.monotonic()
+                    self._inbox.purge(self._clock.now() - KEEP_DONE)
+                if not items or len(items) < free:
+                    self._wake.wait(LOOK_SECONDS)
+        self._claim(0, self._finished)  # what finished while stopping
+
+    def _claim(self, limit: int, finished: list[Claimed]) -> list[Claimed]:
+        """Mark `finished` done and claim up to `limit` rows, in one transaction."""
+        if not limit and not finished:
+            return []
+        try:
+            return self._inbox.claim(self.name, limit, self._clock.now(), finished=finished)
+        except Exception:  # the database is away: look again later, do not die
+            log.exception("could not claim work from the inbox")
+            with self._lock:
+                self._finished += finished  # to be marked done with the next round
+            self._wake.wait(LOOK_SECONDS)
+            return []
+
+    def _run(self, item: Claimed) -> None:
+        done = True
+        try:
+            if item.committed:
+                log.warning("inbox row %s saved its work before its process died; not doing it twice", item.id)
+            else:
+                with working_on(item):
+                    self._dispatch(item)
+        except ClaimLost:
+            log.warning("inbox row %s was taken over by another process; its work here saved nothing", item.id)
+            done = False
+        except WorkInterrupted:
+            log.warning("inbox row %s: the database went away mid-work; it runs again once its claim lapses", item.id)
+            done = False
+        except Exception:  # Bolt reports listener errors itself; this is anything around them
+            log.exception("queued work failed (inbox row %s)", item.id)
+        finally:
+            with self._lock:
+                self._busy -= 1
+                if done:
+                    self._finished.append(item)  # marked done with the next claim
+            self._wake.set()
+
+
+def dispatcher(app: App) -> Callable[[Claimed], None]:
+    """Dispatch a claimed request to `app`, which runs only the lazy listener the request is marked for."""
+
+    def dispatch(item: Claimed) -> None:
+        if item.headers.get(MODE_HEADER) == [SOCKET_MODE]:
+            request = BoltRequest(body=json.loads(item.body), headers=item.headers, mode=SOCKET_MODE)
+        else:
+            request = BoltRequest(body=item.body, headers=item.headers)
+        response = app.dispatch(request)
+        if response.status != 200:
+            log.warning("queued work refused with %s (inbox row %s)", response.status, item.id)
+
+    return dispatch
+
+
+class WorkThreads:
+    """The work after the ack in threads of this process (WORK_PROCESSES=0, and Socket Mode)."""
+
+    def __init__(self, settings: Settings, database: Database, deps: Deps, threads: int) -> None:
+        app = build_app(settings, deps, verify_requests=False)
+        self._worker = Worker(inbox_of(settings, database), dispatcher(app), threads, worker_name())
+        self._thread = threading.Thread(target=self._worker.run, name="accord-work-claims", daemon=True)
+        self._thread.start()
+
+    def ring(self) -> None:
+        self._worker.ring()
+
+    def close(self, timeout: float = 10.0) -> None:
+        self._worker.stop()
+        self._thread.join(timeout)
+
+
+@dataclass
+class _Process:
+    process: BaseProcess
+    doorbell: Connection  # one byte rings it; closing it tells the process its parent is gone
+    started: float
+    ringing: threading.Event = field(default_factory=threading.Event)
+
+    @property
+    def name(self) -> str:
+        return worker_name(self.process.pid)
+
+    def ring(self) -> None:
+        if not self.ringing.is_set():  # else its bell thread is awake already and rings once for all
+            self.ringing.set()
+
+    def bell(self) -> None:
+        """Ring the process whenever asked: one write, and one wake-up of the process, for many requests."""
+        while True:
+            self.ringing.wait()
+            self.ringing.clear()
+            try:
+                self.doorbell.send_bytes(b"!")
+            except OSError:  # the process is gone
+                return
+
+
+class WorkProcesses:
+    """`count` work processes claiming from the inbox; one that dies is replaced and its claims given back."""
+
+    def __init__(self, settings: Settings, database: Database) -> None:
+        self._context = multiprocessing.get_context("spawn")  # a fresh interpreter: no locks copied mid-use
+        self._threads = settings.work_threads
+        self._inbox = inbox_of(settings, database)
+        self._closing = threading.Event()
+        self._lock = threading.Lock()
+        self._pause = 0.0
+        self._give_back_claims_of_dead_processes()
+        self._processes = [self._start() for _ in range(settings.work_processes)]
+        threading.Thread(target=self._watch, name="accord-work-watch", daemon=True).start()
+
+    def ring(self) -> None:
+        """Wake the work processes: new work is in the inbox."""
+        for process in self._processes:
+            process.ring()
+
+    def pids(self) -> list[int]:
+        with self._lock:
+            return [p.process.pid for p in self._processes if p.process.pid is not None and p.process.is_alive()]
+
+    def close(self, timeout: float = 10.0) -> None:
+        """Let the work running finish, then stop: what is still waiting stays in the inbox for the next start."""
+        self._closing.set()
+        for process in self._processes:
+            process.doorbell.close()
+        for process in self._processes:
+            process.process.join(timeout)
+            if process.process.is_alive():
+                process.process.terminate()
+
+    def _start(self) -> _Process:
+        to_process, doorbell = self._context.Pipe(duplex=False)
+        process = self._context.Process(target=work, args=(to_process, self._threads), name="accord-work", daemon=True)
+        process.start()
+        to_process.close()  # the process holds the only other end: its death breaks the pipe
+        started = _Process(process, doorbell, time.monotonic())
+        threading.Thread(target=started.bell, name="accord-work-bell", daemon=True).start()
+        started.ring()  # whatever waits from before
+        return started
+
+    def _watch(self) -> None:
+        while not self._closing.wait(WATCH_SECONDS):
+            with self._lock:
+                dead = [p for p in self._processes if not p.process.is_alive()]
+            for process in dead:
+                if not self._closing.is_set():
+                    self._replace(process)
+
+    def _replace(self, dead: _Process) -> None:
+        log.error("work process %s exited with %s; starting another", dead.process.pid, dead.process.exitcode)
+        given_back = self._inbox.release(dead.name)
+        if given_back:
+            log.warning("gave back %d requests the dead work process had not finished", given_back)
+        dead.doorbell.close()
+        self._pause = pause_before_replacing(time.monotonic() - dead.started, self._pause)
+        if self._closing.wait(self._pause):
+            return
+        replacement = self._start()
+        with self._lock:
+            self._processes[self._processes.index(dead)] = replacement
+
+    def _give_back_claims_of_dead_processes(self) -> None:
+        """Claims that processes of this machine held when they were killed (kill -9 of everything, say)."""
+        for name in self._inbox.claimants(worker_name(0).rsplit(":", 1)[0] + ":"):
+            pid = int(name.rsplit(":", 1)[1])
+            if not _alive(pid):
+                self._inbox.release(name)
+
+
+def run_work_processes(settings: Settings) -> None:
+    """`accord work`: work processes with no web process beside them, until SIGTERM or SIGINT.
+
+    Nobody rings them, so they look for work every second; the web processes may be on other machines.
+    """
+    database = Database(settings.database_url)
+    processes = WorkProcesses(settings, database)
+    stop = threading.Event()
+    for stopping in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(stopping, lambda *_: stop.set())
+    stop.wait()
+    processes.close()
+    database.dispose()
+
+
+def pause_before_replacing(lived: float, last_pause: float) -> float:
+    """How long to wait before replacing a process that lived `lived` seconds: none after a normal life, else a
+    pause that doubles with each early death (Slack or the database unreachable at boot), up to a minute."""
+    if lived >= EARLY_DEATH_SECONDS:
+        return 0.0
+    return min(max(last_pause * 2, 1.0), MAX_PAUSE_SECONDS)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def work(doorbell: Connection, threads: int) -> None:
+    """A work process: claim from the inbox until told to stop (SIGTERM) or its parent is gone."""
+    os.nice(WORK_NICENESS)
+    settings = Settings()
+    logs.configure(settings.log_level)
+    database = Database(settings.database_url)
+    app = build_app(settings, Deps(uow=database.uow), verify_requests=False)
+    worker = Worker(inbox_of(settings, database), dispatcher(app), threads, worker_name())
+    signal.signal(signal.SIGTERM, lambda *_: worker.stop())
+    threading.Thread(target=_listen, args=(doorbell, worker), name="accord-work-doorbell", daemon=True).start()
+    worker.run()
+    database.dispose()
+
+
+def _listen(doorbell: Connection, worker: Worker) -> None:
+    """Ring the worker when the parent rings; stop it when the parent is gone."""
+    while True:
+        try:
+            doorbell.recv_bytes()
+        except (EOFError, OSError):
+            worker.stop()
+            return
+        worker.ring()

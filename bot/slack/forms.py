@@ -1,0 +1,74 @@
+"""Modal forms and their inputs: every input's action_id is the same, its block_id names the field."""
+
+import json
+from collections.abc import Mapping
+from typing import Any
+
+from slack_sdk.models.blocks import Block, InputBlock, InputInteractiveElement, PlainTextInputElement
+from slack_sdk.models.views import View
+
+from bot.slack.kit import plain, view_blocks
+from bot.slack.wording import Copy
+
+INPUT = "value"
+
+
+def form(
+    copy: Copy,
+    template: str,
+    callback_id: str,
+    title: str,
+    blocks: list[Block],
+    metadata: Mapping[str, object],
+    *,
+    submit: str = "save",
+) -> View:
+    """A modal form, its title and buttons from the template's macros; `metadata` travels to its submission."""
+    return View(
+        type="modal",
+        callback_id=callback_id,
+        title=plain(copy.plain(template, title), 24),
+        submit=plain(copy.plain(template, submit), 24),
+        close=plain(copy.plain(template, "cancel"), 24),
+        private_metadata=json.dumps(dict(metadata)),
+        blocks=view_blocks(blocks),
+    )
+
+
+def field(
+    copy: Copy, template: str, block_id: str, element: InputInteractiveElement, *, optional: bool = False
+) -> InputBlock:
+    """An input labelled and explained by the template's `label` and `hint` macros for `block_id`."""
+    hint = copy.plain(template, "hint", field=block_id)
+    return InputBlock(
+        block_id=block_id,
+        label=plain(copy.plain(template, "label", field=block_id), 2000),
+        hint=plain(hint, 2000) if hint else None,
+        element=element,
+        optional=optional,
+    )
+
+
+def text_input(max_length: int, initial: str | None = None, *, multiline: bool = True) -> PlainTextInputElement:
+    return PlainTextInputElement(action_id=INPUT, multiline=multiline, max_length=max_length, initial_value=initial)
+
+
+def state(view: dict[str, Any], block_id: str) -> dict[str, Any]:
+    """The submitted state of one input, whatever its kind."""
+    found: dict[str, Any] = view.get("state", {}).get("values", {}).get(block_id, {}).get(INPUT) or {}
+    return found
+
+
+def value(view: dict[str, Any], block_id: str) -> str | None:
+    """A text, number, URL, date or single choice answer."""
+    element = state(view, block_id)
+    if element.get("selected_option"):
+        return str(element["selected_option"]["value"])
+    for key in ("value", "selected_date", "selected_user", "selected_conversation"):
+        if element.get(key) is not None:
+            return str(element[key])
+    return None
+
+
+def users(view: dict[str, Any], block_id: str) -> list[str]:
+    return list(state(view, block_id).get("selected_users") or [])

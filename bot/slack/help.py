@@ -1,0 +1,20 @@
+"""The help message: every subcommand with its usage and an example."""
+
+from slack_sdk.models.blocks import ActionsBlock, Block, ButtonElement
+
+from bot.slack import ids
+from bot.slack.kit import context, divider, header, plain, section
+from bot.slack.subcommands import SUBCOMMANDS
+from bot.slack.wording import Copy
+
+
+def help_blocks(copy: Copy) -> list[Block]:
+    blocks: list[Block] = [header("Accord"), section(copy("commands", "help_intro")), divider()]
+    blocks += [section(copy("commands", "help_entry", name=c.name, usage=c.usage)) for c in SUBCOMMANDS.values()]
+    blocks.append(
+        ActionsBlock(
+            elements=[ButtonElement(text=plain("New relationship"), action_id=ids.ACTION_OPEN_NEW, style="primary")]
+        )
+    )
+    blocks.append(context("BS 11000 · ISO 44001 collaborative business relationships"))
+    return blocks

@@ -1,0 +1,147 @@
+"""A modal's submission, from the ack to the outcome, so that nothing a person typed is ever lost.
+
+The ack checks the fields with the domain's own (pure) rules and shows any problem under its field. A form
+whose saving takes real work stays open, showing "Saving…"; the work runs after the ack and shows its outcome
+(or the domain's refusal) in the modal. If the work fails, the form comes back filled with what was typed.
+"""
+
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from slack_bolt import Ack, App
+
+from bot.deps import Deps
+from bot.slack.refusals import explanation
+from bot.slack.turn import Turn, failure_notice, lazy
+from bot.slack.wording import Copy
+from stages.errors import DomainError, InvalidInput, Problem
+
+log = logging.getLogger(__name__)
+Check = Callable[[dict[str, Any]], object]
+JSON = dict[str, Any]
+
+# How each input reports its answer in a submitted view, and how a form is filled with it again.
+_ANSWERS = {
+    "plain_text_input": ("value", "initial_value"),
+    "url_text_input": ("value", "initial_value"),
+    "email_text_input": ("value", "initial_value"),
+    "number_input": ("value", "initial_value"),
+    "static_select": ("selected_option", "initial_option"),
+    "radio_buttons": ("selected_option", "initial_option"),
+    "datepicker": ("selected_date", "initial_date"),
+    "users_select": ("selected_user", "initial_user"),
+    "multi_users_select": ("selected_users", "initial_users"),
+    "conversations_select": ("selected_conversation", "initial_conversation"),
+}
+
+
+Work = Callable[[Turn], str | None]
+
+
+def on_submit(app: App, deps: Deps, callback_id: str, work: Work, *checks: Check) -> None:
+    """Listen for submissions of the modal `callback_id`: `checks` in the ack, then `work` after it."""
+    app.view(callback_id)(ack=checked(deps.copy, checks), lazy=[saving(deps, work, checks)])
+
+
+def checked(copy: Copy, checks: tuple[Check, ...]) -> Callable[[Ack, JSON], None]:
+    """The ack: problems the checks find go under their fields; otherwise the modal shows "Saving…" until the
+    work after the ack replaces it with the outcome."""
+
+    def acknowledge(ack: Ack, view: JSON) -> None:
+        problems = problems_in(view, checks)
+        if problems:
+            ack(response_action="errors", errors={p.field: copy.problem(p) for p in first_per_field(problems)})
+        else:
+            ack(response_action="update", view=message(view, copy("commands", "saving"), closable=False))
+
+    return acknowledge
+
+
+def problems_in(view: JSON, checks: tuple[Check, ...]) -> list[Problem]:
+    found: list[Problem] = []
+    for check in checks:
+        try:
+            check(view)
+        except InvalidInput as error:
+            found += error.problems
+    return found
+
+
+def first_per_field(problems: list[Problem]) -> list[Problem]:
+    return list(InvalidInput(problems).by_field().values())
+
+
+def saving(deps: Deps, work: Work, checks: tuple[Check, ...]) -> Callable[..., None]:
+    """The lazy listener: `work` returns the outcome to show in the modal (None: it showed its own).
+
+    Bolt runs it after every ack, so it does nothing when the ack refused the fields (the form is still open).
+    """
+
+    def run(turn: Turn) -> None:
+        copy = turn.deps.copy
+        if problems_in(turn.body["view"], checks):
+            return
+        try:
+            outcome = work(turn)
+        except InvalidInput:
+            form_again(turn, copy("commands", "check_again"))
+            return
+        except DomainError as refused:
+            outcome = explanation(copy, refused) or copy("commands", "something_went_wrong")
+        if outcome is not None:
+            turn.client.views_update(view_id=turn.body["view"]["id"], view=message(turn.body["view"], outcome))
+
+    run.__name__ = work.__name__
+    return lazy(deps, run, on_failure=failed)
+
+
+def failed(turn: Turn) -> None:
+    """Nothing saved: the form again, to try again. Something saved: say what, and offer no form to save it twice."""
+    if turn.saved:
+        turn.client.views_update(view_id=turn.body["view"]["id"], view=message(turn.body["view"], failure_notice(turn)))
+    else:
+        form_again(turn, turn.deps.copy("commands", "saved_nothing"))
+
+
+def message(view: JSON, text: str, *, closable: bool = True) -> JSON:
+    """The modal, now one message under its own title."""
+    shown: JSON = {
+        "type": "modal",
+        "callback_id": view.get("callback_id", ""),
+        "title": view["title"],
+        "blocks": [{"type": "section", "text": {"type": "mrkdwn", "text": text[:3000]}}],
+    }
+    if closable:
+        shown["close"] = {"type": "plain_text", "text": "Done"}
+    return shown
+
+
+def form_again(turn: Turn, notice: str) -> None:
+    """Show the submitted form again, filled with what was typed, under a note saying why."""
+    view = turn.body["view"]
+    turn.client.views_update(view_id=view["id"], view=refilled(view, notice))
+
+
+def refilled(view: JSON, notice: str) -> JSON:
+    values = view.get("state", {}).get("values", {})
+    blocks = [{"type": "context", "elements": [{"type": "mrkdwn", "text": notice}]}]
+    blocks += [_refill(block, values) for block in view.get("blocks", []) if block.get("type") != "context"]
+    kept = {
+        key: view[key]
+        for key in ("type", "callback_id", "title", "submit", "close", "private_metadata")
+        if view.get(key)
+    }
+    return kept | {"blocks": blocks}
+
+
+def _refill(block: JSON, values: JSON) -> JSON:
+    element = block.get("element")
+    if block.get("type") != "input" or not element:
+        return block
+    answer_key, initial_key = _ANSWERS.get(element["type"], (None, None))
+    answer = values.get(block["block_id"], {}).get(element["action_id"], {}).get(answer_key or "")
+    element = {k: v for k, v in element.items() if not k.startswith("initial_")}
+    if answer not in (None, "", []) and initial_key:
+        element[initial_key] = answer
+    return block | {"element": element}

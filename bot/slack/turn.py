@@ -1,0 +1,127 @@
+"""What a lazy listener works with, and the safety net around it.
+
+Bolt runs lazy listeners after the ack and only logs what they raise. `lazy()` wraps each one so a failure
+is logged (with the request's identifiers, never its token) and the person is told, instead of silence.
+"""
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any, Protocol, runtime_checkable
+
+from slack_bolt import BoltContext
+from slack_bolt.context.respond import Respond
+from slack_sdk import WebClient
+from sqlalchemy.exc import OperationalError
+
+from bot.deps import Deps
+from bot.home.publish import publish_home
+from stages.ports import UnitOfWork
+from storage import inbox
+
+log = logging.getLogger(__name__)
+
+
+@runtime_checkable
+class Remembering(Protocol):
+    """A unit of work that remembers what its commits saved, as the audit trail names it."""
+
+    @property
+    def saved(self) -> list[str]: ...
+
+
+@dataclass
+class Turn:
+    """One request being handled: its payload, the Slack clients bound to it, and the app's dependencies."""
+
+    body: dict[str, Any]
+    client: WebClient
+    context: BoltContext
+    respond: Respond
+    deps: Deps
+    _units: list[UnitOfWork] = field(default_factory=list, init=False, repr=False)
+
+    @property
+    def team_id(self) -> str:
+        team_id = self.context.team_id or self.context.enterprise_id
+        if not team_id:
+            raise ValueError("request carries no workspace")
+        return str(team_id)
+
+    @property
+    def user_id(self) -> str:
+        return str(self.context.user_id)
+
+    def uow(self) -> UnitOfWork:
+        unit = self.deps.uow(self.team_id)
+        self._units.append(unit)
+        return unit
+
+    @property
+    def saved(self) -> list[str]:
+        """What this turn's work has committed so far ("dispute.raised", ...), oldest first."""
+        return [action for unit in self._units if isinstance(unit, Remembering) for action in unit.saved]
+
+    def now(self) -> datetime:
+        return self.deps.clock.now()
+
+    def today(self) -> date:
+        return self.now().date()
+
+    def refresh_home(self, *user_ids: str | None) -> None:
+        """Redraw the Home tab of each person, so it reflects what they (or others) just did."""
+        for user_id in dict.fromkeys(u for u in (self.user_id, *user_ids) if u):
+            publish_home(self.client, self.deps, self.team_id, user_id)
+
+    def tell(self, text: str, blocks: list[dict[str, Any]] | None = None, *, channel: str | None = None) -> None:
+        """Reply privately to the person who acted, where they acted (or in `channel`), else by DM."""
+        if self.respond.response_url:
+            self.respond(text=text, blocks=blocks, response_type="ephemeral", replace_original=False)
+            return
+        channel = channel or self.context.channel_id
+        if channel:
+            self.client.chat_postEphemeral(channel=channel, user=self.user_id, text=text, blocks=blocks)
+            return
+        dm = self.client.conversations_open(users=self.user_id)["channel"]["id"]
+        self.client.chat_postMessage(channel=dm, text=text, blocks=blocks)
+
+
+Handler = Callable[[Turn], None]
+
+
+def lazy(deps: Deps, handler: Handler, on_failure: Handler | None = None) -> Callable[..., None]:
+    """A Bolt lazy listener running `handler`; on an unexpected error it runs `on_failure` (default: tell)."""
+
+    def listener(body: dict[str, Any], client: WebClient, context: BoltContext, respond: Respond) -> None:
+        turn = Turn(body, client, context, respond, deps)
+        try:
+            handler(turn)
+        except Exception as error:
+            if isinstance(error, OperationalError) and inbox.working():
+                # The database went away mid-work: the inbox runs it again, so nothing is lost and no one is told.
+                raise inbox.WorkInterrupted from error
+            log.exception("%s failed (team %s, user %s)", handler.__name__, context.team_id, context.user_id)
+            try:
+                (on_failure or _say_sorry)(turn)
+            except Exception:
+                log.exception("could not tell user %s about the failure", context.user_id)
+
+    listener.__name__ = handler.__name__
+    return listener
+
+
+def log_only(turn: Turn) -> None:
+    """For work nobody is waiting on (an event): the failure is logged, and there is no one to tell."""
+
+
+def _say_sorry(turn: Turn) -> None:
+    turn.tell(failure_notice(turn))
+
+
+def failure_notice(turn: Turn) -> str:
+    """What to tell someone whose request failed: that nothing changed, or what was saved before it failed."""
+    saved = turn.saved
+    if saved:
+        return turn.deps.copy("commands", "saved_then_failed", saved=saved[0])
+    return turn.deps.copy("commands", "something_went_wrong")
