@@ -1,6 +1,7 @@
 """The composition root: one Bolt app, wired from settings and dependencies."""
 
 import logging
+from dataclasses import replace
 from typing import Any
 
 from slack_bolt import App, BoltContext, BoltResponse
@@ -11,9 +12,12 @@ from bot.checkins import listeners as checkins
 from bot.checkins import threads
 from bot.deps import Deps
 from bot.disputes import listeners as disputes
+from bot.disputes.messages import tell_thread
 from bot.governance import listeners as governance
 from bot.home import listeners as home
+from bot.home.publish import publish_home
 from bot.nudges import listeners as nudges
+from bot.records import listeners as records
 from bot.relationships import buttons as relationship_buttons
 from bot.relationships import listeners as relationships
 from bot.runtime.verified_requests import SIGNED, FromTheInbox, Signatures, SignedBySlack
@@ -21,6 +25,7 @@ from bot.settings import Settings
 from bot.slack import accord_command
 from bot.slack.bot_identity import BotIdentity
 from bot.slack.rate_limits import RateLimitRetryHandler
+from bot.slack.subcommands import HELP, Registry
 
 log = logging.getLogger(__name__)
 
@@ -48,6 +53,25 @@ def _not_the_token_notice(record: logging.LogRecord) -> bool:
     return "`token` will be unused" not in record.getMessage()
 
 
+def subcommands() -> Registry:
+    """Every `/accord` subcommand, each declared by its feature, in the order `/accord help` lists them."""
+    return Registry(
+        [
+            HELP,
+            *relationships.SUBCOMMANDS,
+            *checkins.SUBCOMMANDS,
+            *governance.SUBCOMMANDS,
+            *disputes.SUBCOMMANDS,
+            *records.SUBCOMMANDS,
+        ]
+    )
+
+
+def wired(deps: Deps) -> Deps:
+    """`deps` with what features do for each other: features meet here, never by importing each other."""
+    return replace(deps, home=publish_home, dispute_thread=tell_thread)
+
+
 def build_app(settings: Settings, deps: Deps, *, verify_requests: bool = True) -> App:
     """The Bolt app: every request's signature verified, acks sent before any slow work (lazy listeners).
 
@@ -57,6 +81,7 @@ def build_app(settings: Settings, deps: Deps, *, verify_requests: bool = True) -
     `verify_requests=False` there, so that work that waited past Slack's five minutes is still done.
     """
     logging.getLogger("slack_bolt.App").addFilter(_not_the_token_notice)
+    deps = wired(deps)
     checked = SignedBySlack(Signatures(settings.slack_signing_secret)) if verify_requests else FromTheInbox()
     app = App(
         client=web_client(settings.model_copy(update={"slack_bot_token": None})),
@@ -67,7 +92,7 @@ def build_app(settings: Settings, deps: Deps, *, verify_requests: bool = True) -
         listener_executor=deps.executor,
         name="accord",
     )
-    accord_command.register(app, deps)
+    accord_command.register(app, deps, subcommands())
     relationships.register(app, deps)
     relationship_buttons.register(app, deps)
     home.register(app, deps)

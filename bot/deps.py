@@ -3,11 +3,38 @@
 from collections.abc import Callable
 from concurrent.futures import Executor
 from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from slack_sdk import WebClient
 
 from bot.clock import Clock, SystemClock
 from bot.slack.wording import Copy
 from stages.catalogue import Catalogue, default_catalogue
+from stages.dispute_service import Case
+from stages.disputes import DisputeEventKind
 from stages.ports import UnitOfWork
+
+
+class HomePublisher(Protocol):
+    """Draws someone's Home tab again (the home feature's)."""
+
+    def __call__(self, client: WebClient, deps: "Deps", team_id: str, user_id: str) -> None: ...
+
+
+class DisputeThreadTeller(Protocol):
+    """Posts what happened in a dispute's thread (the disputes feature's): the nudge sender tells it a climb."""
+
+    def __call__(
+        self,
+        client: WebClient,
+        deps: "Deps",
+        case: Case,
+        kind: DisputeEventKind,
+        by: str,
+        text: str | None = None,
+        *,
+        metadata: dict[str, Any] | None = None,
+    ) -> None: ...
 
 
 @dataclass
@@ -17,3 +44,7 @@ class Deps:
     catalogue: Catalogue = field(default_factory=default_catalogue)
     copy: Copy = field(default_factory=Copy)
     executor: Executor | None = None  # runs lazy listeners; None lets Bolt make its own thread pool
+    # What one feature does for another, wired by the composition root (bot/app.py `wired`): features do not
+    # import each other.
+    home: HomePublisher | None = None
+    dispute_thread: DisputeThreadTeller | None = None

@@ -8,25 +8,23 @@ import json
 from typing import Any
 
 from slack_bolt import Ack, App
+from slack_sdk.errors import SlackApiError
 
-from bot.checkins.blocks import (
-    STATUS_ACTIONS,
-    evidence_modal,
-    not_applicable_modal,
-    read_gate_value,
-    read_item_value,
-    reopen_modal,
-)
-from bot.checkins.messages import refresh, refresh_all
+from bot.checkins.blocks import STATUS_ACTIONS, evidence_modal, not_applicable_modal, reopen_modal
+from bot.checkins.messages import post_thread, refresh, refresh_all
 from bot.deps import Deps
 from bot.slack import ids
 from bot.slack.forms import value
+from bot.slack.item_buttons import read_gate_value, read_item_value
+from bot.slack.lookups import relationship_and_number
 from bot.slack.modal_submission import on_submit
 from bot.slack.refusals import explaining
+from bot.slack.subcommands import Invocation, Subcommand
 from bot.slack.turn import Turn, lazy
 from stages import checkin_service
+from stages.catalogue import Stage
 from stages.checkin_service import Answered, Board
-from stages.checkins import reopen_reason
+from stages.checkins import Checkin, reopen_reason
 from stages.checklist import (
     Answer,
     ItemStatus,
@@ -37,6 +35,7 @@ from stages.checklist import (
     status_answer,
 )
 from stages.errors import NotAllowed, Stale
+from stages.relationships import Relationship
 
 
 def register(app: App, deps: Deps) -> None:
@@ -223,3 +222,35 @@ def _announce(turn: Turn, board: Board, text: str) -> None:
     refresh_all(turn.client, turn.deps, board)
     r = board.relationship
     turn.refresh_home(r.owner_id, r.sponsor_id)
+
+
+def _checkin(turn: Turn, invocation: Invocation) -> None:
+    """Start the stage's check-in thread here, or point to the one already running."""
+    deps = turn.deps
+    relationship, requested = relationship_and_number(turn, invocation.argument)
+    with explaining(turn, relationship_name=relationship.name):
+        stage = checkin_service.choose_stage(deps.catalogue, relationship, requested)
+        checkin, claimed = checkin_service.claim(turn.uow(), relationship, stage, by=turn.user_id, now=turn.now())
+        if not claimed:
+            _point_to(turn, checkin, relationship, stage)
+            return
+        board = checkin_service.board(turn.uow(), deps.catalogue, checkin.id or 0)
+        try:
+            post_thread(turn.client, deps, board, turn.body["channel_id"])
+        except SlackApiError as error:
+            checkin_service.abandon(turn.uow(), checkin, now=turn.now())
+            if error.response.get("error") not in ("not_in_channel", "channel_not_found"):
+                raise
+            turn.tell(deps.copy("checkins", "not_in_channel"))
+
+
+def _point_to(turn: Turn, checkin: Checkin, relationship: Relationship, stage: Stage) -> None:
+    copy = turn.deps.copy
+    if checkin.channel_id is None or checkin.thread_ts is None:
+        turn.tell(copy("checkins", "being_started", stage=stage, r=relationship))
+        return
+    link = turn.client.chat_getPermalink(channel=checkin.channel_id, message_ts=checkin.thread_ts)["permalink"]
+    turn.tell(copy("checkins", "already_open", stage=stage, r=relationship, link=link))
+
+
+SUBCOMMANDS = [Subcommand("checkin", "<relationship> [stage]", required=True, handler=_checkin)]

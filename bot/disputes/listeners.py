@@ -22,7 +22,7 @@ from bot.slack.forms import value
 from bot.slack.kit import message_blocks
 from bot.slack.modal_submission import Check, on_submit
 from bot.slack.refusals import explaining
-from bot.slack.subcommands import Invocation, name_prefix
+from bot.slack.subcommands import Invocation, Subcommand, name_prefix
 from bot.slack.turn import Turn, lazy
 from stages import dispute_service, services
 from stages.dispute_service import Case
@@ -221,3 +221,10 @@ def save_resolve(turn: Turn) -> str:
 def _metadata(turn: Turn) -> dict[str, Any]:
     meta: dict[str, Any] = json.loads(turn.body["view"].get("private_metadata") or "{}")
     return meta
+
+
+SUBCOMMANDS = [
+    # The argument holds the relationship's name and the dispute's summary.
+    Subcommand("dispute", "<relationship> <summary>", required=True, handler=start_dispute, max_length=800),
+    Subcommand("disputes", "<relationship>", handler=list_disputes),
+]

@@ -16,7 +16,7 @@ from bot.slack.kit import message_blocks
 from bot.slack.modal_submission import on_submit
 from bot.slack.posting import post_in_channel
 from bot.slack.refusals import explaining
-from bot.slack.subcommands import Invocation
+from bot.slack.subcommands import Invocation, Subcommand
 from bot.slack.turn import Turn, lazy
 from bot.slack.wording import Copy
 from stages import exit_service, review_service, services
@@ -158,3 +158,9 @@ def _announce(turn: Turn, relationship: Relationship, what: str, blocks: Callabl
         log.warning("could not post in %s: %s", r.channel_id, error.response.get("error"))
         return copy("governance", "not_posted", r=r)
     return copy("governance", f"{what}_saved", r=r)
+
+
+SUBCOMMANDS = [
+    Subcommand("review", "<relationship>", required=True, handler=start_review, opens_modal=True),
+    Subcommand("exit", "<relationship>", required=True, handler=start_exit, opens_modal=True),
+]

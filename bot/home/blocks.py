@@ -5,8 +5,8 @@ from datetime import datetime
 from slack_sdk.models.blocks import ActionsBlock, Block, ButtonElement
 from slack_sdk.models.views import View
 
-from bot.checkins.blocks import answer_buttons, gate_value
 from bot.slack import ids
+from bot.slack.item_buttons import answer_buttons, gate_value
 from bot.slack.kit import VIEW_BLOCK_LIMIT, context, divider, header, plain, section, view_blocks
 from bot.slack.wording import Copy
 from stages.attention import Attention, Led

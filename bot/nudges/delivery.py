@@ -20,7 +20,6 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.deps import Deps
-from bot.disputes.messages import tell_thread
 from bot.nudges import receipts
 from bot.nudges.blocks import dm_blocks
 from bot.settings import Settings
@@ -145,7 +144,9 @@ class Nudger:
 
         def post(nudges: list[QueuedNudge]) -> None:
             meta = receipts.metadata(nudges)
-            tell_thread(self.client, self.deps, case, DisputeEventKind.ESCALATED, LADDER, metadata=meta)
+            if self.deps.dispute_thread is None:
+                raise RuntimeError("dispute threads are not wired: build dependencies with bot.app.wired")
+            self.deps.dispute_thread(self.client, self.deps, case, DisputeEventKind.ESCALATED, LADDER, metadata=meta)
 
         def posted_since(since: datetime) -> set[int]:
             return receipts.in_thread(self.client, channel, thread, since) if channel and thread else set()

@@ -1,7 +1,6 @@
 """The relationship's record: `/accord history` (the audit trail, newest first) and `/accord plan` (the RMP)."""
 
 import re
-from contextlib import suppress
 
 from slack_sdk.errors import SlackApiError
 from slack_sdk.models.blocks import Block
@@ -9,9 +8,10 @@ from slack_sdk.models.blocks import Block
 from bot.records.blocks import diff_blocks, summary_blocks
 from bot.records.plan_document import render_html
 from bot.slack.kit import context, header, message_blocks, section
+from bot.slack.lookups import relationship_and_number
 from bot.slack.people import display_names
 from bot.slack.posting import post_in_channel
-from bot.slack.subcommands import Invocation, name_and_number
+from bot.slack.subcommands import Invocation, Subcommand
 from bot.slack.turn import Turn
 from stages import rmp, services
 from stages.errors import RelationshipNotFound
@@ -37,18 +37,6 @@ def show_history(turn: Turn, invocation: Invocation) -> None:
     if wanted > MAX_COUNT:
         blocks.append(context(copy("history", "capped", limit=MAX_COUNT)))
     turn.tell(copy("history", "title", r=relationship, count=len(events)), message_blocks(blocks))
-
-
-def relationship_and_number(turn: Turn, argument: str) -> tuple[Relationship, int | None]:
-    """`<relationship> [number]`: the whole text as a name first, then a trailing number apart."""
-    (literal, _), *others = name_and_number(argument)
-    try:
-        return services.find_relationship(turn.uow(), literal), None
-    except RelationshipNotFound:
-        for name, number in others:
-            with suppress(RelationshipNotFound):
-                return services.find_relationship(turn.uow(), name), number
-        raise
 
 
 def show_plan(turn: Turn, invocation: Invocation) -> None:
@@ -103,3 +91,9 @@ def _relationship_and_diff(turn: Turn, argument: str) -> tuple[Relationship, boo
 def slug(name: str) -> str:
     """A file name made of a relationship's name: lower case letters, digits and hyphens."""
     return re.sub(r"[^a-z0-9]+", "-", name.casefold()).strip("-") or "relationship"
+
+
+SUBCOMMANDS = [
+    Subcommand("history", "<relationship> [count]", required=True, handler=show_history),
+    Subcommand("plan", "<relationship> [diff]", required=True, handler=show_plan),
+]

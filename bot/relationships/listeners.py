@@ -9,18 +9,18 @@ from slack_bolt import App
 from slack_sdk.errors import SlackApiError
 
 from bot.deps import Deps
-from bot.relationships.blocks import intro_blocks
+from bot.relationships.blocks import intro_blocks, list_blocks, status_blocks
 from bot.relationships.modal import draft_of, new_relationship_modal, read_draft
 from bot.slack import ids
 from bot.slack.kit import message_blocks
 from bot.slack.modal_submission import on_submit
 from bot.slack.posting import post_in_channel
 from bot.slack.refusals import explaining
-from bot.slack.subcommands import Invocation
+from bot.slack.subcommands import Invocation, Subcommand
 from bot.slack.turn import Turn
 from stages import review_service, services
 from stages.errors import NameTaken
-from stages.relationships import Relationship
+from stages.relationships import Relationship, RelationshipDraft
 
 log = logging.getLogger(__name__)
 
@@ -103,3 +103,33 @@ def _introduce(turn: Turn, relationship: Relationship) -> bool:
         return False
     services.record_intro(turn.uow(), relationship, str(posted["ts"]), now=turn.now())
     return True
+
+
+def _new(turn: Turn, invocation: Invocation) -> None:
+    prefill = (
+        RelationshipDraft(invocation.argument, "", turn.user_id, None, None, None) if invocation.argument else None
+    )
+    view = new_relationship_modal(turn.deps.copy, draft=prefill, owner_id=turn.user_id)
+    turn.client.views_open(trigger_id=turn.body["trigger_id"], view=view)
+
+
+def _list(turn: Turn, invocation: Invocation) -> None:
+    deps = turn.deps
+    relationships = services.list_relationships(turn.uow())
+    blocks = message_blocks(list_blocks(deps.copy, relationships, deps.catalogue, turn.today()))
+    turn.tell(deps.copy("relationships", "list_title", count=len(relationships)), blocks)
+
+
+def _status(turn: Turn, invocation: Invocation) -> None:
+    deps = turn.deps
+    report = services.relationship_status(turn.uow(), deps.catalogue, invocation.argument, turn.today())
+    blocks = message_blocks(status_blocks(deps.copy, report))
+    turn.tell(deps.copy("relationships", "status_title", r=report.relationship), blocks)
+
+
+SUBCOMMANDS = [
+    Subcommand("new", "<name>", handler=_new, opens_modal=True),
+    Subcommand("list", handler=_list),
+    Subcommand("status", "<relationship>", required=True, handler=_status),
+    Subcommand("edit", "<relationship>", required=True, handler=start_edit, opens_modal=True),
+]

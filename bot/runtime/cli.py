@@ -261,12 +261,13 @@ def _team(known: list[str], wanted: str | None) -> str:
 
 
 def _nudger(settings: Settings) -> "Nudger":
+    from bot.app import wired
     from bot.deps import Deps
     from bot.nudges.delivery import nudger_for
     from storage.database import Database
 
     database = Database(settings.database_url)
-    return nudger_for(settings, Deps(uow=database.uow), database.team_ids)
+    return nudger_for(settings, wired(Deps(uow=database.uow)), database.team_ids)
 
 
 @db.command("upgrade")

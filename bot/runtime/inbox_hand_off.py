@@ -15,7 +15,7 @@ from slack_bolt import App, BoltRequest
 from slack_bolt.lazy_listener import LazyListenerRunner
 
 from bot.clock import SystemClock
-from bot.slack.accord_command import OPENS_A_MODAL
+from bot.slack.subcommands import Registry
 from storage.inbox import Headers, Inbox
 
 log = logging.getLogger(__name__)
@@ -42,24 +42,22 @@ def request_key(request: BoltRequest, function_name: str) -> str:
     return hashlib.sha256(f"{identity}\n{function_name}".encode()).hexdigest()
 
 
-def is_urgent(request: BoltRequest) -> bool:
+def is_urgent(request: BoltRequest, subcommands: Registry) -> bool:
     """Work that may open a modal, which Slack allows only within three seconds of the trigger: it jumps the queue."""
     body = request.body
     if body.get("type") in _INTERACTIVE:
         return True
-    if body.get("command"):
-        words = str(body.get("text") or "").split(maxsplit=1)
-        return bool(words) and words[0].lower() in OPENS_A_MODAL
-    return False
+    return bool(body.get("command")) and subcommands.opens_modal(str(body.get("text") or ""))
 
 
 class InboxRunner(LazyListenerRunner):
     """Bolt's hand-off point for lazy listeners: the request goes into the inbox, and a work process is woken."""
 
-    def __init__(self, inbox: Inbox, ring: Callable[[], None]) -> None:
+    def __init__(self, inbox: Inbox, ring: Callable[[], None], subcommands: Registry) -> None:
         self.logger = log
         self._inbox = inbox
         self._ring = ring
+        self._subcommands = subcommands
         self._clock = SystemClock()
 
     def install(self, app: App) -> None:
@@ -90,7 +88,7 @@ class InboxRunner(LazyListenerRunner):
             request_key(request, name),
             body,
             headers,
-            urgent=is_urgent(request),
+            urgent=is_urgent(request, self._subcommands),
             now=self._clock.now(),
         )
         if kept:

@@ -11,7 +11,7 @@ from typing import Any
 from gunicorn.app.base import BaseApplication
 from slack_bolt.adapter.wsgi import SlackRequestHandler
 
-from bot.app import build_app
+from bot.app import build_app, subcommands
 from bot.deps import Deps
 from bot.runtime.inbox_hand_off import InboxRunner
 from bot.runtime.verified_requests import VerifiedRequests
@@ -36,7 +36,7 @@ def wsgi_app(settings: Settings) -> WSGIApp:
         if settings.work_processes
         else WorkThreads(settings, database, deps, LAZY_THREADS)
     )
-    InboxRunner(inbox_of(settings, database), workers.ring).install(app)
+    InboxRunner(inbox_of(settings, database), workers.ring, subcommands()).install(app)
     slack = VerifiedRequests(SlackRequestHandler(app, path=SLACK_PATH), settings.slack_signing_secret)
 
     def application(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:

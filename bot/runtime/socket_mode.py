@@ -6,7 +6,7 @@ what was acknowledged and not yet done when the process stopped is done after it
 
 from slack_bolt.adapter.socket_mode import SocketModeHandler
 
-from bot.app import build_app
+from bot.app import build_app, subcommands
 from bot.deps import Deps
 from bot.runtime.inbox_hand_off import InboxRunner
 from bot.runtime.work_processes import WorkThreads, inbox_of
@@ -21,7 +21,7 @@ def connect(settings: Settings) -> None:
     deps = Deps(uow=database.uow)
     app = build_app(settings, deps)
     work = WorkThreads(settings, database, deps, settings.work_threads)
-    InboxRunner(inbox_of(settings, database), work.ring).install(app)
+    InboxRunner(inbox_of(settings, database), work.ring, subcommands()).install(app)
     handler = SocketModeHandler(app, settings.slack_app_token.get_secret_value())
     try:
         handler.start()  # type: ignore[no-untyped-call]

@@ -10,7 +10,7 @@ from typing import Any, Self
 
 from slack_bolt import App
 
-from bot.app import build_app
+from bot.app import build_app, wired
 from bot.deps import Deps
 from bot.nudges.delivery import RunReport, nudger_for
 from bot.sandbox.clock import MovableClock
@@ -92,7 +92,7 @@ class Sandbox:
         self.database = Database(database_url)
         self.database.upgrade()
         self.executor = TrackingExecutor()
-        self.deps = Deps(uow=self.database.uow, clock=self.clock, executor=self.executor)
+        self.deps = wired(Deps(uow=self.database.uow, clock=self.clock, executor=self.executor))
         self.app: App = build_app(self.settings, self.deps)
         self.driver = self.slack.driver(InProcess(self.app), busy=lambda: self.executor.busy)
         self.nudger = nudger_for(self.settings, self.deps, self.database.team_ids)

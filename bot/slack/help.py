@@ -4,13 +4,13 @@ from slack_sdk.models.blocks import ActionsBlock, Block, ButtonElement
 
 from bot.slack import ids
 from bot.slack.kit import context, divider, header, plain, section
-from bot.slack.subcommands import SUBCOMMANDS
+from bot.slack.subcommands import Registry
 from bot.slack.wording import Copy
 
 
-def help_blocks(copy: Copy) -> list[Block]:
+def help_blocks(copy: Copy, subcommands: Registry) -> list[Block]:
     blocks: list[Block] = [header("Accord"), section(copy("commands", "help_intro")), divider()]
-    blocks += [section(copy("commands", "help_entry", name=c.name, usage=c.usage)) for c in SUBCOMMANDS.values()]
+    blocks += [section(copy("commands", "help_entry", name=c.name, usage=c.usage)) for c in subcommands]
     blocks.append(
         ActionsBlock(
             elements=[ButtonElement(text=plain("New relationship"), action_id=ids.ACTION_OPEN_NEW, style="primary")]

@@ -1,16 +1,30 @@
 """Reading `/accord <subcommand> [arguments]`: pure parsing, so it can run before the ack."""
 
 import difflib
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from stages.naming import clean_name, hidden_characters, name_key, unquoted, whole_number
+
+if TYPE_CHECKING:
+    from bot.slack.turn import Turn
+
+
+ARGUMENT_MAX = 200
+Handler = Callable[["Turn", "Invocation"], None]
 
 
 @dataclass(frozen=True)
 class Subcommand:
+    """One `/accord` subcommand, declared once by its feature: the parser, the dispatcher and the help read this."""
+
     name: str
     argument: str | None = None  # e.g. "<relationship>"; None when it takes none
     required: bool = False
+    handler: Handler | None = None  # the work after the ack; None only for `help`, answered in the ack
+    opens_modal: bool = False  # its work opens a modal, which Slack allows only within three seconds
+    max_length: int = ARGUMENT_MAX
 
     @property
     def usage(self) -> str:
@@ -20,25 +34,55 @@ class Subcommand:
         return f"/accord {self.name} {shown}"
 
 
-SUBCOMMANDS: dict[str, Subcommand] = {
-    command.name: command
-    for command in (
-        Subcommand("help"),
-        Subcommand("new", "<name>"),
-        Subcommand("list"),
-        Subcommand("status", "<relationship>", required=True),
-        Subcommand("checkin", "<relationship> [stage]", required=True),
-        Subcommand("review", "<relationship>", required=True),
-        Subcommand("dispute", "<relationship> <summary>", required=True),
-        Subcommand("disputes", "<relationship>"),
-        Subcommand("exit", "<relationship>", required=True),
-        Subcommand("edit", "<relationship>", required=True),
-        Subcommand("history", "<relationship> [count]", required=True),
-        Subcommand("plan", "<relationship> [diff]", required=True),
-    )
-}
-ARGUMENT_MAX = 200
-DISPUTE_ARGUMENT_MAX = 800  # a relationship's name and the dispute's summary
+HELP = Subcommand("help")
+
+
+class Registry:
+    """Every subcommand, in the order `/accord help` lists them; a handler missing or a name twice stops the app."""
+
+    def __init__(self, commands: Iterable[Subcommand]) -> None:
+        self._commands: dict[str, Subcommand] = {}
+        for command in commands:
+            if command.name in self._commands:
+                raise ValueError(f"/accord {command.name} is declared twice")
+            if command.handler is None and command is not HELP:
+                raise ValueError(f"/accord {command.name} has no handler")
+            self._commands[command.name] = command
+
+    def __iter__(self) -> Iterator[Subcommand]:
+        return iter(self._commands.values())
+
+    def __getitem__(self, name: str) -> Subcommand:
+        return self._commands[name]
+
+    def parse(self, text: str) -> "Invocation":
+        """`help` when empty; raises `UsageError` for an unknown subcommand, a missing or over-long argument, or
+        one holding a character nobody can see.
+
+        The argument is kept as typed (not in normal form), so that a number is told from a look-alike (² is no 2).
+        """
+        word, _, rest = text.strip().partition(" ")
+        name = word.casefold() or "help"
+        command = self._commands.get(name)
+        if command is None:
+            close = difflib.get_close_matches(name, list(self._commands), n=1, cutoff=0.6)
+            raise UsageError("unknown_subcommand", word=word, suggestion=close[0] if close else "")
+        argument = unquoted(rest)
+        hidden = hidden_characters("argument", argument)
+        if hidden:
+            raise UsageError("hidden_character", command=command, word=str(hidden[0].params["character"]))
+        if command.argument is None and argument:
+            raise UsageError("unexpected_argument", command=command, word=argument)
+        if command.required and not argument:
+            raise UsageError("missing_argument", command=command)
+        if len(argument) > command.max_length:
+            raise UsageError("argument_too_long", command=command)
+        return Invocation(command, argument)
+
+    def opens_modal(self, text: str) -> bool:
+        words = text.split(maxsplit=1)
+        command = self._commands.get(words[0].casefold()) if words else None
+        return command is not None and command.opens_modal
 
 
 @dataclass(frozen=True)
@@ -80,28 +124,3 @@ def name_prefix(argument: str, names: list[str]) -> tuple[str, str] | None:
         if found is not None:
             return found, " ".join(words[count:])
     return None
-
-
-def parse(text: str) -> Invocation:
-    """`help` when empty; raises `UsageError` for an unknown subcommand, a missing or over-long argument, or one
-    holding a character nobody can see.
-
-    The argument is kept as typed (not in normal form), so that a number is told from a look-alike (² is no 2).
-    """
-    word, _, rest = text.strip().partition(" ")
-    name = word.casefold() or "help"
-    command = SUBCOMMANDS.get(name)
-    if command is None:
-        close = difflib.get_close_matches(name, list(SUBCOMMANDS), n=1, cutoff=0.6)
-        raise UsageError("unknown_subcommand", word=word, suggestion=close[0] if close else "")
-    argument = unquoted(rest)
-    hidden = hidden_characters("argument", argument)
-    if hidden:
-        raise UsageError("hidden_character", command=command, word=str(hidden[0].params["character"]))
-    if command.argument is None and argument:
-        raise UsageError("unexpected_argument", command=command, word=argument)
-    if command.required and not argument:
-        raise UsageError("missing_argument", command=command)
-    if len(argument) > (DISPUTE_ARGUMENT_MAX if command.name == "dispute" else ARGUMENT_MAX):
-        raise UsageError("argument_too_long", command=command)
-    return Invocation(command, argument)

@@ -16,7 +16,6 @@ from slack_sdk import WebClient
 from sqlalchemy.exc import OperationalError
 
 from bot.deps import Deps
-from bot.home.publish import publish_home
 from stages.ports import UnitOfWork
 from storage import inbox
 
@@ -71,8 +70,11 @@ class Turn:
 
     def refresh_home(self, *user_ids: str | None) -> None:
         """Redraw the Home tab of each person, so it reflects what they (or others) just did."""
+        publish = self.deps.home
+        if publish is None:
+            raise RuntimeError("the Home tab is not wired: build dependencies with bot.app.wired")
         for user_id in dict.fromkeys(u for u in (self.user_id, *user_ids) if u):
-            publish_home(self.client, self.deps, self.team_id, user_id)
+            publish(self.client, self.deps, self.team_id, user_id)
 
     def tell(self, text: str, blocks: list[dict[str, Any]] | None = None, *, channel: str | None = None) -> None:
         """Reply privately to the person who acted, where they acted (or in `channel`), else by DM."""

@@ -13,7 +13,7 @@ from urllib.parse import urlencode
 
 import pytest
 
-from bot.app import build_app
+from bot.app import build_app, subcommands
 from bot.clock import SystemClock
 from bot.deps import Deps
 from bot.runtime.inbox_hand_off import InboxRunner
@@ -65,7 +65,7 @@ def driver(slack: OfflineSlack, database: Database, workers: WorkProcesses) -> D
     """The acknowledging side, in this process, writing its work to the inbox and ringing the work processes."""
     settings = Settings(_env_file=None)
     app = build_app(settings, Deps(uow=database.uow))
-    InboxRunner(inbox_of(settings, database), workers.ring).install(app)
+    InboxRunner(inbox_of(settings, database), workers.ring, subcommands()).install(app)
     return slack.driver(InProcess(app))
 
 
@@ -106,7 +106,7 @@ def test_the_installed_bolt_hands_requests_over_without_copying_them_deeply(
 ) -> None:
     settings = Settings(_env_file=None)
     app = build_app(settings, Deps(uow=database.uow))
-    InboxRunner(inbox_of(settings, database), lambda: None).install(app)
+    InboxRunner(inbox_of(settings, database), lambda: None, subcommands()).install(app)
     assert not [r for r in caplog.records if r.levelno >= logging.WARNING]  # else acks are slower: see the README
 
 
@@ -223,7 +223,7 @@ def test_accord_work_does_what_web_processes_elsewhere_acknowledged(
     # The web side of another machine: it acknowledged the request and wrote it to the shared inbox.
     settings = Settings(_env_file=None)
     app = build_app(settings, Deps(uow=database.uow))
-    InboxRunner(inbox_of(settings, database), lambda: None).install(app)
+    InboxRunner(inbox_of(settings, database), lambda: None, subcommands()).install(app)
     assert slack.driver(InProcess(app)).command(ALICE, ACME, "status Acme Alliance").status == 200
     worker = subprocess.Popen([sys.executable, "-m", "bot", "work"], cwd=tmp_path)
     try:

@@ -2,7 +2,13 @@
 
 import pytest
 
-from bot.slack.subcommands import SUBCOMMANDS, UsageError, parse
+from bot.app import subcommands
+from bot.slack.help import help_blocks
+from bot.slack.subcommands import HELP, Registry, Subcommand, UsageError
+from bot.slack.wording import Copy
+
+SUBCOMMANDS = subcommands()
+parse = SUBCOMMANDS.parse
 
 
 @pytest.mark.parametrize(
@@ -44,3 +50,32 @@ def test_usage_lines_show_required_and_optional_arguments() -> None:
     assert SUBCOMMANDS["status"].usage == "/accord status <relationship>"
     assert SUBCOMMANDS["new"].usage == "/accord new [<name>]"
     assert SUBCOMMANDS["list"].usage == "/accord list"
+
+
+SAMPLES = {"<name>": "Acme Logistics", "<relationship>": "Acme Alliance", "<relationship> [stage]": "Acme Alliance 2",
+           "<relationship> <summary>": "Acme Alliance deliveries late", "<relationship> [count]": "Acme Alliance 5",
+           "<relationship> [diff]": "Acme Alliance diff"}  # fmt: skip
+
+
+@pytest.mark.parametrize("command", list(SUBCOMMANDS), ids=lambda c: c.name)
+def test_every_subcommand_parses_dispatches_and_appears_in_help(command: Subcommand) -> None:
+    argument = SAMPLES[command.argument] if command.argument else ""
+    assert parse(f"{command.name} {argument}".strip()).command is command
+    assert command.handler is not None or command is HELP  # else `/accord <word>` would do nothing
+    usage = command.usage.replace("<", "&lt;").replace(">", "&gt;")  # as mrkdwn shows it
+    entry = Copy()("commands", "help_entry", name=command.name, usage=command.usage)
+    assert usage in entry and len(entry.strip()) > len(usage) + 10  # its own description, not just the usage
+    shown = str([block.to_dict() for block in help_blocks(Copy(), SUBCOMMANDS)])
+    assert usage in shown
+
+
+def test_a_subcommand_without_a_handler_or_declared_twice_stops_the_app() -> None:
+    with pytest.raises(ValueError, match="no handler"):
+        Registry([HELP, Subcommand("risks", "<relationship>")])
+    with pytest.raises(ValueError, match="declared twice"):
+        Registry([HELP, HELP])
+
+
+def test_modal_opening_subcommands_are_known_to_the_inbox() -> None:
+    assert [c.name for c in SUBCOMMANDS if c.opens_modal] == ["new", "edit", "review", "exit"]
+    assert SUBCOMMANDS.opens_modal("New Acme") and not SUBCOMMANDS.opens_modal("status Acme")

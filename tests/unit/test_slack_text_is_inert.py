@@ -28,6 +28,7 @@ from slack_sdk.models.blocks import Block
 from slack_sdk.models.views import View
 
 import bot
+from bot.app import subcommands
 from bot.checkins import blocks as checkins
 from bot.disputes import blocks as disputes
 from bot.governance import blocks as governance
@@ -36,7 +37,7 @@ from bot.nudges import blocks as nudges
 from bot.records import blocks as plan
 from bot.relationships import blocks as relationships
 from bot.relationships import modal as new_relationship
-from bot.slack import forms, help
+from bot.slack import forms, help, item_buttons
 from bot.slack.kit import message_blocks, section
 from bot.slack.wording import Copy, slack_escape
 from stages import rmp
@@ -275,7 +276,7 @@ BUILDERS: dict[Callable[..., Any], Callable[[World], list[Any]]] = {
     checkins.item_blocks: lambda w: [
         checkins.item_blocks(COPY, b, item) for b in (w.board, w.signed_board) for item in b.stage.items[:4]
     ],
-    checkins.answer_buttons: lambda w: [checkins.answer_buttons(COPY, 3, "S1.1", ALICE)],
+    item_buttons.answer_buttons: lambda w: [item_buttons.answer_buttons(COPY, 3, "S1.1", ALICE)],
     checkins.not_applicable_modal: lambda w: [
         checkins.not_applicable_modal(COPY, w.board, item) for item in w.board.stage.items[:3]
     ],
@@ -310,7 +311,7 @@ BUILDERS: dict[Callable[..., Any], Callable[[World], list[Any]]] = {
     ],
     governance.review_message: lambda w: [governance.review_message(COPY, w.relationship, w.review)],
     governance.exit_message: lambda w: [governance.exit_message(COPY, w.relationship, w.strategy)],
-    help.help_blocks: lambda w: [help.help_blocks(COPY)],
+    help.help_blocks: lambda w: [help.help_blocks(COPY, subcommands())],
     home.home_view: lambda w: [home.home_view(COPY, OWNER, w.attention, CATALOGUE, NOW)],
     new_relationship.new_relationship_modal: lambda w: [
         new_relationship.new_relationship_modal(
@@ -346,7 +347,7 @@ def copy_builders() -> set[Callable[..., Any]]:
     found = set()
     features = [info.name for info in pkgutil.iter_modules(bot.__path__) if info.ispkg]
     names = [f"bot.{f}.{m}" for f in features for m in ("blocks", "modal") if importlib.util.find_spec(f"bot.{f}.{m}")]
-    for name in [*names, "bot.slack.forms", "bot.slack.help"]:
+    for name in [*names, "bot.slack.forms", "bot.slack.help", "bot.slack.item_buttons"]:
         module = importlib.import_module(name)
         for name, function in inspect.getmembers(module, inspect.isfunction):
             if function.__module__ != module.__name__ or name.startswith("_"):
