@@ -81,7 +81,8 @@ def build_app(settings: Settings, deps: Deps, *, verify_requests: bool = True) -
     `verify_requests=False` there, so that work that waited past Slack's five minutes is still done.
     """
     logging.getLogger("slack_bolt.App").addFilter(_not_the_token_notice)
-    deps = wired(deps)
+    if deps.home is None or deps.dispute_thread is None:
+        deps = wired(deps)
     checked = SignedBySlack(Signatures(settings.slack_signing_secret)) if verify_requests else FromTheInbox()
     app = App(
         client=web_client(settings.model_copy(update={"slack_bot_token": None})),

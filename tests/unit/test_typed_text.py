@@ -8,7 +8,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.slack.subcommands import UsageError, name_and_number, parse
+from bot.app import subcommands
+from bot.slack.subcommands import UsageError, name_and_number
 from stages import checklist, disputes
 from stages.errors import InvalidInput
 from stages.naming import name_key, plain_text, whole_number
@@ -57,7 +58,7 @@ def test_a_trailing_number_is_read_only_from_plain_digits(text: str) -> None:
 def test_any_command_text_parses_or_is_refused_in_words(text: str) -> None:
     for command in ("status ", "checkin ", "dispute Acme ", "new ", "history "):
         try:
-            invocation = parse(command + text)
+            invocation = subcommands().parse(command + text)
         except UsageError as refused:
             assert refused.code in ("hidden_character", "missing_argument", "argument_too_long")
             continue
@@ -67,7 +68,7 @@ def test_any_command_text_parses_or_is_refused_in_words(text: str) -> None:
 @pytest.mark.parametrize("character", ["\x00", "\u200b", "\u202e", "\u2066", "\ufeff", "\x1b"])
 def test_a_command_with_a_hidden_character_is_refused(character: str) -> None:
     with pytest.raises(UsageError) as refused:
-        parse(f"status Acme{character}Alliance")
+        subcommands().parse(f"status Acme{character}Alliance")
     assert (refused.value.code, refused.value.word) == ("hidden_character", f"U+{ord(character):04X}")
 
 
