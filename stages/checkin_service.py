@@ -1,5 +1,6 @@
 """Use cases of check-ins: opening one, answering items, taking notes, signing stages off and reopening them."""
 
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -9,9 +10,12 @@ from stages.catalogue import Catalogue, ChecklistItem, Stage
 from stages.checkins import Checkin, CheckinStatus, Note, SignOff, item_reference, note_text, reopen_reason
 from stages.checklist import Answer, ItemState, StageProgress, apply
 from stages.errors import GateNotReady, NotAllowed, StageOutOfOrder, Stale
+from stages.naming import hidden_characters
 from stages.ports import UnitOfWork
 from stages.relationships import Relationship
 from stages.rmp import save_version
+
+log = logging.getLogger(__name__)
 
 SAVE_ATTEMPTS = 3  # concurrent answers to one item are retried against the fresh state
 
@@ -250,9 +254,8 @@ def capture(
         if checkin is None or checkin.id is None:
             return None
         item = item_reference(text, catalogue.stage(checkin.stage))
-        note = Note(
-            uow.team_id, checkin.id, channel_id, message_ts, author_id, note_text(text), now, item.id if item else None
-        )
+        kept = _kept(text, message_ts)
+        note = Note(uow.team_id, checkin.id, channel_id, message_ts, author_id, kept, now, item.id if item else None)
         added = uow.notes.add(note)
         if added is None:
             return None
@@ -276,7 +279,7 @@ def revise(
             return None
         item = item_reference(text, catalogue.stage(checkin.stage))
         updated = uow.notes.update(
-            replace(note, text=note_text(text), item_id=item.id if item else None, edited_at=now)
+            replace(note, text=_kept(text, message_ts), item_id=item.id if item else None, edited_at=now)
         )
         subject = updated.item_id or "check-in"
         uow.audit.record(checkin.relationship_id, note.author_id, now, "note.edited", subject, note, updated)
@@ -301,6 +304,15 @@ def forget(
         if checkin is None:
             return None
         return NoteChange(_board(uow, catalogue, checkin), note, _touched(note.item_id))
+
+
+def _kept(text: str, message_ts: str) -> str:
+    """The note a reply is kept as; a reply that loses hidden characters on the way is logged."""
+    hidden = hidden_characters("text", text, multiline=True)
+    if hidden:
+        first = hidden[0].params["character"]
+        log.warning("reply %s is kept without its hidden characters (the first was %s)", message_ts, first)
+    return note_text(text)
 
 
 def _plain(relationship: Relationship) -> dict[str, object]:

@@ -12,12 +12,14 @@ from enum import StrEnum
 
 from stages.catalogue import ChecklistItem, Stage
 from stages.errors import InvalidInput, Problem
+from stages.naming import normal, plain_text, visible
 
 REOPEN_REASON_MAX = 500
 NOTE_TEXT_MAX = 4000
 
-_ITEM_ID = re.compile(r"^\s*(s\d+\.\d+)\b[\s:.,)-]*", re.IGNORECASE)
-_ITEM_NUMBER = re.compile(r"^\s*(\d{1,2})\s*[:.)]\s*")
+# Read from the reply as typed, in ASCII only: a look-alike digit ("٣: ...", "²: ...") names no item.
+_ITEM_ID = re.compile(r"^\s*(s\d+\.\d+)\b[\s:.,)-]*", re.IGNORECASE | re.ASCII)
+_ITEM_NUMBER = re.compile(r"^\s*(\d{1,2})\s*[:.)]\s*", re.ASCII)
 
 
 class CheckinStatus(StrEnum):
@@ -88,6 +90,7 @@ class SignOff:
 
 def item_reference(text: str, stage: Stage) -> ChecklistItem | None:
     """The item a thread reply is about: it starts with the item's id (`S4.2 ...`) or number (`2: ...`)."""
+    text = visible(text)
     by_id = _ITEM_ID.match(text)
     if by_id:
         wanted = by_id.group(1).upper()
@@ -100,11 +103,15 @@ def item_reference(text: str, stage: Stage) -> ChecklistItem | None:
 
 
 def note_text(text: str) -> str:
-    return text.strip()[:NOTE_TEXT_MAX]
+    """A thread reply as kept: in normal form without hidden characters (a NUL among them), trimmed.
+
+    A reply has no form to refuse it in, and it stays in the thread whatever is kept: dropping the note would
+    lose what people can read there, so only what nobody can see is removed (the caller logs that)."""
+    return normal(visible(text)).strip()[:NOTE_TEXT_MAX]
 
 
 def reopen_reason(raw: str | None) -> str:
-    reason = " ".join((raw or "").split())
+    reason = plain_text("reason", raw, multiline=False)
     if not reason:
         raise InvalidInput([Problem("reason", "reason_missing")])
     if len(reason) > REOPEN_REASON_MAX:

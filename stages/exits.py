@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from stages.errors import InvalidInput, Problem
+from stages.naming import checked_text
 
 TEXT_MAX = 3000
 
@@ -54,12 +55,8 @@ def exit_draft(
         ("continuity", continuity, False),
         ("assets", assets, False),
     ):
-        text = (raw or "").strip()
-        if required and not text:
-            problems.append(Problem(field, f"{field}_missing"))
-        elif len(text) > TEXT_MAX:
-            problems.append(Problem(field, "too_long", {"limit": TEXT_MAX, "length": len(text)}))
-        fields[field] = text or None
+        missing = f"{field}_missing" if required else None
+        fields[field] = checked_text(field, raw, problems, limit=TEXT_MAX, missing=missing) or None
     people = tuple(dict.fromkeys(reviewed_with or ()))
     if not people:
         problems.append(Problem("reviewed_with", "reviewers_missing"))

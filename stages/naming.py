@@ -45,6 +45,27 @@ def plain_text(field: str, raw: str | None, *, multiline: bool) -> str:
     return text
 
 
+def checked_text(
+    field: str, raw: str | None, problems: list[Problem], *, limit: int, missing: str | None = None
+) -> str:
+    """Multi-line typed text in normal form, trimmed; the first thing wrong with it is added to `problems`: a
+    hidden character, nothing typed (when `missing` names that problem), or more than `limit` characters."""
+    text = normal(raw or "").strip()
+    hidden = hidden_characters(field, text, multiline=True)
+    if hidden:
+        problems.extend(hidden)
+    elif missing and not text:
+        problems.append(Problem(field, missing))
+    elif len(text) > limit:
+        problems.append(Problem(field, "too_long", {"limit": limit, "length": len(text)}))
+    return text
+
+
+def visible(text: str) -> str:
+    """Multi-line `text` without the characters `hidden_characters` names (line breaks and tabs stay)."""
+    return "".join(c for c in text if unicodedata.category(c) not in _HIDDEN or c in _LINE_BREAKS)
+
+
 def whole_number(text: str) -> int | None:
     """The number `text` is written as in plain digits 0-9 (at most 100); None for anything else (², ①, ٣, +5)."""
     return int(text) if _NUMBER.fullmatch(text) else None

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from stages.errors import InvalidInput, Problem
+from stages.naming import checked_text
 
 # The areas a review rates, 1 (poor) to 5 (excellent), with how they are shown.
 RATING_AREAS = {
@@ -56,15 +57,9 @@ def review(
 ) -> Review:
     """A review from what was typed, or `InvalidInput` naming each field that is wrong."""
     problems: list[Problem] = []
-    text = (summary or "").strip()
-    if not text:
-        problems.append(Problem("summary", "summary_missing"))
-    elif len(text) > TEXT_MAX:
-        problems.append(Problem("summary", "too_long", {"limit": TEXT_MAX, "length": len(text)}))
+    text = checked_text("summary", summary, problems, limit=TEXT_MAX, missing="summary_missing")
     scores = {area: _rating(area, ratings.get(area), problems) for area in RATING_AREAS}
-    decided = (decisions or "").strip()
-    if len(decided) > TEXT_MAX:
-        problems.append(Problem("decisions", "too_long", {"limit": TEXT_MAX, "length": len(decided)}))
+    decided = checked_text("decisions", decisions, problems, limit=TEXT_MAX)
     due = _next_date(next_review_due, at.date(), problems)
     if problems:
         raise InvalidInput(problems)

@@ -14,12 +14,14 @@ from sqlalchemy.orm import sessionmaker
 from sqlmodel import Session, col, select
 
 from storage.tables import WorkspaceRow
+from storage.text_guard import refuse_nul
 from storage.uow import SqlUnitOfWork
 from storage.writer_lock import WriterLock
 
 
 def make_engine(url: str, **options: Any) -> Engine:
-    """An engine tuned for its backend: SQLite in WAL mode with a busy timeout, PostgreSQL with pre-ping."""
+    """An engine tuned for its backend (SQLite in WAL mode with a busy timeout, PostgreSQL with pre-ping) that
+    refuses a NUL in any bound string."""
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30}, **options)
@@ -28,8 +30,10 @@ def make_engine(url: str, **options: Any) -> Engine:
         if file and file != ":memory:" and not parsed.query.get("uri"):
             WriterLock(f"{file}.writers").guard(engine)
         event.listen(engine, "begin", _sqlite_begin)
-        return engine
-    return create_engine(url, pool_pre_ping=True, **options)
+    else:
+        engine = create_engine(url, pool_pre_ping=True, **options)
+    refuse_nul(engine)
+    return engine
 
 
 def _sqlite_pragmas(connection: Any, _record: object) -> None:

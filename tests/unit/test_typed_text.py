@@ -3,6 +3,7 @@ character a reader cannot see, and nothing but a clear refusal for anything else
 
 import unicodedata
 from collections.abc import Callable
+from datetime import UTC, date, datetime
 
 import pytest
 from hypothesis import given
@@ -11,11 +12,18 @@ from hypothesis import strategies as st
 from bot.app import subcommands
 from bot.slack.subcommands import UsageError, name_and_number
 from stages import checklist, disputes
+from stages.catalogue import default_catalogue
+from stages.checkins import item_reference, note_text, reopen_reason
 from stages.errors import InvalidInput
+from stages.exits import exit_draft
 from stages.naming import name_key, plain_text, whole_number
 from stages.relationships import RelationshipDraft
+from stages.reviews import review
 
 HIDDEN = ("Cc", "Cf", "Cs")
+NOW = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
+STAGE_1 = default_catalogue().stage(1)
+RATINGS: dict[str, str | int | None] = {"delivery": 4, "trust": 4, "value": 3, "governance": 5}
 # Text as hostile as a crafted request can make it: controls, NUL, zero-width and bidirectional characters,
 # lone surrogates, look-alike digits and letters, among ordinary words.
 hostile = st.text(
@@ -112,9 +120,85 @@ def test_dispute_and_checklist_text_never_keeps_a_hidden_character(raw: str) -> 
         assert text is None or (unicodedata.is_normalized("NFKC", text) and seen(text, multiline=multiline))
 
 
+def a_review(summary: str | None, decisions: str | None = None) -> tuple[str, str | None]:
+    made = review(
+        "T1",
+        1,
+        by="U1",
+        at=NOW,
+        summary=summary,
+        ratings=RATINGS,
+        decisions=decisions,
+        next_review_due=date(2027, 3, 1),
+    )
+    return made.summary, made.decisions
+
+
+def an_exit(**typed: str | None) -> tuple[str | None, ...]:
+    fields = {"triggers": "insolvency", "plan": "hand over", "continuity": None, "assets": None, **typed}
+    draft = exit_draft(reviewed_with=["U1", "U2"], **fields)
+    return draft.triggers, draft.plan, draft.continuity, draft.assets
+
+
+@given(hostile)
+def test_review_exit_and_reopen_text_never_keeps_a_hidden_character(raw: str) -> None:
+    kept: list[tuple[str | None, bool]] = []
+    readers: list[tuple[Callable[[], tuple[str | None, ...]], bool]] = [
+        (lambda: a_review(raw), True),
+        (lambda: a_review("on track", raw), True),
+        *(
+            (lambda field=field: an_exit(**{field: raw}), True)
+            for field in ("triggers", "plan", "continuity", "assets")
+        ),
+        (lambda: (reopen_reason(raw),), False),
+    ]
+    for read, multiline in readers:
+        try:
+            kept.extend((text, multiline) for text in read())
+        except InvalidInput as refused:
+            assert {p.code for p in refused.problems} <= {"hidden_character", "too_long"} | {
+                f"{name}_missing" for name in ("summary", "triggers", "plan", "reason")
+            }
+            continue
+    for text, multiline in kept:
+        assert text is None or (unicodedata.is_normalized("NFKC", text) and seen(text, multiline=multiline))
+
+
+@given(hostile)
+def test_a_thread_reply_is_kept_in_normal_form_without_what_nobody_can_see(raw: str) -> None:
+    kept = note_text(raw)
+    assert unicodedata.is_normalized("NFKC", kept) and seen(kept, multiline=True) and "\x00" not in kept
+
+
+def test_a_thread_reply_loses_only_its_hidden_characters() -> None:
+    assert note_text(" 2: sent\x00 the \u200bplan\n\tto\u202e legal ") == "2: sent the plan\n\tto legal"
+
+
+@given(
+    st.text(st.one_of(st.characters(categories=("Nd", "No")), st.sampled_from("0123456789")), min_size=1, max_size=2)
+)
+def test_only_plain_digits_name_an_item_in_a_thread_reply(number: str) -> None:
+    plain = all(c in "0123456789" for c in number) and 1 <= int(number) <= len(STAGE_1.items)
+    assert item_reference(f"{number}: done", STAGE_1) == (STAGE_1.items[int(number) - 1] if plain else None)
+
+
+@pytest.mark.parametrize("number", ["\u0663", "\u00b2", "\uff13", "\u2462", "\U0001d7d1"])
+def test_a_look_alike_digit_names_no_item(number: str) -> None:
+    assert item_reference(f"{number}: agreed with legal", STAGE_1) is None
+    assert item_reference(f"S1.{number} agreed with legal", STAGE_1) is None
+    assert item_reference("3: agreed with legal", STAGE_1) == STAGE_1.items[2]
+
+
 @pytest.mark.parametrize(
     ("read", "field"),
     [
+        (lambda raw: a_review(raw), "summary"),
+        (lambda raw: a_review("on track", raw), "decisions"),
+        (lambda raw: an_exit(triggers=raw), "triggers"),
+        (lambda raw: an_exit(plan=raw), "plan"),
+        (lambda raw: an_exit(continuity=raw), "continuity"),
+        (lambda raw: an_exit(assets=raw), "assets"),
+        (lambda raw: reopen_reason(raw), "reason"),
         (lambda raw: disputes.summary(raw), "summary"),
         (lambda raw: disputes.free_text("resolution", raw, required=True), "resolution"),
         (lambda raw: checklist.not_applicable_reason(raw), "reason"),

@@ -1,0 +1,60 @@
+"""No NUL reaches the database, on SQLite and PostgreSQL, whatever path a string takes to it."""
+
+from collections.abc import Iterator
+from datetime import UTC, date, datetime
+
+import pytest
+from sqlalchemy import text
+
+from stages import services
+from stages.relationships import RelationshipDraft
+from stages.reviews import Review
+from storage.database import Database
+from storage.text_guard import NulInText
+
+NOW = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
+TEAM = "T0ACCORD1"
+
+
+@pytest.fixture
+def database(database_url: str) -> Iterator[Database]:
+    database = Database(database_url)
+    database.upgrade()
+    yield database
+    database.dispose()
+
+
+def a_review(relationship_id: int, summary: str) -> Review:
+    return Review(TEAM, relationship_id, "U0ALICE", NOW, summary, 4, 4, 4, 4, date(2027, 3, 1))
+
+
+def test_a_nul_that_slipped_past_the_domain_is_refused_and_nothing_is_stored(database: Database) -> None:
+    draft = RelationshipDraft("Acme", "Partner Ltd", "U0ALICE", "U0BOB", "C0ACME", 90)
+    relationship = services.create_relationship(database.uow(TEAM), draft, created_by="U0ALICE", now=NOW)
+    uow = database.uow(TEAM)
+    with pytest.raises(NulInText, match="NUL"), uow:
+        uow.reviews.add(a_review(relationship.id or 0, "on track\x00"))
+        uow.commit()
+    with uow:
+        assert uow.reviews.recent(relationship.id or 0, 5) == []
+        uow.reviews.add(a_review(relationship.id or 0, "on track"))
+        uow.commit()
+    with uow:
+        assert [r.summary for r in uow.reviews.recent(relationship.id or 0, 5)] == ["on track"]
+
+
+@pytest.mark.parametrize("parameters", [{"text": "a\x00b"}, [{"text": "fine"}, {"text": "\x00"}]])
+def test_every_bound_string_is_checked_one_statement_or_many(
+    database: Database, parameters: dict[str, str] | list[dict[str, str]]
+) -> None:
+    with database.engine.begin() as connection:
+        connection.execute(text("CREATE TEMPORARY TABLE scratch (text VARCHAR(10))"))
+        with pytest.raises(NulInText):
+            connection.execute(text("INSERT INTO scratch (text) VALUES (:text)"), parameters)
+        assert connection.execute(text("SELECT count(*) FROM scratch")).scalar() == 0
+
+
+def test_text_without_a_nul_is_stored_as_given(database: Database) -> None:
+    with database.engine.connect() as connection:
+        kept = connection.execute(text("SELECT :text"), {"text": "line\n\ttab \u200b \\u0000"}).scalar()
+    assert kept == "line\n\ttab \u200b \\u0000"
