@@ -103,12 +103,6 @@ def board(uow: UnitOfWork, catalogue: Catalogue, checkin_id: int) -> Board:
         return _board(uow, catalogue, checkin)
 
 
-def board_for_thread(uow: UnitOfWork, catalogue: Catalogue, channel_id: str, thread_ts: str) -> Board | None:
-    with uow:
-        checkin = uow.checkins.by_thread(channel_id, thread_ts)
-        return _board(uow, catalogue, checkin) if checkin else None
-
-
 def _board(uow: UnitOfWork, catalogue: Catalogue, checkin: Checkin) -> Board:
     relationship = uow.relationships.get(checkin.relationship_id)
     if relationship is None or relationship.id is None:

@@ -46,9 +46,6 @@ class Checkin:
     def posted(self) -> bool:
         return self.thread_ts is not None
 
-    def item_for_message(self, ts: str) -> str | None:
-        return next((item_id for item_id, message_ts in self.item_messages.items() if message_ts == ts), None)
-
 
 @dataclass(frozen=True)
 class Note:

@@ -224,8 +224,3 @@ def _relationship_of(uow: UnitOfWork, kind: NudgeKind, subject: str) -> int | No
         return int(head) if head.isdigit() else None
     dispute = uow.disputes.get(int(subject)) if subject.isdigit() else None
     return dispute.relationship_id if dispute else None
-
-
-def failed_for(uow: UnitOfWork, relationship_ids: list[int]) -> list[QueuedNudge]:
-    with uow:
-        return uow.nudges.failed(relationship_ids)

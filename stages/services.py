@@ -102,11 +102,6 @@ def list_relationships(uow: UnitOfWork) -> list[Relationship]:
         return uow.relationships.all()
 
 
-def led_by(uow: UnitOfWork, user_id: str) -> list[Relationship]:
-    with uow:
-        return uow.relationships.led_by(user_id)
-
-
 @dataclass(frozen=True)
 class StageLine:
     """One stage in a status report: its checklist progress and where it sits in the life cycle."""

@@ -1,6 +1,5 @@
 """Engines, sessions and schema migrations for SQLite (embedded default) and PostgreSQL."""
 
-from collections.abc import Callable
 from importlib.resources import files
 from typing import Any
 
@@ -95,10 +94,6 @@ class Database:
 
     def uow(self, team_id: str) -> SqlUnitOfWork:
         return SqlUnitOfWork(self.sessions, team_id)
-
-    @property
-    def uow_factory(self) -> Callable[[str], SqlUnitOfWork]:
-        return self.uow
 
     def dispose(self) -> None:
         self.engine.dispose()
