@@ -86,10 +86,6 @@ class Worker:
         self._stopping.set()
         self._wake.set()
 
-    @property
-    def stopping(self) -> bool:
-        return self._stopping.is_set()
-
     def run(self) -> None:
         """Until stopped: claim, run, and wait for a ring, a finished item or the next look."""
         purged = 0.0

@@ -1,6 +1,5 @@
 """The durable inbox on SQLite and PostgreSQL: kept once, claimed once, fenced, never run twice once committed."""
 
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -13,14 +12,6 @@ from storage.inbox import ClaimLost, Inbox, working_on
 NOW = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
 LEASE = timedelta(seconds=60)
 TEAM = "T0ACCORD1"
-
-
-@pytest.fixture
-def database(database_url: str) -> Iterator[Database]:
-    database = Database(database_url)
-    database.upgrade()
-    yield database
-    database.dispose()
 
 
 @pytest.fixture

@@ -1,6 +1,5 @@
 """No NUL reaches the database, on SQLite and PostgreSQL, whatever path a string takes to it."""
 
-from collections.abc import Iterator
 from datetime import UTC, date, datetime
 
 import pytest
@@ -14,14 +13,6 @@ from storage.text_guard import NulInText
 
 NOW = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
 TEAM = "T0ACCORD1"
-
-
-@pytest.fixture
-def database(database_url: str) -> Iterator[Database]:
-    database = Database(database_url)
-    database.upgrade()
-    yield database
-    database.dispose()
 
 
 def a_review(relationship_id: int, summary: str) -> Review:
