@@ -513,7 +513,12 @@ class _Handler(BaseHTTPRequestHandler):
         emulator._enter()
         try:
             url = urlsplit(self.path)
-            raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            expected = int(self.headers.get("Content-Length") or 0)
+            raw = self.rfile.read(expected)
+            if len(raw) < expected:
+                # The sender died mid-request: Slack never acts on a request it did not receive whole.
+                self.close_connection = True
+                return
             if url.path.startswith("/api/"):
                 args = self._args(url.query, raw)
                 try:

@@ -1,11 +1,12 @@
 """The sandbox holds the app to Slack's contract: it must refuse what Slack refuses, and sign as Slack signs."""
 
 import json
+import socket
 import urllib.error
 import urllib.request
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from urllib.parse import parse_qsl
+from urllib.parse import parse_qsl, urlsplit
 
 import pytest
 import yaml
@@ -438,3 +439,17 @@ def test_a_response_url_reply_breaking_a_block_kit_rule_is_refused(slack: Offlin
         urllib.request.urlopen(request)
     assert raised.value.code == 400 and raised.value.read() == b"invalid_blocks"
     assert slack.workspace.ephemerals_for("U0ALICE") == []
+
+
+def test_a_reply_cut_off_by_a_dying_sender_is_dropped_not_acted_on(slack: OfflineSlack) -> None:
+    url = urlsplit(
+        slack.workspace.issue_response_url(slack.emulator.response_url_base, ResponseTarget("C0ACME", "U0ALICE"))
+    )
+    body = json.dumps({"text": "a whole reply"}).encode()
+    with socket.create_connection((url.hostname, url.port)) as sender:
+        head = f"POST {url.path} HTTP/1.1\r\nHost: {url.netloc}\r\nContent-Type: application/json\r\n"
+        sender.sendall(f"{head}Content-Length: {len(body)}\r\n\r\n".encode() + body[:5])
+        sender.shutdown(socket.SHUT_WR)
+        assert sender.recv(1024) == b""
+    assert slack.workspace.ephemerals_for("U0ALICE") == []
+    assert slack.workspace.violations == []
