@@ -5,7 +5,7 @@ that slipped past the checks on what people type would break only one backend, a
 bound string is checked before it is sent, and refused the same way on both.
 """
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import Engine, event
@@ -20,14 +20,21 @@ def refuse_nul(engine: Engine) -> None:
     event.listen(engine, "before_cursor_execute", _check)
 
 
-def _check(_connection: Any, _cursor: Any, statement: str, parameters: Any, _context: Any, executemany: bool) -> None:
-    for row in parameters if executemany else (parameters,):
-        for name, value in _named(row):
-            if isinstance(value, str) and "\x00" in value:
-                raise NulInText(f"a NUL character in parameter {name} of: {statement[:200]}")
+def _check(_connection: Any, _cursor: Any, statement: str, parameters: Any, _context: Any, _executemany: bool) -> None:
+    # Walked whatever their shape: SQLAlchemy's "insertmanyvalues" batches flag executemany while binding one
+    # flat row, so the flag does not say whether `parameters` holds rows or values.
+    for name, value in _bound(parameters, ""):
+        if "\x00" in value:
+            raise NulInText(f"a NUL character in parameter {name} of: {statement[:200]}")
 
 
-def _named(row: Mapping[str, Any] | Sequence[Any] | None) -> Iterable[tuple[object, Any]]:
-    if row is None:
-        return ()
-    return row.items() if isinstance(row, Mapping) else enumerate(row)
+def _bound(parameters: Any, at: str) -> Iterator[tuple[str, str]]:
+    """Every string bound, named by where it sits (`0.title`, `3`)."""
+    if isinstance(parameters, str):
+        yield at, parameters
+    elif isinstance(parameters, Mapping):
+        for name, value in parameters.items():
+            yield from _bound(value, f"{at}.{name}" if at else str(name))
+    elif isinstance(parameters, Sequence) and not isinstance(parameters, bytes | bytearray):
+        for index, value in enumerate(parameters):
+            yield from _bound(value, f"{at}.{index}" if at else str(index))

@@ -3,7 +3,7 @@
 from datetime import UTC, date, datetime
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import Column, Integer, MetaData, String, Table, insert, text
 
 from stages import services
 from stages.relationships import RelationshipDraft
@@ -43,6 +43,27 @@ def test_every_bound_string_is_checked_one_statement_or_many(
         with pytest.raises(NulInText):
             connection.execute(text("INSERT INTO scratch (text) VALUES (:text)"), parameters)
         assert connection.execute(text("SELECT count(*) FROM scratch")).scalar() == 0
+
+
+def test_rows_inserted_together_returning_their_keys_are_checked_and_stored(database: Database) -> None:
+    # SQLAlchemy batches such an insert into one statement of many rows (how the inbox writes what arrives together).
+    scratch = Table(
+        "scratch_rows",
+        MetaData(),
+        Column("id", Integer, primary_key=True),
+        Column("text", String(10)),
+        Column("n", Integer),
+    )
+    scratch.create(database.engine)
+    with database.engine.begin() as connection:
+        kept = connection.execute(
+            insert(scratch).returning(scratch.c.text), [{"text": "a", "n": 1}, {"text": "b", "n": 2}]
+        )
+        assert sorted(kept.scalars()) == ["a", "b"]
+    with pytest.raises(NulInText), database.engine.begin() as connection:
+        connection.execute(insert(scratch).returning(scratch.c.id), [{"text": "c", "n": 3}, {"text": "d\x00", "n": 4}])
+    with database.engine.connect() as connection:
+        assert connection.execute(text("SELECT count(*) FROM scratch_rows")).scalar() == 2
 
 
 def test_text_without_a_nul_is_stored_as_given(database: Database) -> None:
