@@ -49,7 +49,7 @@ class Attention:
 
 
 def attention(uow: UnitOfWork, catalogue: Catalogue, user_id: str) -> Attention:
-    with uow:
+    with uow.reading():
         led_relationships = uow.relationships.led_by(user_id)
         assigned_states = uow.checklist.assigned_to(user_id)
         relationships = {r.id: r for r in led_relationships}

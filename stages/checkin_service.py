@@ -96,7 +96,7 @@ def abandon(uow: UnitOfWork, checkin: Checkin, *, now: datetime) -> None:
 
 
 def board(uow: UnitOfWork, catalogue: Catalogue, checkin_id: int) -> Board:
-    with uow:
+    with uow.reading():
         checkin = uow.checkins.get(checkin_id)
         if checkin is None:
             raise Stale(f"check-in {checkin_id}")

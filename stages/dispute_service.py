@@ -73,7 +73,7 @@ def posted(uow: UnitOfWork, dispute: Dispute, channel_id: str, thread_ts: str, *
 
 
 def case(uow: UnitOfWork, dispute_id: int) -> Case:
-    with uow:
+    with uow.reading():
         dispute = uow.disputes.get(dispute_id)
         relationship = uow.relationships.get(dispute.relationship_id) if dispute else None
     if dispute is None or relationship is None:
@@ -90,7 +90,7 @@ def open_case(uow: UnitOfWork, dispute_id: int) -> Case:
 
 
 def open_cases(uow: UnitOfWork, relationship_id: int | None = None) -> list[Case]:
-    with uow:
+    with uow.reading():
         disputes = uow.disputes.open(relationship_id)
         relationships = {r.id: r for r in uow.relationships.by_ids(sorted({d.relationship_id for d in disputes}))}
     return [Case(d, relationships[d.relationship_id]) for d in disputes if d.relationship_id in relationships]
@@ -176,7 +176,7 @@ def climb(uow: UnitOfWork, cases: Sequence[Case], *, now: datetime) -> list[Case
     the caller's unit of work, which commits the moves together with the nudges they call for.
     """
     read = {c.dispute.id: c for c in cases}
-    with uow:
+    with uow.reading():
         moved = [
             d
             for tier in sorted({c.dispute.tier for c in cases})
@@ -224,5 +224,5 @@ def resolve(
 
 
 def history(uow: UnitOfWork, dispute_id: int) -> list[DisputeEvent]:
-    with uow:
+    with uow.reading():
         return uow.disputes.events(dispute_id)

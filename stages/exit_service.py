@@ -46,5 +46,5 @@ def save(
 
 
 def latest(uow: UnitOfWork, relationship_id: int) -> ExitStrategy | None:
-    with uow:
+    with uow.reading():
         return uow.exit_strategies.latest(relationship_id)

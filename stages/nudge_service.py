@@ -42,7 +42,7 @@ def due_nudges(
     uow: UnitOfWork, cadences: Cadences, policy: NudgePolicy, now: datetime
 ) -> tuple[list[Nudge], list[Case]]:
     """Every nudge due as of `now`, and the disputes that should climb a tier (not moved yet)."""
-    with uow:
+    with uow.reading():
         disputes, climbing = _due_disputes(uow, cadences, policy, now)
         return _due_reviews(uow, policy, now) + _due_exit_reviews(uow, policy, now) + disputes, climbing
 
@@ -126,7 +126,7 @@ def _due_disputes(
 
 def unsent(uow: UnitOfWork, nudges: list[Nudge]) -> list[Nudge]:
     """Of these nudges, the ones the outbox has not taken yet (what a dry run would add)."""
-    with uow:
+    with uow.reading():
         known = uow.nudges.known([n.key for n in nudges])
     return [n for n in nudges if n.key not in known]
 
@@ -144,14 +144,14 @@ def claim(uow: UnitOfWork, worker: str, now: datetime, limit: int, lease: timede
 def check_claim(uow: UnitOfWork, nudges: Sequence[QueuedNudge]) -> None:
     """`ClaimLost` unless the nudges are all still claimed by this sender: asked right before posting them."""
     ids, token = _claim_of(nudges)
-    with uow:
+    with uow.reading():
         if uow.nudges.held(ids, token) < len(ids):
             raise ClaimLost(f"nudges {ids} were taken over")
 
 
 def still_due(uow: UnitOfWork, queued: QueuedNudge, cadences: Cadences) -> bool:
     """Whether the nudge still matters: the review not yet done, the dispute still open at that tier."""
-    with uow:
+    with uow.reading():
         relationship = uow.relationships.get(queued.relationship_id)
         if relationship is None or relationship.exited:
             return False

@@ -1,6 +1,7 @@
 """What the use cases need from persistence, stated as protocols so the domain never imports a database."""
 
 from collections.abc import Sequence
+from contextlib import AbstractContextManager
 from datetime import date, datetime, timedelta
 from types import TracebackType
 from typing import Any, Protocol, Self
@@ -313,6 +314,11 @@ class UnitOfWork(Protocol):
     ) -> None: ...
 
     def commit(self) -> None: ...
+
+    def reading(self) -> AbstractContextManager[Self]:
+        """The same transaction for use cases that only read: it may neither write nor commit, and where the
+        database takes one writer at a time it does not wait for, nor hold up, those that write."""
+        ...
 
     def beside(self) -> "UnitOfWork | None":
         """Another unit of work in the same workspace, on a connection of its own that can write while this one

@@ -19,7 +19,7 @@ class Reviewed:
 
 def leading(uow: UnitOfWork, relationship_id: int, user_id: str, action: str) -> Relationship:
     """The relationship, if the person is its owner or sponsor; `NotAllowed` (or `Stale`) otherwise."""
-    with uow:
+    with uow.reading():
         relationship = uow.relationships.get(relationship_id)
     if relationship is None:
         raise Stale(f"relationship {relationship_id}")
@@ -61,5 +61,5 @@ def record_review(
 
 
 def recent(uow: UnitOfWork, relationship_id: int, limit: int = 5) -> list[Review]:
-    with uow:
+    with uow.reading():
         return uow.reviews.recent(relationship_id, limit)

@@ -142,7 +142,7 @@ def _pick(entity: Any, names: tuple[str, ...]) -> JSONable:
 
 def build(uow: UnitOfWork, catalogue: Catalogue, relationship_id: int, now: datetime) -> Plan:
     """The plan as it stands now, from everything stored about the relationship."""
-    with uow:
+    with uow.reading():
         relationship = uow.relationships.get(relationship_id)
         if relationship is None:
             raise Stale(f"relationship {relationship_id}")
@@ -264,7 +264,7 @@ class VersionDiff:
 
 def diff_latest(uow: UnitOfWork, relationship_id: int) -> VersionDiff:
     """What changed between the previous version of the plan and the latest."""
-    with uow:
+    with uow.reading():
         versions = uow.rmp_versions.recent(relationship_id, 2)
     if not versions:
         return VersionDiff(None, None, ())
@@ -313,7 +313,7 @@ class Evidence:
 
 def evidence(uow: UnitOfWork, catalogue: Catalogue, relationship_id: int, now: datetime) -> Evidence:
     plan = build(uow, catalogue, relationship_id, now)
-    with uow:
+    with uow.reading():
         trail = uow.audit.all(relationship_id)
         versions = uow.rmp_versions.recent(relationship_id, 10_000)
     return Evidence(plan, tuple(trail), tuple(versions))

@@ -70,14 +70,14 @@ def edit_relationship(
 
 
 def latest_changes(uow: UnitOfWork, relationship_id: int, limit: int) -> list[AuditEvent]:
-    with uow:
+    with uow.reading():
         return uow.audit.latest(relationship_id, limit)
 
 
 def find_relationship(uow: UnitOfWork, name: str) -> Relationship:
     """The relationship called `name`; raises `RelationshipNotFound` carrying near misses to suggest."""
     wanted = clean_name(name)
-    with uow:
+    with uow.reading():
         found = uow.relationships.by_name(wanted)
         if found is None:
             raise RelationshipNotFound(wanted, suggest(wanted, uow.relationships.names()))
@@ -85,7 +85,7 @@ def find_relationship(uow: UnitOfWork, name: str) -> Relationship:
 
 
 def relationship(uow: UnitOfWork, relationship_id: int) -> Relationship:
-    with uow:
+    with uow.reading():
         found = uow.relationships.get(relationship_id)
     if found is None:
         raise Stale(f"relationship {relationship_id}")
@@ -93,12 +93,12 @@ def relationship(uow: UnitOfWork, relationship_id: int) -> Relationship:
 
 
 def relationship_names(uow: UnitOfWork) -> list[str]:
-    with uow:
+    with uow.reading():
         return uow.relationships.names()
 
 
 def list_relationships(uow: UnitOfWork) -> list[Relationship]:
-    with uow:
+    with uow.reading():
         return uow.relationships.all()
 
 
@@ -122,7 +122,7 @@ class StatusReport:
 
 
 def relationship_status(uow: UnitOfWork, catalogue: Catalogue, name: str, today: date) -> StatusReport:
-    with uow:
+    with uow.reading():
         relationship = find_relationship(uow, name)
         states = uow.checklist.states(relationship.id or 0)
     lines = tuple(

@@ -14,8 +14,8 @@ from sqlmodel import Session, col, select
 
 from storage.tables import WorkspaceRow
 from storage.text_guard import refuse_nul
-from storage.uow import SqlUnitOfWork
-from storage.writer_lock import WriterLock
+from storage.uow import SqlUnitOfWork, reading_only
+from storage.writer_lock import READING, WriterLock
 
 
 def make_engine(url: str, **options: Any) -> Engine:
@@ -48,6 +48,10 @@ def _sqlite_pragmas(connection: Any, _record: object) -> None:
 
 
 def _sqlite_begin(connection: Any) -> None:
+    if connection.get_execution_options().get(READING):
+        # Only reads: a deferred transaction sees one snapshot and never waits for, nor holds up, the writer.
+        connection.exec_driver_sql("BEGIN")
+        return
     # IMMEDIATE takes the write lock up front. A deferred transaction that reads and then writes fails at once
     # with "database is locked" when another writer committed in between, whatever the busy timeout; an
     # immediate one waits its turn (up to the timeout) instead. Transactions are short, one at a time is what
@@ -70,6 +74,8 @@ class Database:
         self.url = url
         self.engine = make_engine(url, **options)
         self.sessions: sessionmaker[Session] = sessionmaker(self.engine, class_=Session, expire_on_commit=False)
+        readers = self.engine.execution_options(**{READING: True})
+        self.reading_sessions = reading_only(sessionmaker(readers, class_=Session, expire_on_commit=False))
 
     @property
     def is_sqlite(self) -> bool:
@@ -93,7 +99,7 @@ class Database:
             return list(session.exec(select(WorkspaceRow.team_id).order_by(col(WorkspaceRow.team_id))))
 
     def uow(self, team_id: str) -> SqlUnitOfWork:
-        return SqlUnitOfWork(self.sessions, team_id)
+        return SqlUnitOfWork(self.sessions, team_id, self.reading_sessions)
 
     def dispose(self) -> None:
         self.engine.dispose()

@@ -1,10 +1,12 @@
 """The unit of work: one transaction in one workspace, rolled back unless committed."""
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from types import TracebackType
 from typing import Self
 
 from sqlalchemy import event
-from sqlalchemy.orm import sessionmaker
+from sqlalchemy.orm import ORMExecuteState, sessionmaker
 from sqlmodel import Session
 
 from storage.repositories.audit import SqlAuditRepository, SqlPlanVersionRepository
@@ -41,11 +43,15 @@ class SqlUnitOfWork:
     audit: SqlAuditRepository
     rmp_versions: SqlPlanVersionRepository
 
-    def __init__(self, sessions: sessionmaker[Session], team_id: str) -> None:
+    def __init__(
+        self, sessions: sessionmaker[Session], team_id: str, reading_sessions: sessionmaker[Session] | None = None
+    ) -> None:
         if not team_id:
             raise ValueError("a unit of work needs the workspace (team_id) it works in")
         self.team_id = team_id
         self._sessions = sessions
+        self._reading_sessions = reading_sessions or sessions
+        self._reading = False
         self._session: Session | None = None
         self._depth = 0
         self._recorded: dict[int, str] = {}  # audit event id: its action, for changes not committed yet
@@ -53,7 +59,7 @@ class SqlUnitOfWork:
 
     def __enter__(self) -> Self:
         if self._depth == 0:
-            session = self._session = self._sessions()
+            session = self._session = (self._reading_sessions if self._reading else self._sessions)()
             event.listen(session, "after_flush", self._note_audit_events)
             self.relationships = SqlRelationshipRepository(session, self.team_id)
             self.checkins = SqlCheckinRepository(session, self.team_id)
@@ -81,16 +87,29 @@ class SqlUnitOfWork:
             self._session.close()
             self._session = None
 
+    @contextmanager
+    def reading(self) -> Iterator[Self]:
+        """A transaction that only reads. On SQLite it begins deferred and leaves the one writer's lock to those
+        who write (WAL lets readers run beside them); inside an open transaction it joins that one."""
+        self._reading = self._depth == 0
+        try:
+            with self:
+                yield self
+        finally:
+            self._reading = False
+
     def beside(self) -> "SqlUnitOfWork | None":
         # SQLite serialises writers (every transaction begins IMMEDIATE), so a second one would only wait.
         bind = self._sessions.kw.get("bind")
         if bind is None or bind.dialect.name == "sqlite":
             return None
-        return SqlUnitOfWork(self._sessions, self.team_id)
+        return SqlUnitOfWork(self._sessions, self.team_id, self._reading_sessions)
 
     def commit(self) -> None:
         if self._session is None:
             raise RuntimeError("commit outside a unit of work")
+        if self._session.info.get("reading"):
+            raise RuntimeError("a unit of work opened for reading cannot commit")
         self._session.commit()
         self._saved |= self._recorded
         self._recorded.clear()
@@ -103,3 +122,21 @@ class SqlUnitOfWork:
     def saved(self) -> list[str]:
         """What this unit of work has committed, as the audit trail names it ("dispute.raised"), oldest first."""
         return [self._saved[event] for event in sorted(self._saved)]
+
+
+def reading_only(sessions: sessionmaker[Session]) -> sessionmaker[Session]:
+    """Make the sessions `sessions` opens refuse to write or commit: they are for `SqlUnitOfWork.reading`."""
+    sessions.configure(info={"reading": True})
+    event.listen(sessions, "before_flush", _refuse_flush)
+    event.listen(sessions, "do_orm_execute", _refuse_change)
+    return sessions
+
+
+def _refuse_flush(session: Session, _context: object, _instances: object) -> None:
+    if session.new or session.dirty or session.deleted:
+        raise RuntimeError("a unit of work opened for reading cannot write")
+
+
+def _refuse_change(state: ORMExecuteState) -> None:
+    if state.is_insert or state.is_update or state.is_delete:
+        raise RuntimeError("a unit of work opened for reading cannot write")

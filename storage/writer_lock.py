@@ -15,6 +15,8 @@ from typing import Any
 
 from sqlalchemy import Engine, event
 
+READING = "accord_reading"  # the execution option of connections that only read: they take no writer's lock
+
 
 class WriterLock:
     def __init__(self, path: str) -> None:
@@ -44,6 +46,8 @@ class WriterLock:
         event.listen(engine, "close", lambda dbapi_connection, _record: self._close(dbapi_connection))
 
     def _take(self, connection: Any) -> None:
+        if connection.get_execution_options().get(READING):
+            return
         dbapi_connection = connection.connection.dbapi_connection
         if getattr(self._mine, "held", 0):
             raise RuntimeError("a second write transaction in this thread would wait for its first one for ever")

@@ -187,3 +187,56 @@ def test_a_relationship_moves_only_from_the_stage_it_was_read_at(database: Datab
     with database.uow("T1") as uow:
         moved = uow.relationships.get(rel.id or 0)
         assert moved is not None and moved.stage == 2
+
+
+def test_a_unit_of_work_opened_for_reading_reads_but_cannot_write(database: Database) -> None:
+    with database.uow("T1") as uow:
+        uow.relationships.add(relationship())
+        uow.commit()
+    uow = database.uow("T1")
+    with uow.reading():
+        assert [r.name for r in uow.relationships.all()] == ["Acme Alliance"]
+    with pytest.raises(RuntimeError, match="for reading cannot write"), uow.reading():
+        uow.relationships.add(relationship(name="Globex"))
+        uow.relationships.all()  # the change would be flushed before this query
+    with pytest.raises(RuntimeError, match="for reading cannot commit"), uow.reading():
+        uow.commit()
+    with uow:  # the same unit of work writes again once it is opened for writing
+        uow.relationships.add(relationship(name="Globex"))
+        uow.commit()
+    with uow.reading():
+        assert sorted(r.name for r in uow.relationships.all()) == ["Acme Alliance", "Globex"]
+
+
+def test_reading_inside_an_open_transaction_sees_its_changes(database: Database) -> None:
+    uow = database.uow("T1")
+    with uow:
+        uow.relationships.add(relationship())
+        with uow.reading():
+            assert [r.name for r in uow.relationships.all()] == ["Acme Alliance"]
+        uow.commit()
+
+
+def test_on_sqlite_a_reader_does_not_wait_for_a_writer(tmp_path: Path) -> None:
+    database = Database(f"sqlite:///{tmp_path / 'readers.db'}")
+    database.upgrade()
+    read, released_by_reader = threading.Event(), []
+
+    def write_until_read() -> None:
+        with database.uow("T1") as uow:
+            uow.relationships.add(relationship())
+            uow.relationships.all()  # flushed: this transaction holds the writer's lock
+            holding.set()
+            released_by_reader.append(read.wait(timeout=10))
+            uow.commit()
+
+    holding = threading.Event()
+    writer = threading.Thread(target=write_until_read)
+    writer.start()
+    assert holding.wait(timeout=10)
+    uow = database.uow("T1")
+    with uow.reading():
+        assert uow.relationships.all() == []  # the snapshot before the writer's commit
+    read.set()
+    writer.join()
+    assert released_by_reader == [True]
