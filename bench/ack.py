@@ -31,7 +31,7 @@ from bot.sandbox.clock import MovableClock  # noqa: E402
 from bot.sandbox.driver import signed_headers  # noqa: E402
 from bot.sandbox.harness import OfflineSlack  # noqa: E402
 from bot.sandbox.workspace import ResponseTarget  # noqa: E402
-from stages import services  # noqa: E402
+from stages import relationship_service  # noqa: E402
 from stages.relationships import RelationshipDraft  # noqa: E402
 from storage.database import Database  # noqa: E402
 
@@ -139,7 +139,9 @@ def main() -> None:
     database = Database(database_url)
     database.upgrade()
     draft = RelationshipDraft(NAME, "Acme Ltd", "U0ALICE", "U0BOB", "C0ACME", 90)
-    services.create_relationship(database.uow(workspace.team_id), draft, created_by="U0ALICE", now=slack.clock.now())
+    relationship_service.create_relationship(
+        database.uow(workspace.team_id), draft, created_by="U0ALICE", now=slack.clock.now()
+    )
 
     env = os.environ | {
         "SLACK_BOT_TOKEN": workspace.bot_token,

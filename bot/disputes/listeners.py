@@ -24,7 +24,7 @@ from bot.slack.modal_submission import Check, on_submit
 from bot.slack.refusals import explaining
 from bot.slack.subcommands import Invocation, Subcommand, name_prefix
 from bot.slack.turn import Turn, lazy
-from stages import dispute_service, services
+from stages import dispute_service, relationship_service
 from stages.dispute_service import Case
 from stages.disputes import DisputeEventKind, free_text, summary
 from stages.errors import InvalidInput, Problem, RelationshipNotFound
@@ -71,14 +71,14 @@ def _ack(ack: Ack) -> None:
 
 def start_dispute(turn: Turn, invocation: Invocation) -> None:
     """`/accord dispute <relationship> <summary>`: the name is the longest run of leading words naming one."""
-    split = name_prefix(invocation.argument, services.relationship_names(turn.uow()))
+    split = name_prefix(invocation.argument, relationship_service.relationship_names(turn.uow()))
     if split is None:
-        names = services.relationship_names(turn.uow())
+        names = relationship_service.relationship_names(turn.uow())
         words = invocation.argument.split()
         guesses = suggest(" ".join(words[:3]), names) or suggest(" ".join(words[:2]), names)
         raise RelationshipNotFound(" ".join(words[:3]), guesses)
     name, text = split
-    relationship = services.find_relationship(turn.uow(), name)
+    relationship = relationship_service.find_relationship(turn.uow(), name)
     if not text.strip():
         turn.tell(turn.deps.copy("disputes", "no_summary", r=relationship))
         return
@@ -90,7 +90,7 @@ def start_dispute(turn: Turn, invocation: Invocation) -> None:
 def open_raise(turn: Turn) -> None:
     """The message shortcut: raise the message as a dispute, linked to it."""
     body = turn.body
-    relationships = services.list_relationships(turn.uow())
+    relationships = relationship_service.list_relationships(turn.uow())
     channel = body["channel"]["id"]
     if not relationships:
         turn.tell(turn.deps.copy("disputes", "no_relationships"), channel=channel)
@@ -103,7 +103,7 @@ def open_raise(turn: Turn) -> None:
 
 def save_raise(turn: Turn) -> str:
     view = turn.body["view"]
-    relationship = services.relationship(turn.uow(), int(value(view, ids.BLOCK_RELATIONSHIP) or 0))
+    relationship = relationship_service.relationship(turn.uow(), int(value(view, ids.BLOCK_RELATIONSHIP) or 0))
     case = dispute_service.raise_dispute(
         turn.uow(),
         relationship,
@@ -132,7 +132,7 @@ def _post(turn: Turn, case: Case) -> str:
 
 
 def list_disputes(turn: Turn, invocation: Invocation) -> None:
-    scope = services.find_relationship(turn.uow(), invocation.argument) if invocation.argument else None
+    scope = relationship_service.find_relationship(turn.uow(), invocation.argument) if invocation.argument else None
     cases = dispute_service.open_cases(turn.uow(), scope.id if scope else None)
     links = {}
     for case in cases[:48]:

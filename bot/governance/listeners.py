@@ -19,7 +19,7 @@ from bot.slack.refusals import explaining
 from bot.slack.subcommands import Invocation, Subcommand
 from bot.slack.turn import Turn, lazy
 from bot.slack.wording import Copy
-from stages import exit_service, review_service, services
+from stages import exit_service, relationship_service, review_service
 from stages.errors import Stale
 from stages.exits import exit_draft
 from stages.relationships import Relationship
@@ -67,12 +67,12 @@ def _exit_from(view: dict[str, Any]) -> Any:
 
 
 def start_review(turn: Turn, invocation: Invocation) -> None:
-    relationship = services.find_relationship(turn.uow(), invocation.argument)
+    relationship = relationship_service.find_relationship(turn.uow(), invocation.argument)
     _open_review(turn, relationship.id or 0)
 
 
 def start_exit(turn: Turn, invocation: Invocation) -> None:
-    relationship = services.find_relationship(turn.uow(), invocation.argument)
+    relationship = relationship_service.find_relationship(turn.uow(), invocation.argument)
     _open_exit(turn, relationship.id or 0)
 
 

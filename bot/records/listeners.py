@@ -13,7 +13,7 @@ from bot.slack.people import display_names
 from bot.slack.posting import post_in_channel
 from bot.slack.subcommands import Invocation, Subcommand
 from bot.slack.turn import Turn
-from stages import rmp, services
+from stages import relationship_service, rmp
 from stages.errors import RelationshipNotFound
 from stages.relationships import Relationship
 
@@ -26,7 +26,7 @@ def show_history(turn: Turn, invocation: Invocation) -> None:
     """`/accord history <relationship> [count]`: the latest changes, newest first."""
     relationship, count = relationship_and_number(turn, invocation.argument)
     wanted = count or DEFAULT_COUNT
-    events = services.latest_changes(turn.uow(), relationship.id or 0, min(wanted, MAX_COUNT))
+    events = relationship_service.latest_changes(turn.uow(), relationship.id or 0, min(wanted, MAX_COUNT))
     copy = turn.deps.copy
     blocks: list[Block] = [header(copy.plain("history", "title", r=relationship, count=len(events)))]
     if not events:
@@ -80,11 +80,11 @@ def show_plan(turn: Turn, invocation: Invocation) -> None:
 def _relationship_and_diff(turn: Turn, argument: str) -> tuple[Relationship, bool]:
     """`<relationship> [diff]`, where a relationship could itself end in the word diff."""
     try:
-        return services.find_relationship(turn.uow(), argument), False
+        return relationship_service.find_relationship(turn.uow(), argument), False
     except RelationshipNotFound:
         rest, _, last = argument.rpartition(" ")
         if rest and last.casefold() == "diff":
-            return services.find_relationship(turn.uow(), rest), True
+            return relationship_service.find_relationship(turn.uow(), rest), True
         raise
 
 

@@ -7,8 +7,8 @@ from slack_sdk.models.blocks import Block
 from bot.slack.kit import MESSAGE_BLOCK_LIMIT, context, divider, header, section
 from bot.slack.wording import Copy
 from stages.catalogue import Catalogue
+from stages.relationship_service import StatusReport
 from stages.relationships import Relationship
-from stages.services import StatusReport
 
 
 def intro_blocks(copy: Copy, relationship: Relationship, catalogue: Catalogue) -> list[Block]:

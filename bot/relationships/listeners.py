@@ -18,7 +18,7 @@ from bot.slack.posting import post_in_channel
 from bot.slack.refusals import explaining
 from bot.slack.subcommands import Invocation, Subcommand
 from bot.slack.turn import Turn
-from stages import review_service, services
+from stages import relationship_service, review_service
 from stages.errors import NameTaken
 from stages.relationships import Relationship, RelationshipDraft
 
@@ -36,7 +36,7 @@ def register(app: App, deps: Deps) -> None:
 
 def start_edit(turn: Turn, invocation: Invocation) -> None:
     """`/accord edit <relationship>`: the form, filled in, for its owner or sponsor."""
-    found = services.find_relationship(turn.uow(), invocation.argument)
+    found = relationship_service.find_relationship(turn.uow(), invocation.argument)
     with explaining(turn):
         relationship = review_service.leading(turn.uow(), found.id or 0, turn.user_id, "edit")
         view = new_relationship_modal(turn.deps.copy, draft=draft_of(relationship), editing=relationship.id)
@@ -47,9 +47,11 @@ def save_edit(turn: Turn) -> str | None:
     view = turn.body["view"]
     draft = read_draft(view)
     relationship_id = int(json.loads(view.get("private_metadata") or "{}").get("relationship") or 0)
-    before = services.relationship(turn.uow(), relationship_id)
+    before = relationship_service.relationship(turn.uow(), relationship_id)
     try:
-        saved = services.edit_relationship(turn.uow(), relationship_id, draft, by=turn.user_id, now=turn.now())
+        saved = relationship_service.edit_relationship(
+            turn.uow(), relationship_id, draft, by=turn.user_id, now=turn.now()
+        )
     except NameTaken as taken:
         _name_taken(turn, taken, relationship_id)
         return None
@@ -59,7 +61,7 @@ def save_edit(turn: Turn) -> str | None:
 
 def create_relationship(turn: Turn) -> str | None:
     try:
-        relationship = services.create_relationship(
+        relationship = relationship_service.create_relationship(
             turn.uow(),
             read_draft(turn.body["view"]),
             created_by=turn.user_id,
@@ -101,7 +103,7 @@ def _introduce(turn: Turn, relationship: Relationship) -> bool:
     except SlackApiError as error:
         log.warning("could not introduce relationship %s: %s", relationship.id, error.response.get("error"))
         return False
-    services.record_intro(turn.uow(), relationship, str(posted["ts"]), now=turn.now())
+    relationship_service.record_intro(turn.uow(), relationship, str(posted["ts"]), now=turn.now())
     return True
 
 
@@ -115,14 +117,14 @@ def _new(turn: Turn, invocation: Invocation) -> None:
 
 def _list(turn: Turn, invocation: Invocation) -> None:
     deps = turn.deps
-    relationships = services.list_relationships(turn.uow())
+    relationships = relationship_service.list_relationships(turn.uow())
     blocks = message_blocks(list_blocks(deps.copy, relationships, deps.catalogue, turn.today()))
     turn.tell(deps.copy("relationships", "list_title", count=len(relationships)), blocks)
 
 
 def _status(turn: Turn, invocation: Invocation) -> None:
     deps = turn.deps
-    report = services.relationship_status(turn.uow(), deps.catalogue, invocation.argument, turn.today())
+    report = relationship_service.relationship_status(turn.uow(), deps.catalogue, invocation.argument, turn.today())
     blocks = message_blocks(status_blocks(deps.copy, report))
     turn.tell(deps.copy("relationships", "status_title", r=report.relationship), blocks)
 

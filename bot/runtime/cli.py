@@ -213,7 +213,7 @@ def export(
 
     from bot.records.evidence_pack import plan_json, write_pack
     from bot.records.plan_document import render_html, render_markdown
-    from stages import rmp, services
+    from stages import relationship_service, rmp
     from stages.catalogue import default_catalogue
     from stages.errors import RelationshipNotFound
     from storage.database import Database
@@ -228,7 +228,7 @@ def export(
     database = Database(settings.database_url)
     team_id = _team(database.team_ids(), team)
     try:
-        found = services.find_relationship(database.uow(team_id), relationship)
+        found = relationship_service.find_relationship(database.uow(team_id), relationship)
     except RelationshipNotFound as missing:
         hint = f" Did you mean {' or '.join(missing.suggestions)}?" if missing.suggestions else ""
         typer.echo(f"There is no relationship called {relationship!r} in workspace {team_id}.{hint}", err=True)

@@ -33,7 +33,7 @@ from bot.sandbox.driver import OverHttp, signed_headers
 from bot.sandbox.harness import OfflineSlack
 from bot.sandbox.workspace import ResponseTarget
 from bot.settings import Settings
-from stages import services
+from stages import relationship_service
 from stages.relationships import RelationshipDraft
 from storage.database import Database
 from storage.mapping import table
@@ -173,7 +173,9 @@ class Deployment:
         self.seeded = 0
         team = slack.workspace.team_id
         draft = RelationshipDraft("Acme Alliance", "Acme Ltd", ALICE, SPONSOR, ACME, 90)
-        services.create_relationship(self.database.uow(team), draft, created_by=ALICE, now=datetime.now(UTC))
+        relationship_service.create_relationship(
+            self.database.uow(team), draft, created_by=ALICE, now=datetime.now(UTC)
+        )
         self.master = self._serve()
         self.schedulers = [self._start(["scheduler"]) for _ in range(SCHEDULERS)]
         self.wait_ready()
@@ -291,7 +293,7 @@ class Deployment:
             owner = OWNERS[self.seeded % len(OWNERS)]
             self.seeded += 1
             draft = RelationshipDraft(name, "Org", owner, SPONSOR, ACME, 7)
-            services.create_relationship(self.database.uow(team), draft, created_by=SPONSOR, now=long_ago)
+            relationship_service.create_relationship(self.database.uow(team), draft, created_by=SPONSOR, now=long_ago)
             self.due |= {(owner, name), (SPONSOR, name)}
 
     def load(self, count: int, pause: float = 0.05) -> Load:

@@ -7,7 +7,7 @@ from typing import Any
 
 from bot.sandbox.harness import Sandbox
 from bot.sandbox.workspace import Ephemeral, Message, ViewRecord
-from stages import services
+from stages import relationship_service
 from stages.relationships import Relationship
 
 ALICE, BOB, CAROL, DAVE = "U0ALICE", "U0BOB", "U0CAROL", "U0DAVE"
@@ -71,7 +71,7 @@ def create_relationship(
 
 def relationship(sandbox: Sandbox, name: str = "Acme Alliance") -> Relationship:
     """The relationship as stored now."""
-    return services.find_relationship(sandbox.database.uow(sandbox.workspace.team_id), name)
+    return relationship_service.find_relationship(sandbox.database.uow(sandbox.workspace.team_id), name)
 
 
 def fresh(sandbox: Sandbox, message: Message) -> Message:

@@ -9,7 +9,7 @@ import pytest
 from bot.sandbox.harness import Sandbox
 from bot.sandbox.workspace import Message
 from bot.slack import ids
-from stages import services
+from stages import relationship_service
 from stages.checkins import SignOff
 from stages.checklist import AnswerKind, ItemStatus
 from stages.relationships import RelationshipDraft, RelationshipStatus
@@ -413,7 +413,7 @@ def test_the_home_tab_stays_within_100_blocks(acme: Sandbox) -> None:
     uow = acme.database.uow(acme.workspace.team_id)
     for n in range(90):
         draft = RelationshipDraft(f"Partner {n:02}", "Org", ALICE, BOB, NEWCO, 90)
-        services.create_relationship(uow, draft, created_by=ALICE, now=START)
+        relationship_service.create_relationship(uow, draft, created_by=ALICE, now=START)
     _, items = start_checkin(acme)
     for item in items:
         acme.driver.click(ALICE, item, ids.ACTION_ITEM_ASSIGN, selected=ALICE)

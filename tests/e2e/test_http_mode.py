@@ -21,7 +21,7 @@ import pytest
 
 from bot.sandbox.driver import Driver, OverHttp
 from bot.sandbox.harness import OfflineSlack
-from stages import services
+from stages import relationship_service
 from stages.relationships import RelationshipDraft
 from storage.database import Database
 from tests.e2e.helpers import ACME, ALICE, BOB, free_port, shown, wait_for
@@ -270,7 +270,9 @@ def test_the_nudge_job_runs_beside_the_web_server_unless_told_not_to(
     database.upgrade()
     draft = RelationshipDraft("Acme Alliance", "Acme Ltd", ALICE, BOB, ACME, 7)
     week_ago = datetime.now(UTC) - timedelta(days=7)
-    services.create_relationship(database.uow(slack.workspace.team_id), draft, created_by=ALICE, now=week_ago)
+    relationship_service.create_relationship(
+        database.uow(slack.workspace.team_id), draft, created_by=ALICE, now=week_ago
+    )
     database.dispose()
     port = free_port()
     env = os.environ | {

@@ -6,7 +6,7 @@ import pytest
 
 from bot.sandbox.harness import Sandbox
 from bot.slack import ids
-from stages import checkin_service, dispute_service, review_service, services
+from stages import checkin_service, dispute_service, relationship_service, review_service
 from stages.checklist import ItemState
 from stages.relationships import RelationshipDraft
 from tests.e2e.helpers import ACME, ALICE, BOB, CAROL, PARTNERSHIPS, create_relationship, fresh, relationship, shown
@@ -82,7 +82,9 @@ def test_a_refusal_after_the_ack_is_explained_in_the_modal(acme: Sandbox) -> Non
     # While Alice fills in the review, the sponsor hands the relationship to Carol.
     r = relationship(acme)
     draft = RelationshipDraft(r.name, r.partner, CAROL, BOB, r.channel_id, r.review_cadence_days)
-    services.edit_relationship(acme.database.uow(acme.workspace.team_id), r.id or 0, draft, by=BOB, now=r.created_at)
+    relationship_service.edit_relationship(
+        acme.database.uow(acme.workspace.team_id), r.id or 0, draft, by=BOB, now=r.created_at
+    )
 
     acme.driver.submit(ALICE, {"summary": "A good quarter", **RATINGS})
     assert f"Only the relationship's owner (<@{CAROL}>) or executive sponsor (<@{BOB}>)" in shown(

@@ -2,7 +2,7 @@
 
 from bot.sandbox.harness import Sandbox
 from bot.slack import ids
-from stages import dispute_service, services
+from stages import dispute_service, relationship_service
 from tests.e2e.helpers import ACME, ALICE, BOB, create_relationship, last_ephemeral, relationship, shown
 
 LOST = 5  # more dropped connections than the Web API client retries
@@ -32,6 +32,6 @@ def test_a_relationship_saved_before_a_failure_is_reported_as_saved_without_the_
     assert "The relationship was saved, but something went wrong after that" in shown(modal)
     assert "nothing was saved" not in shown(modal)
     assert [b for b in modal.view["blocks"] if b["type"] == "input"] == []  # no form to submit a second time
-    assert [r.name for r in services.list_relationships(sandbox.database.uow(sandbox.workspace.team_id))] == [
-        "Acme Alliance"
-    ]
+    assert [
+        r.name for r in relationship_service.list_relationships(sandbox.database.uow(sandbox.workspace.team_id))
+    ] == ["Acme Alliance"]

@@ -8,7 +8,7 @@ from bot.app import subcommands
 from bot.relationships import listeners as views
 from bot.sandbox.harness import Sandbox
 from bot.slack import ids
-from stages import services
+from stages import relationship_service
 from stages.relationships import Relationship, RelationshipDraft
 from tests.conftest import START
 from tests.e2e.helpers import (
@@ -26,7 +26,7 @@ from tests.e2e.helpers import (
 
 
 def stored(sandbox: Sandbox) -> list[Relationship]:
-    return services.list_relationships(sandbox.database.uow(sandbox.workspace.team_id))
+    return relationship_service.list_relationships(sandbox.database.uow(sandbox.workspace.team_id))
 
 
 # ----- help and usage
@@ -187,7 +187,7 @@ def test_a_failure_after_the_ack_gives_the_answers_back_and_saves_nothing(
     def broken(*_args: object, **_kwargs: object) -> Relationship:
         raise RuntimeError("database went away")
 
-    monkeypatch.setattr(views.services, "create_relationship", broken)
+    monkeypatch.setattr(views.relationship_service, "create_relationship", broken)
     sandbox.driver.command(ALICE, ACME, "new")
     sandbox.driver.submit(ALICE, {"name": "Acme Alliance", "partner": "Acme Ltd", "sponsor": BOB})
 
@@ -243,7 +243,7 @@ def test_a_long_list_stays_within_slacks_block_limit(sandbox: Sandbox) -> None:
     uow = sandbox.database.uow(sandbox.workspace.team_id)
     for n in range(60):
         draft = RelationshipDraft(f"Partner {n:02}", "Org", ALICE, BOB, ACME, 90)
-        services.create_relationship(uow, draft, created_by=ALICE, now=START)
+        relationship_service.create_relationship(uow, draft, created_by=ALICE, now=START)
     sandbox.driver.command(ALICE, ACME, "list")
     message = last_ephemeral(sandbox, ALICE)
     assert len(message.blocks) == 50
@@ -252,7 +252,7 @@ def test_a_long_list_stays_within_slacks_block_limit(sandbox: Sandbox) -> None:
 
 def test_relationships_of_another_workspace_are_never_shown(sandbox: Sandbox) -> None:
     draft = RelationshipDraft("Secret Deal", "Rival Org", "U9", "U8", "C9", 90)
-    services.create_relationship(sandbox.database.uow("T0OTHER"), draft, created_by="U9", now=START)
+    relationship_service.create_relationship(sandbox.database.uow("T0OTHER"), draft, created_by="U9", now=START)
     sandbox.driver.command(ALICE, ACME, "list")
     assert "No relationships yet" in shown(last_ephemeral(sandbox, ALICE))
     sandbox.driver.command(ALICE, ACME, "status Secret Deal")

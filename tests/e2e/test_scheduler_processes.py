@@ -19,7 +19,7 @@ from sqlmodel import select
 
 from bot.sandbox.clock import MovableClock
 from bot.sandbox.harness import OfflineSlack
-from stages import dispute_service, services
+from stages import dispute_service, relationship_service
 from stages.disputes import DisputeEventKind
 from stages.relationships import RelationshipDraft
 from storage.database import Database
@@ -43,10 +43,10 @@ def seed(database: Database, slack: OfflineSlack) -> list[int]:
     long_ago = datetime.now(UTC) - timedelta(days=30)
     for n in range(40):
         draft = RelationshipDraft(f"Partner {n:02}", "Org", OWNERS[n % len(OWNERS)], SPONSOR, "C0ACME", 7)
-        services.create_relationship(database.uow(team), draft, created_by=SPONSOR, now=long_ago)
+        relationship_service.create_relationship(database.uow(team), draft, created_by=SPONSOR, now=long_ago)
     dispute_ids = []
     for n in range(6):
-        relationship = services.find_relationship(database.uow(team), f"Partner {n:02}")
+        relationship = relationship_service.find_relationship(database.uow(team), f"Partner {n:02}")
         case = dispute_service.raise_dispute(
             database.uow(team), relationship, by=SPONSOR, now=datetime.now(UTC) - timedelta(days=9), text=f"Issue {n}"
         )

@@ -22,7 +22,7 @@ from bot.sandbox.driver import Driver, InProcess, signed_headers
 from bot.sandbox.harness import OfflineSlack
 from bot.sandbox.workspace import ResponseTarget
 from bot.settings import Settings
-from stages import dispute_service, services
+from stages import dispute_service, relationship_service
 from stages.relationships import RelationshipDraft
 from storage.database import Database
 from tests.e2e.helpers import ACME, ALICE, BOB, wait_for
@@ -37,7 +37,9 @@ def database(slack: OfflineSlack, tmp_path: Path, monkeypatch: pytest.MonkeyPatc
     database = Database(url)
     database.upgrade()
     draft = RelationshipDraft("Acme Alliance", "Acme Ltd", ALICE, BOB, ACME, 90)
-    services.create_relationship(database.uow(slack.workspace.team_id), draft, created_by=ALICE, now=slack.clock.now())
+    relationship_service.create_relationship(
+        database.uow(slack.workspace.team_id), draft, created_by=ALICE, now=slack.clock.now()
+    )
     # A work process reads its settings from the environment, as `accord run --http` passes them on.
     for name, value in {
         "SLACK_BOT_TOKEN": slack.workspace.bot_token,

@@ -4,7 +4,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from stages import services
+from stages import relationship_service
 from stages.relationships import RelationshipDraft
 from storage.database import Database
 from storage.inbox import ClaimLost, Inbox, working_on
@@ -26,11 +26,11 @@ def keep(inbox: Inbox, key: str, *, urgent: bool = False) -> bool:
 def create(database: Database, name: str) -> None:
     draft = RelationshipDraft(name, "Partner Ltd", "U0ALICE", "U0BOB", "C0ACME", 90)
     uow = database.uow(TEAM)
-    services.create_relationship(uow, draft, created_by="U0ALICE", now=NOW)
+    relationship_service.create_relationship(uow, draft, created_by="U0ALICE", now=NOW)
 
 
 def names(database: Database) -> list[str]:
-    return [r.name for r in services.list_relationships(database.uow(TEAM))]
+    return [r.name for r in relationship_service.list_relationships(database.uow(TEAM))]
 
 
 def test_a_request_is_kept_once_whatever_its_replays(inbox: Inbox) -> None:

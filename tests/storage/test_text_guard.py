@@ -5,7 +5,7 @@ from datetime import UTC, date, datetime
 import pytest
 from sqlalchemy import Column, Integer, MetaData, String, Table, insert, text
 
-from stages import services
+from stages import relationship_service
 from stages.relationships import RelationshipDraft
 from stages.reviews import Review
 from storage.database import Database
@@ -21,7 +21,7 @@ def a_review(relationship_id: int, summary: str) -> Review:
 
 def test_a_nul_that_slipped_past_the_domain_is_refused_and_nothing_is_stored(database: Database) -> None:
     draft = RelationshipDraft("Acme", "Partner Ltd", "U0ALICE", "U0BOB", "C0ACME", 90)
-    relationship = services.create_relationship(database.uow(TEAM), draft, created_by="U0ALICE", now=NOW)
+    relationship = relationship_service.create_relationship(database.uow(TEAM), draft, created_by="U0ALICE", now=NOW)
     uow = database.uow(TEAM)
     with pytest.raises(NulInText, match="NUL"), uow:
         uow.reviews.add(a_review(relationship.id or 0, "on track\x00"))

@@ -52,10 +52,10 @@ from stages.disputes import Dispute, DisputeEvent, DisputeEventKind, DisputeStat
 from stages.errors import Problem
 from stages.exits import ExitStrategy
 from stages.nudges import NudgeKind, NudgeStatus, QueuedNudge
+from stages.relationship_service import StageLine, StatusReport
 from stages.relationships import Relationship, RelationshipDraft, RelationshipStatus
 from stages.reviews import Review
 from stages.rmp import DisputeRecord, VersionDiff
-from stages.services import StageLine, StatusReport
 from stages.versions import PlanVersion
 
 CATALOGUE = default_catalogue()
