@@ -339,7 +339,14 @@ class InboxRow(SQLModel, table=True):
             postgresql_where=text("done_at IS NULL"),
             sqlite_where=text("done_at IS NULL"),
         ),
-        Index("ix_inbox_done", "done_at"),
+        # Purging looks only at what is done: the index must not offer itself for "not done", where it would
+        # leave SQLite sorting the whole backlog at each claim instead of reading `ix_inbox_waiting` in order.
+        Index(
+            "ix_inbox_done",
+            "done_at",
+            postgresql_where=text("done_at IS NOT NULL"),
+            sqlite_where=text("done_at IS NOT NULL"),
+        ),
     )
 
     id: int | None = Field(default=None, primary_key=True)

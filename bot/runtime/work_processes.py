@@ -63,7 +63,12 @@ def inbox_of(settings: Settings, database: Database) -> Inbox:
 
 
 class Worker:
-    """Claims rows from the inbox, as many as it has free threads, and runs each through `dispatch`."""
+    """Claims rows from the inbox and runs each through `dispatch`, `threads` at a time.
+
+    It claims in batches, up to two rounds of its threads, and again once no more than one round is left: on
+    SQLite every claim takes the database's one writer away from the acknowledgements, so one claim per row
+    would make acks queue behind work. An urgent row (a modal to open) waits at most for one round to finish.
+    """
 
     def __init__(self, inbox: Inbox, dispatch: Callable[[Claimed], None], threads: int, name: str) -> None:
         self._inbox = inbox
@@ -71,7 +76,7 @@ class Worker:
         self._threads = threads
         self.name = name
         self._clock = SystemClock()
-        self._busy = 0
+        self._held = 0  # claimed and not finished yet: running, or waiting for a thread
         self._finished: list[Claimed] = []
         self._lock = threading.Lock()
         self._wake = threading.Event()
@@ -82,31 +87,36 @@ class Worker:
         self._wake.set()
 
     def stop(self) -> None:
-        """Take nothing more; what is running finishes."""
+        """Take nothing more; what is running finishes, what waits for a thread is given back."""
         self._stopping.set()
         self._wake.set()
 
     def run(self) -> None:
-        """Until stopped: claim, run, and wait for a ring, a finished item or the next look."""
+        """Until stopped: claim, run, and wait for a ring, a finished round or the next look."""
         purged = 0.0
-        with ThreadPoolExecutor(max_workers=self._threads, thread_name_prefix="accord-work") as pool:
+        pool = ThreadPoolExecutor(self._threads, thread_name_prefix="accord-work", initializer=_yield_the_cpu)
+        try:
             while not self._stopping.is_set():
                 self._wake.clear()  # before claiming: a ring after this is not missed
                 with self._lock:
-                    free = self._threads - self._busy
-                    self._busy += free
+                    wanted = 2 * self._threads - self._held if self._held <= self._threads else 0
+                    self._held += wanted
                     finished, self._finished = self._finished, []
-                items = self._claim(free, finished)
+                items = self._claim(wanted, finished)
                 with self._lock:
-                    self._busy -= free - len(items)
+                    self._held -= wanted - len(items)
                 for item in items:
                     pool.submit(self._run, item)
                 if time.monotonic() - purged > PURGE_SECONDS:
                     purged = time.monotonic()
                     self._inbox.purge(self._clock.now() - KEEP_DONE)
-                if not items or len(items) < free:
+                if len(items) < wanted or not wanted:
                     self._wake.wait(LOOK_SECONDS)
+        finally:
+            pool.shutdown(wait=True, cancel_futures=True)
         self._claim(0, self._finished)  # what finished while stopping
+        if self._inbox.release(self.name):  # claimed, never started: others may take it now
+            log.info("gave back the work this worker had claimed and not started")
 
     def _claim(self, limit: int, finished: list[Claimed]) -> list[Claimed]:
         """Mark `finished` done and claim up to `limit` rows, in one transaction."""
@@ -139,10 +149,26 @@ class Worker:
             log.exception("queued work failed (inbox row %s)", item.id)
         finally:
             with self._lock:
-                self._busy -= 1
+                self._held -= 1
                 if done:
                     self._finished.append(item)  # marked done with the next claim
-            self._wake.set()
+                room = self._held <= self._threads
+            if room:
+                self._wake.set()
+
+
+def _yield_the_cpu() -> None:
+    """Lower this work thread's priority: acknowledgements come first, the work itself can wait.
+
+    Per thread, not per process: the thread claiming from the inbox keeps its priority, since while it claims it
+    holds SQLite's one writer, which acknowledgements wait for. (Linux takes a thread id here; elsewhere the call
+    fails and the thread keeps its priority.)
+    """
+    thread = threading.get_native_id()
+    try:
+        os.setpriority(os.PRIO_PROCESS, thread, min(os.getpriority(os.PRIO_PROCESS, thread) + WORK_NICENESS, 19))
+    except OSError:
+        log.debug("this system does not lower the priority of single threads")
 
 
 def dispatcher(app: App) -> Callable[[Claimed], None]:
@@ -310,7 +336,6 @@ def _alive(pid: int) -> bool:
 
 def work(doorbell: Connection, threads: int) -> None:
     """A work process: claim from the inbox until told to stop (SIGTERM) or its parent is gone."""
-    os.nice(WORK_NICENESS)
     settings = Settings()
     logs.configure(settings.log_level)
     database = Database(settings.database_url)

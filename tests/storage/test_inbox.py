@@ -1,8 +1,10 @@
 """The durable inbox on SQLite and PostgreSQL: kept once, claimed once, fenced, never run twice once committed."""
 
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
+from sqlalchemy import event
 
 from stages import relationship_service
 from stages.relationships import RelationshipDraft
@@ -106,3 +108,17 @@ def test_done_rows_are_forgotten_after_a_while_and_waiting_ones_never(inbox: Inb
     inbox.finish(item, NOW)
     assert inbox.purge(NOW + timedelta(hours=1)) == 1
     assert inbox.counts() == {"waiting": 1, "claimed": 0, "done": 0}
+
+
+def test_claiming_reads_the_waiting_rows_in_order_instead_of_sorting_the_backlog(tmp_path: Path) -> None:
+    database = Database(f"sqlite:///{tmp_path / 'plan.db'}")
+    database.upgrade()
+    statements: list[str] = []
+    event.listen(database.engine, "before_cursor_execute", lambda _c, _cur, sql, *_rest: statements.append(sql))
+    Inbox(database.engine, LEASE).claim("host:1", 4, NOW)
+    [claim] = [sql for sql in statements if sql.lstrip().upper().startswith("UPDATE")]
+    with database.engine.connect() as connection:
+        plan = [
+            row[-1] for row in connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {claim}", (None,) * claim.count("?"))
+        ]
+    assert any("ix_inbox_waiting" in step for step in plan) and not any("TEMP B-TREE" in step for step in plan)

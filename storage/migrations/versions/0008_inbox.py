@@ -40,7 +40,13 @@ def upgrade() -> None:
         postgresql_where=sa.text("done_at IS NULL"),
         sqlite_where=sa.text("done_at IS NULL"),
     )
-    op.create_index("ix_inbox_done", "inbox", ["done_at"])
+    op.create_index(
+        "ix_inbox_done",
+        "inbox",
+        ["done_at"],
+        postgresql_where=sa.text("done_at IS NOT NULL"),
+        sqlite_where=sa.text("done_at IS NOT NULL"),
+    )
 
 
 def downgrade() -> None:
