@@ -13,10 +13,11 @@ import typer
 from pydantic import ValidationError
 
 from bot.runtime import logs
+from bot.runtime.bootstrap import Bootstrap
 from bot.settings import Settings
 
 if TYPE_CHECKING:
-    from bot.nudges.delivery import Nudger
+    from storage.database import Database
 
 cli = typer.Typer(help="Accord: collaborative business relationships the BS 11000 / ISO 44001 way, in Slack.")
 db = typer.Typer(help="The database schema.", no_args_is_help=True)
@@ -24,7 +25,7 @@ cli.add_typer(db, name="db")
 
 
 @cli.callback()
-def _setup() -> None:
+def _setup(ctx: typer.Context) -> None:
     # Settings are checked once here, before any command runs: a bad value is named, not shown as a traceback.
     try:
         settings = Settings()
@@ -38,6 +39,16 @@ def _setup() -> None:
         typer.echo(f"DATABASE_URL: {unusable}", err=True)
         raise typer.Exit(2)
     logs.configure(settings.log_level)
+    # The process's one bootstrap, for every command; it opens the database only when a command first asks.
+    process = Bootstrap(settings)
+    ctx.obj = process
+    ctx.call_on_close(process.close)
+
+
+def _bootstrap(ctx: typer.Context) -> Bootstrap:
+    process = ctx.obj
+    assert isinstance(process, Bootstrap), "the callback builds the bootstrap before any command runs"
+    return process
 
 
 def _database_problem(url: str) -> str | None:
@@ -83,6 +94,7 @@ def console(
 
 @cli.command()
 def run(
+    ctx: typer.Context,
     http: Annotated[bool, typer.Option("--http", help="Serve Slack's HTTP requests instead of Socket Mode.")] = False,
     host: Annotated[str, typer.Option(help="Address to listen on in HTTP mode.")] = "0.0.0.0",  # noqa: S104
     port: Annotated[int, typer.Option(help="Port to listen on in HTTP mode.")] = 3000,
@@ -94,7 +106,8 @@ def run(
     ] = True,
 ) -> None:
     """Connect to Slack: Socket Mode when SLACK_APP_TOKEN is set, or HTTP mode with --http."""
-    settings = Settings()
+    process = _bootstrap(ctx)
+    settings = process.settings
     socket_mode = not http
     missing = settings.missing_for(socket_mode=socket_mode)
     if missing:
@@ -108,14 +121,14 @@ def run(
             err=True,
         )
         raise typer.Exit(2)
-    _prepare_database(settings)
+    _prepare_database(process.database)
     if http:
         from bot.runtime.server import serve
 
         # gunicorn forks its workers, so the nudge job runs beside them as a process of its own.
         job = _scheduler_process() if with_scheduler else None
         try:
-            serve(settings, host=host, port=port, workers=workers, threads=threads)
+            serve(process, host=host, port=port, workers=workers, threads=threads)
         finally:
             if job is not None:
                 job.terminate()
@@ -127,10 +140,10 @@ def run(
         if with_scheduler:
             from bot.runtime.scheduler import schedule
 
-            background = schedule(_nudger(settings), every_seconds=settings.nudge_interval_seconds, blocking=False)
+            background = schedule(process.nudger, every_seconds=settings.nudge_interval_seconds, blocking=False)
             background.start()
         try:
-            connect(settings)
+            connect(process)
         finally:
             if background is not None:
                 background.shutdown(wait=False)
@@ -144,6 +157,7 @@ def _scheduler_process() -> "subprocess.Popen[bytes]":
 
 @cli.command()
 def scheduler(
+    ctx: typer.Context,
     every: Annotated[int | None, typer.Option(help="Seconds between runs (default NUDGE_INTERVAL_SECONDS).")] = None,
     parent: Annotated[int | None, typer.Option(hidden=True, help="Stop when this process is gone.")] = None,
 ) -> None:
@@ -152,37 +166,40 @@ def scheduler(
 
     if parent is not None:
         exit_with_parent(parent)
-    settings = Settings()
-    if settings.slack_bot_token is None:
+    process = _bootstrap(ctx)
+    if process.settings.slack_bot_token is None:
         typer.echo("The scheduler sends Slack messages: SLACK_BOT_TOKEN is not set.", err=True)
         raise typer.Exit(2)
-    _prepare_database(settings)
-    schedule(_nudger(settings), every_seconds=every or settings.nudge_interval_seconds, blocking=True).start()
+    _prepare_database(process.database)
+    every_seconds = every or process.settings.nudge_interval_seconds
+    schedule(process.nudger, every_seconds=every_seconds, blocking=True).start()
 
 
 @cli.command()
 def work(
+    ctx: typer.Context,
     processes: Annotated[int | None, typer.Option(help="Work processes (default WORK_PROCESSES, at least 1).")] = None,
 ) -> None:
     """Do the work acknowledged by web processes elsewhere (PostgreSQL), taken from the shared inbox."""
     from bot.runtime.work_processes import run_work_processes
 
-    settings = Settings()
-    if settings.slack_bot_token is None:
+    process = _bootstrap(ctx)
+    if process.settings.slack_bot_token is None:
         typer.echo("Work processes answer in Slack: SLACK_BOT_TOKEN is not set.", err=True)
         raise typer.Exit(2)
-    _prepare_database(settings)
-    run_work_processes(settings.model_copy(update={"work_processes": max(processes or settings.work_processes, 1)}))
+    _prepare_database(process.database)
+    run_work_processes(process, max(processes or process.settings.work_processes, 1))
 
 
 @cli.command()
 def nudges(
+    ctx: typer.Context,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Only print what would be sent now, and to whom.")] = False,
 ) -> None:
     """Run the nudge job once now (or, with --dry-run, show what it would send)."""
-    settings = Settings()
-    _prepare_database(settings)
-    nudger = _nudger(settings)
+    process = _bootstrap(ctx)
+    _prepare_database(process.database)
+    nudger = process.nudger
     if dry_run:
         from bot.nudges.preview import preview
 
@@ -200,6 +217,7 @@ class Format(StrEnum):
 
 @cli.command()
 def export(
+    ctx: typer.Context,
     relationship: Annotated[str, typer.Argument(help="The relationship's name.")],
     out: Annotated[Path | None, typer.Option(help="Where to write the plan.")] = None,
     format: Annotated[Format, typer.Option("--format", help="md, html or json.")] = Format.md,
@@ -216,16 +234,14 @@ def export(
     from stages import relationship_service, rmp
     from stages.catalogue import default_catalogue
     from stages.errors import RelationshipNotFound
-    from storage.database import Database
 
     if out is None and evidence_pack is None:
         typer.echo(
             "Say where to write: --out FILE (with --format md, html or json), or --evidence-pack FILE.zip", err=True
         )
         raise typer.Exit(2)
-    settings = Settings()
-    _prepare_database(settings)
-    database = Database(settings.database_url)
+    database = _bootstrap(ctx).database
+    _prepare_database(database)
     team_id = _team(database.team_ids(), team)
     try:
         found = relationship_service.find_relationship(database.uow(team_id), relationship)
@@ -260,45 +276,27 @@ def _team(known: list[str], wanted: str | None) -> str:
     return known[0]
 
 
-def _nudger(settings: Settings) -> "Nudger":
-    from bot.app import wired
-    from bot.deps import Deps
-    from bot.nudges.delivery import nudger_for
-    from storage.database import Database
-
-    database = Database(settings.database_url)
-    return nudger_for(settings, wired(Deps(uow=database.uow)), database.team_ids)
-
-
 @db.command("upgrade")
-def db_upgrade(revision: Annotated[str, typer.Argument(help="Target revision.")] = "head") -> None:
+def db_upgrade(ctx: typer.Context, revision: Annotated[str, typer.Argument(help="Target revision.")] = "head") -> None:
     """Bring the database schema up to date (DATABASE_URL)."""
-    from storage.database import Database
-
-    database = Database(Settings().database_url)
+    database = _bootstrap(ctx).database
     database.upgrade(revision)
     typer.echo(f"Database at revision {database.revision()}.")
 
 
 @db.command("current")
-def db_current() -> None:
+def db_current(ctx: typer.Context) -> None:
     """Show the database's schema revision."""
-    from storage.database import Database
-
-    typer.echo(Database(Settings().database_url).revision() or "empty (run: accord db upgrade)")
+    typer.echo(_bootstrap(ctx).database.revision() or "empty (run: accord db upgrade)")
 
 
-def _prepare_database(settings: Settings) -> None:
+def _prepare_database(database: "Database") -> None:
     """The embedded SQLite file is migrated on start; a shared PostgreSQL must be migrated on purpose."""
-    from storage.database import Database
-
-    database = Database(settings.database_url)
     if database.is_sqlite:
         database.upgrade()
     elif not database.at_head():
         typer.echo("The database schema is out of date: run `accord db upgrade` first.", err=True)
         raise typer.Exit(2)
-    database.dispose()
 
 
 def main() -> None:

@@ -11,13 +11,11 @@ from typing import Any
 from gunicorn.app.base import BaseApplication
 from slack_bolt.adapter.wsgi import SlackRequestHandler
 
-from bot.app import build_app, subcommands
-from bot.deps import Deps
+from bot.app import subcommands
+from bot.runtime.bootstrap import Bootstrap
 from bot.runtime.inbox_hand_off import InboxRunner
 from bot.runtime.verified_requests import VerifiedRequests
 from bot.runtime.work_processes import WorkProcesses, WorkThreads, inbox_of
-from bot.settings import Settings
-from storage.database import Database
 
 WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 SLACK_PATH = "/slack/events"
@@ -26,17 +24,14 @@ SLACK_PATH = "/slack/events"
 LAZY_THREADS = 2
 
 
-def wsgi_app(settings: Settings) -> WSGIApp:
+def wsgi_app(process: Bootstrap) -> WSGIApp:
     """The app as a WSGI callable: Slack's requests at /slack/events, a liveness check at /healthz."""
-    database = Database(settings.database_url)
-    deps = Deps(uow=database.uow)
-    app = build_app(settings, deps)
+    settings = process.settings
+    app = process.app()
     workers: WorkProcesses | WorkThreads = (
-        WorkProcesses(settings, database)
-        if settings.work_processes
-        else WorkThreads(settings, database, deps, LAZY_THREADS)
+        WorkProcesses(settings, process.database) if settings.work_processes else WorkThreads(process, LAZY_THREADS)
     )
-    InboxRunner(inbox_of(settings, database), workers.ring, subcommands()).install(app)
+    InboxRunner(inbox_of(settings, process.database), workers.ring, subcommands()).install(app)
     slack = VerifiedRequests(SlackRequestHandler(app, path=SLACK_PATH), settings.slack_signing_secret)
 
     def application(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
@@ -63,9 +58,17 @@ class _Gunicorn(BaseApplication):  # type: ignore[misc]
         return self.factory()
 
 
-def serve(settings: Settings, *, host: str, port: int, workers: int, threads: int) -> None:
+def serve(process: Bootstrap, *, host: str, port: int, workers: int, threads: int) -> None:
+    """Serve on gunicorn. Each worker builds its app on the bootstrap it inherits, its engine included; the
+    engine's connections are closed before the workers are forked, so each worker opens its own."""
+    process.close()
     run_gunicorn(
-        lambda: wsgi_app(settings), host=host, port=port, workers=workers, threads=threads, log_level=settings.log_level
+        lambda: wsgi_app(process),
+        host=host,
+        port=port,
+        workers=workers,
+        threads=threads,
+        log_level=process.settings.log_level,
     )
 
 

@@ -6,22 +6,20 @@ what was acknowledged and not yet done when the process stopped is done after it
 
 from slack_bolt.adapter.socket_mode import SocketModeHandler
 
-from bot.app import build_app, subcommands
-from bot.deps import Deps
+from bot.app import subcommands
+from bot.runtime.bootstrap import Bootstrap
 from bot.runtime.inbox_hand_off import InboxRunner
 from bot.runtime.work_processes import WorkThreads, inbox_of
-from bot.settings import Settings
-from storage.database import Database
 
 
-def connect(settings: Settings) -> None:
+def connect(process: Bootstrap) -> None:
+    """Answer Slack over a WebSocket until the process is stopped, doing the work in threads of this process."""
+    settings = process.settings
     if settings.slack_app_token is None:
         raise ValueError("Socket Mode needs SLACK_APP_TOKEN")
-    database = Database(settings.database_url)
-    deps = Deps(uow=database.uow)
-    app = build_app(settings, deps)
-    work = WorkThreads(settings, database, deps, settings.work_threads)
-    InboxRunner(inbox_of(settings, database), work.ring, subcommands()).install(app)
+    app = process.app()
+    work = WorkThreads(process, settings.work_threads)
+    InboxRunner(inbox_of(settings, process.database), work.ring, subcommands()).install(app)
     handler = SocketModeHandler(app, settings.slack_app_token.get_secret_value())
     try:
         handler.start()  # type: ignore[no-untyped-call]

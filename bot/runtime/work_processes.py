@@ -31,10 +31,9 @@ from multiprocessing.process import BaseProcess
 
 from slack_bolt import App, BoltRequest
 
-from bot.app import build_app
 from bot.clock import SystemClock
-from bot.deps import Deps
 from bot.runtime import logs
+from bot.runtime.bootstrap import Bootstrap
 from bot.runtime.inbox_hand_off import MODE_HEADER, SOCKET_MODE
 from bot.settings import Settings
 from storage.database import Database
@@ -189,9 +188,9 @@ def dispatcher(app: App) -> Callable[[Claimed], None]:
 class WorkThreads:
     """The work after the ack in threads of this process (WORK_PROCESSES=0, and Socket Mode)."""
 
-    def __init__(self, settings: Settings, database: Database, deps: Deps, threads: int) -> None:
-        app = build_app(settings, deps, verify_requests=False)
-        self._worker = Worker(inbox_of(settings, database), dispatcher(app), threads, worker_name())
+    def __init__(self, process: Bootstrap, threads: int) -> None:
+        app = process.app(verify_requests=False)
+        self._worker = Worker(inbox_of(process.settings, process.database), dispatcher(app), threads, worker_name())
         self._thread = threading.Thread(target=self._worker.run, name="accord-work-claims", daemon=True)
         self._thread.start()
 
@@ -301,19 +300,17 @@ class WorkProcesses:
                 self._inbox.release(name)
 
 
-def run_work_processes(settings: Settings) -> None:
-    """`accord work`: work processes with no web process beside them, until SIGTERM or SIGINT.
+def run_work_processes(process: Bootstrap, count: int) -> None:
+    """`accord work`: `count` work processes with no web process beside them, until SIGTERM or SIGINT.
 
     Nobody rings them, so they look for work every second; the web processes may be on other machines.
     """
-    database = Database(settings.database_url)
-    processes = WorkProcesses(settings, database)
+    processes = WorkProcesses(process.settings.model_copy(update={"work_processes": count}), process.database)
     stop = threading.Event()
     for stopping in (signal.SIGTERM, signal.SIGINT):
         signal.signal(stopping, lambda *_: stop.set())
     stop.wait()
     processes.close()
-    database.dispose()
 
 
 def pause_before_replacing(lived: float, last_pause: float) -> float:
@@ -336,15 +333,14 @@ def _alive(pid: int) -> bool:
 
 def work(doorbell: Connection, threads: int) -> None:
     """A work process: claim from the inbox until told to stop (SIGTERM) or its parent is gone."""
-    settings = Settings()
-    logs.configure(settings.log_level)
-    database = Database(settings.database_url)
-    app = build_app(settings, Deps(uow=database.uow), verify_requests=False)
-    worker = Worker(inbox_of(settings, database), dispatcher(app), threads, worker_name())
+    process = Bootstrap(Settings())
+    logs.configure(process.settings.log_level)
+    app = process.app(verify_requests=False)
+    worker = Worker(inbox_of(process.settings, process.database), dispatcher(app), threads, worker_name())
     signal.signal(signal.SIGTERM, lambda *_: worker.stop())
     threading.Thread(target=_listen, args=(doorbell, worker), name="accord-work-doorbell", daemon=True).start()
     worker.run()
-    database.dispose()
+    process.close()
 
 
 def _listen(doorbell: Connection, worker: Worker) -> None:

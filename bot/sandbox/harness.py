@@ -10,9 +10,8 @@ from typing import Any, Self
 
 from slack_bolt import App
 
-from bot.app import build_app, wired
-from bot.deps import Deps
-from bot.nudges.delivery import RunReport, nudger_for
+from bot.nudges.delivery import RunReport
+from bot.runtime.bootstrap import Bootstrap
 from bot.sandbox.clock import MovableClock
 from bot.sandbox.contract import Contract
 from bot.sandbox.demo import seed
@@ -21,7 +20,6 @@ from bot.sandbox.emulator import Emulator
 from bot.sandbox.executor import TrackingExecutor
 from bot.sandbox.workspace import Workspace
 from bot.settings import Settings
-from storage.database import Database
 
 
 class OfflineSlack:
@@ -89,13 +87,14 @@ class Sandbox:
             _env_file=None,
             **settings,
         )
-        self.database = Database(database_url)
-        self.database.upgrade()
         self.executor = TrackingExecutor()
-        self.deps = wired(Deps(uow=self.database.uow, clock=self.clock, executor=self.executor))
-        self.app: App = build_app(self.settings, self.deps)
+        self.process = Bootstrap(self.settings, clock=self.clock, executor=self.executor)
+        self.database = self.process.database
+        self.database.upgrade()
+        self.deps = self.process.deps
+        self.app: App = self.process.app()
         self.driver = self.slack.driver(InProcess(self.app), busy=lambda: self.executor.busy)
-        self.nudger = nudger_for(self.settings, self.deps, self.database.team_ids)
+        self.nudger = self.process.nudger
 
     def advance(self, by: timedelta) -> RunReport:
         """Move the sandbox clock forward and run the nudge job, as the scheduler would at that moment."""
@@ -126,4 +125,4 @@ class Sandbox:
         self.driver.settle()
         self.executor.shutdown(wait=True)
         self.slack.close()
-        self.database.dispose()
+        self.process.close()

@@ -1,0 +1,62 @@
+"""What one process builds once: its settings, its database, its clock and the wired dependencies.
+
+Every entry point (the web process and its workers, each work process, the scheduler, Socket Mode, the console
+and the one-off commands) builds one Bootstrap and takes from it what it needs, so that a process opens one
+engine, one pool of connections, per database whatever number of parts use it. Nothing is opened until asked
+for: `accord --help` touches no database. The heavy imports wait as well, for the same reason.
+"""
+
+from concurrent.futures import Executor
+from functools import cached_property
+from typing import TYPE_CHECKING
+
+from bot.clock import Clock, SystemClock
+from bot.settings import Settings
+
+if TYPE_CHECKING:
+    from slack_bolt import App
+
+    from bot.deps import Deps
+    from bot.nudges.delivery import Nudger
+    from storage.database import Database
+
+
+class Bootstrap:
+    """One process's composition, built on first use and then shared by everything in the process."""
+
+    def __init__(self, settings: Settings, *, clock: Clock | None = None, executor: Executor | None = None) -> None:
+        """`executor` runs lazy listeners (None: Bolt's own thread pool)."""
+        self.settings = settings
+        self.clock: Clock = clock or SystemClock()
+        self._executor = executor
+
+    @cached_property
+    def database(self) -> "Database":
+        from storage.database import Database
+
+        return Database(self.settings.database_url)
+
+    @cached_property
+    def deps(self) -> "Deps":
+        from bot.app import wired
+        from bot.deps import Deps
+
+        return wired(Deps(uow=self.database.uow, clock=self.clock, executor=self._executor))
+
+    @cached_property
+    def nudger(self) -> "Nudger":
+        from bot.nudges.delivery import nudger_for
+
+        return nudger_for(self.settings, self.deps, self.database.team_ids)
+
+    def app(self, *, verify_requests: bool = True) -> "App":
+        """A Bolt app on this process's dependencies (see `bot.app.build_app` for `verify_requests`)."""
+        from bot.app import build_app
+
+        return build_app(self.settings, self.deps, verify_requests=verify_requests)
+
+    def close(self) -> None:
+        """Close the database's connections, if it was opened. A process about to fork calls this first, so that
+        its children start with an empty pool rather than sharing its connections."""
+        if "database" in self.__dict__:
+            self.database.dispose()
