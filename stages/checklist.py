@@ -8,6 +8,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime
 from enum import StrEnum
+from typing import assert_never
 
 from stages.catalogue import ChecklistItem, Stage
 from stages.errors import InvalidInput, Problem
@@ -26,7 +27,13 @@ class ItemStatus(StrEnum):
 
     @property
     def resolved(self) -> bool:
-        return self in (ItemStatus.DONE, ItemStatus.NOT_APPLICABLE)
+        match self:
+            case ItemStatus.DONE | ItemStatus.NOT_APPLICABLE:
+                return True
+            case ItemStatus.OPEN | ItemStatus.IN_PROGRESS:
+                return False
+            case unknown:
+                assert_never(unknown)
 
 
 class AnswerKind(StrEnum):
@@ -58,11 +65,15 @@ class ItemState:
 
     def satisfies(self, item: ChecklistItem) -> bool:
         """Done (with evidence when the item needs it), or Not applicable with a reason."""
-        if self.status is ItemStatus.NOT_APPLICABLE:
-            return bool(self.reason)
-        if self.status is ItemStatus.DONE:
-            return self.has_evidence or not item.evidence_required
-        return False
+        match self.status:
+            case ItemStatus.NOT_APPLICABLE:
+                return bool(self.reason)
+            case ItemStatus.DONE:
+                return self.has_evidence or not item.evidence_required
+            case ItemStatus.OPEN | ItemStatus.IN_PROGRESS:
+                return False
+            case unknown:
+                assert_never(unknown)
 
     def needs_evidence(self, item: ChecklistItem) -> bool:
         return self.status is ItemStatus.DONE and item.evidence_required and not self.has_evidence
@@ -91,21 +102,21 @@ def blank_state(relationship_id: int, item_id: str) -> ItemState:
 
 def apply(state: ItemState, answer: Answer) -> ItemState | None:
     """The state after an answer, or None when the answer would change nothing (a repeat, a double click)."""
-    if answer.kind is AnswerKind.STATUS:
-        status = answer.status or state.status
-        reason = answer.reason if status is ItemStatus.NOT_APPLICABLE else None
-        if state.status is status and state.reason == reason:
-            return None
-        changed = replace(state, status=status, reason=reason, status_by=answer.actor_id, status_at=answer.at)
-    elif answer.kind is AnswerKind.EVIDENCE:
-        if (state.evidence_url, state.evidence_note) == (answer.evidence_url, answer.evidence_note):
-            return None
-        changed = replace(state, evidence_url=answer.evidence_url, evidence_note=answer.evidence_note)
-    else:
-        if state.assignee_id == answer.assignee_id:
-            return None
-        changed = replace(state, assignee_id=answer.assignee_id)
-    return replace(changed, updated_by=answer.actor_id, updated_at=answer.at)
+    match answer.kind:
+        case AnswerKind.STATUS:
+            status = answer.status or state.status
+            reason = answer.reason if status is ItemStatus.NOT_APPLICABLE else None
+            unchanged = state.status is status and state.reason == reason
+            changed = replace(state, status=status, reason=reason, status_by=answer.actor_id, status_at=answer.at)
+        case AnswerKind.EVIDENCE:
+            unchanged = (state.evidence_url, state.evidence_note) == (answer.evidence_url, answer.evidence_note)
+            changed = replace(state, evidence_url=answer.evidence_url, evidence_note=answer.evidence_note)
+        case AnswerKind.ASSIGNMENT:
+            unchanged = state.assignee_id == answer.assignee_id
+            changed = replace(state, assignee_id=answer.assignee_id)
+        case unknown:
+            assert_never(unknown)
+    return None if unchanged else replace(changed, updated_by=answer.actor_id, updated_at=answer.at)
 
 
 def status_answer(

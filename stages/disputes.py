@@ -6,7 +6,8 @@ sponsors (tier 3), by hand or when it outstays its tier's time limit. Every step
 
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
-from enum import StrEnum
+from enum import IntEnum, StrEnum
+from typing import assert_never
 
 from stages.catalogue import Cadences
 from stages.errors import InvalidInput, Problem, Stale
@@ -15,7 +16,18 @@ from stages.relationships import Relationship
 
 SUMMARY_MAX = 500
 TEXT_MAX = 3000
-TOP_TIER = 3
+
+
+class Tier(IntEnum):
+    """The rungs of the ladder, each with the people who answer for a dispute there (the catalogue names them
+    and sets their time limits; a test holds the two to the same rungs)."""
+
+    WORKING_LEVEL = 1
+    JOINT_MANAGEMENT = 2
+    EXECUTIVE_SPONSORS = 3
+
+
+TOP_TIER = max(Tier)
 
 
 class DisputeMovedOn(Stale):
@@ -107,12 +119,15 @@ class DisputeEvent:
 def tier_people(dispute: Dispute, relationship: Relationship) -> tuple[str, ...]:
     """Who answers for the dispute at its tier: working level, the joint management team, the sponsors."""
     people: tuple[str, ...]
-    if dispute.tier == 1:
-        people = (dispute.owner_id, dispute.raised_by)
-    elif dispute.tier == 2:
-        people = (relationship.owner_id, dispute.owner_id)
-    else:
-        people = (relationship.sponsor_id,)
+    match Tier(dispute.tier):  # a tier off the ladder raises: nobody is made to answer for it by default
+        case Tier.WORKING_LEVEL:
+            people = (dispute.owner_id, dispute.raised_by)
+        case Tier.JOINT_MANAGEMENT:
+            people = (relationship.owner_id, dispute.owner_id)
+        case Tier.EXECUTIVE_SPONSORS:
+            people = (relationship.sponsor_id,)
+        case unknown:
+            assert_never(unknown)
     return tuple(dict.fromkeys(people))
 
 

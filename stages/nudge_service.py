@@ -7,12 +7,14 @@ climbs a tier only if nobody moved it first, and senders claim rows before sendi
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from functools import partial
+from typing import assert_never
 from uuid import uuid4
 
 from stages.catalogue import Cadences
 from stages.dispute_service import Case, climb
+from stages.errors import Stale
 from stages.nudges import (
     ClaimLost,
     Nudge,
@@ -21,12 +23,15 @@ from stages.nudges import (
     QueuedNudge,
     Snooze,
     dispute_check,
+    dispute_id,
+    due_subject,
     escalation_nudges,
     exit_review_nudges,
     review_nudges,
     thread_nudges,
 )
 from stages.ports import UnitOfWork
+from stages.relationships import Relationship
 
 SNOOZE_MEMORY = timedelta(days=60)  # how long an ended snooze still shapes its reminder series
 
@@ -150,18 +155,26 @@ def check_claim(uow: UnitOfWork, nudges: Sequence[QueuedNudge]) -> None:
 
 
 def still_due(uow: UnitOfWork, queued: QueuedNudge, cadences: Cadences) -> bool:
-    """Whether the nudge still matters: the review not yet done, the dispute still open at that tier."""
+    """Whether the nudge still matters: the review not yet done, the dispute still open at that tier.
+    `ValueError` for a nudge whose subject names nothing it could be about."""
     with uow.reading():
         relationship = uow.relationships.get(queued.relationship_id)
         if relationship is None or relationship.exited:
             return False
-        if queued.kind is NudgeKind.REVIEW:
-            return queued.subject.endswith(f"@{relationship.next_review_due.isoformat()}")
-        if queued.kind is NudgeKind.EXIT_REVIEW:
-            due = relationship.next_exit_review_due
-            return due is not None and queued.subject.endswith(f"@{due.isoformat()}")
-        dispute = uow.disputes.get(int(queued.subject))
-        return dispute is not None and dispute.open and dispute.tier == queued.tier
+        match queued.kind:
+            case NudgeKind.REVIEW:
+                return _due_on(queued, relationship, relationship.next_review_due)
+            case NudgeKind.EXIT_REVIEW:
+                return _due_on(queued, relationship, relationship.next_exit_review_due)
+            case NudgeKind.DISPUTE | NudgeKind.DISPUTE_ESCALATED | NudgeKind.DISPUTE_THREAD:
+                dispute = uow.disputes.get(dispute_id(queued.subject))
+                return dispute is not None and dispute.open and dispute.tier == queued.tier
+            case unknown:
+                assert_never(unknown)
+
+
+def _due_on(queued: QueuedNudge, relationship: Relationship, due: date | None) -> bool:
+    return due is not None and queued.subject == due_subject(relationship, due)
 
 
 def mark_sent(uow: UnitOfWork, nudges: Sequence[QueuedNudge], now: datetime) -> None:
@@ -207,20 +220,19 @@ def _claim_of(nudges: Sequence[QueuedNudge]) -> tuple[list[int], str]:
     return [n.id or 0 for n in nudges], str(tokens.pop())
 
 
-def snooze(uow: UnitOfWork, kind: NudgeKind, subject: str, user_id: str, *, now: datetime, days: int) -> Snooze:
+def snooze(uow: UnitOfWork, nudge_id: int, user_id: str, *, now: datetime, days: int) -> Snooze | None:
+    """Quiet the nudge's kind and subject for the person for `days`. The same choice on the same nudge again (a
+    double click, a retried request) changes nothing and returns None; another choice is a new snooze.
+    `Stale` if the outbox has no such nudge."""
     with uow:
-        saved = uow.snoozes.add(Snooze(uow.team_id, kind, subject, user_id, now + timedelta(days=days)))
-        uow.audit.record(
-            _relationship_of(uow, kind, subject), user_id, now, "nudge.snoozed", f"{kind.value} {subject}", after=saved
-        )
+        nudge = uow.nudges.get(nudge_id)
+        if nudge is None:
+            raise Stale(f"nudge {nudge_id}")
+        wanted = Snooze(uow.team_id, nudge.kind, nudge.subject, user_id, now + timedelta(days=days), nudge_id, days)
+        saved = uow.snoozes.add(wanted)
+        if saved is None:
+            return None
+        what = f"{nudge.kind.value} {nudge.subject}"
+        uow.audit.record(nudge.relationship_id, user_id, now, "nudge.snoozed", what, after=saved)
         uow.commit()
         return saved
-
-
-def _relationship_of(uow: UnitOfWork, kind: NudgeKind, subject: str) -> int | None:
-    """Reviews and exit reviews name their relationship in the subject ("7@2027-02-23"); disputes by id."""
-    if kind in (NudgeKind.REVIEW, NudgeKind.EXIT_REVIEW):
-        head = subject.partition("@")[0]
-        return int(head) if head.isdigit() else None
-    dispute = uow.disputes.get(int(subject)) if subject.isdigit() else None
-    return dispute.relationship_id if dispute else None

@@ -63,6 +63,13 @@ def due_subject(relationship: Relationship, due: date) -> str:
     return f"{relationship.id}@{due.isoformat()}"
 
 
+def dispute_id(subject: str) -> int:
+    """The dispute a dispute's nudge is about (its subject is the dispute's id); `ValueError` if it names none."""
+    if not (subject.isascii() and subject.isdigit()):
+        raise ValueError(f"the nudge subject {subject!r} names no dispute")
+    return int(subject)
+
+
 def review_nudges(relationship: Relationship, now: datetime, policy: NudgePolicy, snoozes: Snoozes) -> list[Nudge]:
     return _overdue_nudges(NudgeKind.REVIEW, relationship, relationship.next_review_due, now, policy, snoozes)
 
@@ -236,8 +243,13 @@ class ClaimLost(Exception):
 
 @dataclass(frozen=True)
 class Snooze:
+    """A person's "not now" to a nudge: its kind and subject stay quiet for them until `until`. `nudge_id` and
+    `days` are the button pressed, so pressing the same one again changes nothing."""
+
     team_id: str
     kind: NudgeKind
     subject: str
     user_id: str
     until: datetime
+    nudge_id: int | None = None
+    days: int | None = None

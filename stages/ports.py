@@ -182,6 +182,8 @@ class NudgeRepository(Protocol):
 
     def known(self, keys: Sequence[tuple[str, str, int, str, str]]) -> set[tuple[str, str, int, str, str]]: ...
 
+    def get(self, nudge_id: int) -> QueuedNudge | None: ...
+
     def claim(self, worker: str, token: str, now: datetime, limit: int, lease: timedelta) -> list[QueuedNudge]:
         """Pending nudges due by `now` (or claimed by a sender that died, and so unconfirmed), now claimed by
         `worker` under `token`, a value new to this claim."""
@@ -213,7 +215,9 @@ class NudgeRepository(Protocol):
 
 
 class SnoozeRepository(Protocol):
-    def add(self, snooze: Snooze) -> Snooze: ...
+    def add(self, snooze: Snooze) -> Snooze | None:
+        """The snooze, stored; None if the person already made this choice (`days`) on this nudge."""
+        ...
 
     def recent(self, ended_since: datetime) -> Snoozes:
         """The latest snooze of each (kind, subject, person), unless it ended before `ended_since`."""

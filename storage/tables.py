@@ -268,7 +268,11 @@ class NudgeRow(SQLModel, table=True):
 
 class SnoozeRow(SQLModel, table=True):
     __tablename__ = "snooze"
-    __table_args__ = (Index("ix_snooze_until", "team_id", "until"),)
+    __table_args__ = (
+        Index("ix_snooze_until", "team_id", "until"),
+        # One row per button pressed: the same choice on the same nudge again is a repeat, not a new snooze.
+        Index("uq_snooze_choice", "team_id", "nudge_id", "user_id", "days", unique=True),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     team_id: str = Field(max_length=SLACK_ID)
@@ -276,6 +280,8 @@ class SnoozeRow(SQLModel, table=True):
     subject: str = Field(max_length=64)
     user_id: str = Field(max_length=SLACK_ID)
     until: datetime = Field(sa_type=UTCDateTime)
+    nudge_id: int | None = None  # the nudge whose button it was (none for snoozes from before buttons said)
+    days: int | None = None
 
 
 class ProfileRow(SQLModel, table=True):

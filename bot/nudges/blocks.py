@@ -1,35 +1,47 @@
 """The direct message that gathers everything due for one person, with a way to act on each and to snooze it."""
 
+from collections.abc import Sequence
 from datetime import date
+from typing import assert_never
 
 from slack_sdk.models.blocks import ActionsBlock, Block, ButtonElement
 
+from bot.nudges.references import SNOOZE_DAYS, SnoozeChoice
 from bot.slack import ids
 from bot.slack.kit import MESSAGE_BLOCK_LIMIT, context, header, plain, section
 from bot.slack.wording import Copy
-from stages.nudges import NudgeKind, QueuedNudge
+from stages.nudges import NudgeKind, QueuedNudge, dispute_id
 
-SNOOZE_DAYS = (1, 7)
-_OPEN = {
-    NudgeKind.REVIEW: ids.ACTION_OPEN_REVIEW,
-    NudgeKind.EXIT_REVIEW: ids.ACTION_OPEN_EXIT,
-    NudgeKind.DISPUTE: ids.ACTION_DISPUTE_RESOLVE,
-    NudgeKind.DISPUTE_ESCALATED: ids.ACTION_DISPUTE_RESOLVE,
-}
+
+def in_thread(kind: NudgeKind) -> bool:
+    """Whether a kind of nudge is posted in its dispute's thread rather than in a person's direct messages."""
+    match kind:
+        case NudgeKind.DISPUTE_THREAD:
+            return True
+        case NudgeKind.REVIEW | NudgeKind.EXIT_REVIEW | NudgeKind.DISPUTE | NudgeKind.DISPUTE_ESCALATED:
+            return False
+        case unknown:
+            assert_never(unknown)
+
+
+def open_button(nudge: QueuedNudge) -> tuple[str, str]:
+    """The action and value of the button that takes the person to what the nudge is about."""
+    match nudge.kind:
+        case NudgeKind.REVIEW:
+            return ids.ACTION_OPEN_REVIEW, str(nudge.relationship_id)
+        case NudgeKind.EXIT_REVIEW:
+            return ids.ACTION_OPEN_EXIT, str(nudge.relationship_id)
+        case NudgeKind.DISPUTE | NudgeKind.DISPUTE_ESCALATED:
+            return ids.ACTION_DISPUTE_RESOLVE, str(dispute_id(nudge.subject))
+        case NudgeKind.DISPUTE_THREAD:
+            raise ValueError(f"nudge {nudge.id} is told in its dispute's thread, not in a direct message")
+        case unknown:
+            assert_never(unknown)
 
 
 def snooze_action(days: int) -> str:
     """Unique among the buttons of one nudge's block, as Slack requires."""
     return f"{ids.ACTION_SNOOZE}:{days}"
-
-
-def snooze_value(nudge: QueuedNudge, days: int) -> str:
-    return f"{days}|{nudge.kind.value}|{nudge.subject}"
-
-
-def read_snooze(value: str) -> tuple[int, NudgeKind, str]:
-    days, kind, subject = value.split("|", 2)
-    return int(days), NudgeKind(kind), subject
 
 
 def days_since(nudge: QueuedNudge, today: date) -> int:
@@ -38,33 +50,38 @@ def days_since(nudge: QueuedNudge, today: date) -> int:
     return (today - date.fromisoformat(str(since))).days if since else 0
 
 
-def dm_blocks(copy: Copy, nudges: list[QueuedNudge], today: date) -> list[Block]:
-    blocks: list[Block] = [header(copy("nudges", "header"))]
-    room = (MESSAGE_BLOCK_LIMIT - len(blocks) - 1) // 2
-    for nudge in nudges[:room]:
-        target = (
-            nudge.subject
-            if nudge.kind in (NudgeKind.DISPUTE, NudgeKind.DISPUTE_ESCALATED)
-            else str(nudge.relationship_id)
+def item_blocks(copy: Copy, nudge: QueuedNudge, today: date) -> list[Block]:
+    """One nudge's text and buttons, its words found by its kind's name; raises whatever keeps it from being
+    shown (no wording for its kind, a detail it lacks or cannot read, a subject that names nothing)."""
+    if nudge.id is None:
+        raise ValueError("a nudge that is not in the outbox has no buttons")
+    action_id, target = open_button(nudge)
+    buttons = [
+        ButtonElement(
+            text=plain(copy.plain("nudges", f"open_{nudge.kind.value}")),
+            action_id=action_id,
+            value=target,
+            style="primary",
         )
-        buttons = [
-            ButtonElement(
-                text=plain(copy("nudges", "open_button", kind=nudge.kind.value)),
-                action_id=_OPEN[nudge.kind],
-                value=target,
-                style="primary",
-            )
-        ]
-        buttons += [
-            ButtonElement(
-                text=plain(copy("nudges", "snooze_button", days=days)),
-                action_id=snooze_action(days),
-                value=snooze_value(nudge, days),
-            )
-            for days in SNOOZE_DAYS
-        ]
-        item = copy("nudges", "item", n=nudge, days=days_since(nudge, today))
-        blocks += [section(item), ActionsBlock(block_id=f"nudge:{nudge.id}", elements=buttons)]
-    if len(nudges) > room:
-        blocks.append(context(copy("nudges", "more", count=len(nudges) - room)))
+    ]
+    buttons += [
+        ButtonElement(
+            text=plain(copy.plain("nudges", "snooze_button", days=days)),
+            action_id=snooze_action(days),
+            value=SnoozeChoice(nudge.id, days).encode(),
+        )
+        for days in SNOOZE_DAYS
+    ]
+    item = copy("nudges", f"item_{nudge.kind.value}", n=nudge, days=days_since(nudge, today))
+    return [section(item), ActionsBlock(block_id=f"nudge:{nudge.id}", elements=buttons)]
+
+
+def dm_blocks(copy: Copy, items: Sequence[list[Block]]) -> list[Block]:
+    """The message of several nudges' `item_blocks`, as many as Slack takes; the rest are on the Home tab."""
+    blocks: list[Block] = [header(copy.plain("nudges", "header"))]
+    room = (MESSAGE_BLOCK_LIMIT - len(blocks) - 1) // 2
+    for item in items[:room]:
+        blocks += item
+    if len(items) > room:
+        blocks.append(context(copy("nudges", "more", count=len(items) - room)))
     return blocks

@@ -4,6 +4,9 @@ One DM per person per run lists everything due for them. It goes out only within
 their own time zone (asked of Slack with `users.info`, remembered for a day). A 429 waits for its Retry-After,
 a 5xx or a dropped connection is retried with backoff, and a permanent Slack error marks the nudge failed with
 the reason, which the owner sees on the Home tab. Nothing sleeps while holding a claim.
+
+A nudge that cannot be shown (what it is about is gone or unreadable, its words are missing or fail to render)
+fails on its own with the reason: the rest of its batch goes out, and the claim is never left to lapse.
 """
 
 import logging
@@ -13,22 +16,25 @@ import urllib.error
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from jinja2 import TemplateError
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
+from slack_sdk.models.blocks import Block
 
 from bot.deps import Deps
 from bot.nudges import receipts
-from bot.nudges.blocks import dm_blocks
+from bot.nudges.blocks import dm_blocks, in_thread, item_blocks
 from bot.settings import Settings
 from bot.slack.kit import message_blocks
 from bot.slack.rate_limits import retry_after
 from stages import dispute_service, nudge_service
 from stages.dispute_service import LADDER
 from stages.disputes import DisputeEventKind
-from stages.nudges import ClaimLost, NudgeKind, NudgePolicy, QueuedNudge, WorkingHours
+from stages.errors import Stale
+from stages.nudges import ClaimLost, NudgePolicy, QueuedNudge, WorkingHours, dispute_id
 from stages.ports import UnitOfWork
 
 log = logging.getLogger(__name__)
@@ -55,6 +61,10 @@ PERMANENT = frozenset(
         "team_access_not_granted",
     }
 )
+# What keeps a nudge from being shown however often it is tried: what it is about is gone (`Stale`) or unreadable
+# (`ValueError`, `LookupError`: a missing macro or detail), or its words fail to render. A database or network
+# error is none of these: it is left to the retries.
+UNSHOWABLE = (Stale, ValueError, LookupError, TypeError, AttributeError, TemplateError)
 
 
 @dataclass
@@ -124,10 +134,15 @@ class Nudger:
         by_person: dict[str, list[QueuedNudge]] = defaultdict(list)
         threads = []
         for nudge in claimed:
-            if not nudge_service.still_due(self.uow(team_id), nudge, self.catalogue.cadences):
+            try:
+                due = nudge_service.still_due(self.uow(team_id), nudge, self.catalogue.cadences)
+            except UNSHOWABLE as error:
+                self._unshowable(self.uow(team_id), [nudge], error, report)
+                continue
+            if not due:
                 nudge_service.mark_cancelled(self.uow(team_id), [nudge])
                 report.cancelled += 1
-            elif nudge.kind is NudgeKind.DISPUTE_THREAD:
+            elif in_thread(nudge.kind):
                 threads.append(nudge)
             else:
                 by_person[nudge.recipient_id].append(nudge)
@@ -139,7 +154,11 @@ class Nudger:
     def _tell_thread(self, team_id: str, nudge: QueuedNudge, now: datetime, report: RunReport) -> None:
         """A channel post, not a DM: it goes out at once, whatever the hour."""
         uow = self.uow(team_id)
-        case = dispute_service.case(uow, int(nudge.subject))
+        try:
+            case = dispute_service.case(uow, dispute_id(nudge.subject))
+        except UNSHOWABLE as error:
+            self._unshowable(uow, [nudge], error, report)
+            return
         channel, thread = case.dispute.channel_id, case.dispute.thread_ts
 
         def post(nudges: list[QueuedNudge]) -> None:
@@ -161,21 +180,41 @@ class Nudger:
             nudge_service.retry_later(uow, nudges, opens)
             report.deferred += len(nudges)
             return
-        today = now.astimezone(zone).date()
+        shown = self._shown(uow, nudges, now.astimezone(zone).date(), report)
+        if not shown:
+            return
 
         def post(batch: list[QueuedNudge]) -> None:
             self.client.chat_postMessage(
                 channel=person,
                 text=self.copy("nudges", "fallback", count=len(batch)),
-                blocks=message_blocks(dm_blocks(self.copy, batch, today)),
+                blocks=message_blocks(dm_blocks(self.copy, [shown[n.id] for n in batch])),
                 metadata=receipts.metadata(batch),
             )
 
         def posted_since(since: datetime) -> set[int]:
             return receipts.in_direct_message(self.client, person, since)
 
-        if self._deliver_one(uow, nudges, post, posted_since, now, report):
+        showable = [n for n in nudges if n.id in shown]
+        if self._deliver_one(uow, showable, post, posted_since, now, report):
             report.recipients.append(person)
+
+    def _shown(
+        self, uow: UnitOfWork, nudges: list[QueuedNudge], today: date, report: RunReport
+    ) -> dict[int | None, list[Block]]:
+        """Each nudge's part of the message, rendered on its own: one that cannot be shown fails alone."""
+        shown = {}
+        for nudge in nudges:
+            try:
+                shown[nudge.id] = item_blocks(self.copy, nudge, today)
+            except UNSHOWABLE as error:
+                self._unshowable(uow, [nudge], error, report)
+        return shown
+
+    def _unshowable(self, uow: UnitOfWork, nudges: list[QueuedNudge], error: Exception, report: RunReport) -> None:
+        log.error("nudges %s cannot be shown, marked failed: %r", [n.id for n in nudges], error, exc_info=error)
+        nudge_service.mark_failed(uow, nudges, f"cannot be shown: {error}")
+        report.failed += len(nudges)
 
     def _deliver_one(
         self,
@@ -200,6 +239,9 @@ class Nudger:
             post(nudges)
         except SlackApiError as error:
             self._failed_send(uow, nudges, error, now, report)
+            return False
+        except UNSHOWABLE as error:  # the message as a whole could not be rendered: retrying will not help
+            self._unshowable(uow, nudges, error, report)
             return False
         except (urllib.error.URLError, OSError) as error:
             # The request may have reached Slack before the connection failed: the post is unconfirmed.

@@ -3,12 +3,11 @@
 from slack_bolt import Ack, App
 
 from bot.deps import Deps
-from bot.nudges.blocks import read_snooze
+from bot.nudges.references import SnoozeChoice
 from bot.slack import ids
 from bot.slack.refusals import explaining
 from bot.slack.turn import Turn, lazy
 from stages import nudge_service
-from stages.errors import Stale
 
 
 def register(app: App, deps: Deps) -> None:
@@ -20,10 +19,9 @@ def _ack(ack: Ack) -> None:
 
 
 def snooze(turn: Turn) -> None:
+    """Snooze the nudge the button belongs to; the same button pressed again says so and changes nothing."""
     with explaining(turn):
-        try:
-            days, kind, subject = read_snooze(turn.body["actions"][0].get("value") or "")
-        except ValueError as error:
-            raise Stale("unreadable snooze button") from error
-        nudge_service.snooze(turn.uow(), kind, subject, turn.user_id, now=turn.now(), days=days)
-        turn.tell(turn.deps.copy("nudges", "snoozed", days=days))
+        choice = SnoozeChoice.parse(turn.body["actions"][0].get("value"))
+        saved = nudge_service.snooze(turn.uow(), choice.nudge_id, turn.user_id, now=turn.now(), days=choice.days)
+        said = "snoozed" if saved is not None else "already_snoozed"
+        turn.tell(turn.deps.copy("nudges", said, days=choice.days))

@@ -18,6 +18,7 @@ from typing import Any
 from urllib.parse import quote, urlsplit
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from jinja2.runtime import Macro
 from markupsafe import Markup
 
 from stages.audit import changed_fields
@@ -117,6 +118,15 @@ def _environment(*, mrkdwn: bool) -> Environment:
     return env
 
 
+class MissingCopy(LookupError):
+    """Code asked for words no template has: a bug to hear of, never a message sent blank."""
+
+    def __init__(self, template: str, macro: str) -> None:
+        super().__init__(f"{template}.j2 has no macro {macro!r}")
+        self.template = template
+        self.macro = macro
+
+
 class Copy:
     def __init__(self) -> None:
         self.env = _environment(mrkdwn=True)
@@ -136,5 +146,8 @@ class Copy:
 
     @staticmethod
     def _render(env: Environment, template: str, macro: str, facts: dict[str, Any]) -> str:
-        module = env.get_template(f"{template}.j2").module
-        return str(getattr(module, macro)(**facts)).strip()
+        """`MissingCopy` if the template has no such macro (and `StrictUndefined` raises for a fact it lacks)."""
+        found = getattr(env.get_template(f"{template}.j2").module, macro, None)
+        if not isinstance(found, Macro):  # not a macro's name: a variable of the template, or a dunder
+            raise MissingCopy(template, macro)
+        return str(found(**facts)).strip()

@@ -101,6 +101,11 @@ class SqlNudgeRepository:
             found |= {(k, s, t, p, r) for k, s, t, p, r in self._session.execute(query)}
         return found
 
+    def get(self, nudge_id: int) -> QueuedNudge | None:
+        outbox = table(NudgeRow)
+        query = _QUEUED.select().where(outbox.c.team_id == self._team_id, outbox.c.id == nudge_id)
+        return next(iter(_QUEUED.read(self._session, query)), None)
+
     def claim(self, worker: str, token: str, now: datetime, limit: int, lease: timedelta) -> list[QueuedNudge]:
         retaken = col(NudgeRow.status) == NudgeStatus.CLAIMED.value
         ready = or_(
@@ -211,18 +216,23 @@ class SqlSnoozeRepository:
         self._session = session
         self._team_id = team_id
 
-    def add(self, snooze: Snooze) -> Snooze:
-        self._session.add(
-            SnoozeRow(
-                team_id=self._team_id,
-                kind=snooze.kind.value,
-                subject=snooze.subject,
-                user_id=snooze.user_id,
-                until=snooze.until,
-            )
-        )
-        self._session.flush()
-        return snooze
+    def add(self, snooze: Snooze) -> Snooze | None:
+        """One statement whoever else presses the same button at the same moment: the unique index keeps the
+        first, and the others insert nothing."""
+        values = {
+            "team_id": self._team_id,
+            "kind": snooze.kind.value,
+            "subject": snooze.subject,
+            "user_id": snooze.user_id,
+            "until": snooze.until,
+            "nudge_id": snooze.nudge_id,
+            "days": snooze.days,
+        }
+        dialect = self._session.get_bind().dialect.name
+        insert = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(SnoozeRow).values(values)
+        statement = insert.on_conflict_do_nothing(index_elements=["team_id", "nudge_id", "user_id", "days"])
+        inserted = self._session.execute(statement.execution_options(preserve_rowcount=True))
+        return snooze if inserted.rowcount else None  # type: ignore[attr-defined]
 
     def recent(self, ended_since: datetime) -> Snoozes:
         query = select(SnoozeRow).where(SnoozeRow.team_id == self._team_id, SnoozeRow.until > ended_since)

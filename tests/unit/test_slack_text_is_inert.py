@@ -323,8 +323,13 @@ BUILDERS: dict[Callable[..., Any], Callable[[World], list[Any]]] = {
         )
         for editing in (None, REL_ID)
     ],
+    nudges.item_blocks: lambda w: [
+        nudges.item_blocks(COPY, n, NOW.date()) for n in w.nudges if not nudges.in_thread(n.kind)
+    ],
     nudges.dm_blocks: lambda w: [
-        nudges.dm_blocks(COPY, [n for n in w.nudges if n.kind is not NudgeKind.DISPUTE_THREAD], NOW.date())
+        nudges.dm_blocks(
+            COPY, [nudges.item_blocks(COPY, n, NOW.date()) for n in w.nudges if not nudges.in_thread(n.kind)]
+        )
     ],
     plan.summary_blocks: lambda w: [plan.summary_blocks(COPY, w.plan, NOW.date())],
     plan.diff_blocks: lambda w: [

@@ -1,0 +1,77 @@
+"""Every kind of nudge reaches Slack and leads somewhere, and one that cannot be shown fails alone."""
+
+from collections.abc import Callable
+from datetime import timedelta
+
+import pytest
+
+from bot.nudges.blocks import in_thread
+from bot.sandbox.harness import Sandbox
+from bot.slack import ids
+from stages.nudges import Nudge, NudgeKind, NudgeStatus, due_subject
+from tests.conftest import START
+from tests.e2e.helpers import ACME, ALICE, BOB, CAROL, PARTNERSHIPS, create_relationship, relationship, shown
+from tests.e2e.test_nudges import dms, outbox, set_due
+
+OPENS = {ids.ACTION_OPEN_REVIEW, ids.ACTION_OPEN_EXIT, ids.ACTION_DISPUTE_RESOLVE}
+
+
+def every_kind_due(sandbox: Sandbox) -> None:
+    """A review and an exit review due, and a dispute that outstays tier 1 and climbs to tier 2 (Alice's)."""
+    create_relationship(sandbox, "Acme Alliance", sponsor=BOB, cadence="7")
+    set_due(sandbox, "Acme Alliance", exit_review=START.date() + timedelta(days=7))
+    sandbox.driver.command(CAROL, ACME, "dispute Acme Alliance deliveries late")
+    sandbox.advance(timedelta(days=7))  # the review, the exit review, the dispute past its limit
+    sandbox.advance(timedelta(days=1))  # the dispute climbs: tier 2 hears of it, and so does its thread
+
+
+def test_every_kind_of_nudge_is_delivered_and_its_button_opens_what_it_is_about(sandbox: Sandbox) -> None:
+    every_kind_due(sandbox)
+    sent = {kind for kind, _, _, status in outbox(sandbox) if status == NudgeStatus.SENT.value}
+    assert sent == {kind.value for kind in NudgeKind}, "a kind of nudge has no way to reach anyone"
+    opened = 0
+    for dm in dms(sandbox, ALICE):
+        for block in dm.blocks:
+            for button in block.get("elements", []):
+                if button["action_id"] in OPENS:
+                    sandbox.driver.click(ALICE, dm, button["action_id"], block_id=block["block_id"])
+                    assert sandbox.workspace.current_modal(ALICE) is not None, button
+                    sandbox.workspace.close_modal(ALICE, all_views=True)
+                    opened += 1
+    assert opened == sum(not in_thread(kind) for kind in NudgeKind)
+
+
+def unshowable_review(sandbox: Sandbox) -> Nudge:
+    """A review nudge for Alice, still due, whose due date cannot be read (as an older release might have left)."""
+    acme = relationship(sandbox)
+    subject = due_subject(acme, acme.next_review_due)
+    return Nudge(NudgeKind.REVIEW, subject, 0, "x", ALICE, acme.id or 0, {"name": "Acme Alliance", "due": "soon"})
+
+
+def unresolvable_dispute(sandbox: Sandbox) -> Nudge:
+    """A dispute nudge for Alice whose subject names no dispute."""
+    return Nudge(NudgeKind.DISPUTE, "gone", 1, "0", ALICE, relationship(sandbox).id or 0, {"name": "Acme Alliance"})
+
+
+@pytest.mark.parametrize("broken", [unshowable_review, unresolvable_dispute])
+def test_a_nudge_that_cannot_be_shown_fails_alone_and_the_rest_of_its_batch_goes_out_once(
+    sandbox: Sandbox, broken: Callable[[Sandbox], Nudge]
+) -> None:
+    create_relationship(sandbox, "Acme Alliance", sponsor=BOB, cadence="7")
+    create_relationship(sandbox, "Globex Supply", partner="Globex", sponsor=BOB, channel=PARTNERSHIPS, cadence="7")
+    with sandbox.database.uow(sandbox.workspace.team_id) as uow:  # first in the outbox, so first in the batch
+        uow.nudges.enqueue([broken(sandbox)], sandbox.clock.now())
+        uow.commit()
+    report = sandbox.advance(timedelta(days=7))
+    assert report.failed == 1 and report.sent == 2
+    [dm] = dms(sandbox, ALICE)
+    assert "The review of *Acme Alliance* is due today." in shown(dm)
+    assert "The review of *Globex Supply* is due today." in shown(dm)
+    for _ in range(3):
+        sandbox.advance(timedelta(minutes=15))  # past the claim's lease: nothing was left claimed
+    assert len(dms(sandbox, ALICE)) == 1
+    statuses = [status for _, recipient, _, status in outbox(sandbox) if recipient == ALICE]
+    assert sorted(statuses) == ["failed", "sent", "sent"]
+    assert "I couldn't message <@U0ALICE> about *Acme Alliance*: `cannot be shown:" in shown(
+        sandbox.driver.open_home(ALICE)
+    )

@@ -1,0 +1,84 @@
+"""Each kind of nudge has everything it needs, and what is missing fails here, loudly, rather than in a person's
+Slack."""
+
+from dataclasses import replace
+from datetime import timedelta
+
+import pytest
+from jinja2 import UndefinedError
+
+from bot.nudges.blocks import in_thread, item_blocks
+from bot.slack.wording import Copy
+from stages.nudges import (
+    Nudge,
+    NudgeKind,
+    NudgeStatus,
+    QueuedNudge,
+    dispute_check,
+    escalation_nudges,
+    exit_review_nudges,
+    review_nudges,
+    thread_nudges,
+)
+from tests.unit.test_nudges import CADENCES, DUE, POLICY, at, dispute, relationship
+
+COPY = Copy()
+
+
+def every_kind_of_nudge() -> list[Nudge]:
+    """One nudge of each kind, as the rules make them."""
+    r = relationship(next_exit_review_due=DUE)
+    posted = replace(dispute(tier=2, now=at(0)), channel_id="C1", thread_ts="1700000000.000100")
+    lingering = dispute(days_at_tier=8, now=at(0))
+    return [
+        *review_nudges(r, at(0), POLICY, {}),
+        *exit_review_nudges(r, r.next_exit_review_due, at(0), POLICY, {}),
+        *dispute_check(lingering, r, at(0), CADENCES, POLICY, {}).nudges,
+        *escalation_nudges(posted, r, at(0))[:1],
+        *thread_nudges(posted, r, at(0)),
+    ]
+
+
+def queued(nudge: Nudge, nudge_id: int) -> QueuedNudge:
+    return QueuedNudge(
+        "T1",
+        nudge.kind,
+        nudge.subject,
+        nudge.tier,
+        nudge.period,
+        nudge.recipient_id,
+        nudge.relationship_id,
+        nudge.detail,
+        NudgeStatus.CLAIMED,
+        at(0),
+        at(0),
+        claim_token="token",
+        id=nudge_id,
+    )
+
+
+def test_the_rules_make_every_kind_of_nudge() -> None:
+    assert sorted(n.kind for n in every_kind_of_nudge()) == sorted(NudgeKind)
+
+
+@pytest.mark.parametrize("nudge", every_kind_of_nudge(), ids=lambda n: n.kind.value)
+def test_every_kind_of_direct_message_nudge_has_its_words_and_buttons(nudge: Nudge) -> None:
+    if in_thread(nudge.kind):  # told by the dispute's thread, in the disputes' words
+        return
+    section, actions = item_blocks(COPY, queued(nudge, 5), DUE + timedelta(days=2))
+    text = section.to_dict()["text"]["text"]
+    assert "*Acme Alliance*" in text
+    labels = [button["text"]["text"] for button in actions.to_dict()["elements"]]
+    assert all(labels) and labels[1:] == ["Snooze 1 day", "Snooze 1 week"]
+
+
+def test_a_thread_nudge_has_no_direct_message_to_be_part_of() -> None:
+    [told] = [n for n in every_kind_of_nudge() if in_thread(n.kind)]
+    with pytest.raises(ValueError, match="thread"):
+        item_blocks(COPY, queued(told, 5), DUE)
+
+
+def test_a_nudge_missing_a_detail_its_words_need_raises() -> None:
+    review = next(n for n in every_kind_of_nudge() if n.kind is NudgeKind.REVIEW)
+    with pytest.raises(UndefinedError, match="name"):
+        item_blocks(COPY, queued(replace(review, detail={"due": DUE.isoformat()}), 5), DUE)
