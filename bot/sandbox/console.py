@@ -6,18 +6,23 @@ When standard input is not a terminal, lines are read from it and the screen is 
 whole session can be scripted: `accord console < demo.txt`.
 """
 
+import io
+import logging
 import re
 import sys
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
 from typing import Any, ClassVar, TextIO
 from zoneinfo import ZoneInfo
 
+from bot.sandbox.contract import MESSAGE_TEXT_LIMIT
 from bot.sandbox.driver import ClientRefused, input_blocks
 from bot.sandbox.harness import Sandbox
 from bot.sandbox.text import Control, Screen, mrkdwn, plain, render_blocks
-from bot.sandbox.workspace import JSON, Message, ViewRecord
+from bot.sandbox.workspace import JSON, Message, SlackError, ViewRecord
+
+log = logging.getLogger(__name__)
 
 HELP = """\
 Commands (as in Slack, plus a few to move around the sandbox):
@@ -35,12 +40,29 @@ In a modal, answer each field in turn: Enter keeps the value in [brackets], '-' 
 _DURATION = re.compile(r"^\+?(\d+)\s*([mhdw])$")
 _UNITS = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
 SHOWN_MESSAGES = 6
+# What a keyboard cannot type into Slack's message box: C0 and C1 controls other than the tab.
+_CONTROL = re.compile(r"[\x00-\x08\x0a-\x1f\x7f-\x9f]")
+# Slack's words for what its own client refuses, as the console says them.
+_REFUSALS = {
+    "cant_update_message": "you can only edit your own messages",
+    "cant_delete_message": "you can only delete your own messages",
+    "message_not_found": "that message is no longer there",
+}
 
 
 @dataclass
 class Mode:
     kind: str = "channel"  # channel, thread, home or dm
     thread_ts: str | None = None
+
+
+@dataclass
+class Draft:
+    """What the person has typed into one modal so far: kept until it is submitted or closed."""
+
+    view_id: str
+    answers: dict[str, Any] = field(default_factory=dict)
+    ask: set[str] | None = None  # the block_ids still to ask for; None: every field
 
 
 class Console:
@@ -59,6 +81,7 @@ class Console:
         self.shown_ephemerals = len(self.ws.ephemerals)
         self.shown_violations = len(self.ws.violations)
         self.dm_seen: dict[str, float] = {}
+        self.draft: Draft | None = None
         self._lines: Iterator[str] = iter(())
 
     # ----- the loop
@@ -72,7 +95,7 @@ class Console:
             if line is None:
                 break
             if not self.interactive:
-                self.say(f"> {line}")
+                self.say(f"> {_visible(line)}")
             if not self.handle(line.strip()):
                 break
             self.after_command()
@@ -81,7 +104,7 @@ class Console:
         try:
             if self.interactive:
                 return input(prompt)
-            return next(self._lines).rstrip("\n")
+            return next(self._lines).rstrip("\r\n")
         except (EOFError, StopIteration, KeyboardInterrupt):
             return None
 
@@ -92,28 +115,46 @@ class Console:
     # ----- commands
 
     def handle(self, line: str) -> bool:
-        if not line or line.startswith("##"):
+        """Do one command line and show the screen; False when the person leaves."""
+        if line.startswith("##"):
+            return True
+        problem = _unreadable(line)
+        if problem:
+            self.say(f"! {problem}")
             return True
         word, _, rest = line.partition(" ")
+        if word in ("quit", "exit"):
+            return False
+        if self._attempt(lambda: self._dispatch(line, word, rest.strip())):
+            self._attempt(self._fill_modal)
+            self.show()
+        return True
+
+    def _dispatch(self, line: str, word: str, rest: str) -> None:
+        if line.startswith("/"):
+            self._slash(line)
+        elif word.isdigit():
+            self._press(int(word), rest)
+        elif word in self._COMMANDS:
+            self._COMMANDS[word](self, rest)
+        elif word.startswith("#"):
+            self._go(word)
+        else:
+            raise LookupError(f"Unknown command {_shorten(word)!r}. Type help.")
+
+    def _attempt(self, action: Callable[[], None]) -> bool:
+        """Run one step; whatever goes wrong is one `!` line, and the session (and any draft) carries on."""
         try:
-            if word in ("quit", "exit"):
-                return False
-            if line.startswith("/"):
-                self._slash(line)
-            elif word.isdigit():
-                self._press(int(word), rest.strip())
-            elif word in self._COMMANDS:
-                self._COMMANDS[word](self, rest.strip())
-            elif word.startswith("#"):
-                self._go(word)
-            else:
-                self.say(f"Unknown command {word!r}. Type help.")
-                return True
+            action()
+            return True
         except (LookupError, ValueError) as problem:
             self.say(f"! {problem}")
-        self._fill_modal()
-        self.show()
-        return True
+        except SlackError as refused:
+            self.say(f"! {_REFUSALS.get(refused.error, f'Slack refused that: {refused.error}')}")
+        except Exception as failure:  # the console must outlive any fault of the sandbox or the app
+            log.exception("the console could not carry out a line")
+            self.say(f"! that did not work ({type(failure).__name__}: {_shorten(str(failure))})")
+        return False
 
     def _slash(self, line: str) -> None:
         command, _, text = line.partition(" ")
@@ -164,6 +205,7 @@ class Console:
     def _say(self, text: str) -> None:
         if not text:
             raise ValueError("say what? e.g. say S1.2 the policy is on the intranet")
+        _fits_a_message(text)
         channel = self.ws.im_with(self.user).id if self.mode.kind == "dm" else self.channel
         self.driver.say(self.user, channel, text, thread_ts=self.mode.thread_ts)
 
@@ -173,6 +215,9 @@ class Console:
 
     def _edit(self, rest: str) -> None:
         number, _, text = rest.partition(" ")
+        if not text.strip():
+            raise ValueError("edit it to what? e.g. edit 3 the policy is on the intranet")
+        _fits_a_message(text)
         self.driver.edit(self.user, self._message(number), text.strip())
 
     def _delete(self, rest: str) -> None:
@@ -247,32 +292,37 @@ class Console:
 
     def _fill_modal(self) -> None:
         """Ask for each field of the open modal, submit it, and ask again only for the fields in error."""
-        answers: dict[str, Any] = {}
-        ask: set[str] | None = None  # None: every field
-        shown: ViewRecord | None = None
         while (record := self.ws.current_modal(self.user)) is not None:
-            if record is not shown or ask is None:
+            if self.draft is None or self.draft.view_id != record.id:
                 self._show_modal(record)
-                shown, answers, ask = record, {}, None
+                self.draft = Draft(record.id)
             if not input_blocks(record.view):
                 self.ws.close_modal(self.user)  # read it, pressed Done
+                self.draft = None
                 return
-            blocks = [b for b in input_blocks(record.view) if ask is None or b["block_id"] in ask]
-            asked = self._ask_fields(record, blocks, answers)
-            if asked is None:
+            draft = self.draft
+            blocks = [b for b in input_blocks(record.view) if draft.ask is None or b["block_id"] in draft.ask]
+            if not self._ask_fields(record, blocks, draft.answers):
                 self.driver.close_modal(self.user)
+                self.draft = None
                 self.say("Modal closed.")
                 return
-            try:
-                submission = self.driver.submit(self.user, answers)
-            except ClientRefused as refused:
-                self.say(f"! {self._label(record, refused.block_id)}: {refused.reason}")
-                answers.pop(refused.block_id, None)
-                ask = {refused.block_id}
-                continue
-            for block_id, message in submission.errors.items():
-                self.say(f"! {self._label(record, block_id)}: {message}")
-            ask = set(submission.errors) or None
+            self._submit(record, draft)
+
+    def _submit(self, record: ViewRecord, draft: Draft) -> None:
+        try:
+            submission = self.driver.submit(self.user, draft.answers)
+        except ClientRefused as refused:
+            self.say(f"! {self._label(record, refused.block_id)}: {refused.reason}")
+            draft.answers.pop(refused.block_id, None)
+            draft.ask = {refused.block_id}
+            return
+        for block_id, message in submission.errors.items():
+            self.say(f"! {self._label(record, block_id)}: {message}")
+        if submission.errors:
+            draft.ask = set(submission.errors)
+        else:
+            self.draft = None  # saved: whatever the modal shows next is shown afresh
 
     def _show_modal(self, record: ViewRecord) -> None:
         screen = self._screen()
@@ -280,30 +330,35 @@ class Console:
         render_blocks(screen, [b for b in record.view.get("blocks", []) if b.get("type") != "input"], record)
         self._print(screen)
 
-    def _ask_fields(self, record: ViewRecord, blocks: list[JSON], answers: dict[str, Any]) -> dict[str, Any] | None:
-        """Prompt for `blocks` in turn, adding to `answers`; None when the person cancels."""
+    def _ask_fields(self, record: ViewRecord, blocks: list[JSON], answers: dict[str, Any]) -> bool:
+        """Prompt for `blocks` in turn, adding to `answers`; False when the person cancels."""
         for block in blocks:
             while True:
-                shown = self._current(record, block)
+                block_id = block["block_id"]
+                shown = self._display(answers[block_id]) if block_id in answers else self._current(record, block)
                 element = block["element"]
                 optional = "" if not block.get("optional") else " (optional)"
                 prompt = f"  {plain(block.get('label'))}{optional} {_hint(element)}[{shown}]: "
                 line = self._read(prompt)
                 if line is None or line.strip() == "/cancel":
-                    return None
+                    return False
                 if not self.interactive:
-                    self.say(prompt + line)
+                    self.say(prompt + _visible(line))
                 try:
                     value = self._answer(element, line.strip())
-                except LookupError as problem:
+                except (LookupError, ValueError) as problem:
                     self.say(f"! {problem}")
                     continue
                 if value is not _KEEP:
-                    answers[block["block_id"]] = value
+                    answers[block_id] = value
                 break
-        return answers
+        return True
 
     def _answer(self, element: JSON, text: str) -> Any:
+        """What the person's text means for this field, refused as Slack's own client would refuse it."""
+        problem = _unreadable(text) if text else None
+        if problem:
+            raise ValueError(problem)
         if text == "":
             return _KEEP
         if text == "-":
@@ -315,8 +370,15 @@ class Console:
             return [self.ws.user_named(name).id for name in re.split(r"[\s,]+", text) if name]
         if kind in ("conversations_select", "channels_select"):
             return self.ws.channel_named(text).id
+        if kind in ("static_select", "radio_buttons"):
+            return _option(element, text)
         if kind in ("checkboxes", "multi_static_select"):
-            return [v for v in re.split(r"[\s,]+", text) if v]
+            return [_option(element, v) for v in re.split(r"[\s,]+", text) if v]
+        if kind == "datepicker":
+            try:
+                return date.fromisoformat(text).isoformat()
+            except ValueError:
+                raise ValueError(f"{_shorten(text)!r} is not a date: type it as YYYY-MM-DD") from None
         return text
 
     def _current(self, record: ViewRecord, block: JSON) -> str:
@@ -333,6 +395,8 @@ class Console:
         return ""
 
     def _display(self, value: Any) -> str:
+        if value is None:
+            return ""
         if isinstance(value, dict):
             return str(value.get("value", ""))
         if isinstance(value, list):
@@ -451,6 +515,39 @@ class _Keep:
 _KEEP = _Keep()
 
 
+def _option(element: JSON, text: str) -> str:
+    """The value of the option the person named by its value or its label, as a menu only offers those."""
+    for option in element.get("options", []):
+        if text.casefold() in (str(option["value"]).casefold(), plain(option.get("text")).casefold()):
+            return str(option["value"])
+    choices = " / ".join(str(o["value"]) for o in element.get("options", []))
+    raise LookupError(f"{_shorten(text)!r} is not one of the choices: {choices}")
+
+
+def _unreadable(line: str) -> str | None:
+    """Why Slack's message box could not take this line (empty, or control characters), if it could not."""
+    if not line.strip():
+        return "nothing typed: type a command, or help"
+    control = _CONTROL.search(line)
+    if control:
+        return f"control character U+{ord(control.group()):04X} cannot be typed here; nothing was done"
+    return None
+
+
+def _visible(line: str) -> str:
+    """A line echoed safely: control characters shown as escapes, not sent to the terminal."""
+    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", line)
+
+
+def _fits_a_message(text: str) -> None:
+    if len(text) > MESSAGE_TEXT_LIMIT:
+        raise ValueError(f"a message holds at most {MESSAGE_TEXT_LIMIT:,} characters; this one has {len(text):,}")
+
+
+def _shorten(text: str, limit: int = 40) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "\u2026"
+
+
 def _hint(element: JSON) -> str:
     kind = element["type"]
     hints = {
@@ -471,6 +568,8 @@ def _hint(element: JSON) -> str:
 
 def main(sandbox: Sandbox, stdin: TextIO = sys.stdin, stdout: TextIO = sys.stdout) -> None:
     interactive = stdin.isatty()
+    if isinstance(stdin, io.TextIOWrapper):
+        stdin.reconfigure(errors="replace")  # bytes that are not UTF-8 are typed as \ufffd, not a crash
     console = Console(sandbox, stdout, interactive=interactive, after_command=sandbox.save)
     console.run(iter(stdin))
     sandbox.save()
