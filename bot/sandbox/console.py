@@ -37,8 +37,10 @@ Commands (as in Slack, plus a few to move around the sandbox):
   people, channels       who and what is in this workspace    quit   leave (everything is kept)
 In a modal, answer each field in turn: Enter keeps the value in [brackets], '-' clears it, /cancel closes."""
 
-_DURATION = re.compile(r"^\+?(\d+)\s*([mhdw])$")
-_UNITS = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
+_DURATION = re.compile(r"^([+-]?)(\d+)([mhdw])$")
+_UNITS = {"m": timedelta(minutes=1), "h": timedelta(hours=1), "d": timedelta(days=1), "w": timedelta(weeks=1)}
+# Far enough for a relationship's whole life cycle; further is a typo, and the sandbox's dates would overflow.
+LONGEST_JUMP = timedelta(days=3 * 365)
 SHOWN_MESSAGES = 6
 # What a keyboard cannot type into Slack's message box: C0 and C1 controls other than the tab.
 _CONTROL = re.compile(r"[\x00-\x08\x0a-\x1f\x7f-\x9f]")
@@ -237,8 +239,12 @@ class Console:
         match = _DURATION.match(rest.replace(" ", ""))
         if match is None:
             raise ValueError("move time like this: time +7d (m, h, d or w)")
-        amount, unit = int(match.group(1)), match.group(2)
-        report = self.sandbox.advance(timedelta(**{_UNITS[unit]: amount}))
+        sign, amount, unit = match.group(1), int(match.group(2)), _UNITS[match.group(3)]
+        if sign == "-":
+            raise ValueError("time only moves forward: what happened cannot be undone")
+        if amount > LONGEST_JUMP // unit:
+            raise ValueError(f"that is more than {LONGEST_JUMP.days // 365} years at once; move time in smaller steps")
+        report = self.sandbox.advance(amount * unit)
         self.say(f"Time is now {self._local(self.ws.now().timestamp())}.")
         if report.sent:
             self.say(f"Accord sent {report.sent} nudge{'s' if report.sent != 1 else ''}.")

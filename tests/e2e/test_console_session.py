@@ -1,0 +1,28 @@
+"""`accord console` in process, line by line, on the sandbox at a fixed instant."""
+
+import io
+
+from bot.sandbox.console import Console
+from bot.sandbox.harness import Sandbox
+from tests.conftest import START
+
+
+def session(sandbox: Sandbox, *lines: str) -> str:
+    """What the console prints for these lines, typed by @alice in #partnerships."""
+    out = io.StringIO()
+    Console(sandbox, out, interactive=False, after_command=lambda: None).run(iter(lines))
+    return out.getvalue()
+
+
+def answer_to(out: str, line: str) -> str:
+    """The console's first line after `line` was typed."""
+    return out.split(f"> {line}\n", 1)[1].split("\n", 1)[0]
+
+
+def test_time_refuses_to_go_back_or_leap_years_ahead_and_says_why(sandbox: Sandbox) -> None:
+    out = session(sandbox, "time -1d", "time +200w", "time +99999999999999999999d", "time +2w")
+    assert answer_to(out, "time -1d") == "! time only moves forward: what happened cannot be undone"
+    assert answer_to(out, "time +200w") == "! that is more than 3 years at once; move time in smaller steps"
+    assert answer_to(out, "time +99999999999999999999d").startswith("! that is more than 3 years")
+    assert answer_to(out, "time +2w") == "Time is now Wed 09 Dec 2026 10:00 GMT."
+    assert sandbox.workspace.now() == START.replace(day=9, month=12)
