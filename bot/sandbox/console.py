@@ -13,6 +13,7 @@ import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from pathlib import Path
 from typing import Any, ClassVar, TextIO
 from zoneinfo import ZoneInfo
 
@@ -155,7 +156,7 @@ class Console:
             self.say(f"! {_REFUSALS.get(refused.error, f'Slack refused that: {refused.error}')}")
         except Exception as failure:  # the console must outlive any fault of the sandbox or the app
             log.exception("the console could not carry out a line")
-            self.say(f"! that did not work ({type(failure).__name__}: {_shorten(str(failure))})")
+            self.say(f"! that did not work ({type(failure).__name__}: {_shorten(str(failure))}); see the log")
         return False
 
     def _slash(self, line: str) -> None:
@@ -572,7 +573,18 @@ def _hint(element: JSON) -> str:
     return hints.get(kind, "")
 
 
+def _log_to_file(path: Path) -> None:
+    """Send log lines (and Python's warnings) to a file beside the session: the screen is the console's alone."""
+    root = logging.getLogger()
+    handler = logging.FileHandler(path, encoding="utf-8")
+    handler.setFormatter(next((h.formatter for h in root.handlers if h.formatter), None))
+    root.handlers[:] = [handler]
+    logging.captureWarnings(True)
+
+
 def main(sandbox: Sandbox, stdin: TextIO = sys.stdin, stdout: TextIO = sys.stdout) -> None:
+    if sandbox.workspace_file is not None:
+        _log_to_file(sandbox.workspace_file.with_name("console.log"))
     interactive = stdin.isatty()
     if isinstance(stdin, io.TextIOWrapper):
         stdin.reconfigure(errors="replace")  # bytes that are not UTF-8 are typed as \ufffd, not a crash

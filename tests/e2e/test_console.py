@@ -182,3 +182,11 @@ def test_hostile_lines_each_get_a_one_line_answer_and_lose_nothing_typed(tmp_pat
     assert said["say " + "y" * 40_001] == "! a message holds at most 40,000 characters; this one has 40,001"
     assert "\x1b" not in out and "\\x1b[2J" in out  # shown as an escape, never sent to the terminal
     assert "🤝 *Acme Alliance* with *Acme Ltd* is now managed with Accord." in out.split("> look")[-1]
+
+
+def test_log_lines_go_to_a_file_not_the_screen(tmp_path: Path) -> None:
+    state = tmp_path / "state"
+    out = console(state, "/accord new Board deal\n\nBoardCo\n\n@bob\n#exec-board\n30\n")
+    assert "I couldn't post the introduction in #exec-board" in out
+    assert "WARNING" not in out
+    assert "could not introduce relationship 1: channel_not_found" in (state / "console.log").read_text()
