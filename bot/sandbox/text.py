@@ -7,43 +7,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-JSON = dict[str, Any]
+import emoji
 
-EMOJI = {
-    "white_check_mark": "\u2705",
-    "heavy_check_mark": "\u2714",
-    "warning": "\u26a0\ufe0f",
-    "handshake": "\U0001f91d",
-    "arrow_forward": "\u25b6",
-    "white_circle": "\u26aa",
-    "large_blue_circle": "\U0001f535",
-    "hourglass_flowing_sand": "\u23f3",
-    "lock": "\U0001f512",
-    "unlock": "\U0001f513",
-    "speech_balloon": "\U0001f4ac",
-    "bell": "\U0001f514",
-    "memo": "\U0001f4dd",
-    "pushpin": "\U0001f4cc",
-    "no_entry_sign": "\U0001f6ab",
-    "busts_in_silhouette": "\U0001f465",
-    "construction": "\U0001f6a7",
-    "fire": "\U0001f525",
-    "eyes": "\U0001f440",
-    "paperclip": "\U0001f4ce",
-    "clipboard": "\U0001f4cb",
-    "rotating_light": "\U0001f6a8",
-    "calendar": "\U0001f4c6",
-    "zzz": "\U0001f4a4",
-    "door": "\U0001f6aa",
-    "bar_chart": "\U0001f4ca",
-    "scales": "\u2696\ufe0f",
-    "inbox_tray": "\U0001f4e5",
-    "page_facing_up": "\U0001f4c4",
-    "x": "\u274c",
-    "heavy_minus_sign": "\u2796",
-    "small_blue_diamond": "\U0001f539",
-    "bulb": "\U0001f4a1",
-}
+JSON = dict[str, Any]
 
 
 @dataclass
@@ -106,8 +72,18 @@ def mrkdwn(text: str, names: Callable[[str], str]) -> str:
         return f"{label} ({target})" if label else target
 
     text = _LINK.sub(link, text)
-    text = _EMOJI_CODE.sub(lambda m: EMOJI.get(m.group(1), m.group(0)), text)
+    text = _EMOJI_CODE.sub(_emoji, text)
     return html.unescape(text)
+
+
+def _emoji(match: re.Match[str]) -> str:
+    """A shortcode as its emoji; Slack names some circles `large_...` where Unicode's names do not."""
+    name = match.group(1)
+    for candidate in (name, name.removeprefix("large_")):
+        shown = emoji.emojize(f":{candidate}:", language="alias")
+        if shown != f":{candidate}:":
+            return shown
+    return match.group(0)
 
 
 def render_blocks(screen: Screen, blocks: list[JSON], where: Any, indent: str = "  ", width: int = 100) -> None:

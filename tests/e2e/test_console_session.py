@@ -26,3 +26,10 @@ def test_time_refuses_to_go_back_or_leap_years_ahead_and_says_why(sandbox: Sandb
     assert answer_to(out, "time +99999999999999999999d").startswith("! that is more than 3 years")
     assert answer_to(out, "time +2w") == "Time is now Wed 09 Dec 2026 10:00 GMT."
     assert sandbox.workspace.now() == START.replace(day=9, month=12)
+
+
+def test_emoji_shortcodes_show_as_emoji(sandbox: Sandbox) -> None:
+    said = "say :white_check_mark: agreed :thumbsup: :large_green_circle: :nonesuch:"
+    out = session(sandbox, "/accord disputes", said)
+    assert "No open disputes. 🎉" in out
+    assert "✅ agreed 👍 🟢 :nonesuch:" in out
