@@ -103,7 +103,7 @@ def render_blocks(screen: Screen, blocks: list[JSON], where: Any, indent: str = 
                 screen.add(f"{indent}    {screen.control(accessory, block_id, where)}")
         elif kind == "context":
             parts = [mrkdwn(plain(e), names) for e in block.get("elements", []) if e.get("type") != "image"]
-            _wrap(screen, "  ".join(parts), indent + "\u00b7 ", width)
+            _wrap(screen, "  ".join(parts), indent + "\u00b7 ", width, after=indent + "  ")
         elif kind == "divider":
             screen.add(indent + "\u2500" * 40)
         elif kind == "actions":
@@ -132,15 +132,18 @@ def _rich_text(block: JSON) -> str:
     return "".join(words)
 
 
-def _wrap(screen: Screen, text: str, indent: str, width: int) -> None:
-    for paragraph in text.split("\n"):
+def _wrap(screen: Screen, text: str, indent: str, width: int, after: str | None = None) -> None:
+    """Wrap `text` at `width`; later lines start with `after` (default `indent`), so a bullet shows once."""
+    after = indent if after is None else after
+    for number, paragraph in enumerate(text.split("\n")):
+        lead = indent if number == 0 else after
         lines = textwrap.wrap(
             paragraph,
             width,
-            initial_indent=indent,
-            subsequent_indent=indent,
+            initial_indent=lead,
+            subsequent_indent=after,
             break_on_hyphens=False,
             break_long_words=False,
-        ) or [indent]
-        for line in lines:
+        )
+        for line in lines or [lead]:
             screen.add(line)
