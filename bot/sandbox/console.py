@@ -36,7 +36,10 @@ Commands (as in Slack, plus a few to move around the sandbox):
   #<channel>             go to a channel                      as @<name>   act as someone else
   time +<n>d|h|w|m       move time forward (e.g. time +7d)    look   show the screen again
   people, channels       who and what is in this workspace    quit   leave (everything is kept)
-In a modal, answer each field in turn: Enter keeps the value in [brackets], '-' clears it, /cancel closes."""
+In a modal, answer each field in turn: Enter keeps the value in [brackets], '-' clears it; cancel closes it."""
+MODAL_HELP = """\
+In a modal, answer each field in turn: Enter keeps the value in [brackets], '-' clears it.
+  look   show the modal again       help   this          cancel   close it, saving nothing"""
 
 _DURATION = re.compile(r"^([+-]?)(\d+)([mhdw])$")
 _UNITS = {"m": timedelta(minutes=1), "h": timedelta(hours=1), "d": timedelta(days=1), "w": timedelta(weeks=1)}
@@ -347,10 +350,16 @@ class Console:
                 optional = "" if not block.get("optional") else " (optional)"
                 prompt = f"  {plain(block.get('label'))}{optional} {_hint(element)}[{shown}]: "
                 line = self._read(prompt)
-                if line is None or line.strip() == "/cancel":
+                if line is None:
                     return False
                 if not self.interactive:
                     self.say(prompt + _visible(line))
+                verb = line.strip()  # the console's own verbs are never taken as answers
+                if verb in ("cancel", "/cancel"):
+                    return False
+                if verb in ("help", "look"):
+                    self._modal_verb(verb, record)
+                    continue
                 try:
                     value = self._answer(element, line.strip())
                 except (LookupError, ValueError) as problem:
@@ -360,6 +369,12 @@ class Console:
                     answers[block_id] = value
                 break
         return True
+
+    def _modal_verb(self, verb: str, record: ViewRecord) -> None:
+        if verb == "help":
+            self.say(MODAL_HELP)
+        else:
+            self._show_modal(record)
 
     def _answer(self, element: JSON, text: str) -> Any:
         """What the person's text means for this field, refused as Slack's own client would refuse it."""

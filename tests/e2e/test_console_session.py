@@ -33,3 +33,12 @@ def test_emoji_shortcodes_show_as_emoji(sandbox: Sandbox) -> None:
     out = session(sandbox, "/accord disputes", said)
     assert "No open disputes. 🎉" in out
     assert "✅ agreed 👍 🟢 :nonesuch:" in out
+
+
+def test_console_verbs_in_a_modal_are_not_taken_as_answers(sandbox: Sandbox) -> None:
+    out = session(sandbox, "/accord new", "help", "look", "Acme", "cancel", "/accord list")
+    name = "  Relationship name (max 80) []: "
+    assert f"{name}help\nIn a modal, answer each field in turn" in out
+    assert f"{name}look\n┏━ New relationship (modal)" in out
+    assert f"{name}Acme\n  Partner organisation (max 120) []: cancel\nModal closed." in out
+    assert "Acme" not in out.split("> /accord list")[1]  # nothing was saved
