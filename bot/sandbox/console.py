@@ -21,7 +21,7 @@ from bot.sandbox.contract import MESSAGE_TEXT_LIMIT
 from bot.sandbox.driver import ClientRefused, input_blocks
 from bot.sandbox.harness import Sandbox
 from bot.sandbox.text import Control, Screen, mrkdwn, plain, render_blocks
-from bot.sandbox.workspace import JSON, Message, SlackError, ViewRecord
+from bot.sandbox.workspace import JSON, Ephemeral, Message, SlackError, ViewRecord
 
 log = logging.getLogger(__name__)
 
@@ -85,6 +85,8 @@ class Console:
         self.controls: list[Control] = []
         self.numbered: dict[int, Message] = {}
         self.shown_ephemerals = len(self.ws.ephemerals)
+        self.on_screen: list[Ephemeral] = []  # the ephemerals the last screen showed: look shows them again
+        self.looking = False
         self.shown_violations = len(self.ws.violations)
         self.dm_seen: dict[str, float] = {}
         self.draft: Draft | None = None
@@ -273,7 +275,7 @@ class Console:
         self.say(HELP)
 
     def _look(self, _rest: str) -> None:
-        self.shown_ephemerals = max(0, self.shown_ephemerals - 3)
+        self.looking = True
 
     _COMMANDS: ClassVar[dict[str, Callable[["Console", str], None]]] = {
         "as": _as,
@@ -494,8 +496,13 @@ class Console:
                 screen.add(f"  \U0001f4ac {len(replies)} repl{'y' if len(replies) == 1 else 'ies'} (thread {number})")
 
     def _ephemerals(self, screen: Screen) -> None:
+        """Ephemerals that arrived since the last screen, shown once; `look` shows the last screen's again."""
         fresh = [e for e in self.ws.ephemerals[self.shown_ephemerals :] if e.user == self.user]
         self.shown_ephemerals = len(self.ws.ephemerals)
+        if self.looking:
+            fresh = [e for e in self.on_screen if e in self.ws.ephemerals] + fresh
+            self.looking = False
+        self.on_screen = fresh
         for message in fresh:
             where = "" if message.channel == self.channel else f" in #{self._name(message.channel)}"
             screen.add(f"\u2502 Only visible to you{where} \u00b7 Accord")

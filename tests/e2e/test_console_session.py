@@ -42,3 +42,10 @@ def test_console_verbs_in_a_modal_are_not_taken_as_answers(sandbox: Sandbox) -> 
     assert f"{name}look\n┏━ New relationship (modal)" in out
     assert f"{name}Acme\n  Partner organisation (max 120) []: cancel\nModal closed." in out
     assert "Acme" not in out.split("> /accord list")[1]  # nothing was saved
+
+
+def test_an_ephemeral_reply_is_shown_once_and_again_only_by_look(sandbox: Sandbox) -> None:
+    out = session(sandbox, "/accord status nothing", "look", "say hi", "look", "#general", "look", "home", "back")
+    reply = "There is no relationship called *nothing* in this workspace."
+    assert out.count(reply) == 2
+    assert reply in out.split("> look")[1].split("> say hi")[0]  # look right after it shows it again
