@@ -20,7 +20,7 @@ from zoneinfo import ZoneInfo
 from bot.sandbox.contract import MESSAGE_TEXT_LIMIT
 from bot.sandbox.driver import ClientRefused, input_blocks
 from bot.sandbox.harness import Sandbox
-from bot.sandbox.text import Control, Screen, mrkdwn, plain, render_blocks
+from bot.sandbox.text import Control, ControlKey, Screen, mrkdwn, plain, render_blocks
 from bot.sandbox.workspace import JSON, Ephemeral, Message, SlackError, ViewRecord
 
 log = logging.getLogger(__name__)
@@ -83,6 +83,8 @@ class Console:
         self.channel = "C0PARTNERS"
         self.mode = Mode()
         self.controls: list[Control] = []
+        self.place: tuple[str, str, str, str | None] | None = None  # whose screen, where: its numbering's scope
+        self.numbering: dict[ControlKey, int] = {}
         self.numbered: dict[int, Message] = {}
         self.shown_ephemerals = len(self.ws.ephemerals)
         self.on_screen: list[Ephemeral] = []  # the ephemerals the last screen showed: look shows them again
@@ -174,6 +176,8 @@ class Console:
 
     def _press(self, number: int, value: str) -> None:
         control = next((c for c in self.controls if c.number == number), None)
+        if control is None and number in self.numbering.values():
+            raise LookupError(f"button [{number}] is no longer there: its message changed; type look")
         if control is None:
             raise LookupError(f"there is no button [{number}] on screen")
         selected = None
@@ -444,7 +448,10 @@ class Console:
         return Screen(self._name)
 
     def show(self) -> None:
-        screen = self._screen()
+        here = (self.user, self.channel, self.mode.kind, self.mode.thread_ts)
+        if here != self.place:
+            self.place, self.numbering = here, {}
+        screen = Screen(self._name, numbering=self.numbering)
         place = {
             "channel": f"#{self._name(self.channel)}",
             "thread": f"#{self._name(self.channel)} \u203a thread",

@@ -25,19 +25,29 @@ class Control:
     where: Any
 
 
+# A control as the person knows it: where it is (message or view), its block, its action and its value.
+ControlKey = tuple[str, str, str, str]
+
+
 @dataclass
 class Screen:
-    """Text lines plus the numbered controls shown in them."""
+    """Text lines plus the numbered controls shown in them.
+
+    `numbering` is shared by the screens of one place, so a control keeps its number while its message
+    changes around it, and a new control takes a new number instead of one a person may be about to press.
+    """
 
     names: Callable[[str], str]
     lines: list[str] = field(default_factory=list)
     controls: list[Control] = field(default_factory=list)
+    numbering: dict[ControlKey, int] = field(default_factory=dict)
 
     def add(self, line: str = "") -> None:
         self.lines.append(line)
 
     def control(self, element: JSON, block_id: str, where: Any) -> str:
-        number = len(self.controls) + 1
+        key = (_surface(where), block_id, element["action_id"], str(element.get("value", "")))
+        number = self.numbering.setdefault(key, len(self.numbering) + 1)
         label = plain(element.get("text") or element.get("placeholder") or {"text": element["type"]})
         if element["type"] == "users_select":
             label = f"{label or 'Choose a person'} \u25be (@name)"
@@ -48,6 +58,12 @@ class Screen:
             Control(number, element["action_id"], block_id, element["type"], label, element.get("value"), where)
         )
         return f"[{number}] {label}"
+
+
+def _surface(where: Any) -> str:
+    """Which message or view a control is in: its channel and timestamp, or its view id."""
+    stamp = getattr(where, "ts", None) or getattr(where, "id", "")
+    return f"{type(where).__name__}:{getattr(where, 'channel', '')}:{stamp}"
 
 
 def plain(text_object: Any) -> str:

@@ -1,10 +1,16 @@
 """`accord console` in process, line by line, on the sandbox at a fixed instant."""
 
 import io
+import re
+
+from slack_bolt import Ack
+from slack_sdk import WebClient
 
 from bot.sandbox.console import Console
 from bot.sandbox.harness import Sandbox
+from bot.sandbox.workspace import JSON
 from tests.conftest import START
+from tests.e2e.helpers import PARTNERSHIPS
 
 
 def session(sandbox: Sandbox, *lines: str) -> str:
@@ -49,3 +55,33 @@ def test_an_ephemeral_reply_is_shown_once_and_again_only_by_look(sandbox: Sandbo
     reply = "There is no relationship called *nothing* in this workspace."
     assert out.count(reply) == 2
     assert reply in out.split("> look")[1].split("> say hi")[0]  # look right after it shows it again
+
+
+def buttons(*labels: str) -> list[JSON]:
+    return [
+        {
+            "type": "actions",
+            "block_id": "choices",
+            "elements": [
+                {"type": "button", "action_id": label.lower(), "text": {"type": "plain_text", "text": label}}
+                for label in labels
+            ],
+        }
+    ]
+
+
+def test_a_button_keeps_its_number_while_its_message_changes(sandbox: Sandbox) -> None:
+    """A double press of [1] presses the same button twice, though the app put another first meanwhile."""
+    message = sandbox.workspace.post(PARTNERSHIPS, "Pick one", blocks=buttons("Approve", "Reject"))
+    pressed = []
+
+    @sandbox.app.action(re.compile("approve|undo"))
+    def press(ack: Ack, action: JSON, client: WebClient) -> None:
+        ack()
+        pressed.append(action["action_id"])
+        client.chat_update(channel=PARTNERSHIPS, ts=message.ts, text="Pick one", blocks=buttons("Undo", "Approve"))
+
+    out = session(sandbox, "1", "1", "2")
+    assert pressed == ["approve", "approve"]
+    assert "[3] Undo  [1] Approve" in out
+    assert answer_to(out, "2") == "! button [2] is no longer there: its message changed; type look"
