@@ -33,7 +33,8 @@ Commands (as in Slack, plus a few to move around the sandbox):
   thread <n>             open the thread of message #n        back   return to the channel
   edit <n> <text>        edit your message #n                 delete <n>   delete your message #n
   home                   open Accord's Home tab               dm     your direct messages from Accord
-  #<channel>             go to a channel                      as @<name>   act as someone else
+  #<channel> [--all]     go to a channel (--all: every message)   more   scroll back to earlier messages
+  as @<name>             act as someone else
   time +<n>d|h|w|m       move time forward (e.g. time +7d)    look   show the screen again
   people, channels       who and what is in this workspace    quit   leave (everything is kept)
 In a modal, answer each field in turn: Enter keeps the value in [brackets], '-' clears it; cancel closes it."""
@@ -60,6 +61,7 @@ _REFUSALS = {
 class Mode:
     kind: str = "channel"  # channel, thread, home or dm
     thread_ts: str | None = None
+    window: int | None = SHOWN_MESSAGES  # how many of the latest messages are shown; None: all of them
 
 
 @dataclass
@@ -148,7 +150,7 @@ class Console:
         elif word in self._COMMANDS:
             self._COMMANDS[word](self, rest)
         elif word.startswith("#"):
-            self._go(word)
+            self._go(f"{word} {rest}")
         else:
             raise LookupError(f"Unknown command {_shorten(word)!r}. Type help.")
 
@@ -207,12 +209,24 @@ class Console:
         if self.mode.kind == "home":
             self.driver.open_home(self.user)
 
-    def _go(self, name: str) -> None:
+    def _go(self, rest: str) -> None:
+        """`channel NAME [--all]`: go to a channel, showing its latest messages or (--all) every one."""
+        name, _, flag = rest.strip().partition(" ")
+        if flag.strip() not in ("", "--all"):
+            raise ValueError(f"go to a channel like this: channel #{name.lstrip('#')} [--all]")
         channel = self.ws.channel_named(name)
         if self.user not in channel.members:
             raise LookupError(f"@{self._name(self.user)} is not in #{channel.name}")
         self.channel = channel.id
-        self.mode = Mode()
+        self.mode = Mode(window=None if flag.strip() else SHOWN_MESSAGES)
+
+    def _more(self, _rest: str) -> None:
+        """Scroll back: show as many earlier messages again."""
+        if self.mode.kind not in ("channel", "dm"):
+            raise ValueError("scroll back in a channel or your direct messages; a thread and Home show everything")
+        if self.mode.window is None or self.mode.window >= len(self._conversation()):
+            raise ValueError("this is the beginning of the conversation")
+        self.mode.window += SHOWN_MESSAGES
 
     def _say(self, text: str) -> None:
         if not text:
@@ -223,7 +237,7 @@ class Console:
 
     def _thread(self, rest: str) -> None:
         message = self._message(rest)
-        self.mode = Mode("thread", message.thread_ts or message.ts)
+        self.mode = Mode("thread", message.thread_ts or message.ts, window=None)
 
     def _edit(self, rest: str) -> None:
         number, _, text = rest.partition(" ")
@@ -283,7 +297,9 @@ class Console:
 
     _COMMANDS: ClassVar[dict[str, Callable[["Console", str], None]]] = {
         "as": _as,
-        "go": lambda self, rest: self._go(rest),
+        "go": _go,
+        "channel": _go,
+        "more": _more,
         "say": _say,
         "thread": _thread,
         "edit": _edit,
@@ -468,23 +484,30 @@ class Console:
             else:
                 render_blocks(screen, home.view.get("blocks", []), home)
         elif self.mode.kind == "dm":
-            self._messages(screen, self.ws.top_level(self.ws.im_with(self.user).id)[-SHOWN_MESSAGES:], threads=False)
+            self._messages(screen, self._conversation(), threads=False)
         elif self.mode.kind == "thread" and self.mode.thread_ts:
             parent = self.ws.find(self.channel, self.mode.thread_ts)
             thread = [parent] if parent else []
             self._messages(screen, thread + self.ws.replies(self.channel, self.mode.thread_ts), threads=False)
         else:
-            self._messages(screen, self.ws.top_level(self.channel)[-SHOWN_MESSAGES:], threads=True)
+            self._messages(screen, self._conversation(), threads=True)
         self._ephemerals(screen)
         self._notices(screen)
         self.controls = screen.controls
         self._print(screen)
 
+    def _conversation(self) -> list[Message]:
+        """The top-level messages of the channel, or direct messages, on screen."""
+        return self.ws.top_level(self.ws.im_with(self.user).id if self.mode.kind == "dm" else self.channel)
+
     def _messages(self, screen: Screen, messages: list[Message], *, threads: bool) -> None:
+        """Show the latest messages (the window), numbered from the first in the conversation."""
         if not messages:
             screen.add("  (no messages yet)")
-        for message in messages:
-            number = len(self.numbered) + 1
+        hidden = max(0, len(messages) - self.mode.window) if self.mode.window is not None else 0
+        if hidden:
+            screen.add(f"  \u2191 {hidden} earlier message{'s' if hidden != 1 else ''}: type more")
+        for number, message in enumerate(messages[hidden:], start=hidden + 1):
             self.numbered[number] = message
             author = "Accord" if message.bot_id else "@" + self._name(message.user or "")
             edited = " (edited)" if message.edited else ""

@@ -85,3 +85,17 @@ def test_a_button_keeps_its_number_while_its_message_changes(sandbox: Sandbox) -
     assert pressed == ["approve", "approve"]
     assert "[3] Undo  [1] Approve" in out
     assert answer_to(out, "2") == "! button [2] is no longer there: its message changed; type look"
+
+
+def test_more_and_channel_all_scroll_back_through_earlier_messages(sandbox: Sandbox) -> None:
+    said = [f"say note {n}" for n in range(1, 10)]
+    out = session(sandbox, *said, "more", "more", "#general", "channel #partnerships --all", "thread 1")
+    latest = out.split("> say note 9\n")[1].split("> more")[0]
+    assert "↑ 3 earlier messages: type more" in latest
+    assert "note 3" not in latest and "#4 @alice" in latest and "note 9" in latest
+    scrolled = out.split("> more\n")[1]
+    assert "#1 @alice" in scrolled and "note 1" in scrolled and "earlier message" not in scrolled
+    assert out.split("> more\n")[2].startswith("! this is the beginning of the conversation\n")
+    everything = out.split("> channel #partnerships --all\n")[1].split("> thread 1")[0]
+    assert all(f"note {n}\n" in everything for n in range(1, 10))
+    assert "note 1" in out.split("> thread 1")[1]  # message numbers hold however far back the screen goes
