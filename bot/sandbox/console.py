@@ -54,6 +54,8 @@ _REFUSALS = {
     "cant_update_message": "you can only edit your own messages",
     "cant_delete_message": "you can only delete your own messages",
     "message_not_found": "that message is no longer there",
+    "already_in_channel": "they are already in this channel",
+    "method_not_supported_for_channel_type": "nobody can be added to a direct message",
 }
 
 
@@ -170,11 +172,25 @@ class Console:
 
     def _slash(self, line: str) -> None:
         command, _, text = line.partition(" ")
+        if command == "/invite":
+            self._invite(text.strip())
+            return
         if command != "/accord":
-            raise ValueError(f"{command} is not installed in this workspace; try /accord")
+            raise ValueError(f"{command} is not installed in this workspace; try /accord or /invite")
         if self.mode.kind in ("home", "dm"):
             self.mode = Mode()
         self.driver.command(self.user, self.channel, text.strip())
+
+    def _invite(self, name: str) -> None:
+        """`/invite @name`: Slack's own command, adding a person or Accord to the channel on screen."""
+        if not name:
+            raise ValueError("invite whom? e.g. /invite @Accord")
+        if self.mode.kind in ("home", "dm"):
+            raise ValueError("go to a channel first: /invite adds someone to the channel you are in")
+        invited = self.ws.user_named(name, bots=True)
+        channel = self.ws.invite(self.channel, invited.id, by=self.user)
+        who = invited.real_name if invited.is_bot else f"@{invited.name}"
+        self.say(f"{who} joined #{channel.name}, added by @{self._name(self.user)}.")
 
     def _press(self, number: int, value: str) -> None:
         control = next((c for c in self.controls if c.number == number), None)

@@ -99,3 +99,17 @@ def test_more_and_channel_all_scroll_back_through_earlier_messages(sandbox: Sand
     everything = out.split("> channel #partnerships --all\n")[1].split("> thread 1")[0]
     assert all(f"note {n}\n" in everything for n in range(1, 10))
     assert "note 1" in out.split("> thread 1")[1]  # message numbers hold however far back the screen goes
+
+
+NEW_IN_EXEC_BOARD = ["/accord new Board deal", "", "BoardCo", "", "@bob", "#exec-board", "30"]
+
+
+def test_invite_adds_accord_to_a_private_channel_as_slack_does(sandbox: Sandbox) -> None:
+    out = session(
+        sandbox, "#exec-board", "/invite @Accord", "/invite @accord", "dm", "/invite @bob", *NEW_IN_EXEC_BOARD
+    )
+    assert answer_to(out, "/invite @Accord") == "Accord joined #exec-board, added by @alice."
+    assert answer_to(out, "/invite @accord") == "! they are already in this channel"
+    assert answer_to(out, "/invite @bob") == "! go to a channel first: /invite adds someone to the channel you are in"
+    assert "🤝 *Board deal* with *BoardCo* is now managed with Accord." in out  # posted where it was invited
+
