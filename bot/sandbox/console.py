@@ -265,6 +265,20 @@ class Console:
     def _delete(self, rest: str) -> None:
         self.driver.delete(self.user, self._message(rest))
 
+    def _shortcut(self, rest: str) -> None:
+        """`shortcut <n> [name]`: a message shortcut from the message's menu (the manifest's), e.g. Raise as dispute."""
+        number, _, name = rest.partition(" ")
+        message = self._message(number)
+        shortcuts = [
+            s
+            for s in self.sandbox.emulator.contract.manifest.get("features", {}).get("shortcuts", [])
+            if s.get("type") == "message" and s["name"].casefold().startswith(name.strip().casefold())
+        ]
+        if len(shortcuts) != 1:
+            known = " / ".join(s["name"] for s in self.sandbox.emulator.contract.manifest["features"]["shortcuts"])
+            raise LookupError(f"name one message shortcut: shortcut {number} <{known}>")
+        self.driver.message_shortcut(self.user, message, shortcuts[0]["callback_id"])
+
     def _home(self, _rest: str) -> None:
         self.mode = Mode("home")
         self.driver.open_home(self.user)
@@ -320,6 +334,7 @@ class Console:
         "thread": _thread,
         "edit": _edit,
         "delete": _delete,
+        "shortcut": _shortcut,
         "home": _home,
         "dm": _dm,
         "back": _back,
@@ -595,8 +610,16 @@ def _option(element: JSON, text: str) -> str:
     for option in element.get("options", []):
         if text.casefold() in (str(option["value"]).casefold(), plain(option.get("text")).casefold()):
             return str(option["value"])
-    choices = " / ".join(str(o["value"]) for o in element.get("options", []))
-    raise LookupError(f"{_shorten(text)!r} is not one of the choices: {choices}")
+    raise LookupError(f"{_shorten(text)!r} is not one of the choices: {_choices(element)}")
+
+
+def _choices(element: JSON) -> str:
+    """A menu's options as a person types them: the value, or the label when the value is only an id."""
+    named = []
+    for option in element.get("options", []):
+        value, label = str(option["value"]), plain(option.get("text"))
+        named.append(value if label.startswith(value) else label)
+    return " / ".join(named)
 
 
 def _unreadable(line: str) -> str | None:
@@ -635,7 +658,7 @@ def _hint(element: JSON) -> str:
     if kind == "number_input" and "min_value" in element:
         return f"({element['min_value']}-{element.get('max_value', '')}) "
     if kind in ("static_select", "radio_buttons"):
-        return "(" + " / ".join(o["value"] for o in element.get("options", [])) + ") "
+        return f"({_choices(element)}) "
     if kind == "plain_text_input" and element.get("max_length"):
         return f"(max {element['max_length']}) "
     return hints.get(kind, "")

@@ -10,7 +10,7 @@ from bot.sandbox.console import Console
 from bot.sandbox.harness import Sandbox
 from bot.sandbox.workspace import JSON
 from tests.conftest import START
-from tests.e2e.helpers import PARTNERSHIPS
+from tests.e2e.helpers import PARTNERSHIPS, create_relationship
 
 
 def session(sandbox: Sandbox, *lines: str) -> str:
@@ -113,3 +113,11 @@ def test_invite_adds_accord_to_a_private_channel_as_slack_does(sandbox: Sandbox)
     assert answer_to(out, "/invite @bob") == "! go to a channel first: /invite adds someone to the channel you are in"
     assert "🤝 *Board deal* with *BoardCo* is now managed with Accord." in out  # posted where it was invited
 
+
+def test_the_raise_as_dispute_shortcut_raises_a_message_as_a_dispute(sandbox: Sandbox) -> None:
+    create_relationship(sandbox)
+    out = session(sandbox, "#acme-alliance", "say the invoices are late again", "shortcut 2", "Acme Alliance", "")
+    assert "Relationship (Acme Alliance) []: Acme Alliance" in out
+    assert "What is the dispute about? (max 500) [the invoices are late again]: " in out
+    assert "Raised dispute #1 on *Acme Alliance* in #acme-alliance." in out
+    assert "▌ DISPUTE #1 · ACME ALLIANCE" in out and "original message" in out
