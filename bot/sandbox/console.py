@@ -27,16 +27,18 @@ log = logging.getLogger(__name__)
 
 HELP = """\
 Commands (as in Slack, plus a few to move around the sandbox):
-  /accord <subcommand>   run the slash command in the current channel (/accord help lists them)
-  <n> [value]            press button n on screen; for a menu give the choice, e.g. 4 @bob
+  /accord <subcommand>   run the slash command here (/accord help lists them)
+  /invite @<name>        add someone, or Accord (/invite @Accord), to the channel you are in
+  <n> [value]            press button n; for a menu give the choice, e.g. 4 @bob
   say <text>             post a message in the channel, or in the open thread
-  thread <n>             open the thread of message #n        back   return to the channel
+  thread <n>             open the thread of message #n        back     return to the channel
   edit <n> <text>        edit your message #n                 delete <n>   delete your message #n
-  home                   open Accord's Home tab               dm     your direct messages from Accord
-  #<channel> [--all]     go to a channel (--all: every message)   more   scroll back to earlier messages
-  as @<name>             act as someone else
-  time +<n>d|h|w|m       move time forward (e.g. time +7d)    look   show the screen again
-  people, channels       who and what is in this workspace    quit   leave (everything is kept)
+  shortcut <n> [name]    a message shortcut on message #n, e.g. shortcut 3 Raise as dispute
+  #<channel> [--all]     go to a channel (--all: every message; also channel <name>)
+  more                   scroll back to earlier messages      look     show the screen again
+  home                   open Accord's Home tab               dm       your direct messages from Accord
+  as @<name>             act as someone else                  time +<n>m|h|d|w   move time forward
+  people, channels       who and what is in this workspace    quit     leave (everything is kept)
 In a modal, answer each field in turn: Enter keeps the value in [brackets], '-' clears it; cancel closes it."""
 MODAL_HELP = """\
 In a modal, answer each field in turn: Enter keeps the value in [brackets], '-' clears it.

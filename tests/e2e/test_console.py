@@ -41,6 +41,8 @@ def test_the_demo_script_walks_through_creating_and_listing(tmp_path: Path) -> N
     assert "Did you mean *Acme Alliance*?" in out
     assert "*Acme Alliance* · Acme Ltd · _executive sponsor_" in out  # Bob's Home tab
     assert "⚠️ overdue" in out.split("time +31d")[-1]
+    assert "Raised dispute #1 on *Acme Alliance* in #acme-alliance." in out  # the message shortcut
+    assert "Accord joined #exec-board, added by @bob." in out
 
 
 def test_data_and_time_persist_between_console_sessions(tmp_path: Path) -> None:
