@@ -206,8 +206,7 @@ class Driver:
         elif element["type"] == "users_select":
             action["selected_user"] = selected
         elif element["type"] in ("static_select", "overflow"):
-            options = element.get("options", [])
-            action["selected_option"] = next(o for o in options if o["value"] == selected)
+            action["selected_option"] = _chosen(element, selected)
         else:
             raise ValueError(f"the sandbox cannot operate a {element['type']}")
         conversation = None if isinstance(where, ViewRecord) else where.channel
@@ -549,14 +548,20 @@ def fill_state(record: ViewRecord, answers: dict[str, Any], *, client_checks: bo
 def _typed(element: JSON, answer: Any) -> Any:
     kind = element["type"]
     if kind in ("static_select", "radio_buttons"):
-        if answer is None:
-            return None
-        return next(o for o in element.get("options", []) if o["value"] == answer)
+        return None if answer is None else _chosen(element, answer)
     if kind in ("checkboxes", "multi_static_select"):
         return [o for o in element.get("options", []) if o["value"] in answer]
     if kind == "number_input" and answer is not None:
         return str(answer)
     return answer
+
+
+def _chosen(element: JSON, value: Any) -> JSON:
+    """The option with this value: a menu offers nothing else."""
+    for option in element.get("options", []):
+        if option["value"] == value:
+            return dict(option)
+    raise LookupError(f"{value!r} is not one of the choices: {' / '.join(o['value'] for o in element['options'])}")
 
 
 def _client_rules(block: JSON, element: JSON, value: Any) -> None:

@@ -7,43 +7,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-JSON = dict[str, Any]
+import emoji
 
-EMOJI = {
-    "white_check_mark": "\u2705",
-    "heavy_check_mark": "\u2714",
-    "warning": "\u26a0\ufe0f",
-    "handshake": "\U0001f91d",
-    "arrow_forward": "\u25b6",
-    "white_circle": "\u26aa",
-    "large_blue_circle": "\U0001f535",
-    "hourglass_flowing_sand": "\u23f3",
-    "lock": "\U0001f512",
-    "unlock": "\U0001f513",
-    "speech_balloon": "\U0001f4ac",
-    "bell": "\U0001f514",
-    "memo": "\U0001f4dd",
-    "pushpin": "\U0001f4cc",
-    "no_entry_sign": "\U0001f6ab",
-    "busts_in_silhouette": "\U0001f465",
-    "construction": "\U0001f6a7",
-    "fire": "\U0001f525",
-    "eyes": "\U0001f440",
-    "paperclip": "\U0001f4ce",
-    "clipboard": "\U0001f4cb",
-    "rotating_light": "\U0001f6a8",
-    "calendar": "\U0001f4c6",
-    "zzz": "\U0001f4a4",
-    "door": "\U0001f6aa",
-    "bar_chart": "\U0001f4ca",
-    "scales": "\u2696\ufe0f",
-    "inbox_tray": "\U0001f4e5",
-    "page_facing_up": "\U0001f4c4",
-    "x": "\u274c",
-    "heavy_minus_sign": "\u2796",
-    "small_blue_diamond": "\U0001f539",
-    "bulb": "\U0001f4a1",
-}
+JSON = dict[str, Any]
 
 
 @dataclass
@@ -59,19 +25,29 @@ class Control:
     where: Any
 
 
+# A control as the person knows it: where it is (message or view), its block, its action and its value.
+ControlKey = tuple[str, str, str, str]
+
+
 @dataclass
 class Screen:
-    """Text lines plus the numbered controls shown in them."""
+    """Text lines plus the numbered controls shown in them.
+
+    `numbering` is shared by the screens of one place, so a control keeps its number while its message
+    changes around it, and a new control takes a new number instead of one a person may be about to press.
+    """
 
     names: Callable[[str], str]
     lines: list[str] = field(default_factory=list)
     controls: list[Control] = field(default_factory=list)
+    numbering: dict[ControlKey, int] = field(default_factory=dict)
 
     def add(self, line: str = "") -> None:
         self.lines.append(line)
 
     def control(self, element: JSON, block_id: str, where: Any) -> str:
-        number = len(self.controls) + 1
+        key = (_surface(where), block_id, element["action_id"], str(element.get("value", "")))
+        number = self.numbering.setdefault(key, len(self.numbering) + 1)
         label = plain(element.get("text") or element.get("placeholder") or {"text": element["type"]})
         if element["type"] == "users_select":
             label = f"{label or 'Choose a person'} \u25be (@name)"
@@ -82,6 +58,12 @@ class Screen:
             Control(number, element["action_id"], block_id, element["type"], label, element.get("value"), where)
         )
         return f"[{number}] {label}"
+
+
+def _surface(where: Any) -> str:
+    """Which message or view a control is in: its channel and timestamp, or its view id."""
+    stamp = getattr(where, "ts", None) or getattr(where, "id", "")
+    return f"{type(where).__name__}:{getattr(where, 'channel', '')}:{stamp}"
 
 
 def plain(text_object: Any) -> str:
@@ -106,8 +88,18 @@ def mrkdwn(text: str, names: Callable[[str], str]) -> str:
         return f"{label} ({target})" if label else target
 
     text = _LINK.sub(link, text)
-    text = _EMOJI_CODE.sub(lambda m: EMOJI.get(m.group(1), m.group(0)), text)
+    text = _EMOJI_CODE.sub(_emoji, text)
     return html.unescape(text)
+
+
+def _emoji(match: re.Match[str]) -> str:
+    """A shortcode as its emoji; Slack names some circles `large_...` where Unicode's names do not."""
+    name = match.group(1)
+    for candidate in (name, name.removeprefix("large_")):
+        shown = emoji.emojize(f":{candidate}:", language="alias")
+        if shown != f":{candidate}:":
+            return shown
+    return match.group(0)
 
 
 def render_blocks(screen: Screen, blocks: list[JSON], where: Any, indent: str = "  ", width: int = 100) -> None:
@@ -127,7 +119,7 @@ def render_blocks(screen: Screen, blocks: list[JSON], where: Any, indent: str = 
                 screen.add(f"{indent}    {screen.control(accessory, block_id, where)}")
         elif kind == "context":
             parts = [mrkdwn(plain(e), names) for e in block.get("elements", []) if e.get("type") != "image"]
-            _wrap(screen, "  ".join(parts), indent + "\u00b7 ", width)
+            _wrap(screen, "  ".join(parts), indent + "\u00b7 ", width, after=indent + "  ")
         elif kind == "divider":
             screen.add(indent + "\u2500" * 40)
         elif kind == "actions":
@@ -156,15 +148,18 @@ def _rich_text(block: JSON) -> str:
     return "".join(words)
 
 
-def _wrap(screen: Screen, text: str, indent: str, width: int) -> None:
-    for paragraph in text.split("\n"):
+def _wrap(screen: Screen, text: str, indent: str, width: int, after: str | None = None) -> None:
+    """Wrap `text` at `width`; later lines start with `after` (default `indent`), so a bullet shows once."""
+    after = indent if after is None else after
+    for number, paragraph in enumerate(text.split("\n")):
+        lead = indent if number == 0 else after
         lines = textwrap.wrap(
             paragraph,
             width,
-            initial_indent=indent,
-            subsequent_indent=indent,
+            initial_indent=lead,
+            subsequent_indent=after,
             break_on_hyphens=False,
             break_long_words=False,
-        ) or [indent]
-        for line in lines:
+        )
+        for line in lines or [lead]:
             screen.add(line)

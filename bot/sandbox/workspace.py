@@ -280,10 +280,11 @@ class Workspace:
             raise SlackError("user_not_found")
         return user
 
-    def user_named(self, name: str) -> User:
+    def user_named(self, name: str, *, bots: bool = False) -> User:
+        """A person by their @name; with `bots`, an app's bot user too (as /invite @Accord finds it)."""
         wanted = name.lstrip("@").casefold()
         for user in self.users.values():
-            if user.name.casefold() == wanted and not user.is_bot:
+            if user.name.casefold() == wanted and (bots or not user.is_bot):
                 return user
         raise LookupError(f"no person called @{wanted}")
 
@@ -299,6 +300,20 @@ class Workspace:
             if channel.name.casefold() == wanted and not channel.is_im:
                 return channel
         raise LookupError(f"no channel called #{wanted}")
+
+    def invite(self, channel_id: str, user_id: str, *, by: str) -> Channel:
+        """Someone in a channel adds another person, or an app, to it; Slack refuses what conversations.invite does."""
+        with self.lock:
+            channel = self.channel(channel_id)
+            self.user(user_id)
+            if channel.is_im:
+                raise SlackError("method_not_supported_for_channel_type")
+            if by not in channel.members:
+                raise SlackError("not_in_channel")
+            if user_id in channel.members:
+                raise SlackError("already_in_channel")
+            channel.members.add(user_id)
+            return channel
 
     def im_with(self, user_id: str) -> Channel:
         """The bot's direct-message channel with a person, opened on first use."""

@@ -10,18 +10,21 @@ ROOT = Path(__file__).resolve().parent.parent.parent
 
 
 def console(state: Path, script: str, **settings: str) -> str:
+    """Run a console session on `script`; it must end normally, with nothing on standard error."""
     result = subprocess.run(
         [sys.executable, "-m", "bot", "console", "--state-dir", str(state)],
         env=os.environ | settings,
-        input=script,
+        input=script.encode(errors="surrogateescape"),  # bytes as typed, invalid UTF-8 included
         capture_output=True,
-        text=True,
         timeout=120,
         cwd=state.parent,
     )
-    assert result.returncode == 0, result.stderr
-    assert "!!" not in result.stdout, "the app broke Slack's contract"
-    return result.stdout
+    out, err = result.stdout.decode(), result.stderr.decode()
+    assert result.returncode == 0, err
+    assert "Traceback" not in out + err
+    assert err == "", err
+    assert "!!" not in out, "the app broke Slack's contract"
+    return out
 
 
 def new_acme_alliance(cadence: str) -> list[str]:
@@ -38,6 +41,8 @@ def test_the_demo_script_walks_through_creating_and_listing(tmp_path: Path) -> N
     assert "Did you mean *Acme Alliance*?" in out
     assert "*Acme Alliance* · Acme Ltd · _executive sponsor_" in out  # Bob's Home tab
     assert "⚠️ overdue" in out.split("time +31d")[-1]
+    assert "Raised dispute #1 on *Acme Alliance* in #acme-alliance." in out  # the message shortcut
+    assert "Accord joined #exec-board, added by @bob." in out
 
 
 def test_data_and_time_persist_between_console_sessions(tmp_path: Path) -> None:
@@ -126,3 +131,64 @@ def test_moving_time_brings_nudges_as_direct_messages_which_can_be_snoozed(tmp_p
     assert "[1] Record review  [2] Snooze 1 day  [3] Snooze 1 week" in inbox
     assert "Snoozed for a week. I'll remind you after that." in out.split("> 3")[1]
     assert "Accord sent" not in out.split("> time +1d")[1]  # snoozed: nothing the next day
+
+
+def test_hostile_lines_each_get_a_one_line_answer_and_lose_nothing_typed(tmp_path: Path) -> None:
+    not_mine = ["edit 1 my words now", "delete 1"]  # message #1 is Accord's introduction
+    hostile = [
+        "",
+        "   ",
+        "frobnicate the widgets",
+        "99",
+        "99999999999999999999999",
+        "thread 42",
+        "edit 42 nothing there",
+        "say " + "y" * 40_001,
+        "x" * 5_000,
+        "\x1b[2J\x1b[31mred",
+        "say hello\x00world",
+        "\udcff\udcfe",  # bytes that are not UTF-8
+        *not_mine,
+    ]
+    review = [
+        "/accord review Acme Alliance",
+        "The pilot went well",
+        "7",  # a rating outside its options
+        "five",
+        "4",
+        "3",
+        "3",
+        "3",
+        "Monthly steering group",
+        "next friday",  # not a date
+        "",
+    ]
+    script = [*new_acme_alliance("30"), "#acme-alliance", *review, *hostile, "look", ""]
+    out = console(tmp_path / "state", "\n".join(script))
+
+    assert "Delivery (5 / 4 / 3 / 2 / 1) []: 7\n! '7' is not one of the choices: 5 / 4 / 3 / 2 / 1\n" in out
+    assert "Delivery (5 / 4 / 3 / 2 / 1) []: five\n! 'five' is not one of the choices" in out
+    assert "Next review (YYYY-MM-DD) [2026-12-31]: next friday\n! 'next friday' is not a date" in out
+    # only the refused field was asked again, and everything else typed was kept and saved
+    assert out.count("How is the relationship going?") == 1
+    assert "Delivery 4/5 · Trust and behaviours 3/5 · Value 3/5 · Governance 3/5" in out
+    assert "The pilot went well" in out and "*Decisions:* Monthly steering group" in out
+
+    session = out.split("> ", 1)[1]
+    answers = [chunk.split("\n")[1] for chunk in session.split("\n> ")[-len(hostile) - 1 : -1]]
+    assert all(answer.startswith("! ") for answer in answers), answers
+    said = dict(zip(hostile, answers, strict=True))
+    assert said["edit 1 my words now"] == "! you can only edit your own messages"
+    assert said["delete 1"] == "! you can only delete your own messages"
+    assert said["99"] == "! there is no button [99] on screen"
+    assert said["say " + "y" * 40_001] == "! a message holds at most 40,000 characters; this one has 40,001"
+    assert "\x1b" not in out and "\\x1b[2J" in out  # shown as an escape, never sent to the terminal
+    assert "🤝 *Acme Alliance* with *Acme Ltd* is now managed with Accord." in out.split("> look")[-1]
+
+
+def test_log_lines_go_to_a_file_not_the_screen(tmp_path: Path) -> None:
+    state = tmp_path / "state"
+    out = console(state, "/accord new Board deal\n\nBoardCo\n\n@bob\n#exec-board\n30\n")
+    assert "I couldn't post the introduction in #exec-board" in out
+    assert "WARNING" not in out
+    assert "could not introduce relationship 1: channel_not_found" in (state / "console.log").read_text()
