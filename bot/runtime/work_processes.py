@@ -133,7 +133,9 @@ class Worker:
     def _run(self, item: Claimed) -> None:
         done = True
         try:
-            if item.committed:
+            if self._stopping.is_set():  # not started before the stop: given back with the rest
+                done = False
+            elif item.committed:
                 log.warning("inbox row %s saved its work before its process died; not doing it twice", item.id)
             else:
                 with working_on(item):
