@@ -330,7 +330,7 @@ def export(
     ] = None,
     team: Annotated[str | None, typer.Option(help="The workspace (team id), if the database holds several.")] = None,
 ) -> None:
-    """Write a relationship's Relationship Management Plan, or its whole evidence pack, to a file."""
+    """Write a relationship's Relationship Management Plan (to a file or standard output), or its evidence pack."""
     from bot.records.evidence_pack import write_pack
     from stages import relationship_service, rmp
     from stages.catalogue import default_catalogue
