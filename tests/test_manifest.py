@@ -10,6 +10,7 @@ import pytest
 import yaml
 from slack_sdk import WebClient
 
+from bot.app import subcommands
 from bot.sandbox.contract import Contract
 from bot.sandbox.harness import Sandbox
 from bot.slack import ids
@@ -39,6 +40,13 @@ def test_the_schema_check_would_catch_a_broken_manifest() -> None:
 
 def test_slash_commands_match_both_ways() -> None:
     assert {c["command"] for c in MANIFEST["features"]["slash_commands"]} == {ids.COMMAND}
+
+
+def test_the_usage_hint_lists_every_subcommand_and_only_those() -> None:
+    """Slack shows the hint as people type /accord: it lists what `/accord help` does, in the same order."""
+    (command,) = MANIFEST["features"]["slash_commands"]
+    hinted = [word.strip() for word in command["usage_hint"].split("|")]
+    assert hinted == [subcommand.name for subcommand in subcommands()]
 
 
 def test_shortcuts_match_both_ways() -> None:

@@ -5,18 +5,24 @@ import os
 import shutil
 import subprocess
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import timedelta
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
 from pydantic import ValidationError
 
 from bot.runtime import logs
 from bot.runtime.bootstrap import Bootstrap
+from bot.sandbox.clock import MovableClock
 from bot.settings import Settings
 
 if TYPE_CHECKING:
+    from stages.rmp import Evidence
     from storage.database import Database
 
 cli = typer.Typer(help="Accord: collaborative business relationships the BS 11000 / ISO 44001 way, in Slack.")
@@ -24,8 +30,56 @@ db = typer.Typer(help="The database schema.", no_args_is_help=True)
 cli.add_typer(db, name="db")
 
 
+CONSOLE_STATE = Path(".accord")
+# The commands that can read the console's data; the others talk to Slack, which the console emulates itself.
+READS_CONSOLE = {"export", "nudges", "db"}
+
+
+@dataclass(frozen=True)
+class ConsoleState:
+    """What `accord console --state-dir DIR` keeps in DIR: its database, and its workspace together with how far
+    its clock was moved (`time +91d`), so that other commands read the same data at the same moment."""
+
+    directory: Path
+
+    @property
+    def database_file(self) -> Path:
+        return self.directory / "console.db"
+
+    @property
+    def database_url(self) -> str:
+        return f"sqlite:///{self.database_file}"
+
+    @property
+    def workspace_file(self) -> Path:
+        return self.directory / "workspace.json"
+
+    @property
+    def command(self) -> str:
+        """The command that fills this directory."""
+        return "accord console" + ("" if self.directory == CONSOLE_STATE else f" --state-dir {self.directory}")
+
+    def clock(self) -> MovableClock:
+        """The console's clock: the wall clock moved on as far as the console moved it."""
+        if not self.workspace_file.is_file():
+            return MovableClock()
+        saved = json.loads(self.workspace_file.read_text(encoding="utf-8"))
+        return MovableClock(offset=timedelta(seconds=saved["clock_offset_seconds"]))
+
+
 @cli.callback()
-def _setup(ctx: typer.Context) -> None:
+def _setup(
+    ctx: typer.Context,
+    console_dir: Annotated[
+        Path | None,
+        typer.Option(
+            "--console",
+            metavar="DIR",
+            help="Read the data `accord console` keeps in DIR (its --state-dir, .accord by default), at the "
+            "console's time: for export, nudges --dry-run and db.",
+        ),
+    ] = None,
+) -> None:
     # Settings are checked once here, before any command runs: a bad value is named, not shown as a traceback.
     try:
         settings = Settings()
@@ -34,15 +88,44 @@ def _setup(ctx: typer.Context) -> None:
             name = "_".join(str(part) for part in problem["loc"]).upper()
             typer.echo(f"{name}: {problem['msg']} (got {problem.get('input')!r})", err=True)
         raise typer.Exit(2) from None
-    unusable = _database_problem(settings.database_url)
-    if unusable:
-        typer.echo(f"DATABASE_URL: {unusable}", err=True)
-        raise typer.Exit(2)
+    clock = None
+    if console_dir is None:
+        unusable = _database_problem(settings.database_url)
+        if unusable:
+            _fail(f"DATABASE_URL: {unusable}")
+    else:
+        state = _console_state(ConsoleState(console_dir), ctx.invoked_subcommand)
+        settings = settings.model_copy(update={"database_url": state.database_url})
+        clock = state.clock()
     logs.configure(settings.log_level)
     # The process's one bootstrap, for every command; it opens the database only when a command first asks.
-    process = Bootstrap(settings)
+    process = Bootstrap(settings, clock=clock)
     ctx.obj = process
     ctx.call_on_close(process.close)
+
+
+def _console_state(state: ConsoleState, command: str | None) -> ConsoleState:
+    """`state`, once it is known to hold the console's data and `command` to be one that can read it."""
+    if command not in READS_CONSOLE:
+        _fail(
+            f"accord {command} does not read the console's data: run it without --console "
+            f"(the console runs the app and its nudges itself: {state.command})"
+        )
+    if not state.database_file.is_file():
+        _fail(f"There is no console data in {state.directory}: run {state.command} first")
+    return state
+
+
+def _console(ctx: typer.Context) -> ConsoleState | None:
+    """The console's state, when the command was given --console."""
+    directory = ctx.find_root().params.get("console_dir")
+    return ConsoleState(directory) if isinstance(directory, Path) else None
+
+
+def _fail(message: str) -> NoReturn:
+    """One line saying what is wrong and what to do, and exit 2: never a traceback."""
+    typer.echo(message, err=True)
+    raise typer.Exit(2)
 
 
 def _bootstrap(ctx: typer.Context) -> Bootstrap:
@@ -57,24 +140,35 @@ def _database_problem(url: str) -> str | None:
     from sqlalchemy.exc import ArgumentError
 
     try:
-        parsed = make_url(url)
+        make_url(url)
     except ArgumentError:
         return "not a database URL: use sqlite:///path/to/accord.db or postgresql+psycopg://user:password@host/db"
-    file = parsed.database if parsed.get_backend_name() == "sqlite" else None
-    if not file or file == ":memory:" or parsed.query.get("uri"):
+    file = _sqlite_file(url)
+    if file is None:
         return None
-    folder = Path(file).parent.absolute()
+    folder = file.parent.absolute()
     if folder.is_dir():
         return None
     why = "is not a directory" if folder.exists() else "does not exist"
     return f"{url} is a file in {folder}, which {why}: create that directory, or name a file in one that exists"
 
 
+def _sqlite_file(url: str) -> Path | None:
+    """The file of an SQLite database URL (a valid one); None for an in-memory one or another database."""
+    from sqlalchemy.engine import make_url
+
+    parsed = make_url(url)
+    file = parsed.database if parsed.get_backend_name() == "sqlite" else None
+    if not file or file == ":memory:" or parsed.query.get("uri"):
+        return None
+    return Path(file)
+
+
 @cli.command()
 def console(
-    state_dir: Annotated[Path, typer.Option(help="Where the console keeps its database and workspace.")] = Path(
-        ".accord"
-    ),
+    state_dir: Annotated[
+        Path, typer.Option(help="Where the console keeps its database and workspace.")
+    ] = CONSOLE_STATE,
     fresh: Annotated[bool, typer.Option(help="Start again from the demo workspace, forgetting everything.")] = False,
 ) -> None:
     """Try Accord in an offline Slack workspace in this terminal: no Slack account needed."""
@@ -85,7 +179,8 @@ def console(
     if fresh and state_dir.exists():
         shutil.rmtree(state_dir)
     state_dir.mkdir(parents=True, exist_ok=True)
-    sandbox = Sandbox(f"sqlite:///{state_dir / 'console.db'}", workspace_file=state_dir / "workspace.json")
+    state = ConsoleState(state_dir)
+    sandbox = Sandbox(state.database_url, workspace_file=state.workspace_file)
     try:
         terminal.main(sandbox)
     finally:
@@ -198,14 +293,20 @@ def nudges(
 ) -> None:
     """Run the nudge job once now (or, with --dry-run, show what it would send)."""
     process = _bootstrap(ctx)
-    _prepare_database(process.database)
-    nudger = process.nudger
     if dry_run:
         from bot.nudges.preview import preview
 
-        typer.echo(preview(nudger))
+        _teams(ctx, _database_to_read(ctx))
+        typer.echo(preview(process.nudger))
         return
-    report = nudger.run()
+    state = _console(ctx)
+    if state is not None:
+        _fail(
+            "With --console, accord nudges only shows what is due: add --dry-run "
+            f"(the console sends its nudges itself when its time moves: time +1d in {state.command})"
+        )
+    _prepare_database(process.database)
+    report = process.nudger.run()
     typer.echo(f"{report.enqueued} queued, {report.sent} sent, {report.deferred} deferred, {report.failed} failed.")
 
 
@@ -215,64 +316,149 @@ class Format(StrEnum):
     json = "json"
 
 
+STANDARD_OUTPUT = Path("-")
+
+
 @cli.command()
 def export(
     ctx: typer.Context,
     relationship: Annotated[str, typer.Argument(help="The relationship's name.")],
-    out: Annotated[Path | None, typer.Option(help="Where to write the plan.")] = None,
+    out: Annotated[Path | None, typer.Option(help="Where to write the plan (-: standard output).")] = None,
     format: Annotated[Format, typer.Option("--format", help="md, html or json.")] = Format.md,
     evidence_pack: Annotated[
         Path | None, typer.Option(help="Write the evidence pack (a zip) for a certification audit here.")
     ] = None,
     team: Annotated[str | None, typer.Option(help="The workspace (team id), if the database holds several.")] = None,
 ) -> None:
-    """Write a relationship's Relationship Management Plan, or its whole evidence pack, to a file."""
-    from datetime import UTC, datetime
-
-    from bot.records.evidence_pack import plan_json, write_pack
-    from bot.records.plan_document import render_html, render_markdown
+    """Write a relationship's Relationship Management Plan (to a file or standard output), or its evidence pack."""
+    from bot.records.evidence_pack import write_pack
     from stages import relationship_service, rmp
     from stages.catalogue import default_catalogue
     from stages.errors import RelationshipNotFound
 
     if out is None and evidence_pack is None:
-        typer.echo(
-            "Say where to write: --out FILE (with --format md, html or json), or --evidence-pack FILE.zip", err=True
+        _fail(
+            "Say where to write: --out FILE (- for standard output) with --format md, html or json, "
+            "or --evidence-pack FILE.zip"
         )
-        raise typer.Exit(2)
-    database = _bootstrap(ctx).database
-    _prepare_database(database)
-    team_id = _team(database.team_ids(), team)
+    _check_writable("--out", out, f"plan.{format.value}")
+    if evidence_pack == STANDARD_OUTPUT:
+        _fail("--evidence-pack: the evidence pack is a zip of many files: name a file for it, e.g. pack.zip")
+    _check_writable("--evidence-pack", evidence_pack, "pack.zip")
+    process = _bootstrap(ctx)
+    database = _database_to_read(ctx)
+    team_id = _team(ctx, database, team)
     try:
         found = relationship_service.find_relationship(database.uow(team_id), relationship)
     except RelationshipNotFound as missing:
         hint = f" Did you mean {' or '.join(missing.suggestions)}?" if missing.suggestions else ""
-        typer.echo(f"There is no relationship called {relationship!r} in workspace {team_id}.{hint}", err=True)
-        raise typer.Exit(2) from None
-    evidence = rmp.evidence(database.uow(team_id), default_catalogue(), found.id or 0, datetime.now(UTC))
-    if out is not None:
-        renderers = {
-            Format.md: lambda: render_markdown(evidence.plan),
-            Format.html: lambda: render_html(evidence.plan),
-            Format.json: lambda: json.dumps(plan_json(evidence), indent=2, sort_keys=True),
-        }
-        out.write_text(renderers[format](), encoding="utf-8")
+        _fail(f"There is no relationship called {relationship!r} in workspace {team_id}.{hint}")
+    evidence = rmp.evidence(database.uow(team_id), default_catalogue(), found.id or 0, process.clock.now())
+    if out == STANDARD_OUTPUT:
+        typer.echo(_render_plan(evidence, format))
+    elif out is not None:
+        with _writing("--out", out):
+            out.write_text(_render_plan(evidence, format), encoding="utf-8")
         typer.echo(f"Wrote the plan of {found.name} to {out}.")
     if evidence_pack is not None:
-        files = write_pack(evidence, evidence_pack)
-        typer.echo(f"Wrote the evidence pack of {found.name} ({len(files)} files) to {evidence_pack}.")
+        with _writing("--evidence-pack", evidence_pack):
+            files = write_pack(evidence, evidence_pack)
+        # The plan may be on standard output: the confirmation must not run into it.
+        typer.echo(
+            f"Wrote the evidence pack of {found.name} ({len(files)} files) to {evidence_pack}.",
+            err=out == STANDARD_OUTPUT,
+        )
 
 
-def _team(known: list[str], wanted: str | None) -> str:
+def _render_plan(evidence: "Evidence", format: Format) -> str:
+    from bot.records.evidence_pack import plan_json
+    from bot.records.plan_document import render_html, render_markdown
+
+    match format:
+        case Format.md:
+            return render_markdown(evidence.plan)
+        case Format.html:
+            return render_html(evidence.plan)
+        case Format.json:
+            return json.dumps(plan_json(evidence), indent=2, sort_keys=True)
+
+
+def _check_writable(option: str, path: Path | None, example: str) -> None:
+    """Stop, before any work, when `path` cannot be written: its folder is missing or a file, or it is a folder."""
+    if path is None or path == STANDARD_OUTPUT:
+        return
+    if path.is_dir():
+        _fail(f"{option}: {path} is a folder: name a file in it, e.g. {path / example}")
+    nearest = next(folder for folder in path.parents if folder.exists())
+    if not nearest.is_dir():
+        _fail(f"{option}: {nearest} is a file, not a folder: name a file in a folder that exists")
+    if nearest != path.parent:
+        _fail(f"{option}: the folder {path.parent} does not exist: create it first, or name a file in one that exists")
+
+
+@contextmanager
+def _writing(option: str, path: Path) -> Iterator[None]:
+    """What the checks could not foresee (no permission, a full disk) is still one line, not a traceback."""
+    try:
+        yield
+    except OSError as error:
+        _fail(f"{option}: cannot write {path}: {error.strerror or error}")
+
+
+def _database_to_read(ctx: typer.Context) -> "Database":
+    """The database, migrated, for a command that reads it (see `_existing_database`)."""
+    database = _existing_database(ctx)
+    _prepare_database(database)
+    return database
+
+
+def _existing_database(ctx: typer.Context) -> "Database":
+    """The database, for a command that only reads it: an SQLite file that is not there is named, never created."""
+    process = _bootstrap(ctx)
+    file = _sqlite_file(process.settings.database_url)
+    if file is not None and not file.is_file():
+        _fail(f"There is no database at {file.absolute()} (DATABASE_URL): {_where_the_data_is(ctx)}")
+    return process.database
+
+
+def _where_the_data_is(ctx: typer.Context) -> str:
+    """The fix for a database with nothing to read: the console's data, or Accord's own database, is elsewhere."""
+    state = _console(ctx)
+    if state is not None:
+        return f"create a relationship in the console first ({state.command})"
+    if ConsoleState(CONSOLE_STATE).database_file.is_file():
+        command = ctx.command_path.removeprefix(ctx.find_root().command_path)
+        return (
+            f"the console's data is in {CONSOLE_STATE}: add --console {CONSOLE_STATE} after accord, "
+            f"as in accord --console {CONSOLE_STATE}{command} ..."
+        )
+    return "set DATABASE_URL to Accord's database, or try Accord offline first with accord console"
+
+
+def _teams(ctx: typer.Context, database: "Database") -> list[str]:
+    """The workspaces in `database`: at least one, or the command has nothing to read."""
+    from sqlalchemy.engine import make_url
+
+    known = database.team_ids()
+    if not known:
+        state = _console(ctx)
+        holder = (
+            f"The console's data in {state.directory}"
+            if state is not None
+            else f"The database {make_url(database.url).render_as_string(hide_password=True)}"
+        )
+        _fail(f"{holder} holds no workspace yet: {_where_the_data_is(ctx)}")
+    return known
+
+
+def _team(ctx: typer.Context, database: "Database", wanted: str | None) -> str:
+    known = _teams(ctx, database)
     if wanted is not None:
         if wanted not in known:
-            typer.echo(f"No workspace {wanted} in this database; it holds {', '.join(known) or 'none'}.", err=True)
-            raise typer.Exit(2)
+            _fail(f"No workspace {wanted} in this database: it holds {', '.join(known)}; give one of them to --team.")
         return wanted
     if len(known) != 1:
-        listing = ", ".join(known) or "none yet"
-        typer.echo(f"Say which workspace with --team: this database holds {listing}.", err=True)
-        raise typer.Exit(2)
+        _fail(f"Say which workspace with --team: this database holds {', '.join(known)}.")
     return known[0]
 
 
@@ -287,7 +473,7 @@ def db_upgrade(ctx: typer.Context, revision: Annotated[str, typer.Argument(help=
 @db.command("current")
 def db_current(ctx: typer.Context) -> None:
     """Show the database's schema revision."""
-    typer.echo(_bootstrap(ctx).database.revision() or "empty (run: accord db upgrade)")
+    typer.echo(_existing_database(ctx).revision() or "empty (run: accord db upgrade)")
 
 
 def _prepare_database(database: "Database") -> None:

@@ -15,9 +15,9 @@ from typer.testing import CliRunner
 
 from bot.runtime.cli import cli
 from bot.sandbox.driver import Driver, OverHttp
-from bot.sandbox.harness import OfflineSlack
+from bot.sandbox.harness import OfflineSlack, Sandbox
 from bot.sandbox.socket_mode import SocketModeServer, SocketModeTransport
-from tests.e2e.helpers import ACME, ALICE, free_port, shown, wait_for
+from tests.e2e.helpers import ACME, ALICE, create_relationship, free_port, shown, wait_for
 from tests.e2e.test_http_mode import healthy
 
 ROOT = Path(__file__).resolve().parent.parent.parent
@@ -97,6 +97,8 @@ def test_http_mode_opens_its_database_once_for_its_workers_too(slack: OfflineSla
 @pytest.mark.parametrize("args", [["nudges", "--dry-run"], ["nudges"], ["db", "upgrade"]], ids=" ".join)
 def test_a_command_opens_its_database_once(slack: OfflineSlack, tmp_path: Path, args: list[str]) -> None:
     url = f"sqlite:///{tmp_path / 'accord.db'}"
+    with Sandbox(url) as used:  # a database in use: a command that reads one refuses to create it
+        create_relationship(used)
     command = accord(tmp_path, args, **slack_env(slack, url))
     command.communicate(timeout=60)
     assert command.returncode == 0
