@@ -85,16 +85,17 @@ def exit_review_nudges(
 def _overdue_nudges(
     kind: NudgeKind, relationship: Relationship, due: date, now: datetime, policy: NudgePolicy, snoozes: Snoozes
 ) -> list[Nudge]:
-    """The owner on the due date and every few days after; the sponsor too once it is long overdue."""
+    """The owner on the due date and every few days after; the sponsor too once it is long overdue, unless the
+    sponsor is the owner, who is already being reminded."""
     if relationship.exited or now.date() < due or relationship.id is None:
         return []
     subject = due_subject(relationship, due)
     detail: dict[str, str | int] = {"name": relationship.name, "due": due.isoformat()}
     nudges = []
-    for tier, recipient, start in (
-        (0, relationship.owner_id, due),
-        (1, relationship.sponsor_id, due + timedelta(days=policy.escalate_after_days)),
-    ):
+    people = [(0, relationship.owner_id, due)]
+    if relationship.sponsor_id != relationship.owner_id:
+        people.append((1, relationship.sponsor_id, due + timedelta(days=policy.escalate_after_days)))
+    for tier, recipient, start in people:
         period = _period(kind, subject, recipient, start, now, policy.remind_every_days, snoozes)
         if period is not None:
             nudges.append(Nudge(kind, subject, tier, period, recipient, relationship.id, detail))

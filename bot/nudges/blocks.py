@@ -24,6 +24,30 @@ def in_thread(kind: NudgeKind) -> bool:
             assert_never(unknown)
 
 
+def one_per_subject(nudges: Sequence[QueuedNudge]) -> list[QueuedNudge]:
+    """The nudges a message shows: one per thing it is about, though several reminders of it (to the owner and to
+    the sponsor who are one person, or one held back for working hours and the next) went out together. The
+    lowest tier is the recipient's own part in it; of those, the latest."""
+    chosen: dict[tuple[str, str], QueuedNudge] = {}
+    for nudge in nudges:
+        key = (_subject_kind(nudge.kind), nudge.subject)
+        held = chosen.get(key)
+        if held is None or (nudge.tier, -(nudge.id or 0)) < (held.tier, -(held.id or 0)):
+            chosen[key] = nudge
+    return list(chosen.values())
+
+
+def _subject_kind(kind: NudgeKind) -> str:
+    """What kind of thing a nudge is about: a dispute's nudges are about one dispute, whatever their kind."""
+    match kind:
+        case NudgeKind.REVIEW | NudgeKind.EXIT_REVIEW:
+            return kind.value
+        case NudgeKind.DISPUTE | NudgeKind.DISPUTE_ESCALATED | NudgeKind.DISPUTE_THREAD:
+            return "dispute"
+        case unknown:
+            assert_never(unknown)
+
+
 def open_button(nudge: QueuedNudge) -> tuple[str, str]:
     """The action and value of the button that takes the person to what the nudge is about."""
     match nudge.kind:
@@ -72,7 +96,10 @@ def item_blocks(copy: Copy, nudge: QueuedNudge, today: date) -> list[Block]:
         )
         for days in SNOOZE_DAYS
     ]
-    item = copy("nudges", f"item_{nudge.kind.value}", n=nudge, days=days_since(nudge, today))
+    facts: dict[str, object] = {"n": nudge, "days": days_since(nudge, today)}
+    if "due" in nudge.detail:  # as a date, so the words show it as people write it
+        facts["due"] = date.fromisoformat(str(nudge.detail["due"]))
+    item = copy("nudges", f"item_{nudge.kind.value}", **facts)
     return [section(item), ActionsBlock(block_id=f"nudge:{nudge.id}", elements=buttons)]
 
 

@@ -26,7 +26,7 @@ from slack_sdk.models.blocks import Block
 
 from bot.deps import Deps
 from bot.nudges import receipts
-from bot.nudges.blocks import dm_blocks, in_thread, item_blocks
+from bot.nudges.blocks import dm_blocks, in_thread, item_blocks, one_per_subject
 from bot.settings import Settings
 from bot.slack.kit import message_blocks
 from bot.slack.rate_limits import retry_after
@@ -185,10 +185,11 @@ class Nudger:
             return
 
         def post(batch: list[QueuedNudge]) -> None:
+            items = [shown[n.id] for n in one_per_subject(batch)]
             self.client.chat_postMessage(
                 channel=person,
-                text=self.copy("nudges", "fallback", count=len(batch)),
-                blocks=message_blocks(dm_blocks(self.copy, [shown[n.id] for n in batch])),
+                text=self.copy("nudges", "fallback", count=len(items)),
+                blocks=message_blocks(dm_blocks(self.copy, items)),
                 metadata=receipts.metadata(batch),
             )
 
