@@ -235,7 +235,32 @@ class QueuedNudge:
     unconfirmed_since: datetime | None = None
     # A new value for every claim: a sender whose lease lapsed finds it replaced, and stops.
     claim_token: str | None = None
+    # The direct message it went out in, and when that message was told it is done (or snoozed) and lost its
+    # buttons: what the nudge run looks at to bring old messages up to date.
+    message_channel: str | None = None
+    message_ts: str | None = None
+    closed_at: datetime | None = None
     id: int | None = None
+
+
+class Outcome(StrEnum):
+    """Why a nudge no longer needs its person: what became of what it is about."""
+
+    REVIEWED = "reviewed"  # the review (or exit strategy review) was recorded
+    RESOLVED = "resolved"  # the dispute was resolved
+    MOVED = "moved"  # the dispute has moved to another tier since
+    ENDED = "ended"  # the relationship has ended
+    SNOOZED = "snoozed"  # the person snoozed it
+
+
+@dataclass(frozen=True)
+class Settled:
+    """What became of a nudge's subject, and who did it when, as far as it is known."""
+
+    outcome: Outcome
+    by: str | None = None
+    on: date | None = None
+    tier: int | None = None
 
 
 class ClaimLost(Exception):

@@ -7,6 +7,7 @@ from typing import assert_never
 from slack_sdk.models.blocks import ActionsBlock, Block, ButtonElement
 
 from bot.nudges.references import SNOOZE_DAYS, SnoozeChoice
+from bot.nudges.updates import item_block_id
 from bot.slack import ids
 from bot.slack.kit import MESSAGE_BLOCK_LIMIT, context, header, plain, section
 from bot.slack.wording import Copy
@@ -100,7 +101,7 @@ def item_blocks(copy: Copy, nudge: QueuedNudge, today: date) -> list[Block]:
     if "due" in nudge.detail:  # as a date, so the words show it as people write it
         facts["due"] = date.fromisoformat(str(nudge.detail["due"]))
     item = copy("nudges", f"item_{nudge.kind.value}", **facts)
-    return [section(item), ActionsBlock(block_id=f"nudge:{nudge.id}", elements=buttons)]
+    return [section(item), ActionsBlock(block_id=item_block_id(nudge.id), elements=buttons)]
 
 
 def dm_blocks(copy: Copy, items: Sequence[list[Block]]) -> list[Block]:

@@ -400,6 +400,7 @@ def facts(world: World) -> dict[str, Any]:
         "decisions", "delivery", "next_review"], "e": world.events, "a": [world.events[4].after,
         *world.attention.assigned], "b": world.events[0].before, "user_id": OWNER, "led": world.attention.led,
         "n": [*world.nudges, 3], "days": [0, 1, 7], "due": NOW.date(), "plan": world.plan, "today": NOW.date(),
+        "on": [NOW.date(), None],
         "v": [world.diff.newer, world.text, [world.text, "x"], None], "older": world.diff.older,
         "newer": world.diff.newer, "code": ["no_such_stage", "not_reached", "already_signed_off",
         "not_signed_off", "reopen_latest_first"], "current": 2, "action": ["done", "in_progress",
