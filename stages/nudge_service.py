@@ -20,7 +20,9 @@ from stages.nudges import (
     Nudge,
     NudgeKind,
     NudgePolicy,
+    Outcome,
     QueuedNudge,
+    Settled,
     Snooze,
     dispute_check,
     dispute_id,
@@ -158,27 +160,82 @@ def still_due(uow: UnitOfWork, queued: QueuedNudge, cadences: Cadences) -> bool:
     """Whether the nudge still matters: the review not yet done, the dispute still open at that tier.
     `ValueError` for a nudge whose subject names nothing it could be about."""
     with uow.reading():
-        relationship = uow.relationships.get(queued.relationship_id)
-        if relationship is None or relationship.exited:
-            return False
-        match queued.kind:
-            case NudgeKind.REVIEW:
-                return _due_on(queued, relationship, relationship.next_review_due)
-            case NudgeKind.EXIT_REVIEW:
-                return _due_on(queued, relationship, relationship.next_exit_review_due)
-            case NudgeKind.DISPUTE | NudgeKind.DISPUTE_ESCALATED | NudgeKind.DISPUTE_THREAD:
-                dispute = uow.disputes.get(dispute_id(queued.subject))
-                return dispute is not None and dispute.open and dispute.tier == queued.tier
-            case unknown:
-                assert_never(unknown)
+        return _settled(uow, queued) is None
+
+
+def settled(uow: UnitOfWork, queued: QueuedNudge) -> Settled | None:
+    """What became of what the nudge is about, or None while it is still due. `ValueError` as `still_due`."""
+    with uow.reading():
+        return _settled(uow, queued)
+
+
+def settled_since_sent(uow: UnitOfWork) -> list[tuple[QueuedNudge, Settled]]:
+    """Sent nudges whose message still shows buttons though what they are about is done (elsewhere, since)."""
+    found = []
+    with uow.reading():
+        for queued in uow.nudges.with_open_messages():
+            try:
+                outcome = _settled(uow, queued)
+            except ValueError:
+                continue  # a subject that names nothing: its message is left as it is
+            if outcome is not None:
+                found.append((queued, outcome))
+    return found
+
+
+def close(uow: UnitOfWork, nudge_ids: Sequence[int], now: datetime) -> None:
+    """Record that these nudges' messages were brought up to date and no longer show their buttons."""
+    with uow:
+        uow.nudges.close(nudge_ids, now)
+        uow.commit()
+
+
+def _settled(uow: UnitOfWork, queued: QueuedNudge) -> Settled | None:
+    relationship = uow.relationships.get(queued.relationship_id)
+    if relationship is None or relationship.exited:
+        return Settled(Outcome.ENDED)
+    match queued.kind:
+        case NudgeKind.REVIEW:
+            if _due_on(queued, relationship, relationship.next_review_due):
+                return None
+            last = next(iter(uow.reviews.recent(queued.relationship_id, 1)), None)
+            return (
+                Settled(Outcome.REVIEWED, last.reviewed_by, last.reviewed_at.date())
+                if last
+                else Settled(Outcome.REVIEWED)
+            )
+        case NudgeKind.EXIT_REVIEW:
+            if _due_on(queued, relationship, relationship.next_exit_review_due):
+                return None
+            latest = uow.exit_strategies.latest(queued.relationship_id)
+            return (
+                Settled(Outcome.REVIEWED, latest.saved_by, latest.saved_at.date())
+                if latest
+                else Settled(Outcome.REVIEWED)
+            )
+        case NudgeKind.DISPUTE | NudgeKind.DISPUTE_ESCALATED | NudgeKind.DISPUTE_THREAD:
+            dispute = uow.disputes.get(dispute_id(queued.subject))
+            if dispute is None:
+                return Settled(Outcome.ENDED)
+            if not dispute.open:
+                resolved_on = dispute.resolved_at.date() if dispute.resolved_at else None
+                return Settled(Outcome.RESOLVED, dispute.resolved_by, resolved_on)
+            if dispute.tier != queued.tier:
+                return Settled(Outcome.MOVED, on=dispute.since().date(), tier=dispute.tier)
+            return None
+        case unknown:
+            assert_never(unknown)
 
 
 def _due_on(queued: QueuedNudge, relationship: Relationship, due: date | None) -> bool:
     return due is not None and queued.subject == due_subject(relationship, due)
 
 
-def mark_sent(uow: UnitOfWork, nudges: Sequence[QueuedNudge], now: datetime) -> None:
-    _fenced(uow, nudges, lambda ids, token: uow.nudges.sent(ids, token, now))
+def mark_sent(
+    uow: UnitOfWork, nudges: Sequence[QueuedNudge], now: datetime, message: tuple[str, str] | None = None
+) -> None:
+    """Sent, in `message` (its channel and ts) if known: once what they are about is done, it is updated."""
+    _fenced(uow, nudges, lambda ids, token: uow.nudges.sent(ids, token, now, message))
 
 
 def retry_later(
@@ -218,6 +275,15 @@ def _claim_of(nudges: Sequence[QueuedNudge]) -> tuple[list[int], str]:
     if len(tokens) != 1 or None in tokens:
         raise ValueError(f"nudges {[n.id for n in nudges]} are not of one claim")
     return [n.id or 0 for n in nudges], str(tokens.pop())
+
+
+def queued(uow: UnitOfWork, nudge_id: int) -> QueuedNudge:
+    """The nudge in the outbox; `Stale` if it has no such nudge."""
+    with uow.reading():
+        nudge = uow.nudges.get(nudge_id)
+    if nudge is None:
+        raise Stale(f"nudge {nudge_id}")
+    return nudge
 
 
 def snooze(uow: UnitOfWork, nudge_id: int, user_id: str, *, now: datetime, days: int) -> Snooze | None:

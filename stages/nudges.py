@@ -85,16 +85,17 @@ def exit_review_nudges(
 def _overdue_nudges(
     kind: NudgeKind, relationship: Relationship, due: date, now: datetime, policy: NudgePolicy, snoozes: Snoozes
 ) -> list[Nudge]:
-    """The owner on the due date and every few days after; the sponsor too once it is long overdue."""
+    """The owner on the due date and every few days after; the sponsor too once it is long overdue, unless the
+    sponsor is the owner, who is already being reminded."""
     if relationship.exited or now.date() < due or relationship.id is None:
         return []
     subject = due_subject(relationship, due)
     detail: dict[str, str | int] = {"name": relationship.name, "due": due.isoformat()}
     nudges = []
-    for tier, recipient, start in (
-        (0, relationship.owner_id, due),
-        (1, relationship.sponsor_id, due + timedelta(days=policy.escalate_after_days)),
-    ):
+    people = [(0, relationship.owner_id, due)]
+    if relationship.sponsor_id != relationship.owner_id:
+        people.append((1, relationship.sponsor_id, due + timedelta(days=policy.escalate_after_days)))
+    for tier, recipient, start in people:
         period = _period(kind, subject, recipient, start, now, policy.remind_every_days, snoozes)
         if period is not None:
             nudges.append(Nudge(kind, subject, tier, period, recipient, relationship.id, detail))
@@ -234,7 +235,32 @@ class QueuedNudge:
     unconfirmed_since: datetime | None = None
     # A new value for every claim: a sender whose lease lapsed finds it replaced, and stops.
     claim_token: str | None = None
+    # The direct message it went out in, and when that message was told it is done (or snoozed) and lost its
+    # buttons: what the nudge run looks at to bring old messages up to date.
+    message_channel: str | None = None
+    message_ts: str | None = None
+    closed_at: datetime | None = None
     id: int | None = None
+
+
+class Outcome(StrEnum):
+    """Why a nudge no longer needs its person: what became of what it is about."""
+
+    REVIEWED = "reviewed"  # the review (or exit strategy review) was recorded
+    RESOLVED = "resolved"  # the dispute was resolved
+    MOVED = "moved"  # the dispute has moved to another tier since
+    ENDED = "ended"  # the relationship has ended
+    SNOOZED = "snoozed"  # the person snoozed it
+
+
+@dataclass(frozen=True)
+class Settled:
+    """What became of a nudge's subject, and who did it when, as far as it is known."""
+
+    outcome: Outcome
+    by: str | None = None
+    on: date | None = None
+    tier: int | None = None
 
 
 class ClaimLost(Exception):

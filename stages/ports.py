@@ -194,7 +194,9 @@ class NudgeRepository(Protocol):
 
     def held(self, ids: Sequence[int], token: str) -> int: ...
 
-    def sent(self, ids: Sequence[int], token: str, now: datetime) -> int: ...
+    def sent(self, ids: Sequence[int], token: str, now: datetime, message: tuple[str, str] | None = None) -> int:
+        """Sent, in `message` (its channel and ts) when known."""
+        ...
 
     def release(
         self,
@@ -212,6 +214,14 @@ class NudgeRepository(Protocol):
     def cancel(self, ids: Sequence[int], token: str) -> int: ...
 
     def failed(self, relationship_ids: Sequence[int]) -> list[QueuedNudge]: ...
+
+    def with_open_messages(self) -> list[QueuedNudge]:
+        """Sent nudges whose message still shows their buttons."""
+        ...
+
+    def close(self, ids: Sequence[int], now: datetime) -> int:
+        """Record that the nudges' messages no longer show their buttons; how many were still open."""
+        ...
 
 
 class SnoozeRepository(Protocol):

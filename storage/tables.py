@@ -241,6 +241,14 @@ class NudgeRow(SQLModel, table=True):
             postgresql_where=text("status = 'failed'"),
             sqlite_where=text("status = 'failed'"),
         ),
+        # The sent messages that still show buttons: each nudge run looks whether what they are about is done.
+        Index(
+            "ix_nudge_open_message",
+            "team_id",
+            "id",
+            postgresql_where=text("message_ts IS NOT NULL AND closed_at IS NULL"),
+            sqlite_where=text("message_ts IS NOT NULL AND closed_at IS NULL"),
+        ),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -264,6 +272,9 @@ class NudgeRow(SQLModel, table=True):
     sent_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     unconfirmed_since: datetime | None = Field(default=None, sa_type=UTCDateTime)
     claim_token: str | None = Field(default=None, max_length=32)  # new for every claim: fences out a stale sender
+    message_channel: str | None = Field(default=None, max_length=32)  # the direct message it went out in
+    message_ts: str | None = Field(default=None, max_length=32)
+    closed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)  # when that message lost its buttons
 
 
 class SnoozeRow(SQLModel, table=True):

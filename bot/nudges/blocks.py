@@ -7,6 +7,7 @@ from typing import assert_never
 from slack_sdk.models.blocks import ActionsBlock, Block, ButtonElement
 
 from bot.nudges.references import SNOOZE_DAYS, SnoozeChoice
+from bot.nudges.updates import item_block_id
 from bot.slack import ids
 from bot.slack.kit import MESSAGE_BLOCK_LIMIT, context, header, plain, section
 from bot.slack.wording import Copy
@@ -20,6 +21,30 @@ def in_thread(kind: NudgeKind) -> bool:
             return True
         case NudgeKind.REVIEW | NudgeKind.EXIT_REVIEW | NudgeKind.DISPUTE | NudgeKind.DISPUTE_ESCALATED:
             return False
+        case unknown:
+            assert_never(unknown)
+
+
+def one_per_subject(nudges: Sequence[QueuedNudge]) -> list[QueuedNudge]:
+    """The nudges a message shows: one per thing it is about, though several reminders of it (to the owner and to
+    the sponsor who are one person, or one held back for working hours and the next) went out together. The
+    lowest tier is the recipient's own part in it; of those, the latest."""
+    chosen: dict[tuple[str, str], QueuedNudge] = {}
+    for nudge in nudges:
+        key = (_subject_kind(nudge.kind), nudge.subject)
+        held = chosen.get(key)
+        if held is None or (nudge.tier, -(nudge.id or 0)) < (held.tier, -(held.id or 0)):
+            chosen[key] = nudge
+    return list(chosen.values())
+
+
+def _subject_kind(kind: NudgeKind) -> str:
+    """What kind of thing a nudge is about: a dispute's nudges are about one dispute, whatever their kind."""
+    match kind:
+        case NudgeKind.REVIEW | NudgeKind.EXIT_REVIEW:
+            return kind.value
+        case NudgeKind.DISPUTE | NudgeKind.DISPUTE_ESCALATED | NudgeKind.DISPUTE_THREAD:
+            return "dispute"
         case unknown:
             assert_never(unknown)
 
@@ -72,8 +97,11 @@ def item_blocks(copy: Copy, nudge: QueuedNudge, today: date) -> list[Block]:
         )
         for days in SNOOZE_DAYS
     ]
-    item = copy("nudges", f"item_{nudge.kind.value}", n=nudge, days=days_since(nudge, today))
-    return [section(item), ActionsBlock(block_id=f"nudge:{nudge.id}", elements=buttons)]
+    facts: dict[str, object] = {"n": nudge, "days": days_since(nudge, today)}
+    if "due" in nudge.detail:  # as a date, so the words show it as people write it
+        facts["due"] = date.fromisoformat(str(nudge.detail["due"]))
+    item = copy("nudges", f"item_{nudge.kind.value}", **facts)
+    return [section(item), ActionsBlock(block_id=item_block_id(nudge.id), elements=buttons)]
 
 
 def dm_blocks(copy: Copy, items: Sequence[list[Block]]) -> list[Block]:

@@ -25,8 +25,8 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.models.blocks import Block
 
 from bot.deps import Deps
-from bot.nudges import receipts
-from bot.nudges.blocks import dm_blocks, in_thread, item_blocks
+from bot.nudges import receipts, updates
+from bot.nudges.blocks import dm_blocks, in_thread, item_blocks, one_per_subject
 from bot.settings import Settings
 from bot.slack.kit import message_blocks
 from bot.slack.rate_limits import retry_after
@@ -61,6 +61,8 @@ PERMANENT = frozenset(
         "team_access_not_granted",
     }
 )
+# Errors that leave a sent message nothing to update: it is gone, or the app may no longer touch it.
+GONE = PERMANENT | {"message_not_found", "cant_update_message", "edit_window_closed"}
 # What keeps a nudge from being shown however often it is tried: what it is about is gone (`Stale`) or unreadable
 # (`ValueError`, `LookupError`: a missing macro or detail), or its words fail to render. A database or network
 # error is none of these: it is left to the retries.
@@ -75,6 +77,7 @@ class RunReport:
     deferred: int = 0
     failed: int = 0
     cancelled: int = 0
+    updated: int = 0  # sent messages brought up to date
     recipients: list[str] = field(default_factory=list)
 
 
@@ -113,6 +116,7 @@ class Nudger:
             try:
                 self._sweep(team_id, now, report)
                 self._deliver(team_id, now, report)
+                self._update_settled(team_id, now, report)
             except Exception:  # one workspace's trouble must not stop the others' nudges
                 log.exception("nudge run failed for workspace %s", team_id)
         return report
@@ -184,13 +188,15 @@ class Nudger:
         if not shown:
             return
 
-        def post(batch: list[QueuedNudge]) -> None:
-            self.client.chat_postMessage(
+        def post(batch: list[QueuedNudge]) -> tuple[str, str]:
+            items = [shown[n.id] for n in one_per_subject(batch)]
+            posted = self.client.chat_postMessage(
                 channel=person,
-                text=self.copy("nudges", "fallback", count=len(batch)),
-                blocks=message_blocks(dm_blocks(self.copy, [shown[n.id] for n in batch])),
+                text=self.copy("nudges", "fallback", count=len(items)),
+                blocks=message_blocks(dm_blocks(self.copy, items)),
                 metadata=receipts.metadata(batch),
             )
+            return str(posted["channel"]), str(posted["ts"])  # kept, to bring the message up to date later
 
         def posted_since(since: datetime) -> set[int]:
             return receipts.in_direct_message(self.client, person, since)
@@ -198,6 +204,28 @@ class Nudger:
         showable = [n for n in nudges if n.id in shown]
         if self._deliver_one(uow, showable, post, posted_since, now, report):
             report.recipients.append(person)
+
+    def _update_settled(self, team_id: str, now: datetime, report: RunReport) -> None:
+        """Bring up to date the DMs whose items were done elsewhere since they were sent (a review recorded, a
+        dispute resolved): each such item says what happened, and its buttons go."""
+        uow = self.uow(team_id)
+        by_message: dict[tuple[str, str], dict[int, str]] = defaultdict(dict)
+        for nudge, settled in nudge_service.settled_since_sent(uow):
+            if nudge.id is not None and nudge.message_channel and nudge.message_ts:
+                by_message[(nudge.message_channel, nudge.message_ts)][nudge.id] = updates.note(
+                    self.copy, nudge, settled
+                )
+        for (channel, ts), notes in by_message.items():
+            try:
+                message = updates.current(self.client, channel, ts)
+                if message is not None:
+                    updates.close_items(self.client, channel, message, notes)
+            except SlackApiError as error:
+                if error.response.get("error") not in GONE:
+                    log.warning("could not update nudge message %s: %s", ts, error.response.get("error"))
+                    continue  # tried again on the next run
+            nudge_service.close(uow, list(notes), now)
+            report.updated += 1
 
     def _shown(
         self, uow: UnitOfWork, nudges: list[QueuedNudge], today: date, report: RunReport
@@ -220,7 +248,7 @@ class Nudger:
         self,
         uow: UnitOfWork,
         nudges: list[QueuedNudge],
-        post: Callable[[list[QueuedNudge]], None],
+        post: Callable[[list[QueuedNudge]], tuple[str, str] | None],
         posted_since: Callable[[datetime], set[int]],
         now: datetime,
         report: RunReport,
@@ -236,7 +264,7 @@ class Nudger:
             if not nudges:
                 return False
             nudge_service.check_claim(uow, nudges)
-            post(nudges)
+            message = post(nudges)
         except SlackApiError as error:
             self._failed_send(uow, nudges, error, now, report)
             return False
@@ -247,7 +275,7 @@ class Nudger:
             # The request may have reached Slack before the connection failed: the post is unconfirmed.
             self._retry(uow, nudges, f"connection: {error}", now, report, unconfirmed=True)
             return False
-        nudge_service.mark_sent(uow, nudges, now)
+        nudge_service.mark_sent(uow, nudges, now, message)
         report.sent += len(nudges)
         return True
 

@@ -141,8 +141,17 @@ class SqlNudgeRepository:
         query = sa_select(func.count()).where(*self._claimed(ids, token))
         return int(self._session.execute(query).scalar_one())
 
-    def sent(self, ids: Sequence[int], token: str, now: datetime) -> int:
-        return self._set(ids, token, status=NudgeStatus.SENT.value, sent_at=now, claimed_by=None)
+    def sent(self, ids: Sequence[int], token: str, now: datetime, message: tuple[str, str] | None = None) -> int:
+        channel, ts = message or (None, None)
+        return self._set(
+            ids,
+            token,
+            status=NudgeStatus.SENT.value,
+            sent_at=now,
+            claimed_by=None,
+            message_channel=channel,
+            message_ts=ts,
+        )
 
     def release(
         self,
@@ -175,6 +184,28 @@ class SqlNudgeRepository:
             outbox.c.relationship_id.in_(list(relationship_ids)),
         )
         return _QUEUED.read(self._session, query.order_by(outbox.c.id))
+
+    def with_open_messages(self) -> list[QueuedNudge]:
+        outbox = table(NudgeRow)
+        query = _QUEUED.select().where(
+            outbox.c.team_id == self._team_id, outbox.c.message_ts.is_not(None), outbox.c.closed_at.is_(None)
+        )
+        return _QUEUED.read(self._session, query.order_by(outbox.c.id))
+
+    def close(self, ids: Sequence[int], now: datetime) -> int:
+        if not ids:
+            return 0
+        closed = self._session.execute(
+            update(NudgeRow)
+            .where(
+                col(NudgeRow.team_id) == self._team_id,
+                col(NudgeRow.id).in_(list(ids)),
+                col(NudgeRow.closed_at).is_(None),
+            )
+            .values(closed_at=now)
+            .execution_options(preserve_rowcount=True)
+        )
+        return int(closed.rowcount)  # type: ignore[attr-defined]
 
     def _claimed(self, ids: Sequence[int], token: str) -> list[ColumnElement[bool]]:
         return [

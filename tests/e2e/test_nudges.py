@@ -89,7 +89,7 @@ def test_reminders_then_escalation_to_the_sponsor(sandbox: Sandbox) -> None:
     assert len(dms(sandbox, ALICE)) == 1
     sandbox.advance(timedelta(days=2))  # Mon 7 Dec: sent now
     assert len(dms(sandbox, ALICE)) == 2
-    assert "The review of *Acme Alliance* is 5 days overdue (due 2026-12-02)." in shown(
+    assert "The review of *Acme Alliance* is 5 days overdue (due 2 Dec 2026)." in shown(
         dms(sandbox, ALICE)[-1]
     )  # as of Monday
     assert dms(sandbox, BOB) == []

@@ -17,11 +17,12 @@ STALE = "Nothing was changed"
 
 @pytest.fixture
 def nudged(sandbox: Sandbox) -> Message:
-    """Alice's DM about the review of Acme Alliance, due today."""
+    """Alice's DM about the review of Acme Alliance, due today, as her screen shows it before she presses anything
+    (a double click lands before Slack shows the message updated)."""
     create_relationship(sandbox, "Acme Alliance", sponsor=BOB, cadence="7")
     sandbox.advance(timedelta(days=7))
     [dm] = dms(sandbox, ALICE)
-    return dm
+    return deepcopy(dm)
 
 
 def snoozes(sandbox: Sandbox) -> list[AuditEvent]:
