@@ -14,8 +14,9 @@ from slack_sdk.models.views import View
 
 from bot.slack import ids
 from bot.slack.forms import INPUT, form
-from bot.slack.item_buttons import answer_buttons, gate_value
+from bot.slack.item_buttons import answer_buttons
 from bot.slack.kit import context, header, plain, section
+from bot.slack.references import GateRef, ItemRef, Reference, stored_id
 from bot.slack.wording import Copy
 from stages.catalogue import Catalogue, ChecklistItem
 from stages.checkin_service import Board
@@ -44,16 +45,16 @@ def parent_blocks(copy: Copy, catalogue: Catalogue, board: Board) -> list[Block]
 
 
 def _gate_button(copy: Copy, board: Board) -> ButtonElement | None:
-    checkin_id = gate_value(board.checkin.id, board.rounds)
+    gate = _gate(board).encode()
     if board.signed_off and board.stage.number == board.relationship.last_signed_off:
         return ButtonElement(
-            text=plain(copy.plain("checkins", "button", action="reopen")), action_id=ids.ACTION_REOPEN, value=checkin_id
+            text=plain(copy.plain("checkins", "button", action="reopen")), action_id=ids.ACTION_REOPEN, value=gate
         )
     if not board.signed_off and board.progress.ready and board.relationship.stage == board.stage.number:
         return ButtonElement(
             text=plain(copy.plain("checkins", "button", action="sign_off")),
             action_id=ids.ACTION_SIGN_OFF,
-            value=checkin_id,
+            value=gate,
             style="primary",
         )
     return None
@@ -67,8 +68,16 @@ def item_blocks(copy: Copy, board: Board, item: ChecklistItem) -> list[Block]:
         context(copy("checkins", "item_state", state=state, item=item, notes=board.notes.get(item.id, 0))),
     ]
     if not board.signed_off:
-        blocks.append(answer_buttons(copy, board.checkin.id or 0, item.id, state.assignee_id))
+        blocks.append(answer_buttons(copy, _item(board, item), state.assignee_id))
     return blocks
+
+
+def _gate(board: Board) -> GateRef:
+    return GateRef(stored_id(board.checkin.id), board.rounds)
+
+
+def _item(board: Board, item: ChecklistItem) -> ItemRef:
+    return ItemRef(stored_id(board.checkin.id), item.id)
 
 
 STATUS_ACTIONS = {
@@ -129,5 +138,5 @@ def _modal(
 ) -> View:
     """A modal about one check-in (and item): what it is about, its inputs, and where it came from."""
     about = intro or section(copy("checkins", "item_text", item=item, position=item.position if item else 0))
-    metadata = {"checkin": board.checkin.id, "round": board.rounds, **({"item": item.id} if item else {})}
-    return form(copy, "checkins", callback_id, title, [about, *inputs], metadata, submit=submit)
+    reference: Reference = _item(board, item) if item else _gate(board)
+    return form(copy, "checkins", callback_id, title, [about, *inputs], reference, submit=submit)

@@ -6,8 +6,9 @@ from slack_sdk.models.blocks import ActionsBlock, Block, ButtonElement
 from slack_sdk.models.views import View
 
 from bot.slack import ids
-from bot.slack.item_buttons import answer_buttons, gate_value
+from bot.slack.item_buttons import answer_buttons
 from bot.slack.kit import VIEW_BLOCK_LIMIT, context, divider, header, plain, section, view_blocks
+from bot.slack.references import DisputeRef, GateRef, ItemRef, RelationshipRef, stored_id
 from bot.slack.wording import Copy
 from stages.attention import Attention, Led
 from stages.catalogue import Catalogue
@@ -30,7 +31,7 @@ def home_view(copy: Copy, user_id: str, summary: Attention, catalogue: Catalogue
         button = ButtonElement(
             text=plain("Sign off"),
             action_id=ids.ACTION_SIGN_OFF,
-            value=gate_value(led.checkin.id if led.checkin else None, led.rounds),
+            value=GateRef(stored_id(led.checkin.id if led.checkin else None), led.rounds).encode(),
             style="primary",
         )
         needs += blocks.add(section(copy("home", "ready", led=led), accessory=button))
@@ -59,7 +60,9 @@ def home_view(copy: Copy, user_id: str, summary: Attention, catalogue: Catalogue
         for position, case in enumerate(summary.disputes):
             deadline = case.dispute.tier_deadline(catalogue.cadences)
             button = ButtonElement(
-                text=plain("Resolve…"), action_id=ids.ACTION_DISPUTE_RESOLVE, value=str(case.dispute.id)
+                text=plain("Resolve…"),
+                action_id=ids.ACTION_DISPUTE_RESOLVE,
+                value=DisputeRef(stored_id(case.dispute.id)).encode(),
             )
             if not blocks.add(
                 section(copy("home", "dispute_line", c=case, now=now, deadline=deadline), accessory=button), keep=6
@@ -76,7 +79,7 @@ def home_view(copy: Copy, user_id: str, summary: Attention, catalogue: Catalogue
             state = copy("checkins", "item_state", state=a.state, item=a.item, notes=0)
             parts += [
                 context(f"{copy('home', 'assigned_where', a=a)} · {state}"),
-                answer_buttons(copy, a.checkin.id, a.item.id, a.state.assignee_id),
+                answer_buttons(copy, ItemRef(a.checkin.id, a.item.id), a.state.assignee_id),
             ]
         else:
             parts.append(context(copy("home", "no_checkin", a=a)))
@@ -100,7 +103,8 @@ def home_view(copy: Copy, user_id: str, summary: Attention, catalogue: Catalogue
 
 
 def _open(action_id: str, label: str, led: Led) -> ButtonElement:
-    return ButtonElement(text=plain(label), action_id=action_id, value=str(led.relationship.id))
+    value = RelationshipRef(stored_id(led.relationship.id)).encode()
+    return ButtonElement(text=plain(label), action_id=action_id, value=value)
 
 
 class _Budget:

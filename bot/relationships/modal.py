@@ -1,6 +1,5 @@
 """The relationship form, to start one or edit one: building it (empty, or with answers) and reading it back."""
 
-import json
 from typing import Any
 
 from slack_sdk.models.blocks import (
@@ -16,6 +15,7 @@ from slack_sdk.models.views import View
 
 from bot.slack import ids
 from bot.slack.kit import context, plain, section, view_blocks
+from bot.slack.references import RelationshipRef
 from bot.slack.wording import Copy
 from stages.relationships import (
     CADENCE_MAX_DAYS,
@@ -37,7 +37,7 @@ def new_relationship_modal(
     owner_id: str | None = None,
     notice: str | None = None,
     notice_after: str | None = None,
-    editing: int | None = None,
+    editing: RelationshipRef | None = None,
 ) -> View:
     """The form. With `draft` it is filled with those answers; `notice` shows under field `notice_after`.
 
@@ -116,7 +116,7 @@ def new_relationship_modal(
         title=plain(copy.plain("relationships", "edit_title" if editing else "modal_title"), 24),
         submit=plain(copy.plain("relationships", "edit_submit" if editing else "modal_submit"), 24),
         close=plain(copy.plain("relationships", "modal_close"), 24),
-        private_metadata=json.dumps({"relationship": editing}) if editing else None,
+        private_metadata=editing.encode() if editing else None,
         blocks=view_blocks(blocks),
     )
 

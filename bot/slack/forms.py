@@ -1,13 +1,12 @@
 """Modal forms and their inputs: every input's action_id is the same, its block_id names the field."""
 
-import json
-from collections.abc import Mapping
 from typing import Any
 
 from slack_sdk.models.blocks import Block, InputBlock, InputInteractiveElement, PlainTextInputElement
 from slack_sdk.models.views import View
 
 from bot.slack.kit import plain, view_blocks
+from bot.slack.references import Reference
 from bot.slack.wording import Copy
 
 INPUT = "value"
@@ -19,18 +18,18 @@ def form(
     callback_id: str,
     title: str,
     blocks: list[Block],
-    metadata: Mapping[str, object],
+    reference: Reference | None,
     *,
     submit: str = "save",
 ) -> View:
-    """A modal form, its title and buttons from the template's macros; `metadata` travels to its submission."""
+    """A modal form, its title and buttons from the template's macros; `reference` travels to its submission."""
     return View(
         type="modal",
         callback_id=callback_id,
         title=plain(copy.plain(template, title), 24),
         submit=plain(copy.plain(template, submit), 24),
         close=plain(copy.plain(template, "cancel"), 24),
-        private_metadata=json.dumps(dict(metadata)),
+        private_metadata=reference.encode() if reference else None,
         blocks=view_blocks(blocks),
     )
 

@@ -12,6 +12,7 @@ from typing import Any
 from slack_bolt import Ack, App
 
 from bot.deps import Deps
+from bot.slack.references import Subject
 from bot.slack.refusals import explanation
 from bot.slack.turn import Turn, failure_notice, lazy
 from bot.slack.wording import Copy
@@ -39,9 +40,12 @@ _ANSWERS = {
 Work = Callable[[Turn], str | None]
 
 
-def on_submit(app: App, deps: Deps, callback_id: str, work: Work, *checks: Check) -> None:
-    """Listen for submissions of the modal `callback_id`: `checks` in the ack, then `work` after it."""
-    app.view(callback_id)(ack=checked(deps.copy, checks), lazy=[saving(deps, work, checks)])
+def on_submit(
+    app: App, deps: Deps, callback_id: str, work: Work, *checks: Check, about: Subject = Subject.CHECKIN
+) -> None:
+    """Listen for submissions of the modal `callback_id`: `checks` in the ack, then `work` after it; a refusal
+    that something went stale is worded as being `about` that."""
+    app.view(callback_id)(ack=checked(deps.copy, checks), lazy=[saving(deps, work, checks, about)])
 
 
 def checked(copy: Copy, checks: tuple[Check, ...]) -> Callable[[Ack, JSON], None]:
@@ -72,7 +76,7 @@ def first_per_field(problems: list[Problem]) -> list[Problem]:
     return list(InvalidInput(problems).by_field().values())
 
 
-def saving(deps: Deps, work: Work, checks: tuple[Check, ...]) -> Callable[..., None]:
+def saving(deps: Deps, work: Work, checks: tuple[Check, ...], about: Subject) -> Callable[..., None]:
     """The lazy listener: `work` returns the outcome to show in the modal (None: it showed its own).
 
     Bolt runs it after every ack, so it does nothing when the ack refused the fields (the form is still open).
@@ -88,7 +92,7 @@ def saving(deps: Deps, work: Work, checks: tuple[Check, ...]) -> Callable[..., N
             form_again(turn, copy("commands", "check_again"))
             return
         except DomainError as refused:
-            outcome = explanation(copy, refused) or copy("commands", "something_went_wrong")
+            outcome = explanation(copy, refused, about=about) or copy("commands", "something_went_wrong")
         if outcome is not None:
             turn.client.views_update(view_id=turn.body["view"]["id"], view=message(turn.body["view"], outcome))
 

@@ -39,6 +39,7 @@ from bot.relationships import blocks as relationships
 from bot.relationships import modal as new_relationship
 from bot.slack import forms, help, item_buttons
 from bot.slack.kit import message_blocks, section
+from bot.slack.references import ItemRef, RelationshipRef
 from bot.slack.wording import Copy, slack_escape
 from stages import rmp
 from stages.attention import Assignment, Attention, Led
@@ -198,7 +199,7 @@ def worlds(draw: st.DrawFn) -> World:
         dispute, status=DisputeStatus.RESOLVED, resolved_by=SPONSOR, resolved_at=NOW, resolution=hostile(),
         root_cause=hostile(), id=12,
     )  # fmt: skip
-    review = Review(TEAM, REL_ID, OWNER, NOW, hostile(), 4, 3, 5, 2, date(2027, 6, 1), decisions=hostile())
+    review = Review(TEAM, REL_ID, OWNER, NOW, hostile(), 4, 3, 5, 2, date(2027, 6, 1), decisions=hostile(), id=5)
     strategy = ExitStrategy(TEAM, REL_ID, 2, hostile(), hostile(), hostile(), hostile(), (ALICE, SPONSOR), OWNER, NOW)
     after = {
         "status": "not_applicable", "reason": hostile(), "evidence_url": draw(LINKS), "text": hostile(),
@@ -276,7 +277,7 @@ BUILDERS: dict[Callable[..., Any], Callable[[World], list[Any]]] = {
     checkins.item_blocks: lambda w: [
         checkins.item_blocks(COPY, b, item) for b in (w.board, w.signed_board) for item in b.stage.items[:4]
     ],
-    item_buttons.answer_buttons: lambda w: [item_buttons.answer_buttons(COPY, 3, "S1.1", ALICE)],
+    item_buttons.answer_buttons: lambda w: [item_buttons.answer_buttons(COPY, ItemRef(3, "S1.1"), ALICE)],
     checkins.not_applicable_modal: lambda w: [
         checkins.not_applicable_modal(COPY, w.board, item) for item in w.board.stage.items[:3]
     ],
@@ -298,9 +299,7 @@ BUILDERS: dict[Callable[..., Any], Callable[[World], list[Any]]] = {
     disputes.update_modal: lambda w: [disputes.update_modal(COPY, w.case)],
     disputes.resolve_modal: lambda w: [disputes.resolve_modal(COPY, w.case)],
     forms.form: lambda w: [
-        forms.form(
-            COPY, "disputes", "cb", "raise_title", [section(COPY("disputes", "about", d=w.case.dispute))], {"t": w.text}
-        )
+        forms.form(COPY, "disputes", "cb", "raise_title", [section(COPY("disputes", "about", d=w.case.dispute))], None)
     ],
     forms.field: lambda w: [forms.field(COPY, "disputes", "summary", forms.text_input(500, w.text))],
     governance.review_modal: lambda w: [
@@ -321,7 +320,7 @@ BUILDERS: dict[Callable[..., Any], Callable[[World], list[Any]]] = {
             notice_after="name",
             editing=editing,
         )
-        for editing in (None, REL_ID)
+        for editing in (None, RelationshipRef(REL_ID))
     ],
     nudges.dm_blocks: lambda w: [
         nudges.dm_blocks(COPY, [n for n in w.nudges if n.kind is not NudgeKind.DISPUTE_THREAD], NOW.date())
@@ -405,7 +404,7 @@ def facts(world: World) -> dict[str, Any]:
         "limit": 40, "length": 50, "min": 7, "max": 365, "value": world.text, "checkin_hint": world.text,
         "last": [world.review, None], "latest": [world.strategy, None], "review": world.review,
         "role": "owner", "s": [world.strategy, "done"], "tier": [1, 2, 3], "saved": ["dispute_raised.1", world.text],
-        "character": "U+200B",
+        "character": "U+200B", "at": NOW,
     }  # fmt: skip
 
 
