@@ -126,6 +126,7 @@ def save_review(turn: Turn) -> str:
         ratings={area: value(view, area) for area in RATING_AREAS},
         decisions=value(view, ids.BLOCK_DECISIONS),
         next_review_due=value(view, ids.BLOCK_NEXT_REVIEW),
+        seen_review_id=form.seen_review_id,
     )
     r = reviewed.relationship
     return _announce(turn, r, "review", lambda copy: review_message(copy, r, reviewed.review))
@@ -141,6 +142,7 @@ def save_exit(turn: Turn) -> str:
         _exit_from(view),
         by=turn.user_id,
         now=turn.now(),
+        seen_version=form.seen_version,
     )
     r = saved.relationship
     return _announce(turn, r, "exit", lambda copy: exit_message(copy, r, saved.strategy))

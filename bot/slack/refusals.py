@@ -9,6 +9,7 @@ from bot.slack.turn import Turn
 from bot.slack.wording import Copy
 from stages.disputes import DisputeMovedOn
 from stages.errors import DomainError, GateNotReady, InvalidInput, NotAllowed, StageOutOfOrder, Stale
+from stages.review_service import AlreadyRecorded, Record
 
 
 def explanation(
@@ -29,6 +30,8 @@ def explanation(
         )  # fmt: skip
     if isinstance(error, DisputeMovedOn):
         return copy("refusals", "dispute_moved_on")
+    if isinstance(error, AlreadyRecorded):
+        return _already_recorded(copy, error)
     if isinstance(error, Unreadable):
         return _gone(copy, error.subject)
     if isinstance(error, Stale):
@@ -50,6 +53,16 @@ def _gone(copy: Copy, subject: Subject) -> str:
             return copy("refusals", "source_unreadable")
         case _:
             assert_never(subject)
+
+
+def _already_recorded(copy: Copy, error: AlreadyRecorded) -> str:
+    match error.record:
+        case Record.REVIEW:
+            return copy("refusals", "review_already_recorded", by=error.by, at=error.at)
+        case Record.EXIT_STRATEGY:
+            return copy("refusals", "exit_already_saved", by=error.by, at=error.at)
+        case _:
+            assert_never(error.record)
 
 
 @contextmanager
