@@ -302,6 +302,10 @@ BUILDERS: dict[Callable[..., Any], Callable[[World], list[Any]]] = {
         forms.form(COPY, "disputes", "cb", "raise_title", [section(COPY("disputes", "about", d=w.case.dispute))], None)
     ],
     forms.field: lambda w: [forms.field(COPY, "disputes", "summary", forms.text_input(500, w.text))],
+    forms.outcome: lambda w: [
+        forms.outcome(COPY, {"callback_id": "cb", "title": {"type": "plain_text", "text": "Review"}}, text)
+        for text in (COPY("refusals", "review_already_recorded", by=ALICE, at=NOW), slack_escape(w.text))
+    ],
     governance.review_modal: lambda w: [
         governance.review_modal(COPY, w.relationship, last, NOW.date()) for last in (None, w.review)
     ],
