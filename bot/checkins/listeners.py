@@ -6,7 +6,7 @@ an out-of-date button) are explained privately, or in the modal that asked, and 
 
 from typing import Any
 
-from slack_bolt import Ack, App
+from slack_bolt import App
 from slack_sdk.errors import SlackApiError
 
 from bot.checkins.blocks import STATUS_ACTIONS, evidence_modal, not_applicable_modal, reopen_modal
@@ -20,7 +20,7 @@ from bot.slack.modal_submission import on_submit
 from bot.slack.references import GateRef, ItemRef, carried, pressed, stored_id
 from bot.slack.refusals import explaining
 from bot.slack.subcommands import Invocation, Subcommand
-from bot.slack.turn import Turn, lazy
+from bot.slack.turn import Turn, ack_silently, lazy
 from stages import checkin_service
 from stages.catalogue import Stage
 from stages.checkin_service import Answered, Board
@@ -50,19 +50,15 @@ def register(app: App, deps: Deps) -> None:
         return reopen_reason(value(view, ids.BLOCK_REASON))
 
     for action_id in STATUS_ACTIONS:
-        app.action(action_id)(ack=_ack, lazy=[lazy(deps, set_status)])
-    app.action(ids.ACTION_ITEM_NOT_APPLICABLE)(ack=_ack, lazy=[lazy(deps, open_not_applicable)])
-    app.action(ids.ACTION_ITEM_EVIDENCE)(ack=_ack, lazy=[lazy(deps, open_evidence)])
-    app.action(ids.ACTION_ITEM_ASSIGN)(ack=_ack, lazy=[lazy(deps, assign)])
-    app.action(ids.ACTION_SIGN_OFF)(ack=_ack, lazy=[lazy(deps, sign_off)])
-    app.action(ids.ACTION_REOPEN)(ack=_ack, lazy=[lazy(deps, open_reopen)])
+        app.action(action_id)(ack=ack_silently, lazy=[lazy(deps, set_status)])
+    app.action(ids.ACTION_ITEM_NOT_APPLICABLE)(ack=ack_silently, lazy=[lazy(deps, open_not_applicable)])
+    app.action(ids.ACTION_ITEM_EVIDENCE)(ack=ack_silently, lazy=[lazy(deps, open_evidence)])
+    app.action(ids.ACTION_ITEM_ASSIGN)(ack=ack_silently, lazy=[lazy(deps, assign)])
+    app.action(ids.ACTION_SIGN_OFF)(ack=ack_silently, lazy=[lazy(deps, sign_off)])
+    app.action(ids.ACTION_REOPEN)(ack=ack_silently, lazy=[lazy(deps, open_reopen)])
     on_submit(app, deps, ids.VIEW_ITEM_NOT_APPLICABLE, save_not_applicable, reason)
     on_submit(app, deps, ids.VIEW_ITEM_EVIDENCE, save_evidence, proof)
     on_submit(app, deps, ids.VIEW_REOPEN_STAGE, save_reopen, why_reopen)
-
-
-def _ack(ack: Ack) -> None:
-    ack()
 
 
 def _action(turn: Turn) -> dict[str, Any]:

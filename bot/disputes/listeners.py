@@ -3,7 +3,7 @@
 import logging
 from typing import Any
 
-from slack_bolt import Ack, App
+from slack_bolt import App
 from slack_sdk.errors import SlackApiError
 
 from bot.deps import Deps
@@ -25,7 +25,7 @@ from bot.slack.references import (
 )
 from bot.slack.refusals import explaining
 from bot.slack.subcommands import Invocation, Subcommand, name_prefix
-from bot.slack.turn import Turn, lazy
+from bot.slack.turn import Turn, ack_silently, lazy
 from stages import dispute_service, relationship_service
 from stages.dispute_service import Case
 from stages.disputes import DisputeEventKind, free_text, summary
@@ -45,7 +45,7 @@ def register(app: App, deps: Deps) -> None:
     def required(block_id: str) -> Check:
         return lambda view: free_text(block_id, value(view, block_id), required=True)
 
-    app.shortcut(ids.SHORTCUT_RAISE_DISPUTE)(ack=_ack, lazy=[lazy(deps, open_raise)])
+    app.shortcut(ids.SHORTCUT_RAISE_DISPUTE)(ack=ack_silently, lazy=[lazy(deps, open_raise)])
     on_submit(
         app,
         deps,
@@ -55,10 +55,10 @@ def register(app: App, deps: Deps) -> None:
         lambda view: summary(value(view, ids.BLOCK_SUMMARY)),
         about=Subject.RELATIONSHIP,
     )
-    app.action(ids.ACTION_DISPUTE_ACKNOWLEDGE)(ack=_ack, lazy=[lazy(deps, acknowledge)])
-    app.action(ids.ACTION_DISPUTE_UPDATE)(ack=_ack, lazy=[lazy(deps, open_update)])
-    app.action(ids.ACTION_DISPUTE_ESCALATE)(ack=_ack, lazy=[lazy(deps, escalate)])
-    app.action(ids.ACTION_DISPUTE_RESOLVE)(ack=_ack, lazy=[lazy(deps, open_resolve)])
+    app.action(ids.ACTION_DISPUTE_ACKNOWLEDGE)(ack=ack_silently, lazy=[lazy(deps, acknowledge)])
+    app.action(ids.ACTION_DISPUTE_UPDATE)(ack=ack_silently, lazy=[lazy(deps, open_update)])
+    app.action(ids.ACTION_DISPUTE_ESCALATE)(ack=ack_silently, lazy=[lazy(deps, escalate)])
+    app.action(ids.ACTION_DISPUTE_RESOLVE)(ack=ack_silently, lazy=[lazy(deps, open_resolve)])
     on_submit(app, deps, ids.VIEW_DISPUTE_UPDATE, save_update, required(ids.BLOCK_UPDATE), about=Subject.DISPUTE)
     on_submit(
         app,
@@ -69,10 +69,6 @@ def register(app: App, deps: Deps) -> None:
         required(ids.BLOCK_ROOT_CAUSE),
         about=Subject.DISPUTE,
     )
-
-
-def _ack(ack: Ack) -> None:
-    ack()
 
 
 # ----- raising

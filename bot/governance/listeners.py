@@ -4,7 +4,7 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from slack_bolt import Ack, App
+from slack_bolt import App
 from slack_sdk.errors import SlackApiError
 
 from bot.deps import Deps
@@ -17,7 +17,7 @@ from bot.slack.posting import post_in_channel
 from bot.slack.references import ExitFormRef, RelationshipRef, ReviewFormRef, Subject, carried, pressed, stored_id
 from bot.slack.refusals import explaining
 from bot.slack.subcommands import Invocation, Subcommand
-from bot.slack.turn import Turn, lazy
+from bot.slack.turn import Turn, ack_silently, lazy
 from bot.slack.wording import Copy
 from stages import exit_service, relationship_service, review_service
 from stages.exits import exit_draft
@@ -29,8 +29,8 @@ log = logging.getLogger(__name__)
 
 def register(app: App, deps: Deps) -> None:
 
-    app.action(ids.ACTION_OPEN_REVIEW)(ack=_ack, lazy=[lazy(deps, open_review_from_button)])
-    app.action(ids.ACTION_OPEN_EXIT)(ack=_ack, lazy=[lazy(deps, open_exit_from_button)])
+    app.action(ids.ACTION_OPEN_REVIEW)(ack=ack_silently, lazy=[lazy(deps, open_review_from_button)])
+    app.action(ids.ACTION_OPEN_EXIT)(ack=ack_silently, lazy=[lazy(deps, open_exit_from_button)])
     on_submit(
         app,
         deps,
@@ -40,10 +40,6 @@ def register(app: App, deps: Deps) -> None:
         about=Subject.RELATIONSHIP,
     )
     on_submit(app, deps, ids.VIEW_EXIT, save_exit, _exit_from, about=Subject.RELATIONSHIP)
-
-
-def _ack(ack: Ack) -> None:
-    ack()
 
 
 def _review_from(view: dict[str, Any], by: str, now: Any, relationship_id: int) -> Any:
