@@ -23,7 +23,9 @@ def thread_blocks(copy: Copy, case: Case, cadences: Cadences) -> list[Block]:
     blocks: list[Block] = [
         header(copy.plain("disputes", "title", d=d, r=r)),
         section(copy("disputes", "summary", d=d)),
-        context(copy("disputes", "facts", d=d, deadline=d.tier_deadline(cadences))),
+        context(
+            copy("disputes", "facts", d=d, deadline=d.tier_deadline(cadences), level=cadences.dispute_tier(d.tier))
+        ),
         section(copy("disputes", "state", d=d)),
     ]
     if d.open:
@@ -48,7 +50,12 @@ def _button(copy: Copy, action: str, action_id: str, value: str, style: str | No
 
 
 def list_blocks(
-    copy: Copy, cases: list[Case], links: dict[int, str], now: datetime, scope: Relationship | None
+    copy: Copy,
+    cases: list[Case],
+    links: dict[int, str],
+    now: datetime,
+    scope: Relationship | None,
+    cadences: Cadences,
 ) -> list[Block]:
     if not cases:
         return [section(copy("disputes", "list_empty", r=scope))]
@@ -56,7 +63,16 @@ def list_blocks(
     room = MESSAGE_BLOCK_LIMIT - 2
     for case in cases[:room]:
         blocks.append(
-            section(copy("disputes", "list_line", c=case, now=now, link=links.get(stored_id(case.dispute.id))))
+            section(
+                copy(
+                    "disputes",
+                    "list_line",
+                    c=case,
+                    now=now,
+                    link=links.get(stored_id(case.dispute.id)),
+                    level=cadences.dispute_tier(case.dispute.tier),
+                )
+            )
         )
     if len(cases) > room:
         blocks.append(context(copy("relationships", "list_more", count=len(cases) - room)))

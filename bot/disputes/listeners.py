@@ -149,7 +149,7 @@ def list_disputes(turn: Turn, invocation: Invocation) -> None:
                 turn.client.chat_getPermalink(channel=d.channel_id, message_ts=d.thread_ts)["permalink"]
             )
     copy = turn.deps.copy
-    blocks = message_blocks(list_blocks(copy, cases, links, turn.now(), scope))
+    blocks = message_blocks(list_blocks(copy, cases, links, turn.now(), scope, turn.deps.catalogue.cadences))
     turn.tell(copy("disputes", "list_title", count=len(cases), r=scope), blocks)
 
 

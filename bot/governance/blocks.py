@@ -34,7 +34,9 @@ def review_modal(copy: Copy, relationship: Relationship, last: Review | None, to
                 copy,
                 "governance",
                 area,
-                StaticSelectElement(action_id=INPUT, options=options, placeholder=plain("1 to 5")),
+                StaticSelectElement(
+                    action_id=INPUT, options=options, placeholder=plain(copy.plain("governance", "rating_placeholder"))
+                ),
             )
         )
     blocks += [

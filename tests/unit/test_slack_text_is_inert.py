@@ -290,10 +290,17 @@ BUILDERS: dict[Callable[..., Any], Callable[[World], list[Any]]] = {
     ],
     disputes.list_blocks: lambda w: (
         [
-            disputes.list_blocks(COPY, [w.case, w.resolved], {11: "https://acme.slack.com/archives/C0ACME/p1"}, NOW, s)
+            disputes.list_blocks(
+                COPY,
+                [w.case, w.resolved],
+                {11: "https://acme.slack.com/archives/C0ACME/p1"},
+                NOW,
+                s,
+                CATALOGUE.cadences,
+            )
             for s in (None, w.relationship)
         ]
-        + [disputes.list_blocks(COPY, [], {}, NOW, w.relationship)]
+        + [disputes.list_blocks(COPY, [], {}, NOW, w.relationship, CATALOGUE.cadences)]
     ),
     disputes.raise_modal: lambda w: [disputes.raise_modal(COPY, [w.relationship], w.text, w.case.dispute.source_link)],
     disputes.update_modal: lambda w: [disputes.update_modal(COPY, w.case)],
@@ -408,7 +415,7 @@ def facts(world: World) -> dict[str, Any]:
         "limit": 40, "length": 50, "min": 7, "max": 365, "value": world.text, "checkin_hint": world.text,
         "last": [world.review, None], "latest": [world.strategy, None], "review": world.review,
         "role": "owner", "s": [world.strategy, "done"], "tier": [1, 2, 3], "saved": ["dispute_raised.1", world.text],
-        "character": "U+200B", "at": NOW,
+        "character": "U+200B", "at": NOW, "level": list(CATALOGUE.cadences.dispute_tiers),
     }  # fmt: skip
 
 
