@@ -4,10 +4,11 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from stages.catalogue import Catalogue
+from stages.errors import Stale
 from stages.exits import ExitDraft, ExitStrategy
 from stages.ports import UnitOfWork
 from stages.relationships import Relationship
-from stages.review_service import leading
+from stages.review_service import AlreadyRecorded, Record, leading
 from stages.rmp import save_version
 
 
@@ -18,11 +19,24 @@ class ExitSaved:
 
 
 def save(
-    uow: UnitOfWork, catalogue: Catalogue, relationship_id: int, draft: ExitDraft, *, by: str, now: datetime
+    uow: UnitOfWork,
+    catalogue: Catalogue,
+    relationship_id: int,
+    draft: ExitDraft,
+    *,
+    by: str,
+    now: datetime,
+    seen_version: int,
 ) -> ExitSaved:
+    """Save the strategy from a form opened at version `seen_version` (0: before any) as the next version;
+    `AlreadyRecorded` if another version has been saved since."""
     with uow:
         relationship = leading(uow, relationship_id, by, "exit")
         previous = uow.exit_strategies.latest(relationship_id)
+        if (previous.version if previous else 0) != seen_version:
+            if previous is None:
+                raise Stale(f"exit strategy v{seen_version} of relationship {relationship_id} is gone")
+            raise AlreadyRecorded(Record.EXIT_STRATEGY, previous.saved_by, previous.saved_at)
         strategy = uow.exit_strategies.add(
             ExitStrategy(
                 uow.team_id,

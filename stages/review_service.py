@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from enum import StrEnum
 
 from stages.catalogue import Catalogue
 from stages.errors import NotAllowed, Stale
@@ -9,6 +10,22 @@ from stages.ports import UnitOfWork
 from stages.relationships import Relationship
 from stages.reviews import Review, review
 from stages.rmp import save_version
+
+
+class Record(StrEnum):
+    REVIEW = "review"
+    EXIT_STRATEGY = "exit_strategy"
+
+
+class AlreadyRecorded(Stale):
+    """Since the form was opened, someone recorded what it would (another tab, a double click, the other
+    leader): `by` and `at` say who and when. Nothing more is saved."""
+
+    def __init__(self, record: Record, by: str, at: datetime) -> None:
+        super().__init__(f"{record} already recorded by {by} at {at:%Y-%m-%d %H:%M}")
+        self.record = record
+        self.by = by
+        self.at = at
 
 
 @dataclass(frozen=True)
@@ -39,7 +56,10 @@ def record_review(
     ratings: dict[str, str | int | None],
     decisions: str | None,
     next_review_due: date | str | None,
+    seen_review_id: int | None,
 ) -> Reviewed:
+    """Record a review from a form opened after review `seen_review_id` (None: before any); `AlreadyRecorded` if
+    another has been recorded since."""
     with uow:
         relationship = leading(uow, relationship_id, by, "review")
         checked = review(
@@ -52,6 +72,11 @@ def record_review(
             decisions=decisions,
             next_review_due=next_review_due,
         )
+        latest = uow.reviews.recent(relationship_id, 1)
+        if latest and latest[0].id != seen_review_id:
+            raise AlreadyRecorded(Record.REVIEW, latest[0].reviewed_by, latest[0].reviewed_at)
+        if not latest and seen_review_id is not None:
+            raise Stale(f"review {seen_review_id} of relationship {relationship_id} is gone")
         saved = uow.reviews.add(checked)
         updated = uow.relationships.update(relationship.reviewed(now, checked.next_review_due))
         uow.audit.record(relationship_id, by, now, "review.recorded", f"review of {now:%Y-%m-%d}", after=saved)

@@ -1,21 +1,20 @@
 """A check-in's messages (the parent and one per item) and its modals (not applicable, evidence, reopen)."""
 
-from typing import Any
-
 from slack_sdk.models.blocks import (
     ActionsBlock,
     Block,
     ButtonElement,
     InputBlock,
-    PlainTextInputElement,
+    InputInteractiveElement,
     UrlInputElement,
 )
 from slack_sdk.models.views import View
 
 from bot.slack import ids
-from bot.slack.forms import INPUT, form
-from bot.slack.item_buttons import answer_buttons, gate_value
+from bot.slack.forms import INPUT, field, form, text_input
+from bot.slack.item_buttons import answer_buttons
 from bot.slack.kit import context, header, plain, section
+from bot.slack.references import GateRef, ItemRef, stored_id
 from bot.slack.wording import Copy
 from stages.catalogue import Catalogue, ChecklistItem
 from stages.checkin_service import Board
@@ -44,16 +43,16 @@ def parent_blocks(copy: Copy, catalogue: Catalogue, board: Board) -> list[Block]
 
 
 def _gate_button(copy: Copy, board: Board) -> ButtonElement | None:
-    checkin_id = gate_value(board.checkin.id, board.rounds)
+    gate = _gate(board).encode()
     if board.signed_off and board.stage.number == board.relationship.last_signed_off:
         return ButtonElement(
-            text=plain(copy.plain("checkins", "button", action="reopen")), action_id=ids.ACTION_REOPEN, value=checkin_id
+            text=plain(copy.plain("checkins", "button", action="reopen")), action_id=ids.ACTION_REOPEN, value=gate
         )
     if not board.signed_off and board.progress.ready and board.relationship.stage == board.stage.number:
         return ButtonElement(
             text=plain(copy.plain("checkins", "button", action="sign_off")),
             action_id=ids.ACTION_SIGN_OFF,
-            value=checkin_id,
+            value=gate,
             style="primary",
         )
     return None
@@ -67,8 +66,16 @@ def item_blocks(copy: Copy, board: Board, item: ChecklistItem) -> list[Block]:
         context(copy("checkins", "item_state", state=state, item=item, notes=board.notes.get(item.id, 0))),
     ]
     if not board.signed_off:
-        blocks.append(answer_buttons(copy, board.checkin.id or 0, item.id, state.assignee_id))
+        blocks.append(answer_buttons(copy, _item(board, item), state.assignee_id))
     return blocks
+
+
+def _gate(board: Board) -> GateRef:
+    return GateRef(stored_id(board.checkin.id), board.rounds)
+
+
+def _item(board: Board, item: ChecklistItem) -> ItemRef:
+    return ItemRef(stored_id(board.checkin.id), item.id)
 
 
 STATUS_ACTIONS = {
@@ -78,56 +85,36 @@ STATUS_ACTIONS = {
 
 
 def not_applicable_modal(copy: Copy, board: Board, item: ChecklistItem) -> View:
-    state = board.state(item.id)
-    reason = PlainTextInputElement(action_id=INPUT, multiline=True, max_length=REASON_MAX, initial_value=state.reason)
-    inputs = [_input(copy, ids.BLOCK_REASON, "na_label", "na_hint", reason)]
-    return _modal(copy, ids.VIEW_ITEM_NOT_APPLICABLE, "na_title", board, item, inputs)
+    reason = text_input(REASON_MAX, board.state(item.id).reason)
+    return _item_form(
+        copy, ids.VIEW_ITEM_NOT_APPLICABLE, "na_title", board, item, [_field(copy, ids.BLOCK_REASON, reason)]
+    )
 
 
 def evidence_modal(copy: Copy, board: Board, item: ChecklistItem) -> View:
     state = board.state(item.id)
-    link = UrlInputElement(action_id=INPUT, initial_value=state.evidence_url)
-    note = PlainTextInputElement(
-        action_id=INPUT, multiline=True, max_length=NOTE_MAX, initial_value=state.evidence_note
-    )
     inputs = [
-        _input(copy, ids.BLOCK_LINK, "link_label", "link_hint", link, optional=True),
-        _input(copy, ids.BLOCK_NOTE, "note_label", "note_hint", note, optional=True),
+        _field(copy, ids.BLOCK_LINK, UrlInputElement(action_id=INPUT, initial_value=state.evidence_url), optional=True),
+        _field(copy, ids.BLOCK_NOTE, text_input(NOTE_MAX, state.evidence_note), optional=True),
     ]
-    return _modal(copy, ids.VIEW_ITEM_EVIDENCE, "evidence_title", board, item, inputs)
+    return _item_form(copy, ids.VIEW_ITEM_EVIDENCE, "evidence_title", board, item, inputs)
 
 
 def reopen_modal(copy: Copy, board: Board) -> View:
-    reason = PlainTextInputElement(action_id=INPUT, multiline=True, max_length=REOPEN_REASON_MAX)
-    inputs = [_input(copy, ids.BLOCK_REASON, "reopen_label", None, reason)]
-    intro = section(copy("checkins", "reopen_intro", stage=board.stage, r=board.relationship))
-    return _modal(copy, ids.VIEW_REOPEN_STAGE, "reopen_title", board, None, inputs, intro=intro, submit="reopen_title")
+    blocks: list[Block] = [
+        section(copy("checkins", "reopen_intro", stage=board.stage, r=board.relationship)),
+        field(copy, "checkins", ids.BLOCK_REASON, text_input(REOPEN_REASON_MAX), worded_as="reopen_reason"),
+    ]
+    return form(copy, "checkins", ids.VIEW_REOPEN_STAGE, "reopen_title", blocks, _gate(board), submit="reopen_title")
 
 
-def _input(
-    copy: Copy, block_id: str, label: str, hint: str | None, element: Any, *, optional: bool = False
-) -> InputBlock:
-    return InputBlock(
-        block_id=block_id,
-        label=plain(copy.plain("checkins", label), 2000),
-        hint=plain(copy.plain("checkins", hint), 2000) if hint else None,
-        element=element,
-        optional=optional,
-    )
+def _field(copy: Copy, block_id: str, element: InputInteractiveElement, *, optional: bool = False) -> InputBlock:
+    return field(copy, "checkins", block_id, element, optional=optional)
 
 
-def _modal(
-    copy: Copy,
-    callback_id: str,
-    title: str,
-    board: Board,
-    item: ChecklistItem | None,
-    inputs: list[InputBlock],
-    *,
-    intro: Block | None = None,
-    submit: str = "save",
+def _item_form(
+    copy: Copy, callback_id: str, title: str, board: Board, item: ChecklistItem, inputs: list[InputBlock]
 ) -> View:
-    """A modal about one check-in (and item): what it is about, its inputs, and where it came from."""
-    about = intro or section(copy("checkins", "item_text", item=item, position=item.position if item else 0))
-    metadata = {"checkin": board.checkin.id, "round": board.rounds, **({"item": item.id} if item else {})}
-    return form(copy, "checkins", callback_id, title, [about, *inputs], metadata, submit=submit)
+    """A form about one item: which it is, then its inputs."""
+    about = section(copy("checkins", "item_text", item=item, position=item.position))
+    return form(copy, "checkins", callback_id, title, [about, *inputs], _item(board, item))

@@ -4,10 +4,9 @@ Each is acknowledged at once; the work runs after the ack. Refusals (not the own
 an out-of-date button) are explained privately, or in the modal that asked, and change nothing.
 """
 
-import json
 from typing import Any
 
-from slack_bolt import Ack, App
+from slack_bolt import App
 from slack_sdk.errors import SlackApiError
 
 from bot.checkins.blocks import STATUS_ACTIONS, evidence_modal, not_applicable_modal, reopen_modal
@@ -15,12 +14,13 @@ from bot.checkins.messages import post_thread, refresh, refresh_all
 from bot.deps import Deps
 from bot.slack import ids
 from bot.slack.forms import value
-from bot.slack.item_buttons import read_gate_value, read_item_value
+from bot.slack.item_buttons import menu_item
 from bot.slack.lookups import relationship_and_number
 from bot.slack.modal_submission import on_submit
+from bot.slack.references import GateRef, ItemRef, carried, pressed, stored_id
 from bot.slack.refusals import explaining
 from bot.slack.subcommands import Invocation, Subcommand
-from bot.slack.turn import Turn, lazy
+from bot.slack.turn import Turn, ack_silently, lazy
 from stages import checkin_service
 from stages.catalogue import Stage
 from stages.checkin_service import Answered, Board
@@ -50,19 +50,15 @@ def register(app: App, deps: Deps) -> None:
         return reopen_reason(value(view, ids.BLOCK_REASON))
 
     for action_id in STATUS_ACTIONS:
-        app.action(action_id)(ack=_ack, lazy=[lazy(deps, set_status)])
-    app.action(ids.ACTION_ITEM_NOT_APPLICABLE)(ack=_ack, lazy=[lazy(deps, open_not_applicable)])
-    app.action(ids.ACTION_ITEM_EVIDENCE)(ack=_ack, lazy=[lazy(deps, open_evidence)])
-    app.action(ids.ACTION_ITEM_ASSIGN)(ack=_ack, lazy=[lazy(deps, assign)])
-    app.action(ids.ACTION_SIGN_OFF)(ack=_ack, lazy=[lazy(deps, sign_off)])
-    app.action(ids.ACTION_REOPEN)(ack=_ack, lazy=[lazy(deps, open_reopen)])
+        app.action(action_id)(ack=ack_silently, lazy=[lazy(deps, set_status)])
+    app.action(ids.ACTION_ITEM_NOT_APPLICABLE)(ack=ack_silently, lazy=[lazy(deps, open_not_applicable)])
+    app.action(ids.ACTION_ITEM_EVIDENCE)(ack=ack_silently, lazy=[lazy(deps, open_evidence)])
+    app.action(ids.ACTION_ITEM_ASSIGN)(ack=ack_silently, lazy=[lazy(deps, assign)])
+    app.action(ids.ACTION_SIGN_OFF)(ack=ack_silently, lazy=[lazy(deps, sign_off)])
+    app.action(ids.ACTION_REOPEN)(ack=ack_silently, lazy=[lazy(deps, open_reopen)])
     on_submit(app, deps, ids.VIEW_ITEM_NOT_APPLICABLE, save_not_applicable, reason)
     on_submit(app, deps, ids.VIEW_ITEM_EVIDENCE, save_evidence, proof)
     on_submit(app, deps, ids.VIEW_REOPEN_STAGE, save_reopen, why_reopen)
-
-
-def _ack(ack: Ack) -> None:
-    ack()
 
 
 def _action(turn: Turn) -> dict[str, Any]:
@@ -74,37 +70,34 @@ def _action(turn: Turn) -> dict[str, Any]:
 
 
 def set_status(turn: Turn) -> None:
-    action = _action(turn)
-    status = STATUS_ACTIONS[action["action_id"]]
+    status = STATUS_ACTIONS[_action(turn)["action_id"]]
     with explaining(turn):
-        checkin_id, item_id = read_item_value(action.get("value", ""))
+        item = pressed(turn.body, ItemRef)
         _answer(
             turn,
-            checkin_id,
-            item_id,
-            lambda rid: status_answer(rid, item_id, status, actor_id=turn.user_id, at=turn.now()),
+            item,
+            lambda rid: status_answer(rid, item.item_id, status, actor_id=turn.user_id, at=turn.now()),
         )
 
 
 def assign(turn: Turn) -> None:
     action = _action(turn)
     with explaining(turn):
-        checkin_id, item_id = read_item_value(action.get("block_id", ""))
+        item = menu_item(action)
         assignee = action.get("selected_user")
         _answer(
             turn,
-            checkin_id,
-            item_id,
-            lambda rid: assignment_answer(rid, item_id, assignee, actor_id=turn.user_id, at=turn.now()),
+            item,
+            lambda rid: assignment_answer(rid, item.item_id, assignee, actor_id=turn.user_id, at=turn.now()),
         )
 
 
-def _answer(turn: Turn, checkin_id: int, item_id: str, make: Any) -> Answered | None:
+def _answer(turn: Turn, item: ItemRef, make: Any) -> Answered | None:
     """Record the answer and show it; None when it was a repeat (a double click, a replayed action)."""
     deps = turn.deps
-    answered = checkin_service.answer(turn.uow(), deps.catalogue, checkin_id, item_id, make)
+    answered = checkin_service.answer(turn.uow(), deps.catalogue, item.checkin_id, item.item_id, make)
     if answered is not None:
-        refresh(turn.client, deps, answered.board, [item_id])
+        refresh(turn.client, deps, answered.board, [item.item_id])
         r = answered.board.relationship
         turn.refresh_home(answered.before.assignee_id, answered.after.assignee_id, r.owner_id, r.sponsor_id)
     return answered
@@ -125,34 +118,33 @@ def open_evidence(turn: Turn) -> None:
 
 
 def _item_board(turn: Turn) -> tuple[Board, str]:
-    checkin_id, item_id = read_item_value(_action(turn).get("value", ""))
-    board = checkin_service.board(turn.uow(), turn.deps.catalogue, checkin_id)
-    return checkin_service.answerable(board, item_id), item_id
+    item = pressed(turn.body, ItemRef)
+    board = checkin_service.board(turn.uow(), turn.deps.catalogue, item.checkin_id)
+    return checkin_service.answerable(board, item.item_id), item.item_id
 
 
 def save_not_applicable(turn: Turn) -> str:
-    meta = _metadata(turn)
-    reason = value(turn.body["view"], ids.BLOCK_REASON)
-    item_id = str(meta["item"])
+    view = turn.body["view"]
+    item = carried(view, ItemRef)
+    reason = value(view, ids.BLOCK_REASON)
 
     def make(rid: int) -> Answer:
         return status_answer(
-            rid, item_id, ItemStatus.NOT_APPLICABLE, actor_id=turn.user_id, at=turn.now(), reason=reason
+            rid, item.item_id, ItemStatus.NOT_APPLICABLE, actor_id=turn.user_id, at=turn.now(), reason=reason
         )
 
-    return _outcome(turn, _answer(turn, int(meta["checkin"]), item_id, make), "not_applicable_saved")
+    return _outcome(turn, _answer(turn, item, make), "not_applicable_saved")
 
 
 def save_evidence(turn: Turn) -> str:
-    meta = _metadata(turn)
     view = turn.body["view"]
+    item = carried(view, ItemRef)
     link, note = value(view, ids.BLOCK_LINK), value(view, ids.BLOCK_NOTE)
-    item_id = str(meta["item"])
 
     def make(rid: int) -> Answer:
-        return evidence_answer(rid, item_id, url=link, note=note, actor_id=turn.user_id, at=turn.now())
+        return evidence_answer(rid, item.item_id, url=link, note=note, actor_id=turn.user_id, at=turn.now())
 
-    return _outcome(turn, _answer(turn, int(meta["checkin"]), item_id, make), "evidence_saved")
+    return _outcome(turn, _answer(turn, item, make), "evidence_saved")
 
 
 def _outcome(turn: Turn, answered: Answered | None, saved: str) -> str:
@@ -163,20 +155,15 @@ def _outcome(turn: Turn, answered: Answered | None, saved: str) -> str:
     return copy("checkins", saved, item=item, board=answered.board)
 
 
-def _metadata(turn: Turn) -> dict[str, Any]:
-    meta: dict[str, Any] = json.loads(turn.body["view"].get("private_metadata") or "{}")
-    return meta
-
-
 # ----- the stage gate
 
 
 def sign_off(turn: Turn) -> None:
     deps = turn.deps
     with explaining(turn):
-        checkin_id, seen = read_gate_value(_action(turn).get("value"))
+        gate = pressed(turn.body, GateRef)
         board = checkin_service.sign_off(
-            turn.uow(), deps.catalogue, checkin_id, by=turn.user_id, now=turn.now(), seen_round=seen
+            turn.uow(), deps.catalogue, gate.checkin_id, by=turn.user_id, now=turn.now(), seen_round=gate.rounds
         )
         following = deps.catalogue.next_stage(board.stage.number)
         _announce(turn, board, deps.copy("checkins", "signed_off_summary", board=board, next_stage=following))
@@ -185,28 +172,29 @@ def sign_off(turn: Turn) -> None:
 def open_reopen(turn: Turn) -> None:
     deps = turn.deps
     with explaining(turn):
-        checkin_id, seen = read_gate_value(_action(turn).get("value"))
-        board = checkin_service.board(turn.uow(), deps.catalogue, checkin_id)
+        gate = pressed(turn.body, GateRef)
+        board = checkin_service.board(turn.uow(), deps.catalogue, gate.checkin_id)
         relationship = board.relationship
         if not relationship.is_leader(turn.user_id):
             raise NotAllowed("reopen", relationship.owner_id, relationship.sponsor_id)
-        if board.rounds != seen:
-            raise Stale(f"check-in {checkin_id} was signed off again since round {seen}")
+        if board.rounds != gate.rounds:
+            raise Stale(f"check-in {gate.checkin_id} was signed off again since round {gate.rounds}")
         turn.client.views_open(trigger_id=turn.body["trigger_id"], view=reopen_modal(deps.copy, board))
 
 
 def save_reopen(turn: Turn) -> str:
     deps = turn.deps
-    meta = _metadata(turn)
-    reason = value(turn.body["view"], ids.BLOCK_REASON) or ""
+    view = turn.body["view"]
+    gate = carried(view, GateRef)
+    reason = value(view, ids.BLOCK_REASON) or ""
     board = checkin_service.reopen(
         turn.uow(),
         deps.catalogue,
-        int(meta["checkin"]),
+        gate.checkin_id,
         by=turn.user_id,
         reason=reason,
         now=turn.now(),
-        seen_round=int(meta["round"]),
+        seen_round=gate.rounds,
     )
     _announce(
         turn, board, deps.copy("checkins", "reopened", board=board, by=turn.user_id, reason=reopen_reason(reason))
@@ -234,7 +222,7 @@ def _checkin(turn: Turn, invocation: Invocation) -> None:
         if not claimed:
             _point_to(turn, checkin, relationship, stage)
             return
-        board = checkin_service.board(turn.uow(), deps.catalogue, checkin.id or 0)
+        board = checkin_service.board(turn.uow(), deps.catalogue, stored_id(checkin.id))
         try:
             post_thread(turn.client, deps, board, turn.body["channel_id"])
         except SlackApiError as error:

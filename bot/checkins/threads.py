@@ -7,13 +7,13 @@ event changes nothing (each message is captured once, by its timestamp).
 import logging
 from typing import Any
 
-from slack_bolt import Ack, App
+from slack_bolt import App
 from slack_sdk.errors import SlackApiError
 
 from bot.checkins.messages import refresh
 from bot.deps import Deps
 from bot.slack import ids
-from bot.slack.turn import Turn, lazy, log_only
+from bot.slack.turn import Turn, ack_silently, lazy, log_only
 from stages import checkin_service
 from stages.checkin_service import NoteChange
 
@@ -22,11 +22,7 @@ CAPTURED = "memo"
 
 
 def register(app: App, deps: Deps) -> None:
-    app.event(ids.EVENT_MESSAGE)(ack=_ack, lazy=[lazy(deps, on_message, on_failure=log_only)])
-
-
-def _ack(ack: Ack) -> None:
-    ack()
+    app.event(ids.EVENT_MESSAGE)(ack=ack_silently, lazy=[lazy(deps, on_message, on_failure=log_only)])
 
 
 def on_message(turn: Turn) -> None:

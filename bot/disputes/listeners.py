@@ -1,29 +1,31 @@
 """Disputes: `/accord dispute`, `/accord disputes`, the *Raise as dispute* shortcut, the thread's buttons and modals."""
 
-import json
 import logging
 from typing import Any
 
-from slack_bolt import Ack, App
+from slack_bolt import App
 from slack_sdk.errors import SlackApiError
 
 from bot.deps import Deps
-from bot.disputes.blocks import (
-    list_blocks,
-    raise_modal,
-    read_dispute_value,
-    read_escalate_value,
-    resolve_modal,
-    update_modal,
-)
+from bot.disputes.blocks import list_blocks, raise_modal, resolve_modal, update_modal
 from bot.disputes.messages import post_dispute, tell_thread
 from bot.slack import ids
 from bot.slack.forms import value
 from bot.slack.kit import message_blocks
 from bot.slack.modal_submission import Check, on_submit
+from bot.slack.references import (
+    DisputeRef,
+    EscalateRef,
+    RelationshipRef,
+    SourceRef,
+    Subject,
+    carried,
+    pressed,
+    stored_id,
+)
 from bot.slack.refusals import explaining
 from bot.slack.subcommands import Invocation, Subcommand, name_prefix
-from bot.slack.turn import Turn, lazy
+from bot.slack.turn import Turn, ack_silently, lazy
 from stages import dispute_service, relationship_service
 from stages.dispute_service import Case
 from stages.disputes import DisputeEventKind, free_text, summary
@@ -43,15 +45,21 @@ def register(app: App, deps: Deps) -> None:
     def required(block_id: str) -> Check:
         return lambda view: free_text(block_id, value(view, block_id), required=True)
 
-    app.shortcut(ids.SHORTCUT_RAISE_DISPUTE)(ack=_ack, lazy=[lazy(deps, open_raise)])
+    app.shortcut(ids.SHORTCUT_RAISE_DISPUTE)(ack=ack_silently, lazy=[lazy(deps, open_raise)])
     on_submit(
-        app, deps, ids.VIEW_DISPUTE_RAISE, save_raise, chosen, lambda view: summary(value(view, ids.BLOCK_SUMMARY))
+        app,
+        deps,
+        ids.VIEW_DISPUTE_RAISE,
+        save_raise,
+        chosen,
+        lambda view: summary(value(view, ids.BLOCK_SUMMARY)),
+        about=Subject.RELATIONSHIP,
     )
-    app.action(ids.ACTION_DISPUTE_ACKNOWLEDGE)(ack=_ack, lazy=[lazy(deps, acknowledge)])
-    app.action(ids.ACTION_DISPUTE_UPDATE)(ack=_ack, lazy=[lazy(deps, open_update)])
-    app.action(ids.ACTION_DISPUTE_ESCALATE)(ack=_ack, lazy=[lazy(deps, escalate)])
-    app.action(ids.ACTION_DISPUTE_RESOLVE)(ack=_ack, lazy=[lazy(deps, open_resolve)])
-    on_submit(app, deps, ids.VIEW_DISPUTE_UPDATE, save_update, required(ids.BLOCK_UPDATE))
+    app.action(ids.ACTION_DISPUTE_ACKNOWLEDGE)(ack=ack_silently, lazy=[lazy(deps, acknowledge)])
+    app.action(ids.ACTION_DISPUTE_UPDATE)(ack=ack_silently, lazy=[lazy(deps, open_update)])
+    app.action(ids.ACTION_DISPUTE_ESCALATE)(ack=ack_silently, lazy=[lazy(deps, escalate)])
+    app.action(ids.ACTION_DISPUTE_RESOLVE)(ack=ack_silently, lazy=[lazy(deps, open_resolve)])
+    on_submit(app, deps, ids.VIEW_DISPUTE_UPDATE, save_update, required(ids.BLOCK_UPDATE), about=Subject.DISPUTE)
     on_submit(
         app,
         deps,
@@ -59,11 +67,8 @@ def register(app: App, deps: Deps) -> None:
         save_resolve,
         required(ids.BLOCK_RESOLUTION),
         required(ids.BLOCK_ROOT_CAUSE),
+        about=Subject.DISPUTE,
     )
-
-
-def _ack(ack: Ack) -> None:
-    ack()
 
 
 # ----- raising
@@ -82,7 +87,7 @@ def start_dispute(turn: Turn, invocation: Invocation) -> None:
     if not text.strip():
         turn.tell(turn.deps.copy("disputes", "no_summary", r=relationship))
         return
-    with explaining(turn):
+    with explaining(turn, about=Subject.RELATIONSHIP):
         case = dispute_service.raise_dispute(turn.uow(), relationship, by=turn.user_id, now=turn.now(), text=text)
         turn.tell(_post(turn, case))
 
@@ -103,14 +108,16 @@ def open_raise(turn: Turn) -> None:
 
 def save_raise(turn: Turn) -> str:
     view = turn.body["view"]
-    relationship = relationship_service.relationship(turn.uow(), int(value(view, ids.BLOCK_RELATIONSHIP) or 0))
+    source = carried(view, SourceRef)
+    chosen = RelationshipRef.parse(value(view, ids.BLOCK_RELATIONSHIP))
+    relationship = relationship_service.relationship(turn.uow(), chosen.relationship_id)
     case = dispute_service.raise_dispute(
         turn.uow(),
         relationship,
         by=turn.user_id,
         now=turn.now(),
         text=value(view, ids.BLOCK_SUMMARY),
-        source_link=_metadata(turn).get("link"),
+        source_link=source.link,
     )
     return _post(turn, case)
 
@@ -138,28 +145,23 @@ def list_disputes(turn: Turn, invocation: Invocation) -> None:
     for case in cases[:48]:
         d = case.dispute
         if d.channel_id and d.thread_ts:
-            links[d.id or 0] = str(
+            links[stored_id(d.id)] = str(
                 turn.client.chat_getPermalink(channel=d.channel_id, message_ts=d.thread_ts)["permalink"]
             )
     copy = turn.deps.copy
-    blocks = message_blocks(list_blocks(copy, cases, links, turn.now(), scope))
+    blocks = message_blocks(list_blocks(copy, cases, links, turn.now(), scope, turn.deps.catalogue.cadences))
     turn.tell(copy("disputes", "list_title", count=len(cases), r=scope), blocks)
 
 
 # ----- the thread's buttons and modals
 
 
-def _value(turn: Turn) -> str | None:
-    value: str | None = turn.body["actions"][0].get("value")
-    return value
-
-
 def _dispute_id(turn: Turn) -> int:
-    return read_dispute_value(_value(turn))
+    return pressed(turn.body, DisputeRef).dispute_id
 
 
 def acknowledge(turn: Turn) -> None:
-    with explaining(turn):
+    with explaining(turn, about=Subject.DISPUTE):
         case = dispute_service.acknowledge(turn.uow(), _dispute_id(turn), by=turn.user_id, now=turn.now())
         if case is not None:
             tell_thread(turn.client, turn.deps, case, DisputeEventKind.ACKNOWLEDGED, turn.user_id)
@@ -168,22 +170,24 @@ def acknowledge(turn: Turn) -> None:
 
 def escalate(turn: Turn) -> None:
     """From the tier the person saw on the button: a second press, or one on an old message, is refused."""
-    with explaining(turn):
-        dispute_id, tier = read_escalate_value(_value(turn))
-        case = dispute_service.escalate(turn.uow(), dispute_id, by=turn.user_id, now=turn.now(), from_tier=tier)
+    with explaining(turn, about=Subject.DISPUTE):
+        seen = pressed(turn.body, EscalateRef)
+        case = dispute_service.escalate(
+            turn.uow(), seen.dispute_id, by=turn.user_id, now=turn.now(), from_tier=seen.tier
+        )
         tell_thread(turn.client, turn.deps, case, DisputeEventKind.ESCALATED, turn.user_id)
         turn.refresh_home(case.relationship.owner_id, case.relationship.sponsor_id)
 
 
 def open_update(turn: Turn) -> None:
-    with explaining(turn):
+    with explaining(turn, about=Subject.DISPUTE):
         case = dispute_service.open_case(turn.uow(), _dispute_id(turn))
         view = update_modal(turn.deps.copy, case)
         turn.client.views_open(trigger_id=turn.body["trigger_id"], view=view)
 
 
 def open_resolve(turn: Turn) -> None:
-    with explaining(turn):
+    with explaining(turn, about=Subject.DISPUTE):
         case = dispute_service.open_case(turn.uow(), _dispute_id(turn))
         dispute_service.check_handler(case, turn.user_id, DisputeEventKind.RESOLVED)
         view = resolve_modal(turn.deps.copy, case)
@@ -192,7 +196,7 @@ def open_resolve(turn: Turn) -> None:
 
 def save_update(turn: Turn) -> str:
     text = (value(turn.body["view"], ids.BLOCK_UPDATE) or "").strip()
-    dispute_id = int(_metadata(turn)["dispute"])
+    dispute_id = carried(turn.body["view"], DisputeRef).dispute_id
     case = dispute_service.add_update(turn.uow(), dispute_id, by=turn.user_id, now=turn.now(), text=text)
     if case is None:
         return turn.deps.copy("commands", "nothing_changed")
@@ -205,7 +209,7 @@ def save_resolve(turn: Turn) -> str:
     resolution = (value(view, ids.BLOCK_RESOLUTION) or "").strip()
     case = dispute_service.resolve(
         turn.uow(),
-        int(_metadata(turn)["dispute"]),
+        carried(view, DisputeRef).dispute_id,
         by=turn.user_id,
         now=turn.now(),
         resolution=resolution,
@@ -216,11 +220,6 @@ def save_resolve(turn: Turn) -> str:
     turn.refresh_home(case.relationship.owner_id, case.relationship.sponsor_id, case.dispute.owner_id)
     tell_thread(turn.client, turn.deps, case, DisputeEventKind.RESOLVED, turn.user_id, resolution)
     return turn.deps.copy("disputes", "resolve_saved", d=case.dispute)
-
-
-def _metadata(turn: Turn) -> dict[str, Any]:
-    meta: dict[str, Any] = json.loads(turn.body["view"].get("private_metadata") or "{}")
-    return meta
 
 
 SUBCOMMANDS = [

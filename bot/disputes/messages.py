@@ -48,7 +48,8 @@ def tell_thread(
     if d.channel_id is None or d.thread_ts is None:
         return
     copy = deps.copy
-    message = copy("disputes", "event", kind=kind.value, by=by, text=text, d=d, people=tier_people(d, r))
+    level = deps.catalogue.cadences.dispute_tier(d.tier)
+    message = copy("disputes", "event", kind=kind.value, by=by, text=text, d=d, people=tier_people(d, r), level=level)
     client.chat_postMessage(channel=d.channel_id, thread_ts=d.thread_ts, text=message, metadata=metadata)
     try:
         client.chat_update(

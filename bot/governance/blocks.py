@@ -14,6 +14,7 @@ from slack_sdk.models.views import View
 from bot.slack import ids
 from bot.slack.forms import INPUT, field, form, text_input
 from bot.slack.kit import plain, section
+from bot.slack.references import ExitFormRef, ReviewFormRef, stored_id
 from bot.slack.wording import Copy
 from stages import exits, reviews
 from stages.exits import ExitStrategy
@@ -33,7 +34,9 @@ def review_modal(copy: Copy, relationship: Relationship, last: Review | None, to
                 copy,
                 "governance",
                 area,
-                StaticSelectElement(action_id=INPUT, options=options, placeholder=plain("1 to 5")),
+                StaticSelectElement(
+                    action_id=INPUT, options=options, placeholder=plain(copy.plain("governance", "rating_placeholder"))
+                ),
             )
         )
     blocks += [
@@ -47,7 +50,8 @@ def review_modal(copy: Copy, relationship: Relationship, last: Review | None, to
             ),
         ),
     ]
-    return form(copy, "governance", ids.VIEW_REVIEW, "review_title", blocks, {"relationship": relationship.id})
+    seen = ReviewFormRef(stored_id(relationship.id), stored_id(last.id) if last else None)
+    return form(copy, "governance", ids.VIEW_REVIEW, "review_title", blocks, seen)
 
 
 def exit_modal(copy: Copy, relationship: Relationship, latest: ExitStrategy | None) -> View:
@@ -76,7 +80,8 @@ def exit_modal(copy: Copy, relationship: Relationship, latest: ExitStrategy | No
             UserMultiSelectElement(action_id=INPUT, initial_users=list(latest.reviewed_with) if latest else None),
         ),
     ]
-    return form(copy, "governance", ids.VIEW_EXIT, "exit_title", blocks, {"relationship": relationship.id})
+    seen = ExitFormRef(stored_id(relationship.id), latest.version if latest else 0)
+    return form(copy, "governance", ids.VIEW_EXIT, "exit_title", blocks, seen)
 
 
 def review_message(copy: Copy, relationship: Relationship, review: Review) -> list[Block]:

@@ -1,11 +1,10 @@
 """Reviews and the exit strategy: `/accord review`, `/accord exit`, their buttons in nudges, and their modals."""
 
-import json
 import logging
 from collections.abc import Callable
 from typing import Any
 
-from slack_bolt import Ack, App
+from slack_bolt import App
 from slack_sdk.errors import SlackApiError
 
 from bot.deps import Deps
@@ -15,12 +14,12 @@ from bot.slack.forms import users, value
 from bot.slack.kit import message_blocks
 from bot.slack.modal_submission import on_submit
 from bot.slack.posting import post_in_channel
+from bot.slack.references import ExitFormRef, RelationshipRef, ReviewFormRef, Subject, carried, pressed, stored_id
 from bot.slack.refusals import explaining
 from bot.slack.subcommands import Invocation, Subcommand
-from bot.slack.turn import Turn, lazy
+from bot.slack.turn import Turn, ack_silently, lazy
 from bot.slack.wording import Copy
 from stages import exit_service, relationship_service, review_service
-from stages.errors import Stale
 from stages.exits import exit_draft
 from stages.relationships import Relationship
 from stages.reviews import RATING_AREAS, review
@@ -30,14 +29,17 @@ log = logging.getLogger(__name__)
 
 def register(app: App, deps: Deps) -> None:
 
-    app.action(ids.ACTION_OPEN_REVIEW)(ack=_ack, lazy=[lazy(deps, open_review_from_button)])
-    app.action(ids.ACTION_OPEN_EXIT)(ack=_ack, lazy=[lazy(deps, open_exit_from_button)])
-    on_submit(app, deps, ids.VIEW_REVIEW, save_review, lambda view: _review_from(view, "check", deps.clock.now(), 0))
-    on_submit(app, deps, ids.VIEW_EXIT, save_exit, _exit_from)
-
-
-def _ack(ack: Ack) -> None:
-    ack()
+    app.action(ids.ACTION_OPEN_REVIEW)(ack=ack_silently, lazy=[lazy(deps, open_review_from_button)])
+    app.action(ids.ACTION_OPEN_EXIT)(ack=ack_silently, lazy=[lazy(deps, open_exit_from_button)])
+    on_submit(
+        app,
+        deps,
+        ids.VIEW_REVIEW,
+        save_review,
+        lambda view: _review_from(view, "check", deps.clock.now(), 0),
+        about=Subject.RELATIONSHIP,
+    )
+    on_submit(app, deps, ids.VIEW_EXIT, save_exit, _exit_from, about=Subject.RELATIONSHIP)
 
 
 def _review_from(view: dict[str, Any], by: str, now: Any, relationship_id: int) -> Any:
@@ -68,34 +70,26 @@ def _exit_from(view: dict[str, Any]) -> Any:
 
 def start_review(turn: Turn, invocation: Invocation) -> None:
     relationship = relationship_service.find_relationship(turn.uow(), invocation.argument)
-    _open_review(turn, relationship.id or 0)
+    _open_review(turn, stored_id(relationship.id))
 
 
 def start_exit(turn: Turn, invocation: Invocation) -> None:
     relationship = relationship_service.find_relationship(turn.uow(), invocation.argument)
-    _open_exit(turn, relationship.id or 0)
+    _open_exit(turn, stored_id(relationship.id))
 
 
 def open_review_from_button(turn: Turn) -> None:
-    with explaining(turn):
-        _open_review(turn, _relationship_of_button(turn))
+    with explaining(turn, about=Subject.RELATIONSHIP):
+        _open_review(turn, pressed(turn.body, RelationshipRef).relationship_id)
 
 
 def open_exit_from_button(turn: Turn) -> None:
-    with explaining(turn):
-        _open_exit(turn, _relationship_of_button(turn))
-
-
-def _relationship_of_button(turn: Turn) -> int:
-    """The relationship a Home tab or nudge button is about; `Stale` for anything that is not one of ours."""
-    value = str(turn.body["actions"][0].get("value") or "")
-    if not value.isdigit():
-        raise Stale(f"unreadable relationship button value {value!r}")
-    return int(value)
+    with explaining(turn, about=Subject.RELATIONSHIP):
+        _open_exit(turn, pressed(turn.body, RelationshipRef).relationship_id)
 
 
 def _open_review(turn: Turn, relationship_id: int) -> None:
-    with explaining(turn):
+    with explaining(turn, about=Subject.RELATIONSHIP):
         relationship = review_service.leading(turn.uow(), relationship_id, turn.user_id, "review")
         recent = review_service.recent(turn.uow(), relationship_id, 1)
         view = review_modal(turn.deps.copy, relationship, recent[0] if recent else None, turn.today())
@@ -103,7 +97,7 @@ def _open_review(turn: Turn, relationship_id: int) -> None:
 
 
 def _open_exit(turn: Turn, relationship_id: int) -> None:
-    with explaining(turn):
+    with explaining(turn, about=Subject.RELATIONSHIP):
         relationship = review_service.leading(turn.uow(), relationship_id, turn.user_id, "exit")
         latest = exit_service.latest(turn.uow(), relationship_id)
         turn.client.views_open(
@@ -117,16 +111,18 @@ def _open_exit(turn: Turn, relationship_id: int) -> None:
 
 def save_review(turn: Turn) -> str:
     view = turn.body["view"]
+    form = carried(view, ReviewFormRef)
     reviewed = review_service.record_review(
         turn.uow(),
         turn.deps.catalogue,
-        _relationship_id(view),
+        form.relationship_id,
         by=turn.user_id,
         now=turn.now(),
         summary=value(view, ids.BLOCK_SUMMARY),
         ratings={area: value(view, area) for area in RATING_AREAS},
         decisions=value(view, ids.BLOCK_DECISIONS),
         next_review_due=value(view, ids.BLOCK_NEXT_REVIEW),
+        seen_review_id=form.seen_review_id,
     )
     r = reviewed.relationship
     return _announce(turn, r, "review", lambda copy: review_message(copy, r, reviewed.review))
@@ -134,15 +130,18 @@ def save_review(turn: Turn) -> str:
 
 def save_exit(turn: Turn) -> str:
     view = turn.body["view"]
+    form = carried(view, ExitFormRef)
     saved = exit_service.save(
-        turn.uow(), turn.deps.catalogue, _relationship_id(view), _exit_from(view), by=turn.user_id, now=turn.now()
+        turn.uow(),
+        turn.deps.catalogue,
+        form.relationship_id,
+        _exit_from(view),
+        by=turn.user_id,
+        now=turn.now(),
+        seen_version=form.seen_version,
     )
     r = saved.relationship
     return _announce(turn, r, "exit", lambda copy: exit_message(copy, r, saved.strategy))
-
-
-def _relationship_id(view: dict[str, Any]) -> int:
-    return int(json.loads(view.get("private_metadata") or "{}").get("relationship") or 0)
 
 
 def _announce(turn: Turn, relationship: Relationship, what: str, blocks: Callable[[Copy], list[Any]]) -> str:

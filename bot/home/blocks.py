@@ -2,12 +2,13 @@
 
 from datetime import datetime
 
-from slack_sdk.models.blocks import ActionsBlock, Block, ButtonElement
+from slack_sdk.models.blocks import ActionsBlock, Block, ButtonElement, PlainTextObject
 from slack_sdk.models.views import View
 
 from bot.slack import ids
-from bot.slack.item_buttons import answer_buttons, gate_value
+from bot.slack.item_buttons import answer_buttons
 from bot.slack.kit import VIEW_BLOCK_LIMIT, context, divider, header, plain, section, view_blocks
+from bot.slack.references import DisputeRef, GateRef, ItemRef, RelationshipRef, stored_id
 from bot.slack.wording import Copy
 from stages.attention import Attention, Led
 from stages.catalogue import Catalogue
@@ -20,7 +21,7 @@ def home_view(copy: Copy, user_id: str, summary: Attention, catalogue: Catalogue
         header(copy.plain("home", "title")),
         section(copy("home", "intro", user_id=user_id)),
         ActionsBlock(
-            elements=[ButtonElement(text=plain("New relationship"), action_id=ids.ACTION_OPEN_NEW, style="primary")]
+            elements=[ButtonElement(text=_label(copy, "new"), action_id=ids.ACTION_OPEN_NEW, style="primary")]
         ),
         divider(),
         section(copy("home", "attention_title")),
@@ -28,9 +29,9 @@ def home_view(copy: Copy, user_id: str, summary: Attention, catalogue: Catalogue
     needs = 0
     for led in summary.awaiting_sign_off:
         button = ButtonElement(
-            text=plain("Sign off"),
+            text=_label(copy, "sign_off"),
             action_id=ids.ACTION_SIGN_OFF,
-            value=gate_value(led.checkin.id if led.checkin else None, led.rounds),
+            value=GateRef(stored_id(led.checkin.id if led.checkin else None), led.rounds).encode(),
             style="primary",
         )
         needs += blocks.add(section(copy("home", "ready", led=led), accessory=button))
@@ -39,14 +40,14 @@ def home_view(copy: Copy, user_id: str, summary: Attention, catalogue: Catalogue
             needs += blocks.add(
                 section(
                     copy("home", "overdue", r=led.relationship),
-                    accessory=_open(ids.ACTION_OPEN_REVIEW, "Record review", led),
+                    accessory=_open(copy, ids.ACTION_OPEN_REVIEW, "review", led),
                 )
             )
         if led.relationship.exit_review_due(today):
             needs += blocks.add(
                 section(
                     copy("home", "exit_due", r=led.relationship),
-                    accessory=_open(ids.ACTION_OPEN_EXIT, "Review exit strategy", led),
+                    accessory=_open(copy, ids.ACTION_OPEN_EXIT, "exit", led),
                 )
             )
     for nudge in summary.failed_nudges:
@@ -58,11 +59,17 @@ def home_view(copy: Copy, user_id: str, summary: Attention, catalogue: Catalogue
         blocks.add(divider(), section(copy("home", "disputes_title", count=len(summary.disputes))))
         for position, case in enumerate(summary.disputes):
             deadline = case.dispute.tier_deadline(catalogue.cadences)
+            level = catalogue.cadences.dispute_tier(case.dispute.tier)
             button = ButtonElement(
-                text=plain("Resolve…"), action_id=ids.ACTION_DISPUTE_RESOLVE, value=str(case.dispute.id)
+                text=_label(copy, "resolve"),
+                action_id=ids.ACTION_DISPUTE_RESOLVE,
+                value=DisputeRef(stored_id(case.dispute.id)).encode(),
             )
             if not blocks.add(
-                section(copy("home", "dispute_line", c=case, now=now, deadline=deadline), accessory=button), keep=6
+                section(
+                    copy("home", "dispute_line", c=case, now=now, deadline=deadline, level=level), accessory=button
+                ),
+                keep=6,
             ):
                 blocks.more(len(summary.disputes) - position)
                 break
@@ -76,7 +83,7 @@ def home_view(copy: Copy, user_id: str, summary: Attention, catalogue: Catalogue
             state = copy("checkins", "item_state", state=a.state, item=a.item, notes=0)
             parts += [
                 context(f"{copy('home', 'assigned_where', a=a)} · {state}"),
-                answer_buttons(copy, a.checkin.id, a.item.id, a.state.assignee_id),
+                answer_buttons(copy, ItemRef(a.checkin.id, a.item.id), a.state.assignee_id),
             ]
         else:
             parts.append(context(copy("home", "no_checkin", a=a)))
@@ -99,8 +106,13 @@ def home_view(copy: Copy, user_id: str, summary: Attention, catalogue: Catalogue
     return View(type="home", blocks=view_blocks(blocks.blocks))
 
 
-def _open(action_id: str, label: str, led: Led) -> ButtonElement:
-    return ButtonElement(text=plain(label), action_id=action_id, value=str(led.relationship.id))
+def _open(copy: Copy, action_id: str, action: str, led: Led) -> ButtonElement:
+    value = RelationshipRef(stored_id(led.relationship.id)).encode()
+    return ButtonElement(text=_label(copy, action), action_id=action_id, value=value)
+
+
+def _label(copy: Copy, action: str) -> PlainTextObject:
+    return plain(copy.plain("home", "button", action=action))
 
 
 class _Budget:

@@ -11,6 +11,7 @@ from bot.slack.kit import context, header, message_blocks, section
 from bot.slack.lookups import relationship_and_number
 from bot.slack.people import display_names
 from bot.slack.posting import post_in_channel
+from bot.slack.references import stored_id
 from bot.slack.subcommands import Invocation, Subcommand
 from bot.slack.turn import Turn
 from stages import relationship_service, rmp
@@ -26,7 +27,7 @@ def show_history(turn: Turn, invocation: Invocation) -> None:
     """`/accord history <relationship> [count]`: the latest changes, newest first."""
     relationship, count = relationship_and_number(turn, invocation.argument)
     wanted = count or DEFAULT_COUNT
-    events = relationship_service.latest_changes(turn.uow(), relationship.id or 0, min(wanted, MAX_COUNT))
+    events = relationship_service.latest_changes(turn.uow(), stored_id(relationship.id), min(wanted, MAX_COUNT))
     copy = turn.deps.copy
     blocks: list[Block] = [header(copy.plain("history", "title", r=relationship, count=len(events)))]
     if not events:
@@ -44,11 +45,11 @@ def show_plan(turn: Turn, invocation: Invocation) -> None:
     relationship, wants_diff = _relationship_and_diff(turn, invocation.argument)
     deps = turn.deps
     if wants_diff:
-        changes = rmp.diff_latest(turn.uow(), relationship.id or 0)
+        changes = rmp.diff_latest(turn.uow(), stored_id(relationship.id))
         blocks = message_blocks(diff_blocks(deps.copy, relationship, changes))
         turn.tell(deps.copy("plan_summary", "diff_title", r=relationship), blocks)
         return
-    plan = rmp.build(turn.uow(), deps.catalogue, relationship.id or 0, turn.now())
+    plan = rmp.build(turn.uow(), deps.catalogue, stored_id(relationship.id), turn.now())
     channel = turn.body["channel_id"]
     try:
         posted = post_in_channel(

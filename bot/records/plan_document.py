@@ -19,6 +19,7 @@ from markupsafe import Markup
 
 from bot.slack.wording import web_address
 from stages.audit import SYSTEM, changed_fields
+from stages.catalogue import default_catalogue
 from stages.checklist import ItemStatus
 from stages.reviews import RATING_AREAS
 from stages.rmp import CHANGE_LOG_LIMIT, ItemRecord, Plan
@@ -33,11 +34,6 @@ STATUS_LABELS = {
     ItemStatus.DONE: "Done",
     ItemStatus.NOT_APPLICABLE: "Not applicable",
 }
-TIER_NAMES = {
-    1: "Working level",
-    2: "Joint management team",
-    3: "Executive sponsors",
-}  # as bot/disputes/templates/disputes.j2
 
 _MD_SPECIAL = re.compile(r"([\\\[\]|`])")
 _MD_SETEXT = re.compile(r"^[=-]+$")
@@ -56,7 +52,8 @@ def render_html(plan: Plan, names: Names | None = None) -> str:
 
 
 def _render(template: str, plan: Plan, names: Names | None) -> str:
-    text = _environment().get_template(template).render(plan=plan, names=names or _at_id)
+    tiers = {t.tier: t.name for t in default_catalogue().cadences.dispute_tiers}
+    text = _environment().get_template(template).render(plan=plan, names=names or _at_id, tier_names=tiers)
     if template.endswith(".html.j2"):
         # Empty macro calls leave blank lines between tags. Escaped user text has no raw `>` or `<`, so this
         # cannot touch the line breaks people typed.
@@ -95,7 +92,6 @@ def _environment() -> Environment:
         changed_fields=changed_fields,
         change_log_limit=CHANGE_LOG_LIMIT,
         rating_areas=RATING_AREAS,
-        tier_names=TIER_NAMES,
     )
     env.tests["answered"] = answered
     return env

@@ -1,7 +1,6 @@
 """The relationship form's submissions: field rules are checked in the ack (errors show under the fields), and
 the form stays open while the relationship is saved, then shows the outcome."""
 
-import json
 import logging
 from typing import Any
 
@@ -15,6 +14,7 @@ from bot.slack import ids
 from bot.slack.kit import message_blocks
 from bot.slack.modal_submission import on_submit
 from bot.slack.posting import post_in_channel
+from bot.slack.references import RelationshipRef, Subject, carried, stored_id
 from bot.slack.refusals import explaining
 from bot.slack.subcommands import Invocation, Subcommand
 from bot.slack.turn import Turn
@@ -31,29 +31,30 @@ def register(app: App, deps: Deps) -> None:
         return read_draft(view).validated()
 
     on_submit(app, deps, ids.VIEW_NEW_RELATIONSHIP, create_relationship, draft)
-    on_submit(app, deps, ids.VIEW_EDIT_RELATIONSHIP, save_edit, draft)
+    on_submit(app, deps, ids.VIEW_EDIT_RELATIONSHIP, save_edit, draft, about=Subject.RELATIONSHIP)
 
 
 def start_edit(turn: Turn, invocation: Invocation) -> None:
     """`/accord edit <relationship>`: the form, filled in, for its owner or sponsor."""
     found = relationship_service.find_relationship(turn.uow(), invocation.argument)
-    with explaining(turn):
-        relationship = review_service.leading(turn.uow(), found.id or 0, turn.user_id, "edit")
-        view = new_relationship_modal(turn.deps.copy, draft=draft_of(relationship), editing=relationship.id)
+    with explaining(turn, about=Subject.RELATIONSHIP):
+        relationship = review_service.leading(turn.uow(), stored_id(found.id), turn.user_id, "edit")
+        editing = RelationshipRef(stored_id(relationship.id))
+        view = new_relationship_modal(turn.deps.copy, draft=draft_of(relationship), editing=editing)
         turn.client.views_open(trigger_id=turn.body["trigger_id"], view=view)
 
 
 def save_edit(turn: Turn) -> str | None:
     view = turn.body["view"]
     draft = read_draft(view)
-    relationship_id = int(json.loads(view.get("private_metadata") or "{}").get("relationship") or 0)
+    relationship_id = carried(view, RelationshipRef).relationship_id
     before = relationship_service.relationship(turn.uow(), relationship_id)
     try:
         saved = relationship_service.edit_relationship(
             turn.uow(), relationship_id, draft, by=turn.user_id, now=turn.now()
         )
     except NameTaken as taken:
-        _name_taken(turn, taken, relationship_id)
+        _name_taken(turn, taken, RelationshipRef(relationship_id))
         return None
     turn.refresh_home(before.owner_id, before.sponsor_id, saved.owner_id, saved.sponsor_id)
     return turn.deps.copy("relationships", "unchanged" if saved == before else "edited", r=saved)
@@ -82,7 +83,7 @@ def create_relationship(turn: Turn) -> str | None:
     return turn.deps.copy("relationships", "created", r=relationship, stage=stage, posted=posted)
 
 
-def _name_taken(turn: Turn, taken: NameTaken, editing: int | None) -> None:
+def _name_taken(turn: Turn, taken: NameTaken, editing: RelationshipRef | None) -> None:
     """The form again, with the clash explained under the name."""
     copy = turn.deps.copy
     view = turn.body["view"]

@@ -1,13 +1,12 @@
 """Modal forms and their inputs: every input's action_id is the same, its block_id names the field."""
 
-import json
-from collections.abc import Mapping
 from typing import Any
 
 from slack_sdk.models.blocks import Block, InputBlock, InputInteractiveElement, PlainTextInputElement
 from slack_sdk.models.views import View
 
-from bot.slack.kit import plain, view_blocks
+from bot.slack.kit import plain, section, view_blocks
+from bot.slack.references import Reference
 from bot.slack.wording import Copy
 
 INPUT = "value"
@@ -19,30 +18,50 @@ def form(
     callback_id: str,
     title: str,
     blocks: list[Block],
-    metadata: Mapping[str, object],
+    reference: Reference | None,
     *,
     submit: str = "save",
 ) -> View:
-    """A modal form, its title and buttons from the template's macros; `metadata` travels to its submission."""
+    """A modal form, its title and buttons from the template's macros; `reference` travels to its submission."""
     return View(
         type="modal",
         callback_id=callback_id,
         title=plain(copy.plain(template, title), 24),
         submit=plain(copy.plain(template, submit), 24),
         close=plain(copy.plain(template, "cancel"), 24),
-        private_metadata=json.dumps(dict(metadata)),
+        private_metadata=reference.encode() if reference else None,
         blocks=view_blocks(blocks),
     )
 
 
+def outcome(copy: Copy, view: dict[str, Any], text: str, *, closable: bool = True) -> View:
+    """A submitted form, now one message under its own title: what its saving came to (or that it is under way,
+    when it cannot be closed)."""
+    return View(
+        type="modal",
+        callback_id=view.get("callback_id", ""),
+        title=view["title"],
+        close=plain(copy.plain("commands", "done"), 24) if closable else None,
+        blocks=view_blocks([section(text)]),
+    )
+
+
 def field(
-    copy: Copy, template: str, block_id: str, element: InputInteractiveElement, *, optional: bool = False
+    copy: Copy,
+    template: str,
+    block_id: str,
+    element: InputInteractiveElement,
+    *,
+    optional: bool = False,
+    worded_as: str | None = None,
 ) -> InputBlock:
-    """An input labelled and explained by the template's `label` and `hint` macros for `block_id`."""
-    hint = copy.plain(template, "hint", field=block_id)
+    """An input labelled and explained by the template's `label` and `hint` macros for `block_id` (or, where one
+    block_id is asked differently in different forms, for `worded_as`); an empty hint shows none."""
+    name = worded_as or block_id
+    hint = copy.plain(template, "hint", field=name)
     return InputBlock(
         block_id=block_id,
-        label=plain(copy.plain(template, "label", field=block_id), 2000),
+        label=plain(copy.plain(template, "label", field=name), 2000),
         hint=plain(hint, 2000) if hint else None,
         element=element,
         optional=optional,

@@ -9,12 +9,22 @@ from bot.slack.wording import Copy
 
 
 def help_blocks(copy: Copy, subcommands: Registry) -> list[Block]:
-    blocks: list[Block] = [header("Accord"), section(copy("commands", "help_intro")), divider()]
+    blocks: list[Block] = [
+        header(copy.plain("commands", "help_title")),
+        section(copy("commands", "help_intro")),
+        divider(),
+    ]
     blocks += [section(copy("commands", "help_entry", name=c.name, usage=c.usage)) for c in subcommands]
     blocks.append(
         ActionsBlock(
-            elements=[ButtonElement(text=plain("New relationship"), action_id=ids.ACTION_OPEN_NEW, style="primary")]
+            elements=[
+                ButtonElement(
+                    text=plain(copy.plain("commands", "help_new_button")),
+                    action_id=ids.ACTION_OPEN_NEW,
+                    style="primary",
+                )
+            ]
         )
     )
-    blocks.append(context("BS 11000 · ISO 44001 collaborative business relationships"))
+    blocks.append(context(copy("commands", "help_footer")))
     return blocks

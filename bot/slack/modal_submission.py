@@ -12,6 +12,8 @@ from typing import Any
 from slack_bolt import Ack, App
 
 from bot.deps import Deps
+from bot.slack.forms import outcome
+from bot.slack.references import Subject
 from bot.slack.refusals import explanation
 from bot.slack.turn import Turn, failure_notice, lazy
 from bot.slack.wording import Copy
@@ -39,9 +41,12 @@ _ANSWERS = {
 Work = Callable[[Turn], str | None]
 
 
-def on_submit(app: App, deps: Deps, callback_id: str, work: Work, *checks: Check) -> None:
-    """Listen for submissions of the modal `callback_id`: `checks` in the ack, then `work` after it."""
-    app.view(callback_id)(ack=checked(deps.copy, checks), lazy=[saving(deps, work, checks)])
+def on_submit(
+    app: App, deps: Deps, callback_id: str, work: Work, *checks: Check, about: Subject = Subject.CHECKIN
+) -> None:
+    """Listen for submissions of the modal `callback_id`: `checks` in the ack, then `work` after it; a refusal
+    that something went stale is worded as being `about` that."""
+    app.view(callback_id)(ack=checked(deps.copy, checks), lazy=[saving(deps, work, checks, about)])
 
 
 def checked(copy: Copy, checks: tuple[Check, ...]) -> Callable[[Ack, JSON], None]:
@@ -53,7 +58,7 @@ def checked(copy: Copy, checks: tuple[Check, ...]) -> Callable[[Ack, JSON], None
         if problems:
             ack(response_action="errors", errors={p.field: copy.problem(p) for p in first_per_field(problems)})
         else:
-            ack(response_action="update", view=message(view, copy("commands", "saving"), closable=False))
+            ack(response_action="update", view=outcome(copy, view, copy("commands", "saving"), closable=False))
 
     return acknowledge
 
@@ -72,7 +77,7 @@ def first_per_field(problems: list[Problem]) -> list[Problem]:
     return list(InvalidInput(problems).by_field().values())
 
 
-def saving(deps: Deps, work: Work, checks: tuple[Check, ...]) -> Callable[..., None]:
+def saving(deps: Deps, work: Work, checks: tuple[Check, ...], about: Subject) -> Callable[..., None]:
     """The lazy listener: `work` returns the outcome to show in the modal (None: it showed its own).
 
     Bolt runs it after every ack, so it does nothing when the ack refused the fields (the form is still open).
@@ -83,14 +88,14 @@ def saving(deps: Deps, work: Work, checks: tuple[Check, ...]) -> Callable[..., N
         if problems_in(turn.body["view"], checks):
             return
         try:
-            outcome = work(turn)
+            said = work(turn)
         except InvalidInput:
             form_again(turn, copy("commands", "check_again"))
             return
         except DomainError as refused:
-            outcome = explanation(copy, refused) or copy("commands", "something_went_wrong")
-        if outcome is not None:
-            turn.client.views_update(view_id=turn.body["view"]["id"], view=message(turn.body["view"], outcome))
+            said = explanation(copy, refused, about=about) or copy("commands", "something_went_wrong")
+        if said is not None:
+            turn.client.views_update(view_id=turn.body["view"]["id"], view=outcome(copy, turn.body["view"], said))
 
     run.__name__ = work.__name__
     return lazy(deps, run, on_failure=failed)
@@ -99,22 +104,10 @@ def saving(deps: Deps, work: Work, checks: tuple[Check, ...]) -> Callable[..., N
 def failed(turn: Turn) -> None:
     """Nothing saved: the form again, to try again. Something saved: say what, and offer no form to save it twice."""
     if turn.saved:
-        turn.client.views_update(view_id=turn.body["view"]["id"], view=message(turn.body["view"], failure_notice(turn)))
+        view = outcome(turn.deps.copy, turn.body["view"], failure_notice(turn))
+        turn.client.views_update(view_id=turn.body["view"]["id"], view=view)
     else:
         form_again(turn, turn.deps.copy("commands", "saved_nothing"))
-
-
-def message(view: JSON, text: str, *, closable: bool = True) -> JSON:
-    """The modal, now one message under its own title."""
-    shown: JSON = {
-        "type": "modal",
-        "callback_id": view.get("callback_id", ""),
-        "title": view["title"],
-        "blocks": [{"type": "section", "text": {"type": "mrkdwn", "text": text[:3000]}}],
-    }
-    if closable:
-        shown["close"] = {"type": "plain_text", "text": "Done"}
-    return shown
 
 
 def form_again(turn: Turn, notice: str) -> None:

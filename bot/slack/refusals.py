@@ -2,14 +2,20 @@
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import assert_never
 
+from bot.slack.references import Subject, Unreadable
 from bot.slack.turn import Turn
 from bot.slack.wording import Copy
 from stages.disputes import DisputeMovedOn
 from stages.errors import DomainError, GateNotReady, InvalidInput, NotAllowed, StageOutOfOrder, Stale
+from stages.review_service import AlreadyRecorded, Record
 
 
-def explanation(copy: Copy, error: DomainError, relationship_name: str = "") -> str | None:
+def explanation(
+    copy: Copy, error: DomainError, relationship_name: str = "", about: Subject = Subject.CHECKIN
+) -> str | None:
+    """Why the domain refused, in words; a `Stale` not saying what went stale is taken to be about `about`."""
     if isinstance(error, NotAllowed):
         return copy(
             "refusals", "not_allowed", action=error.action, owner_id=error.owner_id, sponsor_id=error.sponsor_id,
@@ -24,20 +30,48 @@ def explanation(copy: Copy, error: DomainError, relationship_name: str = "") -> 
         )  # fmt: skip
     if isinstance(error, DisputeMovedOn):
         return copy("refusals", "dispute_moved_on")
+    if isinstance(error, AlreadyRecorded):
+        return _already_recorded(copy, error)
+    if isinstance(error, Unreadable):
+        return _gone(copy, error.subject)
     if isinstance(error, Stale):
-        return copy("refusals", "stale")
+        return _gone(copy, about)
     if isinstance(error, InvalidInput) and error.problems:
         return copy.problem(error.problems[0])
     return None
 
 
+def _gone(copy: Copy, subject: Subject) -> str:
+    match subject:
+        case Subject.CHECKIN:
+            return copy("refusals", "stale")
+        case Subject.DISPUTE:
+            return copy("refusals", "dispute_moved_on")
+        case Subject.RELATIONSHIP:
+            return copy("refusals", "relationship_changed")
+        case Subject.MESSAGE:
+            return copy("refusals", "source_unreadable")
+        case _:
+            assert_never(subject)
+
+
+def _already_recorded(copy: Copy, error: AlreadyRecorded) -> str:
+    match error.record:
+        case Record.REVIEW:
+            return copy("refusals", "review_already_recorded", by=error.by, at=error.at)
+        case Record.EXIT_STRATEGY:
+            return copy("refusals", "exit_already_saved", by=error.by, at=error.at)
+        case _:
+            assert_never(error.record)
+
+
 @contextmanager
-def explaining(turn: Turn, *, relationship_name: str = "") -> Iterator[None]:
+def explaining(turn: Turn, *, relationship_name: str = "", about: Subject = Subject.CHECKIN) -> Iterator[None]:
     """Tell the person privately why the domain refused; anything else is left to the failure handler."""
     try:
         yield
     except DomainError as error:
-        text = explanation(turn.deps.copy, error, relationship_name)
+        text = explanation(turn.deps.copy, error, relationship_name, about)
         if text is None:
             raise
         turn.tell(text)

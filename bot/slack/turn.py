@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, Protocol, runtime_checkable
 
-from slack_bolt import BoltContext
+from slack_bolt import Ack, BoltContext
 from slack_bolt.context.respond import Respond
 from slack_sdk import WebClient
 from sqlalchemy.exc import OperationalError
@@ -90,6 +90,11 @@ class Turn:
 
 
 Handler = Callable[[Turn], None]
+
+
+def ack_silently(ack: Ack) -> None:
+    """The ack of a request whose work, and whatever it has to say, comes after it: empty, at once."""
+    ack()
 
 
 def lazy(deps: Deps, handler: Handler, on_failure: Handler | None = None) -> Callable[..., None]:

@@ -39,6 +39,7 @@ from bot.relationships import blocks as relationships
 from bot.relationships import modal as new_relationship
 from bot.slack import forms, help, item_buttons
 from bot.slack.kit import message_blocks, section
+from bot.slack.references import ItemRef, RelationshipRef
 from bot.slack.wording import Copy, slack_escape
 from stages import rmp
 from stages.attention import Assignment, Attention, Led
@@ -198,7 +199,7 @@ def worlds(draw: st.DrawFn) -> World:
         dispute, status=DisputeStatus.RESOLVED, resolved_by=SPONSOR, resolved_at=NOW, resolution=hostile(),
         root_cause=hostile(), id=12,
     )  # fmt: skip
-    review = Review(TEAM, REL_ID, OWNER, NOW, hostile(), 4, 3, 5, 2, date(2027, 6, 1), decisions=hostile())
+    review = Review(TEAM, REL_ID, OWNER, NOW, hostile(), 4, 3, 5, 2, date(2027, 6, 1), decisions=hostile(), id=5)
     strategy = ExitStrategy(TEAM, REL_ID, 2, hostile(), hostile(), hostile(), hostile(), (ALICE, SPONSOR), OWNER, NOW)
     after = {
         "status": "not_applicable", "reason": hostile(), "evidence_url": draw(LINKS), "text": hostile(),
@@ -276,7 +277,7 @@ BUILDERS: dict[Callable[..., Any], Callable[[World], list[Any]]] = {
     checkins.item_blocks: lambda w: [
         checkins.item_blocks(COPY, b, item) for b in (w.board, w.signed_board) for item in b.stage.items[:4]
     ],
-    item_buttons.answer_buttons: lambda w: [item_buttons.answer_buttons(COPY, 3, "S1.1", ALICE)],
+    item_buttons.answer_buttons: lambda w: [item_buttons.answer_buttons(COPY, ItemRef(3, "S1.1"), ALICE)],
     checkins.not_applicable_modal: lambda w: [
         checkins.not_applicable_modal(COPY, w.board, item) for item in w.board.stage.items[:3]
     ],
@@ -289,20 +290,29 @@ BUILDERS: dict[Callable[..., Any], Callable[[World], list[Any]]] = {
     ],
     disputes.list_blocks: lambda w: (
         [
-            disputes.list_blocks(COPY, [w.case, w.resolved], {11: "https://acme.slack.com/archives/C0ACME/p1"}, NOW, s)
+            disputes.list_blocks(
+                COPY,
+                [w.case, w.resolved],
+                {11: "https://acme.slack.com/archives/C0ACME/p1"},
+                NOW,
+                s,
+                CATALOGUE.cadences,
+            )
             for s in (None, w.relationship)
         ]
-        + [disputes.list_blocks(COPY, [], {}, NOW, w.relationship)]
+        + [disputes.list_blocks(COPY, [], {}, NOW, w.relationship, CATALOGUE.cadences)]
     ),
     disputes.raise_modal: lambda w: [disputes.raise_modal(COPY, [w.relationship], w.text, w.case.dispute.source_link)],
     disputes.update_modal: lambda w: [disputes.update_modal(COPY, w.case)],
     disputes.resolve_modal: lambda w: [disputes.resolve_modal(COPY, w.case)],
     forms.form: lambda w: [
-        forms.form(
-            COPY, "disputes", "cb", "raise_title", [section(COPY("disputes", "about", d=w.case.dispute))], {"t": w.text}
-        )
+        forms.form(COPY, "disputes", "cb", "raise_title", [section(COPY("disputes", "about", d=w.case.dispute))], None)
     ],
     forms.field: lambda w: [forms.field(COPY, "disputes", "summary", forms.text_input(500, w.text))],
+    forms.outcome: lambda w: [
+        forms.outcome(COPY, {"callback_id": "cb", "title": {"type": "plain_text", "text": "Review"}}, text)
+        for text in (COPY("refusals", "review_already_recorded", by=ALICE, at=NOW), slack_escape(w.text))
+    ],
     governance.review_modal: lambda w: [
         governance.review_modal(COPY, w.relationship, last, NOW.date()) for last in (None, w.review)
     ],
@@ -321,7 +331,7 @@ BUILDERS: dict[Callable[..., Any], Callable[[World], list[Any]]] = {
             notice_after="name",
             editing=editing,
         )
-        for editing in (None, REL_ID)
+        for editing in (None, RelationshipRef(REL_ID))
     ],
     nudges.item_blocks: lambda w: [
         nudges.item_blocks(COPY, n, NOW.date()) for n in w.nudges if not nudges.in_thread(n.kind)
@@ -411,7 +421,7 @@ def facts(world: World) -> dict[str, Any]:
         "limit": 40, "length": 50, "min": 7, "max": 365, "value": world.text, "checkin_hint": world.text,
         "last": [world.review, None], "latest": [world.strategy, None], "review": world.review,
         "role": "owner", "s": [world.strategy, "done"], "tier": [1, 2, 3], "saved": ["dispute_raised.1", world.text],
-        "character": "U+200B",
+        "character": "U+200B", "at": NOW, "level": list(CATALOGUE.cadences.dispute_tiers),
     }  # fmt: skip
 
 

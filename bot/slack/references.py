@@ -1,0 +1,210 @@
+"""What Accord puts in a button's value, a menu option, a block_id or a modal's private_metadata: a small typed
+reference with one `encode` and one `parse`.
+
+Slack hands these strings back as they were sent, but anyone can forge a request, and messages outlive the code
+that posted them. A string that is not one of ours (empty, not a number, truncated, out of range) is `Unreadable`:
+a `Stale` the person is told about, and nothing changes. Ids name rows only in the workspace that sent the
+request, since every repository is bound to one; another workspace's id finds nothing, which is stale too.
+Button values already posted in channels keep working: their encodings never change.
+"""
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any, Protocol, Self, TypeVar
+
+from bot.slack.wording import web_address
+from stages.errors import Stale
+
+# The largest number a reference holds: ids, rounds and tiers are SQL INTEGERs, 32 bits in PostgreSQL, where a
+# larger one would fail the query instead of finding nothing.
+_LARGEST = 2**31 - 1
+_DIGITS = re.compile(r"[0-9]{1,10}")
+_ITEM = re.compile(r"S[0-9]{1,2}\.[0-9]{1,3}")  # a checklist item's id in the catalogue
+
+
+class Subject(StrEnum):
+    """What a reference points at, to tell the person what has changed or gone."""
+
+    CHECKIN = "checkin"
+    DISPUTE = "dispute"
+    RELATIONSHIP = "relationship"
+    MESSAGE = "message"
+
+
+class Unreadable(Stale):
+    """A button, menu or form value that is not one of Accord's references."""
+
+    def __init__(self, subject: Subject, value: object) -> None:
+        super().__init__(f"unreadable {subject} reference {value!r}")
+        self.subject = subject
+
+
+class Reference(Protocol):
+    def encode(self) -> str: ...
+
+    @classmethod
+    def parse(cls, value: object) -> Self: ...
+
+
+R = TypeVar("R", bound=Reference)
+
+
+def pressed(body: Mapping[str, Any], kind: type[R]) -> R:
+    """The reference carried by the button just pressed."""
+    return kind.parse(body["actions"][0].get("value"))
+
+
+def carried(view: Mapping[str, Any], kind: type[R]) -> R:
+    """The reference a modal carries to its submission."""
+    return kind.parse(view.get("private_metadata"))
+
+
+def stored_id(row_id: int | None) -> int:
+    """The id of something read from the database, which always has one."""
+    if row_id is None:
+        raise ValueError("this has not been stored, so nothing can refer to it")
+    return row_id
+
+
+def _parts(value: object, separator: str, subject: Subject) -> tuple[str, str]:
+    if not isinstance(value, str):
+        raise Unreadable(subject, value)
+    first, found, rest = value.partition(separator)
+    if not found:
+        raise Unreadable(subject, value)
+    return first, rest
+
+
+def _number(text: object, subject: Subject, *, low: int = 1) -> int:
+    """A whole number as we wrote it (ASCII digits, no sign or spaces), from `low` to the largest we hold."""
+    if not isinstance(text, str) or not _DIGITS.fullmatch(text) or not low <= int(text) <= _LARGEST:
+        raise Unreadable(subject, text)
+    return int(text)
+
+
+@dataclass(frozen=True)
+class ItemRef:
+    """A checklist item of a check-in: its answer buttons and assignee menu, and the forms they open."""
+
+    checkin_id: int
+    item_id: str
+
+    def encode(self) -> str:
+        return f"{self.checkin_id}:{self.item_id}"
+
+    @classmethod
+    def parse(cls, value: object) -> Self:
+        checkin, item = _parts(value, ":", Subject.CHECKIN)
+        if not _ITEM.fullmatch(item):
+            raise Unreadable(Subject.CHECKIN, value)
+        return cls(_number(checkin, Subject.CHECKIN), item)
+
+
+@dataclass(frozen=True)
+class GateRef:
+    """A check-in's stage gate as shown (how often it had been signed off), so a button or form from before a
+    sign-off or reopening acts on nothing."""
+
+    checkin_id: int
+    rounds: int
+
+    def encode(self) -> str:
+        return f"{self.checkin_id}@{self.rounds}"
+
+    @classmethod
+    def parse(cls, value: object) -> Self:
+        checkin, rounds = _parts(value, "@", Subject.CHECKIN)
+        return cls(_number(checkin, Subject.CHECKIN), _number(rounds, Subject.CHECKIN, low=0))
+
+
+@dataclass(frozen=True)
+class DisputeRef:
+    dispute_id: int
+
+    def encode(self) -> str:
+        return str(self.dispute_id)
+
+    @classmethod
+    def parse(cls, value: object) -> Self:
+        return cls(_number(value, Subject.DISPUTE))
+
+
+@dataclass(frozen=True)
+class EscalateRef:
+    """A dispute at the tier it was shown at, so a second press or an old message moves it no further."""
+
+    dispute_id: int
+    tier: int
+
+    def encode(self) -> str:
+        return f"{self.dispute_id}@{self.tier}"
+
+    @classmethod
+    def parse(cls, value: object) -> Self:
+        dispute, tier = _parts(value, "@", Subject.DISPUTE)
+        return cls(_number(dispute, Subject.DISPUTE), _number(tier, Subject.DISPUTE))
+
+
+@dataclass(frozen=True)
+class RelationshipRef:
+    relationship_id: int
+
+    def encode(self) -> str:
+        return str(self.relationship_id)
+
+    @classmethod
+    def parse(cls, value: object) -> Self:
+        return cls(_number(value, Subject.RELATIONSHIP))
+
+
+@dataclass(frozen=True)
+class ReviewFormRef:
+    """A review form, with the latest review it was opened after (None: there was none), so a second submit of
+    the same form (another tab, a double click) records nothing more."""
+
+    relationship_id: int
+    seen_review_id: int | None
+
+    def encode(self) -> str:
+        seen = "" if self.seen_review_id is None else self.seen_review_id
+        return f"{self.relationship_id}@{seen}"
+
+    @classmethod
+    def parse(cls, value: object) -> Self:
+        relationship, seen = _parts(value, "@", Subject.RELATIONSHIP)
+        latest = _number(seen, Subject.RELATIONSHIP) if seen else None
+        return cls(_number(relationship, Subject.RELATIONSHIP), latest)
+
+
+@dataclass(frozen=True)
+class ExitFormRef:
+    """An exit strategy form, with the version it was opened at (0: none saved yet)."""
+
+    relationship_id: int
+    seen_version: int
+
+    def encode(self) -> str:
+        return f"{self.relationship_id}@{self.seen_version}"
+
+    @classmethod
+    def parse(cls, value: object) -> Self:
+        relationship, version = _parts(value, "@", Subject.RELATIONSHIP)
+        return cls(_number(relationship, Subject.RELATIONSHIP), _number(version, Subject.RELATIONSHIP, low=0))
+
+
+@dataclass(frozen=True)
+class SourceRef:
+    """The message a dispute is raised from, as its permalink (or none: raised by command)."""
+
+    link: str | None
+
+    def encode(self) -> str:
+        return self.link or ""
+
+    @classmethod
+    def parse(cls, value: object) -> Self:
+        if not isinstance(value, str) or (value and web_address(value) is None):
+            raise Unreadable(Subject.MESSAGE, value)
+        return cls(value or None)
