@@ -10,6 +10,7 @@ from bot.nudges.references import SNOOZE_DAYS, SnoozeChoice
 from bot.nudges.updates import item_block_id
 from bot.slack import ids
 from bot.slack.kit import MESSAGE_BLOCK_LIMIT, context, header, plain, section
+from bot.slack.references import DisputeRef, RelationshipRef
 from bot.slack.wording import Copy
 from stages.nudges import NudgeKind, QueuedNudge, dispute_id
 
@@ -53,11 +54,11 @@ def open_button(nudge: QueuedNudge) -> tuple[str, str]:
     """The action and value of the button that takes the person to what the nudge is about."""
     match nudge.kind:
         case NudgeKind.REVIEW:
-            return ids.ACTION_OPEN_REVIEW, str(nudge.relationship_id)
+            return ids.ACTION_OPEN_REVIEW, RelationshipRef(nudge.relationship_id).encode()
         case NudgeKind.EXIT_REVIEW:
-            return ids.ACTION_OPEN_EXIT, str(nudge.relationship_id)
+            return ids.ACTION_OPEN_EXIT, RelationshipRef(nudge.relationship_id).encode()
         case NudgeKind.DISPUTE | NudgeKind.DISPUTE_ESCALATED:
-            return ids.ACTION_DISPUTE_RESOLVE, str(dispute_id(nudge.subject))
+            return ids.ACTION_DISPUTE_RESOLVE, DisputeRef(dispute_id(nudge.subject)).encode()
         case NudgeKind.DISPUTE_THREAD:
             raise ValueError(f"nudge {nudge.id} is told in its dispute's thread, not in a direct message")
         case unknown:

@@ -1,29 +1,26 @@
 """The snooze buttons of a nudge: remind me again tomorrow, or next week."""
 
-from slack_bolt import Ack, App
+from slack_bolt import App
 
 from bot.deps import Deps
 from bot.nudges import updates
 from bot.nudges.references import SnoozeChoice
 from bot.slack import ids
+from bot.slack.references import pressed
 from bot.slack.refusals import explaining
-from bot.slack.turn import Turn, lazy
+from bot.slack.turn import Turn, ack_silently, lazy
 from stages import nudge_service
 from stages.nudges import Outcome, Settled, Snooze
 
 
 def register(app: App, deps: Deps) -> None:
-    app.action(ids.SNOOZE_ACTIONS)(ack=_ack, lazy=[lazy(deps, snooze)])
-
-
-def _ack(ack: Ack) -> None:
-    ack()
+    app.action(ids.SNOOZE_ACTIONS)(ack=ack_silently, lazy=[lazy(deps, snooze)])
 
 
 def snooze(turn: Turn) -> None:
     """Snooze the nudge the button belongs to; the same button pressed again says so and changes nothing."""
     with explaining(turn):
-        choice = SnoozeChoice.parse(turn.body["actions"][0].get("value"))
+        choice = pressed(turn.body, SnoozeChoice)
         saved = nudge_service.snooze(turn.uow(), choice.nudge_id, turn.user_id, now=turn.now(), days=choice.days)
         said = "snoozed" if saved is not None else "already_snoozed"
         turn.tell(turn.deps.copy("nudges", said, days=choice.days))

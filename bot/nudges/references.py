@@ -4,7 +4,7 @@ stale, never a choice made up."""
 from dataclasses import dataclass
 from typing import Self
 
-from stages.errors import Stale
+from bot.slack.references import Subject, Unreadable, number, parts
 
 SNOOZE_DAYS = (1, 7)  # the choices a nudge offers: tomorrow, or next week
 
@@ -21,11 +21,10 @@ class SnoozeChoice:
         return f"{self.nudge_id}:{self.days}"
 
     @classmethod
-    def parse(cls, value: str | None) -> Self:
-        """`Stale` for anything that is not one of ours, a choice not offered included."""
-        nudge, colon, days = (value or "").partition(":")
-        if not colon or not (nudge + days).isascii() or not nudge.isdigit() or not days.isdigit():
-            raise Stale(f"unreadable snooze button value {value!r}")
-        if int(days) not in SNOOZE_DAYS:
-            raise Stale(f"a snooze of {days} days is not offered")
-        return cls(int(nudge), int(days))
+    def parse(cls, value: object) -> Self:
+        """Unreadable for anything that is not one of ours, a choice not offered included."""
+        nudge, days = parts(value, ":", Subject.NUDGE)
+        choice = cls(number(nudge, Subject.NUDGE), number(days, Subject.NUDGE))
+        if choice.days not in SNOOZE_DAYS:
+            raise Unreadable(Subject.NUDGE, value)
+        return choice

@@ -31,6 +31,7 @@ class Subject(StrEnum):
     DISPUTE = "dispute"
     RELATIONSHIP = "relationship"
     MESSAGE = "message"
+    NUDGE = "nudge"
 
 
 class Unreadable(Stale):
@@ -68,7 +69,7 @@ def stored_id(row_id: int | None) -> int:
     return row_id
 
 
-def _parts(value: object, separator: str, subject: Subject) -> tuple[str, str]:
+def parts(value: object, separator: str, subject: Subject) -> tuple[str, str]:
     if not isinstance(value, str):
         raise Unreadable(subject, value)
     first, found, rest = value.partition(separator)
@@ -77,7 +78,7 @@ def _parts(value: object, separator: str, subject: Subject) -> tuple[str, str]:
     return first, rest
 
 
-def _number(text: object, subject: Subject, *, low: int = 1) -> int:
+def number(text: object, subject: Subject, *, low: int = 1) -> int:
     """A whole number as we wrote it (ASCII digits, no sign or spaces), from `low` to the largest we hold."""
     if not isinstance(text, str) or not _DIGITS.fullmatch(text) or not low <= int(text) <= _LARGEST:
         raise Unreadable(subject, text)
@@ -96,10 +97,10 @@ class ItemRef:
 
     @classmethod
     def parse(cls, value: object) -> Self:
-        checkin, item = _parts(value, ":", Subject.CHECKIN)
+        checkin, item = parts(value, ":", Subject.CHECKIN)
         if not _ITEM.fullmatch(item):
             raise Unreadable(Subject.CHECKIN, value)
-        return cls(_number(checkin, Subject.CHECKIN), item)
+        return cls(number(checkin, Subject.CHECKIN), item)
 
 
 @dataclass(frozen=True)
@@ -115,8 +116,8 @@ class GateRef:
 
     @classmethod
     def parse(cls, value: object) -> Self:
-        checkin, rounds = _parts(value, "@", Subject.CHECKIN)
-        return cls(_number(checkin, Subject.CHECKIN), _number(rounds, Subject.CHECKIN, low=0))
+        checkin, rounds = parts(value, "@", Subject.CHECKIN)
+        return cls(number(checkin, Subject.CHECKIN), number(rounds, Subject.CHECKIN, low=0))
 
 
 @dataclass(frozen=True)
@@ -128,7 +129,7 @@ class DisputeRef:
 
     @classmethod
     def parse(cls, value: object) -> Self:
-        return cls(_number(value, Subject.DISPUTE))
+        return cls(number(value, Subject.DISPUTE))
 
 
 @dataclass(frozen=True)
@@ -143,8 +144,8 @@ class EscalateRef:
 
     @classmethod
     def parse(cls, value: object) -> Self:
-        dispute, tier = _parts(value, "@", Subject.DISPUTE)
-        return cls(_number(dispute, Subject.DISPUTE), _number(tier, Subject.DISPUTE))
+        dispute, tier = parts(value, "@", Subject.DISPUTE)
+        return cls(number(dispute, Subject.DISPUTE), number(tier, Subject.DISPUTE))
 
 
 @dataclass(frozen=True)
@@ -156,7 +157,7 @@ class RelationshipRef:
 
     @classmethod
     def parse(cls, value: object) -> Self:
-        return cls(_number(value, Subject.RELATIONSHIP))
+        return cls(number(value, Subject.RELATIONSHIP))
 
 
 @dataclass(frozen=True)
@@ -173,9 +174,9 @@ class ReviewFormRef:
 
     @classmethod
     def parse(cls, value: object) -> Self:
-        relationship, seen = _parts(value, "@", Subject.RELATIONSHIP)
-        latest = _number(seen, Subject.RELATIONSHIP) if seen else None
-        return cls(_number(relationship, Subject.RELATIONSHIP), latest)
+        relationship, seen = parts(value, "@", Subject.RELATIONSHIP)
+        latest = number(seen, Subject.RELATIONSHIP) if seen else None
+        return cls(number(relationship, Subject.RELATIONSHIP), latest)
 
 
 @dataclass(frozen=True)
@@ -190,8 +191,8 @@ class ExitFormRef:
 
     @classmethod
     def parse(cls, value: object) -> Self:
-        relationship, version = _parts(value, "@", Subject.RELATIONSHIP)
-        return cls(_number(relationship, Subject.RELATIONSHIP), _number(version, Subject.RELATIONSHIP, low=0))
+        relationship, version = parts(value, "@", Subject.RELATIONSHIP)
+        return cls(number(relationship, Subject.RELATIONSHIP), number(version, Subject.RELATIONSHIP, low=0))
 
 
 @dataclass(frozen=True)

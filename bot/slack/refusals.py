@@ -51,6 +51,8 @@ def _gone(copy: Copy, subject: Subject) -> str:
             return copy("refusals", "relationship_changed")
         case Subject.MESSAGE:
             return copy("refusals", "source_unreadable")
+        case Subject.NUDGE:
+            return copy("refusals", "nudge_changed")
         case _:
             assert_never(subject)
 
