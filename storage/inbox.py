@@ -126,7 +126,7 @@ class Inbox:
         first = {id(row) for row in unique}
         return [row["key"] in kept and id(row) in first for row in rows]
 
-    def claim(self, worker: str, limit: int, now: datetime, *, finished: Sequence[Claimed] = ()) -> list[Claimed]:
+    def claim(self, worker: str, limit: int, now: datetime, finished: Sequence[Claimed] = ()) -> list[Claimed]:
         """Up to `limit` rows waiting (or whose claim lapsed), urgent first, then oldest first.
 
         `finished` rows are marked done in the same transaction: a busy worker pays one transaction per round,

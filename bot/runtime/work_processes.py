@@ -18,14 +18,15 @@ import json
 import logging
 import multiprocessing
 import os
+import queue
 import signal
 import socket
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
-from datetime import timedelta
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
 
@@ -57,6 +58,11 @@ def worker_name(pid: int | None = None) -> str:
     return f"{socket.gethostname()[:40]}:{pid or os.getpid()}"
 
 
+# Mark `finished` done and claim up to `limit` rows for `worker`, as `Inbox.claim` does.
+Claim = Callable[[str, int, datetime, Sequence[Claimed]], list[Claimed]]
+RING = "ring"  # what a parent sends down the pipe to say there is new work
+
+
 def inbox_of(settings: Settings, database: Database) -> Inbox:
     return Inbox(database.engine, timedelta(seconds=settings.work_claim_lease_seconds))
 
@@ -69,8 +75,16 @@ class Worker:
     would make acks queue behind work. An urgent row (a modal to open) waits at most for one round to finish.
     """
 
-    def __init__(self, inbox: Inbox, dispatch: Callable[[Claimed], None], threads: int, name: str) -> None:
+    def __init__(
+        self,
+        inbox: Inbox,
+        dispatch: Callable[[Claimed], None],
+        threads: int,
+        name: str,
+        claim: Claim | None = None,
+    ) -> None:
         self._inbox = inbox
+        self._claims = claim or inbox.claim
         self._dispatch = dispatch
         self._threads = threads
         self.name = name
@@ -113,7 +127,12 @@ class Worker:
                     self._wake.wait(LOOK_SECONDS)
         finally:
             pool.shutdown(wait=True, cancel_futures=True)
-        self._claim(0, self._finished)  # what finished while stopping
+        try:  # what finished while stopping, marked done here: the parent may be gone already
+            self._inbox.claim(self.name, 0, self._clock.now(), self._finished)
+        except Exception:
+            log.exception(
+                "could not mark finished work done; once its claim lapses it is, or run again if it saved nothing"
+            )
         if self._inbox.release(self.name):  # claimed, never started: others may take it now
             log.info("gave back the work this worker had claimed and not started")
 
@@ -122,7 +141,7 @@ class Worker:
         if not limit and not finished:
             return []
         try:
-            return self._inbox.claim(self.name, limit, self._clock.now(), finished=finished)
+            return self._claims(self.name, limit, self._clock.now(), finished)
         except Exception:  # the database is away: look again later, do not die
             log.exception("could not claim work from the inbox")
             with self._lock:
@@ -206,10 +225,20 @@ class WorkThreads:
 
 @dataclass
 class _Process:
+    """A work process as its parent sees it: the pipe to it, and the claims made on its behalf.
+
+    The parent claims from the inbox for its work processes, which ask down the pipe. A claim holds SQLite's one
+    writer; made in a work process, it waited for that process's interpreter lock, held by work threads running
+    at low priority, while acknowledgements waited for the writer (priority inversion). The parent runs at normal
+    priority with no work threads.
+    """
+
     process: BaseProcess
-    doorbell: Connection  # one byte rings it; closing it tells the process its parent is gone
+    pipe: Connection  # rings and claimed rows go down, claims come up; closing it tells the process to stop
     started: float
+    inbox: Inbox
     ringing: threading.Event = field(default_factory=threading.Event)
+    sending: threading.Lock = field(default_factory=threading.Lock)
 
     @property
     def name(self) -> str:
@@ -224,10 +253,32 @@ class _Process:
         while True:
             self.ringing.wait()
             self.ringing.clear()
-            try:
-                self.doorbell.send_bytes(b"!")
-            except OSError:  # the process is gone
+            if not self._send(RING):
                 return
+
+    def serve_claims(self) -> None:
+        """Claim what the process asks for, in its name, until it is gone."""
+        clock = SystemClock()
+        while True:
+            try:
+                limit, finished = self.pipe.recv()
+            except (EOFError, OSError, TypeError):  # gone; TypeError: this side was closed while reading
+                return
+            try:
+                answer: list[Claimed] | str = self.inbox.claim(self.name, limit, clock.now(), finished=finished)
+            except Exception as error:  # the database is away: the process keeps its finished rows and asks later
+                log.warning("could not claim work for %s: %r", self.name, error)
+                answer = repr(error)
+            if not self._send(answer):
+                return
+
+    def _send(self, message: object) -> bool:
+        with self.sending:
+            try:
+                self.pipe.send(message)
+            except (OSError, ValueError):  # the process is gone, or its pipe closed
+                return False
+        return True
 
 
 class WorkProcesses:
@@ -257,19 +308,20 @@ class WorkProcesses:
         """Let the work running finish, then stop: what is still waiting stays in the inbox for the next start."""
         self._closing.set()
         for process in self._processes:
-            process.doorbell.close()
+            process.pipe.close()
         for process in self._processes:
             process.process.join(timeout)
             if process.process.is_alive():
                 process.process.terminate()
 
     def _start(self) -> _Process:
-        to_process, doorbell = self._context.Pipe(duplex=False)
+        to_process, pipe = self._context.Pipe(duplex=True)
         process = self._context.Process(target=work, args=(to_process, self._threads), name="accord-work", daemon=True)
         process.start()
         to_process.close()  # the process holds the only other end: its death breaks the pipe
-        started = _Process(process, doorbell, time.monotonic())
+        started = _Process(process, pipe, time.monotonic(), self._inbox)
         threading.Thread(target=started.bell, name="accord-work-bell", daemon=True).start()
+        threading.Thread(target=started.serve_claims, name="accord-work-claims", daemon=True).start()
         started.ring()  # whatever waits from before
         return started
 
@@ -286,7 +338,7 @@ class WorkProcesses:
         given_back = self._inbox.release(dead.name)
         if given_back:
             log.warning("gave back %d requests the dead work process had not finished", given_back)
-        dead.doorbell.close()
+        dead.pipe.close()
         self._pause = pause_before_replacing(time.monotonic() - dead.started, self._pause)
         if self._closing.wait(self._pause):
             return
@@ -333,24 +385,46 @@ def _alive(pid: int) -> bool:
     return True
 
 
-def work(doorbell: Connection, threads: int) -> None:
-    """A work process: claim from the inbox until told to stop (SIGTERM) or its parent is gone."""
+def work(pipe: Connection, threads: int) -> None:
+    """A work process: work what its parent claims for it until told to stop (SIGTERM) or its parent is gone."""
     process = Bootstrap(Settings())
     logs.configure(process.settings.log_level)
     app = process.app(verify_requests=False)
-    worker = Worker(inbox_of(process.settings, process.database), dispatcher(app), threads, worker_name())
+    parent = _Parent(pipe)
+    worker = Worker(inbox_of(process.settings, process.database), dispatcher(app), threads, worker_name(), parent.claim)
     signal.signal(signal.SIGTERM, lambda *_: worker.stop())
-    threading.Thread(target=_listen, args=(doorbell, worker), name="accord-work-doorbell", daemon=True).start()
+    threading.Thread(target=parent.listen, args=(worker,), name="accord-work-pipe", daemon=True).start()
     worker.run()
     process.close()
 
 
-def _listen(doorbell: Connection, worker: Worker) -> None:
-    """Ring the worker when the parent rings; stop it when the parent is gone."""
-    while True:
-        try:
-            doorbell.recv_bytes()
-        except (EOFError, OSError):
-            worker.stop()
-            return
-        worker.ring()
+class _Parent:
+    """The work process's side of the pipe: rings wake the worker, claims are asked of the parent."""
+
+    def __init__(self, pipe: Connection) -> None:
+        self._pipe = pipe
+        self._answers: queue.SimpleQueue[list[Claimed] | str | None] = queue.SimpleQueue()
+
+    def claim(self, _worker: str, limit: int, _now: datetime, finished: Sequence[Claimed]) -> list[Claimed]:
+        """`Inbox.claim`, made by the parent (the rows' bodies stay here: only their claims go up)."""
+        self._pipe.send((limit, [replace(item, body="", headers={}) for item in finished]))
+        answer = self._answers.get()
+        if answer is None:
+            raise ConnectionError("the parent process is gone")
+        if isinstance(answer, str):
+            raise ConnectionError(f"the parent could not claim: {answer}")
+        return answer
+
+    def listen(self, worker: Worker) -> None:
+        """Ring the worker when the parent rings; stop it when the parent is gone."""
+        while True:
+            try:
+                message = self._pipe.recv()
+            except (EOFError, OSError):
+                self._answers.put(None)
+                worker.stop()
+                return
+            if message == RING:
+                worker.ring()
+            else:
+                self._answers.put(message)

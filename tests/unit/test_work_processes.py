@@ -1,11 +1,13 @@
 """A worker's claims and priorities; and when a work process keeps dying at boot, it is replaced after pauses
 that grow, not in a tight loop."""
 
+import multiprocessing
 import os
 import threading
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
@@ -14,6 +16,8 @@ from bot.runtime.work_processes import (
     MAX_PAUSE_SECONDS,
     WORK_NICENESS,
     Worker,
+    _Parent,
+    _Process,
     pause_before_replacing,
 )
 from storage.database import Database
@@ -76,3 +80,21 @@ def test_work_threads_run_at_a_lower_priority_than_the_thread_claiming_work(inbo
     loop.join(timeout=10)
     claiming = os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
     assert len(priorities) == 10 and set(priorities) == {min(claiming + WORK_NICENESS, 19)}
+
+
+def test_a_work_process_asks_its_parent_to_claim_and_to_mark_done(inbox: Inbox) -> None:
+    here, there = multiprocessing.Pipe(duplex=True)
+    child = _Process(SimpleNamespace(pid=os.getpid()), there, time.monotonic(), inbox)  # type: ignore[arg-type]
+    threading.Thread(target=child.serve_claims, daemon=True).start()
+    parent = _Parent(here)
+    worker = Worker(inbox, lambda _item: None, threads=2, name=child.name, claim=parent.claim)
+    threading.Thread(target=parent.listen, args=(worker,), daemon=True).start()
+
+    claimed = parent.claim(child.name, 4, datetime.now(UTC), [])
+    assert len(claimed) == 4 and claimed[0].body == "{}"
+    assert inbox.claimants(child.name) == [child.name]  # claimed in the process's name, by its parent
+    assert parent.claim(child.name, 0, datetime.now(UTC), claimed) == []
+    assert inbox.counts() == {"waiting": 6, "claimed": 0, "done": 4}
+    there.close()
+    with pytest.raises(ConnectionError):
+        parent.claim(child.name, 4, datetime.now(UTC), [])
