@@ -6,7 +6,7 @@ two versions. Rendering it (Markdown, HTML) is the adapter's job.
 """
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -14,6 +14,7 @@ from stages.audit import AuditEvent, JSONable, snapshot
 from stages.catalogue import Catalogue, ChecklistItem, Phase, RmpSection, Stage
 from stages.checkins import Note, SignOff
 from stages.checklist import Answer, ItemState, StageProgress, blank_state
+from stages.directory import KnownNames
 from stages.disputes import Dispute, DisputeEvent
 from stages.errors import Stale
 from stages.exits import ExitStrategy
@@ -77,6 +78,7 @@ class Plan:
     exit_strategies: tuple[ExitStrategy, ...]  # latest first
     changes: tuple[AuditEvent, ...] = ()  # latest first
     version: int | None = None  # the latest stored version, when the plan was built
+    names: KnownNames = field(default_factory=KnownNames)  # people and channels as last known, for offline readers
 
     @property
     def open_disputes(self) -> list[Dispute]:
@@ -163,6 +165,7 @@ def build(uow: UnitOfWork, catalogue: Catalogue, relationship_id: int, now: date
             exits=uow.exit_strategies.all(relationship_id),
             changes=uow.audit.latest(relationship_id, CHANGE_LOG_LIMIT),
             version=latest.number if latest else None,
+            names=KnownNames(uow.directory.all()),
         )
 
 
@@ -180,6 +183,7 @@ def assemble(
     exits: Iterable[ExitStrategy] = (),
     changes: Iterable[AuditEvent] = (),
     version: int | None = None,
+    names: KnownNames | None = None,
 ) -> Plan:
     """The plan from its parts: every stage with its items, and every RMP section with the items feeding it."""
     relationship_id = relationship.id or 0
@@ -225,6 +229,7 @@ def assemble(
         tuple(exits),
         tuple(changes),
         version,
+        names or KnownNames(),
     )
 
 

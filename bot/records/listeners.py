@@ -1,6 +1,7 @@
 """The relationship's record: `/accord history` (the audit trail, newest first) and `/accord plan` (the RMP)."""
 
 import re
+from datetime import UTC
 
 from slack_sdk.errors import SlackApiError
 from slack_sdk.models.blocks import Block
@@ -9,7 +10,7 @@ from bot.records.blocks import diff_blocks, summary_blocks
 from bot.records.plan_document import render_html
 from bot.slack.kit import context, header, message_blocks, section
 from bot.slack.lookups import relationship_and_number
-from bot.slack.people import display_names
+from bot.slack.people import SlackNames
 from bot.slack.posting import post_in_channel
 from bot.slack.references import stored_id
 from bot.slack.subcommands import Invocation, Subcommand
@@ -44,9 +45,10 @@ def show_plan(turn: Turn, invocation: Invocation) -> None:
     """`/accord plan <relationship> [diff]`: the summary here with the document in its thread, or the changes."""
     relationship, wants_diff = _relationship_and_diff(turn, invocation.argument)
     deps = turn.deps
+    names = SlackNames(turn.client, turn.uow(), turn.now())
     if wants_diff:
         changes = rmp.diff_latest(turn.uow(), stored_id(relationship.id))
-        blocks = message_blocks(diff_blocks(deps.copy, relationship, changes))
+        blocks = message_blocks(diff_blocks(deps.copy, relationship, changes, names))
         turn.tell(deps.copy("plan_summary", "diff_title", r=relationship), blocks)
         return
     plan = rmp.build(turn.uow(), deps.catalogue, stored_id(relationship.id), turn.now())
@@ -67,7 +69,7 @@ def show_plan(turn: Turn, invocation: Invocation) -> None:
             raise
         turn.tell(deps.copy("plan_summary", "not_posted"))
         return
-    document = render_html(plan, display_names(turn.client))
+    document = render_html(plan, names, names.zone(turn.user_id) or UTC)
     turn.client.files_upload_v2(
         channel=channel,
         thread_ts=str(posted["ts"]),

@@ -89,8 +89,8 @@ def test_versions_are_kept_at_sign_off_review_and_exit_strategy_and_compared(san
     sandbox.driver.command(ALICE, ACME, "plan Acme Alliance diff")
     changes = shown(last_ephemeral(sandbox, ALICE))
     assert "Version 2 (review, " in changes and "compared with version 1 (stage 1 signed off, " in changes
-    assert "• Review added: 2026-11-25 by <@U0ALICE>, ratings 4/3/4/5: _A steady start_" in changes
-    assert "• Next review due: 2027-02-23 → 2027-01-20" in changes
+    assert "• Review added: 25 Nov 2026 by Alice Moreau, ratings 4/3/4/5: _A steady start_" in changes
+    assert "• Next review due: 23 Feb 2027 → 20 Jan 2027" in changes
 
     sandbox.driver.command(BOB, ACME, "exit Acme Alliance")
     sandbox.driver.submit(
