@@ -17,10 +17,10 @@ from pathlib import Path
 from typing import Any
 
 from bot.records.plan_document import human_date, human_datetime, md_block, md_inline, render_html, render_markdown
-from stages.audit import changed_fields
 from stages.directory import Names
 from stages.exits import ExitStrategy
 from stages.rmp import Evidence, ItemRecord, Plan
+from stages.sentences import describe
 
 
 def write_pack(evidence: Evidence, path: Path, names: Names | None = None) -> list[str]:
@@ -82,7 +82,7 @@ DISPUTE_COLUMNS = [
     "dispute", "raised at", "raised by", "raised by id", "owner", "owner id", "tier", "status", "summary",
     "resolved at", "resolution", "root cause", "original message",
 ]  # fmt: skip
-AUDIT_COLUMNS = ["event", "at", "by", "by id", "action", "subject", "changed", "before", "after"]
+AUDIT_COLUMNS = ["event", "at", "by", "by id", "what happened", "before", "after"]
 
 
 def _clause(record: ItemRecord) -> str:
@@ -144,11 +144,7 @@ def _disputes(plan: Plan, names: Names) -> Iterator[list[Any]]:
 
 def _trail(evidence: Evidence, names: Names) -> Iterator[list[Any]]:
     for e in evidence.trail:
-        changed = " ".join(changed_fields(e.before, e.after))
-        yield [
-            e.id, _when(e.at), *_person(names, e.actor_id), e.action, e.subject, changed, _json(e.before),
-            _json(e.after),
-        ]  # fmt: skip
+        yield [e.id, _when(e.at), *_person(names, e.actor_id), describe(e, names), _json(e.before), _json(e.after)]
 
 
 def _person(names: Names, user_id: str | None) -> tuple[str, str]:
@@ -194,7 +190,7 @@ def _readme(evidence: Evidence, names: Names) -> str:
         "- `reviews.csv`, `disputes.csv`, `dispute_events.csv`: reviews and the dispute log with each step.",
         "- `exit_strategy/v*.md`: every version of the joint exit strategy.",
         "- `plan_versions.csv`: when and why each version of the plan was kept.",
-        "- `audit.csv`: the whole audit trail: who changed what, when, before and after (JSON).",
+        "- `audit.csv`: the whole audit trail: when, who, what happened, and the record before and after (JSON).",
         "",
     ]
     return "\n".join(lines)

@@ -18,6 +18,7 @@ from bot.slack.turn import Turn
 from stages import relationship_service, rmp
 from stages.errors import RelationshipNotFound
 from stages.relationships import Relationship
+from stages.sentences import describe
 
 DEFAULT_COUNT = 10
 MAX_COUNT = 40
@@ -25,15 +26,18 @@ LINES_PER_SECTION = 10  # keeps each section well within Slack's 3000 characters
 
 
 def show_history(turn: Turn, invocation: Invocation) -> None:
-    """`/accord history <relationship> [count]`: the latest changes, newest first."""
+    """`/accord history <relationship> [count]`: the latest changes, newest first, each told as a sentence."""
     relationship, count = relationship_and_number(turn, invocation.argument)
-    wanted = count or DEFAULT_COUNT
+    wanted = DEFAULT_COUNT if count is None else count
     events = relationship_service.latest_changes(turn.uow(), stored_id(relationship.id), min(wanted, MAX_COUNT))
     copy = turn.deps.copy
+    names = SlackNames(turn.client, turn.uow(), turn.now())
     blocks: list[Block] = [header(copy.plain("history", "title", r=relationship, count=len(events)))]
-    if not events:
+    if wanted == 0:
+        blocks.append(section(copy("history", "none_asked", r=relationship, limit=MAX_COUNT)))
+    elif not events:
         blocks.append(section(copy("history", "empty", r=relationship)))
-    lines = [copy("history", "line", e=event) for event in events]
+    lines = [copy("history", "line", at=event.at, sentence=describe(event, names)) for event in events]
     for start in range(0, len(lines), LINES_PER_SECTION):
         blocks.append(section("\n".join(lines[start : start + LINES_PER_SECTION])))
     if wanted > MAX_COUNT:
@@ -97,6 +101,6 @@ def slug(name: str) -> str:
 
 
 SUBCOMMANDS = [
-    Subcommand("history", "<relationship> [count]", required=True, handler=show_history),
+    Subcommand("history", f"<relationship> [count, up to {MAX_COUNT}]", required=True, handler=show_history),
     Subcommand("plan", "<relationship> [diff]", required=True, handler=show_plan),
 ]

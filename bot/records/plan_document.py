@@ -17,12 +17,13 @@ from jinja2.runtime import Context
 from markupsafe import Markup
 
 from bot.slack.wording import web_address
-from stages.audit import changed_fields
+from stages.audit import AuditEvent
 from stages.catalogue import default_catalogue
 from stages.checklist import ItemStatus
 from stages.directory import Names
 from stages.reviews import RATING_AREAS
 from stages.rmp import CHANGE_LOG_LIMIT, ItemRecord, Plan
+from stages.sentences import describe
 
 __all__ = ["human_date", "human_datetime", "md_block", "md_inline", "render_html", "render_markdown"]
 
@@ -84,9 +85,9 @@ def _environment() -> Environment:
         md_block=md_block,
         md_url=md_url,
         score=_score,
+        sentence=_sentence,
     )
     env.globals.update(
-        changed_fields=changed_fields,
         change_log_limit=CHANGE_LOG_LIMIT,
         rating_areas=RATING_AREAS,
     )
@@ -194,6 +195,12 @@ def _user(context: Context, user_id: str | None) -> str:
         return "nobody"
     names: Names = context["names"]
     return names.person(user_id)
+
+
+@pass_context
+def _sentence(context: Context, event: AuditEvent) -> str:
+    names: Names = context["names"]
+    return describe(event, names)
 
 
 @pass_context

@@ -169,13 +169,15 @@ def test_the_evidence_pack_holds_everything_an_auditor_asks_for(sandbox: Sandbox
         "BS 11000-1 clause 3",
         "done",
         EVIDENCE,
-        BOB,
+        BOB,  # nobody asked Slack for Bob's name yet: his id stands in
     )
+    assert first["stage signed off by id"] == BOB
     assert {row["clause"] for row in items} == {f"BS 11000-1 clause {n}" for n in range(3, 11)}
     assert len(answers) == 14 and {row["kind"] for row in answers} == {"status", "evidence"}
     with sandbox.database.uow(sandbox.workspace.team_id) as uow:
         trail = uow.audit.all(relationship(sandbox).id or 0)
-    assert [row["action"] for row in audit] == [event.action for event in trail]
+    assert [row["event"] for row in audit] == [str(event.id) for event in trail]
+    assert audit[0]["what happened"] == f"{ALICE} started managing Acme Alliance"  # no name known offline yet
     assert [row["reason"] for row in versions] == ["stage 1 signed off", "review", "exit strategy v1"]
     assert "| Stage 1 · Operational awareness | clause 3 | signed off | 7/7 |" in readme
     assert "## Exit triggers\n\nAcquisition" in exit_strategy

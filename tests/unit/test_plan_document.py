@@ -265,7 +265,7 @@ def stage5() -> Plan:
             REL_ID,
             OWNER,
             at(2027, 5, 20, 11),
-            "exit.saved",
+            "exit_strategy.saved",
             "exit strategy v2",
             {"version": 1, "triggers": "Service level below 90% for a quarter."},
             {"version": 2, "triggers": "Service level below 95% for two quarters, or Acme sold to a competitor."},
@@ -567,5 +567,5 @@ def test_stage5_shows_sign_offs_disputes_exit_and_reviews(stage5: Plan) -> None:
         assert "@U0" not in text
     assert "| 2 | 1 Jun 2027 | 1 · Working level | Open | 13 days | Invoice \\| rate card mismatch" in markdown
     assert "- Root cause: Driver shortage at Acme's Bradford depot, not flagged to us." in markdown
-    assert "| 8 Mar 2027, 09:00 UTC | Accord | dispute.escalated | dispute 1 | tier |" in markdown
-    assert "| 20 May 2027, 11:00 UTC | Olivia Owner | exit.saved | exit strategy v2 | triggers, version |" in markdown
+    assert "| 8 Mar 2027, 09:00 UTC | Accord escalated dispute #1 to tier 2 |" in markdown
+    assert "| 20 May 2027, 11:00 UTC | Olivia Owner saved version 2 of the exit strategy |" in markdown
