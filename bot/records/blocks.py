@@ -47,13 +47,15 @@ def diff_blocks(copy: Copy, relationship: Relationship, diff: VersionDiff, names
     if diff.older is None:
         return [*blocks, section(copy("plan_summary", "diff_first", v=diff.newer, by=names.person))]
     blocks.append(context(copy("plan_summary", "diff_versions", older=diff.older, newer=diff.newer, by=names.person)))
-    if not diff.changes:
+    every = [copy("plan_summary", "dispute_steps", d=steps) for steps in diff.disputes]
+    every += [_change_line(copy, change, names) for change in diff.changes]
+    if not every:
         return [*blocks, section(copy("plan_summary", "diff_empty"))]
-    lines = [_change_line(copy, change, names) for change in diff.changes[:CHANGES_SHOWN]]
+    lines = every[:CHANGES_SHOWN]
     for start in range(0, len(lines), CHANGES_PER_SECTION):
         blocks.append(section("\n".join(lines[start : start + CHANGES_PER_SECTION])))
-    if len(diff.changes) > CHANGES_SHOWN:
-        blocks.append(context(copy("plan_summary", "diff_more", count=len(diff.changes) - CHANGES_SHOWN)))
+    if len(every) > CHANGES_SHOWN:
+        blocks.append(context(copy("plan_summary", "diff_more", count=len(every) - CHANGES_SHOWN)))
     return blocks[:MESSAGE_BLOCK_LIMIT]
 
 

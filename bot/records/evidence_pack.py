@@ -115,13 +115,15 @@ def _answers(plan: Plan, names: Names) -> Iterator[list[Any]]:
 
 
 def _notes(plan: Plan, names: Names) -> Iterator[list[Any]]:
+    """Every note, by stage: those on an item, then those on the check-in as a whole (no item)."""
     for stage in plan.stages:
-        for r in stage.items:
-            for n in r.notes:
-                yield [
-                    stage.stage.number, _clause(r), r.item.id, *_person(names, n.author_id), _when(n.created_at),
-                    _when(n.edited_at), n.text,
-                ]  # fmt: skip
+        clause = f"BS 11000-1 clause {stage.stage.clause}"
+        on_items = [(clause, r.item.id, n) for r in stage.items for n in r.notes]
+        for clause, item, n in [*on_items, *((clause, "", n) for n in stage.notes)]:
+            yield [
+                stage.stage.number, clause, item, *_person(names, n.author_id), _when(n.created_at),
+                _when(n.edited_at), n.text,
+            ]  # fmt: skip
 
 
 def _reviews(plan: Plan, names: Names) -> Iterator[list[Any]]:

@@ -141,3 +141,39 @@ def test_history_and_the_change_log_tell_each_change_in_the_same_sentence(sandbo
     markdown = export(sandbox, "Acme Alliance", "--out", "-").stdout
     for sentence in sentences:
         assert sentence in markdown
+
+
+def test_general_check_in_notes_reach_the_plan_and_the_notes_csv(sandbox: Sandbox, tmp_path: Path) -> None:
+    create_relationship(sandbox, "Acme Alliance", sponsor=BOB)
+    sandbox.driver.command(ALICE, ACME, "checkin Acme Alliance")
+    parent = sandbox.workspace.top_level(ACME)[-1]
+    sandbox.driver.say(CAROL, ACME, "Kick-off went well, minutes to follow", thread_ts=parent.ts)
+    sandbox.driver.say(CAROL, ACME, "S1.2 policy drafted", thread_ts=parent.ts)
+
+    files = pack_files(sandbox, tmp_path)
+    notes = list(csv.DictReader(io.StringIO(files["checklist/notes.csv"])))
+    assert [(n["stage"], n["item"], n["author id"], n["text"]) for n in notes] == [
+        ("1", "S1.2", CAROL, "S1.2 policy drafted"),
+        ("1", "", CAROL, "Kick-off went well, minutes to follow"),
+    ]
+    general = "Notes on the check-in:\n\n- U0CAROL, 25 Nov 2026: Kick-off went well, minutes to follow"
+    assert general in files["plan/rmp.md"]
+    assert "Kick-off went well, minutes to follow" in files["plan/rmp.html"]
+
+
+def test_the_plan_diff_tells_what_happened_to_each_dispute(sandbox: Sandbox) -> None:
+    create_relationship(sandbox, "Acme Alliance", sponsor=BOB)
+    sandbox.driver.command(DAVE, ACME, "dispute Acme Alliance late invoices")
+    late = sandbox.workspace.top_level(ACME)[-1]
+    complete_stage(sandbox)  # version 1: the dispute is open at tier 1
+    sandbox.driver.click(ALICE, fresh(sandbox, late), ids.ACTION_DISPUTE_ESCALATE)
+    sandbox.driver.click(ALICE, fresh(sandbox, late), ids.ACTION_DISPUTE_RESOLVE)
+    sandbox.driver.submit(ALICE, {"resolution": "Paid", "root_cause": "Wrong PO numbers"})
+    sandbox.driver.command(DAVE, ACME, "dispute Acme Alliance missing pallets")
+    sandbox.driver.command(ALICE, ACME, "review Acme Alliance")
+    sandbox.driver.submit(ALICE, {"summary": "A steady start", **RATINGS})  # version 2
+
+    sandbox.driver.command(ALICE, ACME, "plan Acme Alliance diff")
+    changes = shown(last_ephemeral(sandbox, ALICE))
+    assert "• Dispute #1 _late invoices_: escalated to tier 2, resolved" in changes
+    assert "• Dispute #2 _missing pallets_: raised" in changes
