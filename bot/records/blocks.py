@@ -45,8 +45,10 @@ def diff_blocks(copy: Copy, relationship: Relationship, diff: VersionDiff, names
     if diff.newer is None:
         return [*blocks, section(copy("plan_summary", "diff_none", r=relationship))]
     if diff.older is None:
-        return [*blocks, section(copy("plan_summary", "diff_first", v=diff.newer, by=names.person))]
-    blocks.append(context(copy("plan_summary", "diff_versions", older=diff.older, newer=diff.newer, by=names.person)))
+        return [*blocks, section(copy("plan_summary", "diff_first", v=diff.newer, person=names.person))]
+    blocks.append(
+        context(copy("plan_summary", "diff_versions", older=diff.older, newer=diff.newer, person=names.person))
+    )
     every = [copy("plan_summary", "dispute_steps", d=steps) for steps in diff.disputes]
     every += [_change_line(copy, change, names) for change in diff.changes]
     if not every:
