@@ -7,13 +7,41 @@ import dataclasses
 from collections.abc import Hashable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
-from enum import Enum
+from enum import Enum, StrEnum
 from functools import cache
 from typing import Any, cast
 
 SYSTEM = "accord"  # the actor when Accord itself makes the change (the dispute ladder, say)
 
 JSONable = dict[str, Any]
+
+
+class Action(StrEnum):
+    """Every kind of change the trail records (an event's `action`)."""
+
+    RELATIONSHIP_CREATED = "relationship.created"
+    RELATIONSHIP_EDITED = "relationship.edited"
+    RELATIONSHIP_INTRODUCED = "relationship.introduced"
+    CHECKIN_OPENED = "checkin.opened"
+    CHECKIN_POSTED = "checkin.posted"
+    CHECKIN_ABANDONED = "checkin.abandoned"
+    ITEM_STATUS = "item.status"
+    ITEM_EVIDENCE = "item.evidence"
+    ITEM_ASSIGNMENT = "item.assignment"
+    NOTE_ADDED = "note.added"
+    NOTE_EDITED = "note.edited"
+    NOTE_DELETED = "note.deleted"
+    STAGE_SIGNED_OFF = "stage.signed_off"
+    STAGE_REOPENED = "stage.reopened"
+    REVIEW_RECORDED = "review.recorded"
+    DISPUTE_RAISED = "dispute.raised"
+    DISPUTE_POSTED = "dispute.posted"
+    DISPUTE_ACKNOWLEDGED = "dispute.acknowledged"
+    DISPUTE_UPDATE = "dispute.update"
+    DISPUTE_ESCALATED = "dispute.escalated"
+    DISPUTE_RESOLVED = "dispute.resolved"
+    EXIT_STRATEGY_SAVED = "exit_strategy.saved"
+    NUDGE_SNOOZED = "nudge.snoozed"
 
 
 @dataclass(frozen=True)

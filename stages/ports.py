@@ -10,6 +10,7 @@ from stages.audit import AuditEvent
 from stages.catalogue import Cadences
 from stages.checkins import Checkin, Note, SignOff
 from stages.checklist import Answer, ItemState
+from stages.directory import DirectoryEntry
 from stages.disputes import Dispute, DisputeEvent
 from stages.exits import ExitStrategy
 from stages.nudges import Nudge, QueuedNudge, Snooze, Snoozes
@@ -242,6 +243,16 @@ class ProfileRepository(Protocol):
     def remember(self, user_id: str, tz: str, now: datetime) -> None: ...
 
 
+class DirectoryRepository(Protocol):
+    """The workspace's people and channels as Slack last described them."""
+
+    def all(self) -> list[DirectoryEntry]: ...
+
+    def remember(self, entries: Sequence[DirectoryEntry]) -> None:
+        """Keep these entries, replacing what was known of the same ids."""
+        ...
+
+
 class AuditRepository(Protocol):
     """Append-only: there is no way to change or remove an event."""
 
@@ -314,6 +325,9 @@ class UnitOfWork(Protocol):
 
     @property
     def profiles(self) -> ProfileRepository: ...
+
+    @property
+    def directory(self) -> DirectoryRepository: ...
 
     @property
     def audit(self) -> AuditRepository: ...

@@ -6,7 +6,7 @@ two versions. Rendering it (Markdown, HTML) is the adapter's job.
 """
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -14,6 +14,7 @@ from stages.audit import AuditEvent, JSONable, snapshot
 from stages.catalogue import Catalogue, ChecklistItem, Phase, RmpSection, Stage
 from stages.checkins import Note, SignOff
 from stages.checklist import Answer, ItemState, StageProgress, blank_state
+from stages.directory import KnownNames
 from stages.disputes import Dispute, DisputeEvent
 from stages.errors import Stale
 from stages.exits import ExitStrategy
@@ -48,6 +49,7 @@ class StageRecord:
     progress: StageProgress
     sign_off: SignOff | None
     items: tuple[ItemRecord, ...]
+    notes: tuple[Note, ...] = ()  # notes on the stage's check-in that are about no one item
 
 
 @dataclass(frozen=True)
@@ -77,6 +79,7 @@ class Plan:
     exit_strategies: tuple[ExitStrategy, ...]  # latest first
     changes: tuple[AuditEvent, ...] = ()  # latest first
     version: int | None = None  # the latest stored version, when the plan was built
+    names: KnownNames = field(default_factory=KnownNames)  # people and channels as last known, for offline readers
 
     @property
     def open_disputes(self) -> list[Dispute]:
@@ -161,8 +164,10 @@ def build(uow: UnitOfWork, catalogue: Catalogue, relationship_id: int, now: date
                 for d in uow.disputes.for_relationship(relationship_id)
             ],
             exits=uow.exit_strategies.all(relationship_id),
+            checkin_stages={c.id: c.stage for c in uow.checkins.for_relationships([relationship_id]) if c.id},
             changes=uow.audit.latest(relationship_id, CHANGE_LOG_LIMIT),
             version=latest.number if latest else None,
+            names=KnownNames(uow.directory.all()),
         )
 
 
@@ -180,10 +185,13 @@ def assemble(
     exits: Iterable[ExitStrategy] = (),
     changes: Iterable[AuditEvent] = (),
     version: int | None = None,
+    names: KnownNames | None = None,
+    checkin_stages: Mapping[int, int] | None = None,
 ) -> Plan:
-    """The plan from its parts: every stage with its items, and every RMP section with the items feeding it."""
+    """The plan from its parts: every stage with its items and general notes (`checkin_stages`: each check-in's
+    stage), and every RMP section with the items feeding it."""
     relationship_id = relationship.id or 0
-    answers, notes = tuple(answers), tuple(notes)
+    answers, notes, stage_of = tuple(answers), tuple(notes), checkin_stages or {}
     signed = {s.stage: s for s in sign_offs if s.active}
     records: dict[str, ItemRecord] = {}
     stages = []
@@ -207,6 +215,7 @@ def assemble(
                 StageProgress(stage, tuple(record.state for record in items)),
                 signed.get(stage.number),
                 items,
+                tuple(n for n in notes if n.item_id is None and stage_of.get(n.checkin_id) == stage.number),
             )
         )
     sections = tuple(
@@ -225,6 +234,7 @@ def assemble(
         tuple(exits),
         tuple(changes),
         version,
+        names or KnownNames(),
     )
 
 
@@ -256,10 +266,22 @@ class Change:
 
 
 @dataclass(frozen=True)
+class DisputeSteps:
+    """What happened to one dispute between two versions of the plan."""
+
+    dispute_id: str
+    summary: str
+    raised: bool  # it is new in the newer version
+    escalated_to: int | None  # the tier it climbed to, if it climbed
+    resolved: bool
+
+
+@dataclass(frozen=True)
 class VersionDiff:
     older: PlanVersion | None
     newer: PlanVersion | None
-    changes: tuple[Change, ...]
+    changes: tuple[Change, ...]  # everything but the disputes
+    disputes: tuple[DisputeSteps, ...] = ()
 
 
 def diff_latest(uow: UnitOfWork, relationship_id: int) -> VersionDiff:
@@ -269,7 +291,28 @@ def diff_latest(uow: UnitOfWork, relationship_id: int) -> VersionDiff:
     if not versions:
         return VersionDiff(None, None, ())
     newer, older = versions[0], versions[1] if len(versions) > 1 else None
-    return VersionDiff(older, newer, tuple(diff(older.content if older else {}, newer.content)))
+    before, after = older.content if older else {}, newer.content
+    changes = tuple(change for change in diff(before, after) if change.path[0] != "disputes")
+    return VersionDiff(older, newer, changes, dispute_steps(before, after))
+
+
+def dispute_steps(before: Mapping[str, Any], after: Mapping[str, Any]) -> tuple[DisputeSteps, ...]:
+    """Each dispute that was raised, climbed a tier or was resolved between two plan contents, in raising order."""
+    old, new = before.get("disputes") or {}, after.get("disputes") or {}
+    steps = []
+    for key in sorted(new, key=lambda k: (len(k), k)):
+        now, then = new[key], old.get(key)
+        was_tier = then["tier"] if then else 1
+        step = DisputeSteps(
+            key,
+            now["summary"],
+            raised=then is None,
+            escalated_to=now["tier"] if now["tier"] > was_tier else None,
+            resolved=now["status"] == "resolved" and (then is None or then["status"] != "resolved"),
+        )
+        if step.raised or step.escalated_to or step.resolved:
+            steps.append(step)
+    return tuple(steps)
 
 
 def diff(before: Mapping[str, Any], after: Mapping[str, Any]) -> list[Change]:

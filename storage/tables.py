@@ -306,6 +306,19 @@ class ProfileRow(SQLModel, table=True):
     fetched_at: datetime = Field(sa_type=UTCDateTime)
 
 
+class DirectoryEntryRow(SQLModel, table=True):
+    """A person or channel of the workspace by name, as Slack described it at `fetched_at`."""
+
+    __tablename__ = "directory_entry"
+
+    team_id: str = Field(max_length=SLACK_ID, primary_key=True)
+    entry_id: str = Field(max_length=SLACK_ID, primary_key=True)
+    kind: str = Field(max_length=16)
+    name: str = Field(max_length=255)
+    tz: str | None = Field(default=None, max_length=64)
+    fetched_at: datetime = Field(sa_type=UTCDateTime)
+
+
 class AuditEventRow(SQLModel, table=True):
     """The audit trail. Append-only: the migration adds triggers that refuse updates and deletes."""
 

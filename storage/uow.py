@@ -12,6 +12,7 @@ from sqlmodel import Session
 from storage.repositories.audit import SqlAuditRepository, SqlPlanVersionRepository
 from storage.repositories.checkins import SqlCheckinRepository
 from storage.repositories.checklist import SqlChecklistRepository
+from storage.repositories.directory import SqlDirectoryRepository
 from storage.repositories.disputes import SqlDisputeRepository
 from storage.repositories.notes import SqlNoteRepository
 from storage.repositories.nudges import SqlNudgeRepository, SqlProfileRepository, SqlSnoozeRepository
@@ -40,6 +41,7 @@ class SqlUnitOfWork:
     nudges: SqlNudgeRepository
     snoozes: SqlSnoozeRepository
     profiles: SqlProfileRepository
+    directory: SqlDirectoryRepository
     audit: SqlAuditRepository
     rmp_versions: SqlPlanVersionRepository
 
@@ -72,6 +74,7 @@ class SqlUnitOfWork:
             self.nudges = SqlNudgeRepository(session, self.team_id)
             self.snoozes = SqlSnoozeRepository(session, self.team_id)
             self.profiles = SqlProfileRepository(session, self.team_id)
+            self.directory = SqlDirectoryRepository(session, self.team_id)
             self.audit = SqlAuditRepository(session, self.team_id)
             self.rmp_versions = SqlPlanVersionRepository(session, self.team_id)
         self._depth += 1

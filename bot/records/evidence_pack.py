@@ -11,136 +11,147 @@ import csv
 import io
 import json
 import zipfile
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from bot.records.plan_document import md_block, md_inline, render_html, render_markdown
-from stages.audit import changed_fields
+from bot.records.plan_document import human_date, human_datetime, md_block, md_inline, render_html, render_markdown
+from stages.directory import Names
 from stages.exits import ExitStrategy
 from stages.rmp import Evidence, ItemRecord, Plan
-
-Names = Callable[[str], str]
+from stages.sentences import describe
 
 
 def write_pack(evidence: Evidence, path: Path, names: Names | None = None) -> list[str]:
-    """Write the pack to `path`; returns the names of the files in it."""
+    """Write the pack to `path`; returns the names of the files in it. People and channels are named by `names`
+    (by default, the last names the directory knew); every CSV keeps their Slack ids in columns of their own."""
     plan = evidence.plan
+    who = names or plan.names
     files: dict[str, str] = {
-        "README.md": _readme(evidence),
-        "plan/rmp.md": render_markdown(plan, names),
-        "plan/rmp.html": render_html(plan, names),
+        "README.md": _readme(evidence, who),
+        "plan/rmp.md": render_markdown(plan, who),
+        "plan/rmp.html": render_html(plan, who),
         "plan/rmp.json": json.dumps(plan_json(evidence), indent=2, sort_keys=True),
-        "checklist/items.csv": _csv(ITEM_COLUMNS, _items(plan)),
-        "checklist/answers.csv": _csv(ANSWER_COLUMNS, _answers(plan)),
-        "checklist/notes.csv": _csv(NOTE_COLUMNS, _notes(plan)),
-        "reviews.csv": _csv(REVIEW_COLUMNS, _reviews(plan)),
-        "disputes.csv": _csv(DISPUTE_COLUMNS, _disputes(plan)),
+        "checklist/items.csv": _csv(ITEM_COLUMNS, _items(plan, who)),
+        "checklist/answers.csv": _csv(ANSWER_COLUMNS, _answers(plan, who)),
+        "checklist/notes.csv": _csv(NOTE_COLUMNS, _notes(plan, who)),
+        "reviews.csv": _csv(REVIEW_COLUMNS, _reviews(plan, who)),
+        "disputes.csv": _csv(DISPUTE_COLUMNS, _disputes(plan, who)),
         "dispute_events.csv": _csv(
-            ["dispute", "at", "by", "what", "tier", "text"],
+            ["dispute", "at", "by", "by id", "what", "tier", "text"],
             (
-                [e.dispute_id, _iso(e.at), e.actor_id, e.kind.value, e.tier, e.text or ""]
+                [e.dispute_id, _when(e.at), *_person(who, e.actor_id), e.kind.value, e.tier, e.text or ""]
                 for d in plan.disputes
                 for e in d.events
             ),
         ),
         "plan_versions.csv": _csv(
-            ["version", "at", "by", "reason"],
-            ([v.number, _iso(v.created_at), v.created_by, v.reason] for v in reversed(evidence.versions)),
+            ["version", "at", "by", "by id", "reason"],
+            (
+                [v.number, _when(v.created_at), *_person(who, v.created_by), v.reason]
+                for v in reversed(evidence.versions)
+            ),
         ),
-        "audit.csv": _csv(AUDIT_COLUMNS, _trail(evidence)),
+        "audit.csv": _csv(AUDIT_COLUMNS, _trail(evidence, who)),
     }
     for strategy in plan.exit_strategies:
-        files[f"exit_strategy/v{strategy.version}.md"] = _exit_markdown(strategy)
+        files[f"exit_strategy/v{strategy.version}.md"] = _exit_markdown(strategy, who)
     with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as pack:
         for name in sorted(files):
             pack.writestr(name, files[name])
     return sorted(files)
 
 
+# A column holding a person's name is followed by one holding their Slack id ("… id"), for auditors to match.
 ITEM_COLUMNS = [
-    "stage", "stage name", "clause", "item", "text", "rmp section", "evidence required", "status", "by", "at",
-    "reason", "evidence link", "evidence note", "assignee", "notes", "stage signed off by", "stage signed off at",
+    "stage", "stage name", "clause", "item", "text", "rmp section", "evidence required", "status", "by", "by id",
+    "at", "reason", "evidence link", "evidence note", "assignee", "assignee id", "notes", "stage signed off by",
+    "stage signed off by id", "stage signed off at",
 ]  # fmt: skip
 ANSWER_COLUMNS = [
-    "stage", "clause", "item", "kind", "by", "at", "status", "reason", "evidence link", "evidence note", "assignee",
+    "stage", "clause", "item", "kind", "by", "by id", "at", "status", "reason", "evidence link", "evidence note",
+    "assignee", "assignee id",
 ]  # fmt: skip
-NOTE_COLUMNS = ["stage", "clause", "item", "author", "at", "edited at", "text"]
+NOTE_COLUMNS = ["stage", "clause", "item", "author", "author id", "at", "edited at", "text"]
 REVIEW_COLUMNS = [
-    "at", "by", "delivery", "trust and behaviours", "value", "governance", "health", "summary", "decisions",
+    "at", "by", "by id", "delivery", "trust and behaviours", "value", "governance", "health", "summary", "decisions",
     "next review due",
 ]  # fmt: skip
 DISPUTE_COLUMNS = [
-    "dispute", "raised at", "raised by", "owner", "tier", "status", "summary", "resolved at", "resolution",
-    "root cause", "original message",
+    "dispute", "raised at", "raised by", "raised by id", "owner", "owner id", "tier", "status", "summary",
+    "resolved at", "resolution", "root cause", "original message",
 ]  # fmt: skip
-AUDIT_COLUMNS = ["event", "at", "by", "action", "subject", "changed", "before", "after"]
+AUDIT_COLUMNS = ["event", "at", "by", "by id", "what happened", "before", "after"]
 
 
 def _clause(record: ItemRecord) -> str:
     return f"BS 11000-1 clause {record.clause}"
 
 
-def _items(plan: Plan) -> Iterator[list[Any]]:
+def _items(plan: Plan, names: Names) -> Iterator[list[Any]]:
     for stage in plan.stages:
         signed = stage.sign_off
         for r in stage.items:
             s = r.state
             yield [
                 stage.stage.number, stage.stage.name, _clause(r), r.item.id, r.item.text, r.item.rmp_section,
-                "yes" if r.item.evidence_required else "no", s.status.value, s.status_by or "", _iso(s.status_at),
-                s.reason or "", s.evidence_url or "", s.evidence_note or "", s.assignee_id or "", len(r.notes),
-                signed.signed_by if signed else "", _iso(signed.signed_at if signed else None),
+                "yes" if r.item.evidence_required else "no", s.status.value, *_person(names, s.status_by),
+                _when(s.status_at), s.reason or "", s.evidence_url or "", s.evidence_note or "",
+                *_person(names, s.assignee_id), len(r.notes), *_person(names, signed.signed_by if signed else None),
+                _when(signed.signed_at if signed else None),
             ]  # fmt: skip
 
 
-def _answers(plan: Plan) -> Iterator[list[Any]]:
+def _answers(plan: Plan, names: Names) -> Iterator[list[Any]]:
     for stage in plan.stages:
         for r in stage.items:
             for a in r.history:
                 yield [
-                    stage.stage.number, _clause(r), a.item_id, a.kind.value, a.actor_id, _iso(a.at),
+                    stage.stage.number, _clause(r), a.item_id, a.kind.value, *_person(names, a.actor_id), _when(a.at),
                     a.status.value if a.status else "", a.reason or "", a.evidence_url or "", a.evidence_note or "",
-                    a.assignee_id or "",
+                    *_person(names, a.assignee_id),
                 ]  # fmt: skip
 
 
-def _notes(plan: Plan) -> Iterator[list[Any]]:
+def _notes(plan: Plan, names: Names) -> Iterator[list[Any]]:
+    """Every note, by stage: those on an item, then those on the check-in as a whole (no item)."""
     for stage in plan.stages:
-        for r in stage.items:
-            for n in r.notes:
-                yield [
-                    stage.stage.number,
-                    _clause(r),
-                    r.item.id,
-                    n.author_id,
-                    _iso(n.created_at),
-                    _iso(n.edited_at),
-                    n.text,
-                ]
+        clause = f"BS 11000-1 clause {stage.stage.clause}"
+        on_items = [(clause, r.item.id, n) for r in stage.items for n in r.notes]
+        for clause, item, n in [*on_items, *((clause, "", n) for n in stage.notes)]:
+            yield [
+                stage.stage.number, clause, item, *_person(names, n.author_id), _when(n.created_at),
+                _when(n.edited_at), n.text,
+            ]  # fmt: skip
 
 
-def _reviews(plan: Plan) -> Iterator[list[Any]]:
+def _reviews(plan: Plan, names: Names) -> Iterator[list[Any]]:
     for v in reversed(plan.reviews):
         yield [
-            _iso(v.reviewed_at), v.reviewed_by, v.delivery, v.trust, v.value, v.governance, f"{v.health:.1f}",
-            v.summary, v.decisions or "", v.next_review_due.isoformat(),
+            _when(v.reviewed_at), *_person(names, v.reviewed_by), v.delivery, v.trust, v.value, v.governance,
+            f"{v.health:.1f}", v.summary, v.decisions or "", human_date(v.next_review_due),
         ]  # fmt: skip
 
 
-def _disputes(plan: Plan) -> Iterator[list[Any]]:
+def _disputes(plan: Plan, names: Names) -> Iterator[list[Any]]:
     for record in plan.disputes:
         d = record.dispute
         yield [
-            d.id, _iso(d.raised_at), d.raised_by, d.owner_id, d.tier, d.status.value, d.summary, _iso(d.resolved_at),
-            d.resolution or "", d.root_cause or "", d.source_link or "",
+            d.id, _when(d.raised_at), *_person(names, d.raised_by), *_person(names, d.owner_id), d.tier,
+            d.status.value, d.summary, _when(d.resolved_at), d.resolution or "", d.root_cause or "",
+            d.source_link or "",
         ]  # fmt: skip
 
 
-def _trail(evidence: Evidence) -> Iterator[list[Any]]:
+def _trail(evidence: Evidence, names: Names) -> Iterator[list[Any]]:
     for e in evidence.trail:
-        changed = " ".join(changed_fields(e.before, e.after))
-        yield [e.id, _iso(e.at), e.actor_id, e.action, e.subject, changed, _json(e.before), _json(e.after)]
+        yield [e.id, _when(e.at), *_person(names, e.actor_id), describe(e, names), _json(e.before), _json(e.after)]
+
+
+def _person(names: Names, user_id: str | None) -> tuple[str, str]:
+    """A person's name and, beside it, their Slack id; both empty for nobody."""
+    return (names.person(user_id), user_id) if user_id else ("", "")
 
 
 def plan_json(evidence: Evidence) -> dict[str, Any]:
@@ -152,7 +163,7 @@ def plan_json(evidence: Evidence) -> dict[str, Any]:
     }
 
 
-def _readme(evidence: Evidence) -> str:
+def _readme(evidence: Evidence, names: Names) -> str:
     plan = evidence.plan
     r = plan.relationship
     version = f", plan version {plan.version}" if plan.version else ""
@@ -160,13 +171,15 @@ def _readme(evidence: Evidence) -> str:
         f"# Evidence pack: {md_inline(r.name)}",
         "",
         f"Relationship Management Plan of {md_inline(r.name)} with {md_inline(r.partner)}, generated"
-        f" {plan.generated_at:%Y-%m-%d %H:%M} UTC{version}. Current stage: {plan.stage.label} ({plan.phase.name}).",
+        f" {human_datetime(plan.generated_at)}{version}. Current stage: {plan.stage.label} ({plan.phase.name}).",
         "",
         "| stage | BS 11000-1 | state | items done | signed off |",
         "|---|---|---|---|---|",
     ]
     for s in plan.stages:
-        signed = f"{s.sign_off.signed_at:%Y-%m-%d} by {md_inline(s.sign_off.signed_by)}" if s.sign_off else ""
+        signed = ""
+        if s.sign_off:
+            signed = f"{human_date(s.sign_off.signed_at)} by {md_inline(names.person(s.sign_off.signed_by))}"
         done = f"{s.progress.done}/{s.progress.total}"
         lines.append(f"| {s.stage.label} | clause {s.stage.clause} | {s.state} | {done} | {signed} |")
     lines += [
@@ -179,19 +192,20 @@ def _readme(evidence: Evidence) -> str:
         "- `reviews.csv`, `disputes.csv`, `dispute_events.csv`: reviews and the dispute log with each step.",
         "- `exit_strategy/v*.md`: every version of the joint exit strategy.",
         "- `plan_versions.csv`: when and why each version of the plan was kept.",
-        "- `audit.csv`: the whole audit trail: who changed what, when, before and after (JSON).",
+        "- `audit.csv`: the whole audit trail: when, who, what happened, and the record before and after (JSON).",
         "",
     ]
     return "\n".join(lines)
 
 
-def _exit_markdown(strategy: ExitStrategy) -> str:
+def _exit_markdown(strategy: ExitStrategy, names: Names) -> str:
+    reviewed_with = ", ".join(names.person(user_id) for user_id in strategy.reviewed_with) or "nobody"
     return "\n".join(
         [
             f"# Exit strategy v{strategy.version}",
             "",
-            f"Saved {strategy.saved_at:%Y-%m-%d %H:%M} UTC by {md_inline(strategy.saved_by)}, reviewed with "
-            f"{md_inline(', '.join(strategy.reviewed_with))}.",
+            f"Saved {human_datetime(strategy.saved_at)} by {md_inline(names.person(strategy.saved_by))}, reviewed"
+            f" with {md_inline(reviewed_with)}.",
             "",
             "## Exit triggers",
             "",
@@ -229,8 +243,8 @@ def _inert_cell(cell: Any) -> Any:
     return f"'{cell}" if isinstance(cell, str) and cell.startswith(_FORMULA_STARTS) else cell
 
 
-def _iso(value: Any) -> str:
-    return value.isoformat() if value is not None else ""
+def _when(value: datetime | None) -> str:
+    return human_datetime(value) if value is not None else ""
 
 
 def _json(value: Any) -> str:

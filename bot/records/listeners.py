@@ -1,6 +1,7 @@
 """The relationship's record: `/accord history` (the audit trail, newest first) and `/accord plan` (the RMP)."""
 
 import re
+from datetime import UTC
 
 from slack_sdk.errors import SlackApiError
 from slack_sdk.models.blocks import Block
@@ -9,7 +10,7 @@ from bot.records.blocks import diff_blocks, summary_blocks
 from bot.records.plan_document import render_html
 from bot.slack.kit import context, header, message_blocks, section
 from bot.slack.lookups import relationship_and_number
-from bot.slack.people import display_names
+from bot.slack.people import SlackNames
 from bot.slack.posting import post_in_channel
 from bot.slack.references import stored_id
 from bot.slack.subcommands import Invocation, Subcommand
@@ -17,6 +18,7 @@ from bot.slack.turn import Turn
 from stages import relationship_service, rmp
 from stages.errors import RelationshipNotFound
 from stages.relationships import Relationship
+from stages.sentences import describe
 
 DEFAULT_COUNT = 10
 MAX_COUNT = 40
@@ -24,15 +26,18 @@ LINES_PER_SECTION = 10  # keeps each section well within Slack's 3000 characters
 
 
 def show_history(turn: Turn, invocation: Invocation) -> None:
-    """`/accord history <relationship> [count]`: the latest changes, newest first."""
+    """`/accord history <relationship> [count]`: the latest changes, newest first, each told as a sentence."""
     relationship, count = relationship_and_number(turn, invocation.argument)
-    wanted = count or DEFAULT_COUNT
+    wanted = DEFAULT_COUNT if count is None else count
     events = relationship_service.latest_changes(turn.uow(), stored_id(relationship.id), min(wanted, MAX_COUNT))
     copy = turn.deps.copy
+    names = SlackNames(turn.client, turn.uow(), turn.now())
     blocks: list[Block] = [header(copy.plain("history", "title", r=relationship, count=len(events)))]
-    if not events:
+    if wanted == 0:
+        blocks.append(section(copy("history", "none_asked", r=relationship, limit=MAX_COUNT)))
+    elif not events:
         blocks.append(section(copy("history", "empty", r=relationship)))
-    lines = [copy("history", "line", e=event) for event in events]
+    lines = [copy("history", "line", at=event.at, sentence=describe(event, names)) for event in events]
     for start in range(0, len(lines), LINES_PER_SECTION):
         blocks.append(section("\n".join(lines[start : start + LINES_PER_SECTION])))
     if wanted > MAX_COUNT:
@@ -44,9 +49,10 @@ def show_plan(turn: Turn, invocation: Invocation) -> None:
     """`/accord plan <relationship> [diff]`: the summary here with the document in its thread, or the changes."""
     relationship, wants_diff = _relationship_and_diff(turn, invocation.argument)
     deps = turn.deps
+    names = SlackNames(turn.client, turn.uow(), turn.now())
     if wants_diff:
         changes = rmp.diff_latest(turn.uow(), stored_id(relationship.id))
-        blocks = message_blocks(diff_blocks(deps.copy, relationship, changes))
+        blocks = message_blocks(diff_blocks(deps.copy, relationship, changes, names))
         turn.tell(deps.copy("plan_summary", "diff_title", r=relationship), blocks)
         return
     plan = rmp.build(turn.uow(), deps.catalogue, stored_id(relationship.id), turn.now())
@@ -67,7 +73,7 @@ def show_plan(turn: Turn, invocation: Invocation) -> None:
             raise
         turn.tell(deps.copy("plan_summary", "not_posted"))
         return
-    document = render_html(plan, display_names(turn.client))
+    document = render_html(plan, names, names.zone(turn.user_id) or UTC)
     turn.client.files_upload_v2(
         channel=channel,
         thread_ts=str(posted["ts"]),
@@ -95,6 +101,6 @@ def slug(name: str) -> str:
 
 
 SUBCOMMANDS = [
-    Subcommand("history", "<relationship> [count]", required=True, handler=show_history),
+    Subcommand("history", f"<relationship> [count, up to {MAX_COUNT}]", required=True, handler=show_history),
     Subcommand("plan", "<relationship> [diff]", required=True, handler=show_plan),
 ]

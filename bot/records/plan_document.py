@@ -8,8 +8,7 @@ autoescaped, and the Markdown template escapes every value by default through `f
 
 import functools
 import re
-from collections.abc import Callable
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta, tzinfo
 from urllib.parse import quote
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, pass_context, pass_eval_context, select_autoescape
@@ -18,15 +17,15 @@ from jinja2.runtime import Context
 from markupsafe import Markup
 
 from bot.slack.wording import web_address
-from stages.audit import SYSTEM, changed_fields
+from stages.audit import AuditEvent
 from stages.catalogue import default_catalogue
 from stages.checklist import ItemStatus
+from stages.directory import Names
 from stages.reviews import RATING_AREAS
 from stages.rmp import CHANGE_LOG_LIMIT, ItemRecord, Plan
+from stages.sentences import describe
 
-__all__ = ["md_block", "md_inline", "render_html", "render_markdown"]
-
-Names = Callable[[str], str]
+__all__ = ["human_date", "human_datetime", "md_block", "md_inline", "render_html", "render_markdown"]
 
 STATUS_LABELS = {
     ItemStatus.OPEN: "Open",
@@ -41,28 +40,26 @@ _BLANK_BETWEEN_TAGS = re.compile(r">\n(?:[ \t]*\n)+<")
 _URL_SAFE = "/:?#@!$&'*+,;=%~.-_"  # what a web address may keep; anything else is percent-encoded
 
 
-def render_markdown(plan: Plan, names: Names | None = None) -> str:
-    """The plan as Markdown, e.g. to paste into a wiki or attach to a contract."""
-    return _render("rmp.md.j2", plan, names)
+def render_markdown(plan: Plan, names: Names | None = None, zone: tzinfo = UTC) -> str:
+    """The plan as Markdown, e.g. to paste into a wiki or attach to a contract. People and channels are named
+    by `names` (by default, the last names the directory knew), times told in `zone`."""
+    return _render("rmp.md.j2", plan, names, zone)
 
 
-def render_html(plan: Plan, names: Names | None = None) -> str:
+def render_html(plan: Plan, names: Names | None = None, zone: tzinfo = UTC) -> str:
     """The plan as one self-contained HTML page: no scripts or outside resources, so it can be mailed or printed."""
-    return _render("rmp.html.j2", plan, names)
+    return _render("rmp.html.j2", plan, names, zone)
 
 
-def _render(template: str, plan: Plan, names: Names | None) -> str:
+def _render(template: str, plan: Plan, names: Names | None, zone: tzinfo) -> str:
     tiers = {t.tier: t.name for t in default_catalogue().cadences.dispute_tiers}
-    text = _environment().get_template(template).render(plan=plan, names=names or _at_id, tier_names=tiers)
+    facts = {"plan": plan, "names": names or plan.names, "zone": zone, "tier_names": tiers}
+    text = _environment().get_template(template).render(**facts)
     if template.endswith(".html.j2"):
         # Empty macro calls leave blank lines between tags. Escaped user text has no raw `>` or `<`, so this
         # cannot touch the line breaks people typed.
         text = _BLANK_BETWEEN_TAGS.sub(">\n<", text)
     return text.strip() + "\n"  # macro definitions above the document leave blank lines
-
-
-def _at_id(user_id: str) -> str:
-    return f"@{user_id}"
 
 
 @functools.cache
@@ -77,19 +74,20 @@ def _environment() -> Environment:
         auto_reload=False,  # the templates ship with the code: no file check on every export
     )
     env.filters.update(
-        date=human_date,
-        datetime=human_datetime,
+        date=_date,
+        datetime=_datetime,
         user=_user,
         users=_users,
+        channel=_channel,
         status=status_label,
         days=_days,
         web=web_url,
         md_block=md_block,
         md_url=md_url,
         score=_score,
+        sentence=_sentence,
     )
     env.globals.update(
-        changed_fields=changed_fields,
         change_log_limit=CHANGE_LOG_LIMIT,
         rating_areas=RATING_AREAS,
     )
@@ -151,24 +149,35 @@ def _neutralise_html(text: str) -> str:
     return text.replace("<", "&lt;").replace(">", "&gt;")
 
 
-def human_date(value: date | datetime | None) -> str:
-    """A date as people read it, e.g. 23 Feb 2027 (an instant is taken in UTC)."""
+def human_date(value: date | datetime | None, zone: tzinfo = UTC) -> str:
+    """A date as people write it, e.g. 23 Feb 2027 (an instant is taken in `zone`)."""
     if value is None:
         return "not set"
     if isinstance(value, datetime):
-        value = _utc(value)
+        value = _local(value, zone)
     return f"{value.day} {value:%b %Y}"
 
 
-def human_datetime(value: datetime | None) -> str:
-    """An instant in UTC, e.g. 23 Feb 2027 14:05 UTC: a printed plan has no reader's time zone to follow."""
+def human_datetime(value: datetime | None, zone: tzinfo = UTC) -> str:
+    """An instant as people write it, in `zone` and saying which, e.g. 23 Feb 2027, 14:05 GMT."""
     if value is None:
         return "not set"
-    return f"{human_date(value)} {_utc(value):%H:%M} UTC"
+    local = _local(value, zone)
+    return f"{human_date(local)}, {local:%H:%M} {local.tzname() or 'UTC'}"
 
 
-def _utc(value: datetime) -> datetime:
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+def _local(value: datetime, zone: tzinfo) -> datetime:
+    return (value.replace(tzinfo=UTC) if value.tzinfo is None else value).astimezone(zone)
+
+
+@pass_context
+def _date(context: Context, value: date | datetime | None) -> str:
+    return human_date(value, context["zone"])
+
+
+@pass_context
+def _datetime(context: Context, value: datetime | None) -> str:
+    return human_datetime(value, context["zone"])
 
 
 def _days(delta: timedelta) -> int:
@@ -184,10 +193,20 @@ def _score(value: float) -> str:
 def _user(context: Context, user_id: str | None) -> str:
     if not user_id:
         return "nobody"
-    if user_id == SYSTEM:
-        return "Accord"
     names: Names = context["names"]
-    return names(user_id)
+    return names.person(user_id)
+
+
+@pass_context
+def _sentence(context: Context, event: AuditEvent) -> str:
+    names: Names = context["names"]
+    return describe(event, names)
+
+
+@pass_context
+def _channel(context: Context, channel_id: str) -> str:
+    names: Names = context["names"]
+    return names.channel(channel_id)
 
 
 @pass_context

@@ -270,6 +270,8 @@ class Emulator:
     def conversations_info(self, args: JSON) -> JSON:
         ws = self.workspace
         channel = ws.channel(args["channel"])
+        if channel.is_private and ws.bot_user_id not in channel.members:
+            raise SlackError("channel_not_found")  # a private channel is invisible to a bot not in it
         return {"channel": channel.to_api(ws.team_id) | {"is_member": ws.bot_user_id in channel.members}}
 
     def conversations_join(self, args: JSON) -> JSON:

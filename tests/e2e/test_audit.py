@@ -146,13 +146,16 @@ def test_the_history_command_shows_the_latest_changes(sandbox: Sandbox) -> None:
     shown_history = shown(last_ephemeral(sandbox, DAVE))
     lines = [line for line in shown_history.split("\n") if "<!date^" in line]
     assert len(lines) == 3
-    assert "<@U0CAROL> marked S1.2 Not applicable: No policy team" in lines[0]  # newest first
-    assert "posted the check-in thread of stage 1" in lines[1]
-    assert "<@U0ALICE> opened the check-in of stage 1" in lines[2]
+    assert "Carol Jensen marked S1.2 Not applicable: No policy team" in lines[0]  # newest first
+    assert "Accord posted the check-in thread of stage 1" in lines[1]
+    assert "Alice Moreau opened the check-in of stage 1" in lines[2]
     sandbox.driver.command(DAVE, PARTNERSHIPS, "history Acme Alliance")
-    assert "<@U0ALICE> started managing the relationship" in shown(last_ephemeral(sandbox, DAVE))
+    assert "Alice Moreau started managing Acme Alliance" in shown(last_ephemeral(sandbox, DAVE))
     sandbox.driver.command(DAVE, PARTNERSHIPS, "history Acme Alliance 500")
-    assert "Showing the latest 40." in shown(last_ephemeral(sandbox, DAVE))
+    assert "Showing the latest 40, the most `/accord history` shows at once." in shown(last_ephemeral(sandbox, DAVE))
+    sandbox.driver.command(DAVE, PARTNERSHIPS, "history Acme Alliance 0")
+    nothing = shown(last_ephemeral(sandbox, DAVE))
+    assert "You asked for none of the changes" in nothing and "<!date^" not in nothing
     sandbox.driver.command(DAVE, PARTNERSHIPS, "history Acme Aliance")
     assert "Did you mean *Acme Alliance*?" in last_ephemeral(sandbox, DAVE).text
 

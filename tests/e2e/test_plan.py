@@ -89,8 +89,8 @@ def test_versions_are_kept_at_sign_off_review_and_exit_strategy_and_compared(san
     sandbox.driver.command(ALICE, ACME, "plan Acme Alliance diff")
     changes = shown(last_ephemeral(sandbox, ALICE))
     assert "Version 2 (review, " in changes and "compared with version 1 (stage 1 signed off, " in changes
-    assert "• Review added: 2026-11-25 by <@U0ALICE>, ratings 4/3/4/5: _A steady start_" in changes
-    assert "• Next review due: 2027-02-23 → 2027-01-20" in changes
+    assert "• Review added: 25 Nov 2026 by Alice Moreau, ratings 4/3/4/5: _A steady start_" in changes
+    assert "• Next review due: 23 Feb 2027 → 20 Jan 2027" in changes
 
     sandbox.driver.command(BOB, ACME, "exit Acme Alliance")
     sandbox.driver.submit(
@@ -169,13 +169,15 @@ def test_the_evidence_pack_holds_everything_an_auditor_asks_for(sandbox: Sandbox
         "BS 11000-1 clause 3",
         "done",
         EVIDENCE,
-        BOB,
+        BOB,  # nobody asked Slack for Bob's name yet: his id stands in
     )
+    assert first["stage signed off by id"] == BOB
     assert {row["clause"] for row in items} == {f"BS 11000-1 clause {n}" for n in range(3, 11)}
     assert len(answers) == 14 and {row["kind"] for row in answers} == {"status", "evidence"}
     with sandbox.database.uow(sandbox.workspace.team_id) as uow:
         trail = uow.audit.all(relationship(sandbox).id or 0)
-    assert [row["action"] for row in audit] == [event.action for event in trail]
+    assert [row["event"] for row in audit] == [str(event.id) for event in trail]
+    assert audit[0]["what happened"] == f"{ALICE} started managing Acme Alliance"  # no name known offline yet
     assert [row["reason"] for row in versions] == ["stage 1 signed off", "review", "exit strategy v1"]
     assert "| Stage 1 · Operational awareness | clause 3 | signed off | 7/7 |" in readme
     assert "## Exit triggers\n\nAcquisition" in exit_strategy

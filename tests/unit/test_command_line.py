@@ -53,7 +53,8 @@ def test_usage_lines_show_required_and_optional_arguments() -> None:
 
 
 SAMPLES = {"<name>": "Acme Logistics", "<relationship>": "Acme Alliance", "<relationship> [stage]": "Acme Alliance 2",
-           "<relationship> <summary>": "Acme Alliance deliveries late", "<relationship> [count]": "Acme Alliance 5",
+           "<relationship> <summary>": "Acme Alliance deliveries late",
+           "<relationship> [count, up to 40]": "Acme Alliance 5",
            "<relationship> [diff]": "Acme Alliance diff"}  # fmt: skip
 
 

@@ -48,6 +48,7 @@ from stages.catalogue import default_catalogue
 from stages.checkin_service import Board
 from stages.checkins import Checkin, Note, SignOff
 from stages.checklist import ItemState, ItemStatus, StageProgress, blank_state
+from stages.directory import DirectoryEntry, EntryKind, KnownNames
 from stages.dispute_service import Case
 from stages.disputes import Dispute, DisputeEvent, DisputeEventKind, DisputeStatus
 from stages.errors import Problem
@@ -56,7 +57,7 @@ from stages.nudges import NudgeKind, NudgeStatus, QueuedNudge
 from stages.relationship_service import StageLine, StatusReport
 from stages.relationships import Relationship, RelationshipDraft, RelationshipStatus
 from stages.reviews import Review
-from stages.rmp import DisputeRecord, VersionDiff
+from stages.rmp import DisputeRecord, DisputeSteps, VersionDiff
 from stages.versions import PlanVersion
 
 CATALOGUE = default_catalogue()
@@ -343,8 +344,12 @@ BUILDERS: dict[Callable[..., Any], Callable[[World], list[Any]]] = {
     ],
     plan.summary_blocks: lambda w: [plan.summary_blocks(COPY, w.plan, NOW.date())],
     plan.diff_blocks: lambda w: [
-        plan.diff_blocks(COPY, w.relationship, d)
-        for d in (w.diff, VersionDiff(None, None, ()), VersionDiff(None, w.diff.newer, ()))
+        plan.diff_blocks(COPY, w.relationship, d, hostile_names(w))
+        for d in (
+            replace(w.diff, disputes=(DisputeSteps("2", w.text, True, 2, True),)),
+            VersionDiff(None, None, ()),
+            VersionDiff(None, w.diff.newer, ()),
+        )
     ],
     relationships.intro_blocks: lambda w: [relationships.intro_blocks(COPY, w.relationship, CATALOGUE)],
     relationships.list_blocks: lambda w: [
@@ -394,9 +399,10 @@ def test_no_builder_lets_user_text_become_slack_markup(world: World) -> None:
 # in different templates.
 def facts(world: World) -> dict[str, Any]:
     r, d = world.relationship, world.case.dispute
+    steps = DisputeSteps("2", world.text, True, 2, True)
     stage = world.board.stage
     return {
-        "r": r, "d": [d, world.resolved.dispute], "board": [world.board, world.signed_board], "stage": stage,
+        "r": r, "d": [d, world.resolved.dispute, steps], "board": [world.board, world.signed_board], "stage": stage,
         "phase": CATALOGUE.phase_of(1), "item": stage.items[1], "state": list(world.board.progress.states[:3]),
         "position": 2, "notes": 2, "next_stage": [CATALOGUE.stage(2), None], "by": [ALICE, "accord"],
         "reason": world.text, "link": "https://acme.slack.com/archives/C0ACME/p1", "dos": [[world.text]],
@@ -422,7 +428,14 @@ def facts(world: World) -> dict[str, Any]:
         "last": [world.review, None], "latest": [world.strategy, None], "review": world.review,
         "role": "owner", "s": [world.strategy, "done"], "tier": [1, 2, 3], "saved": ["dispute_raised.1", world.text],
         "character": "U+200B", "at": NOW, "level": list(CATALOGUE.cadences.dispute_tiers),
+        "person": hostile_names(world).person, "sentence": world.text, "label": world.text,
+        "before": [world.text, None], "after": [world.text, None],
     }  # fmt: skip
+
+
+def hostile_names(world: World) -> KnownNames:
+    """Everyone's name is the hostile text."""
+    return KnownNames(DirectoryEntry(i, EntryKind.PERSON, world.text, NOW) for i in (OWNER, SPONSOR, ALICE))
 
 
 def renderings(macro: Macro, known: dict[str, Any]) -> Iterator[dict[str, Any]]:

@@ -1,0 +1,185 @@
+"""The audit trail as people read it: each event one sentence, e.g. "Bob Okafor escalated dispute #2 to tier 2".
+
+`/accord history` and the plan's change log both tell events with `describe`, so they never disagree, and
+neither shows an internal code. People and channels are named by the `Names` given; what people typed is quoted
+as it is, for the caller to escape for where it goes.
+"""
+
+from datetime import date
+from typing import Any, assert_never
+
+from stages.audit import Action, AuditEvent, JSONable
+from stages.checklist import ItemStatus
+from stages.directory import Names
+from stages.nudges import NudgeKind
+
+QUOTED = 120  # characters of typed text a sentence quotes
+
+STATUS_WORDS = {
+    ItemStatus.OPEN: "Open",
+    ItemStatus.IN_PROGRESS: "In progress",
+    ItemStatus.DONE: "Done",
+    ItemStatus.NOT_APPLICABLE: "Not applicable",
+}
+EDITABLE = {  # what editing a relationship can change, in words
+    "name": "the name",
+    "partner": "the partner",
+    "owner_id": "the owner",
+    "sponsor_id": "the executive sponsor",
+    "channel_id": "the channel",
+    "review_cadence_days": "the review cadence",
+    "next_review_due": "the next review date",
+    "exit_review_cadence_days": "the exit strategy review cadence",
+    "next_exit_review_due": "the next exit strategy review date",
+}
+
+
+def describe(event: AuditEvent, names: Names) -> str:
+    """The event as one sentence: who did what to what."""
+    try:
+        action = Action(event.action)
+    except ValueError:  # an event of a kind this version no longer records
+        return f"{names.person(event.actor_id)} changed {event.subject}"
+    return f"{names.person(event.actor_id)} {_what(action, event, names)}"
+
+
+def _what(action: Action, event: AuditEvent, names: Names) -> str:
+    a, b, subject = event.after or {}, event.before or {}, _subject(event.subject)
+    match action:
+        case Action.RELATIONSHIP_CREATED:
+            return f"started managing {event.subject}"
+        case Action.RELATIONSHIP_EDITED:
+            return f"edited the relationship: {_edits(b, a, names)}"
+        case Action.RELATIONSHIP_INTRODUCED:
+            return f"introduced the relationship in {names.channel(a.get('channel_id') or event.subject)}"
+        case Action.CHECKIN_OPENED:
+            return f"opened the check-in of {subject}"
+        case Action.CHECKIN_POSTED:
+            return f"posted the check-in thread of {subject}"
+        case Action.CHECKIN_ABANDONED:
+            return f"could not post the check-in of {subject}, so released it"
+        case Action.ITEM_STATUS:
+            reason = f": {_quote(a.get('reason'))}" if a.get("reason") else ""
+            return f"marked {subject} {_status(a.get('status'))}{reason}"
+        case Action.ITEM_EVIDENCE:
+            link = f": {a['evidence_url']}" if a.get("evidence_url") else ""
+            return f"added evidence to {subject}{link}"
+        case Action.ITEM_ASSIGNMENT:
+            assignee = a.get("assignee_id")
+            return f"assigned {subject} to {names.person(assignee)}" if assignee else f"unassigned {subject}"
+        case Action.NOTE_ADDED:
+            return f"noted on {subject}{_said(a.get('text'))}"
+        case Action.NOTE_EDITED:
+            return f"edited a note on {subject}{_said(a.get('text'))}"
+        case Action.NOTE_DELETED:
+            return f"deleted a note on {subject}"
+        case Action.STAGE_SIGNED_OFF:
+            return f"signed off {subject}"
+        case Action.STAGE_REOPENED:
+            return f"reopened {subject}: {_quote(a.get('reopen_reason'))}"
+        case Action.REVIEW_RECORDED:
+            ratings = ", ".join(f"{area} {a.get(area)}" for area in ("delivery", "trust", "value", "governance"))
+            return f"recorded a review ({ratings})"
+        case Action.DISPUTE_RAISED:
+            return f"raised {subject}{_said(a.get('summary'))}"
+        case Action.DISPUTE_POSTED:
+            return f"posted {subject} in {names.channel(str(a.get('channel_id')))}"
+        case Action.DISPUTE_ACKNOWLEDGED:
+            return f"acknowledged {subject}"
+        case Action.DISPUTE_UPDATE:
+            return f"updated {subject}{_said(a.get('text'))}"
+        case Action.DISPUTE_ESCALATED:
+            return f"escalated {subject} to tier {a.get('tier')}"
+        case Action.DISPUTE_RESOLVED:
+            return f"resolved {subject}"
+        case Action.EXIT_STRATEGY_SAVED:
+            return f"saved version {a.get('version')} of the exit strategy"
+        case Action.NUDGE_SNOOZED:
+            return _snoozed(a)
+        case _:
+            assert_never(action)
+
+
+def _subject(subject: str) -> str:
+    """How the trail names what changed, in words: `dispute 2` is dispute #2, a note off any item is on the
+    check-in."""
+    kind, _, number = subject.partition(" ")
+    if kind == "dispute" and number.isdigit():
+        return f"dispute #{number}"
+    if subject == "check-in":
+        return "the check-in"
+    return subject
+
+
+def _edits(before: JSONable, after: JSONable, names: Names) -> str:
+    changed = [
+        f"{label} to {_value(field, after.get(field), names)}"
+        for field, label in EDITABLE.items()
+        if before.get(field) != after.get(field)
+    ]
+    return ", ".join(changed) or "nothing that shows"
+
+
+def _value(field: str, value: Any, names: Names) -> str:
+    if value is None:
+        return "none"
+    if field in ("owner_id", "sponsor_id"):
+        return names.person(str(value))
+    if field == "channel_id":
+        return names.channel(str(value))
+    if field.endswith("_due"):
+        return _day(str(value))
+    if field.endswith("_days"):
+        return f"{value} days"
+    return f"“{_quote(value)}”"
+
+
+def _snoozed(after: JSONable) -> str:
+    days = after.get("days")
+    length = f" for {days} day{'' if days == 1 else 's'}" if days else ""
+    subject = str(after.get("subject") or "")
+    try:
+        kind = NudgeKind(str(after.get("kind")))
+    except ValueError:
+        return f"snoozed a reminder{length}"
+    match kind:
+        case NudgeKind.REVIEW:
+            return f"snoozed the reminder of the review due {_due(subject)}{length}"
+        case NudgeKind.EXIT_REVIEW:
+            return f"snoozed the reminder of the exit strategy review due {_due(subject)}{length}"
+        case NudgeKind.DISPUTE:
+            return f"snoozed the reminder of dispute #{subject}{length}"
+        case NudgeKind.DISPUTE_ESCALATED | NudgeKind.DISPUTE_THREAD:
+            return f"snoozed the notice that dispute #{subject} moved up a tier{length}"
+        case _:
+            assert_never(kind)
+
+
+def _due(subject: str) -> str:
+    """The due date of a review's reminder (its subject is `relationship@date`)."""
+    return _day(subject.rpartition("@")[2])
+
+
+def _day(iso: str) -> str:
+    try:
+        day = date.fromisoformat(iso[:10])
+    except ValueError:
+        return iso
+    return f"{day.day} {day:%b %Y}"
+
+
+def _status(value: Any) -> str:
+    try:
+        return STATUS_WORDS[ItemStatus(value)]
+    except ValueError:
+        return str(value)
+
+
+def _said(value: Any) -> str:
+    """What someone typed, quoted after a colon; nothing if they typed nothing."""
+    return f": “{_quote(value)}”" if _quote(value) else ""
+
+
+def _quote(value: Any) -> str:
+    text = " ".join(str(value or "").split())
+    return text if len(text) <= QUOTED else text[: QUOTED - 1] + "…"
