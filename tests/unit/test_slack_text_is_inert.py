@@ -305,6 +305,9 @@ BUILDERS: dict[Callable[..., Any], Callable[[World], list[Any]]] = {
     disputes.raise_modal: lambda w: [disputes.raise_modal(COPY, [w.relationship], w.text, w.case.dispute.source_link)],
     disputes.update_modal: lambda w: [disputes.update_modal(COPY, w.case)],
     disputes.resolve_modal: lambda w: [disputes.resolve_modal(COPY, w.case)],
+    disputes.escalate_modal: lambda w: [
+        disputes.escalate_modal(COPY, w.case, CATALOGUE.cadences.dispute_tier(w.case.dispute.tier + 1))
+    ],
     forms.form: lambda w: [
         forms.form(COPY, "disputes", "cb", "raise_title", [section(COPY("disputes", "about", d=w.case.dispute))], None)
     ],
@@ -423,6 +426,7 @@ def facts(world: World) -> dict[str, Any]:
         "last": [world.review, None], "latest": [world.strategy, None], "review": world.review,
         "role": "owner", "s": [world.strategy, "done"], "tier": [1, 2, 3], "saved": ["dispute_raised.1", world.text],
         "character": "U+200B", "at": NOW, "level": list(CATALOGUE.cadences.dispute_tiers),
+        "previous": [ALICE, None], "owner": [OWNER, SPONSOR],
     }  # fmt: skip
 
 
