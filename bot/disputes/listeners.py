@@ -28,9 +28,10 @@ from bot.slack.subcommands import Invocation, Subcommand, name_prefix
 from bot.slack.turn import Turn, ack_silently, lazy
 from stages import dispute_service, relationship_service
 from stages.dispute_service import Case
-from stages.disputes import DisputeEventKind, DisputeMovedOn, escalation_reason, free_text, summary
+from stages.disputes import SUMMARY_MAX, DisputeEventKind, DisputeMovedOn, escalation_reason, free_text, summary
 from stages.errors import InvalidInput, Problem, RelationshipNotFound
 from stages.naming import suggest
+from stages.relationships import NAME_MAX
 
 log = logging.getLogger(__name__)
 
@@ -96,7 +97,18 @@ def start_dispute(turn: Turn, invocation: Invocation) -> None:
         turn.tell(turn.deps.copy("disputes", "no_summary", r=relationship))
         return
     with explaining(turn, about=Subject.RELATIONSHIP):
-        case = dispute_service.raise_dispute(turn.uow(), relationship, by=turn.user_id, now=turn.now(), text=text)
+        try:
+            case = dispute_service.raise_dispute(turn.uow(), relationship, by=turn.user_id, now=turn.now(), text=text)
+        except InvalidInput as refused:  # the summary's problem, named as the summary's (a name was found)
+            problem = refused.problems[0]
+            limit, length = problem.params.get("limit", 0), problem.params.get("length", 0)
+            said = turn.deps.copy.problem(problem)
+            turn.tell(
+                turn.deps.copy(
+                    "disputes", "summary_refused", code=problem.code, problem=said, limit=limit, length=length
+                )
+            )
+            return
         turn.tell(_post(turn, case))
 
 
@@ -248,6 +260,12 @@ def save_resolve(turn: Turn) -> str:
 
 SUBCOMMANDS = [
     # The argument holds the relationship's name and the dispute's summary.
-    Subcommand("dispute", "<relationship> <summary>", required=True, handler=start_dispute, max_length=800),
+    Subcommand(
+        "dispute",
+        "<relationship> <summary>",
+        required=True,
+        handler=start_dispute,
+        max_length=NAME_MAX + 1 + SUMMARY_MAX,  # the longest name, a space and the longest summary
+    ),
     Subcommand("disputes", "<relationship>", handler=list_disputes),
 ]

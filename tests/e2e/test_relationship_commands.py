@@ -60,7 +60,15 @@ def test_help_button_opens_the_new_relationship_modal(sandbox: Sandbox) -> None:
         ("status", "That command needs more: `/accord status &lt;relationship&gt;`."),
         ("status   ", "That command needs more: `/accord status &lt;relationship&gt;`."),
         ("list everything", '`/accord list` takes nothing after it. Remove "everything" and try again.'),
-        ("status " + "x" * 201, "longer than any relationship name can be"),
+        ("status " + "x" * 201, "That is 201 characters after `/accord status`, which takes at most 200"),
+        ("review", "That command needs more: `/accord review &lt;relationship&gt;`. For example `/accord review Acme"),
+        ("dispute", "For example `/accord dispute Acme Alliance deliveries late three weeks running`."),
+        ("history", "For example `/accord history Acme Alliance 20`."),
+        (
+            "dispute Acme Alliance " + "late " * 120,
+            "That is 613 characters after `/accord dispute`, which takes at most 581: shorten the dispute's summary.",
+        ),
+        ("help me", "There is no help on `me`. The topics are `new`, `list`, `status`, `edit`, `checkin`, `review`"),
     ],
 )
 def test_bad_usage_gets_a_specific_private_answer_and_changes_nothing(
