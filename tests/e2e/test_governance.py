@@ -72,6 +72,18 @@ def test_the_owner_records_a_review_that_is_posted_and_sets_the_next_date(acme: 
             {"next_review": "Choose a date within 730 days: reviews should not wait longer."},
         ),
         ({"summary": "x" * 3001}, {"summary": "Keep this to 3000 characters or fewer (it has 3001)."}),
+        (
+            {"next_review": "2026-02-30"},
+            {"next_review": '"2026-02-30" is not a date in the calendar: choose one from the date picker.'},
+        ),
+        (
+            {"summary": " ", "trust": None, "next_review": "2026-02-30"},
+            {
+                "summary": "Summarise how the relationship is going.",
+                "trust": "Choose a rating from 1 (poor) to 5 (excellent).",
+                "next_review": '"2026-02-30" is not a date in the calendar: choose one from the date picker.',
+            },
+        ),
     ],
 )
 def test_bad_review_input_is_shown_under_its_field(

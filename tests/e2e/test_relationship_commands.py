@@ -85,6 +85,17 @@ def test_bad_usage_gets_a_specific_private_answer_and_changes_nothing(
 
 # ----- new
 
+SPONSOR_IS_OWNER = "Choose someone other than the relationship owner: the sponsor is who the owner turns to."
+
+
+def test_new_with_a_name_already_taken_says_so_before_any_form(sandbox: Sandbox) -> None:
+    create_relationship(sandbox, "Acme Alliance")
+    opened = len(sandbox.workspace.calls_to("views.open"))
+    sandbox.driver.command(CAROL, PARTNERSHIPS, "new ACME alliance")
+    told = last_ephemeral(sandbox, CAROL).text
+    assert "There is already a relationship called *Acme Alliance* in this workspace" in told
+    assert len(sandbox.workspace.calls_to("views.open")) == opened and len(stored(sandbox)) == 1
+
 
 def test_new_relationship_is_created_at_stage_one_and_introduced_in_its_channel(sandbox: Sandbox) -> None:
     outcome = create_relationship(sandbox, "Acme Alliance", partner="Acme Ltd", sponsor=BOB, cadence="60")
@@ -135,6 +146,15 @@ def test_modal_starts_from_what_the_command_said_and_where(sandbox: Sandbox) -> 
             {
                 "name": "Give the relationship a name.",
                 "cadence": "Reviews can be 7 to 365 days apart (999 is outside that).",
+            },
+        ),
+        ({"sponsor": ALICE}, {"sponsor": SPONSOR_IS_OWNER}),
+        (
+            {"partner": "", "sponsor": ALICE, "cadence": "often"},
+            {
+                "partner": "Name the partner organisation.",
+                "sponsor": SPONSOR_IS_OWNER,
+                "cadence": 'Enter the review cadence as a whole number of days (not "often").',
             },
         ),
     ],
