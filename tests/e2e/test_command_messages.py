@@ -19,3 +19,14 @@ def test_help_on_one_topic_shows_only_that_command(sandbox: Sandbox) -> None:
     told = shown(last_ephemeral(sandbox, ALICE))
     assert "/accord checkin &lt;relationship&gt; [stage]" in told
     assert "/accord status" not in told and "/accord new" not in told
+
+
+def test_names_are_found_whatever_their_accents_and_case(sandbox: Sandbox) -> None:
+    create_relationship(sandbox, "Café Crème")
+    sandbox.driver.command(ALICE, ACME, "status cafe CREME")
+    assert "Stage 1 · Operational awareness" in shown(last_ephemeral(sandbox, ALICE))
+    sandbox.driver.command(ALICE, ACME, "dispute Cafe Creme the beans arrived late")
+    [case] = dispute_service.open_cases(sandbox.database.uow(sandbox.workspace.team_id))
+    assert (case.relationship.name, case.dispute.summary) == ("Café Crème", "the beans arrived late")
+    sandbox.driver.command(ALICE, ACME, "new CAFE creme")
+    assert "There is already a relationship called *Café Crème*" in last_ephemeral(sandbox, ALICE).text
