@@ -209,9 +209,7 @@ def dispute_rows(plan: Plan, expected: Expected) -> Batches:
         k += 1
         since = NOW - (timedelta(days=9) if climbs else timedelta(days=7, hours=12))
         expected.nudges += 1
-        if climbs:
-            # the new tier's people are the relationship's owner and the dispute's owner: the same person here
-            expected.nudges += 1
+        if climbs:  # the relationship's owner keeps it at tier 2, so nobody is told it is now theirs
             expected.escalations += 1
         raiser = f"UR{(i * 31) % 1000:07d}"
         batch.append((TEAM, i + 1, f"Late deliveries on order {i}", raiser, since, _owner(i), 1, since, "open", 1))

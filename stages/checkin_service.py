@@ -175,7 +175,7 @@ def sign_off(
         if current.rounds != seen_round:
             raise Stale(f"stage {current.stage.number} was reopened since round {seen_round}")
         if not current.progress.ready:
-            raise GateNotReady(current.stage.number, [item.id for item in current.progress.outstanding()])
+            raise _not_ready(current.progress)
         moved = relationship.advanced(catalogue.last_stage.number)
         if current.stage.number >= catalogue.cadences.exit_review_at_signoff_from_stage:
             moved = replace(moved, next_exit_review_due=now.date())  # the exit strategy is reviewed at each one
@@ -307,6 +307,15 @@ def _kept(text: str, message_ts: str) -> str:
         first = hidden[0].params["character"]
         log.warning("reply %s is kept without its hidden characters (the first was %s)", message_ts, first)
     return note_text(text)
+
+
+def _not_ready(progress: StageProgress) -> GateNotReady:
+    return GateNotReady(
+        progress.stage.number,
+        [item.id for item in progress.open_items()],
+        [item.id for item in progress.needing_evidence()],
+        all_not_applicable=progress.all_not_applicable,
+    )
 
 
 def _plain(relationship: Relationship) -> dict[str, object]:

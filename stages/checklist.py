@@ -1,7 +1,9 @@
 """Checklist answers and the stage gate: when a stage's work is complete enough to be signed off.
 
 Every answer is kept (who, when, what); an item's current state is its latest answer. A stage may be signed off
-when each of its items is Done (with evidence where the catalogue asks for it) or Not applicable with a reason.
+when each of its items is Done (with evidence where the catalogue asks for it) or Not applicable with a reason,
+and at least one is Done: a stage whose every item was set aside has not been worked through (stage 1's "an
+executive sponsor is named" is never optional, and every stage has such an item).
 """
 
 from collections.abc import Iterable, Mapping
@@ -192,17 +194,45 @@ class StageProgress:
         return len(self.stage.items)
 
     @property
+    def complete(self) -> int:
+        """Items that need nothing more: Done (with any evidence needed) or Not applicable with a reason."""
+        return sum(1 for item, state in self.pairs() if state.satisfies(item))
+
+    @property
     def done(self) -> int:
-        """Items answered Done or Not applicable."""
-        return sum(1 for state in self.states if state.status.resolved)
+        return self._count(ItemStatus.DONE)
+
+    @property
+    def not_applicable(self) -> int:
+        return self._count(ItemStatus.NOT_APPLICABLE)
+
+    @property
+    def still_open(self) -> int:
+        """Items not answered Done or Not applicable yet (In progress among them)."""
+        return self.total - self.done - self.not_applicable
+
+    @property
+    def all_not_applicable(self) -> bool:
+        """Every item set aside: the gate refuses such a stage."""
+        return self.not_applicable == self.total
 
     @property
     def ready(self) -> bool:
-        """The gate: every item satisfied."""
-        return all(state.satisfies(item) for item, state in self.pairs())
+        """The gate: every item satisfied, and not every one of them Not applicable."""
+        return not self.outstanding() and not self.all_not_applicable
 
     def outstanding(self) -> list[ChecklistItem]:
         return [item for item, state in self.pairs() if not state.satisfies(item)]
+
+    def open_items(self) -> list[ChecklistItem]:
+        return [item for item, state in self.pairs() if not state.status.resolved]
+
+    def needing_evidence(self) -> list[ChecklistItem]:
+        """Items answered Done without the evidence the catalogue asks for: what blocks sign-off once answered."""
+        return [item for item, state in self.pairs() if state.needs_evidence(item)]
+
+    def _count(self, status: ItemStatus) -> int:
+        return sum(1 for state in self.states if state.status is status)
 
     def pairs(self) -> Iterable[tuple[ChecklistItem, ItemState]]:
         return zip(self.stage.items, self.states, strict=True)

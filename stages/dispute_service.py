@@ -10,6 +10,7 @@ from stages.disputes import (
     DisputeEvent,
     DisputeEventKind,
     DisputeMovedOn,
+    escalation_reason,
     free_text,
     may_handle,
     summary,
@@ -156,14 +157,17 @@ def add_update(uow: UnitOfWork, dispute_id: int, *, by: str, now: datetime, text
     return _change(uow, dispute_id, by, now, DisputeEventKind.UPDATE, lambda c: c.dispute, update, handlers_only=False)
 
 
-def escalate(uow: UnitOfWork, dispute_id: int, *, by: str, now: datetime, from_tier: int) -> Case:
-    """A person moves the dispute up from `from_tier`, the tier they saw, and its new tier's people are queued a
-    nudge in the same transaction. `DisputeMovedOn` if it is no longer there (a second press, an old message)."""
+def escalate(uow: UnitOfWork, dispute_id: int, *, by: str, now: datetime, from_tier: int, reason: str | None) -> Case:
+    """A person moves the dispute up from `from_tier`, the tier they saw, saying why (kept in its history), and a
+    new owner is queued a nudge in the same transaction. `DisputeMovedOn` if it is no longer there (a second
+    press, an old form)."""
+    why = escalation_reason(reason)
 
-    def tell_new_tier(moved: Case) -> None:
+    def tell_new_owner(moved: Case) -> None:
         uow.nudges.enqueue(escalation_nudges(moved.dispute, moved.relationship, now), now)
 
-    moved = _change(uow, dispute_id, by, now, DisputeEventKind.ESCALATED, _climb(from_tier, now), also=tell_new_tier)
+    kind = DisputeEventKind.ESCALATED
+    moved = _change(uow, dispute_id, by, now, kind, _climb(from_tier, now), why, also=tell_new_owner)
     if moved is None:  # someone moved it at the same moment
         raise DisputeMovedOn(f"dispute {dispute_id} left tier {from_tier}")
     return moved
@@ -202,7 +206,7 @@ def _climb(from_tier: int, now: datetime) -> Callable[[Case], Dispute | None]:
     def up(c: Case) -> Dispute | None:
         if c.dispute.tier != from_tier:
             raise DisputeMovedOn(f"dispute {c.dispute.id} is at tier {c.dispute.tier}, not {from_tier}")
-        return c.dispute.escalated(now)
+        return c.dispute.escalated(now, c.relationship)
 
     return up
 

@@ -1,7 +1,9 @@
 """Disputes and their escalation ladder: "DON'T let disputes linger so long that they damage the relationship".
 
 A dispute starts at tier 1 (working level) and climbs to the joint management team (tier 2) and the executive
-sponsors (tier 3), by hand or when it outstays its tier's time limit. Every step is kept as an event.
+sponsors (tier 3), by hand (giving a reason) or when it outstays its tier's time limit. Every step is kept as an
+event. A dispute has one owner, who answers for it at its tier: the relationship's owner at the first two tiers
+(they lead the joint management team), the executive sponsor at the top.
 """
 
 from dataclasses import dataclass, replace
@@ -16,6 +18,7 @@ from stages.relationships import Relationship
 
 SUMMARY_MAX = 500
 TEXT_MAX = 3000
+ESCALATION_REASON_MAX = 500
 
 
 class Tier(IntEnum):
@@ -54,7 +57,7 @@ class Dispute:
     summary: str
     raised_by: str
     raised_at: datetime
-    owner_id: str  # who answers for it at working level: the relationship's owner
+    owner_id: str  # who answers for it at its tier (`tier_owner`), moved with it up the ladder
     tier: int = 1
     tier_since: datetime | None = None
     status: DisputeStatus = DisputeStatus.OPEN
@@ -85,10 +88,12 @@ class Dispute:
         days = cadences.tier_days(self.tier)
         return None if days is None else self.since() + timedelta(days=days)
 
-    def escalated(self, now: datetime) -> "Dispute":
+    def escalated(self, now: datetime, relationship: Relationship) -> "Dispute":
+        """One tier up, owned by whoever answers for it there."""
         if self.tier >= TOP_TIER:
             raise InvalidInput([Problem("tier", "top_tier")])
-        return replace(self, tier=self.tier + 1, tier_since=now)
+        tier = Tier(self.tier + 1)
+        return replace(self, tier=tier, tier_since=now, owner_id=tier_owner(tier, relationship))
 
     def acknowledged(self, by: str, now: datetime) -> "Dispute":
         return replace(self, acknowledged_by=by, acknowledged_at=now)
@@ -116,19 +121,37 @@ class DisputeEvent:
     id: int | None = None
 
 
-def tier_people(dispute: Dispute, relationship: Relationship) -> tuple[str, ...]:
-    """Who answers for the dispute at its tier: working level, the joint management team, the sponsors."""
-    people: tuple[str, ...]
-    match Tier(dispute.tier):  # a tier off the ladder raises: nobody is made to answer for it by default
-        case Tier.WORKING_LEVEL:
-            people = (dispute.owner_id, dispute.raised_by)
-        case Tier.JOINT_MANAGEMENT:
-            people = (relationship.owner_id, dispute.owner_id)
+class OwnerRole(StrEnum):
+    """Whose a dispute is at a tier, as a role of its relationship."""
+
+    RELATIONSHIP_OWNER = "relationship_owner"
+    EXECUTIVE_SPONSOR = "executive_sponsor"
+
+
+def owner_role(tier: Tier) -> OwnerRole:
+    match tier:
+        case Tier.WORKING_LEVEL | Tier.JOINT_MANAGEMENT:
+            return OwnerRole.RELATIONSHIP_OWNER
         case Tier.EXECUTIVE_SPONSORS:
-            people = (relationship.sponsor_id,)
+            return OwnerRole.EXECUTIVE_SPONSOR
         case unknown:
             assert_never(unknown)
-    return tuple(dict.fromkeys(people))
+
+
+def tier_owner(tier: int, relationship: Relationship) -> str:
+    """Who owns a dispute at `tier` (one off the ladder raises: nobody is made to answer for it by default)."""
+    match owner_role(Tier(tier)):
+        case OwnerRole.RELATIONSHIP_OWNER:
+            return relationship.owner_id
+        case OwnerRole.EXECUTIVE_SPONSOR:
+            return relationship.sponsor_id
+        case unknown:
+            assert_never(unknown)
+
+
+def handed_over(dispute: Dispute, relationship: Relationship) -> bool:
+    """Whether reaching its tier gave the dispute a new owner: only they are told it is now theirs."""
+    return dispute.tier > Tier.WORKING_LEVEL and tier_owner(dispute.tier - 1, relationship) != dispute.owner_id
 
 
 def may_handle(dispute: Dispute, relationship: Relationship, user_id: str) -> bool:
@@ -152,3 +175,13 @@ def free_text(field: str, raw: str | None, *, required: bool) -> str | None:
     if len(text) > TEXT_MAX:
         raise InvalidInput([Problem(field, "too_long", {"limit": TEXT_MAX, "length": len(text)})])
     return text or None
+
+
+def escalation_reason(raw: str | None) -> str:
+    """Why a person moved the dispute up: kept in its history and told in its thread."""
+    text = plain_text("reason", raw, multiline=True)
+    if not text:
+        raise InvalidInput([Problem("reason", "escalation_reason_missing")])
+    if len(text) > ESCALATION_REASON_MAX:
+        raise InvalidInput([Problem("reason", "too_long", {"limit": ESCALATION_REASON_MAX, "length": len(text)})])
+    return text

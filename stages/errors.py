@@ -63,12 +63,17 @@ class NotAllowed(DomainError):
 
 
 class GateNotReady(DomainError):
-    """The stage cannot be signed off yet; `outstanding` lists the item ids still to satisfy."""
+    """The stage cannot be signed off yet: items still open, items Done without the evidence they need, or every
+    item Not applicable (a stage must have some of its work done)."""
 
-    def __init__(self, stage: int, outstanding: Sequence[str]) -> None:
+    def __init__(
+        self, stage: int, still_open: Sequence[str], needing_evidence: Sequence[str], *, all_not_applicable: bool
+    ) -> None:
         super().__init__(f"stage {stage}")
         self.stage = stage
-        self.outstanding = tuple(outstanding)
+        self.still_open = tuple(still_open)
+        self.needing_evidence = tuple(needing_evidence)
+        self.all_not_applicable = all_not_applicable
 
 
 class StageOutOfOrder(DomainError):

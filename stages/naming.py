@@ -71,9 +71,15 @@ def whole_number(text: str) -> int | None:
     return int(text) if _NUMBER.fullmatch(text) else None
 
 
+def folded(text: str) -> str:
+    """`text` as lookups compare it: case-folded, without accents (Café and CAFE are cafe), in normal form."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return normal("".join(c for c in decomposed if not unicodedata.combining(c)))
+
+
 def name_key(name: str) -> str:
-    """The form two names are compared in: normal, case-folded, with runs of white space folded to one space."""
-    return normal(" ".join(normal(name).split()).casefold())
+    """The form two names are compared in: folded, with runs of white space folded to one space."""
+    return folded(" ".join(normal(name).split()))
 
 
 def clean_name(name: str) -> str:

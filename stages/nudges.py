@@ -12,7 +12,7 @@ from enum import StrEnum
 from zoneinfo import ZoneInfo
 
 from stages.catalogue import Cadences
-from stages.disputes import TOP_TIER, Dispute, tier_people
+from stages.disputes import TOP_TIER, Dispute, handed_over
 from stages.relationships import Relationship
 
 
@@ -150,12 +150,12 @@ def dispute_check(
 
 
 def escalation_nudges(dispute: Dispute, relationship: Relationship, now: datetime) -> list[Nudge]:
-    """Tell the people of the dispute's (new) tier that it is now theirs."""
+    """Tell the dispute's new owner that it is now theirs; an owner it stays with is told in its thread only."""
+    if not handed_over(dispute, relationship):
+        return []
     detail = _dispute_detail(dispute, relationship, now)
-    return [
-        Nudge(NudgeKind.DISPUTE_ESCALATED, str(dispute.id), dispute.tier, "0", person, relationship.id or 0, detail)
-        for person in tier_people(dispute, relationship)
-    ]
+    owner = dispute.owner_id
+    return [Nudge(NudgeKind.DISPUTE_ESCALATED, str(dispute.id), dispute.tier, "0", owner, relationship.id or 0, detail)]
 
 
 def thread_nudges(dispute: Dispute, relationship: Relationship, now: datetime) -> list[Nudge]:

@@ -84,6 +84,15 @@ def find_relationship(uow: UnitOfWork, name: str) -> Relationship:
         return found
 
 
+def name_free(uow: UnitOfWork, name: str) -> None:
+    """`NameTaken` if a relationship in the workspace already has `name` (as names are compared)."""
+    wanted = clean_name(name)
+    with uow.reading():
+        existing = uow.relationships.by_name(wanted)
+    if existing is not None:
+        raise NameTaken(wanted, existing.name)
+
+
 def relationship(uow: UnitOfWork, relationship_id: int) -> Relationship:
     with uow.reading():
         found = uow.relationships.get(relationship_id)

@@ -40,6 +40,8 @@ class RelationshipDraft:
         problems += _text_problems("partner", partner, PARTNER_MAX)
         owner = _required("owner", self.owner_id, "person_missing", problems)
         sponsor = _required("sponsor", self.sponsor_id, "person_missing", problems)
+        if owner and owner == sponsor:  # the sponsor is who the owner escalates to: one person cannot be both
+            problems.append(Problem("sponsor", "sponsor_is_owner"))
         channel = _required("channel", self.channel_id, "channel_missing", problems)
         cadence = _cadence(self.review_cadence_days, problems)
         if problems:

@@ -79,10 +79,13 @@ def _rating(area: str, raw: str | int | None, problems: list[Problem]) -> int:
 
 
 def _next_date(raw: date | str | None, today: date, problems: list[Problem]) -> date:
-    try:
-        due = raw if isinstance(raw, date) else date.fromisoformat(str(raw))
-    except ValueError:
+    if raw is None or not str(raw).strip():
         problems.append(Problem("next_review", "date_missing"))
+        return today
+    try:
+        due = raw if isinstance(raw, date) else date.fromisoformat(str(raw).strip())
+    except ValueError:  # no such day (30 February) or not a date at all
+        problems.append(Problem("next_review", "date_invalid", {"value": str(raw)}))
         return today
     if due <= today:
         problems.append(Problem("next_review", "date_not_future"))

@@ -11,8 +11,9 @@ from bot.slack.kit import MESSAGE_BLOCK_LIMIT, context, header, plain, section
 from bot.slack.references import DisputeRef, EscalateRef, RelationshipRef, SourceRef, stored_id
 from bot.slack.wording import Copy
 from stages import disputes
-from stages.catalogue import Cadences
+from stages.catalogue import Cadences, DisputeTier
 from stages.dispute_service import Case
+from stages.disputes import tier_owner
 from stages.relationships import Relationship
 
 RELATIONSHIP_OPTIONS = 100  # Slack's limit for a static select
@@ -100,6 +101,17 @@ def update_modal(copy: Copy, case: Case) -> View:
     return form(
         copy, "disputes", ids.VIEW_DISPUTE_UPDATE, "update_title", blocks, DisputeRef(stored_id(case.dispute.id))
     )
+
+
+def escalate_modal(copy: Copy, case: Case, level: DisputeTier) -> View:
+    """Why the dispute goes up a tier; the form carries the tier it was shown at, so it moves it only from there."""
+    d = case.dispute
+    blocks: list[Block] = [
+        section(copy("disputes", "escalate_intro", d=d, level=level, owner=tier_owner(d.tier + 1, case.relationship))),
+        field(copy, "disputes", ids.BLOCK_REASON, text_input(disputes.ESCALATION_REASON_MAX)),
+    ]
+    reference = EscalateRef(stored_id(d.id), d.tier)
+    return form(copy, "disputes", ids.VIEW_DISPUTE_ESCALATE, "escalate_title", blocks, reference, submit="escalate")
 
 
 def resolve_modal(copy: Copy, case: Case) -> View:

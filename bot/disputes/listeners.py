@@ -7,7 +7,7 @@ from slack_bolt import App
 from slack_sdk.errors import SlackApiError
 
 from bot.deps import Deps
-from bot.disputes.blocks import list_blocks, raise_modal, resolve_modal, update_modal
+from bot.disputes.blocks import escalate_modal, list_blocks, raise_modal, resolve_modal, update_modal
 from bot.disputes.messages import post_dispute, tell_thread
 from bot.slack import ids
 from bot.slack.forms import value
@@ -28,9 +28,10 @@ from bot.slack.subcommands import Invocation, Subcommand, name_prefix
 from bot.slack.turn import Turn, ack_silently, lazy
 from stages import dispute_service, relationship_service
 from stages.dispute_service import Case
-from stages.disputes import DisputeEventKind, free_text, summary
+from stages.disputes import SUMMARY_MAX, DisputeEventKind, DisputeMovedOn, escalation_reason, free_text, summary
 from stages.errors import InvalidInput, Problem, RelationshipNotFound
 from stages.naming import suggest
+from stages.relationships import NAME_MAX
 
 log = logging.getLogger(__name__)
 
@@ -57,9 +58,17 @@ def register(app: App, deps: Deps) -> None:
     )
     app.action(ids.ACTION_DISPUTE_ACKNOWLEDGE)(ack=ack_silently, lazy=[lazy(deps, acknowledge)])
     app.action(ids.ACTION_DISPUTE_UPDATE)(ack=ack_silently, lazy=[lazy(deps, open_update)])
-    app.action(ids.ACTION_DISPUTE_ESCALATE)(ack=ack_silently, lazy=[lazy(deps, escalate)])
+    app.action(ids.ACTION_DISPUTE_ESCALATE)(ack=ack_silently, lazy=[lazy(deps, open_escalate)])
     app.action(ids.ACTION_DISPUTE_RESOLVE)(ack=ack_silently, lazy=[lazy(deps, open_resolve)])
     on_submit(app, deps, ids.VIEW_DISPUTE_UPDATE, save_update, required(ids.BLOCK_UPDATE), about=Subject.DISPUTE)
+    on_submit(
+        app,
+        deps,
+        ids.VIEW_DISPUTE_ESCALATE,
+        save_escalate,
+        lambda view: escalation_reason(value(view, ids.BLOCK_REASON)),
+        about=Subject.DISPUTE,
+    )
     on_submit(
         app,
         deps,
@@ -88,7 +97,18 @@ def start_dispute(turn: Turn, invocation: Invocation) -> None:
         turn.tell(turn.deps.copy("disputes", "no_summary", r=relationship))
         return
     with explaining(turn, about=Subject.RELATIONSHIP):
-        case = dispute_service.raise_dispute(turn.uow(), relationship, by=turn.user_id, now=turn.now(), text=text)
+        try:
+            case = dispute_service.raise_dispute(turn.uow(), relationship, by=turn.user_id, now=turn.now(), text=text)
+        except InvalidInput as refused:  # the summary's problem, named as the summary's (a name was found)
+            problem = refused.problems[0]
+            limit, length = problem.params.get("limit", 0), problem.params.get("length", 0)
+            said = turn.deps.copy.problem(problem)
+            turn.tell(
+                turn.deps.copy(
+                    "disputes", "summary_refused", code=problem.code, problem=said, limit=limit, length=length
+                )
+            )
+            return
         turn.tell(_post(turn, case))
 
 
@@ -168,15 +188,31 @@ def acknowledge(turn: Turn) -> None:
             turn.refresh_home(case.relationship.owner_id, case.relationship.sponsor_id)
 
 
-def escalate(turn: Turn) -> None:
-    """From the tier the person saw on the button: a second press, or one on an old message, is refused."""
+def open_escalate(turn: Turn) -> None:
+    """Ask why, from the tier the person saw on the button: a button from before a move is refused at once."""
     with explaining(turn, about=Subject.DISPUTE):
         seen = pressed(turn.body, EscalateRef)
-        case = dispute_service.escalate(
-            turn.uow(), seen.dispute_id, by=turn.user_id, now=turn.now(), from_tier=seen.tier
-        )
-        tell_thread(turn.client, turn.deps, case, DisputeEventKind.ESCALATED, turn.user_id)
-        turn.refresh_home(case.relationship.owner_id, case.relationship.sponsor_id)
+        case = dispute_service.open_case(turn.uow(), seen.dispute_id)
+        dispute_service.check_handler(case, turn.user_id, DisputeEventKind.ESCALATED)
+        if case.dispute.tier != seen.tier:
+            raise DisputeMovedOn(f"dispute {seen.dispute_id} left tier {seen.tier}")
+        level = turn.deps.catalogue.cadences.dispute_tier(case.dispute.tier + 1)
+        turn.client.views_open(trigger_id=turn.body["trigger_id"], view=escalate_modal(turn.deps.copy, case, level))
+
+
+def save_escalate(turn: Turn) -> str:
+    view = turn.body["view"]
+    seen = carried(view, EscalateRef)
+    reason = value(view, ids.BLOCK_REASON)
+    before = dispute_service.case(turn.uow(), seen.dispute_id).dispute.owner_id
+    case = dispute_service.escalate(
+        turn.uow(), seen.dispute_id, by=turn.user_id, now=turn.now(), from_tier=seen.tier, reason=reason
+    )
+    d, r = case.dispute, case.relationship
+    tell_thread(turn.client, turn.deps, case, DisputeEventKind.ESCALATED, turn.user_id, escalation_reason(reason))
+    turn.refresh_home(r.owner_id, r.sponsor_id, before, d.owner_id)
+    level = turn.deps.catalogue.cadences.dispute_tier(d.tier)
+    return turn.deps.copy("disputes", "escalate_saved", d=d, level=level)
 
 
 def open_update(turn: Turn) -> None:
@@ -224,6 +260,12 @@ def save_resolve(turn: Turn) -> str:
 
 SUBCOMMANDS = [
     # The argument holds the relationship's name and the dispute's summary.
-    Subcommand("dispute", "<relationship> <summary>", required=True, handler=start_dispute, max_length=800),
+    Subcommand(
+        "dispute",
+        "<relationship> <summary>",
+        required=True,
+        handler=start_dispute,
+        max_length=NAME_MAX + 1 + SUMMARY_MAX,  # the longest name, a space and the longest summary
+    ),
     Subcommand("disputes", "<relationship>", handler=list_disputes),
 ]

@@ -109,9 +109,15 @@ def _introduce(turn: Turn, relationship: Relationship) -> bool:
 
 
 def _new(turn: Turn, invocation: Invocation) -> None:
-    prefill = (
-        RelationshipDraft(invocation.argument, "", turn.user_id, None, None, None) if invocation.argument else None
-    )
+    """The form, started from the name typed; a name already taken is told at once, before any form is filled."""
+    prefill = None
+    if invocation.argument:
+        try:
+            relationship_service.name_free(turn.uow(), invocation.argument)
+        except NameTaken as taken:
+            turn.tell(turn.deps.copy("relationships", "name_taken_already", name=taken.name, existing=taken.existing))
+            return
+        prefill = RelationshipDraft(invocation.argument, "", turn.user_id, None, None, None)
     view = new_relationship_modal(turn.deps.copy, draft=prefill, owner_id=turn.user_id)
     turn.client.views_open(trigger_id=turn.body["trigger_id"], view=view)
 

@@ -28,7 +28,7 @@ def register(app: App, deps: Deps, subcommands: Registry) -> None:
             ack(
                 response_type="ephemeral",
                 text=copy("commands", "help_fallback"),
-                blocks=message_blocks(help_blocks(copy, subcommands)),
+                blocks=message_blocks(help_blocks(copy, subcommands, subcommands.topic(invocation))),
             )
             return
         ack()
@@ -50,5 +50,15 @@ def register(app: App, deps: Deps, subcommands: Registry) -> None:
 
 
 def usage_message(copy: Copy, error: UsageError) -> str:
-    usage = error.command.usage if error.command else ""
-    return copy("commands", error.code, word=error.word, suggestion=error.suggestion, usage=usage)
+    command = error.command
+    return copy(
+        "commands",
+        error.code,
+        word=error.word,
+        suggestion=error.suggestion,
+        usage=command.usage if command else "",
+        name=command.name if command else "",
+        limit=command.max_length if command else 0,
+        length=error.length,
+        topics=list(error.topics),
+    )

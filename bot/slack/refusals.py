@@ -22,7 +22,10 @@ def explanation(
             also=error.also,
         )  # fmt: skip
     if isinstance(error, GateNotReady):
-        return copy("refusals", "gate_not_ready", stage=error.stage, outstanding=list(error.outstanding))
+        return copy(
+            "refusals", "gate_not_ready", stage=error.stage, still_open=list(error.still_open),
+            needing_evidence=list(error.needing_evidence), all_not_applicable=error.all_not_applicable,
+        )  # fmt: skip
     if isinstance(error, StageOutOfOrder):
         return copy(
             "refusals", "out_of_order", code=error.code, stage=error.stage, current=error.current,

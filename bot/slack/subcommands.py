@@ -34,7 +34,7 @@ class Subcommand:
         return f"/accord {self.name} {shown}"
 
 
-HELP = Subcommand("help")
+HELP = Subcommand("help", "<topic>")  # a topic is another subcommand's name; answered in the ack
 
 
 class Registry:
@@ -76,8 +76,19 @@ class Registry:
         if command.required and not argument:
             raise UsageError("missing_argument", command=command)
         if len(argument) > command.max_length:
-            raise UsageError("argument_too_long", command=command)
+            raise UsageError("argument_too_long", command=command, length=len(argument))
+        if command is HELP and argument and argument.casefold() not in self._commands:
+            raise UsageError(
+                "unknown_topic",
+                command=command,
+                word=argument,
+                topics=tuple(name for name in self._commands if name != HELP.name),
+            )
         return Invocation(command, argument)
+
+    def topic(self, invocation: "Invocation") -> Subcommand | None:
+        """The subcommand `/accord help <topic>` asks about; None for all of them."""
+        return self._commands[invocation.argument.casefold()] if invocation.argument else None
 
     def opens_modal(self, text: str) -> bool:
         words = text.split(maxsplit=1)
@@ -94,12 +105,23 @@ class Invocation:
 class UsageError(Exception):
     """The text does not form a valid invocation; `code` picks the message, the rest are its facts."""
 
-    def __init__(self, code: str, *, word: str = "", command: Subcommand | None = None, suggestion: str = "") -> None:
+    def __init__(
+        self,
+        code: str,
+        *,
+        word: str = "",
+        command: Subcommand | None = None,
+        suggestion: str = "",
+        length: int = 0,
+        topics: tuple[str, ...] = (),
+    ) -> None:
         super().__init__(code)
         self.code = code
         self.word = word
         self.command = command
         self.suggestion = suggestion
+        self.length = length
+        self.topics = topics
 
 
 def name_and_number(argument: str) -> list[tuple[str, int | None]]:

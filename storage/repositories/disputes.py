@@ -2,14 +2,24 @@
 
 from collections.abc import Sequence
 from datetime import datetime, timedelta
+from typing import assert_never
 
-from sqlalchemy import insert, or_, update
+from sqlalchemy import ScalarSelect, insert, or_, update
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import SelectOfScalar
 
 from stages.catalogue import Cadences
-from stages.disputes import TOP_TIER, Dispute, DisputeEvent, DisputeEventKind, DisputeStatus
+from stages.disputes import (
+    TOP_TIER,
+    Dispute,
+    DisputeEvent,
+    DisputeEventKind,
+    DisputeStatus,
+    OwnerRole,
+    Tier,
+    owner_role,
+)
 from stages.relationships import Relationship
 from storage.mapping import CHUNK, PlainReader, entity_from_row, row_values, table
 from storage.repositories import relationships
@@ -50,7 +60,9 @@ class SqlDisputeRepository:
         return self.get(dispute.id or 0) if saved.rowcount == 1 else None
 
     def move_up(self, dispute_ids: Sequence[int], from_tier: int, now: datetime) -> list[Dispute]:
+        """Move the disputes one tier up, each to the owner of that tier in its relationship."""
         moved: list[Dispute] = []
+        new_owner = _owner_at(Tier(from_tier + 1))
         for start in range(0, len(dispute_ids), CHUNK):
             rows = self._session.execute(
                 update(_DISPUTES)
@@ -60,7 +72,7 @@ class SqlDisputeRepository:
                     _DISPUTES.c.tier == from_tier,
                     _DISPUTES.c.id.in_(list(dispute_ids[start : start + CHUNK])),
                 )
-                .values(tier=from_tier + 1, tier_since=now, version=_DISPUTES.c.version + 1)
+                .values(tier=from_tier + 1, tier_since=now, owner_id=new_owner, version=_DISPUTES.c.version + 1)
                 .returning(*_PLAIN.columns)
             )
             moved += [_PLAIN.entity(row) for row in rows]
@@ -122,6 +134,18 @@ class SqlDisputeRepository:
 
     def _select(self) -> SelectOfScalar[DisputeRow]:
         return select(DisputeRow).where(DisputeRow.team_id == self._team_id)
+
+
+def _owner_at(tier: Tier) -> ScalarSelect[str]:
+    """The owner a dispute has at `tier`, read from its relationship in the same statement."""
+    match owner_role(tier):
+        case OwnerRole.RELATIONSHIP_OWNER:
+            column = relationships.TABLE.c.owner_id
+        case OwnerRole.EXECUTIVE_SPONSOR:
+            column = relationships.TABLE.c.sponsor_id
+        case unknown:
+            assert_never(unknown)
+    return sa_select(column).where(relationships.TABLE.c.id == _DISPUTES.c.relationship_id).scalar_subquery()
 
 
 def _dispute(row: DisputeRow) -> Dispute:

@@ -7,6 +7,7 @@ from typing import Any
 
 from bot.sandbox.harness import Sandbox
 from bot.sandbox.workspace import Ephemeral, Message, ViewRecord
+from bot.slack import ids
 from stages import relationship_service
 from stages.relationships import Relationship
 
@@ -79,6 +80,14 @@ def fresh(sandbox: Sandbox, message: Message) -> Message:
     found = sandbox.workspace.find(message.channel, message.ts)
     assert found is not None, "the message is gone"
     return found
+
+
+def escalate(sandbox: Sandbox, user: str, dispute: Message, reason: str = "No agreement at this tier") -> str:
+    """Press a dispute's Escalate button and give the reason its form asks for; what the form says then."""
+    sandbox.driver.click(user, dispute, ids.ACTION_DISPUTE_ESCALATE)
+    submission = sandbox.driver.submit(user, {"reason": reason})
+    assert submission.errors == {}, submission.errors
+    return shown(sandbox.workspace.current_modal(user))
 
 
 def free_port() -> int:

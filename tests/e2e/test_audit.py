@@ -21,6 +21,7 @@ from tests.e2e.helpers import (
     DAVE,
     PARTNERSHIPS,
     create_relationship,
+    escalate,
     last_ephemeral,
     relationship,
     shown,
@@ -61,8 +62,8 @@ def test_every_kind_of_change_leaves_an_event(sandbox: Sandbox) -> None:
     driver.submit(ALICE, {"triggers": "Acquisition", "plan": "Wind down", "reviewed_with": [BOB]})
     driver.command(DAVE, ACME, "dispute Acme Alliance late invoices")
     dispute = ws.top_level(ACME)[-1]
-    for action in (ids.ACTION_DISPUTE_ACKNOWLEDGE, ids.ACTION_DISPUTE_ESCALATE):
-        driver.click(ALICE, ws.find(ACME, dispute.ts), action)  # type: ignore[arg-type]
+    driver.click(ALICE, ws.find(ACME, dispute.ts), ids.ACTION_DISPUTE_ACKNOWLEDGE)  # type: ignore[arg-type]
+    escalate(sandbox, ALICE, ws.find(ACME, dispute.ts))  # type: ignore[arg-type]
     driver.click(DAVE, ws.find(ACME, dispute.ts), ids.ACTION_DISPUTE_UPDATE)  # type: ignore[arg-type]
     driver.submit(DAVE, {"update": "Invoices reissued"})
     driver.click(BOB, ws.find(ACME, dispute.ts), ids.ACTION_DISPUTE_RESOLVE)  # type: ignore[arg-type]

@@ -11,11 +11,21 @@ import stages.catalogue
 from bot.records.plan_document import render_markdown
 from bot.sandbox.clock import MovableClock
 from bot.sandbox.harness import Sandbox
-from bot.slack import ids
 from stages import rmp
 from stages.catalogue import default_catalogue
 from tests.conftest import START
-from tests.e2e.helpers import ACME, ALICE, BOB, CAROL, PARTNERSHIPS, create_relationship, fresh, last_ephemeral, shown
+from tests.e2e.helpers import (
+    ACME,
+    ALICE,
+    BOB,
+    CAROL,
+    PARTNERSHIPS,
+    create_relationship,
+    escalate,
+    fresh,
+    last_ephemeral,
+    shown,
+)
 
 NAMES = ["Shop floor", "Steering group", "Board members"]
 
@@ -42,7 +52,7 @@ def test_tier_names_come_from_the_catalogue(renamed: None, database_url: str) ->
         parent = sandbox.workspace.top_level(ACME)[-1]
         assert "Tier 1 · Shop floor" in shown(parent)
 
-        sandbox.driver.click(ALICE, fresh(sandbox, parent), ids.ACTION_DISPUTE_ESCALATE)
+        escalate(sandbox, ALICE, fresh(sandbox, parent))
         [told] = [m.text for m in sandbox.workspace.replies(ACME, parent.ts) if "escalated" in m.text]
         assert "to *tier 2 · Steering group*" in told
         assert "Tier 2 · Steering group" in shown(fresh(sandbox, parent))

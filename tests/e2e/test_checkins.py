@@ -57,7 +57,8 @@ def test_two_people_take_a_relationship_from_stage_one_to_stage_two(acme: Sandbo
     opening = shown(parent)
     assert "Stage 1 · Operational awareness" in opening
     assert "*Acme Alliance* with Acme Ltd · Strategy phase" in opening
-    assert "0/7 done" in opening and "7 to go: S1.1, S1.2" in opening
+    assert "*0/7 complete* · 0 done · 0 not applicable · 7 still open" in opening
+    assert "Still open (mark each Done, or Not applicable with a reason): S1.1, S1.2" in opening
     assert "DO ensure you have strong support from the top" in opening
     assert "*1. S1.1* · An executive sponsor is named" in shown(items[0])
 
@@ -75,7 +76,8 @@ def test_two_people_take_a_relationship_from_stage_one_to_stage_two(acme: Sandbo
     assert f"*Done* · <@{CAROL}>" in shown(fresh(acme, items[0]))
     assert "<https://intranet.example.com/accord/evidence|evidence>" in shown(fresh(acme, items[0]))
     ready = fresh(acme, parent)
-    assert "7/7 done" in shown(ready) and "*Ready for sign-off*" in shown(ready)
+    assert "*7/7 complete* · 6 done · 1 not applicable · 0 still open" in shown(ready)
+    assert "*Ready for sign-off*" in shown(ready) and "Blocking sign-off" not in shown(ready)
 
     # Carol is neither owner nor sponsor: her sign-off is refused and changes nothing.
     driver.click(CAROL, ready, ids.ACTION_SIGN_OFF)
@@ -127,8 +129,12 @@ def test_the_gate_refuses_a_stage_with_work_left_and_says_what(acme: Sandbox) ->
     acme.driver.click(ALICE, items[0], ids.ACTION_ITEM_DONE)  # S1.1 needs evidence too
     assert "Sign off" not in shown(fresh(acme, parent))
     acme.driver.click(ALICE, with_button(fresh(acme, parent), ids.ACTION_SIGN_OFF, "1@0"), ids.ACTION_SIGN_OFF)
-    assert "Stage 1 is not ready for sign-off yet. Still to do" in last_ephemeral(acme, ALICE).text
-    assert "S1.1, S1.2, S1.3, S1.4, S1.5, S1.6, S1.7" in last_ephemeral(acme, ALICE).text
+    refusal = last_ephemeral(acme, ALICE).text
+    assert "Stage 1 is not ready for sign-off yet." in refusal
+    assert "Done without the evidence they need (add it with *Add evidence*): S1.1" in refusal
+    assert "Still open (mark each Done, or Not applicable with a reason): S1.2, S1.3, S1.4, S1.5, S1.6, S1.7" in (
+        refusal
+    )
     assert relationship(acme).stage == 1
     assert "needs evidence" in shown(fresh(acme, items[0]))
 
@@ -393,7 +399,7 @@ def test_the_home_tab_differs_for_owner_assignee_and_bystander(acme: Sandbox) ->
     acme.driver.click(CAROL, refreshed, ids.ACTION_ITEM_EVIDENCE)
     acme.driver.submit(CAROL, {"note": "Objectives signed by the board"})
     assert "*Assigned to you* (0)" in shown(acme.workspace.home(CAROL))
-    assert "1/7 done" in shown(fresh(acme, parent))
+    assert "*1/7 complete* · 1 done" in shown(fresh(acme, parent))
 
 
 def test_ready_stages_show_on_the_leaders_home_tab(acme: Sandbox) -> None:

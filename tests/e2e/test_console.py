@@ -103,7 +103,7 @@ def test_a_checkin_can_be_worked_through_in_the_console(tmp_path: Path) -> None:
     assert "\u2796 *Not applicable:* We adopt the partner's policy" in thread
     assert "💬 1 note" in thread and "📝 1" in thread
     assert "assigned to @carol" in thread
-    assert "`▰▰▰▱▱▱▱▱▱▱` *2/7 done*" in thread
+    assert "`▰▰▰▱▱▱▱▱▱▱` *2/7 complete* · 1 done · 1 not applicable · 5 still open" in thread
     home = out.split("> home")[-1]
     assert "*Assigned to you* (1)" in home
     assert "*S1.3* · The business objectives that collaboration must serve are written down." in home

@@ -10,7 +10,6 @@ from bot.sandbox.workspace import Message
 from bot.slack import ids
 from stages import dispute_service, exit_service, review_service
 from stages.disputes import DisputeEventKind, DisputeStatus
-from stages.nudges import NudgeKind
 from tests.conftest import START
 from tests.e2e.helpers import (
     ACME,
@@ -20,6 +19,7 @@ from tests.e2e.helpers import (
     DAVE,
     PARTNERSHIPS,
     create_relationship,
+    escalate,
     fresh,
     last_ephemeral,
     relationship,
@@ -72,6 +72,18 @@ def test_the_owner_records_a_review_that_is_posted_and_sets_the_next_date(acme: 
             {"next_review": "Choose a date within 730 days: reviews should not wait longer."},
         ),
         ({"summary": "x" * 3001}, {"summary": "Keep this to 3000 characters or fewer (it has 3001)."}),
+        (
+            {"next_review": "2026-02-30"},
+            {"next_review": '"2026-02-30" is not a date in the calendar: choose one from the date picker.'},
+        ),
+        (
+            {"summary": " ", "trust": None, "next_review": "2026-02-30"},
+            {
+                "summary": "Summarise how the relationship is going.",
+                "trust": "Choose a rating from 1 (poor) to 5 (excellent).",
+                "next_review": '"2026-02-30" is not a date in the calendar: choose one from the date picker.',
+            },
+        ),
     ],
 )
 def test_bad_review_input_is_shown_under_its_field(
@@ -201,17 +213,20 @@ def test_a_dispute_climbs_its_ladder_and_is_resolved(acme: Sandbox) -> None:
     driver.click(DAVE, fresh(acme, parent), ids.ACTION_DISPUTE_UPDATE)  # anyone may add an update
     assert driver.submit(DAVE, {"update": " "}, client_checks=False).errors == {"update": "Write the update."}
     driver.submit(DAVE, {"update": "Spoke to their logistics lead"})
-    driver.click(ALICE, fresh(acme, parent), ids.ACTION_DISPUTE_ESCALATE)
+    escalate(acme, ALICE, fresh(acme, parent), "Their lead has not answered in a week")
     replies = [m.text for m in acme.workspace.replies(ACME, parent.ts)]
     assert replies[0] == ":eyes: <@U0ALICE> acknowledged the dispute."
     assert replies[1] == ":memo: Update from <@U0DAVE>: Spoke to their logistics lead"
-    assert "escalated the dispute to *tier 2 · Joint management team*: <@U0ALICE>, it is now yours." in replies[2]
+    assert (
+        "escalated the dispute to *tier 2 · Joint management team*: it stays with its owner, <@U0ALICE>."
+        in (replies[2])
+    )
     assert len(replies) == 3
     assert "Tier 2 · Joint management team" in shown(fresh(acme, parent))
 
     with acme.database.uow(acme.workspace.team_id) as uow:
         queued = uow.nudges.claim("test", "peek", START, 10, timedelta(minutes=10))
-    assert [(n.kind, n.recipient_id, n.tier) for n in queued] == [(NudgeKind.DISPUTE_ESCALATED, ALICE, 2)]
+    assert queued == []  # nobody is told a dispute they already own is now theirs
 
     driver.click(BOB, fresh(acme, parent), ids.ACTION_DISPUTE_RESOLVE)
     assert driver.submit(BOB, {"resolution": "Agreed a recovery plan"}, client_checks=False).errors == {

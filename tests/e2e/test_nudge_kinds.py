@@ -6,7 +6,6 @@ from datetime import timedelta
 
 import pytest
 
-from bot.nudges.blocks import in_thread
 from bot.sandbox.harness import Sandbox
 from bot.sandbox.workspace import Message
 from bot.slack import ids
@@ -18,32 +17,38 @@ from tests.e2e.test_nudges import dms, outbox, set_due
 OPENS = {ids.ACTION_OPEN_REVIEW, ids.ACTION_OPEN_EXIT, ids.ACTION_DISPUTE_RESOLVE}
 
 
-def every_kind_due(sandbox: Sandbox) -> list[Message]:
-    """A review and an exit review due, and a dispute that outstays tier 1 and climbs to tier 2 (Alice's);
-    Alice's DMs as they were delivered (the climb brings the tier 1 one up to date)."""
+def every_kind_due(sandbox: Sandbox) -> list[tuple[str, Message]]:
+    """A review and an exit review due, and a dispute that outstays tier 1, climbs to tier 2 (still Alice's) and
+    then to tier 3 (now Bob's); the DMs as they were delivered, with whom to (the climb brings the tier 1 one up
+    to date)."""
     create_relationship(sandbox, "Acme Alliance", sponsor=BOB, cadence="7")
     set_due(sandbox, "Acme Alliance", exit_review=START.date() + timedelta(days=7))
     sandbox.driver.command(CAROL, ACME, "dispute Acme Alliance deliveries late")
     sandbox.advance(timedelta(days=7))  # the review, the exit review, the dispute past its limit
     delivered = deepcopy(dms(sandbox, ALICE))
-    sandbox.advance(timedelta(days=1))  # the dispute climbs: tier 2 hears of it, and so does its thread
-    return delivered + deepcopy(dms(sandbox, ALICE)[len(delivered) :])
+    sandbox.advance(timedelta(days=1))  # the dispute climbs: its thread hears of it
+    delivered += deepcopy(dms(sandbox, ALICE)[len(delivered) :])
+    sandbox.advance(timedelta(days=8))  # it climbs again: Bob, its new owner, hears of it
+    return [(ALICE, dm) for dm in delivered] + [(BOB, dm) for dm in deepcopy(dms(sandbox, BOB))]
 
 
 def test_every_kind_of_nudge_is_delivered_and_its_button_opens_what_it_is_about(sandbox: Sandbox) -> None:
     delivered = every_kind_due(sandbox)
     sent = {kind for kind, _, _, status in outbox(sandbox) if status == NudgeStatus.SENT.value}
     assert sent == {kind.value for kind in NudgeKind}, "a kind of nudge has no way to reach anyone"
-    opened = 0
-    for dm in delivered:
+    opened = set()
+    for person, dm in delivered:
         for block in dm.blocks:
             for button in block.get("elements", []):
                 if button["action_id"] in OPENS:
-                    sandbox.driver.click(ALICE, dm, button["action_id"], block_id=block["block_id"])
-                    assert sandbox.workspace.current_modal(ALICE) is not None, button
-                    sandbox.workspace.close_modal(ALICE, all_views=True)
-                    opened += 1
-    assert opened == sum(not in_thread(kind) for kind in NudgeKind)
+                    sandbox.driver.click(person, dm, button["action_id"], block_id=block["block_id"])
+                    assert sandbox.workspace.current_modal(person) is not None, button
+                    sandbox.workspace.close_modal(person, all_views=True)
+                    opened.add((person, button["action_id"], block["block_id"]))
+    # Bob's dispute button is the escalation's: the top tier has no time limit to outstay.
+    assert {(person, action) for person, action, _ in opened} == {
+        (person, action) for person in (ALICE, BOB) for action in OPENS
+    }
 
 
 def unshowable_review(sandbox: Sandbox) -> Nudge:

@@ -1,5 +1,6 @@
 """What a nudge DM says reads well: each thing once, the right part for the person, dates as people write them."""
 
+from dataclasses import replace
 from datetime import timedelta
 
 from bot.sandbox.harness import Sandbox
@@ -9,7 +10,10 @@ from tests.e2e.test_nudges import dms, outbox
 
 
 def test_an_owner_who_is_also_the_sponsor_is_reminded_once_as_the_owner(sandbox: Sandbox) -> None:
-    create_relationship(sandbox, "Acme Alliance", sponsor=ALICE, cadence="7")
+    create_relationship(sandbox, "Acme Alliance", sponsor=BOB, cadence="7")
+    with sandbox.database.uow(sandbox.workspace.team_id) as uow:  # kept from before a form refused this
+        uow.relationships.update(replace(relationship(sandbox), sponsor_id=ALICE))
+        uow.commit()
     sandbox.advance(timedelta(days=7))  # Wed 2 Dec: due
     sandbox.advance(timedelta(days=7))  # Wed 9 Dec: a week overdue, when a sponsor hears of it
     text = shown(dms(sandbox, ALICE)[-1])

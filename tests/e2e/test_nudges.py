@@ -14,7 +14,7 @@ from bot.sandbox.clock import MovableClock
 from bot.sandbox.harness import Sandbox
 from bot.sandbox.workspace import Message
 from bot.slack import ids
-from stages import nudge_service
+from stages import dispute_service, nudge_service
 from stages.nudges import NudgeStatus
 from tests.conftest import START
 from tests.e2e.helpers import (
@@ -196,10 +196,14 @@ def test_disputes_climb_the_ladder_when_they_linger(sandbox: Sandbox) -> None:
     assert "Dispute on *Acme Alliance* has outstayed tier 1 (7 days old)" in shown(nudge)
     sandbox.advance(timedelta(days=1))  # the grace day is over: tier 2, the joint management team
     assert "Tier 2 · Joint management team" in shown(sandbox.workspace.find(ACME, parent.ts))  # type: ignore[arg-type]
-    assert "outstayed its tier's time limit and moved to *tier 2" in sandbox.workspace.replies(ACME, parent.ts)[-1].text
-    assert "has reached tier 2 and is now yours" in shown(dms(sandbox, ALICE)[-1])
+    climbed = sandbox.workspace.replies(ACME, parent.ts)[-1].text
+    assert "outstayed its tier's time limit and moved to *tier 2" in climbed
+    assert "it stays with its owner, <@U0ALICE>." in climbed
+    assert not any("is now yours" in shown(dm) for dm in dms(sandbox, ALICE))  # she owned it already
     sandbox.advance(timedelta(days=8))  # 8 more days: tier 3, the executive sponsors
     assert "has reached tier 3 and is now yours" in shown(dms(sandbox, BOB)[-1])
+    assert "<@U0BOB>, it is now yours (it was <@U0ALICE>'s)." in sandbox.workspace.replies(ACME, parent.ts)[-1].text
+    assert "owner <@U0BOB>" in shown(sandbox.workspace.find(ACME, parent.ts))  # type: ignore[arg-type]
     sandbox.advance(timedelta(days=30))  # the top of the ladder has no time limit
     assert len(dms(sandbox, BOB)) == 1
     assert "Tier 3 · Executive sponsors" in shown(sandbox.workspace.find(ACME, parent.ts))  # type: ignore[arg-type]
@@ -218,7 +222,7 @@ def test_a_dispute_thread_slack_could_not_be_told_is_told_later_once(sandbox: Sa
     told = lingering_dispute(sandbox)
     sandbox.emulator.fail("chat.postMessage", status=500)  # Slack has trouble as the dispute climbs
     sandbox.advance(timedelta(days=1))
-    assert told() == [] and "has reached tier 2 and is now yours" in shown(dms(sandbox, ALICE)[-1])
+    assert told() == [] and dispute_service.case(sandbox.database.uow(sandbox.workspace.team_id), 1).dispute.tier == 2
     sandbox.advance(timedelta(minutes=1))
     assert len(told()) == 1
     sandbox.advance(timedelta(hours=1))

@@ -60,7 +60,15 @@ def test_help_button_opens_the_new_relationship_modal(sandbox: Sandbox) -> None:
         ("status", "That command needs more: `/accord status &lt;relationship&gt;`."),
         ("status   ", "That command needs more: `/accord status &lt;relationship&gt;`."),
         ("list everything", '`/accord list` takes nothing after it. Remove "everything" and try again.'),
-        ("status " + "x" * 201, "longer than any relationship name can be"),
+        ("status " + "x" * 201, "That is 201 characters after `/accord status`, which takes at most 200"),
+        ("review", "That command needs more: `/accord review &lt;relationship&gt;`. For example `/accord review Acme"),
+        ("dispute", "For example `/accord dispute Acme Alliance deliveries late three weeks running`."),
+        ("history", "For example `/accord history Acme Alliance 20`."),
+        (
+            "dispute Acme Alliance " + "late " * 120,
+            "That is 613 characters after `/accord dispute`, which takes at most 581: shorten the dispute's summary.",
+        ),
+        ("help me", "There is no help on `me`. The topics are `new`, `list`, `status`, `edit`, `checkin`, `review`"),
     ],
 )
 def test_bad_usage_gets_a_specific_private_answer_and_changes_nothing(
@@ -76,6 +84,17 @@ def test_bad_usage_gets_a_specific_private_answer_and_changes_nothing(
 
 
 # ----- new
+
+SPONSOR_IS_OWNER = "Choose someone other than the relationship owner: the sponsor is who the owner turns to."
+
+
+def test_new_with_a_name_already_taken_says_so_before_any_form(sandbox: Sandbox) -> None:
+    create_relationship(sandbox, "Acme Alliance")
+    opened = len(sandbox.workspace.calls_to("views.open"))
+    sandbox.driver.command(CAROL, PARTNERSHIPS, "new ACME alliance")
+    told = last_ephemeral(sandbox, CAROL).text
+    assert "There is already a relationship called *Acme Alliance* in this workspace" in told
+    assert len(sandbox.workspace.calls_to("views.open")) == opened and len(stored(sandbox)) == 1
 
 
 def test_new_relationship_is_created_at_stage_one_and_introduced_in_its_channel(sandbox: Sandbox) -> None:
@@ -127,6 +146,15 @@ def test_modal_starts_from_what_the_command_said_and_where(sandbox: Sandbox) -> 
             {
                 "name": "Give the relationship a name.",
                 "cadence": "Reviews can be 7 to 365 days apart (999 is outside that).",
+            },
+        ),
+        ({"sponsor": ALICE}, {"sponsor": SPONSOR_IS_OWNER}),
+        (
+            {"partner": "", "sponsor": ALICE, "cadence": "often"},
+            {
+                "partner": "Name the partner organisation.",
+                "sponsor": SPONSOR_IS_OWNER,
+                "cadence": 'Enter the review cadence as a whole number of days (not "often").',
             },
         ),
     ],

@@ -21,6 +21,7 @@ from tests.e2e.helpers import (
     CAROL,
     PARTNERSHIPS,
     create_relationship,
+    escalate,
     fresh,
     last_ephemeral,
     relationship,
@@ -138,28 +139,36 @@ def test_escalate_pressed_twice_moves_the_dispute_up_one_tier(acme: Sandbox) -> 
     parent = raise_dispute(acme)
     seen = deepcopy(fresh(acme, parent))  # tier 1, as the person saw it
     acme.driver.click(ALICE, seen, ids.ACTION_DISPUTE_ESCALATE)
-    acme.driver.click(ALICE, seen, ids.ACTION_DISPUTE_ESCALATE)  # a double click
+    first_form = acme.workspace.current_modal(ALICE)
+    assert first_form is not None
+    other_tab = deepcopy(first_form.view)
+    acme.driver.click(ALICE, seen, ids.ACTION_DISPUTE_ESCALATE)  # a double click: a second form
+    acme.driver.submit(ALICE, {"reason": "No answer from their logistics lead"})
+    acme.workspace.open_modal(ALICE, other_tab)  # the first form, still open
+    acme.driver.submit(ALICE, {"reason": "No answer, again"})
 
     assert tier_of(acme) == 2
     assert "Tier 2 · Joint management team" in shown(fresh(acme, parent))
     [told] = escalations(acme, parent)
     assert "to *tier 2 · Joint management team*" in told
-    assert MOVED_ON in last_ephemeral(acme, ALICE).text
+    assert MOVED_ON in shown(acme.workspace.current_modal(ALICE))
     kinds = [e.kind for e in dispute_service.history(acme.database.uow(acme.workspace.team_id), 1)]
     assert kinds == [DisputeEventKind.RAISED, DisputeEventKind.ESCALATED]
-    assert escalation_nudges(acme) == [(NudgeKind.DISPUTE_ESCALATED, ALICE, 2)]
+    assert escalation_nudges(acme) == []  # Alice owned it at tier 1 and still does
 
 
 def test_escalate_on_an_old_message_does_not_skip_a_tier(acme: Sandbox) -> None:
     parent = raise_dispute(acme)
     old = deepcopy(fresh(acme, parent))  # Bob's screen, still at tier 1
-    acme.driver.click(ALICE, fresh(acme, parent), ids.ACTION_DISPUTE_ESCALATE)
+    escalate(acme, ALICE, fresh(acme, parent))
+    opened = len(acme.workspace.calls_to("views.open"))
     acme.driver.click(BOB, old, ids.ACTION_DISPUTE_ESCALATE)
 
     assert tier_of(acme) == 2
     assert len(escalations(acme, parent)) == 1
     assert MOVED_ON in last_ephemeral(acme, BOB).text
-    acme.driver.click(BOB, fresh(acme, parent), ids.ACTION_DISPUTE_ESCALATE)  # what Bob sees now: tier 2
+    assert len(acme.workspace.calls_to("views.open")) == opened  # no form to escalate it from a tier it left
+    escalate(acme, BOB, fresh(acme, parent))  # what Bob sees now: tier 2
     assert tier_of(acme) == 3 and len(escalations(acme, parent)) == 2
 
 
@@ -180,17 +189,19 @@ def test_an_escalation_whose_nudges_cannot_be_queued_does_not_happen(
     acme: Sandbox, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     parent = raise_dispute(acme)
+    escalate(acme, ALICE, fresh(acme, parent))
 
     def broken(*args: object) -> int:
         raise RuntimeError("the outbox is unavailable")
 
     monkeypatch.setattr(SqlNudgeRepository, "enqueue", broken)
     acme.driver.click(ALICE, fresh(acme, parent), ids.ACTION_DISPUTE_ESCALATE)
+    acme.driver.submit(ALICE, {"reason": "The joint team is deadlocked"})
     monkeypatch.undo()
-    assert "something went wrong on my side and nothing was changed" in last_ephemeral(acme, ALICE).text
-    assert tier_of(acme) == 1 and escalations(acme, parent) == []
-    acme.driver.click(ALICE, fresh(acme, parent), ids.ACTION_DISPUTE_ESCALATE)  # the button still works
-    assert tier_of(acme) == 2 and escalation_nudges(acme) == [(NudgeKind.DISPUTE_ESCALATED, ALICE, 2)]
+    assert "nothing was saved" in shown(acme.workspace.current_modal(ALICE)).lower()
+    assert tier_of(acme) == 2 and len(escalations(acme, parent)) == 1
+    acme.driver.submit(ALICE)  # the form, back with what was typed, saves now
+    assert tier_of(acme) == 3 and escalation_nudges(acme) == [(NudgeKind.DISPUTE_ESCALATED, BOB, 3)]
 
 
 def test_resolve_on_an_old_message_of_a_resolved_dispute_opens_nothing(acme: Sandbox) -> None:

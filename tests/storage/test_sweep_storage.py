@@ -90,12 +90,14 @@ def test_the_ladder_moves_disputes_together_but_not_one_someone_moved_first(
     assert sorted((d.id, r) for d, r in overdue) == [(late.id, acme), (moved_by_hand.id, acme)]
 
     # Between the sweep's read and its move, the owner escalates one dispute by hand.
-    dispute_service.escalate(database.uow(TEAM), moved_by_hand.id or 0, by="U1", now=NOW, from_tier=1)
+    dispute_service.escalate(
+        database.uow(TEAM), moved_by_hand.id or 0, by="U1", now=NOW, from_tier=1, reason="No answer from them"
+    )
     with database.uow(TEAM) as uow:
         climbed = dispute_service.climb(uow, [Case(d, r) for d, r in overdue], now=NOW)
         uow.commit()
 
-    assert [c.dispute for c in climbed] == [replace(late.escalated(NOW), version=late.version + 1)]
+    assert [c.dispute for c in climbed] == [replace(late.escalated(NOW, acme), version=late.version + 1)]
     with database.uow(TEAM) as uow:
         by_hand = uow.disputes.get(moved_by_hand.id or 0)
         assert by_hand is not None and by_hand.tier == 2 and by_hand.tier_since == NOW

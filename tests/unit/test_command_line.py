@@ -36,7 +36,7 @@ def test_valid_invocations(text: str, command: str, argument: str) -> None:
         ("lst", "unknown_subcommand", "list"),
         ("xyzzy", "unknown_subcommand", ""),
         ("status", "missing_argument", ""),
-        ("help me", "unexpected_argument", ""),
+        ("help me", "unknown_topic", ""),
         ("status " + "a" * 201, "argument_too_long", ""),
     ],
 )
@@ -55,7 +55,7 @@ def test_usage_lines_show_required_and_optional_arguments() -> None:
 SAMPLES = {"<name>": "Acme Logistics", "<relationship>": "Acme Alliance", "<relationship> [stage]": "Acme Alliance 2",
            "<relationship> <summary>": "Acme Alliance deliveries late",
            "<relationship> [count, up to 40]": "Acme Alliance 5",
-           "<relationship> [diff]": "Acme Alliance diff"}  # fmt: skip
+           "<relationship> [diff]": "Acme Alliance diff", "<topic>": "checkin"}  # fmt: skip
 
 
 @pytest.mark.parametrize("command", list(SUBCOMMANDS), ids=lambda c: c.name)

@@ -29,12 +29,13 @@ def every_kind_of_nudge() -> list[Nudge]:
     """One nudge of each kind, as the rules make them."""
     r = relationship(next_exit_review_due=DUE)
     posted = replace(dispute(tier=2, now=at(0)), channel_id="C1", thread_ts="1700000000.000100")
+    handed_to_sponsor = replace(posted, tier=3, owner_id=r.sponsor_id)
     lingering = dispute(days_at_tier=8, now=at(0))
     return [
         *review_nudges(r, at(0), POLICY, {}),
         *exit_review_nudges(r, r.next_exit_review_due, at(0), POLICY, {}),
         *dispute_check(lingering, r, at(0), CADENCES, POLICY, {}).nudges,
-        *escalation_nudges(posted, r, at(0))[:1],
+        *escalation_nudges(handed_to_sponsor, r, at(0)),
         *thread_nudges(posted, r, at(0)),
     ]
 

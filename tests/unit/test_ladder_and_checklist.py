@@ -4,8 +4,8 @@ import pytest
 
 from stages.catalogue import default_catalogue
 from stages.checklist import ItemStatus
-from stages.disputes import TOP_TIER, Tier, tier_people
-from tests.unit.test_nudges import CADENCES, dispute, relationship
+from stages.disputes import TOP_TIER, Tier, tier_owner
+from tests.unit.test_nudges import CADENCES, relationship
 
 
 def test_the_ladder_and_the_catalogue_have_the_same_rungs() -> None:
@@ -16,12 +16,12 @@ def test_the_ladder_and_the_catalogue_have_the_same_rungs() -> None:
 
 @pytest.mark.parametrize("tier", list(Tier))
 def test_someone_answers_for_a_dispute_at_every_rung(tier: Tier) -> None:
-    assert tier_people(dispute(tier=tier), relationship())
+    assert tier_owner(tier, relationship())
 
 
 def test_a_dispute_off_the_ladder_is_nobodys_by_default() -> None:
     with pytest.raises(ValueError, match="4"):
-        tier_people(dispute(tier=4), relationship())
+        tier_owner(4, relationship())
 
 
 def test_only_done_and_not_applicable_resolve_an_item() -> None:

@@ -115,15 +115,12 @@ def test_the_top_tier_has_no_time_limit() -> None:
     assert check.nudges == [] and not check.escalate
 
 
-def test_each_tier_has_its_people() -> None:
+def test_only_a_new_owner_is_told_a_dispute_is_now_theirs() -> None:
     r = relationship()
-    working = escalation_nudges(dispute(tier=1), r, START)
-    joint = escalation_nudges(dispute(tier=2), r, START)
-    sponsors = escalation_nudges(dispute(tier=3), r, START)
-    assert [n.recipient_id for n in working] == ["U1OWNER", "U3RAISER"]
-    assert [n.recipient_id for n in joint] == ["U1OWNER"]
-    assert [n.recipient_id for n in sponsors] == ["U2SPONSOR"]
-    assert all(n.kind is NudgeKind.DISPUTE_ESCALATED for n in working + joint + sponsors)
+    joint = escalation_nudges(dispute(tier=2), r, START)  # the relationship's owner keeps it
+    sponsors = escalation_nudges(replace(dispute(tier=3), owner_id="U2SPONSOR"), r, START)
+    assert joint == []
+    assert [(n.kind, n.recipient_id) for n in sponsors] == [(NudgeKind.DISPUTE_ESCALATED, "U2SPONSOR")]
 
 
 def test_a_climb_tells_the_disputes_thread_once_per_tier_and_not_a_thread_never_posted() -> None:

@@ -520,7 +520,7 @@ def test_stage1_shows_answers_where_they_feed_the_plan(stage1: Plan) -> None:
         assert "Board minutes, item 4" in text
         assert "A breakdown would stop line 3 within a week.\n" in text
         assert "BS 11000-1 clause 3" in text
-        assert "Current · 2 of 7 items done · not ready for sign-off" in text
+        assert "Current · 1 of 7 items done · not ready for sign-off" in text  # the other is not applicable
         assert "Upcoming · 0 of 12 items done" in text
         assert "No checklist item feeding this section has been answered yet (S3.1, S3.2, S3.3, S3.4)." in text
         assert "No reviews yet." in text

@@ -306,6 +306,9 @@ BUILDERS: dict[Callable[..., Any], Callable[[World], list[Any]]] = {
     disputes.raise_modal: lambda w: [disputes.raise_modal(COPY, [w.relationship], w.text, w.case.dispute.source_link)],
     disputes.update_modal: lambda w: [disputes.update_modal(COPY, w.case)],
     disputes.resolve_modal: lambda w: [disputes.resolve_modal(COPY, w.case)],
+    disputes.escalate_modal: lambda w: [
+        disputes.escalate_modal(COPY, w.case, CATALOGUE.cadences.dispute_tier(w.case.dispute.tier + 1))
+    ],
     forms.form: lambda w: [
         forms.form(COPY, "disputes", "cb", "raise_title", [section(COPY("disputes", "about", d=w.case.dispute))], None)
     ],
@@ -419,17 +422,20 @@ def facts(world: World) -> dict[str, Any]:
         "on": [NOW.date(), None],
         "v": [world.diff.newer, world.text, [world.text, "x"], None], "older": world.diff.older,
         "newer": world.diff.newer, "code": ["no_such_stage", "not_reached", "already_signed_off",
-        "not_signed_off", "reopen_latest_first"], "current": 2, "action": ["done", "in_progress",
+        "not_signed_off", "reopen_latest_first", "too_long"], "current": 2, "action": ["done", "in_progress",
         "not_applicable", "evidence", "assign", "sign_off", "reopen", "acknowledge", "update", "escalate",
         "resolve", "review", "edit", "exit", "dispute_acknowledged", "dispute_escalated", "dispute_resolved"],
-        "owner_id": OWNER, "sponsor_id": SPONSOR, "also": [ALICE, None], "outstanding": [["S1.1", "S1.2"]],
+        "owner_id": OWNER, "sponsor_id": SPONSOR, "also": [ALICE, None],
+        "still_open": [["S1.1", "S1.2"], []], "needing_evidence": [["S1.3"], []], "all_not_applicable": [True, False],
         "existing": world.text, "posted": [True, False], "overdue": [True, False], "line": list(world.report.stages),
-        "limit": 40, "length": 50, "min": 7, "max": 365, "value": world.text, "checkin_hint": world.text,
+        "limit": 40, "length": 50, "topics": [[world.text, "help"]], "problem": world.text, "min": 7, "max": 365,
+        "value": world.text, "checkin_hint": world.text,
         "last": [world.review, None], "latest": [world.strategy, None], "review": world.review,
         "role": "owner", "s": [world.strategy, "done"], "tier": [1, 2, 3], "saved": ["dispute_raised.1", world.text],
         "character": "U+200B", "at": NOW, "level": list(CATALOGUE.cadences.dispute_tiers),
         "person": hostile_names(world).person, "sentence": world.text, "label": world.text,
         "before": [world.text, None], "after": [world.text, None],
+        "previous": [ALICE, None], "owner": [OWNER, SPONSOR],
     }  # fmt: skip
 
 
