@@ -10,7 +10,18 @@ from pathlib import Path
 
 from bot.sandbox.harness import Sandbox
 from bot.slack import ids
-from tests.e2e.helpers import ACME, ALICE, BOB, CAROL, DAVE, create_relationship, fresh, last_ephemeral, shown
+from tests.e2e.helpers import (
+    ACME,
+    ALICE,
+    BOB,
+    CAROL,
+    DAVE,
+    create_relationship,
+    escalate,
+    fresh,
+    last_ephemeral,
+    shown,
+)
 from tests.e2e.test_plan import RATINGS, complete_stage, export
 
 SLACK_ID = re.compile(r"\b[UCG]0[A-Z0-9]{2,}\b")
@@ -29,7 +40,7 @@ def busy_relationship(sandbox: Sandbox) -> None:
     sandbox.driver.submit(BOB, {"triggers": "Acquisition", "plan": "Wind-down", "reviewed_with": [ALICE]})
     sandbox.driver.command(DAVE, ACME, "dispute Acme Alliance late invoices")
     dispute = sandbox.workspace.top_level(ACME)[-1]
-    sandbox.driver.click(ALICE, fresh(sandbox, dispute), ids.ACTION_DISPUTE_ESCALATE)
+    escalate(sandbox, ALICE, fresh(sandbox, dispute))
 
 
 def pack_files(sandbox: Sandbox, tmp_path: Path) -> dict[str, str]:
@@ -166,7 +177,7 @@ def test_the_plan_diff_tells_what_happened_to_each_dispute(sandbox: Sandbox) -> 
     sandbox.driver.command(DAVE, ACME, "dispute Acme Alliance late invoices")
     late = sandbox.workspace.top_level(ACME)[-1]
     complete_stage(sandbox)  # version 1: the dispute is open at tier 1
-    sandbox.driver.click(ALICE, fresh(sandbox, late), ids.ACTION_DISPUTE_ESCALATE)
+    escalate(sandbox, ALICE, fresh(sandbox, late))
     sandbox.driver.click(ALICE, fresh(sandbox, late), ids.ACTION_DISPUTE_RESOLVE)
     sandbox.driver.submit(ALICE, {"resolution": "Paid", "root_cause": "Wrong PO numbers"})
     sandbox.driver.command(DAVE, ACME, "dispute Acme Alliance missing pallets")
