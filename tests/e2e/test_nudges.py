@@ -165,7 +165,7 @@ def test_the_record_review_button_opens_the_review(sandbox: Sandbox) -> None:
     create_relationship(sandbox, "Acme Alliance", sponsor=BOB, cadence="7")
     sandbox.advance(timedelta(days=7))
     [dm] = dms(sandbox, ALICE)
-    sandbox.driver.click(ALICE, dm, ids.ACTION_OPEN_REVIEW)
+    sandbox.driver.click(ALICE, dm, ids.ACTION_NUDGE_OPEN)
     ratings = {"delivery": "3", "trust": "3", "value": "3", "governance": "3"}
     sandbox.driver.submit(ALICE, {"summary": "On track", **ratings})
     assert relationship(sandbox).next_review_due == START.date() + timedelta(days=14)
