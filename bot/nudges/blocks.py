@@ -12,7 +12,7 @@ from bot.slack import ids
 from bot.slack.kit import MESSAGE_BLOCK_LIMIT, context, header, plain, section
 from bot.slack.references import stored_id
 from bot.slack.wording import Copy
-from stages.nudges import NudgeKind, QueuedNudge
+from stages.nudges import Nudge, NudgeKind, QueuedNudge
 
 
 def in_thread(kind: NudgeKind) -> bool:
@@ -63,7 +63,7 @@ def snooze_action(days: int) -> str:
     return f"{ids.ACTION_SNOOZE}:{days}"
 
 
-def days_since(nudge: QueuedNudge, today: date) -> int:
+def days_since(nudge: Nudge | QueuedNudge, today: date) -> int:
     """How overdue (reviews) or how old (disputes) the subject is on the day the message goes out."""
     since = nudge.detail.get("raised") or nudge.detail.get("due")
     return (today - date.fromisoformat(str(since))).days if since else 0
