@@ -223,7 +223,8 @@ def open_update(turn: Turn) -> None:
 
 
 def open_resolve(turn: Turn) -> None:
-    open_resolve_form(turn, _dispute_id(turn))
+    with explaining(turn, about=Subject.DISPUTE):
+        open_resolve_form(turn, _dispute_id(turn))
 
 
 def open_resolve_form(turn: Turn, dispute_id: int) -> None:
