@@ -2,7 +2,7 @@
 
 import logging
 from dataclasses import replace
-from typing import Any
+from typing import Any, assert_never
 
 from slack_bolt import App, BoltContext, BoltResponse
 from slack_sdk import WebClient
@@ -26,6 +26,8 @@ from bot.slack import accord_command
 from bot.slack.bot_identity import BotIdentity
 from bot.slack.rate_limits import RateLimitRetryHandler
 from bot.slack.subcommands import HELP, Registry
+from bot.slack.turn import Turn
+from stages.nudges import NudgeKind, QueuedNudge, dispute_id
 
 log = logging.getLogger(__name__)
 
@@ -67,9 +69,24 @@ def subcommands() -> Registry:
     )
 
 
+def open_for_nudge(turn: Turn, nudge: QueuedNudge) -> None:
+    """What a nudge's button opens while what it is about is still due: the form of the feature it is about."""
+    match nudge.kind:
+        case NudgeKind.REVIEW:
+            governance.open_review(turn, nudge.relationship_id)
+        case NudgeKind.EXIT_REVIEW:
+            governance.open_exit(turn, nudge.relationship_id)
+        case NudgeKind.DISPUTE | NudgeKind.DISPUTE_ESCALATED:
+            disputes.open_resolve_form(turn, dispute_id(nudge.subject))
+        case NudgeKind.DISPUTE_THREAD:
+            raise ValueError(f"nudge {nudge.id} is told in its dispute's thread: it has no button to open")
+        case unknown:
+            assert_never(unknown)
+
+
 def wired(deps: Deps) -> Deps:
     """`deps` with what features do for each other: features meet here, never by importing each other."""
-    return replace(deps, home=publish_home, dispute_thread=tell_thread)
+    return replace(deps, home=publish_home, dispute_thread=tell_thread, nudge_opener=open_for_nudge)
 
 
 def build_app(settings: Settings, deps: Deps, *, verify_requests: bool = True) -> App:
@@ -81,7 +98,7 @@ def build_app(settings: Settings, deps: Deps, *, verify_requests: bool = True) -
     `verify_requests=False` there, so that work that waited past Slack's five minutes is still done.
     """
     logging.getLogger("slack_bolt.App").addFilter(_not_the_token_notice)
-    if deps.home is None or deps.dispute_thread is None:
+    if deps.home is None or deps.dispute_thread is None or deps.nudge_opener is None:
         deps = wired(deps)
     checked = SignedBySlack(Signatures(settings.slack_signing_secret)) if verify_requests else FromTheInbox()
     app = App(

@@ -3,7 +3,7 @@
 from collections.abc import Callable
 from concurrent.futures import Executor
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from slack_sdk import WebClient
 
@@ -12,7 +12,11 @@ from bot.slack.wording import Copy
 from stages.catalogue import Catalogue, default_catalogue
 from stages.dispute_service import Case
 from stages.disputes import DisputeEventKind
+from stages.nudges import QueuedNudge
 from stages.ports import UnitOfWork
+
+if TYPE_CHECKING:
+    from bot.slack.turn import Turn  # which takes Deps itself
 
 
 class HomePublisher(Protocol):
@@ -37,6 +41,12 @@ class DisputeThreadTeller(Protocol):
     ) -> None: ...
 
 
+class NudgeOpener(Protocol):
+    """Opens, for the person who pressed a nudge's button, the form of what it is about (the feature's own)."""
+
+    def __call__(self, turn: "Turn", nudge: QueuedNudge) -> None: ...
+
+
 @dataclass
 class Deps:
     uow: Callable[[str], UnitOfWork]  # a unit of work for one workspace (team_id)
@@ -48,3 +58,4 @@ class Deps:
     # import each other.
     home: HomePublisher | None = None
     dispute_thread: DisputeThreadTeller | None = None
+    nudge_opener: NudgeOpener | None = None

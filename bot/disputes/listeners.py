@@ -224,7 +224,13 @@ def open_update(turn: Turn) -> None:
 
 def open_resolve(turn: Turn) -> None:
     with explaining(turn, about=Subject.DISPUTE):
-        case = dispute_service.open_case(turn.uow(), _dispute_id(turn))
+        open_resolve_form(turn, _dispute_id(turn))
+
+
+def open_resolve_form(turn: Turn, dispute_id: int) -> None:
+    """The resolve form, for those who may resolve the dispute (also what a dispute nudge's button opens)."""
+    with explaining(turn, about=Subject.DISPUTE):
+        case = dispute_service.open_case(turn.uow(), dispute_id)
         dispute_service.check_handler(case, turn.user_id, DisputeEventKind.RESOLVED)
         view = resolve_modal(turn.deps.copy, case)
         turn.client.views_open(trigger_id=turn.body["trigger_id"], view=view)

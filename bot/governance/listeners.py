@@ -70,25 +70,26 @@ def _exit_from(view: dict[str, Any]) -> Any:
 
 def start_review(turn: Turn, invocation: Invocation) -> None:
     relationship = relationship_service.find_relationship(turn.uow(), invocation.argument)
-    _open_review(turn, stored_id(relationship.id))
+    open_review(turn, stored_id(relationship.id))
 
 
 def start_exit(turn: Turn, invocation: Invocation) -> None:
     relationship = relationship_service.find_relationship(turn.uow(), invocation.argument)
-    _open_exit(turn, stored_id(relationship.id))
+    open_exit(turn, stored_id(relationship.id))
 
 
 def open_review_from_button(turn: Turn) -> None:
     with explaining(turn, about=Subject.RELATIONSHIP):
-        _open_review(turn, pressed(turn.body, RelationshipRef).relationship_id)
+        open_review(turn, pressed(turn.body, RelationshipRef).relationship_id)
 
 
 def open_exit_from_button(turn: Turn) -> None:
     with explaining(turn, about=Subject.RELATIONSHIP):
-        _open_exit(turn, pressed(turn.body, RelationshipRef).relationship_id)
+        open_exit(turn, pressed(turn.body, RelationshipRef).relationship_id)
 
 
-def _open_review(turn: Turn, relationship_id: int) -> None:
+def open_review(turn: Turn, relationship_id: int) -> None:
+    """The review form of a relationship, for its owner or sponsor (also what a review nudge's button opens)."""
     with explaining(turn, about=Subject.RELATIONSHIP):
         relationship = review_service.leading(turn.uow(), relationship_id, turn.user_id, "review")
         recent = review_service.recent(turn.uow(), relationship_id, 1)
@@ -96,7 +97,8 @@ def _open_review(turn: Turn, relationship_id: int) -> None:
         turn.client.views_open(trigger_id=turn.body["trigger_id"], view=view)
 
 
-def _open_exit(turn: Turn, relationship_id: int) -> None:
+def open_exit(turn: Turn, relationship_id: int) -> None:
+    """The exit strategy form, for the owner or sponsor (also what an exit review nudge's button opens)."""
     with explaining(turn, about=Subject.RELATIONSHIP):
         relationship = review_service.leading(turn.uow(), relationship_id, turn.user_id, "exit")
         latest = exit_service.latest(turn.uow(), relationship_id)

@@ -6,13 +6,13 @@ from typing import assert_never
 
 from slack_sdk.models.blocks import ActionsBlock, Block, ButtonElement
 
-from bot.nudges.references import SNOOZE_DAYS, SnoozeChoice
+from bot.nudges.references import SNOOZE_DAYS, NudgeRef, SnoozeChoice
 from bot.nudges.updates import item_block_id
 from bot.slack import ids
 from bot.slack.kit import MESSAGE_BLOCK_LIMIT, context, header, plain, section
-from bot.slack.references import DisputeRef, RelationshipRef
+from bot.slack.references import stored_id
 from bot.slack.wording import Copy
-from stages.nudges import NudgeKind, QueuedNudge, dispute_id
+from stages.nudges import Nudge, NudgeKind, QueuedNudge
 
 
 def in_thread(kind: NudgeKind) -> bool:
@@ -51,18 +51,11 @@ def _subject_kind(kind: NudgeKind) -> str:
 
 
 def open_button(nudge: QueuedNudge) -> tuple[str, str]:
-    """The action and value of the button that takes the person to what the nudge is about."""
-    match nudge.kind:
-        case NudgeKind.REVIEW:
-            return ids.ACTION_OPEN_REVIEW, RelationshipRef(nudge.relationship_id).encode()
-        case NudgeKind.EXIT_REVIEW:
-            return ids.ACTION_OPEN_EXIT, RelationshipRef(nudge.relationship_id).encode()
-        case NudgeKind.DISPUTE | NudgeKind.DISPUTE_ESCALATED:
-            return ids.ACTION_DISPUTE_RESOLVE, DisputeRef(dispute_id(nudge.subject)).encode()
-        case NudgeKind.DISPUTE_THREAD:
-            raise ValueError(f"nudge {nudge.id} is told in its dispute's thread, not in a direct message")
-        case unknown:
-            assert_never(unknown)
+    """The action and value of the button that takes the person to what the nudge is about. It names the nudge,
+    not the subject, so that a press after the subject was settled elsewhere is told what became of it."""
+    if in_thread(nudge.kind):
+        raise ValueError(f"nudge {nudge.id} is told in its dispute's thread, not in a direct message")
+    return ids.ACTION_NUDGE_OPEN, NudgeRef(stored_id(nudge.id)).encode()
 
 
 def snooze_action(days: int) -> str:
@@ -70,7 +63,7 @@ def snooze_action(days: int) -> str:
     return f"{ids.ACTION_SNOOZE}:{days}"
 
 
-def days_since(nudge: QueuedNudge, today: date) -> int:
+def days_since(nudge: Nudge | QueuedNudge, today: date) -> int:
     """How overdue (reviews) or how old (disputes) the subject is on the day the message goes out."""
     since = nudge.detail.get("raised") or nudge.detail.get("due")
     return (today - date.fromisoformat(str(since))).days if since else 0
@@ -78,7 +71,7 @@ def days_since(nudge: QueuedNudge, today: date) -> int:
 
 def item_blocks(copy: Copy, nudge: QueuedNudge, today: date) -> list[Block]:
     """One nudge's text and buttons, its words found by its kind's name; raises whatever keeps it from being
-    shown (no wording for its kind, a detail it lacks or cannot read, a subject that names nothing)."""
+    shown (no wording for its kind, a detail it lacks or cannot read)."""
     if nudge.id is None:
         raise ValueError("a nudge that is not in the outbox has no buttons")
     action_id, target = open_button(nudge)

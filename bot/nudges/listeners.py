@@ -1,20 +1,47 @@
-"""The snooze buttons of a nudge: remind me again tomorrow, or next week."""
+"""A nudge's buttons: open what it is about (or, once that was settled elsewhere, say what became of it), and
+snooze it (remind me again tomorrow, or next week)."""
 
 from slack_bolt import App
 
-from bot.deps import Deps
+from bot.deps import Deps, NudgeOpener
 from bot.nudges import updates
-from bot.nudges.references import SnoozeChoice
+from bot.nudges.references import NudgeRef, SnoozeChoice
 from bot.slack import ids
-from bot.slack.references import pressed
+from bot.slack.references import Subject, pressed, stored_id
 from bot.slack.refusals import explaining
 from bot.slack.turn import Turn, ack_silently, lazy
 from stages import nudge_service
-from stages.nudges import Outcome, Settled, Snooze
+from stages.errors import Stale
+from stages.nudges import Outcome, QueuedNudge, Settled, Snooze
 
 
 def register(app: App, deps: Deps) -> None:
+    app.action(ids.ACTION_NUDGE_OPEN)(ack=ack_silently, lazy=[lazy(deps, open_subject)])
     app.action(ids.SNOOZE_ACTIONS)(ack=ack_silently, lazy=[lazy(deps, snooze)])
+
+
+def open_subject(turn: Turn) -> None:
+    """While what the nudge is about is still due, open its form as its feature does. Once it was settled
+    elsewhere (before the nudge run brought the DM up to date), say what happened instead, in the words the DM
+    will use, and bring the DM's item up to date at once: a form then would only be refused on submit."""
+    with explaining(turn, about=Subject.NUDGE):
+        nudge = nudge_service.queued(turn.uow(), pressed(turn.body, NudgeRef).nudge_id)
+        if nudge.recipient_id != turn.user_id:  # only its person sees its button: anything else is forged
+            raise Stale(f"nudge {nudge.id} is not {turn.user_id}'s")
+        settled = nudge_service.settled(turn.uow(), nudge)
+        if settled is None:
+            _opener(turn)(turn, nudge)
+            return
+        note = updates.note(turn.deps.copy, nudge, settled)
+        turn.tell(note)
+        _close_item(turn, nudge, note)
+
+
+def _opener(turn: Turn) -> NudgeOpener:
+    opener = turn.deps.nudge_opener
+    if opener is None:
+        raise RuntimeError("nudge openers are not wired: build dependencies with bot.app.wired")
+    return opener
 
 
 def snooze(turn: Turn) -> None:
@@ -31,9 +58,19 @@ def snooze(turn: Turn) -> None:
 def _show_snoozed(turn: Turn, nudge_id: int, saved: Snooze) -> None:
     """The DM's item says until when it is snoozed, and its buttons go, at once."""
     nudge = nudge_service.queued(turn.uow(), nudge_id)
-    channel = turn.body.get("container", {}).get("channel_id")
-    message = turn.body.get("message")
-    if channel and message:
-        text = updates.note(turn.deps.copy, nudge, Settled(Outcome.SNOOZED, saved.user_id, saved.until.date()))
-        updates.close_items(turn.client, channel, message, {nudge_id: text})
-    nudge_service.close(turn.uow(), [nudge_id], turn.now())
+    text = updates.note(turn.deps.copy, nudge, Settled(Outcome.SNOOZED, saved.user_id, saved.until.date()))
+    _close_item(turn, nudge, text)
+
+
+def _close_item(turn: Turn, nudge: QueuedNudge, text: str) -> None:
+    """The DM's item of this nudge says `text` in place of its buttons, unless it already says what became of it.
+    The DM is edited as Slack shows it now: the nudge run may have brought its other items up to date since the
+    person's client showed it."""
+    if nudge.closed_at is not None:
+        return
+    container = turn.body.get("container", {})
+    channel, ts = container.get("channel_id"), container.get("message_ts")
+    message = updates.current(turn.client, channel, ts) if channel and ts else None
+    if message is not None:
+        updates.close_items(turn.client, channel, message, {stored_id(nudge.id): text})
+    nudge_service.close(turn.uow(), [stored_id(nudge.id)], turn.now())

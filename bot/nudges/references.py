@@ -1,5 +1,5 @@
-"""What a snooze button stands for, with its value's one encoding and one parse: a value that does not parse is
-stale, never a choice made up."""
+"""What a nudge's buttons stand for, each with its value's one encoding and one parse: a value that does not parse
+is stale, never a choice made up."""
 
 from dataclasses import dataclass
 from typing import Self
@@ -28,3 +28,18 @@ class SnoozeChoice:
         if choice.days not in SNOOZE_DAYS:
             raise Unreadable(Subject.NUDGE, value)
         return choice
+
+
+@dataclass(frozen=True)
+class NudgeRef:
+    """The nudge (by its id in the outbox) whose open button was pressed: what it is about, and whether that is
+    still due, is read from the outbox, never from the button."""
+
+    nudge_id: int
+
+    def encode(self) -> str:
+        return str(self.nudge_id)
+
+    @classmethod
+    def parse(cls, value: object) -> Self:
+        return cls(number(value, Subject.NUDGE))

@@ -16,7 +16,8 @@ from jinja2.nodes import EvalContext
 from jinja2.runtime import Context
 from markupsafe import Markup
 
-from bot.slack.wording import web_address
+from bot.slack import wording
+from bot.slack.wording import in_zone, web_address
 from stages.audit import AuditEvent
 from stages.catalogue import default_catalogue
 from stages.checklist import ItemStatus
@@ -153,21 +154,12 @@ def human_date(value: date | datetime | None, zone: tzinfo = UTC) -> str:
     """A date as people write it, e.g. 23 Feb 2027 (an instant is taken in `zone`)."""
     if value is None:
         return "not set"
-    if isinstance(value, datetime):
-        value = _local(value, zone)
-    return f"{value.day} {value:%b %Y}"
+    return wording.human_date(in_zone(value, zone) if isinstance(value, datetime) else value)
 
 
 def human_datetime(value: datetime | None, zone: tzinfo = UTC) -> str:
     """An instant as people write it, in `zone` and saying which, e.g. 23 Feb 2027, 14:05 GMT."""
-    if value is None:
-        return "not set"
-    local = _local(value, zone)
-    return f"{human_date(local)}, {local:%H:%M} {local.tzname() or 'UTC'}"
-
-
-def _local(value: datetime, zone: tzinfo) -> datetime:
-    return (value.replace(tzinfo=UTC) if value.tzinfo is None else value).astimezone(zone)
+    return "not set" if value is None else wording.human_datetime(value, zone)
 
 
 @pass_context

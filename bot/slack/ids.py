@@ -75,4 +75,7 @@ ACTION_DISPUTE_RESOLVE = "dispute_resolve"
 # of days (`nudge_snooze:7`), and the listener takes them all (and the plain id of messages sent before).
 ACTION_SNOOZE = "nudge_snooze"
 SNOOZE_ACTIONS = re.compile(rf"^{ACTION_SNOOZE}(:\d+)?$")
+# A nudge's own button to what it is about: it names the nudge, so one pressed after that was settled elsewhere
+# says what happened instead of opening a form about something no longer due.
+ACTION_NUDGE_OPEN = "nudge_open"
 SHORTCUT_RAISE_DISPUTE = "raise_dispute"

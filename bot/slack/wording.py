@@ -12,7 +12,7 @@ there user text is left unescaped: an entity would show literally.
 """
 
 import re
-from datetime import date, datetime
+from datetime import UTC, date, datetime, tzinfo
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlsplit
@@ -70,6 +70,17 @@ def channel_link(channel_id: str) -> Markup:
 def human_date(value: date | datetime) -> str:
     """A date as people read it in a message, e.g. 23 Feb 2027."""
     return f"{value.day} {value:%b %Y}"
+
+
+def human_datetime(value: datetime, zone: tzinfo = UTC) -> str:
+    """An instant as people write it, in `zone` and saying which, e.g. 23 Feb 2027, 14:05 GMT."""
+    local = in_zone(value, zone)
+    return f"{human_date(local)}, {local:%H:%M} {local.tzname() or 'UTC'}"
+
+
+def in_zone(value: datetime, zone: tzinfo) -> datetime:
+    """The instant as a clock in `zone` shows it (one stored without a zone is in UTC)."""
+    return (value.replace(tzinfo=UTC) if value.tzinfo is None else value).astimezone(zone)
 
 
 def slack_time(value: datetime | None) -> Markup:

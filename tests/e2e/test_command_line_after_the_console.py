@@ -5,11 +5,12 @@ import json
 import os
 import subprocess
 import sys
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
+from bot.slack.wording import human_date
 from tests.e2e.test_console import new_acme_alliance
 
 SESSION = [*new_acme_alliance(cadence=""), "/accord dispute Acme Alliance late invoices", "time +91d"]
@@ -60,7 +61,7 @@ def test_the_nudge_preview_sees_the_console_data_at_the_console_time(used: Path)
     assert result.returncode == 0, result.stderr
     first = result.stdout.splitlines()[0]
     assert first.startswith("Workspace T0ACCORD1: ")
-    assert any(f"as of {day}" in first for day in in_91_days()), first
+    assert any(f"as of {human_date(date.fromisoformat(day))}, " in first for day in in_91_days()), first
 
 
 @pytest.mark.parametrize(

@@ -11,10 +11,20 @@ from bot.sandbox.workspace import Message
 from bot.slack import ids
 from stages.nudges import Nudge, NudgeKind, NudgeStatus, due_subject
 from tests.conftest import START
-from tests.e2e.helpers import ACME, ALICE, BOB, CAROL, PARTNERSHIPS, create_relationship, relationship, shown
+from tests.e2e.helpers import (
+    ACME,
+    ALICE,
+    BOB,
+    CAROL,
+    PARTNERSHIPS,
+    create_relationship,
+    last_ephemeral,
+    relationship,
+    shown,
+)
 from tests.e2e.test_nudges import dms, outbox, set_due
 
-OPENS = {ids.ACTION_OPEN_REVIEW, ids.ACTION_OPEN_EXIT, ids.ACTION_DISPUTE_RESOLVE}
+FORMS = {ids.VIEW_REVIEW, ids.VIEW_EXIT, ids.VIEW_DISPUTE_RESOLVE}
 
 
 def every_kind_due(sandbox: Sandbox) -> list[tuple[str, Message]]:
@@ -36,19 +46,25 @@ def test_every_kind_of_nudge_is_delivered_and_its_button_opens_what_it_is_about(
     delivered = every_kind_due(sandbox)
     sent = {kind for kind, _, _, status in outbox(sandbox) if status == NudgeStatus.SENT.value}
     assert sent == {kind.value for kind in NudgeKind}, "a kind of nudge has no way to reach anyone"
-    opened = set()
+    sandbox.workspace.close_modal(ALICE, all_views=True)  # the form that created the relationship
+    opened, told = set(), []
     for person, dm in delivered:
         for block in dm.blocks:
             for button in block.get("elements", []):
-                if button["action_id"] in OPENS:
+                if button["action_id"] == ids.ACTION_NUDGE_OPEN:
                     sandbox.driver.click(person, dm, button["action_id"], block_id=block["block_id"])
-                    assert sandbox.workspace.current_modal(person) is not None, button
-                    sandbox.workspace.close_modal(person, all_views=True)
-                    opened.add((person, button["action_id"], block["block_id"]))
+                    modal = sandbox.workspace.current_modal(person)
+                    if modal is None:
+                        told.append((person, last_ephemeral(sandbox, person).text))
+                    else:
+                        opened.add((person, modal.view["callback_id"]))
+                        sandbox.workspace.close_modal(person, all_views=True)
     # Bob's dispute button is the escalation's: the top tier has no time limit to outstay.
-    assert {(person, action) for person, action, _ in opened} == {
-        (person, action) for person in (ALICE, BOB) for action in OPENS
-    }
+    assert opened == {(person, form) for person in (ALICE, BOB) for form in FORMS} - {(ALICE, ids.VIEW_DISPUTE_RESOLVE)}
+    # Alice's is tier 1's, as delivered: the dispute has climbed since, which the button says.
+    assert told == [
+        (ALICE, ":arrow_up: Dispute #1 has moved to tier 3 since 11 Dec 2026: this is no longer asked of you here.")
+    ]
 
 
 def unshowable_review(sandbox: Sandbox) -> Nudge:

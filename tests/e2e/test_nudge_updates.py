@@ -54,7 +54,7 @@ def test_a_dispute_resolved_in_its_thread_is_told_in_the_nudge_dm(sandbox: Sandb
     parent = sandbox.workspace.top_level(ACME)[-1]
     sandbox.advance(timedelta(days=7))  # Wed 2 Dec: past tier 1's limit
     [dm] = dms(sandbox, ALICE)
-    assert ids.ACTION_DISPUTE_RESOLVE in buttons(dm)
+    assert ids.ACTION_NUDGE_OPEN in buttons(dm)
     sandbox.advance(timedelta(hours=2))
     sandbox.driver.click(ALICE, fresh(sandbox, parent), ids.ACTION_DISPUTE_RESOLVE)
     sandbox.driver.submit(ALICE, {"resolution": "Agreed a recovery plan", "root_cause": "Forecasts were not shared"})

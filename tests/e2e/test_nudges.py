@@ -165,7 +165,7 @@ def test_the_record_review_button_opens_the_review(sandbox: Sandbox) -> None:
     create_relationship(sandbox, "Acme Alliance", sponsor=BOB, cadence="7")
     sandbox.advance(timedelta(days=7))
     [dm] = dms(sandbox, ALICE)
-    sandbox.driver.click(ALICE, dm, ids.ACTION_OPEN_REVIEW)
+    sandbox.driver.click(ALICE, dm, ids.ACTION_NUDGE_OPEN)
     ratings = {"delivery": "3", "trust": "3", "value": "3", "governance": "3"}
     sandbox.driver.submit(ALICE, {"summary": "On track", **ratings})
     assert relationship(sandbox).next_review_due == START.date() + timedelta(days=14)
@@ -372,26 +372,39 @@ def test_the_home_tab_shows_overdue_reviews_exit_reviews_and_open_disputes(sandb
 
 def test_the_dry_run_lists_what_would_be_sent_without_sending(tmp_path: Path) -> None:
     import os
+    import re
     import subprocess
     import sys
+    from datetime import UTC, datetime
 
     url = f"sqlite:///{tmp_path / 'dry.db'}"
-    with Sandbox(url, clock=MovableClock(START - timedelta(days=30))) as box:
+    with Sandbox(url, clock=MovableClock(START - timedelta(days=30))) as box:  # Acme's review was due on 2 Nov
         create_relationship(box, "Acme Alliance", sponsor=BOB, cadence="7")
+        create_relationship(box, "Globex", user=CAROL, owner=CAROL, sponsor=ALICE, channel=PARTNERSHIPS, cadence="7")
+        box.driver.command(CAROL, ACME, "dispute Acme Alliance deliveries late")
+        box.driver.command(ALICE, ACME, "plan Acme Alliance")  # the directory learns the names it shows
+        # Nudges go out on one day of the week, and never today: each person's would wait until it begins.
+        working_day = f"{datetime.now(UTC) + timedelta(days=3):%a}".lower()
         env = os.environ | {
             "DATABASE_URL": url,
             "SLACK_BOT_TOKEN": box.workspace.bot_token,
             "SLACK_API_URL": box.emulator.api_url,
+            "WORKING_DAYS": working_day,
         }
         result = subprocess.run(
             [sys.executable, "-m", "bot", "nudges", "--dry-run"], env=env, capture_output=True, text=True, timeout=60
         )
         assert result.returncode == 0, result.stderr
-        assert f"to {ALICE}" in result.stdout and "review Acme Alliance (tier 0" in result.stdout
-        assert f"to {BOB}" in result.stdout  # more than a week overdue by now
-        assert box.workspace.calls_to("chat.postMessage") == [
-            c for c in box.workspace.calls_to("chat.postMessage") if c.args.get("channel") == ACME
-        ]
+        said = result.stdout
+        assert re.search(r"To Alice Moreau, at \d{1,2} \w{3} 20\d\d, 09:00 (GMT|BST), when their working hours", said)
+        assert re.search(r"To Carol Jensen, at \d{1,2} \w{3} 20\d\d, 09:00 E[SD]T, when their working hours", said)
+        assert "- the review of Acme Alliance, due 2 Nov 2026, as its owner (" in said
+        assert "- the review of Globex, due 2 Nov 2026, as its executive sponsor (" in said
+        assert re.search(r"- dispute #1 on Acme Alliance, open \d+ days, past its time limit at tier 1\n", said)
+        assert "To Bob Okafor, " in said  # more than a week overdue by now
+        assert not re.search(r"U0[A-Z]+|\d{4}-\d\d-\d\d|\d\d:\d\d UTC \(", said), said
+        sent = [c.args.get("channel") for c in box.workspace.calls_to("chat.postMessage")]
+        assert not {ALICE, BOB, CAROL} & set(sent)  # nobody was messaged
         assert outbox(box) == []
 
 

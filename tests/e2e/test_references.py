@@ -31,6 +31,7 @@ from tests.e2e.test_checkins import answer_with_evidence, start_checkin
 CHECKIN_GONE = "That button belongs to a check-in that has changed or gone. Nothing was changed"
 DISPUTE_GONE = "That dispute has moved on since that message was shown. Nothing was changed"
 RELATIONSHIP_GONE = "That button or form belongs to a relationship that has changed or gone. Nothing was changed"
+NUDGE_GONE = "That button belongs to a reminder that has changed or gone. Nothing was changed."
 SOURCE_UNREADABLE = "That form does not say which message it was raised from in a way Accord can read."
 OTHER_TEAM = "T0OTHER"
 
@@ -54,6 +55,7 @@ BUTTONS = {
     ids.ACTION_DISPUTE_RESOLVE: DISPUTE_GONE,
     ids.ACTION_OPEN_REVIEW: RELATIONSHIP_GONE,
     ids.ACTION_OPEN_EXIT: RELATIONSHIP_GONE,
+    ids.ACTION_NUDGE_OPEN: NUDGE_GONE,
 }
 
 # The same buttons, valid in form, naming what exists only in another workspace (ids 2; this one's are 1).
@@ -66,6 +68,7 @@ ELSEWHERE = {
     ids.ACTION_DISPUTE_RESOLVE: "2",
     ids.ACTION_OPEN_REVIEW: "2",
     ids.ACTION_OPEN_EXIT: "2",
+    ids.ACTION_NUDGE_OPEN: "2",
 }
 
 
