@@ -51,7 +51,7 @@ def save_edit(turn: Turn) -> str | None:
     before = relationship_service.relationship(turn.uow(), relationship_id)
     try:
         saved = relationship_service.edit_relationship(
-            turn.uow(), relationship_id, draft, by=turn.user_id, now=turn.now()
+            turn.uow(), relationship_id, draft, by=turn.user_id, now=turn.now(), catalogue=turn.deps.catalogue
         )
     except NameTaken as taken:
         _name_taken(turn, taken, RelationshipRef(relationship_id))
@@ -68,6 +68,7 @@ def create_relationship(turn: Turn) -> str | None:
             created_by=turn.user_id,
             now=turn.now(),
             exit_review_days=turn.deps.catalogue.cadences.exit_review_days,
+            catalogue=turn.deps.catalogue,
         )
     except NameTaken as taken:
         _name_taken(turn, taken, None)
