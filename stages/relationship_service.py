@@ -6,8 +6,8 @@ from datetime import date, datetime
 from stages.audit import SYSTEM, AuditEvent
 from stages.catalogue import Catalogue, Phase, Stage, default_catalogue
 from stages.checklist import StageProgress
-from stages.errors import NameTaken, NotAllowed, RelationshipNotFound, Stale
-from stages.naming import clean_name, suggest
+from stages.errors import InvalidInput, NameTaken, NotAllowed, Problem, RelationshipNotFound, Stale
+from stages.naming import clean_name, hidden_characters, suggest
 from stages.nudges import role_nudges
 from stages.ports import UnitOfWork
 from stages.relationships import Relationship, RelationshipDraft
@@ -111,6 +111,18 @@ def name_free(uow: UnitOfWork, name: str) -> None:
         existing = uow.relationships.by_name(wanted)
     if existing is not None:
         raise NameTaken(wanted, existing.name)
+
+
+def name_available(uow: UnitOfWork, name: str, *, keeping: int | None = None) -> None:
+    """`InvalidInput` on the name field if another relationship than `keeping` (the one being edited) already has
+    `name`, as names are compared; a name the form's own rules refuse (empty, or hiding characters) is left to them."""
+    wanted = clean_name(name)
+    if not wanted or hidden_characters("name", wanted):
+        return
+    with uow.reading():
+        existing = uow.relationships.by_name(wanted)
+    if existing is not None and existing.id != keeping:
+        raise InvalidInput([Problem("name", "name_taken", {"existing": existing.name})])
 
 
 def relationship(uow: UnitOfWork, relationship_id: int) -> Relationship:

@@ -20,6 +20,7 @@ from bot.slack.subcommands import Invocation, Subcommand
 from bot.slack.turn import Turn
 from stages import relationship_service, review_service
 from stages.errors import NameTaken
+from stages.ports import UnitOfWork
 from stages.relationships import Relationship, RelationshipDraft
 
 log = logging.getLogger(__name__)
@@ -30,8 +31,24 @@ def register(app: App, deps: Deps) -> None:
     def draft(view: dict[str, Any]) -> object:
         return read_draft(view).validated()
 
-    on_submit(app, deps, ids.VIEW_NEW_RELATIONSHIP, create_relationship, draft)
-    on_submit(app, deps, ids.VIEW_EDIT_RELATIONSHIP, save_edit, draft, about=Subject.RELATIONSHIP)
+    def name_free(uow: UnitOfWork, view: dict[str, Any]) -> None:
+        relationship_service.name_available(uow, read_draft(view).name)
+
+    def name_free_but_its_own(uow: UnitOfWork, view: dict[str, Any]) -> None:
+        keeping = carried(view, RelationshipRef).relationship_id
+        relationship_service.name_available(uow, read_draft(view).name, keeping=keeping)
+
+    # The name is checked with the other fields, so that every problem is told at once.
+    on_submit(app, deps, ids.VIEW_NEW_RELATIONSHIP, create_relationship, draft, lookups=(name_free,))
+    on_submit(
+        app,
+        deps,
+        ids.VIEW_EDIT_RELATIONSHIP,
+        save_edit,
+        draft,
+        lookups=(name_free_but_its_own,),
+        about=Subject.RELATIONSHIP,
+    )
 
 
 def start_edit(turn: Turn, invocation: Invocation) -> None:
