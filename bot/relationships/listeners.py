@@ -14,7 +14,7 @@ from bot.slack import ids
 from bot.slack.kit import message_blocks
 from bot.slack.modal_submission import on_submit
 from bot.slack.posting import post_in_channel
-from bot.slack.references import RelationshipRef, Subject, carried, stored_id
+from bot.slack.references import RelationshipRef, Subject, Unreadable, carried, stored_id
 from bot.slack.refusals import explaining
 from bot.slack.subcommands import Invocation, Subcommand
 from bot.slack.turn import Turn
@@ -35,7 +35,10 @@ def register(app: App, deps: Deps) -> None:
         relationship_service.name_available(uow, read_draft(view).name)
 
     def name_free_but_its_own(uow: UnitOfWork, view: dict[str, Any]) -> None:
-        keeping = carried(view, RelationshipRef).relationship_id
+        try:
+            keeping = carried(view, RelationshipRef).relationship_id
+        except Unreadable:
+            return  # a form that names no relationship is refused by its saving, whatever its name
         relationship_service.name_available(uow, read_draft(view).name, keeping=keeping)
 
     # The name is checked with the other fields, so that every problem is told at once.
