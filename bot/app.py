@@ -80,6 +80,8 @@ def open_for_nudge(turn: Turn, nudge: QueuedNudge) -> None:
             disputes.open_resolve_form(turn, dispute_id(nudge.subject))
         case NudgeKind.DISPUTE_THREAD:
             raise ValueError(f"nudge {nudge.id} is told in its dispute's thread: it has no button to open")
+        case NudgeKind.SPONSOR_NAMED | NudgeKind.OWNER_NAMED | NudgeKind.ITEM_ASSIGNED | NudgeKind.EXIT_REVIEWED_WITH:
+            raise ValueError(f"nudge {nudge.id} is a notice: it asks nothing to be opened")
         case unknown:
             assert_never(unknown)
 

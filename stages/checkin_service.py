@@ -11,6 +11,7 @@ from stages.checkins import Checkin, CheckinStatus, Note, SignOff, item_referenc
 from stages.checklist import Answer, ItemState, StageProgress, apply
 from stages.errors import GateNotReady, NotAllowed, StageOutOfOrder, Stale
 from stages.naming import hidden_characters
+from stages.nudges import assignment_nudges
 from stages.ports import UnitOfWork
 from stages.relationships import Relationship
 from stages.rmp import save_version
@@ -125,12 +126,19 @@ class Answered:
 
 
 def answer(
-    uow: UnitOfWork, catalogue: Catalogue, checkin_id: int, item_id: str, make: Callable[[int], Answer]
+    uow: UnitOfWork,
+    catalogue: Catalogue,
+    checkin_id: int,
+    item_id: str,
+    make: Callable[[int], Answer],
+    *,
+    link: str | None = None,
 ) -> Answered | None:
     """Apply an answer to an item of the check-in's stage; None when it changes nothing (a repeat click).
 
     `make` builds the answer for the relationship's id. Two answers racing for one item are serialised by the
-    state's version: the loser re-reads and is applied to (or found to repeat) the winner's state.
+    state's version: the loser re-reads and is applied to (or found to repeat) the winner's state. Someone else
+    the item is assigned to is told, with `link` to where it is answered.
     """
     for _ in range(SAVE_ATTEMPTS):
         with uow:
@@ -146,6 +154,16 @@ def answer(
             relationship_id = current.relationship.id
             action = f"item.{the_answer.kind.value}"
             uow.audit.record(relationship_id, the_answer.actor_id, the_answer.at, action, item_id, state, changed)
+            told = assignment_nudges(
+                current.relationship,
+                current.stage,
+                current.item(item_id),
+                state,
+                changed,
+                by=the_answer.actor_id,
+                link=link,
+            )
+            uow.nudges.enqueue(told, the_answer.at)
             uow.commit()
             return Answered(state, board(uow, catalogue, checkin_id))
     raise Stale(f"{item_id} kept changing under this answer")

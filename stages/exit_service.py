@@ -6,6 +6,7 @@ from datetime import datetime
 from stages.catalogue import Catalogue
 from stages.errors import Stale
 from stages.exits import ExitDraft, ExitStrategy
+from stages.nudges import exit_review_notices
 from stages.ports import UnitOfWork
 from stages.relationships import Relationship
 from stages.review_service import AlreadyRecorded, Record, leading
@@ -28,8 +29,8 @@ def save(
     now: datetime,
     seen_version: int,
 ) -> ExitSaved:
-    """Save the strategy from a form opened at version `seen_version` (0: before any) as the next version;
-    `AlreadyRecorded` if another version has been saved since."""
+    """Save the strategy from a form opened at version `seen_version` (0: before any) as the next version, telling
+    the people it was reviewed with; `AlreadyRecorded` if another version has been saved since."""
     with uow:
         relationship = leading(uow, relationship_id, by, "exit")
         previous = uow.exit_strategies.latest(relationship_id)
@@ -55,6 +56,7 @@ def save(
         subject = f"exit strategy v{strategy.version}"
         uow.audit.record(relationship_id, by, now, "exit_strategy.saved", subject, previous, strategy)
         save_version(uow, catalogue, relationship_id, reason=subject, by=by, now=now)
+        uow.nudges.enqueue(exit_review_notices(updated, strategy), now)
         uow.commit()
     return ExitSaved(updated, strategy)
 

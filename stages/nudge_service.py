@@ -191,6 +191,8 @@ def close(uow: UnitOfWork, nudge_ids: Sequence[int], now: datetime) -> None:
 
 
 def _settled(uow: UnitOfWork, queued: QueuedNudge) -> Settled | None:
+    if queued.kind.notice:
+        return None  # told once, even of a relationship that has ended since: a notice has nothing to settle
     relationship = uow.relationships.get(queued.relationship_id)
     if relationship is None or relationship.exited:
         return Settled(Outcome.ENDED)
@@ -223,6 +225,8 @@ def _settled(uow: UnitOfWork, queued: QueuedNudge) -> Settled | None:
             if dispute.tier != queued.tier:
                 return Settled(Outcome.MOVED, on=dispute.since().date(), tier=dispute.tier)
             return None
+        case NudgeKind.SPONSOR_NAMED | NudgeKind.OWNER_NAMED | NudgeKind.ITEM_ASSIGNED | NudgeKind.EXIT_REVIEWED_WITH:
+            return None  # never reached: a notice is answered before the relationship is looked at
         case unknown:
             assert_never(unknown)
 
@@ -292,7 +296,7 @@ def snooze(uow: UnitOfWork, nudge_id: int, user_id: str, *, now: datetime, days:
     `Stale` if the outbox has no such nudge."""
     with uow:
         nudge = uow.nudges.get(nudge_id)
-        if nudge is None:
+        if nudge is None or nudge.kind.notice:  # a notice offers no snooze: a value naming one is not ours
             raise Stale(f"nudge {nudge_id}")
         wanted = Snooze(uow.team_id, nudge.kind, nudge.subject, user_id, now + timedelta(days=days), nudge_id, days)
         saved = uow.snoozes.add(wanted)

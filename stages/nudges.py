@@ -9,10 +9,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
+from typing import assert_never
 from zoneinfo import ZoneInfo
 
-from stages.catalogue import Cadences
+from stages.catalogue import Cadences, ChecklistItem, Role, Stage
+from stages.checklist import ItemState
 from stages.disputes import TOP_TIER, Dispute, handed_over
+from stages.exits import ExitStrategy
 from stages.relationships import Relationship
 
 
@@ -22,6 +25,30 @@ class NudgeKind(StrEnum):
     DISPUTE = "dispute"  # a dispute has outstayed its tier's time limit
     DISPUTE_ESCALATED = "dispute_escalated"  # a dispute has moved up to the recipient's tier
     DISPUTE_THREAD = "dispute_thread"  # a dispute moved up by itself: its thread (the recipient is the channel)
+    # Notices: someone else gave the recipient a part in a relationship. Told once; nothing to settle or snooze.
+    SPONSOR_NAMED = "sponsor_named"  # the recipient is now a relationship's executive sponsor
+    OWNER_NAMED = "owner_named"  # the recipient is now a relationship's owner
+    ITEM_ASSIGNED = "item_assigned"  # a check-in item was assigned to the recipient
+    EXIT_REVIEWED_WITH = "exit_reviewed_with"  # an exit strategy version names the recipient as reviewed with
+
+    @property
+    def notice(self) -> bool:
+        """Whether it tells of something done (once, never settled or snoozed) rather than asks for something due."""
+        match self:
+            case (
+                NudgeKind.SPONSOR_NAMED | NudgeKind.OWNER_NAMED | NudgeKind.ITEM_ASSIGNED | NudgeKind.EXIT_REVIEWED_WITH
+            ):
+                return True
+            case (
+                NudgeKind.REVIEW
+                | NudgeKind.EXIT_REVIEW
+                | NudgeKind.DISPUTE
+                | NudgeKind.DISPUTE_ESCALATED
+                | NudgeKind.DISPUTE_THREAD
+            ):
+                return False
+            case unknown:
+                assert_never(unknown)
 
 
 class NudgeStatus(StrEnum):
@@ -174,6 +201,90 @@ def thread_nudges(dispute: Dispute, relationship: Relationship, now: datetime) -
             relationship.id or 0,
             detail,
         )
+    ]
+
+
+ROLE_KINDS = {"relationship_owner": NudgeKind.OWNER_NAMED, "executive_sponsor": NudgeKind.SPONSOR_NAMED}
+
+
+def role_nudges(
+    before: Relationship | None, after: Relationship, *, by: str, now: datetime, roles: Mapping[str, Role]
+) -> list[Nudge]:
+    """Tell whoever someone else made the relationship's owner or executive sponsor (at its start or by an edit)
+    what the role asks of them, in the catalogue's words. The key holds the moment, so being named again later is
+    told again, while the same change saved once is told once."""
+    if after.id is None:
+        return []
+    people = {"relationship_owner": after.owner_id, "executive_sponsor": after.sponsor_id}
+    earlier = {"relationship_owner": before.owner_id, "executive_sponsor": before.sponsor_id} if before else {}
+    nudges = []
+    for key, person in people.items():
+        if person in (by, earlier.get(key)):
+            continue
+        role = roles[key]
+        detail: dict[str, str | int] = {
+            "name": after.name,
+            "by": by,
+            "owner": after.owner_id,
+            "sponsor": after.sponsor_id,
+            "role": role.name,
+            "duties": role.description,
+        }
+        nudges.append(Nudge(ROLE_KINDS[key], str(after.id), 0, now.isoformat(), person, after.id, detail))
+    return nudges
+
+
+def assignment_nudges(
+    relationship: Relationship,
+    stage: Stage,
+    item: ChecklistItem,
+    before: ItemState,
+    after: ItemState,
+    *,
+    by: str,
+    link: str | None = None,
+) -> list[Nudge]:
+    """Tell the person a check-in item is now assigned to, unless they took it themselves or it already was
+    theirs. The key holds the item's version after the change, so a repeat (which changes nothing) adds none."""
+    person = after.assignee_id
+    if person is None or person in (by, before.assignee_id) or relationship.id is None:
+        return []
+    detail: dict[str, str | int] = {
+        "name": relationship.name,
+        "by": by,
+        "item": item.id,
+        "text": item.text,
+        "stage": stage.number,
+        "stage_name": stage.name,
+    }
+    if link:
+        detail["link"] = link
+    subject = f"{relationship.id}:{item.id}"
+    return [Nudge(NudgeKind.ITEM_ASSIGNED, subject, 0, str(before.version + 1), person, relationship.id, detail)]
+
+
+def exit_review_notices(relationship: Relationship, strategy: ExitStrategy) -> list[Nudge]:
+    """Tell each person an exit strategy version says it was reviewed with, but the one who saved it."""
+    if relationship.id is None:
+        return []
+    detail: dict[str, str | int] = {
+        "name": relationship.name,
+        "version": strategy.version,
+        "by": strategy.saved_by,
+        "channel": relationship.channel_id,
+    }
+    return [
+        Nudge(
+            NudgeKind.EXIT_REVIEWED_WITH,
+            str(relationship.id),
+            0,
+            f"v{strategy.version}",
+            person,
+            relationship.id,
+            detail,
+        )
+        for person in strategy.reviewed_with
+        if person != strategy.saved_by
     ]
 
 

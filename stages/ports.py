@@ -217,7 +217,7 @@ class NudgeRepository(Protocol):
     def failed(self, relationship_ids: Sequence[int]) -> list[QueuedNudge]: ...
 
     def with_open_messages(self) -> list[QueuedNudge]:
-        """Sent nudges whose message still shows their buttons."""
+        """Sent nudges whose message still shows their buttons; never notices, which have nothing to settle."""
         ...
 
     def close(self, ids: Sequence[int], now: datetime) -> int:

@@ -4,18 +4,27 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from stages.audit import SYSTEM, AuditEvent
-from stages.catalogue import Catalogue, Phase, Stage
+from stages.catalogue import Catalogue, Phase, Stage, default_catalogue
 from stages.checklist import StageProgress
-from stages.errors import NameTaken, NotAllowed, RelationshipNotFound, Stale
-from stages.naming import clean_name, suggest
+from stages.errors import InvalidInput, NameTaken, NotAllowed, Problem, RelationshipNotFound, Stale
+from stages.naming import clean_name, hidden_characters, suggest
+from stages.nudges import role_nudges
 from stages.ports import UnitOfWork
 from stages.relationships import Relationship, RelationshipDraft
 
 
 def create_relationship(
-    uow: UnitOfWork, draft: RelationshipDraft, *, created_by: str, now: datetime, exit_review_days: int = 180
+    uow: UnitOfWork,
+    draft: RelationshipDraft,
+    *,
+    created_by: str,
+    now: datetime,
+    exit_review_days: int = 180,
+    catalogue: Catalogue | None = None,
 ) -> Relationship:
-    """Start managing a relationship at stage 1. Raises `InvalidInput` or `NameTaken` and changes nothing."""
+    """Start managing a relationship at stage 1, telling an owner and a sponsor other than its creator what their
+    role is (in `catalogue`'s words, the packaged one's by default). Raises `InvalidInput` or `NameTaken` and
+    changes nothing."""
     valid = draft.validated()
     with uow:
         existing = uow.relationships.by_name(valid.name)
@@ -28,6 +37,8 @@ def create_relationship(
         uow.audit.record(
             relationship.id, created_by, now, "relationship.created", relationship.name, after=relationship
         )
+        roles = (catalogue or default_catalogue()).roles
+        uow.nudges.enqueue(role_nudges(None, relationship, by=created_by, now=now, roles=roles), now)
         uow.commit()
     return relationship
 
@@ -44,11 +55,18 @@ def record_intro(uow: UnitOfWork, relationship: Relationship, ts: str, *, now: d
 
 
 def edit_relationship(
-    uow: UnitOfWork, relationship_id: int, draft: RelationshipDraft, *, by: str, now: datetime
+    uow: UnitOfWork,
+    relationship_id: int,
+    draft: RelationshipDraft,
+    *,
+    by: str,
+    now: datetime,
+    catalogue: Catalogue | None = None,
 ) -> Relationship:
     """Change a relationship's name, partner, people, channel or review cadence. Only its owner or sponsor may.
 
-    A new cadence moves the next review only if that brings it sooner; the stage is changed only by sign-off.
+    A new cadence moves the next review only if that brings it sooner; the stage is changed only by sign-off. A new
+    owner or sponsor (named by someone else) is told what the role asks, in `catalogue`'s words.
     """
     valid = draft.validated()
     with uow:
@@ -65,6 +83,8 @@ def edit_relationship(
             return current
         saved = uow.relationships.update(edited)
         uow.audit.record(relationship_id, by, now, "relationship.edited", saved.name, current, saved)
+        roles = (catalogue or default_catalogue()).roles
+        uow.nudges.enqueue(role_nudges(current, saved, by=by, now=now, roles=roles), now)
         uow.commit()
         return saved
 
@@ -91,6 +111,18 @@ def name_free(uow: UnitOfWork, name: str) -> None:
         existing = uow.relationships.by_name(wanted)
     if existing is not None:
         raise NameTaken(wanted, existing.name)
+
+
+def name_available(uow: UnitOfWork, name: str, *, keeping: int | None = None) -> None:
+    """`InvalidInput` on the name field if another relationship than `keeping` (the one being edited) already has
+    `name`, as names are compared; a name the form's own rules refuse (empty, or hiding characters) is left to them."""
+    wanted = clean_name(name)
+    if not wanted or hidden_characters("name", wanted):
+        return
+    with uow.reading():
+        existing = uow.relationships.by_name(wanted)
+    if existing is not None and existing.id != keeping:
+        raise InvalidInput([Problem("name", "name_taken", {"existing": existing.name})])
 
 
 def relationship(uow: UnitOfWork, relationship_id: int) -> Relationship:

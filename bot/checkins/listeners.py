@@ -4,6 +4,7 @@ Each is acknowledged at once; the work runs after the ack. Refusals (not the own
 an out-of-date button) are explained privately, or in the modal that asked, and change nothing.
 """
 
+import logging
 from typing import Any
 
 from slack_bolt import App
@@ -37,6 +38,8 @@ from stages.checklist import (
 from stages.errors import NotAllowed, Stale
 from stages.relationships import Relationship
 
+log = logging.getLogger(__name__)
+
 
 def register(app: App, deps: Deps) -> None:
 
@@ -54,6 +57,7 @@ def register(app: App, deps: Deps) -> None:
     app.action(ids.ACTION_ITEM_NOT_APPLICABLE)(ack=ack_silently, lazy=[lazy(deps, open_not_applicable)])
     app.action(ids.ACTION_ITEM_EVIDENCE)(ack=ack_silently, lazy=[lazy(deps, open_evidence)])
     app.action(ids.ACTION_ITEM_ASSIGN)(ack=ack_silently, lazy=[lazy(deps, assign)])
+    app.action(ids.ACTION_OPEN_THREAD)(ack_silently)  # Slack opens the link itself; the app only acknowledges
     app.action(ids.ACTION_SIGN_OFF)(ack=ack_silently, lazy=[lazy(deps, sign_off)])
     app.action(ids.ACTION_REOPEN)(ack=ack_silently, lazy=[lazy(deps, open_reopen)])
     on_submit(app, deps, ids.VIEW_ITEM_NOT_APPLICABLE, save_not_applicable, reason)
@@ -89,13 +93,27 @@ def assign(turn: Turn) -> None:
             turn,
             item,
             lambda rid: assignment_answer(rid, item.item_id, assignee, actor_id=turn.user_id, at=turn.now()),
+            link=_item_link(turn, item) if assignee and assignee != turn.user_id else None,
         )
 
 
-def _answer(turn: Turn, item: ItemRef, make: Any) -> Answered | None:
+def _item_link(turn: Turn, item: ItemRef) -> str | None:
+    """Where the item is answered in its check-in thread, for the person it is assigned to; None if unknown."""
+    checkin = checkin_service.board(turn.uow(), turn.deps.catalogue, item.checkin_id).checkin
+    ts = checkin.item_messages.get(item.item_id) or checkin.thread_ts
+    if checkin.channel_id is None or ts is None:
+        return None
+    try:
+        return str(turn.client.chat_getPermalink(channel=checkin.channel_id, message_ts=ts)["permalink"])
+    except SlackApiError as error:  # the notice still says how to reach the thread
+        log.warning("no link to item %s: %s", item.item_id, error.response.get("error"))
+        return None
+
+
+def _answer(turn: Turn, item: ItemRef, make: Any, *, link: str | None = None) -> Answered | None:
     """Record the answer and show it; None when it was a repeat (a double click, a replayed action)."""
     deps = turn.deps
-    answered = checkin_service.answer(turn.uow(), deps.catalogue, item.checkin_id, item.item_id, make)
+    answered = checkin_service.answer(turn.uow(), deps.catalogue, item.checkin_id, item.item_id, make, link=link)
     if answered is not None:
         refresh(turn.client, deps, answered.board, [item.item_id])
         r = answered.board.relationship

@@ -11,7 +11,7 @@ from bot.nudges.updates import item_block_id
 from bot.slack import ids
 from bot.slack.kit import MESSAGE_BLOCK_LIMIT, context, header, plain, section
 from bot.slack.references import stored_id
-from bot.slack.wording import Copy
+from bot.slack.wording import Copy, web_address
 from stages.nudges import Nudge, NudgeKind, QueuedNudge
 
 
@@ -20,7 +20,16 @@ def in_thread(kind: NudgeKind) -> bool:
     match kind:
         case NudgeKind.DISPUTE_THREAD:
             return True
-        case NudgeKind.REVIEW | NudgeKind.EXIT_REVIEW | NudgeKind.DISPUTE | NudgeKind.DISPUTE_ESCALATED:
+        case (
+            NudgeKind.REVIEW
+            | NudgeKind.EXIT_REVIEW
+            | NudgeKind.DISPUTE
+            | NudgeKind.DISPUTE_ESCALATED
+            | NudgeKind.SPONSOR_NAMED
+            | NudgeKind.OWNER_NAMED
+            | NudgeKind.ITEM_ASSIGNED
+            | NudgeKind.EXIT_REVIEWED_WITH
+        ):
             return False
         case unknown:
             assert_never(unknown)
@@ -42,7 +51,14 @@ def one_per_subject(nudges: Sequence[QueuedNudge]) -> list[QueuedNudge]:
 def _subject_kind(kind: NudgeKind) -> str:
     """What kind of thing a nudge is about: a dispute's nudges are about one dispute, whatever their kind."""
     match kind:
-        case NudgeKind.REVIEW | NudgeKind.EXIT_REVIEW:
+        case (
+            NudgeKind.REVIEW
+            | NudgeKind.EXIT_REVIEW
+            | NudgeKind.SPONSOR_NAMED
+            | NudgeKind.OWNER_NAMED
+            | NudgeKind.ITEM_ASSIGNED
+            | NudgeKind.EXIT_REVIEWED_WITH
+        ):
             return kind.value
         case NudgeKind.DISPUTE | NudgeKind.DISPUTE_ESCALATED | NudgeKind.DISPUTE_THREAD:
             return "dispute"
@@ -74,6 +90,8 @@ def item_blocks(copy: Copy, nudge: QueuedNudge, today: date) -> list[Block]:
     shown (no wording for its kind, a detail it lacks or cannot read)."""
     if nudge.id is None:
         raise ValueError("a nudge that is not in the outbox has no buttons")
+    if nudge.kind.notice:
+        return notice_blocks(copy, nudge, nudge.id)
     action_id, target = open_button(nudge)
     buttons = [
         ButtonElement(
@@ -96,6 +114,19 @@ def item_blocks(copy: Copy, nudge: QueuedNudge, today: date) -> list[Block]:
         facts["due"] = date.fromisoformat(str(nudge.detail["due"]))
     item = copy("nudges", f"item_{nudge.kind.value}", **facts)
     return [section(item), ActionsBlock(block_id=item_block_id(nudge.id), elements=buttons)]
+
+
+def notice_blocks(copy: Copy, nudge: QueuedNudge, nudge_id: int) -> list[Block]:
+    """A notice's text, with a button to the check-in thread it points to (a checked https address): a notice is
+    told once and asks nothing due, so it has no snooze."""
+    blocks: list[Block] = [section(copy("nudges", f"item_{nudge.kind.value}", n=nudge))]
+    link = web_address(str(nudge.detail.get("link", "")))
+    if link:
+        button = ButtonElement(
+            text=plain(copy.plain("nudges", f"open_{nudge.kind.value}")), action_id=ids.ACTION_OPEN_THREAD, url=link
+        )
+        blocks.append(ActionsBlock(block_id=item_block_id(nudge_id), elements=[button]))
+    return blocks
 
 
 def dm_blocks(copy: Copy, items: Sequence[list[Block]]) -> list[Block]:

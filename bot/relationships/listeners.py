@@ -14,12 +14,13 @@ from bot.slack import ids
 from bot.slack.kit import message_blocks
 from bot.slack.modal_submission import on_submit
 from bot.slack.posting import post_in_channel
-from bot.slack.references import RelationshipRef, Subject, carried, stored_id
+from bot.slack.references import RelationshipRef, Subject, Unreadable, carried, stored_id
 from bot.slack.refusals import explaining
 from bot.slack.subcommands import Invocation, Subcommand
 from bot.slack.turn import Turn
 from stages import relationship_service, review_service
 from stages.errors import NameTaken
+from stages.ports import UnitOfWork
 from stages.relationships import Relationship, RelationshipDraft
 
 log = logging.getLogger(__name__)
@@ -30,8 +31,27 @@ def register(app: App, deps: Deps) -> None:
     def draft(view: dict[str, Any]) -> object:
         return read_draft(view).validated()
 
-    on_submit(app, deps, ids.VIEW_NEW_RELATIONSHIP, create_relationship, draft)
-    on_submit(app, deps, ids.VIEW_EDIT_RELATIONSHIP, save_edit, draft, about=Subject.RELATIONSHIP)
+    def name_free(uow: UnitOfWork, view: dict[str, Any]) -> None:
+        relationship_service.name_available(uow, read_draft(view).name)
+
+    def name_free_but_its_own(uow: UnitOfWork, view: dict[str, Any]) -> None:
+        try:
+            keeping = carried(view, RelationshipRef).relationship_id
+        except Unreadable:
+            return  # a form that names no relationship is refused by its saving, whatever its name
+        relationship_service.name_available(uow, read_draft(view).name, keeping=keeping)
+
+    # The name is checked with the other fields, so that every problem is told at once.
+    on_submit(app, deps, ids.VIEW_NEW_RELATIONSHIP, create_relationship, draft, lookups=(name_free,))
+    on_submit(
+        app,
+        deps,
+        ids.VIEW_EDIT_RELATIONSHIP,
+        save_edit,
+        draft,
+        lookups=(name_free_but_its_own,),
+        about=Subject.RELATIONSHIP,
+    )
 
 
 def start_edit(turn: Turn, invocation: Invocation) -> None:
@@ -51,7 +71,7 @@ def save_edit(turn: Turn) -> str | None:
     before = relationship_service.relationship(turn.uow(), relationship_id)
     try:
         saved = relationship_service.edit_relationship(
-            turn.uow(), relationship_id, draft, by=turn.user_id, now=turn.now()
+            turn.uow(), relationship_id, draft, by=turn.user_id, now=turn.now(), catalogue=turn.deps.catalogue
         )
     except NameTaken as taken:
         _name_taken(turn, taken, RelationshipRef(relationship_id))
@@ -68,6 +88,7 @@ def create_relationship(turn: Turn) -> str | None:
             created_by=turn.user_id,
             now=turn.now(),
             exit_review_days=turn.deps.catalogue.cadences.exit_review_days,
+            catalogue=turn.deps.catalogue,
         )
     except NameTaken as taken:
         _name_taken(turn, taken, None)

@@ -298,7 +298,11 @@ class Driver:
         answer = reply.json()
         action = answer.get("response_action")
         if action == "errors":
-            return dict(answer.get("errors", {}))
+            errors = dict(answer.get("errors", {}))
+            inputs = {b.get("block_id") for b in record.view.get("blocks", []) if b.get("type") == "input"}
+            for block_id in sorted(set(errors) - inputs):  # Slack refuses an error it has no input to show under
+                ws.violation(f"view_submission ack: errors name {block_id!r}, which is no input block of the view")
+            return errors
         if action in ("update", "push"):
             problems = self.emulator.contract.check_view(answer.get("view"))
             for problem in problems:

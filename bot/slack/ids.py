@@ -38,6 +38,7 @@ ACTION_ITEM_IN_PROGRESS = "item_in_progress"
 ACTION_ITEM_NOT_APPLICABLE = "item_not_applicable"
 ACTION_ITEM_EVIDENCE = "item_evidence"
 ACTION_ITEM_ASSIGN = "item_assign"
+ACTION_OPEN_THREAD = "checkin_thread_open"  # a link button to a check-in thread: Slack still tells the app
 ACTION_SIGN_OFF = "stage_sign_off"
 ACTION_REOPEN = "stage_reopen"
 

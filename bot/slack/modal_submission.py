@@ -1,27 +1,30 @@
 """A modal's submission, from the ack to the outcome, so that nothing a person typed is ever lost.
 
-The ack checks the fields with the domain's own (pure) rules and shows any problem under its field. A form
+The ack checks the fields with the domain's own rules, the pure ones and those that ask what is stored (a name
+already taken), and shows every field's problem under it at once. A form
 whose saving takes real work stays open, showing "Saving…"; the work runs after the ack and shows its outcome
 (or the domain's refusal) in the modal. If the work fails, the form comes back filled with what was typed.
 """
 
 import logging
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
-from slack_bolt import Ack, App
+from slack_bolt import Ack, App, BoltContext
 
 from bot.deps import Deps
 from bot.slack.forms import outcome
 from bot.slack.references import Subject
 from bot.slack.refusals import explanation
-from bot.slack.turn import Turn, failure_notice, lazy
-from bot.slack.wording import Copy
+from bot.slack.turn import Turn, failure_notice, lazy, team_of
 from stages.errors import DomainError, InvalidInput, Problem
+from stages.ports import UnitOfWork
 
 log = logging.getLogger(__name__)
-Check = Callable[[dict[str, Any]], object]
 JSON = dict[str, Any]
+Check = Callable[[JSON], object]
+Lookup = Callable[[UnitOfWork, JSON], object]  # a check that reads what is stored, e.g. the names taken
 
 # How each input reports its answer in a submitted view, and how a form is filled with it again.
 _ANSWERS = {
@@ -42,21 +45,31 @@ Work = Callable[[Turn], str | None]
 
 
 def on_submit(
-    app: App, deps: Deps, callback_id: str, work: Work, *checks: Check, about: Subject = Subject.CHECKIN
+    app: App,
+    deps: Deps,
+    callback_id: str,
+    work: Work,
+    *checks: Check,
+    lookups: tuple[Lookup, ...] = (),
+    about: Subject = Subject.CHECKIN,
 ) -> None:
-    """Listen for submissions of the modal `callback_id`: `checks` in the ack, then `work` after it; a refusal
-    that something went stale is worded as being `about` that."""
-    app.view(callback_id)(ack=checked(deps.copy, checks), lazy=[saving(deps, work, checks, about)])
+    """Listen for submissions of the modal `callback_id`: `checks` and `lookups` in the ack, then `work` after it;
+    a refusal that something went stale is worded as being `about` that."""
+    app.view(callback_id)(ack=checked(deps, checks, lookups), lazy=[saving(deps, work, checks, about, lookups)])
 
 
-def checked(copy: Copy, checks: tuple[Check, ...]) -> Callable[[Ack, JSON], None]:
-    """The ack: problems the checks find go under their fields; otherwise the modal shows "Saving…" until the
-    work after the ack replaces it with the outcome."""
+def checked(
+    deps: Deps, checks: tuple[Check, ...], lookups: tuple[Lookup, ...]
+) -> Callable[[Ack, JSON, BoltContext], None]:
+    """The ack: every problem the checks and lookups find goes under its field, all in one answer; otherwise the
+    modal shows "Saving…" until the work after the ack replaces it with the outcome."""
+    copy = deps.copy
 
-    def acknowledge(ack: Ack, view: JSON) -> None:
-        problems = problems_in(view, checks)
+    def acknowledge(ack: Ack, view: JSON, context: BoltContext) -> None:
+        problems = problems_in(view, checks) + looked_up(lambda: deps.uow(team_of(context)), view, lookups)
         if problems:
-            ack(response_action="errors", errors={p.field: copy.problem(p) for p in first_per_field(problems)})
+            errors = {p.field: copy.problem(p, plain=True) for p in first_per_field(problems)}
+            ack(response_action="errors", errors=errors)
         else:
             ack(response_action="update", view=outcome(copy, view, copy("commands", "saving"), closable=False))
 
@@ -73,11 +86,18 @@ def problems_in(view: JSON, checks: tuple[Check, ...]) -> list[Problem]:
     return found
 
 
+def looked_up(uow: Callable[[], UnitOfWork], view: JSON, lookups: tuple[Lookup, ...]) -> list[Problem]:
+    """The problems the lookups find, each reading through a unit of work of its own (none without lookups)."""
+    return problems_in(view, tuple(partial(lookup, uow()) for lookup in lookups))
+
+
 def first_per_field(problems: list[Problem]) -> list[Problem]:
     return list(InvalidInput(problems).by_field().values())
 
 
-def saving(deps: Deps, work: Work, checks: tuple[Check, ...], about: Subject) -> Callable[..., None]:
+def saving(
+    deps: Deps, work: Work, checks: tuple[Check, ...], about: Subject, lookups: tuple[Lookup, ...]
+) -> Callable[..., None]:
     """The lazy listener: `work` returns the outcome to show in the modal (None: it showed its own).
 
     Bolt runs it after every ack, so it does nothing when the ack refused the fields (the form is still open).
@@ -85,7 +105,8 @@ def saving(deps: Deps, work: Work, checks: tuple[Check, ...], about: Subject) ->
 
     def run(turn: Turn) -> None:
         copy = turn.deps.copy
-        if problems_in(turn.body["view"], checks):
+        view = turn.body["view"]
+        if problems_in(view, checks) or looked_up(turn.uow, view, lookups):
             return
         try:
             said = work(turn)

@@ -43,10 +43,7 @@ class Turn:
 
     @property
     def team_id(self) -> str:
-        team_id = self.context.team_id or self.context.enterprise_id
-        if not team_id:
-            raise ValueError("request carries no workspace")
-        return str(team_id)
+        return team_of(self.context)
 
     @property
     def user_id(self) -> str:
@@ -87,6 +84,14 @@ class Turn:
             return
         dm = self.client.conversations_open(users=self.user_id)["channel"]["id"]
         self.client.chat_postMessage(channel=dm, text=text, blocks=blocks)
+
+
+def team_of(context: BoltContext) -> str:
+    """The workspace a request comes from."""
+    team_id = context.team_id or context.enterprise_id
+    if not team_id:
+        raise ValueError("request carries no workspace")
+    return str(team_id)
 
 
 Handler = Callable[[Turn], None]

@@ -151,9 +151,11 @@ class Copy:
         """Copy for a `plain_text` field, which Slack shows exactly as sent."""
         return self._render(self.plain_env, template, macro, facts)
 
-    def problem(self, problem: Problem) -> str:
-        """The message for one domain problem; every problem code has a macro in problems.j2."""
-        return self("problems", problem.code, field=problem.field, **problem.params)
+    def problem(self, problem: Problem, *, plain: bool = False) -> str:
+        """The message for one domain problem; every problem code has a macro in problems.j2. `plain` for text
+        Slack shows as it is (a modal's field errors), where an escaped `&` would show as `&amp;`."""
+        render = self.plain if plain else self
+        return render("problems", problem.code, field=problem.field, **problem.params)
 
     @staticmethod
     def _render(env: Environment, template: str, macro: str, facts: dict[str, Any]) -> str:

@@ -186,9 +186,13 @@ class SqlNudgeRepository:
         return _QUEUED.read(self._session, query.order_by(outbox.c.id))
 
     def with_open_messages(self) -> list[QueuedNudge]:
+        """Of the kinds that can be settled: a notice's message is never brought up to date, so it is never read."""
         outbox = table(NudgeRow)
         query = _QUEUED.select().where(
-            outbox.c.team_id == self._team_id, outbox.c.message_ts.is_not(None), outbox.c.closed_at.is_(None)
+            outbox.c.team_id == self._team_id,
+            outbox.c.message_ts.is_not(None),
+            outbox.c.closed_at.is_(None),
+            outbox.c.kind.in_([kind.value for kind in NudgeKind if not kind.notice]),
         )
         return _QUEUED.read(self._session, query.order_by(outbox.c.id))
 

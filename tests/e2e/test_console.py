@@ -124,7 +124,7 @@ def test_moving_time_brings_nudges_as_direct_messages_which_can_be_snoozed(tmp_p
     )
     out = console(tmp_path / "state", script, WORKING_DAYS="mon-sun", WORKING_HOURS="00:00-00:00")
     after_a_week = out.split("> time +7d")[1].split("> dm")[0]
-    assert "Accord sent 1 nudge." in after_a_week
+    assert "Accord sent 2 nudges." in after_a_week  # Alice's review, and Bob's notice that he is the sponsor
     assert "🔔 New direct message from Accord: type dm to read it" in after_a_week
     inbox = out.split("> dm")[1]
     assert "📆 The review of *Acme Alliance* is due today." in inbox

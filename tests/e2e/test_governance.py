@@ -10,6 +10,7 @@ from bot.sandbox.workspace import Message
 from bot.slack import ids
 from stages import dispute_service, exit_service, review_service
 from stages.disputes import DisputeEventKind, DisputeStatus
+from stages.nudges import NudgeKind
 from tests.conftest import START
 from tests.e2e.helpers import (
     ACME,
@@ -226,7 +227,8 @@ def test_a_dispute_climbs_its_ladder_and_is_resolved(acme: Sandbox) -> None:
 
     with acme.database.uow(acme.workspace.team_id) as uow:
         queued = uow.nudges.claim("test", "peek", START, 10, timedelta(minutes=10))
-    assert queued == []  # nobody is told a dispute they already own is now theirs
+    # Nobody is told a dispute they already own is now theirs (Bob was told only that he is the sponsor).
+    assert [n.kind for n in queued] == [NudgeKind.SPONSOR_NAMED]
 
     driver.click(BOB, fresh(acme, parent), ids.ACTION_DISPUTE_RESOLVE)
     assert driver.submit(BOB, {"resolution": "Agreed a recovery plan"}, client_checks=False).errors == {

@@ -12,8 +12,8 @@ from bot.nudges.delivery import Nudger, nudger_for
 from bot.sandbox.harness import Sandbox
 from stages.nudges import NudgeStatus
 from tests.conftest import START
-from tests.e2e.helpers import ACME, ALICE, BOB, PARTNERSHIPS, create_relationship
-from tests.e2e.test_nudges import dms, outbox
+from tests.e2e.helpers import ACME, ALICE, BOB, PARTNERSHIPS
+from tests.e2e.test_nudges import dms, outbox, started
 
 LEASE = timedelta(seconds=600)  # NUDGE_CLAIM_LEASE_SECONDS, as configured in the sandbox
 HALF_A_MINUTE_ON = format_datetime(START + timedelta(days=7, seconds=30), usegmt=True)  # from when the 429 comes
@@ -27,8 +27,8 @@ def database_url(any_database_url: str) -> str:
 @pytest.fixture
 def two_due(sandbox: Sandbox) -> Sandbox:
     """Two reviews due today, for two people (London, in working hours): one sender's batch holds both DMs."""
-    create_relationship(sandbox, "Acme Alliance", sponsor=BOB, channel=ACME, cadence="7")
-    create_relationship(sandbox, "Globex Supply", owner=BOB, sponsor=ALICE, channel=PARTNERSHIPS, cadence="7")
+    started(sandbox, "Acme Alliance", sponsor=BOB, channel=ACME, cadence="7")
+    started(sandbox, "Globex Supply", owner=BOB, sponsor=ALICE, channel=PARTNERSHIPS, cadence="7")
     sandbox.clock.advance(timedelta(days=7))
     return sandbox
 
@@ -90,7 +90,7 @@ def test_a_sender_that_outlives_its_lease_posts_nothing_more(two_due: Sandbox, m
 def test_a_rate_limit_with_a_non_integer_retry_after_waits_then_delivers(
     sandbox: Sandbox, retry_after: str, too_soon: timedelta, in_time: timedelta
 ) -> None:
-    create_relationship(sandbox, "Acme Alliance", sponsor=BOB, cadence="7")
+    started(sandbox, "Acme Alliance", sponsor=BOB, cadence="7")
     sandbox.emulator.fail("chat.postMessage", status=429, retry_after=retry_after)
     report = sandbox.advance(timedelta(days=7))
     assert report.deferred == 1 and dms(sandbox, ALICE) == []

@@ -5,6 +5,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from datetime import date, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -15,7 +16,7 @@ from bot.sandbox.harness import Sandbox
 from bot.sandbox.workspace import Message
 from bot.slack import ids
 from stages import dispute_service, nudge_service
-from stages.nudges import NudgeStatus
+from stages.nudges import NudgeKind, NudgeStatus
 from tests.conftest import START
 from tests.e2e.helpers import (
     ACME,
@@ -38,8 +39,27 @@ def database_url(any_database_url: str) -> str:
     return any_database_url
 
 
-def dms(sandbox: Sandbox, user: str) -> list[Message]:
-    return sandbox.workspace.top_level(sandbox.workspace.im_with(user).id)
+def dms(sandbox: Sandbox, user: str, *, notices: bool = False) -> list[Message]:
+    """Accord's direct messages to the person; unless `notices`, without those that only told them of a part
+    someone gave them (the sponsor named when a relationship starts), to follow what falls due."""
+    messages = sandbox.workspace.top_level(sandbox.workspace.im_with(user).id)
+    if notices:
+        return messages
+    notice_ids = {str(i) for i, kind, *_ in outbox(sandbox, notices=True, ids=True) if NudgeKind(kind).notice}
+    return [m for m in messages if not set(nudge_ids(m)) <= notice_ids]
+
+
+def nudge_ids(message: Message) -> list[str]:
+    """The outbox ids a nudge message carries in its metadata (none for any other message)."""
+    payload = (message.metadata or {}).get("event_payload", {})
+    return [i for i in str(payload.get("nudge_ids", "")).split(",") if i]
+
+
+def started(sandbox: Sandbox, name: str, **answers: str) -> None:
+    """A relationship created through its form, and the nudges run at once: its sponsor is told of being named
+    before anything falls due, so what follows concerns only what does."""
+    create_relationship(sandbox, name, **answers)
+    sandbox.run_nudges()
 
 
 def set_due(sandbox: Sandbox, name: str, *, review: date | None = None, exit_review: date | None = None) -> None:
@@ -55,18 +75,23 @@ def set_due(sandbox: Sandbox, name: str, *, review: date | None = None, exit_rev
         uow.commit()
 
 
-def outbox(sandbox: Sandbox) -> list[tuple[str, str, int, str]]:
+def outbox(sandbox: Sandbox, *, notices: bool = False, ids: bool = False) -> list[tuple[Any, ...]]:
+    """The outbox's rows as (kind, recipient, tier, status), after their id if `ids`; notices only if `notices`."""
     from sqlmodel import select
 
     from storage.tables import NudgeRow
 
     with sandbox.database.sessions() as session:
         rows = session.exec(select(NudgeRow).order_by(NudgeRow.id)).all()  # type: ignore[arg-type]
-        return [(row.kind, row.recipient_id, row.tier, row.status) for row in rows]
+        return [
+            (*([row.id] if ids else []), row.kind, row.recipient_id, row.tier, row.status)
+            for row in rows
+            if notices or not NudgeKind(row.kind).notice
+        ]
 
 
 def test_a_review_due_today_reaches_its_owner_once(sandbox: Sandbox) -> None:
-    create_relationship(sandbox, "Acme Alliance", sponsor=BOB, cadence="7")
+    started(sandbox, "Acme Alliance", sponsor=BOB, cadence="7")
     assert sandbox.run_nudges().sent == 0  # not due yet
     sandbox.advance(timedelta(days=7))  # Wednesday 2 December, the due date
     [dm] = dms(sandbox, ALICE)
@@ -83,7 +108,7 @@ def test_a_review_due_today_reaches_its_owner_once(sandbox: Sandbox) -> None:
 
 
 def test_reminders_then_escalation_to_the_sponsor(sandbox: Sandbox) -> None:
-    create_relationship(sandbox, "Acme Alliance", sponsor=BOB, cadence="7")
+    started(sandbox, "Acme Alliance", sponsor=BOB, cadence="7")
     sandbox.advance(timedelta(days=7))  # Wed 2 Dec: due
     sandbox.advance(timedelta(days=3))  # Sat 5 Dec: a reminder is due, but it is the weekend in London
     assert len(dms(sandbox, ALICE)) == 1
@@ -99,7 +124,7 @@ def test_reminders_then_escalation_to_the_sponsor(sandbox: Sandbox) -> None:
 
 
 def test_a_dm_waits_for_working_hours_in_the_recipients_time_zone(sandbox: Sandbox) -> None:
-    create_relationship(sandbox, "Globex", user=CAROL, owner=CAROL, sponsor=ALICE, channel=PARTNERSHIPS, cadence="7")
+    started(sandbox, "Globex", user=CAROL, owner=CAROL, sponsor=ALICE, channel=PARTNERSHIPS, cadence="7")
     report = sandbox.advance(timedelta(days=7))  # 10:00 UTC is 05:00 in New York
     assert report.deferred == 1 and dms(sandbox, CAROL) == []
     sandbox.advance(timedelta(hours=3, minutes=59))  # 08:59 in New York
@@ -110,8 +135,8 @@ def test_a_dm_waits_for_working_hours_in_the_recipients_time_zone(sandbox: Sandb
 
 
 def test_one_message_per_person_lists_everything_due(sandbox: Sandbox) -> None:
-    create_relationship(sandbox, "Acme Alliance", sponsor=BOB, cadence="7")
-    create_relationship(sandbox, "Globex Supply", partner="Globex", sponsor=BOB, channel=PARTNERSHIPS, cadence="7")
+    started(sandbox, "Acme Alliance", sponsor=BOB, cadence="7")
+    started(sandbox, "Globex Supply", partner="Globex", sponsor=BOB, channel=PARTNERSHIPS, cadence="7")
     set_due(sandbox, "Globex Supply", exit_review=START.date() + timedelta(days=7))
     sandbox.advance(timedelta(days=7))
     [dm] = dms(sandbox, ALICE)
@@ -123,7 +148,7 @@ def test_one_message_per_person_lists_everything_due(sandbox: Sandbox) -> None:
 
 
 def test_snoozing_silences_a_nudge_until_it_ends(sandbox: Sandbox) -> None:
-    create_relationship(sandbox, "Acme Alliance", sponsor=BOB, cadence="7")
+    started(sandbox, "Acme Alliance", sponsor=BOB, cadence="7")
     sandbox.advance(timedelta(days=7))
     [dm] = dms(sandbox, ALICE)
     sandbox.driver.click(ALICE, dm, snooze_action(1))
@@ -147,7 +172,7 @@ def items(dm: Message) -> dict[str, str]:
 def test_a_dm_of_several_items_reaches_slack_and_each_snooze_button_snoozes_its_own(sandbox: Sandbox) -> None:
     names = ("Acme Alliance", "Globex Supply", "Initech")
     for name in names:
-        create_relationship(sandbox, name, partner=name, sponsor=BOB, channel=PARTNERSHIPS, cadence="7")
+        started(sandbox, name, partner=name, sponsor=BOB, channel=PARTNERSHIPS, cadence="7")
     sandbox.advance(timedelta(days=7))
     [dm] = dms(sandbox, ALICE)  # Slack took it: six snooze buttons, no two alike within one item's block
     buttons = items(dm)
@@ -162,7 +187,7 @@ def test_a_dm_of_several_items_reaches_slack_and_each_snooze_button_snoozes_its_
 
 
 def test_the_record_review_button_opens_the_review(sandbox: Sandbox) -> None:
-    create_relationship(sandbox, "Acme Alliance", sponsor=BOB, cadence="7")
+    started(sandbox, "Acme Alliance", sponsor=BOB, cadence="7")
     sandbox.advance(timedelta(days=7))
     [dm] = dms(sandbox, ALICE)
     sandbox.driver.click(ALICE, dm, ids.ACTION_NUDGE_OPEN)
@@ -174,7 +199,7 @@ def test_the_record_review_button_opens_the_review(sandbox: Sandbox) -> None:
 
 
 def test_a_nudge_no_longer_due_is_not_sent(sandbox: Sandbox) -> None:
-    create_relationship(sandbox, "Globex", user=CAROL, owner=CAROL, sponsor=ALICE, channel=PARTNERSHIPS, cadence="7")
+    started(sandbox, "Globex", user=CAROL, owner=CAROL, sponsor=ALICE, channel=PARTNERSHIPS, cadence="7")
     sandbox.advance(timedelta(days=7))  # deferred: 05:00 in New York
     with sandbox.database.uow(sandbox.workspace.team_id) as uow:
         found = uow.relationships.by_name("Globex")
@@ -186,7 +211,7 @@ def test_a_nudge_no_longer_due_is_not_sent(sandbox: Sandbox) -> None:
 
 
 def test_disputes_climb_the_ladder_when_they_linger(sandbox: Sandbox) -> None:
-    create_relationship(sandbox, "Acme Alliance", sponsor=BOB)
+    started(sandbox, "Acme Alliance", sponsor=BOB)
     sandbox.driver.command(CAROL, ACME, "dispute Acme Alliance deliveries late")
     parent = sandbox.workspace.top_level(ACME)[-1]
     sandbox.advance(timedelta(days=6))
@@ -211,7 +236,7 @@ def test_disputes_climb_the_ladder_when_they_linger(sandbox: Sandbox) -> None:
 
 def lingering_dispute(sandbox: Sandbox) -> Callable[[], list[Message]]:
     """A dispute on Acme Alliance a day short of climbing to tier 2; what its thread has said about the climb."""
-    create_relationship(sandbox, "Acme Alliance", sponsor=BOB)
+    started(sandbox, "Acme Alliance", sponsor=BOB)
     sandbox.driver.command(CAROL, ACME, "dispute Acme Alliance deliveries late")
     parent = sandbox.workspace.top_level(ACME)[-1]
     sandbox.advance(timedelta(days=7))
@@ -253,7 +278,7 @@ def test_a_dispute_thread_accord_may_no_longer_post_in_shows_on_the_owners_home(
 
 
 def test_exit_reviews_due_reach_the_owner_then_the_sponsor(sandbox: Sandbox) -> None:
-    create_relationship(sandbox, "Acme Alliance", sponsor=BOB)
+    started(sandbox, "Acme Alliance", sponsor=BOB)
     set_due(sandbox, "Acme Alliance", exit_review=START.date())
     sandbox.run_nudges()
     assert "The joint review of the exit strategy of *Acme Alliance* is due today." in shown(dms(sandbox, ALICE)[-1])
@@ -262,7 +287,7 @@ def test_exit_reviews_due_reach_the_owner_then_the_sponsor(sandbox: Sandbox) -> 
 
 
 def test_a_rate_limit_waits_for_retry_after_and_sends_once(sandbox: Sandbox) -> None:
-    create_relationship(sandbox, "Acme Alliance", sponsor=BOB, cadence="7")
+    started(sandbox, "Acme Alliance", sponsor=BOB, cadence="7")
     sandbox.emulator.fail("chat.postMessage", status=429, retry_after=30)
     report = sandbox.advance(timedelta(days=7))
     assert report.deferred == 1 and dms(sandbox, ALICE) == []
@@ -275,7 +300,7 @@ def test_a_rate_limit_waits_for_retry_after_and_sends_once(sandbox: Sandbox) -> 
 
 
 def test_server_errors_are_retried_with_backoff(sandbox: Sandbox) -> None:
-    create_relationship(sandbox, "Acme Alliance", sponsor=BOB, cadence="7")
+    started(sandbox, "Acme Alliance", sponsor=BOB, cadence="7")
     sandbox.emulator.fail("chat.postMessage", status=500, times=2)
     sandbox.advance(timedelta(days=7))
     sandbox.advance(timedelta(seconds=59))
@@ -287,7 +312,7 @@ def test_server_errors_are_retried_with_backoff(sandbox: Sandbox) -> None:
 
 
 def test_a_permanent_error_fails_the_nudge_and_shows_on_the_owners_home(sandbox: Sandbox) -> None:
-    create_relationship(sandbox, "Acme Alliance", sponsor=BOB, cadence="7")
+    started(sandbox, "Acme Alliance", sponsor=BOB, cadence="7")
     sandbox.emulator.fail("chat.postMessage", error="account_inactive")
     report = sandbox.advance(timedelta(days=7))
     assert report.failed == 1
@@ -299,7 +324,7 @@ def test_a_permanent_error_fails_the_nudge_and_shows_on_the_owners_home(sandbox:
 
 
 def test_a_dm_whose_answer_was_lost_is_not_posted_again(sandbox: Sandbox) -> None:
-    create_relationship(sandbox, "Acme Alliance", sponsor=BOB, cadence="7")
+    started(sandbox, "Acme Alliance", sponsor=BOB, cadence="7")
     sandbox.emulator.fail("chat.postMessage", answer_lost=True)  # Slack posts it, but the answer never arrives
     report = sandbox.advance(timedelta(days=7))
     assert report.deferred == 1 and len(dms(sandbox, ALICE)) == 1
@@ -321,7 +346,7 @@ def die() -> None:
 def test_a_sender_that_dies_holding_a_claim_is_succeeded_without_a_second_dm(
     sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch, posted: bool
 ) -> None:
-    create_relationship(sandbox, "Acme Alliance", sponsor=BOB, cadence="7")
+    started(sandbox, "Acme Alliance", sponsor=BOB, cadence="7")
     sandbox.clock.advance(timedelta(days=7))
     dying = nudger_for(sandbox.settings, sandbox.deps, sandbox.database.team_ids)
     if posted:
@@ -343,7 +368,7 @@ def test_a_sender_that_dies_holding_a_claim_is_succeeded_without_a_second_dm(
 
 def test_overlapping_runs_send_each_nudge_once(sandbox: Sandbox) -> None:
     for n in range(6):
-        create_relationship(sandbox, f"Partner {n}", partner="Org", sponsor=BOB, channel=PARTNERSHIPS, cadence="7")
+        started(sandbox, f"Partner {n}", partner="Org", sponsor=BOB, channel=PARTNERSHIPS, cadence="7")
     sandbox.clock.advance(timedelta(days=14))  # every review a week overdue: owner and sponsor nudges
     jobs = [nudger_for(sandbox.settings, sandbox.deps, sandbox.database.team_ids) for _ in range(3)]
     runs = [threading.Thread(target=job.run) for job in jobs for _ in range(2)]
@@ -358,7 +383,7 @@ def test_overlapping_runs_send_each_nudge_once(sandbox: Sandbox) -> None:
 
 
 def test_the_home_tab_shows_overdue_reviews_exit_reviews_and_open_disputes(sandbox: Sandbox) -> None:
-    create_relationship(sandbox, "Acme Alliance", sponsor=BOB, cadence="7")
+    started(sandbox, "Acme Alliance", sponsor=BOB, cadence="7")
     set_due(sandbox, "Acme Alliance", exit_review=START.date())
     sandbox.driver.command(CAROL, ACME, "dispute Acme Alliance deliveries late")
     sandbox.clock.advance(timedelta(days=9))
@@ -409,7 +434,7 @@ def test_the_dry_run_lists_what_would_be_sent_without_sending(tmp_path: Path) ->
 
 
 def test_a_dropped_connection_is_retried_later(sandbox: Sandbox) -> None:
-    create_relationship(sandbox, "Acme Alliance", sponsor=BOB, cadence="7")
+    started(sandbox, "Acme Alliance", sponsor=BOB, cadence="7")
     sandbox.emulator.fail("chat.postMessage", drop=True)
     report = sandbox.advance(timedelta(days=7))
     assert report.deferred == 1 and dms(sandbox, ALICE) == []

@@ -173,24 +173,49 @@ def test_bad_modal_input_is_shown_under_its_field_and_saves_nothing(
     assert modal is not None and modal.view["callback_id"] == ids.VIEW_NEW_RELATIONSHIP  # still open to fix
 
 
+UNIQUE = "Names are unique (ignoring case and accents): choose another."
+TAKEN = f'"Acme Alliance" already exists in this workspace. {UNIQUE}'
+
+
 def test_names_are_unique_ignoring_case_and_the_answers_are_kept(sandbox: Sandbox) -> None:
     create_relationship(sandbox, "Acme Alliance")
     sandbox.driver.command(BOB, PARTNERSHIPS, "new")
-    sandbox.driver.submit(BOB, {"name": "ACME   alliance", "partner": "Another Acme", "sponsor": CAROL})
+    submission = sandbox.driver.submit(BOB, {"name": "ACME   alliance", "partner": "Another Acme", "sponsor": CAROL})
 
+    assert submission.errors == {"name": TAKEN}  # under the name, in the form as it was filled
     modal = sandbox.workspace.current_modal(BOB)
-    assert "*Acme Alliance* already exists in this workspace" in shown(modal)
-    assert modal is not None
-    blocks = modal.view["blocks"]
-    name_at = next(i for i, b in enumerate(blocks) if b.get("block_id") == "name")
-    assert blocks[name_at + 1]["type"] == "context"  # the warning sits right under the name field
-    elements = {b["block_id"]: b["element"] for b in blocks if b["type"] == "input"}
-    assert elements["partner"]["initial_value"] == "Another Acme"
-    assert elements["sponsor"]["initial_user"] == CAROL
+    assert modal is not None and modal.view["callback_id"] == ids.VIEW_NEW_RELATIONSHIP
     assert len(stored(sandbox)) == 1
 
     sandbox.driver.submit(BOB, {"name": "Acme Europe"})
     assert sorted(r.name for r in stored(sandbox)) == ["Acme Alliance", "Acme Europe"]
+
+
+def test_a_taken_name_and_other_bad_fields_are_all_told_at_once(sandbox: Sandbox) -> None:
+    create_relationship(sandbox, "Acme Alliance")
+    sandbox.driver.command(BOB, PARTNERSHIPS, "new")
+    answers = {"name": "acme alliance", "partner": "", "sponsor": BOB, "cadence": "often"}
+    submission = sandbox.driver.submit(BOB, answers, client_checks=False)
+    assert submission.errors == {
+        "name": TAKEN,
+        "partner": "Name the partner organisation.",
+        "sponsor": SPONSOR_IS_OWNER,
+        "cadence": 'Enter the review cadence as a whole number of days (not "often").',
+    }
+    assert len(stored(sandbox)) == 1
+
+
+def test_an_edit_to_another_relationships_name_is_told_with_the_other_problems(sandbox: Sandbox) -> None:
+    create_relationship(sandbox, "Acme Alliance")
+    create_relationship(sandbox, "Tom & Jerry", channel=PARTNERSHIPS)
+    sandbox.driver.command(ALICE, ACME, "edit Acme Alliance")
+    submission = sandbox.driver.submit(ALICE, {"name": "TOM & JERRY", "sponsor": ALICE})
+    # A field error is plain text: the name shows as it was written.
+    taken = f'"Tom & Jerry" already exists in this workspace. {UNIQUE}'
+    assert submission.errors == {"name": taken, "sponsor": SPONSOR_IS_OWNER}
+    submission = sandbox.driver.submit(ALICE, {"name": "acme ALLIANCE", "sponsor": CAROL})  # its own name, recased
+    assert submission.errors == {}
+    assert sorted((r.name, r.sponsor_id) for r in stored(sandbox)) == [("Tom & Jerry", BOB), ("acme ALLIANCE", CAROL)]
 
 
 def test_bot_joins_a_public_channel_it_was_not_in_to_introduce_the_relationship(sandbox: Sandbox) -> None:
@@ -428,8 +453,8 @@ def test_look_alike_names_are_stored_in_one_form_and_are_one_name(sandbox: Sandb
     assert (relationship.name, relationship.partner) == ("Acme finance", "Acme Ltd")
 
     sandbox.driver.command(BOB, PARTNERSHIPS, "new")
-    sandbox.driver.submit(BOB, {"name": "ACME FINANCE", "partner": "Other", "sponsor": CAROL})
-    assert "*Acme finance* already exists in this workspace" in shown(sandbox.workspace.current_modal(BOB))
+    submission = sandbox.driver.submit(BOB, {"name": "ACME FINANCE", "partner": "Other", "sponsor": CAROL})
+    assert submission.errors == {"name": f'"Acme finance" already exists in this workspace. {UNIQUE}'}
     sandbox.driver.command(CAROL, PARTNERSHIPS, "status \uff41\uff43\uff4d\uff45 finance")
     assert "Acme finance" in shown(last_ephemeral(sandbox, CAROL))
     assert len(stored(sandbox)) == 1

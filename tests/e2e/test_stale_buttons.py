@@ -130,9 +130,10 @@ def tier_of(sandbox: Sandbox) -> int:
 
 
 def escalation_nudges(sandbox: Sandbox) -> list[tuple[NudgeKind, str, int]]:
+    """The nudges queued to tell a dispute's new owner (not the notice the sponsor had on being named)."""
     with sandbox.database.uow(sandbox.workspace.team_id) as uow:
         queued = uow.nudges.claim("test", "peek", START + timedelta(days=1), 10, timedelta(minutes=10))
-    return [(n.kind, n.recipient_id, n.tier) for n in queued]
+    return [(n.kind, n.recipient_id, n.tier) for n in queued if n.kind is NudgeKind.DISPUTE_ESCALATED]
 
 
 def test_escalate_pressed_twice_moves_the_dispute_up_one_tier(acme: Sandbox) -> None:

@@ -9,20 +9,28 @@ from jinja2 import UndefinedError
 
 from bot.nudges.blocks import in_thread, item_blocks
 from bot.slack.wording import Copy
+from stages.catalogue import default_catalogue
+from stages.checklist import ItemState
+from stages.exits import ExitStrategy
 from stages.nudges import (
     Nudge,
     NudgeKind,
     NudgeStatus,
     QueuedNudge,
+    assignment_nudges,
     dispute_check,
     escalation_nudges,
+    exit_review_notices,
     exit_review_nudges,
     review_nudges,
+    role_nudges,
     thread_nudges,
 )
 from tests.unit.test_nudges import CADENCES, DUE, POLICY, at, dispute, relationship
 
 COPY = Copy()
+CATALOGUE = default_catalogue()
+LINK = "https://acme.slack.com/archives/C1/p1700000000000200"
 
 
 def every_kind_of_nudge() -> list[Nudge]:
@@ -31,7 +39,15 @@ def every_kind_of_nudge() -> list[Nudge]:
     posted = replace(dispute(tier=2, now=at(0)), channel_id="C1", thread_ts="1700000000.000100")
     handed_to_sponsor = replace(posted, tier=3, owner_id=r.sponsor_id)
     lingering = dispute(days_at_tier=8, now=at(0))
+    stage = CATALOGUE.stage(1)
+    item = stage.items[0]
+    unassigned = ItemState(7, item.id, version=3)
+    assigned = replace(unassigned, assignee_id="U4CAROL")
+    strategy = ExitStrategy("T1", 7, 2, "t", "p", None, None, ("U4CAROL", "U1OWNER"), "U1OWNER", at(0))
     return [
+        *role_nudges(None, r, by="U4CAROL", now=at(0), roles=CATALOGUE.roles),
+        *assignment_nudges(r, stage, item, unassigned, assigned, by="U1OWNER", link=LINK),
+        *exit_review_notices(r, strategy),
         *review_nudges(r, at(0), POLICY, {}),
         *exit_review_nudges(r, r.next_exit_review_due, at(0), POLICY, {}),
         *dispute_check(lingering, r, at(0), CADENCES, POLICY, {}).nudges,
@@ -66,11 +82,15 @@ def test_the_rules_make_every_kind_of_nudge() -> None:
 def test_every_kind_of_direct_message_nudge_has_its_words_and_buttons(nudge: Nudge) -> None:
     if in_thread(nudge.kind):  # told by the dispute's thread, in the disputes' words
         return
-    section, actions = item_blocks(COPY, queued(nudge, 5), DUE + timedelta(days=2))
+    section, *actions = item_blocks(COPY, queued(nudge, 5), DUE + timedelta(days=2))
     text = section.to_dict()["text"]["text"]
     assert "*Acme Alliance*" in text
-    labels = [button["text"]["text"] for button in actions.to_dict()["elements"]]
-    assert all(labels) and labels[1:] == ["Snooze 1 day", "Snooze 1 week"]
+    labels = [button["text"]["text"] for block in actions for button in block.to_dict()["elements"]]
+    assert all(labels)
+    if nudge.kind.notice:  # told once: nothing to snooze, at most a link to where it points
+        assert labels in ([], ["Open check-in thread"])
+    else:
+        assert labels[1:] == ["Snooze 1 day", "Snooze 1 week"]
 
 
 def test_a_thread_nudge_has_no_direct_message_to_be_part_of() -> None:

@@ -232,7 +232,18 @@ def worlds(draw: st.DrawFn) -> World:
         NudgeKind.DISPUTE: {"name": hostile(), "summary": hostile(), "tier": 1, "raised": "2027-03-01"},
         NudgeKind.DISPUTE_ESCALATED: {"name": hostile(), "summary": hostile(), "tier": 2, "raised": "2027-03-01"},
         NudgeKind.DISPUTE_THREAD: {"name": hostile(), "summary": hostile(), "tier": 2, "raised": "2027-03-01"},
-    }
+        NudgeKind.SPONSOR_NAMED: {
+            "name": hostile(), "by": ALICE, "owner": OWNER, "sponsor": SPONSOR, "role": hostile(), "duties": hostile()
+        },
+        NudgeKind.OWNER_NAMED: {
+            "name": hostile(), "by": ALICE, "owner": OWNER, "sponsor": SPONSOR, "role": hostile(), "duties": hostile()
+        },
+        NudgeKind.ITEM_ASSIGNED: {
+            "name": hostile(), "by": ALICE, "item": "S1.2", "text": hostile(), "stage": 1, "stage_name": hostile(),
+            "link": "https://acme.slack.com/archives/C0ACME/p1",
+        },
+        NudgeKind.EXIT_REVIEWED_WITH: {"name": hostile(), "version": 2, "by": ALICE, "channel": CHANNEL},
+    }  # fmt: skip
     queued = [
         QueuedNudge(
             TEAM,
@@ -248,9 +259,9 @@ def worlds(draw: st.DrawFn) -> World:
             NOW,
             attempts=3,
             last_error=hostile(),
-            id=20 + tier + 2 * len(kind),
+            id=20 + 2 * n + tier,
         )
-        for kind, detail in nudge_details.items()
+        for n, (kind, detail) in enumerate(nudge_details.items())
         for tier in (0, 1)
     ]
     led = Led(r, progress, checkin)
@@ -340,6 +351,7 @@ BUILDERS: dict[Callable[..., Any], Callable[[World], list[Any]]] = {
     nudges.item_blocks: lambda w: [
         nudges.item_blocks(COPY, n, NOW.date()) for n in w.nudges if not nudges.in_thread(n.kind)
     ],
+    nudges.notice_blocks: lambda w: [nudges.notice_blocks(COPY, n, n.id or 0) for n in w.nudges if n.kind.notice],
     nudges.dm_blocks: lambda w: [
         nudges.dm_blocks(
             COPY, [nudges.item_blocks(COPY, n, NOW.date()) for n in w.nudges if not nudges.in_thread(n.kind)]
