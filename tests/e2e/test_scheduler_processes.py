@@ -103,8 +103,10 @@ def test_three_scheduler_processes_deliver_each_nudge_once(postgres_url: str, sl
     cancelled = [row for row in rows if row.status == "cancelled"]
     # Owner and sponsor for each overdue review; the lingering disputes' owner nudges were overtaken by their
     # escalation (cancelled, not sent), and their thread was told instead (at tier 2 they stay with their owner,
-    # who is not told again that they are now theirs).
-    assert Counter(row.kind for row in rows) == {"review": 80, "dispute": 6, "dispute_thread": 6}
+    # who is not told again that they are now theirs). Each owner was also told once that the sponsor, who created
+    # the relationship, named them its owner.
+    expected = {"review": 80, "dispute": 6, "dispute_thread": 6, "owner_named": 40}
+    assert Counter(row.kind for row in rows) == expected
     assert {row.kind for row in cancelled} <= {"dispute"}
     assert len(sent) + len(cancelled) == len(rows)  # the killed process's claims too, once they lapsed
 
