@@ -83,7 +83,7 @@ def acme(sandbox: Sandbox) -> Sandbox:
     theirs = relationship_service.create_relationship(other, draft, created_by="U0THEM", now=START)
     stage = default_catalogue().stage(1)
     checkin_service.claim(sandbox.database.uow(OTHER_TEAM), theirs, stage, by="U0THEM", now=START)
-    dispute_service.raise_dispute(sandbox.database.uow(OTHER_TEAM), theirs, by="U0THEM", now=START, text="late")
+    dispute_service.raise_dispute(sandbox.database.uow(OTHER_TEAM), theirs.id or 0, by="U0THEM", now=START, text="late")
     return sandbox
 
 
