@@ -1,5 +1,7 @@
 """Use cases: what people do with relationships, independent of Slack and of the database."""
 
+from collections.abc import Sequence
+from contextlib import suppress
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -130,6 +132,22 @@ def find_relationship(uow: UnitOfWork, name: str) -> Relationship:
         if found is None:
             raise RelationshipNotFound(wanted, suggest(wanted, uow.relationships.names()))
         return found
+
+
+def relationship_and_number(
+    uow: UnitOfWork, readings: Sequence[tuple[str, int | None]]
+) -> tuple[Relationship, int | None]:
+    """The first of `readings` (a name, and a number typed after it) that names a relationship, with its number;
+    `RelationshipNotFound` for the first reading, the whole text, when none does."""
+    (literal, number), *others = readings
+    with uow.reading():
+        try:
+            return find_relationship(uow, literal), number
+        except RelationshipNotFound:
+            for name, other_number in others:
+                with suppress(RelationshipNotFound):
+                    return find_relationship(uow, name), other_number
+            raise
 
 
 def name_free(uow: UnitOfWork, name: str) -> None:

@@ -97,13 +97,13 @@ def start_dispute(turn: Turn, invocation: Invocation) -> None:
                 )
             )
             return
-    match outcome:
-        case DisputeRaised():
-            turn.tell(_post(turn, outcome))
-        case SummaryMissing(relationship):
-            turn.tell(turn.deps.copy("disputes", "no_summary", r=relationship))
-        case _:
-            assert_never(outcome)
+        match outcome:
+            case DisputeRaised():
+                turn.tell(_post(turn, outcome))
+            case SummaryMissing(relationship):
+                turn.tell(turn.deps.copy("disputes", "no_summary", r=relationship))
+            case _:
+                assert_never(outcome)
 
 
 def open_raise(turn: Turn) -> None:
