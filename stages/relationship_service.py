@@ -171,19 +171,6 @@ def name_available(uow: UnitOfWork, name: str, *, keeping: int | None = None) ->
         raise InvalidInput([Problem("name", "name_taken", {"existing": existing.name})])
 
 
-def relationship(uow: UnitOfWork, relationship_id: int) -> Relationship:
-    with uow.reading():
-        found = uow.relationships.get(relationship_id)
-    if found is None:
-        raise Stale(f"relationship {relationship_id}")
-    return found
-
-
-def relationship_names(uow: UnitOfWork) -> list[str]:
-    with uow.reading():
-        return uow.relationships.names()
-
-
 def list_relationships(uow: UnitOfWork) -> list[Relationship]:
     with uow.reading():
         return uow.relationships.all()

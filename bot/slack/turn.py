@@ -66,14 +66,6 @@ class Turn:
     def today(self) -> date:
         return self.now().date()
 
-    def refresh_home(self, *user_ids: str | None) -> None:
-        """Redraw the Home tab of each person, so it reflects what they (or others) just did."""
-        publish = self.deps.home
-        if publish is None:
-            raise RuntimeError("the Home tab is not wired: build dependencies with bot.app.wired")
-        for user_id in dict.fromkeys(u for u in (self.user_id, *user_ids) if u):
-            publish(self.client, self.deps, self.team_id, user_id)
-
     def draw_homes(self, people: HomesToDraw) -> None:
         """Redraw the Home tabs a use case said its change calls for, now that it is committed."""
         publish = self.deps.home
