@@ -1,7 +1,7 @@
 """Use cases of check-ins: opening one, answering items, taking notes, signing stages off and reopening them."""
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 
@@ -10,9 +10,11 @@ from stages.catalogue import Catalogue, ChecklistItem, Stage
 from stages.checkins import Checkin, CheckinStatus, Note, SignOff, item_reference, note_text, reopen_reason
 from stages.checklist import Answer, ItemState, StageProgress, apply
 from stages.errors import GateNotReady, NotAllowed, StageOutOfOrder, Stale
+from stages.homes import HomesToDraw, homes
 from stages.naming import hidden_characters
 from stages.nudges import assignment_nudges
 from stages.ports import UnitOfWork
+from stages.relationship_service import relationship_and_number
 from stages.relationships import Relationship
 from stages.rmp import save_version
 
@@ -51,10 +53,45 @@ def choose_stage(catalogue: Catalogue, relationship: Relationship, requested: in
     """The stage to check in on: the current one by default; never one the relationship has not reached."""
     number = relationship.stage if requested is None else requested
     if not catalogue.first_stage.number <= number <= catalogue.last_stage.number:
-        raise StageOutOfOrder("no_such_stage", number, relationship.stage)
+        raise StageOutOfOrder("no_such_stage", number, relationship.stage, relationship.name)
     if number > relationship.stage:
-        raise StageOutOfOrder("not_reached", number, relationship.stage)
+        raise StageOutOfOrder("not_reached", number, relationship.stage, relationship.name)
     return catalogue.stage(number)
+
+
+@dataclass(frozen=True)
+class CheckinClaimed:
+    """A check-in just claimed for its stage: its thread is to be posted (or the claim abandoned)."""
+
+    board: Board
+
+
+@dataclass(frozen=True)
+class CheckinRunning:
+    """The stage already has a check-in: the person is pointed to it."""
+
+    checkin: Checkin
+    relationship: Relationship
+    stage: Stage
+
+
+def start(
+    uow: UnitOfWork,
+    catalogue: Catalogue,
+    readings: Sequence[tuple[str, int | None]],
+    *,
+    by: str,
+    now: datetime,
+) -> CheckinClaimed | CheckinRunning:
+    """`<relationship> [stage]` (its `readings`, most literal first): the stage's check-in, claimed for posting
+    unless it has one already. `RelationshipNotFound`, or `StageOutOfOrder` for a stage not reached."""
+    with uow:
+        relationship, requested = relationship_and_number(uow, readings)
+        stage = choose_stage(catalogue, relationship, requested)
+        checkin, claimed = claim(uow, relationship, stage, by=by, now=now)
+        if not claimed:
+            return CheckinRunning(checkin, relationship, stage)
+        return CheckinClaimed(board(uow, catalogue, checkin.id or 0))
 
 
 def claim(uow: UnitOfWork, relationship: Relationship, stage: Stage, *, by: str, now: datetime) -> tuple[Checkin, bool]:
@@ -117,8 +154,12 @@ def _board(uow: UnitOfWork, catalogue: Catalogue, checkin: Checkin) -> Board:
 
 @dataclass(frozen=True)
 class Answered:
+    """An item answered: as it was, the board after, and the Home tabs to draw again (the person who answered,
+    those the item was and is assigned to, and the relationship's leaders)."""
+
     before: ItemState
     board: Board  # after the answer
+    home_for: HomesToDraw
 
     @property
     def after(self) -> ItemState:
@@ -165,7 +206,9 @@ def answer(
             )
             uow.nudges.enqueue(told, the_answer.at)
             uow.commit()
-            return Answered(state, board(uow, catalogue, checkin_id))
+            r = current.relationship
+            people = homes(the_answer.actor_id, state.assignee_id, changed.assignee_id, r.owner_id, r.sponsor_id)
+            return Answered(state, board(uow, catalogue, checkin_id), people)
     raise Stale(f"{item_id} kept changing under this answer")
 
 
@@ -178,9 +221,23 @@ def answerable(current: Board, item_id: str) -> Board:
     return current
 
 
+@dataclass(frozen=True)
+class GateMoved:
+    """A stage signed off or reopened: its thread is to be told and every message of it shown anew, and these
+    Home tabs drawn again."""
+
+    board: Board
+    home_for: HomesToDraw
+
+
+def _gate_moved(uow: UnitOfWork, catalogue: Catalogue, checkin_id: int, by: str) -> GateMoved:
+    moved = board(uow, catalogue, checkin_id)
+    return GateMoved(moved, homes(by, moved.relationship.owner_id, moved.relationship.sponsor_id))
+
+
 def sign_off(
     uow: UnitOfWork, catalogue: Catalogue, checkin_id: int, *, by: str, now: datetime, seen_round: int
-) -> Board:
+) -> GateMoved:
     """Close the stage through its gate and move the relationship on. Only the owner or sponsor may, and only
     from the gate they saw (`seen_round`): a button from before a reopening is `Stale`."""
     with uow:
@@ -209,12 +266,23 @@ def sign_off(
             uow, catalogue, relationship.id or 0, reason=f"stage {current.stage.number} signed off", by=by, now=now
         )
         uow.commit()
-        return board(uow, catalogue, checkin_id)
+        return _gate_moved(uow, catalogue, checkin_id, by)
+
+
+def reopen_form(uow: UnitOfWork, catalogue: Catalogue, checkin_id: int, *, by: str, seen_round: int) -> Board:
+    """The check-in, for its owner or sponsor to say why the stage signed off in `seen_round` is reopened."""
+    current = board(uow, catalogue, checkin_id)
+    relationship = current.relationship
+    if not relationship.is_leader(by):
+        raise NotAllowed("reopen", relationship.owner_id, relationship.sponsor_id)
+    if current.rounds != seen_round:
+        raise Stale(f"check-in {checkin_id} was signed off again since round {seen_round}")
+    return current
 
 
 def reopen(
     uow: UnitOfWork, catalogue: Catalogue, checkin_id: int, *, by: str, reason: str, now: datetime, seen_round: int
-) -> Board:
+) -> GateMoved:
     """Reopen the latest signed-off stage: the relationship goes back to it. Only the owner or sponsor may, and
     only the sign-off they saw (`seen_round`): a button from before a later sign-off is `Stale`."""
     why = reopen_reason(reason)
@@ -237,7 +305,7 @@ def reopen(
         subject = f"stage {current.stage.number}"
         uow.audit.record(relationship.id, by, now, "stage.reopened", subject, current.sign_off, reopened)
         uow.commit()
-        return board(uow, catalogue, checkin_id)
+        return _gate_moved(uow, catalogue, checkin_id, by)
 
 
 @dataclass(frozen=True)

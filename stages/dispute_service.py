@@ -15,9 +15,12 @@ from stages.disputes import (
     may_handle,
     summary,
 )
-from stages.errors import InvalidInput, NotAllowed, Problem, Stale
+from stages.errors import InvalidInput, NotAllowed, Problem, RelationshipNotFound, Stale
+from stages.homes import HomesToDraw, homes
+from stages.naming import name_prefix, suggest
 from stages.nudges import escalation_nudges
 from stages.ports import UnitOfWork
+from stages.relationship_service import find_relationship
 from stages.relationships import Relationship
 
 LADDER = SYSTEM  # the actor recorded when the escalation ladder itself moves a dispute
@@ -31,7 +34,71 @@ class Case:
     relationship: Relationship
 
 
+@dataclass(frozen=True)
+class DisputeRaised:
+    """A dispute just raised: its thread is to be started, and these Home tabs drawn again."""
+
+    case: Case
+    home_for: HomesToDraw
+
+
+@dataclass(frozen=True)
+class SummaryMissing:
+    """`/accord dispute` named a relationship but said nothing of the dispute: nothing was raised."""
+
+    relationship: Relationship
+
+
+@dataclass(frozen=True)
+class DisputeChanged:
+    """A change to an open dispute: its thread is to be told `told` (with `text`), and these Home tabs drawn
+    again."""
+
+    case: Case
+    told: DisputeEventKind
+    text: str | None
+    home_for: HomesToDraw
+
+
+def raise_named(uow: UnitOfWork, argument: str, *, by: str, now: datetime) -> DisputeRaised | SummaryMissing:
+    """`<relationship> <summary>`: the relationship is the longest run of leading words naming one.
+
+    `RelationshipNotFound` (with near misses) when none does; `InvalidInput` for the summary's problem.
+    """
+    with uow:
+        names = uow.relationships.names()
+        split = name_prefix(argument, names)
+        if split is None:
+            words = argument.split()
+            guesses = suggest(" ".join(words[:3]), names) or suggest(" ".join(words[:2]), names)
+            raise RelationshipNotFound(" ".join(words[:3]), guesses)
+        name, text = split
+        relationship = uow.relationships.by_name(name)
+        if relationship is None:
+            raise RelationshipNotFound(name, [])
+        if not text.strip():
+            return SummaryMissing(relationship)
+        return _raise(uow, relationship, by=by, now=now, text=text)
+
+
 def raise_dispute(
+    uow: UnitOfWork,
+    relationship_id: int,
+    *,
+    by: str,
+    now: datetime,
+    text: str | None,
+    source_link: str | None = None,
+) -> DisputeRaised:
+    """Raise a dispute on the relationship chosen (`Stale` if it is gone), linked to `source_link` if given."""
+    with uow:
+        relationship = uow.relationships.get(relationship_id)
+        if relationship is None:
+            raise Stale(f"relationship {relationship_id}")
+        return _raise(uow, relationship, by=by, now=now, text=text, source_link=source_link)
+
+
+def _raise(
     uow: UnitOfWork,
     relationship: Relationship,
     *,
@@ -39,7 +106,7 @@ def raise_dispute(
     now: datetime,
     text: str | None,
     source_link: str | None = None,
-) -> Case:
+) -> DisputeRaised:
     """Anyone may raise a dispute; it starts at tier 1, owned by the relationship's owner."""
     what = summary(text)
     with uow:
@@ -58,7 +125,7 @@ def raise_dispute(
         uow.disputes.record(DisputeEvent(uow.team_id, dispute.id or 0, DisputeEventKind.RAISED, by, now, 1, what))
         uow.audit.record(relationship.id, by, now, "dispute.raised", f"dispute {dispute.id}", after=dispute)
         uow.commit()
-    return Case(dispute, relationship)
+    return DisputeRaised(Case(dispute, relationship), homes(by, relationship.owner_id, relationship.sponsor_id))
 
 
 def posted(uow: UnitOfWork, dispute: Dispute, channel_id: str, thread_ts: str, *, now: datetime) -> Dispute:
@@ -108,9 +175,9 @@ def _change(
     *,
     handlers_only: bool = True,
     also: Callable[[Case], None] | None = None,
-) -> Case | None:
-    """Apply one change to an open dispute, with its event and whatever `also` adds to the same transaction; None
-    when it changes nothing (a repeat)."""
+) -> tuple[Case, Case] | None:
+    """Apply one change to an open dispute, with its event and whatever `also` adds to the same transaction: the
+    dispute before and after; None when it changes nothing (a repeat)."""
     with uow:
         current = open_case(uow, dispute_id)
         if handlers_only:
@@ -130,7 +197,7 @@ def _change(
         if also is not None:
             also(changed_case)
         uow.commit()
-        return changed_case
+        return current, changed_case
 
 
 def check_handler(case: Case, user_id: str, kind: DisputeEventKind) -> None:
@@ -140,24 +207,28 @@ def check_handler(case: Case, user_id: str, kind: DisputeEventKind) -> None:
         raise NotAllowed(f"dispute_{kind.value}", r.owner_id, r.sponsor_id, also=case.dispute.owner_id)
 
 
-def acknowledge(uow: UnitOfWork, dispute_id: int, *, by: str, now: datetime) -> Case | None:
-    return _change(
-        uow,
-        dispute_id,
-        by,
-        now,
-        DisputeEventKind.ACKNOWLEDGED,
-        lambda c: None if c.dispute.acknowledged_at else c.dispute.acknowledged(by, now),
+def acknowledge(uow: UnitOfWork, dispute_id: int, *, by: str, now: datetime) -> DisputeChanged | None:
+    kind = DisputeEventKind.ACKNOWLEDGED
+    changed = _change(
+        uow, dispute_id, by, now, kind, lambda c: None if c.dispute.acknowledged_at else c.dispute.acknowledged(by, now)
     )
+    if changed is None:
+        return None
+    _, after = changed
+    return DisputeChanged(after, kind, None, homes(by, after.relationship.owner_id, after.relationship.sponsor_id))
 
 
-def add_update(uow: UnitOfWork, dispute_id: int, *, by: str, now: datetime, text: str | None) -> Case | None:
-    """Anyone may add an update to an open dispute."""
+def add_update(uow: UnitOfWork, dispute_id: int, *, by: str, now: datetime, text: str | None) -> DisputeChanged | None:
+    """Anyone may add an update to an open dispute; it changes nothing any Home tab shows."""
     update = free_text("update", text, required=True)
-    return _change(uow, dispute_id, by, now, DisputeEventKind.UPDATE, lambda c: c.dispute, update, handlers_only=False)
+    kind = DisputeEventKind.UPDATE
+    changed = _change(uow, dispute_id, by, now, kind, lambda c: c.dispute, update, handlers_only=False)
+    return None if changed is None else DisputeChanged(changed[1], kind, update, homes())
 
 
-def escalate(uow: UnitOfWork, dispute_id: int, *, by: str, now: datetime, from_tier: int, reason: str | None) -> Case:
+def escalate(
+    uow: UnitOfWork, dispute_id: int, *, by: str, now: datetime, from_tier: int, reason: str | None
+) -> DisputeChanged:
     """A person moves the dispute up from `from_tier`, the tier they saw, saying why (kept in its history), and a
     new owner is queued a nudge in the same transaction. `DisputeMovedOn` if it is no longer there (a second
     press, an old form)."""
@@ -170,7 +241,11 @@ def escalate(uow: UnitOfWork, dispute_id: int, *, by: str, now: datetime, from_t
     moved = _change(uow, dispute_id, by, now, kind, _climb(from_tier, now), why, also=tell_new_owner)
     if moved is None:  # someone moved it at the same moment
         raise DisputeMovedOn(f"dispute {dispute_id} left tier {from_tier}")
-    return moved
+    before, after = moved
+    r = after.relationship
+    return DisputeChanged(
+        after, kind, why, homes(by, r.owner_id, r.sponsor_id, before.dispute.owner_id, after.dispute.owner_id)
+    )
 
 
 def climb(uow: UnitOfWork, cases: Sequence[Case], *, now: datetime) -> list[Case]:
@@ -213,18 +288,40 @@ def _climb(from_tier: int, now: datetime) -> Callable[[Case], Dispute | None]:
 
 def resolve(
     uow: UnitOfWork, dispute_id: int, *, by: str, now: datetime, resolution: str | None, root_cause: str | None
-) -> Case | None:
+) -> DisputeChanged | None:
     solved = free_text("resolution", resolution, required=True) or ""
     cause = free_text("root_cause", root_cause, required=True) or ""
-    return _change(
-        uow,
-        dispute_id,
-        by,
-        now,
-        DisputeEventKind.RESOLVED,
-        lambda c: c.dispute.resolved(by, now, solved, cause),
-        solved,
-    )
+    kind = DisputeEventKind.RESOLVED
+    changed = _change(uow, dispute_id, by, now, kind, lambda c: c.dispute.resolved(by, now, solved, cause), solved)
+    if changed is None:
+        return None
+    _, after = changed
+    r = after.relationship
+    return DisputeChanged(after, kind, solved, homes(by, r.owner_id, r.sponsor_id, after.dispute.owner_id))
+
+
+def escalation_form(uow: UnitOfWork, dispute_id: int, *, by: str, seen_tier: int) -> Case:
+    """The dispute, for its handler to say why it should climb from `seen_tier`, the tier the button showed:
+    `DisputeMovedOn` if it has moved since."""
+    found = open_case(uow, dispute_id)
+    check_handler(found, by, DisputeEventKind.ESCALATED)
+    if found.dispute.tier != seen_tier:
+        raise DisputeMovedOn(f"dispute {dispute_id} left tier {seen_tier}")
+    return found
+
+
+def resolution_form(uow: UnitOfWork, dispute_id: int, *, by: str) -> Case:
+    """The open dispute, for one who may resolve it."""
+    found = open_case(uow, dispute_id)
+    check_handler(found, by, DisputeEventKind.RESOLVED)
+    return found
+
+
+def open_cases_named(uow: UnitOfWork, name: str | None) -> tuple[Relationship | None, list[Case]]:
+    """The open disputes of the relationship called `name` (`RelationshipNotFound` if none is), or of all."""
+    with uow.reading():
+        scope = find_relationship(uow, name) if name else None
+        return scope, open_cases(uow, scope.id if scope else None)
 
 
 def history(uow: UnitOfWork, dispute_id: int) -> list[DisputeEvent]:

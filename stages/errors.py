@@ -79,11 +79,12 @@ class GateNotReady(DomainError):
 class StageOutOfOrder(DomainError):
     """A stage was asked for out of the life cycle's order (`code` says how), e.g. one not reached yet."""
 
-    def __init__(self, code: str, stage: int, current: int) -> None:
+    def __init__(self, code: str, stage: int, current: int, relationship_name: str = "") -> None:
         super().__init__(code)
         self.code = code
         self.stage = stage
         self.current = current
+        self.relationship_name = relationship_name
 
 
 class Stale(DomainError):

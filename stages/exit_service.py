@@ -6,17 +6,37 @@ from datetime import datetime
 from stages.catalogue import Catalogue
 from stages.errors import Stale
 from stages.exits import ExitDraft, ExitStrategy
+from stages.homes import HomesToDraw, homes
 from stages.nudges import exit_review_notices
 from stages.ports import UnitOfWork
 from stages.relationships import Relationship
-from stages.review_service import AlreadyRecorded, Record, leading
+from stages.review_service import AlreadyRecorded, Record, leading, leading_one
 from stages.rmp import save_version
 
 
 @dataclass(frozen=True)
 class ExitSaved:
+    """A version of the exit strategy saved: it is to be posted in the relationship's channel, and these Home tabs
+    drawn again."""
+
     relationship: Relationship
     strategy: ExitStrategy
+    home_for: HomesToDraw
+
+
+@dataclass(frozen=True)
+class ExitForm:
+    """What the exit strategy form starts from: the relationship and its latest version, if any."""
+
+    relationship: Relationship
+    latest: ExitStrategy | None
+
+
+def exit_form(uow: UnitOfWork, which: int | str, by: str) -> ExitForm:
+    """The exit strategy form of the relationship with this id or name, for its owner or sponsor."""
+    with uow.reading():
+        relationship = leading_one(uow, which, by, "exit")
+        return ExitForm(relationship, uow.exit_strategies.latest(relationship.id or 0))
 
 
 def save(
@@ -58,7 +78,7 @@ def save(
         save_version(uow, catalogue, relationship_id, reason=subject, by=by, now=now)
         uow.nudges.enqueue(exit_review_notices(updated, strategy), now)
         uow.commit()
-    return ExitSaved(updated, strategy)
+    return ExitSaved(updated, strategy, homes(by, updated.owner_id, updated.sponsor_id))
 
 
 def latest(uow: UnitOfWork, relationship_id: int) -> ExitStrategy | None:

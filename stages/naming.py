@@ -109,3 +109,14 @@ def suggest(name: str, candidates: Iterable[str], limit: int = 3) -> list[str]:
         if candidate not in found:
             found.append(candidate)
     return found[:limit]
+
+
+def name_prefix(argument: str, names: Iterable[str]) -> tuple[str, str] | None:
+    """Split `<relationship> <rest>` where the name has spaces too: the longest leading words naming one."""
+    words = argument.split()
+    keys = {name_key(name): name for name in names}
+    for count in range(len(words), 0, -1):
+        found = keys.get(name_key(" ".join(words[:count])))
+        if found is not None:
+            return found, " ".join(words[count:])
+    return None

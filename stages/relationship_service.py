@@ -1,5 +1,7 @@
 """Use cases: what people do with relationships, independent of Slack and of the database."""
 
+from collections.abc import Sequence
+from contextlib import suppress
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -7,10 +9,29 @@ from stages.audit import SYSTEM, AuditEvent
 from stages.catalogue import Catalogue, Phase, Stage, default_catalogue
 from stages.checklist import StageProgress
 from stages.errors import InvalidInput, NameTaken, NotAllowed, Problem, RelationshipNotFound, Stale
+from stages.homes import HomesToDraw, homes
 from stages.naming import clean_name, hidden_characters, suggest
 from stages.nudges import role_nudges
 from stages.ports import UnitOfWork
 from stages.relationships import Relationship, RelationshipDraft
+
+
+@dataclass(frozen=True)
+class RelationshipCreated:
+    """A relationship just started: it is to be introduced in its channel, and these Home tabs drawn again."""
+
+    relationship: Relationship
+    home_for: HomesToDraw
+
+
+@dataclass(frozen=True)
+class RelationshipEdited:
+    """A relationship as saved from its form (`changed` False: the form changed nothing), and the Home tabs to
+    draw again: those of the people who led it before and of those who lead it now."""
+
+    relationship: Relationship
+    changed: bool
+    home_for: HomesToDraw
 
 
 def create_relationship(
@@ -21,7 +42,7 @@ def create_relationship(
     now: datetime,
     exit_review_days: int = 180,
     catalogue: Catalogue | None = None,
-) -> Relationship:
+) -> RelationshipCreated:
     """Start managing a relationship at stage 1, telling an owner and a sponsor other than its creator what their
     role is (in `catalogue`'s words, the packaged one's by default). Raises `InvalidInput` or `NameTaken` and
     changes nothing."""
@@ -40,7 +61,7 @@ def create_relationship(
         roles = (catalogue or default_catalogue()).roles
         uow.nudges.enqueue(role_nudges(None, relationship, by=created_by, now=now, roles=roles), now)
         uow.commit()
-    return relationship
+    return RelationshipCreated(relationship, homes(created_by, relationship.owner_id, relationship.sponsor_id))
 
 
 def record_intro(uow: UnitOfWork, relationship: Relationship, ts: str, *, now: datetime) -> Relationship:
@@ -62,7 +83,7 @@ def edit_relationship(
     by: str,
     now: datetime,
     catalogue: Catalogue | None = None,
-) -> Relationship:
+) -> RelationshipEdited:
     """Change a relationship's name, partner, people, channel or review cadence. Only its owner or sponsor may.
 
     A new cadence moves the next review only if that brings it sooner; the stage is changed only by sign-off. A new
@@ -79,14 +100,23 @@ def edit_relationship(
         if clash is not None and clash.id != relationship_id:
             raise NameTaken(valid.name, clash.name)
         edited = current.edited(valid, today=now.date())
-        if edited == current:
-            return current
-        saved = uow.relationships.update(edited)
-        uow.audit.record(relationship_id, by, now, "relationship.edited", saved.name, current, saved)
-        roles = (catalogue or default_catalogue()).roles
-        uow.nudges.enqueue(role_nudges(current, saved, by=by, now=now, roles=roles), now)
-        uow.commit()
-        return saved
+        saved = current if edited == current else uow.relationships.update(edited)
+        if saved != current:
+            uow.audit.record(relationship_id, by, now, "relationship.edited", saved.name, current, saved)
+            roles = (catalogue or default_catalogue()).roles
+            uow.nudges.enqueue(role_nudges(current, saved, by=by, now=now, roles=roles), now)
+            uow.commit()
+        leaders = homes(by, current.owner_id, current.sponsor_id, saved.owner_id, saved.sponsor_id)
+        return RelationshipEdited(saved, saved != current, leaders)
+
+
+def editable(uow: UnitOfWork, name: str, by: str) -> Relationship:
+    """The relationship called `name`, for its owner or sponsor to edit: `RelationshipNotFound` or `NotAllowed`."""
+    with uow.reading():
+        found = find_relationship(uow, name)
+    if not found.is_leader(by):
+        raise NotAllowed("edit", found.owner_id, found.sponsor_id)
+    return found
 
 
 def latest_changes(uow: UnitOfWork, relationship_id: int, limit: int) -> list[AuditEvent]:
@@ -102,6 +132,22 @@ def find_relationship(uow: UnitOfWork, name: str) -> Relationship:
         if found is None:
             raise RelationshipNotFound(wanted, suggest(wanted, uow.relationships.names()))
         return found
+
+
+def relationship_and_number(
+    uow: UnitOfWork, readings: Sequence[tuple[str, int | None]]
+) -> tuple[Relationship, int | None]:
+    """The first of `readings` (a name, and a number typed after it) that names a relationship, with its number;
+    `RelationshipNotFound` for the first reading, the whole text, when none does."""
+    (literal, number), *others = readings
+    with uow.reading():
+        try:
+            return find_relationship(uow, literal), number
+        except RelationshipNotFound:
+            for name, other_number in others:
+                with suppress(RelationshipNotFound):
+                    return find_relationship(uow, name), other_number
+            raise
 
 
 def name_free(uow: UnitOfWork, name: str) -> None:
@@ -123,19 +169,6 @@ def name_available(uow: UnitOfWork, name: str, *, keeping: int | None = None) ->
         existing = uow.relationships.by_name(wanted)
     if existing is not None and existing.id != keeping:
         raise InvalidInput([Problem("name", "name_taken", {"existing": existing.name})])
-
-
-def relationship(uow: UnitOfWork, relationship_id: int) -> Relationship:
-    with uow.reading():
-        found = uow.relationships.get(relationship_id)
-    if found is None:
-        raise Stale(f"relationship {relationship_id}")
-    return found
-
-
-def relationship_names(uow: UnitOfWork) -> list[str]:
-    with uow.reading():
-        return uow.relationships.names()
 
 
 def list_relationships(uow: UnitOfWork) -> list[Relationship]:

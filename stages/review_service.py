@@ -6,7 +6,9 @@ from enum import StrEnum
 
 from stages.catalogue import Catalogue
 from stages.errors import NotAllowed, Stale
+from stages.homes import HomesToDraw, homes
 from stages.ports import UnitOfWork
+from stages.relationship_service import find_relationship
 from stages.relationships import Relationship
 from stages.reviews import Review, review
 from stages.rmp import save_version
@@ -30,8 +32,19 @@ class AlreadyRecorded(Stale):
 
 @dataclass(frozen=True)
 class Reviewed:
+    """A review recorded: it is to be posted in the relationship's channel, and these Home tabs drawn again."""
+
     relationship: Relationship
     review: Review
+    home_for: HomesToDraw
+
+
+@dataclass(frozen=True)
+class ReviewForm:
+    """What the review form starts from: the relationship and its latest review, if any."""
+
+    relationship: Relationship
+    latest: Review | None
 
 
 def leading(uow: UnitOfWork, relationship_id: int, user_id: str, action: str) -> Relationship:
@@ -43,6 +56,22 @@ def leading(uow: UnitOfWork, relationship_id: int, user_id: str, action: str) ->
     if not relationship.is_leader(user_id):
         raise NotAllowed(action, relationship.owner_id, relationship.sponsor_id)
     return relationship
+
+
+def leading_one(uow: UnitOfWork, which: int | str, user_id: str, action: str) -> Relationship:
+    """The relationship with this id, or called this name (`RelationshipNotFound` if none is), if the person leads
+    it; `NotAllowed` (or `Stale`) otherwise."""
+    with uow.reading():
+        relationship_id = (find_relationship(uow, which).id or 0) if isinstance(which, str) else which
+        return leading(uow, relationship_id, user_id, action)
+
+
+def review_form(uow: UnitOfWork, which: int | str, by: str) -> ReviewForm:
+    """The review form of the relationship with this id or name, for its owner or sponsor."""
+    with uow.reading():
+        relationship = leading_one(uow, which, by, "review")
+        latest = uow.reviews.recent(relationship.id or 0, 1)
+    return ReviewForm(relationship, latest[0] if latest else None)
 
 
 def record_review(
@@ -82,7 +111,7 @@ def record_review(
         uow.audit.record(relationship_id, by, now, "review.recorded", f"review of {now:%Y-%m-%d}", after=saved)
         save_version(uow, catalogue, relationship_id, reason="review", by=by, now=now)
         uow.commit()
-    return Reviewed(updated, saved)
+    return Reviewed(updated, saved, homes(by, updated.owner_id, updated.sponsor_id))
 
 
 def recent(uow: UnitOfWork, relationship_id: int, limit: int = 5) -> list[Review]:

@@ -5,7 +5,7 @@ an out-of-date button) are explained privately, or in the modal that asked, and 
 """
 
 import logging
-from typing import Any
+from typing import Any, assert_never
 
 from slack_bolt import App
 from slack_sdk.errors import SlackApiError
@@ -16,15 +16,14 @@ from bot.deps import Deps
 from bot.slack import ids
 from bot.slack.forms import value
 from bot.slack.item_buttons import menu_item
-from bot.slack.lookups import relationship_and_number
 from bot.slack.modal_submission import on_submit
-from bot.slack.references import GateRef, ItemRef, carried, pressed, stored_id
+from bot.slack.references import GateRef, ItemRef, carried, pressed
 from bot.slack.refusals import explaining
-from bot.slack.subcommands import Invocation, Subcommand
+from bot.slack.subcommands import Invocation, Subcommand, name_and_number
 from bot.slack.turn import Turn, ack_silently, lazy
 from stages import checkin_service
 from stages.catalogue import Stage
-from stages.checkin_service import Answered, Board
+from stages.checkin_service import Answered, Board, CheckinClaimed, CheckinRunning, GateMoved
 from stages.checkins import Checkin, reopen_reason
 from stages.checklist import (
     Answer,
@@ -35,7 +34,6 @@ from stages.checklist import (
     not_applicable_reason,
     status_answer,
 )
-from stages.errors import NotAllowed, Stale
 from stages.relationships import Relationship
 
 log = logging.getLogger(__name__)
@@ -116,8 +114,7 @@ def _answer(turn: Turn, item: ItemRef, make: Any, *, link: str | None = None) ->
     answered = checkin_service.answer(turn.uow(), deps.catalogue, item.checkin_id, item.item_id, make, link=link)
     if answered is not None:
         refresh(turn.client, deps, answered.board, [item.item_id])
-        r = answered.board.relationship
-        turn.refresh_home(answered.before.assignee_id, answered.after.assignee_id, r.owner_id, r.sponsor_id)
+        turn.draw_homes(answered.home_for)
     return answered
 
 
@@ -180,23 +177,20 @@ def sign_off(turn: Turn) -> None:
     deps = turn.deps
     with explaining(turn):
         gate = pressed(turn.body, GateRef)
-        board = checkin_service.sign_off(
+        moved = checkin_service.sign_off(
             turn.uow(), deps.catalogue, gate.checkin_id, by=turn.user_id, now=turn.now(), seen_round=gate.rounds
         )
-        following = deps.catalogue.next_stage(board.stage.number)
-        _announce(turn, board, deps.copy("checkins", "signed_off_summary", board=board, next_stage=following))
+        following = deps.catalogue.next_stage(moved.board.stage.number)
+        _announce(turn, moved, deps.copy("checkins", "signed_off_summary", board=moved.board, next_stage=following))
 
 
 def open_reopen(turn: Turn) -> None:
     deps = turn.deps
     with explaining(turn):
         gate = pressed(turn.body, GateRef)
-        board = checkin_service.board(turn.uow(), deps.catalogue, gate.checkin_id)
-        relationship = board.relationship
-        if not relationship.is_leader(turn.user_id):
-            raise NotAllowed("reopen", relationship.owner_id, relationship.sponsor_id)
-        if board.rounds != gate.rounds:
-            raise Stale(f"check-in {gate.checkin_id} was signed off again since round {gate.rounds}")
+        board = checkin_service.reopen_form(
+            turn.uow(), deps.catalogue, gate.checkin_id, by=turn.user_id, seen_round=gate.rounds
+        )
         turn.client.views_open(trigger_id=turn.body["trigger_id"], view=reopen_modal(deps.copy, board))
 
 
@@ -205,7 +199,7 @@ def save_reopen(turn: Turn) -> str:
     view = turn.body["view"]
     gate = carried(view, GateRef)
     reason = value(view, ids.BLOCK_REASON) or ""
-    board = checkin_service.reopen(
+    moved = checkin_service.reopen(
         turn.uow(),
         deps.catalogue,
         gate.checkin_id,
@@ -214,40 +208,41 @@ def save_reopen(turn: Turn) -> str:
         now=turn.now(),
         seen_round=gate.rounds,
     )
+    board = moved.board
     _announce(
-        turn, board, deps.copy("checkins", "reopened", board=board, by=turn.user_id, reason=reopen_reason(reason))
+        turn, moved, deps.copy("checkins", "reopened", board=board, by=turn.user_id, reason=reopen_reason(reason))
     )
     return deps.copy("checkins", "reopen_saved", board=board)
 
 
-def _announce(turn: Turn, board: Board, text: str) -> None:
+def _announce(turn: Turn, moved: GateMoved, text: str) -> None:
     """Say what happened in the check-in's thread, and show the new state everywhere."""
-    checkin = board.checkin
+    checkin = moved.board.checkin
     if checkin.channel_id and checkin.thread_ts:
         turn.client.chat_postMessage(channel=checkin.channel_id, thread_ts=checkin.thread_ts, text=text)
-    refresh_all(turn.client, turn.deps, board)
-    r = board.relationship
-    turn.refresh_home(r.owner_id, r.sponsor_id)
+    refresh_all(turn.client, turn.deps, moved.board)
+    turn.draw_homes(moved.home_for)
 
 
 def _checkin(turn: Turn, invocation: Invocation) -> None:
     """Start the stage's check-in thread here, or point to the one already running."""
     deps = turn.deps
-    relationship, requested = relationship_and_number(turn, invocation.argument)
-    with explaining(turn, relationship_name=relationship.name):
-        stage = checkin_service.choose_stage(deps.catalogue, relationship, requested)
-        checkin, claimed = checkin_service.claim(turn.uow(), relationship, stage, by=turn.user_id, now=turn.now())
-        if not claimed:
-            _point_to(turn, checkin, relationship, stage)
-            return
-        board = checkin_service.board(turn.uow(), deps.catalogue, stored_id(checkin.id))
-        try:
-            post_thread(turn.client, deps, board, turn.body["channel_id"])
-        except SlackApiError as error:
-            checkin_service.abandon(turn.uow(), checkin, now=turn.now())
-            if error.response.get("error") not in ("not_in_channel", "channel_not_found"):
-                raise
-            turn.tell(deps.copy("checkins", "not_in_channel"))
+    readings = name_and_number(invocation.argument)
+    with explaining(turn):
+        started = checkin_service.start(turn.uow(), deps.catalogue, readings, by=turn.user_id, now=turn.now())
+        match started:
+            case CheckinRunning(checkin, relationship, stage):
+                _point_to(turn, checkin, relationship, stage)
+            case CheckinClaimed(board):
+                try:
+                    post_thread(turn.client, deps, board, turn.body["channel_id"])
+                except SlackApiError as error:
+                    checkin_service.abandon(turn.uow(), board.checkin, now=turn.now())
+                    if error.response.get("error") not in ("not_in_channel", "channel_not_found"):
+                        raise
+                    turn.tell(deps.copy("checkins", "not_in_channel"))
+            case _:
+                assert_never(started)
 
 
 def _point_to(turn: Turn, checkin: Checkin, relationship: Relationship, stage: Stage) -> None:

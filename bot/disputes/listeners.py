@@ -1,7 +1,7 @@
 """Disputes: `/accord dispute`, `/accord disputes`, the *Raise as dispute* shortcut, the thread's buttons and modals."""
 
 import logging
-from typing import Any
+from typing import Any, assert_never
 
 from slack_bolt import App
 from slack_sdk.errors import SlackApiError
@@ -24,13 +24,12 @@ from bot.slack.references import (
     stored_id,
 )
 from bot.slack.refusals import explaining
-from bot.slack.subcommands import Invocation, Subcommand, name_prefix
+from bot.slack.subcommands import Invocation, Subcommand
 from bot.slack.turn import Turn, ack_silently, lazy
 from stages import dispute_service, relationship_service
-from stages.dispute_service import Case
-from stages.disputes import SUMMARY_MAX, DisputeEventKind, DisputeMovedOn, escalation_reason, free_text, summary
-from stages.errors import InvalidInput, Problem, RelationshipNotFound
-from stages.naming import suggest
+from stages.dispute_service import DisputeChanged, DisputeRaised, SummaryMissing
+from stages.disputes import SUMMARY_MAX, escalation_reason, free_text, summary
+from stages.errors import InvalidInput, Problem
 from stages.relationships import NAME_MAX
 
 log = logging.getLogger(__name__)
@@ -85,20 +84,9 @@ def register(app: App, deps: Deps) -> None:
 
 def start_dispute(turn: Turn, invocation: Invocation) -> None:
     """`/accord dispute <relationship> <summary>`: the name is the longest run of leading words naming one."""
-    split = name_prefix(invocation.argument, relationship_service.relationship_names(turn.uow()))
-    if split is None:
-        names = relationship_service.relationship_names(turn.uow())
-        words = invocation.argument.split()
-        guesses = suggest(" ".join(words[:3]), names) or suggest(" ".join(words[:2]), names)
-        raise RelationshipNotFound(" ".join(words[:3]), guesses)
-    name, text = split
-    relationship = relationship_service.find_relationship(turn.uow(), name)
-    if not text.strip():
-        turn.tell(turn.deps.copy("disputes", "no_summary", r=relationship))
-        return
     with explaining(turn, about=Subject.RELATIONSHIP):
         try:
-            case = dispute_service.raise_dispute(turn.uow(), relationship, by=turn.user_id, now=turn.now(), text=text)
+            outcome = dispute_service.raise_named(turn.uow(), invocation.argument, by=turn.user_id, now=turn.now())
         except InvalidInput as refused:  # the summary's problem, named as the summary's (a name was found)
             problem = refused.problems[0]
             limit, length = problem.params.get("limit", 0), problem.params.get("length", 0)
@@ -109,7 +97,13 @@ def start_dispute(turn: Turn, invocation: Invocation) -> None:
                 )
             )
             return
-        turn.tell(_post(turn, case))
+        match outcome:
+            case DisputeRaised():
+                turn.tell(_post(turn, outcome))
+            case SummaryMissing(relationship):
+                turn.tell(turn.deps.copy("disputes", "no_summary", r=relationship))
+            case _:
+                assert_never(outcome)
 
 
 def open_raise(turn: Turn) -> None:
@@ -128,25 +122,22 @@ def open_raise(turn: Turn) -> None:
 
 def save_raise(turn: Turn) -> str:
     view = turn.body["view"]
-    source = carried(view, SourceRef)
-    chosen = RelationshipRef.parse(value(view, ids.BLOCK_RELATIONSHIP))
-    relationship = relationship_service.relationship(turn.uow(), chosen.relationship_id)
-    case = dispute_service.raise_dispute(
+    raised = dispute_service.raise_dispute(
         turn.uow(),
-        relationship,
+        RelationshipRef.parse(value(view, ids.BLOCK_RELATIONSHIP)).relationship_id,
         by=turn.user_id,
         now=turn.now(),
         text=value(view, ids.BLOCK_SUMMARY),
-        source_link=source.link,
+        source_link=carried(view, SourceRef).link,
     )
-    return _post(turn, case)
+    return _post(turn, raised)
 
 
-def _post(turn: Turn, case: Case) -> str:
+def _post(turn: Turn, raised: DisputeRaised) -> str:
     """Start the dispute's thread in its relationship's channel; the outcome says whether it could be."""
     copy = turn.deps.copy
-    r = case.relationship
-    turn.refresh_home(r.owner_id, r.sponsor_id)
+    case, r = raised.case, raised.case.relationship
+    turn.draw_homes(raised.home_for)
     try:
         case = post_dispute(turn.client, turn.deps, case)
     except SlackApiError as error:
@@ -159,8 +150,7 @@ def _post(turn: Turn, case: Case) -> str:
 
 
 def list_disputes(turn: Turn, invocation: Invocation) -> None:
-    scope = relationship_service.find_relationship(turn.uow(), invocation.argument) if invocation.argument else None
-    cases = dispute_service.open_cases(turn.uow(), scope.id if scope else None)
+    scope, cases = dispute_service.open_cases_named(turn.uow(), invocation.argument or None)
     links = {}
     for case in cases[:48]:
         d = case.dispute
@@ -182,20 +172,17 @@ def _dispute_id(turn: Turn) -> int:
 
 def acknowledge(turn: Turn) -> None:
     with explaining(turn, about=Subject.DISPUTE):
-        case = dispute_service.acknowledge(turn.uow(), _dispute_id(turn), by=turn.user_id, now=turn.now())
-        if case is not None:
-            tell_thread(turn.client, turn.deps, case, DisputeEventKind.ACKNOWLEDGED, turn.user_id)
-            turn.refresh_home(case.relationship.owner_id, case.relationship.sponsor_id)
+        changed = dispute_service.acknowledge(turn.uow(), _dispute_id(turn), by=turn.user_id, now=turn.now())
+        if changed is not None:
+            _tell(turn, changed)
+            turn.draw_homes(changed.home_for)
 
 
 def open_escalate(turn: Turn) -> None:
     """Ask why, from the tier the person saw on the button: a button from before a move is refused at once."""
     with explaining(turn, about=Subject.DISPUTE):
         seen = pressed(turn.body, EscalateRef)
-        case = dispute_service.open_case(turn.uow(), seen.dispute_id)
-        dispute_service.check_handler(case, turn.user_id, DisputeEventKind.ESCALATED)
-        if case.dispute.tier != seen.tier:
-            raise DisputeMovedOn(f"dispute {seen.dispute_id} left tier {seen.tier}")
+        case = dispute_service.escalation_form(turn.uow(), seen.dispute_id, by=turn.user_id, seen_tier=seen.tier)
         level = turn.deps.catalogue.cadences.dispute_tier(case.dispute.tier + 1)
         turn.client.views_open(trigger_id=turn.body["trigger_id"], view=escalate_modal(turn.deps.copy, case, level))
 
@@ -203,14 +190,17 @@ def open_escalate(turn: Turn) -> None:
 def save_escalate(turn: Turn) -> str:
     view = turn.body["view"]
     seen = carried(view, EscalateRef)
-    reason = value(view, ids.BLOCK_REASON)
-    before = dispute_service.case(turn.uow(), seen.dispute_id).dispute.owner_id
-    case = dispute_service.escalate(
-        turn.uow(), seen.dispute_id, by=turn.user_id, now=turn.now(), from_tier=seen.tier, reason=reason
+    changed = dispute_service.escalate(
+        turn.uow(),
+        seen.dispute_id,
+        by=turn.user_id,
+        now=turn.now(),
+        from_tier=seen.tier,
+        reason=value(view, ids.BLOCK_REASON),
     )
-    d, r = case.dispute, case.relationship
-    tell_thread(turn.client, turn.deps, case, DisputeEventKind.ESCALATED, turn.user_id, escalation_reason(reason))
-    turn.refresh_home(r.owner_id, r.sponsor_id, before, d.owner_id)
+    _tell(turn, changed)
+    turn.draw_homes(changed.home_for)
+    d = changed.case.dispute
     level = turn.deps.catalogue.cadences.dispute_tier(d.tier)
     return turn.deps.copy("disputes", "escalate_saved", d=d, level=level)
 
@@ -230,38 +220,45 @@ def open_resolve(turn: Turn) -> None:
 def open_resolve_form(turn: Turn, dispute_id: int) -> None:
     """The resolve form, for those who may resolve the dispute (also what a dispute nudge's button opens)."""
     with explaining(turn, about=Subject.DISPUTE):
-        case = dispute_service.open_case(turn.uow(), dispute_id)
-        dispute_service.check_handler(case, turn.user_id, DisputeEventKind.RESOLVED)
-        view = resolve_modal(turn.deps.copy, case)
-        turn.client.views_open(trigger_id=turn.body["trigger_id"], view=view)
+        case = dispute_service.resolution_form(turn.uow(), dispute_id, by=turn.user_id)
+        turn.client.views_open(trigger_id=turn.body["trigger_id"], view=resolve_modal(turn.deps.copy, case))
 
 
 def save_update(turn: Turn) -> str:
-    text = (value(turn.body["view"], ids.BLOCK_UPDATE) or "").strip()
-    dispute_id = carried(turn.body["view"], DisputeRef).dispute_id
-    case = dispute_service.add_update(turn.uow(), dispute_id, by=turn.user_id, now=turn.now(), text=text)
-    if case is None:
-        return turn.deps.copy("commands", "nothing_changed")
-    tell_thread(turn.client, turn.deps, case, DisputeEventKind.UPDATE, turn.user_id, text)
-    return turn.deps.copy("disputes", "update_saved", d=case.dispute)
-
-
-def save_resolve(turn: Turn) -> str:
     view = turn.body["view"]
-    resolution = (value(view, ids.BLOCK_RESOLUTION) or "").strip()
-    case = dispute_service.resolve(
+    changed = dispute_service.add_update(
         turn.uow(),
         carried(view, DisputeRef).dispute_id,
         by=turn.user_id,
         now=turn.now(),
-        resolution=resolution,
+        text=value(view, ids.BLOCK_UPDATE),
+    )
+    if changed is None:
+        return turn.deps.copy("commands", "nothing_changed")
+    _tell(turn, changed)
+    turn.draw_homes(changed.home_for)
+    return turn.deps.copy("disputes", "update_saved", d=changed.case.dispute)
+
+
+def save_resolve(turn: Turn) -> str:
+    view = turn.body["view"]
+    changed = dispute_service.resolve(
+        turn.uow(),
+        carried(view, DisputeRef).dispute_id,
+        by=turn.user_id,
+        now=turn.now(),
+        resolution=value(view, ids.BLOCK_RESOLUTION),
         root_cause=value(view, ids.BLOCK_ROOT_CAUSE),
     )
-    if case is None:
+    if changed is None:
         return turn.deps.copy("commands", "nothing_changed")
-    turn.refresh_home(case.relationship.owner_id, case.relationship.sponsor_id, case.dispute.owner_id)
-    tell_thread(turn.client, turn.deps, case, DisputeEventKind.RESOLVED, turn.user_id, resolution)
-    return turn.deps.copy("disputes", "resolve_saved", d=case.dispute)
+    turn.draw_homes(changed.home_for)
+    _tell(turn, changed)
+    return turn.deps.copy("disputes", "resolve_saved", d=changed.case.dispute)
+
+
+def _tell(turn: Turn, changed: DisputeChanged) -> None:
+    tell_thread(turn.client, turn.deps, changed.case, changed.told, turn.user_id, changed.text)
 
 
 SUBCOMMANDS = [

@@ -14,12 +14,12 @@ from bot.slack.forms import users, value
 from bot.slack.kit import message_blocks
 from bot.slack.modal_submission import on_submit
 from bot.slack.posting import post_in_channel
-from bot.slack.references import ExitFormRef, RelationshipRef, ReviewFormRef, Subject, carried, pressed, stored_id
+from bot.slack.references import ExitFormRef, RelationshipRef, ReviewFormRef, Subject, carried, pressed
 from bot.slack.refusals import explaining
 from bot.slack.subcommands import Invocation, Subcommand
 from bot.slack.turn import Turn, ack_silently, lazy
 from bot.slack.wording import Copy
-from stages import exit_service, relationship_service, review_service
+from stages import exit_service, review_service
 from stages.exits import exit_draft
 from stages.relationships import Relationship
 from stages.reviews import RATING_AREAS, review
@@ -69,13 +69,11 @@ def _exit_from(view: dict[str, Any]) -> Any:
 
 
 def start_review(turn: Turn, invocation: Invocation) -> None:
-    relationship = relationship_service.find_relationship(turn.uow(), invocation.argument)
-    open_review(turn, stored_id(relationship.id))
+    open_review(turn, invocation.argument)
 
 
 def start_exit(turn: Turn, invocation: Invocation) -> None:
-    relationship = relationship_service.find_relationship(turn.uow(), invocation.argument)
-    open_exit(turn, stored_id(relationship.id))
+    open_exit(turn, invocation.argument)
 
 
 def open_review_from_button(turn: Turn) -> None:
@@ -88,24 +86,22 @@ def open_exit_from_button(turn: Turn) -> None:
         open_exit(turn, pressed(turn.body, RelationshipRef).relationship_id)
 
 
-def open_review(turn: Turn, relationship_id: int) -> None:
-    """The review form of a relationship, for its owner or sponsor (also what a review nudge's button opens)."""
+def open_review(turn: Turn, relationship: int | str) -> None:
+    """The review form of a relationship (by id or name), for its owner or sponsor (also what a review nudge's
+    button opens)."""
     with explaining(turn, about=Subject.RELATIONSHIP):
-        relationship = review_service.leading(turn.uow(), relationship_id, turn.user_id, "review")
-        recent = review_service.recent(turn.uow(), relationship_id, 1)
-        view = review_modal(turn.deps.copy, relationship, recent[0] if recent else None, turn.today())
+        form = review_service.review_form(turn.uow(), relationship, turn.user_id)
+        view = review_modal(turn.deps.copy, form.relationship, form.latest, turn.today())
         turn.client.views_open(trigger_id=turn.body["trigger_id"], view=view)
 
 
-def open_exit(turn: Turn, relationship_id: int) -> None:
-    """The exit strategy form, for the owner or sponsor (also what an exit review nudge's button opens)."""
+def open_exit(turn: Turn, relationship: int | str) -> None:
+    """The exit strategy form (of a relationship by id or name), for the owner or sponsor (also what an exit
+    review nudge's button opens)."""
     with explaining(turn, about=Subject.RELATIONSHIP):
-        relationship = review_service.leading(turn.uow(), relationship_id, turn.user_id, "exit")
-        latest = exit_service.latest(turn.uow(), relationship_id)
-        turn.client.views_open(
-            trigger_id=turn.body["trigger_id"],
-            view=exit_modal(turn.deps.copy, relationship, latest),
-        )
+        form = exit_service.exit_form(turn.uow(), relationship, turn.user_id)
+        view = exit_modal(turn.deps.copy, form.relationship, form.latest)
+        turn.client.views_open(trigger_id=turn.body["trigger_id"], view=view)
 
 
 # ----- saving
@@ -127,6 +123,7 @@ def save_review(turn: Turn) -> str:
         seen_review_id=form.seen_review_id,
     )
     r = reviewed.relationship
+    turn.draw_homes(reviewed.home_for)
     return _announce(turn, r, "review", lambda copy: review_message(copy, r, reviewed.review))
 
 
@@ -143,6 +140,7 @@ def save_exit(turn: Turn) -> str:
         seen_version=form.seen_version,
     )
     r = saved.relationship
+    turn.draw_homes(saved.home_for)
     return _announce(turn, r, "exit", lambda copy: exit_message(copy, r, saved.strategy))
 
 
@@ -150,7 +148,6 @@ def _announce(turn: Turn, relationship: Relationship, what: str, blocks: Callabl
     """Post the saved record in the relationship's channel; the outcome for the modal says whether it was."""
     copy = turn.deps.copy
     r = relationship
-    turn.refresh_home(r.owner_id, r.sponsor_id)
     try:
         post_in_channel(
             turn.client, r.channel_id, copy("governance", f"{what}_fallback", r=r), message_blocks(blocks(copy))

@@ -18,7 +18,7 @@ from bot.slack.references import RelationshipRef, Subject, Unreadable, carried, 
 from bot.slack.refusals import explaining
 from bot.slack.subcommands import Invocation, Subcommand
 from bot.slack.turn import Turn
-from stages import relationship_service, review_service
+from stages import relationship_service
 from stages.errors import NameTaken
 from stages.ports import UnitOfWork
 from stages.relationships import Relationship, RelationshipDraft
@@ -56,9 +56,8 @@ def register(app: App, deps: Deps) -> None:
 
 def start_edit(turn: Turn, invocation: Invocation) -> None:
     """`/accord edit <relationship>`: the form, filled in, for its owner or sponsor."""
-    found = relationship_service.find_relationship(turn.uow(), invocation.argument)
     with explaining(turn, about=Subject.RELATIONSHIP):
-        relationship = review_service.leading(turn.uow(), stored_id(found.id), turn.user_id, "edit")
+        relationship = relationship_service.editable(turn.uow(), invocation.argument, turn.user_id)
         editing = RelationshipRef(stored_id(relationship.id))
         view = new_relationship_modal(turn.deps.copy, draft=draft_of(relationship), editing=editing)
         turn.client.views_open(trigger_id=turn.body["trigger_id"], view=view)
@@ -66,23 +65,26 @@ def start_edit(turn: Turn, invocation: Invocation) -> None:
 
 def save_edit(turn: Turn) -> str | None:
     view = turn.body["view"]
-    draft = read_draft(view)
     relationship_id = carried(view, RelationshipRef).relationship_id
-    before = relationship_service.relationship(turn.uow(), relationship_id)
     try:
-        saved = relationship_service.edit_relationship(
-            turn.uow(), relationship_id, draft, by=turn.user_id, now=turn.now(), catalogue=turn.deps.catalogue
+        edited = relationship_service.edit_relationship(
+            turn.uow(),
+            relationship_id,
+            read_draft(view),
+            by=turn.user_id,
+            now=turn.now(),
+            catalogue=turn.deps.catalogue,
         )
     except NameTaken as taken:
         _name_taken(turn, taken, RelationshipRef(relationship_id))
         return None
-    turn.refresh_home(before.owner_id, before.sponsor_id, saved.owner_id, saved.sponsor_id)
-    return turn.deps.copy("relationships", "unchanged" if saved == before else "edited", r=saved)
+    turn.draw_homes(edited.home_for)
+    return turn.deps.copy("relationships", "edited" if edited.changed else "unchanged", r=edited.relationship)
 
 
 def create_relationship(turn: Turn) -> str | None:
     try:
-        relationship = relationship_service.create_relationship(
+        created = relationship_service.create_relationship(
             turn.uow(),
             read_draft(turn.body["view"]),
             created_by=turn.user_id,
@@ -93,7 +95,8 @@ def create_relationship(turn: Turn) -> str | None:
     except NameTaken as taken:
         _name_taken(turn, taken, None)
         return None
-    turn.refresh_home(relationship.owner_id, relationship.sponsor_id)
+    relationship = created.relationship
+    turn.draw_homes(created.home_for)
     try:
         posted = _introduce(turn, relationship)
     except Exception:

@@ -12,9 +12,7 @@ from stages.errors import DomainError, GateNotReady, InvalidInput, NotAllowed, S
 from stages.review_service import AlreadyRecorded, Record
 
 
-def explanation(
-    copy: Copy, error: DomainError, relationship_name: str = "", about: Subject = Subject.CHECKIN
-) -> str | None:
+def explanation(copy: Copy, error: DomainError, about: Subject = Subject.CHECKIN) -> str | None:
     """Why the domain refused, in words; a `Stale` not saying what went stale is taken to be about `about`."""
     if isinstance(error, NotAllowed):
         return copy(
@@ -29,7 +27,7 @@ def explanation(
     if isinstance(error, StageOutOfOrder):
         return copy(
             "refusals", "out_of_order", code=error.code, stage=error.stage, current=error.current,
-            r={"name": relationship_name},
+            r={"name": error.relationship_name},
         )  # fmt: skip
     if isinstance(error, DisputeMovedOn):
         return copy("refusals", "dispute_moved_on")
@@ -71,12 +69,12 @@ def _already_recorded(copy: Copy, error: AlreadyRecorded) -> str:
 
 
 @contextmanager
-def explaining(turn: Turn, *, relationship_name: str = "", about: Subject = Subject.CHECKIN) -> Iterator[None]:
+def explaining(turn: Turn, *, about: Subject = Subject.CHECKIN) -> Iterator[None]:
     """Tell the person privately why the domain refused; anything else is left to the failure handler."""
     try:
         yield
     except DomainError as error:
-        text = explanation(turn.deps.copy, error, relationship_name, about)
+        text = explanation(turn.deps.copy, error, about)
         if text is None:
             raise
         turn.tell(text)

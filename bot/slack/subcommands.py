@@ -5,7 +5,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from stages.naming import clean_name, hidden_characters, name_key, unquoted, whole_number
+from stages.naming import clean_name, hidden_characters, unquoted, whole_number
 
 if TYPE_CHECKING:
     from bot.slack.turn import Turn
@@ -135,14 +135,3 @@ def name_and_number(argument: str) -> list[tuple[str, int | None]]:
     if rest and number is not None:
         readings.append((clean_name(rest), number))
     return readings
-
-
-def name_prefix(argument: str, names: list[str]) -> tuple[str, str] | None:
-    """Split `<relationship> <rest>` where the name has spaces too: the longest leading words naming one."""
-    words = argument.split()
-    keys = {name_key(name): name for name in names}
-    for count in range(len(words), 0, -1):
-        found = keys.get(name_key(" ".join(words[:count])))
-        if found is not None:
-            return found, " ".join(words[count:])
-    return None

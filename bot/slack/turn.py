@@ -16,6 +16,7 @@ from slack_sdk import WebClient
 from sqlalchemy.exc import OperationalError
 
 from bot.deps import Deps
+from stages.homes import HomesToDraw
 from stages.ports import UnitOfWork
 from storage import inbox
 
@@ -65,12 +66,12 @@ class Turn:
     def today(self) -> date:
         return self.now().date()
 
-    def refresh_home(self, *user_ids: str | None) -> None:
-        """Redraw the Home tab of each person, so it reflects what they (or others) just did."""
+    def draw_homes(self, people: HomesToDraw) -> None:
+        """Redraw the Home tabs a use case said its change calls for, now that it is committed."""
         publish = self.deps.home
         if publish is None:
             raise RuntimeError("the Home tab is not wired: build dependencies with bot.app.wired")
-        for user_id in dict.fromkeys(u for u in (self.user_id, *user_ids) if u):
+        for user_id in people:
             publish(self.client, self.deps, self.team_id, user_id)
 
     def tell(self, text: str, blocks: list[dict[str, Any]] | None = None, *, channel: str | None = None) -> None:

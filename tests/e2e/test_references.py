@@ -80,10 +80,10 @@ def acme(sandbox: Sandbox) -> Sandbox:
     sandbox.driver.command(CAROL, PARTNERSHIPS, "dispute Acme Alliance deliveries late three weeks running")
     other = sandbox.database.uow(OTHER_TEAM)
     draft = RelationshipDraft("Their Alliance", "Them Ltd", "U0THEM", "U0THEIRS", "C0THEIRS", 30)
-    theirs = relationship_service.create_relationship(other, draft, created_by="U0THEM", now=START)
+    theirs = relationship_service.create_relationship(other, draft, created_by="U0THEM", now=START).relationship
     stage = default_catalogue().stage(1)
     checkin_service.claim(sandbox.database.uow(OTHER_TEAM), theirs, stage, by="U0THEM", now=START)
-    dispute_service.raise_dispute(sandbox.database.uow(OTHER_TEAM), theirs, by="U0THEM", now=START, text="late")
+    dispute_service.raise_dispute(sandbox.database.uow(OTHER_TEAM), theirs.id or 0, by="U0THEM", now=START, text="late")
     return sandbox
 
 

@@ -47,12 +47,16 @@ def seed(database: Database, slack: OfflineSlack) -> list[int]:
     dispute_ids = []
     for n in range(6):
         relationship = relationship_service.find_relationship(database.uow(team), f"Partner {n:02}")
-        case = dispute_service.raise_dispute(
-            database.uow(team), relationship, by=SPONSOR, now=datetime.now(UTC) - timedelta(days=9), text=f"Issue {n}"
+        raised = dispute_service.raise_dispute(
+            database.uow(team),
+            relationship.id or 0,
+            by=SPONSOR,
+            now=datetime.now(UTC) - timedelta(days=9),
+            text=f"Issue {n}",
         )
         parent = slack.workspace.post("C0ACME", f"Dispute {n}")
-        dispute_service.posted(database.uow(team), case.dispute, "C0ACME", parent.ts, now=datetime.now(UTC))
-        dispute_ids.append(case.dispute.id or 0)
+        dispute_service.posted(database.uow(team), raised.case.dispute, "C0ACME", parent.ts, now=datetime.now(UTC))
+        dispute_ids.append(raised.case.dispute.id or 0)
     return dispute_ids
 
 

@@ -75,7 +75,9 @@ def test_an_empty_sweep_enqueues_nothing(database: Database) -> None:
 
 
 def raise_dispute(database: Database, relationship: Relationship, summary: str, raised: datetime) -> Dispute:
-    return dispute_service.raise_dispute(database.uow(TEAM), relationship, by="U3", now=raised, text=summary).dispute
+    return dispute_service.raise_dispute(
+        database.uow(TEAM), relationship.id or 0, by="U3", now=raised, text=summary
+    ).case.dispute
 
 
 def test_the_ladder_moves_disputes_together_but_not_one_someone_moved_first(

@@ -21,7 +21,8 @@ def a_review(relationship_id: int, summary: str) -> Review:
 
 def test_a_nul_that_slipped_past_the_domain_is_refused_and_nothing_is_stored(database: Database) -> None:
     draft = RelationshipDraft("Acme", "Partner Ltd", "U0ALICE", "U0BOB", "C0ACME", 90)
-    relationship = relationship_service.create_relationship(database.uow(TEAM), draft, created_by="U0ALICE", now=NOW)
+    created = relationship_service.create_relationship(database.uow(TEAM), draft, created_by="U0ALICE", now=NOW)
+    relationship = created.relationship
     uow = database.uow(TEAM)
     with pytest.raises(NulInText, match="NUL"), uow:
         uow.reviews.add(a_review(relationship.id or 0, "on track\x00"))
