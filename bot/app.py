@@ -17,6 +17,7 @@ from bot.governance import listeners as governance
 from bot.home import listeners as home
 from bot.home.publish import publish_home
 from bot.nudges import listeners as nudges
+from bot.nudges.delivery import update_settled_messages
 from bot.records import listeners as records
 from bot.relationships import buttons as relationship_buttons
 from bot.relationships import listeners as relationships
@@ -88,7 +89,13 @@ def open_for_nudge(turn: Turn, nudge: QueuedNudge) -> None:
 
 def wired(deps: Deps) -> Deps:
     """`deps` with what features do for each other: features meet here, never by importing each other."""
-    return replace(deps, home=publish_home, dispute_thread=tell_thread, nudge_opener=open_for_nudge)
+    return replace(
+        deps,
+        home=publish_home,
+        dispute_thread=tell_thread,
+        nudge_opener=open_for_nudge,
+        nudge_messages=update_settled_messages,
+    )
 
 
 def build_app(settings: Settings, deps: Deps, *, verify_requests: bool = True) -> App:

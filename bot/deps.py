@@ -41,6 +41,12 @@ class DisputeThreadTeller(Protocol):
     ) -> None: ...
 
 
+class NudgeMessages(Protocol):
+    """Brings up to date the nudge DMs of a workspace whose subject is settled (the nudges feature's)."""
+
+    def __call__(self, client: WebClient, deps: "Deps", team_id: str) -> None: ...
+
+
 class NudgeOpener(Protocol):
     """Opens, for the person who pressed a nudge's button, the form of what it is about (the feature's own)."""
 
@@ -59,3 +65,4 @@ class Deps:
     home: HomePublisher | None = None
     dispute_thread: DisputeThreadTeller | None = None
     nudge_opener: NudgeOpener | None = None
+    nudge_messages: NudgeMessages | None = None

@@ -63,6 +63,13 @@ PERMANENT = frozenset(
 )
 # Errors that leave a sent message nothing to update: it is gone, or the app may no longer touch it.
 GONE = PERMANENT | {"message_not_found", "cant_update_message", "edit_window_closed"}
+
+
+def update_settled_messages(client: WebClient, deps: Deps, team_id: str) -> None:
+    """Right after a change, the DMs it settled say so (the nudge job would, but only on its next run)."""
+    updates.bring_up_to_date(client, deps.copy, deps.uow(team_id), deps.clock.now(), GONE)
+
+
 # What keeps a nudge from being shown however often it is tried: what it is about is gone (`Stale`) or unreadable
 # (`ValueError`, `LookupError`: a missing macro or detail), or its words fail to render. A database or network
 # error is none of these: it is left to the retries.
@@ -206,26 +213,8 @@ class Nudger:
             report.recipients.append(person)
 
     def _update_settled(self, team_id: str, now: datetime, report: RunReport) -> None:
-        """Bring up to date the DMs whose items were done elsewhere since they were sent (a review recorded, a
-        dispute resolved): each such item says what happened, and its buttons go."""
-        uow = self.uow(team_id)
-        by_message: dict[tuple[str, str], dict[int, str]] = defaultdict(dict)
-        for nudge, settled in nudge_service.settled_since_sent(uow):
-            if nudge.id is not None and nudge.message_channel and nudge.message_ts:
-                by_message[(nudge.message_channel, nudge.message_ts)][nudge.id] = updates.note(
-                    self.copy, nudge, settled
-                )
-        for (channel, ts), notes in by_message.items():
-            try:
-                message = updates.current(self.client, channel, ts)
-                if message is not None:
-                    updates.close_items(self.client, channel, message, notes)
-            except SlackApiError as error:
-                if error.response.get("error") not in GONE:
-                    log.warning("could not update nudge message %s: %s", ts, error.response.get("error"))
-                    continue  # tried again on the next run
-            nudge_service.close(uow, list(notes), now)
-            report.updated += 1
+        """DMs whose items were done elsewhere since they were sent, and not brought up to date at once."""
+        report.updated += updates.bring_up_to_date(self.client, self.copy, self.uow(team_id), now, GONE)
 
     def _shown(
         self, uow: UnitOfWork, nudges: list[QueuedNudge], today: date, report: RunReport

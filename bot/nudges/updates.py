@@ -1,15 +1,23 @@
 """Bringing a sent nudge DM up to date: once what an item is about is done or snoozed, the item says so and its
 buttons go. The message is edited as Slack shows it, so the rest of it reads as it did when it was sent."""
 
-from collections.abc import Mapping, Sequence
+import logging
+from collections import defaultdict
+from collections.abc import Collection, Mapping, Sequence
+from datetime import datetime
 from typing import Any
 
 from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
 from slack_sdk.models.blocks import Block
 
 from bot.slack.kit import context, message_blocks
 from bot.slack.wording import Copy
+from stages import nudge_service
 from stages.nudges import QueuedNudge, Settled
+from stages.ports import UnitOfWork
+
+log = logging.getLogger(__name__)
 
 
 def item_block_id(nudge_id: int) -> str:
@@ -53,3 +61,26 @@ def current(client: WebClient, channel: str, ts: str) -> Mapping[str, Any] | Non
     page = client.conversations_history(channel=channel, latest=ts, oldest=ts, inclusive=True, limit=1)
     messages: list[Mapping[str, Any]] = page.get("messages", [])
     return next((m for m in messages if m.get("ts") == ts), None)
+
+
+def bring_up_to_date(client: WebClient, copy: Copy, uow: UnitOfWork, now: datetime, gone: Collection[str]) -> int:
+    """Bring up to date the DMs whose items were done since they were sent (a review recorded, a dispute
+    resolved): each such item says what happened, and its buttons go. Returns how many messages were edited;
+    one Slack will not let be edited (an error in `gone`) is left as it is, any other is tried again later."""
+    by_message: dict[tuple[str, str], dict[int, str]] = defaultdict(dict)
+    for nudge, settled in nudge_service.settled_since_sent(uow):
+        if nudge.id is not None and nudge.message_channel and nudge.message_ts:
+            by_message[(nudge.message_channel, nudge.message_ts)][nudge.id] = note(copy, nudge, settled)
+    edited = 0
+    for (channel, ts), notes in by_message.items():
+        try:
+            message = current(client, channel, ts)
+            if message is not None:
+                close_items(client, channel, message, notes)
+        except SlackApiError as error:
+            if error.response.get("error") not in gone:
+                log.warning("could not update nudge message %s: %s", ts, error.response.get("error"))
+                continue  # tried again later
+        nudge_service.close(uow, list(notes), now)
+        edited += 1
+    return edited

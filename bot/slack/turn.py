@@ -67,12 +67,14 @@ class Turn:
         return self.now().date()
 
     def draw_homes(self, people: HomesToDraw) -> None:
-        """Redraw the Home tabs a use case said its change calls for, now that it is committed."""
-        publish = self.deps.home
-        if publish is None:
-            raise RuntimeError("the Home tab is not wired: build dependencies with bot.app.wired")
+        """Redraw the Home tabs a use case said its change calls for, now that it is committed, and the nudge DMs
+        whose subject it settled (a review recorded, a dispute resolved), so they stop asking for it at once."""
+        publish, messages = self.deps.home, self.deps.nudge_messages
+        if publish is None or messages is None:
+            raise RuntimeError("the Home tab or nudges are not wired: build dependencies with bot.app.wired")
         for user_id in people:
             publish(self.client, self.deps, self.team_id, user_id)
+        messages(self.client, self.deps, self.team_id)
 
     def tell(self, text: str, blocks: list[dict[str, Any]] | None = None, *, channel: str | None = None) -> None:
         """Reply privately to the person who acted, where they acted (or in `channel`), else by DM."""

@@ -1,6 +1,6 @@
-"""A nudge DM's open button stays true: pressed after what it is about was settled by someone else, and before the
-nudge run brought the DM up to date, it says what happened and the DM is brought up to date at once, with no form
-to fill in for nothing; while it is still due, it opens the form as before."""
+"""A nudge DM's open button stays true: pressed after what it is about was settled by someone else while the DM
+could not be brought up to date (Slack failed to answer then), it says what happened and the DM is brought up to
+date at once, with no form to fill in for nothing; while it is still due, it opens the form as before."""
 
 from dataclasses import replace
 from datetime import timedelta
@@ -33,6 +33,7 @@ def test_a_dispute_resolved_by_someone_else_is_told_at_the_press_and_the_dm_lose
 ) -> None:
     dm, parent = alices_dispute_dm(sandbox)
     sandbox.driver.click(BOB, fresh(sandbox, parent), ids.ACTION_DISPUTE_RESOLVE)
+    sandbox.emulator.fail("conversations.history", error="internal_error")  # the DM cannot be read, so not edited
     sandbox.driver.submit(BOB, {"resolution": "Agreed a recovery plan", "root_cause": "Forecasts were not shared"})
     assert ids.ACTION_NUDGE_OPEN in buttons(fresh(sandbox, dm))  # no nudge run since: the DM still offers it
     opened = len(sandbox.workspace.calls_to("views.open"))
@@ -57,6 +58,7 @@ def test_a_review_recorded_by_someone_else_is_told_at_the_press_and_the_dm_loses
     sandbox.advance(timedelta(days=7))  # Wed 2 Dec: due, Alice is nudged
     [dm] = dms(sandbox, ALICE)
     sandbox.driver.command(BOB, ACME, "review Acme Alliance")
+    sandbox.emulator.fail("conversations.history", error="internal_error")  # the DM cannot be read, so not edited
     sandbox.driver.submit(BOB, {"summary": "On track", **RATINGS})
 
     sandbox.driver.click(ALICE, fresh(sandbox, dm), ids.ACTION_NUDGE_OPEN)
@@ -69,6 +71,7 @@ def test_a_review_recorded_by_someone_else_is_told_at_the_press_and_the_dm_loses
 def test_a_dispute_moved_up_since_the_dm_is_told_at_the_press(sandbox: Sandbox) -> None:
     dm, parent = alices_dispute_dm(sandbox)
     sandbox.driver.click(BOB, fresh(sandbox, parent), ids.ACTION_DISPUTE_ESCALATE)
+    sandbox.emulator.fail("conversations.history", error="internal_error")  # the DM cannot be read, so not edited
     sandbox.driver.submit(BOB, {"reason": "No agreement at this tier"})
 
     sandbox.driver.click(ALICE, fresh(sandbox, dm), ids.ACTION_NUDGE_OPEN)
