@@ -189,11 +189,13 @@ class Nudger:
             return
 
         def post(batch: list[QueuedNudge]) -> tuple[str, str]:
-            items = [shown[n.id] for n in one_per_subject(batch)]
+            chosen = one_per_subject(batch)
+            items = [shown[n.id] for n in chosen]
+            only_notices = all(n.kind.notice for n in chosen)
             posted = self.client.chat_postMessage(
                 channel=person,
-                text=self.copy("nudges", "fallback", count=len(items)),
-                blocks=message_blocks(dm_blocks(self.copy, items)),
+                text=self.copy("nudges", "fallback", count=len(items), only_notices=only_notices),
+                blocks=message_blocks(dm_blocks(self.copy, items, only_notices=only_notices)),
                 metadata=receipts.metadata(batch),
             )
             return str(posted["channel"]), str(posted["ts"])  # kept, to bring the message up to date later
