@@ -147,6 +147,7 @@ def _post(turn: Turn, case: Case) -> str:
     copy = turn.deps.copy
     r = case.relationship
     turn.refresh_home(r.owner_id, r.sponsor_id)
+    turn.learn(people=[case.dispute.owner_id])
     try:
         case = post_dispute(turn.client, turn.deps, case)
     except SlackApiError as error:
@@ -211,6 +212,7 @@ def save_escalate(turn: Turn) -> str:
     d, r = case.dispute, case.relationship
     tell_thread(turn.client, turn.deps, case, DisputeEventKind.ESCALATED, turn.user_id, escalation_reason(reason))
     turn.refresh_home(r.owner_id, r.sponsor_id, before, d.owner_id)
+    turn.learn(people=[d.owner_id])
     level = turn.deps.catalogue.cadences.dispute_tier(d.tier)
     return turn.deps.copy("disputes", "escalate_saved", d=d, level=level)
 

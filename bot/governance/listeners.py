@@ -143,6 +143,7 @@ def save_exit(turn: Turn) -> str:
         seen_version=form.seen_version,
     )
     r = saved.relationship
+    turn.learn(people=saved.strategy.reviewed_with)
     return _announce(turn, r, "exit", lambda copy: exit_message(copy, r, saved.strategy))
 
 

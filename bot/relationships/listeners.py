@@ -77,6 +77,7 @@ def save_edit(turn: Turn) -> str | None:
         _name_taken(turn, taken, RelationshipRef(relationship_id))
         return None
     turn.refresh_home(before.owner_id, before.sponsor_id, saved.owner_id, saved.sponsor_id)
+    turn.learn(people=[saved.owner_id, saved.sponsor_id], channels=[saved.channel_id])
     return turn.deps.copy("relationships", "unchanged" if saved == before else "edited", r=saved)
 
 
@@ -94,6 +95,7 @@ def create_relationship(turn: Turn) -> str | None:
         _name_taken(turn, taken, None)
         return None
     turn.refresh_home(relationship.owner_id, relationship.sponsor_id)
+    turn.learn(people=[relationship.owner_id, relationship.sponsor_id], channels=[relationship.channel_id])
     try:
         posted = _introduce(turn, relationship)
     except Exception:
