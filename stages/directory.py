@@ -1,8 +1,8 @@
-"""The workspace's people and channels by name, as Slack last told them, so that what people read names them.
+"""The workspace, its people and channels by name, as Slack last told them, so that what people read names them.
 
-Slack ids (`U0…`, `C0…`) mean nothing to a reader. Names are asked of Slack, kept with the time they were asked,
-and asked again once they are a day old; where Slack cannot be asked (an export from the command line), the last
-names known stand in, else the id itself.
+Slack ids (`T0…`, `U0…`, `C0…`) mean nothing to a reader. Names are asked of Slack, kept with the time they were
+asked, and asked again once they are a day old; where Slack cannot be asked (an export from the command line), the
+last names known stand in, else the id itself.
 """
 
 from collections.abc import Iterable
@@ -20,11 +20,12 @@ ACCORD = "Accord"  # how Accord itself is named when it is the one acting
 class EntryKind(StrEnum):
     PERSON = "person"
     CHANNEL = "channel"
+    WORKSPACE = "workspace"
 
 
 @dataclass(frozen=True)
 class DirectoryEntry:
-    """A person or channel as Slack described it at `fetched_at`; `tz` is a person's time zone, when known."""
+    """A person, channel or workspace as Slack described it at `fetched_at`; `tz`: a person's time zone, if known."""
 
     id: str
     kind: EntryKind
@@ -66,3 +67,7 @@ class KnownNames:
     def channel(self, channel_id: str) -> str:
         known = self._entries.get(channel_id)
         return f"#{known.name}" if known is not None else channel_id
+
+    def workspace(self, team_id: str) -> str:
+        known = self._entries.get(team_id)
+        return known.name if known is not None else team_id

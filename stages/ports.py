@@ -1,6 +1,6 @@
 """What the use cases need from persistence, stated as protocols so the domain never imports a database."""
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from contextlib import AbstractContextManager
 from datetime import date, datetime, timedelta
 from types import TracebackType
@@ -244,9 +244,13 @@ class ProfileRepository(Protocol):
 
 
 class DirectoryRepository(Protocol):
-    """The workspace's people and channels as Slack last described them."""
+    """The workspace, its people and channels as Slack last described them."""
 
     def all(self) -> list[DirectoryEntry]: ...
+
+    def among(self, entry_ids: Collection[str]) -> list[DirectoryEntry]:
+        """What is known of these ids (the workspace's own id included); nothing for an id never described."""
+        ...
 
     def remember(self, entries: Sequence[DirectoryEntry]) -> None:
         """Keep these entries, replacing what was known of the same ids."""

@@ -93,6 +93,7 @@ def assign(turn: Turn) -> None:
             lambda rid: assignment_answer(rid, item.item_id, assignee, actor_id=turn.user_id, at=turn.now()),
             link=_item_link(turn, item) if assignee and assignee != turn.user_id else None,
         )
+        turn.learn(people=[assignee])
 
 
 def _item_link(turn: Turn, item: ItemRef) -> str | None:

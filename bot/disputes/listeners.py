@@ -138,6 +138,7 @@ def _post(turn: Turn, raised: DisputeRaised) -> str:
     copy = turn.deps.copy
     case, r = raised.case, raised.case.relationship
     turn.draw_homes(raised.home_for)
+    turn.learn(people=[case.dispute.owner_id])
     try:
         case = post_dispute(turn.client, turn.deps, case)
     except SlackApiError as error:
@@ -201,6 +202,7 @@ def save_escalate(turn: Turn) -> str:
     _tell(turn, changed)
     turn.draw_homes(changed.home_for)
     d = changed.case.dispute
+    turn.learn(people=[d.owner_id])
     level = turn.deps.catalogue.cadences.dispute_tier(d.tier)
     return turn.deps.copy("disputes", "escalate_saved", d=d, level=level)
 

@@ -141,6 +141,7 @@ def save_exit(turn: Turn) -> str:
     )
     r = saved.relationship
     turn.draw_homes(saved.home_for)
+    turn.learn(people=saved.strategy.reviewed_with)
     return _announce(turn, r, "exit", lambda copy: exit_message(copy, r, saved.strategy))
 
 

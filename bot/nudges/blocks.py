@@ -129,9 +129,10 @@ def notice_blocks(copy: Copy, nudge: QueuedNudge, nudge_id: int) -> list[Block]:
     return blocks
 
 
-def dm_blocks(copy: Copy, items: Sequence[list[Block]]) -> list[Block]:
-    """The message of several nudges' `item_blocks`, as many as Slack takes; the rest are on the Home tab."""
-    blocks: list[Block] = [header(copy.plain("nudges", "header"))]
+def dm_blocks(copy: Copy, items: Sequence[list[Block]], *, only_notices: bool) -> list[Block]:
+    """The message of several nudges' `item_blocks`, as many as Slack takes; the rest are on the Home tab. Its
+    header says what it holds: things that need the reader, or `only_notices` of what is new for them."""
+    blocks: list[Block] = [header(copy.plain("nudges", "header", only_notices=only_notices))]
     room = (MESSAGE_BLOCK_LIMIT - len(blocks) - 1) // 2
     for item in items[:room]:
         blocks += item

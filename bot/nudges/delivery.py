@@ -29,6 +29,7 @@ from bot.nudges import receipts, updates
 from bot.nudges.blocks import dm_blocks, in_thread, item_blocks, one_per_subject
 from bot.settings import Settings
 from bot.slack.kit import message_blocks
+from bot.slack.people import person_entry
 from bot.slack.rate_limits import retry_after
 from stages import dispute_service, nudge_service
 from stages.dispute_service import LADDER
@@ -196,11 +197,13 @@ class Nudger:
             return
 
         def post(batch: list[QueuedNudge]) -> tuple[str, str]:
-            items = [shown[n.id] for n in one_per_subject(batch)]
+            chosen = one_per_subject(batch)
+            items = [shown[n.id] for n in chosen]
+            only_notices = all(n.kind.notice for n in chosen)
             posted = self.client.chat_postMessage(
                 channel=person,
-                text=self.copy("nudges", "fallback", count=len(items)),
-                blocks=message_blocks(dm_blocks(self.copy, items)),
+                text=self.copy("nudges", "fallback", count=len(items), only_notices=only_notices),
+                blocks=message_blocks(dm_blocks(self.copy, items, only_notices=only_notices)),
                 metadata=receipts.metadata(batch),
             )
             return str(posted["channel"]), str(posted["ts"])  # kept, to bring the message up to date later
@@ -324,18 +327,21 @@ class Nudger:
         report.deferred += len(nudges)
 
     def _zone(self, team_id: str, person: str, now: datetime) -> ZoneInfo:
-        """The person's time zone: remembered for a day, else asked of Slack, else the configured default."""
+        """The person's time zone: remembered for a day, else asked of Slack, else the configured default. What
+        Slack says of them names them in the directory too, for readers offline (an export, the nudge preview)."""
         uow = self.uow(team_id)
         with uow:
             known = uow.profiles.time_zone(person, now - PROFILE_TTL)
         if known is None:
             try:
-                known = str(self.client.users_info(user=person)["user"].get("tz") or self.default_tz)
+                user = self.client.users_info(user=person)["user"]
             except SlackApiError as error:
                 log.info("no time zone for %s (%s); using %s", person, error.response.get("error"), self.default_tz)
                 return ZoneInfo(self.default_tz)
+            known = str(user.get("tz") or self.default_tz)
             with uow:
                 uow.profiles.remember(person, known, now)
+                uow.directory.remember([person_entry(person, user, now)])
                 uow.commit()
         try:
             return ZoneInfo(known)

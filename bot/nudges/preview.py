@@ -1,8 +1,8 @@
 """`accord nudges --dry-run`: what the nudge job would send now, and to whom, without sending or storing it.
 
-It reads like the rest of Accord: people by name as the directory last knew them (it asks Slack nothing, as an
-export does not), dates and times as people write them, in each person's own time zone, and each nudge as a
-short sentence.
+It reads like the rest of Accord: the workspace and people by name as the directory last knew them (it asks Slack
+nothing, as an export does not), dates and times as people write them, in each person's own time zone, and each
+nudge as a short sentence.
 """
 
 from collections import defaultdict
@@ -40,8 +40,8 @@ def _workspace(nudger: Nudger, uow: UnitOfWork, team_id: str) -> list[str]:
     for nudge in new:
         by_person[nudge.recipient_id].append(nudge)
     lines = [
-        f"Workspace {team_id}: {_count(len(new), 'new nudge')} for {_count(len(by_person), 'person', 'people')}"
-        f" as of {human_datetime(now)}"
+        f"Workspace {names.workspace(team_id)}: {_count(len(new), 'new nudge')}"
+        f" for {_count(len(by_person), 'person', 'people')} as of {human_datetime(now)}"
     ]
     for person, nudges in sorted(by_person.items(), key=lambda item: names.person(item[0]).casefold()):
         zone = _zone(nudger, uow, names, person)

@@ -79,7 +79,9 @@ def save_edit(turn: Turn) -> str | None:
         _name_taken(turn, taken, RelationshipRef(relationship_id))
         return None
     turn.draw_homes(edited.home_for)
-    return turn.deps.copy("relationships", "edited" if edited.changed else "unchanged", r=edited.relationship)
+    saved = edited.relationship
+    turn.learn(people=[saved.owner_id, saved.sponsor_id], channels=[saved.channel_id])
+    return turn.deps.copy("relationships", "edited" if edited.changed else "unchanged", r=saved)
 
 
 def create_relationship(turn: Turn) -> str | None:
@@ -97,6 +99,7 @@ def create_relationship(turn: Turn) -> str | None:
         return None
     relationship = created.relationship
     turn.draw_homes(created.home_for)
+    turn.learn(people=[relationship.owner_id, relationship.sponsor_id], channels=[relationship.channel_id])
     try:
         posted = _introduce(turn, relationship)
     except Exception:

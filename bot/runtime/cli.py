@@ -352,7 +352,7 @@ def export(
         found = relationship_service.find_relationship(database.uow(team_id), relationship)
     except RelationshipNotFound as missing:
         hint = f" Did you mean {' or '.join(missing.suggestions)}?" if missing.suggestions else ""
-        _fail(f"There is no relationship called {relationship!r} in workspace {team_id}.{hint}")
+        _fail(f"There is no relationship called {relationship!r} in workspace {_workspace(database, team_id)}.{hint}")
     evidence = rmp.evidence(database.uow(team_id), default_catalogue(), found.id or 0, process.clock.now())
     if out == STANDARD_OUTPUT:
         typer.echo(_render_plan(evidence, format))
@@ -455,11 +455,30 @@ def _team(ctx: typer.Context, database: "Database", wanted: str | None) -> str:
     known = _teams(ctx, database)
     if wanted is not None:
         if wanted not in known:
-            _fail(f"No workspace {wanted} in this database: it holds {', '.join(known)}; give one of them to --team.")
+            _fail(
+                f"No workspace {wanted} in this database: it holds {_listed(database, known)}; "
+                "give one of their ids to --team."
+            )
         return wanted
     if len(known) != 1:
-        _fail(f"Say which workspace with --team: this database holds {', '.join(known)}.")
+        _fail(f"Say which workspace with --team: this database holds {_listed(database, known)}.")
     return known[0]
+
+
+def _workspace(database: "Database", team_id: str) -> str:
+    """The workspace's name as Accord last heard it from Slack, else its id."""
+    from stages.directory import KnownNames
+
+    with database.uow(team_id).reading() as uow:
+        return KnownNames(uow.directory.among([team_id])).workspace(team_id)
+
+
+def _listed(database: "Database", team_ids: list[str]) -> str:
+    """Workspaces by name, each with the id that --team takes."""
+    return ", ".join(
+        f"{name} ({team_id})" if name != team_id else team_id
+        for team_id, name in ((t, _workspace(database, t)) for t in team_ids)
+    )
 
 
 @db.command("upgrade")

@@ -1,11 +1,13 @@
 """What a lazy listener works with, and the safety net around it.
 
 Bolt runs lazy listeners after the ack and only logs what they raise. `lazy()` wraps each one so a failure
-is logged (with the request's identifiers, never its token) and the person is told, instead of silence.
+is logged (with the request's identifiers, never its token) and the person is told, instead of silence. Once the
+work is done, the directory learns the names of who acted and of whom the work named, so that readers offline
+(an export, the nudge preview) name them too.
 """
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, Protocol, runtime_checkable
@@ -16,6 +18,7 @@ from slack_sdk import WebClient
 from sqlalchemy.exc import OperationalError
 
 from bot.deps import Deps
+from bot.slack.people import SlackNames
 from stages.homes import HomesToDraw
 from stages.ports import UnitOfWork
 from storage import inbox
@@ -41,6 +44,8 @@ class Turn:
     respond: Respond
     deps: Deps
     _units: list[UnitOfWork] = field(default_factory=list, init=False, repr=False)
+    _people: list[str] = field(default_factory=list, init=False, repr=False)
+    _channels: list[str] = field(default_factory=list, init=False, repr=False)
 
     @property
     def team_id(self) -> str:
@@ -75,6 +80,24 @@ class Turn:
         for user_id in people:
             publish(self.client, self.deps, self.team_id, user_id)
         messages(self.client, self.deps, self.team_id)
+
+    def learn(self, *, people: Iterable[str | None] = (), channels: Iterable[str | None] = ()) -> None:
+        """Have the directory learn the names of these people and channels, which the work just gave a part, once
+        the work is done (asking Slack then keeps it from delaying the work)."""
+        self._people += [person for person in people if person]
+        self._channels += [channel for channel in channels if channel]
+
+    def learn_names(self) -> None:
+        """Learn, where the directory lacks them or they are a day old, the names of who acted, of the workspace
+        and of whom the work named. Names are for readers later: no failure here may fail the request."""
+        actor = self.context.user_id
+        try:
+            names = SlackNames(self.client, self.uow(), self.now())
+            names.learn(
+                people=[*([actor] if actor else []), *self._people], channels=self._channels, workspace=self.team_id
+            )
+        except Exception:
+            log.warning("could not learn names (team %s, user %s)", self.context.team_id, actor, exc_info=True)
 
     def tell(self, text: str, blocks: list[dict[str, Any]] | None = None, *, channel: str | None = None) -> None:
         """Reply privately to the person who acted, where they acted (or in `channel`), else by DM."""
@@ -121,6 +144,7 @@ def lazy(deps: Deps, handler: Handler, on_failure: Handler | None = None) -> Cal
                 (on_failure or _say_sorry)(turn)
             except Exception:
                 log.exception("could not tell user %s about the failure", context.user_id)
+        turn.learn_names()
 
     listener.__name__ = handler.__name__
     return listener

@@ -1,6 +1,6 @@
-"""The workspace's people and channels by name: a cache of what Slack said, with the time it said it."""
+"""The workspace, its people and channels by name: a cache of what Slack said, with the time it said it."""
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 
 from sqlmodel import Session, col, select
 
@@ -15,10 +15,13 @@ class SqlDirectoryRepository:
 
     def all(self) -> list[DirectoryEntry]:
         query = select(DirectoryEntryRow).where(col(DirectoryEntryRow.team_id) == self._team_id)
-        return [
-            DirectoryEntry(row.entry_id, EntryKind(row.kind), row.name, row.fetched_at, row.tz)
-            for row in self._session.exec(query)
-        ]
+        return [_entry(row) for row in self._session.exec(query)]
+
+    def among(self, entry_ids: Collection[str]) -> list[DirectoryEntry]:
+        query = select(DirectoryEntryRow).where(
+            col(DirectoryEntryRow.team_id) == self._team_id, col(DirectoryEntryRow.entry_id).in_(entry_ids)
+        )
+        return [_entry(row) for row in self._session.exec(query)]
 
     def remember(self, entries: Sequence[DirectoryEntry]) -> None:
         for entry in entries:
@@ -34,3 +37,7 @@ class SqlDirectoryRepository:
                 self._session.add(row)
             row.kind, row.name, row.tz, row.fetched_at = entry.kind.value, entry.name[:255], entry.tz, entry.fetched_at
         self._session.flush()
+
+
+def _entry(row: DirectoryEntryRow) -> DirectoryEntry:
+    return DirectoryEntry(row.entry_id, EntryKind(row.kind), row.name, row.fetched_at, row.tz)

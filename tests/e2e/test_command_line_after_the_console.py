@@ -60,7 +60,7 @@ def test_the_nudge_preview_sees_the_console_data_at_the_console_time(used: Path)
     result = accord(used, "--console", ".accord", "nudges", "--dry-run")
     assert result.returncode == 0, result.stderr
     first = result.stdout.splitlines()[0]
-    assert first.startswith("Workspace T0ACCORD1: ")
+    assert first.startswith("Workspace Accord Sandbox: ")
     assert any(f"as of {human_date(date.fromisoformat(day))}, " in first for day in in_91_days()), first
 
 

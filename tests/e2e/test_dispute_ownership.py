@@ -81,7 +81,7 @@ def test_the_owner_a_dispute_is_handed_to_is_the_one_shown_everywhere(
     with zipfile.ZipFile(pack_path) as pack:
         [row] = csv.DictReader(io.StringIO(pack.read("disputes.csv").decode()))
         events = list(csv.DictReader(io.StringIO(pack.read("dispute_events.csv").decode())))
-    assert row["owner"] == BOB
+    assert (row["owner"], row["owner id"]) == ("Bob Okafor", BOB)
     assert [e["text"] for e in events if e["what"] == "escalated"][-1].startswith("The joint team is deadlocked")
 
 

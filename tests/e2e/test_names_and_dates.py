@@ -7,6 +7,9 @@ import re
 import zipfile
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
+
+import pytest
 
 from bot.sandbox.harness import Sandbox
 from bot.slack import ids
@@ -22,6 +25,7 @@ from tests.e2e.helpers import (
     last_ephemeral,
     shown,
 )
+from tests.e2e.test_checkins import start_checkin
 from tests.e2e.test_plan import RATINGS, complete_stage, export
 
 SLACK_ID = re.compile(r"\b[UCG]0[A-Z0-9]{2,}\b")
@@ -89,10 +93,52 @@ def test_the_evidence_pack_names_people_and_writes_dates_as_people_do(sandbox: S
     assert [(d["raised by"], d["raised by id"]) for d in disputes] == [("Dave Tanaka", DAVE)]
 
 
-def test_offline_a_person_nobody_has_named_yet_is_shown_by_their_id(sandbox: Sandbox, tmp_path: Path) -> None:
-    create_relationship(sandbox, "Acme Alliance", sponsor=BOB)
+def test_offline_everyone_a_change_names_is_named_though_they_never_used_accord(
+    sandbox: Sandbox, tmp_path: Path
+) -> None:
+    create_relationship(sandbox, "Acme Alliance", sponsor=BOB)  # Bob never touches Accord
+    who_we_are = len(sandbox.workspace.calls_to("auth.test"))
+    _, items = start_checkin(sandbox)
+    sandbox.driver.click(ALICE, items[2], ids.ACTION_ITEM_ASSIGN, selected=CAROL)
+    asked = sorted(call.args["user"] for call in sandbox.workspace.calls_to("users.info"))
+    assert asked == [ALICE, BOB, CAROL]  # each once, though Alice acted four times
+    assert len(sandbox.workspace.calls_to("auth.test")) == who_we_are  # the workspace's name was learned once
+
+    files = pack_files(sandbox, tmp_path)  # offline: nobody ran /accord plan
+    plan = files["plan/rmp.md"]
+    assert "- Relationship owner: Alice Moreau" in plan and "- Executive sponsor: Bob Okafor" in plan
+    assert "Slack channel: #acme-alliance" in plan
+    items_csv = {row["item"]: row for row in csv.DictReader(io.StringIO(files["checklist/items.csv"]))}
+    assert (items_csv["S1.3"]["assignee"], items_csv["S1.3"]["assignee id"]) == ("Carol Jensen", CAROL)
+
+
+@pytest.mark.parametrize("fault", [{"error": "user_not_found"}, {"drop": True}], ids=["Slack refuses", "no answer"])
+def test_when_slack_cannot_say_who_someone_is_the_request_works_and_offline_the_id_stands_in(
+    sandbox: Sandbox, tmp_path: Path, fault: dict[str, Any]
+) -> None:
+    sandbox.emulator.fail("users.info", times=1000, **fault)
+    outcome = create_relationship(sandbox, "Acme Alliance", sponsor=BOB)
+
+    assert ":white_check_mark: *Acme Alliance* is set up at *Stage 1 · Operational awareness*" in shown(outcome)
+    assert sandbox.workspace.ephemerals_for(ALICE) == []  # no apology: nothing failed as far as she can tell
+    [intro] = sandbox.workspace.top_level(ACME)
+    assert f"Owner <@{ALICE}> · Executive sponsor <@{BOB}>" in shown(intro)
+    sandbox.driver.command(ALICE, ACME, "status Acme Alliance")
+    assert "Acme Alliance" in shown(last_ephemeral(sandbox, ALICE))
+    asked = {call.args["user"] for call in sandbox.workspace.calls if call.method == "users.info"}
+    assert asked == {ALICE, BOB} and sandbox.workspace.calls_to("users.info") == []  # asked; Slack could not say
+
     files = pack_files(sandbox, tmp_path)
-    assert "- Relationship owner: U0ALICE" in files["plan/rmp.md"]
+    assert "- Relationship owner: U0ALICE" in files["plan/rmp.md"]  # the last name known: none, so the id
+    assert "Slack channel: #acme-alliance" in files["plan/rmp.md"]  # what Slack could say is kept
+
+
+def test_whoever_the_nudge_job_messages_is_named_offline(sandbox: Sandbox, tmp_path: Path) -> None:
+    sandbox.emulator.fail("users.info", error="fatal_error", times=1000)
+    create_relationship(sandbox, "Acme Alliance", sponsor=BOB)  # Slack could not say who anyone is
+    sandbox.emulator.faults.clear()
+    sandbox.advance(timedelta(hours=1))  # Bob is told he sponsors it, in his working hours
+    assert "- Executive sponsor: Bob Okafor" in pack_files(sandbox, tmp_path)["plan/rmp.md"]
 
 
 def test_names_are_asked_of_slack_once_a_day_and_renamed_people_are_renamed(sandbox: Sandbox) -> None:
@@ -167,7 +213,7 @@ def test_general_check_in_notes_reach_the_plan_and_the_notes_csv(sandbox: Sandbo
         ("1", "S1.2", CAROL, "S1.2 policy drafted"),
         ("1", "", CAROL, "Kick-off went well, minutes to follow"),
     ]
-    general = "Notes on the check-in:\n\n- U0CAROL, 25 Nov 2026: Kick-off went well, minutes to follow"
+    general = "Notes on the check-in:\n\n- Carol Jensen, 25 Nov 2026: Kick-off went well, minutes to follow"
     assert general in files["plan/rmp.md"]
     assert "Kick-off went well, minutes to follow" in files["plan/rmp.html"]
 

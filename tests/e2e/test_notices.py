@@ -35,6 +35,9 @@ def test_a_sponsor_named_by_someone_else_is_told_once_what_the_role_asks(sandbox
     assert f"_Executive sponsor:_ {ROLES['executive_sponsor'].description}" in text
     assert "`/accord status Tom &amp; Jerry &lt;Alliance&gt;` shows where it stands." in text
     assert buttons(told) == []  # a notice: nothing to snooze
+    # It asks nothing of Bob: its words say what is new for him, not what needs him.
+    assert told.text == "Accord: 1 new thing for you"
+    assert told.blocks[0]["text"]["text"] == "What's new for you in Accord"
     assert dms(sandbox, ALICE) == []  # she made herself owner
     sandbox.advance(timedelta(days=3))
     assert len(dms(sandbox, BOB)) == 1

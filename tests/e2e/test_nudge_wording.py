@@ -5,7 +5,7 @@ from datetime import timedelta
 
 from bot.sandbox.harness import Sandbox
 from stages.nudges import Nudge, NudgeKind, due_subject
-from tests.e2e.helpers import ALICE, BOB, create_relationship, relationship, shown
+from tests.e2e.helpers import ALICE, BOB, CAROL, create_relationship, relationship, shown
 from tests.e2e.test_nudges import dms, outbox
 
 
@@ -45,3 +45,14 @@ def test_two_reminders_of_one_review_going_out_together_make_one_line(sandbox: S
     assert "The review of *Acme Alliance* is 2 days overdue (due 2 Dec 2026)." in text
     assert dm.text == "Accord: 1 thing needs you"
     assert {status for *_, status in outbox(sandbox)} == {"sent"}
+
+
+def test_a_notice_sent_with_something_due_goes_out_under_what_needs_the_reader(sandbox: Sandbox) -> None:
+    create_relationship(sandbox, "Acme Alliance", user=CAROL, owner=ALICE, sponsor=BOB, cadence="7")
+    sandbox.clock.advance(timedelta(days=7))  # Wed 2 Dec: the review is due, and Alice not told yet she owns it
+    sandbox.run_nudges()
+    [dm] = dms(sandbox, ALICE, notices=True)
+    assert "made you relationship owner of *Acme Alliance*" in shown(dm)
+    assert "The review of *Acme Alliance* is due today." in shown(dm)
+    assert dm.text == "Accord: 2 things need you"
+    assert dm.blocks[0]["text"]["text"] == "What needs you in Accord"

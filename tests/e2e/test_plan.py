@@ -169,7 +169,7 @@ def test_the_evidence_pack_holds_everything_an_auditor_asks_for(sandbox: Sandbox
         "BS 11000-1 clause 3",
         "done",
         EVIDENCE,
-        BOB,  # nobody asked Slack for Bob's name yet: his id stands in
+        "Bob Okafor",  # known offline: Accord learned his name when he was made sponsor
     )
     assert first["stage signed off by id"] == BOB
     assert {row["clause"] for row in items} == {f"BS 11000-1 clause {n}" for n in range(3, 11)}
@@ -177,7 +177,7 @@ def test_the_evidence_pack_holds_everything_an_auditor_asks_for(sandbox: Sandbox
     with sandbox.database.uow(sandbox.workspace.team_id) as uow:
         trail = uow.audit.all(relationship(sandbox).id or 0)
     assert [row["event"] for row in audit] == [str(event.id) for event in trail]
-    assert audit[0]["what happened"] == f"{ALICE} started managing Acme Alliance"  # no name known offline yet
+    assert audit[0]["what happened"] == "Alice Moreau started managing Acme Alliance"
     assert [row["reason"] for row in versions] == ["stage 1 signed off", "review", "exit strategy v1"]
     assert "| Stage 1 · Operational awareness | clause 3 | signed off | 7/7 |" in readme
     assert "## Exit triggers\n\nAcquisition" in exit_strategy

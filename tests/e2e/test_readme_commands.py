@@ -32,7 +32,7 @@ def shell(folder: Path, command: str, stdin: str = "") -> subprocess.CompletedPr
 SHOWS = {
     "examples/demo.txt": "✅ *Acme Alliance* is set up",  # in its own workspace, though the session made one
     "--console .accord export": "# Acme Alliance\n",
-    "--console .accord nudges --dry-run": "Workspace T0ACCORD1",
+    "--console .accord nudges --dry-run": "Workspace Accord Sandbox",
 }
 
 

@@ -354,8 +354,11 @@ BUILDERS: dict[Callable[..., Any], Callable[[World], list[Any]]] = {
     nudges.notice_blocks: lambda w: [nudges.notice_blocks(COPY, n, n.id or 0) for n in w.nudges if n.kind.notice],
     nudges.dm_blocks: lambda w: [
         nudges.dm_blocks(
-            COPY, [nudges.item_blocks(COPY, n, NOW.date()) for n in w.nudges if not nudges.in_thread(n.kind)]
+            COPY,
+            [nudges.item_blocks(COPY, n, NOW.date()) for n in w.nudges if not nudges.in_thread(n.kind)],
+            only_notices=only_notices,
         )
+        for only_notices in (False, True)
     ],
     plan.summary_blocks: lambda w: [plan.summary_blocks(COPY, w.plan, NOW.date())],
     plan.diff_blocks: lambda w: [
@@ -447,7 +450,7 @@ def facts(world: World) -> dict[str, Any]:
         "character": "U+200B", "at": NOW, "level": list(CATALOGUE.cadences.dispute_tiers),
         "person": hostile_names(world).person, "sentence": world.text, "label": world.text,
         "before": [world.text, None], "after": [world.text, None],
-        "previous": [ALICE, None], "owner": [OWNER, SPONSOR],
+        "previous": [ALICE, None], "owner": [OWNER, SPONSOR], "only_notices": [False, True],
     }  # fmt: skip
 
 
