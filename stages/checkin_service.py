@@ -271,12 +271,18 @@ def sign_off(
 
 def reopen_form(uow: UnitOfWork, catalogue: Catalogue, checkin_id: int, *, by: str, seen_round: int) -> Board:
     """The check-in, for its owner or sponsor to say why the stage signed off in `seen_round` is reopened."""
+    return _reopenable(uow, catalogue, checkin_id, by, seen_round)
+
+
+def _reopenable(uow: UnitOfWork, catalogue: Catalogue, checkin_id: int, by: str, seen_round: int) -> Board:
+    """The check-in, if `by` leads its relationship (else `NotAllowed`) and it is still at the sign-off they saw
+    (else `Stale`: a button from before a later sign-off)."""
     current = board(uow, catalogue, checkin_id)
     relationship = current.relationship
     if not relationship.is_leader(by):
         raise NotAllowed("reopen", relationship.owner_id, relationship.sponsor_id)
     if current.rounds != seen_round:
-        raise Stale(f"check-in {checkin_id} was signed off again since round {seen_round}")
+        raise Stale(f"stage {current.stage.number} was signed off again since round {seen_round}")
     return current
 
 
@@ -287,12 +293,8 @@ def reopen(
     only the sign-off they saw (`seen_round`): a button from before a later sign-off is `Stale`."""
     why = reopen_reason(reason)
     with uow:
-        current = board(uow, catalogue, checkin_id)
+        current = _reopenable(uow, catalogue, checkin_id, by, seen_round)
         relationship = current.relationship
-        if not relationship.is_leader(by):
-            raise NotAllowed("reopen", relationship.owner_id, relationship.sponsor_id)
-        if current.rounds != seen_round:
-            raise Stale(f"stage {current.stage.number} was signed off again since round {seen_round}")
         if current.sign_off is None:
             raise StageOutOfOrder("not_signed_off", current.stage.number, relationship.stage)
         if current.stage.number != relationship.last_signed_off:
