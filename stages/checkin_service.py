@@ -205,9 +205,17 @@ def answer(
                 link=link,
             )
             uow.nudges.enqueue(told, the_answer.at)
-            uow.commit()
             r = current.relationship
-            people = homes(the_answer.actor_id, state.assignee_id, changed.assignee_id, r.owner_id, r.sponsor_id)
+            people = homes(
+                uow,
+                the_answer.at,
+                the_answer.actor_id,
+                state.assignee_id,
+                changed.assignee_id,
+                r.owner_id,
+                r.sponsor_id,
+            )
+            uow.commit()
             return Answered(state, board(uow, catalogue, checkin_id), people)
     raise Stale(f"{item_id} kept changing under this answer")
 
@@ -228,11 +236,6 @@ class GateMoved:
 
     board: Board
     home_for: HomesToDraw
-
-
-def _gate_moved(uow: UnitOfWork, catalogue: Catalogue, checkin_id: int, by: str) -> GateMoved:
-    moved = board(uow, catalogue, checkin_id)
-    return GateMoved(moved, homes(by, moved.relationship.owner_id, moved.relationship.sponsor_id))
 
 
 def sign_off(
@@ -265,8 +268,9 @@ def sign_off(
         save_version(
             uow, catalogue, relationship.id or 0, reason=f"stage {current.stage.number} signed off", by=by, now=now
         )
+        leaders = homes(uow, now, by, relationship.owner_id, relationship.sponsor_id)
         uow.commit()
-        return _gate_moved(uow, catalogue, checkin_id, by)
+        return GateMoved(board(uow, catalogue, checkin_id), leaders)
 
 
 def reopen_form(uow: UnitOfWork, catalogue: Catalogue, checkin_id: int, *, by: str, seen_round: int) -> Board:
@@ -306,8 +310,9 @@ def reopen(
         uow.checkins.update(replace(current.checkin, status=CheckinStatus.OPEN))
         subject = f"stage {current.stage.number}"
         uow.audit.record(relationship.id, by, now, "stage.reopened", subject, current.sign_off, reopened)
+        leaders = homes(uow, now, by, relationship.owner_id, relationship.sponsor_id)
         uow.commit()
-        return _gate_moved(uow, catalogue, checkin_id, by)
+        return GateMoved(board(uow, catalogue, checkin_id), leaders)
 
 
 @dataclass(frozen=True)

@@ -124,8 +124,9 @@ def _raise(
         )
         uow.disputes.record(DisputeEvent(uow.team_id, dispute.id or 0, DisputeEventKind.RAISED, by, now, 1, what))
         uow.audit.record(relationship.id, by, now, "dispute.raised", f"dispute {dispute.id}", after=dispute)
+        leaders = homes(uow, now, by, relationship.owner_id, relationship.sponsor_id)
         uow.commit()
-    return DisputeRaised(Case(dispute, relationship), homes(by, relationship.owner_id, relationship.sponsor_id))
+    return DisputeRaised(Case(dispute, relationship), leaders)
 
 
 def posted(uow: UnitOfWork, dispute: Dispute, channel_id: str, thread_ts: str, *, now: datetime) -> Dispute:
@@ -175,9 +176,11 @@ def _change(
     *,
     handlers_only: bool = True,
     also: Callable[[Case], None] | None = None,
-) -> tuple[Case, Case] | None:
+) -> tuple[Case, HomesToDraw] | None:
     """Apply one change to an open dispute, with its event and whatever `also` adds to the same transaction: the
-    dispute before and after; None when it changes nothing (a repeat)."""
+    dispute after it, and the Home tabs to draw again (those of who acted, the relationship's leaders and the
+    dispute's owners before and after; none for a change no Home tab shows, an update); None when it changes
+    nothing (a repeat)."""
     with uow:
         current = open_case(uow, dispute_id)
         if handlers_only:
@@ -196,8 +199,11 @@ def _change(
         changed_case = Case(saved, current.relationship)
         if also is not None:
             also(changed_case)
+        r = current.relationship
+        shown = (by, r.owner_id, r.sponsor_id, current.dispute.owner_id, saved.owner_id) if handlers_only else ()
+        leaders = homes(uow, now, *shown)
         uow.commit()
-        return current, changed_case
+        return changed_case, leaders
 
 
 def check_handler(case: Case, user_id: str, kind: DisputeEventKind) -> None:
@@ -214,8 +220,8 @@ def acknowledge(uow: UnitOfWork, dispute_id: int, *, by: str, now: datetime) -> 
     )
     if changed is None:
         return None
-    _, after = changed
-    return DisputeChanged(after, kind, None, homes(by, after.relationship.owner_id, after.relationship.sponsor_id))
+    after, leaders = changed
+    return DisputeChanged(after, kind, None, leaders)
 
 
 def add_update(uow: UnitOfWork, dispute_id: int, *, by: str, now: datetime, text: str | None) -> DisputeChanged | None:
@@ -223,7 +229,7 @@ def add_update(uow: UnitOfWork, dispute_id: int, *, by: str, now: datetime, text
     update = free_text("update", text, required=True)
     kind = DisputeEventKind.UPDATE
     changed = _change(uow, dispute_id, by, now, kind, lambda c: c.dispute, update, handlers_only=False)
-    return None if changed is None else DisputeChanged(changed[1], kind, update, homes())
+    return None if changed is None else DisputeChanged(changed[0], kind, update, changed[1])
 
 
 def escalate(
@@ -241,11 +247,8 @@ def escalate(
     moved = _change(uow, dispute_id, by, now, kind, _climb(from_tier, now), why, also=tell_new_owner)
     if moved is None:  # someone moved it at the same moment
         raise DisputeMovedOn(f"dispute {dispute_id} left tier {from_tier}")
-    before, after = moved
-    r = after.relationship
-    return DisputeChanged(
-        after, kind, why, homes(by, r.owner_id, r.sponsor_id, before.dispute.owner_id, after.dispute.owner_id)
-    )
+    after, leaders = moved
+    return DisputeChanged(after, kind, why, leaders)
 
 
 def climb(uow: UnitOfWork, cases: Sequence[Case], *, now: datetime) -> list[Case]:
@@ -295,9 +298,8 @@ def resolve(
     changed = _change(uow, dispute_id, by, now, kind, lambda c: c.dispute.resolved(by, now, solved, cause), solved)
     if changed is None:
         return None
-    _, after = changed
-    r = after.relationship
-    return DisputeChanged(after, kind, solved, homes(by, r.owner_id, r.sponsor_id, after.dispute.owner_id))
+    after, leaders = changed
+    return DisputeChanged(after, kind, solved, leaders)
 
 
 def escalation_form(uow: UnitOfWork, dispute_id: int, *, by: str, seen_tier: int) -> Case:

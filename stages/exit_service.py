@@ -77,8 +77,9 @@ def save(
         uow.audit.record(relationship_id, by, now, "exit_strategy.saved", subject, previous, strategy)
         save_version(uow, catalogue, relationship_id, reason=subject, by=by, now=now)
         uow.nudges.enqueue(exit_review_notices(updated, strategy), now)
+        leaders = homes(uow, now, by, updated.owner_id, updated.sponsor_id)
         uow.commit()
-    return ExitSaved(updated, strategy, homes(by, updated.owner_id, updated.sponsor_id))
+    return ExitSaved(updated, strategy, leaders)
 
 
 def latest(uow: UnitOfWork, relationship_id: int) -> ExitStrategy | None:

@@ -257,6 +257,22 @@ class DirectoryRepository(Protocol):
         ...
 
 
+class HomeRedrawRepository(Protocol):
+    """The Home tabs committed changes call to be drawn again, until they are."""
+
+    def ask(self, user_ids: Sequence[str], at: datetime) -> None:
+        """In the change's own transaction: these people's Home tabs are to be drawn again."""
+        ...
+
+    def drawn(self, user_ids: Sequence[str], asked_at: datetime) -> None:
+        """Their Home tabs were drawn after every ask up to `asked_at` (a later ask stands)."""
+        ...
+
+    def waiting(self, asked_before: datetime) -> list[tuple[str, datetime]]:
+        """Who still waits for a drawing asked before `asked_before`, and since when."""
+        ...
+
+
 class AuditRepository(Protocol):
     """Append-only: there is no way to change or remove an event."""
 
@@ -332,6 +348,9 @@ class UnitOfWork(Protocol):
 
     @property
     def directory(self) -> DirectoryRepository: ...
+
+    @property
+    def home_redraws(self) -> HomeRedrawRepository: ...
 
     @property
     def audit(self) -> AuditRepository: ...

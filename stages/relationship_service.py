@@ -60,8 +60,9 @@ def create_relationship(
         )
         roles = (catalogue or default_catalogue()).roles
         uow.nudges.enqueue(role_nudges(None, relationship, by=created_by, now=now, roles=roles), now)
+        leaders = homes(uow, now, created_by, relationship.owner_id, relationship.sponsor_id)
         uow.commit()
-    return RelationshipCreated(relationship, homes(created_by, relationship.owner_id, relationship.sponsor_id))
+    return RelationshipCreated(relationship, leaders)
 
 
 def record_intro(uow: UnitOfWork, relationship: Relationship, ts: str, *, now: datetime) -> Relationship:
@@ -101,12 +102,12 @@ def edit_relationship(
             raise NameTaken(valid.name, clash.name)
         edited = current.edited(valid, today=now.date())
         saved = current if edited == current else uow.relationships.update(edited)
-        if saved != current:
+        leaders = homes(uow, now, by, current.owner_id, current.sponsor_id, saved.owner_id, saved.sponsor_id)
+        if saved != current:  # else nothing is committed, the ask included
             uow.audit.record(relationship_id, by, now, "relationship.edited", saved.name, current, saved)
             roles = (catalogue or default_catalogue()).roles
             uow.nudges.enqueue(role_nudges(current, saved, by=by, now=now, roles=roles), now)
             uow.commit()
-        leaders = homes(by, current.owner_id, current.sponsor_id, saved.owner_id, saved.sponsor_id)
         return RelationshipEdited(saved, saved != current, leaders)
 
 

@@ -110,8 +110,9 @@ def record_review(
         updated = uow.relationships.update(relationship.reviewed(now, checked.next_review_due))
         uow.audit.record(relationship_id, by, now, "review.recorded", f"review of {now:%Y-%m-%d}", after=saved)
         save_version(uow, catalogue, relationship_id, reason="review", by=by, now=now)
+        leaders = homes(uow, now, by, updated.owner_id, updated.sponsor_id)
         uow.commit()
-    return Reviewed(updated, saved, homes(by, updated.owner_id, updated.sponsor_id))
+    return Reviewed(updated, saved, leaders)
 
 
 def recent(uow: UnitOfWork, relationship_id: int, limit: int = 5) -> list[Review]:

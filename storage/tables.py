@@ -319,6 +319,16 @@ class DirectoryEntryRow(SQLModel, table=True):
     fetched_at: datetime = Field(sa_type=UTCDateTime)
 
 
+class HomeRedrawRow(SQLModel, table=True):
+    """A person whose Home tab a committed change calls to be drawn again, and when the latest change asked."""
+
+    __tablename__ = "home_redraw"
+
+    team_id: str = Field(max_length=SLACK_ID, primary_key=True)
+    user_id: str = Field(max_length=SLACK_ID, primary_key=True)
+    asked_at: datetime = Field(sa_type=UTCDateTime)
+
+
 class AuditEventRow(SQLModel, table=True):
     """The audit trail. Append-only: the migration adds triggers that refuse updates and deletes."""
 

@@ -14,6 +14,7 @@ from storage.repositories.checkins import SqlCheckinRepository
 from storage.repositories.checklist import SqlChecklistRepository
 from storage.repositories.directory import SqlDirectoryRepository
 from storage.repositories.disputes import SqlDisputeRepository
+from storage.repositories.homes import SqlHomeRedrawRepository
 from storage.repositories.notes import SqlNoteRepository
 from storage.repositories.nudges import SqlNudgeRepository, SqlProfileRepository, SqlSnoozeRepository
 from storage.repositories.relationships import SqlRelationshipRepository
@@ -42,6 +43,7 @@ class SqlUnitOfWork:
     snoozes: SqlSnoozeRepository
     profiles: SqlProfileRepository
     directory: SqlDirectoryRepository
+    home_redraws: SqlHomeRedrawRepository
     audit: SqlAuditRepository
     rmp_versions: SqlPlanVersionRepository
 
@@ -75,6 +77,7 @@ class SqlUnitOfWork:
             self.snoozes = SqlSnoozeRepository(session, self.team_id)
             self.profiles = SqlProfileRepository(session, self.team_id)
             self.directory = SqlDirectoryRepository(session, self.team_id)
+            self.home_redraws = SqlHomeRedrawRepository(session, self.team_id)
             self.audit = SqlAuditRepository(session, self.team_id)
             self.rmp_versions = SqlPlanVersionRepository(session, self.team_id)
         self._depth += 1

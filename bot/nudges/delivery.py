@@ -62,6 +62,7 @@ PERMANENT = frozenset(
         "team_access_not_granted",
     }
 )
+HOME_GRACE = timedelta(minutes=1)  # how long the work that made a change has to draw the Home tabs it asked for
 # Errors that leave a sent message nothing to update: it is gone, or the app may no longer touch it.
 GONE = PERMANENT | {"message_not_found", "cant_update_message", "edit_window_closed"}
 
@@ -86,6 +87,7 @@ class RunReport:
     failed: int = 0
     cancelled: int = 0
     updated: int = 0  # sent messages brought up to date
+    homes: int = 0  # Home tabs drawn that a change had asked for and its process had not drawn
     recipients: list[str] = field(default_factory=list)
 
 
@@ -125,6 +127,7 @@ class Nudger:
                 self._sweep(team_id, now, report)
                 self._deliver(team_id, now, report)
                 self._update_settled(team_id, now, report)
+                self._draw_left_homes(team_id, now, report)
             except Exception:  # one workspace's trouble must not stop the others' nudges
                 log.exception("nudge run failed for workspace %s", team_id)
         return report
@@ -214,6 +217,27 @@ class Nudger:
         showable = [n for n in nudges if n.id in shown]
         if self._deliver_one(uow, showable, post, posted_since, now, report):
             report.recipients.append(person)
+
+    def _draw_left_homes(self, team_id: str, now: datetime, report: RunReport) -> None:
+        """Home tabs a committed change asked for that its process died before drawing (or could not draw). Those
+        asked for in the last minute are left to the work drawing them now."""
+        publish = self.deps.home
+        if publish is None:
+            raise RuntimeError("the Home tab is not wired: build dependencies with bot.app.wired")
+        uow = self.uow(team_id)
+        with uow.reading():
+            waiting = uow.home_redraws.waiting(now - HOME_GRACE)
+        for user_id, asked_at in waiting:
+            try:
+                publish(self.client, self.deps, team_id, user_id)
+            except SlackApiError as error:  # tried again on the next run, unless Slack will never take it
+                log.warning("could not draw the Home tab of %s: %s", user_id, error.response.get("error"))
+                if error.response.get("error") not in PERMANENT:
+                    continue
+            with uow:
+                uow.home_redraws.drawn([user_id], asked_at)
+                uow.commit()
+            report.homes += 1
 
     def _update_settled(self, team_id: str, now: datetime, report: RunReport) -> None:
         """DMs whose items were done elsewhere since they were sent, and not brought up to date at once."""

@@ -71,14 +71,20 @@ class Turn:
     def today(self) -> date:
         return self.now().date()
 
-    def draw_homes(self, people: HomesToDraw) -> None:
-        """Redraw the Home tabs a use case said its change calls for, now that it is committed, and the nudge DMs
-        whose subject it settled (a review recorded, a dispute resolved), so they stop asking for it at once."""
+    def draw_homes(self, homes: HomesToDraw) -> None:
+        """Redraw the Home tabs a use case asked for in its committed change, crossing them off once drawn (those
+        left, if this process dies first, are drawn by the next nudge run), and the nudge DMs whose subject the
+        change settled (a review recorded, a dispute resolved), so they stop asking for it at once."""
         publish, messages = self.deps.home, self.deps.nudge_messages
         if publish is None or messages is None:
             raise RuntimeError("the Home tab or nudges are not wired: build dependencies with bot.app.wired")
-        for user_id in people:
+        for user_id in homes.people:
             publish(self.client, self.deps, self.team_id, user_id)
+        if homes.people and homes.asked_at is not None:
+            uow = self.uow()
+            with uow:
+                uow.home_redraws.drawn(homes.people, homes.asked_at)
+                uow.commit()
         messages(self.client, self.deps, self.team_id)
 
     def learn(self, *, people: Iterable[str | None] = (), channels: Iterable[str | None] = ()) -> None:
