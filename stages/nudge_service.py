@@ -163,12 +163,6 @@ def still_due(uow: UnitOfWork, queued: QueuedNudge, cadences: Cadences) -> bool:
         return _settled(uow, queued) is None
 
 
-def settled(uow: UnitOfWork, queued: QueuedNudge) -> Settled | None:
-    """What became of what the nudge is about, or None while it is still due. `ValueError` as `still_due`."""
-    with uow.reading():
-        return _settled(uow, queued)
-
-
 def settled_since_sent(uow: UnitOfWork) -> list[tuple[QueuedNudge, Settled]]:
     """Sent nudges whose message still shows buttons though what they are about is done (elsewhere, since)."""
     found = []
@@ -281,18 +275,35 @@ def _claim_of(nudges: Sequence[QueuedNudge]) -> tuple[list[int], str]:
     return [n.id or 0 for n in nudges], str(tokens.pop())
 
 
-def queued(uow: UnitOfWork, nudge_id: int) -> QueuedNudge:
-    """The nudge in the outbox; `Stale` if it has no such nudge."""
+@dataclass(frozen=True)
+class Pressed:
+    """A nudge whose button its person pressed, and what became of its subject (None: still due)."""
+
+    nudge: QueuedNudge
+    settled: Settled | None
+
+
+def pressed(uow: UnitOfWork, nudge_id: int, by: str) -> Pressed:
+    """The nudge `by` pressed the button of, and whether its subject is settled since. `Stale` if the outbox has no
+    such nudge, or it is someone else's (only its person sees its buttons: anything else is forged)."""
     with uow.reading():
         nudge = uow.nudges.get(nudge_id)
-    if nudge is None:
-        raise Stale(f"nudge {nudge_id}")
-    return nudge
+        if nudge is None or nudge.recipient_id != by:
+            raise Stale(f"nudge {nudge_id} of {by}")
+        return Pressed(nudge, _settled(uow, nudge))
 
 
-def snooze(uow: UnitOfWork, nudge_id: int, user_id: str, *, now: datetime, days: int) -> Snooze | None:
+@dataclass(frozen=True)
+class Snoozed:
+    """A nudge and the snooze its person chose; None when that choice was made already (a double click)."""
+
+    nudge: QueuedNudge
+    snooze: Snooze | None
+
+
+def snooze(uow: UnitOfWork, nudge_id: int, user_id: str, *, now: datetime, days: int) -> Snoozed:
     """Quiet the nudge's kind and subject for the person for `days`. The same choice on the same nudge again (a
-    double click, a retried request) changes nothing and returns None; another choice is a new snooze.
+    double click, a retried request) changes nothing (no snooze in the answer); another choice is a new snooze.
     `Stale` if the outbox has no such nudge."""
     with uow:
         nudge = uow.nudges.get(nudge_id)
@@ -301,8 +312,8 @@ def snooze(uow: UnitOfWork, nudge_id: int, user_id: str, *, now: datetime, days:
         wanted = Snooze(uow.team_id, nudge.kind, nudge.subject, user_id, now + timedelta(days=days), nudge_id, days)
         saved = uow.snoozes.add(wanted)
         if saved is None:
-            return None
+            return Snoozed(nudge, None)
         what = f"{nudge.kind.value} {nudge.subject}"
         uow.audit.record(nudge.relationship_id, user_id, now, "nudge.snoozed", what, after=saved)
         uow.commit()
-        return saved
+        return Snoozed(nudge, saved)

@@ -120,9 +120,36 @@ def editable(uow: UnitOfWork, name: str, by: str) -> Relationship:
     return found
 
 
-def latest_changes(uow: UnitOfWork, relationship_id: int, limit: int) -> list[AuditEvent]:
+@dataclass(frozen=True)
+class History:
+    """A relationship's latest changes, newest first: `wanted` were asked for, no more than the cap are here."""
+
+    relationship: Relationship
+    wanted: int
+    events: list[AuditEvent]
+
+
+def history(uow: UnitOfWork, readings: Sequence[tuple[str, int | None]], *, default: int, most: int) -> History:
+    """`<relationship> [count]` (see `relationship_and_number` for `readings`): its latest `count` changes,
+    `default` if no count was given, never more than `most`."""
     with uow.reading():
-        return uow.audit.latest(relationship_id, limit)
+        relationship, count = relationship_and_number(uow, readings)
+        wanted = default if count is None else count
+        events = uow.audit.latest(relationship.id or 0, min(wanted, most))
+    return History(relationship, wanted, events)
+
+
+def named_with_word(uow: UnitOfWork, argument: str, word: str) -> tuple[Relationship, bool]:
+    """`<relationship> [word]`, where a relationship's name could itself end in the word: the relationship, and
+    whether the word was said apart from its name. `RelationshipNotFound` for the whole text when neither names one."""
+    with uow.reading():
+        try:
+            return find_relationship(uow, argument), False
+        except RelationshipNotFound:
+            rest, _, last = argument.rpartition(" ")
+            if rest and last.casefold() == word:
+                return find_relationship(uow, rest), True
+            raise
 
 
 def find_relationship(uow: UnitOfWork, name: str) -> Relationship:

@@ -19,6 +19,7 @@ from stages.disputes import Dispute, DisputeEvent
 from stages.errors import Stale
 from stages.exits import ExitStrategy
 from stages.ports import UnitOfWork
+from stages.relationship_service import named_with_word
 from stages.relationships import Relationship
 from stages.reviews import Review
 from stages.versions import PlanVersion
@@ -141,6 +142,23 @@ EXIT_FIELDS = ("version", "triggers", "plan", "continuity", "assets", "reviewed_
 def _pick(entity: Any, names: tuple[str, ...]) -> JSONable:
     everything = snapshot(entity) or {}
     return {name: everything[name] for name in names}
+
+
+@dataclass(frozen=True)
+class PlanChanges:
+    """What changed in a relationship's plan between its last two versions."""
+
+    relationship: Relationship
+    diff: "VersionDiff"
+
+
+def plan_asked(uow: UnitOfWork, catalogue: Catalogue, argument: str, now: datetime) -> "Plan | PlanChanges":
+    """`<relationship> [diff]`: the plan as it stands now, or what changed between its last two versions."""
+    with uow.reading():
+        relationship, wants_diff = named_with_word(uow, argument, "diff")
+        if wants_diff:
+            return PlanChanges(relationship, diff_latest(uow, relationship.id or 0))
+        return build(uow, catalogue, relationship.id or 0, now)
 
 
 def build(uow: UnitOfWork, catalogue: Catalogue, relationship_id: int, now: datetime) -> Plan:

@@ -11,8 +11,7 @@ from bot.slack.references import Subject, pressed, stored_id
 from bot.slack.refusals import explaining
 from bot.slack.turn import Turn, ack_silently, lazy
 from stages import nudge_service
-from stages.errors import Stale
-from stages.nudges import Outcome, QueuedNudge, Settled, Snooze
+from stages.nudges import Outcome, QueuedNudge, Settled
 
 
 def register(app: App, deps: Deps) -> None:
@@ -25,16 +24,13 @@ def open_subject(turn: Turn) -> None:
     elsewhere (before the nudge run brought the DM up to date), say what happened instead, in the words the DM
     will use, and bring the DM's item up to date at once: a form then would only be refused on submit."""
     with explaining(turn, about=Subject.NUDGE):
-        nudge = nudge_service.queued(turn.uow(), pressed(turn.body, NudgeRef).nudge_id)
-        if nudge.recipient_id != turn.user_id:  # only its person sees its button: anything else is forged
-            raise Stale(f"nudge {nudge.id} is not {turn.user_id}'s")
-        settled = nudge_service.settled(turn.uow(), nudge)
-        if settled is None:
-            _opener(turn)(turn, nudge)
+        found = nudge_service.pressed(turn.uow(), pressed(turn.body, NudgeRef).nudge_id, turn.user_id)
+        if found.settled is None:
+            _opener(turn)(turn, found.nudge)
             return
-        note = updates.note(turn.deps.copy, nudge, settled)
+        note = updates.note(turn.deps.copy, found.nudge, found.settled)
         turn.tell(note)
-        _close_item(turn, nudge, note)
+        _close_item(turn, found.nudge, note)
 
 
 def _opener(turn: Turn) -> NudgeOpener:
@@ -48,18 +44,12 @@ def snooze(turn: Turn) -> None:
     """Snooze the nudge the button belongs to; the same button pressed again says so and changes nothing."""
     with explaining(turn):
         choice = pressed(turn.body, SnoozeChoice)
-        saved = nudge_service.snooze(turn.uow(), choice.nudge_id, turn.user_id, now=turn.now(), days=choice.days)
-        said = "snoozed" if saved is not None else "already_snoozed"
-        turn.tell(turn.deps.copy("nudges", said, days=choice.days))
-        if saved is not None:
-            _show_snoozed(turn, choice.nudge_id, saved)
-
-
-def _show_snoozed(turn: Turn, nudge_id: int, saved: Snooze) -> None:
-    """The DM's item says until when it is snoozed, and its buttons go, at once."""
-    nudge = nudge_service.queued(turn.uow(), nudge_id)
-    text = updates.note(turn.deps.copy, nudge, Settled(Outcome.SNOOZED, saved.user_id, saved.until.date()))
-    _close_item(turn, nudge, text)
+        done = nudge_service.snooze(turn.uow(), choice.nudge_id, turn.user_id, now=turn.now(), days=choice.days)
+        saved = done.snooze
+        turn.tell(turn.deps.copy("nudges", "snoozed" if saved else "already_snoozed", days=choice.days))
+        if saved is not None:  # the DM's item says until when it is snoozed, and its buttons go, at once
+            settled = Settled(Outcome.SNOOZED, saved.user_id, saved.until.date())
+            _close_item(turn, done.nudge, updates.note(turn.deps.copy, done.nudge, settled))
 
 
 def _close_item(turn: Turn, nudge: QueuedNudge, text: str) -> None:

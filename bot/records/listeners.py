@@ -9,15 +9,11 @@ from slack_sdk.models.blocks import Block
 from bot.records.blocks import diff_blocks, summary_blocks
 from bot.records.plan_document import render_html
 from bot.slack.kit import context, header, message_blocks, section
-from bot.slack.lookups import relationship_and_number
 from bot.slack.people import SlackNames
 from bot.slack.posting import post_in_channel
-from bot.slack.references import stored_id
-from bot.slack.subcommands import Invocation, Subcommand
+from bot.slack.subcommands import Invocation, Subcommand, name_and_number
 from bot.slack.turn import Turn
 from stages import relationship_service, rmp
-from stages.errors import RelationshipNotFound
-from stages.relationships import Relationship
 from stages.sentences import describe
 
 DEFAULT_COUNT = 10
@@ -27,9 +23,9 @@ LINES_PER_SECTION = 10  # keeps each section well within Slack's 3000 characters
 
 def show_history(turn: Turn, invocation: Invocation) -> None:
     """`/accord history <relationship> [count]`: the latest changes, newest first, each told as a sentence."""
-    relationship, count = relationship_and_number(turn, invocation.argument)
-    wanted = DEFAULT_COUNT if count is None else count
-    events = relationship_service.latest_changes(turn.uow(), stored_id(relationship.id), min(wanted, MAX_COUNT))
+    readings = name_and_number(invocation.argument)
+    shown = relationship_service.history(turn.uow(), readings, default=DEFAULT_COUNT, most=MAX_COUNT)
+    relationship, wanted, events = shown.relationship, shown.wanted, shown.events
     copy = turn.deps.copy
     names = SlackNames(turn.client, turn.uow(), turn.now())
     blocks: list[Block] = [header(copy.plain("history", "title", r=relationship, count=len(events)))]
@@ -47,15 +43,15 @@ def show_history(turn: Turn, invocation: Invocation) -> None:
 
 def show_plan(turn: Turn, invocation: Invocation) -> None:
     """`/accord plan <relationship> [diff]`: the summary here with the document in its thread, or the changes."""
-    relationship, wants_diff = _relationship_and_diff(turn, invocation.argument)
     deps = turn.deps
+    asked = rmp.plan_asked(turn.uow(), deps.catalogue, invocation.argument, turn.now())
     names = SlackNames(turn.client, turn.uow(), turn.now())
-    if wants_diff:
-        changes = rmp.diff_latest(turn.uow(), stored_id(relationship.id))
-        blocks = message_blocks(diff_blocks(deps.copy, relationship, changes, names))
+    if isinstance(asked, rmp.PlanChanges):
+        relationship = asked.relationship
+        blocks = message_blocks(diff_blocks(deps.copy, relationship, asked.diff, names))
         turn.tell(deps.copy("plan_summary", "diff_title", r=relationship), blocks)
         return
-    plan = rmp.build(turn.uow(), deps.catalogue, stored_id(relationship.id), turn.now())
+    plan, relationship = asked, asked.relationship
     channel = turn.body["channel_id"]
     try:
         posted = post_in_channel(
@@ -82,17 +78,6 @@ def show_plan(turn: Turn, invocation: Invocation) -> None:
         title=f"Relationship Management Plan · {relationship.name}",
         initial_comment=deps.copy("plan_summary", "comment", r=relationship),
     )
-
-
-def _relationship_and_diff(turn: Turn, argument: str) -> tuple[Relationship, bool]:
-    """`<relationship> [diff]`, where a relationship could itself end in the word diff."""
-    try:
-        return relationship_service.find_relationship(turn.uow(), argument), False
-    except RelationshipNotFound:
-        rest, _, last = argument.rpartition(" ")
-        if rest and last.casefold() == "diff":
-            return relationship_service.find_relationship(turn.uow(), rest), True
-        raise
 
 
 def slug(name: str) -> str:
