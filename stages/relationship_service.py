@@ -9,7 +9,7 @@ from stages.audit import SYSTEM, AuditEvent
 from stages.catalogue import Catalogue, Phase, Stage, default_catalogue
 from stages.checklist import StageProgress
 from stages.errors import InvalidInput, NameTaken, NotAllowed, Problem, RelationshipNotFound, Stale
-from stages.homes import HomesToDraw, homes
+from stages.homes import NO_HOMES, HomesToDraw, homes
 from stages.naming import clean_name, hidden_characters, suggest
 from stages.nudges import role_nudges
 from stages.ports import UnitOfWork
@@ -102,11 +102,12 @@ def edit_relationship(
             raise NameTaken(valid.name, clash.name)
         edited = current.edited(valid, today=now.date())
         saved = current if edited == current else uow.relationships.update(edited)
-        leaders = homes(uow, now, by, current.owner_id, current.sponsor_id, saved.owner_id, saved.sponsor_id)
-        if saved != current:  # else nothing is committed, the ask included
+        leaders = NO_HOMES  # an edit that changes nothing changes no Home tab
+        if saved != current:
             uow.audit.record(relationship_id, by, now, "relationship.edited", saved.name, current, saved)
             roles = (catalogue or default_catalogue()).roles
             uow.nudges.enqueue(role_nudges(current, saved, by=by, now=now, roles=roles), now)
+            leaders = homes(uow, now, by, current.owner_id, current.sponsor_id, saved.owner_id, saved.sponsor_id)
             uow.commit()
         return RelationshipEdited(saved, saved != current, leaders)
 

@@ -3,9 +3,14 @@
 from collections.abc import Sequence
 from datetime import datetime
 
+from sqlalchemy import func
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, delete, select
 
+from storage.mapping import table
 from storage.tables import HomeRedrawRow
+
+_HOME_REDRAW = table(HomeRedrawRow)
 
 
 class SqlHomeRedrawRepository:
@@ -14,13 +19,20 @@ class SqlHomeRedrawRepository:
         self._team_id = team_id
 
     def ask(self, user_ids: Sequence[str], at: datetime) -> None:
-        for user_id in user_ids:
-            row = self._session.get(HomeRedrawRow, (self._team_id, user_id))
-            if row is None:
-                self._session.add(HomeRedrawRow(team_id=self._team_id, user_id=user_id, asked_at=at))
-            else:
-                row.asked_at = max(row.asked_at, at)
-        self._session.flush()
+        """One upsert, in the order of the ids: changes asking for the same people at once wait for each other
+        (the later ask wins) instead of failing on the key or locking each other's rows in opposite orders."""
+        if not user_ids:
+            return
+        insert = postgresql.insert if self._session.get_bind().dialect.name == "postgresql" else sqlite.insert
+        rows = [{"team_id": self._team_id, "user_id": user, "asked_at": at} for user in sorted(set(user_ids))]
+        statement = insert(_HOME_REDRAW).values(rows)
+        latest = func.greatest if self._session.get_bind().dialect.name == "postgresql" else func.max
+        self._session.execute(
+            statement.on_conflict_do_update(
+                index_elements=["team_id", "user_id"],
+                set_={"asked_at": latest(_HOME_REDRAW.c.asked_at, statement.excluded.asked_at)},
+            )
+        )
 
     def drawn(self, user_ids: Sequence[str], asked_at: datetime) -> None:
         self._session.exec(
