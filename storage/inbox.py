@@ -109,8 +109,8 @@ class Hand(Protocol):
     look for them (each claim takes SQLite's one writer away from the acknowledgements), and gives the rows
     workers finished meanwhile, to be marked done in that same transaction."""
 
-    def share(self, urgent: list[bool]) -> tuple[list[Taker | None], list[Claimed]]:
-        """Who takes each new row, urgent or not (None: nobody has room), and the finished rows to mark done."""
+    def share(self, count: int) -> tuple[list[Taker | None], list[Claimed]]:
+        """Who takes each of `count` new rows (None: nobody has room), and the finished rows to mark done."""
 
     def handed(self, taken: list[tuple[Taker, Claimed]], replays: list[Taker]) -> None:
         """Committed: the rows taken go to their workers; `replays` were shared rows the inbox held already."""
@@ -155,8 +155,7 @@ class Inbox:
 
     def _write(self, rows: list[dict[str, Any]]) -> list[bool]:
         unique = list({row["key"]: row for row in rows}.values())  # a replay may arrive beside its original
-        urgent = [row["priority"] == 0 for row in unique]
-        takers, finished = self._hand.share(urgent) if self._hand else ([None] * len(unique), [])
+        takers, finished = self._hand.share(len(unique)) if self._hand else ([None] * len(unique), [])
         for row, taker in zip(unique, takers, strict=True):
             row |= {
                 "claimed_by": taker.name if taker else None,

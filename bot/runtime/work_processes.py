@@ -300,16 +300,14 @@ class WorkProcesses:
         self._processes = [self._start() for _ in range(settings.work_processes)]
         threading.Thread(target=self._watch, name="accord-work-watch", daemon=True).start()
 
-    def share(self, urgent: list[bool]) -> tuple[list[Taker | None], list[Claimed]]:
-        """The roomiest process takes each row; an urgent one even beyond its room, to run next (a modal's trigger
-        lasts three seconds, and waiting in the table it would wait for half the room to free)."""
+    def share(self, count: int) -> tuple[list[Taker | None], list[Claimed]]:
         takers: list[Taker | None] = []
         with self._lock:
             self._shared = True
             signed: dict[str, Taker] = {}
-            for now in urgent:
+            for _ in range(count):
                 roomiest = max((p for p in self._processes if not p.gone), key=lambda p: p.room, default=None)
-                if roomiest is None or (roomiest.room <= 0 and not now):
+                if roomiest is None or roomiest.room <= 0:
                     self._left = True
                     takers.append(None)
                     continue
@@ -383,11 +381,9 @@ class WorkProcesses:
             with self._lock:
                 process.room += len(finished) + dropped
                 self._finished += finished
-                # Rows nobody was handed, in batches of half its room or more; with nobody writing here (`accord
-                # work`), a round of its threads at a time, urgent rows first, as nobody hands it those. And at
-                # every look, whatever other processes left or wrote.
-                threshold = process.capacity // 2 if self._shared else self._threads
-                batch = process.room >= threshold and (self._left or not self._shared)
+                # Rows nobody was handed, in batches of half its capacity or more; and at every look, whatever
+                # other processes left or wrote.
+                batch = process.room >= process.capacity // 2 and (self._left or not self._shared)
                 wanted = process.room if batch or not reported else 0
                 # Finished rows go with the next write, or with a claim of their own if none comes soon.
                 flush_in = FLUSH_SECONDS - (time.monotonic() - self._flushed) if self._finished else LOOK_SECONDS

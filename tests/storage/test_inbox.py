@@ -134,9 +134,9 @@ class HandToOne:
         self.replays: list[Taker] = []
         self.failed = 0
 
-    def share(self, urgent: list[bool]) -> tuple[list[Taker | None], list[Claimed]]:
+    def share(self, count: int) -> tuple[list[Taker | None], list[Claimed]]:
         finished, self.finished = self.finished, []
-        return [self.taker] * len(urgent), finished
+        return [self.taker] * count, finished
 
     def handed(self, taken: list[tuple[Taker, Claimed]], replays: list[Taker]) -> None:
         self.taken += [item for _taker, item in taken]
