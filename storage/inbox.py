@@ -253,6 +253,23 @@ class Inbox:
             )
         return int(released.rowcount)
 
+    def give_back(self, items: Sequence[Claimed]) -> int:
+        """Give back rows claimed and never started (their worker is stopping), for others to take now."""
+        if not items:
+            return 0
+        with self._engine.begin() as connection:
+            given = connection.execute(
+                update(_INBOX)
+                .where(
+                    _INBOX.c.id == bindparam("row"),
+                    _INBOX.c.claim_token == bindparam("token"),
+                    _INBOX.c.done_at.is_(None),
+                )
+                .values(claimed_by=None, claim_token=None, claimed_until=None),
+                [{"row": item.id, "token": item.token} for item in items],
+            )
+        return int(given.rowcount)
+
     def claimants(self, prefix: str) -> list[str]:
         """The workers, named with `prefix`, that hold claims on rows not done yet."""
         with self._engine.connect() as connection:

@@ -24,13 +24,14 @@ import signal
 import socket
 import threading
 import time
-from collections import deque
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import timedelta
+from enum import Enum
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
+from typing import assert_never
 
 from slack_bolt import App, BoltRequest
 
@@ -64,9 +65,6 @@ def worker_name(pid: int | None = None) -> str:
 # it is written rather than claimed later; few enough that the last waits far less than a claim's lease.
 HOLD_ROUNDS = 32
 FLUSH_SECONDS = 0.5  # how long finished rows wait for a write to mark them done before a claim of their own
-# What a work process told its parent it finished lately, marked done by itself too when it stops (the parent
-# may have died before marking it, and given back it would be done again).
-TOLD_KEPT = 1024
 REPORT_SECONDS = 0.05  # a work process tells its parent what it finished at most this often
 LAST = 2  # in a work process's queue, after urgent (0) and other (1) rows
 
@@ -156,7 +154,7 @@ class Worker:
             return []
 
     def _run(self, item: Claimed) -> None:
-        done = run_claimed(item, self._dispatch, self._stopping)
+        done = run_claimed(item, self._dispatch, self._stopping) is Ran.DONE  # the rest is given back by name
         with self._lock:
             self._held -= 1
             if done:
@@ -166,10 +164,18 @@ class Worker:
             self._wake.set()
 
 
-def run_claimed(item: Claimed, dispatch: Callable[[Claimed], None], stopping: threading.Event) -> bool:
-    """Do a claimed row's work; whether it is done (else it is left for its claim to be given back or to lapse)."""
-    if stopping.is_set():  # not started before the stop: given back with the rest
-        return False
+class Ran(Enum):
+    """What became of a claimed row handed to a thread."""
+
+    DONE = "done"  # its work ran (or had run before): to be marked done
+    UNSTARTED = "unstarted"  # the worker was stopping: to be given back for others to take now
+    LEFT = "left"  # its claim was lost or the database went away: it runs again once its claim lapses
+
+
+def run_claimed(item: Claimed, dispatch: Callable[[Claimed], None], stopping: threading.Event) -> Ran:
+    """Do a claimed row's work, unless the worker is stopping."""
+    if stopping.is_set():
+        return Ran.UNSTARTED
     try:
         if item.committed:
             log.warning("inbox row %s saved its work before its process died; not doing it twice", item.id)
@@ -178,13 +184,13 @@ def run_claimed(item: Claimed, dispatch: Callable[[Claimed], None], stopping: th
                 dispatch(item)
     except ClaimLost:
         log.warning("inbox row %s was taken over by another process; its work here saved nothing", item.id)
-        return False
+        return Ran.LEFT
     except WorkInterrupted:
         log.warning("inbox row %s: the database went away mid-work; it runs again once its claim lapses", item.id)
-        return False
+        return Ran.LEFT
     except Exception:  # Bolt reports listener errors itself; this is anything around them
         log.exception("queued work failed (inbox row %s)", item.id)
-    return True
+    return Ran.DONE
 
 
 def _yield_the_cpu() -> None:
@@ -355,7 +361,9 @@ class WorkProcesses:
             process.process.join(timeout)
             if process.process.is_alive():
                 process.process.terminate()
-        self._mark_done(0)  # what they told of and had not marked done themselves
+        self._mark_done(0)  # what they told of, before what is left of their claims is given back
+        for process in self._processes:
+            self.inbox.release(process.name)  # sent down the pipe as it closed, never received
 
     def _start(self) -> _Process:
         to_process, pipe = self._context.Pipe(duplex=True)
@@ -496,7 +504,8 @@ def work(pipe: Connection, threads: int) -> None:
 
 class HandedWork:
     """A work process's side of its pipe: runs the rows its parent hands it, `threads` at a time, urgent ones
-    first, and tells the parent which it finished (to be marked done there) and how many it dropped (its room)."""
+    first, and tells the parent which it finished (to be marked done there) and how many it dropped (its room).
+    Rows sent down the pipe and never received (it stopped) the parent gives back."""
 
     def __init__(
         self, inbox: Inbox, dispatch: Callable[[Claimed], None], threads: int, name: str, pipe: Connection
@@ -511,7 +520,7 @@ class HandedWork:
         self._waiting: queue.PriorityQueue[tuple[int, int, Claimed | None]] = queue.PriorityQueue()
         self._report = threading.Condition()
         self._finished: list[Claimed] = []
-        self._told: deque[Claimed] = deque(maxlen=TOLD_KEPT)  # reported to the parent lately
+        self._unstarted: list[Claimed] = []
         self._dropped = 0
 
     def stop(self) -> None:
@@ -529,15 +538,17 @@ class HandedWork:
             self._waiting.put((LAST, 0, None))  # behind every row, which is skipped now that it is stopping
         for worker in workers:
             worker.join()
-        try:  # what finished here, marked done here too, in case the parent is gone without (done rows stay done)
+        try:  # what finished meanwhile, marked done here: the parent may be gone already
             with self._report:
-                finished, self._finished = [*self._told, *self._finished], []
+                finished, self._finished = self._finished, []
             self._inbox.claim(self.name, 0, self._clock.now(), finished)
         except Exception:
             log.exception(
                 "could not mark finished work done; once its claim lapses it is, or run again if it saved nothing"
             )
-        if self._inbox.release(self.name):  # handed, never started (or never received): others may take it now
+        # Handed, never started: others may take it now. Not all it was handed: what it told the parent it
+        # finished is for the parent to mark done, and given back it would be done twice.
+        if self._inbox.give_back(self._unstarted):
             log.info("gave back the work this process held and had not started")
 
     def _receive(self) -> None:
@@ -553,12 +564,18 @@ class HandedWork:
     def _work(self) -> None:
         _yield_the_cpu()
         while (item := self._waiting.get()[2]) is not None:
-            done = run_claimed(item, self._dispatch, self._stopping)
+            ran = run_claimed(item, self._dispatch, self._stopping)
             with self._report:
-                if done:
-                    self._finished.append(replace(item, body="", headers_json="{}"))  # the parent needs only the claim
-                else:
-                    self._dropped += 1
+                match ran:
+                    case Ran.DONE:  # the parent needs only the claim
+                        self._finished.append(replace(item, body="", headers_json="{}"))
+                    case Ran.UNSTARTED:
+                        self._unstarted.append(item)
+                        self._dropped += 1
+                    case Ran.LEFT:
+                        self._dropped += 1
+                    case unknown:
+                        assert_never(unknown)
                 self._report.notify()
 
     def _tell(self) -> None:
@@ -575,6 +592,4 @@ class HandedWork:
                 with self._report:
                     self._finished = finished + self._finished
                 return
-            with self._report:
-                self._told.extend(finished)
             self._stopping.wait(REPORT_SECONDS)  # what finishes meanwhile goes in the next report, together
