@@ -16,7 +16,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, Protocol
+from typing import Any
 
 from sqlalchemy import Connection, Engine, bindparam, delete, event, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
@@ -58,14 +58,8 @@ class Claimed:
     id: int
     token: int
     body: str
-    headers_json: str  # parsed by the process doing the work, not by the one handing it over
+    headers: Headers
     committed: bool  # an earlier run committed its effects and died before finishing
-    urgent: bool = False  # it may open a modal, which Slack allows only within three seconds: it goes first
-
-    @property
-    def headers(self) -> Headers:
-        parsed: Headers = json.loads(self.headers_json)
-        return parsed
 
 
 _CLAIM: contextvars.ContextVar[Claimed | None] = contextvars.ContextVar("inbox_claim", default=None)
@@ -96,45 +90,16 @@ def _fence(session: Session) -> None:
         raise ClaimLost(item.id)
 
 
-@dataclass(frozen=True)
-class Taker:
-    """A worker that takes a new row as it is written: the name and the claim token it is claimed with."""
-
-    name: str
-    token: int
-
-
-class Hand(Protocol):
-    """Hands new rows to workers with room in the transaction that writes them, so that no later claim has to
-    look for them (each claim takes SQLite's one writer away from the acknowledgements), and gives the rows
-    workers finished meanwhile, to be marked done in that same transaction."""
-
-    def share(self, count: int) -> tuple[list[Taker | None], list[Claimed]]:
-        """Who takes each of `count` new rows (None: nobody has room), and the finished rows to mark done."""
-
-    def handed(self, taken: list[tuple[Taker, Claimed]], replays: list[Taker]) -> None:
-        """Committed: the rows taken go to their workers; `replays` were shared rows the inbox held already."""
-
-    def not_handed(self, takers: list[Taker | None], finished: list[Claimed]) -> None:
-        """The transaction failed: no row was taken and none marked done."""
-
-
 class Inbox:
-    """The inbox on one database; `lease` is how long a claim holds before another process may take the row.
+    """The inbox on one database; `lease` is how long a claim holds before another process may take the row."""
 
-    With a `hand`, new rows go to its workers as they are written (see `Hand`); the rest wait to be claimed.
-    """
-
-    def __init__(self, engine: Engine, lease: timedelta, hand: Hand | None = None) -> None:
+    def __init__(self, engine: Engine, lease: timedelta) -> None:
         self._engine = engine
         self._lease = lease
-        self._hand = hand
         self._insert = postgresql.insert if engine.dialect.name == "postgresql" else sqlite.insert
         self._writes = GroupCommit(self._write)
         # Built once, with its values bound at each call, so that SQLAlchemy compiles it once (its cache).
-        self._put = (
-            self._insert(_INBOX).on_conflict_do_nothing(index_elements=["key"]).returning(_INBOX.c.key, _INBOX.c.id)
-        )
+        self._put = self._insert(_INBOX).on_conflict_do_nothing(index_elements=["key"]).returning(_INBOX.c.key)
 
     def put(self, key: str, body: str, headers: Headers, *, urgent: bool, now: datetime) -> bool:
         """Keep a request for its work; False if a request with this key is kept already (a replay, a retry).
@@ -149,47 +114,17 @@ class Inbox:
             "headers": json.dumps(headers),
             "priority": 0 if urgent else 1,
             "received_at": now,
+            "attempts": 0,
             "committed": False,
         }
         return self._writes.put(row)
 
     def _write(self, rows: list[dict[str, Any]]) -> list[bool]:
         unique = list({row["key"]: row for row in rows}.values())  # a replay may arrive beside its original
-        takers, finished = self._hand.share(len(unique)) if self._hand else ([None] * len(unique), [])
-        for row, taker in zip(unique, takers, strict=True):
-            row |= {
-                "claimed_by": taker.name if taker else None,
-                "claim_token": taker.token if taker else None,
-                "claimed_until": row["received_at"] + self._lease if taker else None,
-                "attempts": 1 if taker else 0,
-            }
-        try:
-            with self._engine.begin() as connection:
-                if finished:
-                    self._finish(connection, finished, max(row["received_at"] for row in unique))
-                kept: dict[str, int] = {row.key: row.id for row in connection.execute(self._put, unique)}
-        except BaseException:
-            if self._hand:
-                self._hand.not_handed(takers, finished)
-            raise
-        if self._hand:
-            self._hand_over(unique, takers, kept)
+        with self._engine.begin() as connection:
+            kept = set(connection.execute(self._put, unique).scalars())
         first = {id(row) for row in unique}
         return [row["key"] in kept and id(row) in first for row in rows]
-
-    def _hand_over(self, rows: list[dict[str, Any]], takers: list[Taker | None], kept: dict[str, int]) -> None:
-        assert self._hand is not None
-        taken, replays = [], []
-        for row, taker in zip(rows, takers, strict=True):
-            if taker is None:
-                continue
-            if row["key"] in kept:
-                urgent = row["priority"] == 0
-                item = Claimed(kept[row["key"]], taker.token, row["body"], row["headers"], False, urgent)
-                taken.append((taker, item))
-            else:
-                replays.append(taker)
-        self._hand.handed(taken, replays)
 
     def claim(self, worker: str, limit: int, now: datetime, finished: Sequence[Claimed] = ()) -> list[Claimed]:
         """Up to `limit` rows waiting (or whose claim lapsed), urgent first, then oldest first.
@@ -225,7 +160,7 @@ class Inbox:
             if not limit:
                 return []
             rows = sorted(connection.execute(statement), key=lambda row: (row.priority, row.id))
-        return [Claimed(row.id, token, row.body, row.headers, row.committed, row.priority == 0) for row in rows]
+        return [Claimed(row.id, token, row.body, json.loads(row.headers), row.committed) for row in rows]
 
     def finish(self, item: Claimed, now: datetime) -> bool:
         """Mark the row done; False if its claim had lapsed and another process took it over."""
@@ -252,23 +187,6 @@ class Inbox:
                 .values(claimed_by=None, claim_token=None, claimed_until=None)
             )
         return int(released.rowcount)
-
-    def give_back(self, items: Sequence[Claimed]) -> int:
-        """Give back rows claimed and never started (their worker is stopping), for others to take now."""
-        if not items:
-            return 0
-        with self._engine.begin() as connection:
-            given = connection.execute(
-                update(_INBOX)
-                .where(
-                    _INBOX.c.id == bindparam("row"),
-                    _INBOX.c.claim_token == bindparam("token"),
-                    _INBOX.c.done_at.is_(None),
-                )
-                .values(claimed_by=None, claim_token=None, claimed_until=None),
-                [{"row": item.id, "token": item.token} for item in items],
-            )
-        return int(given.rowcount)
 
     def claimants(self, prefix: str) -> list[str]:
         """The workers, named with `prefix`, that hold claims on rows not done yet."""

@@ -1,9 +1,8 @@
 """The web side of the durable inbox: each lazy listener's request is written to the inbox before the ack.
 
 Bolt hands every lazy listener to a runner before it answers Slack (`process_before_response=True`); this
-runner writes the request (raw body and headers, marked for that one lazy listener) to the inbox, which hands it
-to a work process with room in the same transaction, or rings the work threads. So once Slack has its ack, the
-work is in the database, whatever happens to the processes.
+runner writes the request (raw body and headers, marked for that one lazy listener) to the inbox and rings the
+local work processes. So once Slack has its ack, the work is in the database, whatever happens to the processes.
 """
 
 import copy
@@ -52,10 +51,9 @@ def is_urgent(request: BoltRequest, subcommands: Registry) -> bool:
 
 
 class InboxRunner(LazyListenerRunner):
-    """Bolt's hand-off point for lazy listeners: the request goes into the inbox, and `ring` wakes whoever claims
-    from it (None: the inbox hands its new rows over itself)."""
+    """Bolt's hand-off point for lazy listeners: the request goes into the inbox, and a work process is woken."""
 
-    def __init__(self, inbox: Inbox, ring: Callable[[], None] | None, subcommands: Registry) -> None:
+    def __init__(self, inbox: Inbox, ring: Callable[[], None], subcommands: Registry) -> None:
         self.logger = log
         self._inbox = inbox
         self._ring = ring
@@ -93,10 +91,10 @@ class InboxRunner(LazyListenerRunner):
             urgent=is_urgent(request, self._subcommands),
             now=self._clock.now(),
         )
-        if not kept:
-            log.info("%s: this request's work is already in the inbox (a replay or a retry)", name)
-        elif self._ring:
+        if kept:
             self._ring()
+        else:
+            log.info("%s: this request's work is already in the inbox (a replay or a retry)", name)
 
 
 def _lazy_request(request: BoltRequest, function_name: str) -> BoltRequest:

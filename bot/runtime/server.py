@@ -15,7 +15,7 @@ from bot.app import subcommands
 from bot.runtime.bootstrap import Bootstrap
 from bot.runtime.inbox_hand_off import InboxRunner
 from bot.runtime.verified_requests import VerifiedRequests
-from bot.runtime.work_processes import WorkProcesses, WorkThreads
+from bot.runtime.work_processes import WorkProcesses, WorkThreads, inbox_of
 
 WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 SLACK_PATH = "/slack/events"
@@ -28,12 +28,10 @@ def wsgi_app(process: Bootstrap) -> WSGIApp:
     """The app as a WSGI callable: Slack's requests at /slack/events, a liveness check at /healthz."""
     settings = process.settings
     app = process.app()
-    if settings.work_processes:
-        processes = WorkProcesses(settings, process.database)
-        InboxRunner(processes.inbox, None, subcommands()).install(app)  # it hands each new row to a process
-    else:
-        threads = WorkThreads(process, LAZY_THREADS)
-        InboxRunner(threads.inbox, threads.ring, subcommands()).install(app)
+    workers: WorkProcesses | WorkThreads = (
+        WorkProcesses(settings, process.database) if settings.work_processes else WorkThreads(process, LAZY_THREADS)
+    )
+    InboxRunner(inbox_of(settings, process.database), workers.ring, subcommands()).install(app)
     slack = VerifiedRequests(SlackRequestHandler(app, path=SLACK_PATH), settings.slack_signing_secret)
 
     def application(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:

@@ -9,7 +9,7 @@ from slack_bolt.adapter.socket_mode import SocketModeHandler
 from bot.app import subcommands
 from bot.runtime.bootstrap import Bootstrap
 from bot.runtime.inbox_hand_off import InboxRunner
-from bot.runtime.work_processes import WorkThreads
+from bot.runtime.work_processes import WorkThreads, inbox_of
 
 
 def connect(process: Bootstrap) -> None:
@@ -19,7 +19,7 @@ def connect(process: Bootstrap) -> None:
         raise ValueError("Socket Mode needs SLACK_APP_TOKEN")
     app = process.app()
     work = WorkThreads(process, settings.work_threads)
-    InboxRunner(work.inbox, work.ring, subcommands()).install(app)
+    InboxRunner(inbox_of(settings, process.database), work.ring, subcommands()).install(app)
     handler = SocketModeHandler(app, settings.slack_app_token.get_secret_value())
     try:
         handler.start()  # type: ignore[no-untyped-call]

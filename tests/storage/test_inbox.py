@@ -9,7 +9,7 @@ from sqlalchemy import event
 from stages import relationship_service
 from stages.relationships import RelationshipDraft
 from storage.database import Database
-from storage.inbox import Claimed, ClaimLost, Inbox, Taker, working_on
+from storage.inbox import ClaimLost, Inbox, working_on
 
 NOW = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
 LEASE = timedelta(seconds=60)
@@ -122,52 +122,3 @@ def test_claiming_reads_the_waiting_rows_in_order_instead_of_sorting_the_backlog
             row[-1] for row in connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {claim}", (None,) * claim.count("?"))
         ]
     assert any("ix_inbox_waiting" in step for step in plan) and not any("TEMP B-TREE" in step for step in plan)
-
-
-class HandToOne:
-    """Gives every new row to one worker, and hands over the finished rows it is given."""
-
-    def __init__(self, finished: list[Claimed]) -> None:
-        self.taker = Taker("host:1", 7)
-        self.finished = finished
-        self.taken: list[Claimed] = []
-        self.replays: list[Taker] = []
-        self.failed = 0
-
-    def share(self, count: int) -> tuple[list[Taker | None], list[Claimed]]:
-        finished, self.finished = self.finished, []
-        return [self.taker] * count, finished
-
-    def handed(self, taken: list[tuple[Taker, Claimed]], replays: list[Taker]) -> None:
-        self.taken += [item for _taker, item in taken]
-        self.replays += replays
-
-    def not_handed(self, takers: list[Taker | None], finished: list[Claimed]) -> None:
-        self.failed += len(takers)
-        self.finished = finished + self.finished
-
-
-def test_a_new_row_is_handed_to_a_worker_as_it_is_written_with_finished_rows_marked_done(database: Database) -> None:
-    plain = Inbox(database.engine, LEASE)
-    keep(plain, "earlier")
-    [earlier] = plain.claim("host:1", 1, NOW)
-    hand = HandToOne(finished=[earlier])
-    inbox = Inbox(database.engine, LEASE, hand=hand)
-    assert keep(inbox, "a", urgent=True)
-    [taken] = hand.taken
-    assert (taken.body, taken.token, taken.urgent) == ("body of a", 7, True)
-    assert taken.headers == {"content-type": ["application/json"]}
-    assert inbox.counts() == {"waiting": 0, "claimed": 1, "done": 1}  # taken by host:1, and the earlier one done
-    assert inbox.claim("host:2", 5, NOW) == []  # nobody claims what was handed over
-    assert inbox.finish(taken, NOW)  # the claim is the worker's own
-
-
-def test_a_replay_hands_nothing_and_a_failed_write_takes_nothing(database: Database) -> None:
-    hand = HandToOne(finished=[])
-    inbox = Inbox(database.engine, LEASE, hand=hand)
-    keep(inbox, "a")
-    assert not keep(inbox, "a")
-    assert len(hand.taken) == 1 and hand.replays == [hand.taker]
-    with pytest.raises(ValueError):
-        inbox.put("b", "a NUL \x00 in the body", {}, urgent=False, now=NOW)
-    assert hand.failed == 1 and len(hand.taken) == 1

@@ -5,9 +5,9 @@ import multiprocessing
 import os
 import threading
 import time
-from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
@@ -15,8 +15,9 @@ from bot.runtime.work_processes import (
     EARLY_DEATH_SECONDS,
     MAX_PAUSE_SECONDS,
     WORK_NICENESS,
-    HandedWork,
     Worker,
+    _Parent,
+    _Process,
     pause_before_replacing,
 )
 from storage.database import Database
@@ -81,52 +82,19 @@ def test_work_threads_run_at_a_lower_priority_than_the_thread_claiming_work(inbo
     assert len(priorities) == 10 and set(priorities) == {min(claiming + WORK_NICENESS, 19)}
 
 
-def test_a_work_process_runs_urgent_rows_first_and_reports_what_it_finished(inbox: Inbox) -> None:
+def test_a_work_process_asks_its_parent_to_claim_and_to_mark_done(inbox: Inbox) -> None:
     here, there = multiprocessing.Pipe(duplex=True)
-    order: list[int] = []
-    started, release = threading.Event(), threading.Event()
+    child = _Process(SimpleNamespace(pid=os.getpid()), there, time.monotonic(), inbox)  # type: ignore[arg-type]
+    threading.Thread(target=child.serve_claims, daemon=True).start()
+    parent = _Parent(here)
+    worker = Worker(inbox, lambda _item: None, threads=2, name=child.name, claim=parent.claim)
+    threading.Thread(target=parent.listen, args=(worker,), daemon=True).start()
 
-    def note(item: Claimed) -> None:
-        order.append(item.id)
-        started.set()
-        release.wait(timeout=10)
-
-    handed = HandedWork(inbox, note, threads=1, name="host:1", pipe=there)
-    running = threading.Thread(target=handed.run)
-    running.start()
-    first, *others = inbox.claim("host:1", 4, datetime.now(UTC))
-    here.send([first])
-    assert started.wait(timeout=10)  # its one thread is busy...
-    urgent = replace(others[-1], urgent=True)
-    here.send([*others[:-1], urgent])  # ...when an urgent row arrives behind two others
-    release.set()
-    reported: list[Claimed] = []
-    while len(reported) < 4 and here.poll(timeout=10):
-        finished, dropped = here.recv()
-        reported += finished
-        assert dropped == 0
-    assert order == [first.id, urgent.id, *(item.id for item in others[:-1])]
-    assert sorted(item.id for item in reported) == sorted(order)
-    here.close()  # the parent is gone: it stops
-    running.join(timeout=10)
-    # What it told the parent it finished is neither marked done (the parent's part) nor given back to run again.
-    assert inbox.counts() == {"waiting": 6, "claimed": 4, "done": 0}
-
-
-def test_a_stopping_work_process_gives_back_what_it_had_not_started(inbox: Inbox) -> None:
-    here, there = multiprocessing.Pipe(duplex=True)
-    started, release = threading.Event(), threading.Event()
-
-    def slow(_item: Claimed) -> None:
-        started.set()
-        release.wait(timeout=10)
-
-    handed = HandedWork(inbox, slow, threads=1, name="host:1", pipe=there)
-    running = threading.Thread(target=handed.run)
-    running.start()
-    here.send(inbox.claim("host:1", 5, datetime.now(UTC)))
-    assert started.wait(timeout=10)
-    handed.stop()
-    release.set()
-    running.join(timeout=10)
-    assert inbox.counts() == {"waiting": 9, "claimed": 0, "done": 1}
+    claimed = parent.claim(child.name, 4, datetime.now(UTC), [])
+    assert len(claimed) == 4 and claimed[0].body == "{}"
+    assert inbox.claimants(child.name) == [child.name]  # claimed in the process's name, by its parent
+    assert parent.claim(child.name, 0, datetime.now(UTC), claimed) == []
+    assert inbox.counts() == {"waiting": 6, "claimed": 0, "done": 4}
+    there.close()
+    with pytest.raises(ConnectionError):
+        parent.claim(child.name, 4, datetime.now(UTC), [])
