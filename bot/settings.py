@@ -18,6 +18,13 @@ class Settings(BaseSettings):
     slack_signing_secret: SecretStr | None = Field(None, description="Signing secret, to verify requests.")
     slack_app_token: SecretStr | None = Field(None, description="App-level token (xapp-...) for Socket Mode.")
     slack_api_url: str = Field(SLACK_API_URL, description="Web API base URL; point it at an emulator to test.")
+    slack_client_id: str | None = Field(None, description="OAuth client id: with the secret, many workspaces install.")
+    slack_client_secret: SecretStr | None = Field(None, description="OAuth client secret (Add to Slack).")
+    slack_redirect_uri: str | None = Field(None, description="OAuth redirect URL, if not the app's configured one.")
+    accord_encryption_key: SecretStr | None = Field(
+        None, description="Fernet key(s) encrypting tokens at rest, newest first, comma-separated to rotate keys."
+    )
+    purge_after_days: int = Field(30, ge=0, description="Days an uninstalled workspace's data is kept, then purged.")
     database_url: str = Field("sqlite:///accord.db", description="SQLAlchemy URL; SQLite file by default.")
     log_level: str = Field("INFO", description="Python logging level.")
     work_processes: int = Field(1, ge=0, description="HTTP mode: processes doing the work after each ack (0: threads).")
@@ -68,14 +75,30 @@ class Settings(BaseSettings):
         # slack_sdk joins method names onto the base URL, which must end in a slash.
         return url if url.endswith("/") else url + "/"
 
-    @field_validator("slack_bot_token", "slack_signing_secret", "slack_app_token", mode="before")
+    @field_validator(
+        "slack_bot_token",
+        "slack_signing_secret",
+        "slack_app_token",
+        "slack_client_id",
+        "slack_client_secret",
+        "slack_redirect_uri",
+        "accord_encryption_key",
+        mode="before",
+    )
     @classmethod
     def _blank_is_unset(cls, value: object) -> object:
         return None if isinstance(value, str) and not value.strip() else value
 
+    @property
+    def installs(self) -> bool:
+        """Whether workspaces install Accord through OAuth (Add to Slack) rather than sharing one bot token."""
+        return self.slack_client_id is not None and self.slack_client_secret is not None
+
     def missing_for(self, *, socket_mode: bool) -> list[str]:
         """Environment variables a real Slack connection still needs, by name."""
-        needed = {"SLACK_BOT_TOKEN": self.slack_bot_token}
+        needed: dict[str, object] = {} if self.installs else {"SLACK_BOT_TOKEN": self.slack_bot_token}
+        if self.installs:
+            needed["ACCORD_ENCRYPTION_KEY"] = self.accord_encryption_key
         if socket_mode:
             needed["SLACK_APP_TOKEN"] = self.slack_app_token
         else:

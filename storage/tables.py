@@ -19,6 +19,46 @@ class WorkspaceRow(SQLModel, table=True):
 
     team_id: str = Field(max_length=SLACK_ID, primary_key=True)
     created_at: datetime = Field(sa_type=UTCDateTime)
+    # Set when Slack says Accord was removed: no work is done for it, and its data is purged after a grace period
+    # unless it installs again.
+    uninstalled_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class InstallationRow(SQLModel, table=True):
+    """How Accord reaches one tenant: the bot an installation made and its tokens, encrypted.
+
+    `tenant_id` is what every row of the tenant's data carries as its `team_id`: the workspace's id, or the
+    Enterprise Grid org's id for an org-wide installation (whose people may be in any of the org's workspaces).
+    One row per tenant, so installing again replaces the tokens rather than adding a second bot.
+    """
+
+    __tablename__ = "installation"
+
+    tenant_id: str = Field(max_length=SLACK_ID, primary_key=True)
+    enterprise_id: str | None = Field(default=None, max_length=SLACK_ID)
+    enterprise_name: str | None = Field(default=None, max_length=255)
+    team_id: str | None = Field(default=None, max_length=SLACK_ID)
+    team_name: str | None = Field(default=None, max_length=255)
+    is_enterprise_install: bool = False
+    app_id: str | None = Field(default=None, max_length=SLACK_ID)
+    bot_id: str = Field(max_length=SLACK_ID)
+    bot_user_id: str = Field(max_length=SLACK_ID)
+    bot_scopes: str = Field(sa_type=Text)
+    bot_token: str = Field(sa_type=Text)  # encrypted
+    bot_refresh_token: str | None = Field(default=None, sa_type=Text)  # encrypted; set when tokens rotate
+    bot_token_expires_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    installer_user_id: str = Field(max_length=SLACK_ID)
+    installed_at: datetime = Field(sa_type=UTCDateTime)
+    broken: str | None = Field(default=None, max_length=64)  # why its tokens no longer work (Slack's error)
+
+
+class OAuthStateRow(SQLModel, table=True):
+    """A one-time `state` of an Add to Slack visit: consumed once by the redirect, or purged when it expires."""
+
+    __tablename__ = "oauth_state"
+
+    state: str = Field(max_length=64, primary_key=True)
+    expires_at: datetime = Field(sa_type=UTCDateTime, index=True)
 
 
 class RelationshipRow(SQLModel, table=True):
