@@ -16,6 +16,7 @@ from bot.disputes.messages import tell_thread
 from bot.governance import listeners as governance
 from bot.home import listeners as home
 from bot.home.publish import publish_home
+from bot.installs import listeners as installs
 from bot.nudges import listeners as nudges
 from bot.nudges.delivery import update_settled_messages
 from bot.records import listeners as records
@@ -128,6 +129,7 @@ def build_app(settings: Settings, deps: Deps, *, verify_requests: bool = True) -
     governance.register(app, deps)
     disputes.register(app, deps)
     nudges.register(app, deps)
+    installs.register(app, deps)
     app.error(_unexpected_error)
     return app
 

@@ -3,6 +3,7 @@
 from collections.abc import Callable
 from concurrent.futures import Executor
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import TYPE_CHECKING, Any, Protocol
 
 from slack_sdk import WebClient
@@ -53,6 +54,13 @@ class NudgeOpener(Protocol):
     def __call__(self, turn: "Turn", nudge: QueuedNudge) -> None: ...
 
 
+class Tenants(Protocol):
+    """What Slack tells of an installation's life (the installs feature's, on the installation store)."""
+
+    def uninstalled(self, tenant_id: str, now: datetime) -> None:
+        """Accord was removed: its tokens are gone and no more work is done for the tenant until it installs again."""
+
+
 @dataclass
 class Deps:
     uow: Callable[[str], UnitOfWork]  # a unit of work for one workspace (team_id)
@@ -66,3 +74,4 @@ class Deps:
     dispute_thread: DisputeThreadTeller | None = None
     nudge_opener: NudgeOpener | None = None
     nudge_messages: NudgeMessages | None = None
+    tenants: Tenants | None = None  # set by the process's bootstrap, on its database

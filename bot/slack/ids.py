@@ -25,6 +25,10 @@ ACTION_OPEN_NEW = "relationship_open_new"
 
 # Events the app subscribes to
 EVENT_APP_HOME_OPENED = "app_home_opened"
+EVENT_APP_UNINSTALLED = "app_uninstalled"
+EVENT_TOKENS_REVOKED = "tokens_revoked"
+EVENT_TEAM_ACCESS_GRANTED = "team_access_granted"
+EVENT_TEAM_ACCESS_REVOKED = "team_access_revoked"
 
 # Check-ins
 VIEW_ITEM_NOT_APPLICABLE = "item_not_applicable"

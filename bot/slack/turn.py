@@ -119,11 +119,12 @@ class Turn:
 
 
 def team_of(context: BoltContext) -> str:
-    """The workspace a request comes from."""
-    team_id = context.team_id or context.enterprise_id
-    if not team_id:
+    """The tenant a request belongs to: its workspace, or the whole Enterprise Grid org when Accord was installed
+    org-wide (then people of any of the org's workspaces share one installation and its data)."""
+    tenant = context.enterprise_id if context.is_enterprise_install else context.team_id or context.enterprise_id
+    if not tenant:
         raise ValueError("request carries no workspace")
-    return str(team_id)
+    return str(tenant)
 
 
 Handler = Callable[[Turn], None]
