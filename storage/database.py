@@ -94,9 +94,10 @@ class Database:
         return self.revision() == head
 
     def team_ids(self) -> list[str]:
-        """Every workspace with data, for jobs that visit each in turn."""
+        """Every workspace (tenant) with data and Accord still installed, for jobs that visit each in turn."""
+        query = select(WorkspaceRow.team_id).where(col(WorkspaceRow.uninstalled_at).is_(None))
         with self.sessions() as session:
-            return list(session.exec(select(WorkspaceRow.team_id).order_by(col(WorkspaceRow.team_id))))
+            return list(session.exec(query.order_by(col(WorkspaceRow.team_id))))
 
     def uow(self, team_id: str) -> SqlUnitOfWork:
         return SqlUnitOfWork(self.sessions, team_id, self.reading_sessions)
