@@ -5,6 +5,7 @@ from dataclasses import replace
 from typing import Any, assert_never
 
 from slack_bolt import App, BoltContext, BoltResponse
+from slack_bolt.authorization.authorize import InstallationStoreAuthorize
 from slack_sdk import WebClient
 from slack_sdk.http_retry.builtin_handlers import ConnectionErrorRetryHandler, ServerErrorRetryHandler
 
@@ -16,7 +17,9 @@ from bot.disputes.messages import tell_thread
 from bot.governance import listeners as governance
 from bot.home import listeners as home
 from bot.home.publish import publish_home
-from bot.installs import listeners as installs
+from bot.installs import listeners as installs_listeners
+from bot.installs.flow import flows
+from bot.installs.setup import Installations, bot_scopes
 from bot.nudges import listeners as nudges
 from bot.nudges.delivery import update_settled_messages
 from bot.records import listeners as records
@@ -32,6 +35,10 @@ from bot.slack.turn import Turn
 from stages.nudges import NudgeKind, QueuedNudge, dispute_id
 
 log = logging.getLogger(__name__)
+REFRESHED_BEFORE_MINUTES = 5
+NOT_INSTALLED = (
+    "Accord is not installed in this workspace (or was removed). Ask an admin to add it again with Add to Slack."
+)
 
 
 def _bot_token(settings: Settings) -> str | None:
@@ -99,26 +106,31 @@ def wired(deps: Deps) -> Deps:
     )
 
 
-def build_app(settings: Settings, deps: Deps, *, verify_requests: bool = True) -> App:
+def build_app(
+    settings: Settings, deps: Deps, *, verify_requests: bool = True, installs: Installations | None = None
+) -> App:
     """The Bolt app: every request's signature verified, acks sent before any slow work (lazy listeners).
 
     Building it calls nothing in Slack, so it starts while Slack is unreachable: the token reaches each request's
     client through BotIdentity rather than through the app's client, which would make Bolt call auth.test here.
     A work process's app runs requests from the inbox, which holds only requests verified on their way in:
     `verify_requests=False` there, so that work that waited past Slack's five minutes is still done.
+    With `installs` (Add to Slack), each request is authorised with its tenant's installation instead of the
+    one bot token, and the app serves the OAuth flow's pages.
     """
     logging.getLogger("slack_bolt.App").addFilter(_not_the_token_notice)
     if deps.home is None or deps.dispute_thread is None or deps.nudge_opener is None:
         deps = wired(deps)
     checked = SignedBySlack(Signatures(settings.slack_signing_secret)) if verify_requests else FromTheInbox()
+    client = web_client(settings.model_copy(update={"slack_bot_token": None}))
     app = App(
-        client=web_client(settings.model_copy(update={"slack_bot_token": None})),
-        authorize=BotIdentity(_bot_token(settings), settings.slack_api_url),
+        client=client,
         request_verification_enabled=False,  # SignedBySlack checks instead, keeping bodies out of the log
         before_authorize=checked,
         process_before_response=True,
         listener_executor=deps.executor,
         name="accord",
+        **(_installed(settings, installs, client) if installs else _one_token(settings)),
     )
     accord_command.register(app, deps, subcommands())
     relationships.register(app, deps)
@@ -129,9 +141,29 @@ def build_app(settings: Settings, deps: Deps, *, verify_requests: bool = True) -
     governance.register(app, deps)
     disputes.register(app, deps)
     nudges.register(app, deps)
-    installs.register(app, deps)
+    installs_listeners.register(app, deps)
     app.error(_unexpected_error)
     return app
+
+
+def _one_token(settings: Settings) -> dict[str, Any]:
+    return {"authorize": BotIdentity(_bot_token(settings), settings.slack_api_url)}
+
+
+def _installed(settings: Settings, installs: Installations, client: WebClient) -> dict[str, Any]:
+    people, _ = flows(settings, bot_scopes(), installs.store, installs.states, client)
+    authorize = InstallationStoreAuthorize(
+        logger=log,
+        installation_store=installs.store,
+        bot_only=True,
+        # The store refreshes a token under its installation's lock well before this (REFRESH_MARGIN), so Bolt's
+        # own rotation, which takes no lock, never finds one to do.
+        token_rotation_expiration_minutes=REFRESHED_BEFORE_MINUTES,
+        client_id=settings.slack_client_id,
+        client_secret=settings.slack_client_secret.get_secret_value() if settings.slack_client_secret else None,
+        client=client,
+    )
+    return {"oauth_flow": people, "authorize": authorize, "user_facing_authorize_error_message": NOT_INSTALLED}
 
 
 def _unexpected_error(error: Exception, body: dict[str, Any], context: BoltContext, respond: Any) -> BoltResponse:

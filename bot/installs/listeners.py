@@ -29,8 +29,9 @@ def removed(turn: Turn) -> None:
     if event["type"] == ids.EVENT_TOKENS_REVOKED and not event.get("tokens", {}).get("bot"):
         return  # only people's tokens were revoked: Accord has none, and its bot still works
     tenants = turn.deps.tenants
-    if tenants is None:
-        raise RuntimeError("installations are not wired: build dependencies with the process's bootstrap")
+    if tenants is None:  # one bot token from the environment: nothing is kept of an installation
+        log.warning("Accord was removed from %s: its bot token no longer works", turn.team_id)
+        return
     tenants.uninstalled(turn.team_id, turn.now())
 
 

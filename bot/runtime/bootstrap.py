@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from slack_bolt import App
 
     from bot.deps import Deps
+    from bot.installs.setup import Installations
     from bot.nudges.delivery import Nudger
     from storage.database import Database
 
@@ -41,7 +42,18 @@ class Bootstrap:
         from bot.app import wired
         from bot.deps import Deps
 
-        return wired(Deps(uow=self.database.uow, clock=self.clock, executor=self._executor))
+        installs = self.installations
+        tenants = installs.store if installs else None
+        return wired(Deps(uow=self.database.uow, clock=self.clock, executor=self._executor, tenants=tenants))
+
+    @cached_property
+    def installations(self) -> "Installations | None":
+        """The installations by OAuth (Add to Slack), when the app is configured for them; None with one token."""
+        if not self.settings.installs:
+            return None
+        from bot.installs.setup import installations
+
+        return installations(self.settings, self.database, self.clock.now)
 
     @cached_property
     def nudger(self) -> "Nudger":
@@ -53,7 +65,7 @@ class Bootstrap:
         """A Bolt app on this process's dependencies (see `bot.app.build_app` for `verify_requests`)."""
         from bot.app import build_app
 
-        return build_app(self.settings, self.deps, verify_requests=verify_requests)
+        return build_app(self.settings, self.deps, verify_requests=verify_requests, installs=self.installations)
 
     def close(self) -> None:
         """Close the database's connections, if it was opened. A process about to fork calls this first, so that

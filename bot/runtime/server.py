@@ -9,9 +9,15 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from gunicorn.app.base import BaseApplication
+from slack_bolt import BoltRequest
 from slack_bolt.adapter.wsgi import SlackRequestHandler
+from slack_bolt.adapter.wsgi.http_request import WsgiHttpRequest
+from slack_bolt.adapter.wsgi.http_response import WsgiHttpResponse
+from slack_bolt.oauth import OAuthFlow
 
-from bot.app import subcommands
+from bot.app import subcommands, web_client
+from bot.installs.flow import ORG_REDIRECT_PATH, flows
+from bot.installs.setup import bot_scopes
 from bot.runtime.bootstrap import Bootstrap
 from bot.runtime.inbox_hand_off import InboxRunner
 from bot.runtime.verified_requests import VerifiedRequests
@@ -33,14 +39,30 @@ def wsgi_app(process: Bootstrap) -> WSGIApp:
     )
     InboxRunner(inbox_of(settings, process.database), workers.ring, subcommands()).install(app)
     slack = VerifiedRequests(SlackRequestHandler(app, path=SLACK_PATH), settings.slack_signing_secret)
+    installs = process.installations
+    org_admins = (
+        flows(settings, bot_scopes(), installs.store, installs.states, web_client(settings))[1] if installs else None
+    )
 
     def application(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
-        if environ.get("PATH_INFO") == "/healthz":
+        path, verb = environ.get("PATH_INFO"), environ.get("REQUEST_METHOD")
+        if path == "/healthz":
             start_response("200 OK", [("Content-Type", "text/plain")])
             return [b"ok"]
+        if org_admins is not None and path == ORG_REDIRECT_PATH and verb == "GET":
+            return _callback(org_admins, environ, start_response)
         return slack(environ, start_response)
 
     return application
+
+
+def _callback(flow: OAuthFlow, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+    """An OAuth redirect to a flow other than the app's own (which Bolt's adapter routes), the way it routes it."""
+    request = WsgiHttpRequest(environ)
+    answer = flow.handle_callback(BoltRequest(body="", query=request.query_string, headers=request.get_headers()))
+    response = WsgiHttpResponse(status=answer.status, headers=answer.headers, body=answer.body)
+    start_response(response.status, response.get_headers())
+    return response.get_body()
 
 
 class _Gunicorn(BaseApplication):  # type: ignore[misc]
