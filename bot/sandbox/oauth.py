@@ -170,7 +170,9 @@ class OAuthServer:
                 raise SlackError("invalid_code")
             if found.used:
                 raise SlackError("code_already_used")
-            if (redirect_uri or "") != found.redirect_uri:
+            # Named at the authorize step, it must be named again; not named there, the app's own is accepted.
+            allowed = {found.redirect_uri} if found.redirect_uri else {"", self._registered().redirect_uri}
+            if (redirect_uri or "") not in allowed:
                 raise SlackError("bad_redirect_uri")
             found.used = True
             installation = self._install(found.installation)
