@@ -14,13 +14,15 @@ import urllib.error
 import urllib.request
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Protocol
-from urllib.parse import urlencode
+from html.parser import HTMLParser
+from http.cookies import SimpleCookie
+from typing import Any, Protocol, runtime_checkable
+from urllib.parse import urlencode, urlsplit
 
 from slack_bolt import App, BoltRequest
 from slack_sdk.signature import SignatureVerifier
 
-from bot.sandbox.emulator import Emulator
+from bot.sandbox.emulator import AUTHORIZE_PATH, SESSION_COOKIE, Emulator
 from bot.sandbox.workspace import JSON, Ephemeral, Message, ResponseTarget, ViewRecord, Workspace
 
 VERIFICATION_TOKEN = "sandbox-verification-token"  # noqa: S105 (deprecated by Slack, still sent in payloads)
@@ -48,9 +50,24 @@ class Reply:
     def json(self) -> JSON:
         return json.loads(self.body) if self.body.strip().startswith(b"{") else {}
 
+    def header(self, name: str) -> list[str]:
+        """Every value of a header, whatever the case of its name (Bolt keeps lists, urllib strings)."""
+        values: list[str] = []
+        for key, value in self.headers.items():
+            if key.lower() == name.lower():
+                values += [value] if isinstance(value, str) else list(value)
+        return values
+
 
 class Transport(Protocol):
     def send(self, body: str, headers: dict[str, str]) -> Reply: ...
+
+
+@runtime_checkable
+class WebTransport(Transport, Protocol):
+    """A transport a person's browser can use too: GET a page of the app (its install page, its redirect)."""
+
+    def get(self, path: str, query: str, headers: dict[str, str]) -> Reply: ...
 
 
 class InProcess:
@@ -61,12 +78,50 @@ class InProcess:
 
     def send(self, body: str, headers: dict[str, str]) -> Reply:
         response = self.app.dispatch(BoltRequest(body=body, headers=dict[str, str | Sequence[str]](headers)))
-        raw = response.body.encode() if isinstance(response.body, str) else response.body
-        return Reply(response.status, raw, dict(response.headers))
+        return _reply(response.status, response.body, response.headers)
+
+    def get(self, path: str, query: str, headers: dict[str, str]) -> Reply:
+        """The install page and the OAuth redirect, as Bolt's own adapters route them to the app's flow."""
+        flow = self.app.oauth_flow
+        request = BoltRequest(body="", query=query, headers=dict[str, str | Sequence[str]](headers))
+        if flow is not None and path == flow.install_path:
+            response = flow.handle_installation(request)
+        elif flow is not None and path == flow.redirect_uri_path:
+            response = flow.handle_callback(request)
+        else:
+            return Reply(404, b"Not Found")
+        return _reply(response.status, response.body, response.headers)
+
+
+def _reply(status: int, body: str | bytes, headers: dict[str, Sequence[str]]) -> Reply:
+    return Reply(status, body.encode() if isinstance(body, str) else body, dict(headers))
+
+
+class _KeepRedirects(urllib.request.HTTPRedirectHandler):
+    """A redirect is an answer to look at (where Slack sends the browser), not to follow."""
+
+    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
+        return None
+
+
+_BROWSER = urllib.request.build_opener(_KeepRedirects)
+
+
+def fetch(request: urllib.request.Request) -> Reply:
+    """One HTTP request on loopback, redirects not followed; every header value kept."""
+    try:
+        with _BROWSER.open(request, timeout=30) as response:
+            return Reply(response.status, response.read(), _headers(response.headers))
+    except urllib.error.HTTPError as error:
+        return Reply(error.code, error.read(), _headers(error.headers))
+
+
+def _headers(message: Any) -> dict[str, Any]:
+    return {name: message.get_all(name) for name in set(message.keys())}
 
 
 class OverHttp:
-    """POSTs the signed request to the app's HTTP endpoint, as Slack does."""
+    """POSTs the signed request to the app's HTTP endpoint, as Slack does; GETs its other pages."""
 
     def __init__(self, url: str) -> None:
         self.url = url
@@ -78,6 +133,24 @@ class OverHttp:
                 return Reply(response.status, response.read(), dict(response.headers))
         except urllib.error.HTTPError as error:
             return Reply(error.code, error.read(), dict(error.headers))
+
+    def get(self, path: str, query: str, headers: dict[str, str]) -> Reply:
+        base = urlsplit(self.url)
+        url = base._replace(path=path, query=query).geturl()
+        return fetch(urllib.request.Request(url, headers=headers, method="GET"))  # noqa: S310 (loopback)
+
+
+class _Links(HTMLParser):
+    """The links of a page, in order."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.links: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        href = dict(attrs).get("href")
+        if tag == "a" and href:
+            self.links.append(href)
 
 
 class ClientRefused(Exception):
@@ -107,6 +180,7 @@ class Driver:
         self.workspace = workspace
         self.emulator = emulator
         self.transport = transport
+        self.signing_secret = signing_secret
         self.signer = SignatureVerifier(signing_secret)
         self.app_busy = busy
         self.delivered: list[tuple[JSON, Reply]] = []
@@ -116,6 +190,12 @@ class Driver:
         self._pending_lock = threading.Lock()
         workspace.event_listeners.append(self._enqueue)
         threading.Thread(target=self._deliver_forever, name="sandbox-events", daemon=True).start()
+
+    def for_workspace(self, workspace: Workspace) -> "Driver":
+        """A driver for the people of another workspace the emulator hosts, sending to the same app."""
+        if self.emulator.workspaces.get(workspace.team_id) is not workspace:
+            raise LookupError(f"{workspace.team_id} is not hosted by this emulator")
+        return Driver(workspace, self.emulator, self.transport, self.signing_secret, busy=self.app_busy)
 
     # ----- signing and sending
 
@@ -155,12 +235,24 @@ class Driver:
                 "command": command,
                 "text": text,
                 "api_app_id": ws.app_id,
-                "is_enterprise_install": "false",
+                "is_enterprise_install": "true" if self._org_wide() else "false",
                 "response_url": url,
                 "trigger_id": ws.issue_trigger(user, channel),
-            },
+            }
+            | self._grid_fields(),
             on_ack=lambda reply: self._show_ack(reply, channel, user),
         )
+
+    def _org_wide(self) -> bool:
+        """Whether the app acts here through an org-wide install of the workspace's Enterprise Grid org."""
+        installation = self.emulator.installation_of(self.workspace)
+        return installation is not None and installation.is_enterprise_install
+
+    def _grid_fields(self) -> dict[str, str]:
+        ws = self.workspace
+        if ws.enterprise_id is None:
+            return {}
+        return {"enterprise_id": ws.enterprise_id, "enterprise_name": ws.enterprise_name or ""}
 
     def _show_ack(self, reply: Reply, channel: str, user: str) -> None:
         if reply.status != 200 or not reply.body.strip():
@@ -249,9 +341,9 @@ class Driver:
             "api_app_id": ws.app_id,
             "token": VERIFICATION_TOKEN,
             "trigger_id": ws.issue_trigger(user, conversation),
-            "team": {"id": ws.team_id, "domain": ws.domain},
-            "enterprise": None,
-            "is_enterprise_install": False,
+            "team": {"id": ws.team_id, "domain": ws.domain} | self._grid_fields(),
+            "enterprise": {"id": ws.enterprise_id, "name": ws.enterprise_name} if ws.enterprise_id else None,
+            "is_enterprise_install": self._org_wide(),
         }
 
     def _view_payload(self, record: ViewRecord) -> JSON:
@@ -368,26 +460,47 @@ class Driver:
 
     # ----- events
 
-    def envelope(self, event: JSON) -> JSON:
+    def envelope(self, event: JSON, *, tenant: str | None = None) -> JSON:
+        """The Events API envelope of an event in this workspace, or of one about a whole `tenant` (T... or E...)."""
         ws = self.workspace
-        return {
+        authorization = self._authorization(tenant or self._tenant())
+        envelope: JSON = {
             "token": VERIFICATION_TOKEN,
-            "team_id": ws.team_id,
+            "team_id": tenant or ws.team_id,
             "api_app_id": ws.app_id,
             "event": event,
             "type": "event_callback",
             "event_id": ws.new_id("Ev"),
             "event_time": int(ws.now().timestamp()),
-            "authorizations": [
-                {
-                    "enterprise_id": None,
-                    "team_id": ws.team_id,
-                    "user_id": ws.bot_user_id,
-                    "is_bot": True,
-                    "is_enterprise_install": False,
-                }
-            ],
+            "authorizations": [authorization],
             "is_ext_shared_channel": False,
+        }
+        if authorization["enterprise_id"] is not None:
+            envelope["enterprise_id"] = authorization["enterprise_id"]
+        return envelope
+
+    def _tenant(self) -> str:
+        installation = self.emulator.installation_of(self.workspace)
+        return installation.tenant_id if installation is not None else self.workspace.team_id
+
+    def _authorization(self, tenant: str) -> JSON:
+        """Whom an event is for, as Slack lists it in `authorizations`: an org-wide install has no team."""
+        installation = self.emulator.oauth.installations.get(tenant)
+        if installation is not None and installation.is_enterprise_install:
+            return {
+                "enterprise_id": tenant,
+                "team_id": None,
+                "user_id": installation.bot_user_id,
+                "is_bot": True,
+                "is_enterprise_install": True,
+            }
+        ws = self.emulator.workspaces[tenant]
+        return {
+            "enterprise_id": ws.enterprise_id,
+            "team_id": ws.team_id,
+            "user_id": ws.bot_user_id,
+            "is_bot": True,
+            "is_enterprise_install": False,
         }
 
     def deliver(self, envelope: JSON, *, retry: int = 0, reason: str = "http_timeout") -> Reply:
@@ -435,6 +548,101 @@ class Driver:
                 with self._pending_lock:
                     self._pending -= 1
 
+    # ----- installing and uninstalling (OAuth)
+
+    def install(
+        self,
+        user: str,
+        page: Reply | str | None = None,
+        *,
+        org: bool = False,
+        deny: bool = False,
+        install_path: str = "/slack/install",
+    ) -> Reply:
+        """Someone adds the app to Slack: opens its install page (or the one given, a Reply or its HTML),
+        follows the authorize link to Slack, allows (or, with `deny`, cancels) the install for their
+        workspace (or with `org`, their whole Enterprise Grid org) and lands on the app's redirect page,
+        which this returns."""
+        if page is None:
+            page = self._web().get(install_path, "", {})
+        redirect = self.authorize(user, authorize_link(page), org=org, deny=deny)
+        return self.open_redirect(redirect, cookies(page) if isinstance(page, Reply) else "")
+
+    def authorize(self, user: str, url: str, *, org: bool = False, deny: bool = False) -> str:
+        """The person's step on Slack's authorize page: returns where Slack sends their browser next,
+        `redirect_uri?code=...&state=...` or `redirect_uri?error=access_denied&state=...`."""
+        parts = urlsplit(url)
+        if f"{parts.scheme}://{parts.netloc}" != self.emulator.base_url or parts.path != AUTHORIZE_PATH:
+            raise LookupError(f"the install link does not lead to the sandbox's Slack: {url}")
+        form = urlencode({"decision": "deny" if deny else "allow", "install_on": "org" if org else "workspace"})
+        headers = {"Cookie": f"{SESSION_COOKIE}={user}", "Content-Type": "application/x-www-form-urlencoded"}
+        reply = fetch(urllib.request.Request(url, data=form.encode(), headers=headers, method="POST"))  # noqa: S310
+        if reply.status != 302:
+            raise AuthorizeRefused(reply.body.decode())
+        return reply.header("Location")[0]
+
+    def admin_install(self, admin: str) -> Reply:
+        """An org admin installs the app org-wide from Slack's admin pages: the browser lands on the app's
+        redirect with a code and no `state`."""
+        app = self.emulator.oauth.app
+        if app is None or not app.org_deploy:
+            raise AuthorizeRefused("the app is not registered for org-wide installs (org_deploy_enabled)")
+        installation = self.emulator.installation_request(admin, org=True)
+        installation.scopes = tuple(sorted(app.bot_scopes))
+        return self.open_redirect(
+            f"{app.redirect_uri}?{urlencode({'code': self.emulator.oauth.issue_code(installation)})}"
+        )
+
+    def open_redirect(self, url: str, cookie: str = "") -> Reply:
+        """The browser opens the app's redirect page (with the cookies the install page set)."""
+        parts = urlsplit(url)
+        return self._web().get(parts.path, parts.query, {"Cookie": cookie} if cookie else {})
+
+    def uninstall(
+        self, tenant: str, *, order: Sequence[str] = ("app_uninstalled", "tokens_revoked"), repeat: int = 1
+    ) -> list[Reply]:
+        """The app is removed from a workspace (T...) or an org (E...): its tokens stop working at once and
+        Slack tells the app, with each event in `order` (delivered `repeat` times, as Slack's retries)."""
+        authorization = self._authorization(tenant)
+        self.emulator.uninstall(tenant)
+        events: dict[str, JSON] = {
+            "app_uninstalled": {"type": "app_uninstalled"},
+            "tokens_revoked": {"type": "tokens_revoked", "tokens": {"oauth": [], "bot": [authorization["user_id"]]}},
+        }
+        envelopes = [self._tenant_envelope(tenant, authorization, events[name]) for name in order]
+        replies = [
+            self.deliver(envelope, retry=attempt, reason="http_error")
+            for attempt in range(repeat)
+            for envelope in envelopes
+            if self._subscribed(envelope["event"])
+        ]
+        self.settle()
+        return replies
+
+    def grant_team_access(self, enterprise_id: str, team_ids: list[str], *, granted: bool = True) -> Reply | None:
+        """An org admin adds workspaces to (or with `granted=False` removes them from) an org-wide install;
+        the app hears `team_access_granted` / `team_access_revoked` if it subscribes."""
+        self.emulator.grant_team_access(enterprise_id, team_ids, granted=granted)
+        event = {
+            "type": "team_access_granted" if granted else "team_access_revoked",
+            "team_ids": team_ids,
+            "event_ts": self.workspace.new_ts(),
+        }
+        if not self._subscribed(event):
+            return None
+        reply = self.deliver(self._tenant_envelope(enterprise_id, self._authorization(enterprise_id), event))
+        self.settle()
+        return reply
+
+    def _tenant_envelope(self, tenant: str, authorization: JSON, event: JSON) -> JSON:
+        """An envelope about a whole installation, with whom it was for (looked up before it was revoked)."""
+        return self.envelope(event, tenant=tenant) | {"authorizations": [authorization]}
+
+    def _web(self) -> WebTransport:
+        if not isinstance(self.transport, WebTransport):
+            raise TypeError(f"{type(self.transport).__name__} cannot open the app's web pages")
+        return self.transport
+
     # ----- waiting for the app
 
     def settle(self, timeout: float = 20.0) -> None:
@@ -449,6 +657,33 @@ class Driver:
             if time.monotonic() > deadline:
                 raise TimeoutError("the app did not settle")
             time.sleep(0.002)
+
+
+class AuthorizeRefused(Exception):
+    """Slack's authorize page refused the link (wrong client id, redirect URL or scopes) instead of asking."""
+
+
+def authorize_link(page: Reply | str) -> str:
+    """Where the app's install page sends the person: its redirect, or the link to Slack's authorize page."""
+    if isinstance(page, Reply) and page.header("Location"):
+        return page.header("Location")[0]
+    text = page.body.decode() if isinstance(page, Reply) else page
+    if text.startswith("http"):
+        return text
+    parser = _Links()
+    parser.feed(text)
+    found = [link for link in parser.links if urlsplit(link).path == AUTHORIZE_PATH]
+    if not found:
+        raise LookupError("the install page has no link to Slack's authorize page")
+    return found[0]
+
+
+def cookies(page: Reply) -> str:
+    """The Cookie header a browser sends back after this page's Set-Cookie headers."""
+    jar: SimpleCookie = SimpleCookie()
+    for value in page.header("Set-Cookie"):
+        jar.load(value)
+    return "; ".join(f"{name}={morsel.value}" for name, morsel in jar.items())
 
 
 def find_element(

@@ -6,23 +6,34 @@ the tests fail on and the console prints. Faults (429 with Retry-After, 5xx, Sla
 see how the app copes.
 """
 
+import base64
+import html
 import json
 import logging
 import random
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
+from http.cookies import SimpleCookie
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Self
 from urllib.parse import parse_qsl, urlsplit
 
 from bot.sandbox.contract import Contract
+from bot.sandbox.grid import Org
+from bot.sandbox.oauth import AuthorizeRefused, Installation, OAuthApp, OAuthServer
 from bot.sandbox.workspace import JSON, ApiCall, Message, ResponseTarget, SlackError, Workspace
 
 log = logging.getLogger(__name__)
 
 # Methods called with the app-level token (xapp-...) rather than the bot token.
 APP_TOKEN_METHODS = frozenset({"apps.connections.open"})
+# Methods an OAuth client calls with its client id and secret, and no token.
+CLIENT_METHODS = frozenset({"oauth.v2.access"})
+AUTHORIZE_PATH = "/oauth/v2/authorize"
+SESSION_COOKIE = "d"  # the cookie Slack's web client keeps the signed-in person in
 # Arguments Slack takes as JSON-encoded strings in form bodies.
 _JSON_ARGS = {"blocks", "view", "attachments", "files", "metadata"}
 
@@ -41,10 +52,27 @@ class Fault:
     share: float = 1.0  # the fraction of matching calls it answers, picked at random; the others go through
 
 
+@dataclass(frozen=True)
+class _Caller:
+    """Who a Web API call acts for: the workspace its token reaches, through which installation."""
+
+    workspace: Workspace
+    installation: Installation | None = None
+
+
+_CALLER: ContextVar[_Caller | None] = ContextVar("sandbox_caller", default=None)
+
+
 class Emulator:
+    """Slack for one workspace (`workspace`, whose `bot_token` always works) and any more the tests add."""
+
     def __init__(self, workspace: Workspace, contract: Contract, host: str = "127.0.0.1", port: int = 0) -> None:
         self.workspace = workspace
         self.contract = contract
+        self.workspaces: dict[str, Workspace] = {workspace.team_id: workspace}
+        self.orgs: dict[str, Org] = {}
+        self.oauth = OAuthServer(workspace.clock)
+        self._revoked: set[str] = set()  # workspaces' own bot tokens, revoked by an uninstall
         self.faults: list[Fault] = []
         # Picks the calls a fault with a `share` answers (not a secret); seed it to replay a run.
         self.chance = random.Random()  # noqa: S311
@@ -137,14 +165,142 @@ class Emulator:
             self._busy -= 1
             self._idle.notify_all()
 
+    # ----- workspaces, orgs and installations
+
+    def add_workspace(self, workspace: Workspace) -> Workspace:
+        """Host another workspace; its own `bot_token` works on it alone, as OAuth-issued tokens do."""
+        if workspace.team_id in self.workspaces:
+            raise ValueError(f"{workspace.team_id} is already hosted")
+        self.workspaces[workspace.team_id] = workspace
+        return workspace
+
+    def add_org(self, org: Org) -> Org:
+        """Host an Enterprise Grid org and its member workspaces."""
+        self.orgs[org.enterprise_id] = org
+        for workspace in org.workspaces.values():
+            self.add_workspace(workspace)
+        return org
+
+    def register_app(self, app: OAuthApp) -> OAuthApp:
+        """Make the app an OAuth client of this Slack, as its app settings page would."""
+        self.oauth.app = app
+        return app
+
+    @property
+    def current(self) -> Workspace:
+        """The workspace the Web API call being answered acts on."""
+        caller = _CALLER.get()
+        return caller.workspace if caller is not None else self.workspace
+
+    @contextmanager
+    def _acting_in(self, workspace: Workspace) -> Iterator[None]:
+        bound = _CALLER.set(_Caller(workspace))
+        try:
+            yield
+        finally:
+            _CALLER.reset(bound)
+
+    def person(self, user_id: str) -> Workspace:
+        """The workspace a person (not a bot) belongs to."""
+        for workspace in self.workspaces.values():
+            found = workspace.users.get(user_id)
+            if found is not None and not found.is_bot:
+                return workspace
+        raise LookupError(f"{user_id} is in no hosted workspace")
+
+    def installation_request(self, user_id: str, *, org: bool) -> Installation:
+        """What a person asks for on the authorize page: the app in their workspace, or in their whole org."""
+        ws = self.person(user_id)
+        if org and ws.enterprise_id is None:
+            raise LookupError(f"{ws.team_id} is in no Enterprise Grid org: it cannot be installed org-wide")
+        return Installation(
+            team_id=None if org else ws.team_id,
+            team_name=None if org else ws.team_name,
+            enterprise_id=ws.enterprise_id,
+            enterprise_name=ws.enterprise_name,
+            bot_user_id=ws.bot_user_id,
+            installer=user_id,
+            scopes=(),
+        )
+
+    def installation_of(self, workspace: Workspace) -> Installation | None:
+        """How the app is installed where this workspace's people act: org-wide, in the workspace, or not."""
+        org_wide = self.oauth.installations.get(workspace.enterprise_id or "")
+        if org_wide is not None and not org_wide.revoked and org_wide.reaches(workspace.team_id):
+            return org_wide
+        return self.oauth.installations.get(workspace.team_id)
+
+    def uninstall(self, tenant_id: str) -> Installation | None:
+        """The app is removed from a workspace (T...) or an org (E...): every token of it stops working."""
+        self.oauth.revoke(tenant_id)
+        hosted = self.workspaces.get(tenant_id)
+        if hosted is not None:
+            self._revoked.add(hosted.bot_token)
+        return self.oauth.installations.get(tenant_id)
+
+    def grant_team_access(self, enterprise_id: str, team_ids: list[str], *, granted: bool = True) -> Installation:
+        """An org admin adds (or removes) workspaces of the org to an org-wide install."""
+        installation = self.oauth.installations.get(enterprise_id)
+        if installation is None or not installation.is_enterprise_install:
+            raise LookupError(f"the app is not installed org-wide in {enterprise_id}")
+        unknown = [t for t in team_ids if t not in self.orgs[enterprise_id].workspaces]
+        if unknown:
+            raise LookupError(f"{', '.join(unknown)} not in {enterprise_id}")
+        with self.oauth.lock:
+            if granted:
+                installation.granted_teams |= set(team_ids)
+            else:
+                installation.granted_teams -= set(team_ids)
+        return installation
+
+    def _caller(self, method: str, args: JSON, token: str | None) -> _Caller:
+        """Whom the token acts for; Slack's `invalid_auth` or `token_expired` when it acts for nobody."""
+        if method in APP_TOKEN_METHODS:
+            if token != self.workspace.app_token:
+                raise SlackError("invalid_auth")
+            return _Caller(self.workspace)
+        if token in self._revoked:
+            raise SlackError("invalid_auth")
+        for workspace in self.workspaces.values():
+            if token == workspace.bot_token:
+                return _Caller(workspace)
+        installation = self.oauth.installation_for(token or "")
+        if installation is None:
+            raise SlackError("invalid_auth")
+        return _Caller(self._reached(installation, method, args), installation)
+
+    def _reached(self, installation: Installation, method: str, args: JSON) -> Workspace:
+        """The workspace a call acts on: the install's own, or for an org-wide install the granted workspace
+        the call names (`team_id`) or holds what the call names."""
+        if installation.team_id is not None:
+            return self.workspaces[installation.team_id]
+        org = self.orgs[installation.enterprise_id or ""]
+        named = args.get("team_id")
+        if named:
+            if not installation.reaches(str(named)):
+                raise SlackError("team_access_not_granted")
+            return self.workspaces[str(named)]
+        granted = [org.workspaces[t] for t in sorted(installation.granted_teams)]
+        holding = next((ws for ws in granted if _holds(ws, args)), None)
+        if holding is not None:
+            return holding
+        if method == "auth.test":
+            return next(iter(org.workspaces.values()))
+        raise SlackError(_not_found(args))
+
     # ----- one Web API call
 
-    def call(self, method: str, verb: str, args: JSON, token: str | None) -> tuple[int, dict[str, str], JSON]:
-        """Check and perform one call; returns HTTP status, headers and Slack's JSON answer."""
-        ws = self.workspace
+    def call(
+        self, method: str, verb: str, args: JSON, token: str | None, *, basic: tuple[str, str] | None = None
+    ) -> tuple[int, dict[str, str], JSON]:
+        """Check and perform one call; returns HTTP status, headers and Slack's JSON answer.
+
+        `basic` is the client id and secret of an HTTP Basic `Authorization` header (oauth.v2.access).
+        """
+        ws = self.current
         fault = self._take_fault(method)
         if fault is not None and fault.answer_lost:
-            self._perform(method, verb, args, token)
+            self._perform(method, verb, args, token, basic)
             raise ConnectionDropped
         if fault is not None and fault.drop:
             ws.record(ApiCall(method, args, ws.now(), error="connection_dropped"))
@@ -154,37 +310,52 @@ class Emulator:
             headers = {"Retry-After": str(fault.retry_after)} if fault.retry_after is not None else {}
             error = fault.error or ("ratelimited" if fault.status == 429 else "fatal_error")
             return fault.status, headers, {"ok": False, "error": error}
-        return self._perform(method, verb, args, token)
+        return self._perform(method, verb, args, token, basic)
 
-    def _perform(self, method: str, verb: str, args: JSON, token: str | None) -> tuple[int, dict[str, str], JSON]:
-        ws = self.workspace
+    def _perform(
+        self, method: str, verb: str, args: JSON, token: str | None, basic: tuple[str, str] | None
+    ) -> tuple[int, dict[str, str], JSON]:
         problems = self.contract.check_call(method, verb, args, token=token)
         if problems:
             return self._violation(
                 method, args, problems, "unknown_method" if method not in self.methods else "invalid_arguments"
             )
-        expected = ws.app_token if method in APP_TOKEN_METHODS else ws.bot_token
-        if token != expected:
-            ws.record(ApiCall(method, args, ws.now(), error="invalid_auth"))
-            return 200, {}, {"ok": False, "error": "invalid_auth"}
-        handler = self.methods.get(method)
-        if handler is None:
-            return self._violation(method, args, [f"{method} is not emulated by the sandbox"], "unknown_method")
+        if method in CLIENT_METHODS:
+            return self._answer(method, args, lambda: self.oauth.access(args, basic))
         try:
-            answer = handler(args)
+            caller = self._caller(method, args, token)
+        except SlackError as error:
+            return self._refuse(method, args, error)
+        bound = _CALLER.set(caller)
+        try:
+            handler = self.methods.get(method)
+            if handler is None:
+                return self._violation(method, args, [f"{method} is not emulated by the sandbox"], "unknown_method")
+            return self._answer(method, args, lambda: handler(args))
+        finally:
+            _CALLER.reset(bound)
+
+    def _answer(self, method: str, args: JSON, perform: Callable[[], JSON]) -> tuple[int, dict[str, str], JSON]:
+        ws = self.current
+        try:
+            answer = perform()
         except _ContractBreach as breach:
             return self._violation(method, args, breach.problems, breach.error)
         except SlackError as error:
-            ws.record(ApiCall(method, args, ws.now(), error=error.error))
-            body: JSON = {"ok": False, "error": error.error}
-            if error.detail:
-                body["response_metadata"] = {"messages": [error.detail]}
-            return 200, {}, body
+            return self._refuse(method, args, error)
         ws.record(ApiCall(method, args, ws.now()))
         return 200, {}, {"ok": True, **answer}
 
+    def _refuse(self, method: str, args: JSON, error: SlackError) -> tuple[int, dict[str, str], JSON]:
+        ws = self.current
+        ws.record(ApiCall(method, args, ws.now(), error=error.error))
+        body: JSON = {"ok": False, "error": error.error}
+        if error.detail:
+            body["response_metadata"] = {"messages": [error.detail]}
+        return 200, {}, body
+
     def _violation(self, method: str, args: JSON, problems: list[str], error: str) -> tuple[int, dict[str, str], JSON]:
-        ws = self.workspace
+        ws = self.current
         for problem in problems:
             ws.violation(f"{method}: {problem}")
             log.error("Slack contract violation: %s: %s", method, problem)
@@ -204,8 +375,21 @@ class Emulator:
     # ----- methods
 
     def auth_test(self, args: JSON) -> JSON:
-        ws = self.workspace
-        return {
+        caller = _CALLER.get()
+        if caller is not None and caller.installation is not None and caller.installation.is_enterprise_install:
+            org = self.orgs[caller.installation.enterprise_id or ""]
+            return {
+                "url": f"https://{org.domain}.enterprise.slack.com/",
+                "team": org.name,
+                "user": "accord",
+                "team_id": org.enterprise_id,
+                "user_id": org.bot_user_id,
+                "bot_id": org.bot_id,
+                "enterprise_id": org.enterprise_id,
+                "is_enterprise_install": True,
+            }
+        ws = self.current
+        answer: JSON = {
             "url": f"https://{ws.domain}.slack.com/",
             "team": ws.team_name,
             "user": "accord",
@@ -214,6 +398,9 @@ class Emulator:
             "bot_id": ws.bot_id,
             "is_enterprise_install": False,
         }
+        if ws.enterprise_id is not None:
+            answer["enterprise_id"] = ws.enterprise_id
+        return answer
 
     def apps_connections_open(self, args: JSON) -> JSON:
         if self.socket_url is None:
@@ -221,7 +408,7 @@ class Emulator:
         return {"url": self.socket_url()}
 
     def chat_post_message(self, args: JSON) -> JSON:
-        ws = self.workspace
+        ws = self.current
         self._check_message(args)
         _check(self.contract.check_metadata(args.get("metadata")), "invalid_metadata_format")
         channel = self._conversation(args["channel"])
@@ -236,7 +423,7 @@ class Emulator:
 
     def chat_post_ephemeral(self, args: JSON) -> JSON:
         self._check_message(args)
-        ws = self.workspace
+        ws = self.current
         ws.user(args["user"])
         channel = self._conversation(args["channel"])
         message = ws.ephemeral(
@@ -246,7 +433,7 @@ class Emulator:
 
     def chat_update(self, args: JSON) -> JSON:
         self._check_message(args)
-        message = self.workspace.edit(args["channel"], args["ts"], args.get("text") or "", args.get("blocks"), by=None)
+        message = self.current.edit(args["channel"], args["ts"], args.get("text") or "", args.get("blocks"), by=None)
         return {"channel": args["channel"], "ts": message.ts, "text": message.text, "message": message.to_api()}
 
     def _check_message(self, args: JSON) -> None:
@@ -254,11 +441,11 @@ class Emulator:
         _check(self.contract.check_text(args.get("text")), "msg_too_long")
 
     def chat_delete(self, args: JSON) -> JSON:
-        self.workspace.delete(args["channel"], args["ts"], by=None)
+        self.current.delete(args["channel"], args["ts"], by=None)
         return {"channel": args["channel"], "ts": args["ts"]}
 
     def chat_get_permalink(self, args: JSON) -> JSON:
-        ws = self.workspace
+        ws = self.current
         message = ws.find(args["channel"], args["message_ts"])
         if message is None:
             raise SlackError("message_not_found")
@@ -268,14 +455,14 @@ class Emulator:
         return {"channel": message.channel, "permalink": link}
 
     def conversations_info(self, args: JSON) -> JSON:
-        ws = self.workspace
+        ws = self.current
         channel = ws.channel(args["channel"])
         if channel.is_private and ws.bot_user_id not in channel.members:
             raise SlackError("channel_not_found")  # a private channel is invisible to a bot not in it
         return {"channel": channel.to_api(ws.team_id) | {"is_member": ws.bot_user_id in channel.members}}
 
     def conversations_join(self, args: JSON) -> JSON:
-        ws = self.workspace
+        ws = self.current
         channel = ws.channel(args["channel"])
         if channel.is_private or channel.is_im:
             raise SlackError("method_not_supported_for_channel_type")
@@ -287,11 +474,11 @@ class Emulator:
         users = [u for u in str(args.get("users", "")).split(",") if u]
         if len(users) != 1:
             raise SlackError("invalid_arguments", "the sandbox opens direct messages with one person")
-        return {"channel": {"id": self.workspace.im_with(users[0]).id}}
+        return {"channel": {"id": self.current.im_with(users[0]).id}}
 
     def conversations_history(self, args: JSON) -> JSON:
         """Top-level messages, newest first, a page at a time (the cursor is the offset of the next page)."""
-        ws = self.workspace
+        ws = self.current
         channel = ws.channel(args["channel"])
         if ws.bot_user_id not in channel.members:
             raise SlackError("not_in_channel")
@@ -300,14 +487,14 @@ class Emulator:
 
     def conversations_replies(self, args: JSON) -> JSON:
         """A thread: its parent first, then the replies in the window asked for, oldest first."""
-        ws = self.workspace
+        ws = self.current
         parent = ws.find(args["channel"], args["ts"])
         if parent is None:
             raise SlackError("thread_not_found")
         return _page([parent, *_between(ws.replies(args["channel"], parent.ts), args)], args)
 
     def users_info(self, args: JSON) -> JSON:
-        ws = self.workspace
+        ws = self.current
         return {"user": ws.user(args["user"]).to_api(ws.team_id, ws.now())}
 
     def views_open(self, args: JSON) -> JSON:
@@ -317,7 +504,7 @@ class Emulator:
         return self._open_view(args, push=True)
 
     def _open_view(self, args: JSON, *, push: bool) -> JSON:
-        ws = self.workspace
+        ws = self.current
         view = args["view"]
         _check(self.contract.check_view(view), "invalid_arguments")
         if view.get("type") != "modal":
@@ -329,7 +516,7 @@ class Emulator:
         return {"view": record.to_api(ws.team_id, ws.app_id, ws.bot_id)}
 
     def views_update(self, args: JSON) -> JSON:
-        ws = self.workspace
+        ws = self.current
         view = args["view"]
         _check(self.contract.check_view(view), "invalid_arguments")
         view_id = args.get("view_id")
@@ -341,7 +528,7 @@ class Emulator:
         return {"view": record.to_api(ws.team_id, ws.app_id, ws.bot_id)}
 
     def views_publish(self, args: JSON) -> JSON:
-        ws = self.workspace
+        ws = self.current
         view = args["view"]
         _check(self.contract.check_view(view), "invalid_arguments")
         if view.get("type") != "home":
@@ -350,23 +537,23 @@ class Emulator:
         return {"view": record.to_api(ws.team_id, ws.app_id, ws.bot_id)}
 
     def reactions_add(self, args: JSON) -> JSON:
-        ws = self.workspace
+        ws = self.current
         ws.react(args["channel"], args["timestamp"], args["name"], ws.bot_user_id)
         return {}
 
     def reactions_remove(self, args: JSON) -> JSON:
-        ws = self.workspace
+        ws = self.current
         ws.unreact(args["channel"], args["timestamp"], args["name"], ws.bot_user_id)
         return {}
 
     def files_get_upload_url(self, args: JSON) -> JSON:
-        ws = self.workspace
+        ws = self.current
         file_id = ws.new_id("F")
         ws.files[file_id] = {"id": file_id, "name": args["filename"], "length": int(args["length"]), "uploaded": False}
         return {"upload_url": f"{self.base_url}/upload/{file_id}", "file_id": file_id}
 
     def files_complete_upload(self, args: JSON) -> JSON:
-        ws = self.workspace
+        ws = self.current
         entries = args["files"]
         shared = []
         for entry in entries:
@@ -387,11 +574,12 @@ class Emulator:
     # ----- other endpoints
 
     def upload(self, file_id: str, data: bytes) -> tuple[int, str]:
-        found = self.workspace.files.get(file_id)
+        ws = next((w for w in self.workspaces.values() if file_id in w.files), self.workspace)
+        found = ws.files.get(file_id)
         if found is None:
             return 404, "unknown file"
         if len(data) != found["length"]:
-            self.workspace.violation(f"upload of {file_id}: {len(data)} bytes sent, {found['length']} announced")
+            ws.violation(f"upload of {file_id}: {len(data)} bytes sent, {found['length']} announced")
             return 400, "length mismatch"
         self.uploads[file_id] = data
         found["uploaded"] = True
@@ -399,7 +587,11 @@ class Emulator:
 
     def respond(self, key: str, body: JSON) -> tuple[int, str]:
         """A POST to a response_url: an ephemeral or in-channel reply, or a change to the original message."""
-        ws = self.workspace
+        ws = next((w for w in self.workspaces.values() if key in w.response_targets), self.workspace)
+        with self._acting_in(ws):
+            return self._respond(ws, key, body)
+
+    def _respond(self, ws: Workspace, key: str, body: JSON) -> tuple[int, str]:
         target = ws.response_targets.get(key)
         if target is None or target.uses >= ws.RESPONSE_URL_USES:
             return 404, "expired_url"
@@ -425,8 +617,34 @@ class Emulator:
             ws.ephemeral(target.channel, target.user, text, blocks, thread_ts=body.get("thread_ts"), response_url=url)
         return 200, "ok"
 
+    def authorize_page(self, query: JSON) -> tuple[int, str]:
+        """What the person's browser shows at the authorize link: what the app asks for, or why Slack refuses."""
+        app = self.oauth.app
+        problem = self.oauth.refusal(query)
+        if problem is not None or app is None:
+            return 400, self._refused_link(problem or "invalid_client_id")
+        scopes = "".join(f"<li>{html.escape(s)}</li>" for s in str(query.get("scope", "")).split(","))
+        return 200, f"<html><body><h1>Accord is requesting permission</h1><ul>{scopes}</ul></body></html>"
+
+    def decide(self, query: JSON, form: JSON, user_id: str | None) -> tuple[int, dict[str, str], str]:
+        """The person presses Allow or Cancel on the authorize page: Slack sends their browser to the app."""
+        if user_id is None:
+            return 401, {}, "not signed in"
+        try:
+            installation = self.installation_request(user_id, org=form.get("install_on") == "org")
+            location = self.oauth.authorize(query, installation, deny=form.get("decision") == "deny")
+        except AuthorizeRefused as refused:
+            return 400, {}, self._refused_link(str(refused))
+        except LookupError as error:
+            return 400, {}, str(error)
+        return 302, {"Location": location}, ""
+
+    def _refused_link(self, problem: str) -> str:
+        self.workspace.violation(f"oauth/v2/authorize: {problem}")
+        return f"<html><body><h1>Something went wrong when authorizing this app</h1><p>{html.escape(problem)}</p>"
+
     def _replace_original(self, target: ResponseTarget, text: str, blocks: list[JSON] | None) -> None:
-        ws = self.workspace
+        ws = self.current
         if target.ephemeral:
             for message in ws.ephemerals:
                 if message.ts == target.message_ts and message.user == target.user:
@@ -435,7 +653,7 @@ class Emulator:
         ws.edit(target.channel, target.message_ts or "", text, blocks, by=None)
 
     def _drop_original(self, target: ResponseTarget) -> None:
-        ws = self.workspace
+        ws = self.current
         if target.ephemeral:
             ws.ephemerals = [e for e in ws.ephemerals if not (e.ts == target.message_ts and e.user == target.user)]
         else:
@@ -444,8 +662,34 @@ class Emulator:
     def _conversation(self, channel: str) -> str:
         """A channel id; a user id means the bot's direct messages with that person, as in Slack."""
         if channel.startswith(("U", "W")):
-            return self.workspace.im_with(channel).id
+            return self.current.im_with(channel).id
         return channel
+
+
+_CHANNEL_ARGS = ("channel", "channel_id")
+_USER_ARGS = ("user", "user_id", "users")
+
+
+def _holds(ws: Workspace, args: JSON) -> bool:
+    """Whether what the call names (a channel, person, trigger or view) is this workspace's."""
+    for key in _CHANNEL_ARGS:
+        if args.get(key):
+            return str(args[key]) in ws.channels or str(args[key]) in ws.users
+    for key in _USER_ARGS:
+        if args.get(key):
+            return str(args[key]).split(",")[0] in ws.users
+    if args.get("trigger_id"):
+        return str(args["trigger_id"]) in ws.triggers
+    return bool(args.get("view_id")) and str(args["view_id"]) in ws.views
+
+
+def _not_found(args: JSON) -> str:
+    """Slack's error for a call whose channel or person no workspace it may act in holds."""
+    if any(args.get(key) for key in _CHANNEL_ARGS):
+        return "channel_not_found"
+    if any(args.get(key) for key in _USER_ARGS):
+        return "user_not_found"
+    return "team_not_found"
 
 
 def _between(messages: list[Message], args: JSON) -> list[Message]:
@@ -521,10 +765,13 @@ class _Handler(BaseHTTPRequestHandler):
                 # The sender died mid-request: Slack never acts on a request it did not receive whole.
                 self.close_connection = True
                 return
-            if url.path.startswith("/api/"):
+            if url.path == AUTHORIZE_PATH:
+                self._authorize(emulator, verb, dict(parse_qsl(url.query)), raw)
+            elif url.path.startswith("/api/"):
                 args = self._args(url.query, raw)
                 try:
-                    status, headers, body = emulator.call(url.path[len("/api/") :], verb, args, self._token(args))
+                    method = url.path[len("/api/") :]
+                    status, headers, body = emulator.call(method, verb, args, self._token(args), basic=self._basic())
                 except ConnectionDropped:
                     self.close_connection = True
                     self.connection.close()
@@ -543,6 +790,24 @@ class _Handler(BaseHTTPRequestHandler):
             self._send(500, b"emulator error", "text/plain")
         finally:
             emulator._leave()
+
+    def _authorize(self, emulator: Emulator, verb: str, query: JSON, raw: bytes) -> None:
+        if verb == "GET":
+            status, page = emulator.authorize_page(query)
+            self._send(status, page.encode(), "text/html; charset=utf-8")
+            return
+        cookies = SimpleCookie(self.headers.get("Cookie") or "")
+        person = cookies[SESSION_COOKIE].value if SESSION_COOKIE in cookies else None
+        status, headers, page = emulator.decide(query, dict(parse_qsl(raw.decode())), person)
+        self._send(status, page.encode(), "text/html; charset=utf-8", headers)
+
+    def _basic(self) -> tuple[str, str] | None:
+        """The client id and secret of an HTTP Basic `Authorization` header, as slack_sdk sends them."""
+        header = self.headers.get("Authorization") or ""
+        if not header.startswith("Basic "):
+            return None
+        client_id, _, secret = base64.b64decode(header[len("Basic ") :]).decode().partition(":")
+        return client_id, secret
 
     def _args(self, query: str, raw: bytes) -> JSON:
         args: JSON = dict(parse_qsl(query, keep_blank_values=True))

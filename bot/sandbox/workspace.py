@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 from bot.clock import Clock
 
 JSON = dict[str, Any]
+DEFAULT_TEAM_ID = "T0ACCORD1"
 
 
 class SlackError(Exception):
@@ -211,14 +212,29 @@ class Workspace:
     MAX_MODAL_STACK = 3
     RESPONSE_URL_USES = 5  # Slack allows five replies per response_url
 
-    def __init__(self, clock: Clock, *, team_id: str = "T0ACCORD1", domain: str = "accord-sandbox") -> None:
+    def __init__(
+        self,
+        clock: Clock,
+        *,
+        team_id: str = DEFAULT_TEAM_ID,
+        domain: str = "accord-sandbox",
+        team_name: str = "Accord Sandbox",
+        enterprise: tuple[str, str] | None = None,
+        bot_user_id: str | None = None,
+        bot_id: str | None = None,
+    ) -> None:
+        """`enterprise` is the (id, name) of the Enterprise Grid org the workspace belongs to, if any."""
         self.clock = clock
         self.team_id = team_id
-        self.team_name = "Accord Sandbox"
+        self.team_name = team_name
         self.domain = domain
+        self.enterprise_id: str | None = enterprise[0] if enterprise else None
+        self.enterprise_name: str | None = enterprise[1] if enterprise else None
         self.app_id = "A0ACCORD1"
-        self.bot_id = "B0ACCORD1"
-        self.bot_user_id = "U0ACCORDBOT"
+        # Ids another workspace cannot hold: they carry the team's own id (Slack's are globally unique).
+        self._id_tag = "0" if team_id == DEFAULT_TEAM_ID else team_id[1:]
+        self.bot_id = bot_id or f"B{self._id_tag}ACCORD1"
+        self.bot_user_id = bot_user_id or f"U{self._id_tag}ACCORDBOT"
         self.bot_token = "xoxb-sandbox-" + secrets.token_hex(8)
         self.app_token = "xapp-sandbox-" + secrets.token_hex(8)  # app-level, for Socket Mode
         self.lock = threading.RLock()
@@ -242,7 +258,7 @@ class Workspace:
     # ----- identifiers and time
 
     def new_id(self, prefix: str) -> str:
-        return f"{prefix}0{next(self._ids):08X}"
+        return f"{prefix}{self._id_tag}{next(self._ids):08X}"
 
     def new_ts(self) -> str:
         """A message timestamp: the clock's second plus a sequence, unique and increasing like Slack's."""
