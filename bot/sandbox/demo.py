@@ -19,10 +19,34 @@ CHANNELS = [
 ]
 
 
+# A second organisation's workspace, to install Accord into beside the first.
+GLOBEX = ("T0GLOBEX1", "Globex", "globex")
+GLOBEX_PEOPLE = [
+    ("U0GLXHANK", "hank", "Hank Scorpio", "America/Los_Angeles"),
+    ("U0GLXIVY", "ivy", "Ivy Chen", "Asia/Singapore"),
+    ("U0GLXJUDE", "jude", "Jude Okoro", "Africa/Lagos"),
+]
+GLOBEX_CHANNELS = [
+    ("C0GLXGENERAL", "general", False, True),
+    ("C0GLXVENDORS", "vendor-partners", False, True),
+    ("G0GLXBOARD", "leadership", True, False),
+]
+
+
 def seed(workspace: Workspace) -> None:
-    for user_id, name, real_name, tz in PEOPLE:
+    _populate(workspace, PEOPLE, CHANNELS)
+
+
+def seed_globex(workspace: Workspace) -> None:
+    _populate(workspace, GLOBEX_PEOPLE, GLOBEX_CHANNELS)
+
+
+def _populate(
+    workspace: Workspace, people: list[tuple[str, str, str, str]], channels: list[tuple[str, str, bool, bool]]
+) -> None:
+    for user_id, name, real_name, tz in people:
         workspace.add_user(user_id, name, real_name, tz)
-    everyone = [user_id for user_id, *_ in PEOPLE]
-    for channel_id, name, private, bot_member in CHANNELS:
-        members = everyone if not private else ["U0ALICE", "U0BOB"]
+    everyone = [user_id for user_id, *_ in people]
+    for channel_id, name, private, bot_member in channels:
+        members = everyone if not private else everyone[:2]
         workspace.add_channel(channel_id, name, members, private=private, bot_member=bot_member)

@@ -12,7 +12,7 @@ import threading
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from http.cookies import SimpleCookie
@@ -20,6 +20,7 @@ from typing import Any, Protocol, runtime_checkable
 from urllib.parse import urlencode, urlsplit
 
 from slack_bolt import App, BoltRequest
+from slack_bolt.oauth import OAuthFlow
 from slack_sdk.signature import SignatureVerifier
 
 from bot.sandbox.emulator import AUTHORIZE_PATH, SESSION_COOKIE, Emulator
@@ -73,8 +74,10 @@ class WebTransport(Transport, Protocol):
 class InProcess:
     """Hands the signed request to the app's own dispatcher, as its HTTP adapters do."""
 
-    def __init__(self, app: App) -> None:
+    def __init__(self, app: App, flows: Mapping[str, OAuthFlow] | None = None) -> None:
+        """`flows`: OAuth redirects the app serves beside its own flow's (by path), as its web server routes them."""
         self.app = app
+        self.flows = dict(flows or {})
 
     def send(self, body: str, headers: dict[str, str]) -> Reply:
         response = self.app.dispatch(BoltRequest(body=body, headers=dict[str, str | Sequence[str]](headers)))
@@ -88,6 +91,8 @@ class InProcess:
             response = flow.handle_installation(request)
         elif flow is not None and path == flow.redirect_uri_path:
             response = flow.handle_callback(request)
+        elif path in self.flows:
+            response = self.flows[path].handle_callback(request)
         else:
             return Reply(404, b"Not Found")
         return _reply(response.status, response.body, response.headers)
@@ -637,6 +642,10 @@ class Driver:
     def _tenant_envelope(self, tenant: str, authorization: JSON, event: JSON) -> JSON:
         """An envelope about a whole installation, with whom it was for (looked up before it was revoked)."""
         return self.envelope(event, tenant=tenant) | {"authorizations": [authorization]}
+
+    def web_page(self, path: str, query: str = "", headers: dict[str, str] | None = None) -> Reply:
+        """A person's browser opens one of the app's web pages."""
+        return self._web().get(path, query, headers or {})
 
     def _web(self) -> WebTransport:
         if not isinstance(self.transport, WebTransport):

@@ -8,18 +8,26 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any, Self
 
+from cryptography.fernet import Fernet
 from slack_bolt import App
+from slack_bolt.oauth import OAuthFlow
 
+from bot.app import web_client
+from bot.installs.flow import ORG_REDIRECT_PATH, flows
+from bot.installs.setup import bot_scopes
 from bot.nudges.delivery import RunReport
 from bot.runtime.bootstrap import Bootstrap
 from bot.sandbox.clock import MovableClock
 from bot.sandbox.contract import Contract
-from bot.sandbox.demo import seed
+from bot.sandbox.demo import seed, seed_globex
 from bot.sandbox.driver import Driver, InProcess, Transport
 from bot.sandbox.emulator import Emulator
 from bot.sandbox.executor import TrackingExecutor
+from bot.sandbox.oauth import OAuthApp
 from bot.sandbox.workspace import Workspace
 from bot.settings import Settings
+
+REDIRECT_URI = "https://accord.example/slack/oauth_redirect"  # where the sandbox's Slack sends installers back
 
 
 class OfflineSlack:
@@ -65,9 +73,15 @@ class Sandbox:
         populate: Callable[[Workspace], None] = seed,
         workspace_file: Path | None = None,
         manifest: Path | None = None,
+        installs: bool = False,
+        token_rotation: bool = False,
         **settings: Any,
     ) -> None:
-        """`settings` overrides configuration, e.g. `working_days="mon-sun"` for nudges at any time."""
+        """`settings` overrides configuration, e.g. `working_days="mon-sun"` for nudges at any time.
+
+        With `installs`, the app is a distributed Slack app: workspaces add it with Add to Slack (the driver's
+        `install`) and it holds no token until they do; `token_rotation` makes the tokens it gets expire.
+        """
         saved = None
         if workspace_file is not None and workspace_file.exists():
             saved = json.loads(workspace_file.read_text(encoding="utf-8"))
@@ -79,13 +93,23 @@ class Sandbox:
         )
         self.workspace = self.slack.workspace
         self.emulator = self.slack.emulator
+        connection: dict[str, Any] = {"slack_bot_token": self.workspace.bot_token}
+        if installs:
+            registered = self.emulator.register_app(
+                OAuthApp.from_manifest(self.slack.contract.manifest, REDIRECT_URI, token_rotation=token_rotation)
+            )
+            connection = {
+                "slack_client_id": registered.client_id,
+                "slack_client_secret": registered.client_secret,
+                "slack_redirect_uri": REDIRECT_URI,
+                "accord_encryption_key": Fernet.generate_key().decode(),
+            }
         self.settings = Settings(
-            slack_bot_token=self.workspace.bot_token,
             slack_signing_secret=self.slack.signing_secret,
             slack_api_url=self.slack.api_url,
             database_url=database_url,
             _env_file=None,
-            **settings,
+            **(connection | settings),
         )
         self.executor = TrackingExecutor()
         self.process = Bootstrap(self.settings, clock=self.clock, executor=self.executor)
@@ -93,8 +117,25 @@ class Sandbox:
         self.database.upgrade()
         self.deps = self.process.deps
         self.app: App = self.process.app()
-        self.driver = self.slack.driver(InProcess(self.app), busy=lambda: self.executor.busy)
+        self.driver = self.slack.driver(InProcess(self.app, self._beside_the_app()), busy=lambda: self.executor.busy)
         self.nudger = self.process.nudger
+
+    def _beside_the_app(self) -> dict[str, OAuthFlow]:
+        """What the web server serves beside the app: the org admins' install redirect, with installs."""
+        installs = self.process.installations
+        if installs is None:
+            return {}
+        _, admins = flows(self.settings, bot_scopes(), installs.store, installs.states, web_client(self.settings))
+        return {ORG_REDIRECT_PATH: admins}
+
+    def add_workspace(
+        self, team_id: str, name: str, domain: str, populate: Callable[[Workspace], None] = seed_globex
+    ) -> Driver:
+        """Another workspace on the same Slack, with its people (by default Globex's); its people's driver."""
+        workspace = Workspace(self.clock, team_id=team_id, team_name=name, domain=domain)
+        populate(workspace)
+        self.emulator.add_workspace(workspace)
+        return self.driver.for_workspace(workspace)
 
     def advance(self, by: timedelta) -> RunReport:
         """Move the sandbox clock forward and run the nudge job, as the scheduler would at that moment."""

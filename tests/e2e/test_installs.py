@@ -1,0 +1,147 @@
+"""Add to Slack: workspaces install Accord, each sees only its own data, and bad OAuth input installs nothing."""
+
+from collections.abc import Iterator
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import text
+
+from bot.sandbox.clock import MovableClock
+from bot.sandbox.demo import GLOBEX
+from bot.sandbox.driver import Driver, authorize_link, cookies
+from bot.sandbox.harness import Sandbox
+from tests.conftest import START
+from tests.e2e.helpers import ACME, ALICE, BOB, create_relationship, last_ephemeral, shown
+
+HANK, IVY = "U0GLXHANK", "U0GLXIVY"
+VENDORS = "C0GLXVENDORS"
+
+
+@pytest.fixture
+def box(database_url: str) -> Iterator[Sandbox]:
+    with Sandbox(database_url, clock=MovableClock(START), installs=True) as sandbox:
+        yield sandbox
+        assert sandbox.workspace.violations == [], "the app broke Slack's contract"
+
+
+def globex(box: Sandbox) -> Driver:
+    return box.add_workspace(*GLOBEX)
+
+
+def installations(box: Sandbox) -> list[tuple[str, str]]:
+    with box.database.engine.connect() as connection:
+        rows = connection.execute(text("SELECT tenant_id, installer_user_id FROM installation ORDER BY tenant_id"))
+        return [(row[0], row[1]) for row in rows]
+
+
+def test_the_install_page_offers_add_to_slack_with_the_manifests_scopes(box: Sandbox) -> None:
+    page = box.driver.web_page("/slack/install")
+    assert page.status == 200
+    html = page.body.decode()
+    assert "Add to Slack" in html
+    for scope in ("commands", "chat:write", "users:read"):
+        assert f"<code>{scope}</code>" in html
+    assert "slack-app-oauth-state=" in page.header("Set-Cookie")[0]
+
+
+def test_an_installed_workspace_uses_accord_and_its_token_is_stored_encrypted(box: Sandbox) -> None:
+    page = box.driver.install(ALICE)
+    assert page.status == 200, page.body
+    assert "Accord is in Accord Sandbox" in page.body.decode()
+    assert installations(box) == [(box.workspace.team_id, ALICE)]
+
+    create_relationship(box)
+    box.driver.command(ALICE, ACME, "list")
+    assert "Acme Alliance" in shown(last_ephemeral(box, ALICE))
+
+    token = box.emulator.installation_of(box.workspace)
+    with box.database.engine.connect() as connection:
+        stored = connection.execute(text("SELECT bot_token FROM installation")).scalar_one()
+    assert token is not None and "xox" not in stored
+
+
+def test_installing_again_replaces_the_installation(box: Sandbox) -> None:
+    box.driver.install(ALICE)
+    create_relationship(box)
+    page = box.driver.install(BOB)
+    assert page.status == 200
+    assert installations(box) == [(box.workspace.team_id, BOB)]
+    box.driver.command(BOB, ACME, "list")
+    assert "Acme Alliance" in shown(last_ephemeral(box, BOB))
+
+
+def test_a_workspace_that_never_installed_is_told_so_and_nothing_changes(box: Sandbox) -> None:
+    box.driver.install(ALICE)
+    other = globex(box)
+    other.command(HANK, VENDORS, "new Initech")
+    told = other.workspace.ephemerals_for(HANK)
+    assert told and "not installed in this workspace" in told[-1].text
+    assert installations(box) == [(box.workspace.team_id, ALICE)]
+
+
+def test_two_workspaces_never_see_each_others_relationships(box: Sandbox) -> None:
+    box.driver.install(ALICE)
+    other = globex(box)
+    assert other.install(HANK).status == 200
+    create_relationship(box, "Acme Alliance")
+    other.command(HANK, VENDORS, "new")
+    assert other.submit(HANK, {"name": "Initech Supply", "partner": "Initech", "sponsor": IVY}).errors == {}
+
+    box.driver.command(ALICE, ACME, "list")
+    mine = shown(last_ephemeral(box, ALICE))
+    assert "Acme Alliance" in mine and "Initech" not in mine
+    other.command(HANK, VENDORS, "list")
+    theirs = shown(other.workspace.ephemerals_for(HANK)[-1])
+    assert "Initech Supply" in theirs and "Acme" not in theirs
+    other.command(HANK, VENDORS, "status Acme Alliance")
+    assert "There is no relationship called *Acme Alliance*" in other.workspace.ephemerals_for(HANK)[-1].text
+
+
+@pytest.mark.parametrize(
+    ("tamper", "words"),
+    [
+        ("wrong", "expired or was already used"),
+        ("expired", "expired or was already used"),
+        ("no cookie", "another browser"),
+    ],
+)
+def test_a_bad_state_installs_nothing(box: Sandbox, tamper: str, words: str) -> None:
+    page = box.driver.web_page("/slack/install")
+    cookie = cookies(page)
+    link = box.driver.authorize(ALICE, authorize_link(page))
+    if tamper == "wrong":
+        link = link.replace("state=", "state=x")
+        cookie = cookie.replace("=", "=x", 1)
+    elif tamper == "expired":
+        box.clock.advance(timedelta(minutes=11))
+    else:
+        cookie = ""
+    answer = box.driver.open_redirect(link, cookie)
+    assert answer.status >= 400
+    assert words in answer.body.decode()
+    assert installations(box) == []
+
+
+def test_a_state_is_used_once(box: Sandbox) -> None:
+    page = box.driver.web_page("/slack/install")
+    cookie = cookies(page)
+    link = box.driver.authorize(ALICE, authorize_link(page))
+    assert box.driver.open_redirect(link, cookie).status == 200
+    again = box.driver.open_redirect(link, cookie)
+    assert again.status == 401 and "already used" in again.body.decode()
+
+
+def test_cancelling_in_slack_installs_nothing(box: Sandbox) -> None:
+    answer = box.driver.install(ALICE, deny=True)
+    assert "You cancelled in Slack" in answer.body.decode()
+    assert installations(box) == []
+
+
+def test_a_forged_code_installs_nothing(box: Sandbox) -> None:
+    page = box.driver.web_page("/slack/install")
+    cookie = cookies(page)
+    link = box.driver.authorize(ALICE, authorize_link(page))
+    forged = link.replace("code=", "code=forged")
+    answer = box.driver.open_redirect(forged, cookie)
+    assert answer.status == 401 and "did not accept" in answer.body.decode()
+    assert installations(box) == []
