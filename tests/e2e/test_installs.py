@@ -9,6 +9,8 @@ from sqlalchemy import text
 from bot.sandbox.clock import MovableClock
 from bot.sandbox.demo import GLOBEX
 from bot.sandbox.driver import Driver, authorize_link, cookies
+from bot.installs.flow import ORG_REDIRECT_PATH
+from bot.sandbox.grid import Org
 from bot.sandbox.harness import Sandbox
 from tests.conftest import START
 from tests.e2e.helpers import ACME, ALICE, BOB, create_relationship, last_ephemeral, shown
@@ -145,3 +147,72 @@ def test_a_forged_code_installs_nothing(box: Sandbox) -> None:
     answer = box.driver.open_redirect(forged, cookie)
     assert answer.status == 401 and "did not accept" in answer.body.decode()
     assert installations(box) == []
+
+
+def org_with_two_workspaces(box: Sandbox) -> tuple[Driver, Driver]:
+    """Initrode, an Enterprise Grid org: a workspace in the east and one in the west, a person and a channel each."""
+    org = Org("E0INITRODE", "Initrode", "initrode")
+    drivers = []
+    for team_id, person, channel in (
+        ("T0IRDEAST", EAST_PERSON, EAST_CHANNEL),
+        ("T0IRDWEST", WEST_PERSON, WEST_CHANNEL),
+    ):
+        workspace = org.add_workspace(box.clock, team_id, f"Initrode {team_id[-4:].title()}", team_id.lower())
+        workspace.add_user(person, person.lower(), person.title(), "Europe/Paris")
+        workspace.add_channel(channel, channel.lower(), [person], bot_member=True)
+    box.emulator.add_org(org)
+    for workspace in org.workspaces.values():
+        drivers.append(box.driver.for_workspace(workspace))
+    return drivers[0], drivers[1]
+
+
+EAST_PERSON, WEST_PERSON, EAST_CHANNEL, WEST_CHANNEL = "U0IRDKATE", "U0IRDLEO", "C0IRDEAST", "C0IRDWEST"
+
+
+def test_an_org_wide_install_serves_every_workspace_of_the_org_as_one_tenant(box: Sandbox) -> None:
+    east, west = org_with_two_workspaces(box)
+    page = east.install(EAST_PERSON, org=True)
+    assert page.status == 200 and "Accord is in Initrode" in page.body.decode()
+    east.grant_team_access("E0INITRODE", ["T0IRDEAST", "T0IRDWEST"])
+    assert installations(box) == [("E0INITRODE", EAST_PERSON)]
+
+    east.command(EAST_PERSON, EAST_CHANNEL, "new")
+    assert east.submit(EAST_PERSON, {"name": "Umbrella", "partner": "Umbrella", "sponsor": WEST_PERSON}).errors == {}
+    west.command(WEST_PERSON, WEST_CHANNEL, "list")
+    assert "Umbrella" in shown(west.workspace.ephemerals_for(WEST_PERSON)[-1])
+
+
+def test_an_org_admins_install_without_state_is_taken_only_on_its_own_route(box: Sandbox) -> None:
+    east, _ = org_with_two_workspaces(box)
+    refused = east.admin_install(EAST_PERSON)  # to the redirect of Add to Slack, which needs a state
+    assert refused.status == 400 and installations(box) == []
+
+    code = box.emulator.oauth.issue_code(box.emulator.installation_request(EAST_PERSON, org=True))
+    taken = east.open_redirect(f"https://accord.example{ORG_REDIRECT_PATH}?code={code}")
+    assert taken.status == 200 and installations(box) == [("E0INITRODE", EAST_PERSON)]
+
+    one_workspace = box.emulator.oauth.issue_code(box.emulator.installation_request(ALICE, org=False))
+    answer = box.driver.open_redirect(f"https://accord.example{ORG_REDIRECT_PATH}?code={one_workspace}")
+    assert answer.status == 400 and "for Enterprise Grid admins" in answer.body.decode()
+    assert installations(box) == [("E0INITRODE", EAST_PERSON)]
+
+
+@pytest.mark.parametrize("order", [("app_uninstalled", "tokens_revoked"), ("tokens_revoked", "app_uninstalled")])
+def test_uninstalling_stops_all_work_and_installing_again_within_the_grace_period_restores_it(
+    box: Sandbox, order: tuple[str, str]
+) -> None:
+    box.driver.install(ALICE)
+    other = globex(box)
+    other.install(HANK)
+    create_relationship(box)
+    box.driver.uninstall(box.workspace.team_id, order=order, repeat=2)
+
+    assert installations(box) == [(GLOBEX[0], HANK)]
+    assert box.workspace.team_id not in box.database.team_ids()  # the nudge job no longer visits it
+    box.driver.command(ALICE, ACME, "list")
+    assert "not installed in this workspace" in last_ephemeral(box, ALICE).text
+
+    box.clock.advance(timedelta(days=29))
+    assert box.driver.install(BOB).status == 200
+    box.driver.command(BOB, ACME, "list")
+    assert "Acme Alliance" in shown(last_ephemeral(box, BOB))
