@@ -6,10 +6,10 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import text
 
+from bot.installs.flow import ORG_REDIRECT_PATH
 from bot.sandbox.clock import MovableClock
 from bot.sandbox.demo import GLOBEX
 from bot.sandbox.driver import Driver, authorize_link, cookies
-from bot.installs.flow import ORG_REDIRECT_PATH
 from bot.sandbox.grid import Org
 from bot.sandbox.harness import Sandbox
 from tests.conftest import START
