@@ -13,6 +13,7 @@ import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from html import unescape
 from pathlib import Path
 from typing import Any, ClassVar, TextIO
 from zoneinfo import ZoneInfo
@@ -39,6 +40,8 @@ Commands (as in Slack, plus a few to move around the sandbox):
   home                   open Accord's Home tab               dm       your direct messages from Accord
   as @<name>             act as someone else                  time +<n>m|h|d|w   move time forward
   people, channels       who and what is in this workspace    quit     leave (everything is kept)
+  workspace acme|globex  go to another workspace on this Slack (Accord serves each apart)
+  install, uninstall     add Accord to this workspace with Add to Slack, or remove it
 In a modal, answer each field in turn: Enter keeps the value in [brackets], '-' clears it; cancel closes it."""
 MODAL_HELP = """\
 In a modal, answer each field in turn: Enter keeps the value in [brackets], '-' clears it.
@@ -321,6 +324,35 @@ class Console:
                 notes.append("Accord not invited")
             self.say(f"  #{channel.name:<16} {', '.join(notes)}")
 
+    def _workspace(self, rest: str) -> None:
+        """`workspace NAME`: be one of another workspace's people, in its first channel."""
+        wanted = rest.strip().lower()
+        others = (ws for ws in self.sandbox.emulator.workspaces.values() if ws is not self.sandbox.workspace)
+        hosted = {"acme": self.sandbox.workspace} | {ws.team_name.split()[0].lower(): ws for ws in others}
+        if wanted not in hosted:
+            raise LookupError(f"there is no workspace {wanted!r}; there are {', '.join(sorted(hosted))}")
+        self.ws = hosted[wanted]
+        self.driver = self.sandbox.driver.for_workspace(self.ws)
+        self.user = next(u.id for u in self.ws.users.values() if not u.is_bot)
+        self.channel = next(c.id for c in self.ws.channels.values() if not c.is_im and self.user in c.members)
+        self.mode = Mode()
+        self.shown_ephemerals = len(self.ws.ephemerals)
+        self.shown_violations = len(self.ws.violations)
+        self.say(f"You are in {self.ws.team_name}, as @{self._name(self.user)}.")
+
+    def _install(self, _rest: str) -> None:
+        page = self.driver.install(self.user)
+        self.say(_page_text(page.body.decode()))
+
+    def _uninstall(self, _rest: str) -> None:
+        installed = self.sandbox.emulator.installation_of(self.ws)
+        if installed is None:
+            raise LookupError(f"Accord is not installed in {self.ws.team_name}")
+        self.driver.uninstall(installed.tenant_id)
+        days = self.sandbox.settings.purge_after_days
+        self.say(f"Accord was removed from {self.ws.team_name}. Its data is kept {days} days: install it again to")
+        self.say("have everything back.")
+
     def _help(self, _rest: str) -> None:
         self.say(HELP)
 
@@ -345,6 +377,9 @@ class Console:
         "channels": _channels,
         "help": _help,
         "look": _look,
+        "workspace": _workspace,
+        "install": _install,
+        "uninstall": _uninstall,
     }
 
     def _message(self, number: str) -> Message:
@@ -605,6 +640,15 @@ class _Keep:
 
 
 _KEEP = _Keep()
+
+
+def _page_text(html: str) -> str:
+    """A web page's words, a paragraph a line, as a person reads them."""
+    words = re.sub(r"<(style|title)>.*?</\1>", "", html, flags=re.S)
+    words = re.sub(r"</(h1|p|li)>", "\n", words)
+    words = re.sub(r"<[^>]+>", "", words)
+    lines = (" ".join(unescape(line).split()) for line in words.splitlines())
+    return "\n".join(line for line in lines if line)
 
 
 def _option(element: JSON, text: str) -> str:

@@ -4,6 +4,7 @@ import json
 import secrets
 from collections.abc import Callable
 from datetime import timedelta
+from functools import partial
 from pathlib import Path
 from types import TracebackType
 from typing import Any, Self
@@ -28,6 +29,10 @@ from bot.sandbox.workspace import Workspace
 from bot.settings import Settings
 
 REDIRECT_URI = "https://accord.example/slack/oauth_redirect"  # where the sandbox's Slack sends installers back
+
+
+def _restore(snapshot: dict[str, Any], workspace: Workspace) -> None:
+    workspace.restore(snapshot)
 
 
 class OfflineSlack:
@@ -119,6 +124,8 @@ class Sandbox:
         self.app: App = self.process.app()
         self.driver = self.slack.driver(InProcess(self.app, self._beside_the_app()), busy=lambda: self.executor.busy)
         self.nudger = self.process.nudger
+        for other in saved.get("others", []) if saved else []:
+            self.add_workspace(other["team_id"], other["name"], other["domain"], partial(_restore, other["snapshot"]))
 
     def _beside_the_app(self) -> dict[str, OAuthFlow]:
         """What the web server serves beside the app: the org admins' install redirect, with installs."""
@@ -137,6 +144,20 @@ class Sandbox:
         self.emulator.add_workspace(workspace)
         return self.driver.for_workspace(workspace)
 
+    def install_again(self, first: str) -> None:
+        """Install Accord again, as they were, in the hosted workspaces whose installation the database holds (with
+        `first` installing the default workspace on the very first start): an emulated Slack's tokens last only as
+        long as its process, while the database keeps the installations and everything else."""
+        installs = self.process.installations
+        if installs is None:
+            raise ValueError("this sandbox's app has one bot token: it is not installed with Add to Slack")
+        fresh = not self.database.team_ids() and installs.store.tenant_for(None, self.workspace.team_id, False) is None
+        for ws in self.emulator.workspaces.values():
+            bot = installs.refresher.fresh_bot(ws.team_id, self.clock.now())
+            if bot is not None or (fresh and ws is self.workspace):
+                installer = bot.installer_user_id if bot else first
+                self.driver.for_workspace(ws).install(installer if installer in ws.users else first)
+
     def advance(self, by: timedelta) -> RunReport:
         """Move the sandbox clock forward and run the nudge job, as the scheduler would at that moment."""
         self.clock.advance(by)
@@ -151,7 +172,16 @@ class Sandbox:
         """Keep the workspace (and how far time was moved) for the next console session."""
         if self.workspace_file is None:
             return
-        data = {"workspace": self.workspace.snapshot(), "clock_offset_seconds": self.clock.offset.total_seconds()}
+        others = [
+            {"team_id": ws.team_id, "name": ws.team_name, "domain": ws.domain, "snapshot": ws.snapshot()}
+            for ws in self.emulator.workspaces.values()
+            if ws is not self.workspace
+        ]
+        data = {
+            "workspace": self.workspace.snapshot(),
+            "others": others,
+            "clock_offset_seconds": self.clock.offset.total_seconds(),
+        }
         self.workspace_file.write_text(json.dumps(data), encoding="utf-8")
 
     def __enter__(self) -> Self:
