@@ -19,12 +19,17 @@ tracemalloc peak (Python allocations only), "rss MB" the growth of the process's
 sweep (VmHWM, reset before each phase through /proc/self/clear_refs; falls back to ru_maxrss, which only
 moves when a phase beats the earlier peak).
 
+A third scenario spreads N relationships over many workspaces (default 1,000 of 100 each), each swept on its own
+as the nudge job does, beside a single workspace of the same N in the same run: the ratio of the two sweeps is
+the cost of many tenants (target: within 1.3x).
+
 A second scenario keeps the number of due items fixed (default 10,000: 50% reviews, 40% exit reviews, 10%
 disputes) while N grows, to show that a sweep costs what is due, not the size of the workspace.
 
     python bench/nudges.py [--sizes 10000,100000,1000000] [--backends sqlite,postgresql]
                            [--postgres-url postgresql+psycopg://postgres@127.0.0.1:55432/postgres]
                            [--fixed-due 10000] [--fixed-due-sizes 100000,1000000] [--profile 100000]
+                           [--tenants 1000x100]
 
 The PostgreSQL server may also be given as ACCORD_BENCH_POSTGRES_URL; each run creates `accord_bench_<n>...`
 databases on it and drops them afterwards. Targets: a first sweep at 100k relationships under 2 s and 200 MB.
@@ -72,6 +77,7 @@ BATCH = 10_000
 REVIEW_TARGET_S = 2.0  # first sweep at 100k relationships
 MEMORY_TARGET_MB = 200.0
 TARGET_N = 100_000
+TENANTS_TARGET = 1.3  # many workspaces' sweep against one workspace of the same N
 MB = 1024 * 1024
 
 RELATIONSHIP_COLUMNS = (
@@ -121,10 +127,16 @@ class Plan:
     reviews: int  # review overdue
     exits: int  # exit strategy review overdue
     disputes: int  # open tier-1 dispute past its limit; every other one also past the grace, so it climbs
+    tenants: int = 1  # workspaces sharing the n relationships equally, each swept on its own
 
     @classmethod
     def mix(cls, n: int) -> "Plan":
         return cls("mix", n, n * 10 // 100, n * 8 // 100, n * 5 // 100)
+
+    @classmethod
+    def spread(cls, tenants: int, each: int) -> "Plan":
+        mix = cls.mix(tenants * each)
+        return cls(f"{tenants:,}x{each:,}", mix.n, mix.reviews, mix.exits, mix.disputes, tenants)
 
     @classmethod
     def fixed(cls, n: int, due: int) -> "Plan":
@@ -136,7 +148,17 @@ class Plan:
 
     @property
     def slug(self) -> str:
+        if self.tenants > 1:
+            return f"{self.n}_tenants{self.tenants}"
         return str(self.n) if self.scenario == "mix" else f"{self.n}_due{self.due_items}"
+
+    @property
+    def teams(self) -> list[str]:
+        return [TEAM] if self.tenants == 1 else [f"{TEAM}{k:05d}" for k in range(self.tenants)]
+
+    def team(self, i: int) -> str:
+        """The workspace of relationship `i`: consecutive blocks of n / tenants."""
+        return self.teams[i * self.tenants // self.n]
 
 
 @dataclass
@@ -174,7 +196,7 @@ def relationship_rows(plan: Plan, expected: Expected) -> Batches:
         batch.append(
             (
                 i + 1,
-                TEAM,
+                plan.team(i),
                 name,
                 name.casefold(),
                 f"Partner {i % 9973} Ltd",
@@ -212,7 +234,8 @@ def dispute_rows(plan: Plan, expected: Expected) -> Batches:
         if climbs:  # the relationship's owner keeps it at tier 2, so nobody is told it is now theirs
             expected.escalations += 1
         raiser = f"UR{(i * 31) % 1000:07d}"
-        batch.append((TEAM, i + 1, f"Late deliveries on order {i}", raiser, since, _owner(i), 1, since, "open", 1))
+        summary = f"Late deliveries on order {i}"
+        batch.append((plan.team(i), i + 1, summary, raiser, since, _owner(i), 1, since, "open", 1))
         if len(batch) == BATCH:
             yield batch
             batch = []
@@ -227,7 +250,8 @@ def _owner(i: int) -> str:
 def seed(db: Database, plan: Plan) -> Expected:
     expected = Expected()
     with db.engine.begin() as connection:
-        connection.execute(insert(_table("workspace")), [{"team_id": TEAM, "created_at": NOW - timedelta(days=365)}])
+        workspaces = [{"team_id": team, "created_at": NOW - timedelta(days=365)} for team in plan.teams]
+        connection.execute(insert(_table("workspace")), workspaces)
     if db.is_sqlite:
         _insert_rows(db.engine, "relationship", RELATIONSHIP_COLUMNS, relationship_rows(plan, expected))
         _insert_rows(db.engine, "dispute", DISPUTE_COLUMNS, dispute_rows(plan, expected))
@@ -491,8 +515,20 @@ class Run:
         )
 
 
-def sweeper(db: Database, cadences: Cadences, when: datetime) -> Callable[[], nudge_service.SweepResult]:
-    return lambda: nudge_service.sweep(db.uow(TEAM), cadences, NudgePolicy(), when)
+def sweeper(
+    db: Database, cadences: Cadences, when: datetime, teams: tuple[str, ...] = (TEAM,)
+) -> Callable[[], nudge_service.SweepResult]:
+    """Each workspace swept in turn, as the nudge job does; one result summing them."""
+
+    def sweep() -> nudge_service.SweepResult:
+        results = [nudge_service.sweep(db.uow(team), cadences, NudgePolicy(), when) for team in teams]
+        return nudge_service.SweepResult(
+            [n for r in results for n in r.due],
+            sum(r.enqueued for r in results),
+            [c for r in results for c in r.escalated],
+        )
+
+    return sweep
 
 
 def bench(backend: Backend, plan: Plan, cadences: Cadences, *, memory: bool, profile: bool, repeat: int) -> Run:
@@ -515,11 +551,12 @@ def bench(backend: Backend, plan: Plan, cadences: Cadences, *, memory: bool, pro
         copies += repeats
 
         policy = NudgePolicy()
-        _, run.find = timed(lambda: nudge_service.due_nudges(db.uow(TEAM), cadences, policy, NOW))
-        first, run.first = timed(sweeper(db, cadences, NOW))
-        run.first = median_first(run.first, repeats, cadences)
-        again, run.again = timed(sweeper(db, cadences, NOW))
-        later, run.later = timed(sweeper(db, cadences, NOW + timedelta(hours=1)))
+        teams = tuple(plan.teams)
+        _, run.find = timed(lambda: [nudge_service.due_nudges(db.uow(team), cadences, policy, NOW) for team in teams])
+        first, run.first = timed(sweeper(db, cadences, NOW, teams))
+        run.first = median_first(run.first, repeats, cadences, teams)
+        again, run.again = timed(sweeper(db, cadences, NOW, teams))
+        later, run.later = timed(sweeper(db, cadences, NOW + timedelta(hours=1), teams))
         run.due, run.enqueued, run.escalated = len(first.due), first.enqueued, len(first.escalated)
         run.again_enqueued, run.later_enqueued = again.enqueued, later.enqueued
         with db.sessions() as session:
@@ -529,8 +566,8 @@ def bench(backend: Backend, plan: Plan, cadences: Cadences, *, memory: bool, pro
         if memory:
             mem_db = Database(copies[0])
             try:
-                _, run.first.py_mb = traced(sweeper(mem_db, cadences, NOW))
-                _, run.again.py_mb = traced(sweeper(mem_db, cadences, NOW))
+                _, run.first.py_mb = traced(sweeper(mem_db, cadences, NOW, teams))
+                _, run.again.py_mb = traced(sweeper(mem_db, cadences, NOW, teams))
             finally:
                 mem_db.dispose()
         if profile:
@@ -547,28 +584,29 @@ def bench(backend: Backend, plan: Plan, cadences: Cadences, *, memory: bool, pro
     return run
 
 
-def median_first(measured: Measurement, repeats: list[str], cadences: Cadences) -> Measurement:
+def median_first(measured: Measurement, repeats: list[str], cadences: Cadences, teams: tuple[str, ...]) -> Measurement:
     """The median first sweep of the original and its identical copies: one run on a shared machine is noisy."""
     runs = [measured]
     for url in repeats:
         copy = Database(url)
         try:
-            runs.append(timed(sweeper(copy, cadences, NOW))[1])
+            runs.append(timed(sweeper(copy, cadences, NOW, teams))[1])
         finally:
             copy.dispose()
     return sorted(runs, key=lambda m: m.seconds)[len(runs) // 2]
 
 
 def print_profile(run: Run, db: Database, cadences: Cadences) -> None:
+    teams = tuple(run.plan.teams)
     profiler = cProfile.Profile()
-    profiler.runcall(sweeper(db, cadences, NOW))
+    profiler.runcall(sweeper(db, cadences, NOW, teams))
     for order in ("cumulative", "tottime"):
         out = io.StringIO()
         pstats.Stats(profiler, stream=out).strip_dirs().sort_stats(order).print_stats(30)
         print(f"\n--- cProfile of the first sweep, {run.backend}, {run.plan.scenario}, N={run.plan.n:,}, by {order}")
         print(out.getvalue())
     again = cProfile.Profile()
-    again.runcall(sweeper(db, cadences, NOW))
+    again.runcall(sweeper(db, cadences, NOW, teams))
     out = io.StringIO()
     pstats.Stats(again, stream=out).strip_dirs().sort_stats("cumulative").print_stats(25)
     print(f"\n--- cProfile of the second sweep (nothing new), {run.backend}, N={run.plan.n:,}, by cumulative")
@@ -659,6 +697,20 @@ def print_scaling(runs: list[Run]) -> None:
                 )
 
 
+def print_tenants(runs: list[Run]) -> None:
+    """Many workspaces against one of the same size: what sweeping tenant by tenant costs."""
+    print(f"\nMany workspaces against one of the same N, first sweep (target: within {TENANTS_TARGET:g}x):")
+    for spread in (r for r in runs if r.plan.tenants > 1 and r.first is not None):
+        one = next((r for r in runs if r.backend == spread.backend and r.plan == Plan.mix(spread.plan.n)), None)
+        if one is None or one.first is None or spread.first is None:
+            continue
+        ratio = spread.first.seconds / one.first.seconds
+        print(
+            f"  {spread.backend:<10} {spread.plan.scenario} {spread.first.seconds:.2f} s, one workspace of "
+            f"{one.plan.n:,} {one.first.seconds:.2f} s: x{ratio:.2f} [{'met' if ratio <= TENANTS_TARGET else 'MISSED'}]"
+        )
+
+
 def _n(r: Run) -> int:
     return r.plan.n
 
@@ -686,7 +738,20 @@ def parse() -> argparse.Namespace:
         "--repeat", type=int, default=3, help="first sweeps timed on identical copies; the median is shown"
     )
     parser.add_argument("--profile", type=_sizes, default=[], help="mix sizes whose sweeps to profile with cProfile")
+    parser.add_argument(
+        "--tenants",
+        type=_spread,
+        default=(1_000, 100),
+        help="workspaces x relationships each, swept beside one workspace of the same N ('': none)",
+    )
     return parser.parse_args()
+
+
+def _spread(value: str) -> tuple[int, int] | None:
+    if not value.strip():
+        return None
+    tenants, each = _sizes(value.replace("x", ","))
+    return tenants, each
 
 
 def main() -> None:
@@ -706,6 +771,9 @@ def main() -> None:
 
     plans = [Plan.mix(n) for n in args.sizes]
     plans += [Plan.fixed(n, args.fixed_due) for n in args.fixed_due_sizes if 0 < args.fixed_due <= n]
+    if args.tenants is not None:
+        spread = Plan.spread(*args.tenants)
+        plans += [spread] if spread.n in args.sizes else [Plan.mix(spread.n), spread]
     runs: list[Run] = []
     try:
         for backend in backends:
@@ -724,13 +792,11 @@ def main() -> None:
         for backend in backends:
             backend.close()
     revisions = ", ".join(sorted({r.revision or "?" for r in runs}))
-    print(
-        f"\nNudge sweep, one workspace, now = {NOW.isoformat()}, schema revision {revisions}, "
-        f"Python {sys.version.split()[0]}\n"
-    )
+    print(f"\nNudge sweep, now = {NOW.isoformat()}, schema revision {revisions}, Python {sys.version.split()[0]}\n")
     print_table(runs)
     print_targets(runs)
     print_scaling(runs)
+    print_tenants(runs)
 
 
 if __name__ == "__main__":

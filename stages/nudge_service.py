@@ -249,6 +249,17 @@ def retry_later(
     _fenced(uow, nudges, lambda ids, token: uow.nudges.release(ids, token, when, error, unconfirmed_since))
 
 
+def give_back(uow: UnitOfWork, nudges: Sequence[QueuedNudge], when: datetime) -> None:
+    """Back to pending until `when`, without counting an attempt: those of these nudges (one claim) this sender
+    still holds. Those it already recorded as sent, failed or deferred are left as they are."""
+    if not nudges:
+        return
+    ids, token = _claim_of(nudges)
+    with uow:
+        uow.nudges.release(ids, token, when, None)
+        uow.commit()
+
+
 def mark_failed(uow: UnitOfWork, nudges: Sequence[QueuedNudge], reason: str) -> None:
     _fenced(uow, nudges, lambda ids, token: uow.nudges.fail(ids, token, reason))
 

@@ -5,6 +5,10 @@ their own time zone (asked of Slack with `users.info`, remembered for a day). A 
 a 5xx or a dropped connection is retried with backoff, and a permanent Slack error marks the nudge failed with
 the reason, which the owner sees on the Home tab. Nothing sleeps while holding a claim.
 
+Each tenant (a workspace, or an Enterprise Grid org) is sent to with its own client, paced within Slack's limits
+for that tenant: a 429 defers only that tenant's work, and a token Slack refuses stops only that tenant's sending
+for the run, leaving its nudges pending for when the token is refreshed or the app installed again.
+
 A nudge that cannot be shown (what it is about is gone or unreadable, its words are missing or fail to render)
 fails on its own with the reason: the rest of its batch goes out, and the claim is never left to lapse.
 """
@@ -27,10 +31,11 @@ from slack_sdk.models.blocks import Block
 from bot.deps import Deps
 from bot.nudges import receipts, updates
 from bot.nudges.blocks import dm_blocks, in_thread, item_blocks, one_per_subject
+from bot.nudges.tenant_client import TenantClient, TenantRefused, header
 from bot.settings import Settings
 from bot.slack.kit import message_blocks
 from bot.slack.people import person_entry
-from bot.slack.rate_limits import retry_after
+from bot.slack.rate_limits import RATE_LIMITED, Pacer, retry_after
 from stages import dispute_service, nudge_service
 from stages.dispute_service import LADDER
 from stages.disputes import DisputeEventKind
@@ -41,7 +46,6 @@ from stages.ports import UnitOfWork
 log = logging.getLogger(__name__)
 
 PROFILE_TTL = timedelta(days=1)
-RATE_LIMITED = timedelta(minutes=1)  # the wait after a 429 whose Retry-After says nothing usable
 MAX_ATTEMPTS = 6
 BACKOFF = (timedelta(minutes=1), timedelta(minutes=5), timedelta(minutes=15), timedelta(hours=1))
 # Errors no retry will cure: the person or channel is gone, or the app may no longer write to them.
@@ -54,9 +58,6 @@ PERMANENT = frozenset(
         "not_in_channel",
         "is_archived",
         "cannot_dm_bot",
-        "invalid_auth",
-        "not_authed",
-        "token_revoked",
         "missing_scope",
         "restricted_action",
         "team_access_not_granted",
@@ -89,13 +90,18 @@ class RunReport:
     updated: int = 0  # sent messages brought up to date
     homes: int = 0  # Home tabs drawn that a change had asked for and its process had not drawn
     recipients: list[str] = field(default_factory=list)
+    # Tenants sent nothing this run: no usable installation now, or Slack refused their token. Their nudges wait.
+    stopped: list[str] = field(default_factory=list)
+
+
+Clients = Callable[[str], WebClient | None]  # a tenant's client now; None: it has no usable installation
 
 
 class Nudger:
     def __init__(
         self,
         deps: Deps,
-        client: WebClient,
+        clients: Clients,
         teams: Callable[[], list[str]],
         *,
         policy: NudgePolicy,
@@ -105,7 +111,7 @@ class Nudger:
         lease: timedelta = timedelta(minutes=10),
     ) -> None:
         self.deps = deps
-        self.client = client
+        self.clients = clients
         self.teams = teams
         self.uow = deps.uow
         self.catalogue = deps.catalogue
@@ -117,35 +123,55 @@ class Nudger:
         self.batch = batch
         self.lease = lease
         self.worker = f"{socket.gethostname()}:{os.getpid()}"
+        self.pacer = Pacer()  # kept from run to run: a 429's window outlasts the run that met it
 
     def run(self) -> RunReport:
-        """One pass over every workspace: queue what is due, then send what may be sent now."""
+        """One pass over every tenant: queue what is due, then send what may be sent now."""
         report = RunReport()
+        self.pacer.forget_settled(self.clock.now())
         for team_id in self.teams():
             now = self.clock.now()
             try:
                 self._sweep(team_id, now, report)
-                self._deliver(team_id, now, report)
-                self._update_settled(team_id, now, report)
-                self._draw_left_homes(team_id, now, report)
-            except Exception:  # one workspace's trouble must not stop the others' nudges
+                self._talk(team_id, now, report)
+            except TenantRefused as refused:
+                log.warning("%s: its nudges wait for a new token", refused)
+                report.stopped.append(team_id)
+            except Exception:  # one tenant's trouble must not stop the others' nudges
                 log.exception("nudge run failed for workspace %s", team_id)
         return report
+
+    def _talk(self, team_id: str, now: datetime, report: RunReport) -> None:
+        """Everything the run asks of Slack for one tenant, through its own paced client."""
+        client = self.clients(team_id)
+        if client is None:
+            log.info("no usable installation for %s: its nudges wait", team_id)
+            report.stopped.append(team_id)
+            return
+        slack = TenantClient(client, team_id, self.pacer, self.clock.now)
+        self._deliver(slack, team_id, now, report)
+        self._update_settled(slack, team_id, now, report)
+        self._draw_left_homes(slack, team_id, now, report)
 
     def _sweep(self, team_id: str, now: datetime, report: RunReport) -> None:
         result = nudge_service.sweep(self.uow(team_id), self.catalogue.cadences, self.policy, now)
         report.enqueued += result.enqueued
         report.escalated += len(result.escalated)
 
-    def _deliver(self, team_id: str, now: datetime, report: RunReport) -> None:
+    def _deliver(self, slack: WebClient, team_id: str, now: datetime, report: RunReport) -> None:
         claimed = nudge_service.claim(self.uow(team_id), self.worker, now, self.batch, self.lease)
         try:
-            self._deliver_claimed(team_id, claimed, now, report)
+            self._deliver_claimed(slack, team_id, claimed, now, report)
         except ClaimLost as lost:
             # This sender stalled past its lease and another took its nudges over: it posts nothing more.
             log.warning("stopping: another sender took over this sender's nudges (%s)", lost)
+        except TenantRefused:
+            nudge_service.give_back(self.uow(team_id), claimed, now)  # not failed: a new token may send them
+            raise
 
-    def _deliver_claimed(self, team_id: str, claimed: list[QueuedNudge], now: datetime, report: RunReport) -> None:
+    def _deliver_claimed(
+        self, slack: WebClient, team_id: str, claimed: list[QueuedNudge], now: datetime, report: RunReport
+    ) -> None:
         by_person: dict[str, list[QueuedNudge]] = defaultdict(list)
         threads = []
         for nudge in claimed:
@@ -162,11 +188,13 @@ class Nudger:
             else:
                 by_person[nudge.recipient_id].append(nudge)
         for nudge in threads:
-            self._tell_thread(team_id, nudge, now, report)
+            self._tell_thread(slack, team_id, nudge, now, report)
         for person, nudges in by_person.items():
-            self._send(team_id, person, nudges, now, report)
+            self._send(slack, team_id, person, nudges, now, report)
 
-    def _tell_thread(self, team_id: str, nudge: QueuedNudge, now: datetime, report: RunReport) -> None:
+    def _tell_thread(
+        self, slack: WebClient, team_id: str, nudge: QueuedNudge, now: datetime, report: RunReport
+    ) -> None:
         """A channel post, not a DM: it goes out at once, whatever the hour."""
         uow = self.uow(team_id)
         try:
@@ -180,16 +208,22 @@ class Nudger:
             meta = receipts.metadata(nudges)
             if self.deps.dispute_thread is None:
                 raise RuntimeError("dispute threads are not wired: build dependencies with bot.app.wired")
-            self.deps.dispute_thread(self.client, self.deps, case, DisputeEventKind.ESCALATED, LADDER, metadata=meta)
+            self.deps.dispute_thread(slack, self.deps, case, DisputeEventKind.ESCALATED, LADDER, metadata=meta)
 
         def posted_since(since: datetime) -> set[int]:
-            return receipts.in_thread(self.client, channel, thread, since) if channel and thread else set()
+            return receipts.in_thread(slack, channel, thread, since) if channel and thread else set()
 
         self._deliver_one(uow, [nudge], post, posted_since, now, report)
 
-    def _send(self, team_id: str, person: str, nudges: list[QueuedNudge], now: datetime, report: RunReport) -> None:
+    def _send(
+        self, slack: WebClient, team_id: str, person: str, nudges: list[QueuedNudge], now: datetime, report: RunReport
+    ) -> None:
         uow = self.uow(team_id)
-        zone = self._zone(team_id, person, now)
+        try:
+            zone = self._zone(slack, team_id, person, now)
+        except SlackApiError as error:  # a 429: the person's hours are asked again once Slack allows
+            self._failed_send(uow, nudges, error, now, report)
+            return
         opens = self.hours.next_open(now, zone)
         if opens > now:
             nudge_service.retry_later(uow, nudges, opens)
@@ -203,7 +237,7 @@ class Nudger:
             chosen = one_per_subject(batch)
             items = [shown[n.id] for n in chosen]
             only_notices = all(n.kind.notice for n in chosen)
-            posted = self.client.chat_postMessage(
+            posted = slack.chat_postMessage(
                 channel=person,
                 text=self.copy("nudges", "fallback", count=len(items), only_notices=only_notices),
                 blocks=message_blocks(dm_blocks(self.copy, items, only_notices=only_notices)),
@@ -212,13 +246,13 @@ class Nudger:
             return str(posted["channel"]), str(posted["ts"])  # kept, to bring the message up to date later
 
         def posted_since(since: datetime) -> set[int]:
-            return receipts.in_direct_message(self.client, person, since)
+            return receipts.in_direct_message(slack, person, since)
 
         showable = [n for n in nudges if n.id in shown]
         if self._deliver_one(uow, showable, post, posted_since, now, report):
             report.recipients.append(person)
 
-    def _draw_left_homes(self, team_id: str, now: datetime, report: RunReport) -> None:
+    def _draw_left_homes(self, slack: WebClient, team_id: str, now: datetime, report: RunReport) -> None:
         """Home tabs a committed change asked for that its process died before drawing (or could not draw). Those
         asked for in the last minute are left to the work drawing them now."""
         publish = self.deps.home
@@ -229,7 +263,7 @@ class Nudger:
             waiting = uow.home_redraws.waiting(now - HOME_GRACE)
         for user_id, asked_at in waiting:
             try:
-                publish(self.client, self.deps, team_id, user_id)
+                publish(slack, self.deps, team_id, user_id)
             except SlackApiError as error:  # tried again on the next run, unless Slack will never take it
                 log.warning("could not draw the Home tab of %s: %s", user_id, error.response.get("error"))
                 if error.response.get("error") not in PERMANENT:
@@ -239,9 +273,9 @@ class Nudger:
                 uow.commit()
             report.homes += 1
 
-    def _update_settled(self, team_id: str, now: datetime, report: RunReport) -> None:
+    def _update_settled(self, slack: WebClient, team_id: str, now: datetime, report: RunReport) -> None:
         """DMs whose items were done elsewhere since they were sent, and not brought up to date at once."""
-        report.updated += updates.bring_up_to_date(self.client, self.copy, self.uow(team_id), now, GONE)
+        report.updated += updates.bring_up_to_date(slack, self.copy, self.uow(team_id), now, GONE)
 
     def _shown(
         self, uow: UnitOfWork, nudges: list[QueuedNudge], today: date, report: RunReport
@@ -319,7 +353,7 @@ class Nudger:
     ) -> None:
         code = str(error.response.get("error") or "")
         if error.response.status_code == 429:
-            wait = retry_after(_header(error, "Retry-After"), now, RATE_LIMITED)
+            wait = retry_after(header(error, "Retry-After"), now, RATE_LIMITED)
             nudge_service.retry_later(uow, nudges, now + wait)  # not the nudge's fault
             report.deferred += len(nudges)
         elif code in PERMANENT:
@@ -350,16 +384,19 @@ class Nudger:
         nudge_service.retry_later(uow, nudges, when, reason, unconfirmed_since=now if unconfirmed else None)
         report.deferred += len(nudges)
 
-    def _zone(self, team_id: str, person: str, now: datetime) -> ZoneInfo:
+    def _zone(self, slack: WebClient, team_id: str, person: str, now: datetime) -> ZoneInfo:
         """The person's time zone: remembered for a day, else asked of Slack, else the configured default. What
-        Slack says of them names them in the directory too, for readers offline (an export, the nudge preview)."""
+        Slack says of them names them in the directory too, for readers offline (an export, the nudge preview).
+        A 429 is raised: the default zone could send at the wrong hour, so the person waits instead."""
         uow = self.uow(team_id)
         with uow:
             known = uow.profiles.time_zone(person, now - PROFILE_TTL)
         if known is None:
             try:
-                user = self.client.users_info(user=person)["user"]
+                user = slack.users_info(user=person)["user"]
             except SlackApiError as error:
+                if error.response.status_code == 429:
+                    raise
                 log.info("no time zone for %s (%s); using %s", person, error.response.get("error"), self.default_tz)
                 return ZoneInfo(self.default_tz)
             known = str(user.get("tz") or self.default_tz)
@@ -373,21 +410,24 @@ class Nudger:
             return ZoneInfo(self.default_tz)
 
 
-def _header(error: SlackApiError, name: str) -> str | None:
-    """A header of Slack's answer, whatever its case (the SDK keeps them as they came)."""
-    headers = error.response.headers or {}
-    value = next((v for k, v in headers.items() if k.lower() == name.lower()), None)
-    return str(value[0] if isinstance(value, list) and value else value) if value else None
+def nudger_for(
+    settings: Settings, deps: Deps, teams: Callable[[], list[str]], clients: Clients | None = None
+) -> Nudger:
+    """A nudger on the configured Slack, policy and working hours, sending to each tenant with `clients` (by
+    default the one configured bot token for every tenant). Its clients must retry nothing by themselves (the
+    default one does not): the outbox decides when to try again, so no thread sleeps while holding a claim, and
+    no tenant's rate limit holds another's nudges up."""
+    if clients is None:
+        token = settings.slack_bot_token.get_secret_value() if settings.slack_bot_token else None
+        one = WebClient(token=token, base_url=settings.slack_api_url, retry_handlers=[])
 
+        def every_tenant(_tenant: str) -> WebClient:
+            return one
 
-def nudger_for(settings: Settings, deps: Deps, teams: Callable[[], list[str]]) -> Nudger:
-    """A nudger on the configured Slack, policy and working hours. Its client retries nothing by itself:
-    the outbox decides when to try again, so no thread sleeps while holding a claim."""
-    token = settings.slack_bot_token.get_secret_value() if settings.slack_bot_token else None
-    client = WebClient(token=token, base_url=settings.slack_api_url, retry_handlers=[])
+        clients = every_tenant
     return Nudger(
         deps,
-        client,
+        clients,
         teams,
         policy=settings.nudge_policy(),
         hours=settings.working(),

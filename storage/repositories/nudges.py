@@ -9,9 +9,27 @@ waiting; SQLite runs one writer at a time anyway.
 import json
 from collections.abc import Sequence
 from datetime import datetime, timedelta
+from functools import cache
 from typing import Any
 
-from sqlalchemy import ColumnElement, Integer, Text, and_, case, cast, column, func, literal, or_, true, tuple_, update
+from sqlalchemy import (
+    BindParameter,
+    ColumnElement,
+    Executable,
+    Integer,
+    Text,
+    and_,
+    bindparam,
+    case,
+    cast,
+    column,
+    func,
+    literal,
+    or_,
+    true,
+    tuple_,
+    update,
+)
 from sqlalchemy import select as sa_select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.types import TypeEngine
@@ -69,22 +87,8 @@ class SqlNudgeRepository:
                 for n in nudges
             ]
         )
-        nudge = table(NudgeRow)
-        fixed = {
-            "team_id": literal(self._team_id, nudge.c.team_id.type),
-            "status": literal(NudgeStatus.PENDING.value, nudge.c.status.type),
-            "created_at": literal(now, nudge.c.created_at.type),
-            "not_before": literal(now, nudge.c.not_before.type),
-            "attempts": literal(0, nudge.c.attempts.type),
-        }
-        dialect = self._session.get_bind().dialect.name
-        due = _unpacked(dialect, document)
-        columns = [*fixed, *(c.name for c in due)]
-        insert = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(nudge)
-        statement = insert.from_select(columns, sa_select(*fixed.values(), *due).where(true()))
-        statement = statement.on_conflict_do_nothing(index_elements=["team_id", *_KEY])
-        # The row count of an INSERT is how many were new; SQLAlchemy keeps it only when asked.
-        inserted = self._session.execute(statement.execution_options(preserve_rowcount=True))
+        statement = _enqueue_statement(self._session.get_bind().dialect.name)
+        inserted = self._session.execute(statement, {"team_id": self._team_id, "now": now, "document": document})
         return int(inserted.rowcount)  # type: ignore[attr-defined]
 
     def known(self, keys: Sequence[Key]) -> set[Key]:
@@ -231,18 +235,40 @@ class SqlNudgeRepository:
         return int(changed.rowcount)  # type: ignore[attr-defined]
 
 
-def _unpacked(dialect: str, document: str) -> list[ColumnElement[Any]]:
+@cache
+def _enqueue_statement(dialect: str) -> Executable:
+    """The insert of one JSON document of nudges (bound as `document`) for `team_id` at `now`, built once: a
+    sweep over many workspaces runs it for each, and building it costs more than running it on a few rows."""
+    nudge = table(NudgeRow)
+    now = bindparam("now", type_=nudge.c.created_at.type)
+    fixed = {
+        "team_id": bindparam("team_id", type_=nudge.c.team_id.type),
+        "status": literal(NudgeStatus.PENDING.value, nudge.c.status.type),
+        "created_at": now,
+        "not_before": now,
+        "attempts": literal(0, nudge.c.attempts.type),
+    }
+    due = _unpacked(dialect, bindparam("document", type_=Text))
+    columns = [*fixed, *(c.name for c in due)]
+    insert = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(nudge)
+    statement = insert.from_select(columns, sa_select(*fixed.values(), *due).where(true()))
+    statement = statement.on_conflict_do_nothing(index_elements=["team_id", *_KEY])
+    # The row count of an INSERT is how many were new; SQLAlchemy keeps it only when asked.
+    return statement.execution_options(preserve_rowcount=True)
+
+
+def _unpacked(dialect: str, document: BindParameter[str]) -> list[ColumnElement[Any]]:
     """The per-nudge columns, read from the JSON array `document` by the database itself."""
     if dialect == "postgresql":
         rows = (
-            func.json_to_recordset(cast(literal(document, Text), postgresql.JSON))
+            func.json_to_recordset(cast(document, postgresql.JSON))
             .table_valued(
                 *(column(name, postgresql.JSON() if name == "detail" else kind) for name, kind in _PER_NUDGE.items())
             )
             .render_derived(name="due", with_types=True)
         )
         return [cast(rows.c[name], kind).label(name) for name, kind in _PER_NUDGE.items()]
-    each = func.json_each(literal(document, Text)).table_valued("value").alias("due")
+    each = func.json_each(document).table_valued("value").alias("due")
     return [cast(func.json_extract(each.c.value, f"$.{name}"), kind).label(name) for name, kind in _PER_NUDGE.items()]
 
 
@@ -270,12 +296,18 @@ class SqlSnoozeRepository:
         return snooze if inserted.rowcount else None  # type: ignore[attr-defined]
 
     def recent(self, ended_since: datetime) -> Snoozes:
-        query = select(SnoozeRow).where(SnoozeRow.team_id == self._team_id, SnoozeRow.until > ended_since)
-        latest: dict[tuple[str, str, str], datetime] = {}
-        for row in self._session.exec(query):
-            key = (row.kind, row.subject, row.user_id)
-            latest[key] = max(latest.get(key, row.until), row.until)
-        return latest
+        """The latest end of each person's snooze of each subject, ending after `ended_since`. Read past the ORM,
+        grouped by the database: every sweep of every workspace asks, most often of none."""
+        snooze = table(SnoozeRow)
+        key = (snooze.c.kind, snooze.c.subject, snooze.c.user_id)
+        query = (
+            sa_select(*key, func.max(snooze.c.until).label("until"))
+            .where(snooze.c.team_id == self._team_id, snooze.c.until > ended_since)
+            .group_by(*key)
+        )
+        return {
+            (kind, subject, user): until for kind, subject, user, until in self._session.connection().execute(query)
+        }
 
 
 class SqlProfileRepository:

@@ -6,6 +6,7 @@ from email.utils import format_datetime
 from typing import Any
 
 import pytest
+from slack_sdk import WebClient
 
 from bot.app import web_client
 from bot.nudges.delivery import Nudger, nudger_for
@@ -34,21 +35,30 @@ def two_due(sandbox: Sandbox) -> Sandbox:
 
 
 def stall(sender: Nudger, method: str, meanwhile: Callable[[], None], *, after_call: bool) -> None:
-    """Make `sender`'s first call to `method` take longer than its lease: `meanwhile` happens during it."""
-    real = getattr(sender.client, method)
+    """Make `sender`'s first call to the Web API `method` take longer than its lease: `meanwhile` happens during it."""
     stalled: list[bool] = []
+    clients = sender.clients
 
-    def slow(**kwargs: Any) -> Any:
-        if not stalled and not after_call:
-            stalled.append(True)
-            meanwhile()
-        answer = real(**kwargs)
-        if not stalled:
-            stalled.append(True)
-            meanwhile()
-        return answer
+    def stalling(team_id: str) -> WebClient | None:
+        client = clients(team_id)
+        if client is None:
+            return None
+        real = client.api_call
 
-    setattr(sender.client, method, slow)
+        def slow(api_method: str, **kwargs: Any) -> Any:
+            if api_method == method and not stalled and not after_call:
+                stalled.append(True)
+                meanwhile()
+            answer = real(api_method, **kwargs)
+            if api_method == method and not stalled:
+                stalled.append(True)
+                meanwhile()
+            return answer
+
+        client.api_call = slow  # type: ignore[method-assign]
+        return client
+
+    sender.clients = stalling
 
 
 def another_sender_takes_over(sandbox: Sandbox) -> Callable[[], None]:
@@ -62,7 +72,7 @@ def another_sender_takes_over(sandbox: Sandbox) -> Callable[[], None]:
 
 @pytest.mark.parametrize(
     ("method", "after_call"),
-    [("chat_postMessage", True), ("users_info", False)],
+    [("chat.postMessage", True), ("users.info", False)],
     ids=["stalled once its first DM was posted", "stalled before posting"],
 )
 def test_a_sender_that_outlives_its_lease_posts_nothing_more(two_due: Sandbox, method: str, after_call: bool) -> None:

@@ -11,6 +11,7 @@ import pytest
 
 from bot.nudges.blocks import snooze_action
 from bot.nudges.delivery import nudger_for
+from bot.nudges.tenant_client import TenantClient
 from bot.sandbox.clock import MovableClock
 from bot.sandbox.harness import Sandbox
 from bot.sandbox.workspace import Message
@@ -352,7 +353,7 @@ def test_a_sender_that_dies_holding_a_claim_is_succeeded_without_a_second_dm(
     if posted:
         monkeypatch.setattr(nudge_service, "mark_sent", lambda *args: die())
     else:
-        monkeypatch.setattr(dying.client, "chat_postMessage", lambda **kwargs: die())
+        monkeypatch.setattr(TenantClient, "chat_postMessage", lambda *args, **kwargs: die())
     with pytest.raises(Died):
         dying.run()
     monkeypatch.undo()
