@@ -410,6 +410,11 @@ class Nudger:
             return ZoneInfo(self.default_tz)
 
 
+def sender_client(settings: Settings, token: str | None) -> WebClient:
+    """A client for the nudge sender, which retries nothing by itself (see `nudger_for`)."""
+    return WebClient(token=token, base_url=settings.slack_api_url, retry_handlers=[])
+
+
 def nudger_for(
     settings: Settings, deps: Deps, teams: Callable[[], list[str]], clients: Clients | None = None
 ) -> Nudger:
@@ -418,8 +423,7 @@ def nudger_for(
     default one does not): the outbox decides when to try again, so no thread sleeps while holding a claim, and
     no tenant's rate limit holds another's nudges up."""
     if clients is None:
-        token = settings.slack_bot_token.get_secret_value() if settings.slack_bot_token else None
-        one = WebClient(token=token, base_url=settings.slack_api_url, retry_handlers=[])
+        one = sender_client(settings, settings.slack_bot_token.get_secret_value() if settings.slack_bot_token else None)
 
         def every_tenant(_tenant: str) -> WebClient:
             return one

@@ -7,7 +7,7 @@ for: `accord --help` touches no database. The heavy imports wait as well, for th
 """
 
 from concurrent.futures import Executor
-from functools import cached_property
+from functools import cached_property, partial
 from typing import TYPE_CHECKING
 
 from bot.clock import Clock, SystemClock
@@ -15,6 +15,7 @@ from bot.settings import Settings
 
 if TYPE_CHECKING:
     from slack_bolt import App
+    from slack_sdk import WebClient
 
     from bot.deps import Deps
     from bot.installs.setup import Installations
@@ -59,7 +60,15 @@ class Bootstrap:
     def nudger(self) -> "Nudger":
         from bot.nudges.delivery import nudger_for
 
-        return nudger_for(self.settings, self.deps, self.database.team_ids)
+        installs = self.installations
+        if installs is None:
+            return nudger_for(self.settings, self.deps, self.database.team_ids)
+        from bot.nudges.delivery import sender_client
+
+        def client_for(tenant_id: str) -> "WebClient | None":
+            return installs.client_for(tenant_id, self.clock.now(), partial(sender_client, self.settings))
+
+        return nudger_for(self.settings, self.deps, self.database.team_ids, client_for)
 
     def app(self, *, verify_requests: bool = True) -> "App":
         """A Bolt app on this process's dependencies (see `bot.app.build_app` for `verify_requests`)."""

@@ -174,14 +174,19 @@ def console(
     """Try Accord in an offline Slack workspace in this terminal: no Slack account needed."""
     logs.configure("WARNING")  # the console's screen is the output; only problems should interrupt it
     from bot.sandbox import console as terminal
+    from bot.sandbox.demo import GLOBEX, PEOPLE
     from bot.sandbox.harness import Sandbox
 
     if fresh and state_dir.exists():
         shutil.rmtree(state_dir)
     state_dir.mkdir(parents=True, exist_ok=True)
     state = ConsoleState(state_dir)
-    sandbox = Sandbox(state.database_url, workspace_file=state.workspace_file)
+    # A distributed app, as Slack's Marketplace apps are: the demo workspace has installed it, Globex has not yet.
+    sandbox = Sandbox(state.database_url, workspace_file=state.workspace_file, installs=True)
     try:
+        if GLOBEX[0] not in sandbox.emulator.workspaces:
+            sandbox.add_workspace(*GLOBEX)
+        sandbox.install_again(first=PEOPLE[0][0])
         terminal.main(sandbox)
     finally:
         sandbox.close()

@@ -107,7 +107,8 @@ class Sandbox:
                 "slack_client_id": registered.client_id,
                 "slack_client_secret": registered.client_secret,
                 "slack_redirect_uri": REDIRECT_URI,
-                "accord_encryption_key": Fernet.generate_key().decode(),
+                # Kept with the workspace: the next console session reads the tokens this one stored.
+                "accord_encryption_key": (saved or {}).get("encryption_key") or Fernet.generate_key().decode(),
             }
         self.settings = Settings(
             slack_signing_secret=self.slack.signing_secret,
@@ -182,6 +183,8 @@ class Sandbox:
             "others": others,
             "clock_offset_seconds": self.clock.offset.total_seconds(),
         }
+        if self.settings.accord_encryption_key is not None:
+            data["encryption_key"] = self.settings.accord_encryption_key.get_secret_value()
         self.workspace_file.write_text(json.dumps(data), encoding="utf-8")
 
     def __enter__(self) -> Self:
