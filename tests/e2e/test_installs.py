@@ -216,3 +216,27 @@ def test_uninstalling_stops_all_work_and_installing_again_within_the_grace_perio
     assert box.driver.install(BOB).status == 200
     box.driver.command(BOB, ACME, "list")
     assert "Acme Alliance" in shown(last_ephemeral(box, BOB))
+
+
+def test_nudges_keep_flowing_to_the_other_workspaces_when_one_uninstalls(database_url: str) -> None:
+    with Sandbox(
+        database_url, clock=MovableClock(START), installs=True, working_days="mon-sun", working_hours="00:00-00:00"
+    ) as box:
+        box.driver.install(ALICE)
+        other = globex(box)
+        other.install(HANK)
+        create_relationship(box, cadence="7")
+        other.command(HANK, VENDORS, "new")
+        answers = {"name": "Initech Supply", "partner": "Initech", "sponsor": IVY, "cadence": "7"}
+        assert other.submit(HANK, answers).errors == {}
+        box.run_nudges()  # the sponsors are told they were named
+        told_alice = len(box.workspace.top_level(box.workspace.im_with(ALICE).id))
+
+        box.driver.uninstall(box.workspace.team_id)
+        report = box.advance(timedelta(days=7))  # both reviews fall due
+
+        assert report.sent == 1
+        reminders = other.workspace.top_level(other.workspace.im_with(HANK).id)
+        assert any("The review of *Initech Supply* is due today." in shown(m) for m in reminders)
+        assert len(box.workspace.top_level(box.workspace.im_with(ALICE).id)) == told_alice
+        assert box.workspace.violations == []
