@@ -95,6 +95,8 @@ def test_two_workspaces_never_see_each_others_relationships(box: Sandbox) -> Non
     other.command(HANK, VENDORS, "list")
     theirs = shown(other.workspace.ephemerals_for(HANK)[-1])
     assert "Initech Supply" in theirs and "Acme" not in theirs
+    assert "Acme" not in shown(other.open_home(IVY)) and "Initech Supply" in shown(other.open_home(HANK))
+    assert "Initech" not in shown(box.driver.open_home(ALICE)) and "Acme Alliance" in shown(box.driver.open_home(BOB))
     other.command(HANK, VENDORS, "status Acme Alliance")
     assert "There is no relationship called *Acme Alliance*" in other.workspace.ephemerals_for(HANK)[-1].text
 
