@@ -18,6 +18,7 @@ from pydantic import ValidationError
 
 from bot.runtime import logs
 from bot.runtime.bootstrap import Bootstrap
+from bot.runtime.data_rights_cli import data_rights
 from bot.sandbox.clock import MovableClock
 from bot.settings import Settings
 
@@ -28,6 +29,7 @@ if TYPE_CHECKING:
 cli = typer.Typer(help="Accord: collaborative business relationships the BS 11000 / ISO 44001 way, in Slack.")
 db = typer.Typer(help="The database schema.", no_args_is_help=True)
 cli.add_typer(db, name="db")
+cli.add_typer(data_rights)
 
 
 CONSOLE_STATE = Path(".accord")
