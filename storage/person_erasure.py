@@ -9,12 +9,25 @@ time zone, their Home tab waiting to be drawn) is deleted, and what was still to
 """
 
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Column, Connection, String, Table, TypeDecorator, and_, delete, func, insert, or_, select, update
+from sqlalchemy import (
+    Column,
+    Connection,
+    Row,
+    String,
+    Table,
+    TypeDecorator,
+    and_,
+    delete,
+    func,
+    insert,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.types import TypeEngine
 
 from stages.nudges import NudgeStatus
@@ -64,7 +77,7 @@ def erase_person(database: Database, tenant_id: str, user_id: str, now: datetime
     """Replace the person's identity in the tenant's data with its next pseudonym, in one transaction; None when
     nothing names them (already erased, or never there)."""
     with database.engine.begin() as connection, data_right(connection, tenant_id, DataRight.ERASURE):
-        if not any(any(_naming(connection, of, tenant_id, user_id)) for of in _tables()):
+        if not any(_naming(connection, of, tenant_id, user_id) for of in _tables()):
             return None
         erased = _next_pseudonym(connection, tenant_id, now)
         cancelled = _cancel_unsent(connection, tenant_id, user_id)
@@ -95,11 +108,10 @@ def _may_name(of: Table, user_id: str) -> Any:
     return or_(*(c.contains(user_id, autoescape=True) for c in _text_columns(of)))
 
 
-def _naming(connection: Connection, of: Table, tenant_id: str, user_id: str) -> Iterator[Any]:
+def _naming(connection: Connection, of: Table, tenant_id: str, user_id: str) -> list[Row[Any]]:
     """The tenant's rows of `of` that name the person: the database narrows them down, the pattern decides."""
-    for row in connection.execute(select(of).where(owned(of, tenant_id), _may_name(of, user_id))):
-        if _names(row._mapping, of, user_id):
-            yield row
+    candidates = connection.execute(select(of).where(owned(of, tenant_id), _may_name(of, user_id)))
+    return [row for row in candidates if _names(row._mapping, of, user_id)]
 
 
 def _names(values: Any, of: Table, user_id: str) -> bool:
@@ -130,7 +142,7 @@ def _cancel_unsent(connection: Connection, tenant_id: str, user_id: str) -> int:
 
 def _replace(connection: Connection, of: Table, tenant_id: str, user_id: str, erased: str) -> int:
     pattern = _id_pattern(user_id)
-    rows = list(_naming(connection, of, tenant_id, user_id))
+    rows = _naming(connection, of, tenant_id, user_id)
     for row in rows:
         values = row._mapping
         changes = {

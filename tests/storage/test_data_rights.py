@@ -15,6 +15,7 @@ from bot.settings import Settings
 from stages.relationships import Relationship, RelationshipDraft
 from storage.database import Database
 from storage.mapping import table
+from storage.person_erasure import Erasure, erase_person, person_records
 from storage.tables import AuditEventRow, InstallationRow, WorkspaceRow
 from storage.tenancy import DataRight, data_right, owned, tenant_tables
 from storage.tenant_purge import purge_tenant
@@ -150,3 +151,20 @@ def test_the_daily_job_purges_tenants_once_their_grace_period_is_over(database: 
 def test_with_one_bot_token_there_is_no_purge_job(database: Database) -> None:
     settings = Settings(database_url=database.url, slack_bot_token="xoxb-1", _env_file=None)
     assert grace_period_purge(Bootstrap(settings)) is None
+
+
+def test_an_erasure_replaces_the_person_in_their_tenant_only_and_once(database: Database) -> None:
+    fill(database, "T1")
+    fill(database, "T2")
+    erasure = erase_person(database, "T1", "U1", START)
+    assert erasure is not None and erasure.pseudonym == "erased-person-1"
+    assert erase_person(database, "T1", "U1", START) is None  # nothing names them any more
+    assert person_records(database, "T1", "U1") == {}
+    assert actors(database) == ["erased-person-1", "U2", "U1", "U2"]
+    with database.uow("T1") as uow:
+        [relationship] = uow.relationships.all()
+        assert (relationship.owner_id, relationship.sponsor_id) == ("erased-person-1", "U2")
+        events = uow.audit.all(relationship.id or 0)
+    assert [event.after for event in events] == [{"owner_id": "erased-person-1"}, {"assignee_id": "erased-person-1"}]
+    assert person_records(database, "T2", "U1")["relationship"][0]["owner_id"] == "U1"
+    assert erase_person(database, "T1", "U2", START) == Erasure("erased-person-2", 2, 0, 0)  # a relationship, an event
