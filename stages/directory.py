@@ -12,6 +12,7 @@ from enum import StrEnum
 from typing import Protocol
 
 from stages.audit import SYSTEM
+from stages.pseudonyms import erased_name
 
 FRESH_FOR = timedelta(days=1)
 ACCORD = "Accord"  # how Accord itself is named when it is the one acting
@@ -62,7 +63,7 @@ class KnownNames:
         if user_id == SYSTEM:
             return ACCORD
         known = self._entries.get(user_id)
-        return known.name if known is not None else user_id
+        return known.name if known is not None else erased_name(user_id) or user_id
 
     def channel(self, channel_id: str) -> str:
         known = self._entries.get(channel_id)

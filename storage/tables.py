@@ -441,3 +441,24 @@ class InboxRow(SQLModel, table=True):
     attempts: int = 0
     committed: bool = False  # its work committed something: running it again would do that twice
     done_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class DataRightRow(SQLModel, table=True):
+    """A tenant's purge or a person's erasure under way: written and deleted in that one transaction, never seen
+    outside it. While it is there, the audit trail's triggers allow that change, and only that one."""
+
+    __tablename__ = "data_right"
+
+    team_id: str = Field(max_length=SLACK_ID, primary_key=True)
+    kind: str = Field(max_length=16, primary_key=True)  # "purge" or "erasure"
+
+
+class ErasureRow(SQLModel, table=True):
+    """A person erased from a tenant's data: the number of their pseudonym ("erased person 3"), and when. Who they
+    were is not kept."""
+
+    __tablename__ = "erasure"
+
+    team_id: str = Field(max_length=SLACK_ID, primary_key=True)
+    number: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+    erased_at: datetime = Field(sa_type=UTCDateTime)

@@ -18,6 +18,7 @@ from pydantic import ValidationError
 
 from bot.runtime import logs
 from bot.runtime.bootstrap import Bootstrap
+from bot.runtime.data_rights_cli import data_rights
 from bot.sandbox.clock import MovableClock
 from bot.settings import Settings
 
@@ -28,6 +29,7 @@ if TYPE_CHECKING:
 cli = typer.Typer(help="Accord: collaborative business relationships the BS 11000 / ISO 44001 way, in Slack.")
 db = typer.Typer(help="The database schema.", no_args_is_help=True)
 cli.add_typer(db, name="db")
+cli.add_typer(data_rights)
 
 
 CONSOLE_STATE = Path(".accord")
@@ -238,9 +240,11 @@ def run(
 
         background = None
         if with_scheduler:
-            from bot.runtime.scheduler import schedule
+            from bot.runtime.scheduler import grace_period_purge, schedule
 
-            background = schedule(process.nudger, every_seconds=settings.nudge_interval_seconds, blocking=False)
+            every_seconds = settings.nudge_interval_seconds
+            purge = grace_period_purge(process)
+            background = schedule(process.nudger, every_seconds=every_seconds, blocking=False, purge=purge)
             background.start()
         try:
             connect(process)
@@ -262,7 +266,7 @@ def scheduler(
     parent: Annotated[int | None, typer.Option(hidden=True, help="Stop when this process is gone.")] = None,
 ) -> None:
     """Run the nudge job on its own, for a deployment that splits web and scheduler processes."""
-    from bot.runtime.scheduler import exit_with_parent, schedule
+    from bot.runtime.scheduler import exit_with_parent, grace_period_purge, schedule
 
     if parent is not None:
         exit_with_parent(parent)
@@ -272,7 +276,7 @@ def scheduler(
         raise typer.Exit(2)
     _prepare_database(process.database)
     every_seconds = every or process.settings.nudge_interval_seconds
-    schedule(process.nudger, every_seconds=every_seconds, blocking=True).start()
+    schedule(process.nudger, every_seconds=every_seconds, blocking=True, purge=grace_period_purge(process)).start()
 
 
 @cli.command()

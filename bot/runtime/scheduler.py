@@ -1,4 +1,5 @@
-"""The clock that runs the nudge job. APScheduler only decides when; the outbox decides what is sent.
+"""The clock that runs the nudge job, and the daily purge of tenants that uninstalled Accord longer ago than the
+grace period. APScheduler only decides when; the outbox decides what is sent.
 
 Each process keeps its jobs in memory (APScheduler's job stores must not be shared between processes); the
 job is registered once, by id, and runs one at a time, catching up once (not once per missed run) after a
@@ -10,7 +11,9 @@ import os
 import signal
 import threading
 import time
-from datetime import UTC, datetime
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
 
 from apscheduler.jobstores.memory import MemoryJobStore
 from apscheduler.schedulers.background import BackgroundScheduler
@@ -19,13 +22,22 @@ from apscheduler.schedulers.blocking import BlockingScheduler
 
 from bot.nudges.delivery import Nudger
 
+if TYPE_CHECKING:
+    from bot.runtime.bootstrap import Bootstrap
+
 log = logging.getLogger(__name__)
 JOB_ID = "accord-nudges"
 MISFIRE_GRACE_SECONDS = 5 * 60
+PURGE_JOB_ID = "accord-purge"
+PURGE_EVERY_HOURS = 24  # the grace period is counted in days
+PURGE_MISFIRE_GRACE_SECONDS = 6 * 60 * 60  # a purge hours late is still worth doing, once
 PARENT_POLL_SECONDS = 0.5
 
 
-def schedule(nudger: Nudger, *, every_seconds: int, blocking: bool) -> BaseScheduler:
+def schedule(
+    nudger: Nudger, *, every_seconds: int, blocking: bool, purge: Callable[[], list[str]] | None = None
+) -> BaseScheduler:
+    """The nudge job every `every_seconds`, and `purge` (see `grace_period_purge`) once a day."""
     options = {
         "jobstores": {"default": MemoryJobStore()},
         "job_defaults": {"coalesce": True, "max_instances": 1, "misfire_grace_time": MISFIRE_GRACE_SECONDS},
@@ -41,6 +53,17 @@ def schedule(nudger: Nudger, *, every_seconds: int, blocking: bool) -> BaseSched
         replace_existing=True,
         next_run_time=datetime.now(UTC),
     )
+    if purge is not None:
+        scheduler.add_job(
+            _purge,
+            "interval",
+            args=[purge],
+            hours=PURGE_EVERY_HOURS,
+            id=PURGE_JOB_ID,
+            replace_existing=True,
+            misfire_grace_time=PURGE_MISFIRE_GRACE_SECONDS,
+            next_run_time=datetime.now(UTC),
+        )
     return scheduler
 
 
@@ -51,6 +74,22 @@ def _run(nudger: Nudger) -> None:
             "nudges: %d queued, %d sent, %d deferred, %d failed, %d disputes escalated",
             report.enqueued, report.sent, report.deferred, report.failed, report.escalated,
         )  # fmt: skip
+
+
+def grace_period_purge(process: "Bootstrap") -> Callable[[], list[str]] | None:
+    """What purges the tenants uninstalled more than PURGE_AFTER_DAYS ago, at the process's time; None with one
+    bot token, where nobody installs or uninstalls."""
+    if not process.settings.installs:
+        return None
+    from storage.tenant_purge import purge_uninstalled
+
+    keep_for = timedelta(days=process.settings.purge_after_days)
+    return lambda: purge_uninstalled(process.database, process.clock.now(), keep_for)
+
+
+def _purge(purge: Callable[[], list[str]]) -> None:
+    for tenant_id in purge():
+        log.info("purged the data of %s: uninstalled longer ago than the grace period", tenant_id)
 
 
 def exit_with_parent(parent_pid: int) -> None:

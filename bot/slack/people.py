@@ -12,6 +12,7 @@ from slack_sdk.errors import SlackClientError
 from stages.audit import SYSTEM
 from stages.directory import ACCORD, DirectoryEntry, EntryKind, KnownNames
 from stages.ports import UnitOfWork
+from stages.pseudonyms import erased_name
 
 Ask = Callable[[str], DirectoryEntry | None]  # None: Slack has nothing to say of that id
 
@@ -30,6 +31,9 @@ class SlackNames:
     def person(self, user_id: str) -> str:
         if user_id == SYSTEM:
             return ACCORD
+        erased = erased_name(user_id)
+        if erased is not None:
+            return erased  # nobody to ask Slack about
         self._refresh(user_id, self._ask_person, self._names().entry(user_id))
         return self._names().person(user_id)
 
@@ -39,6 +43,8 @@ class SlackNames:
 
     def zone(self, user_id: str) -> ZoneInfo | None:
         """The person's time zone, as their Slack profile gives it; None if it gives none Python knows."""
+        if erased_name(user_id) is not None:
+            return None
         self._refresh(user_id, self._ask_person, self._names().entry(user_id))
         entry = self._names().entry(user_id)
         try:
@@ -49,7 +55,7 @@ class SlackNames:
     def learn(self, *, people: Iterable[str] = (), channels: Iterable[str] = (), workspace: str | None = None) -> None:
         """Have the directory hold these by a name at most a day old, asking Slack only for those it lacks. It
         reads only their entries, not the whole directory: it runs after every request."""
-        asks: dict[str, Ask] = {p: self._ask_person for p in people if p != SYSTEM}
+        asks: dict[str, Ask] = {p: self._ask_person for p in people if p != SYSTEM and erased_name(p) is None}
         asks |= dict.fromkeys(channels, self._ask_channel)
         if workspace is not None:
             asks[workspace] = self._ask_workspace

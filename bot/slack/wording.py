@@ -23,6 +23,7 @@ from markupsafe import Markup
 
 from stages.audit import changed_fields
 from stages.errors import Problem
+from stages.pseudonyms import erased_name
 
 _SLACK_ID = re.compile(r"[A-Z0-9]+")  # how Slack spells user, channel and user group ids
 _URL_SAFE = "/:?#@!$&'*+,;=%~.-_"  # what a link may keep as typed; anything else (|, <, >, spaces) is encoded
@@ -59,8 +60,10 @@ def slack_link(url: str | None, label: str) -> Markup:
 
 
 def mention(user_id: str) -> Markup:
-    """A mention of a stored Slack user id; anything that is not one is shown as text."""
-    return accord_markup(f"<@{user_id}>" if _SLACK_ID.fullmatch(user_id) else slack_escape(user_id))
+    """A mention of a stored Slack user id; an erased person by their pseudonym's words; anything else as text."""
+    if _SLACK_ID.fullmatch(user_id):
+        return accord_markup(f"<@{user_id}>")
+    return accord_markup(slack_escape(erased_name(user_id) or user_id))
 
 
 def channel_link(channel_id: str) -> Markup:
