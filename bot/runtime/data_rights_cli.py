@@ -71,6 +71,23 @@ def tenant_purge(ctx: typer.Context, tenant_id: TenantArgument, yes: YesOption =
     typer.echo(f"Purged {name}: {purge_tenant(database, tenant_id)} records deleted.")
 
 
+@tenant.command("rekey")
+def tenant_rekey(ctx: typer.Context) -> None:
+    """Encrypt every stored token again with the newest key of ACCORD_ENCRYPTION_KEY (its first), so that the
+    older keys after it can then be removed."""
+    from bot.runtime.cli import _bootstrap, _existing_database, _fail
+    from storage.token_cipher import TokenCipher, UnknownTokenKey, rekey
+
+    key = _bootstrap(ctx).settings.accord_encryption_key
+    if key is None:
+        _fail("ACCORD_ENCRYPTION_KEY: set the new key first, then the old ones, comma-separated")
+    try:
+        count = rekey(_existing_database(ctx), TokenCipher(key.get_secret_value()))
+    except (ValueError, UnknownTokenKey) as problem:
+        _fail(f"ACCORD_ENCRYPTION_KEY: {problem}; nothing was changed")
+    typer.echo(f"Encrypted {count} tokens again with the newest key: the older keys can now be removed.")
+
+
 @person.command("export")
 def person_export(
     ctx: typer.Context,

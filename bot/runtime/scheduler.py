@@ -1,5 +1,5 @@
 """The clock that runs the nudge job, and the daily purge of tenants that uninstalled Accord longer ago than the
-grace period. APScheduler only decides when; the outbox decides what is sent.
+grace period (and of Add to Slack's expired states). APScheduler only decides when; the outbox decides what is sent.
 
 Each process keeps its jobs in memory (APScheduler's job stores must not be shared between processes); the
 job is registered once, by id, and runs one at a time, catching up once (not once per missed run) after a
@@ -79,12 +79,19 @@ def _run(nudger: Nudger) -> None:
 def grace_period_purge(process: "Bootstrap") -> Callable[[], list[str]] | None:
     """What purges the tenants uninstalled more than PURGE_AFTER_DAYS ago, at the process's time; None with one
     bot token, where nobody installs or uninstalls."""
-    if not process.settings.installs:
+    installs = process.installations
+    if installs is None:
         return None
     from storage.tenant_purge import purge_uninstalled
 
     keep_for = timedelta(days=process.settings.purge_after_days)
-    return lambda: purge_uninstalled(process.database, process.clock.now(), keep_for)
+
+    def purge() -> list[str]:
+        now = process.clock.now()
+        installs.states.purge_expired(now)  # Add to Slack visits never finished
+        return purge_uninstalled(process.database, now, keep_for)
+
+    return purge
 
 
 def _purge(purge: Callable[[], list[str]]) -> None:

@@ -1,17 +1,24 @@
 """Add to Slack: workspaces install Accord, each sees only its own data, and bad OAuth input installs nothing."""
 
+import os
+import subprocess
+import sys
 from collections.abc import Iterator
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
+from cryptography.fernet import Fernet
 from sqlalchemy import text
 
 from bot.installs.flow import ORG_REDIRECT_PATH
+from bot.runtime.scheduler import grace_period_purge
 from bot.sandbox.clock import MovableClock
 from bot.sandbox.demo import GLOBEX
 from bot.sandbox.driver import Driver, authorize_link, cookies
 from bot.sandbox.grid import Org
 from bot.sandbox.harness import Sandbox
+from storage.token_cipher import TokenCipher, UnknownTokenKey
 from tests.conftest import START
 from tests.e2e.helpers import ACME, ALICE, BOB, create_relationship, last_ephemeral, shown
 
@@ -242,3 +249,57 @@ def test_nudges_keep_flowing_to_the_other_workspaces_when_one_uninstalls(databas
         assert any("The review of *Initech Supply* is due today." in shown(m) for m in reminders)
         assert len(box.workspace.top_level(box.workspace.im_with(ALICE).id)) == told_alice
         assert box.workspace.violations == []
+
+
+def test_installing_again_after_the_grace_period_starts_from_nothing(box: Sandbox) -> None:
+    box.driver.install(ALICE)
+    create_relationship(box)
+    box.driver.uninstall(box.workspace.team_id)
+    purge = grace_period_purge(box.process)
+    assert purge is not None
+
+    box.clock.advance(timedelta(days=29))
+    assert purge() == []  # still within the grace period: kept
+    box.clock.advance(timedelta(days=2))
+    assert purge() == [box.workspace.team_id]
+
+    assert box.driver.install(ALICE).status == 200
+    box.driver.command(ALICE, ACME, "list")
+    assert "No relationships yet" in shown(last_ephemeral(box, ALICE))
+    with box.database.engine.connect() as connection:
+        trail = connection.execute(text("SELECT count(*) FROM audit_event")).scalar_one()
+    assert trail == 0
+
+
+def test_add_to_slack_states_never_used_are_purged_by_the_daily_job(box: Sandbox) -> None:
+    for _ in range(3):
+        box.driver.web_page("/slack/install")
+    purge = grace_period_purge(box.process)
+    assert purge is not None
+    box.clock.advance(timedelta(minutes=9))
+    purge()
+    with box.database.engine.connect() as connection:
+        assert connection.execute(text("SELECT count(*) FROM oauth_state")).scalar_one() == 3
+    box.clock.advance(timedelta(minutes=2))
+    purge()
+    with box.database.engine.connect() as connection:
+        assert connection.execute(text("SELECT count(*) FROM oauth_state")).scalar_one() == 0
+
+
+def test_rotating_the_encryption_key_leaves_every_token_readable_with_the_new_key_alone(
+    box: Sandbox, tmp_path: Path
+) -> None:
+    box.driver.install(ALICE)
+    assert box.settings.accord_encryption_key is not None
+    old, new = box.settings.accord_encryption_key.get_secret_value(), Fernet.generate_key().decode()
+    env = os.environ | {"DATABASE_URL": box.settings.database_url, "ACCORD_ENCRYPTION_KEY": f"{new},{old}"}
+    done = subprocess.run(
+        [sys.executable, "-m", "bot", "tenant", "rekey"], env=env, cwd=tmp_path, capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stderr
+    assert "Encrypted 1 tokens again with the newest key" in done.stdout
+    with box.database.engine.connect() as connection:
+        stored = connection.execute(text("SELECT bot_token FROM installation")).scalar_one()
+    assert TokenCipher(new).decrypt(stored).startswith("xoxb-")
+    with pytest.raises(UnknownTokenKey):
+        TokenCipher(old).decrypt(stored)
