@@ -29,6 +29,7 @@ from stages.nudges import (
     due_subject,
     escalation_nudges,
     exit_review_nudges,
+    reachable,
     review_nudges,
     thread_nudges,
 )
@@ -83,7 +84,7 @@ Finder = Callable[[UnitOfWork, NudgePolicy, datetime], list[Nudge]]
 
 def _queue_overdue(uow: UnitOfWork, *, find: Finder, policy: NudgePolicy, now: datetime) -> SweepResult:
     with uow:
-        nudges = find(uow, policy, now)
+        nudges = reachable(find(uow, policy, now))
         enqueued = uow.nudges.enqueue(nudges, now)
         uow.commit()
     return SweepResult(nudges, enqueued)
@@ -98,6 +99,7 @@ def _queue_disputes(uow: UnitOfWork, *, cadences: Cadences, policy: NudgePolicy,
         for moved in escalated:
             nudges += escalation_nudges(moved.dispute, moved.relationship, now)
             nudges += thread_nudges(moved.dispute, moved.relationship, now)
+        nudges = reachable(nudges)
         enqueued = uow.nudges.enqueue(nudges, now)
         uow.commit()
     return SweepResult(nudges, enqueued, escalated)

@@ -16,6 +16,7 @@ from stages.catalogue import Cadences, ChecklistItem, Role, Stage
 from stages.checklist import ItemState
 from stages.disputes import TOP_TIER, Dispute, handed_over
 from stages.exits import ExitStrategy
+from stages.pseudonyms import erased_name
 from stages.relationships import Relationship
 
 
@@ -95,6 +96,12 @@ def dispute_id(subject: str) -> int:
     if not (subject.isascii() and subject.isdigit()):
         raise ValueError(f"the nudge subject {subject!r} names no dispute")
     return int(subject)
+
+
+def reachable(nudges: list[Nudge]) -> list[Nudge]:
+    """The nudges to someone Slack can reach: an erased person keeps their parts under a pseudonym, with no
+    account to message, so what would go to them goes to no one (the other tiers' people are still told)."""
+    return [nudge for nudge in nudges if erased_name(nudge.recipient_id) is None]
 
 
 def review_nudges(relationship: Relationship, now: datetime, policy: NudgePolicy, snoozes: Snoozes) -> list[Nudge]:

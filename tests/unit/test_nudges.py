@@ -16,6 +16,7 @@ from stages.nudges import (
     dispute_check,
     escalation_nudges,
     exit_review_nudges,
+    reachable,
     review_nudges,
     thread_nudges,
 )
@@ -51,6 +52,12 @@ def test_the_owner_on_the_due_date_then_every_few_days() -> None:
     assert keys(review_nudges(relationship(), at(1), POLICY, {})) == [("U1OWNER", 0, "2027-02-23/0")]  # same one
     assert keys(review_nudges(relationship(), at(2), POLICY, {})) == [("U1OWNER", 0, "2027-02-23/0")]
     assert keys(review_nudges(relationship(), at(3), POLICY, {})) == [("U1OWNER", 0, "2027-02-23/1")]  # a reminder
+
+
+def test_an_erased_owner_is_not_nudged_and_the_sponsor_still_is() -> None:
+    erased = relationship(owner_id="erased-person-1")
+    assert keys(reachable(review_nudges(erased, at(3), POLICY, {}))) == []
+    assert [n.recipient_id for n in reachable(review_nudges(erased, at(7), POLICY, {}))] == ["U2SPONSOR"]
 
 
 def test_the_sponsor_too_once_it_is_long_overdue() -> None:
