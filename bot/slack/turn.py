@@ -97,6 +97,8 @@ class Turn:
         """Learn, where the directory lacks them or they are a day old, the names of who acted, of the workspace
         and of whom the work named. Names are for readers later: no failure here may fail the request."""
         actor = self.context.user_id
+        if not self.client.token:
+            return  # Slack told of Accord's removal: there is no token left to ask with
         try:
             names = SlackNames(self.client, self.uow(), self.now())
             names.learn(

@@ -18,9 +18,11 @@ from pathlib import Path
 from urllib.parse import quote
 
 import pytest
+from cryptography.fernet import Fernet
 
 from bot.sandbox.driver import Driver, OverHttp
-from bot.sandbox.harness import OfflineSlack
+from bot.sandbox.harness import REDIRECT_URI, OfflineSlack
+from bot.sandbox.oauth import OAuthApp
 from stages import relationship_service
 from stages.relationships import RelationshipDraft
 from storage.database import Database
@@ -300,3 +302,28 @@ def test_the_nudge_job_runs_beside_the_web_server_unless_told_not_to(
     finally:
         server.terminate()
         server.wait(timeout=30)
+
+
+def test_add_to_slack_over_http_installs_and_an_uninstall_stops_the_work(slack: OfflineSlack, tmp_path: Path) -> None:
+    registered = slack.emulator.register_app(OAuthApp.from_manifest(slack.contract.manifest, REDIRECT_URI))
+    installs = {
+        "SLACK_BOT_TOKEN": "",
+        "SLACK_CLIENT_ID": registered.client_id,
+        "SLACK_CLIENT_SECRET": registered.client_secret,
+        "SLACK_REDIRECT_URI": REDIRECT_URI,
+        "ACCORD_ENCRYPTION_KEY": Fernet.generate_key().decode(),
+    }
+    with serving(slack, tmp_path, **installs) as port:
+        driver = slack.driver(OverHttp(f"http://127.0.0.1:{port}/slack/events"))
+        page = driver.install(ALICE)
+        assert page.status == 200 and "Accord is in Accord Sandbox" in page.body.decode()
+
+        driver.command(ALICE, ACME, "list")
+        wait_for(lambda: bool(slack.workspace.ephemerals_for(ALICE)))
+        assert "No relationships yet" in shown(slack.workspace.ephemerals_for(ALICE)[-1])
+
+        driver.uninstall(slack.workspace.team_id)
+        driver.command(ALICE, ACME, "list")
+        wait_for(lambda: len(slack.workspace.ephemerals_for(ALICE)) == 2)
+        assert "not installed in this workspace" in slack.workspace.ephemerals_for(ALICE)[-1].text
+        assert "xox" not in (tmp_path / "server.log").read_text()
