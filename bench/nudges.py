@@ -154,11 +154,14 @@ class Plan:
 
     @property
     def teams(self) -> list[str]:
-        return [TEAM] if self.tenants == 1 else [f"{TEAM}{k:05d}" for k in range(self.tenants)]
+        return [self._team(k) for k in range(self.tenants)]
 
     def team(self, i: int) -> str:
         """The workspace of relationship `i`: consecutive blocks of n / tenants."""
-        return self.teams[i * self.tenants // self.n]
+        return self._team(i * self.tenants // self.n)
+
+    def _team(self, k: int) -> str:
+        return TEAM if self.tenants == 1 else f"{TEAM}{k:05d}"
 
 
 @dataclass
