@@ -35,7 +35,6 @@ from bot.slack.turn import Turn
 from stages.nudges import NudgeKind, QueuedNudge, dispute_id
 
 log = logging.getLogger(__name__)
-REFRESHED_BEFORE_MINUTES = 5
 NOT_INSTALLED = (
     "Accord is not installed in this workspace (or was removed). Ask an admin to add it again with Add to Slack."
 )
@@ -156,11 +155,9 @@ def _installed(settings: Settings, installs: Installations, client: WebClient) -
         logger=log,
         installation_store=installs.store,
         bot_only=True,
-        # The store refreshes a token under its installation's lock well before this (REFRESH_MARGIN), so Bolt's
-        # own rotation, which takes no lock, never finds one to do.
-        token_rotation_expiration_minutes=REFRESHED_BEFORE_MINUTES,
-        client_id=settings.slack_client_id,
-        client_secret=settings.slack_client_secret.get_secret_value() if settings.slack_client_secret else None,
+        # No client credentials, so Bolt makes no rotator of its own: the store's `find_bot` has already refreshed
+        # an expiring token, under its installation's row lock (storage/token_refresh.py), and gives Bolt the bot
+        # without its refresh token. One way to refresh, whichever process (web, work, scheduler) comes first.
         client=client,
     )
     return {"oauth_flow": people, "authorize": authorize, "user_facing_authorize_error_message": NOT_INSTALLED}
