@@ -3,7 +3,7 @@
 Every call is checked against Slack's contract (method, HTTP verb, arguments, the manifest's scopes, Block Kit
 validity and limits). A call that breaks it is answered with Slack's error and recorded as a violation, which
 the tests fail on and the console prints. Faults (429 with Retry-After, 5xx, Slack errors) can be queued to
-see how the app copes.
+see how the app copes, and Slack's rate limits enforced (`enforce_rate_limits`).
 """
 
 import base64
@@ -24,6 +24,7 @@ from urllib.parse import parse_qsl, urlsplit
 from bot.sandbox.contract import Contract
 from bot.sandbox.grid import Org
 from bot.sandbox.oauth import AuthorizeRefused, Installation, OAuthApp, OAuthServer
+from bot.sandbox.rate_limits import POST_METHOD, RateLimits
 from bot.sandbox.workspace import JSON, ApiCall, Message, ResponseTarget, SlackError, Workspace
 
 log = logging.getLogger(__name__)
@@ -74,6 +75,7 @@ class Emulator:
         self.oauth = OAuthServer(workspace.clock)
         self._revoked: set[str] = set()  # workspaces' own bot tokens, revoked by an uninstall
         self.faults: list[Fault] = []
+        self.limits: RateLimits | None = None  # Slack's rate limits, once enforced
         # Picks the calls a fault with a `share` answers (not a secret); seed it to replay a run.
         self.chance = random.Random()  # noqa: S311
         self.uploads: dict[str, bytes] = {}
@@ -147,6 +149,11 @@ class Emulator:
         share: float = 1.0,
     ) -> None:
         self.faults.append(Fault(method, status, error, retry_after, times, drop, answer_lost, share))
+
+    def enforce_rate_limits(self) -> RateLimits:
+        """From now on each workspace's calls are held to Slack's rate limits, on the sandbox's clock."""
+        self.limits = RateLimits(self.contract.methods, self.workspace.clock.now)
+        return self.limits
 
     def wait_idle(self, timeout: float = 10.0) -> bool:
         with self._idle:
@@ -328,6 +335,9 @@ class Emulator:
             return self._refuse(method, args, error)
         bound = _CALLER.set(caller)
         try:
+            limited = self._over_limit(method, args)
+            if limited is not None:
+                return limited
             handler = self.methods.get(method)
             if handler is None:
                 return self._violation(method, args, [f"{method} is not emulated by the sandbox"], "unknown_method")
@@ -361,6 +371,20 @@ class Emulator:
             log.error("Slack contract violation: %s: %s", method, problem)
         ws.record(ApiCall(method, args, ws.now(), error=error))
         return 200, {}, _refusal(error, problems)
+
+    def _over_limit(self, method: str, args: JSON) -> tuple[int, dict[str, str], JSON] | None:
+        """Slack's 429 for a call past the workspace's limit for the method; None if it may be carried out."""
+        if self.limits is None:
+            return None
+        ws = self.current
+        channel = args.get("channel") if method == POST_METHOD else None
+        refusal = self.limits.admit(ws.team_id, method, self._conversation(str(channel)) if channel else None)
+        if refusal is None:
+            return None
+        if refusal.early:
+            ws.violation(f"{method}: called inside the {refusal.retry_after} s a 429 had asked to wait")
+        ws.record(ApiCall(method, args, ws.now(), error="ratelimited"))
+        return 429, {"Retry-After": str(refusal.retry_after)}, {"ok": False, "error": "ratelimited"}
 
     def _take_fault(self, method: str) -> Fault | None:
         with self.workspace.lock:

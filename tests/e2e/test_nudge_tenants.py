@@ -126,3 +126,23 @@ def test_a_tenant_without_a_usable_installation_is_skipped_and_sent_to_later(
     sender(missing, {missing.workspace.team_id: client(missing), OTHER_TEAM: client(other)}).run()
     missing.driver.settle()
     assert len(dms(missing, ALICE)) == 1 and len(dms(missing, BOB)) == 1
+
+
+def test_under_slacks_limits_a_tenant_refusing_everything_is_not_called_again_inside_its_window(
+    both_due: tuple[Sandbox, Sandbox],
+) -> None:
+    limited, other = both_due
+    limits = limited.emulator.enforce_rate_limits()
+    limits.force(limited.workspace.team_id, retry_after=60)
+    other.emulator.enforce_rate_limits()
+    job = sender(limited, {limited.workspace.team_id: client(limited), OTHER_TEAM: client(other)})
+
+    job.run()
+    limited.clock.advance(timedelta(seconds=30))
+    job.run()
+    other.driver.settle()
+
+    assert len(dms(other, ALICE)) == 1 and len(dms(other, BOB)) == 1
+    assert dms(limited, ALICE) == [] and dms(limited, BOB) == []
+    assert len(limits.of(limited.workspace.team_id).windows) == 1  # one 429, then the sender waited it out
+    assert limits.of(limited.workspace.team_id).early == []
