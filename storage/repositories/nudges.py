@@ -7,7 +7,8 @@ waiting; SQLite runs one writer at a time anyway.
 """
 
 import json
-from collections.abc import Sequence
+from collections import Counter, defaultdict
+from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 from functools import cache
 from typing import Any
@@ -35,7 +36,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.types import TypeEngine
 from sqlmodel import Session, col, select
 
-from stages.nudges import Nudge, NudgeKind, NudgeStatus, QueuedNudge, Snooze, Snoozes
+from stages.nudges import Nudge, NudgeKind, NudgeStatus, QueuedNudge, Snooze, SnoozeKey, Snoozes
 from storage.mapping import CHUNK, PlainReader, table
 from storage.tables import NudgeRow, ProfileRow, SnoozeRow
 
@@ -43,6 +44,7 @@ _KEY = ("kind", "subject", "tier", "period", "recipient_id")
 _PER_NUDGE: dict[
     str, TypeEngine[Any]
 ] = {  # the columns each nudge brings, by type; the rest are the same for the whole sweep
+    "team_id": Text(),
     "kind": Text(),
     "subject": Text(),
     "tier": Integer(),
@@ -64,32 +66,7 @@ class SqlNudgeRepository:
         self._team_id = team_id
 
     def enqueue(self, nudges: Sequence[Nudge], now: datetime) -> int:
-        """One statement per chunk, whatever its size: the nudges travel as one JSON document that the database
-        unpacks into rows, so a sweep of tens of thousands costs a few round trips, not one per nudge."""
-        unique = list({n.key: n for n in nudges}.values())
-        return sum(
-            self._enqueue_chunk(unique[start : start + ENQUEUE_CHUNK], now)
-            for start in range(0, len(unique), ENQUEUE_CHUNK)
-        )
-
-    def _enqueue_chunk(self, nudges: Sequence[Nudge], now: datetime) -> int:
-        document = json.dumps(
-            [
-                {
-                    "kind": n.kind.value,
-                    "subject": n.subject,
-                    "tier": n.tier,
-                    "period": n.period,
-                    "recipient_id": n.recipient_id,
-                    "relationship_id": n.relationship_id,
-                    "detail": n.detail,
-                }
-                for n in nudges
-            ]
-        )
-        statement = _enqueue_statement(self._session.get_bind().dialect.name)
-        inserted = self._session.execute(statement, {"team_id": self._team_id, "now": now, "document": document})
-        return int(inserted.rowcount)  # type: ignore[attr-defined]
+        return enqueue(self._session, {self._team_id: nudges}, now).get(self._team_id, 0)
 
     def known(self, keys: Sequence[Key]) -> set[Key]:
         if not keys:
@@ -235,14 +212,52 @@ class SqlNudgeRepository:
         return int(changed.rowcount)  # type: ignore[attr-defined]
 
 
+def enqueue(session: Session, nudges: Mapping[str, Sequence[Nudge]], now: datetime) -> dict[str, int]:
+    """Each workspace's nudges not in its outbox yet, added; how many were new, per workspace. One statement per
+    chunk, whatever its size and however many workspaces it holds: the nudges travel as one JSON document that the
+    database unpacks into rows, so a sweep of tens of thousands costs a few round trips, not one per nudge."""
+    unique = [(team, n) for team, theirs in nudges.items() for n in {n.key: n for n in theirs}.values()]
+    new: Counter[str] = Counter()
+    for start in range(0, len(unique), ENQUEUE_CHUNK):
+        new.update(_enqueue_chunk(session, unique[start : start + ENQUEUE_CHUNK], now))
+    return dict(new)
+
+
+def _enqueue_chunk(session: Session, nudges: Sequence[tuple[str, Nudge]], now: datetime) -> Counter[str]:
+    """How many nudges were new, per workspace: the rows' count for a chunk of one workspace, the workspace of each
+    new row for a chunk of several (returning it costs a sweep of one big workspace a fifth of its inserts)."""
+    document = json.dumps(
+        [
+            {
+                "team_id": team,
+                "kind": n.kind.value,
+                "subject": n.subject,
+                "tier": n.tier,
+                "period": n.period,
+                "recipient_id": n.recipient_id,
+                "relationship_id": n.relationship_id,
+                "detail": n.detail,
+            }
+            for team, n in nudges
+        ]
+    )
+    teams = {team for team, _ in nudges}
+    dialect = session.get_bind().dialect.name
+    values = {"now": now, "document": document}
+    if len(teams) == 1:
+        inserted = session.execute(_enqueue_statement(dialect, by_team=False), values)
+        return Counter({teams.pop(): int(inserted.rowcount)})  # type: ignore[attr-defined]
+    return Counter(session.execute(_enqueue_statement(dialect, by_team=True), values).scalars())
+
+
 @cache
-def _enqueue_statement(dialect: str) -> Executable:
-    """The insert of one JSON document of nudges (bound as `document`) for `team_id` at `now`, built once: a
-    sweep over many workspaces runs it for each, and building it costs more than running it on a few rows."""
+def _enqueue_statement(dialect: str, *, by_team: bool) -> Executable:
+    """The insert of one JSON document of nudges (bound as `document`, each naming its workspace) at `now`, built
+    once: building it costs more than running it on a few rows. It returns the workspace of each new row if
+    `by_team`, else keeps the count of new rows."""
     nudge = table(NudgeRow)
     now = bindparam("now", type_=nudge.c.created_at.type)
     fixed = {
-        "team_id": bindparam("team_id", type_=nudge.c.team_id.type),
         "status": literal(NudgeStatus.PENDING.value, nudge.c.status.type),
         "created_at": now,
         "not_before": now,
@@ -253,6 +268,8 @@ def _enqueue_statement(dialect: str) -> Executable:
     insert = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(nudge)
     statement = insert.from_select(columns, sa_select(*fixed.values(), *due).where(true()))
     statement = statement.on_conflict_do_nothing(index_elements=["team_id", *_KEY])
+    if by_team:
+        return statement.returning(nudge.c.team_id)
     # The row count of an INSERT is how many were new; SQLAlchemy keeps it only when asked.
     return statement.execution_options(preserve_rowcount=True)
 
@@ -296,18 +313,23 @@ class SqlSnoozeRepository:
         return snooze if inserted.rowcount else None  # type: ignore[attr-defined]
 
     def recent(self, ended_since: datetime) -> Snoozes:
-        """The latest end of each person's snooze of each subject, ending after `ended_since`. Read past the ORM,
-        grouped by the database: every sweep of every workspace asks, most often of none."""
-        snooze = table(SnoozeRow)
-        key = (snooze.c.kind, snooze.c.subject, snooze.c.user_id)
-        query = (
-            sa_select(*key, func.max(snooze.c.until).label("until"))
-            .where(snooze.c.team_id == self._team_id, snooze.c.until > ended_since)
-            .group_by(*key)
-        )
-        return {
-            (kind, subject, user): until for kind, subject, user, until in self._session.connection().execute(query)
-        }
+        return snoozes(self._session, (self._team_id,), ended_since).get(self._team_id, {})
+
+
+def snoozes(session: Session, team_ids: Sequence[str], ended_since: datetime) -> dict[str, Snoozes]:
+    """Each workspace's latest end of each person's snooze of each subject, ending after `ended_since`. Read past
+    the ORM, grouped by the database: every sweep asks, most often of none."""
+    snooze = table(SnoozeRow)
+    key = (snooze.c.kind, snooze.c.subject, snooze.c.user_id)
+    query = (
+        sa_select(snooze.c.team_id, *key, func.max(snooze.c.until).label("until"))
+        .where(snooze.c.team_id.in_(list(team_ids)), snooze.c.until > ended_since)
+        .group_by(snooze.c.team_id, *key)
+    )
+    found: dict[str, dict[SnoozeKey, datetime]] = defaultdict(dict)
+    for team, kind, subject, user, until in session.connection().execute(query):
+        found[team][(kind, subject, user)] = until
+    return dict(found)
 
 
 class SqlProfileRepository:
