@@ -43,8 +43,7 @@ from storage.tables import NudgeRow, ProfileRow, SnoozeRow
 _KEY = ("kind", "subject", "tier", "period", "recipient_id")
 _PER_NUDGE: dict[
     str, TypeEngine[Any]
-] = {  # the columns each nudge brings, by type; the rest are the same for the whole sweep
-    "team_id": Text(),
+] = {  # the columns each nudge brings, by type; the rest are the same for the whole chunk
     "kind": Text(),
     "subject": Text(),
     "tier": Integer(),
@@ -53,6 +52,7 @@ _PER_NUDGE: dict[
     "relationship_id": Integer(),
     "detail": Text(),  # a JSON object within the document, handed back as its text
 }
+_TEAM: dict[str, TypeEngine[Any]] = {"team_id": Text()}  # brought by each nudge too in a chunk of several workspaces
 _JSON = postgresql.JSON()
 ENQUEUE_CHUNK = 5000  # nudges per statement: one JSON document of about a megabyte
 ERROR_MAX = 200
@@ -224,12 +224,15 @@ def enqueue(session: Session, nudges: Mapping[str, Sequence[Nudge]], now: dateti
 
 
 def _enqueue_chunk(session: Session, nudges: Sequence[tuple[str, Nudge]], now: datetime) -> Counter[str]:
-    """How many nudges were new, per workspace: the rows' count for a chunk of one workspace, the workspace of each
-    new row for a chunk of several (returning it costs a sweep of one big workspace a fifth of its inserts)."""
+    """How many nudges were new, per workspace. A chunk of one workspace binds it and counts the rows; one of
+    several names each nudge's workspace and returns that of each new row (which would cost a sweep of one big
+    workspace a fifth of its inserts, and reading the workspace of each nudge a tenth)."""
+    teams = {team for team, _ in nudges}
+    by_team = len(teams) > 1
     document = json.dumps(
         [
             {
-                "team_id": team,
+                **({"team_id": team} if by_team else {}),
                 "kind": n.kind.value,
                 "subject": n.subject,
                 "tier": n.tier,
@@ -241,20 +244,19 @@ def _enqueue_chunk(session: Session, nudges: Sequence[tuple[str, Nudge]], now: d
             for team, n in nudges
         ]
     )
-    teams = {team for team, _ in nudges}
-    dialect = session.get_bind().dialect.name
-    values = {"now": now, "document": document}
-    if len(teams) == 1:
-        inserted = session.execute(_enqueue_statement(dialect, by_team=False), values)
-        return Counter({teams.pop(): int(inserted.rowcount)})  # type: ignore[attr-defined]
-    return Counter(session.execute(_enqueue_statement(dialect, by_team=True), values).scalars())
+    statement = _enqueue_statement(session.get_bind().dialect.name, by_team=by_team)
+    if by_team:
+        return Counter(session.execute(statement, {"now": now, "document": document}).scalars())
+    team = teams.pop()
+    inserted = session.execute(statement, {"team_id": team, "now": now, "document": document})
+    return Counter({team: int(inserted.rowcount)})  # type: ignore[attr-defined]
 
 
 @cache
 def _enqueue_statement(dialect: str, *, by_team: bool) -> Executable:
-    """The insert of one JSON document of nudges (bound as `document`, each naming its workspace) at `now`, built
-    once: building it costs more than running it on a few rows. It returns the workspace of each new row if
-    `by_team`, else keeps the count of new rows."""
+    """The insert of one JSON document of nudges (bound as `document`) at `now`, built once: building it costs more
+    than running it on a few rows. With `by_team` each nudge names its workspace and the insert returns the
+    workspace of each new row; without, the workspace is bound as `team_id` and the count of new rows kept."""
     nudge = table(NudgeRow)
     now = bindparam("now", type_=nudge.c.created_at.type)
     fixed = {
@@ -263,7 +265,9 @@ def _enqueue_statement(dialect: str, *, by_team: bool) -> Executable:
         "not_before": now,
         "attempts": literal(0, nudge.c.attempts.type),
     }
-    due = _unpacked(dialect, bindparam("document", type_=Text))
+    if not by_team:
+        fixed["team_id"] = bindparam("team_id", type_=nudge.c.team_id.type)
+    due = _unpacked(dialect, bindparam("document", type_=Text), (_TEAM if by_team else {}) | _PER_NUDGE)
     columns = [*fixed, *(c.name for c in due)]
     insert = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(nudge)
     statement = insert.from_select(columns, sa_select(*fixed.values(), *due).where(true()))
@@ -274,19 +278,21 @@ def _enqueue_statement(dialect: str, *, by_team: bool) -> Executable:
     return statement.execution_options(preserve_rowcount=True)
 
 
-def _unpacked(dialect: str, document: BindParameter[str]) -> list[ColumnElement[Any]]:
+def _unpacked(
+    dialect: str, document: BindParameter[str], per_nudge: dict[str, TypeEngine[Any]]
+) -> list[ColumnElement[Any]]:
     """The per-nudge columns, read from the JSON array `document` by the database itself."""
     if dialect == "postgresql":
         rows = (
             func.json_to_recordset(cast(document, postgresql.JSON))
             .table_valued(
-                *(column(name, postgresql.JSON() if name == "detail" else kind) for name, kind in _PER_NUDGE.items())
+                *(column(name, postgresql.JSON() if name == "detail" else kind) for name, kind in per_nudge.items())
             )
             .render_derived(name="due", with_types=True)
         )
-        return [cast(rows.c[name], kind).label(name) for name, kind in _PER_NUDGE.items()]
+        return [cast(rows.c[name], kind).label(name) for name, kind in per_nudge.items()]
     each = func.json_each(document).table_valued("value").alias("due")
-    return [cast(func.json_extract(each.c.value, f"$.{name}"), kind).label(name) for name, kind in _PER_NUDGE.items()]
+    return [cast(func.json_extract(each.c.value, f"$.{name}"), kind).label(name) for name, kind in per_nudge.items()]
 
 
 class SqlSnoozeRepository:
