@@ -6,8 +6,8 @@ open tier-1 dispute past its 7-day limit (half of them also past the one-day gra
 rest are due in the future and must not be read at all. Then, at a fixed `now`, it measures:
 
   find    `due_nudges` alone: reading what is due and working out the nudges (read only, nothing written);
-  sweep   the first `sweep`: finds everything due, climbs the disputes, fills the outbox; split into
-          "climb s" (the disputes moved up, `dispute_service.climb`) and "enq s" (the outbox inserts, summed);
+  sweep   the first `sweep_many`: finds everything due, climbs the disputes, fills the outbox; split into
+          "climb s" (the disputes moved up, `dispute_service.climb_many`) and "enq s" (the outbox inserts, summed);
           on PostgreSQL the sweep's three parts run side by side, so these overlap and may add up to more than
           the sweep; the median of --repeat first sweeps, each on an identical copy of the seeded database;
   again   a second sweep at the same `now`: everything due is already in the outbox, so nothing is enqueued;
@@ -19,9 +19,9 @@ tracemalloc peak (Python allocations only), "rss MB" the growth of the process's
 sweep (VmHWM, reset before each phase through /proc/self/clear_refs; falls back to ru_maxrss, which only
 moves when a phase beats the earlier peak).
 
-A third scenario spreads N relationships over many workspaces (default 1,000 of 100 each), each swept on its own
-as the nudge job does, beside a single workspace of the same N in the same run: the ratio of the two sweeps is
-the cost of many tenants (target: within 1.3x).
+A third scenario spreads N relationships over many workspaces (default 1,000 of 100 each), swept in batches of
+200 workspaces as the nudge job does, beside a single workspace of the same N in the same run: the ratio of the
+two sweeps is the cost of many tenants (target: within 1.3x).
 
 A second scenario keeps the number of due items fixed (default 10,000: 50% reviews, 40% exit reviews, 10%
 disputes) while N grows, to show that a sweep costs what is due, not the size of the workspace.
@@ -61,11 +61,12 @@ from sqlmodel import SQLModel
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bot.nudges.delivery import SWEEP_BATCH  # noqa: E402
 from stages import nudge_service  # noqa: E402
 from stages.catalogue import Cadences, default_catalogue  # noqa: E402
 from stages.nudges import NudgePolicy  # noqa: E402
 from storage.database import Database  # noqa: E402
-from storage.repositories.nudges import SqlNudgeRepository  # noqa: E402
+from storage.repositories.sweep import SqlSweepRepository  # noqa: E402
 from storage.tables import NudgeRow  # noqa: E402
 
 TEAM = "T0BENCH"
@@ -127,7 +128,7 @@ class Plan:
     reviews: int  # review overdue
     exits: int  # exit strategy review overdue
     disputes: int  # open tier-1 dispute past its limit; every other one also past the grace, so it climbs
-    tenants: int = 1  # workspaces sharing the n relationships equally, each swept on its own
+    tenants: int = 1  # workspaces sharing the n relationships equally, swept in batches
 
     @classmethod
     def mix(cls, n: int) -> "Plan":
@@ -428,13 +429,13 @@ def peak_rss() -> Iterator[list[float | None]]:
 def phase_timers() -> Iterator[dict[str, float]]:
     """Wraps the sweep's dispute climbs and outbox inserts with timers, for as long as the block runs.
 
-    The sweep calls `climb` through its own module's name, so that name is swapped; a phase whose function is
+    The sweep calls `climb_many` through its own module's name, so that name is swapped; a phase whose function is
     no longer there (renamed since) is left out of the breakdown rather than failing the run.
     """
     phases: dict[str, float] = {}
     namespace = vars(nudge_service)
-    climb = namespace.get("climb")
-    enqueue = getattr(SqlNudgeRepository, "enqueue", None)
+    climb = namespace.get("climb_many")
+    enqueue = getattr(SqlSweepRepository, "enqueue", None)
 
     def timed_climb(*args: Any, **kwargs: Any) -> Any:
         assert climb is not None
@@ -444,7 +445,7 @@ def phase_timers() -> Iterator[dict[str, float]]:
         finally:
             phases["climb"] = phases.get("climb", 0.0) + time.perf_counter() - started
 
-    def timed_enqueue(self: SqlNudgeRepository, *args: Any, **kwargs: Any) -> Any:
+    def timed_enqueue(self: SqlSweepRepository, *args: Any, **kwargs: Any) -> Any:
         assert enqueue is not None
         started = time.perf_counter()
         try:
@@ -454,17 +455,17 @@ def phase_timers() -> Iterator[dict[str, float]]:
 
     if climb is not None:
         phases["climb"] = 0.0
-        namespace["climb"] = timed_climb
+        namespace["climb_many"] = timed_climb
     if enqueue is not None:
         phases["enqueue"] = 0.0
-        SqlNudgeRepository.enqueue = timed_enqueue  # type: ignore[method-assign]
+        SqlSweepRepository.enqueue = timed_enqueue  # type: ignore[method-assign]
     try:
         yield phases
     finally:
         if climb is not None:
-            namespace["climb"] = climb
+            namespace["climb_many"] = climb
         if enqueue is not None:
-            SqlNudgeRepository.enqueue = enqueue  # type: ignore[method-assign]
+            SqlSweepRepository.enqueue = enqueue  # type: ignore[method-assign]
 
 
 def timed(fn: Callable[[], T]) -> tuple[T, Measurement]:
@@ -521,10 +522,15 @@ class Run:
 def sweeper(
     db: Database, cadences: Cadences, when: datetime, teams: tuple[str, ...] = (TEAM,)
 ) -> Callable[[], nudge_service.SweepResult]:
-    """Each workspace swept in turn, as the nudge job does; one result summing them."""
+    """The workspaces swept in batches, as the nudge job does; one result summing them."""
 
     def sweep() -> nudge_service.SweepResult:
-        results = [nudge_service.sweep(db.uow(team), cadences, NudgePolicy(), when) for team in teams]
+        batches = [teams[start : start + SWEEP_BATCH] for start in range(0, len(teams), SWEEP_BATCH)]
+        results = [
+            result
+            for batch in batches
+            for result in nudge_service.sweep_many(db.sweeping(batch), cadences, NudgePolicy(), when).values()
+        ]
         return nudge_service.SweepResult(
             [n for r in results for n in r.due],
             sum(r.enqueued for r in results),

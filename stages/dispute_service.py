@@ -19,7 +19,7 @@ from stages.errors import InvalidInput, NotAllowed, Problem, RelationshipNotFoun
 from stages.homes import HomesToDraw, homes
 from stages.naming import name_prefix, suggest
 from stages.nudges import escalation_nudges
-from stages.ports import UnitOfWork
+from stages.ports import SweepUnitOfWork, UnitOfWork
 from stages.relationship_service import find_relationship
 from stages.relationships import Relationship
 
@@ -251,28 +251,28 @@ def escalate(
     return DisputeChanged(after, kind, why, leaders)
 
 
-def climb(uow: UnitOfWork, cases: Sequence[Case], *, now: datetime) -> list[Case]:
-    """The ladder moves up every dispute that outstayed its tier, together, recorded as done by Accord itself.
+def climb_many(uow: SweepUnitOfWork, cases: Sequence[Case], *, now: datetime) -> list[Case]:
+    """The ladder moves up every dispute that outstayed its tier, together, recorded as done by Accord itself: the
+    disputes of a batch of workspaces at once, each recorded in its own workspace.
 
     Returns the cases moved: one someone moved (or resolved) since it was read is left as they left it. Runs in
-    the caller's unit of work, which commits the moves together with the nudges they call for.
+    the caller's transaction, which commits the moves together with the nudges they call for.
     """
     read = {c.dispute.id: c for c in cases}
-    with uow.reading():
-        moved = [
-            d
-            for tier in sorted({c.dispute.tier for c in cases})
-            for d in uow.disputes.move_up([i for i, c in read.items() if i and c.dispute.tier == tier], tier, now)
+    moved = [
+        d
+        for tier in sorted({c.dispute.tier for c in cases})
+        for d in uow.sweep.move_up([i for i, c in read.items() if i and c.dispute.tier == tier], tier, now)
+    ]
+    kind = DisputeEventKind.ESCALATED
+    uow.sweep.record_dispute_events([DisputeEvent(d.team_id, d.id or 0, kind, LADDER, now, d.tier) for d in moved])
+    action = f"dispute.{kind.value}"
+    uow.sweep.record_audit(
+        [
+            AuditEvent(d.team_id, d.relationship_id, LADDER, now, action, f"dispute {d.id}", *_change_of(read, d))
+            for d in moved
         ]
-        kind = DisputeEventKind.ESCALATED
-        uow.disputes.record_many([DisputeEvent(uow.team_id, d.id or 0, kind, LADDER, now, d.tier) for d in moved])
-        action = f"dispute.{kind.value}"
-        uow.audit.record_many(
-            [
-                AuditEvent(uow.team_id, d.relationship_id, LADDER, now, action, f"dispute {d.id}", *_change_of(read, d))
-                for d in moved
-            ]
-        )
+    )
     return [Case(d, read[d.id].relationship) for d in moved]
 
 

@@ -4,16 +4,18 @@ Sweeps can run at any time, in any number of processes: the outbox holds one row
 climbs a tier only if nobody moved it first, and senders claim rows before sending them.
 """
 
-from collections.abc import Callable, Sequence
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from functools import partial
-from typing import assert_never
+from typing import TypeVar, assert_never
 from uuid import uuid4
 
 from stages.catalogue import Cadences
-from stages.dispute_service import Case, climb
+from stages.dispute_service import Case, climb_many
+from stages.disputes import Dispute
 from stages.errors import Stale
 from stages.nudges import (
     ClaimLost,
@@ -24,6 +26,7 @@ from stages.nudges import (
     QueuedNudge,
     Settled,
     Snooze,
+    Snoozes,
     dispute_check,
     dispute_id,
     due_subject,
@@ -33,7 +36,7 @@ from stages.nudges import (
     review_nudges,
     thread_nudges,
 )
-from stages.ports import UnitOfWork
+from stages.ports import SweepRepository, SweepUnitOfWork, UnitOfWork
 from stages.relationships import Relationship
 
 SNOOZE_MEMORY = timedelta(days=60)  # how long an ended snooze still shapes its reminder series
@@ -51,21 +54,28 @@ def due_nudges(
 ) -> tuple[list[Nudge], list[Case]]:
     """Every nudge due as of `now`, and the disputes that should climb a tier (not moved yet)."""
     with uow.reading():
-        disputes, climbing = _due_disputes(uow, cadences, policy, now)
-        return _due_reviews(uow, policy, now) + _due_exit_reviews(uow, policy, now) + disputes, climbing
+        snoozes = uow.snoozes.recent(now - SNOOZE_MEMORY)
+        today = now.date()
+        disputes, climbing = _dispute_nudges(uow.disputes.past_limit(now, cadences), cadences, policy, now, snoozes)
+        reviews = _review_nudges(uow.relationships.reviews_due(today), policy, now, snoozes)
+        exit_reviews = _exit_review_nudges(uow.relationships.exit_reviews_due(today), policy, now, snoozes)
+        return reviews + exit_reviews + disputes, climbing
 
 
-def sweep(uow: UnitOfWork, cadences: Cadences, policy: NudgePolicy, now: datetime) -> SweepResult:
-    """Queue every due nudge not queued yet, and move overdue disputes up their ladder (telling the new tier).
+def sweep_many(uow: SweepUnitOfWork, cadences: Cadences, policy: NudgePolicy, now: datetime) -> dict[str, SweepResult]:
+    """Queue every due nudge of a batch of workspaces not queued yet, and move their overdue disputes up their
+    ladders (telling the new tier); the result of each workspace of the batch.
 
-    Reviews, exit reviews and disputes are queued in a transaction each, side by side where the database takes
-    several writers at once: while one part works out its nudges another's are being written, so the sweep takes
-    little more than its longest part. Queueing a nudge is idempotent, so no part needs another's.
+    Each part (disputes, reviews, exit reviews) reads what is due in the whole batch with one query, works out each
+    workspace's nudges by the rules with that workspace's own snoozes, and queues them all in one transaction, so a
+    sweep of many small workspaces costs about what one of the same size does. The parts run side by side where
+    the database takes several writers at once: while one works out its nudges another's are being written.
+    Queueing a nudge is idempotent, so no part needs another's.
     """
-    parts: list[Callable[[UnitOfWork], SweepResult]] = [
+    parts: list[Callable[[SweepUnitOfWork], dict[str, SweepResult]]] = [
         partial(_queue_disputes, cadences=cadences, policy=policy, now=now),
-        partial(_queue_overdue, find=_due_reviews, policy=policy, now=now),
-        partial(_queue_overdue, find=_due_exit_reviews, policy=policy, now=now),
+        partial(_queue_overdue, read=_reviews_due, rules=_review_nudges, policy=policy, now=now),
+        partial(_queue_overdue, read=_exit_reviews_due, rules=_exit_review_nudges, policy=policy, now=now),
     ]
     others = [other for other in (uow.beside() for _ in parts[1:]) if other is not None]
     if len(others) < len(parts) - 1:
@@ -74,58 +84,106 @@ def sweep(uow: UnitOfWork, cadences: Cadences, policy: NudgePolicy, now: datetim
         with ThreadPoolExecutor(max_workers=len(others), thread_name_prefix="sweep") as pool:
             elsewhere = [pool.submit(part, other) for part, other in zip(parts[1:], others, strict=True)]
             results = [parts[0](uow), *(f.result() for f in elsewhere)]
+    return {team: _merged([r[team] for r in results if team in r]) for team in uow.team_ids}
+
+
+def _merged(results: Sequence[SweepResult]) -> SweepResult:
     return SweepResult(
         [n for r in results for n in r.due], sum(r.enqueued for r in results), [c for r in results for c in r.escalated]
     )
 
 
-Finder = Callable[[UnitOfWork, NudgePolicy, datetime], list[Nudge]]
+Rules = Callable[[Sequence[Relationship], NudgePolicy, datetime, Snoozes], list[Nudge]]
 
 
-def _queue_overdue(uow: UnitOfWork, *, find: Finder, policy: NudgePolicy, now: datetime) -> SweepResult:
+def _queue_overdue(
+    uow: SweepUnitOfWork,
+    *,
+    read: Callable[[SweepRepository, date], list[Relationship]],
+    rules: Rules,
+    policy: NudgePolicy,
+    now: datetime,
+) -> dict[str, SweepResult]:
     with uow:
-        nudges = reachable(find(uow, policy, now))
-        enqueued = uow.nudges.enqueue(nudges, now)
+        snoozes = uow.sweep.snoozes(now - SNOOZE_MEMORY)
+        due = _by_team(read(uow.sweep, now.date()), lambda r: r.team_id)
+        nudges = {team: reachable(rules(found, policy, now, snoozes.get(team, {}))) for team, found in due.items()}
+        enqueued = uow.sweep.enqueue(nudges, now)
         uow.commit()
-    return SweepResult(nudges, enqueued)
+    return {team: SweepResult(found, enqueued.get(team, 0)) for team, found in nudges.items()}
 
 
-def _queue_disputes(uow: UnitOfWork, *, cadences: Cadences, policy: NudgePolicy, now: datetime) -> SweepResult:
+def _queue_disputes(
+    uow: SweepUnitOfWork, *, cadences: Cadences, policy: NudgePolicy, now: datetime
+) -> dict[str, SweepResult]:
     """Nudge the owners of disputes past their tier's limit, and move up those past grace, telling the new tier's
     people and the dispute's thread."""
     with uow:
-        nudges, climbing = _due_disputes(uow, cadences, policy, now)
-        escalated = climb(uow, climbing, now=now) if climbing else []
-        for moved in escalated:
-            nudges += escalation_nudges(moved.dispute, moved.relationship, now)
-            nudges += thread_nudges(moved.dispute, moved.relationship, now)
-        nudges = reachable(nudges)
-        enqueued = uow.nudges.enqueue(nudges, now)
+        snoozes = uow.sweep.snoozes(now - SNOOZE_MEMORY)
+        overdue = _by_team(uow.sweep.disputes_past_limit(now, cadences), lambda pair: pair[0].team_id)
+        checked = {
+            team: _dispute_nudges(pairs, cadences, policy, now, snoozes.get(team, {}))
+            for team, pairs in overdue.items()
+        }
+        climbing = [case for _, cases in checked.values() for case in cases]
+        escalated = _by_team(climb_many(uow, climbing, now=now) if climbing else [], lambda c: c.dispute.team_id)
+        nudges = {team: found + _told_of_climbs(escalated.get(team, []), now) for team, (found, _) in checked.items()}
+        nudges = {team: reachable(found) for team, found in nudges.items()}
+        enqueued = uow.sweep.enqueue(nudges, now)
         uow.commit()
-    return SweepResult(nudges, enqueued, escalated)
+    return {team: SweepResult(found, enqueued.get(team, 0), escalated.get(team, [])) for team, found in nudges.items()}
 
 
-def _due_reviews(uow: UnitOfWork, policy: NudgePolicy, now: datetime) -> list[Nudge]:
-    snoozes = uow.snoozes.recent(now - SNOOZE_MEMORY)
-    return [n for r in uow.relationships.reviews_due(now.date()) for n in review_nudges(r, now, policy, snoozes)]
-
-
-def _due_exit_reviews(uow: UnitOfWork, policy: NudgePolicy, now: datetime) -> list[Nudge]:
-    snoozes = uow.snoozes.recent(now - SNOOZE_MEMORY)
+def _told_of_climbs(escalated: Sequence[Case], now: datetime) -> list[Nudge]:
+    """The new tier's people, and the dispute's thread, told of each dispute the ladder moved up."""
     return [
         n
-        for r in uow.relationships.exit_reviews_due(now.date())
-        for n in exit_review_nudges(r, r.next_exit_review_due, now, policy, snoozes)
+        for moved in escalated
+        for n in escalation_nudges(moved.dispute, moved.relationship, now)
+        + thread_nudges(moved.dispute, moved.relationship, now)
     ]
 
 
-def _due_disputes(
-    uow: UnitOfWork, cadences: Cadences, policy: NudgePolicy, now: datetime
+Item = TypeVar("Item")
+
+
+def _by_team(items: Iterable[Item], team_of: Callable[[Item], str]) -> dict[str, list[Item]]:
+    grouped: dict[str, list[Item]] = defaultdict(list)
+    for item in items:
+        grouped[team_of(item)].append(item)
+    return grouped
+
+
+def _reviews_due(sweep: SweepRepository, today: date) -> list[Relationship]:
+    return sweep.reviews_due(today)
+
+
+def _exit_reviews_due(sweep: SweepRepository, today: date) -> list[Relationship]:
+    return sweep.exit_reviews_due(today)
+
+
+def _review_nudges(
+    relationships: Sequence[Relationship], policy: NudgePolicy, now: datetime, snoozes: Snoozes
+) -> list[Nudge]:
+    return [n for r in relationships for n in review_nudges(r, now, policy, snoozes)]
+
+
+def _exit_review_nudges(
+    relationships: Sequence[Relationship], policy: NudgePolicy, now: datetime, snoozes: Snoozes
+) -> list[Nudge]:
+    return [n for r in relationships for n in exit_review_nudges(r, r.next_exit_review_due, now, policy, snoozes)]
+
+
+def _dispute_nudges(
+    overdue: Sequence[tuple[Dispute, Relationship]],
+    cadences: Cadences,
+    policy: NudgePolicy,
+    now: datetime,
+    snoozes: Snoozes,
 ) -> tuple[list[Nudge], list[Case]]:
-    snoozes = uow.snoozes.recent(now - SNOOZE_MEMORY)
     nudges: list[Nudge] = []
     climbing = []
-    for dispute, relationship in uow.disputes.past_limit(now, cadences):
+    for dispute, relationship in overdue:
         check = dispute_check(dispute, relationship, now, cadences, policy, snoozes)
         nudges += check.nudges
         if check.escalate:

@@ -1,6 +1,6 @@
 """What the use cases need from persistence, stated as protocols so the domain never imports a database."""
 
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from contextlib import AbstractContextManager
 from datetime import date, datetime, timedelta
 from types import TracebackType
@@ -140,14 +140,7 @@ class DisputeRepository(Protocol):
         """Store the change if the stored dispute is still at `dispute.version`; None if it moved meanwhile."""
         ...
 
-    def move_up(self, dispute_ids: Sequence[int], from_tier: int, now: datetime) -> list[Dispute]:
-        """Move these open disputes up from `from_tier`, as `Dispute.escalated(now)` does, in one statement; returns
-        those moved (one already moved or closed by someone else is left alone)."""
-        ...
-
     def record(self, event: DisputeEvent) -> DisputeEvent: ...
-
-    def record_many(self, events: Sequence[DisputeEvent]) -> None: ...
 
     def events(self, dispute_id: int) -> list[DisputeEvent]: ...
 
@@ -235,6 +228,44 @@ class SnoozeRepository(Protocol):
         ...
 
 
+class SweepRepository(Protocol):
+    """What the nudge sweep reads and writes for a batch of workspaces at once. Every statement names the batch's
+    workspaces, and every row read or written keeps its own `team_id`: nothing of another workspace is seen."""
+
+    def reviews_due(self, today: date) -> list[Relationship]:
+        """Active relationships of the batch whose review is due today or overdue."""
+        ...
+
+    def exit_reviews_due(self, today: date) -> list[Relationship]:
+        """Active relationships of the batch whose joint exit strategy review is due today or overdue."""
+        ...
+
+    def disputes_past_limit(self, now: datetime, cadences: Cadences) -> list[tuple[Dispute, Relationship]]:
+        """Open disputes of the batch that have outstayed their tier's time limit, with their relationships."""
+        ...
+
+    def snoozes(self, ended_since: datetime) -> Mapping[str, Snoozes]:
+        """Each workspace's snoozes (as `SnoozeRepository.recent`); a workspace with none is left out."""
+        ...
+
+    def move_up(self, dispute_ids: Sequence[int], from_tier: int, now: datetime) -> list[Dispute]:
+        """Move these open disputes of the batch up from `from_tier`, as `Dispute.escalated(now)` does, in one
+        statement; returns those moved (one already moved or closed by someone else is left alone)."""
+        ...
+
+    def record_dispute_events(self, events: Sequence[DisputeEvent]) -> None:
+        """Each in its own workspace, which must be of the batch."""
+        ...
+
+    def record_audit(self, events: Sequence[AuditEvent]) -> None:
+        """Each in its own workspace, which must be of the batch."""
+        ...
+
+    def enqueue(self, nudges: Mapping[str, Sequence[Nudge]], now: datetime) -> dict[str, int]:
+        """Add each workspace's nudges whose key is not in its outbox yet; how many were new, per workspace."""
+        ...
+
+
 class ProfileRepository(Protocol):
     """What Slack said of people (their time zone), kept for a while to spare the Web API."""
 
@@ -286,10 +317,6 @@ class AuditRepository(Protocol):
         before: Any = None,
         after: Any = None,
     ) -> AuditEvent: ...
-
-    def record_many(self, events: Sequence[AuditEvent]) -> None:
-        """Many events at once (their before and after already snapshots)."""
-        ...
 
     def latest(self, relationship_id: int, limit: int) -> list[AuditEvent]: ...
 
@@ -374,4 +401,26 @@ class UnitOfWork(Protocol):
     def beside(self) -> "UnitOfWork | None":
         """Another unit of work in the same workspace, on a connection of its own that can write while this one
         does; None where the database takes one writer at a time."""
+        ...
+
+
+class SweepUnitOfWork(Protocol):
+    """One transaction over a batch of workspaces, for the nudge sweep only: kept only if `commit` is called."""
+
+    team_ids: tuple[str, ...]
+
+    @property
+    def sweep(self) -> SweepRepository: ...
+
+    def __enter__(self) -> Self: ...
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None: ...
+
+    def commit(self) -> None: ...
+
+    def beside(self) -> "SweepUnitOfWork | None":
+        """Another over the same batch, on a connection of its own that can write while this one does; None where
+        the database takes one writer at a time."""
         ...

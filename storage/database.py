@@ -1,5 +1,6 @@
 """Engines, sessions and schema migrations for SQLite (embedded default) and PostgreSQL."""
 
+from collections.abc import Sequence
 from importlib.resources import files
 from typing import Any
 
@@ -14,7 +15,7 @@ from sqlmodel import Session, col, select
 
 from storage.tables import WorkspaceRow
 from storage.text_guard import refuse_nul
-from storage.uow import SqlUnitOfWork, reading_only
+from storage.uow import SqlSweepUnitOfWork, SqlUnitOfWork, reading_only
 from storage.writer_lock import READING, WriterLock
 
 
@@ -101,6 +102,10 @@ class Database:
 
     def uow(self, team_id: str) -> SqlUnitOfWork:
         return SqlUnitOfWork(self.sessions, team_id, self.reading_sessions)
+
+    def sweeping(self, team_ids: Sequence[str]) -> SqlSweepUnitOfWork:
+        """A unit of work for the nudge sweep over these workspaces at once."""
+        return SqlSweepUnitOfWork(self.sessions, team_ids)
 
     def dispose(self) -> None:
         self.engine.dispose()

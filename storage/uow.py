@@ -1,6 +1,6 @@
 """The unit of work: one transaction in one workspace, rolled back unless committed."""
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from types import TracebackType
 from typing import Self
@@ -20,6 +20,7 @@ from storage.repositories.nudges import SqlNudgeRepository, SqlProfileRepository
 from storage.repositories.relationships import SqlRelationshipRepository
 from storage.repositories.reviews import SqlExitStrategyRepository, SqlReviewRepository
 from storage.repositories.sign_offs import SqlSignOffRepository
+from storage.repositories.sweep import SqlSweepRepository
 from storage.tables import AuditEventRow
 
 
@@ -128,6 +129,44 @@ class SqlUnitOfWork:
     def saved(self) -> list[str]:
         """What this unit of work has committed, as the audit trail names it ("dispute.raised"), oldest first."""
         return [self._saved[event] for event in sorted(self._saved)]
+
+
+class SqlSweepUnitOfWork:
+    """One transaction over a batch of workspaces, for the nudge sweep: rolled back unless committed."""
+
+    sweep: SqlSweepRepository
+
+    def __init__(self, sessions: sessionmaker[Session], team_ids: Sequence[str]) -> None:
+        self.team_ids = tuple(team_ids)
+        self._sessions = sessions
+        self._session: Session | None = None
+
+    def __enter__(self) -> Self:
+        if self._session is not None:
+            raise RuntimeError("a sweep's unit of work is entered once at a time")
+        self._session = self._sessions()
+        self.sweep = SqlSweepRepository(self._session, self.team_ids)
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        if self._session is not None:
+            self._session.rollback()
+            self._session.close()
+            self._session = None
+
+    def commit(self) -> None:
+        if self._session is None:
+            raise RuntimeError("commit outside a unit of work")
+        self._session.commit()
+
+    def beside(self) -> "SqlSweepUnitOfWork | None":
+        # SQLite serialises writers (every transaction begins IMMEDIATE), so a second one would only wait.
+        bind = self._sessions.kw.get("bind")
+        if bind is None or bind.dialect.name == "sqlite":
+            return None
+        return SqlSweepUnitOfWork(self._sessions, self.team_ids)
 
 
 def reading_only(sessions: sessionmaker[Session]) -> sessionmaker[Session]:

@@ -1,4 +1,5 @@
-"""The nudge job: sweep every workspace for what is due, then deliver the outbox as direct messages.
+"""The nudge job: sweep the workspaces for what is due, a batch of them at once, then deliver each one's outbox as
+direct messages.
 
 One DM per person per run lists everything due for them. It goes out only within their working hours, in
 their own time zone (asked of Slack with `users.info`, remembered for a day). A 429 waits for its Retry-After,
@@ -18,7 +19,7 @@ import os
 import socket
 import urllib.error
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -41,7 +42,7 @@ from stages.dispute_service import LADDER
 from stages.disputes import DisputeEventKind
 from stages.errors import Stale
 from stages.nudges import ClaimLost, NudgePolicy, QueuedNudge, WorkingHours, dispute_id
-from stages.ports import UnitOfWork
+from stages.ports import SweepUnitOfWork, UnitOfWork
 
 log = logging.getLogger(__name__)
 
@@ -95,6 +96,8 @@ class RunReport:
 
 
 Clients = Callable[[str], WebClient | None]  # a tenant's client now; None: it has no usable installation
+Sweeping = Callable[[Sequence[str]], SweepUnitOfWork]  # one transaction over a batch of tenants, for the sweep
+SWEEP_BATCH = 200  # tenants swept together: a sweep's fixed cost is paid once for all of them
 
 
 class Nudger:
@@ -103,6 +106,7 @@ class Nudger:
         deps: Deps,
         clients: Clients,
         teams: Callable[[], list[str]],
+        sweeping: Sweeping,
         *,
         policy: NudgePolicy,
         hours: WorkingHours,
@@ -113,6 +117,7 @@ class Nudger:
         self.deps = deps
         self.clients = clients
         self.teams = teams
+        self.sweeping = sweeping
         self.uow = deps.uow
         self.catalogue = deps.catalogue
         self.copy = deps.copy
@@ -126,20 +131,48 @@ class Nudger:
         self.pacer = Pacer()  # kept from run to run: a 429's window outlasts the run that met it
 
     def run(self) -> RunReport:
-        """One pass over every tenant: queue what is due, then send what may be sent now."""
+        """One pass over every tenant: queue what is due in a batch of tenants at once, then send to each of them
+        what may be sent now."""
         report = RunReport()
         self.pacer.forget_settled(self.clock.now())
-        for team_id in self.teams():
-            now = self.clock.now()
-            try:
-                self._sweep(team_id, now, report)
-                self._talk(team_id, now, report)
-            except TenantRefused as refused:
-                log.warning("%s: its nudges wait for a new token", refused)
-                report.stopped.append(team_id)
-            except Exception:  # one tenant's trouble must not stop the others' nudges
-                log.exception("nudge run failed for workspace %s", team_id)
+        teams = self.teams()
+        for start in range(0, len(teams), SWEEP_BATCH):
+            batch = teams[start : start + SWEEP_BATCH]
+            self._sweep(batch, self.clock.now(), report)
+            for team_id in batch:
+                self._talk_to(team_id, report)
         return report
+
+    def _sweep(self, batch: Sequence[str], now: datetime, report: RunReport) -> None:
+        """The batch swept together; if that fails, each of its tenants on its own, so that one tenant's trouble
+        does not keep the others' nudges from the outbox."""
+        try:
+            self._count(
+                nudge_service.sweep_many(self.sweeping(batch), self.catalogue.cadences, self.policy, now), report
+            )
+            return
+        except Exception:
+            if len(batch) == 1:
+                log.exception("nudge sweep failed for workspace %s", batch[0])
+                return
+            log.exception("nudge sweep failed for a batch of %d workspaces: sweeping each on its own", len(batch))
+        for team_id in batch:
+            self._sweep([team_id], now, report)
+
+    @staticmethod
+    def _count(results: Mapping[str, nudge_service.SweepResult], report: RunReport) -> None:
+        for result in results.values():
+            report.enqueued += result.enqueued
+            report.escalated += len(result.escalated)
+
+    def _talk_to(self, team_id: str, report: RunReport) -> None:
+        try:
+            self._talk(team_id, self.clock.now(), report)
+        except TenantRefused as refused:
+            log.warning("%s: its nudges wait for a new token", refused)
+            report.stopped.append(team_id)
+        except Exception:  # one tenant's trouble must not stop the others' nudges
+            log.exception("nudge run failed for workspace %s", team_id)
 
     def _talk(self, team_id: str, now: datetime, report: RunReport) -> None:
         """Everything the run asks of Slack for one tenant, through its own paced client."""
@@ -152,11 +185,6 @@ class Nudger:
         self._deliver(slack, team_id, now, report)
         self._update_settled(slack, team_id, now, report)
         self._draw_left_homes(slack, team_id, now, report)
-
-    def _sweep(self, team_id: str, now: datetime, report: RunReport) -> None:
-        result = nudge_service.sweep(self.uow(team_id), self.catalogue.cadences, self.policy, now)
-        report.enqueued += result.enqueued
-        report.escalated += len(result.escalated)
 
     def _deliver(self, slack: WebClient, team_id: str, now: datetime, report: RunReport) -> None:
         claimed = nudge_service.claim(self.uow(team_id), self.worker, now, self.batch, self.lease)
@@ -416,7 +444,11 @@ def sender_client(settings: Settings, token: str | None) -> WebClient:
 
 
 def nudger_for(
-    settings: Settings, deps: Deps, teams: Callable[[], list[str]], clients: Clients | None = None
+    settings: Settings,
+    deps: Deps,
+    teams: Callable[[], list[str]],
+    sweeping: Sweeping,
+    clients: Clients | None = None,
 ) -> Nudger:
     """A nudger on the configured Slack, policy and working hours, sending to each tenant with `clients` (by
     default the one configured bot token for every tenant). Its clients must retry nothing by themselves (the
@@ -433,6 +465,7 @@ def nudger_for(
         deps,
         clients,
         teams,
+        sweeping,
         policy=settings.nudge_policy(),
         hours=settings.working(),
         default_tz=settings.default_timezone,

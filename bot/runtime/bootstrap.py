@@ -62,13 +62,13 @@ class Bootstrap:
 
         installs = self.installations
         if installs is None:
-            return nudger_for(self.settings, self.deps, self.database.team_ids)
+            return nudger_for(self.settings, self.deps, self.database.team_ids, self.database.sweeping)
         from bot.nudges.delivery import sender_client
 
         def client_for(tenant_id: str) -> "WebClient | None":
             return installs.client_for(tenant_id, self.clock.now(), partial(sender_client, self.settings))
 
-        return nudger_for(self.settings, self.deps, self.database.team_ids, client_for)
+        return nudger_for(self.settings, self.deps, self.database.team_ids, self.database.sweeping, client_for)
 
     def app(self, *, verify_requests: bool = True) -> "App":
         """A Bolt app on this process's dependencies (see `bot.app.build_app` for `verify_requests`)."""

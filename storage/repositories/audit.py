@@ -43,23 +43,6 @@ class SqlAuditRepository:
         self._session.flush()
         return _event(row)
 
-    def record_many(self, events: Sequence[AuditEvent]) -> None:
-        rows = [
-            {
-                "team_id": self._team_id,
-                "relationship_id": e.relationship_id,
-                "actor_id": e.actor_id,
-                "at": e.at,
-                "action": e.action,
-                "subject": e.subject[:120],
-                "before": _dumped(e.before),
-                "after": _dumped(e.after),
-            }
-            for e in events
-        ]
-        if rows:
-            self._session.execute(insert(table(AuditEventRow)), rows)
-
     def latest(self, relationship_id: int, limit: int) -> list[AuditEvent]:
         query = self._select(relationship_id).order_by(col(AuditEventRow.id).desc()).limit(limit)
         return [_event(row) for row in self._session.exec(query)]
@@ -95,6 +78,25 @@ def _event(row: AuditEventRow) -> AuditEvent:
         after=json.loads(row.after) if row.after else None,
         id=row.id,
     )
+
+
+def record_events(session: Session, events: Sequence[AuditEvent]) -> None:
+    """Many events at once (their before and after already snapshots), each in its own workspace."""
+    rows = [
+        {
+            "team_id": e.team_id,
+            "relationship_id": e.relationship_id,
+            "actor_id": e.actor_id,
+            "at": e.at,
+            "action": e.action,
+            "subject": e.subject[:120],
+            "before": _dumped(e.before),
+            "after": _dumped(e.after),
+        }
+        for e in events
+    ]
+    if rows:
+        session.execute(insert(table(AuditEventRow)), rows)
 
 
 class SqlPlanVersionRepository:

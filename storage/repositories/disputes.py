@@ -59,37 +59,11 @@ class SqlDisputeRepository:
         self._session.expire_all()
         return self.get(dispute.id or 0) if saved.rowcount == 1 else None
 
-    def move_up(self, dispute_ids: Sequence[int], from_tier: int, now: datetime) -> list[Dispute]:
-        """Move the disputes one tier up, each to the owner of that tier in its relationship."""
-        moved: list[Dispute] = []
-        new_owner = _owner_at(Tier(from_tier + 1))
-        for start in range(0, len(dispute_ids), CHUNK):
-            rows = self._session.execute(
-                update(_DISPUTES)
-                .where(
-                    _DISPUTES.c.team_id == self._team_id,
-                    _DISPUTES.c.status == DisputeStatus.OPEN.value,
-                    _DISPUTES.c.tier == from_tier,
-                    _DISPUTES.c.id.in_(list(dispute_ids[start : start + CHUNK])),
-                )
-                .values(tier=from_tier + 1, tier_since=now, owner_id=new_owner, version=_DISPUTES.c.version + 1)
-                .returning(*_PLAIN.columns)
-            )
-            moved += [_PLAIN.entity(row) for row in rows]
-        return moved
-
     def record(self, event: DisputeEvent) -> DisputeEvent:
         row = DisputeEventRow(team_id=self._team_id, **row_values(event, skip=("id", "team_id")))
         self._session.add(row)
         self._session.flush()
         return _event(row)
-
-    def record_many(self, events: Sequence[DisputeEvent]) -> None:
-        rows = [
-            {"team_id": self._team_id, **row_values(e, skip=("id", "team_id")), "kind": e.kind.value} for e in events
-        ]
-        if rows:
-            self._session.execute(insert(table(DisputeEventRow)), rows)
 
     def events(self, dispute_id: int) -> list[DisputeEvent]:
         query = (
@@ -115,25 +89,62 @@ class SqlDisputeRepository:
         return [_dispute(row) for row in self._session.exec(query.order_by(col(DisputeRow.raised_at)))]
 
     def past_limit(self, now: datetime, cadences: Cadences) -> list[tuple[Dispute, Relationship]]:
-        """Uses the open-dispute index: one range per tier, on when the dispute reached that tier."""
-        overdue = [
-            (col(DisputeRow.tier) == tier) & (col(DisputeRow.tier_since) <= now - timedelta(days=days))
-            for tier in range(1, TOP_TIER)
-            if (days := cadences.tier_days(tier)) is not None
-        ]
-        if not overdue:
-            return []
-        query = (
-            sa_select(*_PLAIN.columns, *relationships.PLAIN.columns)
-            .join_from(_DISPUTES, relationships.TABLE, relationships.TABLE.c.id == _DISPUTES.c.relationship_id)
-            .where(_DISPUTES.c.team_id == self._team_id, _DISPUTES.c.status == DisputeStatus.OPEN.value, or_(*overdue))
-        )
-        split = len(_PLAIN.columns)
-        rows = self._session.connection().execute(query)
-        return [(_PLAIN.entity(row[:split]), relationships.PLAIN.entity(row[split:])) for row in rows]
+        return past_limit(self._session, (self._team_id,), now, cadences)
 
     def _select(self) -> SelectOfScalar[DisputeRow]:
         return select(DisputeRow).where(DisputeRow.team_id == self._team_id)
+
+
+def move_up(
+    session: Session, team_ids: Sequence[str], dispute_ids: Sequence[int], from_tier: int, now: datetime
+) -> list[Dispute]:
+    """Move these open disputes of these workspaces one tier up, each to the owner of that tier in its
+    relationship; those moved (one already moved or closed by someone else is left alone)."""
+    moved: list[Dispute] = []
+    new_owner = _owner_at(Tier(from_tier + 1))
+    for start in range(0, len(dispute_ids), CHUNK):
+        rows = session.execute(
+            update(_DISPUTES)
+            .where(
+                _DISPUTES.c.team_id.in_(list(team_ids)),
+                _DISPUTES.c.status == DisputeStatus.OPEN.value,
+                _DISPUTES.c.tier == from_tier,
+                _DISPUTES.c.id.in_(list(dispute_ids[start : start + CHUNK])),
+            )
+            .values(tier=from_tier + 1, tier_since=now, owner_id=new_owner, version=_DISPUTES.c.version + 1)
+            .returning(*_PLAIN.columns)
+        )
+        moved += [_PLAIN.entity(row) for row in rows]
+    return moved
+
+
+def past_limit(
+    session: Session, team_ids: Sequence[str], now: datetime, cadences: Cadences
+) -> list[tuple[Dispute, Relationship]]:
+    """Open disputes of these workspaces past their tier's limit, with their relationships. Uses the open-dispute
+    index: one range per tier, on when the dispute reached that tier."""
+    overdue = [
+        (_DISPUTES.c.tier == tier) & (_DISPUTES.c.tier_since <= now - timedelta(days=days))
+        for tier in range(1, TOP_TIER)
+        if (days := cadences.tier_days(tier)) is not None
+    ]
+    if not overdue:
+        return []
+    query = (
+        sa_select(*_PLAIN.columns, *relationships.PLAIN.columns)
+        .join_from(_DISPUTES, relationships.TABLE, relationships.TABLE.c.id == _DISPUTES.c.relationship_id)
+        .where(_DISPUTES.c.team_id.in_(list(team_ids)), _DISPUTES.c.status == DisputeStatus.OPEN.value, or_(*overdue))
+    )
+    split = len(_PLAIN.columns)
+    rows = session.connection().execute(query)
+    return [(_PLAIN.entity(row[:split]), relationships.PLAIN.entity(row[split:])) for row in rows]
+
+
+def record_events(session: Session, events: Sequence[DisputeEvent]) -> None:
+    """Each event in its own workspace."""
+    rows = [{**row_values(e, skip=("id",)), "kind": e.kind.value} for e in events]
+    if rows:
+        session.execute(insert(table(DisputeEventRow)), rows)
 
 
 def _owner_at(tier: Tier) -> ScalarSelect[str]:

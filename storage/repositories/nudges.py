@@ -7,7 +7,8 @@ waiting; SQLite runs one writer at a time anyway.
 """
 
 import json
-from collections.abc import Sequence
+from collections import Counter, defaultdict
+from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 from functools import cache
 from typing import Any
@@ -35,14 +36,14 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.types import TypeEngine
 from sqlmodel import Session, col, select
 
-from stages.nudges import Nudge, NudgeKind, NudgeStatus, QueuedNudge, Snooze, Snoozes
+from stages.nudges import Nudge, NudgeKind, NudgeStatus, QueuedNudge, Snooze, SnoozeKey, Snoozes
 from storage.mapping import CHUNK, PlainReader, table
 from storage.tables import NudgeRow, ProfileRow, SnoozeRow
 
 _KEY = ("kind", "subject", "tier", "period", "recipient_id")
 _PER_NUDGE: dict[
     str, TypeEngine[Any]
-] = {  # the columns each nudge brings, by type; the rest are the same for the whole sweep
+] = {  # the columns each nudge brings, by type; the rest are the same for the whole chunk
     "kind": Text(),
     "subject": Text(),
     "tier": Integer(),
@@ -51,6 +52,7 @@ _PER_NUDGE: dict[
     "relationship_id": Integer(),
     "detail": Text(),  # a JSON object within the document, handed back as its text
 }
+_TEAM: dict[str, TypeEngine[Any]] = {"team_id": Text()}  # brought by each nudge too in a chunk of several workspaces
 _JSON = postgresql.JSON()
 ENQUEUE_CHUNK = 5000  # nudges per statement: one JSON document of about a megabyte
 ERROR_MAX = 200
@@ -64,32 +66,7 @@ class SqlNudgeRepository:
         self._team_id = team_id
 
     def enqueue(self, nudges: Sequence[Nudge], now: datetime) -> int:
-        """One statement per chunk, whatever its size: the nudges travel as one JSON document that the database
-        unpacks into rows, so a sweep of tens of thousands costs a few round trips, not one per nudge."""
-        unique = list({n.key: n for n in nudges}.values())
-        return sum(
-            self._enqueue_chunk(unique[start : start + ENQUEUE_CHUNK], now)
-            for start in range(0, len(unique), ENQUEUE_CHUNK)
-        )
-
-    def _enqueue_chunk(self, nudges: Sequence[Nudge], now: datetime) -> int:
-        document = json.dumps(
-            [
-                {
-                    "kind": n.kind.value,
-                    "subject": n.subject,
-                    "tier": n.tier,
-                    "period": n.period,
-                    "recipient_id": n.recipient_id,
-                    "relationship_id": n.relationship_id,
-                    "detail": n.detail,
-                }
-                for n in nudges
-            ]
-        )
-        statement = _enqueue_statement(self._session.get_bind().dialect.name)
-        inserted = self._session.execute(statement, {"team_id": self._team_id, "now": now, "document": document})
-        return int(inserted.rowcount)  # type: ignore[attr-defined]
+        return enqueue(self._session, {self._team_id: nudges}, now).get(self._team_id, 0)
 
     def known(self, keys: Sequence[Key]) -> set[Key]:
         if not keys:
@@ -235,41 +212,87 @@ class SqlNudgeRepository:
         return int(changed.rowcount)  # type: ignore[attr-defined]
 
 
+def enqueue(session: Session, nudges: Mapping[str, Sequence[Nudge]], now: datetime) -> dict[str, int]:
+    """Each workspace's nudges not in its outbox yet, added; how many were new, per workspace. One statement per
+    chunk, whatever its size and however many workspaces it holds: the nudges travel as one JSON document that the
+    database unpacks into rows, so a sweep of tens of thousands costs a few round trips, not one per nudge."""
+    unique = [(team, n) for team, theirs in nudges.items() for n in {n.key: n for n in theirs}.values()]
+    new: Counter[str] = Counter()
+    for start in range(0, len(unique), ENQUEUE_CHUNK):
+        new.update(_enqueue_chunk(session, unique[start : start + ENQUEUE_CHUNK], now))
+    return dict(new)
+
+
+def _enqueue_chunk(session: Session, nudges: Sequence[tuple[str, Nudge]], now: datetime) -> Counter[str]:
+    """How many nudges were new, per workspace. A chunk of one workspace binds it and counts the rows; one of
+    several names each nudge's workspace and returns that of each new row, which would slow the inserts of a big
+    workspace's sweep by a third."""
+    teams = {team for team, _ in nudges}
+    by_team = len(teams) > 1
+    document = json.dumps(
+        [
+            {
+                **({"team_id": team} if by_team else {}),
+                "kind": n.kind.value,
+                "subject": n.subject,
+                "tier": n.tier,
+                "period": n.period,
+                "recipient_id": n.recipient_id,
+                "relationship_id": n.relationship_id,
+                "detail": n.detail,
+            }
+            for team, n in nudges
+        ]
+    )
+    statement = _enqueue_statement(session.get_bind().dialect.name, by_team=by_team)
+    if by_team:
+        return Counter(session.execute(statement, {"now": now, "document": document}).scalars())
+    team = teams.pop()
+    inserted = session.execute(statement, {"team_id": team, "now": now, "document": document})
+    return Counter({team: int(inserted.rowcount)})  # type: ignore[attr-defined]
+
+
 @cache
-def _enqueue_statement(dialect: str) -> Executable:
-    """The insert of one JSON document of nudges (bound as `document`) for `team_id` at `now`, built once: a
-    sweep over many workspaces runs it for each, and building it costs more than running it on a few rows."""
+def _enqueue_statement(dialect: str, *, by_team: bool) -> Executable:
+    """The insert of one JSON document of nudges (bound as `document`) at `now`, built once: building it costs more
+    than running it on a few rows. With `by_team` each nudge names its workspace and the insert returns the
+    workspace of each new row; without, the workspace is bound as `team_id` and the count of new rows kept."""
     nudge = table(NudgeRow)
     now = bindparam("now", type_=nudge.c.created_at.type)
     fixed = {
-        "team_id": bindparam("team_id", type_=nudge.c.team_id.type),
         "status": literal(NudgeStatus.PENDING.value, nudge.c.status.type),
         "created_at": now,
         "not_before": now,
         "attempts": literal(0, nudge.c.attempts.type),
     }
-    due = _unpacked(dialect, bindparam("document", type_=Text))
+    if not by_team:
+        fixed["team_id"] = bindparam("team_id", type_=nudge.c.team_id.type)
+    due = _unpacked(dialect, bindparam("document", type_=Text), (_TEAM if by_team else {}) | _PER_NUDGE)
     columns = [*fixed, *(c.name for c in due)]
     insert = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(nudge)
     statement = insert.from_select(columns, sa_select(*fixed.values(), *due).where(true()))
     statement = statement.on_conflict_do_nothing(index_elements=["team_id", *_KEY])
+    if by_team:
+        return statement.returning(nudge.c.team_id)
     # The row count of an INSERT is how many were new; SQLAlchemy keeps it only when asked.
     return statement.execution_options(preserve_rowcount=True)
 
 
-def _unpacked(dialect: str, document: BindParameter[str]) -> list[ColumnElement[Any]]:
+def _unpacked(
+    dialect: str, document: BindParameter[str], per_nudge: dict[str, TypeEngine[Any]]
+) -> list[ColumnElement[Any]]:
     """The per-nudge columns, read from the JSON array `document` by the database itself."""
     if dialect == "postgresql":
         rows = (
             func.json_to_recordset(cast(document, postgresql.JSON))
             .table_valued(
-                *(column(name, postgresql.JSON() if name == "detail" else kind) for name, kind in _PER_NUDGE.items())
+                *(column(name, postgresql.JSON() if name == "detail" else kind) for name, kind in per_nudge.items())
             )
             .render_derived(name="due", with_types=True)
         )
-        return [cast(rows.c[name], kind).label(name) for name, kind in _PER_NUDGE.items()]
+        return [cast(rows.c[name], kind).label(name) for name, kind in per_nudge.items()]
     each = func.json_each(document).table_valued("value").alias("due")
-    return [cast(func.json_extract(each.c.value, f"$.{name}"), kind).label(name) for name, kind in _PER_NUDGE.items()]
+    return [cast(func.json_extract(each.c.value, f"$.{name}"), kind).label(name) for name, kind in per_nudge.items()]
 
 
 class SqlSnoozeRepository:
@@ -296,18 +319,23 @@ class SqlSnoozeRepository:
         return snooze if inserted.rowcount else None  # type: ignore[attr-defined]
 
     def recent(self, ended_since: datetime) -> Snoozes:
-        """The latest end of each person's snooze of each subject, ending after `ended_since`. Read past the ORM,
-        grouped by the database: every sweep of every workspace asks, most often of none."""
-        snooze = table(SnoozeRow)
-        key = (snooze.c.kind, snooze.c.subject, snooze.c.user_id)
-        query = (
-            sa_select(*key, func.max(snooze.c.until).label("until"))
-            .where(snooze.c.team_id == self._team_id, snooze.c.until > ended_since)
-            .group_by(*key)
-        )
-        return {
-            (kind, subject, user): until for kind, subject, user, until in self._session.connection().execute(query)
-        }
+        return snoozes(self._session, (self._team_id,), ended_since).get(self._team_id, {})
+
+
+def snoozes(session: Session, team_ids: Sequence[str], ended_since: datetime) -> dict[str, Snoozes]:
+    """Each workspace's latest end of each person's snooze of each subject, ending after `ended_since`. Read past
+    the ORM, grouped by the database: every sweep asks, most often of none."""
+    snooze = table(SnoozeRow)
+    key = (snooze.c.kind, snooze.c.subject, snooze.c.user_id)
+    query = (
+        sa_select(snooze.c.team_id, *key, func.max(snooze.c.until).label("until"))
+        .where(snooze.c.team_id.in_(list(team_ids)), snooze.c.until > ended_since)
+        .group_by(snooze.c.team_id, *key)
+    )
+    found: dict[str, dict[SnoozeKey, datetime]] = defaultdict(dict)
+    for team, kind, subject, user, until in session.connection().execute(query):
+        found[team][(kind, subject, user)] = until
+    return dict(found)
 
 
 class SqlProfileRepository:

@@ -83,13 +83,10 @@ class SqlRelationshipRepository:
         return [r for chunk in chunks for r in self._plain(TABLE.c.id.in_(chunk))]
 
     def reviews_due(self, today: date) -> list[Relationship]:
-        return self._due(col(RelationshipRow.next_review_due), today)
+        return reviews_due(self._session, (self._team_id,), today)
 
     def exit_reviews_due(self, today: date) -> list[Relationship]:
-        return self._due(col(RelationshipRow.next_exit_review_due), today)
-
-    def _due(self, column: Any, today: date) -> list[Relationship]:
-        return self._plain(TABLE.c.status == RelationshipStatus.ACTIVE.value, column <= today)
+        return exit_reviews_due(self._session, (self._team_id,), today)
 
     def _plain(self, *conditions: Any) -> list[Relationship]:
         return PLAIN.read(self._session, PLAIN.select().where(TABLE.c.team_id == self._team_id, *conditions))
@@ -110,6 +107,23 @@ class SqlRelationshipRepository:
         if relationship.team_id != self._team_id:
             raise ValueError("a relationship can only be written by its own workspace's repository")
         return {**row_values(relationship, skip=("id", "team_id")), "name_key": name_key(relationship.name)}
+
+
+def reviews_due(session: Session, team_ids: Sequence[str], today: date) -> list[Relationship]:
+    """Active relationships of these workspaces whose review is due by `today`."""
+    return _due(session, team_ids, TABLE.c.next_review_due, today)
+
+
+def exit_reviews_due(session: Session, team_ids: Sequence[str], today: date) -> list[Relationship]:
+    """Active relationships of these workspaces whose exit strategy review is due by `today`."""
+    return _due(session, team_ids, TABLE.c.next_exit_review_due, today)
+
+
+def _due(session: Session, team_ids: Sequence[str], column: Any, today: date) -> list[Relationship]:
+    query = PLAIN.select().where(
+        TABLE.c.team_id.in_(list(team_ids)), TABLE.c.status == RelationshipStatus.ACTIVE.value, column <= today
+    )
+    return PLAIN.read(session, query)
 
 
 def relationship_entity(row: RelationshipRow) -> Relationship:

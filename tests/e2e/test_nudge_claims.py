@@ -64,7 +64,7 @@ def stall(sender: Nudger, method: str, meanwhile: Callable[[], None], *, after_c
 def another_sender_takes_over(sandbox: Sandbox) -> Callable[[], None]:
     def take_over() -> None:
         sandbox.clock.advance(LEASE + timedelta(minutes=1))  # the stalled sender's claim has lapsed
-        report = nudger_for(sandbox.settings, sandbox.deps, sandbox.database.team_ids).run()
+        report = nudger_for(sandbox.settings, sandbox.deps, sandbox.database.team_ids, sandbox.database.sweeping).run()
         assert report.sent == 2  # it finds the DM already posted, if any, and posts the rest
 
     return take_over
@@ -76,7 +76,7 @@ def another_sender_takes_over(sandbox: Sandbox) -> Callable[[], None]:
     ids=["stalled once its first DM was posted", "stalled before posting"],
 )
 def test_a_sender_that_outlives_its_lease_posts_nothing_more(two_due: Sandbox, method: str, after_call: bool) -> None:
-    stalled = nudger_for(two_due.settings, two_due.deps, two_due.database.team_ids)
+    stalled = nudger_for(two_due.settings, two_due.deps, two_due.database.team_ids, two_due.database.sweeping)
     stall(stalled, method, another_sender_takes_over(two_due), after_call=after_call)
     stalled.run()
     two_due.driver.settle()

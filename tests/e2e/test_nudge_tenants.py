@@ -2,6 +2,7 @@
 
 from collections.abc import Iterator
 from datetime import datetime, timedelta
+from typing import Any
 
 import pytest
 from slack_sdk import WebClient
@@ -10,7 +11,9 @@ from bot.nudges.delivery import Nudger, nudger_for
 from bot.sandbox.demo import seed
 from bot.sandbox.harness import Sandbox
 from bot.sandbox.workspace import Workspace
-from stages.nudges import NudgeStatus
+from stages import nudge_service
+from stages.nudges import Nudge, NudgeStatus
+from stages.relationships import Relationship
 from tests.e2e.helpers import ACME, ALICE, BOB, PARTNERSHIPS, create_relationship
 from tests.e2e.test_nudges import dms, outbox
 
@@ -52,7 +55,7 @@ def calls_since(box: Sandbox, moment: datetime, method: str | None = None) -> in
 
 
 def sender(sandbox: Sandbox, clients: dict[str, WebClient]) -> Nudger:
-    return nudger_for(sandbox.settings, sandbox.deps, sandbox.database.team_ids, clients.get)
+    return nudger_for(sandbox.settings, sandbox.deps, sandbox.database.team_ids, sandbox.database.sweeping, clients.get)
 
 
 @pytest.fixture
@@ -146,3 +149,23 @@ def test_under_slacks_limits_a_tenant_refusing_everything_is_not_called_again_in
     assert dms(limited, ALICE) == [] and dms(limited, BOB) == []
     assert len(limits.of(limited.workspace.team_id).windows) == 1  # one 429, then the sender waited it out
     assert limits.of(limited.workspace.team_id).early == []
+
+
+def test_a_tenant_whose_sweep_fails_does_not_keep_the_others_swept_with_it_from_their_nudges(
+    both_due: tuple[Sandbox, Sandbox], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    working, broken = both_due
+    rules = nudge_service.review_nudges
+
+    def failing_for_one_tenant(relationship: Relationship, *args: Any) -> list[Nudge]:
+        if relationship.team_id == OTHER_TEAM:
+            raise ValueError("a relationship the rules cannot read")
+        return rules(relationship, *args)
+
+    monkeypatch.setattr(nudge_service, "review_nudges", failing_for_one_tenant)
+    report = sender(working, {working.workspace.team_id: client(working), OTHER_TEAM: client(broken)}).run()
+    working.driver.settle()
+    broken.driver.settle()
+    assert len(dms(working, ALICE)) == 1 and len(dms(working, BOB)) == 1
+    assert dms(broken, ALICE) == [] and dms(broken, BOB) == []
+    assert report.enqueued == 2

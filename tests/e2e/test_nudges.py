@@ -102,7 +102,7 @@ def test_a_review_due_today_reaches_its_owner_once(sandbox: Sandbox) -> None:
 
     for _ in range(3):  # reruns, and a restart with a fresh job
         sandbox.run_nudges()
-    nudger_for(sandbox.settings, sandbox.deps, sandbox.database.team_ids).run()
+    nudger_for(sandbox.settings, sandbox.deps, sandbox.database.team_ids, sandbox.database.sweeping).run()
     sandbox.driver.settle()
     sandbox.advance(timedelta(days=1))  # one day over: the same reminder period
     assert len(dms(sandbox, ALICE)) == 1
@@ -349,7 +349,7 @@ def test_a_sender_that_dies_holding_a_claim_is_succeeded_without_a_second_dm(
 ) -> None:
     started(sandbox, "Acme Alliance", sponsor=BOB, cadence="7")
     sandbox.clock.advance(timedelta(days=7))
-    dying = nudger_for(sandbox.settings, sandbox.deps, sandbox.database.team_ids)
+    dying = nudger_for(sandbox.settings, sandbox.deps, sandbox.database.team_ids, sandbox.database.sweeping)
     if posted:
         monkeypatch.setattr(nudge_service, "mark_sent", lambda *args: die())
     else:
@@ -371,7 +371,10 @@ def test_overlapping_runs_send_each_nudge_once(sandbox: Sandbox) -> None:
     for n in range(6):
         started(sandbox, f"Partner {n}", partner="Org", sponsor=BOB, channel=PARTNERSHIPS, cadence="7")
     sandbox.clock.advance(timedelta(days=14))  # every review a week overdue: owner and sponsor nudges
-    jobs = [nudger_for(sandbox.settings, sandbox.deps, sandbox.database.team_ids) for _ in range(3)]
+    jobs = [
+        nudger_for(sandbox.settings, sandbox.deps, sandbox.database.team_ids, sandbox.database.sweeping)
+        for _ in range(3)
+    ]
     runs = [threading.Thread(target=job.run) for job in jobs for _ in range(2)]
     for run in runs:
         run.start()

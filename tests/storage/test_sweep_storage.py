@@ -7,11 +7,11 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlmodel import select
 
-from stages import dispute_service
+from stages import dispute_service, nudge_service
 from stages.catalogue import default_catalogue
 from stages.dispute_service import Case
 from stages.disputes import Dispute, DisputeEventKind
-from stages.nudges import Nudge, NudgeKind
+from stages.nudges import Nudge, NudgeKind, NudgePolicy, Snooze, due_subject
 from stages.relationships import Relationship, RelationshipDraft
 from storage.database import Database
 from storage.repositories import nudges as nudge_repository
@@ -95,8 +95,8 @@ def test_the_ladder_moves_disputes_together_but_not_one_someone_moved_first(
     dispute_service.escalate(
         database.uow(TEAM), moved_by_hand.id or 0, by="U1", now=NOW, from_tier=1, reason="No answer from them"
     )
-    with database.uow(TEAM) as uow:
-        climbed = dispute_service.climb(uow, [Case(d, r) for d, r in overdue], now=NOW)
+    with database.sweeping([TEAM]) as uow:
+        climbed = dispute_service.climb_many(uow, [Case(d, r) for d, r in overdue], now=NOW)
         uow.commit()
 
     assert [c.dispute for c in climbed] == [replace(late.escalated(NOW, acme), version=late.version + 1)]
@@ -119,8 +119,9 @@ def test_a_resolved_dispute_does_not_climb(database: Database, acme: Relationshi
     dispute_service.resolve(
         database.uow(TEAM), dispute.id or 0, by="U1", now=NOW, resolution="Credit note", root_cause="Forecasting"
     )
+    with database.sweeping([TEAM]) as uow:
+        assert dispute_service.climb_many(uow, [Case(dispute, acme)], now=NOW) == []
     with database.uow(TEAM) as uow:
-        assert dispute_service.climb(uow, [Case(dispute, acme)], now=NOW) == []
         assert uow.disputes.events(dispute.id or 0)[-1].kind is DisputeEventKind.RESOLVED
 
 
@@ -140,3 +141,74 @@ def test_a_unit_of_work_beside_another_writes_while_it_is_open_where_the_databas
         assert [r.subject for r in stored(database)] == [f"{acme.id}@2"]  # committed on its own
         uow.commit()
     assert [r.subject for r in stored(database)] == [f"{acme.id}@1", f"{acme.id}@2"]
+
+
+def relationship_in(database: Database, team: str, name: str, created: datetime) -> Relationship:
+    """A relationship whose first review falls due 7 days after `created`."""
+    draft = RelationshipDraft(name, "Acme Ltd", "U1", "U2", "C1", 7).validated()
+    with database.uow(team) as uow:
+        saved = uow.relationships.add(Relationship.start(team, draft, created_by="U1", now=created))
+        uow.commit()
+    return saved
+
+
+def outbox_of(database: Database) -> dict[str, set[tuple[str, str, int | None]]]:
+    """What each workspace's outbox holds: (kind, recipient, relationship) of each nudge."""
+    found: dict[str, set[tuple[str, str, int | None]]] = {}
+    for row in stored(database):
+        found.setdefault(row.team_id, set()).add((row.kind, row.recipient_id, row.relationship_id))
+    return found
+
+
+def test_a_sweep_over_a_batch_of_workspaces_queues_each_ones_nudges_in_its_own_outbox_and_no_others(
+    database: Database,
+) -> None:
+    cadences = default_catalogue().cadences
+    reviewed = {team: relationship_in(database, team, f"Review {team}", NOW - timedelta(days=10)) for team in "AB"}
+    disputed = relationship_in(database, "B", "Disputed B", NOW + timedelta(days=1))  # its review not due yet
+    climbing = dispute_service.raise_dispute(
+        database.uow("B"), disputed.id or 0, by="U3", now=NOW - timedelta(days=20), text="Late"
+    ).case.dispute
+    outside = relationship_in(database, "C", "Outside C", NOW - timedelta(days=10))
+    outside_dispute = dispute_service.raise_dispute(
+        database.uow("C"), outside.id or 0, by="U3", now=NOW - timedelta(days=20), text="Late"
+    ).case.dispute
+
+    results = nudge_service.sweep_many(database.sweeping(["A", "B", "empty"]), cadences, NudgePolicy(), NOW)
+
+    a, b = (reviewed[team].id for team in "AB")
+    assert outbox_of(database) == {
+        "A": {("review", "U1", a)},
+        "B": {
+            ("review", "U1", b),
+            ("dispute", "U1", disputed.id),  # its owner, past the limit (and still its owner at tier 2)
+        },
+    }
+    assert {team: r.enqueued for team, r in results.items()} == {"A": 1, "B": 2, "empty": 0}
+    assert [(c.dispute.id, c.dispute.tier) for c in results["B"].escalated] == [(climbing.id, 2)]
+    with database.uow("C") as uow:  # a workspace outside the batch is left as it was
+        assert [(d.id, d.tier) for d in uow.disputes.open()] == [(outside_dispute.id, 1)]
+    with database.uow("B") as uow:
+        assert [e.kind for e in uow.disputes.events(climbing.id or 0)][-1] is DisputeEventKind.ESCALATED
+
+    again = nudge_service.sweep_many(database.sweeping(["A", "B"]), cadences, NudgePolicy(), NOW)
+    assert [(r.enqueued, r.escalated) for r in again.values()] == [(0, []), (0, [])]  # queued and told once
+
+
+def test_a_snooze_quiets_only_its_own_workspaces_nudges(database: Database) -> None:
+    quiet = relationship_in(database, "A", "Quiet A", NOW - timedelta(days=10))
+    loud = relationship_in(database, "B", "Loud B", NOW - timedelta(days=10))
+    subject_of_b = due_subject(loud, loud.next_review_due or NOW.date())
+    subject_of_a = due_subject(quiet, quiet.next_review_due or NOW.date())
+    until = NOW + timedelta(days=3)
+    with database.uow("A") as uow:
+        uow.snoozes.add(Snooze("A", NudgeKind.REVIEW, subject_of_a, "U1", until, 1, 3))
+        # The same words in A that B's nudge has: still A's snooze, not B's.
+        uow.snoozes.add(Snooze("A", NudgeKind.REVIEW, subject_of_b, "U1", until, 2, 3))
+        uow.commit()
+
+    cadences = default_catalogue().cadences
+    results = nudge_service.sweep_many(database.sweeping(["A", "B"]), cadences, NudgePolicy(), NOW)
+
+    assert outbox_of(database) == {"B": {("review", "U1", loud.id)}}
+    assert (results["A"].enqueued, results["B"].enqueued) == (0, 1)
