@@ -18,8 +18,8 @@ from bot.governance import listeners as governance
 from bot.home import listeners as home
 from bot.home.publish import publish_home
 from bot.installs import listeners as installs_listeners
-from bot.installs.flow import flows
-from bot.installs.setup import Installations, bot_scopes
+from bot.installs.flow import add_to_slack
+from bot.installs.setup import Installations
 from bot.nudges import listeners as nudges
 from bot.nudges.delivery import update_settled_messages
 from bot.records import listeners as records
@@ -150,7 +150,6 @@ def _one_token(settings: Settings) -> dict[str, Any]:
 
 
 def _installed(settings: Settings, installs: Installations, client: WebClient) -> dict[str, Any]:
-    people, _ = flows(settings, bot_scopes(), installs.store, installs.states, client)
     authorize = InstallationStoreAuthorize(
         logger=log,
         installation_store=installs.store,
@@ -160,7 +159,11 @@ def _installed(settings: Settings, installs: Installations, client: WebClient) -
         # without its refresh token. One way to refresh, whichever process (web, work, scheduler) comes first.
         client=client,
     )
-    return {"oauth_flow": people, "authorize": authorize, "user_facing_authorize_error_message": NOT_INSTALLED}
+    return {
+        "oauth_flow": add_to_slack(settings, installs, client),
+        "authorize": authorize,
+        "user_facing_authorize_error_message": NOT_INSTALLED,
+    }
 
 
 def _unexpected_error(error: Exception, body: dict[str, Any], context: BoltContext, respond: Any) -> BoltResponse:

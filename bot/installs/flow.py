@@ -16,10 +16,10 @@ from slack_bolt.oauth import OAuthFlow
 from slack_bolt.oauth.callback_options import CallbackOptions, FailureArgs, SuccessArgs
 from slack_bolt.oauth.oauth_settings import OAuthSettings
 from slack_sdk import WebClient
-from slack_sdk.oauth.installation_store import Installation, InstallationStore
-from slack_sdk.oauth.state_store import OAuthStateStore
+from slack_sdk.oauth.installation_store import Installation
 
 from bot.installs.pages import failed_page, install_page, installed_page
+from bot.installs.setup import Installations, bot_scopes
 from bot.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -70,44 +70,32 @@ class OrgAdminFlow(AccordOAuthFlow):
         super().store_installation(request, installation)
 
 
-def oauth_settings(
-    settings: Settings,
-    scopes: Sequence[str],
-    installations: InstallationStore,
-    states: OAuthStateStore,
-    *,
-    org_admin: bool = False,
-) -> OAuthSettings:
+def oauth_settings(settings: Settings, installs: Installations, *, org_admin: bool = False) -> OAuthSettings:
     secret = settings.slack_client_secret
     return OAuthSettings(
         client_id=settings.slack_client_id,
         client_secret=secret.get_secret_value() if secret else None,
-        scopes=list(scopes),
+        scopes=bot_scopes(),
         redirect_uri=settings.slack_redirect_uri,
         install_path=INSTALL_PATH,
         redirect_uri_path=ORG_REDIRECT_PATH if org_admin else REDIRECT_PATH,
         authorization_url=authorization_url(settings.slack_api_url),
-        installation_store=installations,
+        installation_store=installs.store,
         installation_store_bot_only=True,
-        state_store=states,
+        state_store=installs.states,
         state_validation_enabled=not org_admin,
         callback_options=CallbackOptions(success=installed, failure=failed),
     )
 
 
-def flows(
-    settings: Settings,
-    scopes: Sequence[str],
-    installations: InstallationStore,
-    states: OAuthStateStore,
-    client: WebClient,
-) -> tuple[AccordOAuthFlow, OrgAdminFlow]:
-    """The Add to Slack flow, and the org admins' flow beside it."""
-    people = AccordOAuthFlow(client=client, settings=oauth_settings(settings, scopes, installations, states))
-    admins = OrgAdminFlow(
-        client=client, settings=oauth_settings(settings, scopes, installations, states, org_admin=True)
-    )
-    return people, admins
+def add_to_slack(settings: Settings, installs: Installations, client: WebClient) -> AccordOAuthFlow:
+    """The Add to Slack flow, which the app serves at INSTALL_PATH and REDIRECT_PATH."""
+    return AccordOAuthFlow(client=client, settings=oauth_settings(settings, installs))
+
+
+def org_admins(settings: Settings, installs: Installations, client: WebClient) -> OrgAdminFlow:
+    """The org admins' flow, served beside the app at ORG_REDIRECT_PATH."""
+    return OrgAdminFlow(client=client, settings=oauth_settings(settings, installs, org_admin=True))
 
 
 def installed(args: SuccessArgs) -> BoltResponse:

@@ -19,12 +19,20 @@ from storage.oauth_states import SqlOAuthStateStore
 from storage.token_cipher import TokenCipher
 from storage.token_refresh import TokenRefresher
 
-MANIFEST = Path(__file__).resolve().parents[2] / "manifest.yml"
+
+def find_manifest(start: Path | None = None) -> Path:
+    """The app's `manifest.yml`: next to the installed source tree (the project root)."""
+    here = (start or Path(__file__)).resolve()
+    for folder in here.parents:
+        candidate = folder / "manifest.yml"
+        if candidate.is_file():
+            return candidate
+    raise FileNotFoundError("manifest.yml not found above " + str(here.parent.name))
 
 
-def bot_scopes(manifest: Path = MANIFEST) -> list[str]:
+def bot_scopes() -> list[str]:
     """The bot scopes Add to Slack asks for: the manifest's, so the two cannot disagree."""
-    data: dict[str, Any] = yaml.safe_load(manifest.read_text(encoding="utf-8"))
+    data: dict[str, Any] = yaml.safe_load(find_manifest().read_text(encoding="utf-8"))
     return list(data["oauth_config"]["scopes"]["bot"])
 
 

@@ -16,8 +16,7 @@ from slack_bolt.adapter.wsgi.http_response import WsgiHttpResponse
 from slack_bolt.oauth import OAuthFlow
 
 from bot.app import subcommands, web_client
-from bot.installs.flow import ORG_REDIRECT_PATH, flows
-from bot.installs.setup import bot_scopes
+from bot.installs.flow import ORG_REDIRECT_PATH, org_admins
 from bot.runtime.bootstrap import Bootstrap
 from bot.runtime.inbox_hand_off import InboxRunner
 from bot.runtime.verified_requests import VerifiedRequests
@@ -40,17 +39,15 @@ def wsgi_app(process: Bootstrap) -> WSGIApp:
     InboxRunner(inbox_of(settings, process.database), workers.ring, subcommands()).install(app)
     slack = VerifiedRequests(SlackRequestHandler(app, path=SLACK_PATH), settings.slack_signing_secret)
     installs = process.installations
-    org_admins = (
-        flows(settings, bot_scopes(), installs.store, installs.states, web_client(settings))[1] if installs else None
-    )
+    admins = org_admins(settings, installs, web_client(settings)) if installs else None
 
     def application(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         path, verb = environ.get("PATH_INFO"), environ.get("REQUEST_METHOD")
         if path == "/healthz":
             start_response("200 OK", [("Content-Type", "text/plain")])
             return [b"ok"]
-        if org_admins is not None and path == ORG_REDIRECT_PATH and verb == "GET":
-            return _callback(org_admins, environ, start_response)
+        if admins is not None and path == ORG_REDIRECT_PATH and verb == "GET":
+            return _callback(admins, environ, start_response)
         return slack(environ, start_response)
 
     return application

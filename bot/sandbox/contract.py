@@ -18,6 +18,7 @@ from slack_sdk.errors import SlackObjectFormationError
 from slack_sdk.models.blocks import Block
 from slack_sdk.models.views import View
 
+from bot.installs.setup import find_manifest
 from bot.sandbox.blockkit import at, surface_problems
 
 # Taken by every method: the token, and the workspace of an org-wide install (Bolt sends it on each call).
@@ -30,16 +31,6 @@ _SCALARS = (str, int, float, bool)  # what message metadata's payload values may
 
 def _reference(name: str) -> Any:
     return json.loads((files("bot.sandbox.reference") / name).read_text(encoding="utf-8"))
-
-
-def find_manifest(start: Path | None = None) -> Path:
-    """The app's `manifest.yml`: next to the installed source tree (the project root)."""
-    here = (start or Path(__file__)).resolve()
-    for folder in here.parents:
-        candidate = folder / "manifest.yml"
-        if candidate.is_file():
-            return candidate
-    raise FileNotFoundError("manifest.yml not found above " + str(here.parent.name))
 
 
 @dataclass(frozen=True)

@@ -14,8 +14,7 @@ from slack_bolt import App
 from slack_bolt.oauth import OAuthFlow
 
 from bot.app import web_client
-from bot.installs.flow import ORG_REDIRECT_PATH, flows
-from bot.installs.setup import bot_scopes
+from bot.installs.flow import ORG_REDIRECT_PATH, org_admins
 from bot.nudges.delivery import RunReport
 from bot.runtime.bootstrap import Bootstrap
 from bot.sandbox.clock import MovableClock
@@ -133,8 +132,7 @@ class Sandbox:
         installs = self.process.installations
         if installs is None:
             return {}
-        _, admins = flows(self.settings, bot_scopes(), installs.store, installs.states, web_client(self.settings))
-        return {ORG_REDIRECT_PATH: admins}
+        return {ORG_REDIRECT_PATH: org_admins(self.settings, installs, web_client(self.settings))}
 
     def add_workspace(
         self, team_id: str, name: str, domain: str, populate: Callable[[Workspace], None] = seed_globex

@@ -15,8 +15,8 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.oauth.installation_store import FileInstallationStore, Installation
 from slack_sdk.oauth.state_store import FileOAuthStateStore
 
+from bot.installs.setup import find_manifest
 from bot.sandbox.clock import MovableClock
-from bot.sandbox.contract import find_manifest
 from bot.sandbox.driver import AuthorizeRefused, Driver, InProcess, Reply, authorize_link
 from bot.sandbox.grid import Org
 from bot.sandbox.harness import OfflineSlack
