@@ -19,6 +19,7 @@ from stages.disputes import Dispute
 from stages.errors import Stale
 from stages.nudges import (
     ClaimLost,
+    DueReview,
     Nudge,
     NudgeKind,
     NudgePolicy,
@@ -31,9 +32,8 @@ from stages.nudges import (
     dispute_id,
     due_subject,
     escalation_nudges,
-    exit_review_nudges,
+    overdue_nudges,
     reachable,
-    review_nudges,
     thread_nudges,
 )
 from stages.ports import SweepRepository, SweepUnitOfWork, UnitOfWork
@@ -93,13 +93,13 @@ def _merged(results: Sequence[SweepResult]) -> SweepResult:
     )
 
 
-Rules = Callable[[Sequence[Relationship], NudgePolicy, datetime, Snoozes], list[Nudge]]
+Rules = Callable[[Sequence[DueReview], NudgePolicy, datetime, Snoozes], list[Nudge]]
 
 
 def _queue_overdue(
     uow: SweepUnitOfWork,
     *,
-    read: Callable[[SweepRepository, date], list[Relationship]],
+    read: Callable[[SweepRepository, date], list[DueReview]],
     rules: Rules,
     policy: NudgePolicy,
     now: datetime,
@@ -154,24 +154,20 @@ def _by_team(items: Iterable[Item], team_of: Callable[[Item], str]) -> dict[str,
     return grouped
 
 
-def _reviews_due(sweep: SweepRepository, today: date) -> list[Relationship]:
+def _reviews_due(sweep: SweepRepository, today: date) -> list[DueReview]:
     return sweep.reviews_due(today)
 
 
-def _exit_reviews_due(sweep: SweepRepository, today: date) -> list[Relationship]:
+def _exit_reviews_due(sweep: SweepRepository, today: date) -> list[DueReview]:
     return sweep.exit_reviews_due(today)
 
 
-def _review_nudges(
-    relationships: Sequence[Relationship], policy: NudgePolicy, now: datetime, snoozes: Snoozes
-) -> list[Nudge]:
-    return [n for r in relationships for n in review_nudges(r, now, policy, snoozes)]
+def _review_nudges(due: Sequence[DueReview], policy: NudgePolicy, now: datetime, snoozes: Snoozes) -> list[Nudge]:
+    return [n for d in due for n in overdue_nudges(NudgeKind.REVIEW, d, now, policy, snoozes)]
 
 
-def _exit_review_nudges(
-    relationships: Sequence[Relationship], policy: NudgePolicy, now: datetime, snoozes: Snoozes
-) -> list[Nudge]:
-    return [n for r in relationships for n in exit_review_nudges(r, r.next_exit_review_due, now, policy, snoozes)]
+def _exit_review_nudges(due: Sequence[DueReview], policy: NudgePolicy, now: datetime, snoozes: Snoozes) -> list[Nudge]:
+    return [n for d in due for n in overdue_nudges(NudgeKind.EXIT_REVIEW, d, now, policy, snoozes)]
 
 
 def _dispute_nudges(

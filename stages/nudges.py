@@ -88,7 +88,11 @@ Snoozes = Mapping[SnoozeKey, datetime]  # the latest snooze of each, even if ove
 
 def due_subject(relationship: Relationship, due: date) -> str:
     """A review (or exit review) is one subject per due date: once it is done, the next date is a new subject."""
-    return f"{relationship.id}@{due.isoformat()}"
+    return _due_subject(relationship.id, due.isoformat())
+
+
+def _due_subject(relationship_id: int | None, on: str) -> str:
+    return f"{relationship_id}@{on}"
 
 
 def dispute_id(subject: str) -> int:
@@ -104,44 +108,73 @@ def reachable(nudges: list[Nudge]) -> list[Nudge]:
     return [nudge for nudge in nudges if erased_name(nudge.recipient_id) is None]
 
 
+@dataclass(frozen=True, slots=True)
+class DueReview:
+    """What the reminder rules need of an active relationship whose review (or exit strategy review) falls due on
+    `due`: a sweep reads hundreds of thousands of these, and nothing else of each relationship."""
+
+    relationship_id: int
+    team_id: str
+    name: str
+    owner_id: str
+    sponsor_id: str
+    due: date
+
+    @classmethod
+    def of(cls, relationship: Relationship, due: date) -> "DueReview | None":
+        """None for a relationship that is no longer managed, or not stored yet: nothing of it is due."""
+        if relationship.exited or relationship.id is None:
+            return None
+        return cls(
+            relationship.id,
+            relationship.team_id,
+            relationship.name,
+            relationship.owner_id,
+            relationship.sponsor_id,
+            due,
+        )
+
+
 def review_nudges(relationship: Relationship, now: datetime, policy: NudgePolicy, snoozes: Snoozes) -> list[Nudge]:
-    return _overdue_nudges(NudgeKind.REVIEW, relationship, relationship.next_review_due, now, policy, snoozes)
+    due = DueReview.of(relationship, relationship.next_review_due)
+    return overdue_nudges(NudgeKind.REVIEW, due, now, policy, snoozes) if due else []
 
 
 def exit_review_nudges(
     relationship: Relationship, due: date | None, now: datetime, policy: NudgePolicy, snoozes: Snoozes
 ) -> list[Nudge]:
-    if due is None:
-        return []
-    return _overdue_nudges(NudgeKind.EXIT_REVIEW, relationship, due, now, policy, snoozes)
+    review = DueReview.of(relationship, due) if due else None
+    return overdue_nudges(NudgeKind.EXIT_REVIEW, review, now, policy, snoozes) if review else []
 
 
-def _overdue_nudges(
-    kind: NudgeKind, relationship: Relationship, due: date, now: datetime, policy: NudgePolicy, snoozes: Snoozes
+def overdue_nudges(
+    kind: NudgeKind, review: DueReview, now: datetime, policy: NudgePolicy, snoozes: Snoozes
 ) -> list[Nudge]:
     """The owner on the due date and every few days after; the sponsor too once it is long overdue, unless the
     sponsor is the owner, who is already being reminded."""
-    if relationship.exited or now.date() < due or relationship.id is None:
+    today = now.date()
+    due = review.due
+    if today < due:
         return []
-    subject = due_subject(relationship, due)
-    detail: dict[str, str | int] = {"name": relationship.name, "due": due.isoformat()}
+    on = due.isoformat()
+    subject = _due_subject(review.relationship_id, on)
+    detail: dict[str, str | int] = {"name": review.name, "due": on}
+    value = kind.value
+    every = policy.remind_every_days
+    people = [(0, review.owner_id, due)]
+    if review.sponsor_id != review.owner_id:
+        people.append((1, review.sponsor_id, due + timedelta(days=policy.escalate_after_days)))
     nudges = []
-    people = [(0, relationship.owner_id, due)]
-    if relationship.sponsor_id != relationship.owner_id:
-        people.append((1, relationship.sponsor_id, due + timedelta(days=policy.escalate_after_days)))
     for tier, recipient, start in people:
-        period = _period(kind, subject, recipient, start, now, policy.remind_every_days, snoozes)
+        snoozed_until = snoozes.get((value, subject, recipient)) if snoozes else None
+        period = _period(start, now, today, every, snoozed_until)
         if period is not None:
-            nudges.append(Nudge(kind, subject, tier, period, recipient, relationship.id, detail))
+            nudges.append(Nudge(kind, subject, tier, period, recipient, review.relationship_id, detail))
     return nudges
 
 
-def _period(
-    kind: NudgeKind, subject: str, recipient: str, start: date, now: datetime, every: int, snoozes: Snoozes
-) -> str | None:
+def _period(start: date, now: datetime, today: date, every: int, snoozed_until: datetime | None) -> str | None:
     """Which reminder of the series is due now (None: none yet, or snoozed). A snooze's end starts a new series."""
-    today = now.date()
-    snoozed_until = snoozes.get((kind.value, subject, recipient))
     if snoozed_until is not None:
         if snoozed_until > now:
             return None

@@ -13,7 +13,7 @@ from stages.checklist import Answer, ItemState
 from stages.directory import DirectoryEntry
 from stages.disputes import Dispute, DisputeEvent
 from stages.exits import ExitStrategy
-from stages.nudges import Nudge, QueuedNudge, Snooze, Snoozes
+from stages.nudges import DueReview, Nudge, QueuedNudge, Snooze, Snoozes
 from stages.relationships import Relationship
 from stages.reviews import Review
 from stages.versions import PlanVersion
@@ -48,11 +48,11 @@ class RelationshipRepository(Protocol):
 
     def by_ids(self, relationship_ids: Sequence[int]) -> list[Relationship]: ...
 
-    def reviews_due(self, today: date) -> list[Relationship]:
+    def reviews_due(self, today: date) -> list[DueReview]:
         """Active relationships whose review is due today or overdue."""
         ...
 
-    def exit_reviews_due(self, today: date) -> list[Relationship]:
+    def exit_reviews_due(self, today: date) -> list[DueReview]:
         """Active relationships whose joint exit strategy review is due today or overdue."""
         ...
 
@@ -232,11 +232,11 @@ class SweepRepository(Protocol):
     """What the nudge sweep reads and writes for a batch of workspaces at once. Every statement names the batch's
     workspaces, and every row read or written keeps its own `team_id`: nothing of another workspace is seen."""
 
-    def reviews_due(self, today: date) -> list[Relationship]:
+    def reviews_due(self, today: date) -> list[DueReview]:
         """Active relationships of the batch whose review is due today or overdue."""
         ...
 
-    def exit_reviews_due(self, today: date) -> list[Relationship]:
+    def exit_reviews_due(self, today: date) -> list[DueReview]:
         """Active relationships of the batch whose joint exit strategy review is due today or overdue."""
         ...
 

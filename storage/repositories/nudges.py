@@ -8,9 +8,10 @@ waiting; SQLite runs one writer at a time anyway.
 
 import json
 from collections import Counter, defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime, timedelta
 from functools import cache
+from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import (
@@ -26,6 +27,7 @@ from sqlalchemy import (
     column,
     func,
     literal,
+    literal_column,
     or_,
     true,
     tuple_,
@@ -213,20 +215,68 @@ class SqlNudgeRepository:
 
 
 def enqueue(session: Session, nudges: Mapping[str, Sequence[Nudge]], now: datetime) -> dict[str, int]:
-    """Each workspace's nudges not in its outbox yet, added; how many were new, per workspace. One statement per
-    chunk, whatever its size and however many workspaces it holds: the nudges travel as one JSON document that the
-    database unpacks into rows, so a sweep of tens of thousands costs a few round trips, not one per nudge."""
-    unique = [(team, n) for team, theirs in nudges.items() for n in {n.key: n for n in theirs}.values()]
+    """Each workspace's nudges not in its outbox yet, added; how many were new, per workspace.
+
+    On PostgreSQL one statement per chunk, whatever its size and however many workspaces it holds: the nudges
+    travel as one JSON document that the server unpacks into rows, so a sweep of tens of thousands costs a few
+    round trips, not one per nudge. SQLite runs in the process, with no round trip to save: there each workspace's
+    rows go to one prepared insert run for each, three times faster than unpacking a document."""
+    unique = {team: list({n.key: n for n in theirs}.values()) for team, theirs in nudges.items()}
+    if session.get_bind().dialect.name == "sqlite":
+        return {team: _insert_rows(session, team, theirs, now) for team, theirs in unique.items() if theirs}
+    flat = [(team, n) for team, theirs in unique.items() for n in theirs]
     new: Counter[str] = Counter()
-    for start in range(0, len(unique), ENQUEUE_CHUNK):
-        new.update(_enqueue_chunk(session, unique[start : start + ENQUEUE_CHUNK], now))
+    for start in range(0, len(flat), ENQUEUE_CHUNK):
+        new.update(_enqueue_chunk(session, flat[start : start + ENQUEUE_CHUNK], now))
     return dict(new)
 
 
+def _insert_rows(session: Session, team: str, nudges: Sequence[Nudge], now: datetime) -> int:
+    """How many of one workspace's nudges were new (SQLite sums the rows each run of the insert added)."""
+    sql, order = _row_insert()
+    dialect = session.get_bind().dialect
+    stored_now = _STORED_NOW.dialect_impl(dialect).bind_processor(dialect)(now)  # type: ignore[misc]
+    rows = [
+        order(
+            (
+                team,
+                stored_now,
+                n.kind.value,
+                n.subject,
+                n.tier,
+                n.period,
+                n.recipient_id,
+                n.relationship_id,
+                json.dumps(n.detail),
+            )
+        )
+        for n in nudges
+    ]
+    inserted = session.connection().exec_driver_sql(sql, rows)
+    return int(inserted.rowcount)
+
+
+_STORED_NOW = table(NudgeRow).c.created_at.type
+_ROW = ("team_id", "now", *_PER_NUDGE)  # what each row of `_row_insert` is built from, in this order
+
+
+@cache
+def _row_insert() -> tuple[str, Callable[[tuple[Any, ...]], tuple[Any, ...]]]:
+    """SQLite's insert of one nudge, and what puts a `_ROW` tuple in the order of its parameters, built once."""
+    nudge = table(NudgeRow)
+    values: dict[str, Any] = {name: bindparam(name) for name in ("team_id", *_PER_NUDGE)}
+    values |= {"created_at": bindparam("now"), "not_before": bindparam("now")}
+    values |= {"status": literal_column(f"'{NudgeStatus.PENDING.value}'"), "attempts": literal_column("0")}
+    statement = sqlite.insert(nudge).values(values).on_conflict_do_nothing(index_elements=["team_id", *_KEY])
+    compiled = statement.compile(dialect=sqlite.dialect())
+    positions = [_ROW.index(name) for name in compiled.positiontup or ()]
+    return str(compiled), itemgetter(*positions)
+
+
 def _enqueue_chunk(session: Session, nudges: Sequence[tuple[str, Nudge]], now: datetime) -> Counter[str]:
-    """How many nudges were new, per workspace. A chunk of one workspace binds it and counts the rows; one of
-    several names each nudge's workspace and returns that of each new row, which would slow the inserts of a big
-    workspace's sweep by a third."""
+    """How many nudges were new, per workspace, on PostgreSQL. A chunk of one workspace binds it and counts the rows;
+    one of several names each nudge's workspace and returns that of each new row, which would slow the inserts of a
+    big workspace's sweep by a third."""
     teams = {team for team, _ in nudges}
     by_team = len(teams) > 1
     document = json.dumps(
@@ -244,7 +294,7 @@ def _enqueue_chunk(session: Session, nudges: Sequence[tuple[str, Nudge]], now: d
             for team, n in nudges
         ]
     )
-    statement = _enqueue_statement(session.get_bind().dialect.name, by_team=by_team)
+    statement = _enqueue_statement(by_team=by_team)
     if by_team:
         return Counter(session.execute(statement, {"now": now, "document": document}).scalars())
     team = teams.pop()
@@ -253,7 +303,7 @@ def _enqueue_chunk(session: Session, nudges: Sequence[tuple[str, Nudge]], now: d
 
 
 @cache
-def _enqueue_statement(dialect: str, *, by_team: bool) -> Executable:
+def _enqueue_statement(*, by_team: bool) -> Executable:
     """The insert of one JSON document of nudges (bound as `document`) at `now`, built once: building it costs more
     than running it on a few rows. With `by_team` each nudge names its workspace and the insert returns the
     workspace of each new row; without, the workspace is bound as `team_id` and the count of new rows kept."""
@@ -267,10 +317,9 @@ def _enqueue_statement(dialect: str, *, by_team: bool) -> Executable:
     }
     if not by_team:
         fixed["team_id"] = bindparam("team_id", type_=nudge.c.team_id.type)
-    due = _unpacked(dialect, bindparam("document", type_=Text), (_TEAM if by_team else {}) | _PER_NUDGE)
+    due = _unpacked(bindparam("document", type_=Text), (_TEAM if by_team else {}) | _PER_NUDGE)
     columns = [*fixed, *(c.name for c in due)]
-    insert = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(nudge)
-    statement = insert.from_select(columns, sa_select(*fixed.values(), *due).where(true()))
+    statement = postgresql.insert(nudge).from_select(columns, sa_select(*fixed.values(), *due).where(true()))
     statement = statement.on_conflict_do_nothing(index_elements=["team_id", *_KEY])
     if by_team:
         return statement.returning(nudge.c.team_id)
@@ -278,21 +327,16 @@ def _enqueue_statement(dialect: str, *, by_team: bool) -> Executable:
     return statement.execution_options(preserve_rowcount=True)
 
 
-def _unpacked(
-    dialect: str, document: BindParameter[str], per_nudge: dict[str, TypeEngine[Any]]
-) -> list[ColumnElement[Any]]:
-    """The per-nudge columns, read from the JSON array `document` by the database itself."""
-    if dialect == "postgresql":
-        rows = (
-            func.json_to_recordset(cast(document, postgresql.JSON))
-            .table_valued(
-                *(column(name, postgresql.JSON() if name == "detail" else kind) for name, kind in per_nudge.items())
-            )
-            .render_derived(name="due", with_types=True)
+def _unpacked(document: BindParameter[str], per_nudge: dict[str, TypeEngine[Any]]) -> list[ColumnElement[Any]]:
+    """The per-nudge columns, read from the JSON array `document` by the server itself."""
+    rows = (
+        func.json_to_recordset(cast(document, postgresql.JSON))
+        .table_valued(
+            *(column(name, postgresql.JSON() if name == "detail" else kind) for name, kind in per_nudge.items())
         )
-        return [cast(rows.c[name], kind).label(name) for name, kind in per_nudge.items()]
-    each = func.json_each(document).table_valued("value").alias("due")
-    return [cast(func.json_extract(each.c.value, f"$.{name}"), kind).label(name) for name, kind in per_nudge.items()]
+        .render_derived(name="due", with_types=True)
+    )
+    return [cast(rows.c[name], kind).label(name) for name, kind in per_nudge.items()]
 
 
 class SqlSnoozeRepository:

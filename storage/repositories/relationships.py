@@ -4,6 +4,7 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
+from sqlalchemy import select as sa_select
 from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
@@ -11,6 +12,7 @@ from sqlmodel.sql.expression import SelectOfScalar
 
 from stages.errors import NameTaken
 from stages.naming import name_key
+from stages.nudges import DueReview
 from stages.relationships import Relationship, RelationshipStatus
 from storage.mapping import CHUNK, PlainReader, entity_from_row, row_values, table
 from storage.tables import RelationshipRow, WorkspaceRow
@@ -82,10 +84,10 @@ class SqlRelationshipRepository:
         chunks = (ids[start : start + CHUNK] for start in range(0, len(ids), CHUNK))
         return [r for chunk in chunks for r in self._plain(TABLE.c.id.in_(chunk))]
 
-    def reviews_due(self, today: date) -> list[Relationship]:
+    def reviews_due(self, today: date) -> list[DueReview]:
         return reviews_due(self._session, (self._team_id,), today)
 
-    def exit_reviews_due(self, today: date) -> list[Relationship]:
+    def exit_reviews_due(self, today: date) -> list[DueReview]:
         return exit_reviews_due(self._session, (self._team_id,), today)
 
     def _plain(self, *conditions: Any) -> list[Relationship]:
@@ -109,21 +111,23 @@ class SqlRelationshipRepository:
         return {**row_values(relationship, skip=("id", "team_id")), "name_key": name_key(relationship.name)}
 
 
-def reviews_due(session: Session, team_ids: Sequence[str], today: date) -> list[Relationship]:
+def reviews_due(session: Session, team_ids: Sequence[str], today: date) -> list[DueReview]:
     """Active relationships of these workspaces whose review is due by `today`."""
     return _due(session, team_ids, TABLE.c.next_review_due, today)
 
 
-def exit_reviews_due(session: Session, team_ids: Sequence[str], today: date) -> list[Relationship]:
+def exit_reviews_due(session: Session, team_ids: Sequence[str], today: date) -> list[DueReview]:
     """Active relationships of these workspaces whose exit strategy review is due by `today`."""
     return _due(session, team_ids, TABLE.c.next_exit_review_due, today)
 
 
-def _due(session: Session, team_ids: Sequence[str], column: Any, today: date) -> list[Relationship]:
-    query = PLAIN.select().where(
-        TABLE.c.team_id.in_(list(team_ids)), TABLE.c.status == RelationshipStatus.ACTIVE.value, column <= today
+def _due(session: Session, team_ids: Sequence[str], column: Any, today: date) -> list[DueReview]:
+    """Only what the reminder rules read, past the ORM: a sweep meets hundreds of thousands."""
+    t = TABLE.c
+    query = sa_select(t.id, t.team_id, t.name, t.owner_id, t.sponsor_id, column).where(
+        t.team_id.in_(list(team_ids)), t.status == RelationshipStatus.ACTIVE.value, column <= today
     )
-    return PLAIN.read(session, query)
+    return [DueReview(*row) for row in session.connection().execute(query)]
 
 
 def relationship_entity(row: RelationshipRow) -> Relationship:

@@ -8,7 +8,7 @@ from sqlmodel import Session
 from stages.audit import AuditEvent
 from stages.catalogue import Cadences
 from stages.disputes import Dispute, DisputeEvent
-from stages.nudges import Nudge, Snoozes
+from stages.nudges import DueReview, Nudge, Snoozes
 from stages.relationships import Relationship
 from storage.repositories import audit, disputes, nudges, relationships
 
@@ -20,10 +20,10 @@ class SqlSweepRepository:
         self._session = session
         self._team_ids = tuple(team_ids)
 
-    def reviews_due(self, today: date) -> list[Relationship]:
+    def reviews_due(self, today: date) -> list[DueReview]:
         return relationships.reviews_due(self._session, self._team_ids, today)
 
-    def exit_reviews_due(self, today: date) -> list[Relationship]:
+    def exit_reviews_due(self, today: date) -> list[DueReview]:
         return relationships.exit_reviews_due(self._session, self._team_ids, today)
 
     def disputes_past_limit(self, now: datetime, cadences: Cadences) -> list[tuple[Dispute, Relationship]]:

@@ -12,8 +12,7 @@ from bot.sandbox.demo import seed
 from bot.sandbox.harness import Sandbox
 from bot.sandbox.workspace import Workspace
 from stages import nudge_service
-from stages.nudges import Nudge, NudgeStatus
-from stages.relationships import Relationship
+from stages.nudges import DueReview, Nudge, NudgeKind, NudgeStatus, overdue_nudges
 from tests.e2e.helpers import ACME, ALICE, BOB, PARTNERSHIPS, create_relationship
 from tests.e2e.test_nudges import dms, outbox
 
@@ -155,14 +154,14 @@ def test_a_tenant_whose_sweep_fails_does_not_keep_the_others_swept_with_it_from_
     both_due: tuple[Sandbox, Sandbox], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     working, broken = both_due
-    rules = nudge_service.review_nudges
+    rules = overdue_nudges
 
-    def failing_for_one_tenant(relationship: Relationship, *args: Any) -> list[Nudge]:
-        if relationship.team_id == OTHER_TEAM:
+    def failing_for_one_tenant(kind: NudgeKind, review: DueReview, *args: Any) -> list[Nudge]:
+        if review.team_id == OTHER_TEAM:
             raise ValueError("a relationship the rules cannot read")
-        return rules(relationship, *args)
+        return rules(kind, review, *args)
 
-    monkeypatch.setattr(nudge_service, "review_nudges", failing_for_one_tenant)
+    monkeypatch.setattr(nudge_service, "overdue_nudges", failing_for_one_tenant)
     report = sender(working, {working.workspace.team_id: client(working), OTHER_TEAM: client(broken)}).run()
     working.driver.settle()
     broken.driver.settle()
