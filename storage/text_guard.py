@@ -27,11 +27,16 @@ def refuse_nul(engine: Engine) -> None:
 def _check(_connection: Any, _cursor: Any, statement: str, parameters: Any, _context: Any, _executemany: bool) -> None:
     # Walked whatever their shape: SQLAlchemy's "insertmanyvalues" batches flag executemany while binding one
     # flat row, so the flag does not say whether `parameters` holds rows or values.
+    refuse_nul_in(parameters, what=statement)
+
+
+def refuse_nul_in(parameters: Any, *, what: str) -> None:
+    """`NulInText` naming the first bound string of `parameters` (of `what`) that holds a NUL."""
     if not _holds_nul(parameters):
         return
     for name, value in _bound(parameters, ""):
         if "\x00" in value:
-            raise NulInText(f"a NUL character in parameter {name} of: {statement[:200]}")
+            raise NulInText(f"a NUL character in parameter {name} of: {what[:200]}")
 
 
 def _holds_nul(parameters: Any) -> bool:

@@ -7,56 +7,42 @@ waiting; SQLite runs one writer at a time anyway.
 """
 
 import json
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime, timedelta
 from functools import cache
 from operator import itemgetter
 from typing import Any
 
+import orjson
 from sqlalchemy import (
-    BindParameter,
     ColumnElement,
     Executable,
-    Integer,
-    Text,
     and_,
     bindparam,
     case,
-    cast,
     column,
+    delete,
     func,
     literal,
     literal_column,
     or_,
-    true,
     tuple_,
     update,
 )
 from sqlalchemy import select as sa_select
+from sqlalchemy import table as sa_table
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.types import TypeEngine
 from sqlmodel import Session, col, select
 
 from stages.nudges import Nudge, NudgeKind, NudgeStatus, QueuedNudge, Snooze, SnoozeKey, Snoozes
 from storage.mapping import CHUNK, PlainReader, table
 from storage.tables import NudgeRow, ProfileRow, SnoozeRow
+from storage.text_guard import refuse_nul_in
 
 _KEY = ("kind", "subject", "tier", "period", "recipient_id")
-_PER_NUDGE: dict[
-    str, TypeEngine[Any]
-] = {  # the columns each nudge brings, by type; the rest are the same for the whole chunk
-    "kind": Text(),
-    "subject": Text(),
-    "tier": Integer(),
-    "period": Text(),
-    "recipient_id": Text(),
-    "relationship_id": Integer(),
-    "detail": Text(),  # a JSON object within the document, handed back as its text
-}
-_TEAM: dict[str, TypeEngine[Any]] = {"team_id": Text()}  # brought by each nudge too in a chunk of several workspaces
-_JSON = postgresql.JSON()
-ENQUEUE_CHUNK = 5000  # nudges per statement: one JSON document of about a megabyte
+# What each nudge brings to its outbox row, in this order (the rest is the same for the whole batch).
+_PER_NUDGE = ("kind", "subject", "tier", "period", "recipient_id", "relationship_id", "detail")
 ERROR_MAX = 200
 _QUEUED = PlainReader(QueuedNudge, table(NudgeRow), kind=NudgeKind, detail=json.loads, status=NudgeStatus)
 Key = tuple[str, str, int, str, str]
@@ -215,49 +201,43 @@ class SqlNudgeRepository:
 
 
 def enqueue(session: Session, nudges: Mapping[str, Sequence[Nudge]], now: datetime) -> dict[str, int]:
-    """Each workspace's nudges not in its outbox yet, added; how many were new, per workspace.
+    """Each workspace's nudges not in its outbox yet, added; how many were new, per workspace. The database keeps
+    one of each key (a nudge twice in the batch, or already queued, is not new), whoever else enqueues at once.
 
-    On PostgreSQL one statement per chunk, whatever its size and however many workspaces it holds: the nudges
-    travel as one JSON document that the server unpacks into rows, so a sweep of tens of thousands costs a few
-    round trips, not one per nudge. SQLite runs in the process, with no round trip to save: there each workspace's
-    rows go to one prepared insert run for each, three times faster than unpacking a document."""
-    unique = {team: list({n.key: n for n in theirs}.values()) for team, theirs in nudges.items()}
+    A sweep queues hundreds of thousands, so the rows go in bulk, past SQLAlchemy's per-row work: PostgreSQL gets
+    them with COPY into a staging table and moves the new ones into the outbox with one statement; SQLite, in the
+    process with no round trip to save, runs one prepared insert over each workspace's rows."""
+    rows = {
+        team: [
+            (n.kind.value, n.subject, n.tier, n.period, n.recipient_id, n.relationship_id, _json(n.detail))
+            for n in theirs
+        ]
+        for team, theirs in nudges.items()
+        if theirs
+    }
+    if not rows:
+        return {}
     if session.get_bind().dialect.name == "sqlite":
-        return {team: _insert_rows(session, team, theirs, now) for team, theirs in unique.items() if theirs}
-    flat = [(team, n) for team, theirs in unique.items() for n in theirs]
-    new: Counter[str] = Counter()
-    for start in range(0, len(flat), ENQUEUE_CHUNK):
-        new.update(_enqueue_chunk(session, flat[start : start + ENQUEUE_CHUNK], now))
-    return dict(new)
+        return {team: _insert_rows(session, team, theirs, now) for team, theirs in rows.items()}
+    return _copy_rows(session, rows, now)
 
 
-def _insert_rows(session: Session, team: str, nudges: Sequence[Nudge], now: datetime) -> int:
-    """How many of one workspace's nudges were new (SQLite sums the rows each run of the insert added)."""
+def _json(detail: Mapping[str, str | int]) -> str:
+    return orjson.dumps(detail).decode()
+
+
+Row = tuple[str, str, int, str, str, int, str]  # kind, subject, tier, period, recipient_id, relationship_id, detail
+_ROW = ("team_id", "now", *_PER_NUDGE)  # what each row of `_row_insert` is built from, in this order
+_STORED_NOW = table(NudgeRow).c.created_at.type
+
+
+def _insert_rows(session: Session, team: str, rows: Sequence[Row], now: datetime) -> int:
+    """How many of one workspace's nudges were new, on SQLite (which sums the rows each run of the insert added)."""
     sql, order = _row_insert()
     dialect = session.get_bind().dialect
     stored_now = _STORED_NOW.dialect_impl(dialect).bind_processor(dialect)(now)  # type: ignore[misc]
-    rows = [
-        order(
-            (
-                team,
-                stored_now,
-                n.kind.value,
-                n.subject,
-                n.tier,
-                n.period,
-                n.recipient_id,
-                n.relationship_id,
-                json.dumps(n.detail),
-            )
-        )
-        for n in nudges
-    ]
-    inserted = session.connection().exec_driver_sql(sql, rows)
+    inserted = session.connection().exec_driver_sql(sql, [order((team, stored_now, *row)) for row in rows])
     return int(inserted.rowcount)
-
-
-_STORED_NOW = table(NudgeRow).c.created_at.type
-_ROW = ("team_id", "now", *_PER_NUDGE)  # what each row of `_row_insert` is built from, in this order
 
 
 @cache
@@ -273,41 +253,34 @@ def _row_insert() -> tuple[str, Callable[[tuple[Any, ...]], tuple[Any, ...]]]:
     return str(compiled), itemgetter(*positions)
 
 
-def _enqueue_chunk(session: Session, nudges: Sequence[tuple[str, Nudge]], now: datetime) -> Counter[str]:
-    """How many nudges were new, per workspace, on PostgreSQL. A chunk of one workspace binds it and counts the rows;
-    one of several names each nudge's workspace and returns that of each new row, which would slow the inserts of a
-    big workspace's sweep by a third."""
-    teams = {team for team, _ in nudges}
-    by_team = len(teams) > 1
-    document = json.dumps(
-        [
-            {
-                **({"team_id": team} if by_team else {}),
-                "kind": n.kind.value,
-                "subject": n.subject,
-                "tier": n.tier,
-                "period": n.period,
-                "recipient_id": n.recipient_id,
-                "relationship_id": n.relationship_id,
-                "detail": n.detail,
-            }
-            for team, n in nudges
-        ]
+_STAGING = "nudge_staged"  # a temporary table: each connection has its own, empty between enqueues
+_STAGED = ("team_id", *_PER_NUDGE)
+
+
+def _copy_rows(session: Session, rows: Mapping[str, Sequence[Row]], now: datetime) -> dict[str, int]:
+    """How many nudges were new, per workspace, on PostgreSQL."""
+    staged = [(team, *row) for team, theirs in rows.items() for row in theirs]
+    refuse_nul_in(staged, what=f"COPY {_STAGING}")  # COPY passes by the check every statement gets
+    connection = session.connection()
+    connection.exec_driver_sql(
+        f"CREATE TEMPORARY TABLE IF NOT EXISTS {_STAGING} "
+        "(team_id text, kind text, subject text, tier integer, period text, recipient_id text, "
+        "relationship_id integer, detail text)"
     )
-    statement = _enqueue_statement(by_team=by_team)
-    if by_team:
-        return Counter(session.execute(statement, {"now": now, "document": document}).scalars())
-    team = teams.pop()
-    inserted = session.execute(statement, {"team_id": team, "now": now, "document": document})
-    return Counter({team: int(inserted.rowcount)})  # type: ignore[attr-defined]
+    driver = connection.connection.driver_connection
+    with driver.cursor() as cursor, cursor.copy(f"COPY {_STAGING} ({', '.join(_STAGED)}) FROM STDIN") as copy:  # type: ignore[union-attr]
+        for row in staged:
+            copy.write_row(row)
+    return {team: int(new) for team, new in connection.execute(_from_staging(), {"now": now})}
 
 
 @cache
-def _enqueue_statement(*, by_team: bool) -> Executable:
-    """The insert of one JSON document of nudges (bound as `document`) at `now`, built once: building it costs more
-    than running it on a few rows. With `by_team` each nudge names its workspace and the insert returns the
-    workspace of each new row; without, the workspace is bound as `team_id` and the count of new rows kept."""
+def _from_staging() -> Executable:
+    """Empty the staging table into the outbox, keeping only new keys; how many were new, per workspace. Built
+    once: building it costs more than running it on a few rows."""
     nudge = table(NudgeRow)
+    staging = sa_table(_STAGING, *(column(name) for name in _STAGED))
+    taken = delete(staging).returning(*staging.c).cte("taken")
     now = bindparam("now", type_=nudge.c.created_at.type)
     fixed = {
         "status": literal(NudgeStatus.PENDING.value, nudge.c.status.type),
@@ -315,28 +288,14 @@ def _enqueue_statement(*, by_team: bool) -> Executable:
         "not_before": now,
         "attempts": literal(0, nudge.c.attempts.type),
     }
-    if not by_team:
-        fixed["team_id"] = bindparam("team_id", type_=nudge.c.team_id.type)
-    due = _unpacked(bindparam("document", type_=Text), (_TEAM if by_team else {}) | _PER_NUDGE)
-    columns = [*fixed, *(c.name for c in due)]
-    statement = postgresql.insert(nudge).from_select(columns, sa_select(*fixed.values(), *due).where(true()))
-    statement = statement.on_conflict_do_nothing(index_elements=["team_id", *_KEY])
-    if by_team:
-        return statement.returning(nudge.c.team_id)
-    # The row count of an INSERT is how many were new; SQLAlchemy keeps it only when asked.
-    return statement.execution_options(preserve_rowcount=True)
-
-
-def _unpacked(document: BindParameter[str], per_nudge: dict[str, TypeEngine[Any]]) -> list[ColumnElement[Any]]:
-    """The per-nudge columns, read from the JSON array `document` by the server itself."""
-    rows = (
-        func.json_to_recordset(cast(document, postgresql.JSON))
-        .table_valued(
-            *(column(name, postgresql.JSON() if name == "detail" else kind) for name, kind in per_nudge.items())
-        )
-        .render_derived(name="due", with_types=True)
+    moved = (
+        postgresql.insert(nudge)
+        .from_select([*fixed, *_STAGED], sa_select(*fixed.values(), *(taken.c[name] for name in _STAGED)))
+        .on_conflict_do_nothing(index_elements=["team_id", *_KEY])
+        .returning(nudge.c.team_id)
+        .cte("moved")
     )
-    return [cast(rows.c[name], kind).label(name) for name, kind in per_nudge.items()]
+    return sa_select(moved.c.team_id, func.count()).group_by(moved.c.team_id)
 
 
 class SqlSnoozeRepository:

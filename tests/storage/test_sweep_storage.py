@@ -14,7 +14,6 @@ from stages.disputes import Dispute, DisputeEventKind
 from stages.nudges import Nudge, NudgeKind, NudgePolicy, Snooze, due_subject
 from stages.relationships import Relationship, RelationshipDraft
 from storage.database import Database
-from storage.repositories import nudges as nudge_repository
 from storage.tables import NudgeRow
 
 NOW = datetime(2026, 11, 25, 10, 0, tzinfo=UTC)
@@ -47,10 +46,7 @@ def stored(database: Database) -> list[NudgeRow]:
         return list(session.exec(select(NudgeRow).order_by(NudgeRow.subject)))
 
 
-def test_the_outbox_is_filled_in_chunks_and_counts_only_new_nudges(
-    database: Database, acme: Relationship, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setattr(nudge_repository, "ENQUEUE_CHUNK", 3)
+def test_the_outbox_counts_only_new_nudges_and_keeps_each_once(database: Database, acme: Relationship) -> None:
     with database.uow(TEAM) as uow:
         assert uow.nudges.enqueue([nudge(acme, 1), nudge(acme, 2)], NOW) == 2
         uow.commit()
