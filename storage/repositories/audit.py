@@ -5,12 +5,12 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import insert
+import orjson
 from sqlmodel import Session, col, select
 
 from stages.audit import AuditEvent, JSONable, snapshot
 from stages.versions import PlanVersion
-from storage.mapping import table
+from storage.mapping import insert_many, table
 from storage.tables import AuditEventRow, PlanVersionRow
 
 
@@ -63,7 +63,7 @@ def _json(value: Any) -> str | None:
 
 
 def _dumped(snapshot: JSONable | None) -> str | None:
-    return None if snapshot is None else json.dumps(snapshot, sort_keys=True)
+    return None if snapshot is None else orjson.dumps(snapshot, option=orjson.OPT_SORT_KEYS).decode()
 
 
 def _event(row: AuditEventRow) -> AuditEvent:
@@ -95,8 +95,7 @@ def record_events(session: Session, events: Sequence[AuditEvent]) -> None:
         }
         for e in events
     ]
-    if rows:
-        session.execute(insert(table(AuditEventRow)), rows)
+    insert_many(session, table(AuditEventRow), rows)
 
 
 class SqlPlanVersionRepository:

@@ -4,7 +4,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import assert_never
 
-from sqlalchemy import ScalarSelect, insert, or_, update
+from sqlalchemy import ScalarSelect, or_, update
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import SelectOfScalar
@@ -21,7 +21,7 @@ from stages.disputes import (
     owner_role,
 )
 from stages.relationships import Relationship
-from storage.mapping import CHUNK, PlainReader, entity_from_row, row_values, table
+from storage.mapping import CHUNK, PlainReader, entity_from_row, insert_many, row_values, table
 from storage.repositories import relationships
 from storage.tables import DisputeEventRow, DisputeRow
 
@@ -142,9 +142,9 @@ def past_limit(
 
 def record_events(session: Session, events: Sequence[DisputeEvent]) -> None:
     """Each event in its own workspace."""
-    rows = [{**row_values(e, skip=("id",)), "kind": e.kind.value} for e in events]
-    if rows:
-        session.execute(insert(table(DisputeEventRow)), rows)
+    insert_many(
+        session, table(DisputeEventRow), [{**row_values(e, skip=("id",)), "kind": e.kind.value} for e in events]
+    )
 
 
 def _owner_at(tier: Tier) -> ScalarSelect[str]:

@@ -36,9 +36,8 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, select
 
 from stages.nudges import Nudge, NudgeKind, NudgeStatus, QueuedNudge, Snooze, SnoozeKey, Snoozes
-from storage.mapping import CHUNK, PlainReader, table
+from storage.mapping import CHUNK, PlainReader, copy_rows, table
 from storage.tables import NudgeRow, ProfileRow, SnoozeRow
-from storage.text_guard import refuse_nul_in
 
 _KEY = ("kind", "subject", "tier", "period", "recipient_id")
 # What each nudge brings to its outbox row, in this order (the rest is the same for the whole batch).
@@ -253,24 +252,19 @@ def _row_insert() -> tuple[str, Callable[[tuple[Any, ...]], tuple[Any, ...]]]:
     return str(compiled), itemgetter(*positions)
 
 
-_STAGING = "nudge_staged"  # a temporary table: each connection has its own, empty between enqueues
 _STAGED = ("team_id", *_PER_NUDGE)
+_STAGING = sa_table("nudge_staged", *(column(name) for name in _STAGED))  # temporary: each connection has its own
 
 
 def _copy_rows(session: Session, rows: Mapping[str, Sequence[Row]], now: datetime) -> dict[str, int]:
     """How many nudges were new, per workspace, on PostgreSQL."""
-    staged = [(team, *row) for team, theirs in rows.items() for row in theirs]
-    refuse_nul_in(staged, what=f"COPY {_STAGING}")  # COPY passes by the check every statement gets
     connection = session.connection()
     connection.exec_driver_sql(
-        f"CREATE TEMPORARY TABLE IF NOT EXISTS {_STAGING} "
+        f"CREATE TEMPORARY TABLE IF NOT EXISTS {_STAGING.name} "
         "(team_id text, kind text, subject text, tier integer, period text, recipient_id text, "
         "relationship_id integer, detail text)"
     )
-    driver = connection.connection.driver_connection
-    with driver.cursor() as cursor, cursor.copy(f"COPY {_STAGING} ({', '.join(_STAGED)}) FROM STDIN") as copy:  # type: ignore[union-attr]
-        for row in staged:
-            copy.write_row(row)
+    copy_rows(session, _STAGING, _STAGED, [(team, *row) for team, theirs in rows.items() for row in theirs])
     return {team: int(new) for team, new in connection.execute(_from_staging(), {"now": now})}
 
 
@@ -279,8 +273,7 @@ def _from_staging() -> Executable:
     """Empty the staging table into the outbox, keeping only new keys; how many were new, per workspace. Built
     once: building it costs more than running it on a few rows."""
     nudge = table(NudgeRow)
-    staging = sa_table(_STAGING, *(column(name) for name in _STAGED))
-    taken = delete(staging).returning(*staging.c).cte("taken")
+    taken = delete(_STAGING).returning(*_STAGING.c).cte("taken")
     now = bindparam("now", type_=nudge.c.created_at.type)
     fixed = {
         "status": literal(NudgeStatus.PENDING.value, nudge.c.status.type),
