@@ -25,6 +25,7 @@ from stages.nudges import (
     NudgePolicy,
     Outcome,
     QueuedNudge,
+    Reminders,
     Settled,
     Snooze,
     Snoozes,
@@ -32,7 +33,6 @@ from stages.nudges import (
     dispute_id,
     due_subject,
     escalation_nudges,
-    overdue_nudges,
     reachable,
     thread_nudges,
 )
@@ -163,11 +163,13 @@ def _exit_reviews_due(sweep: SweepRepository, today: date) -> list[DueReview]:
 
 
 def _review_nudges(due: Sequence[DueReview], policy: NudgePolicy, now: datetime, snoozes: Snoozes) -> list[Nudge]:
-    return [n for d in due for n in overdue_nudges(NudgeKind.REVIEW, d, now, policy, snoozes)]
+    reminders = Reminders(NudgeKind.REVIEW, now, policy, snoozes)
+    return [n for d in due for n in reminders(d)]
 
 
 def _exit_review_nudges(due: Sequence[DueReview], policy: NudgePolicy, now: datetime, snoozes: Snoozes) -> list[Nudge]:
-    return [n for d in due for n in overdue_nudges(NudgeKind.EXIT_REVIEW, d, now, policy, snoozes)]
+    reminders = Reminders(NudgeKind.EXIT_REVIEW, now, policy, snoozes)
+    return [n for d in due for n in reminders(d)]
 
 
 def _dispute_nudges(

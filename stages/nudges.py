@@ -150,38 +150,46 @@ def exit_review_nudges(
 def overdue_nudges(
     kind: NudgeKind, review: DueReview, now: datetime, policy: NudgePolicy, snoozes: Snoozes
 ) -> list[Nudge]:
-    """The owner on the due date and every few days after; the sponsor too once it is long overdue, unless the
-    sponsor is the owner, who is already being reminded."""
-    today = now.date()
-    due = review.due
-    if today < due:
-        return []
-    on = due.isoformat()
-    subject = _due_subject(review.relationship_id, on)
-    detail: dict[str, str | int] = {"name": review.name, "due": on}
-    value = kind.value
-    every = policy.remind_every_days
-    people = [(0, review.owner_id, due)]
-    if review.sponsor_id != review.owner_id:
-        people.append((1, review.sponsor_id, due + timedelta(days=policy.escalate_after_days)))
-    nudges = []
-    for tier, recipient, start in people:
-        snoozed_until = snoozes.get((value, subject, recipient)) if snoozes else None
-        period = _period(start, now, today, every, snoozed_until)
-        if period is not None:
-            nudges.append(Nudge(kind, subject, tier, period, recipient, review.relationship_id, detail))
-    return nudges
+    return Reminders(kind, now, policy, snoozes)(review)
 
 
-def _period(start: date, now: datetime, today: date, every: int, snoozed_until: datetime | None) -> str | None:
-    """Which reminder of the series is due now (None: none yet, or snoozed). A snooze's end starts a new series."""
-    if snoozed_until is not None:
-        if snoozed_until > now:
+class Reminders:
+    """The reminders of one kind due at one moment: the owner on the due date and every few days after; the
+    sponsor too once it is long overdue, unless the sponsor is the owner, who is already being reminded. Worked out
+    once for all of a sweep's due reviews, which can be hundreds of thousands."""
+
+    def __init__(self, kind: NudgeKind, now: datetime, policy: NudgePolicy, snoozes: Snoozes) -> None:
+        self._kind, self._kind_value = kind, kind.value
+        self._now, self._today = now, now.date()
+        self._every = policy.remind_every_days
+        self._sponsor_after = timedelta(days=policy.escalate_after_days)
+        self._snoozes = snoozes
+
+    def __call__(self, review: DueReview) -> list[Nudge]:
+        due = review.due
+        if self._today < due:
+            return []
+        on = due.isoformat()
+        subject = _due_subject(review.relationship_id, on)
+        detail: dict[str, str | int] = {"name": review.name, "due": on}
+        nudges = []
+        owner, sponsor = review.owner_id, review.sponsor_id
+        if (period := self._period(subject, owner, due)) is not None:
+            nudges.append(Nudge(self._kind, subject, 0, period, owner, review.relationship_id, detail))
+        if sponsor != owner and (period := self._period(subject, sponsor, due + self._sponsor_after)) is not None:
+            nudges.append(Nudge(self._kind, subject, 1, period, sponsor, review.relationship_id, detail))
+        return nudges
+
+    def _period(self, subject: str, recipient: str, start: date) -> str | None:
+        """Which reminder of the series is due now (None: none yet, or snoozed). A snooze's end starts a new
+        series."""
+        if self._snoozes and (until := self._snoozes.get((self._kind_value, subject, recipient))) is not None:
+            if until > self._now:
+                return None
+            start = max(start, until.date())
+        if self._today < start:
             return None
-        start = max(start, snoozed_until.date())
-    if today < start:
-        return None
-    return f"{start.isoformat()}/{(today - start).days // every}"
+        return f"{start.isoformat()}/{(self._today - start).days // self._every}"
 
 
 @dataclass(frozen=True)

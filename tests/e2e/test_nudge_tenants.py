@@ -2,7 +2,6 @@
 
 from collections.abc import Iterator
 from datetime import datetime, timedelta
-from typing import Any
 
 import pytest
 from slack_sdk import WebClient
@@ -11,8 +10,7 @@ from bot.nudges.delivery import Nudger, nudger_for
 from bot.sandbox.demo import seed
 from bot.sandbox.harness import Sandbox
 from bot.sandbox.workspace import Workspace
-from stages import nudge_service
-from stages.nudges import DueReview, Nudge, NudgeKind, NudgeStatus, overdue_nudges
+from stages.nudges import DueReview, Nudge, NudgeStatus, Reminders
 from tests.e2e.helpers import ACME, ALICE, BOB, PARTNERSHIPS, create_relationship
 from tests.e2e.test_nudges import dms, outbox
 
@@ -154,14 +152,14 @@ def test_a_tenant_whose_sweep_fails_does_not_keep_the_others_swept_with_it_from_
     both_due: tuple[Sandbox, Sandbox], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     working, broken = both_due
-    rules = overdue_nudges
+    rules = Reminders.__call__
 
-    def failing_for_one_tenant(kind: NudgeKind, review: DueReview, *args: Any) -> list[Nudge]:
+    def failing_for_one_tenant(reminders: Reminders, review: DueReview) -> list[Nudge]:
         if review.team_id == OTHER_TEAM:
             raise ValueError("a relationship the rules cannot read")
-        return rules(kind, review, *args)
+        return rules(reminders, review)
 
-    monkeypatch.setattr(nudge_service, "overdue_nudges", failing_for_one_tenant)
+    monkeypatch.setattr(Reminders, "__call__", failing_for_one_tenant)
     report = sender(working, {working.workspace.team_id: client(working), OTHER_TEAM: client(broken)}).run()
     working.driver.settle()
     broken.driver.settle()
