@@ -16,12 +16,14 @@ from typing import Any
 
 import orjson
 from sqlalchemy import (
+    Column,
     ColumnElement,
     Executable,
+    MetaData,
+    Table,
     and_,
     bindparam,
     case,
-    column,
     delete,
     func,
     literal,
@@ -31,8 +33,8 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy import select as sa_select
-from sqlalchemy import table as sa_table
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.schema import CreateTable
 from sqlmodel import Session, col, select
 
 from stages.nudges import Nudge, NudgeKind, NudgeStatus, QueuedNudge, Snooze, SnoozeKey, Snoozes
@@ -253,17 +255,19 @@ def _row_insert() -> tuple[str, Callable[[tuple[Any, ...]], tuple[Any, ...]]]:
 
 
 _STAGED = ("team_id", *_PER_NUDGE)
-_STAGING = sa_table("nudge_staged", *(column(name) for name in _STAGED))  # temporary: each connection has its own
+# Temporary: each connection has its own. Its columns are the outbox's, so what COPY takes the insert takes.
+_STAGING = Table(
+    "nudge_staged",
+    MetaData(),
+    *(Column(name, table(NudgeRow).c[name].type) for name in _STAGED),
+    prefixes=["TEMPORARY"],
+)
 
 
 def _copy_rows(session: Session, rows: Mapping[str, Sequence[Row]], now: datetime) -> dict[str, int]:
     """How many nudges were new, per workspace, on PostgreSQL."""
     connection = session.connection()
-    connection.exec_driver_sql(
-        f"CREATE TEMPORARY TABLE IF NOT EXISTS {_STAGING.name} "
-        "(team_id text, kind text, subject text, tier integer, period text, recipient_id text, "
-        "relationship_id integer, detail text)"
-    )
+    connection.execute(CreateTable(_STAGING, if_not_exists=True))
     copy_rows(session, _STAGING, _STAGED, [(team, *row) for team, theirs in rows.items() for row in theirs])
     return {team: int(new) for team, new in connection.execute(_from_staging(), {"now": now})}
 
