@@ -135,24 +135,6 @@ class DueReview:
         )
 
 
-def review_nudges(relationship: Relationship, now: datetime, policy: NudgePolicy, snoozes: Snoozes) -> list[Nudge]:
-    due = DueReview.of(relationship, relationship.next_review_due)
-    return overdue_nudges(NudgeKind.REVIEW, due, now, policy, snoozes) if due else []
-
-
-def exit_review_nudges(
-    relationship: Relationship, due: date | None, now: datetime, policy: NudgePolicy, snoozes: Snoozes
-) -> list[Nudge]:
-    review = DueReview.of(relationship, due) if due else None
-    return overdue_nudges(NudgeKind.EXIT_REVIEW, review, now, policy, snoozes) if review else []
-
-
-def overdue_nudges(
-    kind: NudgeKind, review: DueReview, now: datetime, policy: NudgePolicy, snoozes: Snoozes
-) -> list[Nudge]:
-    return Reminders(kind, now, policy, snoozes)(review)
-
-
 class Reminders:
     """The reminders of one kind due at one moment: the owner on the due date and every few days after; the
     sponsor too once it is long overdue, unless the sponsor is the owner, who is already being reminded. Worked out

@@ -21,12 +21,10 @@ from stages.nudges import (
     dispute_check,
     escalation_nudges,
     exit_review_notices,
-    exit_review_nudges,
-    review_nudges,
     role_nudges,
     thread_nudges,
 )
-from tests.unit.test_nudges import CADENCES, DUE, POLICY, at, dispute, relationship
+from tests.unit.test_nudges import CADENCES, DUE, POLICY, at, dispute, exit_review_nudges, relationship, review_nudges
 
 COPY = Copy()
 CATALOGUE = default_catalogue()

@@ -10,14 +10,16 @@ from bot.settings import parse_days, parse_hours
 from stages.catalogue import default_catalogue
 from stages.disputes import Dispute
 from stages.nudges import (
+    DueReview,
+    Nudge,
     NudgeKind,
     NudgePolicy,
+    Reminders,
+    Snoozes,
     WorkingHours,
     dispute_check,
     escalation_nudges,
-    exit_review_nudges,
     reachable,
-    review_nudges,
     thread_nudges,
 )
 from stages.relationships import Relationship, RelationshipDraft, RelationshipStatus
@@ -32,6 +34,24 @@ def relationship(**changes: object) -> Relationship:
     draft = RelationshipDraft("Acme Alliance", "Acme Ltd", "U1OWNER", "U2SPONSOR", "C1", 90).validated()
     started = Relationship.start("T1", draft, created_by="U1OWNER", now=START)
     return replace(started, **({"id": 7, "next_review_due": DUE} | changes))  # type: ignore[arg-type]
+
+
+def review_nudges(relationship: Relationship, now: datetime, policy: NudgePolicy, snoozes: Snoozes) -> list[Nudge]:
+    """The review reminders due now for one relationship, as a sweep works them out for each it reads."""
+    return _reminders(NudgeKind.REVIEW, relationship, relationship.next_review_due, now, policy, snoozes)
+
+
+def exit_review_nudges(
+    relationship: Relationship, due: date | None, now: datetime, policy: NudgePolicy, snoozes: Snoozes
+) -> list[Nudge]:
+    return _reminders(NudgeKind.EXIT_REVIEW, relationship, due, now, policy, snoozes)
+
+
+def _reminders(
+    kind: NudgeKind, relationship: Relationship, due: date | None, now: datetime, policy: NudgePolicy, snoozes: Snoozes
+) -> list[Nudge]:
+    review = DueReview.of(relationship, due) if due else None
+    return Reminders(kind, now, policy, snoozes)(review) if review else []
 
 
 def at(days: int) -> datetime:
