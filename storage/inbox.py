@@ -13,21 +13,24 @@ import contextvars
 import json
 import secrets
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Connection, Engine, bindparam, delete, event, func, or_, select, update
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session
 
 from storage.group_commit import GroupCommit
-from storage.mapping import table
+from storage.mapping import prepared_insert, table
 from storage.tables import InboxRow
+from storage.text_guard import refuse_nul_in
+from storage.writer_lock import writer_lock
 
 _INBOX = table(InboxRow)
 Headers = dict[str, str | Sequence[str]]
+_WRITTEN = "SELECT key FROM inbox WHERE id > ? AND id <= ?"  # SQLite's: the keys of rows with ids in a range
 
 
 class ClaimLost(BaseException):
@@ -96,10 +99,10 @@ class Inbox:
     def __init__(self, engine: Engine, lease: timedelta) -> None:
         self._engine = engine
         self._lease = lease
-        self._insert = postgresql.insert if engine.dialect.name == "postgresql" else sqlite.insert
         self._writes = GroupCommit(self._write)
+        self._writer: Connection | None = None  # held by the one thread writing at a time (see GroupCommit)
         # Built once, with its values bound at each call, so that SQLAlchemy compiles it once (its cache).
-        self._put = self._insert(_INBOX).on_conflict_do_nothing(index_elements=["key"]).returning(_INBOX.c.key)
+        self._put = postgresql.insert(_INBOX).on_conflict_do_nothing(index_elements=["key"]).returning(_INBOX.c.key)
 
     def put(self, key: str, body: str, headers: Headers, *, urgent: bool, now: datetime) -> bool:
         """Keep a request for its work; False if a request with this key is kept already (a replay, a retry).
@@ -120,11 +123,45 @@ class Inbox:
         return self._writes.put(row)
 
     def _write(self, rows: list[dict[str, Any]]) -> list[bool]:
+        """Write `rows` in one transaction on a connection kept for these writes, which come hundreds a second."""
         unique = list({row["key"]: row for row in rows}.values())  # a replay may arrive beside its original
-        with self._engine.begin() as connection:
-            kept = set(connection.execute(self._put, unique).scalars())
+        if self._writer is None:
+            self._writer = self._engine.connect()
+        try:
+            if self._writer.dialect.name == "postgresql":
+                with self._writer.begin():
+                    kept = set(self._writer.execute(self._put, unique).scalars())
+            else:
+                kept = self._insert_sqlite(self._writer, unique)
+        except BaseException:
+            self._writer.close()  # the next write opens a fresh one, whatever state this one was left in
+            self._writer = None
+            raise
         first = {id(row) for row in unique}
         return [row["key"] in kept and id(row) in first for row in rows]
+
+    def _insert_sqlite(self, connection: Connection, rows: list[dict[str, Any]]) -> set[str]:
+        """The keys of the rows written (the others were there already), in one statement run by the driver.
+
+        While a thread holds SQLite's one writer, every step it takes in Python waits its turn for the interpreter
+        among the threads acknowledging Slack, so the lock is held for the least Python there can be: one statement,
+        its own transaction, with no BEGIN or COMMIT around it and none of SQLAlchemy's work per statement.
+        """
+        insert_rows = prepared_insert(_INBOX, tuple(rows[0]), connection.dialect, unique="key", rows=len(rows))
+        values = insert_rows.values(*rows)
+        refuse_nul_in(values, what=insert_rows.sql)  # the engine's check sees only what SQLAlchemy runs
+        driver = connection.connection.dbapi_connection
+        lock = writer_lock(self._engine)
+        with lock.held(driver) if lock else nullcontext():
+            cursor = driver.execute(insert_rows.sql, values)  # type: ignore[union-attr]
+            written, last = cursor.rowcount, cursor.lastrowid
+        if written == len(rows):
+            return {row["key"] for row in rows}
+        if not written:
+            return set()
+        # A replay beside rows never seen: those written took the ids up to the last one, one after the other.
+        taken = driver.execute(_WRITTEN, (last - written, last))  # type: ignore[union-attr]
+        return {key for (key,) in taken}
 
     def claim(self, worker: str, limit: int, now: datetime, finished: Sequence[Claimed] = ()) -> list[Claimed]:
         """Up to `limit` rows waiting (or whose claim lapsed), urgent first, then oldest first.

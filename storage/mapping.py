@@ -1,11 +1,13 @@
 """Copying between frozen domain dataclasses and table rows, field by field, by name."""
 
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from functools import cache
 from typing import Any, Generic, TypeVar
 
 from sqlalchemy import ColumnElement, Dialect, Select, Table, TableClause, bindparam, insert
 from sqlalchemy import select as sa_select
+from sqlalchemy.dialects import sqlite
 from sqlmodel import Session, SQLModel
 
 from stages.audit import field_names
@@ -70,29 +72,52 @@ def insert_many(session: Session, target: Table, rows: Sequence[Mapping[str, Any
     if dialect.name == "postgresql":
         copy_rows(session, target, names, [tuple(row[name] for name in names) for row in rows])
         return
-    sql, order, processors = _prepared_insert(target, names, dialect)
-    values = [[row[name] for name in order] for row in rows]
-    for index, process in processors:
-        for row in values:
-            row[index] = process(row[index])
-    session.connection().exec_driver_sql(sql, [tuple(row) for row in values])
+    insert_row = prepared_insert(target, names, dialect)
+    session.connection().exec_driver_sql(insert_row.sql, [insert_row.values(row) for row in rows])
+
+
+@dataclass(frozen=True)
+class PreparedInsert:
+    """An insert's SQL with positional parameters (SQLite's), and how to turn rows into its parameters."""
+
+    sql: str
+    order: tuple[str, ...]  # the column of each parameter of a row
+    # The conversions some parameters need before the driver takes them (an aware time stored as naive UTC text).
+    processors: tuple[tuple[int, Callable[[Any], Any]], ...]
+
+    def values(self, *rows: Mapping[str, Any]) -> tuple[Any, ...]:
+        """The parameters for `rows`, one after the other (as many as the insert was prepared for)."""
+        values: list[Any] = []
+        for row in rows:
+            converted = [row[name] for name in self.order]
+            for index, process in self.processors:
+                converted[index] = process(converted[index])
+            values += converted
+        return tuple(values)
 
 
 @cache
-def _prepared_insert(
-    target: Table, names: tuple[str, ...], dialect: Dialect
-) -> tuple[str, tuple[str, ...], list[tuple[int, Callable[[Any], Any]]]]:
-    """The insert's SQL with positional parameters, the column of each parameter, and the conversions some of them
-    need before the driver takes them (an aware time stored as naive UTC text, say)."""
-    compiled = insert(target).values({name: bindparam(name) for name in names}).compile(dialect=dialect)
-    order = tuple(compiled.positiontup or ())
+def prepared_insert(
+    target: Table, names: tuple[str, ...], dialect: Dialect, *, unique: str = "", rows: int = 1
+) -> PreparedInsert:
+    """The insert of `rows` rows naming `names` into `target` in one statement, built once; with `unique`, a row
+    whose value of that column is taken already is skipped (SQLite's `ON CONFLICT DO NOTHING`)."""
+    groups: list[dict[str, Any]] = [{name: bindparam(f"{name}_{index}") for name in names} for index in range(rows)]
+    statement = insert(target).values(groups)
+    if unique:
+        statement = sqlite.insert(target).values(groups).on_conflict_do_nothing(index_elements=[unique])
+    compiled = statement.compile(dialect=dialect)
+    positions = tuple(compiled.positiontup or ())
+    if len(positions) != len(names) * rows:  # SQLAlchemy added a column's default: its values are not given
+        raise ValueError(f"an insert into {target.name} must name each column that has a default: {positions}")
+    order = tuple(position.rsplit("_", 1)[0] for position in positions[: len(names)])
     processors: list[tuple[int, Callable[[Any], Any]]] = []
     for index, name in enumerate(order):
         column_type = target.c[name].type
         process = column_type.dialect_impl(dialect).bind_processor(dialect)
         if process is not None:
             processors.append((index, process))
-    return str(compiled), order, processors
+    return PreparedInsert(str(compiled), order, tuple(processors))
 
 
 def copy_rows(session: Session, target: TableClause, names: Sequence[str], rows: Sequence[tuple[Any, ...]]) -> None:

@@ -11,7 +11,10 @@ before it.
 import fcntl
 import os
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
+from weakref import WeakKeyDictionary
 
 from sqlalchemy import Engine, event
 
@@ -25,6 +28,7 @@ class WriterLock:
 
     def guard(self, engine: Engine) -> None:
         """Take the lock as each transaction begins; give it back once the database has committed or rolled back."""
+        _locks[engine] = self
         event.listen(engine, "begin", self._take)
         dialect = engine.dialect
         commit, rollback = dialect.do_commit, dialect.do_rollback
@@ -45,10 +49,21 @@ class WriterLock:
         dialect.do_rollback = do_rollback  # type: ignore[method-assign]
         event.listen(engine, "close", lambda dbapi_connection, _record: self._close(dbapi_connection))
 
+    @contextmanager
+    def held(self, dbapi_connection: Any) -> Iterator[None]:
+        """The lock, for statements run on the driver's connection itself, past SQLAlchemy's transaction events."""
+        self._lock(dbapi_connection)
+        try:
+            yield
+        finally:
+            self._give_back(dbapi_connection)
+
     def _take(self, connection: Any) -> None:
         if connection.get_execution_options().get(READING):
             return
-        dbapi_connection = connection.connection.dbapi_connection
+        self._lock(connection.connection.dbapi_connection)
+
+    def _lock(self, dbapi_connection: Any) -> None:
         if getattr(self._mine, "held", 0):
             raise RuntimeError("a second write transaction in this thread would wait for its first one for ever")
         fd = _fds.get(id(dbapi_connection))
@@ -72,5 +87,11 @@ class WriterLock:
             os.close(fd)
 
 
+def writer_lock(engine: Engine) -> WriterLock | None:
+    """The lock guarding `engine`'s writes, if it has one (an SQLite file)."""
+    return _locks.get(engine)
+
+
+_locks: WeakKeyDictionary[Engine, WriterLock] = WeakKeyDictionary()
 _fds: dict[int, int] = {}  # a lock file descriptor per database connection: flock locks belong to descriptors
 _held: dict[int, WriterLock] = {}

@@ -6,11 +6,11 @@ whatever response_url the unverified body named. `VerifiedRequests` sits in fron
 most MAX_BODY_BYTES and refuses a request that is not Slack's with 401, an oversized one with 413 and a signed
 one Bolt cannot read with 400, none of them with a traceback, its body in the log, or any call out.
 
-Inside Bolt, `SignedBySlack` takes the place of Bolt's own check (which logs the whole body of a request it
-refuses) and marks the requests it let through, so the error handler answers only those.
+It hands what it verified to Bolt marked as Slack's. Inside Bolt, `SignedBySlack` takes the place of Bolt's own
+check (which logs the whole body of a request it refuses) for requests that did not come this way, and marks the
+requests it let through, so the error handler answers only those.
 """
 
-import io
 import logging
 from collections.abc import Callable, Iterable
 from typing import Any, BinaryIO
@@ -18,6 +18,8 @@ from typing import Any, BinaryIO
 from pydantic import SecretStr
 from slack_bolt import BoltRequest, BoltResponse
 from slack_bolt.adapter.wsgi import SlackRequestHandler
+from slack_bolt.adapter.wsgi.http_request import WsgiHttpRequest
+from slack_bolt.adapter.wsgi.http_response import WsgiHttpResponse
 from slack_bolt.middleware import Middleware
 from slack_sdk.signature import SignatureVerifier
 
@@ -50,11 +52,16 @@ class SignedBySlack(Middleware):
         self._signatures = signatures
 
     def process(self, *, req: BoltRequest, resp: BoltResponse, next: Callable[[], BoltResponse]) -> BoltResponse:
-        # Socket Mode requests come over a connection the app opened to Slack with its own token.
-        if req.mode == "socket_mode" or self._signatures.genuine(
-            req.raw_body,
-            req.headers.get("x-slack-request-timestamp", [None])[0],
-            req.headers.get("x-slack-signature", [None])[0],
+        # Socket Mode requests come over a connection the app opened to Slack with its own token; VerifiedRequests
+        # checked those it marked already.
+        if (
+            req.mode == "socket_mode"
+            or req.context.get(SIGNED)
+            or self._signatures.genuine(
+                req.raw_body,
+                req.headers.get("x-slack-request-timestamp", [None])[0],
+                req.headers.get("x-slack-signature", [None])[0],
+            )
         ):
             req.context[SIGNED] = True
             return next()
@@ -88,27 +95,36 @@ class VerifiedRequests:
         if raw is None:
             log.info("refused a request larger than %d bytes", self._limit)
             return _answer(start_response, "413 Content Too Large", b'{"error":"request too large"}')
-        if not self._genuine(environ, raw):
+        body = _text(raw)
+        if body is None or not self._signatures.genuine(
+            body, environ.get("HTTP_X_SLACK_REQUEST_TIMESTAMP"), environ.get("HTTP_X_SLACK_SIGNATURE")
+        ):
             log.info("refused a request whose signature is not Slack's")
             return _answer(start_response, "401 Unauthorized", b'{"error":"invalid request"}')
-        environ["wsgi.input"] = io.BytesIO(raw)  # for Bolt's adapter to read again
-        environ["CONTENT_LENGTH"] = str(len(raw))
         try:
-            return self._slack(environ, start_response)
+            # Dispatched here rather than through Bolt's adapter, which would read and decode the body again, and
+            # marked as Slack's, so that SignedBySlack does not check the signature a second time.
+            request = WsgiHttpRequest(environ)
+            answer = self._slack.app.dispatch(
+                BoltRequest(
+                    body=body, query=request.query_string, headers=request.get_headers(), context={SIGNED: True}
+                )
+            )
         except (ValueError, TypeError, AttributeError) as error:
             # Bolt parses the body into an object before dispatching it; these are the ways that fails (not JSON,
             # not an object). Only the kind is logged: the body is Slack's, but its content stays out of logs.
             log.warning("a signed request could not be read as Slack's: %s", type(error).__name__)
             return _answer(start_response, "400 Bad Request", b'{"error":"malformed request"}')
+        response = WsgiHttpResponse(status=answer.status, headers=answer.headers, body=answer.body)
+        start_response(response.status, response.get_headers())
+        return response.get_body()
 
-    def _genuine(self, environ: dict[str, Any], raw: bytes) -> bool:
-        try:
-            body = raw.decode("utf-8")  # Slack signs UTF-8 text: other bytes cannot carry its signature
-        except UnicodeDecodeError:
-            return False
-        return self._signatures.genuine(
-            body, environ.get("HTTP_X_SLACK_REQUEST_TIMESTAMP"), environ.get("HTTP_X_SLACK_SIGNATURE")
-        )
+
+def _text(raw: bytes) -> str | None:
+    try:
+        return raw.decode("utf-8")  # Slack signs UTF-8 text: other bytes cannot carry its signature
+    except UnicodeDecodeError:
+        return None
 
 
 def _read_body(environ: dict[str, Any], limit: int) -> bytes | None:

@@ -1,5 +1,6 @@
 """The durable inbox on SQLite and PostgreSQL: kept once, claimed once, fenced, never run twice once committed."""
 
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -122,3 +123,16 @@ def test_claiming_reads_the_waiting_rows_in_order_instead_of_sorting_the_backlog
             row[-1] for row in connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {claim}", (None,) * claim.count("?"))
         ]
     assert any("ix_inbox_waiting" in step for step in plan) and not any("TEMP B-TREE" in step for step in plan)
+
+
+def test_requests_arriving_together_are_each_kept_once_beside_their_replays(inbox: Inbox) -> None:
+    """Sixteen threads at once, so that rows are written in groups that mix new requests, replays of requests
+    kept before, and a request beside its own replay: each is kept exactly once, and only its first put says so."""
+    for number in range(0, 40, 2):
+        assert keep(inbox, f"seen-{number}")
+    keys = [f"seen-{number}" for number in range(40)] * 2  # half kept before, every one sent twice now
+    with ThreadPoolExecutor(16) as pool:
+        answers = list(pool.map(lambda key: (key, keep(inbox, key)), keys))
+    kept_now = sorted(key for key, kept in answers if kept)
+    assert kept_now == sorted(f"seen-{number}" for number in range(1, 40, 2))
+    assert inbox.counts() == {"waiting": 40, "claimed": 0, "done": 0}
