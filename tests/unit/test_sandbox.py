@@ -453,3 +453,16 @@ def test_a_reply_cut_off_by_a_dying_sender_is_dropped_not_acted_on(slack: Offlin
         assert sender.recv(1024) == b""
     assert slack.workspace.ephemerals_for("U0ALICE") == []
     assert slack.workspace.violations == []
+
+
+def test_a_trigger_opens_one_modal_within_slacks_three_seconds_and_none_after(
+    slack: OfflineSlack, client: WebClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(slack.workspace, "trigger_seconds", 3.0)
+    trigger = slack.workspace.issue_trigger("U0ALICE")
+    assert client.views_open(trigger_id=trigger, view=modal())["ok"]
+    assert refused(client, "views_open", trigger_id=trigger, view=modal()) == "invalid_arguments"  # used already
+    monkeypatch.setattr(slack.workspace, "trigger_seconds", 0.0)
+    assert refused(client, "views_open", trigger_id=slack.workspace.issue_trigger("U0ALICE"), view=modal()) == (
+        "expired_trigger_id"
+    )
