@@ -149,6 +149,12 @@ class Stage(_Frozen):
     items: Annotated[tuple[ChecklistItem, ...], Field(min_length=1)]
 
     @property
+    def is_internal(self) -> bool:
+        """A stage of the strategy phase: one organisation's own preparation (its awareness, its knowledge, its
+        internal assessment), never shared with the partner. The engagement and management phases are joint."""
+        return self.phase == PHASE_KEYS[0]
+
+    @property
     def dos(self) -> tuple[str, ...]:
         """The model's do's that this stage's items put into practice, in item order."""
         return self._sources(DO_PREFIX)

@@ -19,6 +19,7 @@ from bot.slack.item_buttons import menu_item
 from bot.slack.modal_submission import on_submit
 from bot.slack.references import GateRef, ItemRef, carried, pressed
 from bot.slack.refusals import explaining
+from bot.slack.sharing import Sharing, sharing
 from bot.slack.subcommands import Invocation, Subcommand, name_and_number
 from bot.slack.turn import Turn, ack_silently, lazy
 from stages import checkin_service
@@ -235,8 +236,12 @@ def _checkin(turn: Turn, invocation: Invocation) -> None:
             case CheckinRunning(checkin, relationship, stage):
                 _point_to(turn, checkin, relationship, stage)
             case CheckinClaimed(board):
+                here = str(turn.body["channel_id"])
+                if board.stage.is_internal and not _internal_here(turn, board, here):
+                    checkin_service.abandon(turn.uow(), board.checkin, now=turn.now())
+                    return
                 try:
-                    post_thread(turn.client, deps, board, turn.body["channel_id"])
+                    post_thread(turn.client, deps, board, here)
                 except SlackApiError as error:
                     checkin_service.abandon(turn.uow(), board.checkin, now=turn.now())
                     if error.response.get("error") not in ("not_in_channel", "channel_not_found"):
@@ -244,6 +249,32 @@ def _checkin(turn: Turn, invocation: Invocation) -> None:
                     turn.tell(deps.copy("checkins", "not_in_channel"))
             case _:
                 assert_never(started)
+
+
+def _internal_here(turn: Turn, board: Board, here: str) -> bool:
+    """Whether a strategy-phase check-in may be posted in `here`; if not, tell the person why and where instead.
+
+    A channel Accord cannot see is left to the post, which fails and says so: nothing reaches it either way.
+    """
+    status = sharing(turn.client, here)
+    if status.may_hold_internal or status is Sharing.UNSEEN:
+        return True
+    relationship = board.relationship
+    home = relationship.channel_id
+    elsewhere = home if home != here and sharing(turn.client, home) is Sharing.INTERNAL else None
+    unconfirmed = status is Sharing.UNCONFIRMED
+    copy = turn.deps.copy
+    turn.tell(
+        copy(
+            "checkins",
+            "internal_stage_shared",
+            stage=board.stage,
+            r=relationship,
+            elsewhere=elsewhere,
+            unconfirmed=unconfirmed,
+        )
+    )
+    return False
 
 
 def _point_to(turn: Turn, checkin: Checkin, relationship: Relationship, stage: Stage) -> None:

@@ -65,6 +65,8 @@ class Channel:
     is_im: bool = False
     im_user: str | None = None
     members: set[str] = field(default_factory=set)
+    shared_with: list[str] = field(default_factory=list)  # other organisations' teams (Slack Connect)
+    share_pending: bool = False  # invited to share with another organisation, not accepted yet
 
     @property
     def kind(self) -> str:
@@ -88,6 +90,13 @@ class Channel:
             "is_member": False,
             "context_team_id": team_id,
             "num_members": len(self.members),
+            "is_shared": bool(self.shared_with),
+            "is_ext_shared": bool(self.shared_with),
+            "is_org_shared": False,
+            "is_pending_ext_shared": self.share_pending,
+            "shared_team_ids": [team_id, *self.shared_with],
+            "pending_shared": [],
+            "pending_connected_team_ids": [],
         }
 
 
@@ -307,6 +316,17 @@ class Workspace:
             if user.name.casefold() == wanted and (bots or not user.is_bot):
                 return user
         raise LookupError(f"no person called @{wanted}")
+
+    def share_channel(self, channel_id: str, team_id: str, *, pending: bool = False) -> Channel:
+        """Share a channel with another organisation's team (Slack Connect), or invite it to (`pending`)."""
+        with self.lock:
+            channel = self.channel(channel_id)
+            if pending:
+                channel.share_pending = True
+            elif team_id not in channel.shared_with:
+                channel.shared_with.append(team_id)
+                channel.share_pending = False
+            return channel
 
     def channel(self, channel_id: str) -> Channel:
         channel = self.channels.get(channel_id)

@@ -119,6 +119,10 @@ def test_eight_stages_in_their_phases_and_clauses(catalogue: Catalogue) -> None:
     assert catalogue.stage(1).purpose == "Turn the wish to collaborate into a decision."
 
 
+def test_only_the_strategy_phase_is_internal_to_one_organisation(catalogue: Catalogue) -> None:
+    assert [s.number for s in catalogue.stages if s.is_internal] == [1, 2, 3]
+
+
 @pytest.mark.parametrize("number", sorted(EXPECTED_IDS))
 def test_stage_has_exactly_the_documented_item_ids(catalogue: Catalogue, number: int) -> None:
     stage = catalogue.stage(number)

@@ -1,0 +1,49 @@
+"""Whether a channel is shared with another organisation (Slack Connect), as Slack tells it in conversations.info.
+
+What belongs to one organisation (the strategy phase's stages, internal notes) must never reach a channel another
+organisation reads. When Slack does not say, the channel counts as shared: the guardrail fails closed.
+"""
+
+import logging
+from enum import Enum
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError, SlackClientError
+
+log = logging.getLogger(__name__)
+_UNSEEN = ("channel_not_found", "not_in_channel")  # how Slack answers about a private channel Accord is not in
+
+
+class Sharing(Enum):
+    INTERNAL = "internal"  # this organisation's people only
+    SHARED = "shared"  # shared with another organisation, or an invitation to share is pending
+    UNCONFIRMED = "unconfirmed"  # Slack did not say: treated as shared
+    UNSEEN = "unseen"  # Accord cannot see the channel, so cannot post in it either
+
+    @property
+    def may_hold_internal(self) -> bool:
+        match self:
+            case Sharing.INTERNAL:
+                return True
+            case Sharing.SHARED | Sharing.UNCONFIRMED | Sharing.UNSEEN:
+                return False
+
+
+def sharing(client: WebClient, channel_id: str) -> Sharing:
+    """How `channel_id` is shared, from Slack's own flags."""
+    try:
+        channel = client.conversations_info(channel=channel_id)["channel"]
+    except SlackApiError as error:
+        reason = error.response.get("error")
+        if reason in _UNSEEN:
+            return Sharing.UNSEEN
+        log.warning("could not tell whether %s is shared (%s): treated as shared", channel_id, reason)
+        return Sharing.UNCONFIRMED
+    except SlackClientError as error:
+        log.warning("could not tell whether %s is shared (%s): treated as shared", channel_id, type(error).__name__)
+        return Sharing.UNCONFIRMED
+    if channel.get("is_ext_shared") or channel.get("is_pending_ext_shared"):
+        return Sharing.SHARED
+    if "is_ext_shared" in channel or channel.get("is_im"):
+        return Sharing.INTERNAL
+    return Sharing.UNCONFIRMED

@@ -1,0 +1,51 @@
+"""The strategy phase stays inside one organisation: its check-ins are never posted in a channel shared with
+another organisation (Slack Connect), nor in one whose sharing Slack does not confirm."""
+
+import pytest
+
+from bot.sandbox.harness import Sandbox
+from tests.e2e.helpers import ACME, ALICE, BOB, create_relationship, last_ephemeral, shown
+
+JOINT = "C0ACMEGLOBEX"
+GLOBEX = "T0GLOBEX1"
+
+
+@pytest.fixture
+def acme(sandbox: Sandbox) -> Sandbox:
+    create_relationship(sandbox, "Acme Alliance", user=ALICE, sponsor=BOB)
+    sandbox.workspace.add_channel(JOINT, "acme-globex", [ALICE, BOB])
+    return sandbox
+
+
+def test_a_strategy_stage_is_not_started_in_a_channel_shared_with_another_organisation(acme: Sandbox) -> None:
+    acme.workspace.share_channel(JOINT, GLOBEX)
+    for stage in ("", " 1"):
+        acme.driver.command(ALICE, JOINT, f"checkin Acme Alliance{stage}")
+        told = shown(last_ephemeral(acme, ALICE))
+        assert "shared with another organisation" in told
+        assert f"in <#{ACME}>, the relationship's internal channel" in told
+    assert acme.workspace.top_level(JOINT) == []
+    # Nothing was left half-started: the same stage starts at once in the internal channel.
+    acme.driver.command(ALICE, ACME, "checkin Acme Alliance")
+    assert "Stage 1 · Operational awareness" in shown(acme.workspace.top_level(ACME)[-1])
+
+
+def test_a_channel_invited_to_share_counts_as_shared(acme: Sandbox) -> None:
+    acme.workspace.share_channel(JOINT, GLOBEX, pending=True)
+    acme.driver.command(ALICE, JOINT, "checkin Acme Alliance")
+    assert "shared with another organisation" in shown(last_ephemeral(acme, ALICE))
+    assert acme.workspace.top_level(JOINT) == []
+
+
+def test_when_slack_does_not_say_whether_a_channel_is_shared_it_is_treated_as_shared(acme: Sandbox) -> None:
+    acme.emulator.fail("conversations.info", error="internal_error", times=10)
+    acme.driver.command(ALICE, JOINT, "checkin Acme Alliance")
+    told = shown(last_ephemeral(acme, ALICE))
+    assert "Slack didn't confirm that this channel is internal" in told
+    assert "a channel only your organisation's people are in" in told  # the internal one was not confirmed either
+    assert acme.workspace.top_level(JOINT) == []
+
+
+def test_an_internal_channel_takes_a_strategy_check_in(acme: Sandbox) -> None:
+    acme.driver.command(ALICE, JOINT, "checkin Acme Alliance")
+    assert "Stage 1 · Operational awareness" in shown(acme.workspace.top_level(JOINT)[-1])
