@@ -25,6 +25,7 @@ from bot.nudges.delivery import update_settled_messages
 from bot.records import listeners as records
 from bot.relationships import buttons as relationship_buttons
 from bot.relationships import listeners as relationships
+from bot.relationships import partner_workspace
 from bot.runtime.verified_requests import SIGNED, FromTheInbox, Signatures, SignedBySlack
 from bot.settings import Settings
 from bot.slack import accord_command
@@ -134,6 +135,7 @@ def build_app(
     accord_command.register(app, deps, subcommands())
     relationships.register(app, deps)
     relationship_buttons.register(app, deps)
+    partner_workspace.register(app, deps)
     home.register(app, deps)
     checkins.register(app, deps)
     threads.register(app, deps)

@@ -22,6 +22,7 @@ class Action(StrEnum):
     RELATIONSHIP_CREATED = "relationship.created"
     RELATIONSHIP_EDITED = "relationship.edited"
     RELATIONSHIP_INTRODUCED = "relationship.introduced"
+    PARTNER_WORKSPACE = "relationship.partner_workspace"
     CHECKIN_OPENED = "checkin.opened"
     CHECKIN_POSTED = "checkin.posted"
     CHECKIN_ABANDONED = "checkin.abandoned"

@@ -76,6 +76,34 @@ def record_intro(uow: UnitOfWork, relationship: Relationship, ts: str, *, now: d
     return updated
 
 
+def channel_shared(
+    uow: UnitOfWork, channel_id: str, *, connected: str | None, disconnected: str | None, now: datetime
+) -> list[Relationship]:
+    """Slack says `channel_id` is now shared with another organisation's team (`connected`), or no longer with
+    `disconnected`: the relationships run in that channel record or forget it as their partner's workspace.
+
+    A relationship keeps the first partner workspace it recorded while the channel stays shared with it, so a
+    third organisation joining the channel does not take the partner's place. Returns the relationships changed.
+    """
+    changed = []
+    with uow:
+        for current in uow.relationships.all():
+            if current.channel_id != channel_id:
+                continue
+            if connected is not None and current.partner_team_id is None:
+                updated = current.with_partner_workspace(connected)
+            elif disconnected is not None and current.partner_team_id == disconnected:
+                updated = current.with_partner_workspace(None)
+            else:
+                continue
+            saved = uow.relationships.update(updated)
+            uow.audit.record(current.id, SYSTEM, now, "relationship.partner_workspace", channel_id, current, saved)
+            changed.append(saved)
+        if changed:
+            uow.commit()
+    return changed
+
+
 def edit_relationship(
     uow: UnitOfWork,
     relationship_id: int,

@@ -79,6 +79,8 @@ class Relationship:
     next_exit_review_due: date | None = None
     last_reviewed_at: datetime | None = None
     intro_ts: str | None = None
+    # The partner organisation's Slack workspace, once the relationship's channel is shared with it (Slack Connect).
+    partner_team_id: str | None = None
     id: int | None = None
 
     @classmethod
@@ -122,6 +124,9 @@ class Relationship:
 
     def with_intro(self, ts: str) -> "Relationship":
         return replace(self, intro_ts=ts)
+
+    def with_partner_workspace(self, team_id: str | None) -> "Relationship":
+        return replace(self, partner_team_id=team_id)
 
     @property
     def exited(self) -> bool:

@@ -88,6 +88,7 @@ class RelationshipRow(SQLModel, table=True):
     next_exit_review_due: date | None = None
     last_reviewed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     intro_ts: str | None = Field(default=None, max_length=TS)
+    partner_team_id: str | None = Field(default=None, max_length=SLACK_ID)
 
 
 class CheckinRow(SQLModel, table=True):

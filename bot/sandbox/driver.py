@@ -449,6 +449,28 @@ class Driver:
         self.settle()
         return ws.home(user)
 
+    def share_channel(self, channel_id: str, team_id: str) -> None:
+        """Another organisation's team joins a channel by Slack Connect; the app hears `channel_shared`."""
+        ws = self.workspace
+        ws.share_channel(channel_id, team_id)
+        event = {"type": "channel_shared", "connected_team_id": team_id, "channel": channel_id, "event_ts": ws.new_ts()}
+        self._enqueue(event)
+        self.settle()
+
+    def unshare_channel(self, channel_id: str, team_id: str) -> None:
+        """The other organisation's team leaves the channel (or is removed); the app hears `channel_unshared`."""
+        ws = self.workspace
+        channel = ws.unshare_channel(channel_id, team_id)
+        event = {
+            "type": "channel_unshared",
+            "previously_connected_team_id": team_id,
+            "channel": channel_id,
+            "is_ext_shared": bool(channel.shared_with),
+            "event_ts": ws.new_ts(),
+        }
+        self._enqueue(event)
+        self.settle()
+
     def message_shortcut(self, user: str, message: Message, callback_id: str) -> Reply:
         ws = self.workspace
         channel = ws.channel(message.channel)

@@ -328,6 +328,13 @@ class Workspace:
                 channel.share_pending = False
             return channel
 
+    def unshare_channel(self, channel_id: str, team_id: str) -> Channel:
+        with self.lock:
+            channel = self.channel(channel_id)
+            if team_id in channel.shared_with:
+                channel.shared_with.remove(team_id)
+            return channel
+
     def channel(self, channel_id: str) -> Channel:
         channel = self.channels.get(channel_id)
         if channel is None:

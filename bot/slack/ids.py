@@ -29,6 +29,8 @@ EVENT_APP_UNINSTALLED = "app_uninstalled"
 EVENT_TOKENS_REVOKED = "tokens_revoked"
 EVENT_TEAM_ACCESS_GRANTED = "team_access_granted"
 EVENT_TEAM_ACCESS_REVOKED = "team_access_revoked"
+EVENT_CHANNEL_SHARED = "channel_shared"
+EVENT_CHANNEL_UNSHARED = "channel_unshared"
 
 # Check-ins
 VIEW_ITEM_NOT_APPLICABLE = "item_not_applicable"

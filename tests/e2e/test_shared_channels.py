@@ -4,10 +4,15 @@ another organisation (Slack Connect), nor in one whose sharing Slack does not co
 import pytest
 
 from bot.sandbox.harness import Sandbox
-from tests.e2e.helpers import ACME, ALICE, BOB, create_relationship, last_ephemeral, shown
+from tests.e2e.helpers import ACME, ALICE, BOB, create_relationship, last_ephemeral, relationship, shown
 
 JOINT = "C0ACMEGLOBEX"
 GLOBEX = "T0GLOBEX1"
+
+
+def history(sandbox: Sandbox) -> str:
+    sandbox.driver.command(ALICE, ACME, "history Acme Alliance")
+    return shown(last_ephemeral(sandbox, ALICE))
 
 
 @pytest.fixture
@@ -49,3 +54,40 @@ def test_when_slack_does_not_say_whether_a_channel_is_shared_it_is_treated_as_sh
 def test_an_internal_channel_takes_a_strategy_check_in(acme: Sandbox) -> None:
     acme.driver.command(ALICE, JOINT, "checkin Acme Alliance")
     assert "Stage 1 · Operational awareness" in shown(acme.workspace.top_level(JOINT)[-1])
+
+
+def test_a_relationship_records_its_partners_workspace_when_its_channel_is_shared_and_the_owner_is_told(
+    acme: Sandbox,
+) -> None:
+    acme.driver.share_channel(ACME, GLOBEX)
+    assert relationship(acme).partner_team_id == GLOBEX
+    told = shown(acme.workspace.top_level(acme.workspace.im_with(ALICE).id)[-1])
+    assert f"<#{ACME}>, the channel of *Acme Alliance*, is now shared with another organisation" in told
+    assert "I won't post anything of stages 1 to 3 there" in told
+    # From then on the strategy phase stays out of it.
+    before = len(acme.workspace.top_level(ACME))
+    acme.driver.command(ALICE, ACME, "checkin Acme Alliance")
+    assert "shared with another organisation" in shown(last_ephemeral(acme, ALICE))
+    assert len(acme.workspace.top_level(ACME)) == before
+
+
+def test_a_third_organisation_joining_does_not_take_the_partners_place_and_leaving_forgets_only_its_own(
+    acme: Sandbox,
+) -> None:
+    acme.driver.share_channel(ACME, GLOBEX)
+    acme.driver.share_channel(ACME, "T0INITECH")
+    assert relationship(acme).partner_team_id == GLOBEX
+    acme.driver.unshare_channel(ACME, "T0INITECH")
+    assert relationship(acme).partner_team_id == GLOBEX
+    acme.driver.unshare_channel(ACME, GLOBEX)
+    assert relationship(acme).partner_team_id is None
+    assert history(acme).count("the partner's Slack workspace") == 2
+
+
+def test_slacks_retry_of_a_channel_shared_event_records_the_partner_once(acme: Sandbox) -> None:
+    acme.driver.share_channel(ACME, GLOBEX)
+    envelope = next(e for e, _reply in acme.driver.delivered if e["event"]["type"] == "channel_shared")
+    acme.driver.redeliver(envelope, times=2)
+    dms = acme.workspace.top_level(acme.workspace.im_with(ALICE).id)
+    assert len([m for m in dms if "is now shared with another organisation" in shown(m)]) == 1
+    assert history(acme).count("the partner's Slack workspace") == 1

@@ -451,6 +451,7 @@ def facts(world: World) -> dict[str, Any]:
         "person": hostile_names(world).person, "sentence": world.text, "label": world.text,
         "before": [world.text, None], "after": [world.text, None],
         "previous": [ALICE, None], "owner": [OWNER, SPONSOR], "only_notices": [False, True],
+        "elsewhere": ["C0ACME", None], "unconfirmed": [True, False], "shared": [True, False],
     }  # fmt: skip
 
 
