@@ -500,11 +500,16 @@ class Driver:
             "event_id": ws.new_id("Ev"),
             "event_time": int(ws.now().timestamp()),
             "authorizations": [authorization],
-            "is_ext_shared_channel": False,
+            "is_ext_shared_channel": self._ext_shared(event.get("channel")),
         }
         if authorization["enterprise_id"] is not None:
             envelope["enterprise_id"] = authorization["enterprise_id"]
         return envelope
+
+    def _ext_shared(self, channel_id: object) -> bool:
+        """Whether an event happened in a channel shared with another organisation, as Slack flags its envelope."""
+        channel = self.workspace.channels.get(channel_id) if isinstance(channel_id, str) else None
+        return bool(channel and channel.shared_with)
 
     def _tenant(self) -> str:
         installation = self.emulator.installation_of(self.workspace)

@@ -91,3 +91,11 @@ def test_slacks_retry_of_a_channel_shared_event_records_the_partner_once(acme: S
     dms = acme.workspace.top_level(acme.workspace.im_with(ALICE).id)
     assert len([m for m in dms if "is now shared with another organisation" in shown(m)]) == 1
     assert history(acme).count("the partner's Slack workspace") == 1
+
+
+def test_events_from_a_shared_channel_carry_slacks_flag_for_it(acme: Sandbox) -> None:
+    acme.driver.say(ALICE, JOINT, "before")
+    acme.driver.share_channel(JOINT, GLOBEX)
+    acme.driver.say(ALICE, JOINT, "after")
+    flags = [e["is_ext_shared_channel"] for e, _reply in acme.driver.delivered if e["event"].get("channel") == JOINT]
+    assert flags[0] is False and flags[-1] is True
