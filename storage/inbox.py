@@ -18,12 +18,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, Engine, bindparam, delete, event, func, or_, select, update
+from sqlalchemy import Connection, Engine, bindparam, delete, event, func, null, or_, select, update
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session
 
 from storage.group_commit import GroupCommit
-from storage.mapping import prepared_insert, table
+from storage.mapping import prepared, prepared_insert, table
 from storage.tables import InboxRow
 from storage.text_guard import refuse_nul_in
 from storage.writer_lock import writer_lock
@@ -31,6 +31,36 @@ from storage.writer_lock import writer_lock
 _INBOX = table(InboxRow)
 Headers = dict[str, str | Sequence[str]]
 _WRITTEN = "SELECT key FROM inbox WHERE id > ? AND id <= ?"  # SQLite's: the keys of rows with ids in a range
+# Claim up to `limit` rows waiting, or whose claim lapsed, for `worker`: urgent first, then oldest first.
+_CLAIMING = (
+    update(_INBOX)
+    .where(
+        _INBOX.c.id.in_(
+            select(_INBOX.c.id)
+            .where(
+                _INBOX.c.done_at.is_(None),
+                or_(_INBOX.c.claimed_until.is_(None), _INBOX.c.claimed_until < bindparam("now")),
+            )
+            .order_by(_INBOX.c.priority, _INBOX.c.id)
+            .limit(bindparam("limit"))
+            .with_for_update(skip_locked=True)
+            .scalar_subquery()
+        )
+    )
+    .values(
+        claimed_by=bindparam("worker"),
+        claim_token=bindparam("token"),
+        claimed_until=bindparam("until"),
+        attempts=_INBOX.c.attempts + 1,
+    )
+    .returning(_INBOX.c.id, _INBOX.c.priority, _INBOX.c.body, _INBOX.c.headers, _INBOX.c.committed)
+)
+# Mark a claimed row done, if its claim is still the one named.
+_FINISHING = (
+    update(_INBOX)
+    .where(_INBOX.c.id == bindparam("row"), _INBOX.c.claim_token == bindparam("token"), _INBOX.c.done_at.is_(None))
+    .values(done_at=bindparam("done"), claimed_until=null())
+)
 
 
 class ClaimLost(BaseException):
@@ -170,34 +200,43 @@ class Inbox:
         not one per row, and leaves the database's one writer free for acknowledgements sooner.
         """
         token = secrets.randbits(62)
-        waiting = (
-            select(_INBOX.c.id)
-            .where(
-                _INBOX.c.done_at.is_(None),
-                or_(_INBOX.c.claimed_until.is_(None), _INBOX.c.claimed_until < now),
-            )
-            .order_by(_INBOX.c.priority, _INBOX.c.id)
-            .limit(limit)
-            .with_for_update(skip_locked=True)
-        )
-        statement = (
-            update(_INBOX)
-            .where(_INBOX.c.id.in_(waiting.scalar_subquery()))
-            .values(
-                claimed_by=worker,
-                claim_token=token,
-                claimed_until=now + self._lease,
-                attempts=_INBOX.c.attempts + 1,
-            )
-            .returning(_INBOX.c.id, _INBOX.c.priority, _INBOX.c.body, _INBOX.c.headers, _INBOX.c.committed)
-        )
-        with self._engine.begin() as connection:
-            if finished:
-                self._finish(connection, finished, now)
-            if not limit:
-                return []
-            rows = sorted(connection.execute(statement), key=lambda row: (row.priority, row.id))
-        return [Claimed(row.id, token, row.body, json.loads(row.headers), row.committed) for row in rows]
+        bound = {"worker": worker, "token": token, "until": now + self._lease, "now": now, "limit": limit}
+        done = [{"row": item.id, "token": item.token, "done": now} for item in finished]
+        if self._engine.dialect.name == "sqlite":
+            rows = self._claim_sqlite(bound, done)
+        else:
+            with self._engine.begin() as connection:
+                if done:
+                    connection.execute(_FINISHING, done)
+                rows = [tuple(row) for row in connection.execute(_CLAIMING, bound)] if limit else []
+        ordered = sorted(rows, key=lambda row: (row[1], row[0]))  # urgent first, then oldest first
+        return [
+            Claimed(id, token, body, json.loads(headers), bool(committed))
+            for id, _, body, headers, committed in ordered
+        ]
+
+    def _claim_sqlite(self, bound: dict[str, Any], done: list[dict[str, Any]]) -> list[tuple[Any, ...]]:
+        """`claim` on SQLite, run by the driver in the least Python there can be while it holds the one writer,
+        for the reason `_insert_sqlite` gives: the acknowledgements wait for the writer meanwhile."""
+        dialect = self._engine.dialect
+        claiming, finishing = prepared(_CLAIMING, dialect), prepared(_FINISHING, dialect)
+        claim_values = claiming.values(bound)
+        finished_values = [finishing.values(row) for row in done]
+        with self._engine.connect() as connection:
+            driver: Any = connection.connection.dbapi_connection
+            lock = writer_lock(self._engine)
+            with lock.held(driver) if lock else nullcontext():
+                driver.execute("BEGIN IMMEDIATE")
+                try:
+                    if finished_values:
+                        driver.executemany(finishing.sql, finished_values)
+                    rows = driver.execute(claiming.sql, claim_values).fetchall() if bound["limit"] else []
+                    driver.execute("COMMIT")
+                except BaseException:
+                    if driver.in_transaction:
+                        driver.execute("ROLLBACK")
+                    raise
+        return [tuple(row) for row in rows]
 
     def finish(self, item: Claimed, now: datetime) -> bool:
         """Mark the row done; False if its claim had lapsed and another process took it over."""
@@ -205,14 +244,7 @@ class Inbox:
             return self._finish(connection, [item], now) == 1
 
     def _finish(self, connection: Connection, items: Sequence[Claimed], now: datetime) -> int:
-        done = connection.execute(
-            update(_INBOX)
-            .where(
-                _INBOX.c.id == bindparam("row"), _INBOX.c.claim_token == bindparam("token"), _INBOX.c.done_at.is_(None)
-            )
-            .values(done_at=now, claimed_until=None),
-            [{"row": item.id, "token": item.token} for item in items],
-        )
+        done = connection.execute(_FINISHING, [{"row": item.id, "token": item.token, "done": now} for item in items])
         return int(done.rowcount)
 
     def release(self, worker: str) -> int:

@@ -5,9 +5,10 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import ColumnElement, Dialect, Select, Table, TableClause, bindparam, insert
+from sqlalchemy import ClauseElement, ColumnElement, Dialect, Select, Table, TableClause, bindparam, insert
 from sqlalchemy import select as sa_select
 from sqlalchemy.dialects import sqlite
+from sqlalchemy.sql.compiler import SQLCompiler
 from sqlmodel import Session, SQLModel
 
 from stages.audit import field_names
@@ -111,13 +112,45 @@ def prepared_insert(
     if len(positions) != len(names) * rows:  # SQLAlchemy added a column's default: its values are not given
         raise ValueError(f"an insert into {target.name} must name each column that has a default: {positions}")
     order = tuple(position.rsplit("_", 1)[0] for position in positions[: len(names)])
+    return PreparedInsert(str(compiled), order, _bind_processors(compiled, positions[: len(names)], dialect))
+
+
+@dataclass(frozen=True)
+class PreparedStatement:
+    """A statement's SQL with positional parameters (SQLite's), for the driver to run, and how to bind its values."""
+
+    sql: str
+    order: tuple[str, ...]  # the name of each parameter
+    processors: tuple[tuple[int, Callable[[Any], Any]], ...]
+    fixed: Mapping[str, Any]  # the values the statement carries itself (the 1 of `attempts + 1`)
+
+    def values(self, bound: Mapping[str, Any]) -> tuple[Any, ...]:
+        values = [bound[name] if name in bound else self.fixed[name] for name in self.order]
+        for index, process in self.processors:
+            values[index] = process(values[index])
+        return tuple(values)
+
+
+@cache
+def prepared(statement: ClauseElement, dialect: Dialect) -> PreparedStatement:
+    """`statement`, whose parameters to bind are named `bindparam`s, compiled once for the driver to run."""
+    compiled = statement.compile(dialect=dialect)
+    assert isinstance(compiled, SQLCompiler)  # a statement compiles to SQL, not DDL
+    positions = tuple(compiled.positiontup or ())
+    fixed = {name: compiled.binds[name].value for name in positions if not compiled.binds[name].required}
+    return PreparedStatement(str(compiled), positions, _bind_processors(compiled, positions, dialect), fixed)
+
+
+def _bind_processors(
+    compiled: SQLCompiler, positions: Sequence[str], dialect: Dialect
+) -> tuple[tuple[int, Callable[[Any], Any]], ...]:
+    """The conversions some parameters need before the driver takes them (an aware time stored as naive UTC text)."""
     processors: list[tuple[int, Callable[[Any], Any]]] = []
-    for index, name in enumerate(order):
-        column_type = target.c[name].type
-        process = column_type.dialect_impl(dialect).bind_processor(dialect)
+    for index, name in enumerate(positions):
+        process = compiled.binds[name].type.dialect_impl(dialect).bind_processor(dialect)
         if process is not None:
             processors.append((index, process))
-    return PreparedInsert(str(compiled), order, tuple(processors))
+    return tuple(processors)
 
 
 def copy_rows(session: Session, target: TableClause, names: Sequence[str], rows: Sequence[tuple[Any, ...]]) -> None:

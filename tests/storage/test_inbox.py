@@ -115,7 +115,8 @@ def test_claiming_reads_the_waiting_rows_in_order_instead_of_sorting_the_backlog
     database = Database(f"sqlite:///{tmp_path / 'plan.db'}")
     database.upgrade()
     statements: list[str] = []
-    event.listen(database.engine, "before_cursor_execute", lambda _c, _cur, sql, *_rest: statements.append(sql))
+    database.engine.dispose()  # so that every connection from here on reports what its driver runs
+    event.listen(database.engine, "connect", lambda driver, _record: driver.set_trace_callback(statements.append))
     Inbox(database.engine, LEASE).claim("host:1", 4, NOW)
     [claim] = [sql for sql in statements if sql.lstrip().upper().startswith("UPDATE")]
     with database.engine.connect() as connection:
