@@ -53,10 +53,9 @@ def _what(action: Action, event: AuditEvent, names: Names) -> str:
         case Action.RELATIONSHIP_INTRODUCED:
             return f"introduced the relationship in {names.channel(a.get('channel_id') or event.subject)}"
         case Action.PARTNER_WORKSPACE:
-            partner = a.get("partner_team_id")
             channel = names.channel(a.get("channel_id") or "")
-            if partner:
-                return f"recorded the partner's Slack workspace {partner}: {channel} is shared with it"
+            if a.get("partner_team_id"):
+                return f"recorded that {channel} is shared with the partner's Slack workspace"
             return f"recorded that {channel} is no longer shared with the partner's Slack workspace"
         case Action.CHECKIN_OPENED:
             return f"opened the check-in of {subject}"

@@ -13,7 +13,7 @@ import contextvars
 import json
 import secrets
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager, nullcontext
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -26,7 +26,7 @@ from storage.group_commit import GroupCommit
 from storage.mapping import prepared, prepared_insert, table
 from storage.tables import InboxRow
 from storage.text_guard import refuse_nul_in
-from storage.writer_lock import writer_lock
+from storage.writer_lock import writing
 
 _INBOX = table(InboxRow)
 Headers = dict[str, str | Sequence[str]]
@@ -181,8 +181,7 @@ class Inbox:
         values = insert_rows.values(*rows)
         refuse_nul_in(values, what=insert_rows.sql)  # the engine's check sees only what SQLAlchemy runs
         driver = connection.connection.dbapi_connection
-        lock = writer_lock(self._engine)
-        with lock.held(driver) if lock else nullcontext():
+        with writing(self._engine, driver):
             cursor = driver.execute(insert_rows.sql, values)  # type: ignore[union-attr]
             written, last = cursor.rowcount, cursor.lastrowid
         if written == len(rows):
@@ -224,8 +223,7 @@ class Inbox:
         finished_values = [finishing.values(row) for row in done]
         with self._engine.connect() as connection:
             driver: Any = connection.connection.dbapi_connection
-            lock = writer_lock(self._engine)
-            with lock.held(driver) if lock else nullcontext():
+            with writing(self._engine, driver):
                 driver.execute("BEGIN IMMEDIATE")
                 try:
                     if finished_values:

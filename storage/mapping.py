@@ -78,19 +78,20 @@ def insert_many(session: Session, target: Table, rows: Sequence[Mapping[str, Any
 
 
 @dataclass(frozen=True)
-class PreparedInsert:
-    """An insert's SQL with positional parameters (SQLite's), and how to turn rows into its parameters."""
+class PreparedStatement:
+    """A statement's SQL with positional parameters (SQLite's), for the driver to run, and how to bind its values."""
 
     sql: str
-    order: tuple[str, ...]  # the column of each parameter of a row
+    order: tuple[str, ...]  # the name of each parameter (of one row, for an insert of many)
     # The conversions some parameters need before the driver takes them (an aware time stored as naive UTC text).
     processors: tuple[tuple[int, Callable[[Any], Any]], ...]
+    fixed: Mapping[str, Any]  # the values the statement carries itself (the 1 of `attempts + 1`)
 
-    def values(self, *rows: Mapping[str, Any]) -> tuple[Any, ...]:
-        """The parameters for `rows`, one after the other (as many as the insert was prepared for)."""
+    def values(self, *bound: Mapping[str, Any]) -> tuple[Any, ...]:
+        """The parameters, from each of `bound` one after the other (one per row an insert was prepared for)."""
         values: list[Any] = []
-        for row in rows:
-            converted = [row[name] for name in self.order]
+        for names in bound:
+            converted = [names[name] if name in names else self.fixed[name] for name in self.order]
             for index, process in self.processors:
                 converted[index] = process(converted[index])
             values += converted
@@ -100,7 +101,7 @@ class PreparedInsert:
 @cache
 def prepared_insert(
     target: Table, names: tuple[str, ...], dialect: Dialect, *, unique: str = "", rows: int = 1
-) -> PreparedInsert:
+) -> PreparedStatement:
     """The insert of `rows` rows naming `names` into `target` in one statement, built once; with `unique`, a row
     whose value of that column is taken already is skipped (SQLite's `ON CONFLICT DO NOTHING`)."""
     groups: list[dict[str, Any]] = [{name: bindparam(f"{name}_{index}") for name in names} for index in range(rows)]
@@ -112,23 +113,7 @@ def prepared_insert(
     if len(positions) != len(names) * rows:  # SQLAlchemy added a column's default: its values are not given
         raise ValueError(f"an insert into {target.name} must name each column that has a default: {positions}")
     order = tuple(position.rsplit("_", 1)[0] for position in positions[: len(names)])
-    return PreparedInsert(str(compiled), order, _bind_processors(compiled, positions[: len(names)], dialect))
-
-
-@dataclass(frozen=True)
-class PreparedStatement:
-    """A statement's SQL with positional parameters (SQLite's), for the driver to run, and how to bind its values."""
-
-    sql: str
-    order: tuple[str, ...]  # the name of each parameter
-    processors: tuple[tuple[int, Callable[[Any], Any]], ...]
-    fixed: Mapping[str, Any]  # the values the statement carries itself (the 1 of `attempts + 1`)
-
-    def values(self, bound: Mapping[str, Any]) -> tuple[Any, ...]:
-        values = [bound[name] if name in bound else self.fixed[name] for name in self.order]
-        for index, process in self.processors:
-            values[index] = process(values[index])
-        return tuple(values)
+    return PreparedStatement(str(compiled), order, _bind_processors(compiled, positions[: len(names)], dialect), {})
 
 
 @cache

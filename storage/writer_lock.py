@@ -12,7 +12,7 @@ import fcntl
 import os
 import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from typing import Any
 from weakref import WeakKeyDictionary
 
@@ -87,9 +87,10 @@ class WriterLock:
             os.close(fd)
 
 
-def writer_lock(engine: Engine) -> WriterLock | None:
-    """The lock guarding `engine`'s writes, if it has one (an SQLite file)."""
-    return _locks.get(engine)
+def writing(engine: Engine, dbapi_connection: Any) -> AbstractContextManager[None]:
+    """`engine`'s writer lock for statements run on the driver's connection, if it has one (an SQLite file)."""
+    lock = _locks.get(engine)
+    return lock.held(dbapi_connection) if lock else nullcontext()
 
 
 _locks: WeakKeyDictionary[Engine, WriterLock] = WeakKeyDictionary()

@@ -9,6 +9,7 @@ from slack_bolt import App
 
 from bot.deps import Deps
 from bot.slack import ids
+from bot.slack.posting import direct_message
 from bot.slack.turn import Turn, ack_silently, lazy, log_only
 from stages import relationship_service
 
@@ -31,6 +32,8 @@ def sharing_changed(turn: Turn) -> None:
     )
     copy = turn.deps.copy
     for relationship in changed:
-        text = copy("relationships", "partner_workspace", r=relationship, shared=shared)
-        dm = turn.client.conversations_open(users=relationship.owner_id)["channel"]["id"]
-        turn.client.chat_postMessage(channel=dm, text=text)
+        direct_message(
+            turn.client,
+            relationship.owner_id,
+            copy("relationships", "partner_workspace", r=relationship, shared=shared),
+        )

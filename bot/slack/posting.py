@@ -1,4 +1,4 @@
-"""Posting in a relationship's channel, joining it first if it is public and Accord is not in it yet."""
+"""Posting in a relationship's channel, joining it first if it is public and Accord is not in it yet, or to a person."""
 
 from typing import Any
 
@@ -18,3 +18,11 @@ def post_in_channel(
             raise
     client.conversations_join(channel=channel)
     return client.chat_postMessage(channel=channel, text=text, blocks=blocks, **extra)
+
+
+def direct_message(
+    client: WebClient, person: str, text: str, blocks: list[dict[str, Any]] | None = None
+) -> SlackResponse:
+    """A message in `person`'s direct messages with the app."""
+    channel = client.conversations_open(users=person)["channel"]["id"]
+    return client.chat_postMessage(channel=channel, text=text, blocks=blocks)

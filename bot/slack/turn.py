@@ -19,6 +19,7 @@ from sqlalchemy.exc import OperationalError
 
 from bot.deps import Deps
 from bot.slack.people import SlackNames
+from bot.slack.posting import direct_message
 from stages.homes import HomesToDraw
 from stages.ports import UnitOfWork
 from storage import inbox
@@ -116,8 +117,7 @@ class Turn:
         if channel:
             self.client.chat_postEphemeral(channel=channel, user=self.user_id, text=text, blocks=blocks)
             return
-        dm = self.client.conversations_open(users=self.user_id)["channel"]["id"]
-        self.client.chat_postMessage(channel=dm, text=text, blocks=blocks)
+        direct_message(self.client, self.user_id, text, blocks)
 
 
 def team_of(context: BoltContext) -> str:
