@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, Engine, bindparam, delete, event, func, null, or_, select, update
+from sqlalchemy import Connection, Engine, bindparam, delete, event, func, null, or_, select, tuple_, update
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session
 
@@ -26,13 +26,13 @@ from storage.group_commit import GroupCommit
 from storage.mapping import prepared, prepared_insert, table
 from storage.tables import InboxRow
 from storage.text_guard import refuse_nul_in
-from storage.writer_lock import writing
+from storage.writer_lock import READING, writing
 
 _INBOX = table(InboxRow)
 Headers = dict[str, str | Sequence[str]]
 _WRITTEN = "SELECT key FROM inbox WHERE id > ? AND id <= ?"  # SQLite's: the keys of rows with ids in a range
 # Claim up to `limit` rows waiting, or whose claim lapsed, for `worker`: urgent first, then oldest first.
-_CLAIMING = (
+_CLAIM_ROWS = (
     update(_INBOX)
     .where(
         _INBOX.c.id.in_(
@@ -53,12 +53,27 @@ _CLAIMING = (
         claimed_until=bindparam("until"),
         attempts=_INBOX.c.attempts + 1,
     )
-    .returning(_INBOX.c.id, _INBOX.c.priority, _INBOX.c.body, _INBOX.c.headers, _INBOX.c.committed)
 )
+_CLAIMED = (_INBOX.c.id, _INBOX.c.priority, _INBOX.c.body, _INBOX.c.headers, _INBOX.c.committed)
+_CLAIMING = _CLAIM_ROWS.returning(*_CLAIMED)
+# SQLite's: what a claim took, read after the claim, once the writer is free again.
+_READ_CLAIMED = select(*_CLAIMED).where(_INBOX.c.claim_token == bindparam("token"), _INBOX.c.done_at.is_(None))
 # Mark a claimed row done, if its claim is still the one named.
 _FINISHING = (
     update(_INBOX)
     .where(_INBOX.c.id == bindparam("row"), _INBOX.c.claim_token == bindparam("token"), _INBOX.c.done_at.is_(None))
+    .values(done_at=bindparam("done"), claimed_until=null())
+)
+# SQLite's: the same for many rows in one statement, each named by [id, claim token] in a JSON array.
+_PAIRS = func.json_each(bindparam("finished")).table_valued("value")
+_FINISHING_MANY = (
+    update(_INBOX)
+    .where(
+        _INBOX.c.done_at.is_(None),
+        tuple_(_INBOX.c.id, _INBOX.c.claim_token).in_(
+            select(func.json_extract(_PAIRS.c.value, "$[0]"), func.json_extract(_PAIRS.c.value, "$[1]"))
+        ),
+    )
     .values(done_at=bindparam("done"), claimed_until=null())
 )
 
@@ -200,13 +215,12 @@ class Inbox:
         """
         token = secrets.randbits(62)
         bound = {"worker": worker, "token": token, "until": now + self._lease, "now": now, "limit": limit}
-        done = [{"row": item.id, "token": item.token, "done": now} for item in finished]
         if self._engine.dialect.name == "sqlite":
-            rows = self._claim_sqlite(bound, done)
+            rows = self._claim_sqlite(bound, finished)
         else:
             with self._engine.begin() as connection:
-                if done:
-                    connection.execute(_FINISHING, done)
+                if finished:
+                    connection.execute(_FINISHING, [{"row": i.id, "token": i.token, "done": now} for i in finished])
                 rows = [tuple(row) for row in connection.execute(_CLAIMING, bound)] if limit else []
         ordered = sorted(rows, key=lambda row: (row[1], row[0]))  # urgent first, then oldest first
         return [
@@ -214,27 +228,30 @@ class Inbox:
             for id, _, body, headers, committed in ordered
         ]
 
-    def _claim_sqlite(self, bound: dict[str, Any], done: list[dict[str, Any]]) -> list[tuple[Any, ...]]:
-        """`claim` on SQLite, run by the driver in the least Python there can be while it holds the one writer,
-        for the reason `_insert_sqlite` gives: the acknowledgements wait for the writer meanwhile."""
+    def _claim_sqlite(self, bound: dict[str, Any], finished: Sequence[Claimed]) -> list[tuple[Any, ...]]:
+        """`claim` on SQLite, holding the one writer for two statements run by the driver, each its own transaction.
+
+        The acknowledgements wait for the writer meanwhile, and every call into the driver lets go of the
+        interpreter, which then takes its turn among the acknowledging threads before this one goes on. So the
+        finished rows are marked in one statement (not one per row), the claim returns nothing (a statement
+        returning rows is stepped once per row), and what it took is read after the writer is free.
+        """
         dialect = self._engine.dialect
-        claiming, finishing = prepared(_CLAIMING, dialect), prepared(_FINISHING, dialect)
+        claiming, finishing = prepared(_CLAIM_ROWS, dialect), prepared(_FINISHING_MANY, dialect)
         claim_values = claiming.values(bound)
-        finished_values = [finishing.values(row) for row in done]
+        pairs = json.dumps([[item.id, item.token] for item in finished])
+        finished_values = finishing.values({"finished": pairs, "done": bound["now"]})
         with self._engine.connect() as connection:
             driver: Any = connection.connection.dbapi_connection
             with writing(self._engine, driver):
-                driver.execute("BEGIN IMMEDIATE")
-                try:
-                    if finished_values:
-                        driver.executemany(finishing.sql, finished_values)
-                    rows = driver.execute(claiming.sql, claim_values).fetchall() if bound["limit"] else []
-                    driver.execute("COMMIT")
-                except BaseException:
-                    if driver.in_transaction:
-                        driver.execute("ROLLBACK")
-                    raise
-        return [tuple(row) for row in rows]
+                if finished:
+                    driver.execute(finishing.sql, finished_values)
+                if bound["limit"]:
+                    driver.execute(claiming.sql, claim_values)
+        if not bound["limit"]:
+            return []
+        with self._engine.execution_options(**{READING: True}).connect() as connection:
+            return [tuple(row) for row in connection.execute(_READ_CLAIMED, {"token": bound["token"]})]
 
     def finish(self, item: Claimed, now: datetime) -> bool:
         """Mark the row done; False if its claim had lapsed and another process took it over."""

@@ -67,6 +67,21 @@ def test_a_finished_row_is_never_claimed_again(inbox: Inbox) -> None:
     assert inbox.counts() == {"waiting": 0, "claimed": 0, "done": 1}
 
 
+def test_rows_finished_since_the_last_claim_are_marked_done_with_the_next_while_their_claim_holds(
+    inbox: Inbox,
+) -> None:
+    for key in ("a", "b", "c"):
+        keep(inbox, key)
+    [lapsed] = inbox.claim("host:1", 1, NOW)
+    later = inbox.claim("host:1", 2, NOW + LEASE)
+    [taken] = inbox.claim("host:2", 1, NOW + LEASE + timedelta(seconds=1))  # the first claim lapsed meanwhile
+    assert taken.id == lapsed.id
+    assert inbox.claim("host:1", 5, NOW + LEASE + timedelta(seconds=2), finished=[lapsed, *later]) == []
+    assert inbox.counts() == {"waiting": 0, "claimed": 1, "done": 2}
+    inbox.claim("host:2", 0, NOW + LEASE + timedelta(seconds=3), finished=[taken])
+    assert inbox.counts() == {"waiting": 0, "claimed": 0, "done": 3}
+
+
 def test_a_process_that_lost_its_claim_can_neither_commit_nor_finish(inbox: Inbox, database: Database) -> None:
     keep(inbox, "a")
     [stalled] = inbox.claim("host:1", 5, NOW)
