@@ -33,8 +33,22 @@ GLOBEX_CHANNELS = [
 ]
 
 
+# Globex's people met in a channel Acme's workspace shares with Globex (Slack Connect): they belong to Globex.
+PARTNER_PEOPLE = [
+    ("U0GLXPAT", "pat", "Pat Silva", "America/Chicago"),
+    ("U0GLXQUINN", "quinn", "Quinn Murphy", "Australia/Sydney"),
+]
+SHARED_CHANNEL = ("C0ACMEGLOBEX", "acme-globex")
+
+
 def seed(workspace: Workspace) -> None:
     _populate(workspace, PEOPLE, CHANNELS)
+    for user_id, name, real_name, tz in PARTNER_PEOPLE:
+        workspace.add_user(user_id, name, real_name, tz, team=GLOBEX[0])
+    channel_id, name = SHARED_CHANNEL
+    ours = [user_id for user_id, *_ in PEOPLE[:3]]
+    workspace.add_channel(channel_id, name, [*ours, *(user_id for user_id, *_ in PARTNER_PEOPLE)])
+    workspace.share_channel(channel_id, GLOBEX[0])
 
 
 def seed_globex(workspace: Workspace) -> None:

@@ -167,6 +167,10 @@ class ClientRefused(Exception):
         self.reason = reason
 
 
+class NotOffered(Exception):
+    """What Slack does not let a person do at all: a slash command of an app their workspace has not installed."""
+
+
 @dataclass
 class Submission:
     reply: Reply
@@ -226,6 +230,8 @@ class Driver:
         """Someone types a slash command in a channel; the ack's answer is shown to them as Slack would."""
         ws = self.workspace
         person = ws.user(user)
+        if person.team:
+            raise NotOffered(f"Slack offers {command} only in workspaces where its app is installed")
         place = ws.channel(channel)
         url = ws.issue_response_url(self.emulator.response_url_base, ResponseTarget(channel, user))
         return self.send_form(
@@ -342,7 +348,9 @@ class Driver:
         person = ws.user(user)
         return {
             "type": kind,
-            "user": {"id": user, "username": person.name, "name": person.name, "team_id": ws.team_id},
+            # A person of another organisation pressing this app's button in a shared channel keeps their own
+            # team here, while `team` stays the workspace whose app posted the message.
+            "user": {"id": user, "username": person.name, "name": person.name, "team_id": ws.team_of(user)},
             "api_app_id": ws.app_id,
             "token": VERIFICATION_TOKEN,
             "trigger_id": ws.issue_trigger(user, conversation),

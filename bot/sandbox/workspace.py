@@ -37,8 +37,11 @@ class User:
     tz: str = "Europe/London"
     is_bot: bool = False
     deleted: bool = False
+    team: str | None = None  # another organisation's workspace, for a member of a channel shared with it
 
     def to_api(self, team_id: str, now: datetime) -> JSON:
+        """As `users.info` shows the person to the workspace `team_id`: an external person keeps their own team."""
+        team_id = self.team or team_id
         zone = ZoneInfo(self.tz)
         local = now.astimezone(zone)
         offset = local.utcoffset()
@@ -288,10 +291,17 @@ class Workspace:
 
     # ----- people and channels
 
-    def add_user(self, user_id: str, name: str, real_name: str, tz: str = "Europe/London") -> User:
-        user = User(user_id, name, real_name, tz)
+    def add_user(
+        self, user_id: str, name: str, real_name: str, tz: str = "Europe/London", *, team: str | None = None
+    ) -> User:
+        """A person of this workspace, or with `team` a person of another organisation met in a shared channel."""
+        user = User(user_id, name, real_name, tz, team=team)
         self.users[user_id] = user
         return user
+
+    def team_of(self, user_id: str) -> str:
+        """The workspace a person belongs to: this one, or their own organisation's (Slack Connect)."""
+        return self.user(user_id).team or self.team_id
 
     def add_channel(
         self, channel_id: str, name: str, members: list[str], *, private: bool = False, bot_member: bool = True
@@ -602,7 +612,8 @@ class Workspace:
     def _emit_message(self, channel: Channel, message: Message) -> None:
         event = message.to_api() | {"channel": channel.id, "event_ts": message.ts, "channel_type": channel.kind}
         if message.user and not message.bot_id:
-            event |= {"client_msg_id": secrets.token_hex(16), "team": self.team_id}
+            team = self.team_of(message.user) if message.user in self.users else self.team_id
+            event |= {"client_msg_id": secrets.token_hex(16), "team": team, "user_team": team, "source_team": team}
         if message.is_reply:
             parent = self.find(channel.id, message.thread_ts or "")
             event["parent_user_id"] = parent.user if parent else None
