@@ -4,23 +4,34 @@ import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
+from typing import assert_never
 
 from stages.audit import SYSTEM, snapshot
 from stages.catalogue import Catalogue, ChecklistItem, Stage
-from stages.checkins import Checkin, CheckinStatus, Note, SignOff, item_reference, note_text, reopen_reason
+from stages.checkins import (
+    Checkin,
+    CheckinStatus,
+    GateSignature,
+    Note,
+    SignOff,
+    item_reference,
+    note_text,
+    reopen_reason,
+)
 from stages.checklist import Answer, ItemState, StageProgress, apply
-from stages.errors import GateNotReady, NotAllowed, StageOutOfOrder, Stale
+from stages.errors import GateNotReady, NotAllowed, OutsideTheRelationship, StageOutOfOrder, Stale
 from stages.homes import HomesToDraw, homes
 from stages.naming import hidden_characters
 from stages.nudges import assignment_nudges
 from stages.ports import UnitOfWork
 from stages.relationship_service import relationship_and_number
-from stages.relationships import Relationship
+from stages.relationships import Relationship, Side
 from stages.rmp import save_version
 
 log = logging.getLogger(__name__)
 
 SAVE_ATTEMPTS = 3  # concurrent answers to one item are retried against the fresh state
+HOME_UNNAMED = "the host organisation"  # before Slack has told the home workspace's name
 
 
 @dataclass(frozen=True)
@@ -33,10 +44,31 @@ class Board:
     sign_off: SignOff | None
     notes: dict[str | None, int]
     rounds: int  # how often the stage has been signed off, reopened ones included: the gate's state, as shown
+    signatures: tuple[GateSignature, ...] = ()  # a joint gate's signatures so far, this round
+    home_name: str = ""  # the home organisation's name, as its workspace is called (for a joint relationship)
 
     @property
     def stage(self) -> Stage:
         return self.progress.stage
+
+    @property
+    def joint(self) -> bool:
+        """Whether the gate needs both organisations: from the engagement phase on, once the partner takes part."""
+        return self.relationship.is_joint and not self.stage.is_internal
+
+    def signed_by(self, side: Side) -> GateSignature | None:
+        """That side's signature on the joint gate, this round."""
+        return next((s for s in self.signatures if s.side == side), None)
+
+    def organisation(self, side: Side) -> str:
+        """What a side is called: the partner as the relationship names it, home as its workspace is named."""
+        match side:
+            case Side.HOME:
+                return self.home_name or HOME_UNNAMED
+            case Side.PARTNER:
+                return self.relationship.partner
+            case _:
+                assert_never(side)
 
     @property
     def signed_off(self) -> bool:
@@ -149,7 +181,19 @@ def _board(uow: UnitOfWork, catalogue: Catalogue, checkin: Checkin) -> Board:
     progress = StageProgress.of(stage, relationship.id, uow.checklist.states(relationship.id))
     sign_off = uow.sign_offs.active(relationship.id, stage.number)
     rounds = sum(1 for s in uow.sign_offs.for_relationship(relationship.id) if s.stage == stage.number)
-    return Board(relationship, checkin, progress, sign_off, uow.notes.counts(checkin.id or 0), rounds)
+    signatures = () if sign_off else tuple(uow.gate_signatures.of_round(relationship.id, stage.number, rounds))
+    notes = uow.notes.counts(checkin.id or 0)
+    named = uow.directory.among([relationship.team_id]) if relationship.is_joint else []
+    home_name = named[0].name if named else ""
+    return Board(relationship, checkin, progress, sign_off, notes, rounds, signatures, home_name)
+
+
+def side_of(relationship: Relationship, organisation: str) -> Side:
+    """The side a person of `organisation` takes part for; `OutsideTheRelationship` for a third organisation."""
+    side = relationship.side_of(organisation)
+    if side is None:
+        raise OutsideTheRelationship(relationship.name, relationship.partner)
+    return side
 
 
 @dataclass(frozen=True)
@@ -173,18 +217,21 @@ def answer(
     item_id: str,
     make: Callable[[int], Answer],
     *,
+    organisation: str,
     link: str | None = None,
 ) -> Answered | None:
     """Apply an answer to an item of the check-in's stage; None when it changes nothing (a repeat click).
 
-    `make` builds the answer for the relationship's id. Two answers racing for one item are serialised by the
-    state's version: the loser re-reads and is applied to (or found to repeat) the winner's state. Someone else
-    the item is assigned to is told, with `link` to where it is answered.
+    `make` builds the answer for the relationship's id, given by a person of `organisation`, which must be one of
+    the relationship's two (`OutsideTheRelationship`); the answer records which. Two answers racing for one item
+    are serialised by the state's version: the loser re-reads and is applied to (or found to repeat) the winner's
+    state. Someone else the item is assigned to is told, with `link` to where it is answered.
     """
     for _ in range(SAVE_ATTEMPTS):
         with uow:
             current = answerable(board(uow, catalogue, checkin_id), item_id)
-            the_answer = make(current.relationship.id or 0)
+            side = side_of(current.relationship, organisation)
+            the_answer = replace(make(current.relationship.id or 0), actor_side=side)
             state = current.state(item_id)
             changed = apply(state, the_answer)
             if changed is None:
@@ -238,15 +285,40 @@ class GateMoved:
     home_for: HomesToDraw
 
 
+@dataclass(frozen=True)
+class GateCountersigned:
+    """One side signed a joint gate, which waits for the other side's signature (`board.signatures`)."""
+
+    board: Board
+    side: Side
+    home_for: HomesToDraw
+
+
 def sign_off(
-    uow: UnitOfWork, catalogue: Catalogue, checkin_id: int, *, by: str, now: datetime, seen_round: int
-) -> GateMoved:
-    """Close the stage through its gate and move the relationship on. Only the owner or sponsor may, and only
-    from the gate they saw (`seen_round`): a button from before a reopening is `Stale`."""
+    uow: UnitOfWork,
+    catalogue: Catalogue,
+    checkin_id: int,
+    *,
+    by: str,
+    organisation: str,
+    now: datetime,
+    seen_round: int,
+) -> GateMoved | GateCountersigned | None:
+    """Close the stage through its gate and move the relationship on, from the gate they saw (`seen_round`): a
+    button from before a reopening is `Stale`.
+
+    The owner or executive sponsor signs. A joint gate (see `Board.joint`) needs both organisations: the first
+    side's signature waits for the other's (the partner's sponsor or relationship manager), and the second moves
+    the relationship on. None when this side had signed already (a double click).
+    """
     with uow:
         current = board(uow, catalogue, checkin_id)
         relationship = current.relationship
-        if not relationship.is_leader(by):
+        side = side_of(relationship, organisation) if current.joint else Side.HOME
+        if not relationship.signs_for(by, side):
+            if current.joint:
+                r = relationship
+                raise NotAllowed("joint_sign_off", r.owner_id, r.sponsor_id, also=r.partner_sponsor_id)
             raise NotAllowed("sign_off", relationship.owner_id, relationship.sponsor_id)
         if current.signed_off or relationship.stage != current.stage.number or relationship.exited:
             raise StageOutOfOrder("already_signed_off", current.stage.number, relationship.stage)
@@ -254,12 +326,38 @@ def sign_off(
             raise Stale(f"stage {current.stage.number} was reopened since round {seen_round}")
         if not current.progress.ready:
             raise _not_ready(current.progress)
+        home_signer, partner = by, None
+        if current.joint:
+            signature = GateSignature(
+                uow.team_id, relationship.id or 0, current.stage.number, current.rounds, side, by, now
+            )
+            if not uow.gate_signatures.add(signature):
+                return None
+            other = current.signed_by(side.other)
+            if other is None:
+                subject = f"stage {current.stage.number}"
+                uow.audit.record(relationship.id, by, now, "stage.countersigned", subject, after=signature)
+                people = homes(uow, now, by, relationship.owner_id, relationship.sponsor_id)
+                uow.commit()
+                return GateCountersigned(board(uow, catalogue, checkin_id), side, people)
+            home, partner = (signature, other) if side is Side.HOME else (other, signature)
+            home_signer = home.signed_by
         moved = relationship.advanced(catalogue.last_stage.number)
         if current.stage.number >= catalogue.cadences.exit_review_at_signoff_from_stage:
             moved = replace(moved, next_exit_review_due=now.date())  # the exit strategy is reviewed at each one
         if not uow.relationships.move(relationship, from_stage=relationship.stage, to=moved):
             raise StageOutOfOrder("already_signed_off", current.stage.number, relationship.stage)
-        signed = uow.sign_offs.add(SignOff(uow.team_id, relationship.id or 0, current.stage.number, by, now))
+        signed = uow.sign_offs.add(
+            SignOff(
+                uow.team_id,
+                relationship.id or 0,
+                current.stage.number,
+                home_signer,
+                now,
+                partner_signed_by=partner.signed_by if partner else None,
+                partner_signed_at=partner.signed_at if partner else None,
+            )
+        )
         uow.checkins.update(replace(current.checkin, status=CheckinStatus.SIGNED_OFF))
         subject = f"stage {current.stage.number}"
         uow.audit.record(

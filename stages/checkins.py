@@ -13,6 +13,7 @@ from enum import StrEnum
 from stages.catalogue import ChecklistItem, Stage
 from stages.errors import InvalidInput, Problem
 from stages.naming import normal, plain_text, visible
+from stages.relationships import Side
 
 REOPEN_REASON_MAX = 500
 NOTE_TEXT_MAX = 4000
@@ -75,6 +76,9 @@ class SignOff:
     reopened_by: str | None = None
     reopened_at: datetime | None = None
     reopen_reason: str | None = None
+    # A joint gate's second signature: the partner's sponsor (or relationship manager), with `signed_by` for home.
+    partner_signed_by: str | None = None
+    partner_signed_at: datetime | None = None
     id: int | None = None
 
     @property
@@ -83,6 +87,24 @@ class SignOff:
 
     def reopened(self, by: str, at: datetime, reason: str) -> "SignOff":
         return replace(self, reopened_by=by, reopened_at=at, reopen_reason=reason)
+
+
+@dataclass(frozen=True)
+class GateSignature:
+    """One side's signature on a joint stage gate, waiting for the other side's: the gate opens with both.
+
+    `round` is the gate's, as the sign-off button showed it (how often the stage was signed off before), so a
+    signature given before a reopening never counts for the gate after it.
+    """
+
+    team_id: str
+    relationship_id: int
+    stage: int
+    round: int
+    side: Side
+    signed_by: str
+    signed_at: datetime
+    id: int | None = None
 
 
 def item_reference(text: str, stage: Stage) -> ChecklistItem | None:

@@ -15,6 +15,7 @@ from typing import assert_never
 from stages.catalogue import ChecklistItem, Stage
 from stages.errors import InvalidInput, Problem
 from stages.naming import hidden_characters, normal, plain_text
+from stages.relationships import Side
 
 REASON_MAX = 500
 NOTE_MAX = 1000
@@ -95,6 +96,7 @@ class Answer:
     evidence_url: str | None = None
     evidence_note: str | None = None
     assignee_id: str | None = None
+    actor_side: Side = Side.HOME  # which organisation the person answered for
     id: int | None = None
 
 

@@ -62,6 +62,15 @@ class NotAllowed(DomainError):
         self.also = also  # someone else who may, such as a dispute's owner
 
 
+class OutsideTheRelationship(DomainError):
+    """The person belongs to neither organisation of the relationship (a third one in its shared channel)."""
+
+    def __init__(self, relationship_name: str, partner: str) -> None:
+        super().__init__(relationship_name)
+        self.relationship_name = relationship_name
+        self.partner = partner
+
+
 class GateNotReady(DomainError):
     """The stage cannot be signed off yet: items still open, items Done without the evidence they need, or every
     item Not applicable (a stage must have some of its work done)."""

@@ -8,7 +8,7 @@ from typing import Any, Protocol, Self
 
 from stages.audit import AuditEvent
 from stages.catalogue import Cadences
-from stages.checkins import Checkin, Note, SignOff
+from stages.checkins import Checkin, GateSignature, Note, SignOff
 from stages.checklist import Answer, ItemState
 from stages.directory import DirectoryEntry
 from stages.disputes import Dispute, DisputeEvent
@@ -123,6 +123,12 @@ class SignOffRepository(Protocol):
     def active(self, relationship_id: int, stage: int) -> SignOff | None: ...
 
     def for_relationship(self, relationship_id: int) -> list[SignOff]: ...
+
+
+class GateSignatureRepository(Protocol):
+    def add(self, signature: GateSignature) -> bool: ...
+
+    def of_round(self, relationship_id: int, stage: int, round: int) -> list[GateSignature]: ...
 
 
 class ReviewRepository(Protocol):
@@ -354,6 +360,9 @@ class UnitOfWork(Protocol):
 
     @property
     def sign_offs(self) -> SignOffRepository: ...
+
+    @property
+    def gate_signatures(self) -> GateSignatureRepository: ...
 
     @property
     def reviews(self) -> ReviewRepository: ...

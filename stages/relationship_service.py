@@ -1,6 +1,6 @@
 """Use cases: what people do with relationships, independent of Slack and of the database."""
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from contextlib import suppress
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -13,7 +13,7 @@ from stages.homes import NO_HOMES, HomesToDraw, homes
 from stages.naming import clean_name, hidden_characters, suggest
 from stages.nudges import role_nudges
 from stages.ports import UnitOfWork
-from stages.relationships import Relationship, RelationshipDraft
+from stages.relationships import Relationship, RelationshipDraft, ValidDraft
 
 
 @dataclass(frozen=True)
@@ -42,10 +42,11 @@ def create_relationship(
     now: datetime,
     exit_review_days: int = 180,
     catalogue: Catalogue | None = None,
+    partner_team_id: str | None = None,
 ) -> RelationshipCreated:
     """Start managing a relationship at stage 1, telling an owner and a sponsor other than its creator what their
     role is (in `catalogue`'s words, the packaged one's by default). Raises `InvalidInput` or `NameTaken` and
-    changes nothing."""
+    changes nothing. `partner_team_id`: the partner's workspace, when its channel is shared with it already."""
     valid = draft.validated()
     with uow:
         existing = uow.relationships.by_name(valid.name)
@@ -53,7 +54,7 @@ def create_relationship(
             raise NameTaken(valid.name, existing.name)
         started = Relationship.start(
             uow.team_id, valid, created_by=created_by, now=now, exit_review_days=exit_review_days
-        )
+        ).with_partner_workspace(partner_team_id)
         relationship = uow.relationships.add(started)
         uow.audit.record(
             relationship.id, created_by, now, "relationship.created", relationship.name, after=relationship
@@ -112,8 +113,12 @@ def edit_relationship(
     by: str,
     now: datetime,
     catalogue: Catalogue | None = None,
+    organisations: Mapping[str, str] | None = None,
 ) -> RelationshipEdited:
     """Change a relationship's name, partner, people, channel or review cadence. Only its owner or sponsor may.
+
+    The partner's people (its sponsor and relationship manager) must be of the partner's organisation, as
+    `organisations` (person: their Slack workspace) says, and can be named only once the partner takes part.
 
     A new cadence moves the next review only if that brings it sooner; the stage is changed only by sign-off. A new
     owner or sponsor (named by someone else) is told what the role asks, in `catalogue`'s words.
@@ -125,6 +130,7 @@ def edit_relationship(
             raise Stale(f"relationship {relationship_id}")
         if not current.is_leader(by):
             raise NotAllowed("edit", current.owner_id, current.sponsor_id)
+        _partner_people_are_theirs(current, valid, organisations or {})
         clash = uow.relationships.by_name(valid.name)
         if clash is not None and clash.id != relationship_id:
             raise NameTaken(valid.name, clash.name)
@@ -138,6 +144,17 @@ def edit_relationship(
             leaders = homes(uow, now, by, current.owner_id, current.sponsor_id, saved.owner_id, saved.sponsor_id)
             uow.commit()
         return RelationshipEdited(saved, saved != current, leaders)
+
+
+def _partner_people_are_theirs(current: Relationship, valid: ValidDraft, organisations: Mapping[str, str]) -> None:
+    problems = []
+    for field, person in valid.partner_people().items():
+        if current.partner_team_id is None:
+            problems.append(Problem(field, "partner_not_connected", {"partner": current.partner}))
+        elif organisations.get(person) != current.partner_team_id:
+            problems.append(Problem(field, "not_partner_person", {"partner": current.partner}))
+    if problems:
+        raise InvalidInput(problems)
 
 
 def editable(uow: UnitOfWork, name: str, by: str) -> Relationship:

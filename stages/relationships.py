@@ -3,6 +3,7 @@
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from enum import StrEnum
+from typing import assert_never
 
 from stages.errors import InvalidInput, Problem
 from stages.naming import clean_name, hidden_characters, normal, whole_number
@@ -18,6 +19,23 @@ class RelationshipStatus(StrEnum):
     EXITED = "exited"
 
 
+class Side(StrEnum):
+    """The two organisations of a relationship: the one whose workspace keeps it, and its partner."""
+
+    HOME = "home"
+    PARTNER = "partner"
+
+    @property
+    def other(self) -> "Side":
+        match self:
+            case Side.HOME:
+                return Side.PARTNER
+            case Side.PARTNER:
+                return Side.HOME
+            case _:
+                assert_never(self)
+
+
 @dataclass(frozen=True)
 class RelationshipDraft:
     """What a person fills in to start managing a relationship; raw, as typed."""
@@ -28,6 +46,9 @@ class RelationshipDraft:
     sponsor_id: str | None
     channel_id: str | None
     review_cadence_days: str | int | None
+    # The partner's own people, once the partner takes part (its workspace shares the relationship's channel).
+    partner_sponsor_id: str | None = None
+    partner_manager_id: str | None = None
 
     def validated(self) -> "ValidDraft":
         """The draft with every rule checked, or `InvalidInput` naming each field that breaks one."""
@@ -44,9 +65,24 @@ class RelationshipDraft:
             problems.append(Problem("sponsor", "sponsor_is_owner"))
         channel = _required("channel", self.channel_id, "channel_missing", problems)
         cadence = _cadence(self.review_cadence_days, problems)
+        for field, person in (
+            ("partner_sponsor", self.partner_sponsor_id),
+            ("partner_manager", self.partner_manager_id),
+        ):
+            if person and person in (owner, sponsor):  # each organisation names its own people
+                problems.append(Problem(field, "partner_person_is_ours"))
         if problems:
             raise InvalidInput(problems)
-        return ValidDraft(name, partner, owner, sponsor, channel, cadence)
+        return ValidDraft(
+            name,
+            partner,
+            owner,
+            sponsor,
+            channel,
+            cadence,
+            self.partner_sponsor_id or None,
+            self.partner_manager_id or None,
+        )
 
 
 @dataclass(frozen=True)
@@ -57,6 +93,13 @@ class ValidDraft:
     sponsor_id: str
     channel_id: str
     review_cadence_days: int
+    partner_sponsor_id: str | None = None
+    partner_manager_id: str | None = None
+
+    def partner_people(self) -> dict[str, str]:
+        """The partner's people named, by the field that names them."""
+        named = {"partner_sponsor": self.partner_sponsor_id, "partner_manager": self.partner_manager_id}
+        return {field: person for field, person in named.items() if person}
 
 
 @dataclass(frozen=True)
@@ -81,6 +124,9 @@ class Relationship:
     intro_ts: str | None = None
     # The partner organisation's Slack workspace, once the relationship's channel is shared with it (Slack Connect).
     partner_team_id: str | None = None
+    # The partner's own executive sponsor and relationship manager: either signs the joint stage gates for them.
+    partner_sponsor_id: str | None = None
+    partner_manager_id: str | None = None
     id: int | None = None
 
     @classmethod
@@ -120,6 +166,8 @@ class Relationship:
             channel_id=draft.channel_id,
             review_cadence_days=draft.review_cadence_days,
             next_review_due=due,
+            partner_sponsor_id=draft.partner_sponsor_id,
+            partner_manager_id=draft.partner_manager_id,
         )
 
     def with_intro(self, ts: str) -> "Relationship":
@@ -127,6 +175,33 @@ class Relationship:
 
     def with_partner_workspace(self, team_id: str | None) -> "Relationship":
         return replace(self, partner_team_id=team_id)
+
+    def with_partner_people(self, sponsor_id: str | None, manager_id: str | None) -> "Relationship":
+        return replace(self, partner_sponsor_id=sponsor_id, partner_manager_id=manager_id)
+
+    @property
+    def is_joint(self) -> bool:
+        """Whether the partner organisation takes part itself, in the relationship's shared channel."""
+        return self.partner_team_id is not None
+
+    def side_of(self, organisation: str) -> Side | None:
+        """Which side a person of `organisation` (a Slack workspace or Grid org) is on; None for neither."""
+        if organisation == self.team_id:
+            return Side.HOME
+        if self.partner_team_id is not None and organisation == self.partner_team_id:
+            return Side.PARTNER
+        return None
+
+    def signs_for(self, user_id: str, side: Side) -> bool:
+        """Whether the person signs stage gates for `side`: its executive sponsor, or whom it delegated to (the
+        owner at home, the relationship manager at the partner)."""
+        match side:
+            case Side.HOME:
+                return self.is_leader(user_id)
+            case Side.PARTNER:
+                return user_id in {self.partner_sponsor_id, self.partner_manager_id} - {None}
+            case _:
+                assert_never(side)
 
     @property
     def exited(self) -> bool:

@@ -89,6 +89,8 @@ class RelationshipRow(SQLModel, table=True):
     last_reviewed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     intro_ts: str | None = Field(default=None, max_length=TS)
     partner_team_id: str | None = Field(default=None, max_length=SLACK_ID)
+    partner_sponsor_id: str | None = Field(default=None, max_length=SLACK_ID)
+    partner_manager_id: str | None = Field(default=None, max_length=SLACK_ID)
 
 
 class CheckinRow(SQLModel, table=True):
@@ -160,6 +162,7 @@ class AnswerRow(SQLModel, table=True):
     evidence_url: str | None = Field(default=None, sa_type=Text)
     evidence_note: str | None = Field(default=None, sa_type=Text)
     assignee_id: str | None = Field(default=None, max_length=SLACK_ID)
+    actor_side: str = Field(default="home", max_length=8, sa_column_kwargs={"server_default": "home"})
 
 
 class NoteRow(SQLModel, table=True):
@@ -191,6 +194,26 @@ class SignOffRow(SQLModel, table=True):
     reopened_by: str | None = Field(default=None, max_length=SLACK_ID)
     reopened_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     reopen_reason: str | None = Field(default=None, sa_type=Text)
+    partner_signed_by: str | None = Field(default=None, max_length=SLACK_ID)
+    partner_signed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class GateSignatureRow(SQLModel, table=True):
+    """One side's signature on a joint stage gate, in the round the gate was in; one per side and round."""
+
+    __tablename__ = "gate_signature"
+    __table_args__ = (
+        UniqueConstraint("team_id", "relationship_id", "stage", "round", "side", name="uq_gate_signature"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    team_id: str = Field(max_length=SLACK_ID)
+    relationship_id: int = Field(foreign_key="relationship.id", ondelete="CASCADE")
+    stage: int
+    round: int
+    side: str = Field(max_length=8)
+    signed_by: str = Field(max_length=SLACK_ID)
+    signed_at: datetime = Field(sa_type=UTCDateTime)
 
 
 class ReviewRow(SQLModel, table=True):

@@ -19,7 +19,7 @@ from storage.repositories.notes import SqlNoteRepository
 from storage.repositories.nudges import SqlNudgeRepository, SqlProfileRepository, SqlSnoozeRepository
 from storage.repositories.relationships import SqlRelationshipRepository
 from storage.repositories.reviews import SqlExitStrategyRepository, SqlReviewRepository
-from storage.repositories.sign_offs import SqlSignOffRepository
+from storage.repositories.sign_offs import SqlGateSignatureRepository, SqlSignOffRepository
 from storage.repositories.sweep import SqlSweepRepository
 from storage.tables import AuditEventRow
 
@@ -37,6 +37,7 @@ class SqlUnitOfWork:
     checklist: SqlChecklistRepository
     notes: SqlNoteRepository
     sign_offs: SqlSignOffRepository
+    gate_signatures: SqlGateSignatureRepository
     reviews: SqlReviewRepository
     disputes: SqlDisputeRepository
     exit_strategies: SqlExitStrategyRepository
@@ -71,6 +72,7 @@ class SqlUnitOfWork:
             self.checklist = SqlChecklistRepository(session, self.team_id)
             self.notes = SqlNoteRepository(session, self.team_id)
             self.sign_offs = SqlSignOffRepository(session, self.team_id)
+            self.gate_signatures = SqlGateSignatureRepository(session, self.team_id)
             self.reviews = SqlReviewRepository(session, self.team_id)
             self.disputes = SqlDisputeRepository(session, self.team_id)
             self.exit_strategies = SqlExitStrategyRepository(session, self.team_id)

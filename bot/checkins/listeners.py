@@ -24,7 +24,7 @@ from bot.slack.subcommands import Invocation, Subcommand, name_and_number
 from bot.slack.turn import Turn, ack_silently, lazy
 from stages import checkin_service
 from stages.catalogue import Stage
-from stages.checkin_service import Answered, Board, CheckinClaimed, CheckinRunning, GateMoved
+from stages.checkin_service import Answered, Board, CheckinClaimed, CheckinRunning, GateCountersigned, GateMoved
 from stages.checkins import Checkin, reopen_reason
 from stages.checklist import (
     Answer,
@@ -113,7 +113,9 @@ def _item_link(turn: Turn, item: ItemRef) -> str | None:
 def _answer(turn: Turn, item: ItemRef, make: Any, *, link: str | None = None) -> Answered | None:
     """Record the answer and show it; None when it was a repeat (a double click, a replayed action)."""
     deps = turn.deps
-    answered = checkin_service.answer(turn.uow(), deps.catalogue, item.checkin_id, item.item_id, make, link=link)
+    answered = checkin_service.answer(
+        turn.uow(), deps.catalogue, item.checkin_id, item.item_id, make, organisation=turn.organisation, link=link
+    )
     if answered is not None:
         refresh(turn.client, deps, answered.board, [item.item_id])
         turn.draw_homes(answered.home_for)
@@ -137,6 +139,7 @@ def open_evidence(turn: Turn) -> None:
 def _item_board(turn: Turn) -> tuple[Board, str]:
     item = pressed(turn.body, ItemRef)
     board = checkin_service.board(turn.uow(), turn.deps.catalogue, item.checkin_id)
+    checkin_service.side_of(board.relationship, turn.organisation)  # a third organisation gets no form to fill
     return checkin_service.answerable(board, item.item_id), item.item_id
 
 
@@ -180,10 +183,25 @@ def sign_off(turn: Turn) -> None:
     with explaining(turn):
         gate = pressed(turn.body, GateRef)
         moved = checkin_service.sign_off(
-            turn.uow(), deps.catalogue, gate.checkin_id, by=turn.user_id, now=turn.now(), seen_round=gate.rounds
+            turn.uow(),
+            deps.catalogue,
+            gate.checkin_id,
+            by=turn.user_id,
+            organisation=turn.organisation,
+            now=turn.now(),
+            seen_round=gate.rounds,
         )
-        following = deps.catalogue.next_stage(moved.board.stage.number)
-        _announce(turn, moved, deps.copy("checkins", "signed_off_summary", board=moved.board, next_stage=following))
+        match moved:
+            case None:
+                turn.tell(deps.copy("checkins", "already_countersigned"))
+            case GateCountersigned(board=board, side=side):
+                text = deps.copy("checkins", "countersigned", board=board, side=side, other=side.other, by=turn.user_id)
+                _announce(turn, moved, text)
+            case GateMoved(board=board):
+                following = deps.catalogue.next_stage(board.stage.number)
+                _announce(turn, moved, deps.copy("checkins", "signed_off_summary", board=board, next_stage=following))
+            case _:
+                assert_never(moved)
 
 
 def open_reopen(turn: Turn) -> None:
@@ -217,7 +235,7 @@ def save_reopen(turn: Turn) -> str:
     return deps.copy("checkins", "reopen_saved", board=board)
 
 
-def _announce(turn: Turn, moved: GateMoved, text: str) -> None:
+def _announce(turn: Turn, moved: GateMoved | GateCountersigned, text: str) -> None:
     """Say what happened in the check-in's thread, and show the new state everywhere."""
     checkin = moved.board.checkin
     if checkin.channel_id and checkin.thread_ts:

@@ -13,13 +13,15 @@ from bot.relationships.modal import draft_of, new_relationship_modal, read_draft
 from bot.slack import ids
 from bot.slack.kit import message_blocks
 from bot.slack.modal_submission import on_submit
+from bot.slack.people import team_of_person
 from bot.slack.posting import post_in_channel
 from bot.slack.references import RelationshipRef, Subject, Unreadable, carried, stored_id
 from bot.slack.refusals import explaining
+from bot.slack.sharing import other_organisations
 from bot.slack.subcommands import Invocation, Subcommand
 from bot.slack.turn import Turn
 from stages import relationship_service
-from stages.errors import NameTaken
+from stages.errors import InvalidInput, NameTaken
 from stages.ports import UnitOfWork
 from stages.relationships import Relationship, RelationshipDraft
 
@@ -59,24 +61,32 @@ def start_edit(turn: Turn, invocation: Invocation) -> None:
     with explaining(turn, about=Subject.RELATIONSHIP):
         relationship = relationship_service.editable(turn.uow(), invocation.argument, turn.user_id)
         editing = RelationshipRef(stored_id(relationship.id))
-        view = new_relationship_modal(turn.deps.copy, draft=draft_of(relationship), editing=editing)
+        partner = relationship.partner if relationship.is_joint else None
+        view = new_relationship_modal(turn.deps.copy, draft=draft_of(relationship), editing=editing, partner=partner)
         turn.client.views_open(trigger_id=turn.body["trigger_id"], view=view)
 
 
 def save_edit(turn: Turn) -> str | None:
     view = turn.body["view"]
     relationship_id = carried(view, RelationshipRef).relationship_id
+    draft = read_draft(view)
+    named = [person for person in (draft.partner_sponsor_id, draft.partner_manager_id) if person]
     try:
         edited = relationship_service.edit_relationship(
             turn.uow(),
             relationship_id,
-            read_draft(view),
+            draft,
             by=turn.user_id,
             now=turn.now(),
             catalogue=turn.deps.catalogue,
+            organisations={person: team_of_person(turn.client, person) for person in named},
         )
     except NameTaken as taken:
         _name_taken(turn, taken, RelationshipRef(relationship_id))
+        return None
+    except InvalidInput as wrong:  # a partner's person who is not one of theirs: said under that field
+        problem = wrong.problems[0]
+        _form_again(turn, turn.deps.copy.problem(problem), problem.field, RelationshipRef(relationship_id))
         return None
     turn.draw_homes(edited.home_for)
     saved = edited.relationship
@@ -85,14 +95,18 @@ def save_edit(turn: Turn) -> str | None:
 
 
 def create_relationship(turn: Turn) -> str | None:
+    draft = read_draft(turn.body["view"])
+    # A channel shared with another organisation already: that organisation is the partner, which takes part.
+    others = other_organisations(turn.client, draft.channel_id, turn.context.team_id or "") if draft.channel_id else []
     try:
         created = relationship_service.create_relationship(
             turn.uow(),
-            read_draft(turn.body["view"]),
+            draft,
             created_by=turn.user_id,
             now=turn.now(),
             exit_review_days=turn.deps.catalogue.cadences.exit_review_days,
             catalogue=turn.deps.catalogue,
+            partner_team_id=others[0] if others else None,
         )
     except NameTaken as taken:
         _name_taken(turn, taken, None)
@@ -112,11 +126,22 @@ def create_relationship(turn: Turn) -> str | None:
 
 def _name_taken(turn: Turn, taken: NameTaken, editing: RelationshipRef | None) -> None:
     """The form again, with the clash explained under the name."""
-    copy = turn.deps.copy
+    notice = turn.deps.copy("relationships", "name_taken", name=taken.name, existing=taken.existing)
+    _form_again(turn, notice, ids.BLOCK_NAME, editing)
+
+
+def _form_again(turn: Turn, notice: str, after: str, editing: RelationshipRef | None) -> None:
+    """The submitted form again, as it was filled in, with `notice` under the field `after`."""
     view = turn.body["view"]
-    notice = copy("relationships", "name_taken", name=taken.name, existing=taken.existing)
+    draft = read_draft(view)
+    asked_partner = any(block.get("block_id") == ids.BLOCK_PARTNER_SPONSOR for block in view.get("blocks", []))
     form = new_relationship_modal(
-        copy, draft=read_draft(view), notice=notice, notice_after=ids.BLOCK_NAME, editing=editing
+        turn.deps.copy,
+        draft=draft,
+        notice=notice,
+        notice_after=after,
+        editing=editing,
+        partner=draft.partner if asked_partner else None,
     )
     turn.client.views_update(view_id=view["id"], view=form)
 

@@ -14,7 +14,7 @@ from slack_sdk.models.views import View
 
 from bot.slack import ids
 from bot.slack.forms import INPUT, field, form, text_input, value
-from bot.slack.kit import context, section
+from bot.slack.kit import context, plain, section
 from bot.slack.references import RelationshipRef
 from bot.slack.wording import Copy
 from stages.relationships import (
@@ -37,13 +37,17 @@ def new_relationship_modal(
     notice: str | None = None,
     notice_after: str | None = None,
     editing: RelationshipRef | None = None,
+    partner: str | None = None,
 ) -> View:
     """The form. With `draft` it is filled with those answers; `notice` shows under field `notice_after`.
 
-    `editing` names the relationship being changed: the form then saves changes instead of starting one.
+    `editing` names the relationship being changed: the form then saves changes instead of starting one. With
+    `partner` (the partner organisation, taking part in the relationship's shared channel) it also asks for the
+    partner's own sponsor and relationship manager.
     """
     blocks: list[Block] = [section(copy("relationships", "edit_intro" if editing else "modal_intro"))]
-    for input_block in _fields(copy, draft, owner_id):
+    inputs = _fields(copy, draft, owner_id) + (_partner_fields(copy, draft, partner) if partner else [])
+    for input_block in inputs:
         blocks.append(input_block)
         if notice and input_block.block_id == notice_after:
             blocks.append(context(notice))
@@ -107,10 +111,37 @@ def _fields(copy: Copy, draft: RelationshipDraft | None, owner_id: str | None) -
     ]
 
 
+def _partner_fields(copy: Copy, draft: RelationshipDraft | None, partner: str) -> list[InputBlock]:
+    """The partner's executive sponsor and relationship manager: people of the partner's own workspace."""
+    named = {
+        ids.BLOCK_PARTNER_SPONSOR: draft.partner_sponsor_id if draft else None,
+        ids.BLOCK_PARTNER_MANAGER: draft.partner_manager_id if draft else None,
+    }
+    return [
+        InputBlock(
+            block_id=block_id,
+            label=plain(copy.plain("relationships", "partner_label", field=block_id, partner=partner), 2000),
+            hint=plain(copy.plain("relationships", "partner_hint", field=block_id, partner=partner), 2000),
+            element=UserSelectElement(action_id=INPUT, initial_user=person),
+            optional=True,
+        )
+        for block_id, person in named.items()
+    ]
+
+
 def draft_of(relationship: Relationship) -> RelationshipDraft:
     """A relationship as the form shows it, to be edited."""
     r = relationship
-    return RelationshipDraft(r.name, r.partner, r.owner_id, r.sponsor_id, r.channel_id, r.review_cadence_days)
+    return RelationshipDraft(
+        r.name,
+        r.partner,
+        r.owner_id,
+        r.sponsor_id,
+        r.channel_id,
+        r.review_cadence_days,
+        r.partner_sponsor_id,
+        r.partner_manager_id,
+    )
 
 
 def read_draft(view: dict[str, Any]) -> RelationshipDraft:
@@ -122,4 +153,6 @@ def read_draft(view: dict[str, Any]) -> RelationshipDraft:
         sponsor_id=value(view, ids.BLOCK_SPONSOR),
         channel_id=value(view, ids.BLOCK_CHANNEL),
         review_cadence_days=value(view, ids.BLOCK_CADENCE),
+        partner_sponsor_id=value(view, ids.BLOCK_PARTNER_SPONSOR),
+        partner_manager_id=value(view, ids.BLOCK_PARTNER_MANAGER),
     )

@@ -19,6 +19,8 @@ BLOCK_OWNER = "owner"
 BLOCK_SPONSOR = "sponsor"
 BLOCK_CHANNEL = "channel"
 BLOCK_CADENCE = "cadence"
+BLOCK_PARTNER_SPONSOR = "partner_sponsor"
+BLOCK_PARTNER_MANAGER = "partner_manager"
 
 # Buttons and other interactive elements (action_ids)
 ACTION_OPEN_NEW = "relationship_open_new"

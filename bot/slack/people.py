@@ -108,3 +108,12 @@ def person_entry(user_id: str, user: dict[str, Any], now: datetime) -> Directory
     profile = user.get("profile") or {}
     name = user.get("real_name") or profile.get("display_name") or user.get("name")
     return DirectoryEntry(user_id, EntryKind.PERSON, str(name or user_id), now, user.get("tz"))
+
+
+def team_of_person(client: WebClient, user_id: str) -> str:
+    """The Slack workspace a person belongs to (another organisation's, for someone met in a shared channel);
+    empty when Slack cannot say, which no organisation's id matches."""
+    try:
+        return str(client.users_info(user=user_id)["user"].get("team_id") or "")
+    except SlackClientError:
+        return ""

@@ -8,7 +8,15 @@ from bot.slack.references import Subject, Unreadable
 from bot.slack.turn import Turn
 from bot.slack.wording import Copy
 from stages.disputes import DisputeMovedOn
-from stages.errors import DomainError, GateNotReady, InvalidInput, NotAllowed, StageOutOfOrder, Stale
+from stages.errors import (
+    DomainError,
+    GateNotReady,
+    InvalidInput,
+    NotAllowed,
+    OutsideTheRelationship,
+    StageOutOfOrder,
+    Stale,
+)
 from stages.review_service import AlreadyRecorded, Record
 
 
@@ -19,6 +27,8 @@ def explanation(copy: Copy, error: DomainError, about: Subject = Subject.CHECKIN
             "refusals", "not_allowed", action=error.action, owner_id=error.owner_id, sponsor_id=error.sponsor_id,
             also=error.also,
         )  # fmt: skip
+    if isinstance(error, OutsideTheRelationship):
+        return copy("refusals", "outside", name=error.relationship_name, partner=error.partner)
     if isinstance(error, GateNotReady):
         return copy(
             "refusals", "gate_not_ready", stage=error.stage, still_open=list(error.still_open),

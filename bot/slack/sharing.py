@@ -47,3 +47,17 @@ def sharing(client: WebClient, channel_id: str) -> Sharing:
     if "is_ext_shared" in channel or channel.get("is_im"):
         return Sharing.INTERNAL
     return Sharing.UNCONFIRMED
+
+
+def other_organisations(client: WebClient, channel_id: str, own_team: str) -> list[str]:
+    """The workspaces of other organisations `channel_id` is shared with (Slack Connect), in Slack's order; none
+    when Slack does not say (nothing is recorded on a guess)."""
+    try:
+        channel = client.conversations_info(channel=channel_id)["channel"]
+    except SlackClientError as error:
+        log.warning("could not read who shares %s (%s)", channel_id, type(error).__name__)
+        return []
+    if not channel.get("is_ext_shared"):
+        return []
+    own = {own_team, channel.get("context_team_id")}
+    return [str(team) for team in channel.get("shared_team_ids") or [] if team not in own]

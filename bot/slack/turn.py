@@ -56,6 +56,18 @@ class Turn:
     def user_id(self) -> str:
         return str(self.context.user_id)
 
+    @property
+    def organisation(self) -> str:
+        """The organisation of the person acting: this tenant, or their own workspace when they belong to another
+        organisation and act in a channel shared with it (Slack Connect). Slack names the person's own team in
+        `user.team_id` of what they press and submit, beside `team`, the workspace whose app they used; events
+        name it in `user_team`, which Bolt reads into `actor_team_id`."""
+        user = self.body.get("user")
+        actor = user.get("team_id") if isinstance(user, dict) else self.context.actor_team_id
+        if not actor or actor == self.context.team_id:
+            return self.team_id
+        return str(actor)
+
     def uow(self) -> UnitOfWork:
         unit = self.deps.uow(self.team_id)
         self._units.append(unit)

@@ -5,6 +5,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from stages.checklist import Answer, AnswerKind, ItemState, ItemStatus
+from stages.relationships import Side
 from storage.mapping import entity_from_row, row_values
 from storage.tables import AnswerRow, ItemStateRow
 
@@ -88,5 +89,9 @@ def _state(row: ItemStateRow) -> ItemState:
 
 def _answer(row: AnswerRow) -> Answer:
     return entity_from_row(
-        Answer, row, kind=AnswerKind(row.kind), status=ItemStatus(row.status) if row.status else None
+        Answer,
+        row,
+        kind=AnswerKind(row.kind),
+        status=ItemStatus(row.status) if row.status else None,
+        actor_side=Side(row.actor_side),
     )

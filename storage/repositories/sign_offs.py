@@ -1,10 +1,12 @@
-"""Stage sign-offs, and their reopening."""
+"""Stage sign-offs, their reopening, and the signatures of each side on a joint gate."""
 
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from stages.checkins import SignOff
+from stages.checkins import GateSignature, SignOff
+from stages.relationships import Side
 from storage.mapping import entity_from_row, row_values
-from storage.tables import SignOffRow
+from storage.tables import GateSignatureRow, SignOffRow
 
 
 class SqlSignOffRepository:
@@ -47,3 +49,33 @@ class SqlSignOffRepository:
         )
         row = self._session.exec(query).first()
         return entity_from_row(SignOff, row) if row else None
+
+
+class SqlGateSignatureRepository:
+    def __init__(self, session: Session, team_id: str) -> None:
+        self._session = session
+        self._team_id = team_id
+
+    def add(self, signature: GateSignature) -> bool:
+        """Keep a side's signature; False if that side signed this round of the gate already (a double click)."""
+        row = GateSignatureRow(team_id=self._team_id, **row_values(signature, skip=("id", "team_id")))
+        try:
+            with self._session.begin_nested():
+                self._session.add(row)
+                self._session.flush()
+        except IntegrityError:
+            return False
+        return True
+
+    def of_round(self, relationship_id: int, stage: int, round: int) -> list[GateSignature]:
+        query = (
+            select(GateSignatureRow)
+            .where(
+                GateSignatureRow.team_id == self._team_id,
+                GateSignatureRow.relationship_id == relationship_id,
+                GateSignatureRow.stage == stage,
+                GateSignatureRow.round == round,
+            )
+            .order_by(col(GateSignatureRow.id))
+        )
+        return [entity_from_row(GateSignature, row, side=Side(row.side)) for row in self._session.exec(query)]

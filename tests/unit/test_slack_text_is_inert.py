@@ -46,7 +46,7 @@ from stages.attention import Assignment, Attention, Led
 from stages.audit import AuditEvent
 from stages.catalogue import default_catalogue
 from stages.checkin_service import Board
-from stages.checkins import Checkin, Note, SignOff
+from stages.checkins import Checkin, GateSignature, Note, SignOff
 from stages.checklist import ItemState, ItemStatus, StageProgress, blank_state
 from stages.directory import DirectoryEntry, EntryKind, KnownNames
 from stages.dispute_service import Case
@@ -55,7 +55,7 @@ from stages.errors import Problem
 from stages.exits import ExitStrategy
 from stages.nudges import NudgeKind, NudgeStatus, QueuedNudge
 from stages.relationship_service import StageLine, StatusReport
-from stages.relationships import Relationship, RelationshipDraft, RelationshipStatus
+from stages.relationships import Relationship, RelationshipDraft, RelationshipStatus, Side
 from stages.reviews import Review
 from stages.rmp import DisputeRecord, DisputeSteps, VersionDiff
 from stages.versions import PlanVersion
@@ -188,9 +188,11 @@ def worlds(draw: st.DrawFn) -> World:
     }
     progress = StageProgress.of(stage, REL_ID, states)
     checkin = Checkin(TEAM, REL_ID, 1, OWNER, NOW, CHANNEL, "1.000", id=3)
-    board = Board(r, checkin, progress, None, {second: 2}, rounds=0)
-    sign_off = SignOff(TEAM, REL_ID, 1, SPONSOR, NOW, reopen_reason=hostile())
-    signed_board = Board(replace(r, stage=2), checkin, progress, sign_off, {}, rounds=1)
+    signature = GateSignature(TEAM, REL_ID, 1, 0, Side.HOME, OWNER, NOW)
+    board = Board(r, checkin, progress, None, {second: 2}, rounds=0, signatures=(signature,), home_name=hostile())
+    sign_off = SignOff(TEAM, REL_ID, 1, SPONSOR, NOW, reopen_reason=hostile(), partner_signed_by=ALICE)
+    joint = replace(r, stage=2, partner_team_id="T0GLOBEX1", partner_sponsor_id=ALICE, partner_manager_id=OWNER)
+    signed_board = Board(joint, checkin, progress, sign_off, {}, rounds=1, home_name=hostile())
     dispute = Dispute(
         TEAM, REL_ID, hostile(), ALICE, NOW - timedelta(days=9), OWNER, tier=2, tier_since=NOW - timedelta(days=2),
         acknowledged_by=OWNER, acknowledged_at=NOW, channel_id=CHANNEL, thread_ts="2.000", source_link=draw(LINKS),
@@ -439,7 +441,8 @@ def facts(world: World) -> dict[str, Any]:
         "newer": world.diff.newer, "code": ["no_such_stage", "not_reached", "already_signed_off",
         "not_signed_off", "reopen_latest_first", "too_long"], "current": 2, "action": ["done", "in_progress",
         "not_applicable", "evidence", "assign", "sign_off", "reopen", "acknowledge", "update", "escalate",
-        "resolve", "review", "edit", "exit", "dispute_acknowledged", "dispute_escalated", "dispute_resolved"],
+        "resolve", "review", "edit", "exit", "dispute_acknowledged", "dispute_escalated", "dispute_resolved",
+        "joint_sign_off"],
         "owner_id": OWNER, "sponsor_id": SPONSOR, "also": [ALICE, None],
         "still_open": [["S1.1", "S1.2"], []], "needing_evidence": [["S1.3"], []], "all_not_applicable": [True, False],
         "existing": world.text, "posted": [True, False], "overdue": [True, False], "line": list(world.report.stages),
@@ -452,6 +455,7 @@ def facts(world: World) -> dict[str, Any]:
         "before": [world.text, None], "after": [world.text, None],
         "previous": [ALICE, None], "owner": [OWNER, SPONSOR], "only_notices": [False, True],
         "elsewhere": ["C0ACME", None], "unconfirmed": [True, False], "shared": [True, False],
+        "side": list(Side), "other": list(Side), "partner": world.text,
     }  # fmt: skip
 
 

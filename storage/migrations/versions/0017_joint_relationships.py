@@ -1,0 +1,53 @@
+"""Joint relationships: the partner's sponsor and relationship manager, which side answered, and joint gates.
+
+Revision ID: 0017
+Revises: 0016
+Create Date: 2026-12-01
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+revision: str = "0017"
+down_revision: str | None = "0016"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table("relationship") as table:
+        table.add_column(sa.Column("partner_sponsor_id", sa.String(32), nullable=True))
+        table.add_column(sa.Column("partner_manager_id", sa.String(32), nullable=True))
+    with op.batch_alter_table("answer") as table:
+        table.add_column(sa.Column("actor_side", sa.String(8), nullable=False, server_default="home"))
+    with op.batch_alter_table("stage_signoff") as table:
+        table.add_column(sa.Column("partner_signed_by", sa.String(32), nullable=True))
+        table.add_column(sa.Column("partner_signed_at", sa.DateTime(timezone=True), nullable=True))
+    op.create_table(
+        "gate_signature",
+        sa.Column("id", sa.Integer(), primary_key=True),
+        sa.Column("team_id", sa.String(32), nullable=False),
+        sa.Column(
+            "relationship_id", sa.Integer(), sa.ForeignKey("relationship.id", ondelete="CASCADE"), nullable=False
+        ),
+        sa.Column("stage", sa.Integer(), nullable=False),
+        sa.Column("round", sa.Integer(), nullable=False),
+        sa.Column("side", sa.String(8), nullable=False),
+        sa.Column("signed_by", sa.String(32), nullable=False),
+        sa.Column("signed_at", sa.DateTime(timezone=True), nullable=False),
+        sa.UniqueConstraint("team_id", "relationship_id", "stage", "round", "side", name="uq_gate_signature"),
+    )
+
+
+def downgrade() -> None:
+    op.drop_table("gate_signature")
+    with op.batch_alter_table("stage_signoff") as table:
+        table.drop_column("partner_signed_at")
+        table.drop_column("partner_signed_by")
+    with op.batch_alter_table("answer") as table:
+        table.drop_column("actor_side")
+    with op.batch_alter_table("relationship") as table:
+        table.drop_column("partner_manager_id")
+        table.drop_column("partner_sponsor_id")

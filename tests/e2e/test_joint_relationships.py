@@ -1,0 +1,171 @@
+"""Both sides of the partnership in the relationship's Slack Connect channel: Globex's people answer the joint
+checklist through Accord's buttons, the joint gate waits for both organisations' sponsors, and a third
+organisation in the channel is refused everything."""
+
+import json
+from dataclasses import replace
+
+import pytest
+
+from bot.sandbox.driver import NotOffered
+from bot.sandbox.harness import Sandbox
+from bot.sandbox.workspace import Message
+from bot.slack import ids
+from stages.checkins import SignOff
+from stages.relationships import Side
+from tests.conftest import START
+from tests.e2e.helpers import ALICE, BOB, CAROL, DAVE, create_relationship, fresh, last_ephemeral, relationship, shown
+
+JOINT, GLOBEX = "C0ACMEGLOBEX", "T0GLOBEX1"  # #acme-globex, shared with Globex's workspace in the demo
+PAT, QUINN = "U0GLXPAT", "U0GLXQUINN"  # Globex's people in it
+RAY = "U0GLXRAY"  # another of Globex's people, neither its sponsor nor its relationship manager
+IRENE, INITECH = "U0INIIRENE", "T0INITECH"  # a third organisation's person, in the channel too
+EVIDENCE = "https://intranet.example.com/accord/evidence"
+
+
+def name_partner_people(sandbox: Sandbox, answers: dict[str, str]) -> dict[str, str]:
+    sandbox.driver.command(ALICE, JOINT, "edit Acme Alliance")
+    return sandbox.driver.submit(ALICE, answers).errors
+
+
+@pytest.fixture
+def joint(sandbox: Sandbox) -> Sandbox:
+    """Acme Alliance, run in #acme-globex with Globex, its partner people named, at stage 4 (partner selection):
+    stages 1 to 3, the strategy phase, were Acme's own and were signed off in its internal channel."""
+    create_relationship(sandbox, "Acme Alliance", user=ALICE, sponsor=BOB, channel=JOINT, partner="Globex")
+    assert name_partner_people(sandbox, {"partner_sponsor": PAT, "partner_manager": QUINN}) == {}
+    rel = relationship(sandbox)
+    with sandbox.database.uow(sandbox.workspace.team_id) as uow:
+        uow.relationships.update(replace(rel, stage=4))
+        for stage in range(1, 4):
+            uow.sign_offs.add(SignOff(sandbox.workspace.team_id, rel.id or 0, stage, BOB, START))
+        uow.commit()
+    sandbox.workspace.add_user(RAY, "ray", "Ray Gomez", "America/Chicago", team=GLOBEX)
+    sandbox.workspace.add_user(IRENE, "irene", "Irene Novak", "Europe/Prague", team=INITECH)
+    sandbox.workspace.share_channel(JOINT, INITECH)
+    sandbox.workspace.channel(JOINT).members |= {RAY, IRENE}
+    return sandbox
+
+
+def start_checkin(sandbox: Sandbox) -> tuple[Message, list[Message]]:
+    sandbox.driver.command(ALICE, JOINT, "checkin Acme Alliance")
+    parent = sandbox.workspace.top_level(JOINT)[-1]
+    return parent, sandbox.workspace.replies(JOINT, parent.ts)
+
+
+def done_with_evidence(sandbox: Sandbox, user: str, item: Message) -> None:
+    sandbox.driver.click(user, fresh(sandbox, item), ids.ACTION_ITEM_DONE)
+    sandbox.driver.click(user, fresh(sandbox, item), ids.ACTION_ITEM_EVIDENCE)
+    assert sandbox.driver.submit(user, {"link": EVIDENCE, "note": "Agreed at the joint meeting"}).errors == {}
+
+
+def answer_everything(sandbox: Sandbox, items: list[Message]) -> None:
+    """Globex answers the first half of the stage's items, Acme the rest."""
+    for number, item in enumerate(items):
+        done_with_evidence(sandbox, PAT if number < len(items) // 2 else ALICE, item)
+
+
+def test_a_relationship_made_in_a_shared_channel_is_joint_and_its_owner_names_the_partners_people(
+    joint: Sandbox,
+) -> None:
+    rel = relationship(joint)
+    assert (rel.partner_team_id, rel.partner_sponsor_id, rel.partner_manager_id) == (GLOBEX, PAT, QUINN)
+    parent, _ = start_checkin(joint)
+    opening = shown(parent)
+    assert "Stage 4 · Partner selection" in opening
+    assert f"Globex: executive sponsor <@{PAT}>, relationship manager <@{QUINN}>" in opening
+    assert joint.workspace.violations == []
+
+
+def test_the_partners_people_must_be_theirs(joint: Sandbox) -> None:
+    # One of Acme's own leaders is refused in the form itself, before anything is sent on.
+    assert (
+        "Choose someone of the partner organisation"
+        in name_partner_people(joint, {"partner_sponsor": BOB})["partner_sponsor"]
+    )
+    # Someone else of Acme's is told under the field once Slack has said whose workspace they belong to.
+    assert name_partner_people(joint, {"partner_sponsor": DAVE}) == {}
+    assert "this person is not one of theirs" in shown(joint.workspace.current_modal(ALICE))
+    assert relationship(joint).partner_sponsor_id == PAT
+
+
+def test_the_partners_people_answer_the_joint_checklist_and_it_is_recorded_as_theirs(joint: Sandbox) -> None:
+    _, items = start_checkin(joint)
+    joint.driver.click(PAT, items[0], ids.ACTION_ITEM_DONE)
+    joint.driver.click(ALICE, items[1], ids.ACTION_ITEM_IN_PROGRESS)
+    assert ":white_check_mark: *Done*" in shown(fresh(joint, items[0]))
+    rel = relationship(joint)
+    with joint.database.uow(joint.workspace.team_id) as uow:
+        answers = [(a.actor_id, a.actor_side) for a in uow.checklist.answers(rel.id or 0)]
+    assert answers == [(PAT, Side.PARTNER), (ALICE, Side.HOME)]
+
+
+def test_a_third_organisation_in_the_channel_is_refused_everything(joint: Sandbox) -> None:
+    parent, items = start_checkin(joint)
+    before = shown(fresh(joint, items[0]))
+    joint.driver.click(IRENE, items[0], ids.ACTION_ITEM_DONE)
+    told = shown(last_ephemeral(joint, IRENE))
+    assert "only the two organisations' people can take part" in told
+    joint.driver.click(IRENE, items[0], ids.ACTION_ITEM_EVIDENCE)
+    assert joint.workspace.current_modal(IRENE) is None
+    assert shown(fresh(joint, items[0])) == before
+    answer_everything(joint, items)
+    joint.driver.click(IRENE, fresh(joint, parent), ids.ACTION_SIGN_OFF)
+    assert "only the two organisations' people can take part" in shown(last_ephemeral(joint, IRENE))
+    assert relationship(joint).stage == 4
+
+
+def test_the_joint_gate_waits_for_both_sponsors(joint: Sandbox) -> None:
+    parent, items = start_checkin(joint)
+    answer_everything(joint, items)
+    assert "waiting for" in shown(fresh(joint, parent))
+    joint.driver.click(ALICE, fresh(joint, parent), ids.ACTION_SIGN_OFF)
+    # One side's signature leaves the gate open, and says whose it awaits.
+    assert relationship(joint).stage == 4
+    gate = shown(fresh(joint, parent))
+    assert f"signed by Accord Sandbox: <@{ALICE}> · waiting for Globex" in gate
+    said = joint.workspace.replies(JOINT, parent.ts)[-1].text
+    assert "signed for Accord Sandbox by" in said and "signed off once Globex signs too" in said
+    # The same side again changes nothing; a person of the partner's who signs for nobody is refused.
+    joint.driver.click(BOB, fresh(joint, parent), ids.ACTION_SIGN_OFF)
+    assert "waits for the other organisation's signature" in shown(last_ephemeral(joint, BOB))
+    joint.driver.click(RAY, fresh(joint, parent), ids.ACTION_SIGN_OFF)
+    assert "This stage is signed off jointly" in shown(last_ephemeral(joint, RAY))
+    assert relationship(joint).stage == 4
+    # Globex's sponsor counter-signs: the stage is signed off by both, and the relationship moves on.
+    joint.driver.click(PAT, fresh(joint, parent), ids.ACTION_SIGN_OFF)
+    rel = relationship(joint)
+    assert rel.stage == 5
+    with joint.database.uow(joint.workspace.team_id) as uow:
+        [signed] = [s for s in uow.sign_offs.for_relationship(rel.id or 0) if s.stage == 4]
+    assert (signed.signed_by, signed.partner_signed_by) == (ALICE, PAT)
+    assert f"*Signed off* by <@{ALICE}> (Accord Sandbox) and <@{PAT}> (Globex)" in shown(fresh(joint, parent))
+    assert joint.workspace.violations == []
+
+
+def test_the_partners_relationship_manager_signs_for_them_and_acme_may_sign_second(joint: Sandbox) -> None:
+    parent, items = start_checkin(joint)
+    answer_everything(joint, items)
+    joint.driver.click(QUINN, fresh(joint, parent), ids.ACTION_SIGN_OFF)
+    assert f"waiting for Accord Sandbox · signed by Globex: <@{QUINN}>" in shown(fresh(joint, parent))
+    joint.driver.click(BOB, fresh(joint, parent), ids.ACTION_SIGN_OFF)
+    assert relationship(joint).stage == 5
+
+
+def test_a_tampered_payload_claiming_to_be_the_partners_sponsor_is_refused(joint: Sandbox) -> None:
+    parent, items = start_checkin(joint)
+    answer_everything(joint, items)
+    joint.driver.click(ALICE, fresh(joint, parent), ids.ACTION_SIGN_OFF)
+    joint.driver.click(DAVE, fresh(joint, parent), ids.ACTION_SIGN_OFF)  # refused: Acme's, and no leader
+    forged = json.loads(json.dumps(joint.driver.interactions[-1]))
+    for team in (joint.workspace.team_id, INITECH):  # Pat's id, with Acme's workspace or a third one's
+        forged["user"] |= {"id": PAT, "team_id": team, "name": "pat", "username": "pat"}
+        joint.driver.send_interaction(forged)
+    assert relationship(joint).stage == 4
+    assert "waiting for Globex" in shown(fresh(joint, parent))
+
+
+def test_the_partners_people_have_no_slash_command_where_only_acme_installed_accord(joint: Sandbox) -> None:
+    with pytest.raises(NotOffered):
+        joint.driver.command(PAT, JOINT, "checkin Acme Alliance")
+    assert CAROL in joint.workspace.channel(JOINT).members  # Acme's people in the channel keep theirs
