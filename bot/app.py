@@ -11,6 +11,7 @@ from slack_sdk.http_retry.builtin_handlers import ConnectionErrorRetryHandler, S
 
 from bot.checkins import listeners as checkins
 from bot.checkins import threads
+from bot.checkins.withdrawal import take_internal_out
 from bot.deps import Deps
 from bot.disputes import listeners as disputes
 from bot.disputes.messages import tell_thread
@@ -103,6 +104,7 @@ def wired(deps: Deps) -> Deps:
         dispute_thread=tell_thread,
         nudge_opener=open_for_nudge,
         nudge_messages=update_settled_messages,
+        channel_shared=take_internal_out,
     )
 
 

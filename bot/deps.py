@@ -54,6 +54,13 @@ class NudgeOpener(Protocol):
     def __call__(self, turn: "Turn", nudge: QueuedNudge) -> None: ...
 
 
+class ChannelShared(Protocol):
+    """What a channel newly shared with another organisation means for a feature's own posts there (the check-ins
+    feature takes its strategy-phase threads out)."""
+
+    def __call__(self, turn: "Turn", channel_id: str) -> None: ...
+
+
 class Tenants(Protocol):
     """What Slack tells of an installation's life (the installs feature's, on the installation store)."""
 
@@ -74,4 +81,5 @@ class Deps:
     dispute_thread: DisputeThreadTeller | None = None
     nudge_opener: NudgeOpener | None = None
     nudge_messages: NudgeMessages | None = None
+    channel_shared: ChannelShared | None = None
     tenants: Tenants | None = None  # set by the process's bootstrap, on its database

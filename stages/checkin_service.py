@@ -131,6 +131,11 @@ def claim(uow: UnitOfWork, relationship: Relationship, stage: Stage, *, by: str,
     relationship_id = _stored(relationship)
     with uow:
         existing = uow.checkins.for_stage(relationship_id, stage.number)
+        if existing is not None and existing.withdrawn_at is not None and uow.checkins.repost(existing):
+            taken = replace(existing, withdrawn_at=None)
+            uow.audit.record(relationship_id, by, now, "checkin.reposted", f"stage {stage.number}", existing, taken)
+            uow.commit()
+            return taken, True
         if existing is not None:
             return existing, False
         claimed = uow.checkins.claim(Checkin(uow.team_id, relationship_id, stage.number, by, now))
@@ -155,6 +160,27 @@ def posted(
         uow.audit.record(checkin.relationship_id, SYSTEM, now, "checkin.posted", subject, checkin, saved)
         uow.commit()
         return saved
+
+
+def internal_threads(uow: UnitOfWork, catalogue: Catalogue, channel_id: str) -> list[Board]:
+    """The strategy-phase check-ins posted in `channel_id`: what must leave it once another organisation reads it."""
+    with uow.reading():
+        found = [c for c in uow.checkins.in_channel(channel_id) if catalogue.stage(c.stage).is_internal]
+        return [_board(uow, catalogue, checkin) for checkin in found]
+
+
+def withdraw(uow: UnitOfWork, checkins: Sequence[Checkin], *, now: datetime) -> None:
+    """Record that these check-ins' threads were taken out of their channel: their answers and notes stay, and
+    each is posted again where it is next started."""
+    with uow:
+        for checkin in checkins:
+            current = uow.checkins.get(checkin.id or 0)
+            if current is None or current.channel_id != checkin.channel_id:
+                continue  # withdrawn already (a retried event), or moved since
+            taken = uow.checkins.update(current.withdrawn(now))
+            subject = f"stage {checkin.stage}"
+            uow.audit.record(checkin.relationship_id, SYSTEM, now, "checkin.withdrawn", subject, current, taken)
+        uow.commit()
 
 
 def abandon(uow: UnitOfWork, checkin: Checkin, *, now: datetime) -> None:
@@ -371,17 +397,22 @@ def sign_off(
         return GateMoved(board(uow, catalogue, checkin_id), leaders)
 
 
-def reopen_form(uow: UnitOfWork, catalogue: Catalogue, checkin_id: int, *, by: str, seen_round: int) -> Board:
+def reopen_form(
+    uow: UnitOfWork, catalogue: Catalogue, checkin_id: int, *, by: str, organisation: str, seen_round: int
+) -> Board:
     """The check-in, for its owner or sponsor to say why the stage signed off in `seen_round` is reopened."""
-    return _reopenable(uow, catalogue, checkin_id, by, seen_round)
+    return _reopenable(uow, catalogue, checkin_id, by, organisation, seen_round)
 
 
-def _reopenable(uow: UnitOfWork, catalogue: Catalogue, checkin_id: int, by: str, seen_round: int) -> Board:
-    """The check-in, if `by` leads its relationship (else `NotAllowed`) and it is still at the sign-off they saw
-    (else `Stale`: a button from before a later sign-off)."""
+def _reopenable(
+    uow: UnitOfWork, catalogue: Catalogue, checkin_id: int, by: str, organisation: str, seen_round: int
+) -> Board:
+    """The check-in, if `by` signs its gate (else `NotAllowed`) and it is still at the sign-off they saw (else
+    `Stale`: a button from before a later sign-off). Either organisation's signatory reopens a joint gate."""
     current = board(uow, catalogue, checkin_id)
     relationship = current.relationship
-    if not relationship.is_leader(by):
+    side = side_of(relationship, organisation) if current.joint else Side.HOME
+    if not relationship.signs_for(by, side):
         raise NotAllowed("reopen", relationship.owner_id, relationship.sponsor_id)
     if current.rounds != seen_round:
         raise Stale(f"stage {current.stage.number} was signed off again since round {seen_round}")
@@ -389,13 +420,22 @@ def _reopenable(uow: UnitOfWork, catalogue: Catalogue, checkin_id: int, by: str,
 
 
 def reopen(
-    uow: UnitOfWork, catalogue: Catalogue, checkin_id: int, *, by: str, reason: str, now: datetime, seen_round: int
+    uow: UnitOfWork,
+    catalogue: Catalogue,
+    checkin_id: int,
+    *,
+    by: str,
+    organisation: str,
+    reason: str,
+    now: datetime,
+    seen_round: int,
 ) -> GateMoved:
-    """Reopen the latest signed-off stage: the relationship goes back to it. Only the owner or sponsor may, and
-    only the sign-off they saw (`seen_round`): a button from before a later sign-off is `Stale`."""
+    """Reopen the latest signed-off stage: the relationship goes back to it. Only the owner or sponsor may (of
+    either organisation, for a joint gate), and only the sign-off they saw (`seen_round`): a button from before a
+    later sign-off is `Stale`."""
     why = reopen_reason(reason)
     with uow:
-        current = _reopenable(uow, catalogue, checkin_id, by, seen_round)
+        current = _reopenable(uow, catalogue, checkin_id, by, organisation, seen_round)
         relationship = current.relationship
         if current.sign_off is None:
             raise StageOutOfOrder("not_signed_off", current.stage.number, relationship.stage)
@@ -430,17 +470,26 @@ def capture(
     thread_ts: str,
     message_ts: str,
     author_id: str,
+    organisation: str,
     text: str,
     now: datetime,
 ) -> NoteChange | None:
-    """Keep a reply in a check-in thread as a note; None if the thread is not a check-in or it was kept already."""
+    """Keep a reply in a check-in thread as a note, by a person of `organisation` (`OutsideTheRelationship` for
+    a third one); None if the thread is not a check-in or it was kept already."""
     with uow:
         checkin = uow.checkins.by_thread(channel_id, thread_ts)
         if checkin is None or checkin.id is None:
             return None
+        relationship = uow.relationships.get(checkin.relationship_id)
+        if relationship is None:
+            return None
+        side = side_of(relationship, organisation)
         item = item_reference(text, catalogue.stage(checkin.stage))
         kept = _kept(text, message_ts)
-        note = Note(uow.team_id, checkin.id, channel_id, message_ts, author_id, kept, now, item.id if item else None)
+        note = Note(
+            uow.team_id, checkin.id, channel_id, message_ts, author_id, kept, now, item.id if item else None,
+            author_side=side,
+        )  # fmt: skip
         added = uow.notes.add(note)
         if added is None:
             return None

@@ -41,11 +41,17 @@ class Checkin:
     thread_ts: str | None = None
     status: CheckinStatus = CheckinStatus.OPEN
     item_messages: dict[str, str] = field(default_factory=dict)  # item id -> message ts in the thread
+    # Its thread was taken out of a channel that came to be shared with another organisation: it is posted again
+    # where someone next starts it (an internal channel), with its answers and notes.
+    withdrawn_at: datetime | None = None
     id: int | None = None
 
     @property
     def posted(self) -> bool:
         return self.thread_ts is not None
+
+    def withdrawn(self, at: datetime) -> "Checkin":
+        return replace(self, channel_id=None, thread_ts=None, item_messages={}, withdrawn_at=at)
 
 
 @dataclass(frozen=True)
@@ -61,6 +67,7 @@ class Note:
     created_at: datetime
     item_id: str | None = None
     edited_at: datetime | None = None
+    author_side: Side = Side.HOME  # which organisation the author wrote for
     id: int | None = None
 
 

@@ -8,7 +8,7 @@ two versions. Rendering it (Markdown, HTML) is the adapter's job.
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, assert_never
 
 from stages.audit import AuditEvent, JSONable, snapshot
 from stages.catalogue import Catalogue, ChecklistItem, Phase, RmpSection, Stage
@@ -20,10 +20,11 @@ from stages.errors import Stale
 from stages.exits import ExitStrategy
 from stages.ports import UnitOfWork
 from stages.relationship_service import named_with_word
-from stages.relationships import Relationship
+from stages.relationships import Relationship, Side
 from stages.reviews import Review
 from stages.versions import PlanVersion
 
+HOME_UNNAMED = "Home organisation"  # before Slack has told the home workspace's name
 CHANGE_LOG_LIMIT = 50  # the plan shows the latest changes; the evidence pack carries the whole log
 
 
@@ -54,6 +55,51 @@ class StageRecord:
 
 
 @dataclass(frozen=True)
+class Act:
+    """A person's part in a stage: their latest answer there, or their signature on its gate."""
+
+    user_id: str
+    at: datetime
+
+
+@dataclass(frozen=True)
+class Participation:
+    """Who of one organisation took part in one stage: answered its items (each person once, at their latest
+    answer) and signed its gate. What an auditor looks for as evidence that both parties took part."""
+
+    stage: Stage
+    side: Side
+    answered: tuple[Act, ...]
+    signed: Act | None
+
+    @classmethod
+    def of(cls, record: "StageRecord", side: Side) -> "Participation":
+        latest: dict[str, datetime] = {}
+        for answer in (a for item in record.items for a in item.history if a.actor_side == side):
+            latest[answer.actor_id] = max(answer.at, latest.get(answer.actor_id, answer.at))
+        answered = tuple(Act(person, at) for person, at in sorted(latest.items(), key=lambda pair: pair[1]))
+        return cls(record.stage, side, answered, _signature(record.sign_off, side))
+
+    @property
+    def took_part(self) -> bool:
+        return bool(self.answered) or self.signed is not None
+
+
+def _signature(sign_off: SignOff | None, side: Side) -> Act | None:
+    if sign_off is None:
+        return None
+    match side:
+        case Side.HOME:
+            return Act(sign_off.signed_by, sign_off.signed_at)
+        case Side.PARTNER:
+            if sign_off.partner_signed_by is None or sign_off.partner_signed_at is None:
+                return None
+            return Act(sign_off.partner_signed_by, sign_off.partner_signed_at)
+        case _:
+            assert_never(side)
+
+
+@dataclass(frozen=True)
 class SectionRecord:
     """One of the RMP's sections, with the checklist items whose answers feed it."""
 
@@ -81,6 +127,23 @@ class Plan:
     changes: tuple[AuditEvent, ...] = ()  # latest first
     version: int | None = None  # the latest stored version, when the plan was built
     names: KnownNames = field(default_factory=KnownNames)  # people and channels as last known, for offline readers
+
+    @property
+    def participation(self) -> tuple[Participation, ...]:
+        """Each stage's participation by each organisation, where anyone took part, in the life cycle's order."""
+        found = (Participation.of(record, side) for record in self.stages for side in Side)
+        return tuple(p for p in found if p.took_part)
+
+    def organisation(self, side: Side) -> str:
+        """What a side is called: home as its workspace was last named, the partner as the relationship names it."""
+        match side:
+            case Side.HOME:
+                known = self.names.entry(self.relationship.team_id)
+                return known.name if known is not None else HOME_UNNAMED
+            case Side.PARTNER:
+                return self.relationship.partner
+            case _:
+                assert_never(side)
 
     @property
     def open_disputes(self) -> list[Dispute]:

@@ -27,6 +27,8 @@ EDITABLE = {  # what editing a relationship can change, in words
     "owner_id": "the owner",
     "sponsor_id": "the executive sponsor",
     "channel_id": "the channel",
+    "partner_sponsor_id": "the partner's executive sponsor",
+    "partner_manager_id": "the partner's relationship manager",
     "review_cadence_days": "the review cadence",
     "next_review_due": "the next review date",
     "exit_review_cadence_days": "the exit strategy review cadence",
@@ -63,6 +65,11 @@ def _what(action: Action, event: AuditEvent, names: Names) -> str:
             return f"posted the check-in thread of {subject}"
         case Action.CHECKIN_ABANDONED:
             return f"could not post the check-in of {subject}, so released it"
+        case Action.CHECKIN_WITHDRAWN:
+            channel = names.channel(b.get("channel_id") or "")
+            return f"took the check-in thread of {subject} out of {channel}, now shared with another organisation"
+        case Action.CHECKIN_REPOSTED:
+            return f"started the check-in of {subject} again, after it was taken out of a shared channel"
         case Action.ITEM_STATUS:
             reason = f": {_quote(a.get('reason'))}" if a.get("reason") else ""
             return f"marked {subject} {_status(a.get('status'))}{reason}"
@@ -80,6 +87,9 @@ def _what(action: Action, event: AuditEvent, names: Names) -> str:
             return f"deleted a note on {subject}"
         case Action.STAGE_SIGNED_OFF:
             return f"signed off {subject}"
+        case Action.STAGE_COUNTERSIGNED:
+            side = "the partner organisation" if a.get("side") == "partner" else "the home organisation"
+            return f"signed {subject} for {side}, which waits for the other organisation's signature"
         case Action.STAGE_REOPENED:
             return f"reopened {subject}: {_quote(a.get('reopen_reason'))}"
         case Action.REVIEW_RECORDED:

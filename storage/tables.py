@@ -109,6 +109,7 @@ class CheckinRow(SQLModel, table=True):
     channel_id: str | None = Field(default=None, max_length=SLACK_ID)
     thread_ts: str | None = Field(default=None, max_length=TS)
     status: str = Field(max_length=16)
+    withdrawn_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
 class CheckinMessageRow(SQLModel, table=True):
@@ -179,6 +180,7 @@ class NoteRow(SQLModel, table=True):
     created_at: datetime = Field(sa_type=UTCDateTime)
     item_id: str | None = Field(default=None, max_length=ITEM_ID)
     edited_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    author_side: str = Field(default="home", max_length=8, sa_column_kwargs={"server_default": "home"})
 
 
 class SignOffRow(SQLModel, table=True):

@@ -209,7 +209,12 @@ def open_reopen(turn: Turn) -> None:
     with explaining(turn):
         gate = pressed(turn.body, GateRef)
         board = checkin_service.reopen_form(
-            turn.uow(), deps.catalogue, gate.checkin_id, by=turn.user_id, seen_round=gate.rounds
+            turn.uow(),
+            deps.catalogue,
+            gate.checkin_id,
+            by=turn.user_id,
+            organisation=turn.organisation,
+            seen_round=gate.rounds,
         )
         turn.client.views_open(trigger_id=turn.body["trigger_id"], view=reopen_modal(deps.copy, board))
 
@@ -224,6 +229,7 @@ def save_reopen(turn: Turn) -> str:
         deps.catalogue,
         gate.checkin_id,
         by=turn.user_id,
+        organisation=turn.organisation,
         reason=reason,
         now=turn.now(),
         seen_round=gate.rounds,

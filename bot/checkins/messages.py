@@ -14,6 +14,7 @@ from stages.checkin_service import Board
 from stages.checkins import Checkin
 
 log = logging.getLogger(__name__)
+GONE = ("message_not_found", "channel_not_found", "cant_update_message")  # a message someone deleted, or its channel
 
 
 def post_thread(client: WebClient, deps: Deps, board: Board, channel_id: str) -> Checkin:
@@ -71,6 +72,6 @@ def _update(client: WebClient, channel: str, ts: str, text: str, blocks: list) -
         client.chat_update(channel=channel, ts=ts, text=text, blocks=message_blocks(blocks))
     except SlackApiError as error:
         # Someone deleted the message: the answer is stored all the same, and shows on the Home tab.
-        if error.response.get("error") not in ("message_not_found", "channel_not_found", "cant_update_message"):
+        if error.response.get("error") not in GONE:
             raise
         log.warning("check-in message %s in %s is gone: %s", ts, channel, error.response.get("error"))

@@ -13,6 +13,7 @@ from slack_sdk.errors import SlackApiError
 from bot.checkins.messages import refresh
 from bot.deps import Deps
 from bot.slack import ids
+from bot.slack.refusals import explaining
 from bot.slack.turn import Turn, ack_silently, lazy, log_only
 from stages import checkin_service
 from stages.checkin_service import NoteChange
@@ -47,16 +48,19 @@ def _in_thread(message: dict[str, Any]) -> bool:
 def _captured(turn: Turn, message: dict[str, Any]) -> None:
     if not (_by_a_person(message) and _in_thread(message)):
         return
-    change = checkin_service.capture(
-        turn.uow(),
-        turn.deps.catalogue,
-        channel_id=message["channel"],
-        thread_ts=message["thread_ts"],
-        message_ts=message["ts"],
-        author_id=message["user"],
-        text=message.get("text") or "",
-        now=turn.now(),
-    )
+    change = None
+    with explaining(turn):  # a third organisation's person in the channel: told their message is not kept
+        change = checkin_service.capture(
+            turn.uow(),
+            turn.deps.catalogue,
+            channel_id=message["channel"],
+            thread_ts=message["thread_ts"],
+            message_ts=message["ts"],
+            author_id=message["user"],
+            organisation=turn.organisation,
+            text=message.get("text") or "",
+            now=turn.now(),
+        )
     if change is None:
         return
     try:

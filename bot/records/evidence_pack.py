@@ -36,6 +36,7 @@ def write_pack(evidence: Evidence, path: Path, names: Names | None = None) -> li
         "checklist/items.csv": _csv(ITEM_COLUMNS, _items(plan, who)),
         "checklist/answers.csv": _csv(ANSWER_COLUMNS, _answers(plan, who)),
         "checklist/notes.csv": _csv(NOTE_COLUMNS, _notes(plan, who)),
+        "participation.csv": _csv(PARTICIPATION_COLUMNS, _participation(plan, who)),
         "reviews.csv": _csv(REVIEW_COLUMNS, _reviews(plan, who)),
         "disputes.csv": _csv(DISPUTE_COLUMNS, _disputes(plan, who)),
         "dispute_events.csv": _csv(
@@ -70,9 +71,10 @@ ITEM_COLUMNS = [
     "stage signed off by id", "stage signed off at",
 ]  # fmt: skip
 ANSWER_COLUMNS = [
-    "stage", "clause", "item", "kind", "by", "by id", "at", "status", "reason", "evidence link", "evidence note",
-    "assignee", "assignee id",
+    "stage", "clause", "item", "kind", "by", "by id", "organisation", "at", "status", "reason", "evidence link",
+    "evidence note", "assignee", "assignee id",
 ]  # fmt: skip
+PARTICIPATION_COLUMNS = ["stage", "stage name", "organisation", "took part by", "person", "person id", "at"]
 NOTE_COLUMNS = ["stage", "clause", "item", "author", "author id", "at", "edited at", "text"]
 REVIEW_COLUMNS = [
     "at", "by", "by id", "delivery", "trust and behaviours", "value", "governance", "health", "summary", "decisions",
@@ -108,10 +110,21 @@ def _answers(plan: Plan, names: Names) -> Iterator[list[Any]]:
         for r in stage.items:
             for a in r.history:
                 yield [
-                    stage.stage.number, _clause(r), a.item_id, a.kind.value, *_person(names, a.actor_id), _when(a.at),
-                    a.status.value if a.status else "", a.reason or "", a.evidence_url or "", a.evidence_note or "",
-                    *_person(names, a.assignee_id),
+                    stage.stage.number, _clause(r), a.item_id, a.kind.value, *_person(names, a.actor_id),
+                    plan.organisation(a.actor_side), _when(a.at), a.status.value if a.status else "", a.reason or "",
+                    a.evidence_url or "", a.evidence_note or "", *_person(names, a.assignee_id),
                 ]  # fmt: skip
+
+
+def _participation(plan: Plan, names: Names) -> Iterator[list[Any]]:
+    """Who of each organisation answered each stage and signed its gate: one row per person and part taken."""
+    for p in plan.participation:
+        took_part = [("answered", act) for act in p.answered] + ([("signed off", p.signed)] if p.signed else [])
+        for what, act in took_part:
+            yield [
+                p.stage.number, p.stage.name, plan.organisation(p.side), what, *_person(names, act.user_id),
+                _when(act.at),
+            ]  # fmt: skip
 
 
 def _notes(plan: Plan, names: Names) -> Iterator[list[Any]]:
@@ -180,6 +193,8 @@ def _readme(evidence: Evidence, names: Names) -> str:
         signed = ""
         if s.sign_off:
             signed = f"{human_date(s.sign_off.signed_at)} by {md_inline(names.person(s.sign_off.signed_by))}"
+            if s.sign_off.partner_signed_by:  # a joint gate: both organisations signed
+                signed += f" and {md_inline(names.person(s.sign_off.partner_signed_by))} ({md_inline(r.partner)})"
         done = f"{s.progress.done}/{s.progress.total}"
         lines.append(f"| {s.stage.label} | clause {s.stage.clause} | {s.state} | {done} | {signed} |")
     lines += [
@@ -188,7 +203,9 @@ def _readme(evidence: Evidence, names: Names) -> str:
         "",
         "- `plan/rmp.md`, `plan/rmp.html`, `plan/rmp.json`: the plan itself (the HTML prints well).",
         "- `checklist/items.csv`: every checklist item with its stage, clause, status, evidence and sign-off.",
-        "- `checklist/answers.csv`, `checklist/notes.csv`: every answer given and note taken, by item.",
+        "- `checklist/answers.csv`, `checklist/notes.csv`: every answer given (and for which organisation) and note"
+        " taken, by item.",
+        "- `participation.csv`: who of each organisation answered each stage and signed its gate, and when.",
         "- `reviews.csv`, `disputes.csv`, `dispute_events.csv`: reviews and the dispute log with each step.",
         "- `exit_strategy/v*.md`: every version of the joint exit strategy.",
         "- `plan_versions.csv`: when and why each version of the plan was kept.",

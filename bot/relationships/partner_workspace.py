@@ -31,6 +31,8 @@ def sharing_changed(turn: Turn) -> None:
         now=turn.now(),
     )
     copy = turn.deps.copy
+    if shared and turn.deps.channel_shared is not None:
+        turn.deps.channel_shared(turn, channel)
     for relationship in changed:
         direct_message(
             turn.client,

@@ -19,7 +19,7 @@ from typing import Any, ClassVar, TextIO
 from zoneinfo import ZoneInfo
 
 from bot.sandbox.contract import MESSAGE_TEXT_LIMIT
-from bot.sandbox.driver import ClientRefused, input_blocks
+from bot.sandbox.driver import ClientRefused, NotOffered, input_blocks
 from bot.sandbox.harness import Sandbox
 from bot.sandbox.text import Control, ControlKey, Screen, mrkdwn, plain, render_blocks
 from bot.sandbox.workspace import JSON, Ephemeral, Message, SlackError, ViewRecord
@@ -166,7 +166,7 @@ class Console:
         try:
             action()
             return True
-        except (LookupError, ValueError) as problem:
+        except (LookupError, ValueError, NotOffered) as problem:
             self.say(f"! {problem}")
         except SlackError as refused:
             self.say(f"! {_REFUSALS.get(refused.error, f'Slack refused that: {refused.error}')}")
@@ -222,10 +222,18 @@ class Console:
         )
 
     def _as(self, rest: str) -> None:
-        self.user = self.ws.user_named(rest).id
+        person = self.ws.user_named(rest)
+        self.user = person.id
         if self.user not in self.ws.channel(self.channel).members:
-            self.channel = "C0GENERAL"
+            theirs = [c.id for c in self.ws.channels.values() if self.user in c.members and not c.is_im]
+            self.channel = "C0GENERAL" if "C0GENERAL" in theirs or not theirs else theirs[0]
             self.mode = Mode()
+        if person.team:  # another organisation's, met in a channel shared with it: no Home tab of this app
+            team = self.ws.other_teams.get(person.team, person.team)
+            self.say(f"You are now @{person.name}, of {team} (another organisation), in #{self._name(self.channel)}.")
+            if self.mode.kind == "home":
+                self.mode = Mode()
+            return
         self.say(f"You are now @{self._name(self.user)}.")
         if self.mode.kind == "home":
             self.driver.open_home(self.user)
@@ -285,6 +293,8 @@ class Console:
         self.driver.message_shortcut(self.user, message, shortcuts[0]["callback_id"])
 
     def _home(self, _rest: str) -> None:
+        if self.ws.user(self.user).team:
+            raise NotOffered("Accord's Home tab is for people of workspaces that installed it; yours has not")
         self.mode = Mode("home")
         self.driver.open_home(self.user)
 
@@ -313,7 +323,8 @@ class Console:
     def _people(self, _rest: str) -> None:
         for user in self.ws.users.values():
             if not user.is_bot:
-                self.say(f"  @{user.name:<8} {user.real_name:<16} {user.tz}")
+                elsewhere = f"  of {self.ws.other_teams.get(user.team, user.team)}" if user.team else ""
+                self.say(f"  @{user.name:<8} {user.real_name:<16} {user.tz}{elsewhere}")
 
     def _channels(self, _rest: str) -> None:
         for channel in self.ws.channels.values():
@@ -322,6 +333,9 @@ class Console:
             notes = ["private" if channel.is_private else "public"]
             if self.ws.bot_user_id not in channel.members:
                 notes.append("Accord not invited")
+            if channel.shared_with:
+                teams = ", ".join(self.ws.other_teams.get(team, team) for team in channel.shared_with)
+                notes.append(f"shared with {teams} (Slack Connect)")
             self.say(f"  #{channel.name:<16} {', '.join(notes)}")
 
     def _workspace(self, rest: str) -> None:

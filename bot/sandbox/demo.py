@@ -43,6 +43,7 @@ SHARED_CHANNEL = ("C0ACMEGLOBEX", "acme-globex")
 
 def seed(workspace: Workspace) -> None:
     _populate(workspace, PEOPLE, CHANNELS)
+    workspace.other_teams[GLOBEX[0]] = GLOBEX[1]
     for user_id, name, real_name, tz in PARTNER_PEOPLE:
         workspace.add_user(user_id, name, real_name, tz, team=GLOBEX[0])
     channel_id, name = SHARED_CHANNEL

@@ -231,7 +231,10 @@ class Driver:
         ws = self.workspace
         person = ws.user(user)
         if person.team:
-            raise NotOffered(f"Slack offers {command} only in workspaces where its app is installed")
+            raise NotOffered(
+                f"Slack offers {command} only in workspaces that installed its app, and @{person.name}'s has not:"
+                " use the buttons on Accord's messages instead"
+            )
         place = ws.channel(channel)
         url = ws.issue_response_url(self.emulator.response_url_base, ResponseTarget(channel, user))
         return self.send_form(

@@ -256,6 +256,7 @@ class Workspace:
         self.lock = threading.RLock()
         self.users: dict[str, User] = {self.bot_user_id: User(self.bot_user_id, "accord", "Accord", is_bot=True)}
         self.channels: dict[str, Channel] = {}
+        self.other_teams: dict[str, str] = {}  # other organisations' workspaces met in shared channels: their names
         self.messages: dict[str, list[Message]] = {}
         self.ephemerals: list[Ephemeral] = []
         self.views: dict[str, ViewRecord] = {}
@@ -649,6 +650,7 @@ class Workspace:
                 "messages": [asdict(m) for ms in self.messages.values() for m in ms],
                 "views": [asdict(v) for v in self.views.values() if v.type == "home"],
                 "homes": self.homes,
+                "other_teams": self.other_teams,
             }
 
     def restore(self, data: JSON) -> None:
@@ -663,6 +665,7 @@ class Workspace:
                 self.messages[raw["channel"]].append(Message(**raw))
             self.views = {v["id"]: ViewRecord(**v) for v in data["views"]}
             self.homes = {user: view_id for user, view_id in data["homes"].items() if view_id in self.views}
+            self.other_teams = dict(data.get("other_teams", {}))  # absent from states saved before Slack Connect
             stamps = [m.ts for ms in self.messages.values() for m in ms]
             if stamps:
                 second, sequence = max(stamps, key=lambda ts: tuple(map(int, ts.split(".")))).split(".")

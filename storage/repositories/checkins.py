@@ -2,6 +2,7 @@
 
 from collections.abc import Sequence
 
+from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, delete, select
 from sqlmodel.sql.expression import SelectOfScalar
@@ -55,6 +56,24 @@ class SqlCheckinRepository:
         query = self._select().where(CheckinRow.channel_id == channel_id, CheckinRow.thread_ts == thread_ts)
         row = self._session.exec(query).first()
         return self._entity(row) if row else None
+
+    def in_channel(self, channel_id: str) -> list[Checkin]:
+        query = self._select().where(CheckinRow.channel_id == channel_id).order_by(col(CheckinRow.id))
+        return [self._entity(row) for row in self._session.exec(query)]
+
+    def repost(self, checkin: Checkin) -> bool:
+        """Take a withdrawn check-in back for posting; False if someone else took it first."""
+        taken = self._session.exec(
+            update(CheckinRow)
+            .where(
+                col(CheckinRow.team_id) == self._team_id,
+                col(CheckinRow.id) == checkin.id,
+                col(CheckinRow.withdrawn_at).is_not(None),
+            )
+            .values(withdrawn_at=None)
+        )
+        self._session.expire_all()
+        return bool(taken.rowcount == 1)
 
     def for_relationships(self, relationship_ids: Sequence[int]) -> list[Checkin]:
         query = self._select().where(col(CheckinRow.relationship_id).in_(relationship_ids))

@@ -5,6 +5,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from stages.checkins import Note
+from stages.relationships import Side
 from storage.mapping import entity_from_row, row_values
 from storage.tables import CheckinRow, NoteRow
 
@@ -22,11 +23,11 @@ class SqlNoteRepository:
                 self._session.flush()
         except IntegrityError:
             return None  # this message was captured already (Slack retried the event)
-        return entity_from_row(Note, row)
+        return _note(row)
 
     def by_message(self, channel_id: str, message_ts: str) -> Note | None:
         row = self._row(channel_id, message_ts)
-        return entity_from_row(Note, row) if row else None
+        return _note(row) if row else None
 
     def update(self, note: Note) -> Note:
         row = self._row(note.channel_id, note.message_ts)
@@ -34,7 +35,7 @@ class SqlNoteRepository:
             raise LookupError(f"no note for message {note.message_ts}")
         row.sqlmodel_update(row_values(note, skip=("id", "team_id")))
         self._session.flush()
-        return entity_from_row(Note, row)
+        return _note(row)
 
     def delete(self, note: Note) -> None:
         row = self._row(note.channel_id, note.message_ts)
@@ -49,7 +50,7 @@ class SqlNoteRepository:
             .where(NoteRow.team_id == self._team_id, CheckinRow.relationship_id == relationship_id)
             .order_by(col(NoteRow.created_at), col(NoteRow.id))
         )
-        return [entity_from_row(Note, row) for row in self._session.exec(query)]
+        return [_note(row) for row in self._session.exec(query)]
 
     def counts(self, checkin_id: int) -> dict[str | None, int]:
         query = (
@@ -64,3 +65,7 @@ class SqlNoteRepository:
             NoteRow.team_id == self._team_id, NoteRow.channel_id == channel_id, NoteRow.message_ts == message_ts
         )
         return self._session.exec(query).first()
+
+
+def _note(row: NoteRow) -> Note:
+    return entity_from_row(Note, row, author_side=Side(row.author_side))

@@ -45,6 +45,17 @@ def test_the_demo_script_walks_through_creating_and_listing(tmp_path: Path) -> N
     assert "Accord joined #exec-board, added by @bob." in out
 
 
+def test_the_joint_script_runs_a_stage_four_check_in_answered_by_both_organisations(tmp_path: Path) -> None:
+    out = console(tmp_path / "state", (ROOT / "examples/joint.txt").read_text())
+    assert "Globex's executive sponsor (optional) (@name) []: @pat" in out
+    assert "You are now @pat, of Globex (another organisation), in #acme-globex." in out
+    assert "! Slack offers /accord only in workspaces that installed its app, and @pat's has not" in out
+    assert "✅ *Done* · @pat" in out
+    assert "signed for Accord Sandbox by @alice. It is signed off once Globex" in out
+    assert "✅ *Stage 4 · Partner selection signed off* by @alice for Accord Sandbox and @pat for Globex." in out
+    assert "✅ *4 Partner selection*" in out.split("> as @alice")[-1]  # /accord status, stage 4 done
+
+
 def test_data_and_time_persist_between_console_sessions(tmp_path: Path) -> None:
     state = tmp_path / "state"
     console(state, "/accord new\nGlobex Supply\nGlobex\n\n@carol\n\n\n")

@@ -2,8 +2,11 @@
 checklist through Accord's buttons, the joint gate waits for both organisations' sponsors, and a third
 organisation in the channel is refused everything."""
 
+import csv
+import io
 import json
 from dataclasses import replace
+from pathlib import Path
 
 import pytest
 
@@ -15,6 +18,7 @@ from stages.checkins import SignOff
 from stages.relationships import Side
 from tests.conftest import START
 from tests.e2e.helpers import ALICE, BOB, CAROL, DAVE, create_relationship, fresh, last_ephemeral, relationship, shown
+from tests.e2e.test_names_and_dates import pack_files
 
 JOINT, GLOBEX = "C0ACMEGLOBEX", "T0GLOBEX1"  # #acme-globex, shared with Globex's workspace in the demo
 PAT, QUINN = "U0GLXPAT", "U0GLXQUINN"  # Globex's people in it
@@ -169,3 +173,54 @@ def test_the_partners_people_have_no_slash_command_where_only_acme_installed_acc
     with pytest.raises(NotOffered):
         joint.driver.command(PAT, JOINT, "checkin Acme Alliance")
     assert CAROL in joint.workspace.channel(JOINT).members  # Acme's people in the channel keep theirs
+
+
+def test_the_evidence_pack_names_who_of_each_organisation_answered_and_signed(joint: Sandbox, tmp_path: Path) -> None:
+    parent, items = start_checkin(joint)
+    answer_everything(joint, items)
+    joint.driver.click(ALICE, fresh(joint, parent), ids.ACTION_SIGN_OFF)
+    joint.driver.click(PAT, fresh(joint, parent), ids.ACTION_SIGN_OFF)
+    files = pack_files(joint, tmp_path)
+    rows = list(csv.DictReader(io.StringIO(files["participation.csv"])))
+    took_part = {(r["organisation"], r["took part by"], r["person"], r["person id"]) for r in rows if r["stage"] == "4"}
+    assert took_part == {
+        ("Accord Sandbox", "answered", "Alice Moreau", ALICE),
+        ("Accord Sandbox", "signed off", "Alice Moreau", ALICE),
+        ("Globex", "answered", "Pat Silva", PAT),
+        ("Globex", "signed off", "Pat Silva", PAT),
+    }
+    answers = list(csv.DictReader(io.StringIO(files["checklist/answers.csv"])))
+    assert {(a["by id"], a["organisation"]) for a in answers} == {(ALICE, "Accord Sandbox"), (PAT, "Globex")}
+    assert "| Stage 4 · Partner selection | Globex | Pat Silva (" in files["plan/rmp.md"]
+    assert "by Alice Moreau and Pat Silva (Globex)" in files["README.md"]
+
+
+def test_the_partners_replies_in_the_thread_are_its_notes_and_a_third_organisations_are_not_kept(
+    joint: Sandbox,
+) -> None:
+    parent, _ = start_checkin(joint)
+    joint.driver.say(PAT, JOINT, "1: our long list is in the shared folder", thread_ts=parent.ts)
+    joint.driver.say(IRENE, JOINT, "1: we could join too", thread_ts=parent.ts)
+    assert "only the two organisations' people can take part" in shown(last_ephemeral(joint, IRENE))
+    with joint.database.uow(joint.workspace.team_id) as uow:
+        notes = [
+            (n.author_id, n.author_side, n.item_id) for n in uow.notes.for_relationship(relationship(joint).id or 0)
+        ]
+    assert notes == [(PAT, Side.PARTNER, "S4.1")]
+    replies = joint.workspace.replies(JOINT, parent.ts)
+    assert [r.reactions.get("memo") for r in replies if r.user in (PAT, IRENE)] == [[joint.workspace.bot_user_id], None]
+
+
+def test_either_sponsor_reopens_a_joint_stage_and_the_other_is_told(joint: Sandbox) -> None:
+    parent, items = start_checkin(joint)
+    answer_everything(joint, items)
+    joint.driver.click(ALICE, fresh(joint, parent), ids.ACTION_SIGN_OFF)
+    joint.driver.click(PAT, fresh(joint, parent), ids.ACTION_SIGN_OFF)
+    joint.driver.click(RAY, fresh(joint, parent), ids.ACTION_REOPEN)
+    assert "can reopen a stage" in shown(last_ephemeral(joint, RAY))
+    joint.driver.click(PAT, fresh(joint, parent), ids.ACTION_REOPEN)
+    assert joint.driver.submit(PAT, {"reason": "The shortlist missed a supplier"}).errors == {}
+    assert relationship(joint).stage == 4
+    said = joint.workspace.replies(JOINT, parent.ts)[-1].text
+    assert f"reopened* by <@{PAT}>: The shortlist missed a supplier" in said
+    assert f"Both organisations sign it off again: <@{BOB}> for Accord Sandbox, <@{PAT}> for Globex" in said

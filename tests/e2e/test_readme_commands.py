@@ -31,6 +31,7 @@ def shell(folder: Path, command: str, stdin: str = "") -> subprocess.CompletedPr
 # What each command shows, after a session that created Acme Alliance and moved the console's time on.
 SHOWS = {
     "examples/demo.txt": "✅ *Acme Alliance* is set up",  # in its own workspace, though the session made one
+    "examples/joint.txt": "signed off* by @alice for Accord Sandbox and @pat for Globex",
     "--console .accord export": "# Acme Alliance\n",
     "--console .accord nudges --dry-run": "Workspace Accord Sandbox",
 }

@@ -4,7 +4,8 @@ another organisation (Slack Connect), nor in one whose sharing Slack does not co
 import pytest
 
 from bot.sandbox.harness import Sandbox
-from tests.e2e.helpers import ACME, ALICE, BOB, create_relationship, last_ephemeral, relationship, shown
+from bot.slack import ids
+from tests.e2e.helpers import ACME, ALICE, BOB, PARTNERSHIPS, create_relationship, last_ephemeral, relationship, shown
 
 JOINT = "C0ACMEGLOBEX"
 GLOBEX = "T0GLOBEX1"
@@ -101,3 +102,32 @@ def test_events_from_a_shared_channel_carry_slacks_flag_for_it(acme: Sandbox) ->
     acme.driver.say(ALICE, JOINT, "after")
     flags = [e["is_ext_shared_channel"] for e, _reply in acme.driver.delivered if e["event"].get("channel") == JOINT]
     assert flags[0] is False and flags[-1] is True
+
+
+def test_a_channel_that_comes_to_be_shared_loses_its_strategy_threads_and_they_carry_on_elsewhere(
+    acme: Sandbox,
+) -> None:
+    acme.driver.command(ALICE, ACME, "checkin Acme Alliance")
+    parent = acme.workspace.top_level(ACME)[-1]
+    items = acme.workspace.replies(ACME, parent.ts)
+    acme.driver.click(ALICE, items[0], ids.ACTION_ITEM_DONE)
+    acme.driver.say(BOB, ACME, "2: finance should see the long list", thread_ts=parent.ts)
+    acme.driver.share_channel(ACME, GLOBEX)
+    # Every message of Accord's in the thread is gone; Bob's reply is his to delete.
+    left = [m for m in acme.workspace.messages[ACME] if m.ts == parent.ts or m.thread_ts == parent.ts]
+    assert [m.user for m in left] == [BOB]
+    dms = [shown(m) for m in acme.workspace.top_level(acme.workspace.im_with(ALICE).id)]
+    [told] = [dm for dm in dms if "took the check-in thread" in dm]
+    assert f"<#{ACME}> is now shared with another organisation, so I took the check-in thread" in told
+    assert "Stage 1 · Operational awareness" in told and "`/accord checkin Acme Alliance 1`" in told
+    # Slack's retry of the event changes nothing more.
+    envelope = next(e for e, _reply in acme.driver.delivered if e["event"]["type"] == "channel_shared")
+    acme.driver.redeliver(envelope)
+    assert len(acme.workspace.top_level(acme.workspace.im_with(ALICE).id)) == len(dms)
+    # Started again in an internal channel, the check-in is posted there with what was answered and noted.
+    acme.driver.command(ALICE, PARTNERSHIPS, "checkin Acme Alliance 1")
+    again = acme.workspace.top_level(PARTNERSHIPS)[-1]
+    assert "*0/7 complete* · 1 done" in shown(again)
+    assert ":white_check_mark: *Done*" in shown(acme.workspace.replies(PARTNERSHIPS, again.ts)[0])
+    assert "1 note" in shown(acme.workspace.replies(PARTNERSHIPS, again.ts)[1])
+    assert "took the check-in thread of stage 1 out of" in history(acme)

@@ -427,12 +427,14 @@ def section_titles(plan: Plan) -> list[str]:
 
 
 @pytest.mark.parametrize("fixture", ["stage1", "stage5"])
-def test_both_documents_have_the_13_sections_in_order(fixture: str, request: pytest.FixtureRequest) -> None:
+def test_both_documents_have_the_13_sections_in_order_then_participation(
+    fixture: str, request: pytest.FixtureRequest
+) -> None:
     plan: Plan = request.getfixturevalue(fixture)
-    expected = section_titles(plan)
-    assert len(expected) == 13
+    expected = [*section_titles(plan), "Participation"]
+    assert len(expected) == 14
     assert expected[0] == "1. Identity and scope"
-    assert expected[-1] == "13. Change log"
+    assert expected[-2] == "13. Change log"
 
     markdown = render_markdown(plan)
     assert re.findall(r"^## (.+)$", markdown, flags=re.MULTILINE) == expected
@@ -505,7 +507,7 @@ def test_markdown_keeps_user_text_from_breaking_structure(stage1: Plan) -> None:
     plan = replace(stage1, relationship=replace(stage1.relationship, name=tricky, partner=tricky))
     markdown = render_markdown(plan)
     assert "Acme \\| Co \\[click\\](https://evil.example) \\\\ # not a heading" in markdown
-    assert re.findall(r"^## (.+)$", markdown, flags=re.MULTILINE) == section_titles(plan)
+    assert re.findall(r"^## (.+)$", markdown, flags=re.MULTILINE) == [*section_titles(plan), "Participation"]
     assert not re.search(r"^# not a heading", markdown, flags=re.MULTILINE)
 
 

@@ -455,7 +455,8 @@ def facts(world: World) -> dict[str, Any]:
         "before": [world.text, None], "after": [world.text, None],
         "previous": [ALICE, None], "owner": [OWNER, SPONSOR], "only_notices": [False, True],
         "elsewhere": ["C0ACME", None], "unconfirmed": [True, False], "shared": [True, False],
-        "side": list(Side), "other": list(Side), "partner": world.text,
+        "side": list(Side), "other": list(Side), "partner": world.text, "stages": [[stage, CATALOGUE.stage(2)]],
+        "channel": CHANNEL,
     }  # fmt: skip
 
 

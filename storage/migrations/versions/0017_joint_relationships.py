@@ -1,4 +1,5 @@
-"""Joint relationships: the partner's sponsor and relationship manager, which side answered, and joint gates.
+"""Joint relationships: the partner's sponsor and relationship manager, which side answered or wrote a note, joint
+gates, and check-in threads withdrawn from a channel that came to be shared.
 
 Revision ID: 0017
 Revises: 0016
@@ -22,6 +23,10 @@ def upgrade() -> None:
         table.add_column(sa.Column("partner_manager_id", sa.String(32), nullable=True))
     with op.batch_alter_table("answer") as table:
         table.add_column(sa.Column("actor_side", sa.String(8), nullable=False, server_default="home"))
+    with op.batch_alter_table("checkin") as table:
+        table.add_column(sa.Column("withdrawn_at", sa.DateTime(timezone=True), nullable=True))
+    with op.batch_alter_table("note") as table:
+        table.add_column(sa.Column("author_side", sa.String(8), nullable=False, server_default="home"))
     with op.batch_alter_table("stage_signoff") as table:
         table.add_column(sa.Column("partner_signed_by", sa.String(32), nullable=True))
         table.add_column(sa.Column("partner_signed_at", sa.DateTime(timezone=True), nullable=True))
@@ -46,6 +51,10 @@ def downgrade() -> None:
     with op.batch_alter_table("stage_signoff") as table:
         table.drop_column("partner_signed_at")
         table.drop_column("partner_signed_by")
+    with op.batch_alter_table("note") as table:
+        table.drop_column("author_side")
+    with op.batch_alter_table("checkin") as table:
+        table.drop_column("withdrawn_at")
     with op.batch_alter_table("answer") as table:
         table.drop_column("actor_side")
     with op.batch_alter_table("relationship") as table:
