@@ -11,6 +11,8 @@ from enum import Enum, StrEnum
 from functools import cache
 from typing import Any, cast
 
+from stages.relationships import Side
+
 SYSTEM = "accord"  # the actor when Accord itself makes the change (the dispute ladder, say)
 
 JSONable = dict[str, Any]
@@ -58,6 +60,7 @@ class AuditEvent:
     subject: str  # what changed, e.g. "S1.2", "stage 3", "dispute 12"
     before: JSONable | None = None
     after: JSONable | None = None
+    actor_side: Side = Side.HOME  # the organisation the actor acted for (Accord itself: home)
     id: int | None = None
 
 

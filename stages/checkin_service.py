@@ -267,7 +267,9 @@ def answer(
             uow.checklist.record(the_answer)
             relationship_id = current.relationship.id
             action = f"item.{the_answer.kind.value}"
-            uow.audit.record(relationship_id, the_answer.actor_id, the_answer.at, action, item_id, state, changed)
+            uow.audit.record(
+                relationship_id, the_answer.actor_id, the_answer.at, action, item_id, state, changed, side=side
+            )
             told = assignment_nudges(
                 current.relationship,
                 current.stage,
@@ -362,7 +364,7 @@ def sign_off(
             other = current.signed_by(side.other)
             if other is None:
                 subject = f"stage {current.stage.number}"
-                uow.audit.record(relationship.id, by, now, "stage.countersigned", subject, after=signature)
+                uow.audit.record(relationship.id, by, now, "stage.countersigned", subject, after=signature, side=side)
                 people = homes(uow, now, by, relationship.owner_id, relationship.sponsor_id)
                 uow.commit()
                 return GateCountersigned(board(uow, catalogue, checkin_id), side, people)
@@ -386,9 +388,8 @@ def sign_off(
         )
         uow.checkins.update(replace(current.checkin, status=CheckinStatus.SIGNED_OFF))
         subject = f"stage {current.stage.number}"
-        uow.audit.record(
-            relationship.id, by, now, "stage.signed_off", subject, relationship, {**_plain(moved), "sign_off": signed}
-        )
+        after = {**_plain(moved), "sign_off": signed}
+        uow.audit.record(relationship.id, by, now, "stage.signed_off", subject, relationship, after, side=side)
         save_version(
             uow, catalogue, relationship.id or 0, reason=f"stage {current.stage.number} signed off", by=by, now=now
         )
@@ -401,12 +402,12 @@ def reopen_form(
     uow: UnitOfWork, catalogue: Catalogue, checkin_id: int, *, by: str, organisation: str, seen_round: int
 ) -> Board:
     """The check-in, for its owner or sponsor to say why the stage signed off in `seen_round` is reopened."""
-    return _reopenable(uow, catalogue, checkin_id, by, organisation, seen_round)
+    return _reopenable(uow, catalogue, checkin_id, by, organisation, seen_round)[0]
 
 
 def _reopenable(
     uow: UnitOfWork, catalogue: Catalogue, checkin_id: int, by: str, organisation: str, seen_round: int
-) -> Board:
+) -> tuple[Board, Side]:
     """The check-in, if `by` signs its gate (else `NotAllowed`) and it is still at the sign-off they saw (else
     `Stale`: a button from before a later sign-off). Either organisation's signatory reopens a joint gate."""
     current = board(uow, catalogue, checkin_id)
@@ -416,7 +417,7 @@ def _reopenable(
         raise NotAllowed("reopen", relationship.owner_id, relationship.sponsor_id)
     if current.rounds != seen_round:
         raise Stale(f"stage {current.stage.number} was signed off again since round {seen_round}")
-    return current
+    return current, side
 
 
 def reopen(
@@ -435,7 +436,7 @@ def reopen(
     later sign-off is `Stale`."""
     why = reopen_reason(reason)
     with uow:
-        current = _reopenable(uow, catalogue, checkin_id, by, organisation, seen_round)
+        current, side = _reopenable(uow, catalogue, checkin_id, by, organisation, seen_round)
         relationship = current.relationship
         if current.sign_off is None:
             raise StageOutOfOrder("not_signed_off", current.stage.number, relationship.stage)
@@ -447,7 +448,7 @@ def reopen(
         reopened = uow.sign_offs.update(current.sign_off.reopened(by, now, why))
         uow.checkins.update(replace(current.checkin, status=CheckinStatus.OPEN))
         subject = f"stage {current.stage.number}"
-        uow.audit.record(relationship.id, by, now, "stage.reopened", subject, current.sign_off, reopened)
+        uow.audit.record(relationship.id, by, now, "stage.reopened", subject, current.sign_off, reopened, side=side)
         leaders = homes(uow, now, by, relationship.owner_id, relationship.sponsor_id)
         uow.commit()
         return GateMoved(board(uow, catalogue, checkin_id), leaders)
@@ -493,9 +494,8 @@ def capture(
         added = uow.notes.add(note)
         if added is None:
             return None
-        uow.audit.record(
-            checkin.relationship_id, author_id, now, "note.added", added.item_id or "check-in", after=added
-        )
+        subject = added.item_id or "check-in"
+        uow.audit.record(checkin.relationship_id, author_id, now, "note.added", subject, after=added, side=side)
         uow.commit()
         return NoteChange(_board(uow, catalogue, checkin), added, _touched(added.item_id))
 
@@ -516,7 +516,9 @@ def revise(
             replace(note, text=_kept(text, message_ts), item_id=item.id if item else None, edited_at=now)
         )
         subject = updated.item_id or "check-in"
-        uow.audit.record(checkin.relationship_id, note.author_id, now, "note.edited", subject, note, updated)
+        uow.audit.record(
+            checkin.relationship_id, note.author_id, now, "note.edited", subject, note, updated, side=note.author_side
+        )
         uow.commit()
         return NoteChange(_board(uow, catalogue, checkin), updated, _touched(note.item_id, updated.item_id))
 
@@ -533,7 +535,9 @@ def forget(
         uow.notes.delete(note)
         if checkin is not None:
             subject = note.item_id or "check-in"
-            uow.audit.record(checkin.relationship_id, note.author_id, now, "note.deleted", subject, note)
+            uow.audit.record(
+                checkin.relationship_id, note.author_id, now, "note.deleted", subject, note, side=note.author_side
+            )
         uow.commit()
         if checkin is None:
             return None

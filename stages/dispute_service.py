@@ -15,13 +15,13 @@ from stages.disputes import (
     may_handle,
     summary,
 )
-from stages.errors import InvalidInput, NotAllowed, Problem, RelationshipNotFound, Stale
+from stages.errors import InvalidInput, NotAllowed, OutsideTheRelationship, Problem, RelationshipNotFound, Stale
 from stages.homes import HomesToDraw, homes
 from stages.naming import name_prefix, suggest
 from stages.nudges import escalation_nudges
 from stages.ports import SweepUnitOfWork, UnitOfWork
 from stages.relationship_service import find_relationship
-from stages.relationships import Relationship
+from stages.relationships import Relationship, Side
 
 LADDER = SYSTEM  # the actor recorded when the escalation ladder itself moves a dispute
 
@@ -174,6 +174,7 @@ def _change(
     how: Callable[[Case], Dispute | None],
     text: str | None = None,
     *,
+    organisation: str,
     handlers_only: bool = True,
     also: Callable[[Case], None] | None = None,
 ) -> tuple[Case, HomesToDraw] | None:
@@ -183,19 +184,17 @@ def _change(
     nothing (a repeat)."""
     with uow:
         current = open_case(uow, dispute_id)
-        if handlers_only:
-            check_handler(current, by, kind)
+        side = check_handler(current, by, kind, organisation) if handlers_only else _side(current, organisation)
         changed = how(current)
         if changed is None:
             return None
         saved = uow.disputes.save(changed)
         if saved is None:
             return None  # someone else changed it at the same moment: theirs stands
-        uow.disputes.record(DisputeEvent(uow.team_id, dispute_id, kind, by, now, saved.tier, text))
+        uow.disputes.record(DisputeEvent(uow.team_id, dispute_id, kind, by, now, saved.tier, text, actor_side=side))
         after = {**(snapshot(saved) or {}), "text": text} if text else saved
-        uow.audit.record(
-            saved.relationship_id, by, now, f"dispute.{kind.value}", f"dispute {dispute_id}", current.dispute, after
-        )
+        action, subject = f"dispute.{kind.value}", f"dispute {dispute_id}"
+        uow.audit.record(saved.relationship_id, by, now, action, subject, current.dispute, after, side=side)
         changed_case = Case(saved, current.relationship)
         if also is not None:
             also(changed_case)
@@ -206,34 +205,66 @@ def _change(
         return changed_case, leaders
 
 
-def check_handler(case: Case, user_id: str, kind: DisputeEventKind) -> None:
-    """`NotAllowed` unless the person owns the dispute or leads the relationship."""
-    if not may_handle(case.dispute, case.relationship, user_id):
+def check_handler(case: Case, user_id: str, kind: DisputeEventKind, organisation: str) -> Side:
+    """The side the person acts for: `NotAllowed` unless they own the dispute or lead the relationship (for their
+    organisation), `OutsideTheRelationship` for a third organisation's person."""
+    side = _side(case, organisation)
+    if not may_handle(case.dispute, case.relationship, user_id, side):
         r = case.relationship
         raise NotAllowed(f"dispute_{kind.value}", r.owner_id, r.sponsor_id, also=case.dispute.owner_id)
+    return side
 
 
-def acknowledge(uow: UnitOfWork, dispute_id: int, *, by: str, now: datetime) -> DisputeChanged | None:
+def _side(case: Case, organisation: str) -> Side:
+    side = case.relationship.side_of(organisation)
+    if side is None:
+        raise OutsideTheRelationship(case.relationship.name, case.relationship.partner)
+    return side
+
+
+def update_form(uow: UnitOfWork, dispute_id: int, *, organisation: str) -> Case:
+    """The open dispute, for anyone of either organisation to add an update to."""
+    found = open_case(uow, dispute_id)
+    _side(found, organisation)
+    return found
+
+
+def acknowledge(
+    uow: UnitOfWork, dispute_id: int, *, by: str, organisation: str, now: datetime
+) -> DisputeChanged | None:
     kind = DisputeEventKind.ACKNOWLEDGED
-    changed = _change(
-        uow, dispute_id, by, now, kind, lambda c: None if c.dispute.acknowledged_at else c.dispute.acknowledged(by, now)
-    )
+
+    def acknowledged(c: Case) -> Dispute | None:
+        return None if c.dispute.acknowledged_at else c.dispute.acknowledged(by, now)
+
+    changed = _change(uow, dispute_id, by, now, kind, acknowledged, organisation=organisation)
     if changed is None:
         return None
     after, leaders = changed
     return DisputeChanged(after, kind, None, leaders)
 
 
-def add_update(uow: UnitOfWork, dispute_id: int, *, by: str, now: datetime, text: str | None) -> DisputeChanged | None:
-    """Anyone may add an update to an open dispute; it changes nothing any Home tab shows."""
+def add_update(
+    uow: UnitOfWork, dispute_id: int, *, by: str, organisation: str, now: datetime, text: str | None
+) -> DisputeChanged | None:
+    """Anyone of either organisation may add an update to an open dispute; it changes nothing any Home tab shows."""
     update = free_text("update", text, required=True)
     kind = DisputeEventKind.UPDATE
-    changed = _change(uow, dispute_id, by, now, kind, lambda c: c.dispute, update, handlers_only=False)
+    changed = _change(
+        uow, dispute_id, by, now, kind, lambda c: c.dispute, update, organisation=organisation, handlers_only=False
+    )
     return None if changed is None else DisputeChanged(changed[0], kind, update, changed[1])
 
 
 def escalate(
-    uow: UnitOfWork, dispute_id: int, *, by: str, now: datetime, from_tier: int, reason: str | None
+    uow: UnitOfWork,
+    dispute_id: int,
+    *,
+    by: str,
+    organisation: str,
+    now: datetime,
+    from_tier: int,
+    reason: str | None,
 ) -> DisputeChanged:
     """A person moves the dispute up from `from_tier`, the tier they saw, saying why (kept in its history), and a
     new owner is queued a nudge in the same transaction. `DisputeMovedOn` if it is no longer there (a second
@@ -244,7 +275,9 @@ def escalate(
         uow.nudges.enqueue(escalation_nudges(moved.dispute, moved.relationship, now), now)
 
     kind = DisputeEventKind.ESCALATED
-    moved = _change(uow, dispute_id, by, now, kind, _climb(from_tier, now), why, also=tell_new_owner)
+    moved = _change(
+        uow, dispute_id, by, now, kind, _climb(from_tier, now), why, organisation=organisation, also=tell_new_owner
+    )
     if moved is None:  # someone moved it at the same moment
         raise DisputeMovedOn(f"dispute {dispute_id} left tier {from_tier}")
     after, leaders = moved
@@ -290,32 +323,48 @@ def _climb(from_tier: int, now: datetime) -> Callable[[Case], Dispute | None]:
 
 
 def resolve(
-    uow: UnitOfWork, dispute_id: int, *, by: str, now: datetime, resolution: str | None, root_cause: str | None
+    uow: UnitOfWork,
+    dispute_id: int,
+    *,
+    by: str,
+    organisation: str,
+    now: datetime,
+    resolution: str | None,
+    root_cause: str | None,
 ) -> DisputeChanged | None:
     solved = free_text("resolution", resolution, required=True) or ""
     cause = free_text("root_cause", root_cause, required=True) or ""
     kind = DisputeEventKind.RESOLVED
-    changed = _change(uow, dispute_id, by, now, kind, lambda c: c.dispute.resolved(by, now, solved, cause), solved)
+    changed = _change(
+        uow,
+        dispute_id,
+        by,
+        now,
+        kind,
+        lambda c: c.dispute.resolved(by, now, solved, cause),
+        solved,
+        organisation=organisation,
+    )
     if changed is None:
         return None
     after, leaders = changed
     return DisputeChanged(after, kind, solved, leaders)
 
 
-def escalation_form(uow: UnitOfWork, dispute_id: int, *, by: str, seen_tier: int) -> Case:
+def escalation_form(uow: UnitOfWork, dispute_id: int, *, by: str, organisation: str, seen_tier: int) -> Case:
     """The dispute, for its handler to say why it should climb from `seen_tier`, the tier the button showed:
     `DisputeMovedOn` if it has moved since."""
     found = open_case(uow, dispute_id)
-    check_handler(found, by, DisputeEventKind.ESCALATED)
+    check_handler(found, by, DisputeEventKind.ESCALATED, organisation)
     if found.dispute.tier != seen_tier:
         raise DisputeMovedOn(f"dispute {dispute_id} left tier {seen_tier}")
     return found
 
 
-def resolution_form(uow: UnitOfWork, dispute_id: int, *, by: str) -> Case:
+def resolution_form(uow: UnitOfWork, dispute_id: int, *, by: str, organisation: str) -> Case:
     """The open dispute, for one who may resolve it."""
     found = open_case(uow, dispute_id)
-    check_handler(found, by, DisputeEventKind.RESOLVED)
+    check_handler(found, by, DisputeEventKind.RESOLVED, organisation)
     return found
 
 

@@ -14,7 +14,7 @@ from typing import assert_never
 from stages.catalogue import Cadences
 from stages.errors import InvalidInput, Problem, Stale
 from stages.naming import plain_text
-from stages.relationships import Relationship
+from stages.relationships import Relationship, Side
 
 SUMMARY_MAX = 500
 TEXT_MAX = 3000
@@ -118,6 +118,7 @@ class DisputeEvent:
     at: datetime
     tier: int
     text: str | None = None
+    actor_side: Side = Side.HOME  # the organisation the person acted for
     id: int | None = None
 
 
@@ -149,14 +150,35 @@ def tier_owner(tier: int, relationship: Relationship) -> str:
             assert_never(unknown)
 
 
+def partner_counterpart(tier: int, relationship: Relationship) -> str | None:
+    """Who answers for a dispute at `tier` on the partner's side of a joint relationship: their relationship
+    manager at the first two tiers (their sponsor if no manager is named), their executive sponsor at the top."""
+    if not relationship.is_joint:
+        return None
+    match owner_role(Tier(tier)):
+        case OwnerRole.RELATIONSHIP_OWNER:
+            return relationship.partner_manager_id or relationship.partner_sponsor_id
+        case OwnerRole.EXECUTIVE_SPONSOR:
+            return relationship.partner_sponsor_id
+        case unknown:
+            assert_never(unknown)
+
+
 def handed_over(dispute: Dispute, relationship: Relationship) -> bool:
     """Whether reaching its tier gave the dispute a new owner: only they are told it is now theirs."""
     return dispute.tier > Tier.WORKING_LEVEL and tier_owner(dispute.tier - 1, relationship) != dispute.owner_id
 
 
-def may_handle(dispute: Dispute, relationship: Relationship, user_id: str) -> bool:
-    """Acknowledging, escalating and resolving are for the dispute's owner and the relationship's leaders."""
-    return user_id == dispute.owner_id or relationship.is_leader(user_id)
+def may_handle(dispute: Dispute, relationship: Relationship, user_id: str, side: Side = Side.HOME) -> bool:
+    """Acknowledging, escalating and resolving are for the dispute's owner and the relationship's leaders, and in
+    a joint relationship for the partner's executive sponsor and relationship manager."""
+    match side:
+        case Side.HOME:
+            return user_id == dispute.owner_id or relationship.is_leader(user_id)
+        case Side.PARTNER:
+            return relationship.signs_for(user_id, Side.PARTNER)
+        case _:
+            assert_never(side)
 
 
 def summary(raw: str | None) -> str:

@@ -14,7 +14,7 @@ from stages.directory import DirectoryEntry
 from stages.disputes import Dispute, DisputeEvent
 from stages.exits import ExitStrategy
 from stages.nudges import DueReview, Nudge, QueuedNudge, Snooze, Snoozes
-from stages.relationships import Relationship
+from stages.relationships import Relationship, Side
 from stages.reviews import Review
 from stages.versions import PlanVersion
 
@@ -328,6 +328,7 @@ class AuditRepository(Protocol):
         subject: str,
         before: Any = None,
         after: Any = None,
+        side: Side = Side.HOME,
     ) -> AuditEvent: ...
 
     def latest(self, relationship_id: int, limit: int) -> list[AuditEvent]: ...

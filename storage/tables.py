@@ -273,6 +273,7 @@ class DisputeEventRow(SQLModel, table=True):
     at: datetime = Field(sa_type=UTCDateTime)
     tier: int
     text: str | None = Field(default=None, sa_type=Text)
+    actor_side: str = Field(default="home", max_length=8, sa_column_kwargs={"server_default": "home"})
 
 
 class ExitStrategyRow(SQLModel, table=True):
@@ -410,6 +411,7 @@ class AuditEventRow(SQLModel, table=True):
     subject: str = Field(max_length=120)
     before: str | None = Field(default=None, sa_type=Text)  # JSON
     after: str | None = Field(default=None, sa_type=Text)  # JSON
+    actor_side: str = Field(default="home", max_length=8, sa_column_kwargs={"server_default": "home"})
 
 
 class PlanVersionRow(SQLModel, table=True):

@@ -173,7 +173,9 @@ def _dispute_id(turn: Turn) -> int:
 
 def acknowledge(turn: Turn) -> None:
     with explaining(turn, about=Subject.DISPUTE):
-        changed = dispute_service.acknowledge(turn.uow(), _dispute_id(turn), by=turn.user_id, now=turn.now())
+        changed = dispute_service.acknowledge(
+            turn.uow(), _dispute_id(turn), by=turn.user_id, organisation=turn.organisation, now=turn.now()
+        )
         if changed is not None:
             _tell(turn, changed)
             turn.draw_homes(changed.home_for)
@@ -183,7 +185,9 @@ def open_escalate(turn: Turn) -> None:
     """Ask why, from the tier the person saw on the button: a button from before a move is refused at once."""
     with explaining(turn, about=Subject.DISPUTE):
         seen = pressed(turn.body, EscalateRef)
-        case = dispute_service.escalation_form(turn.uow(), seen.dispute_id, by=turn.user_id, seen_tier=seen.tier)
+        case = dispute_service.escalation_form(
+            turn.uow(), seen.dispute_id, by=turn.user_id, organisation=turn.organisation, seen_tier=seen.tier
+        )
         level = turn.deps.catalogue.cadences.dispute_tier(case.dispute.tier + 1)
         turn.client.views_open(trigger_id=turn.body["trigger_id"], view=escalate_modal(turn.deps.copy, case, level))
 
@@ -195,6 +199,7 @@ def save_escalate(turn: Turn) -> str:
         turn.uow(),
         seen.dispute_id,
         by=turn.user_id,
+        organisation=turn.organisation,
         now=turn.now(),
         from_tier=seen.tier,
         reason=value(view, ids.BLOCK_REASON),
@@ -209,7 +214,7 @@ def save_escalate(turn: Turn) -> str:
 
 def open_update(turn: Turn) -> None:
     with explaining(turn, about=Subject.DISPUTE):
-        case = dispute_service.open_case(turn.uow(), _dispute_id(turn))
+        case = dispute_service.update_form(turn.uow(), _dispute_id(turn), organisation=turn.organisation)
         view = update_modal(turn.deps.copy, case)
         turn.client.views_open(trigger_id=turn.body["trigger_id"], view=view)
 
@@ -222,7 +227,7 @@ def open_resolve(turn: Turn) -> None:
 def open_resolve_form(turn: Turn, dispute_id: int) -> None:
     """The resolve form, for those who may resolve the dispute (also what a dispute nudge's button opens)."""
     with explaining(turn, about=Subject.DISPUTE):
-        case = dispute_service.resolution_form(turn.uow(), dispute_id, by=turn.user_id)
+        case = dispute_service.resolution_form(turn.uow(), dispute_id, by=turn.user_id, organisation=turn.organisation)
         turn.client.views_open(trigger_id=turn.body["trigger_id"], view=resolve_modal(turn.deps.copy, case))
 
 
@@ -232,6 +237,7 @@ def save_update(turn: Turn) -> str:
         turn.uow(),
         carried(view, DisputeRef).dispute_id,
         by=turn.user_id,
+        organisation=turn.organisation,
         now=turn.now(),
         text=value(view, ids.BLOCK_UPDATE),
     )
@@ -248,6 +254,7 @@ def save_resolve(turn: Turn) -> str:
         turn.uow(),
         carried(view, DisputeRef).dispute_id,
         by=turn.user_id,
+        organisation=turn.organisation,
         now=turn.now(),
         resolution=value(view, ids.BLOCK_RESOLUTION),
         root_cause=value(view, ids.BLOCK_ROOT_CAUSE),

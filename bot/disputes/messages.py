@@ -12,7 +12,7 @@ from bot.slack.kit import message_blocks
 from bot.slack.posting import post_in_channel
 from stages import dispute_service
 from stages.dispute_service import Case
-from stages.disputes import DisputeEventKind, handed_over, tier_owner
+from stages.disputes import DisputeEventKind, handed_over, partner_counterpart, tier_owner
 
 log = logging.getLogger(__name__)
 
@@ -50,7 +50,11 @@ def tell_thread(
     copy = deps.copy
     level = deps.catalogue.cadences.dispute_tier(d.tier)
     previous = tier_owner(d.tier - 1, r) if handed_over(d, r) else None  # None: it stays with its owner
-    message = copy("disputes", "event", kind=kind.value, by=by, text=text, d=d, previous=previous, level=level)
+    counterpart = partner_counterpart(d.tier, r)
+    message = copy(
+        "disputes", "event", kind=kind.value, by=by, text=text, d=d, previous=previous, level=level, r=r,
+        counterpart=counterpart,
+    )  # fmt: skip
     client.chat_postMessage(channel=d.channel_id, thread_ts=d.thread_ts, text=message, metadata=metadata)
     try:
         client.chat_update(

@@ -84,7 +84,7 @@ DISPUTE_COLUMNS = [
     "dispute", "raised at", "raised by", "raised by id", "owner", "owner id", "tier", "status", "summary",
     "resolved at", "resolution", "root cause", "original message",
 ]  # fmt: skip
-AUDIT_COLUMNS = ["event", "at", "by", "by id", "what happened", "before", "after"]
+AUDIT_COLUMNS = ["event", "at", "by", "by id", "organisation", "what happened", "before", "after"]
 
 
 def _clause(record: ItemRecord) -> str:
@@ -158,8 +158,12 @@ def _disputes(plan: Plan, names: Names) -> Iterator[list[Any]]:
 
 
 def _trail(evidence: Evidence, names: Names) -> Iterator[list[Any]]:
+    plan = evidence.plan
     for e in evidence.trail:
-        yield [e.id, _when(e.at), *_person(names, e.actor_id), describe(e, names), _json(e.before), _json(e.after)]
+        yield [
+            e.id, _when(e.at), *_person(names, e.actor_id), plan.organisation(e.actor_side), describe(e, names),
+            _json(e.before), _json(e.after),
+        ]  # fmt: skip
 
 
 def _person(names: Names, user_id: str | None) -> tuple[str, str]:

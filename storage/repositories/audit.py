@@ -9,6 +9,7 @@ import orjson
 from sqlmodel import Session, col, select
 
 from stages.audit import AuditEvent, JSONable, snapshot
+from stages.relationships import Side
 from stages.versions import PlanVersion
 from storage.mapping import insert_many, table
 from storage.tables import AuditEventRow, PlanVersionRow
@@ -28,8 +29,10 @@ class SqlAuditRepository:
         subject: str,
         before: Any = None,
         after: Any = None,
+        side: Side = Side.HOME,
     ) -> AuditEvent:
         row = AuditEventRow(
+            actor_side=side.value,
             team_id=self._team_id,
             relationship_id=relationship_id,
             actor_id=actor_id,
@@ -76,6 +79,7 @@ def _event(row: AuditEventRow) -> AuditEvent:
         subject=row.subject,
         before=json.loads(row.before) if row.before else None,
         after=json.loads(row.after) if row.after else None,
+        actor_side=Side(row.actor_side),
         id=row.id,
     )
 
@@ -92,6 +96,7 @@ def record_events(session: Session, events: Sequence[AuditEvent]) -> None:
             "subject": e.subject[:120],
             "before": _dumped(e.before),
             "after": _dumped(e.after),
+            "actor_side": e.actor_side.value,
         }
         for e in events
     ]

@@ -20,7 +20,7 @@ from stages.disputes import (
     Tier,
     owner_role,
 )
-from stages.relationships import Relationship
+from stages.relationships import Relationship, Side
 from storage.mapping import CHUNK, PlainReader, entity_from_row, insert_many, row_values, table
 from storage.repositories import relationships
 from storage.tables import DisputeEventRow, DisputeRow
@@ -143,7 +143,9 @@ def past_limit(
 def record_events(session: Session, events: Sequence[DisputeEvent]) -> None:
     """Each event in its own workspace."""
     insert_many(
-        session, table(DisputeEventRow), [{**row_values(e, skip=("id",)), "kind": e.kind.value} for e in events]
+        session,
+        table(DisputeEventRow),
+        [{**row_values(e, skip=("id",)), "kind": e.kind.value, "actor_side": e.actor_side.value} for e in events],
     )
 
 
@@ -164,4 +166,4 @@ def _dispute(row: DisputeRow) -> Dispute:
 
 
 def _event(row: DisputeEventRow) -> DisputeEvent:
-    return entity_from_row(DisputeEvent, row, kind=DisputeEventKind(row.kind))
+    return entity_from_row(DisputeEvent, row, kind=DisputeEventKind(row.kind), actor_side=Side(row.actor_side))

@@ -15,9 +15,21 @@ from bot.sandbox.harness import Sandbox
 from bot.sandbox.workspace import Message
 from bot.slack import ids
 from stages.checkins import SignOff
+from stages.disputes import DisputeEventKind
 from stages.relationships import Side
 from tests.conftest import START
-from tests.e2e.helpers import ALICE, BOB, CAROL, DAVE, create_relationship, fresh, last_ephemeral, relationship, shown
+from tests.e2e.helpers import (
+    ALICE,
+    BOB,
+    CAROL,
+    DAVE,
+    create_relationship,
+    escalate,
+    fresh,
+    last_ephemeral,
+    relationship,
+    shown,
+)
 from tests.e2e.test_names_and_dates import pack_files
 
 JOINT, GLOBEX = "C0ACMEGLOBEX", "T0GLOBEX1"  # #acme-globex, shared with Globex's workspace in the demo
@@ -192,6 +204,10 @@ def test_the_evidence_pack_names_who_of_each_organisation_answered_and_signed(jo
     answers = list(csv.DictReader(io.StringIO(files["checklist/answers.csv"])))
     assert {(a["by id"], a["organisation"]) for a in answers} == {(ALICE, "Accord Sandbox"), (PAT, "Globex")}
     assert "| Stage 4 · Partner selection | Globex | Pat Silva (" in files["plan/rmp.md"]
+    trail = list(csv.DictReader(io.StringIO(files["audit.csv"])))
+    pats = {(row["organisation"], row["what happened"].split(" ")[2]) for row in trail if row["by id"] == PAT}
+    assert pats == {("Globex", "marked"), ("Globex", "added"), ("Globex", "signed")}
+    assert {row["organisation"] for row in trail if row["by id"] == ALICE} == {"Accord Sandbox"}
     assert "by Alice Moreau and Pat Silva (Globex)" in files["README.md"]
 
 
@@ -224,3 +240,34 @@ def test_either_sponsor_reopens_a_joint_stage_and_the_other_is_told(joint: Sandb
     said = joint.workspace.replies(JOINT, parent.ts)[-1].text
     assert f"reopened* by <@{PAT}>: The shortlist missed a supplier" in said
     assert f"Both organisations sign it off again: <@{BOB}> for Accord Sandbox, <@{PAT}> for Globex" in said
+
+
+def test_both_organisations_work_a_dispute_in_its_thread_each_at_its_own_tier(joint: Sandbox) -> None:
+    joint.driver.command(CAROL, JOINT, "dispute Acme Alliance deliveries late three weeks running")
+    dispute = joint.workspace.top_level(JOINT)[-1]
+    joint.driver.click(RAY, fresh(joint, dispute), ids.ACTION_DISPUTE_ACKNOWLEDGE)  # Globex's, with no role in it
+    assert "can acknowledge the dispute" in shown(last_ephemeral(joint, RAY))
+    joint.driver.click(QUINN, fresh(joint, dispute), ids.ACTION_DISPUTE_ACKNOWLEDGE)  # Globex's manager
+    assert f"<@{QUINN}> acknowledged the dispute." in joint.workspace.replies(JOINT, dispute.ts)[-1].text
+    joint.driver.click(IRENE, fresh(joint, dispute), ids.ACTION_DISPUTE_UPDATE)
+    assert "only the two organisations' people can take part" in shown(last_ephemeral(joint, IRENE))
+    assert joint.workspace.current_modal(IRENE) is None
+    joint.driver.click(RAY, fresh(joint, dispute), ids.ACTION_DISPUTE_UPDATE)  # anyone of either side adds news
+    assert joint.driver.submit(RAY, {"update": "Our depot was short of drivers"}).errors == {}
+    escalate(joint, ALICE, fresh(joint, dispute), "No agreement at working level")
+    assert f"For Globex: <@{QUINN}>." in joint.workspace.replies(JOINT, dispute.ts)[-1].text  # the joint team
+    escalate(joint, PAT, fresh(joint, dispute), "The joint team is deadlocked")
+    assert f"For Globex: <@{PAT}>." in joint.workspace.replies(JOINT, dispute.ts)[-1].text  # both sponsors
+    joint.driver.click(PAT, fresh(joint, dispute), ids.ACTION_DISPUTE_RESOLVE)
+    assert joint.driver.submit(PAT, {"resolution": "A second depot", "root_cause": "Capacity"}).errors == {}
+    with joint.database.uow(joint.workspace.team_id) as uow:
+        [case] = uow.disputes.for_relationship(relationship(joint).id or 0)
+        steps = [(e.kind, e.actor_id, e.actor_side) for e in uow.disputes.events(case.id or 0)]
+    assert steps == [
+        (DisputeEventKind.RAISED, CAROL, Side.HOME),
+        (DisputeEventKind.ACKNOWLEDGED, QUINN, Side.PARTNER),
+        (DisputeEventKind.UPDATE, RAY, Side.PARTNER),
+        (DisputeEventKind.ESCALATED, ALICE, Side.HOME),
+        (DisputeEventKind.ESCALATED, PAT, Side.PARTNER),
+        (DisputeEventKind.RESOLVED, PAT, Side.PARTNER),
+    ]

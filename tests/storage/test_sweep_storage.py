@@ -89,7 +89,13 @@ def test_the_ladder_moves_disputes_together_but_not_one_someone_moved_first(
 
     # Between the sweep's read and its move, the owner escalates one dispute by hand.
     dispute_service.escalate(
-        database.uow(TEAM), moved_by_hand.id or 0, by="U1", now=NOW, from_tier=1, reason="No answer from them"
+        database.uow(TEAM),
+        moved_by_hand.id or 0,
+        by="U1",
+        organisation=TEAM,
+        now=NOW,
+        from_tier=1,
+        reason="No answer from them",
     )
     with database.sweeping([TEAM]) as uow:
         climbed = dispute_service.climb_many(uow, [Case(d, r) for d, r in overdue], now=NOW)
@@ -113,7 +119,13 @@ def test_the_ladder_moves_disputes_together_but_not_one_someone_moved_first(
 def test_a_resolved_dispute_does_not_climb(database: Database, acme: Relationship) -> None:
     dispute = raise_dispute(database, acme, "Deliveries late", NOW - timedelta(days=9))
     dispute_service.resolve(
-        database.uow(TEAM), dispute.id or 0, by="U1", now=NOW, resolution="Credit note", root_cause="Forecasting"
+        database.uow(TEAM),
+        dispute.id or 0,
+        by="U1",
+        organisation=TEAM,
+        now=NOW,
+        resolution="Credit note",
+        root_cause="Forecasting",
     )
     with database.sweeping([TEAM]) as uow:
         assert dispute_service.climb_many(uow, [Case(dispute, acme)], now=NOW) == []

@@ -456,7 +456,7 @@ def facts(world: World) -> dict[str, Any]:
         "previous": [ALICE, None], "owner": [OWNER, SPONSOR], "only_notices": [False, True],
         "elsewhere": ["C0ACME", None], "unconfirmed": [True, False], "shared": [True, False],
         "side": list(Side), "other": list(Side), "partner": world.text, "stages": [[stage, CATALOGUE.stage(2)]],
-        "channel": CHANNEL,
+        "channel": CHANNEL, "counterpart": [ALICE, None],
     }  # fmt: skip
 
 

@@ -27,6 +27,10 @@ def upgrade() -> None:
         table.add_column(sa.Column("withdrawn_at", sa.DateTime(timezone=True), nullable=True))
     with op.batch_alter_table("note") as table:
         table.add_column(sa.Column("author_side", sa.String(8), nullable=False, server_default="home"))
+    # Not in batch mode: on SQLite that would copy the table, leaving behind the triggers that keep it append-only.
+    op.add_column("audit_event", sa.Column("actor_side", sa.String(8), nullable=False, server_default="home"))
+    with op.batch_alter_table("dispute_event") as table:
+        table.add_column(sa.Column("actor_side", sa.String(8), nullable=False, server_default="home"))
     with op.batch_alter_table("stage_signoff") as table:
         table.add_column(sa.Column("partner_signed_by", sa.String(32), nullable=True))
         table.add_column(sa.Column("partner_signed_at", sa.DateTime(timezone=True), nullable=True))
@@ -48,6 +52,9 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_table("gate_signature")
+    op.drop_column("audit_event", "actor_side")
+    with op.batch_alter_table("dispute_event") as table:
+        table.drop_column("actor_side")
     with op.batch_alter_table("stage_signoff") as table:
         table.drop_column("partner_signed_at")
         table.drop_column("partner_signed_by")
