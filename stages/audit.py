@@ -47,6 +47,7 @@ class Action(StrEnum):
     DISPUTE_ESCALATED = "dispute.escalated"
     DISPUTE_RESOLVED = "dispute.resolved"
     EXIT_STRATEGY_SAVED = "exit_strategy.saved"
+    EXIT_STRATEGY_AGREED = "exit_strategy.agreed"
     NUDGE_SNOOZED = "nudge.snoozed"
 
 

@@ -19,13 +19,13 @@ from stages.checkins import (
     reopen_reason,
 )
 from stages.checklist import Answer, ItemState, StageProgress, apply
-from stages.errors import GateNotReady, NotAllowed, OutsideTheRelationship, StageOutOfOrder, Stale
+from stages.errors import GateNotReady, NotAllowed, StageOutOfOrder, Stale
 from stages.homes import HomesToDraw, homes
 from stages.naming import hidden_characters
 from stages.nudges import assignment_nudges
 from stages.ports import UnitOfWork
 from stages.relationship_service import relationship_and_number
-from stages.relationships import Relationship, Side
+from stages.relationships import Relationship, Side, taking_part
 from stages.rmp import save_version
 
 log = logging.getLogger(__name__)
@@ -214,14 +214,6 @@ def _board(uow: UnitOfWork, catalogue: Catalogue, checkin: Checkin) -> Board:
     return Board(relationship, checkin, progress, sign_off, notes, rounds, signatures, home_name)
 
 
-def side_of(relationship: Relationship, organisation: str) -> Side:
-    """The side a person of `organisation` takes part for; `OutsideTheRelationship` for a third organisation."""
-    side = relationship.side_of(organisation)
-    if side is None:
-        raise OutsideTheRelationship(relationship.name, relationship.partner)
-    return side
-
-
 @dataclass(frozen=True)
 class Answered:
     """An item answered: as it was, the board after, and the Home tabs to draw again (the person who answered,
@@ -256,7 +248,7 @@ def answer(
     for _ in range(SAVE_ATTEMPTS):
         with uow:
             current = answerable(board(uow, catalogue, checkin_id), item_id)
-            side = side_of(current.relationship, organisation)
+            side = taking_part(current.relationship, organisation)
             the_answer = replace(make(current.relationship.id or 0), actor_side=side)
             state = current.state(item_id)
             changed = apply(state, the_answer)
@@ -342,7 +334,7 @@ def sign_off(
     with uow:
         current = board(uow, catalogue, checkin_id)
         relationship = current.relationship
-        side = side_of(relationship, organisation) if current.joint else Side.HOME
+        side = taking_part(relationship, organisation) if current.joint else Side.HOME
         if not relationship.signs_for(by, side):
             if current.joint:
                 r = relationship
@@ -412,7 +404,7 @@ def _reopenable(
     `Stale`: a button from before a later sign-off). Either organisation's signatory reopens a joint gate."""
     current = board(uow, catalogue, checkin_id)
     relationship = current.relationship
-    side = side_of(relationship, organisation) if current.joint else Side.HOME
+    side = taking_part(relationship, organisation) if current.joint else Side.HOME
     if not relationship.signs_for(by, side):
         raise NotAllowed("reopen", relationship.owner_id, relationship.sponsor_id)
     if current.rounds != seen_round:
@@ -484,7 +476,7 @@ def capture(
         relationship = uow.relationships.get(checkin.relationship_id)
         if relationship is None:
             return None
-        side = side_of(relationship, organisation)
+        side = taking_part(relationship, organisation)
         item = item_reference(text, catalogue.stage(checkin.stage))
         kept = _kept(text, message_ts)
         note = Note(

@@ -15,13 +15,13 @@ from stages.disputes import (
     may_handle,
     summary,
 )
-from stages.errors import InvalidInput, NotAllowed, OutsideTheRelationship, Problem, RelationshipNotFound, Stale
+from stages.errors import InvalidInput, NotAllowed, Problem, RelationshipNotFound, Stale
 from stages.homes import HomesToDraw, homes
 from stages.naming import name_prefix, suggest
 from stages.nudges import escalation_nudges
 from stages.ports import SweepUnitOfWork, UnitOfWork
 from stages.relationship_service import find_relationship
-from stages.relationships import Relationship, Side
+from stages.relationships import Relationship, Side, taking_part
 
 LADDER = SYSTEM  # the actor recorded when the escalation ladder itself moves a dispute
 
@@ -184,7 +184,11 @@ def _change(
     nothing (a repeat)."""
     with uow:
         current = open_case(uow, dispute_id)
-        side = check_handler(current, by, kind, organisation) if handlers_only else _side(current, organisation)
+        side = (
+            check_handler(current, by, kind, organisation)
+            if handlers_only
+            else taking_part(current.relationship, organisation)
+        )
         changed = how(current)
         if changed is None:
             return None
@@ -208,24 +212,17 @@ def _change(
 def check_handler(case: Case, user_id: str, kind: DisputeEventKind, organisation: str) -> Side:
     """The side the person acts for: `NotAllowed` unless they own the dispute or lead the relationship (for their
     organisation), `OutsideTheRelationship` for a third organisation's person."""
-    side = _side(case, organisation)
+    side = taking_part(case.relationship, organisation)
     if not may_handle(case.dispute, case.relationship, user_id, side):
         r = case.relationship
         raise NotAllowed(f"dispute_{kind.value}", r.owner_id, r.sponsor_id, also=case.dispute.owner_id)
     return side
 
 
-def _side(case: Case, organisation: str) -> Side:
-    side = case.relationship.side_of(organisation)
-    if side is None:
-        raise OutsideTheRelationship(case.relationship.name, case.relationship.partner)
-    return side
-
-
 def update_form(uow: UnitOfWork, dispute_id: int, *, organisation: str) -> Case:
     """The open dispute, for anyone of either organisation to add an update to."""
     found = open_case(uow, dispute_id)
-    _side(found, organisation)
+    taking_part(found.relationship, organisation)
     return found
 
 

@@ -4,12 +4,12 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from stages.catalogue import Catalogue
-from stages.errors import Stale
+from stages.errors import NotAllowed, Stale
 from stages.exits import ExitDraft, ExitStrategy
 from stages.homes import HomesToDraw, homes
 from stages.nudges import exit_review_notices
 from stages.ports import UnitOfWork
-from stages.relationships import Relationship
+from stages.relationships import Relationship, Side, taking_part
 from stages.review_service import AlreadyRecorded, Record, leading, leading_one
 from stages.rmp import save_version
 
@@ -70,6 +70,7 @@ def save(
                 draft.reviewed_with,
                 by,
                 now,
+                joint=relationship.is_joint,
             )
         )
         updated = uow.relationships.update(relationship.exit_reviewed(now.date()))
@@ -80,6 +81,48 @@ def save(
         leaders = homes(uow, now, by, updated.owner_id, updated.sponsor_id)
         uow.commit()
     return ExitSaved(updated, strategy, leaders)
+
+
+@dataclass(frozen=True)
+class ExitAgreed:
+    """The partner agreed a version of the joint exit strategy (`changed`: now; else before, a second press)."""
+
+    relationship: Relationship
+    strategy: ExitStrategy
+    changed: bool
+
+
+def agree(
+    uow: UnitOfWork,
+    catalogue: Catalogue,
+    relationship_id: int,
+    version: int,
+    *,
+    by: str,
+    organisation: str,
+    now: datetime,
+) -> ExitAgreed:
+    """The partner's executive sponsor (or relationship manager) agrees version `version`, which must still be the
+    latest (`Stale` if a newer one was saved since)."""
+    with uow:
+        relationship = uow.relationships.get(relationship_id)
+        if relationship is None:
+            raise Stale(f"relationship {relationship_id}")
+        side = taking_part(relationship, organisation)
+        if side is not Side.PARTNER or not relationship.signs_for(by, side):
+            r = relationship
+            raise NotAllowed("exit_agree", r.owner_id, r.sponsor_id, also=r.partner_sponsor_id)
+        strategy = uow.exit_strategies.latest(relationship_id)
+        if strategy is None or strategy.version != version or not strategy.joint:
+            raise Stale(f"exit strategy v{version} of relationship {relationship_id} is not the latest")
+        agreed = strategy.agreed_by_partner(by, now)
+        if strategy.agreed or not uow.exit_strategies.agree(agreed):
+            return ExitAgreed(relationship, strategy, changed=False)
+        subject = f"exit strategy v{version}"
+        uow.audit.record(relationship_id, by, now, "exit_strategy.agreed", subject, strategy, agreed, side=side)
+        save_version(uow, catalogue, relationship_id, reason=f"{subject} agreed", by=by, now=now)
+        uow.commit()
+    return ExitAgreed(relationship, agreed, changed=True)
 
 
 def latest(uow: UnitOfWork, relationship_id: int) -> ExitStrategy | None:

@@ -5,7 +5,7 @@ is due.
 """
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from stages.errors import InvalidInput, Problem
@@ -26,7 +26,19 @@ class ExitStrategy:
     reviewed_with: tuple[str, ...]
     saved_by: str
     saved_at: datetime
+    # A joint relationship's version is agreed once the partner's sponsor (or relationship manager) agrees it too;
+    # saving it is the home side's agreement.
+    joint: bool = False
+    partner_agreed_by: str | None = None
+    partner_agreed_at: datetime | None = None
     id: int | None = None
+
+    @property
+    def agreed(self) -> bool:
+        return not self.joint or self.partner_agreed_by is not None
+
+    def agreed_by_partner(self, by: str, at: datetime) -> "ExitStrategy":
+        return replace(self, partner_agreed_by=by, partner_agreed_at=at)
 
 
 @dataclass(frozen=True)

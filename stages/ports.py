@@ -174,6 +174,10 @@ class DisputeRepository(Protocol):
 class ExitStrategyRepository(Protocol):
     def add(self, strategy: ExitStrategy) -> ExitStrategy: ...
 
+    def agree(self, strategy: ExitStrategy) -> bool:
+        """Record the partner's agreement, if no one recorded it first."""
+        ...
+
     def latest(self, relationship_id: int) -> ExitStrategy | None: ...
 
     def all(self, relationship_id: int) -> list[ExitStrategy]:

@@ -5,7 +5,7 @@ from datetime import date, datetime, timedelta
 from enum import StrEnum
 from typing import assert_never
 
-from stages.errors import InvalidInput, Problem
+from stages.errors import InvalidInput, OutsideTheRelationship, Problem
 from stages.naming import clean_name, hidden_characters, normal, whole_number
 
 NAME_MAX = 80
@@ -238,6 +238,14 @@ class Relationship:
 
     def exit_reviewed(self, on: date) -> "Relationship":
         return replace(self, next_exit_review_due=on + timedelta(days=self.exit_review_cadence_days))
+
+
+def taking_part(relationship: Relationship, organisation: str) -> Side:
+    """The side a person of `organisation` takes part for; `OutsideTheRelationship` for a third organisation."""
+    side = relationship.side_of(organisation)
+    if side is None:
+        raise OutsideTheRelationship(relationship.name, relationship.partner)
+    return side
 
 
 def _text_problems(field: str, value: str, limit: int) -> list[Problem]:

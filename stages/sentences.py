@@ -109,6 +109,8 @@ def _what(action: Action, event: AuditEvent, names: Names) -> str:
             return f"resolved {subject}"
         case Action.EXIT_STRATEGY_SAVED:
             return f"saved version {a.get('version')} of the exit strategy"
+        case Action.EXIT_STRATEGY_AGREED:
+            return f"agreed version {a.get('version')} of the exit strategy for the partner organisation"
         case Action.NUDGE_SNOOZED:
             return _snoozed(a)
         case _:

@@ -291,6 +291,9 @@ class ExitStrategyRow(SQLModel, table=True):
     reviewed_with: str = Field(sa_type=Text)  # user ids, space-separated
     saved_by: str = Field(max_length=SLACK_ID)
     saved_at: datetime = Field(sa_type=UTCDateTime)
+    joint: bool = Field(default=False, sa_column_kwargs={"server_default": text("false")})
+    partner_agreed_by: str | None = Field(default=None, max_length=SLACK_ID)
+    partner_agreed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
 class NudgeRow(SQLModel, table=True):

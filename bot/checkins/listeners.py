@@ -35,7 +35,7 @@ from stages.checklist import (
     not_applicable_reason,
     status_answer,
 )
-from stages.relationships import Relationship
+from stages.relationships import Relationship, taking_part
 
 log = logging.getLogger(__name__)
 
@@ -139,7 +139,7 @@ def open_evidence(turn: Turn) -> None:
 def _item_board(turn: Turn) -> tuple[Board, str]:
     item = pressed(turn.body, ItemRef)
     board = checkin_service.board(turn.uow(), turn.deps.catalogue, item.checkin_id)
-    checkin_service.side_of(board.relationship, turn.organisation)  # a third organisation gets no form to fill
+    taking_part(board.relationship, turn.organisation)  # a third organisation gets no form to fill
     return checkin_service.answerable(board, item.item_id), item.item_id
 
 

@@ -3,7 +3,9 @@
 from datetime import date, timedelta
 
 from slack_sdk.models.blocks import (
+    ActionsBlock,
     Block,
+    ButtonElement,
     DatePickerElement,
     Option,
     StaticSelectElement,
@@ -89,4 +91,14 @@ def review_message(copy: Copy, relationship: Relationship, review: Review) -> li
 
 
 def exit_message(copy: Copy, relationship: Relationship, strategy: ExitStrategy) -> list[Block]:
-    return [section(copy("governance", "exit_posted", r=relationship, s=strategy))]
+    """The version as posted in the relationship's channel; a joint one with the button the partner agrees it by."""
+    blocks: list[Block] = [section(copy("governance", "exit_posted", r=relationship, s=strategy))]
+    if not strategy.agreed:
+        agree = ButtonElement(
+            text=plain(copy.plain("governance", "exit_agree_button", r=relationship)),
+            action_id=ids.ACTION_AGREE_EXIT,
+            value=ExitFormRef(stored_id(relationship.id), strategy.version).encode(),
+            style="primary",
+        )
+        blocks.append(ActionsBlock(block_id="exit_agree", elements=[agree]))
+    return blocks

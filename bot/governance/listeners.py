@@ -31,6 +31,7 @@ def register(app: App, deps: Deps) -> None:
 
     app.action(ids.ACTION_OPEN_REVIEW)(ack=ack_silently, lazy=[lazy(deps, open_review_from_button)])
     app.action(ids.ACTION_OPEN_EXIT)(ack=ack_silently, lazy=[lazy(deps, open_exit_from_button)])
+    app.action(ids.ACTION_AGREE_EXIT)(ack=ack_silently, lazy=[lazy(deps, agree_exit)])
     on_submit(
         app,
         deps,
@@ -143,6 +144,34 @@ def save_exit(turn: Turn) -> str:
     turn.draw_homes(saved.home_for)
     turn.learn(people=saved.strategy.reviewed_with)
     return _announce(turn, r, "exit", lambda copy: exit_message(copy, r, saved.strategy))
+
+
+def agree_exit(turn: Turn) -> None:
+    """The partner agrees the version of the joint exit strategy the message shows; the message then says so."""
+    copy = turn.deps.copy
+    with explaining(turn, about=Subject.RELATIONSHIP):
+        seen = pressed(turn.body, ExitFormRef)
+        agreed = exit_service.agree(
+            turn.uow(),
+            turn.deps.catalogue,
+            seen.relationship_id,
+            seen.seen_version,
+            by=turn.user_id,
+            organisation=turn.organisation,
+            now=turn.now(),
+        )
+        r, s = agreed.relationship, agreed.strategy
+        if not agreed.changed:
+            turn.tell(copy("governance", "exit_already_agreed", r=r))
+            return
+        container = turn.body.get("container") or {}
+        turn.client.chat_update(
+            channel=container.get("channel_id") or r.channel_id,
+            ts=container["message_ts"],
+            text=copy("governance", "exit_fallback", r=r),
+            blocks=message_blocks(exit_message(copy, r, s)),
+        )
+        turn.tell(copy("governance", "exit_agreed", r=r, s=s))
 
 
 def _announce(turn: Turn, relationship: Relationship, what: str, blocks: Callable[[Copy], list[Any]]) -> str:

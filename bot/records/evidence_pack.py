@@ -219,6 +219,16 @@ def _readme(evidence: Evidence, names: Names) -> str:
     return "\n".join(lines)
 
 
+def _agreement(strategy: ExitStrategy, names: Names) -> str:
+    """Whether the partner agreed a joint strategy's version, as a sentence to follow who saved it."""
+    if not strategy.joint:
+        return ""
+    if strategy.partner_agreed_by is None:
+        return " Not yet agreed by the partner organisation."
+    by = md_inline(names.person(strategy.partner_agreed_by))
+    return f" Agreed by the partner organisation: {by}, {human_datetime(strategy.partner_agreed_at)}."
+
+
 def _exit_markdown(strategy: ExitStrategy, names: Names) -> str:
     reviewed_with = ", ".join(names.person(user_id) for user_id in strategy.reviewed_with) or "nobody"
     return "\n".join(
@@ -226,7 +236,7 @@ def _exit_markdown(strategy: ExitStrategy, names: Names) -> str:
             f"# Exit strategy v{strategy.version}",
             "",
             f"Saved {human_datetime(strategy.saved_at)} by {md_inline(names.person(strategy.saved_by))}, reviewed"
-            f" with {md_inline(reviewed_with)}.",
+            f" with {md_inline(reviewed_with)}.{_agreement(strategy, names)}",
             "",
             "## Exit triggers",
             "",

@@ -1,5 +1,7 @@
-"""Reviews and exit strategy versions: both append-only records of the relationship's governance."""
+"""Reviews and exit strategy versions: both append-only records of the relationship's governance (a version's one
+later change is the partner's agreement to it)."""
 
+from sqlalchemy import update
 from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import SelectOfScalar
 
@@ -41,6 +43,20 @@ class SqlExitStrategyRepository:
         self._session.add(row)
         self._session.flush()
         return _strategy(row)
+
+    def agree(self, strategy: ExitStrategy) -> bool:
+        """Record the partner's agreement, if no one recorded it first."""
+        agreed = self._session.exec(
+            update(ExitStrategyRow)
+            .where(
+                col(ExitStrategyRow.team_id) == self._team_id,
+                col(ExitStrategyRow.id) == strategy.id,
+                col(ExitStrategyRow.partner_agreed_by).is_(None),
+            )
+            .values(partner_agreed_by=strategy.partner_agreed_by, partner_agreed_at=strategy.partner_agreed_at)
+        )
+        self._session.expire_all()
+        return bool(agreed.rowcount == 1)
 
     def latest(self, relationship_id: int) -> ExitStrategy | None:
         row = self._session.exec(self._versions(relationship_id)).first()

@@ -271,3 +271,38 @@ def test_both_organisations_work_a_dispute_in_its_thread_each_at_its_own_tier(jo
         (DisputeEventKind.ESCALATED, PAT, Side.PARTNER),
         (DisputeEventKind.RESOLVED, PAT, Side.PARTNER),
     ]
+
+
+def test_the_exit_strategy_is_agreed_only_once_the_partner_agrees_it_too(joint: Sandbox, tmp_path: Path) -> None:
+    def save_version(plan: str) -> Message:
+        joint.driver.command(BOB, JOINT, "exit Acme Alliance")
+        answers = {"triggers": "Either side misses two quarters", "plan": plan, "reviewed_with": [ALICE, PAT]}
+        assert joint.driver.submit(BOB, answers).errors == {}
+        return joint.workspace.top_level(JOINT)[-1]
+
+    first = save_version("Wind down over six months")
+    assert "waiting for Globex's executive sponsor or relationship manager to agree it" in shown(first)
+    for outsider in (ALICE, RAY):  # Acme agreed by saving it; Ray is Globex's but signs for nobody
+        joint.driver.click(outsider, fresh(joint, first), ids.ACTION_AGREE_EXIT)
+        assert "Only the partner's executive sponsor" in shown(last_ephemeral(joint, outsider))
+    joint.driver.click(QUINN, fresh(joint, first), ids.ACTION_AGREE_EXIT)
+    agreed = shown(fresh(joint, first))
+    assert f"*Agreed by both organisations:* <@{BOB}> by saving it, <@{QUINN}> for Globex" in agreed
+    assert "Agree for Globex" not in agreed
+    with joint.database.uow(joint.workspace.team_id) as uow:
+        strategy = uow.exit_strategies.latest(relationship(joint).id or 0)
+        [event] = [e for e in uow.audit.all(relationship(joint).id or 0) if e.action == "exit_strategy.agreed"]
+    assert strategy is not None and (strategy.partner_agreed_by, strategy.agreed) == (QUINN, True)
+    assert (event.actor_id, event.actor_side) == (QUINN, Side.PARTNER)
+    # A newer version needs the partner's agreement again; a button of an older version agrees nothing.
+    second = save_version("Wind down over nine months")
+    save_version("Wind down over a year")
+    joint.driver.click(PAT, fresh(joint, second), ids.ACTION_AGREE_EXIT)
+    assert "belongs to a relationship that has changed" in shown(last_ephemeral(joint, PAT))
+    with joint.database.uow(joint.workspace.team_id) as uow:
+        latest = uow.exit_strategies.latest(relationship(joint).id or 0)
+    assert latest is not None and (latest.version, latest.agreed) == (3, False)
+    files = pack_files(joint, tmp_path)
+    assert "Agreed by the partner organisation: Quinn Murphy" in files["exit_strategy/v1.md"]
+    assert "Not yet agreed by the partner organisation." in files["exit_strategy/v3.md"]
+    assert "- Agreed by both organisations: not yet, waiting for Globex" in files["plan/rmp.md"]

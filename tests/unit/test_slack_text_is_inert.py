@@ -337,7 +337,14 @@ BUILDERS: dict[Callable[..., Any], Callable[[World], list[Any]]] = {
         governance.exit_modal(COPY, w.relationship, latest) for latest in (None, w.strategy)
     ],
     governance.review_message: lambda w: [governance.review_message(COPY, w.relationship, w.review)],
-    governance.exit_message: lambda w: [governance.exit_message(COPY, w.relationship, w.strategy)],
+    governance.exit_message: lambda w: [
+        governance.exit_message(COPY, w.relationship, s)
+        for s in (
+            w.strategy,
+            replace(w.strategy, joint=True),
+            replace(w.strategy, joint=True, partner_agreed_by=ALICE, partner_agreed_at=NOW),
+        )
+    ],
     help.help_blocks: lambda w: [help.help_blocks(COPY, subcommands())],
     home.home_view: lambda w: [home.home_view(COPY, OWNER, w.attention, CATALOGUE, NOW)],
     new_relationship.new_relationship_modal: lambda w: [

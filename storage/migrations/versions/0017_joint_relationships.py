@@ -29,6 +29,10 @@ def upgrade() -> None:
         table.add_column(sa.Column("author_side", sa.String(8), nullable=False, server_default="home"))
     # Not in batch mode: on SQLite that would copy the table, leaving behind the triggers that keep it append-only.
     op.add_column("audit_event", sa.Column("actor_side", sa.String(8), nullable=False, server_default="home"))
+    with op.batch_alter_table("exit_strategy") as table:
+        table.add_column(sa.Column("joint", sa.Boolean(), nullable=False, server_default=sa.false()))
+        table.add_column(sa.Column("partner_agreed_by", sa.String(32), nullable=True))
+        table.add_column(sa.Column("partner_agreed_at", sa.DateTime(timezone=True), nullable=True))
     with op.batch_alter_table("dispute_event") as table:
         table.add_column(sa.Column("actor_side", sa.String(8), nullable=False, server_default="home"))
     with op.batch_alter_table("stage_signoff") as table:
@@ -55,6 +59,10 @@ def downgrade() -> None:
     op.drop_column("audit_event", "actor_side")
     with op.batch_alter_table("dispute_event") as table:
         table.drop_column("actor_side")
+    with op.batch_alter_table("exit_strategy") as table:
+        table.drop_column("partner_agreed_at")
+        table.drop_column("partner_agreed_by")
+        table.drop_column("joint")
     with op.batch_alter_table("stage_signoff") as table:
         table.drop_column("partner_signed_at")
         table.drop_column("partner_signed_by")
