@@ -119,6 +119,7 @@ class DueReview:
     owner_id: str
     sponsor_id: str
     due: date
+    partner_sponsor_id: str | None = None  # a joint relationship's: its exit strategy is reviewed by both sides
 
     @classmethod
     def of(cls, relationship: Relationship, due: date) -> "DueReview | None":
@@ -132,6 +133,7 @@ class DueReview:
             relationship.owner_id,
             relationship.sponsor_id,
             due,
+            relationship.partner_sponsor_id if relationship.is_joint else None,
         )
 
 
@@ -160,6 +162,10 @@ class Reminders:
             nudges.append(Nudge(self._kind, subject, 0, period, owner, review.relationship_id, detail))
         if sponsor != owner and (period := self._period(subject, sponsor, due + self._sponsor_after)) is not None:
             nudges.append(Nudge(self._kind, subject, 1, period, sponsor, review.relationship_id, detail))
+        partner = review.partner_sponsor_id
+        if self._kind is NudgeKind.EXIT_REVIEW and partner and (period := self._period(subject, partner, due)):
+            # The exit strategy is joint: the partner's sponsor is reminded of its review as the owner is.
+            nudges.append(Nudge(self._kind, subject, 0, period, partner, review.relationship_id, detail))
         return nudges
 
     def _period(self, subject: str, recipient: str, start: date) -> str | None:

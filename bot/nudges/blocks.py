@@ -1,6 +1,6 @@
 """The direct message that gathers everything due for one person, with a way to act on each and to snooze it."""
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date
 from typing import assert_never
 
@@ -126,6 +126,19 @@ def notice_blocks(copy: Copy, nudge: QueuedNudge, nudge_id: int) -> list[Block]:
             text=plain(copy.plain("nudges", f"open_{nudge.kind.value}")), action_id=ids.ACTION_OPEN_THREAD, url=link
         )
         blocks.append(ActionsBlock(block_id=item_block_id(nudge_id), elements=[button]))
+    return blocks
+
+
+def mention_blocks(copy: Copy, named: Mapping[str, Sequence[list[Block]]]) -> list[Block]:
+    """One message in a shared channel for the partner's people there: each named, with their nudges' `item_blocks`,
+    as many as Slack takes."""
+    blocks: list[Block] = [header(copy.plain("nudges", "header", only_notices=False))]
+    for person, items in named.items():
+        mine = [section(copy("nudges", "mention_for", recipient=person)), *(block for item in items for block in item)]
+        if len(blocks) + len(mine) > MESSAGE_BLOCK_LIMIT - 1:
+            blocks.append(context(copy("nudges", "mention_more")))
+            break
+        blocks += mine
     return blocks
 
 

@@ -31,7 +31,7 @@ from slack_sdk.models.blocks import Block
 
 from bot.deps import Deps
 from bot.nudges import receipts, updates
-from bot.nudges.blocks import dm_blocks, in_thread, item_blocks, one_per_subject
+from bot.nudges.blocks import dm_blocks, in_thread, item_blocks, mention_blocks, one_per_subject
 from bot.nudges.tenant_client import TenantClient, TenantRefused, header
 from bot.settings import Settings
 from bot.slack.kit import message_blocks
@@ -217,8 +217,76 @@ class Nudger:
                 by_person[nudge.recipient_id].append(nudge)
         for nudge in threads:
             self._tell_thread(slack, team_id, nudge, now, report)
+        shared = self._partner_people(team_id, by_person)
         for person, nudges in by_person.items():
-            self._send(slack, team_id, person, nudges, now, report)
+            if person not in shared:
+                self._send(slack, team_id, person, nudges, now, report)
+        for channel in sorted(set(shared.values())):
+            people = {person: by_person[person] for person, where in shared.items() if where == channel}
+            self._mention(slack, team_id, channel, people, now, report)
+
+    def _partner_people(self, team_id: str, by_person: Mapping[str, list[QueuedNudge]]) -> dict[str, str]:
+        """The recipients who are the partner's people in a joint relationship, with its shared channel: their
+        organisation has not installed Accord here, so they are told there, not by direct message."""
+        ids = sorted({n.relationship_id for nudges in by_person.values() for n in nudges})
+        uow = self.uow(team_id)
+        with uow.reading():
+            joint = {r.id: r for r in uow.relationships.by_ids(ids) if r.is_joint}
+        found = {}
+        for person, nudges in by_person.items():
+            r = joint.get(nudges[0].relationship_id)
+            if r is not None and person in (r.partner_sponsor_id, r.partner_manager_id):
+                found[person] = r.channel_id
+        return found
+
+    def _mention(
+        self,
+        slack: WebClient,
+        team_id: str,
+        channel: str,
+        people: Mapping[str, list[QueuedNudge]],
+        now: datetime,
+        report: RunReport,
+    ) -> None:
+        """One message in the shared channel for the partner's people there whose working day it is, each named
+        with their nudges; the others' wait for their hours."""
+        uow = self.uow(team_id)
+        shown: dict[int | None, list[Block]] = {}
+        ready: list[QueuedNudge] = []
+        for person, nudges in people.items():
+            try:
+                zone = self._zone(slack, team_id, person, now)
+            except SlackApiError as error:
+                self._failed_send(uow, nudges, error, now, report)
+                continue
+            opens = self.hours.next_open(now, zone)
+            if opens > now:
+                nudge_service.retry_later(uow, nudges, opens)
+                report.deferred += len(nudges)
+                continue
+            theirs = self._shown(uow, nudges, now.astimezone(zone).date(), report)
+            shown |= theirs
+            ready += [n for n in nudges if n.id in theirs]
+        if not ready:
+            return
+
+        def post(batch: list[QueuedNudge]) -> None:
+            theirs: dict[str, list[QueuedNudge]] = defaultdict(list)
+            for nudge in batch:
+                theirs[nudge.recipient_id].append(nudge)
+            named = {person: [shown[n.id] for n in one_per_subject(mine)] for person, mine in theirs.items()}
+            slack.chat_postMessage(
+                channel=channel,
+                text=self.copy("nudges", "mention_fallback", people=list(named)),
+                blocks=message_blocks(mention_blocks(self.copy, named)),
+                metadata=receipts.metadata(batch),
+            )
+
+        def posted_since(since: datetime) -> set[int]:
+            return receipts.in_channel(slack, channel, since)
+
+        if self._deliver_one(uow, ready, post, posted_since, now, report):
+            report.recipients += sorted({n.recipient_id for n in ready})
 
     def _tell_thread(
         self, slack: WebClient, team_id: str, nudge: QueuedNudge, now: datetime, report: RunReport

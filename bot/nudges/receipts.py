@@ -31,6 +31,12 @@ def in_direct_message(client: WebClient, person: str, since: datetime) -> set[in
     return _posted(pages)
 
 
+def in_channel(client: WebClient, channel: str, since: datetime) -> set[int]:
+    """Nudges posted in a channel since `since` (to the partner's people in a shared channel)."""
+    pages = client.conversations_history(channel=channel, oldest=_ts(since), include_all_metadata=True, limit=PAGE)
+    return _posted(pages)
+
+
 def in_thread(client: WebClient, channel: str, thread_ts: str, since: datetime) -> set[int]:
     """Nudges posted in a thread since `since`."""
     pages = client.conversations_replies(

@@ -4,8 +4,8 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
+from sqlalchemy import case, null, update
 from sqlalchemy import select as sa_select
-from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import SelectOfScalar
@@ -124,7 +124,8 @@ def exit_reviews_due(session: Session, team_ids: Sequence[str], today: date) -> 
 def _due(session: Session, team_ids: Sequence[str], column: Any, today: date) -> list[DueReview]:
     """Only what the reminder rules read, past the ORM: a sweep meets hundreds of thousands."""
     t = TABLE.c
-    query = sa_select(t.id, t.team_id, t.name, t.owner_id, t.sponsor_id, column).where(
+    partner_sponsor = case((t.partner_team_id.is_not(None), t.partner_sponsor_id), else_=null())
+    query = sa_select(t.id, t.team_id, t.name, t.owner_id, t.sponsor_id, column, partner_sponsor).where(
         t.team_id.in_(list(team_ids)), t.status == RelationshipStatus.ACTIVE.value, column <= today
     )
     return [DueReview(*row) for row in session.connection().execute(query)]

@@ -6,6 +6,7 @@ import csv
 import io
 import json
 from dataclasses import replace
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -306,3 +307,28 @@ def test_the_exit_strategy_is_agreed_only_once_the_partner_agrees_it_too(joint: 
     assert "Agreed by the partner organisation: Quinn Murphy" in files["exit_strategy/v1.md"]
     assert "Not yet agreed by the partner organisation." in files["exit_strategy/v3.md"]
     assert "- Agreed by both organisations: not yet, waiting for Globex" in files["plan/rmp.md"]
+
+
+def test_the_partners_sponsor_is_reminded_of_the_joint_exit_review_in_the_shared_channel_in_their_own_hours(
+    joint: Sandbox,
+) -> None:
+    joint.run_nudges()  # the notices of the relationship's making, out of the way
+    rel = relationship(joint)
+    with joint.database.uow(joint.workspace.team_id) as uow:
+        uow.relationships.update(replace(rel, next_exit_review_due=START.date()))
+        uow.commit()
+
+    def mentions() -> list[str]:
+        posts = [shown(m) for m in joint.workspace.top_level(JOINT)]
+        return [post for post in posts if f"<@{PAT}>:" in post and "exit strategy of *Acme Alliance*" in post]
+
+    report = joint.run_nudges()  # 10:00 in London, 04:00 in Chicago: Alice is told now, Pat when his day starts
+    assert "The joint review of the exit strategy" in shown(
+        joint.workspace.top_level(joint.workspace.im_with(ALICE).id)[-1]
+    )
+    assert mentions() == [] and report.deferred >= 1
+    joint.advance(timedelta(hours=5))  # 09:00 in Chicago
+    assert len(mentions()) == 1
+    assert PAT not in {c.im_user for c in joint.workspace.channels.values() if c.is_im}  # no direct message
+    joint.advance(timedelta(hours=2))
+    assert len(mentions()) == 1  # never twice

@@ -360,6 +360,11 @@ BUILDERS: dict[Callable[..., Any], Callable[[World], list[Any]]] = {
     nudges.item_blocks: lambda w: [
         nudges.item_blocks(COPY, n, NOW.date()) for n in w.nudges if not nudges.in_thread(n.kind)
     ],
+    nudges.mention_blocks: lambda w: [
+        nudges.mention_blocks(
+            COPY, {ALICE: [nudges.item_blocks(COPY, n, NOW.date()) for n in w.nudges if not nudges.in_thread(n.kind)]}
+        )
+    ],
     nudges.notice_blocks: lambda w: [nudges.notice_blocks(COPY, n, n.id or 0) for n in w.nudges if n.kind.notice],
     nudges.dm_blocks: lambda w: [
         nudges.dm_blocks(
@@ -463,7 +468,7 @@ def facts(world: World) -> dict[str, Any]:
         "previous": [ALICE, None], "owner": [OWNER, SPONSOR], "only_notices": [False, True],
         "elsewhere": ["C0ACME", None], "unconfirmed": [True, False], "shared": [True, False],
         "side": list(Side), "other": list(Side), "partner": world.text, "stages": [[stage, CATALOGUE.stage(2)]],
-        "channel": CHANNEL, "counterpart": [ALICE, None],
+        "channel": CHANNEL, "counterpart": [ALICE, None], "recipient": ALICE,
     }  # fmt: skip
 
 
