@@ -254,17 +254,7 @@ class Nudger:
         shown: dict[int | None, list[Block]] = {}
         ready: list[QueuedNudge] = []
         for person, nudges in people.items():
-            try:
-                zone = self._zone(slack, team_id, person, now)
-            except SlackApiError as error:
-                self._failed_send(uow, nudges, error, now, report)
-                continue
-            opens = self.hours.next_open(now, zone)
-            if opens > now:
-                nudge_service.retry_later(uow, nudges, opens)
-                report.deferred += len(nudges)
-                continue
-            theirs = self._shown(uow, nudges, now.astimezone(zone).date(), report)
+            theirs = self._shown_in_hours(slack, team_id, person, nudges, now, report)
             shown |= theirs
             ready += [n for n in nudges if n.id in theirs]
         if not ready:
@@ -315,17 +305,7 @@ class Nudger:
         self, slack: WebClient, team_id: str, person: str, nudges: list[QueuedNudge], now: datetime, report: RunReport
     ) -> None:
         uow = self.uow(team_id)
-        try:
-            zone = self._zone(slack, team_id, person, now)
-        except SlackApiError as error:  # a 429: the person's hours are asked again once Slack allows
-            self._failed_send(uow, nudges, error, now, report)
-            return
-        opens = self.hours.next_open(now, zone)
-        if opens > now:
-            nudge_service.retry_later(uow, nudges, opens)
-            report.deferred += len(nudges)
-            return
-        shown = self._shown(uow, nudges, now.astimezone(zone).date(), report)
+        shown = self._shown_in_hours(slack, team_id, person, nudges, now, report)
         if not shown:
             return
 
@@ -372,6 +352,23 @@ class Nudger:
     def _update_settled(self, slack: WebClient, team_id: str, now: datetime, report: RunReport) -> None:
         """DMs whose items were done elsewhere since they were sent, and not brought up to date at once."""
         report.updated += updates.bring_up_to_date(slack, self.copy, self.uow(team_id), now, GONE)
+
+    def _shown_in_hours(
+        self, slack: WebClient, team_id: str, person: str, nudges: list[QueuedNudge], now: datetime, report: RunReport
+    ) -> dict[int | None, list[Block]]:
+        """`_shown`, if it is the person's working day now; else none, the nudges held back until it is."""
+        uow = self.uow(team_id)
+        try:
+            zone = self._zone(slack, team_id, person, now)
+        except SlackApiError as error:  # a 429: the person's hours are asked again once Slack allows
+            self._failed_send(uow, nudges, error, now, report)
+            return {}
+        opens = self.hours.next_open(now, zone)
+        if opens > now:
+            nudge_service.retry_later(uow, nudges, opens)
+            report.deferred += len(nudges)
+            return {}
+        return self._shown(uow, nudges, now.astimezone(zone).date(), report)
 
     def _shown(
         self, uow: UnitOfWork, nudges: list[QueuedNudge], today: date, report: RunReport
