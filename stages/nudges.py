@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 
 from stages.catalogue import Cadences, ChecklistItem, Role, Stage
 from stages.checklist import ItemState
-from stages.disputes import TOP_TIER, Dispute, handed_over
+from stages.disputes import TOP_TIER, Dispute, Tier, handed_over, partner_counterpart
 from stages.exits import ExitStrategy
 from stages.pseudonyms import erased_name
 from stages.relationships import Relationship
@@ -213,12 +213,16 @@ def dispute_check(
 
 
 def escalation_nudges(dispute: Dispute, relationship: Relationship, now: datetime) -> list[Nudge]:
-    """Tell the dispute's new owner that it is now theirs; an owner it stays with is told in its thread only."""
-    if not handed_over(dispute, relationship):
-        return []
+    """Tell the dispute's new owner that it is now theirs (an owner it stays with is told in its thread only), and
+    in a joint relationship the partner's counterpart at the new tier, if it changed with it."""
     detail = _dispute_detail(dispute, relationship, now)
-    owner = dispute.owner_id
-    return [Nudge(NudgeKind.DISPUTE_ESCALATED, str(dispute.id), dispute.tier, "0", owner, relationship.id or 0, detail)]
+    told = [dispute.owner_id] if handed_over(dispute, relationship) else []
+    counterpart = partner_counterpart(dispute.tier, relationship)
+    below = dispute.tier - 1
+    if counterpart and below >= Tier.WORKING_LEVEL and counterpart != partner_counterpart(below, relationship):
+        told.append(counterpart)
+    subject, tier, rid = str(dispute.id), dispute.tier, relationship.id or 0
+    return [Nudge(NudgeKind.DISPUTE_ESCALATED, subject, tier, "0", person, rid, detail) for person in told]
 
 
 def thread_nudges(dispute: Dispute, relationship: Relationship, now: datetime) -> list[Nudge]:

@@ -332,3 +332,22 @@ def test_the_partners_sponsor_is_reminded_of_the_joint_exit_review_in_the_shared
     assert PAT not in {c.im_user for c in joint.workspace.channels.values() if c.is_im}  # no direct message
     joint.advance(timedelta(hours=2))
     assert len(mentions()) == 1  # never twice
+
+
+def test_a_dispute_reaching_the_sponsors_tier_is_the_partner_sponsors_too_told_in_the_shared_channel(
+    joint: Sandbox,
+) -> None:
+    joint.run_nudges()
+    joint.driver.command(CAROL, JOINT, "dispute Acme Alliance deliveries late three weeks running")
+    dispute = joint.workspace.top_level(JOINT)[-1]
+    escalate(joint, ALICE, fresh(joint, dispute), "No agreement at working level")  # Quinn stays Globex's
+    escalate(joint, ALICE, fresh(joint, dispute), "The joint team is deadlocked")  # now Pat's, for Globex
+    joint.advance(timedelta(hours=5))  # 09:00 in Chicago
+
+    def told(person: str) -> list[str]:
+        posts = [shown(m) for m in joint.workspace.top_level(JOINT)]
+        return [p for p in posts if f"<@{person}>:" in p and "has reached tier" in p]
+
+    assert len(told(PAT)) == 1 and "has reached tier 3 and is now yours" in told(PAT)[0]
+    assert told(QUINN) == []  # the joint team's tier did not change who answers for Globex
+    assert "has reached tier 3" in shown(joint.workspace.top_level(joint.workspace.im_with(BOB).id)[-1])
