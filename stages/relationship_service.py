@@ -114,11 +114,14 @@ def edit_relationship(
     now: datetime,
     catalogue: Catalogue | None = None,
     organisations: Mapping[str, str] | None = None,
+    channel_partner: str | None = None,
 ) -> RelationshipEdited:
     """Change a relationship's name, partner, people, channel or review cadence. Only its owner or sponsor may.
 
     The partner's people (its sponsor and relationship manager) must be of the partner's organisation, as
     `organisations` (person: their Slack workspace) says, and can be named only once the partner takes part.
+    Moved to another channel, the relationship takes as its partner's workspace the one that channel is shared
+    with, `channel_partner` (none: an internal channel).
 
     A new cadence moves the next review only if that brings it sooner; the stage is changed only by sign-off. A new
     owner or sponsor (named by someone else) is told what the role asks, in `catalogue`'s words.
@@ -130,11 +133,13 @@ def edit_relationship(
             raise Stale(f"relationship {relationship_id}")
         if not current.is_leader(by):
             raise NotAllowed("edit", current.owner_id, current.sponsor_id)
-        _partner_people_are_theirs(current, valid, organisations or {})
+        moved = valid.channel_id != current.channel_id
+        base = current.with_partner_workspace(channel_partner) if moved else current
+        _partner_people_are_theirs(current, base, valid, organisations or {})
         clash = uow.relationships.by_name(valid.name)
         if clash is not None and clash.id != relationship_id:
             raise NameTaken(valid.name, clash.name)
-        edited = current.edited(valid, today=now.date())
+        edited = base.edited(valid, today=now.date())
         saved = current if edited == current else uow.relationships.update(edited)
         leaders = NO_HOMES  # an edit that changes nothing changes no Home tab
         if saved != current:
@@ -146,13 +151,20 @@ def edit_relationship(
         return RelationshipEdited(saved, saved != current, leaders)
 
 
-def _partner_people_are_theirs(current: Relationship, valid: ValidDraft, organisations: Mapping[str, str]) -> None:
+def _partner_people_are_theirs(
+    current: Relationship, edited: Relationship, valid: ValidDraft, organisations: Mapping[str, str]
+) -> None:
+    """`InvalidInput` for a partner's person newly named who is not of the partner's workspace (or when there is no
+    partner taking part); those named before stay, whatever channel the relationship moves to."""
     problems = []
+    before = {"partner_sponsor": current.partner_sponsor_id, "partner_manager": current.partner_manager_id}
     for field, person in valid.partner_people().items():
-        if current.partner_team_id is None:
-            problems.append(Problem(field, "partner_not_connected", {"partner": current.partner}))
-        elif organisations.get(person) != current.partner_team_id:
-            problems.append(Problem(field, "not_partner_person", {"partner": current.partner}))
+        if person == before[field]:
+            continue
+        if edited.partner_team_id is None:
+            problems.append(Problem(field, "partner_not_connected", {"partner": edited.partner}))
+        elif organisations.get(person) != edited.partner_team_id:
+            problems.append(Problem(field, "not_partner_person", {"partner": edited.partner}))
     if problems:
         raise InvalidInput(problems)
 

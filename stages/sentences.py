@@ -27,6 +27,7 @@ EDITABLE = {  # what editing a relationship can change, in words
     "owner_id": "the owner",
     "sponsor_id": "the executive sponsor",
     "channel_id": "the channel",
+    "partner_team_id": "the partner's Slack workspace (its channel's sharing)",
     "partner_sponsor_id": "the partner's executive sponsor",
     "partner_manager_id": "the partner's relationship manager",
     "review_cadence_days": "the review cadence",

@@ -80,6 +80,7 @@ def save_edit(turn: Turn) -> str | None:
             now=turn.now(),
             catalogue=turn.deps.catalogue,
             organisations={person: team_of_person(turn.client, person) for person in named},
+            channel_partner=_partner_of(turn, draft.channel_id),
         )
     except NameTaken as taken:
         _name_taken(turn, taken, RelationshipRef(relationship_id))
@@ -96,8 +97,6 @@ def save_edit(turn: Turn) -> str | None:
 
 def create_relationship(turn: Turn) -> str | None:
     draft = read_draft(turn.body["view"])
-    # A channel shared with another organisation already: that organisation is the partner, which takes part.
-    others = other_organisations(turn.client, draft.channel_id, turn.context.team_id or "") if draft.channel_id else []
     try:
         created = relationship_service.create_relationship(
             turn.uow(),
@@ -106,7 +105,7 @@ def create_relationship(turn: Turn) -> str | None:
             now=turn.now(),
             exit_review_days=turn.deps.catalogue.cadences.exit_review_days,
             catalogue=turn.deps.catalogue,
-            partner_team_id=others[0] if others else None,
+            partner_team_id=_partner_of(turn, draft.channel_id),
         )
     except NameTaken as taken:
         _name_taken(turn, taken, None)
@@ -122,6 +121,12 @@ def create_relationship(turn: Turn) -> str | None:
         posted = False
     stage = turn.deps.catalogue.stage(relationship.stage)
     return turn.deps.copy("relationships", "created", r=relationship, stage=stage, posted=posted)
+
+
+def _partner_of(turn: Turn, channel: str | None) -> str | None:
+    """The organisation `channel` is shared with already (Slack Connect), which is then the partner, taking part."""
+    others = other_organisations(turn.client, channel, turn.context.team_id or "") if channel else []
+    return others[0] if others else None
 
 
 def _name_taken(turn: Turn, taken: NameTaken, editing: RelationshipRef | None) -> None:

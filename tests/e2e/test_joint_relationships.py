@@ -20,6 +20,7 @@ from stages.disputes import DisputeEventKind
 from stages.relationships import Side
 from tests.conftest import START
 from tests.e2e.helpers import (
+    ACME,
     ALICE,
     BOB,
     CAROL,
@@ -351,3 +352,18 @@ def test_a_dispute_reaching_the_sponsors_tier_is_the_partner_sponsors_too_told_i
     assert len(told(PAT)) == 1 and "has reached tier 3 and is now yours" in told(PAT)[0]
     assert told(QUINN) == []  # the joint team's tier did not change who answers for Globex
     assert "has reached tier 3" in shown(joint.workspace.top_level(joint.workspace.im_with(BOB).id)[-1])
+
+
+def test_moving_a_relationship_to_a_shared_channel_makes_it_joint_and_back_to_an_internal_one_ends_that(
+    sandbox: Sandbox,
+) -> None:
+    create_relationship(sandbox, "Acme Alliance", user=ALICE, sponsor=BOB, partner="Globex")
+    assert relationship(sandbox).partner_team_id is None
+    sandbox.driver.command(ALICE, ACME, "edit Acme Alliance")
+    assert sandbox.driver.submit(ALICE, {"channel": JOINT}).errors == {}
+    assert relationship(sandbox).partner_team_id == GLOBEX
+    assert name_partner_people(sandbox, {"partner_sponsor": PAT}) == {}
+    sandbox.driver.command(ALICE, JOINT, "edit Acme Alliance")
+    assert sandbox.driver.submit(ALICE, {"channel": ACME}).errors == {}
+    moved = relationship(sandbox)
+    assert (moved.partner_team_id, moved.partner_sponsor_id) == (None, PAT)  # not joint; Pat stays named
