@@ -27,6 +27,7 @@ from bot.records import listeners as records
 from bot.relationships import buttons as relationship_buttons
 from bot.relationships import listeners as relationships
 from bot.relationships import partner_workspace
+from bot.relationships.card import show_card
 from bot.runtime.verified_requests import SIGNED, FromTheInbox, Signatures, SignedBySlack
 from bot.settings import Settings
 from bot.slack import accord_command
@@ -105,6 +106,7 @@ def wired(deps: Deps) -> Deps:
         nudge_opener=open_for_nudge,
         nudge_messages=update_settled_messages,
         channel_shared=take_internal_out,
+        relationship_card=show_card,
     )
 
 

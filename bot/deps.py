@@ -15,6 +15,7 @@ from stages.dispute_service import Case
 from stages.disputes import DisputeEventKind
 from stages.nudges import QueuedNudge
 from stages.ports import UnitOfWork
+from stages.relationships import Relationship
 
 if TYPE_CHECKING:
     from bot.slack.turn import Turn  # which takes Deps itself
@@ -54,6 +55,12 @@ class NudgeOpener(Protocol):
     def __call__(self, turn: "Turn", nudge: QueuedNudge) -> None: ...
 
 
+class RelationshipCard(Protocol):
+    """Brings a joint relationship's pinned card up to date (the relationships feature's): a stage moved."""
+
+    def __call__(self, client: WebClient, deps: "Deps", relationship: Relationship) -> None: ...
+
+
 class ChannelShared(Protocol):
     """What a channel newly shared with another organisation means for a feature's own posts there (the check-ins
     feature takes its strategy-phase threads out)."""
@@ -82,4 +89,5 @@ class Deps:
     nudge_opener: NudgeOpener | None = None
     nudge_messages: NudgeMessages | None = None
     channel_shared: ChannelShared | None = None
+    relationship_card: RelationshipCard | None = None
     tenants: Tenants | None = None  # set by the process's bootstrap, on its database

@@ -25,6 +25,7 @@ class Action(StrEnum):
     RELATIONSHIP_EDITED = "relationship.edited"
     RELATIONSHIP_INTRODUCED = "relationship.introduced"
     PARTNER_WORKSPACE = "relationship.partner_workspace"
+    RELATIONSHIP_CARD = "relationship.card"
     CHECKIN_OPENED = "checkin.opened"
     CHECKIN_POSTED = "checkin.posted"
     CHECKIN_ABANDONED = "checkin.abandoned"

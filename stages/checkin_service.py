@@ -162,6 +162,13 @@ def posted(
         return saved
 
 
+def current_thread(uow: UnitOfWork, relationship: Relationship) -> Checkin | None:
+    """The posted check-in of the relationship's current stage, if there is one."""
+    with uow.reading():
+        checkin = uow.checkins.for_stage(relationship.id or 0, relationship.stage)
+    return checkin if checkin is not None and checkin.posted else None
+
+
 def internal_threads(uow: UnitOfWork, catalogue: Catalogue, channel_id: str) -> list[Board]:
     """The strategy-phase check-ins posted in `channel_id`: what must leave it once another organisation reads it."""
     with uow.reading():

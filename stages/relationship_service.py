@@ -77,6 +77,18 @@ def record_intro(uow: UnitOfWork, relationship: Relationship, ts: str, *, now: d
     return updated
 
 
+def record_card(uow: UnitOfWork, relationship: Relationship, ts: str, *, now: datetime) -> Relationship:
+    """Remember the card pinned in the relationship's shared channel, to keep it up to date in place."""
+    with uow:
+        current = uow.relationships.get(relationship.id or 0)
+        if current is None:
+            raise Stale(f"relationship {relationship.id}")
+        updated = uow.relationships.update(current.with_card(ts))
+        uow.audit.record(relationship.id, SYSTEM, now, "relationship.card", current.channel_id, current, updated)
+        uow.commit()
+    return updated
+
+
 def channel_shared(
     uow: UnitOfWork, channel_id: str, *, connected: str | None, disconnected: str | None, now: datetime
 ) -> list[Relationship]:

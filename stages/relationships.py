@@ -127,6 +127,7 @@ class Relationship:
     # The partner's own executive sponsor and relationship manager: either signs the joint stage gates for them.
     partner_sponsor_id: str | None = None
     partner_manager_id: str | None = None
+    card_ts: str | None = None  # the card pinned in the shared channel, saying what each side can do there
     id: int | None = None
 
     @classmethod
@@ -175,6 +176,9 @@ class Relationship:
 
     def with_partner_workspace(self, team_id: str | None) -> "Relationship":
         return replace(self, partner_team_id=team_id)
+
+    def with_card(self, ts: str | None) -> "Relationship":
+        return replace(self, card_ts=ts)
 
     def with_partner_people(self, sponsor_id: str | None, manager_id: str | None) -> "Relationship":
         return replace(self, partner_sponsor_id=sponsor_id, partner_manager_id=manager_id)

@@ -60,6 +60,8 @@ def _what(action: Action, event: AuditEvent, names: Names) -> str:
             if a.get("partner_team_id"):
                 return f"recorded that {channel} is shared with the partner's Slack workspace"
             return f"recorded that {channel} is no longer shared with the partner's Slack workspace"
+        case Action.RELATIONSHIP_CARD:
+            return f"pinned the relationship's card in {names.channel(a.get('channel_id') or event.subject)}"
         case Action.CHECKIN_OPENED:
             return f"opened the check-in of {subject}"
         case Action.CHECKIN_POSTED:

@@ -91,6 +91,7 @@ class RelationshipRow(SQLModel, table=True):
     partner_team_id: str | None = Field(default=None, max_length=SLACK_ID)
     partner_sponsor_id: str | None = Field(default=None, max_length=SLACK_ID)
     partner_manager_id: str | None = Field(default=None, max_length=SLACK_ID)
+    card_ts: str | None = Field(default=None, max_length=TS)
 
 
 class CheckinRow(SQLModel, table=True):

@@ -248,6 +248,8 @@ def _announce(turn: Turn, moved: GateMoved | GateCountersigned, text: str) -> No
         turn.client.chat_postMessage(channel=checkin.channel_id, thread_ts=checkin.thread_ts, text=text)
     refresh_all(turn.client, turn.deps, moved.board)
     turn.draw_homes(moved.home_for)
+    if turn.deps.relationship_card is not None:
+        turn.deps.relationship_card(turn.client, turn.deps, moved.board.relationship)
 
 
 def _checkin(turn: Turn, invocation: Invocation) -> None:

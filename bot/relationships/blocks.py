@@ -1,10 +1,12 @@
-"""Messages about relationships: the channel introduction, the list and the status report."""
+"""Messages about relationships: the channel introduction, the list, the status report and the card pinned in a
+shared channel."""
 
 from datetime import date
 
-from slack_sdk.models.blocks import Block
+from slack_sdk.models.blocks import ActionsBlock, Block, ButtonElement
 
-from bot.slack.kit import MESSAGE_BLOCK_LIMIT, context, divider, header, section
+from bot.slack import ids
+from bot.slack.kit import MESSAGE_BLOCK_LIMIT, context, divider, header, plain, section
 from bot.slack.wording import Copy
 from stages.catalogue import Catalogue
 from stages.relationship_service import StatusReport
@@ -43,3 +45,23 @@ def status_blocks(copy: Copy, report: StatusReport) -> list[Block]:
         divider(),
         section(stage_lines),
     ]
+
+
+def card_blocks(copy: Copy, relationship: Relationship, catalogue: Catalogue, thread: str | None) -> list[Block]:
+    """The card; with `thread`, a link to the current stage's check-in thread."""
+    r = relationship
+    stage = catalogue.stage(r.stage)
+    blocks: list[Block] = [
+        header(copy.plain("relationships", "card_title", r=r)),
+        section(copy("relationships", "card_status", r=r, stage=stage, phase=catalogue.phase_of(stage.number))),
+        context(copy("relationships", "card_people", r=r)),
+        section(copy("relationships", "card_what", r=r)),
+    ]
+    if thread:
+        button = ButtonElement(
+            text=plain(copy.plain("relationships", "card_thread", stage=stage)),
+            action_id=ids.ACTION_OPEN_THREAD,
+            url=thread,
+        )
+        blocks.append(ActionsBlock(block_id="card", elements=[button]))
+    return blocks

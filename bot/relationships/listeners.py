@@ -9,6 +9,7 @@ from slack_sdk.errors import SlackApiError
 
 from bot.deps import Deps
 from bot.relationships.blocks import intro_blocks, list_blocks, status_blocks
+from bot.relationships.card import show_card
 from bot.relationships.modal import draft_of, new_relationship_modal, read_draft
 from bot.slack import ids
 from bot.slack.kit import message_blocks
@@ -91,6 +92,8 @@ def save_edit(turn: Turn) -> str | None:
         return None
     turn.draw_homes(edited.home_for)
     saved = edited.relationship
+    if edited.changed:
+        show_card(turn.client, turn.deps, saved)
     turn.learn(people=[saved.owner_id, saved.sponsor_id], channels=[saved.channel_id])
     return turn.deps.copy("relationships", "edited" if edited.changed else "unchanged", r=saved)
 
@@ -119,6 +122,7 @@ def create_relationship(turn: Turn) -> str | None:
         # The relationship is saved; only its introduction is missing, and the outcome says so.
         log.exception("introducing relationship %s failed", relationship.id)
         posted = False
+    show_card(turn.client, turn.deps, relationship)
     stage = turn.deps.catalogue.stage(relationship.stage)
     return turn.deps.copy("relationships", "created", r=relationship, stage=stage, posted=posted)
 

@@ -8,6 +8,7 @@ changes nothing the second time.
 from slack_bolt import App
 
 from bot.deps import Deps
+from bot.relationships.card import show_card
 from bot.slack import ids
 from bot.slack.posting import direct_message
 from bot.slack.turn import Turn, ack_silently, lazy, log_only
@@ -34,6 +35,7 @@ def sharing_changed(turn: Turn) -> None:
     if shared and turn.deps.channel_shared is not None:
         turn.deps.channel_shared(turn, channel)
     for relationship in changed:
+        show_card(turn.client, turn.deps, relationship)
         direct_message(
             turn.client,
             relationship.owner_id,

@@ -104,6 +104,7 @@ class Emulator:
             "views.update": self.views_update,
             "views.publish": self.views_publish,
             "reactions.add": self.reactions_add,
+            "pins.add": self.pins_add,
             "reactions.remove": self.reactions_remove,
             "files.getUploadURLExternal": self.files_get_upload_url,
             "files.completeUploadExternal": self.files_complete_upload,
@@ -559,6 +560,13 @@ class Emulator:
             raise _ContractBreach(["views.publish takes a home view"])
         record = ws.publish_home(args["user_id"], view, args.get("hash"))
         return {"view": record.to_api(ws.team_id, ws.app_id, ws.bot_id)}
+
+    def pins_add(self, args: JSON) -> JSON:
+        if not args.get("timestamp"):
+            raise SlackError("no_item_specified")
+        ws = self.current
+        ws.pin(args["channel"], args["timestamp"], ws.bot_user_id)
+        return {}
 
     def reactions_add(self, args: JSON) -> JSON:
         ws = self.current

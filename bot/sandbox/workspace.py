@@ -70,6 +70,7 @@ class Channel:
     members: set[str] = field(default_factory=set)
     shared_with: list[str] = field(default_factory=list)  # other organisations' teams (Slack Connect)
     share_pending: bool = False  # invited to share with another organisation, not accepted yet
+    pinned: list[str] = field(default_factory=list)  # timestamps of the messages pinned, oldest first
 
     @property
     def kind(self) -> str:
@@ -461,6 +462,18 @@ class Workspace:
 
     def replies(self, channel_id: str, thread_ts: str) -> list[Message]:
         return [m for m in self.messages.get(channel_id, []) if m.is_reply and m.thread_ts == thread_ts]
+
+    def pin(self, channel_id: str, ts: str, user: str) -> None:
+        """Pin a message, as `pins.add` does: by a member of the channel, once."""
+        with self.lock:
+            channel = self.channel(channel_id)
+            if user not in channel.members:
+                raise SlackError("not_in_channel")
+            if self.find(channel_id, ts) is None:
+                raise SlackError("message_not_found")
+            if ts in channel.pinned:
+                raise SlackError("already_pinned")
+            channel.pinned.append(ts)
 
     def react(self, channel_id: str, ts: str, name: str, user: str) -> None:
         with self.lock:

@@ -367,3 +367,29 @@ def test_moving_a_relationship_to_a_shared_channel_makes_it_joint_and_back_to_an
     assert sandbox.driver.submit(ALICE, {"channel": ACME}).errors == {}
     moved = relationship(sandbox)
     assert (moved.partner_team_id, moved.partner_sponsor_id) == (None, PAT)  # not joint; Pat stays named
+
+
+def test_a_card_pinned_in_the_shared_channel_says_where_the_relationship_stands_and_who_does_what(
+    joint: Sandbox,
+) -> None:
+    channel = joint.workspace.channel(JOINT)
+    [pinned] = channel.pinned  # pinned once, when the relationship was made in the shared channel
+    card = fresh(joint, Message(JOINT, pinned, ""))
+    assert f"Globex: executive sponsor <@{PAT}>, relationship manager <@{QUINN}>" in shown(card)  # kept up to date
+    assert "Globex's people have no `/accord` here" in shown(card)
+    parent, items = start_checkin(joint)
+    answer_everything(joint, items)
+    joint.driver.click(ALICE, fresh(joint, parent), ids.ACTION_SIGN_OFF)
+    joint.driver.click(PAT, fresh(joint, parent), ids.ACTION_SIGN_OFF)
+    card = fresh(joint, card)
+    assert "*Stage 5 · Working together*" in shown(card)
+    assert channel.pinned == [pinned] and joint.workspace.violations == []
+
+
+def test_a_relationship_whose_channel_comes_to_be_shared_gets_its_card_then(sandbox: Sandbox) -> None:
+    create_relationship(sandbox, "Acme Alliance", user=ALICE, sponsor=BOB, partner="Globex")
+    assert sandbox.workspace.channel(ACME).pinned == []  # one organisation only: no card
+    sandbox.driver.share_channel(ACME, GLOBEX)
+    [pinned] = sandbox.workspace.channel(ACME).pinned
+    card = shown(fresh(sandbox, Message(ACME, pinned, "")))
+    assert "Acme Alliance · with Globex" in card and "executive sponsor not named yet" in card

@@ -383,6 +383,11 @@ BUILDERS: dict[Callable[..., Any], Callable[[World], list[Any]]] = {
             VersionDiff(None, w.diff.newer, ()),
         )
     ],
+    relationships.card_blocks: lambda w: [
+        relationships.card_blocks(COPY, r, CATALOGUE, thread)
+        for r in (w.relationship, w.signed_board.relationship)
+        for thread in (None, "https://acme.slack.com/archives/C0ACME/p1")
+    ],
     relationships.intro_blocks: lambda w: [relationships.intro_blocks(COPY, w.relationship, CATALOGUE)],
     relationships.list_blocks: lambda w: [
         relationships.list_blocks(

@@ -21,6 +21,7 @@ def upgrade() -> None:
     with op.batch_alter_table("relationship") as table:
         table.add_column(sa.Column("partner_sponsor_id", sa.String(32), nullable=True))
         table.add_column(sa.Column("partner_manager_id", sa.String(32), nullable=True))
+        table.add_column(sa.Column("card_ts", sa.String(32), nullable=True))
     with op.batch_alter_table("answer") as table:
         table.add_column(sa.Column("actor_side", sa.String(8), nullable=False, server_default="home"))
     with op.batch_alter_table("checkin") as table:
@@ -73,5 +74,6 @@ def downgrade() -> None:
     with op.batch_alter_table("answer") as table:
         table.drop_column("actor_side")
     with op.batch_alter_table("relationship") as table:
+        table.drop_column("card_ts")
         table.drop_column("partner_manager_id")
         table.drop_column("partner_sponsor_id")

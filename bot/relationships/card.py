@@ -1,0 +1,56 @@
+"""The relationship card: pinned in a joint relationship's shared channel, it tells both organisations' people
+where the relationship stands and what each can do there, since the partner's people have no `/accord` (Slack
+offers a command only where its app is installed). Kept up to date in place as people and stages change.
+"""
+
+import logging
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from bot.deps import Deps
+from bot.relationships.blocks import card_blocks
+from bot.slack.kit import message_blocks
+from bot.slack.posting import post_in_channel
+from stages import checkin_service, relationship_service
+from stages.relationships import Relationship
+
+log = logging.getLogger(__name__)
+_GONE = ("message_not_found", "cant_update_message")  # someone deleted the card: it is posted again
+
+
+def show_card(client: WebClient, deps: Deps, relationship: Relationship) -> None:
+    """Post and pin the card of a joint relationship, or bring the one pinned up to date. The card is a guide,
+    brought up to date again at the next change: Slack refusing it now fails nothing else."""
+    if not relationship.is_joint:
+        return
+    try:
+        _show(client, deps, relationship)
+    except SlackApiError as error:
+        log.warning("could not show the card of relationship %s: %s", relationship.id, error.response.get("error"))
+
+
+def _show(client: WebClient, deps: Deps, relationship: Relationship) -> None:
+    copy, uow = deps.copy, deps.uow(relationship.team_id)
+    current = checkin_service.current_thread(uow, relationship)
+    thread = None
+    if current is not None and current.channel_id == relationship.channel_id and current.thread_ts:
+        link = client.chat_getPermalink(channel=current.channel_id, message_ts=current.thread_ts)
+        thread = str(link["permalink"])
+    text = copy("relationships", "card_fallback", r=relationship)
+    blocks = message_blocks(card_blocks(copy, relationship, deps.catalogue, thread))
+    if relationship.card_ts:
+        try:
+            client.chat_update(channel=relationship.channel_id, ts=relationship.card_ts, text=text, blocks=blocks)
+            return
+        except SlackApiError as error:
+            if error.response.get("error") not in _GONE:
+                raise
+            log.info("the card of relationship %s was deleted; posting it again", relationship.id)
+    posted = post_in_channel(client, relationship.channel_id, text, blocks)
+    ts = str(posted["ts"])
+    try:
+        client.pins_add(channel=relationship.channel_id, timestamp=ts)
+    except SlackApiError as error:  # the card is there all the same, unpinned
+        log.warning("could not pin the card of relationship %s: %s", relationship.id, error.response.get("error"))
+    relationship_service.record_card(uow, relationship, ts, now=deps.clock.now())
