@@ -206,12 +206,16 @@ def claim(uow: UnitOfWork, worker: str, now: datetime, limit: int, lease: timede
         return claimed
 
 
-def check_claim(uow: UnitOfWork, nudges: Sequence[QueuedNudge]) -> None:
-    """`ClaimLost` unless the nudges are all still claimed by this sender: asked right before posting them."""
+def check_claim(uow: UnitOfWork, nudges: Sequence[QueuedNudge], now: datetime) -> None:
+    """`ClaimLost` unless the nudges are all still claimed by this sender; asked right before posting them, and
+    renewing the claim: had the sender stalled near the end of its lease, another could otherwise take them over
+    while this one posts, and both would post."""
     ids, token = _claim_of(nudges)
-    with uow.reading():
-        if uow.nudges.held(ids, token) < len(ids):
+    with uow:
+        renewed = uow.nudges.renew(ids, token, now)
+        if renewed < len(ids):
             raise ClaimLost(f"nudges {ids} were taken over")
+        uow.commit()
 
 
 def still_due(uow: UnitOfWork, queued: QueuedNudge, cadences: Cadences) -> bool:

@@ -202,7 +202,9 @@ class NudgeRepository(Protocol):
     # Each of these changes only the nudges still claimed under `token`, and says how many that was: fewer than
     # asked means another sender has taken them over.
 
-    def held(self, ids: Sequence[int], token: str) -> int: ...
+    def renew(self, ids: Sequence[int], token: str, now: datetime) -> int:
+        """Claimed again from `now` on: no other sender takes them over for a whole lease from here."""
+        ...
 
     def sent(self, ids: Sequence[int], token: str, now: datetime, message: tuple[str, str] | None = None) -> int:
         """Sent, in `message` (its channel and ts) when known."""

@@ -406,7 +406,7 @@ class Nudger:
             nudges = self._not_yet_posted(uow, nudges, posted_since, now, report)
             if not nudges:
                 return False
-            nudge_service.check_claim(uow, nudges)
+            nudge_service.check_claim(uow, nudges, self.clock.now())
             message = post(nudges)
         except SlackApiError as error:
             self._failed_send(uow, nudges, error, now, report)

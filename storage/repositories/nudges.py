@@ -107,9 +107,8 @@ class SqlNudgeRepository:
         )
         return sorted((_QUEUED.entity(row) for row in claimed), key=lambda n: n.id or 0)
 
-    def held(self, ids: Sequence[int], token: str) -> int:
-        query = sa_select(func.count()).where(*self._claimed(ids, token))
-        return int(self._session.execute(query).scalar_one())
+    def renew(self, ids: Sequence[int], token: str, now: datetime) -> int:
+        return self._set(ids, token, claimed_at=now)
 
     def sent(self, ids: Sequence[int], token: str, now: datetime, message: tuple[str, str] | None = None) -> int:
         channel, ts = message or (None, None)

@@ -120,3 +120,41 @@ def test_the_apps_web_client_retries_a_rate_limit_with_a_non_integer_retry_after
     answer = web_client(sandbox.settings).chat_postMessage(channel=ACME, text="Stand-up moved to 10:00")
     assert answer["ok"]
     assert [m.text for m in sandbox.workspace.top_level(ACME)].count("Stand-up moved to 10:00") == 1
+
+
+def test_a_sender_slow_to_reach_its_post_keeps_its_claim_for_a_whole_lease_from_its_last_check(
+    two_due: Sandbox,
+) -> None:
+    """Slow before its check (its claim nearly lapsed) and slow again between its check and its post: another
+    sender in the meantime finds the nudges being posted still claimed (it may take over others, whose claim
+    lapsed unchecked), so each DM goes out once."""
+    slow = nudger_for(two_due.settings, two_due.deps, two_due.database.team_ids, two_due.database.sweeping)
+    clients = slow.clients
+    other: list[int] = []
+
+    def slowing(team_id: str) -> WebClient | None:
+        client = clients(team_id)
+        if client is None:
+            return None
+        real = client.api_call
+
+        def call(api_method: str, **kwargs: Any) -> Any:
+            if api_method == "users.info":  # before the claim is checked: most of the lease goes by
+                two_due.clock.advance(LEASE * 0.9)
+            if api_method == "chat.postMessage" and not other:  # checked, then slow again before posting
+                two_due.clock.advance(LEASE * 0.5)
+                sender = nudger_for(
+                    two_due.settings, two_due.deps, two_due.database.team_ids, two_due.database.sweeping
+                )
+                other.append(sender.run().sent)
+            return real(api_method, **kwargs)
+
+        client.api_call = call  # type: ignore[method-assign]
+        return client
+
+    slow.clients = slowing
+    slow.run()
+    two_due.driver.settle()
+    assert other == [1]  # it took over the other DM, not the one being posted
+    assert len(dms(two_due, ALICE)) == 1 and len(dms(two_due, BOB)) == 1
+    assert [row[3] for row in outbox(two_due)] == [NudgeStatus.SENT.value] * 2
