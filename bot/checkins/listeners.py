@@ -268,6 +268,8 @@ def _checkin(turn: Turn, invocation: Invocation) -> None:
                     return
                 try:
                     post_thread(turn.client, deps, board, here)
+                    if deps.relationship_card is not None:  # the card links to the current stage's thread
+                        deps.relationship_card(turn.client, deps, board.relationship)
                 except SlackApiError as error:
                     checkin_service.abandon(turn.uow(), board.checkin, now=turn.now())
                     if error.response.get("error") not in ("not_in_channel", "channel_not_found"):

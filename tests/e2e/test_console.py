@@ -179,7 +179,11 @@ def test_hostile_lines_each_get_a_one_line_answer_and_lose_nothing_typed(tmp_pat
 
     assert "Delivery (5 / 4 / 3 / 2 / 1) []: 7\n! '7' is not one of the choices: 5 / 4 / 3 / 2 / 1\n" in out
     assert "Delivery (5 / 4 / 3 / 2 / 1) []: five\n! 'five' is not one of the choices" in out
-    assert "Next review (YYYY-MM-DD) [2026-12-31]: next friday\n! 'next friday' is not a date" in out
+    # the default is one cadence (30 days) on: today's, or tomorrow's should the test run across midnight
+    defaults = [(datetime.now(UTC) + timedelta(days=30 + d)).date().isoformat() for d in (0, 1)]
+    assert any(
+        f"Next review (YYYY-MM-DD) [{day}]: next friday\n! 'next friday' is not a date" in out for day in defaults
+    )
     # only the refused field was asked again, and everything else typed was kept and saved
     assert out.count("How is the relationship going?") == 1
     assert "Delivery 4/5 · Trust and behaviours 3/5 · Value 3/5 · Governance 3/5" in out
