@@ -336,7 +336,8 @@ def sign_off(
 
     The owner or executive sponsor signs. A joint gate (see `Board.joint`) needs both organisations: the first
     side's signature waits for the other's (the partner's sponsor or relationship manager), and the second moves
-    the relationship on. None when this side had signed already (a double click).
+    the relationship on. None when this side had signed already and the other has not (a double click); when
+    both sides signed at the same moment, each unseen by the other, the next press of either moves it on.
     """
     with uow:
         current = board(uow, catalogue, checkin_id)
@@ -358,16 +359,21 @@ def sign_off(
             signature = GateSignature(
                 uow.team_id, relationship.id or 0, current.stage.number, current.rounds, side, by, now
             )
-            if not uow.gate_signatures.add(signature):
-                return None
-            other = current.signed_by(side.other)
+            added = uow.gate_signatures.add(signature)
+            # Read again, not from the board: the other side may have signed at the same moment, unseen by it.
+            of_round = uow.gate_signatures.of_round(signature.relationship_id, signature.stage, signature.round)
+            signatures = {s.side: s for s in of_round}
+            other = signatures.get(side.other)
+            if other is None and not added:
+                return None  # this side signed already (a double click): the gate still waits for the other
             if other is None:
                 subject = f"stage {current.stage.number}"
                 uow.audit.record(relationship.id, by, now, "stage.countersigned", subject, after=signature, side=side)
                 people = homes(uow, now, by, relationship.owner_id, relationship.sponsor_id)
                 uow.commit()
                 return GateCountersigned(board(uow, catalogue, checkin_id), side, people)
-            home, partner = (signature, other) if side is Side.HOME else (other, signature)
+            mine = signatures.get(side, signature)  # this side's first signature, if this press was a second one
+            home, partner = (mine, other) if side is Side.HOME else (other, mine)
             home_signer = home.signed_by
         moved = relationship.advanced(catalogue.last_stage.number)
         if current.stage.number >= catalogue.cadences.exit_review_at_signoff_from_stage:

@@ -15,7 +15,7 @@ from bot.sandbox.driver import NotOffered
 from bot.sandbox.harness import Sandbox
 from bot.sandbox.workspace import Message
 from bot.slack import ids
-from stages.checkins import SignOff
+from stages.checkins import GateSignature, SignOff
 from stages.disputes import DisputeEventKind
 from stages.relationships import Side
 from tests.conftest import START
@@ -393,3 +393,24 @@ def test_a_relationship_whose_channel_comes_to_be_shared_gets_its_card_then(sand
     [pinned] = sandbox.workspace.channel(ACME).pinned
     card = shown(fresh(sandbox, Message(ACME, pinned, "")))
     assert "Acme Alliance · with Globex" in card and "executive sponsor not named yet" in card
+
+
+def test_both_sides_signing_at_the_same_moment_unseen_by_each_other_is_settled_by_the_next_press(
+    joint: Sandbox,
+) -> None:
+    parent, items = start_checkin(joint)
+    answer_everything(joint, items)
+    joint.driver.click(ALICE, fresh(joint, parent), ids.ACTION_SIGN_OFF)
+    # Globex's signature, kept by a transaction that could not see Acme's (PostgreSQL, the same instant).
+    rel = relationship(joint)
+    with joint.database.uow(joint.workspace.team_id) as uow:
+        assert uow.gate_signatures.add(
+            GateSignature(joint.workspace.team_id, rel.id or 0, 4, 0, Side.PARTNER, PAT, START)
+        )
+        uow.commit()
+    assert relationship(joint).stage == 4
+    joint.driver.click(ALICE, fresh(joint, parent), ids.ACTION_SIGN_OFF)  # pressed again: both have signed
+    assert relationship(joint).stage == 5
+    with joint.database.uow(joint.workspace.team_id) as uow:
+        [signed] = [s for s in uow.sign_offs.for_relationship(rel.id or 0) if s.stage == 4]
+    assert (signed.signed_by, signed.partner_signed_by) == (ALICE, PAT)
