@@ -26,6 +26,7 @@ class Action(StrEnum):
     RELATIONSHIP_INTRODUCED = "relationship.introduced"
     PARTNER_WORKSPACE = "relationship.partner_workspace"
     RELATIONSHIP_CARD = "relationship.card"
+    TEAM_CHANGED = "team.changed"
     CHECKIN_OPENED = "checkin.opened"
     CHECKIN_POSTED = "checkin.posted"
     CHECKIN_ABANDONED = "checkin.abandoned"

@@ -269,7 +269,8 @@ def escalate(
     why = escalation_reason(reason)
 
     def tell_new_owner(moved: Case) -> None:
-        uow.nudges.enqueue(escalation_nudges(moved.dispute, moved.relationship, now), now)
+        team = uow.joint_teams.of(moved.relationship.id or 0)
+        uow.nudges.enqueue(escalation_nudges(moved.dispute, moved.relationship, now, team), now)
 
     kind = DisputeEventKind.ESCALATED
     moved = _change(

@@ -5,7 +5,7 @@ climbs a tier only if nobody moved it first, and senders claim rows before sendi
 """
 
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -15,8 +15,9 @@ from uuid import uuid4
 
 from stages.catalogue import Cadences
 from stages.dispute_service import Case, climb_many
-from stages.disputes import Dispute
+from stages.disputes import Dispute, Tier
 from stages.errors import Stale
+from stages.joint_team import TeamPair
 from stages.nudges import (
     ClaimLost,
     DueReview,
@@ -127,19 +128,24 @@ def _queue_disputes(
         }
         climbing = [case for _, cases in checked.values() for case in cases]
         escalated = _by_team(climb_many(uow, climbing, now=now) if climbing else [], lambda c: c.dispute.team_id)
-        nudges = {team: found + _told_of_climbs(escalated.get(team, []), now) for team, (found, _) in checked.items()}
+        rosters = uow.sweep.joint_teams(
+            [c.relationship.id or 0 for c in climbing if c.dispute.tier + 1 == Tier.JOINT_MANAGEMENT]
+        )
+        nudges = {
+            team: found + _told_of_climbs(escalated.get(team, []), now, rosters) for team, (found, _) in checked.items()
+        }
         nudges = {team: reachable(found) for team, found in nudges.items()}
         enqueued = uow.sweep.enqueue(nudges, now)
         uow.commit()
     return {team: SweepResult(found, enqueued.get(team, 0), escalated.get(team, [])) for team, found in nudges.items()}
 
 
-def _told_of_climbs(escalated: Sequence[Case], now: datetime) -> list[Nudge]:
+def _told_of_climbs(escalated: Sequence[Case], now: datetime, rosters: Mapping[int, list[TeamPair]]) -> list[Nudge]:
     """The new tier's people, and the dispute's thread, told of each dispute the ladder moved up."""
     return [
         n
         for moved in escalated
-        for n in escalation_nudges(moved.dispute, moved.relationship, now)
+        for n in escalation_nudges(moved.dispute, moved.relationship, now, rosters.get(moved.relationship.id or 0, []))
         + thread_nudges(moved.dispute, moved.relationship, now)
     ]
 

@@ -5,7 +5,7 @@ period, recipient) that is the same however many times, and by however many proc
 outbox keeps one row per key, so a nudge is sent once however often the sweep runs.
 """
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
@@ -16,6 +16,7 @@ from stages.catalogue import Cadences, ChecklistItem, Role, Stage
 from stages.checklist import ItemState
 from stages.disputes import TOP_TIER, Dispute, Tier, handed_over, partner_counterpart
 from stages.exits import ExitStrategy
+from stages.joint_team import TeamPair, members
 from stages.pseudonyms import erased_name
 from stages.relationships import Relationship
 
@@ -212,9 +213,12 @@ def dispute_check(
     return DisputeCheck(nudges, escalate)
 
 
-def escalation_nudges(dispute: Dispute, relationship: Relationship, now: datetime) -> list[Nudge]:
-    """Tell the dispute's new owner that it is now theirs (an owner it stays with is told in its thread only), and
-    in a joint relationship the partner's counterpart at the new tier, if it changed with it."""
+def escalation_nudges(
+    dispute: Dispute, relationship: Relationship, now: datetime, team: Sequence[TeamPair] = ()
+) -> list[Nudge]:
+    """Tell the dispute's new owner that it is now theirs (an owner it stays with is told in its thread only), in
+    a joint relationship the partner's counterpart at the new tier, if it changed with it, and at the joint
+    management team's tier everyone of `team`, both sides, that it is now before them."""
     detail = _dispute_detail(dispute, relationship, now)
     told = [dispute.owner_id] if handed_over(dispute, relationship) else []
     counterpart = partner_counterpart(dispute.tier, relationship)
@@ -222,7 +226,13 @@ def escalation_nudges(dispute: Dispute, relationship: Relationship, now: datetim
     if counterpart and below >= Tier.WORKING_LEVEL and counterpart != partner_counterpart(below, relationship):
         told.append(counterpart)
     subject, tier, rid = str(dispute.id), dispute.tier, relationship.id or 0
-    return [Nudge(NudgeKind.DISPUTE_ESCALATED, subject, tier, "0", person, rid, detail) for person in told]
+    nudges = [Nudge(NudgeKind.DISPUTE_ESCALATED, subject, tier, "0", person, rid, detail) for person in told]
+    if dispute.tier == Tier.JOINT_MANAGEMENT:
+        in_team = [p for p in members(team) if p not in told and p != dispute.owner_id]
+        nudges += [
+            Nudge(NudgeKind.DISPUTE_ESCALATED, subject, tier, "0", p, rid, detail | {"team": True}) for p in in_team
+        ]
+    return nudges
 
 
 def thread_nudges(dispute: Dispute, relationship: Relationship, now: datetime) -> list[Nudge]:
@@ -328,7 +338,7 @@ def exit_review_notices(relationship: Relationship, strategy: ExitStrategy) -> l
     ]
 
 
-def _dispute_detail(dispute: Dispute, relationship: Relationship, now: datetime) -> dict[str, str | int]:
+def _dispute_detail(dispute: Dispute, relationship: Relationship, now: datetime) -> dict[str, str | int | bool]:
     return {
         "name": relationship.name,
         "summary": dispute.summary,

@@ -13,6 +13,7 @@ from stages.checklist import Answer, ItemState
 from stages.directory import DirectoryEntry
 from stages.disputes import Dispute, DisputeEvent
 from stages.exits import ExitStrategy
+from stages.joint_team import TeamPair
 from stages.nudges import DueReview, Nudge, QueuedNudge, Snooze, Snoozes
 from stages.relationships import Relationship, Side
 from stages.reviews import Review
@@ -135,6 +136,14 @@ class GateSignatureRepository(Protocol):
     def add(self, signature: GateSignature) -> bool: ...
 
     def of_round(self, relationship_id: int, stage: int, round: int) -> list[GateSignature]: ...
+
+
+class JointTeamRepository(Protocol):
+    def of(self, relationship_id: int) -> list[TeamPair]: ...
+
+    def of_many(self, relationship_ids: Sequence[int]) -> dict[int, list[TeamPair]]: ...
+
+    def replace(self, relationship_id: int, pairs: Sequence[TeamPair]) -> None: ...
 
 
 class ReviewRepository(Protocol):
@@ -266,6 +275,9 @@ class SweepRepository(Protocol):
         """Each workspace's snoozes (as `SnoozeRepository.recent`); a workspace with none is left out."""
         ...
 
+    def joint_teams(self, relationship_ids: Sequence[int]) -> dict[int, list[TeamPair]]:
+        """The joint management teams of the relationships, by relationship."""
+
     def move_up(self, dispute_ids: Sequence[int], from_tier: int, now: datetime) -> list[Dispute]:
         """Move these open disputes of the batch up from `from_tier`, as `Dispute.escalated(now)` does, in one
         statement; returns those moved (one already moved or closed by someone else is left alone)."""
@@ -376,6 +388,9 @@ class UnitOfWork(Protocol):
 
     @property
     def gate_signatures(self) -> GateSignatureRepository: ...
+
+    @property
+    def joint_teams(self) -> JointTeamRepository: ...
 
     @property
     def reviews(self) -> ReviewRepository: ...

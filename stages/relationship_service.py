@@ -10,6 +10,7 @@ from stages.catalogue import Catalogue, Phase, Stage, default_catalogue
 from stages.checklist import StageProgress
 from stages.errors import InvalidInput, NameTaken, NotAllowed, Problem, RelationshipNotFound, Stale
 from stages.homes import NO_HOMES, HomesToDraw, homes
+from stages.joint_team import PairDraft, TeamPair, checked_rows, paired, roster
 from stages.naming import clean_name, hidden_characters, suggest
 from stages.nudges import role_nudges
 from stages.ports import UnitOfWork
@@ -127,18 +128,21 @@ def edit_relationship(
     catalogue: Catalogue | None = None,
     organisations: Mapping[str, str] | None = None,
     channel_partner: str | None = None,
+    team: Sequence[PairDraft] | None = None,
 ) -> RelationshipEdited:
     """Change a relationship's name, partner, people, channel or review cadence. Only its owner or sponsor may.
 
     The partner's people (its sponsor and relationship manager) must be of the partner's organisation, as
     `organisations` (person: their Slack workspace) says, and can be named only once the partner takes part.
     Moved to another channel, the relationship takes as its partner's workspace the one that channel is shared
-    with, `channel_partner` (none: an internal channel).
+    with, `channel_partner` (none: an internal channel); in the same channel, `channel_partner` is the one chosen
+    among those it is shared with (none: unchanged).
 
     A new cadence moves the next review only if that brings it sooner; the stage is changed only by sign-off. A new
     owner or sponsor (named by someone else) is told what the role asks, in `catalogue`'s words.
     """
     valid = draft.validated()
+    rows = checked_rows(team) if team is not None else None
     with uow:
         current = uow.relationships.get(relationship_id)
         if current is None:
@@ -146,32 +150,44 @@ def edit_relationship(
         if not current.is_leader(by):
             raise NotAllowed("edit", current.owner_id, current.sponsor_id)
         moved = valid.channel_id != current.channel_id
-        base = current.with_partner_workspace(channel_partner) if moved else current
+        rechosen = channel_partner is not None and channel_partner != current.partner_team_id
+        base = current.with_partner_workspace(channel_partner) if moved or rechosen else current
         _partner_people_are_theirs(current, base, valid, organisations or {})
+        pairs_before = uow.joint_teams.of(relationship_id)
+        pairs = pairs_before if rows is None else paired(rows, base, organisations or {})
         clash = uow.relationships.by_name(valid.name)
         if clash is not None and clash.id != relationship_id:
             raise NameTaken(valid.name, clash.name)
         edited = base.edited(valid, today=now.date())
         saved = current if edited == current else uow.relationships.update(edited)
         leaders = NO_HOMES  # an edit that changes nothing changes no Home tab
+        if pairs != pairs_before:
+            uow.joint_teams.replace(relationship_id, pairs)
+            uow.audit.record(relationship_id, by, now, "team.changed", saved.name, roster(pairs_before), roster(pairs))
         if saved != current:
             uow.audit.record(relationship_id, by, now, "relationship.edited", saved.name, current, saved)
             roles = (catalogue or default_catalogue()).roles
             uow.nudges.enqueue(role_nudges(current, saved, by=by, now=now, roles=roles), now)
             leaders = homes(uow, now, by, current.owner_id, current.sponsor_id, saved.owner_id, saved.sponsor_id)
+        changed = saved != current or pairs != pairs_before
+        if changed:
             uow.commit()
-        return RelationshipEdited(saved, saved != current, leaders)
+        return RelationshipEdited(saved, changed, leaders)
 
 
 def _partner_people_are_theirs(
     current: Relationship, edited: Relationship, valid: ValidDraft, organisations: Mapping[str, str]
 ) -> None:
     """`InvalidInput` for a partner's person newly named who is not of the partner's workspace (or when there is no
-    partner taking part); those named before stay, whatever channel the relationship moves to."""
+    partner taking part); those named before stay, whatever channel the relationship moves to, unless the partner
+    is now another organisation (then they must be its people too)."""
     problems = []
     before = {"partner_sponsor": current.partner_sponsor_id, "partner_manager": current.partner_manager_id}
+    other_partner = None not in (current.partner_team_id, edited.partner_team_id) and (
+        current.partner_team_id != edited.partner_team_id
+    )
     for field, person in valid.partner_people().items():
-        if person == before[field]:
+        if person == before[field] and not other_partner:
             continue
         if edited.partner_team_id is None:
             problems.append(Problem(field, "partner_not_connected", {"partner": edited.partner}))
@@ -181,13 +197,21 @@ def _partner_people_are_theirs(
         raise InvalidInput(problems)
 
 
-def editable(uow: UnitOfWork, name: str, by: str) -> Relationship:
-    """The relationship called `name`, for its owner or sponsor to edit: `RelationshipNotFound` or `NotAllowed`."""
+def editable(uow: UnitOfWork, name: str, by: str) -> tuple[Relationship, list[TeamPair]]:
+    """The relationship called `name`, with its joint management team, for its owner or sponsor to edit:
+    `RelationshipNotFound` or `NotAllowed`."""
     with uow.reading():
         found = find_relationship(uow, name)
+        pairs = uow.joint_teams.of(found.id or 0)
     if not found.is_leader(by):
         raise NotAllowed("edit", found.owner_id, found.sponsor_id)
-    return found
+    return found, pairs
+
+
+def joint_team(uow: UnitOfWork, relationship: Relationship) -> list[TeamPair]:
+    """The relationship's joint management team, role by role."""
+    with uow.reading():
+        return uow.joint_teams.of(relationship.id or 0)
 
 
 @dataclass(frozen=True)

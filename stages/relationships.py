@@ -49,6 +49,8 @@ class RelationshipDraft:
     # The partner's own people, once the partner takes part (its workspace shares the relationship's channel).
     partner_sponsor_id: str | None = None
     partner_manager_id: str | None = None
+    # The partner's workspace chosen among the organisations the channel is shared with, when there are several.
+    partner_team_id: str | None = None
 
     def validated(self) -> "ValidDraft":
         """The draft with every rule checked, or `InvalidInput` naming each field that breaks one."""

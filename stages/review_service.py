@@ -86,9 +86,11 @@ def record_review(
     decisions: str | None,
     next_review_due: date | str | None,
     seen_review_id: int | None,
+    internal: bool = False,
 ) -> Reviewed:
     """Record a review from a form opened after review `seen_review_id` (None: before any); `AlreadyRecorded` if
-    another has been recorded since."""
+    another has been recorded since. `internal`: the home organisation's own, kept from the partner (only a joint
+    relationship's review can be; any other is never posted where another organisation reads)."""
     with uow:
         relationship = leading(uow, relationship_id, by, "review")
         checked = review(
@@ -100,6 +102,7 @@ def record_review(
             ratings=ratings,
             decisions=decisions,
             next_review_due=next_review_due,
+            internal=internal and relationship.is_joint,
         )
         latest = uow.reviews.recent(relationship_id, 1)
         if latest and latest[0].id != seen_review_id:

@@ -32,6 +32,8 @@ class Review:
     governance: int
     next_review_due: date
     decisions: str | None = None
+    # Kept to the home organisation: never posted in a channel the partner reads (a joint relationship's).
+    internal: bool = False
     id: int | None = None
 
     @property
@@ -54,6 +56,7 @@ def review(
     ratings: dict[str, str | int | None],
     decisions: str | None,
     next_review_due: date | str | None,
+    internal: bool = False,
 ) -> Review:
     """A review from what was typed, or `InvalidInput` naming each field that is wrong."""
     problems: list[Problem] = []
@@ -63,7 +66,17 @@ def review(
     due = _next_date(next_review_due, at.date(), problems)
     if problems:
         raise InvalidInput(problems)
-    return Review(team_id, relationship_id, by, at, text, next_review_due=due, decisions=decided or None, **scores)
+    return Review(
+        team_id,
+        relationship_id,
+        by,
+        at,
+        text,
+        next_review_due=due,
+        decisions=decided or None,
+        internal=internal,
+        **scores,
+    )
 
 
 def _rating(area: str, raw: str | int | None, problems: list[Problem]) -> int:

@@ -18,6 +18,7 @@ from stages.directory import KnownNames
 from stages.disputes import Dispute, DisputeEvent
 from stages.errors import Stale
 from stages.exits import ExitStrategy
+from stages.joint_team import TeamPair
 from stages.ports import UnitOfWork
 from stages.relationship_service import named_with_word
 from stages.relationships import Relationship, Side
@@ -127,6 +128,7 @@ class Plan:
     changes: tuple[AuditEvent, ...] = ()  # latest first
     version: int | None = None  # the latest stored version, when the plan was built
     names: KnownNames = field(default_factory=KnownNames)  # people and channels as last known, for offline readers
+    team: tuple[TeamPair, ...] = ()  # the joint management team, role by role
 
     @property
     def participation(self) -> tuple[Participation, ...]:
@@ -144,6 +146,11 @@ class Plan:
                 return self.relationship.partner
             case _:
                 assert_never(side)
+
+    @property
+    def pairing(self) -> str:
+        """The two organisations, home first, as the joint management team's pairs are written."""
+        return f"{self.organisation(Side.HOME)} ↔ {self.organisation(Side.PARTNER)}"
 
     @property
     def open_disputes(self) -> list[Dispute]:
@@ -249,6 +256,7 @@ def build(uow: UnitOfWork, catalogue: Catalogue, relationship_id: int, now: date
             changes=uow.audit.latest(relationship_id, CHANGE_LOG_LIMIT),
             version=latest.number if latest else None,
             names=KnownNames(uow.directory.all()),
+            team=uow.joint_teams.of(relationship_id),
         )
 
 
@@ -268,6 +276,7 @@ def assemble(
     version: int | None = None,
     names: KnownNames | None = None,
     checkin_stages: Mapping[int, int] | None = None,
+    team: Iterable[TeamPair] = (),
 ) -> Plan:
     """The plan from its parts: every stage with its items and general notes (`checkin_stages`: each check-in's
     stage), and every RMP section with the items feeding it."""
@@ -316,6 +325,7 @@ def assemble(
         tuple(changes),
         version,
         names or KnownNames(),
+        tuple(team),
     )
 
 

@@ -62,6 +62,11 @@ def _what(action: Action, event: AuditEvent, names: Names) -> str:
             return f"recorded that {channel} is no longer shared with the partner's Slack workspace"
         case Action.RELATIONSHIP_CARD:
             return f"pinned the relationship's card in {names.channel(a.get('channel_id') or event.subject)}"
+        case Action.TEAM_CHANGED:
+            pairs = [_pair(pair, names) for pair in a.get("pairs") or []]
+            return (
+                f"set the joint management team: {'; '.join(pairs)}" if pairs else "emptied the joint management team"
+            )
         case Action.CHECKIN_OPENED:
             return f"opened the check-in of {subject}"
         case Action.CHECKIN_POSTED:
@@ -138,6 +143,11 @@ def _edits(before: JSONable, after: JSONable, names: Names) -> str:
         if before.get(field) != after.get(field)
     ]
     return ", ".join(changed) or "nothing that shows"
+
+
+def _pair(pair: JSONable, names: Names) -> str:
+    people = [names.person(str(pair[side])) if pair.get(side) else "not named" for side in ("home_id", "partner_id")]
+    return f"“{_quote(pair.get('role'))}” {people[0]} ↔ {people[1]}"
 
 
 def _value(field: str, value: Any, names: Names) -> str:

@@ -201,6 +201,21 @@ class SignOffRow(SQLModel, table=True):
     partner_signed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
+class TeamPairRow(SQLModel, table=True):
+    """One role of a relationship's joint management team, held by a person of each side (counterparts)."""
+
+    __tablename__ = "team_pair"
+    __table_args__ = (UniqueConstraint("team_id", "relationship_id", "position", name="uq_team_pair_position"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    team_id: str = Field(max_length=SLACK_ID)
+    relationship_id: int = Field(foreign_key="relationship.id", ondelete="CASCADE", index=True)
+    position: int  # the roster's order, as the owner wrote it
+    role: str = Field(max_length=60)
+    home_id: str | None = Field(default=None, max_length=SLACK_ID)
+    partner_id: str | None = Field(default=None, max_length=SLACK_ID)
+
+
 class GateSignatureRow(SQLModel, table=True):
     """One side's signature on a joint stage gate, in the round the gate was in; one per side and round."""
 
@@ -235,6 +250,7 @@ class ReviewRow(SQLModel, table=True):
     governance: int
     decisions: str | None = Field(default=None, sa_type=Text)
     next_review_due: date
+    internal: bool = Field(default=False, sa_column_kwargs={"server_default": text("false")})
 
 
 class DisputeRow(SQLModel, table=True):

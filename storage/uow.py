@@ -15,6 +15,7 @@ from storage.repositories.checklist import SqlChecklistRepository
 from storage.repositories.directory import SqlDirectoryRepository
 from storage.repositories.disputes import SqlDisputeRepository
 from storage.repositories.homes import SqlHomeRedrawRepository
+from storage.repositories.joint_team import SqlJointTeamRepository
 from storage.repositories.notes import SqlNoteRepository
 from storage.repositories.nudges import SqlNudgeRepository, SqlProfileRepository, SqlSnoozeRepository
 from storage.repositories.relationships import SqlRelationshipRepository
@@ -38,6 +39,7 @@ class SqlUnitOfWork:
     notes: SqlNoteRepository
     sign_offs: SqlSignOffRepository
     gate_signatures: SqlGateSignatureRepository
+    joint_teams: SqlJointTeamRepository
     reviews: SqlReviewRepository
     disputes: SqlDisputeRepository
     exit_strategies: SqlExitStrategyRepository
@@ -73,6 +75,7 @@ class SqlUnitOfWork:
             self.notes = SqlNoteRepository(session, self.team_id)
             self.sign_offs = SqlSignOffRepository(session, self.team_id)
             self.gate_signatures = SqlGateSignatureRepository(session, self.team_id)
+            self.joint_teams = SqlJointTeamRepository(session, self.team_id)
             self.reviews = SqlReviewRepository(session, self.team_id)
             self.disputes = SqlDisputeRepository(session, self.team_id)
             self.exit_strategies = SqlExitStrategyRepository(session, self.team_id)

@@ -6,6 +6,7 @@ from slack_sdk.models.blocks import (
     ActionsBlock,
     Block,
     ButtonElement,
+    CheckboxesElement,
     DatePickerElement,
     Option,
     StaticSelectElement,
@@ -52,6 +53,17 @@ def review_modal(copy: Copy, relationship: Relationship, last: Review | None, to
             ),
         ),
     ]
+    if relationship.is_joint:  # its channel is the partner's too: the review may be kept to this side
+        internal = Option(value="internal", label=copy.plain("governance", "internal_option", r=relationship)[:75])
+        blocks.append(
+            field(
+                copy,
+                "governance",
+                ids.BLOCK_INTERNAL,
+                CheckboxesElement(action_id=INPUT, options=[internal]),
+                optional=True,
+            )
+        )
     seen = ReviewFormRef(stored_id(relationship.id), stored_id(last.id) if last else None)
     return form(copy, "governance", ids.VIEW_REVIEW, "review_title", blocks, seen)
 

@@ -10,7 +10,7 @@ from slack_sdk.errors import SlackApiError
 from bot.deps import Deps
 from bot.governance.blocks import exit_message, exit_modal, review_message, review_modal
 from bot.slack import ids
-from bot.slack.forms import users, value
+from bot.slack.forms import chosen, users, value
 from bot.slack.kit import message_blocks
 from bot.slack.modal_submission import on_submit
 from bot.slack.posting import post_in_channel
@@ -122,9 +122,12 @@ def save_review(turn: Turn) -> str:
         decisions=value(view, ids.BLOCK_DECISIONS),
         next_review_due=value(view, ids.BLOCK_NEXT_REVIEW),
         seen_review_id=form.seen_review_id,
+        internal=bool(chosen(view, ids.BLOCK_INTERNAL)),
     )
     r = reviewed.relationship
     turn.draw_homes(reviewed.home_for)
+    if reviewed.review.internal:
+        return turn.deps.copy("governance", "review_kept_internal", r=r)
     return _announce(turn, r, "review", lambda copy: review_message(copy, r, reviewed.review))
 
 

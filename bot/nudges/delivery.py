@@ -41,8 +41,10 @@ from stages import dispute_service, nudge_service
 from stages.dispute_service import LADDER
 from stages.disputes import DisputeEventKind
 from stages.errors import Stale
+from stages.joint_team import members
 from stages.nudges import ClaimLost, NudgePolicy, QueuedNudge, WorkingHours, dispute_id
 from stages.ports import SweepUnitOfWork, UnitOfWork
+from stages.relationships import Side
 
 log = logging.getLogger(__name__)
 
@@ -232,10 +234,14 @@ class Nudger:
         uow = self.uow(team_id)
         with uow.reading():
             joint = {r.id: r for r in uow.relationships.by_ids(ids) if r.is_joint}
+            teams = uow.joint_teams.of_many([rid for rid in joint if rid is not None])
         found = {}
         for person, nudges in by_person.items():
             r = joint.get(nudges[0].relationship_id)
-            if r is not None and person in (r.partner_sponsor_id, r.partner_manager_id):
+            if r is None:
+                continue
+            theirs = {r.partner_sponsor_id, r.partner_manager_id, *members(teams.get(r.id or 0, []), Side.PARTNER)}
+            if person in theirs:
                 found[person] = r.channel_id
         return found
 

@@ -1,6 +1,7 @@
 """Messages about relationships: the channel introduction, the list, the status report and the card pinned in a
 shared channel."""
 
+from collections.abc import Sequence
 from datetime import date
 
 from slack_sdk.models.blocks import ActionsBlock, Block, ButtonElement
@@ -9,6 +10,7 @@ from bot.slack import ids
 from bot.slack.kit import MESSAGE_BLOCK_LIMIT, context, divider, header, plain, section
 from bot.slack.wording import Copy
 from stages.catalogue import Catalogue
+from stages.joint_team import TeamPair
 from stages.relationship_service import StatusReport
 from stages.relationships import Relationship
 
@@ -47,16 +49,20 @@ def status_blocks(copy: Copy, report: StatusReport) -> list[Block]:
     ]
 
 
-def card_blocks(copy: Copy, relationship: Relationship, catalogue: Catalogue, thread: str | None) -> list[Block]:
-    """The card; with `thread`, a link to the current stage's check-in thread."""
+def card_blocks(
+    copy: Copy, relationship: Relationship, catalogue: Catalogue, thread: str | None, team: Sequence[TeamPair] = ()
+) -> list[Block]:
+    """The card; with `thread`, a link to the current stage's check-in thread; `team`: the joint management team."""
     r = relationship
     stage = catalogue.stage(r.stage)
     blocks: list[Block] = [
         header(copy.plain("relationships", "card_title", r=r)),
         section(copy("relationships", "card_status", r=r, stage=stage, phase=catalogue.phase_of(stage.number))),
         context(copy("relationships", "card_people", r=r)),
-        section(copy("relationships", "card_what", r=r)),
     ]
+    if team:
+        blocks.append(context(copy("relationships", "card_team", r=r, team=team)))
+    blocks.append(section(copy("relationships", "card_what", r=r)))
     if thread:
         button = ButtonElement(
             text=plain(copy.plain("relationships", "card_thread", stage=stage)),

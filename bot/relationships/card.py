@@ -33,12 +33,13 @@ def show_card(client: WebClient, deps: Deps, relationship: Relationship) -> None
 def _show(client: WebClient, deps: Deps, relationship: Relationship) -> None:
     copy, uow = deps.copy, deps.uow(relationship.team_id)
     current = checkin_service.current_thread(uow, relationship)
+    team = relationship_service.joint_team(uow, relationship)
     thread = None
     if current is not None and current.channel_id == relationship.channel_id and current.thread_ts:
         link = client.chat_getPermalink(channel=current.channel_id, message_ts=current.thread_ts)
         thread = str(link["permalink"])
     text = copy("relationships", "card_fallback", r=relationship)
-    blocks = message_blocks(card_blocks(copy, relationship, deps.catalogue, thread))
+    blocks = message_blocks(card_blocks(copy, relationship, deps.catalogue, thread, team))
     if relationship.card_ts:
         try:
             client.chat_update(channel=relationship.channel_id, ts=relationship.card_ts, text=text, blocks=blocks)

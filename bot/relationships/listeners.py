@@ -10,7 +10,7 @@ from slack_sdk.errors import SlackApiError
 from bot.deps import Deps
 from bot.relationships.blocks import intro_blocks, list_blocks, status_blocks
 from bot.relationships.card import show_card
-from bot.relationships.modal import draft_of, new_relationship_modal, read_draft
+from bot.relationships.modal import draft_of, new_relationship_modal, read_draft, read_team, team_rows
 from bot.slack import ids
 from bot.slack.kit import message_blocks
 from bot.slack.modal_submission import on_submit
@@ -18,11 +18,12 @@ from bot.slack.people import team_of_person
 from bot.slack.posting import post_in_channel
 from bot.slack.references import RelationshipRef, Subject, Unreadable, carried, stored_id
 from bot.slack.refusals import explaining
-from bot.slack.sharing import other_organisations
+from bot.slack.sharing import organisation_name, other_organisations
 from bot.slack.subcommands import Invocation, Subcommand
 from bot.slack.turn import Turn
 from stages import relationship_service
 from stages.errors import InvalidInput, NameTaken
+from stages.joint_team import checked_rows
 from stages.ports import UnitOfWork
 from stages.relationships import Relationship, RelationshipDraft
 
@@ -33,6 +34,10 @@ def register(app: App, deps: Deps) -> None:
 
     def draft(view: dict[str, Any]) -> object:
         return read_draft(view).validated()
+
+    def team(view: dict[str, Any]) -> object:
+        rows = read_team(view)
+        return checked_rows(rows) if rows is not None else None
 
     def name_free(uow: UnitOfWork, view: dict[str, Any]) -> None:
         relationship_service.name_available(uow, read_draft(view).name)
@@ -52,6 +57,7 @@ def register(app: App, deps: Deps) -> None:
         ids.VIEW_EDIT_RELATIONSHIP,
         save_edit,
         draft,
+        team,
         lookups=(name_free_but_its_own,),
         about=Subject.RELATIONSHIP,
     )
@@ -60,10 +66,17 @@ def register(app: App, deps: Deps) -> None:
 def start_edit(turn: Turn, invocation: Invocation) -> None:
     """`/accord edit <relationship>`: the form, filled in, for its owner or sponsor."""
     with explaining(turn, about=Subject.RELATIONSHIP):
-        relationship = relationship_service.editable(turn.uow(), invocation.argument, turn.user_id)
+        relationship, pairs = relationship_service.editable(turn.uow(), invocation.argument, turn.user_id)
         editing = RelationshipRef(stored_id(relationship.id))
         partner = relationship.partner if relationship.is_joint else None
-        view = new_relationship_modal(turn.deps.copy, draft=draft_of(relationship), editing=editing, partner=partner)
+        view = new_relationship_modal(
+            turn.deps.copy,
+            draft=draft_of(relationship),
+            editing=editing,
+            partner=partner,
+            team=team_rows(pairs),
+            workspaces=_workspaces(turn, relationship.channel_id),
+        )
         turn.client.views_open(trigger_id=turn.body["trigger_id"], view=view)
 
 
@@ -71,7 +84,9 @@ def save_edit(turn: Turn) -> str | None:
     view = turn.body["view"]
     relationship_id = carried(view, RelationshipRef).relationship_id
     draft = read_draft(view)
+    team = read_team(view)
     named = [person for person in (draft.partner_sponsor_id, draft.partner_manager_id) if person]
+    named += [person for row in team or [] for person in row.people]
     try:
         edited = relationship_service.edit_relationship(
             turn.uow(),
@@ -80,8 +95,9 @@ def save_edit(turn: Turn) -> str | None:
             by=turn.user_id,
             now=turn.now(),
             catalogue=turn.deps.catalogue,
-            organisations={person: team_of_person(turn.client, person) for person in named},
-            channel_partner=_partner_of(turn, draft.channel_id),
+            organisations={person: _organisation(turn, person) for person in set(named)},
+            channel_partner=_partner_of(turn, draft.channel_id, chosen=draft.partner_team_id),
+            team=team,
         )
     except NameTaken as taken:
         _name_taken(turn, taken, RelationshipRef(relationship_id))
@@ -127,10 +143,27 @@ def create_relationship(turn: Turn) -> str | None:
     return turn.deps.copy("relationships", "created", r=relationship, stage=stage, posted=posted)
 
 
-def _partner_of(turn: Turn, channel: str | None) -> str | None:
-    """The organisation `channel` is shared with already (Slack Connect), which is then the partner, taking part."""
+def _partner_of(turn: Turn, channel: str | None, *, chosen: str | None = None) -> str | None:
+    """The organisation `channel` is shared with already (Slack Connect), which is then the partner, taking part:
+    the one `chosen` among several, or the only one; None when it is shared with several and none was chosen."""
     others = other_organisations(turn.client, channel, turn.context.team_id or "") if channel else []
-    return others[0] if others else None
+    if chosen in others:
+        return chosen
+    return others[0] if len(others) == 1 else None
+
+
+def _workspaces(turn: Turn, channel: str | None) -> list[tuple[str, str]]:
+    """The organisations `channel` is shared with, named, when there are several to choose the partner among."""
+    others = other_organisations(turn.client, channel, turn.context.team_id or "") if channel else []
+    return [(team, organisation_name(turn.client, team)) for team in others] if len(others) > 1 else []
+
+
+def _organisation(turn: Turn, person: str) -> str:
+    """The organisation a person named in the form takes part for: their Slack workspace, or this installation's
+    tenant for one of its own workspaces (an org-wide install keeps its relationships under the org)."""
+    organisation = team_of_person(turn.client, person)
+    own = {turn.context.team_id, turn.context.enterprise_id} - {None}
+    return turn.team_id if organisation in own else organisation
 
 
 def _name_taken(turn: Turn, taken: NameTaken, editing: RelationshipRef | None) -> None:
@@ -151,6 +184,8 @@ def _form_again(turn: Turn, notice: str, after: str, editing: RelationshipRef | 
         notice_after=after,
         editing=editing,
         partner=draft.partner if asked_partner else None,
+        team=read_team(view),
+        workspaces=_workspaces(turn, draft.channel_id),
     )
     turn.client.views_update(view_id=view["id"], view=form)
 

@@ -1,5 +1,6 @@
 """The relationship form, to start one or edit one: building it (empty, or with answers) and reading it back."""
 
+from collections.abc import Sequence
 from typing import Any
 
 from slack_sdk.models.blocks import (
@@ -8,15 +9,19 @@ from slack_sdk.models.blocks import (
     ConversationSelectElement,
     InputBlock,
     NumberInputElement,
+    Option,
+    StaticSelectElement,
+    UserMultiSelectElement,
     UserSelectElement,
 )
 from slack_sdk.models.views import View
 
 from bot.slack import ids
-from bot.slack.forms import INPUT, field, form, text_input, value
+from bot.slack.forms import INPUT, field, form, text_input, users, value
 from bot.slack.kit import context, plain, section
 from bot.slack.references import RelationshipRef
 from bot.slack.wording import Copy
+from stages.joint_team import PAIRS_MAX, ROLE_MAX, PairDraft, TeamPair, row_block
 from stages.relationships import (
     CADENCE_MAX_DAYS,
     CADENCE_MIN_DAYS,
@@ -38,15 +43,25 @@ def new_relationship_modal(
     notice_after: str | None = None,
     editing: RelationshipRef | None = None,
     partner: str | None = None,
+    team: list[PairDraft] | None = None,
+    workspaces: Sequence[tuple[str, str]] = (),
 ) -> View:
     """The form. With `draft` it is filled with those answers; `notice` shows under field `notice_after`.
 
     `editing` names the relationship being changed: the form then saves changes instead of starting one. With
     `partner` (the partner organisation, taking part in the relationship's shared channel) it also asks for the
-    partner's own sponsor and relationship manager.
+    partner's own sponsor and relationship manager, and for the joint management team (`team`, its rows).
+    `workspaces` (id, name) are the organisations the channel is shared with, when there are several to choose the
+    partner among (the draft's `partner_team_id` chosen).
     """
     blocks: list[Block] = [section(copy("relationships", "edit_intro" if editing else "modal_intro"))]
-    inputs = _fields(copy, draft, owner_id) + (_partner_fields(copy, draft, partner) if partner else [])
+    inputs: list[Block] = [*_fields(copy, draft, owner_id)]
+    if len(workspaces) > 1:
+        inputs.append(_workspace_field(copy, workspaces, draft.partner_team_id if draft else None))
+    inputs += _partner_fields(copy, draft, partner) if partner else []
+    if partner:
+        inputs.append(section(copy("relationships", "team_intro", partner=partner)))
+        inputs += _team_fields(copy, team or [], partner)
     for input_block in inputs:
         blocks.append(input_block)
         if notice and input_block.block_id == notice_after:
@@ -111,6 +126,18 @@ def _fields(copy: Copy, draft: RelationshipDraft | None, owner_id: str | None) -
     ]
 
 
+def _workspace_field(copy: Copy, workspaces: Sequence[tuple[str, str]], chosen: str | None) -> InputBlock:
+    options = [Option(value=team, label=f"{name[:60]} ({team})"[:75]) for team, name in workspaces[:100]]
+    initial = next((option for option in options if option.value == chosen), None)
+    return field(
+        copy,
+        "relationships",
+        ids.BLOCK_PARTNER_TEAM,
+        StaticSelectElement(action_id=INPUT, options=options, initial_option=initial),
+        optional=True,
+    )
+
+
 def _partner_fields(copy: Copy, draft: RelationshipDraft | None, partner: str) -> list[InputBlock]:
     """The partner's executive sponsor and relationship manager: people of the partner's own workspace."""
     named = {
@@ -129,6 +156,59 @@ def _partner_fields(copy: Copy, draft: RelationshipDraft | None, partner: str) -
     ]
 
 
+def _team_fields(copy: Copy, team: list[PairDraft], partner: str) -> list[Block]:
+    """A role and its pair of people per row: the rows filled in, and at least one empty to add another."""
+    rows = max(len(team) + 1, 3) if len(team) < PAIRS_MAX else len(team)
+    typed = {row.row: row for row in team}
+    blocks: list[Block] = []
+    for number in range(1, rows + 1):
+        row = typed.get(number)
+        blocks.append(
+            InputBlock(
+                block_id=row_block("role", number),
+                label=plain(copy.plain("relationships", "team_label", kind="role", row=number, partner=partner), 2000),
+                element=text_input(ROLE_MAX, row.role if row else None, multiline=False),
+                optional=True,
+            )
+        )
+        blocks.append(
+            InputBlock(
+                block_id=row_block("people", number),
+                label=plain(
+                    copy.plain("relationships", "team_label", kind="people", row=number, partner=partner), 2000
+                ),
+                hint=plain(copy.plain("relationships", "team_hint", partner=partner), 2000) if number == 1 else None,
+                element=UserMultiSelectElement(
+                    action_id=INPUT,
+                    initial_users=list(row.people) if row and row.people else None,
+                    max_selected_items=2,
+                ),
+                optional=True,
+            )
+        )
+    return blocks
+
+
+def team_rows(pairs: list[TeamPair]) -> list[PairDraft]:
+    """A stored team as the form's rows."""
+    return [PairDraft(pair.role, tuple(pair.people), number) for number, pair in enumerate(pairs, start=1)]
+
+
+def read_team(view: dict[str, Any]) -> list[PairDraft] | None:
+    """The joint management team's rows as submitted; None when the form did not ask for them."""
+    numbers = [
+        int(block_id.rpartition("_")[2])
+        for block in view.get("blocks", [])
+        if (block_id := str(block.get("block_id") or "")).startswith("team_role_")
+    ]
+    if not numbers:
+        return None
+    return [
+        PairDraft(value(view, row_block("role", n)) or "", tuple(users(view, row_block("people", n))), n)
+        for n in numbers
+    ]
+
+
 def draft_of(relationship: Relationship) -> RelationshipDraft:
     """A relationship as the form shows it, to be edited."""
     r = relationship
@@ -141,6 +221,7 @@ def draft_of(relationship: Relationship) -> RelationshipDraft:
         r.review_cadence_days,
         r.partner_sponsor_id,
         r.partner_manager_id,
+        r.partner_team_id,
     )
 
 
@@ -155,4 +236,5 @@ def read_draft(view: dict[str, Any]) -> RelationshipDraft:
         review_cadence_days=value(view, ids.BLOCK_CADENCE),
         partner_sponsor_id=value(view, ids.BLOCK_PARTNER_SPONSOR),
         partner_manager_id=value(view, ids.BLOCK_PARTNER_MANAGER),
+        partner_team_id=value(view, ids.BLOCK_PARTNER_TEAM),
     )

@@ -861,6 +861,12 @@ def _client_rules(block: JSON, element: JSON, value: Any) -> None:
             raise ClientRefused(block_id, f"at least {element['min_length']} characters")
         if element["type"] == "number_input":
             _number_rules(block_id, element, value)
+    if (
+        isinstance(value, list)
+        and element.get("max_selected_items")
+        and len(value) > int(element["max_selected_items"])
+    ):
+        raise ClientRefused(block_id, f"at most {element['max_selected_items']} choices")
 
 
 def _number_rules(block_id: str, element: JSON, value: str) -> None:

@@ -99,6 +99,7 @@ class Emulator:
             "conversations.open": self.conversations_open,
             "conversations.replies": self.conversations_replies,
             "users.info": self.users_info,
+            "team.info": self.team_info,
             "views.open": self.views_open,
             "views.push": self.views_push,
             "views.update": self.views_update,
@@ -517,6 +518,17 @@ class Emulator:
         if parent is None:
             raise SlackError("thread_not_found")
         return _page([parent, *_between(ws.replies(args["channel"], parent.ts), args)], args)
+
+    def team_info(self, args: JSON) -> JSON:
+        """The workspace itself, or another organisation's it shares a channel with (what Slack shows of it: its
+        name); any other is not found."""
+        ws = self.current
+        team = str(args.get("team") or ws.team_id)
+        if team == ws.team_id:
+            return {"team": {"id": ws.team_id, "name": ws.team_name, "domain": ws.domain}}
+        if team in ws.other_teams:
+            return {"team": {"id": team, "name": ws.other_teams[team]}}
+        raise SlackError("team_not_found")
 
     def users_info(self, args: JSON) -> JSON:
         ws = self.current

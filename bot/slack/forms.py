@@ -89,5 +89,10 @@ def value(view: dict[str, Any], block_id: str) -> str | None:
     return None
 
 
+def chosen(view: dict[str, Any], block_id: str) -> list[str]:
+    """The values of the boxes ticked, or of the options chosen, in a multiple choice."""
+    return [str(option["value"]) for option in state(view, block_id).get("selected_options") or []]
+
+
 def users(view: dict[str, Any], block_id: str) -> list[str]:
     return list(state(view, block_id).get("selected_users") or [])

@@ -61,3 +61,13 @@ def other_organisations(client: WebClient, channel_id: str, own_team: str) -> li
         return []
     own = {own_team, channel.get("context_team_id")}
     return [str(team) for team in channel.get("shared_team_ids") or [] if team not in own]
+
+
+def organisation_name(client: WebClient, team_id: str) -> str:
+    """What another organisation's workspace is called, as Slack shows it to those sharing a channel with it; its
+    id when Slack does not say."""
+    try:
+        return str(client.team_info(team=team_id)["team"].get("name") or team_id)
+    except SlackClientError as error:
+        log.warning("could not read the name of workspace %s (%s)", team_id, type(error).__name__)
+        return team_id

@@ -8,9 +8,11 @@ from sqlmodel import Session
 from stages.audit import AuditEvent
 from stages.catalogue import Cadences
 from stages.disputes import Dispute, DisputeEvent
+from stages.joint_team import TeamPair
 from stages.nudges import DueReview, Nudge, Snoozes
 from stages.relationships import Relationship
 from storage.repositories import audit, disputes, nudges, relationships
+from storage.repositories.joint_team import rosters
 
 
 class SqlSweepRepository:
@@ -31,6 +33,9 @@ class SqlSweepRepository:
 
     def snoozes(self, ended_since: datetime) -> Mapping[str, Snoozes]:
         return nudges.snoozes(self._session, self._team_ids, ended_since)
+
+    def joint_teams(self, relationship_ids: Sequence[int]) -> dict[int, list[TeamPair]]:
+        return rosters(self._session, self._team_ids, relationship_ids)
 
     def move_up(self, dispute_ids: Sequence[int], from_tier: int, now: datetime) -> list[Dispute]:
         return disputes.move_up(self._session, self._team_ids, dispute_ids, from_tier, now)

@@ -36,6 +36,7 @@ from tests.e2e.test_names_and_dates import pack_files
 
 JOINT, GLOBEX = "C0ACMEGLOBEX", "T0GLOBEX1"  # #acme-globex, shared with Globex's workspace in the demo
 PAT, QUINN = "U0GLXPAT", "U0GLXQUINN"  # Globex's people in it
+ERIN = "U0ERIN"  # Acme's, in Berlin
 RAY = "U0GLXRAY"  # another of Globex's people, neither its sponsor nor its relationship manager
 IRENE, INITECH = "U0INIIRENE", "T0INITECH"  # a third organisation's person, in the channel too
 EVIDENCE = "https://intranet.example.com/accord/evidence"
@@ -61,6 +62,7 @@ def joint(sandbox: Sandbox) -> Sandbox:
     sandbox.workspace.add_user(RAY, "ray", "Ray Gomez", "America/Chicago", team=GLOBEX)
     sandbox.workspace.add_user(IRENE, "irene", "Irene Novak", "Europe/Prague", team=INITECH)
     sandbox.workspace.share_channel(JOINT, INITECH)
+    sandbox.workspace.other_teams[INITECH] = "Initech"
     sandbox.workspace.channel(JOINT).members |= {RAY, IRENE}
     return sandbox
 
@@ -414,3 +416,140 @@ def test_both_sides_signing_at_the_same_moment_unseen_by_each_other_is_settled_b
     with joint.database.uow(joint.workspace.team_id) as uow:
         [signed] = [s for s in uow.sign_offs.for_relationship(rel.id or 0) if s.stage == 4]
     assert (signed.signed_by, signed.partner_signed_by) == (ALICE, PAT)
+
+
+def name_team(sandbox: Sandbox, rows: dict[str, object]) -> dict[str, str]:
+    sandbox.driver.command(ALICE, JOINT, "edit Acme Alliance")
+    return sandbox.driver.submit(ALICE, rows).errors
+
+
+def test_the_owner_names_the_joint_management_team_in_pairs_of_counterparts(joint: Sandbox, tmp_path: Path) -> None:
+    rows = {"team_role_1": "Delivery lead", "team_people_1": [DAVE, RAY], "team_role_2": "Finance"}
+    rows |= {"team_people_2": [CAROL]}  # Globex has not named its counterpart yet
+    assert name_team(joint, rows) == {}
+    with joint.database.uow(joint.workspace.team_id) as uow:
+        pairs = uow.joint_teams.of(relationship(joint).id or 0)
+    assert [(p.role, p.home_id, p.partner_id) for p in pairs] == [
+        ("Delivery lead", DAVE, RAY),
+        ("Finance", CAROL, None),
+    ]
+    # The form shows the team as it is, with a row free for another role.
+    joint.driver.command(ALICE, JOINT, "edit Acme Alliance")
+    form = joint.workspace.current_modal(ALICE)
+    assert form is not None
+    blocks = {b.get("block_id"): b for b in form.view["blocks"]}
+    assert blocks["team_people_1"]["element"]["initial_users"] == [DAVE, RAY]
+    assert "team_role_3" in blocks and "initial_value" not in blocks["team_role_3"]["element"]
+    joint.workspace.close_modal(ALICE)
+    history = joint.driver.command(ALICE, JOINT, "history Acme Alliance")
+    assert history is not None
+    assert "set the joint management team: “Delivery lead” Dave" in shown(last_ephemeral(joint, ALICE))
+    # Both sides see it on the card pinned in the shared channel; the plan keeps it under governance.
+    card = next(m for m in joint.workspace.top_level(JOINT) if "the relationship card" in m.text)
+    assert f"Delivery lead: <@{DAVE}> ↔ <@{RAY}> · Finance: <@{CAROL}> ↔ Globex's not named yet" in shown(card)
+    plan = pack_files(joint, tmp_path)["plan/rmp.md"]
+    assert "- Joint management team (Accord Sandbox ↔ Globex):\n  - Delivery lead: Dave Tanaka ↔ Ray Gomez" in plan
+
+
+def test_a_pair_is_one_person_of_each_side(joint: Sandbox) -> None:
+    # What the form can tell alone is told under the field, at once.
+    errors = name_team(joint, {"team_role_1": "Delivery lead"})
+    assert "Choose who holds the role of Delivery lead" in errors["team_people_1"]
+    joint.workspace.close_modal(ALICE)
+    errors = name_team(joint, {"team_people_1": [DAVE]})
+    assert "Name the role" in errors["team_role_1"]
+    joint.workspace.close_modal(ALICE)
+    errors = name_team(
+        joint, {"team_role_1": "Delivery", "team_people_1": [DAVE], "team_role_2": "Ops"} | {"team_people_2": [DAVE]}
+    )
+    assert "already holds another role" in errors["team_people_2"]
+    joint.workspace.close_modal(ALICE)
+    # Which organisation someone is of is Slack's to say, so it is told once Slack has said it.
+    assert name_team(joint, {"team_role_1": "Delivery lead", "team_people_1": [DAVE, CAROL]}) == {}
+    assert "these two are of the same side" in shown(joint.workspace.current_modal(ALICE))
+    joint.workspace.close_modal(ALICE)
+    assert name_team(joint, {"team_role_1": "Delivery lead", "team_people_1": [IRENE]}) == {}
+    assert "someone here is of neither" in shown(joint.workspace.current_modal(ALICE))
+    with joint.database.uow(joint.workspace.team_id) as uow:
+        assert uow.joint_teams.of(relationship(joint).id or 0) == []
+
+
+def test_a_dispute_reaching_tier_2_is_told_to_the_joint_management_team_of_both_sides(joint: Sandbox) -> None:
+    rows = {"team_role_1": "Delivery lead", "team_people_1": [ERIN, RAY]}
+    assert name_team(joint, rows) == {}
+    joint.run_nudges()
+    joint.driver.command(CAROL, JOINT, "dispute Acme Alliance deliveries late three weeks running")
+    dispute = joint.workspace.top_level(JOINT)[-1]
+    escalate(joint, ALICE, fresh(joint, dispute), "No agreement at working level")
+    joint.advance(timedelta(hours=5))  # 09:00 in Chicago, where Ray works, and 16:00 in Berlin, Erin's
+    joint.run_nudges()
+    erin = [shown(m) for m in joint.workspace.top_level(joint.workspace.im_with(ERIN).id)]
+    assert sum("reached tier 2, the joint management team, of which you are one" in m for m in erin) == 1
+    mentions = [shown(m) for m in joint.workspace.top_level(JOINT) if f"<@{RAY}>:" in shown(m)]
+    assert len(mentions) == 1 and "the joint management team, of which you are one" in mentions[0]
+    joint.run_nudges()  # never twice
+    assert len([m for m in joint.workspace.top_level(JOINT) if f"<@{RAY}>:" in shown(m)]) == 1
+
+
+def test_a_dispute_the_ladder_moves_to_tier_2_is_told_to_the_joint_management_team_too(joint: Sandbox) -> None:
+    assert name_team(joint, {"team_role_1": "Delivery lead", "team_people_1": [ERIN, RAY]}) == {}
+    joint.driver.command(CAROL, JOINT, "dispute Acme Alliance deliveries late three weeks running")
+    joint.advance(timedelta(days=8, hours=5))  # past tier 1's week and its day of grace: 15:00 UTC on a Thursday
+    joint.run_nudges()
+    erin = [shown(m) for m in joint.workspace.top_level(joint.workspace.im_with(ERIN).id)]
+    assert sum("reached tier 2, the joint management team, of which you are one" in m for m in erin) == 1
+    assert any(
+        f"<@{RAY}>:" in shown(m) and "the joint management team" in shown(m) for m in joint.workspace.top_level(JOINT)
+    )
+
+
+def test_the_owner_chooses_the_partner_among_the_organisations_the_channel_is_shared_with(joint: Sandbox) -> None:
+    joint.driver.command(ALICE, JOINT, "edit Acme Alliance")
+    form = joint.workspace.current_modal(ALICE)
+    assert form is not None
+    [choice] = [b for b in form.view["blocks"] if b.get("block_id") == "partner_team"]
+    options = [(o["value"], o["text"]["text"]) for o in choice["element"]["options"]]
+    assert options == [(GLOBEX, f"Globex ({GLOBEX})"), (INITECH, f"Initech ({INITECH})")]
+    assert choice["element"]["initial_option"]["value"] == GLOBEX
+    # Globex's people named before are not Initech's: the form says so, and nothing changes.
+    assert joint.driver.submit(ALICE, {"partner_team": INITECH}).errors == {}
+    assert "this person is not one of theirs" in shown(joint.workspace.current_modal(ALICE))
+    assert relationship(joint).partner_team_id == GLOBEX
+    joint.workspace.close_modal(ALICE)
+    joint.driver.command(ALICE, JOINT, "edit Acme Alliance")
+    answers = {"partner_team": INITECH, "partner_sponsor": IRENE, "partner_manager": None}
+    assert joint.driver.submit(ALICE, answers).errors == {}
+    changed = relationship(joint)
+    assert (changed.partner_team_id, changed.partner_sponsor_id, changed.partner_manager_id) == (INITECH, IRENE, None)
+    # Now Initech's people take part and Globex's are the ones refused.
+    _, items = start_checkin(joint)
+    joint.driver.click(PAT, fresh(joint, items[0]), ids.ACTION_ITEM_DONE)
+    assert "only the two organisations' people can take part" in shown(last_ephemeral(joint, PAT))
+    joint.driver.click(IRENE, fresh(joint, items[0]), ids.ACTION_ITEM_DONE)
+    with joint.database.uow(joint.workspace.team_id) as uow:
+        [answer] = uow.checklist.answers(changed.id or 0)
+    assert (answer.actor_id, answer.actor_side) == (IRENE, Side.PARTNER)
+
+
+def test_a_review_marked_internal_is_kept_out_of_the_shared_channel(joint: Sandbox, tmp_path: Path) -> None:
+    ratings = {"delivery": "2", "trust": "2", "value": "3", "governance": "3"}
+    posted_before = len(joint.workspace.top_level(JOINT))
+    joint.driver.command(ALICE, JOINT, "review Acme Alliance")
+    answers = {"summary": "Globex slips on every delivery", "internal": ["internal"], **ratings}
+    assert joint.driver.submit(ALICE, answers).errors == {}
+    assert "internal to your organisation: it was not posted" in shown(joint.workspace.current_modal(ALICE))
+    assert len(joint.workspace.top_level(JOINT)) == posted_before
+    assert not any("Globex slips" in shown(m) for m in joint.workspace.top_level(JOINT))
+    plan = pack_files(joint, tmp_path)["plan/rmp.md"]
+    assert "(internal, not shared with Globex)" in plan and "Globex slips on every delivery" in plan
+    # Left unticked, the next one is posted where both organisations read it.
+    joint.driver.command(BOB, JOINT, "review Acme Alliance")
+    assert joint.driver.submit(BOB, {"summary": "Better after the joint meeting", **ratings}).errors == {}
+    assert "Better after the joint meeting" in shown(joint.workspace.top_level(JOINT)[-1])
+
+
+def test_a_review_of_a_relationship_without_a_partner_taking_part_offers_no_internal_box(sandbox: Sandbox) -> None:
+    create_relationship(sandbox, "Acme Alliance", user=ALICE, sponsor=BOB, partner="Globex")
+    sandbox.driver.command(ALICE, ACME, "review Acme Alliance")
+    form = sandbox.workspace.current_modal(ALICE)
+    assert form is not None and ids.BLOCK_INTERNAL not in {b.get("block_id") for b in form.view["blocks"]}

@@ -53,6 +53,7 @@ from stages.dispute_service import Case
 from stages.disputes import Dispute, DisputeEvent, DisputeEventKind, DisputeStatus
 from stages.errors import Problem
 from stages.exits import ExitStrategy
+from stages.joint_team import PairDraft, TeamPair
 from stages.nudges import NudgeKind, NudgeStatus, QueuedNudge
 from stages.relationship_service import StageLine, StatusReport
 from stages.relationships import Relationship, RelationshipDraft, RelationshipStatus, Side
@@ -331,7 +332,9 @@ BUILDERS: dict[Callable[..., Any], Callable[[World], list[Any]]] = {
         for text in (COPY("refusals", "review_already_recorded", by=ALICE, at=NOW), slack_escape(w.text))
     ],
     governance.review_modal: lambda w: [
-        governance.review_modal(COPY, w.relationship, last, NOW.date()) for last in (None, w.review)
+        governance.review_modal(COPY, rel, last, NOW.date())
+        for last in (None, w.review)
+        for rel in (w.relationship, w.signed_board.relationship)
     ],
     governance.exit_modal: lambda w: [
         governance.exit_modal(COPY, w.relationship, latest) for latest in (None, w.strategy)
@@ -354,6 +357,8 @@ BUILDERS: dict[Callable[..., Any], Callable[[World], list[Any]]] = {
             notice=COPY("relationships", "name_taken", existing=w.relationship.name),
             notice_after="name",
             editing=editing,
+            partner=w.relationship.partner,
+            team=[PairDraft(w.text, (OWNER, ALICE), 1)],
         )
         for editing in (None, RelationshipRef(REL_ID))
     ],
@@ -384,7 +389,9 @@ BUILDERS: dict[Callable[..., Any], Callable[[World], list[Any]]] = {
         )
     ],
     relationships.card_blocks: lambda w: [
-        relationships.card_blocks(COPY, r, CATALOGUE, thread)
+        relationships.card_blocks(
+            COPY, r, CATALOGUE, thread, [TeamPair(w.text, OWNER, ALICE), TeamPair(w.text, None, None)]
+        )
         for r in (w.relationship, w.signed_board.relationship)
         for thread in (None, "https://acme.slack.com/archives/C0ACME/p1")
     ],
@@ -474,6 +481,7 @@ def facts(world: World) -> dict[str, Any]:
         "elsewhere": ["C0ACME", None], "unconfirmed": [True, False], "shared": [True, False],
         "side": list(Side), "other": list(Side), "partner": world.text, "stages": [[stage, CATALOGUE.stage(2)]],
         "channel": CHANNEL, "counterpart": [ALICE, None], "recipient": ALICE,
+        "team": [[TeamPair(world.text, OWNER, ALICE), TeamPair(world.text, None, None)]], "row": 1, "most": 8,
     }  # fmt: skip
 
 
