@@ -256,7 +256,10 @@ def answer(
         with uow:
             current = answerable(board(uow, catalogue, checkin_id), item_id)
             side = taking_part(current.relationship, organisation)
-            the_answer = replace(make(current.relationship.id or 0), actor_side=side)
+            made = make(current.relationship.id or 0)
+            # Only the home organisation keeps evidence from the partner, and only where the partner reads it.
+            internal = made.evidence_internal and side is Side.HOME and current.joint
+            the_answer = replace(made, actor_side=side, evidence_internal=internal)
             state = current.state(item_id)
             changed = apply(state, the_answer)
             if changed is None:

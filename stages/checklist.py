@@ -57,6 +57,8 @@ class ItemState:
     reason: str | None = None
     evidence_url: str | None = None
     evidence_note: str | None = None
+    # The evidence is the home organisation's own: kept from the channel it shares with the partner.
+    evidence_internal: bool = False
     assignee_id: str | None = None
     updated_by: str | None = None
     updated_at: datetime | None = None
@@ -95,6 +97,7 @@ class Answer:
     reason: str | None = None
     evidence_url: str | None = None
     evidence_note: str | None = None
+    evidence_internal: bool = False
     assignee_id: str | None = None
     actor_side: Side = Side.HOME  # which organisation the person answered for
     id: int | None = None
@@ -113,8 +116,14 @@ def apply(state: ItemState, answer: Answer) -> ItemState | None:
             unchanged = state.status is status and state.reason == reason
             changed = replace(state, status=status, reason=reason, status_by=answer.actor_id, status_at=answer.at)
         case AnswerKind.EVIDENCE:
-            unchanged = (state.evidence_url, state.evidence_note) == (answer.evidence_url, answer.evidence_note)
-            changed = replace(state, evidence_url=answer.evidence_url, evidence_note=answer.evidence_note)
+            given = (answer.evidence_url, answer.evidence_note, answer.evidence_internal)
+            unchanged = (state.evidence_url, state.evidence_note, state.evidence_internal) == given
+            changed = replace(
+                state,
+                evidence_url=answer.evidence_url,
+                evidence_note=answer.evidence_note,
+                evidence_internal=answer.evidence_internal,
+            )
         case AnswerKind.ASSIGNMENT:
             unchanged = state.assignee_id == answer.assignee_id
             changed = replace(state, assignee_id=answer.assignee_id)
@@ -141,9 +150,17 @@ def not_applicable_reason(raw: str | None) -> str:
 
 
 def evidence_answer(
-    relationship_id: int, item_id: str, *, url: str | None, note: str | None, actor_id: str, at: datetime
+    relationship_id: int,
+    item_id: str,
+    *,
+    url: str | None,
+    note: str | None,
+    actor_id: str,
+    at: datetime,
+    internal: bool = False,
 ) -> Answer:
-    """Evidence is a link, a note, or both; a link must be a web address."""
+    """Evidence is a link, a note, or both; a link must be a web address. `internal`: the home organisation's
+    own, never shown where the partner reads."""
     link, text = evidence(url, note)
     return Answer(
         relationship_id,
@@ -153,6 +170,7 @@ def evidence_answer(
         at,
         evidence_url=link or None,
         evidence_note=text or None,
+        evidence_internal=internal,
     )
 
 

@@ -140,6 +140,7 @@ class ItemStateRow(SQLModel, table=True):
     reason: str | None = Field(default=None, sa_type=Text)
     evidence_url: str | None = Field(default=None, sa_type=Text)
     evidence_note: str | None = Field(default=None, sa_type=Text)
+    evidence_internal: bool = Field(default=False, sa_column_kwargs={"server_default": text("false")})
     assignee_id: str | None = Field(default=None, max_length=SLACK_ID)
     updated_by: str | None = Field(default=None, max_length=SLACK_ID)
     updated_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
@@ -163,6 +164,7 @@ class AnswerRow(SQLModel, table=True):
     reason: str | None = Field(default=None, sa_type=Text)
     evidence_url: str | None = Field(default=None, sa_type=Text)
     evidence_note: str | None = Field(default=None, sa_type=Text)
+    evidence_internal: bool = Field(default=False, sa_column_kwargs={"server_default": text("false")})
     assignee_id: str | None = Field(default=None, max_length=SLACK_ID)
     actor_side: str = Field(default="home", max_length=8, sa_column_kwargs={"server_default": "home"})
 

@@ -4,8 +4,10 @@ from slack_sdk.models.blocks import (
     ActionsBlock,
     Block,
     ButtonElement,
+    CheckboxesElement,
     InputBlock,
     InputInteractiveElement,
+    Option,
     UrlInputElement,
 )
 from slack_sdk.models.views import View
@@ -20,6 +22,7 @@ from stages.catalogue import Catalogue, ChecklistItem
 from stages.checkin_service import Board
 from stages.checkins import REOPEN_REASON_MAX
 from stages.checklist import NOTE_MAX, REASON_MAX, ItemStatus
+from stages.relationships import Side
 
 
 def parent_blocks(copy: Copy, catalogue: Catalogue, board: Board) -> list[Block]:
@@ -63,7 +66,16 @@ def item_blocks(copy: Copy, board: Board, item: ChecklistItem) -> list[Block]:
     blocks: list[Block] = [
         section(copy("checkins", "item_text", item=item, position=item.position)),
         context(copy("checkins", "item_guidance", item=item)),
-        context(copy("checkins", "item_state", state=state, item=item, notes=board.notes.get(item.id, 0))),
+        context(
+            copy(
+                "checkins",
+                "item_state",
+                state=state,
+                item=item,
+                notes=board.notes.get(item.id, 0),
+                withheld=board.joint,
+            )
+        ),
     ]
     if not board.signed_off:
         blocks.append(answer_buttons(copy, _item(board, item), state.assignee_id))
@@ -91,12 +103,18 @@ def not_applicable_modal(copy: Copy, board: Board, item: ChecklistItem) -> View:
     )
 
 
-def evidence_modal(copy: Copy, board: Board, item: ChecklistItem) -> View:
+def evidence_modal(copy: Copy, board: Board, item: ChecklistItem, *, side: Side = Side.HOME) -> View:
+    """The evidence form; in a joint stage, the home side's people may keep theirs from the partner."""
     state = board.state(item.id)
     inputs = [
         _field(copy, ids.BLOCK_LINK, UrlInputElement(action_id=INPUT, initial_value=state.evidence_url), optional=True),
         _field(copy, ids.BLOCK_NOTE, text_input(NOTE_MAX, state.evidence_note), optional=True),
     ]
+    if board.joint and side is Side.HOME:
+        internal = Option(value="internal", label=copy.plain("checkins", "internal_option", board=board)[:75])
+        ticked = [internal] if state.evidence_internal else None
+        boxes = CheckboxesElement(action_id=INPUT, options=[internal], initial_options=ticked)
+        inputs.append(_field(copy, ids.BLOCK_INTERNAL, boxes, optional=True))
     return _item_form(copy, ids.VIEW_ITEM_EVIDENCE, "evidence_title", board, item, inputs)
 
 

@@ -14,7 +14,7 @@ from bot.checkins.blocks import STATUS_ACTIONS, evidence_modal, not_applicable_m
 from bot.checkins.messages import post_thread, refresh, refresh_all
 from bot.deps import Deps
 from bot.slack import ids
-from bot.slack.forms import value
+from bot.slack.forms import chosen, value
 from bot.slack.item_buttons import menu_item
 from bot.slack.modal_submission import on_submit
 from bot.slack.references import GateRef, ItemRef, carried, pressed
@@ -132,7 +132,8 @@ def open_not_applicable(turn: Turn) -> None:
 def open_evidence(turn: Turn) -> None:
     with explaining(turn):
         board, item_id = _item_board(turn)
-        view = evidence_modal(turn.deps.copy, board, board.item(item_id))
+        side = taking_part(board.relationship, turn.organisation)
+        view = evidence_modal(turn.deps.copy, board, board.item(item_id), side=side)
         turn.client.views_open(trigger_id=turn.body["trigger_id"], view=view)
 
 
@@ -160,9 +161,12 @@ def save_evidence(turn: Turn) -> str:
     view = turn.body["view"]
     item = carried(view, ItemRef)
     link, note = value(view, ids.BLOCK_LINK), value(view, ids.BLOCK_NOTE)
+    internal = bool(chosen(view, ids.BLOCK_INTERNAL))
 
     def make(rid: int) -> Answer:
-        return evidence_answer(rid, item.item_id, url=link, note=note, actor_id=turn.user_id, at=turn.now())
+        return evidence_answer(
+            rid, item.item_id, url=link, note=note, actor_id=turn.user_id, at=turn.now(), internal=internal
+        )
 
     return _outcome(turn, _answer(turn, item, make), "evidence_saved")
 

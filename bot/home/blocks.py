@@ -80,7 +80,7 @@ def home_view(copy: Copy, user_id: str, summary: Attention, catalogue: Catalogue
     for position, a in enumerate(summary.assigned):
         parts: list[Block] = [section(copy("home", "assigned_item", a=a))]
         if a.checkin is not None and a.checkin.id is not None:
-            state = copy("checkins", "item_state", state=a.state, item=a.item, notes=0)
+            state = copy("checkins", "item_state", state=a.state, item=a.item, notes=0, withheld=False)
             parts += [
                 context(f"{copy('home', 'assigned_where', a=a)} · {state}"),
                 answer_buttons(copy, ItemRef(a.checkin.id, a.item.id), a.state.assignee_id),

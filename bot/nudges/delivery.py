@@ -27,14 +27,14 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from jinja2 import TemplateError
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
-from slack_sdk.models.blocks import Block
+from slack_sdk.models.blocks import ActionsBlock, Block
 
 from bot.deps import Deps
 from bot.nudges import receipts, updates
 from bot.nudges.blocks import dm_blocks, in_thread, item_blocks, mention_blocks, one_per_subject
 from bot.nudges.tenant_client import TenantClient, TenantRefused, header
 from bot.settings import Settings
-from bot.slack.kit import message_blocks
+from bot.slack.kit import context, message_blocks
 from bot.slack.people import person_entry
 from bot.slack.rate_limits import RATE_LIMITED, Pacer, retry_after
 from stages import dispute_service, nudge_service
@@ -115,9 +115,12 @@ class Nudger:
         default_tz: str = "UTC",
         batch: int = 200,
         lease: timedelta = timedelta(minutes=10),
+        partners: Clients | None = None,
     ) -> None:
         self.deps = deps
         self.clients = clients
+        # The partner organisations' own installations, where they installed Accord (None: one workspace's token).
+        self.partners = partners
         self.teams = teams
         self.sweeping = sweeping
         self.uow = deps.uow
@@ -219,17 +222,34 @@ class Nudger:
                 by_person[nudge.recipient_id].append(nudge)
         for nudge in threads:
             self._tell_thread(slack, team_id, nudge, now, report)
-        shared = self._partner_people(team_id, by_person)
+        partners = self._partner_people(team_id, by_person)
         for person, nudges in by_person.items():
-            if person not in shared:
+            if person not in partners:
                 self._send(slack, team_id, person, nudges, now, report)
+        shared: dict[str, str] = {}
+        for person, (channel, partner) in partners.items():
+            theirs = self._partner_client(partner)
+            if theirs is None:
+                shared[person] = channel
+                continue
+            try:
+                self._send(theirs, team_id, person, by_person[person], now, report, pointing_to=channel)
+            except TenantRefused as refused:  # their token: their nudges wait, the others' go on
+                log.warning("%s: the partner's nudges wait", refused)
+                nudge_service.give_back(self.uow(team_id), by_person[person], now)
         for channel in sorted(set(shared.values())):
             people = {person: by_person[person] for person, where in shared.items() if where == channel}
             self._mention(slack, team_id, channel, people, now, report)
 
-    def _partner_people(self, team_id: str, by_person: Mapping[str, list[QueuedNudge]]) -> dict[str, str]:
-        """The recipients who are the partner's people in a joint relationship, with its shared channel: their
-        organisation has not installed Accord here, so they are told there, not by direct message."""
+    def _partner_client(self, partner: str) -> WebClient | None:
+        """The partner organisation's own installation of Accord, paced as its own tenant; None if it has none."""
+        client = self.partners(partner) if self.partners is not None else None
+        return TenantClient(client, partner, self.pacer, self.clock.now) if client is not None else None
+
+    def _partner_people(self, team_id: str, by_person: Mapping[str, list[QueuedNudge]]) -> dict[str, tuple[str, str]]:
+        """The recipients who are the partner's people in a joint relationship, with its shared channel and the
+        partner's workspace: they are told through their own organisation's installation of Accord, or, where it
+        has none, in the shared channel (this installation cannot message another organisation's people)."""
         ids = sorted({n.relationship_id for nudges in by_person.values() for n in nudges})
         uow = self.uow(team_id)
         with uow.reading():
@@ -241,8 +261,8 @@ class Nudger:
             if r is None:
                 continue
             theirs = {r.partner_sponsor_id, r.partner_manager_id, *members(teams.get(r.id or 0, []), Side.PARTNER)}
-            if person in theirs:
-                found[person] = r.channel_id
+            if person in theirs and r.partner_team_id is not None:
+                found[person] = (r.channel_id, r.partner_team_id)
         return found
 
     def _mention(
@@ -308,23 +328,40 @@ class Nudger:
         self._deliver_one(uow, [nudge], post, posted_since, now, report)
 
     def _send(
-        self, slack: WebClient, team_id: str, person: str, nudges: list[QueuedNudge], now: datetime, report: RunReport
+        self,
+        slack: WebClient,
+        team_id: str,
+        person: str,
+        nudges: list[QueuedNudge],
+        now: datetime,
+        report: RunReport,
+        *,
+        pointing_to: str | None = None,
     ) -> None:
+        """A DM of the person's nudges. `pointing_to`: the shared channel where the partner's people act on them,
+        the DM going through their own organisation's installation (whose buttons could not reach this one's
+        records, so it has none, and is not edited afterwards)."""
         uow = self.uow(team_id)
         shown = self._shown_in_hours(slack, team_id, person, nudges, now, report)
         if not shown:
             return
 
-        def post(batch: list[QueuedNudge]) -> tuple[str, str]:
+        def post(batch: list[QueuedNudge]) -> tuple[str, str] | None:
             chosen = one_per_subject(batch)
             items = [shown[n.id] for n in chosen]
             only_notices = all(n.kind.notice for n in chosen)
+            blocks = dm_blocks(self.copy, items, only_notices=only_notices)
+            if pointing_to is not None:
+                blocks = [b for b in blocks if not isinstance(b, ActionsBlock)]
+                blocks.append(context(self.copy("nudges", "act_in_channel", channel=pointing_to)))
             posted = slack.chat_postMessage(
                 channel=person,
                 text=self.copy("nudges", "fallback", count=len(items), only_notices=only_notices),
-                blocks=message_blocks(dm_blocks(self.copy, items, only_notices=only_notices)),
+                blocks=message_blocks(blocks),
                 metadata=receipts.metadata(batch),
             )
+            if pointing_to is not None:
+                return None
             return str(posted["channel"]), str(posted["ts"])  # kept, to bring the message up to date later
 
         def posted_since(since: datetime) -> set[int]:
@@ -525,6 +562,7 @@ def nudger_for(
     default the one configured bot token for every tenant). Its clients must retry nothing by themselves (the
     default one does not): the outbox decides when to try again, so no thread sleeps while holding a claim, and
     no tenant's rate limit holds another's nudges up."""
+    installed = clients  # installations of many organisations: a partner's own may tell its people
     if clients is None:
         one = sender_client(settings, settings.slack_bot_token.get_secret_value() if settings.slack_bot_token else None)
 
@@ -542,4 +580,5 @@ def nudger_for(
         default_tz=settings.default_timezone,
         batch=settings.nudge_batch,
         lease=timedelta(seconds=settings.nudge_claim_lease_seconds),
+        partners=installed,
     )

@@ -54,6 +54,8 @@ def seed(workspace: Workspace) -> None:
 
 def seed_globex(workspace: Workspace) -> None:
     _populate(workspace, GLOBEX_PEOPLE, GLOBEX_CHANNELS)
+    for user_id, name, real_name, tz in PARTNER_PEOPLE:  # the people Acme meets in #acme-globex are Globex's own
+        workspace.add_user(user_id, name, real_name, tz)
 
 
 def _populate(

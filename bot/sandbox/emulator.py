@@ -210,10 +210,10 @@ class Emulator:
             _CALLER.reset(bound)
 
     def person(self, user_id: str) -> Workspace:
-        """The workspace a person (not a bot) belongs to."""
+        """The workspace a person (not a bot) belongs to: their own, not one they meet in a shared channel."""
         for workspace in self.workspaces.values():
             found = workspace.users.get(user_id)
-            if found is not None and not found.is_bot:
+            if found is not None and not found.is_bot and found.team in (None, workspace.team_id):
                 return workspace
         raise LookupError(f"{user_id} is in no hosted workspace")
 

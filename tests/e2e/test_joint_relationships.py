@@ -5,17 +5,22 @@ organisation in the channel is refused everything."""
 import csv
 import io
 import json
+from collections.abc import Iterator
 from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
 
+from bot.sandbox.clock import MovableClock
+from bot.sandbox.demo import GLOBEX as GLOBEX_WORKSPACE
 from bot.sandbox.driver import NotOffered
 from bot.sandbox.harness import Sandbox
-from bot.sandbox.workspace import Message
+from bot.sandbox.workspace import Message, Workspace
 from bot.slack import ids
+from stages import checkin_service
 from stages.checkins import GateSignature, SignOff
+from stages.checklist import evidence_answer
 from stages.disputes import DisputeEventKind
 from stages.relationships import Side
 from tests.conftest import START
@@ -553,3 +558,69 @@ def test_a_review_of_a_relationship_without_a_partner_taking_part_offers_no_inte
     sandbox.driver.command(ALICE, ACME, "review Acme Alliance")
     form = sandbox.workspace.current_modal(ALICE)
     assert form is not None and ids.BLOCK_INTERNAL not in {b.get("block_id") for b in form.view["blocks"]}
+
+
+@pytest.fixture
+def both_installed(database_url: str) -> Iterator[tuple[Sandbox, Workspace]]:
+    """Acme and Globex have each installed Accord; Acme Alliance is run in #acme-globex, Pat its partner sponsor."""
+    with Sandbox(database_url, clock=MovableClock(START), installs=True) as box:
+        assert box.driver.install(ALICE).status == 200
+        globex = box.add_workspace(*GLOBEX_WORKSPACE)
+        assert globex.install(PAT).status == 200
+        create_relationship(box, "Acme Alliance", user=ALICE, sponsor=BOB, channel=JOINT, partner="Globex")
+        assert name_partner_people(box, {"partner_sponsor": PAT, "partner_manager": QUINN}) == {}
+        yield box, globex.workspace
+        assert box.workspace.violations == [] and globex.workspace.violations == []
+
+
+def test_the_partners_people_are_told_by_direct_message_through_their_own_installation(
+    both_installed: tuple[Sandbox, Workspace],
+) -> None:
+    box, globex = both_installed
+    box.run_nudges()
+    box.driver.command(CAROL, JOINT, "dispute Acme Alliance deliveries late three weeks running")
+    dispute = box.workspace.top_level(JOINT)[-1]
+    escalate(box, ALICE, fresh(box, dispute), "No agreement at working level")
+    escalate(box, ALICE, fresh(box, dispute), "The joint team is deadlocked")  # now Pat's, for Globex
+    posted_before = len(box.workspace.top_level(JOINT))
+    box.advance(timedelta(hours=5))  # 09:00 in Chicago, Pat's
+    box.run_nudges()
+    [dm] = globex.top_level(globex.im_with(PAT).id)
+    assert "has reached tier 3" in shown(dm) and "Sent by your organisation's Accord" in shown(dm)
+    assert not any(block["type"] == "actions" for block in dm.blocks)  # its buttons are in the shared channel
+    assert len(box.workspace.top_level(JOINT)) == posted_before  # no mention of Pat there
+    box.run_nudges()  # never twice
+    assert len(globex.top_level(globex.im_with(PAT).id)) == 1
+
+
+def test_evidence_marked_internal_is_kept_out_of_the_shared_thread(joint: Sandbox, tmp_path: Path) -> None:
+    _, items = start_checkin(joint)
+    joint.driver.click(ALICE, fresh(joint, items[0]), ids.ACTION_ITEM_DONE)
+    joint.driver.click(ALICE, fresh(joint, items[0]), ids.ACTION_ITEM_EVIDENCE)
+    answers = {"link": EVIDENCE, "note": "Our margin model for Globex", "internal": ["internal"]}
+    assert joint.driver.submit(ALICE, answers).errors == {}
+    thread = shown(fresh(joint, items[0]))
+    assert "evidence recorded, kept internal" in thread
+    assert EVIDENCE not in thread and "margin model" not in thread
+    plan = pack_files(joint, tmp_path)["plan/rmp.md"]
+    assert "Our margin model for Globex (internal, not shared with the partner)" in plan
+    # The partner's people are offered no such box: their evidence is for both organisations to see.
+    joint.driver.click(PAT, fresh(joint, items[1]), ids.ACTION_ITEM_EVIDENCE)
+    form = joint.workspace.current_modal(PAT)
+    assert form is not None and ids.BLOCK_INTERNAL not in {b.get("block_id") for b in form.view["blocks"]}
+    assert joint.driver.submit(PAT, {"link": EVIDENCE, "note": "Globex's signed minutes"}).errors == {}
+    assert "Globex's signed minutes" in shown(fresh(joint, items[1]))
+    # Nor does asking for it from their side keep anything from Acme.
+    uow = joint.database.uow(joint.workspace.team_id)
+    current = checkin_service.current_thread(uow, relationship(joint))
+    assert current is not None
+    third = joint.deps.catalogue.stage(4).items[2].id
+    answered = checkin_service.answer(
+        uow,
+        joint.deps.catalogue,
+        current.id or 0,
+        third,
+        lambda rid: evidence_answer(rid, third, url=EVIDENCE, note="x", actor_id=PAT, at=START, internal=True),
+        organisation=GLOBEX,
+    )
+    assert answered is not None and not answered.after.evidence_internal

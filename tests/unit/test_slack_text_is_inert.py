@@ -297,7 +297,16 @@ BUILDERS: dict[Callable[..., Any], Callable[[World], list[Any]]] = {
         checkins.not_applicable_modal(COPY, w.board, item) for item in w.board.stage.items[:3]
     ],
     checkins.evidence_modal: lambda w: [
-        checkins.evidence_modal(COPY, w.board, item) for item in w.board.stage.items[:3]
+        checkins.evidence_modal(COPY, board, item)
+        for board in (
+            w.board,
+            replace(
+                w.board,
+                relationship=replace(w.signed_board.relationship, stage=4),
+                progress=StageProgress.of(CATALOGUE.stage(4), REL_ID, {}),
+            ),
+        )
+        for item in board.stage.items[:3]
     ],
     checkins.reopen_modal: lambda w: [checkins.reopen_modal(COPY, w.signed_board)],
     disputes.thread_blocks: lambda w: [
@@ -482,6 +491,7 @@ def facts(world: World) -> dict[str, Any]:
         "side": list(Side), "other": list(Side), "partner": world.text, "stages": [[stage, CATALOGUE.stage(2)]],
         "channel": CHANNEL, "counterpart": [ALICE, None], "recipient": ALICE,
         "team": [[TeamPair(world.text, OWNER, ALICE), TeamPair(world.text, None, None)]], "row": 1, "most": 8,
+        "withheld": [True, False],
     }  # fmt: skip
 
 

@@ -1,5 +1,5 @@
-"""The joint management team of a relationship: its roles, each held by a person of either side; and reviews
-kept internal to the home organisation.
+"""The joint management team of a relationship: its roles, each held by a person of either side; and reviews and
+evidence kept internal to the home organisation.
 
 Revision ID: 0018
 Revises: 0017
@@ -34,9 +34,14 @@ def upgrade() -> None:
     op.create_index("ix_team_pair_relationship_id", "team_pair", ["relationship_id"])
     with op.batch_alter_table("review") as table:
         table.add_column(sa.Column("internal", sa.Boolean(), nullable=False, server_default=sa.false()))
+    for kept in ("item_state", "answer"):
+        op.add_column(kept, sa.Column("evidence_internal", sa.Boolean(), nullable=False, server_default=sa.false()))
 
 
 def downgrade() -> None:
+    for kept in ("answer", "item_state"):
+        with op.batch_alter_table(kept) as table:
+            table.drop_column("evidence_internal")
     with op.batch_alter_table("review") as table:
         table.drop_column("internal")
     op.drop_index("ix_team_pair_relationship_id", table_name="team_pair")
