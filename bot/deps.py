@@ -91,3 +91,6 @@ class Deps:
     channel_shared: ChannelShared | None = None
     relationship_card: RelationshipCard | None = None
     tenants: Tenants | None = None  # set by the process's bootstrap, on its database
+    # The tenants running joint relationships with a workspace: where its own installation finds what its people
+    # take part in for their organisation (set by the bootstrap, on its database).
+    partner_hosts: Callable[[str], list[str]] | None = None

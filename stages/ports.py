@@ -47,6 +47,10 @@ class RelationshipRepository(Protocol):
         """Relationships the person owns or sponsors."""
         ...
 
+    def partnered_with(self, partner: str) -> list[Relationship]:
+        """The joint relationships run here with another organisation's workspace."""
+        ...
+
     def by_ids(self, relationship_ids: Sequence[int]) -> list[Relationship]: ...
 
     def reviews_due(self, today: date) -> list[DueReview]:

@@ -13,7 +13,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import sessionmaker
 from sqlmodel import Session, col, select
 
-from storage.tables import WorkspaceRow
+from storage.tables import RelationshipRow, WorkspaceRow
 from storage.text_guard import refuse_nul
 from storage.uow import SqlSweepUnitOfWork, SqlUnitOfWork, reading_only
 from storage.writer_lock import READING, WriterLock
@@ -101,6 +101,13 @@ class Database:
         query = select(WorkspaceRow.team_id).where(col(WorkspaceRow.uninstalled_at).is_(None))
         with self.sessions() as session:
             return list(session.exec(query.order_by(col(WorkspaceRow.team_id))))
+
+    def partner_hosts(self, partner: str) -> list[str]:
+        """The tenants that run a joint relationship with `partner` (another organisation's workspace, taking part
+        in their shared channel): where that organisation's own installation finds what it takes part in."""
+        query = select(RelationshipRow.team_id).where(col(RelationshipRow.partner_team_id) == partner).distinct()
+        with self.reading_sessions() as session:
+            return sorted(session.exec(query))
 
     def uow(self, team_id: str) -> SqlUnitOfWork:
         return SqlUnitOfWork(self.sessions, team_id, self.reading_sessions)

@@ -68,6 +68,8 @@ class RelationshipRow(SQLModel, table=True):
         # The nudge sweep reads only what is due: a range on the due date within active relationships.
         Index("ix_relationship_review_due", "team_id", "status", "next_review_due"),
         Index("ix_relationship_exit_due", "team_id", "status", "next_exit_review_due"),
+        # A partner organisation's own installation finds the joint relationships others run with it.
+        Index("ix_relationship_partner", "partner_team_id"),
     )
 
     id: int | None = Field(default=None, primary_key=True)

@@ -35,7 +35,7 @@ from bot.nudges.blocks import dm_blocks, in_thread, item_blocks, mention_blocks,
 from bot.nudges.tenant_client import TenantClient, TenantRefused, header
 from bot.settings import Settings
 from bot.slack.kit import context, message_blocks
-from bot.slack.people import person_entry
+from bot.slack.people import person_entry, team_of_person
 from bot.slack.rate_limits import RATE_LIMITED, Pacer, retry_after
 from stages import dispute_service, nudge_service
 from stages.dispute_service import LADDER
@@ -222,7 +222,7 @@ class Nudger:
                 by_person[nudge.recipient_id].append(nudge)
         for nudge in threads:
             self._tell_thread(slack, team_id, nudge, now, report)
-        partners = self._partner_people(team_id, by_person)
+        partners = self._partner_people(slack, team_id, by_person)
         for person, nudges in by_person.items():
             if person not in partners:
                 self._send(slack, team_id, person, nudges, now, report)
@@ -246,10 +246,13 @@ class Nudger:
         client = self.partners(partner) if self.partners is not None else None
         return TenantClient(client, partner, self.pacer, self.clock.now) if client is not None else None
 
-    def _partner_people(self, team_id: str, by_person: Mapping[str, list[QueuedNudge]]) -> dict[str, tuple[str, str]]:
+    def _partner_people(
+        self, slack: WebClient, team_id: str, by_person: Mapping[str, list[QueuedNudge]]
+    ) -> dict[str, tuple[str, str]]:
         """The recipients who are the partner's people in a joint relationship, with its shared channel and the
         partner's workspace: they are told through their own organisation's installation of Accord, or, where it
-        has none, in the shared channel (this installation cannot message another organisation's people)."""
+        has none, in the shared channel (this installation cannot message another organisation's people). Its
+        named people are known; of anyone else (an item's assignee, say) Slack says whose they are."""
         ids = sorted({n.relationship_id for nudges in by_person.values() for n in nudges})
         uow = self.uow(team_id)
         with uow.reading():
@@ -260,8 +263,12 @@ class Nudger:
             r = joint.get(nudges[0].relationship_id)
             if r is None:
                 continue
-            theirs = {r.partner_sponsor_id, r.partner_manager_id, *members(teams.get(r.id or 0, []), Side.PARTNER)}
-            if person in theirs and r.partner_team_id is not None:
+            pairs = teams.get(r.id or 0, [])
+            theirs = {r.partner_sponsor_id, r.partner_manager_id, *members(pairs, Side.PARTNER)}
+            ours = {r.owner_id, r.sponsor_id, *members(pairs, Side.HOME)}
+            if r.partner_team_id is None or person in ours:
+                continue
+            if person in theirs or team_of_person(slack, person) == r.partner_team_id:
                 found[person] = (r.channel_id, r.partner_team_id)
         return found
 

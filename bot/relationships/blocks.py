@@ -21,11 +21,21 @@ def intro_blocks(copy: Copy, relationship: Relationship, catalogue: Catalogue) -
     return [section(text)]
 
 
-def list_blocks(copy: Copy, relationships: list[Relationship], catalogue: Catalogue, today: date) -> list[Block]:
-    if not relationships:
+def list_blocks(
+    copy: Copy,
+    relationships: list[Relationship],
+    catalogue: Catalogue,
+    today: date,
+    partnered: Sequence[Relationship] = (),
+) -> list[Block]:
+    """The workspace's relationships, then those partners run with its organisation that the reader takes part
+    in (`partnered`)."""
+    if not relationships and not partnered:
         return [section(copy("relationships", "list_empty"))]
-    blocks: list[Block] = [header(copy.plain("relationships", "list_title", count=len(relationships)))]
-    room = MESSAGE_BLOCK_LIMIT - len(blocks) - 1  # keep one block for "and N more"
+    blocks: list[Block] = []
+    if relationships:
+        blocks.append(header(copy.plain("relationships", "list_title", count=len(relationships))))
+    room = MESSAGE_BLOCK_LIMIT - len(blocks) - 1 - (2 if partnered else 0)  # one for "and N more", two for theirs
     shown = relationships if len(relationships) <= room + 1 else relationships[:room]
     for r in shown:
         stage = catalogue.stage(r.stage)
@@ -34,19 +44,36 @@ def list_blocks(copy: Copy, relationships: list[Relationship], catalogue: Catalo
         blocks.append(section(line))
     if len(shown) < len(relationships):
         blocks.append(context(copy("relationships", "list_more", count=len(relationships) - len(shown))))
+    if partnered:
+        blocks.append(header(copy.plain("relationships", "list_partnered_title", count=len(partnered))))
+        lines = [
+            copy(
+                "relationships",
+                "list_partnered_line",
+                r=r,
+                stage=catalogue.stage(r.stage),
+                phase=catalogue.phase_of(r.stage),
+            )
+            for r in partnered
+        ]
+        blocks.append(section("\n".join(lines)))
     return blocks
 
 
-def status_blocks(copy: Copy, report: StatusReport) -> list[Block]:
+def status_blocks(copy: Copy, report: StatusReport, *, partner_view: bool = False) -> list[Block]:
+    """Where the relationship stands; `partner_view`: as its partner's people see it, through their own Accord."""
     r = report.relationship
     stage_lines = "\n".join(copy("relationships", "status_stage_line", line=line) for line in report.stages)
-    return [
+    blocks: list[Block] = [
         header(copy.plain("relationships", "status_title", r=r)),
         section(copy("relationships", "status_summary", r=r, stage=report.stage, phase=report.phase)),
         section(copy("relationships", "status_people", r=r, overdue=report.review_overdue)),
         divider(),
         section(stage_lines),
     ]
+    if partner_view:
+        blocks.insert(1, context(copy("relationships", "status_partner_view", r=r)))
+    return blocks
 
 
 def card_blocks(

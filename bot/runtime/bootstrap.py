@@ -45,7 +45,15 @@ class Bootstrap:
 
         installs = self.installations
         tenants = installs.store if installs else None
-        return wired(Deps(uow=self.database.uow, clock=self.clock, executor=self._executor, tenants=tenants))
+        return wired(
+            Deps(
+                uow=self.database.uow,
+                clock=self.clock,
+                executor=self._executor,
+                tenants=tenants,
+                partner_hosts=self.database.partner_hosts,
+            )
+        )
 
     @cached_property
     def installations(self) -> "Installations | None":

@@ -500,6 +500,7 @@ class Emulator:
         users = [u for u in str(args.get("users", "")).split(",") if u]
         if len(users) != 1:
             raise SlackError("invalid_arguments", "the sandbox opens direct messages with one person")
+        self._own_person(users[0], "user_not_visible")
         return {"channel": {"id": self.current.im_with(users[0]).id}}
 
     def conversations_history(self, args: JSON) -> JSON:
@@ -704,10 +705,17 @@ class Emulator:
             ws.delete(target.channel, target.message_ts or "", by=None)
 
     def _conversation(self, channel: str) -> str:
-        """A channel id; a user id means the bot's direct messages with that person, as in Slack."""
+        """A channel id; a user id means the bot's direct messages with that person, as in Slack: only with this
+        workspace's own people (another organisation's, met in a shared channel, cannot be messaged by its app)."""
         if channel.startswith(("U", "W")):
+            self._own_person(channel, "channel_not_found")
             return self.current.im_with(channel).id
         return channel
+
+    def _own_person(self, user_id: str, error: str) -> None:
+        person = self.current.users.get(user_id)
+        if person is not None and person.team not in (None, self.current.team_id):
+            raise SlackError(error, f"{user_id} is another organisation's person: the app cannot message them")
 
 
 _CHANNEL_ARGS = ("channel", "channel_id")

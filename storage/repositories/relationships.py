@@ -74,6 +74,11 @@ class SqlRelationshipRepository:
         rows = self._session.exec(self._select().order_by(col(RelationshipRow.name_key)))
         return [relationship_entity(row) for row in rows]
 
+    def partnered_with(self, partner: str) -> list[Relationship]:
+        """The joint relationships run here with `partner`'s organisation, active or not, by name."""
+        query = self._select().where(RelationshipRow.partner_team_id == partner).order_by(col(RelationshipRow.name_key))
+        return [relationship_entity(row) for row in self._session.exec(query)]
+
     def led_by(self, user_id: str) -> list[Relationship]:
         leads = (RelationshipRow.owner_id == user_id) | (RelationshipRow.sponsor_id == user_id)
         rows = self._session.exec(self._select().where(leads).order_by(col(RelationshipRow.name_key)))

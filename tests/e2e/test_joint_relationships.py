@@ -14,9 +14,9 @@ import pytest
 
 from bot.sandbox.clock import MovableClock
 from bot.sandbox.demo import GLOBEX as GLOBEX_WORKSPACE
-from bot.sandbox.driver import NotOffered
+from bot.sandbox.driver import Driver, NotOffered
 from bot.sandbox.harness import Sandbox
-from bot.sandbox.workspace import Message, Workspace
+from bot.sandbox.workspace import Message
 from bot.slack import ids
 from stages import checkin_service
 from stages.checkins import GateSignature, SignOff
@@ -43,6 +43,7 @@ JOINT, GLOBEX = "C0ACMEGLOBEX", "T0GLOBEX1"  # #acme-globex, shared with Globex'
 PAT, QUINN = "U0GLXPAT", "U0GLXQUINN"  # Globex's people in it
 ERIN = "U0ERIN"  # Acme's, in Berlin
 RAY = "U0GLXRAY"  # another of Globex's people, neither its sponsor nor its relationship manager
+HANK, GLOBEX_GENERAL = "U0GLXHANK", "C0GLXGENERAL"  # of Globex's own workspace, where Globex installs Accord
 IRENE, INITECH = "U0INIIRENE", "T0INITECH"  # a third organisation's person, in the channel too
 EVIDENCE = "https://intranet.example.com/accord/evidence"
 
@@ -561,7 +562,7 @@ def test_a_review_of_a_relationship_without_a_partner_taking_part_offers_no_inte
 
 
 @pytest.fixture
-def both_installed(database_url: str) -> Iterator[tuple[Sandbox, Workspace]]:
+def both_installed(database_url: str) -> Iterator[tuple[Sandbox, Driver]]:
     """Acme and Globex have each installed Accord; Acme Alliance is run in #acme-globex, Pat its partner sponsor."""
     with Sandbox(database_url, clock=MovableClock(START), installs=True) as box:
         assert box.driver.install(ALICE).status == 200
@@ -569,14 +570,16 @@ def both_installed(database_url: str) -> Iterator[tuple[Sandbox, Workspace]]:
         assert globex.install(PAT).status == 200
         create_relationship(box, "Acme Alliance", user=ALICE, sponsor=BOB, channel=JOINT, partner="Globex")
         assert name_partner_people(box, {"partner_sponsor": PAT, "partner_manager": QUINN}) == {}
-        yield box, globex.workspace
+        globex.workspace.channel(GLOBEX_GENERAL).members |= {PAT, QUINN}
+        yield box, globex
         assert box.workspace.violations == [] and globex.workspace.violations == []
 
 
 def test_the_partners_people_are_told_by_direct_message_through_their_own_installation(
-    both_installed: tuple[Sandbox, Workspace],
+    both_installed: tuple[Sandbox, Driver],
 ) -> None:
-    box, globex = both_installed
+    box, driver = both_installed
+    globex = driver.workspace
     box.run_nudges()
     box.driver.command(CAROL, JOINT, "dispute Acme Alliance deliveries late three weeks running")
     dispute = box.workspace.top_level(JOINT)[-1]
@@ -624,3 +627,34 @@ def test_evidence_marked_internal_is_kept_out_of_the_shared_thread(joint: Sandbo
         organisation=GLOBEX,
     )
     assert answered is not None and not answered.after.evidence_internal
+
+
+def test_an_item_assigned_to_someone_of_the_partner_is_told_in_the_shared_channel(joint: Sandbox) -> None:
+    joint.run_nudges()
+    _, items = start_checkin(joint)
+    joint.driver.click(ALICE, fresh(joint, items[0]), ids.ACTION_ITEM_ASSIGN, selected=RAY)
+    joint.advance(timedelta(hours=5))  # 09:00 in Chicago, Ray's
+    joint.run_nudges()
+    told = [shown(m) for m in joint.workspace.top_level(JOINT) if f"<@{RAY}>:" in shown(m)]
+    assert len(told) == 1 and "assigned you" in told[0]
+    assert joint.workspace.violations == []  # no direct message was tried: Slack would refuse it
+
+
+def test_the_partners_people_see_the_joint_relationship_through_their_own_accord(
+    both_installed: tuple[Sandbox, Driver],
+) -> None:
+    _, globex = both_installed
+    globex.command(PAT, GLOBEX_GENERAL, "list")
+    listed = shown(globex.workspace.ephemerals_for(PAT)[-1])
+    assert "Run with you by a partner" in listed and "*Acme Alliance* · in <#C0ACMEGLOBEX>" in listed
+    globex.command(PAT, GLOBEX_GENERAL, "status acme alliance")
+    status = shown(globex.workspace.ephemerals_for(PAT)[-1])
+    assert "You take part in this relationship for Globex" in status
+    assert "*4 Partner selection*" in status and "*8 Exit strategy*" in status  # the joint stages' progress
+    assert "*1 Operational awareness*" not in status and "*3 Internal assessment*" not in status  # Acme's own
+    # Someone of Globex with no part in it learns nothing of it, not even that it exists.
+    globex.workspace.channel(GLOBEX_GENERAL).members.add(HANK)
+    globex.command(HANK, GLOBEX_GENERAL, "list")
+    assert "Acme Alliance" not in shown(globex.workspace.ephemerals_for(HANK)[-1])
+    globex.command(HANK, GLOBEX_GENERAL, "status Acme Alliance")
+    assert "There is no relationship called *Acme Alliance*" in globex.workspace.ephemerals_for(HANK)[-1].text

@@ -407,10 +407,17 @@ BUILDERS: dict[Callable[..., Any], Callable[[World], list[Any]]] = {
     relationships.intro_blocks: lambda w: [relationships.intro_blocks(COPY, w.relationship, CATALOGUE)],
     relationships.list_blocks: lambda w: [
         relationships.list_blocks(
-            COPY, [w.relationship, replace(w.relationship, status=RelationshipStatus.EXITED)], CATALOGUE, NOW.date()
+            COPY,
+            [w.relationship, replace(w.relationship, status=RelationshipStatus.EXITED)],
+            CATALOGUE,
+            NOW.date(),
+            partnered,
         )
+        for partnered in ((), [w.signed_board.relationship])
     ],
-    relationships.status_blocks: lambda w: [relationships.status_blocks(COPY, w.report)],
+    relationships.status_blocks: lambda w: [
+        relationships.status_blocks(COPY, w.report, partner_view=view) for view in (False, True)
+    ],
 }
 
 

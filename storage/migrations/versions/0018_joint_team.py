@@ -32,6 +32,7 @@ def upgrade() -> None:
         sa.UniqueConstraint("team_id", "relationship_id", "position", name="uq_team_pair_position"),
     )
     op.create_index("ix_team_pair_relationship_id", "team_pair", ["relationship_id"])
+    op.create_index("ix_relationship_partner", "relationship", ["partner_team_id"])
     with op.batch_alter_table("review") as table:
         table.add_column(sa.Column("internal", sa.Boolean(), nullable=False, server_default=sa.false()))
     for kept in ("item_state", "answer"):
@@ -39,6 +40,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.drop_index("ix_relationship_partner", table_name="relationship")
     for kept in ("answer", "item_state"):
         with op.batch_alter_table(kept) as table:
             table.drop_column("evidence_internal")
