@@ -94,3 +94,8 @@ class Deps:
     # The tenants running joint relationships with a workspace: where its own installation finds what its people
     # take part in for their organisation (set by the bootstrap, on its database).
     partner_hosts: Callable[[str], list[str]] | None = None
+
+    def partner_records(self, team_id: str) -> list[UnitOfWork]:
+        """The records of the organisations that run joint relationships with `team_id`'s (each its own tenant)."""
+        hosts = self.partner_hosts(team_id) if self.partner_hosts is not None else []
+        return [self.uow(host) for host in hosts if host != team_id]

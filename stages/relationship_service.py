@@ -1,8 +1,8 @@
 """Use cases: what people do with relationships, independent of Slack and of the database."""
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from contextlib import suppress
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date, datetime
 
 from stages.audit import SYSTEM, AuditEvent
@@ -10,11 +10,11 @@ from stages.catalogue import Catalogue, Phase, Stage, default_catalogue
 from stages.checklist import StageProgress
 from stages.errors import InvalidInput, NameTaken, NotAllowed, Problem, RelationshipNotFound, Stale
 from stages.homes import NO_HOMES, HomesToDraw, homes
-from stages.joint_team import PairDraft, TeamPair, checked_rows, members, paired, roster
-from stages.naming import clean_name, hidden_characters, name_key, suggest
+from stages.joint_team import PairDraft, TeamPair, checked_rows, paired, roster
+from stages.naming import clean_name, hidden_characters, suggest
 from stages.nudges import role_nudges
 from stages.ports import UnitOfWork
-from stages.relationships import Relationship, RelationshipDraft, Side, ValidDraft
+from stages.relationships import Relationship, RelationshipDraft, ValidDraft
 
 
 @dataclass(frozen=True)
@@ -332,39 +332,6 @@ def relationship_status(uow: UnitOfWork, catalogue: Catalogue, name: str, today:
         stages=lines,
         review_overdue=relationship.review_overdue(today),
     )
-
-
-def partnered(hosts: Iterable[UnitOfWork], partner: str, person: str) -> list[Relationship]:
-    """The joint relationships other organisations (`hosts`, each one's own records) run with `partner`'s
-    organisation in which `person` takes part for it: its executive sponsor, relationship manager or one of its
-    joint management team. Others of the partner's organisation are shown none, not even that they exist."""
-    found = []
-    for uow in hosts:
-        with uow.reading():
-            joint = uow.relationships.partnered_with(partner)
-            teams = uow.joint_teams.of_many([r.id or 0 for r in joint])
-        for r in joint:
-            theirs = {r.partner_sponsor_id, r.partner_manager_id, *members(teams.get(r.id or 0, []), Side.PARTNER)}
-            if person in theirs:
-                found.append(r)
-    return sorted(found, key=lambda r: r.name.casefold())
-
-
-def partner_status(
-    hosts: Iterable[UnitOfWork], partner: str, person: str, catalogue: Catalogue, name: str, today: date
-) -> StatusReport:
-    """`relationship_status` of a joint relationship `person` takes part in for the partner organisation, as the
-    partner may see it: the joint stages only (the strategy phase is the host's own preparation).
-    `RelationshipNotFound` for any other name."""
-    hosts = list(hosts)
-    wanted = name_key(clean_name(name))
-    taking_part_in = partnered(hosts, partner, person)
-    match = next((r for r in taking_part_in if name_key(r.name) == wanted), None)
-    if match is None:
-        raise RelationshipNotFound(clean_name(name), suggest(clean_name(name), [r.name for r in taking_part_in]))
-    host = next(uow for uow in hosts if uow.team_id == match.team_id)
-    report = relationship_status(host, catalogue, match.name, today)
-    return replace(report, stages=tuple(line for line in report.stages if not line.progress.stage.is_internal))
 
 
 def _stage_state(number: int, relationship: Relationship) -> str:

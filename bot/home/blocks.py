@@ -1,5 +1,6 @@
 """The App Home tab for one person: what needs them, what is assigned to them, and what they lead."""
 
+from collections.abc import Sequence
 from datetime import datetime
 
 from slack_sdk.models.blocks import ActionsBlock, Block, ButtonElement, PlainTextObject
@@ -12,9 +13,19 @@ from bot.slack.references import DisputeRef, GateRef, ItemRef, RelationshipRef, 
 from bot.slack.wording import Copy
 from stages.attention import Attention, Led
 from stages.catalogue import Catalogue
+from stages.partner_view import Standing
 
 
-def home_view(copy: Copy, user_id: str, summary: Attention, catalogue: Catalogue, now: datetime) -> View:
+def home_view(
+    copy: Copy,
+    user_id: str,
+    summary: Attention,
+    catalogue: Catalogue,
+    now: datetime,
+    partnered: Sequence[Standing] = (),
+) -> View:
+    """The person's Home tab; `partnered`: the joint relationships partners run with their organisation that they
+    take part in (acted on in the shared channel, so shown without buttons)."""
     today = now.date()
     blocks = _Budget(VIEW_BLOCK_LIMIT, copy)
     blocks.add(
@@ -103,6 +114,14 @@ def home_view(copy: Copy, user_id: str, summary: Attention, catalogue: Catalogue
         if not blocks.add(section(line), keep=1):
             blocks.more(len(summary.led) - position)
             break
+    if partnered:
+        blocks.add(divider(), section(copy("home", "partnered_title", count=len(partnered))))
+        for position, standing in enumerate(partnered):
+            r = standing.relationship
+            line = copy("home", "partnered_line", standing=standing, stage=catalogue.stage(r.stage))
+            if not blocks.add(section(line)):
+                blocks.more(len(partnered) - position)
+                break
     return View(type="home", blocks=view_blocks(blocks.blocks))
 
 

@@ -5,9 +5,11 @@ from slack_sdk import WebClient
 from bot.deps import Deps
 from bot.home.blocks import home_view
 from stages.attention import attention
+from stages.partner_view import standings
 
 
 def publish_home(client: WebClient, deps: Deps, team_id: str, user_id: str) -> None:
     summary = attention(deps.uow(team_id), deps.catalogue, user_id)
-    view = home_view(deps.copy, user_id, summary, deps.catalogue, deps.clock.now())
+    theirs = standings(deps.partner_records(team_id), team_id, user_id, deps.catalogue)
+    view = home_view(deps.copy, user_id, summary, deps.catalogue, deps.clock.now(), theirs)
     client.views_publish(user_id=user_id, view=view)

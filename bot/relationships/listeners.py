@@ -21,7 +21,7 @@ from bot.slack.refusals import explaining
 from bot.slack.sharing import organisation_name, other_organisations
 from bot.slack.subcommands import Invocation, Subcommand
 from bot.slack.turn import Turn
-from stages import relationship_service
+from stages import partner_view, relationship_service
 from stages.errors import InvalidInput, NameTaken, RelationshipNotFound
 from stages.joint_team import checked_rows
 from stages.ports import UnitOfWork
@@ -166,12 +166,6 @@ def _organisation(turn: Turn, person: str) -> str:
     return turn.team_id if organisation in own else organisation
 
 
-def _hosts(turn: Turn) -> list[UnitOfWork]:
-    """The records of the organisations that run joint relationships with this one (through their own Accord)."""
-    hosts = turn.deps.partner_hosts(turn.team_id) if turn.deps.partner_hosts is not None else []
-    return [turn.deps.uow(host) for host in hosts if host != turn.team_id]
-
-
 def _name_taken(turn: Turn, taken: NameTaken, editing: RelationshipRef | None) -> None:
     """The form again, with the clash explained under the name."""
     notice = turn.deps.copy("relationships", "name_taken", name=taken.name, existing=taken.existing)
@@ -227,7 +221,7 @@ def _new(turn: Turn, invocation: Invocation) -> None:
 def _list(turn: Turn, invocation: Invocation) -> None:
     deps = turn.deps
     relationships = relationship_service.list_relationships(turn.uow())
-    partnered = relationship_service.partnered(_hosts(turn), turn.team_id, turn.user_id)
+    partnered = partner_view.partnered(turn.deps.partner_records(turn.team_id), turn.team_id, turn.user_id)
     blocks = message_blocks(list_blocks(deps.copy, relationships, deps.catalogue, turn.today(), partnered))
     turn.tell(deps.copy("relationships", "list_title", count=len(relationships)), blocks)
 
@@ -236,16 +230,21 @@ def _status(turn: Turn, invocation: Invocation) -> None:
     deps = turn.deps
     try:
         report = relationship_service.relationship_status(turn.uow(), deps.catalogue, invocation.argument, turn.today())
-        partner_view = False
+        theirs = False
     except RelationshipNotFound as ours:
         try:  # one a partner runs with this organisation, that the person takes part in for it
-            report = relationship_service.partner_status(
-                _hosts(turn), turn.team_id, turn.user_id, deps.catalogue, invocation.argument, turn.today()
+            report = partner_view.partner_status(
+                turn.deps.partner_records(turn.team_id),
+                turn.team_id,
+                turn.user_id,
+                deps.catalogue,
+                invocation.argument,
+                turn.today(),
             )
         except RelationshipNotFound:
             raise ours from None
-        partner_view = True
-    blocks = message_blocks(status_blocks(deps.copy, report, partner_view=partner_view))
+        theirs = True
+    blocks = message_blocks(status_blocks(deps.copy, report, partner_view=theirs))
     turn.tell(deps.copy("relationships", "status_title", r=report.relationship), blocks)
 
 

@@ -22,6 +22,7 @@ from stages import checkin_service
 from stages.checkins import GateSignature, SignOff
 from stages.checklist import evidence_answer
 from stages.disputes import DisputeEventKind
+from stages.exits import ExitStrategy
 from stages.relationships import Side
 from tests.conftest import START
 from tests.e2e.helpers import (
@@ -658,3 +659,29 @@ def test_the_partners_people_see_the_joint_relationship_through_their_own_accord
     assert "Acme Alliance" not in shown(globex.workspace.ephemerals_for(HANK)[-1])
     globex.command(HANK, GLOBEX_GENERAL, "status Acme Alliance")
     assert "There is no relationship called *Acme Alliance*" in globex.workspace.ephemerals_for(HANK)[-1].text
+
+
+def test_the_partners_home_tab_in_their_own_workspace_shows_what_waits_for_their_side(
+    both_installed: tuple[Sandbox, Driver],
+) -> None:
+    box, globex = both_installed
+    rel = relationship(box)
+    team, rid = box.workspace.team_id, rel.id or 0
+    with box.database.uow(team) as uow:  # at partner selection, the first joint stage
+        uow.relationships.update(replace(rel, stage=4))
+        for stage in range(1, 4):
+            uow.sign_offs.add(SignOff(team, rid, stage, BOB, START))
+        uow.commit()
+    start_checkin(box)
+    home = shown(globex.open_home(PAT))
+    assert "Run with you by a partner" in home and "*Acme Alliance* · Stage 4 · Partner selection" in home
+    assert "waits for your organisation" not in home
+    with box.database.uow(team) as uow:  # Acme signs the gate, and saves a version of the joint exit strategy
+        uow.gate_signatures.add(GateSignature(team, rid, 4, 0, Side.HOME, ALICE, START))
+        plan = ExitStrategy(team, rid, 1, "Triggers", "Plan", None, None, (), ALICE, START, joint=True)
+        uow.exit_strategies.add(plan)
+        uow.commit()
+    home = shown(globex.open_home(PAT))
+    assert "signed off by your partner and waits for your organisation's signature" in home
+    assert "Version 1 of the exit strategy waits for your organisation's agreement" in home
+    assert "Acme Alliance" not in shown(globex.open_home(HANK))  # of Globex, but no part of it

@@ -55,6 +55,7 @@ from stages.errors import Problem
 from stages.exits import ExitStrategy
 from stages.joint_team import PairDraft, TeamPair
 from stages.nudges import NudgeKind, NudgeStatus, QueuedNudge
+from stages.partner_view import Standing
 from stages.relationship_service import StageLine, StatusReport
 from stages.relationships import Relationship, RelationshipDraft, RelationshipStatus, Side
 from stages.reviews import Review
@@ -358,7 +359,10 @@ BUILDERS: dict[Callable[..., Any], Callable[[World], list[Any]]] = {
         )
     ],
     help.help_blocks: lambda w: [help.help_blocks(COPY, subcommands())],
-    home.home_view: lambda w: [home.home_view(COPY, OWNER, w.attention, CATALOGUE, NOW)],
+    home.home_view: lambda w: [
+        home.home_view(COPY, OWNER, w.attention, CATALOGUE, NOW),
+        home.home_view(COPY, OWNER, w.attention, CATALOGUE, NOW, [Standing(w.signed_board.relationship, True, 2)]),
+    ],
     new_relationship.new_relationship_modal: lambda w: [
         new_relationship.new_relationship_modal(
             COPY,
@@ -499,6 +503,7 @@ def facts(world: World) -> dict[str, Any]:
         "channel": CHANNEL, "counterpart": [ALICE, None], "recipient": ALICE,
         "team": [[TeamPair(world.text, OWNER, ALICE), TeamPair(world.text, None, None)]], "row": 1, "most": 8,
         "withheld": [True, False],
+        "standing": [Standing(r, True, 2), Standing(r, False, None)],
     }  # fmt: skip
 
 
