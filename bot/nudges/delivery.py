@@ -43,6 +43,7 @@ from stages.disputes import DisputeEventKind
 from stages.errors import Stale
 from stages.nudges import ClaimLost, NudgePolicy, QueuedNudge, WorkingHours, dispute_id
 from stages.ports import SweepUnitOfWork, UnitOfWork
+from stages.relationships import Side
 
 log = logging.getLogger(__name__)
 
@@ -182,6 +183,9 @@ class Nudger:
             report.stopped.append(team_id)
             return
         slack = TenantClient(client, team_id, self.pacer, self.clock.now)
+        if self.deps.health_rounds is None:
+            raise RuntimeError("health checks are not wired: build dependencies with bot.app.wired")
+        self.deps.health_rounds(slack, self.deps, team_id)
         self._deliver(slack, team_id, now, report)
         self._update_settled(slack, team_id, now, report)
         self._draw_left_homes(slack, team_id, now, report)
@@ -235,7 +239,8 @@ class Nudger:
         found = {}
         for person, nudges in by_person.items():
             r = joint.get(nudges[0].relationship_id)
-            if r is not None and person in (r.partner_sponsor_id, r.partner_manager_id):
+            theirs = person in (r.partner_sponsor_id, r.partner_manager_id) if r is not None else False
+            if r is not None and (theirs or any(n.detail.get("side") == Side.PARTNER.value for n in nudges)):
                 found[person] = r.channel_id
         return found
 

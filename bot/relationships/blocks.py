@@ -7,6 +7,7 @@ from slack_sdk.models.blocks import ActionsBlock, Block, ButtonElement
 
 from bot.slack import ids
 from bot.slack.kit import MESSAGE_BLOCK_LIMIT, context, divider, header, plain, section
+from bot.slack.references import RelationshipRef, stored_id
 from bot.slack.wording import Copy
 from stages.catalogue import Catalogue
 from stages.relationship_service import StatusReport
@@ -57,11 +58,23 @@ def card_blocks(copy: Copy, relationship: Relationship, catalogue: Catalogue, th
         context(copy("relationships", "card_people", r=r)),
         section(copy("relationships", "card_what", r=r)),
     ]
+    buttons = []
     if thread:
-        button = ButtonElement(
-            text=plain(copy.plain("relationships", "card_thread", stage=stage)),
-            action_id=ids.ACTION_OPEN_THREAD,
-            url=thread,
+        buttons.append(
+            ButtonElement(
+                text=plain(copy.plain("relationships", "card_thread", stage=stage)),
+                action_id=ids.ACTION_OPEN_THREAD,
+                url=thread,
+            )
         )
-        blocks.append(ActionsBlock(block_id="card", elements=[button]))
+    # The partner's people have no /accord: their executive sponsor or relationship manager starts a health
+    # check here (the health feature refuses anyone else).
+    buttons.append(
+        ButtonElement(
+            text=plain(copy.plain("relationships", "card_health")),
+            action_id=ids.ACTION_HEALTH_START,
+            value=RelationshipRef(stored_id(r.id)).encode(),
+        )
+    )
+    blocks.append(ActionsBlock(block_id="card", elements=buttons))
     return blocks
