@@ -18,6 +18,7 @@ from typing import assert_never
 
 from stages.errors import DomainError, InvalidInput, Problem
 from stages.naming import checked_text, hidden_characters, normal
+from stages.nudges import Nudge, NudgeKind
 from stages.relationships import Relationship, Side
 
 SCALE = (0, 25, 50, 75, 100)  # each step is described in words where it is asked
@@ -157,6 +158,31 @@ class HealthRound:
     @property
     def groups(self) -> tuple[Group, Group]:
         return groups(self.one_sided)
+
+
+def health_subject(round_id: int) -> str:
+    """The subject of a round's invitations and reminders in the outbox."""
+    return f"health:{round_id}"
+
+
+def asking(
+    relationship: Relationship, health_round: HealthRound, people: Sequence[Participant], period: str
+) -> list[Nudge]:
+    """The invitations (period "0") or reminders (each later period) of a round to these people. A partner's
+    person is told in the shared channel, the others by direct message: the detail says which side they are on."""
+    closes = health_round.closes_at.date().isoformat()
+    return [
+        Nudge(
+            NudgeKind.HEALTH_CHECK,
+            health_subject(health_round.id or 0),
+            0,
+            period,
+            p.user_id,
+            relationship.id or 0,
+            {"name": relationship.name, "closes": closes, "side": p.group.side.value},
+        )
+        for p in people
+    ]
 
 
 class RoundClosed(DomainError):

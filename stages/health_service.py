@@ -24,22 +24,20 @@ from stages.health import (
     TrendPoint,
     answer,
     answer_key,
+    asking,
     default_participants,
+    health_subject,
     respondent_hash,
     results,
     round_draft,
     trend_point,
 )
-from stages.nudges import Nudge, NudgeKind
+from stages.nudges import NudgeKind
 from stages.ports import UnitOfWork
 from stages.relationship_service import find_relationship
 from stages.relationships import Relationship, Side, taking_part
 
 ACTION = "health"
-
-
-def subject(round_id: int) -> str:
-    return f"health:{round_id}"
 
 
 def may_lead(relationship: Relationship, user_id: str, organisation: str) -> Side:
@@ -116,7 +114,7 @@ def start_round(
         saved = uow.health.add(wanted)
         if saved is None:
             raise RoundAlreadyOpen(relationship.name, draft.closes_at)
-        uow.nudges.enqueue(_asking(relationship, saved, saved.participants, "0"), now)
+        uow.nudges.enqueue(asking(relationship, saved, saved.participants, "0"), now)
         uow.audit.record(relationship_id, by, now, "health.started", f"health check {number}", after=_public(saved))
         uow.commit()
     return Started(relationship, saved)
@@ -169,7 +167,7 @@ def give_answer(
             health_round, answer_key(settings.key, round_id, user_id), asked.group, scores, comments, improve
         )
         first = uow.health.answer(respondent_hash(settings.key, round_id, user_id), given)
-        uow.nudges.withdraw(NudgeKind.HEALTH_CHECK, subject(round_id), user_id)
+        uow.nudges.withdraw(NudgeKind.HEALTH_CHECK, health_subject(round_id), user_id)
         uow.commit()
     return Answered(relationship, health_round, first)
 
@@ -285,7 +283,7 @@ def remind(uow: UnitOfWork, settings: HealthSettings, now: datetime) -> int:
             answered = uow.health.answered(round_id, list(hashes))
             waiting = [p for h, p in hashes.items() if h not in answered]
             period = str((now.date() - health_round.opened_at.date()).days // settings.remind_every_days)
-            due += _asking(relationship, health_round, waiting, period)
+            due += asking(relationship, health_round, waiting, period)
         added = uow.nudges.enqueue(due, now) if due else 0
         uow.commit()
     return added
@@ -303,24 +301,6 @@ def waiting_for(uow: UnitOfWork, settings: HealthSettings, user_id: str, now: da
             if relationship is not None and not uow.health.answered(health_round.id or 0, [respondent]):
                 found.append(AnswerForm(relationship, health_round, None))
         return found
-
-
-def _asking(
-    relationship: Relationship, health_round: HealthRound, people: Sequence[Participant], period: str
-) -> list[Nudge]:
-    closes = health_round.closes_at.date().isoformat()
-    return [
-        Nudge(
-            NudgeKind.HEALTH_CHECK,
-            subject(health_round.id or 0),
-            0,
-            period,
-            p.user_id,
-            relationship.id or 0,
-            {"name": relationship.name, "closes": closes, "side": p.group.side.value},
-        )
-        for p in people
-    ]
 
 
 def _answering(

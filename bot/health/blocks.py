@@ -157,11 +157,3 @@ def results_blocks(
     if found.improvements:
         blocks.append(section(copy("health", "results_improvements", said=found.improvements)))
     return blocks
-
-
-def group_labels(copy: Copy, relationship: Relationship, health_round: HealthRound) -> tuple[str, str]:
-    first, second = health_round.groups
-    return (
-        copy.plain("health", "group_name", g=first.value, r=relationship),
-        copy.plain("health", "group_name", g=second.value, r=relationship),
-    )

@@ -11,12 +11,15 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.deps import Deps
-from bot.health.blocks import group_labels, results_blocks
+from bot.health.blocks import results_blocks
 from bot.health.charts import draw_gap, draw_trend, gap_chart, trend_chart
 from bot.slack.kit import message_blocks
 from bot.slack.posting import post_in_channel
+from bot.slack.wording import Copy
 from stages import health_service
+from stages.health import HealthRound
 from stages.health_service import Closed
+from stages.relationships import Relationship
 
 log = logging.getLogger(__name__)
 
@@ -58,3 +61,12 @@ def post_results(client: WebClient, deps: Deps, closed: Closed) -> str:
     except SlackApiError as error:
         log.warning("could not upload the charts of health round %s: %s", h.id, error.response.get("error"))
     return ts
+
+
+def group_labels(copy: Copy, relationship: Relationship, health_round: HealthRound) -> tuple[str, str]:
+    """What the two groups are called in the results and on the charts."""
+    first, second = health_round.groups
+    return (
+        copy.plain("health", "group_name", g=first.value, r=relationship),
+        copy.plain("health", "group_name", g=second.value, r=relationship),
+    )
