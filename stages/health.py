@@ -72,6 +72,10 @@ class HealthSettings:
     remind_every_days: int = 3
 
 
+# The thresholds alone, for readers of results (the plan, an export): reading results needs no key.
+RESULTS_ONLY = HealthSettings(b"")
+
+
 def respondent_hash(key: bytes, round_id: int, user_id: str) -> str:
     """Who has answered a round, as only the holder of the key can tell: what stops a second answer."""
     return hmac.new(key, f"respondent:{round_id}:{user_id}".encode(), hashlib.sha256).hexdigest()
@@ -401,6 +405,21 @@ class TrendPoint:
 def trend_point(health_round: HealthRound, found: HealthResults) -> TrendPoint:
     closed = health_round.closed_at or health_round.closes_at
     return TrendPoint(health_round.number, closed.date(), found.index, {g.group: g.index for g in found.groups})
+
+
+@dataclass(frozen=True)
+class HealthRecord:
+    """A closed round with its results and the trend up to it, as the plan and the evidence pack keep it."""
+
+    health_round: HealthRound
+    results: HealthResults
+    trend: tuple[TrendPoint, ...]  # every closed round's indexes up to this one, oldest first
+
+
+def health_records(closed: Sequence[tuple[HealthRound, HealthResults]]) -> list[HealthRecord]:
+    """The closed rounds (oldest first) with their results, each with the trend up to it."""
+    points = [trend_point(r, found) for r, found in closed]
+    return [HealthRecord(r, found, tuple(points[: n + 1])) for n, (r, found) in enumerate(closed)]
 
 
 def direction(points: Sequence[TrendPoint]) -> int:

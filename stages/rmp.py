@@ -18,6 +18,7 @@ from stages.directory import KnownNames
 from stages.disputes import Dispute, DisputeEvent
 from stages.errors import Stale
 from stages.exits import ExitStrategy
+from stages.health import RESULTS_ONLY, HealthRecord, HealthSettings, health_records, results
 from stages.ports import UnitOfWork
 from stages.relationship_service import named_with_word
 from stages.relationships import Relationship, Side
@@ -127,6 +128,7 @@ class Plan:
     changes: tuple[AuditEvent, ...] = ()  # latest first
     version: int | None = None  # the latest stored version, when the plan was built
     names: KnownNames = field(default_factory=KnownNames)  # people and channels as last known, for offline readers
+    health: tuple[HealthRecord, ...] = ()  # closed health check rounds, oldest first
 
     @property
     def participation(self) -> tuple[Participation, ...]:
@@ -215,17 +217,22 @@ class PlanChanges:
     diff: "VersionDiff"
 
 
-def plan_asked(uow: UnitOfWork, catalogue: Catalogue, argument: str, now: datetime) -> "Plan | PlanChanges":
+def plan_asked(
+    uow: UnitOfWork, catalogue: Catalogue, argument: str, now: datetime, health: HealthSettings = RESULTS_ONLY
+) -> "Plan | PlanChanges":
     """`<relationship> [diff]`: the plan as it stands now, or what changed between its last two versions."""
     with uow.reading():
         relationship, wants_diff = named_with_word(uow, argument, "diff")
         if wants_diff:
             return PlanChanges(relationship, diff_latest(uow, relationship.id or 0))
-        return build(uow, catalogue, relationship.id or 0, now)
+        return build(uow, catalogue, relationship.id or 0, now, health)
 
 
-def build(uow: UnitOfWork, catalogue: Catalogue, relationship_id: int, now: datetime) -> Plan:
-    """The plan as it stands now, from everything stored about the relationship."""
+def build(
+    uow: UnitOfWork, catalogue: Catalogue, relationship_id: int, now: datetime, health: HealthSettings = RESULTS_ONLY
+) -> Plan:
+    """The plan as it stands now, from everything stored about the relationship (its health checks' results by the
+    thresholds of `health`)."""
     with uow.reading():
         relationship = uow.relationships.get(relationship_id)
         if relationship is None:
@@ -249,6 +256,13 @@ def build(uow: UnitOfWork, catalogue: Catalogue, relationship_id: int, now: date
             changes=uow.audit.latest(relationship_id, CHANGE_LOG_LIMIT),
             version=latest.number if latest else None,
             names=KnownNames(uow.directory.all()),
+            health=health_records(
+                [
+                    (r, results(r, uow.health.answers(r.id or 0), health))
+                    for r in uow.health.rounds(relationship_id)
+                    if not r.open
+                ]
+            ),
         )
 
 
@@ -268,6 +282,7 @@ def assemble(
     version: int | None = None,
     names: KnownNames | None = None,
     checkin_stages: Mapping[int, int] | None = None,
+    health: Iterable[HealthRecord] = (),
 ) -> Plan:
     """The plan from its parts: every stage with its items and general notes (`checkin_stages`: each check-in's
     stage), and every RMP section with the items feeding it."""
@@ -316,6 +331,7 @@ def assemble(
         tuple(changes),
         version,
         names or KnownNames(),
+        tuple(health),
     )
 
 
@@ -435,8 +451,10 @@ class Evidence:
     versions: tuple[PlanVersion, ...]  # newest first
 
 
-def evidence(uow: UnitOfWork, catalogue: Catalogue, relationship_id: int, now: datetime) -> Evidence:
-    plan = build(uow, catalogue, relationship_id, now)
+def evidence(
+    uow: UnitOfWork, catalogue: Catalogue, relationship_id: int, now: datetime, health: HealthSettings = RESULTS_ONLY
+) -> Evidence:
+    plan = build(uow, catalogue, relationship_id, now, health)
     with uow.reading():
         trail = uow.audit.all(relationship_id)
         versions = uow.rmp_versions.recent(relationship_id, 10_000)

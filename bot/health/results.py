@@ -10,9 +10,9 @@ import logging
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
+from bot.charts import draw_gap, draw_trend, gap_chart, trend_chart
 from bot.deps import Deps
 from bot.health.blocks import results_blocks
-from bot.health.charts import draw_gap, draw_trend, gap_chart, trend_chart
 from bot.slack.kit import message_blocks
 from bot.slack.posting import post_in_channel
 from bot.slack.wording import Copy

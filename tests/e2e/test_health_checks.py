@@ -2,25 +2,32 @@
 answered anonymously by both organisations' people, changed, refused after it closed, and its results posted with
 a PNG chart once it closes; reminders stop for those who answered."""
 
+import csv
+import io
 import struct
+import zipfile
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from sqlalchemy import text
 
+from bot.records.evidence_pack import write_pack
+from bot.records.plan_document import render_html, render_markdown
 from bot.sandbox.clock import MovableClock
 from bot.sandbox.harness import Sandbox
 from bot.sandbox.workspace import Message
 from bot.slack import ids
+from stages import rmp
+from stages.catalogue import default_catalogue
 from stages.nudges import NudgeKind, NudgeStatus
 from tests.conftest import START
 from tests.e2e.helpers import ACME, ALICE, BOB, CAROL, DAVE, create_relationship, last_ephemeral, relationship, shown
 from tests.e2e.test_joint_relationships import GLOBEX, INITECH, IRENE, JOINT, PAT, QUINN, RAY, name_partner_people
 
-SCORES = ("0", "25", "50", "75", "100")
+CATALOGUE = default_catalogue()
 
 
 @pytest.fixture
@@ -251,3 +258,29 @@ def test_the_rounds_are_kept_for_the_trend(joint: Sandbox) -> None:
     rel = relationship(joint)
     with joint.database.uow(joint.workspace.team_id) as uow:
         assert [r.number for r in uow.health.rounds(rel.id or 0)] == [1, 2]
+
+
+def test_the_plan_and_the_evidence_pack_hold_each_rounds_aggregates_and_charts(joint: Sandbox, tmp_path: Path) -> None:
+    start(joint, [ALICE, BOB, CAROL, PAT], dimensions=TWO)
+    for person in (ALICE, BOB, CAROL):
+        answer(joint, person, [75, 50], comment="kept in the results only")
+    answer(joint, PAT, [0, 0], comment="a lone partner's words")
+    joint.driver.click(ALICE, announcement(joint), ids.ACTION_HEALTH_CLOSE)
+    start(joint, [ALICE, BOB, CAROL], dimensions=TWO)
+    joint.driver.click(ALICE, announcement(joint), ids.ACTION_HEALTH_CLOSE)
+    evidence = rmp.evidence(joint.database.uow(joint.workspace.team_id), CATALOGUE, relationship(joint).id or 0, START)
+    markdown = render_markdown(evidence.plan)
+    assert "### Relationship health" in markdown and "| Trust | 75 ±0 | — | — |" in render_markdown(
+        replace(evidence.plan, health=evidence.plan.health[:1])
+    )
+    assert "Trend of the overall index: round 1" in markdown
+    html = render_html(evidence.plan)
+    assert html.count('src="data:image/png;base64,') == 2
+    files = write_pack(evidence, tmp_path / "pack.zip")
+    assert {"health/round-1.csv", "health/round-1.png", "health/round-2.csv", "health/round-2-trend.png"} <= set(files)
+    with zipfile.ZipFile(tmp_path / "pack.zip") as pack:
+        everything = b"".join(pack.read(name) for name in pack.namelist())
+        rows = list(csv.reader(io.StringIO(pack.read("health/round-1.csv").decode())))
+    assert rows[1] == ["Trust", "Host organisation", "3", "yes", "75.00", "0.00", "", "no"]
+    assert rows[2][:4] == ["Trust", "Globex", "1", "no (too few answers)"] and rows[2][4:7] == ["", "", ""]
+    assert b"a lone partner's words" not in everything and b"kept in the results only" not in everything

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from bot.health.charts import SIZE, draw_gap, draw_trend, gap_chart, trend_chart
+from bot.charts import SIZE, draw_gap, draw_trend, gap_chart, trend_chart
 from stages.errors import InvalidInput
 from stages.health import (
     DEFAULT_DIMENSIONS,

@@ -1,5 +1,6 @@
-"""The health check's charts as PNG images: both groups' scores per dimension with the gap between them, and the
-trend of the indexes over the rounds. Drawn with matplotlib's Agg backend, which needs no display.
+"""Charts as PNG images, for the health check and the plan that shows its results: both groups' scores per dimension
+with the gap between them, and the trend of the indexes over the rounds. Drawn with matplotlib's Agg backend,
+which needs no display.
 
 What a chart shows is worked out first, as plain data (which the tests check), and only then drawn.
 """
