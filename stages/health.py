@@ -422,6 +422,21 @@ def health_records(closed: Sequence[tuple[HealthRound, HealthResults]]) -> list[
     return [HealthRecord(r, found, tuple(points[: n + 1])) for n, (r, found) in enumerate(closed)]
 
 
+@dataclass(frozen=True)
+class LatestHealth:
+    """A relationship's latest closed health check at a glance: its overall index and which way it went."""
+
+    number: int
+    index: float | None
+    direction: int  # 1 up, -1 down, 0 level (or no round before)
+
+
+def latest_health(points: Sequence[TrendPoint]) -> LatestHealth | None:
+    if not points:
+        return None
+    return LatestHealth(points[-1].number, points[-1].index, direction(points))
+
+
 def direction(points: Sequence[TrendPoint]) -> int:
     """Whether the overall index went up (1), down (-1) or stayed (0) since the round before; 0 without two."""
     known = [p.index for p in points if p.index is not None]

@@ -17,6 +17,7 @@ from stages.health import (
     HealthResults,
     HealthRound,
     HealthSettings,
+    LatestHealth,
     NotAParticipant,
     Participant,
     RoundAlreadyOpen,
@@ -27,6 +28,7 @@ from stages.health import (
     asking,
     default_participants,
     health_subject,
+    latest_health,
     respondent_hash,
     results,
     round_draft,
@@ -287,6 +289,11 @@ def remind(uow: UnitOfWork, settings: HealthSettings, now: datetime) -> int:
         added = uow.nudges.enqueue(due, now) if due else 0
         uow.commit()
     return added
+
+
+def latest(uow: UnitOfWork, settings: HealthSettings, relationship_id: int) -> LatestHealth | None:
+    """The relationship's latest closed health check, with which way its index went since the one before."""
+    return latest_health(trend(uow, settings, relationship_id))
 
 
 def waiting_for(uow: UnitOfWork, settings: HealthSettings, user_id: str, now: datetime) -> list[AnswerForm]:

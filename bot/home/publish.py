@@ -8,6 +8,7 @@ from stages.attention import attention
 
 
 def publish_home(client: WebClient, deps: Deps, team_id: str, user_id: str) -> None:
-    summary = attention(deps.uow(team_id), deps.catalogue, user_id)
-    view = home_view(deps.copy, user_id, summary, deps.catalogue, deps.clock.now())
+    now = deps.clock.now()
+    summary = attention(deps.uow(team_id), deps.catalogue, user_id, deps.health, now)
+    view = home_view(deps.copy, user_id, summary, deps.catalogue, now)
     client.views_publish(user_id=user_id, view=view)

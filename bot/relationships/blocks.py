@@ -42,7 +42,7 @@ def status_blocks(copy: Copy, report: StatusReport) -> list[Block]:
     return [
         header(copy.plain("relationships", "status_title", r=r)),
         section(copy("relationships", "status_summary", r=r, stage=report.stage, phase=report.phase)),
-        section(copy("relationships", "status_people", r=r, overdue=report.review_overdue)),
+        section(copy("relationships", "status_people", r=r, overdue=report.review_overdue, health=report.health)),
         divider(),
         section(stage_lines),
     ]

@@ -2,6 +2,7 @@
 the form stays open while the relationship is saved, then shows the outcome."""
 
 import logging
+from dataclasses import replace
 from typing import Any
 
 from slack_bolt import App
@@ -21,7 +22,7 @@ from bot.slack.refusals import explaining
 from bot.slack.sharing import other_organisations
 from bot.slack.subcommands import Invocation, Subcommand
 from bot.slack.turn import Turn
-from stages import relationship_service
+from stages import health_service, relationship_service
 from stages.errors import InvalidInput, NameTaken
 from stages.ports import UnitOfWork
 from stages.relationships import Relationship, RelationshipDraft
@@ -193,6 +194,7 @@ def _list(turn: Turn, invocation: Invocation) -> None:
 def _status(turn: Turn, invocation: Invocation) -> None:
     deps = turn.deps
     report = relationship_service.relationship_status(turn.uow(), deps.catalogue, invocation.argument, turn.today())
+    report = replace(report, health=health_service.latest(turn.uow(), deps.health, report.relationship.id or 0))
     blocks = message_blocks(status_blocks(deps.copy, report))
     turn.tell(deps.copy("relationships", "status_title", r=report.relationship), blocks)
 

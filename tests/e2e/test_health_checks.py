@@ -284,3 +284,24 @@ def test_the_plan_and_the_evidence_pack_hold_each_rounds_aggregates_and_charts(j
     assert rows[1] == ["Trust", "Host organisation", "3", "yes", "75.00", "0.00", "", "no"]
     assert rows[2][:4] == ["Trust", "Globex", "1", "no (too few answers)"] and rows[2][4:7] == ["", "", ""]
     assert b"a lone partner's words" not in everything and b"kept in the results only" not in everything
+
+
+def test_the_home_tab_shows_checks_waiting_and_status_the_index_and_its_direction(joint: Sandbox) -> None:
+    joint.driver.command(ALICE, JOINT, "status Acme Alliance")
+    assert "*Health* no health check closed yet" in shown(last_ephemeral(joint, ALICE))
+    start(joint, [ALICE, BOB, CAROL], dimensions=TWO)
+    assert "The health check of *Acme Alliance* asks for your view" in shown(joint.driver.open_home(BOB))
+    for person, scores in ((ALICE, [75, 75]), (BOB, [75, 75]), (CAROL, [75, 75])):
+        answer(joint, person, scores)
+    assert "asks for your view" not in shown(joint.driver.open_home(BOB))
+    joint.driver.click(ALICE, announcement(joint), ids.ACTION_HEALTH_CLOSE)
+    start(joint, [ALICE, BOB, CAROL], dimensions=TWO)
+    home = joint.driver.open_home(BOB)
+    joint.driver.click(BOB, home, ids.ACTION_HEALTH_ANSWER)  # the Home tab's button opens the form
+    assert joint.driver.submit(BOB, {"score:0": "25", "score:1": "25"}).errors == {}
+    for person in (ALICE, CAROL):
+        answer(joint, person, [50, 50])
+    joint.driver.click(ALICE, announcement(joint), ids.ACTION_HEALTH_CLOSE)
+    joint.driver.command(ALICE, JOINT, "status Acme Alliance")
+    assert "*Health* 42/100 at health check 2, down since the one before" in shown(last_ephemeral(joint, ALICE))
+    assert "health 42/100 :arrow_lower_right:" in shown(joint.driver.open_home(BOB))

@@ -60,11 +60,13 @@ from stages.health import (
     HealthResults,
     HealthRound,
     HealthSettings,
+    LatestHealth,
     Participant,
     TrendPoint,
     trend_point,
 )
 from stages.health import results as health_results
+from stages.health_service import AnswerForm
 from stages.nudges import NudgeKind, NudgeStatus, QueuedNudge
 from stages.relationship_service import StageLine, StatusReport
 from stages.relationships import Relationship, RelationshipDraft, RelationshipStatus, Side
@@ -307,6 +309,11 @@ def worlds(draw: st.DrawFn) -> World:
     keyed = HealthSettings(b"k")
     found = [health_results(health_round, answers, keyed), health_results(health_round, answers[:4], keyed)]
     points = [trend_point(replace(health_round, closed_at=NOW), found[0]), trend_point(health_round, found[1])]
+    attention = replace(
+        attention,
+        health_checks=[AnswerForm(r, health_round, None)],
+        health={REL_ID: LatestHealth(2, found[0].index, 1)},
+    )
     return World(
         hostile(), r, board, signed_board, Case(dispute, r), Case(resolved, r), review, strategy, the_plan,
         VersionDiff(older, newer, changes), events, queued, attention, report, health_round, answers[0], found, points,
@@ -516,7 +523,8 @@ def facts(world: World) -> dict[str, Any]:
         "channel": CHANNEL, "counterpart": [ALICE, None], "recipient": ALICE,
         "h": world.health_round, "res": world.health_results, "labels": [(world.text, world.text)],
         "first": [True, False], "closed": NOW, "closes": NOW, "dimension": world.text, "said": [[world.text, "x"]],
-        "alert": 20, "g": [g.value for g in Group], "points": [world.points],
+        "alert": 20, "health": [LatestHealth(2, 55.0, -1), LatestHealth(1, None, 0), None],
+        "g": [g.value for g in Group], "points": [world.points],
     }  # fmt: skip
 
 
