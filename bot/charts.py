@@ -88,6 +88,8 @@ def draw_gap(chart: GapChart) -> bytes:
     rows = list(range(len(chart.dimensions)))
     height = 0.38
     for n, (label, values, colour) in enumerate(zip(chart.labels, chart.scores, COLOURS, strict=True)):
+        if all(math.isnan(v) for v in values):
+            label = f"{label} (withheld: too few answers)"
         scores.barh([r + (n - 0.5) * height for r in rows], values, height=height, label=label, color=colour)
     scores.set_yticks(rows, [_short(d) for d in chart.dimensions], fontsize=8)
     scores.invert_yaxis()
