@@ -272,7 +272,7 @@ def posted(uow: UnitOfWork, round_id: int, *, results_ts: str | None = None, mes
 def remind(uow: UnitOfWork, settings: HealthSettings, now: datetime) -> int:
     """Queue a reminder, every few days of an open round, to each participant who has not answered; how many
     were new. The outbox sends them in each person's working hours and drops them once the round closes."""
-    with uow:
+    with uow.reading():
         due = []
         for health_round in uow.health.open_rounds():
             if health_round.closes_at <= now:
@@ -286,7 +286,10 @@ def remind(uow: UnitOfWork, settings: HealthSettings, now: datetime) -> int:
             waiting = [p for h, p in hashes.items() if h not in answered]
             period = str((now.date() - health_round.opened_at.date()).days // settings.remind_every_days)
             due += asking(relationship, health_round, waiting, period)
-        added = uow.nudges.enqueue(due, now) if due else 0
+    if not due:
+        return 0
+    with uow:
+        added = uow.nudges.enqueue(due, now)
         uow.commit()
     return added
 

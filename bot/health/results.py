@@ -13,7 +13,7 @@ from slack_sdk.errors import SlackApiError
 from bot.charts import draw_gap, draw_trend, gap_chart, trend_chart
 from bot.deps import Deps
 from bot.health.blocks import results_blocks
-from bot.slack.kit import message_blocks
+from bot.slack.kit import message_blocks, section
 from bot.slack.posting import post_in_channel
 from bot.slack.wording import Copy
 from stages import health_service
@@ -34,6 +34,7 @@ def post_results(client: WebClient, deps: Deps, closed: Closed) -> str:
     posted = post_in_channel(client, r.channel_id, copy("health", "results_fallback", r=r, h=h), message_blocks(blocks))
     ts = str(posted["ts"])
     health_service.posted(deps.uow(r.team_id), h.id or 0, results_ts=ts)
+    _closed_announcement(client, deps, closed)
     uploads = [
         {
             "file": draw_gap(gap_chart(copy.plain("health", "chart_title", r=r, h=h), found, labels)),
@@ -61,6 +62,19 @@ def post_results(client: WebClient, deps: Deps, closed: Closed) -> str:
     except SlackApiError as error:
         log.warning("could not upload the charts of health round %s: %s", h.id, error.response.get("error"))
     return ts
+
+
+def _closed_announcement(client: WebClient, deps: Deps, closed: Closed) -> None:
+    """The round's message says it closed, without the buttons that no longer take answers."""
+    r, h = closed.relationship, closed.health_round
+    if h.message_ts is None:
+        return
+    blocks = message_blocks([section(deps.copy("health", "started_closed", r=r, h=h))])
+    text = deps.copy("health", "started_fallback", r=r)
+    try:
+        client.chat_update(channel=r.channel_id, ts=h.message_ts, text=text, blocks=blocks)
+    except SlackApiError as error:
+        log.info("could not update the message of health round %s: %s", h.id, error.response.get("error"))
 
 
 def group_labels(copy: Copy, relationship: Relationship, health_round: HealthRound) -> tuple[str, str]:

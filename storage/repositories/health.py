@@ -129,29 +129,42 @@ class SqlHealthRepository:
         return int(found or 0)
 
     def answer(self, respondent: str, given: HealthAnswer) -> bool:
-        """Keep the answer, in place of the one given before under the same key; True for a first answer."""
-        first = not self.answered(given.round_id, [respondent])
-        if first:
-            self._session.add(
-                HealthRespondentRow(team_id=self._team_id, round_id=given.round_id, respondent=respondent)
+        """Keep the answer, in place of the one given before under the same key; True for a first answer. Two
+        first answers of one person at once (two tabs) make one respondent and one answer, the later one's."""
+        first = self._insert(HealthRespondentRow(team_id=self._team_id, round_id=given.round_id, respondent=respondent))
+        scores = json.dumps(dict(given.scores), sort_keys=True)
+        comments = json.dumps(dict(given.comments), sort_keys=True)
+        row = HealthAnswerRow(
+            team_id=self._team_id,
+            round_id=given.round_id,
+            answer_key=given.key,
+            answer_group=given.group.value,
+            scores=scores,
+            comments=comments,
+            improve=given.improve,
+        )
+        if not self._insert(row):
+            self._session.exec(
+                update(HealthAnswerRow)
+                .where(
+                    col(HealthAnswerRow.team_id) == self._team_id,
+                    col(HealthAnswerRow.round_id) == given.round_id,
+                    col(HealthAnswerRow.answer_key) == given.key,
+                )
+                .values(answer_group=given.group.value, scores=scores, comments=comments, improve=given.improve)
             )
-        row = self._answer_row(given.round_id, given.key)
-        if row is None:
-            row = HealthAnswerRow(
-                team_id=self._team_id,
-                round_id=given.round_id,
-                answer_key=given.key,
-                answer_group="",
-                scores="",
-                comments="",
-            )
-        row.answer_group = given.group.value
-        row.scores = json.dumps(dict(given.scores), sort_keys=True)
-        row.comments = json.dumps(dict(given.comments), sort_keys=True)
-        row.improve = given.improve
-        self._session.add(row)
-        self._session.flush()
+            self._session.expire_all()
         return first
+
+    def _insert(self, row: HealthRespondentRow | HealthAnswerRow) -> bool:
+        """Insert the row unless its key is taken; whether it was inserted."""
+        try:
+            with self._session.begin_nested():
+                self._session.add(row)
+                self._session.flush()
+        except IntegrityError:
+            return False
+        return True
 
     def answer_of(self, round_id: int, key: str) -> HealthAnswer | None:
         row = self._answer_row(round_id, key)

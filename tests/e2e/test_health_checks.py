@@ -7,6 +7,7 @@ import io
 import struct
 import zipfile
 from collections.abc import Iterator
+from copy import deepcopy
 from dataclasses import dataclass, replace
 from datetime import timedelta
 from pathlib import Path
@@ -82,8 +83,12 @@ def answer(sandbox: Sandbox, user: str, scores: list[int], *, comment: str | Non
 TWO = "Trust\nCommunication"
 
 
+def is_results(message: Message) -> bool:
+    return "Acme Alliance · results" in shown(message)
+
+
 def results(sandbox: Sandbox) -> Message:
-    return next(m for m in reversed(sandbox.workspace.top_level(JOINT)) if "results" in shown(m))
+    return next(m for m in reversed(sandbox.workspace.top_level(JOINT)) if is_results(m))
 
 
 def test_a_round_with_enough_answers_on_each_side_posts_exact_figures_and_a_png_chart(joint: Sandbox) -> None:
@@ -158,15 +163,22 @@ def test_a_changed_answer_replaces_the_first_and_counts_once(joint: Sandbox) -> 
 def test_an_answer_after_the_round_closed_is_refused_and_its_results_go_out_once(joint: Sandbox) -> None:
     start(joint, [ALICE, BOB, CAROL], dimensions=TWO)
     answer(joint, ALICE, [50, 50])
-    joint.driver.click(BOB, announcement(joint), ids.ACTION_HEALTH_ANSWER)  # opened before the close...
+    as_shown = deepcopy(announcement(joint))  # as a client that has not refreshed it still shows it
+    joint.driver.click(BOB, as_shown, ids.ACTION_HEALTH_ANSWER)  # opened before the close...
     joint.advance(timedelta(days=11))
     assert joint.driver.submit(BOB, {"score:0": "75", "score:1": "75"}).errors == {}
     assert "closed on" in shown(joint.workspace.current_modal(BOB))  # ...sent after it: refused
     assert "not enough answers" in shown(results(joint))
+    closed = shown(next(m for m in joint.workspace.top_level(JOINT) if m.ts == as_shown.ts))
+    assert "closed 6 Dec 2026" in closed and ids.ACTION_HEALTH_ANSWER not in closed  # its buttons are gone
     joint.run_nudges()
-    joint.driver.click(ALICE, announcement(joint), ids.ACTION_HEALTH_CLOSE)
+    joint.driver.click(ALICE, as_shown, ids.ACTION_HEALTH_CLOSE)
     assert "closed already" in shown(last_ephemeral(joint, ALICE))
-    assert sum("results" in shown(m) for m in joint.workspace.top_level(JOINT)) == 1
+    joint.driver.click(CAROL, as_shown, ids.ACTION_HEALTH_ANSWER)
+    assert (
+        "closed on 6 Dec 2026" in shown(last_ephemeral(joint, CAROL)) and joint.workspace.current_modal(CAROL) is None
+    )
+    assert sum(is_results(m) for m in joint.workspace.top_level(JOINT)) == 1
 
 
 def test_invitations_and_reminders_go_to_those_who_have_not_answered_and_stop_once_they_do(joint: Sandbox) -> None:
@@ -216,7 +228,7 @@ def test_someone_the_round_did_not_ask_is_refused(joint: Sandbox) -> None:
     joint.driver.click(IRENE, announcement(joint), ids.ACTION_HEALTH_ANSWER)  # a third organisation
     assert joint.workspace.current_modal(IRENE) is None
     joint.driver.click(DAVE, announcement(joint), ids.ACTION_HEALTH_CLOSE)  # nor may just anyone close it
-    assert "results" not in shown(joint.workspace.top_level(JOINT)[-1])
+    assert not is_results(joint.workspace.top_level(JOINT)[-1])
 
 
 def test_one_round_at_a_time_and_the_partner_starts_one_from_the_card(joint: Sandbox) -> None:
@@ -242,7 +254,7 @@ def test_a_round_without_a_partner_compares_sponsors_with_the_working_team(tmp_p
             box.driver.click(person, posted, ids.ACTION_HEALTH_ANSWER)
             assert box.driver.submit(person, {"score:0": scores[0], "score:1": scores[1]}).errors == {}
         box.driver.click(BOB, posted, ids.ACTION_HEALTH_CLOSE)
-        text = shown(next(m for m in reversed(box.workspace.top_level(ACME)) if "results" in shown(m)))
+        text = shown(next(m for m in reversed(box.workspace.top_level(ACME)) if "Solo · results" in shown(m)))
         assert "*Sponsors*: index 38" in text and "*Working team*: index 75" in text
         assert "*Trust*: 25 ±0 · 75 ±0 · gap 50" in text
         assert box.workspace.violations == []
