@@ -185,7 +185,12 @@ class Nudger:
         slack = TenantClient(client, team_id, self.pacer, self.clock.now)
         if self.deps.health_rounds is None:
             raise RuntimeError("health checks are not wired: build dependencies with bot.app.wired")
-        self.deps.health_rounds(slack, self.deps, team_id)
+        try:
+            self.deps.health_rounds(slack, self.deps, team_id)
+        except TenantRefused:
+            raise
+        except Exception:  # the health checks' trouble must not keep the tenant's nudges from going out
+            log.exception("health checks of workspace %s could not be tended", team_id)
         self._deliver(slack, team_id, now, report)
         self._update_settled(slack, team_id, now, report)
         self._draw_left_homes(slack, team_id, now, report)

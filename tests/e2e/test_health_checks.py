@@ -317,3 +317,14 @@ def test_the_home_tab_shows_checks_waiting_and_status_the_index_and_its_directio
     joint.driver.command(ALICE, JOINT, "status Acme Alliance")
     assert "*Health* 42/100 at health check 2, down since the one before" in shown(last_ephemeral(joint, ALICE))
     assert "health 42/100 :arrow_lower_right:" in shown(joint.driver.open_home(BOB))
+
+
+def test_results_slack_refused_are_posted_by_the_next_run_once(joint: Sandbox) -> None:
+    start(joint, [ALICE, BOB, CAROL], dimensions=TWO)
+    answer(joint, ALICE, [50, 50])
+    joint.emulator.fail("chat.postMessage", error="fatal_error", times=1)
+    joint.advance(timedelta(days=11))  # the round closes; Slack refuses its results
+    assert not any(is_results(m) for m in joint.workspace.top_level(JOINT))
+    joint.advance(timedelta(minutes=5))
+    joint.advance(timedelta(minutes=5))
+    assert sum(is_results(m) for m in joint.workspace.top_level(JOINT)) == 1
