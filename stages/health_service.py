@@ -240,19 +240,6 @@ def trend(uow: UnitOfWork, settings: HealthSettings, relationship_id: int) -> li
         ]
 
 
-def closed_rounds(uow: UnitOfWork, settings: HealthSettings, relationship_id: int) -> list[Closed]:
-    """Every closed round with its results, oldest first (for the plan and the evidence pack)."""
-    with uow.reading():
-        relationship = _relationship(uow, relationship_id)
-        found = [(r, results(r, uow.health.answers(r.id or 0), settings)) for r in uow.health.rounds(relationship_id)]
-    points = [trend_point(r, summary) for r, summary in found if not r.open]
-    return [
-        Closed(relationship, r, summary, tuple(p for p in points if p.number <= r.number))
-        for r, summary in found
-        if not r.open
-    ]
-
-
 def due_to_close(uow: UnitOfWork, now: datetime) -> list[HealthRound]:
     with uow.reading():
         return [r for r in uow.health.open_rounds() if r.closes_at <= now]

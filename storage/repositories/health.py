@@ -120,14 +120,6 @@ class SqlHealthRepository:
         )
         return set(self._session.exec(query))
 
-    def respondents(self, round_id: int) -> int:
-        found = self._session.exec(
-            select(func.count()).where(
-                HealthRespondentRow.team_id == self._team_id, HealthRespondentRow.round_id == round_id
-            )
-        ).first()
-        return int(found or 0)
-
     def answer(self, respondent: str, given: HealthAnswer) -> bool:
         """Keep the answer, in place of the one given before under the same key; True for a first answer. Two
         first answers of one person at once (two tabs) make one respondent and one answer, the later one's."""

@@ -23,6 +23,7 @@ from bot.sandbox.workspace import Message
 from bot.slack import ids
 from stages import rmp
 from stages.catalogue import default_catalogue
+from stages.health import respondent_hash
 from stages.nudges import NudgeKind, NudgeStatus
 from tests.conftest import START
 from tests.e2e.helpers import ACME, ALICE, BOB, CAROL, DAVE, create_relationship, last_ephemeral, relationship, shown
@@ -154,7 +155,8 @@ def test_a_changed_answer_replaces_the_first_and_counts_once(joint: Sandbox) -> 
     rel = relationship(joint)
     with joint.database.uow(joint.workspace.team_id) as uow:
         health_round = uow.health.rounds(rel.id or 0)[0]
-        assert uow.health.respondents(health_round.id or 0) == 3
+        round_id, key = health_round.id or 0, joint.deps.health.key
+        assert len(uow.health.answered(round_id, [respondent_hash(key, round_id, p) for p in (ALICE, BOB, CAROL)])) == 3
         assert len(uow.health.answers(health_round.id or 0)) == 3
     joint.driver.click(ALICE, announcement(joint), ids.ACTION_HEALTH_CLOSE)
     assert "*Trust*: 67 ±24" in shown(results(joint))  # (100 + 50 + 50) / 3: the first answer is gone

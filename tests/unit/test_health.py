@@ -139,3 +139,14 @@ def test_the_trend_follows_the_rounds_and_says_which_way_it_went() -> None:
     assert chart.overall == (first.index, second.index)
     assert chart.by_group[1] == (first.groups[1].index, 100)
     assert struct.unpack(">II", draw_trend(chart)[16:24]) == SIZE
+
+
+def test_the_key_is_health_key_else_derived_from_the_signing_secret_else_the_offline_one() -> None:
+    from bot.settings import Settings
+
+    assert Settings(_env_file=None, health_key="k1").health(b"offline").key == b"k1"  # type: ignore[call-arg]
+    derived = Settings(_env_file=None, slack_signing_secret="s1", health_key=None).health(b"offline").key  # type: ignore[call-arg]
+    assert derived not in (b"s1", b"offline") and len(derived) == 32
+    assert Settings(_env_file=None, slack_signing_secret="s2").health(b"offline").key != derived  # type: ignore[call-arg]
+    unset = Settings(_env_file=None, slack_signing_secret=None, health_key=None)  # type: ignore[call-arg]
+    assert unset.health(b"offline").key == b"offline"
