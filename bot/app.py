@@ -16,6 +16,8 @@ from bot.deps import Deps
 from bot.disputes import listeners as disputes
 from bot.disputes.messages import tell_thread
 from bot.governance import listeners as governance
+from bot.health import listeners as health
+from bot.health import sweep as health_sweep
 from bot.home import listeners as home
 from bot.home.publish import publish_home
 from bot.installs import listeners as installs_listeners
@@ -35,7 +37,7 @@ from bot.slack.bot_identity import BotIdentity
 from bot.slack.rate_limits import RateLimitRetryHandler
 from bot.slack.subcommands import HELP, Registry
 from bot.slack.turn import Turn
-from stages.nudges import NudgeKind, QueuedNudge, dispute_id
+from stages.nudges import NudgeKind, QueuedNudge, dispute_id, health_round_id
 
 log = logging.getLogger(__name__)
 NOT_INSTALLED = (
@@ -74,6 +76,7 @@ def subcommands() -> Registry:
             *relationships.SUBCOMMANDS,
             *checkins.SUBCOMMANDS,
             *governance.SUBCOMMANDS,
+            *health.SUBCOMMANDS,
             *disputes.SUBCOMMANDS,
             *records.SUBCOMMANDS,
         ]
@@ -89,6 +92,8 @@ def open_for_nudge(turn: Turn, nudge: QueuedNudge) -> None:
             governance.open_exit(turn, nudge.relationship_id)
         case NudgeKind.DISPUTE | NudgeKind.DISPUTE_ESCALATED:
             disputes.open_resolve_form(turn, dispute_id(nudge.subject))
+        case NudgeKind.HEALTH_CHECK:
+            health.open_answer(turn, health_round_id(nudge.subject))
         case NudgeKind.DISPUTE_THREAD:
             raise ValueError(f"nudge {nudge.id} is told in its dispute's thread: it has no button to open")
         case NudgeKind.SPONSOR_NAMED | NudgeKind.OWNER_NAMED | NudgeKind.ITEM_ASSIGNED | NudgeKind.EXIT_REVIEWED_WITH:
@@ -107,6 +112,7 @@ def wired(deps: Deps) -> Deps:
         nudge_messages=update_settled_messages,
         channel_shared=take_internal_out,
         relationship_card=show_card,
+        health_rounds=health_sweep.tend,
     )
 
 
@@ -144,6 +150,7 @@ def build_app(
     checkins.register(app, deps)
     threads.register(app, deps)
     governance.register(app, deps)
+    health.register(app, deps)
     disputes.register(app, deps)
     nudges.register(app, deps)
     installs_listeners.register(app, deps)

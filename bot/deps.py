@@ -13,9 +13,14 @@ from bot.slack.wording import Copy
 from stages.catalogue import Catalogue, default_catalogue
 from stages.dispute_service import Case
 from stages.disputes import DisputeEventKind
+from stages.health import HealthSettings
 from stages.nudges import QueuedNudge
 from stages.ports import UnitOfWork
 from stages.relationships import Relationship
+
+# The key of the respondents' hashes where none is configured (the console, tests): a deployment sets its own
+# (HEALTH_KEY), or derives one from its signing secret (see Settings.health).
+LOCAL_HEALTH_KEY = b"accord-local-health-key"
 
 if TYPE_CHECKING:
     from bot.slack.turn import Turn  # which takes Deps itself
@@ -68,6 +73,13 @@ class ChannelShared(Protocol):
     def __call__(self, turn: "Turn", channel_id: str) -> None: ...
 
 
+class HealthRounds(Protocol):
+    """Closes a workspace's health checks whose day has come, posting their results, and queues reminders to
+    those who have not answered yet (the health feature's, run by the nudge job before it delivers)."""
+
+    def __call__(self, client: WebClient, deps: "Deps", team_id: str) -> None: ...
+
+
 class Tenants(Protocol):
     """What Slack tells of an installation's life (the installs feature's, on the installation store)."""
 
@@ -82,6 +94,7 @@ class Deps:
     catalogue: Catalogue = field(default_factory=default_catalogue)
     copy: Copy = field(default_factory=Copy)
     executor: Executor | None = None  # runs lazy listeners; None lets Bolt make its own thread pool
+    health: HealthSettings = field(default_factory=lambda: HealthSettings(LOCAL_HEALTH_KEY))
     # What one feature does for another, wired by the composition root (bot/app.py `wired`): features do not
     # import each other.
     home: HomePublisher | None = None
@@ -90,6 +103,7 @@ class Deps:
     nudge_messages: NudgeMessages | None = None
     channel_shared: ChannelShared | None = None
     relationship_card: RelationshipCard | None = None
+    health_rounds: HealthRounds | None = None
     tenants: Tenants | None = None  # set by the process's bootstrap, on its database
     # The tenants running joint relationships with a workspace: where its own installation finds what its people
     # take part in for their organisation (set by the bootstrap, on its database).

@@ -1,11 +1,14 @@
 """Configuration: one typed object read from the environment (and an optional `.env` file)."""
 
+import hashlib
+import hmac
 from datetime import time
 from zoneinfo import ZoneInfo
 
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from stages.health import HealthSettings
 from stages.nudges import NudgePolicy, WorkingHours
 
 SLACK_API_URL = "https://slack.com/api/"
@@ -43,6 +46,13 @@ class Settings(BaseSettings):
     remind_every_days: int = Field(3, ge=1, description="A due review is raised again this often.")
     escalate_after_days: int = Field(7, ge=0, description="Overdue this long, a review also goes to the sponsor.")
     dispute_grace_days: int = Field(1, ge=0, description="Days after a dispute's nudge before it climbs a tier.")
+    health_min_respondents: int = Field(
+        3, ge=1, description="A side's health check figures are shown only once this many of its people answered."
+    )
+    health_gap_alert: float = Field(20, ge=0, description="Health check gaps above this many points are flagged.")
+    health_key: SecretStr | None = Field(
+        None, description="Key of the health check respondents' hashes; derived from the signing secret if unset."
+    )
 
     @field_validator("working_days")
     @classmethod
@@ -65,6 +75,20 @@ class Settings(BaseSettings):
     def nudge_policy(self) -> NudgePolicy:
         return NudgePolicy(self.remind_every_days, self.escalate_after_days, self.dispute_grace_days)
 
+    def health(self, fallback: bytes) -> HealthSettings:
+        """The health check's settings; its key is HEALTH_KEY, else one derived from the signing secret (so that
+        every process of a deployment has the same), else `fallback` (offline, where there is neither)."""
+        if self.health_key is not None:
+            key = self.health_key.get_secret_value().encode()
+        elif self.slack_signing_secret is not None:
+            secret = self.slack_signing_secret.get_secret_value().encode()
+            key = hmac.new(secret, b"accord health check respondents", hashlib.sha256).digest()
+        else:
+            key = fallback
+        return HealthSettings(
+            key, self.health_min_respondents, self.health_gap_alert, remind_every_days=self.remind_every_days
+        )
+
     def working(self) -> WorkingHours:
         start, end = parse_hours(self.working_hours)
         return WorkingHours(parse_days(self.working_days), start, end)
@@ -83,6 +107,7 @@ class Settings(BaseSettings):
         "slack_client_secret",
         "slack_redirect_uri",
         "accord_encryption_key",
+        "health_key",
         mode="before",
     )
     @classmethod

@@ -1,11 +1,15 @@
 """What a person should look at: the relationships they lead, items assigned to them, stages awaiting them."""
 
 from dataclasses import dataclass, field
+from datetime import datetime
 
+from stages import health_service
 from stages.catalogue import Catalogue, ChecklistItem
 from stages.checkins import Checkin, CheckinStatus
 from stages.checklist import ItemState, StageProgress
 from stages.dispute_service import Case
+from stages.health import RESULTS_ONLY, HealthSettings, LatestHealth
+from stages.health_service import AnswerForm
 from stages.nudges import QueuedNudge
 from stages.ports import UnitOfWork
 from stages.relationships import Relationship
@@ -42,13 +46,22 @@ class Attention:
     assigned: list[Assignment]
     disputes: list[Case] = field(default_factory=list)  # open, on what they lead or own; oldest first
     failed_nudges: list[QueuedNudge] = field(default_factory=list)  # about what they lead
+    health_checks: list[AnswerForm] = field(default_factory=list)  # open rounds asking them, not answered yet
+    health: dict[int, LatestHealth] = field(default_factory=dict)  # the latest closed round of what they lead
 
     @property
     def awaiting_sign_off(self) -> list[Led]:
         return [led for led in self.led if led.ready_for_sign_off]
 
 
-def attention(uow: UnitOfWork, catalogue: Catalogue, user_id: str) -> Attention:
+def attention(
+    uow: UnitOfWork,
+    catalogue: Catalogue,
+    user_id: str,
+    health: HealthSettings = RESULTS_ONLY,
+    now: datetime | None = None,
+) -> Attention:
+    """What needs the person; the health checks waiting for them only with the key of `health` and `now`."""
     with uow.reading():
         led_relationships = uow.relationships.led_by(user_id)
         assigned_states = uow.checklist.assigned_to(user_id)
@@ -84,4 +97,6 @@ def attention(uow: UnitOfWork, catalogue: Catalogue, user_id: str) -> Attention:
             if about is not None:
                 disputes.append(Case(dispute, about))
         failed = uow.nudges.failed(led_ids)
-    return Attention(led, assigned, disputes, failed)
+        waiting = health_service.waiting_for(uow, health, user_id, now) if health.key and now else []
+        latest = {i: index for i in led_ids if (index := health_service.latest(uow, health, i)) is not None}
+    return Attention(led, assigned, disputes, failed, waiting, latest)

@@ -34,6 +34,7 @@ from stages.nudges import (
     dispute_id,
     due_subject,
     escalation_nudges,
+    health_round_id,
     reachable,
     thread_nudges,
 )
@@ -286,6 +287,13 @@ def _settled(uow: UnitOfWork, queued: QueuedNudge) -> Settled | None:
                 return Settled(Outcome.RESOLVED, dispute.resolved_by, resolved_on)
             if dispute.tier != queued.tier:
                 return Settled(Outcome.MOVED, on=dispute.since().date(), tier=dispute.tier)
+            return None
+        case NudgeKind.HEALTH_CHECK:
+            health_round = uow.health.get(health_round_id(queued.subject))
+            if health_round is None:
+                return Settled(Outcome.ENDED)
+            if health_round.closed_at is not None:
+                return Settled(Outcome.CLOSED, on=health_round.closed_at.date())
             return None
         case NudgeKind.SPONSOR_NAMED | NudgeKind.OWNER_NAMED | NudgeKind.ITEM_ASSIGNED | NudgeKind.EXIT_REVIEWED_WITH:
             return None  # never reached: a notice is answered before the relationship is looked at

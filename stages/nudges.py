@@ -32,6 +32,7 @@ class NudgeKind(StrEnum):
     OWNER_NAMED = "owner_named"  # the recipient is now a relationship's owner
     ITEM_ASSIGNED = "item_assigned"  # a check-in item was assigned to the recipient
     EXIT_REVIEWED_WITH = "exit_reviewed_with"  # an exit strategy version names the recipient as reviewed with
+    HEALTH_CHECK = "health_check"  # the recipient is asked to take a health check (and reminded until they do)
 
     @property
     def notice(self) -> bool:
@@ -47,6 +48,7 @@ class NudgeKind(StrEnum):
                 | NudgeKind.DISPUTE
                 | NudgeKind.DISPUTE_ESCALATED
                 | NudgeKind.DISPUTE_THREAD
+                | NudgeKind.HEALTH_CHECK
             ):
                 return False
             case unknown:
@@ -101,6 +103,14 @@ def dispute_id(subject: str) -> int:
     if not (subject.isascii() and subject.isdigit()):
         raise ValueError(f"the nudge subject {subject!r} names no dispute")
     return int(subject)
+
+
+def health_round_id(subject: str) -> int:
+    """The health check round a health check's nudge is about (its subject is `health:<round id>`)."""
+    number = subject.removeprefix("health:")
+    if number == subject or not (number.isascii() and number.isdigit()):
+        raise ValueError(f"the nudge subject {subject!r} names no health check")
+    return int(number)
 
 
 def reachable(nudges: list[Nudge]) -> list[Nudge]:
@@ -412,6 +422,7 @@ class Outcome(StrEnum):
     MOVED = "moved"  # the dispute has moved to another tier since
     ENDED = "ended"  # the relationship has ended
     SNOOZED = "snoozed"  # the person snoozed it
+    CLOSED = "closed"  # the health check closed
 
 
 @dataclass(frozen=True)

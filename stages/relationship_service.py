@@ -9,6 +9,7 @@ from stages.audit import SYSTEM, AuditEvent
 from stages.catalogue import Catalogue, Phase, Stage, default_catalogue
 from stages.checklist import StageProgress
 from stages.errors import InvalidInput, NameTaken, NotAllowed, Problem, RelationshipNotFound, Stale
+from stages.health import LatestHealth
 from stages.homes import NO_HOMES, HomesToDraw, homes
 from stages.joint_team import PairDraft, TeamPair, checked_rows, paired, roster
 from stages.naming import clean_name, hidden_characters, suggest
@@ -315,6 +316,7 @@ class StatusReport:
     phase: Phase
     stages: tuple[StageLine, ...]
     review_overdue: bool
+    health: LatestHealth | None = None  # its latest closed health check, told by the health feature
 
 
 def relationship_status(uow: UnitOfWork, catalogue: Catalogue, name: str, today: date) -> StatusReport:

@@ -18,6 +18,7 @@ from stages.directory import KnownNames
 from stages.disputes import Dispute, DisputeEvent
 from stages.errors import Stale
 from stages.exits import ExitStrategy
+from stages.health import RESULTS_ONLY, HealthRecord, HealthSettings, health_records, results
 from stages.joint_team import TeamPair
 from stages.ports import UnitOfWork
 from stages.relationship_service import named_with_word
@@ -129,6 +130,7 @@ class Plan:
     version: int | None = None  # the latest stored version, when the plan was built
     names: KnownNames = field(default_factory=KnownNames)  # people and channels as last known, for offline readers
     team: tuple[TeamPair, ...] = ()  # the joint management team, role by role
+    health: tuple[HealthRecord, ...] = ()  # closed health check rounds, oldest first
 
     @property
     def participation(self) -> tuple[Participation, ...]:
@@ -222,17 +224,22 @@ class PlanChanges:
     diff: "VersionDiff"
 
 
-def plan_asked(uow: UnitOfWork, catalogue: Catalogue, argument: str, now: datetime) -> "Plan | PlanChanges":
+def plan_asked(
+    uow: UnitOfWork, catalogue: Catalogue, argument: str, now: datetime, health: HealthSettings = RESULTS_ONLY
+) -> "Plan | PlanChanges":
     """`<relationship> [diff]`: the plan as it stands now, or what changed between its last two versions."""
     with uow.reading():
         relationship, wants_diff = named_with_word(uow, argument, "diff")
         if wants_diff:
             return PlanChanges(relationship, diff_latest(uow, relationship.id or 0))
-        return build(uow, catalogue, relationship.id or 0, now)
+        return build(uow, catalogue, relationship.id or 0, now, health)
 
 
-def build(uow: UnitOfWork, catalogue: Catalogue, relationship_id: int, now: datetime) -> Plan:
-    """The plan as it stands now, from everything stored about the relationship."""
+def build(
+    uow: UnitOfWork, catalogue: Catalogue, relationship_id: int, now: datetime, health: HealthSettings = RESULTS_ONLY
+) -> Plan:
+    """The plan as it stands now, from everything stored about the relationship (its health checks' results by the
+    thresholds of `health`)."""
     with uow.reading():
         relationship = uow.relationships.get(relationship_id)
         if relationship is None:
@@ -257,6 +264,13 @@ def build(uow: UnitOfWork, catalogue: Catalogue, relationship_id: int, now: date
             version=latest.number if latest else None,
             names=KnownNames(uow.directory.all()),
             team=uow.joint_teams.of(relationship_id),
+            health=health_records(
+                [
+                    (r, results(r, uow.health.answers(r.id or 0), health))
+                    for r in uow.health.rounds(relationship_id)
+                    if not r.open
+                ]
+            ),
         )
 
 
@@ -277,6 +291,7 @@ def assemble(
     names: KnownNames | None = None,
     checkin_stages: Mapping[int, int] | None = None,
     team: Iterable[TeamPair] = (),
+    health: Iterable[HealthRecord] = (),
 ) -> Plan:
     """The plan from its parts: every stage with its items and general notes (`checkin_stages`: each check-in's
     stage), and every RMP section with the items feeding it."""
@@ -326,6 +341,7 @@ def assemble(
         version,
         names or KnownNames(),
         tuple(team),
+        tuple(health),
     )
 
 
@@ -445,8 +461,10 @@ class Evidence:
     versions: tuple[PlanVersion, ...]  # newest first
 
 
-def evidence(uow: UnitOfWork, catalogue: Catalogue, relationship_id: int, now: datetime) -> Evidence:
-    plan = build(uow, catalogue, relationship_id, now)
+def evidence(
+    uow: UnitOfWork, catalogue: Catalogue, relationship_id: int, now: datetime, health: HealthSettings = RESULTS_ONLY
+) -> Evidence:
+    plan = build(uow, catalogue, relationship_id, now, health)
     with uow.reading():
         trail = uow.audit.all(relationship_id)
         versions = uow.rmp_versions.recent(relationship_id, 10_000)

@@ -181,6 +181,8 @@ def _snoozed(after: JSONable) -> str:
             return f"snoozed the reminder of dispute #{subject}{length}"
         case NudgeKind.DISPUTE_ESCALATED | NudgeKind.DISPUTE_THREAD:
             return f"snoozed the notice that dispute #{subject} moved up a tier{length}"
+        case NudgeKind.HEALTH_CHECK:
+            return f"snoozed the reminder of a health check{length}"
         case NudgeKind.SPONSOR_NAMED | NudgeKind.OWNER_NAMED | NudgeKind.ITEM_ASSIGNED | NudgeKind.EXIT_REVIEWED_WITH:
             return f"snoozed a notice{length}"  # notices offer no snooze: an old record, if any
         case _:

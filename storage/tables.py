@@ -368,6 +368,68 @@ class NudgeRow(SQLModel, table=True):
     closed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)  # when that message lost its buttons
 
 
+class HealthRoundRow(SQLModel, table=True):
+    """A health check round: what it asks, of whom, until when; its results are worked out from the answers."""
+
+    __tablename__ = "health_round"
+    __table_args__ = (
+        UniqueConstraint("team_id", "relationship_id", "number", name="uq_health_round_number"),
+        # One open round per relationship, whoever starts one first.
+        Index(
+            "uq_health_round_open",
+            "team_id",
+            "relationship_id",
+            unique=True,
+            postgresql_where=text("closed_at IS NULL"),
+            sqlite_where=text("closed_at IS NULL"),
+        ),
+        Index("ix_health_round_closing", "team_id", "closed_at", "closes_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    team_id: str = Field(max_length=SLACK_ID)
+    relationship_id: int = Field(foreign_key="relationship.id", ondelete="CASCADE")
+    number: int
+    dimensions: str = Field(sa_type=Text)  # JSON list
+    participants: str = Field(sa_type=Text)  # JSON list of [user id, group]: who is asked, not who answered
+    opened_by: str = Field(max_length=SLACK_ID)
+    opened_at: datetime = Field(sa_type=UTCDateTime)
+    closes_at: datetime = Field(sa_type=UTCDateTime)
+    one_sided: bool = False
+    closed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    closed_by: str | None = Field(default=None, max_length=SLACK_ID)
+    results_ts: str | None = Field(default=None, max_length=TS)
+    message_ts: str | None = Field(default=None, max_length=TS)
+
+
+class HealthRespondentRow(SQLModel, table=True):
+    """That someone answered a round, as a keyed hash of the round and the person: no name, no time, no answer."""
+
+    __tablename__ = "health_respondent"
+    __table_args__ = (UniqueConstraint("round_id", "respondent", name="uq_health_respondent"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    team_id: str = Field(max_length=SLACK_ID)
+    round_id: int = Field(foreign_key="health_round.id", ondelete="CASCADE")
+    respondent: str = Field(max_length=64)
+
+
+class HealthAnswerRow(SQLModel, table=True):
+    """One answer to a round, under another keyed hash than its respondent's: no name and no time."""
+
+    __tablename__ = "health_answer"
+    __table_args__ = (UniqueConstraint("round_id", "answer_key", name="uq_health_answer"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    team_id: str = Field(max_length=SLACK_ID)
+    round_id: int = Field(foreign_key="health_round.id", ondelete="CASCADE")
+    answer_key: str = Field(max_length=64)
+    answer_group: str = Field(max_length=16)
+    scores: str = Field(sa_type=Text)  # JSON: dimension -> 0, 25, 50, 75 or 100
+    comments: str = Field(sa_type=Text)  # JSON: dimension -> text
+    improve: str | None = Field(default=None, sa_type=Text)
+
+
 class SnoozeRow(SQLModel, table=True):
     __tablename__ = "snooze"
     __table_args__ = (

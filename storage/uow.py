@@ -14,6 +14,7 @@ from storage.repositories.checkins import SqlCheckinRepository
 from storage.repositories.checklist import SqlChecklistRepository
 from storage.repositories.directory import SqlDirectoryRepository
 from storage.repositories.disputes import SqlDisputeRepository
+from storage.repositories.health import SqlHealthRepository
 from storage.repositories.homes import SqlHomeRedrawRepository
 from storage.repositories.joint_team import SqlJointTeamRepository
 from storage.repositories.notes import SqlNoteRepository
@@ -50,6 +51,7 @@ class SqlUnitOfWork:
     home_redraws: SqlHomeRedrawRepository
     audit: SqlAuditRepository
     rmp_versions: SqlPlanVersionRepository
+    health: SqlHealthRepository
 
     def __init__(
         self, sessions: sessionmaker[Session], team_id: str, reading_sessions: sessionmaker[Session] | None = None
@@ -86,6 +88,7 @@ class SqlUnitOfWork:
             self.home_redraws = SqlHomeRedrawRepository(session, self.team_id)
             self.audit = SqlAuditRepository(session, self.team_id)
             self.rmp_versions = SqlPlanVersionRepository(session, self.team_id)
+            self.health = SqlHealthRepository(session, self.team_id)
         self._depth += 1
         return self
 

@@ -9,7 +9,7 @@ from slack_sdk.models.views import View
 from bot.slack import ids
 from bot.slack.item_buttons import answer_buttons
 from bot.slack.kit import VIEW_BLOCK_LIMIT, context, divider, header, plain, section, view_blocks
-from bot.slack.references import DisputeRef, GateRef, ItemRef, RelationshipRef, stored_id
+from bot.slack.references import DisputeRef, GateRef, ItemRef, RelationshipRef, RoundRef, stored_id
 from bot.slack.wording import Copy
 from stages.attention import Attention, Led
 from stages.catalogue import Catalogue
@@ -61,6 +61,16 @@ def home_view(
                     accessory=_open(copy, ids.ACTION_OPEN_EXIT, "exit", led),
                 )
             )
+    for waiting in summary.health_checks:
+        button = ButtonElement(
+            text=_label(copy, "health"),
+            action_id=ids.ACTION_HEALTH_ANSWER,
+            value=RoundRef(stored_id(waiting.health_round.id)).encode(),
+            style="primary",
+        )
+        needs += blocks.add(
+            section(copy("home", "health_waiting", r=waiting.relationship, h=waiting.health_round), accessory=button)
+        )
     for nudge in summary.failed_nudges:
         needs += blocks.add(section(copy("home", "failed_nudge", n=nudge)))
     if not needs:
@@ -109,7 +119,13 @@ def home_view(
         r = led.relationship
         role = "owner" if r.owner_id == user_id else "executive sponsor"
         line = copy(
-            "home", "led_line", led=led, phase=catalogue.phase_of(r.stage), role=role, overdue=r.review_overdue(today)
+            "home",
+            "led_line",
+            led=led,
+            phase=catalogue.phase_of(r.stage),
+            role=role,
+            overdue=r.review_overdue(today),
+            health=summary.health.get(r.id or 0),
         )
         if not blocks.add(section(line), keep=1):
             blocks.more(len(summary.led) - position)

@@ -29,6 +29,7 @@ def in_thread(kind: NudgeKind) -> bool:
             | NudgeKind.OWNER_NAMED
             | NudgeKind.ITEM_ASSIGNED
             | NudgeKind.EXIT_REVIEWED_WITH
+            | NudgeKind.HEALTH_CHECK
         ):
             return False
         case unknown:
@@ -58,6 +59,7 @@ def _subject_kind(kind: NudgeKind) -> str:
             | NudgeKind.OWNER_NAMED
             | NudgeKind.ITEM_ASSIGNED
             | NudgeKind.EXIT_REVIEWED_WITH
+            | NudgeKind.HEALTH_CHECK
         ):
             return kind.value
         case NudgeKind.DISPUTE | NudgeKind.DISPUTE_ESCALATED | NudgeKind.DISPUTE_THREAD:

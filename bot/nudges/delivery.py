@@ -187,6 +187,14 @@ class Nudger:
             report.stopped.append(team_id)
             return
         slack = TenantClient(client, team_id, self.pacer, self.clock.now)
+        if self.deps.health_rounds is None:
+            raise RuntimeError("health checks are not wired: build dependencies with bot.app.wired")
+        try:
+            self.deps.health_rounds(slack, self.deps, team_id)
+        except TenantRefused:
+            raise
+        except Exception:  # the health checks' trouble must not keep the tenant's nudges from going out
+            log.exception("health checks of workspace %s could not be tended", team_id)
         self._deliver(slack, team_id, now, report)
         self._update_settled(slack, team_id, now, report)
         self._draw_left_homes(slack, team_id, now, report)
@@ -268,7 +276,8 @@ class Nudger:
             ours = {r.owner_id, r.sponsor_id, *members(pairs, Side.HOME)}
             if r.partner_team_id is None or person in ours:
                 continue
-            if person in theirs or team_of_person(slack, person) == r.partner_team_id:
+            told_as_theirs = any(n.detail.get("side") == Side.PARTNER.value for n in nudges)
+            if person in theirs or told_as_theirs or team_of_person(slack, person) == r.partner_team_id:
                 found[person] = (r.channel_id, r.partner_team_id)
         return found
 

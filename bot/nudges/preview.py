@@ -68,6 +68,8 @@ def _sentence(nudge: Nudge, today: date) -> str:
             return f"{_dispute(nudge, days)}, now theirs at tier {nudge.tier}"
         case NudgeKind.DISPUTE_THREAD:
             return f"{_dispute(nudge, days)}, moved up to tier {nudge.tier} (told in its thread)"
+        case NudgeKind.HEALTH_CHECK:
+            return f"the health check of {name}, closing {nudge.detail.get('closes', '')}"
         case NudgeKind.SPONSOR_NAMED | NudgeKind.OWNER_NAMED | NudgeKind.ITEM_ASSIGNED | NudgeKind.EXIT_REVIEWED_WITH:
             raise ValueError(f"a {nudge.kind.value} notice is queued by what someone did, never by the sweep")
         case unknown:

@@ -1,7 +1,9 @@
 """The evidence pack: a zip an auditor can read without Accord, indexed by stage and BS 11000-1 clause.
 
 It holds the plan (Markdown, HTML, JSON), every checklist item with its answers, notes and evidence, the
-reviews, disputes and exit strategy versions, the plan's versions, and the whole audit trail as CSV.
+reviews, disputes and exit strategy versions, each health check's aggregates (CSV) and charts (PNG), the plan's
+versions, and the whole audit trail as CSV. A health check is there as its aggregates only, as it was posted:
+never an answer, a comment of a side with too few answers, or anything of who answered.
 
 Everything people typed is untrusted: in Markdown it is escaped (no HTML, links or headings of its own), and a
 CSV cell that a spreadsheet would run as a formula is prefixed with `'` so it is shown as text.
@@ -16,9 +18,19 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from bot.records.plan_document import human_date, human_datetime, md_block, md_inline, render_html, render_markdown
+from bot.charts import draw_gap, draw_trend, gap_chart, trend_chart
+from bot.records.plan_document import (
+    health_labels,
+    human_date,
+    human_datetime,
+    md_block,
+    md_inline,
+    render_html,
+    render_markdown,
+)
 from stages.directory import Names
 from stages.exits import ExitStrategy
+from stages.health import HealthRecord
 from stages.rmp import Evidence, ItemRecord, Plan
 from stages.sentences import describe
 
@@ -28,7 +40,7 @@ def write_pack(evidence: Evidence, path: Path, names: Names | None = None) -> li
     (by default, the last names the directory knew); every CSV keeps their Slack ids in columns of their own."""
     plan = evidence.plan
     who = names or plan.names
-    files: dict[str, str] = {
+    files: dict[str, str | bytes] = {
         "README.md": _readme(evidence, who),
         "plan/rmp.md": render_markdown(plan, who),
         "plan/rmp.html": render_html(plan, who),
@@ -58,6 +70,8 @@ def write_pack(evidence: Evidence, path: Path, names: Names | None = None) -> li
     }
     for strategy in plan.exit_strategies:
         files[f"exit_strategy/v{strategy.version}.md"] = _exit_markdown(strategy, who)
+    for record in plan.health:
+        files |= _health(record, plan)
     with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as pack:
         for name in sorted(files):
             pack.writestr(name, files[name])
@@ -256,6 +270,39 @@ def _exit_markdown(strategy: ExitStrategy, names: Names) -> str:
             "",
         ]
     )
+
+
+HEALTH_COLUMNS = ["dimension", "group", "respondents", "shown", "score", "spread", "gap", "gap flagged"]
+
+
+def _health(record: HealthRecord, plan: Plan) -> dict[str, str | bytes]:
+    """One closed round: its aggregates per dimension and group, its chart, and the trend up to it."""
+    r, found = record.health_round, record.results
+    labels = health_labels(record, plan.relationship)
+    rows: list[list[str | int]] = [
+        [
+            d.dimension,
+            labels[n],
+            g.respondents,
+            "yes" if g.shown else "no (too few answers)",
+            *((f"{f.score:.2f}", f"{f.spread:.2f}") if (f := d.figures[g.group]) else ("", "")),
+            f"{d.gap:.2f}" if d.gap is not None else "",
+            "yes" if d.flagged else "no",
+        ]
+        for d in found.dimensions
+        for n, g in enumerate(found.groups)
+    ]
+    index: list[list[str | int]] = [
+        ["overall index", "", "", "", f"{found.index:.2f}" if found.index is not None else "", "", "", ""]
+    ]
+    stem = f"health/round-{r.number}"
+    files: dict[str, str | bytes] = {
+        f"{stem}.csv": _csv(HEALTH_COLUMNS, rows + index),
+        f"{stem}.png": draw_gap(gap_chart(f"Health check {r.number}", found, labels)),
+    }
+    if len(record.trend) > 1:
+        files[f"{stem}-trend.png"] = draw_trend(trend_chart("Overall index over time", record.trend, labels))
+    return files
 
 
 def _csv(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:

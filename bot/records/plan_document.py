@@ -6,6 +6,7 @@ autoescaped, and the Markdown template escapes every value by default through `f
 `<script>` stays text wherever the Markdown is later rendered.
 """
 
+import base64
 import functools
 import re
 from datetime import UTC, date, datetime, timedelta, tzinfo
@@ -16,12 +17,15 @@ from jinja2.nodes import EvalContext
 from jinja2.runtime import Context
 from markupsafe import Markup
 
+from bot.charts import draw_gap, draw_trend, gap_chart, trend_chart
 from bot.slack import wording
 from bot.slack.wording import in_zone, web_address
 from stages.audit import AuditEvent
 from stages.catalogue import default_catalogue
 from stages.checklist import ItemStatus
 from stages.directory import Names
+from stages.health import Group, HealthRecord
+from stages.relationships import Relationship
 from stages.reviews import RATING_AREAS
 from stages.rmp import CHANGE_LOG_LIMIT, ItemRecord, Plan
 from stages.sentences import describe
@@ -91,6 +95,9 @@ def _environment() -> Environment:
     env.globals.update(
         change_log_limit=CHANGE_LOG_LIMIT,
         rating_areas=RATING_AREAS,
+        health_labels=health_labels,
+        gap_chart_uri=gap_chart_uri,
+        trend_chart_uri=trend_chart_uri,
     )
     env.tests["answered"] = answered
     return env
@@ -221,3 +228,26 @@ def answered(record: ItemRecord) -> bool:
     return bool(
         state.status is not ItemStatus.OPEN or state.has_evidence or state.assignee_id or record.notes or record.history
     )
+
+
+_GROUP_NAMES = {Group.HOME: "Host organisation", Group.SPONSORS: "Sponsors", Group.TEAM: "Working team"}
+
+
+def health_labels(record: HealthRecord, relationship: Relationship) -> tuple[str, str]:
+    """What the two groups of a health check are called in the plan."""
+    first, second = (_GROUP_NAMES.get(g, relationship.partner) for g in record.health_round.groups)
+    return first, second
+
+
+def gap_chart_uri(record: HealthRecord, labels: tuple[str, str]) -> str:
+    """The round's chart, inside the page: the HTML plan stays one file with no outside resources."""
+    title = f"Health check {record.health_round.number}"
+    return _data_uri(draw_gap(gap_chart(title, record.results, labels)))
+
+
+def trend_chart_uri(record: HealthRecord, labels: tuple[str, str]) -> str:
+    return _data_uri(draw_trend(trend_chart("Overall index over time", record.trend, labels)))
+
+
+def _data_uri(png: bytes) -> str:
+    return "data:image/png;base64," + base64.b64encode(png).decode()

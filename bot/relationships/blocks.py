@@ -8,6 +8,7 @@ from slack_sdk.models.blocks import ActionsBlock, Block, ButtonElement
 
 from bot.slack import ids
 from bot.slack.kit import MESSAGE_BLOCK_LIMIT, context, divider, header, plain, section
+from bot.slack.references import RelationshipRef, stored_id
 from bot.slack.wording import Copy
 from stages.catalogue import Catalogue
 from stages.joint_team import TeamPair
@@ -67,7 +68,7 @@ def status_blocks(copy: Copy, report: StatusReport, *, partner_view: bool = Fals
     blocks: list[Block] = [
         header(copy.plain("relationships", "status_title", r=r)),
         section(copy("relationships", "status_summary", r=r, stage=report.stage, phase=report.phase)),
-        section(copy("relationships", "status_people", r=r, overdue=report.review_overdue)),
+        section(copy("relationships", "status_people", r=r, overdue=report.review_overdue, health=report.health)),
         divider(),
         section(stage_lines),
     ]
@@ -90,11 +91,23 @@ def card_blocks(
     if team:
         blocks.append(context(copy("relationships", "card_team", r=r, team=team)))
     blocks.append(section(copy("relationships", "card_what", r=r)))
+    buttons = []
     if thread:
-        button = ButtonElement(
-            text=plain(copy.plain("relationships", "card_thread", stage=stage)),
-            action_id=ids.ACTION_OPEN_THREAD,
-            url=thread,
+        buttons.append(
+            ButtonElement(
+                text=plain(copy.plain("relationships", "card_thread", stage=stage)),
+                action_id=ids.ACTION_OPEN_THREAD,
+                url=thread,
+            )
         )
-        blocks.append(ActionsBlock(block_id="card", elements=[button]))
+    # The partner's people have no /accord: their executive sponsor or relationship manager starts a health
+    # check here (the health feature refuses anyone else).
+    buttons.append(
+        ButtonElement(
+            text=plain(copy.plain("relationships", "card_health")),
+            action_id=ids.ACTION_HEALTH_START,
+            value=RelationshipRef(stored_id(r.id)).encode(),
+        )
+    )
+    blocks.append(ActionsBlock(block_id="card", elements=buttons))
     return blocks

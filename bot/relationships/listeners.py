@@ -2,6 +2,7 @@
 the form stays open while the relationship is saved, then shows the outcome."""
 
 import logging
+from dataclasses import replace
 from typing import Any
 
 from slack_bolt import App
@@ -21,7 +22,7 @@ from bot.slack.refusals import explaining
 from bot.slack.sharing import organisation_name, other_organisations
 from bot.slack.subcommands import Invocation, Subcommand
 from bot.slack.turn import Turn
-from stages import partner_view, relationship_service
+from stages import health_service, partner_view, relationship_service
 from stages.errors import InvalidInput, NameTaken, RelationshipNotFound
 from stages.joint_team import checked_rows
 from stages.ports import UnitOfWork
@@ -230,6 +231,7 @@ def _status(turn: Turn, invocation: Invocation) -> None:
     deps = turn.deps
     try:
         report = relationship_service.relationship_status(turn.uow(), deps.catalogue, invocation.argument, turn.today())
+        report = replace(report, health=health_service.latest(turn.uow(), deps.health, report.relationship.id or 0))
         theirs = False
     except RelationshipNotFound as ours:
         try:  # one a partner runs with this organisation, that the person takes part in for it

@@ -41,16 +41,18 @@ class Bootstrap:
     @cached_property
     def deps(self) -> "Deps":
         from bot.app import wired
-        from bot.deps import Deps
+        from bot.deps import LOCAL_HEALTH_KEY, Deps
 
         installs = self.installations
         tenants = installs.store if installs else None
+        health = self.settings.health(LOCAL_HEALTH_KEY)
         return wired(
             Deps(
                 uow=self.database.uow,
                 clock=self.clock,
                 executor=self._executor,
                 tenants=tenants,
+                health=health,
                 partner_hosts=self.database.partner_hosts,
             )
         )

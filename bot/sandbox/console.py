@@ -599,13 +599,27 @@ class Console:
             else:
                 render_blocks(screen, [{"type": "section", "text": {"type": "mrkdwn", "text": message.text}}], message)
             for attached in message.files:
-                screen.add(f"  \U0001f4ce {attached.get('title') or attached.get('name')}")
+                saved = self._saved_image(attached)
+                where = f" (saved to {saved})" if saved else ""
+                screen.add(f"  \U0001f4ce {attached.get('title') or attached.get('name')}{where}")
             if message.reactions:
                 reactions = " ".join(f":{name}: {len(who)}" for name, who in message.reactions.items())
                 screen.add("  " + mrkdwn(reactions, self._name))
             replies = self.ws.replies(message.channel, message.ts) if threads else []
             if replies:
                 screen.add(f"  \U0001f4ac {len(replies)} repl{'y' if len(replies) == 1 else 'ies'} (thread {number})")
+
+    def _saved_image(self, attached: dict[str, Any]) -> Path | None:
+        """An image Accord uploaded (a chart), saved beside the console's state to be opened outside the terminal."""
+        data = self.sandbox.emulator.uploads.get(str(attached.get("id")))
+        name = Path(str(attached.get("name") or "")).name
+        if data is None or not name.endswith(".png") or self.sandbox.workspace_file is None:
+            return None
+        path = self.sandbox.workspace_file.parent / "files" / f"{attached['id']}-{name}"
+        if not path.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(data)
+        return path
 
     def _ephemerals(self, screen: Screen) -> None:
         """Ephemerals that arrived since the last screen, shown once; `look` shows the last screen's again."""

@@ -99,6 +99,7 @@ class Channel:
             "is_org_shared": False,
             "is_pending_ext_shared": self.share_pending,
             "shared_team_ids": [team_id, *self.shared_with],
+            "connected_team_ids": list(self.shared_with),
             "pending_shared": [],
             "pending_connected_team_ids": [],
         }

@@ -91,3 +91,16 @@ SNOOZE_ACTIONS = re.compile(rf"^{ACTION_SNOOZE}(:\d+)?$")
 # says what happened instead of opening a form about something no longer due.
 ACTION_NUDGE_OPEN = "nudge_open"
 SHORTCUT_RAISE_DISPUTE = "raise_dispute"
+
+# Health checks
+VIEW_HEALTH_START = "health_start"
+VIEW_HEALTH_ANSWER = "health_answer"
+BLOCK_DIMENSIONS = "dimensions"
+BLOCK_PARTICIPANTS = "participants"
+BLOCK_CLOSES = "closes"
+BLOCK_IMPROVE = "improve"
+BLOCK_SCORE = "score:"  # and the dimension's place in the round, e.g. "score:0"
+BLOCK_COMMENT = "comment:"
+ACTION_HEALTH_START = "health_start"  # on the relationship card: the partner's people have no /accord
+ACTION_HEALTH_ANSWER = "health_answer"
+ACTION_HEALTH_CLOSE = "health_close"

@@ -209,3 +209,17 @@ class SourceRef:
         if not isinstance(value, str) or (value and web_address(value) is None):
             raise Unreadable(Subject.MESSAGE, value)
         return cls(value or None)
+
+
+@dataclass(frozen=True)
+class RoundRef:
+    """A health check round, on its buttons and in its answer form."""
+
+    round_id: int
+
+    def encode(self) -> str:
+        return str(self.round_id)
+
+    @classmethod
+    def parse(cls, value: object) -> Self:
+        return cls(number(value, Subject.RELATIONSHIP))

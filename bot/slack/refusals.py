@@ -17,6 +17,7 @@ from stages.errors import (
     StageOutOfOrder,
     Stale,
 )
+from stages.health import NotAParticipant, RoundAlreadyOpen, RoundClosed
 from stages.review_service import AlreadyRecorded, Record
 
 
@@ -39,6 +40,12 @@ def explanation(copy: Copy, error: DomainError, about: Subject = Subject.CHECKIN
             "refusals", "out_of_order", code=error.code, stage=error.stage, current=error.current,
             r={"name": error.relationship_name},
         )  # fmt: skip
+    if isinstance(error, RoundClosed):
+        return copy("refusals", "health_closed", name=error.relationship_name, closed=error.closed)
+    if isinstance(error, RoundAlreadyOpen):
+        return copy("refusals", "health_open", name=error.relationship_name, closes=error.closes_at)
+    if isinstance(error, NotAParticipant):
+        return copy("refusals", "health_not_asked", name=error.relationship_name)
     if isinstance(error, DisputeMovedOn):
         return copy("refusals", "dispute_moved_on")
     if isinstance(error, AlreadyRecorded):

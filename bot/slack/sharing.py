@@ -60,7 +60,9 @@ def other_organisations(client: WebClient, channel_id: str, own_team: str) -> li
     if not channel.get("is_ext_shared"):
         return []
     own = {own_team, channel.get("context_team_id")}
-    return [str(team) for team in channel.get("shared_team_ids") or [] if team not in own]
+    # Slack names the organisations in `connected_team_ids` and the workspaces sharing it in `shared_team_ids`.
+    named = [*(channel.get("connected_team_ids") or []), *(channel.get("shared_team_ids") or [])]
+    return [str(team) for team in dict.fromkeys(named) if team not in own]
 
 
 def organisation_name(client: WebClient, team_id: str) -> str:

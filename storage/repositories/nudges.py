@@ -143,6 +143,22 @@ class SqlNudgeRepository:
     def cancel(self, ids: Sequence[int], token: str) -> int:
         return self._set(ids, token, status=NudgeStatus.CANCELLED.value, claimed_by=None)
 
+    def withdraw(self, kind: NudgeKind, subject: str, recipient_id: str) -> int:
+        """Cancel what is still to be sent of this kind and subject to this person (claimed ones are the sender's:
+        it asks whether they are still due before posting)."""
+        changed = self._session.exec(
+            update(NudgeRow)
+            .where(
+                col(NudgeRow.team_id) == self._team_id,
+                col(NudgeRow.kind) == kind.value,
+                col(NudgeRow.subject) == subject,
+                col(NudgeRow.recipient_id) == recipient_id,
+                col(NudgeRow.status) == NudgeStatus.PENDING.value,
+            )
+            .values(status=NudgeStatus.CANCELLED.value)
+        )
+        return int(changed.rowcount)
+
     def failed(self, relationship_ids: Sequence[int]) -> list[QueuedNudge]:
         if not relationship_ids:
             return []

@@ -207,3 +207,14 @@ def test_log_lines_go_to_a_file_not_the_screen(tmp_path: Path) -> None:
     assert "I couldn't post the introduction in #exec-board" in out
     assert "WARNING" not in out
     assert "could not introduce relationship 1: channel_not_found" in (state / "console.log").read_text()
+
+
+def test_the_health_script_plays_a_round_and_saves_its_chart(tmp_path: Path) -> None:
+    out = console(tmp_path / "state", (ROOT / "examples/health.txt").read_text())
+    assert "You are now @pat, of Globex (another organisation), in #acme-globex." in out
+    assert "Your answers to the health check of *Acme Alliance* are changed." in out  # Bob, the second time
+    assert "*Host organisation*: index 64 (3 answers)" in out
+    assert "*Globex*: not enough answers to keep them anonymous (fewer than 3)" in out
+    assert "We hear of changes late" not in out.split("RESULTS")[-1]  # Pat's comment: too few on Globex's side
+    saved = Path(out.split("(saved to ")[-1].split(")")[0])
+    assert saved.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"

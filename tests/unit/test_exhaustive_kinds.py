@@ -12,6 +12,7 @@ from bot.slack.wording import Copy
 from stages.catalogue import default_catalogue
 from stages.checklist import ItemState
 from stages.exits import ExitStrategy
+from stages.health import HealthRound, asking, default_participants
 from stages.nudges import (
     Nudge,
     NudgeKind,
@@ -24,6 +25,7 @@ from stages.nudges import (
     role_nudges,
     thread_nudges,
 )
+from stages.relationships import Relationship
 from tests.unit.test_nudges import CADENCES, DUE, POLICY, at, dispute, exit_review_nudges, relationship, review_nudges
 
 COPY = Copy()
@@ -51,7 +53,13 @@ def every_kind_of_nudge() -> list[Nudge]:
         *dispute_check(lingering, r, at(0), CADENCES, POLICY, {}).nudges,
         *escalation_nudges(handed_to_sponsor, r, at(0)),
         *thread_nudges(posted, r, at(0)),
+        *asking(r, health_round(r), default_participants(r)[:1], "0"),
     ]
+
+
+def health_round(r: Relationship) -> HealthRound:
+    people = tuple(default_participants(r))
+    return HealthRound("T1", r.id or 0, 1, ("Trust", "Value"), people, r.owner_id, at(0), at(10), one_sided=True, id=3)
 
 
 def queued(nudge: Nudge, nudge_id: int) -> QueuedNudge:

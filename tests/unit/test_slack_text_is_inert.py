@@ -32,6 +32,7 @@ from bot.app import subcommands
 from bot.checkins import blocks as checkins
 from bot.disputes import blocks as disputes
 from bot.governance import blocks as governance
+from bot.health import blocks as health
 from bot.home import blocks as home
 from bot.nudges import blocks as nudges
 from bot.records import blocks as plan
@@ -53,6 +54,19 @@ from stages.dispute_service import Case
 from stages.disputes import Dispute, DisputeEvent, DisputeEventKind, DisputeStatus
 from stages.errors import Problem
 from stages.exits import ExitStrategy
+from stages.health import (
+    Group,
+    HealthAnswer,
+    HealthResults,
+    HealthRound,
+    HealthSettings,
+    LatestHealth,
+    Participant,
+    TrendPoint,
+    trend_point,
+)
+from stages.health import results as health_results
+from stages.health_service import AnswerForm
 from stages.joint_team import PairDraft, TeamPair
 from stages.nudges import NudgeKind, NudgeStatus, QueuedNudge
 from stages.partner_view import Standing
@@ -159,6 +173,10 @@ class World:
     nudges: list[QueuedNudge]
     attention: Attention
     report: StatusReport
+    health_round: HealthRound
+    answer: HealthAnswer
+    health_results: list[HealthResults]
+    points: list[TrendPoint]
 
     def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
         """Hypothesis shows a failing world by its typed text, not by the whole plan."""
@@ -247,6 +265,7 @@ def worlds(draw: st.DrawFn) -> World:
             "link": "https://acme.slack.com/archives/C0ACME/p1",
         },
         NudgeKind.EXIT_REVIEWED_WITH: {"name": hostile(), "version": 2, "by": ALICE, "channel": CHANNEL},
+        NudgeKind.HEALTH_CHECK: {"name": hostile(), "closes": "2027-03-20", "side": "partner"},
     }  # fmt: skip
     queued = [
         QueuedNudge(
@@ -281,9 +300,25 @@ def worlds(draw: st.DrawFn) -> World:
     report = StatusReport(
         r, stage, CATALOGUE.phase_of(1), tuple(StageLine(progress, state) for state in ("current", "upcoming")), True
     )
+    dimensions = (hostile(), hostile())
+    people = (Participant(OWNER, Group.HOME), Participant(ALICE, Group.PARTNER))
+    health_round = HealthRound(TEAM, REL_ID, 2, dimensions, people, OWNER, NOW, NOW + timedelta(days=10), False, id=9)
+    answers = [
+        HealthAnswer(9, f"k{n}", Group.HOME if n < 3 else Group.PARTNER,
+                     {dimensions[0]: 25 * n % 125, dimensions[1]: 50}, {dimensions[0]: hostile()}, hostile())
+        for n in range(6)
+    ]  # fmt: skip
+    keyed = HealthSettings(b"k")
+    found = [health_results(health_round, answers, keyed), health_results(health_round, answers[:4], keyed)]
+    points = [trend_point(replace(health_round, closed_at=NOW), found[0]), trend_point(health_round, found[1])]
+    attention = replace(
+        attention,
+        health_checks=[AnswerForm(r, health_round, None)],
+        health={REL_ID: LatestHealth(2, found[0].index, 1)},
+    )
     return World(
         hostile(), r, board, signed_board, Case(dispute, r), Case(resolved, r), review, strategy, the_plan,
-        VersionDiff(older, newer, changes), events, queued, attention, report,
+        VersionDiff(older, newer, changes), events, queued, attention, report, health_round, answers[0], found, points,
     )  # fmt: skip
 
 
@@ -357,6 +392,18 @@ BUILDERS: dict[Callable[..., Any], Callable[[World], list[Any]]] = {
             replace(w.strategy, joint=True),
             replace(w.strategy, joint=True, partner_agreed_by=ALICE, partner_agreed_at=NOW),
         )
+    ],
+    health.start_modal: lambda w: [
+        health.start_modal(COPY, r, w.health_round.dimensions, w.health_round.participants, NOW.date())
+        for r in (w.relationship, w.signed_board.relationship)
+    ],
+    health.answer_modal: lambda w: [
+        health.answer_modal(COPY, w.relationship, w.health_round, previous) for previous in (None, w.answer)
+    ],
+    health.started_blocks: lambda w: [health.started_blocks(COPY, w.relationship, w.health_round)],
+    health.results_blocks: lambda w: [
+        health.results_blocks(COPY, w.relationship, w.health_round, found, (w.text, w.text), 20)
+        for found in w.health_results
     ],
     help.help_blocks: lambda w: [help.help_blocks(COPY, subcommands())],
     home.home_view: lambda w: [
@@ -471,7 +518,7 @@ def facts(world: World) -> dict[str, Any]:
         "position": 2, "notes": 2, "next_stage": [CATALOGUE.stage(2), None], "by": [ALICE, "accord"],
         "reason": world.text, "link": "https://acme.slack.com/archives/C0ACME/p1", "dos": [[world.text]],
         "donts": [[world.text]], "name": [world.text, "help", "new", "list", "checkin", "review", "dispute",
-        "disputes", "exit", "edit", "history", "plan", "status"], "usage": world.text, "word": world.text,
+        "disputes", "exit", "edit", "history", "plan", "status", "health"], "usage": world.text, "word": world.text,
         "suggestion": [world.text, None], "suggestions": [[world.text, world.relationship.partner], []],
         "deadline": [NOW - timedelta(days=1), None], "kind": [*DisputeEventKind, *NudgeKind],
         "text": world.text, "people": [[ALICE, SPONSOR]], "c": [world.case, *world.diff.changes], "now": NOW,
@@ -491,7 +538,7 @@ def facts(world: World) -> dict[str, Any]:
         "still_open": [["S1.1", "S1.2"], []], "needing_evidence": [["S1.3"], []], "all_not_applicable": [True, False],
         "existing": world.text, "posted": [True, False], "overdue": [True, False], "line": list(world.report.stages),
         "limit": 40, "length": 50, "topics": [[world.text, "help"]], "problem": world.text, "min": 7, "max": 365,
-        "value": world.text, "checkin_hint": world.text,
+        "value": [world.text, 0], "checkin_hint": world.text,
         "last": [world.review, None], "latest": [world.strategy, None], "review": world.review,
         "role": "owner", "s": [world.strategy, "done"], "tier": [1, 2, 3], "saved": ["dispute_raised.1", world.text],
         "character": "U+200B", "at": NOW, "level": list(CATALOGUE.cadences.dispute_tiers),
@@ -504,6 +551,11 @@ def facts(world: World) -> dict[str, Any]:
         "team": [[TeamPair(world.text, OWNER, ALICE), TeamPair(world.text, None, None)]], "row": 1, "most": 8,
         "withheld": [True, False],
         "standing": [Standing(r, True, 2), Standing(r, False, None)],
+        "h": [world.health_round, replace(world.health_round, closed_at=NOW, closed_by=ALICE)],
+        "res": world.health_results, "labels": [(world.text, world.text)],
+        "first": [True, False], "closed": NOW, "closes": NOW, "dimension": world.text, "said": [[world.text, "x"]],
+        "alert": 20, "health": [LatestHealth(2, 55.0, -1), LatestHealth(1, None, 0), None],
+        "g": [g.value for g in Group], "points": [world.points],
     }  # fmt: skip
 
 
