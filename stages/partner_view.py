@@ -11,7 +11,7 @@ from dataclasses import dataclass, replace
 from datetime import date
 
 from stages.catalogue import Catalogue
-from stages.checkin_service import board, current_thread
+from stages.checkin_service import Board, board, current_thread
 from stages.errors import RelationshipNotFound
 from stages.joint_team import members
 from stages.naming import clean_name, name_key, suggest
@@ -67,10 +67,14 @@ def standings(hosts: Sequence[UnitOfWork], partner: str, person: str, catalogue:
         host = next(uow for uow in hosts if uow.team_id == r.team_id)
         checkin = current_thread(host, r)
         gate = board(host, catalogue, checkin.id) if checkin is not None and checkin.id is not None else None
-        waits = gate is not None and gate.joint and gate.signed_by(Side.HOME) is not None
-        waits = waits and gate is not None and gate.signed_by(Side.PARTNER) is None
+        waits = gate is not None and gate.joint and _waits_for_partner(gate)
         with host.reading():
             versions = host.exit_strategies.all(r.id or 0)
         latest = versions[0] if versions else None
         found.append(Standing(r, waits, latest.version if latest is not None and not latest.agreed else None))
     return found
+
+
+def _waits_for_partner(gate: Board) -> bool:
+    """The host's side signed the joint gate this round, the partner's has not."""
+    return gate.signed_by(Side.HOME) is not None and gate.signed_by(Side.PARTNER) is None
