@@ -108,6 +108,10 @@ class Deps:
     # The tenants running joint relationships with a workspace: where its own installation finds what its people
     # take part in for their organisation (set by the bootstrap, on its database).
     partner_hosts: Callable[[str], list[str]] | None = None
+    # Each tenant's own installation (many organisations installed Accord): what one organisation's people ask of
+    # a relationship another organisation runs is posted by that organisation's Accord, whose buttons then reach
+    # its records. None with one workspace's token.
+    clients: Callable[[str], WebClient | None] | None = None
 
     def partner_records(self, team_id: str) -> list[UnitOfWork]:
         """The records of the organisations that run joint relationships with `team_id`'s (each its own tenant)."""

@@ -89,13 +89,16 @@ def raise_dispute(
     now: datetime,
     text: str | None,
     source_link: str | None = None,
+    organisation: str | None = None,
 ) -> DisputeRaised:
-    """Raise a dispute on the relationship chosen (`Stale` if it is gone), linked to `source_link` if given."""
+    """Raise a dispute on the relationship chosen (`Stale` if it is gone), linked to `source_link` if given, by a
+    person of `organisation` (None: the home organisation's), which must be one of the relationship's two."""
     with uow:
         relationship = uow.relationships.get(relationship_id)
         if relationship is None:
             raise Stale(f"relationship {relationship_id}")
-        return _raise(uow, relationship, by=by, now=now, text=text, source_link=source_link)
+        side = taking_part(relationship, organisation) if organisation is not None else Side.HOME
+        return _raise(uow, relationship, by=by, now=now, text=text, source_link=source_link, side=side)
 
 
 def _raise(
@@ -106,8 +109,9 @@ def _raise(
     now: datetime,
     text: str | None,
     source_link: str | None = None,
+    side: Side = Side.HOME,
 ) -> DisputeRaised:
-    """Anyone may raise a dispute; it starts at tier 1, owned by the relationship's owner."""
+    """Anyone of either organisation may raise a dispute; it starts at tier 1, owned by the relationship's owner."""
     what = summary(text)
     with uow:
         dispute = uow.disputes.add(
@@ -122,8 +126,9 @@ def _raise(
                 source_link=source_link,
             )
         )
-        uow.disputes.record(DisputeEvent(uow.team_id, dispute.id or 0, DisputeEventKind.RAISED, by, now, 1, what))
-        uow.audit.record(relationship.id, by, now, "dispute.raised", f"dispute {dispute.id}", after=dispute)
+        raised = DisputeEvent(uow.team_id, dispute.id or 0, DisputeEventKind.RAISED, by, now, 1, what, actor_side=side)
+        uow.disputes.record(raised)
+        uow.audit.record(relationship.id, by, now, "dispute.raised", f"dispute {dispute.id}", after=dispute, side=side)
         leaders = homes(uow, now, by, relationship.owner_id, relationship.sponsor_id)
         uow.commit()
     return DisputeRaised(Case(dispute, relationship), leaders)

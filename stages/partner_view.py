@@ -51,6 +51,15 @@ def partner_status(
     return replace(report, stages=tuple(line for line in report.stages if not line.progress.stage.is_internal))
 
 
+def host_of(hosts: Sequence[UnitOfWork], partner: str, person: str, relationship_id: int) -> UnitOfWork | None:
+    """The records of the organisation running relationship `relationship_id`, when `person` takes part in it for
+    `partner`'s organisation (what they then do is done there); None otherwise."""
+    for r in partnered(hosts, partner, person):
+        if r.id == relationship_id:
+            return next(uow for uow in hosts if uow.team_id == r.team_id)
+    return None
+
+
 @dataclass(frozen=True)
 class Standing:
     """A joint relationship on the partner's person's Home tab: where it is, and what waits for their side."""

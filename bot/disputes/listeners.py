@@ -1,6 +1,7 @@
 """Disputes: `/accord dispute`, `/accord disputes`, the *Raise as dispute* shortcut, the thread's buttons and modals."""
 
 import logging
+from functools import partial
 from typing import Any, assert_never
 
 from slack_bolt import App
@@ -26,10 +27,10 @@ from bot.slack.references import (
 from bot.slack.refusals import explaining
 from bot.slack.subcommands import Invocation, Subcommand
 from bot.slack.turn import Turn, ack_silently, lazy
-from stages import dispute_service, relationship_service
+from stages import dispute_service, partner_view, relationship_service
 from stages.dispute_service import DisputeChanged, DisputeRaised, SummaryMissing
 from stages.disputes import SUMMARY_MAX, escalation_reason, free_text, summary
-from stages.errors import InvalidInput, Problem
+from stages.errors import InvalidInput, Problem, Stale
 from stages.relationships import NAME_MAX
 
 log = logging.getLogger(__name__)
@@ -109,7 +110,8 @@ def start_dispute(turn: Turn, invocation: Invocation) -> None:
 def open_raise(turn: Turn) -> None:
     """The message shortcut: raise the message as a dispute, linked to it."""
     body = turn.body
-    relationships = relationship_service.list_relationships(turn.uow())
+    theirs = partner_view.partnered(turn.deps.partner_records(turn.team_id), turn.team_id, turn.user_id)
+    relationships = relationship_service.list_relationships(turn.uow()) + theirs
     channel = body["channel"]["id"]
     if not relationships:
         turn.tell(turn.deps.copy("disputes", "no_relationships"), channel=channel)
@@ -122,25 +124,45 @@ def open_raise(turn: Turn) -> None:
 
 def save_raise(turn: Turn) -> str:
     view = turn.body["view"]
-    raised = dispute_service.raise_dispute(
-        turn.uow(),
-        RelationshipRef.parse(value(view, ids.BLOCK_RELATIONSHIP)).relationship_id,
+    relationship_id = RelationshipRef.parse(value(view, ids.BLOCK_RELATIONSHIP)).relationship_id
+    raising = partial(
+        dispute_service.raise_dispute,
+        relationship_id=relationship_id,
         by=turn.user_id,
         now=turn.now(),
         text=value(view, ids.BLOCK_SUMMARY),
         source_link=carried(view, SourceRef).link,
     )
-    return _post(turn, raised)
+    try:
+        return _post(turn, raising(turn.uow()))
+    except Stale:
+        host = partner_view.host_of(
+            turn.deps.partner_records(turn.team_id), turn.team_id, turn.user_id, relationship_id
+        )
+        if host is None:
+            raise
+    # One a partner runs, raised by one of the partner's people through their own organisation's Accord.
+    return _post(turn, raising(host, organisation=turn.organisation), for_partner=True)
 
 
-def _post(turn: Turn, raised: DisputeRaised) -> str:
-    """Start the dispute's thread in its relationship's channel; the outcome says whether it could be."""
+def _post(turn: Turn, raised: DisputeRaised, *, for_partner: bool = False) -> str:
+    """Start the dispute's thread in its relationship's channel; the outcome says whether it could be.
+
+    Raised `for_partner` (by the partner's people, through their own organisation's Accord), the thread is started
+    by the running organisation's Accord, so that its buttons reach its records; the Home tabs it changed are
+    drawn by that organisation's next nudge run."""
     copy = turn.deps.copy
     case, r = raised.case, raised.case.relationship
-    turn.draw_homes(raised.home_for)
-    turn.learn(people=[case.dispute.owner_id])
+    if for_partner:
+        client = turn.deps.clients(r.team_id) if turn.deps.clients is not None else None
+    else:
+        turn.draw_homes(raised.home_for)
+        turn.learn(people=[case.dispute.owner_id])
+        client = turn.client
+    if client is None:
+        return copy("disputes", "raised_not_posted", d=case.dispute, r=r)
     try:
-        case = post_dispute(turn.client, turn.deps, case)
+        case = post_dispute(client, turn.deps, case)
     except SlackApiError as error:
         log.warning("could not post dispute %s in %s: %s", case.dispute.id, r.channel_id, error.response.get("error"))
         return copy("disputes", "raised_not_posted", d=case.dispute, r=r)

@@ -54,8 +54,18 @@ class Bootstrap:
                 tenants=tenants,
                 health=health,
                 partner_hosts=self.database.partner_hosts,
+                clients=self.client_for if installs else None,
             )
         )
+
+    def client_for(self, tenant_id: str) -> "WebClient | None":
+        """The tenant's own installation's client, its token fresh; None when it has no working installation."""
+        from bot.nudges.delivery import sender_client
+
+        installs = self.installations
+        if installs is None:
+            return None
+        return installs.client_for(tenant_id, self.clock.now(), partial(sender_client, self.settings))
 
     @cached_property
     def installations(self) -> "Installations | None":
@@ -73,12 +83,7 @@ class Bootstrap:
         installs = self.installations
         if installs is None:
             return nudger_for(self.settings, self.deps, self.database.team_ids, self.database.sweeping)
-        from bot.nudges.delivery import sender_client
-
-        def client_for(tenant_id: str) -> "WebClient | None":
-            return installs.client_for(tenant_id, self.clock.now(), partial(sender_client, self.settings))
-
-        return nudger_for(self.settings, self.deps, self.database.team_ids, self.database.sweeping, client_for)
+        return nudger_for(self.settings, self.deps, self.database.team_ids, self.database.sweeping, self.client_for)
 
     def app(self, *, verify_requests: bool = True) -> "App":
         """A Bolt app on this process's dependencies (see `bot.app.build_app` for `verify_requests`)."""

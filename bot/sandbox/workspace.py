@@ -9,7 +9,7 @@ import secrets
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -273,6 +273,7 @@ class Workspace:
         self._ids = itertools.count(1)
         self._last_second = 0
         self._sequence = 0
+        self._stamps: Workspace = self  # whose timestamps it takes: the host's, once it shares a channel with it
 
     # ----- identifiers and time
 
@@ -280,7 +281,10 @@ class Workspace:
         return f"{prefix}{self._id_tag}{next(self._ids):08X}"
 
     def new_ts(self) -> str:
-        """A message timestamp: the clock's second plus a sequence, unique and increasing like Slack's."""
+        """A message timestamp: the clock's second plus a sequence, unique and increasing like Slack's (in a channel
+        two workspaces share, unique across both)."""
+        if self._stamps is not self:
+            return self._stamps.new_ts()
         with self.lock:
             second = int(self.clock.now().timestamp())
             if second > self._last_second:
@@ -339,6 +343,23 @@ class Workspace:
             elif team_id not in channel.shared_with:
                 channel.shared_with.append(team_id)
                 channel.share_pending = False
+            return channel
+
+    def see_shared_channel(self, host: "Workspace", channel_id: str) -> Channel:
+        """The channel `host` shares with this workspace's organisation (Slack Connect), as this workspace sees it
+        once its app is in it too: the same channel and messages, the host's people in it as another
+        organisation's."""
+        with self.lock:
+            channel = host.channel(channel_id)
+            self.channels[channel_id] = channel
+            self.messages[channel_id] = host.messages.setdefault(channel_id, [])
+            for member in sorted(channel.members):
+                person = host.users.get(member)
+                if person is not None and not person.is_bot and member not in self.users:
+                    self.users[member] = replace(person, team=person.team or host.team_id)
+            channel.members.add(self.bot_user_id)
+            self.other_teams[host.team_id] = host.team_name
+            self._stamps = host
             return channel
 
     def unshare_channel(self, channel_id: str, team_id: str) -> Channel:

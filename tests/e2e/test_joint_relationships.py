@@ -685,3 +685,31 @@ def test_the_partners_home_tab_in_their_own_workspace_shows_what_waits_for_their
     assert "signed off by your partner and waits for your organisation's signature" in home
     assert "Version 1 of the exit strategy waits for your organisation's agreement" in home
     assert "Acme Alliance" not in shown(globex.open_home(HANK))  # of Globex, but no part of it
+
+
+def test_the_partners_people_raise_a_dispute_with_the_shortcut_of_their_own_accord(
+    both_installed: tuple[Sandbox, Driver],
+) -> None:
+    box, globex = both_installed
+    globex.workspace.see_shared_channel(box.workspace, JOINT)  # Globex's Accord is in #acme-globex too
+    complaint = box.driver.say(PAT, JOINT, "Acme changed the delivery windows without telling us")
+    globex.message_shortcut(PAT, complaint, ids.SHORTCUT_RAISE_DISPUTE)  # offered by Globex's own installation
+    assert globex.submit(PAT, {ids.BLOCK_RELATIONSHIP: str(relationship(box).id)}).errors == {}
+    assert "Raised dispute #1" in shown(globex.workspace.current_modal(PAT))
+    with box.database.uow(box.workspace.team_id) as uow:  # kept in Acme's records, as Globex's doing
+        [case] = uow.disputes.for_relationship(relationship(box).id or 0)
+        [raised] = uow.disputes.events(case.id or 0)
+    assert (case.summary, case.raised_by, raised.actor_side) == (
+        "Acme changed the delivery windows without telling us",
+        PAT,
+        Side.PARTNER,
+    )
+    # Posted by Acme's Accord, its buttons work for both organisations as on any of its messages.
+    thread = box.workspace.top_level(JOINT)[-1]
+    assert "Acme changed the delivery windows" in shown(thread) and thread.user == box.workspace.bot_user_id
+    box.driver.click(ALICE, fresh(box, thread), ids.ACTION_DISPUTE_ACKNOWLEDGE)
+    assert f"<@{ALICE}> acknowledged the dispute." in box.workspace.replies(JOINT, thread.ts)[-1].text
+    # Someone of Globex who takes no part in the relationship is offered none to raise it on.
+    globex.workspace.channel(JOINT).members.add(HANK)
+    globex.message_shortcut(HANK, complaint, ids.SHORTCUT_RAISE_DISPUTE)
+    assert globex.workspace.current_modal(HANK) is None
