@@ -37,7 +37,8 @@ class User:
     tz: str = "Europe/London"
     is_bot: bool = False
     deleted: bool = False
-    team: str | None = None  # another organisation's workspace, for a member of a channel shared with it
+    team: str | None = None  # their own workspace, when it is not this one (another organisation's, or the org's)
+    enterprise: str | None = None  # the Enterprise Grid org they belong to, if any
 
     def to_api(self, team_id: str, now: datetime) -> JSON:
         """As `users.info` shows the person to the workspace `team_id`: an external person keeps their own team."""
@@ -57,7 +58,11 @@ class User:
             "is_bot": self.is_bot,
             "is_app_user": False,
             "profile": {"real_name": self.real_name, "display_name": self.name, "team": team_id},
-        }
+        } | (
+            {"enterprise_user": {"id": self.id, "enterprise_id": self.enterprise, "teams": [team_id]}}
+            if self.enterprise
+            else {}
+        )
 
 
 @dataclass
@@ -299,10 +304,19 @@ class Workspace:
     # ----- people and channels
 
     def add_user(
-        self, user_id: str, name: str, real_name: str, tz: str = "Europe/London", *, team: str | None = None
+        self,
+        user_id: str,
+        name: str,
+        real_name: str,
+        tz: str = "Europe/London",
+        *,
+        team: str | None = None,
+        enterprise: str | None = None,
     ) -> User:
-        """A person of this workspace, or with `team` a person of another organisation met in a shared channel."""
-        user = User(user_id, name, real_name, tz, team=team)
+        """A person of this workspace, or with `team` a person of another workspace met in a shared channel: of
+        another organisation, or with `enterprise` of another workspace of this one's Enterprise Grid org."""
+        own_org = self.enterprise_id if team is None else None
+        user = User(user_id, name, real_name, tz, team=team, enterprise=enterprise or own_org)
         self.users[user_id] = user
         return user
 

@@ -10,11 +10,13 @@ import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import cached_property
 from typing import Any, Protocol, runtime_checkable
 
 from slack_bolt import Ack, BoltContext
 from slack_bolt.context.respond import Respond
 from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError, SlackClientError
 from sqlalchemy.exc import OperationalError
 
 from bot.deps import Deps
@@ -56,7 +58,7 @@ class Turn:
     def user_id(self) -> str:
         return str(self.context.user_id)
 
-    @property
+    @cached_property  # asking Slack at most once a request
     def organisation(self) -> str:
         """The organisation of the person acting: this tenant, or their own workspace when they belong to another
         organisation and act in a channel shared with it (Slack Connect). Slack names the person's own team in
@@ -64,9 +66,22 @@ class Turn:
         name it in `user_team`, which Bolt reads into `actor_team_id`."""
         user = self.body.get("user")
         actor = user.get("team_id") if isinstance(user, dict) else self.context.actor_team_id
-        if not actor or actor == self.context.team_id:
+        if not actor or actor == self.context.team_id or self._of_this_org():
             return self.team_id
         return str(actor)
+
+    def _of_this_org(self) -> bool:
+        """Whether the person, of another workspace than the request's, belongs to the Enterprise Grid org Accord
+        was installed in org-wide (a colleague in an org-shared channel), as `users.info` says; not when Slack
+        cannot say (then they count as another organisation's, which is refused what is the org's own)."""
+        org = self.context.enterprise_id
+        if not (self.context.is_enterprise_install and org):
+            return False
+        try:
+            found = self.client.users_info(user=self.user_id)["user"]
+        except SlackClientError:
+            return False
+        return bool((found.get("enterprise_user") or {}).get("enterprise_id") == org)
 
     def uow(self) -> UnitOfWork:
         unit = self.deps.uow(self.team_id)
@@ -91,12 +106,18 @@ class Turn:
         publish, messages = self.deps.home, self.deps.nudge_messages
         if publish is None or messages is None:
             raise RuntimeError("the Home tab or nudges are not wired: build dependencies with bot.app.wired")
+        drawn = []
         for user_id in homes.people:
-            publish(self.client, self.deps, self.team_id, user_id)
-        if homes.people and homes.asked_at is not None:
+            try:
+                publish(self.client, self.deps, self.team_id, user_id)
+            except SlackApiError as error:  # left to the next nudge run: what was saved stays saved, and said so
+                log.warning("could not draw the Home tab of %s: %s", user_id, error.response.get("error"))
+                continue
+            drawn.append(user_id)
+        if drawn and homes.asked_at is not None:
             uow = self.uow()
             with uow:
-                uow.home_redraws.drawn(homes.people, homes.asked_at)
+                uow.home_redraws.drawn(drawn, homes.asked_at)
                 uow.commit()
         messages(self.client, self.deps, self.team_id)
 

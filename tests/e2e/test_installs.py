@@ -18,6 +18,7 @@ from bot.sandbox.demo import GLOBEX
 from bot.sandbox.driver import Driver, authorize_link, cookies
 from bot.sandbox.grid import Org
 from bot.sandbox.harness import Sandbox
+from bot.slack import ids
 from storage.token_cipher import TokenCipher, UnknownTokenKey
 from tests.conftest import START
 from tests.e2e.helpers import ACME, ALICE, BOB, create_relationship, last_ephemeral, shown
@@ -303,3 +304,24 @@ def test_rotating_the_encryption_key_leaves_every_token_readable_with_the_new_ke
     assert TokenCipher(new).decrypt(stored).startswith("xoxb-")
     with pytest.raises(UnknownTokenKey):
         TokenCipher(old).decrypt(stored)
+
+
+def test_a_colleague_of_another_workspace_of_the_org_takes_part_for_the_org(box: Sandbox) -> None:
+    east, _ = org_with_two_workspaces(box)
+    east.install(EAST_PERSON, org=True)
+    east.grant_team_access("E0INITRODE", ["T0IRDEAST", "T0IRDWEST"])
+    east.command(EAST_PERSON, EAST_CHANNEL, "new")
+    assert east.submit(EAST_PERSON, {"name": "Umbrella", "partner": "Umbrella", "sponsor": WEST_PERSON}).errors == {}
+    # Leo, of the org's western workspace, in the eastern channel (shared within the org): the org's own.
+    east.workspace.add_user(WEST_PERSON, "leo", "Leo", "Europe/Paris", team="T0IRDWEST", enterprise="E0INITRODE")
+    east.workspace.channel(EAST_CHANNEL).members.add(WEST_PERSON)
+    east.command(EAST_PERSON, EAST_CHANNEL, "checkin Umbrella")
+    first = east.workspace.replies(EAST_CHANNEL, east.workspace.top_level(EAST_CHANNEL)[-1].ts)[0]
+    east.click(WEST_PERSON, first, ids.ACTION_ITEM_DONE)
+    assert ":white_check_mark: *Done*" in shown(east.workspace.find(EAST_CHANNEL, first.ts))
+    # Someone of another organisation in the same channel is not the org's.
+    east.workspace.add_user("U0OUTSIDER", "out", "Outsider", team="T0OTHERORG")
+    east.workspace.channel(EAST_CHANNEL).members.add("U0OUTSIDER")
+    second = east.workspace.replies(EAST_CHANNEL, east.workspace.top_level(EAST_CHANNEL)[-1].ts)[1]
+    east.click("U0OUTSIDER", second, ids.ACTION_ITEM_DONE)
+    assert ":white_check_mark: *Done*" not in shown(east.workspace.find(EAST_CHANNEL, second.ts))
