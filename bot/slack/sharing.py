@@ -59,7 +59,8 @@ def other_organisations(client: WebClient, channel_id: str, own_team: str) -> li
         return []
     if not channel.get("is_ext_shared"):
         return []
-    own = {own_team, channel.get("context_team_id")}
+    # The org's own workspaces an org-shared channel is also in (Enterprise Grid) are not another organisation.
+    own = {own_team, channel.get("context_team_id"), *(channel.get("internal_team_ids") or [])}
     # Slack names the organisations in `connected_team_ids` and the workspaces sharing it in `shared_team_ids`.
     named = [*(channel.get("connected_team_ids") or []), *(channel.get("shared_team_ids") or [])]
     return [str(team) for team in dict.fromkeys(named) if team not in own]
