@@ -27,6 +27,7 @@ from stages.health import (
     answer_key,
     asking,
     default_participants,
+    due_round_nudges,
     health_subject,
     latest_health,
     respondent_hash,
@@ -34,7 +35,9 @@ from stages.health import (
     round_draft,
     trend_point,
 )
-from stages.nudges import NudgeKind
+from stages.homes import NO_HOMES, HomesToDraw, homes
+from stages.nudge_service import SNOOZE_MEMORY
+from stages.nudges import NudgeKind, reachable
 from stages.ports import UnitOfWork
 from stages.relationship_service import find_relationship
 from stages.relationships import Relationship, Side, taking_part
@@ -75,6 +78,7 @@ def round_form(uow: UnitOfWork, which: int | str, by: str, organisation: str) ->
 class Started:
     relationship: Relationship
     health_round: HealthRound
+    home_for: HomesToDraw  # its leaders and the people it asks here: their Home tabs show it
 
 
 def start_round(
@@ -118,8 +122,9 @@ def start_round(
             raise RoundAlreadyOpen(relationship.name, draft.closes_at)
         uow.nudges.enqueue(asking(relationship, saved, saved.participants, "0"), now)
         uow.audit.record(relationship_id, by, now, "health.started", f"health check {number}", after=_public(saved))
+        leaders = _homes(uow, now, by, relationship, saved)
         uow.commit()
-    return Started(relationship, saved)
+    return Started(relationship, saved, leaders)
 
 
 @dataclass(frozen=True)
@@ -143,6 +148,7 @@ class Answered:
     relationship: Relationship
     health_round: HealthRound
     first: bool  # False: it replaced the person's earlier answer
+    home_for: HomesToDraw  # the person's: the check no longer waits for them
 
 
 def give_answer(
@@ -170,8 +176,9 @@ def give_answer(
         )
         first = uow.health.answer(respondent_hash(settings.key, round_id, user_id), given)
         uow.nudges.withdraw(NudgeKind.HEALTH_CHECK, health_subject(round_id), user_id)
+        theirs = homes(uow, now, user_id) if asked.group.side is Side.HOME else NO_HOMES
         uow.commit()
-    return Answered(relationship, health_round, first)
+    return Answered(relationship, health_round, first, theirs)
 
 
 @dataclass(frozen=True)
@@ -180,6 +187,7 @@ class Closed:
     health_round: HealthRound
     results: HealthResults
     trend: tuple[TrendPoint, ...]  # every closed round's indexes, this one last
+    home_for: HomesToDraw = NO_HOMES  # its leaders and the people it asked here, once it closed
 
 
 def close_round(
@@ -214,8 +222,9 @@ def close_round(
             f"health check {closed.number}",
             after={"index": summary.index, "respondents": [g.respondents for g in summary.groups]},
         )
+        told = _homes(uow, now, by, relationship, closed)
         uow.commit()
-    return Closed(relationship, closed, summary, tuple(trend(uow, settings, relationship.id or 0)))
+    return Closed(relationship, closed, summary, tuple(trend(uow, settings, relationship.id or 0)), told)
 
 
 def results_of(uow: UnitOfWork, settings: HealthSettings, round_id: int) -> Closed:
@@ -257,8 +266,9 @@ def posted(uow: UnitOfWork, round_id: int, *, results_ts: str | None = None, mes
 
 
 def remind(uow: UnitOfWork, settings: HealthSettings, now: datetime) -> int:
-    """Queue a reminder, every few days of an open round, to each participant who has not answered; how many
-    were new. The outbox sends them in each person's working hours and drops them once the round closes."""
+    """Queue a reminder, every few days of an open round, to each participant who has not answered, and to the
+    owner of a relationship whose next round is due; how many were new. The outbox sends them in each person's
+    working hours and drops them once the round closes (or the next one starts)."""
     with uow.reading():
         due = []
         for health_round in uow.health.open_rounds():
@@ -273,10 +283,15 @@ def remind(uow: UnitOfWork, settings: HealthSettings, now: datetime) -> int:
             waiting = [p for h, p in hashes.items() if h not in answered]
             period = str((now.date() - health_round.opened_at.date()).days // settings.remind_every_days)
             due += asking(relationship, health_round, waiting, period)
+        snoozes = uow.snoozes.recent(now - SNOOZE_MEMORY)
+        for relationship_id, rounds in uow.health.by_relationship().items():
+            relationship = uow.relationships.get(relationship_id)
+            if relationship is not None:
+                due += due_round_nudges(relationship, rounds, settings, now, snoozes)
     if not due:
         return 0
     with uow:
-        added = uow.nudges.enqueue(due, now)
+        added = uow.nudges.enqueue(reachable(due), now)
         uow.commit()
     return added
 
@@ -329,6 +344,15 @@ def _none_open(uow: UnitOfWork, relationship: Relationship) -> None:
     current = uow.health.open_round(relationship.id or 0)
     if current is not None:
         raise RoundAlreadyOpen(relationship.name, current.closes_at)
+
+
+def _homes(
+    uow: UnitOfWork, now: datetime, by: str | None, relationship: Relationship, health_round: HealthRound
+) -> HomesToDraw:
+    """The Home tabs a round's start or close changes: its leaders' (the index) and those it asks of this
+    workspace (the check waiting); the partner's people have no Home tab here."""
+    asked = [p.user_id for p in health_round.participants if p.group.side is Side.HOME]
+    return homes(uow, now, by, relationship.owner_id, relationship.sponsor_id, *asked)
 
 
 def _public(health_round: HealthRound) -> dict[str, object]:

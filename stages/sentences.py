@@ -171,6 +171,8 @@ def _snoozed(after: JSONable) -> str:
             return f"snoozed the reminder of dispute #{subject}{length}"
         case NudgeKind.DISPUTE_ESCALATED | NudgeKind.DISPUTE_THREAD:
             return f"snoozed the notice that dispute #{subject} moved up a tier{length}"
+        case NudgeKind.HEALTH_DUE:
+            return f"snoozed the reminder to start the health check due {_due(subject)}{length}"
         case NudgeKind.HEALTH_CHECK:
             return f"snoozed the reminder of a health check{length}"
         case NudgeKind.SPONSOR_NAMED | NudgeKind.OWNER_NAMED | NudgeKind.ITEM_ASSIGNED | NudgeKind.EXIT_REVIEWED_WITH:

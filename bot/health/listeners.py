@@ -111,6 +111,7 @@ def save_start(turn: Turn) -> str | None:
     )
     r, h = started.relationship, started.health_round
     copy = turn.deps.copy
+    turn.draw_homes(started.home_for)
     turn.learn(people=[p.user_id for p in h.participants])
     try:
         posted = post_in_channel(
@@ -157,6 +158,7 @@ def save_answer(turn: Turn) -> str:
         comments=[value(view, f"{ids.BLOCK_COMMENT}{n}") for n in range(count)],
         improve=value(view, ids.BLOCK_IMPROVE),
     )
+    turn.draw_homes(answered.home_for)
     return turn.deps.copy("health", "answered", r=answered.relationship, h=answered.health_round, first=answered.first)
 
 
@@ -173,6 +175,7 @@ def close_now(turn: Turn) -> None:
             turn.tell(copy("health", "already_closed", r=found.relationship))
             return
         post_results(turn.client, turn.deps, closed)
+        turn.draw_homes(closed.home_for)
         turn.tell(copy("health", "closed_now", r=closed.relationship))
 
 

@@ -210,16 +210,17 @@ class Asked:
     recipient_id: str
     period: str
     status: NudgeStatus
+    kind: str
 
 
-def _health_nudges(sandbox: Sandbox) -> list[Asked]:
-    """The health check's invitations and reminders in the outbox, oldest first."""
+def _health_nudges(sandbox: Sandbox, kind: NudgeKind = NudgeKind.HEALTH_CHECK) -> list[Asked]:
+    """The health check's invitations and reminders (or `kind`) in the outbox, oldest first."""
     with sandbox.database.engine.connect() as connection:
         rows = connection.execute(
-            text("SELECT recipient_id, period, status FROM nudge WHERE kind = :kind ORDER BY id"),
-            {"kind": NudgeKind.HEALTH_CHECK.value},
+            text("SELECT recipient_id, period, status, kind FROM nudge WHERE kind = :kind ORDER BY id"),
+            {"kind": kind.value},
         )
-        return [Asked(r[0], r[1], NudgeStatus(r[2])) for r in rows]
+        return [Asked(r[0], r[1], NudgeStatus(r[2]), r[3]) for r in rows]
 
 
 def test_someone_the_round_did_not_ask_is_refused(joint: Sandbox) -> None:
@@ -330,3 +331,18 @@ def test_results_slack_refused_are_posted_by_the_next_run_once(joint: Sandbox) -
     joint.advance(timedelta(minutes=5))
     joint.advance(timedelta(minutes=5))
     assert sum(is_results(m) for m in joint.workspace.top_level(JOINT)) == 1
+
+
+def test_the_owner_is_reminded_to_start_the_next_round_until_it_is_started(joint: Sandbox) -> None:
+    start(joint, [ALICE], dimensions=TWO)
+    joint.driver.click(ALICE, announcement(joint), ids.ACTION_HEALTH_CLOSE)
+    joint.advance(timedelta(days=89))
+    assert _health_nudges(joint, NudgeKind.HEALTH_DUE) == []
+    joint.advance(timedelta(days=1))
+    dm = joint.workspace.top_level(joint.workspace.im_with(ALICE).id)[-1]
+    assert "The next health check of *Acme Alliance* is due today" in shown(dm)
+    start(joint, [ALICE, BOB], dimensions=TWO)
+    updated = next(m for m in joint.workspace.top_level(dm.channel) if m.ts == dm.ts)
+    assert "The next health check of *Acme Alliance* was started by <@U0ALICE>" in shown(updated)
+    joint.advance(timedelta(days=3))
+    assert [a.status for a in _health_nudges(joint, NudgeKind.HEALTH_DUE)] == [NudgeStatus.SENT]  # no more

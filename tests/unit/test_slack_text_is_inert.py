@@ -264,6 +264,7 @@ def worlds(draw: st.DrawFn) -> World:
         },
         NudgeKind.EXIT_REVIEWED_WITH: {"name": hostile(), "version": 2, "by": ALICE, "channel": CHANNEL},
         NudgeKind.HEALTH_CHECK: {"name": hostile(), "closes": "2027-03-20", "side": "partner"},
+        NudgeKind.HEALTH_DUE: {"name": hostile(), "due": "2027-03-01", "after": 1},
     }  # fmt: skip
     queued = [
         QueuedNudge(
