@@ -49,7 +49,7 @@ def may_lead(relationship: Relationship, user_id: str, organisation: str) -> Sid
     """The side of someone who may start or close a round: the owner or sponsor of either organisation (at the
     partner, its executive sponsor or relationship manager); `NotAllowed` or `OutsideTheRelationship` otherwise."""
     side = taking_part(relationship, organisation)
-    if not relationship.signs_for(user_id, side) and not (side is Side.HOME and relationship.is_leader(user_id)):
+    if not relationship.signs_for(user_id, side):
         raise NotAllowed(ACTION, relationship.owner_id, relationship.sponsor_id)
     return side
 

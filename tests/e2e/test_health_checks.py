@@ -231,7 +231,10 @@ def test_someone_the_round_did_not_ask_is_refused(joint: Sandbox) -> None:
     joint.driver.click(IRENE, announcement(joint), ids.ACTION_HEALTH_ANSWER)  # a third organisation
     assert joint.workspace.current_modal(IRENE) is None
     joint.driver.click(DAVE, announcement(joint), ids.ACTION_HEALTH_CLOSE)  # nor may just anyone close it
+    assert "can start or close its health check" in shown(last_ephemeral(joint, DAVE))
     assert not is_results(joint.workspace.top_level(JOINT)[-1])
+    joint.driver.click(RAY, announcement(joint), ids.ACTION_HEALTH_CLOSE)  # nor anyone of the partner's
+    assert "can start or close its health check" in shown(last_ephemeral(joint, RAY))
 
 
 def test_one_round_at_a_time_and_the_partner_starts_one_from_the_card(joint: Sandbox) -> None:

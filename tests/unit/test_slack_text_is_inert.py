@@ -507,7 +507,7 @@ def facts(world: World) -> dict[str, Any]:
         "not_signed_off", "reopen_latest_first", "too_long"], "current": 2, "action": ["done", "in_progress",
         "not_applicable", "evidence", "assign", "sign_off", "reopen", "acknowledge", "update", "escalate",
         "resolve", "review", "edit", "exit", "dispute_acknowledged", "dispute_escalated", "dispute_resolved",
-        "joint_sign_off"],
+        "joint_sign_off", "health"],
         "owner_id": OWNER, "sponsor_id": SPONSOR, "also": [ALICE, None],
         "still_open": [["S1.1", "S1.2"], []], "needing_evidence": [["S1.3"], []], "all_not_applicable": [True, False],
         "existing": world.text, "posted": [True, False], "overdue": [True, False], "line": list(world.report.stages),
