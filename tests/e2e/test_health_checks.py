@@ -4,6 +4,7 @@ a PNG chart once it closes; reminders stop for those who answered."""
 
 import csv
 import io
+import json
 import struct
 import zipfile
 from collections.abc import Iterator
@@ -25,6 +26,7 @@ from stages import rmp
 from stages.catalogue import default_catalogue
 from stages.health import respondent_hash
 from stages.nudges import NudgeKind, NudgeStatus
+from storage.tenant_export import export_tenant
 from tests.conftest import START
 from tests.e2e.helpers import ACME, ALICE, BOB, CAROL, DAVE, create_relationship, last_ephemeral, relationship, shown
 from tests.e2e.test_joint_relationships import GLOBEX, INITECH, IRENE, JOINT, PAT, QUINN, RAY, name_partner_people
@@ -349,3 +351,15 @@ def test_the_owner_is_reminded_to_start_the_next_round_until_it_is_started(joint
     assert "The next health check of *Acme Alliance* was started by <@U0ALICE>" in shown(updated)
     joint.advance(timedelta(days=3))
     assert [a.status for a in _health_nudges(joint, NudgeKind.HEALTH_DUE)] == [NudgeStatus.SENT]  # no more
+
+
+def test_a_tenant_export_counts_the_answers_but_holds_none(joint: Sandbox, tmp_path: Path) -> None:
+    start(joint, [ALICE, PAT], dimensions=TWO)
+    answer(joint, PAT, [0, 0], comment="only Pat said this")
+    counts = export_tenant(joint.database, joint.workspace.team_id, tmp_path / "t.zip", START)
+    assert "health_answer" not in counts and counts["health_round"] == 1
+    with zipfile.ZipFile(tmp_path / "t.zip") as archive:
+        everything = b"".join(archive.read(name) for name in archive.namelist())
+        manifest = json.loads(archive.read("manifest.json"))
+    assert manifest["withheld"]["rows"] == {"health_answer": 1, "health_respondent": 1}
+    assert b"only Pat said this" not in everything
