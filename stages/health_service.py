@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
+from stages.audit import SYSTEM, Action
 from stages.errors import InvalidInput, NotAllowed, Problem, Stale
 from stages.health import (
     DEFAULT_DIMENSIONS,
@@ -121,7 +122,9 @@ def start_round(
         if saved is None:
             raise RoundAlreadyOpen(relationship.name, draft.closes_at)
         uow.nudges.enqueue(asking(relationship, saved, saved.participants, "0"), now)
-        uow.audit.record(relationship_id, by, now, "health.started", f"health check {number}", after=_public(saved))
+        uow.audit.record(
+            relationship_id, by, now, Action.HEALTH_STARTED, f"health check {number}", after=_public(saved)
+        )
         leaders = _homes(uow, now, by, relationship, saved)
         uow.commit()
     return Started(relationship, saved, leaders)
@@ -216,9 +219,9 @@ def close_round(
         summary = results(closed, uow.health.answers(round_id), settings)
         uow.audit.record(
             relationship.id or 0,
-            by or "accord",
+            by or SYSTEM,
             now,
-            "health.closed",
+            Action.HEALTH_CLOSED,
             f"health check {closed.number}",
             after={"index": summary.index, "respondents": [g.respondents for g in summary.groups]},
         )

@@ -112,6 +112,13 @@ def _what(action: Action, event: AuditEvent, names: Names) -> str:
             return f"resolved {subject}"
         case Action.EXIT_STRATEGY_SAVED:
             return f"saved version {a.get('version')} of the exit strategy"
+        case Action.HEALTH_STARTED:
+            asked = a.get("participants")
+            return f"started {event.subject}, asking {asked} {'person' if asked == 1 else 'people'}"
+        case Action.HEALTH_CLOSED:
+            index = a.get("index")
+            shown = f"overall index {index:.0f}" if isinstance(index, int | float) else "too few answers for an index"
+            return f"closed {event.subject} ({shown})"
         case Action.EXIT_STRATEGY_AGREED:
             return f"agreed version {a.get('version')} of the exit strategy for the partner organisation"
         case Action.NUDGE_SNOOZED:

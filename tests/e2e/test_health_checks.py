@@ -117,6 +117,9 @@ def test_a_round_with_enough_answers_on_each_side_posts_exact_figures_and_a_png_
     png = joint.emulator.uploads[files[0]["id"]]
     assert png[:8] == b"\x89PNG\r\n\x1a\n"
     assert struct.unpack(">II", png[16:24]) == (800, 450)
+    joint.driver.command(ALICE, JOINT, "history Acme Alliance 3")
+    trail = shown(last_ephemeral(joint, ALICE))
+    assert "started health check 1, asking 6 people" in trail and "closed health check 1 (overall index 48)" in trail
 
 
 def test_a_side_with_too_few_answers_shows_no_figures_and_no_comments(joint: Sandbox) -> None:
