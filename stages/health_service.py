@@ -31,6 +31,7 @@ from stages.health import (
     due_round_nudges,
     health_subject,
     latest_health,
+    next_round_due,
     respondent_hash,
     results,
     round_draft,
@@ -38,7 +39,7 @@ from stages.health import (
 )
 from stages.homes import NO_HOMES, HomesToDraw, homes
 from stages.nudge_service import SNOOZE_MEMORY
-from stages.nudges import NudgeKind, reachable
+from stages.nudges import NudgeKind, Snoozes, reachable
 from stages.ports import UnitOfWork
 from stages.relationship_service import find_relationship
 from stages.relationships import Relationship, Side, taking_part
@@ -274,23 +275,27 @@ def remind(uow: UnitOfWork, settings: HealthSettings, now: datetime) -> int:
     working hours and drops them once the round closes (or the next one starts)."""
     with uow.reading():
         due = []
-        for health_round in uow.health.open_rounds():
-            if health_round.closes_at <= now:
-                continue
-            relationship = uow.relationships.get(health_round.relationship_id)
+        snoozes: Snoozes | None = None  # read only when some relationship's next round is due
+        for relationship_id, rounds in uow.health.by_relationship().items():
+            current = rounds[-1]
+            if current.open and current.closes_at <= now:
+                continue  # closing: the sweep closes it first
+            next_due = next_round_due(rounds, settings.cadence_days)
+            if not current.open and (next_due is None or next_due > now.date()):
+                continue  # its next round is not due yet
+            relationship = uow.relationships.get(relationship_id)
             if relationship is None or relationship.exited:
                 continue
-            round_id = health_round.id or 0
-            hashes = {respondent_hash(settings.key, round_id, p.user_id): p for p in health_round.participants}
+            if not current.open:
+                snoozes = uow.snoozes.recent(now - SNOOZE_MEMORY) if snoozes is None else snoozes
+                due += due_round_nudges(relationship, rounds, settings, now, snoozes)
+                continue
+            round_id = current.id or 0
+            hashes = {respondent_hash(settings.key, round_id, p.user_id): p for p in current.participants}
             answered = uow.health.answered(round_id, list(hashes))
             waiting = [p for h, p in hashes.items() if h not in answered]
-            period = str((now.date() - health_round.opened_at.date()).days // settings.remind_every_days)
-            due += asking(relationship, health_round, waiting, period)
-        snoozes = uow.snoozes.recent(now - SNOOZE_MEMORY)
-        for relationship_id, rounds in uow.health.by_relationship().items():
-            relationship = uow.relationships.get(relationship_id)
-            if relationship is not None:
-                due += due_round_nudges(relationship, rounds, settings, now, snoozes)
+            period = str((now.date() - current.opened_at.date()).days // settings.remind_every_days)
+            due += asking(relationship, current, waiting, period)
     if not due:
         return 0
     with uow:
