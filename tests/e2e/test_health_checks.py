@@ -366,3 +366,19 @@ def test_a_tenant_export_counts_the_answers_but_holds_none(joint: Sandbox, tmp_p
         manifest = json.loads(archive.read("manifest.json"))
     assert manifest["withheld"]["rows"] == {"health_answer": 1, "health_respondent": 1}
     assert b"only Pat said this" not in everything
+
+
+def test_someone_of_a_third_organisation_cannot_be_asked(joint: Sandbox) -> None:
+    joint.driver.command(ALICE, JOINT, "health Acme Alliance")
+    assert joint.driver.submit(ALICE, {"participants": [ALICE, IRENE], "dimensions": TWO}).errors == {}
+    assert "belongs to neither" in shown(joint.workspace.current_modal(ALICE))  # the form again, filled in
+    assert not any(ids.ACTION_HEALTH_ANSWER in str(m.blocks) for m in joint.workspace.top_level(JOINT))
+    assert joint.driver.submit(ALICE, {"participants": [ALICE, RAY, CAROL]}).errors == {}
+    rel = relationship(joint)
+    with joint.database.uow(joint.workspace.team_id) as uow:
+        [asked] = uow.health.rounds(rel.id or 0)
+    assert [(p.user_id, p.group.value) for p in asked.participants] == [
+        (ALICE, "home"),
+        (RAY, "partner"),
+        (CAROL, "home"),
+    ]
