@@ -50,6 +50,9 @@ class Settings(BaseSettings):
         3, ge=1, description="A side's health check figures are shown only once this many of its people answered."
     )
     health_gap_alert: float = Field(20, ge=0, description="Health check gaps above this many points are flagged.")
+    health_cadence_days: int = Field(
+        90, ge=7, description="The next health check is due this long after the last one closed (owner nudged)."
+    )
     health_key: SecretStr | None = Field(
         None, description="Key of the health check respondents' hashes; derived from the signing secret if unset."
     )
@@ -86,7 +89,12 @@ class Settings(BaseSettings):
         else:
             key = fallback
         return HealthSettings(
-            key, self.health_min_respondents, self.health_gap_alert, remind_every_days=self.remind_every_days
+            key,
+            self.health_min_respondents,
+            self.health_gap_alert,
+            remind_every_days=self.remind_every_days,
+            cadence_days=self.health_cadence_days,
+            escalate_after_days=self.escalate_after_days,
         )
 
     def working(self) -> WorkingHours:

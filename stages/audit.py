@@ -51,6 +51,8 @@ class Action(StrEnum):
     EXIT_STRATEGY_SAVED = "exit_strategy.saved"
     EXIT_STRATEGY_AGREED = "exit_strategy.agreed"
     NUDGE_SNOOZED = "nudge.snoozed"
+    HEALTH_STARTED = "health.started"
+    HEALTH_CLOSED = "health.closed"
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,7 @@ from typing import assert_never
 
 from stages.errors import DomainError, InvalidInput, Problem
 from stages.naming import checked_text, hidden_characters, normal
-from stages.nudges import Nudge, NudgeKind
+from stages.nudges import DueReview, Nudge, NudgeKind, NudgePolicy, Reminders, Snoozes
 from stages.relationships import Relationship, Side
 
 SCALE = (0, 25, 50, 75, 100)  # each step is described in words where it is asked
@@ -70,6 +70,8 @@ class HealthSettings:
     min_respondents: int = 3
     gap_alert: float = 20
     remind_every_days: int = 3
+    cadence_days: int = 90  # the next round is due this long after the last one closed
+    escalate_after_days: int = 7  # ...and its reminder also goes to the sponsor once this overdue
 
 
 # The thresholds alone, for readers of results (the plan, an export): reading results needs no key.
@@ -187,6 +189,34 @@ def asking(
         )
         for p in people
     ]
+
+
+def next_round_due(rounds: Sequence[HealthRound], cadence_days: int) -> date | None:
+    """When the relationship's next round should start: a cadence after its last one closed; None while one is
+    open, or before its first (a relationship's first health check is its leaders' choice)."""
+    closed = [r.closed_at for r in rounds if r.closed_at is not None]
+    if not closed or any(r.open for r in rounds):
+        return None
+    return max(closed).date() + timedelta(days=cadence_days)
+
+
+def due_round_nudges(
+    relationship: Relationship,
+    rounds: Sequence[HealthRound],
+    settings: HealthSettings,
+    now: datetime,
+    snoozes: Snoozes,
+) -> list[Nudge]:
+    """The owner reminded to start the next round once it is due, every few days, and the sponsor too once it is
+    long overdue (as for a review). Each names the round it follows, so starting the next one settles it."""
+    due = next_round_due(rounds, settings.cadence_days)
+    found = DueReview.of(relationship, due) if due is not None else None
+    if found is None:
+        return []
+    policy = NudgePolicy(settings.remind_every_days, settings.escalate_after_days)
+    after = max(r.number for r in rounds)
+    nudges = Reminders(NudgeKind.HEALTH_DUE, now, policy, snoozes)(found)
+    return [replace(n, detail={**n.detail, "after": after}) for n in nudges]
 
 
 class RoundClosed(DomainError):

@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
+from stages.audit import SYSTEM, Action
 from stages.errors import InvalidInput, NotAllowed, Problem, Stale
 from stages.health import (
     DEFAULT_DIMENSIONS,
@@ -27,14 +28,18 @@ from stages.health import (
     answer_key,
     asking,
     default_participants,
+    due_round_nudges,
     health_subject,
     latest_health,
+    next_round_due,
     respondent_hash,
     results,
     round_draft,
     trend_point,
 )
-from stages.nudges import NudgeKind
+from stages.homes import NO_HOMES, HomesToDraw, homes
+from stages.nudge_service import SNOOZE_MEMORY
+from stages.nudges import NudgeKind, Snoozes, reachable
 from stages.ports import UnitOfWork
 from stages.relationship_service import find_relationship
 from stages.relationships import Relationship, Side, taking_part
@@ -46,7 +51,7 @@ def may_lead(relationship: Relationship, user_id: str, organisation: str) -> Sid
     """The side of someone who may start or close a round: the owner or sponsor of either organisation (at the
     partner, its executive sponsor or relationship manager); `NotAllowed` or `OutsideTheRelationship` otherwise."""
     side = taking_part(relationship, organisation)
-    if not relationship.signs_for(user_id, side) and not (side is Side.HOME and relationship.is_leader(user_id)):
+    if not relationship.signs_for(user_id, side):
         raise NotAllowed(ACTION, relationship.owner_id, relationship.sponsor_id)
     return side
 
@@ -75,6 +80,7 @@ def round_form(uow: UnitOfWork, which: int | str, by: str, organisation: str) ->
 class Started:
     relationship: Relationship
     health_round: HealthRound
+    home_for: HomesToDraw  # its leaders and the people it asks here: their Home tabs show it
 
 
 def start_round(
@@ -117,9 +123,12 @@ def start_round(
         if saved is None:
             raise RoundAlreadyOpen(relationship.name, draft.closes_at)
         uow.nudges.enqueue(asking(relationship, saved, saved.participants, "0"), now)
-        uow.audit.record(relationship_id, by, now, "health.started", f"health check {number}", after=_public(saved))
+        uow.audit.record(
+            relationship_id, by, now, Action.HEALTH_STARTED, f"health check {number}", after=_public(saved)
+        )
+        leaders = _homes(uow, now, by, relationship, saved)
         uow.commit()
-    return Started(relationship, saved)
+    return Started(relationship, saved, leaders)
 
 
 @dataclass(frozen=True)
@@ -143,6 +152,7 @@ class Answered:
     relationship: Relationship
     health_round: HealthRound
     first: bool  # False: it replaced the person's earlier answer
+    home_for: HomesToDraw  # the person's: the check no longer waits for them
 
 
 def give_answer(
@@ -170,8 +180,9 @@ def give_answer(
         )
         first = uow.health.answer(respondent_hash(settings.key, round_id, user_id), given)
         uow.nudges.withdraw(NudgeKind.HEALTH_CHECK, health_subject(round_id), user_id)
+        theirs = homes(uow, now, user_id) if asked.group.side is Side.HOME else NO_HOMES
         uow.commit()
-    return Answered(relationship, health_round, first)
+    return Answered(relationship, health_round, first, theirs)
 
 
 @dataclass(frozen=True)
@@ -180,6 +191,7 @@ class Closed:
     health_round: HealthRound
     results: HealthResults
     trend: tuple[TrendPoint, ...]  # every closed round's indexes, this one last
+    home_for: HomesToDraw = NO_HOMES  # its leaders and the people it asked here, once it closed
 
 
 def close_round(
@@ -208,14 +220,15 @@ def close_round(
         summary = results(closed, uow.health.answers(round_id), settings)
         uow.audit.record(
             relationship.id or 0,
-            by or "accord",
+            by or SYSTEM,
             now,
-            "health.closed",
+            Action.HEALTH_CLOSED,
             f"health check {closed.number}",
             after={"index": summary.index, "respondents": [g.respondents for g in summary.groups]},
         )
+        told = _homes(uow, now, by, relationship, closed)
         uow.commit()
-    return Closed(relationship, closed, summary, tuple(trend(uow, settings, relationship.id or 0)))
+    return Closed(relationship, closed, summary, tuple(trend(uow, settings, relationship.id or 0)), told)
 
 
 def results_of(uow: UnitOfWork, settings: HealthSettings, round_id: int) -> Closed:
@@ -257,26 +270,36 @@ def posted(uow: UnitOfWork, round_id: int, *, results_ts: str | None = None, mes
 
 
 def remind(uow: UnitOfWork, settings: HealthSettings, now: datetime) -> int:
-    """Queue a reminder, every few days of an open round, to each participant who has not answered; how many
-    were new. The outbox sends them in each person's working hours and drops them once the round closes."""
+    """Queue a reminder, every few days of an open round, to each participant who has not answered, and to the
+    owner of a relationship whose next round is due; how many were new. The outbox sends them in each person's
+    working hours and drops them once the round closes (or the next one starts)."""
     with uow.reading():
         due = []
-        for health_round in uow.health.open_rounds():
-            if health_round.closes_at <= now:
-                continue
-            relationship = uow.relationships.get(health_round.relationship_id)
+        snoozes: Snoozes | None = None  # read only when some relationship's next round is due
+        for relationship_id, rounds in uow.health.by_relationship().items():
+            current = rounds[-1]
+            if current.open and current.closes_at <= now:
+                continue  # closing: the sweep closes it first
+            next_due = next_round_due(rounds, settings.cadence_days)
+            if not current.open and (next_due is None or next_due > now.date()):
+                continue  # its next round is not due yet
+            relationship = uow.relationships.get(relationship_id)
             if relationship is None or relationship.exited:
                 continue
-            round_id = health_round.id or 0
-            hashes = {respondent_hash(settings.key, round_id, p.user_id): p for p in health_round.participants}
+            if not current.open:
+                snoozes = uow.snoozes.recent(now - SNOOZE_MEMORY) if snoozes is None else snoozes
+                due += due_round_nudges(relationship, rounds, settings, now, snoozes)
+                continue
+            round_id = current.id or 0
+            hashes = {respondent_hash(settings.key, round_id, p.user_id): p for p in current.participants}
             answered = uow.health.answered(round_id, list(hashes))
             waiting = [p for h, p in hashes.items() if h not in answered]
-            period = str((now.date() - health_round.opened_at.date()).days // settings.remind_every_days)
-            due += asking(relationship, health_round, waiting, period)
+            period = str((now.date() - current.opened_at.date()).days // settings.remind_every_days)
+            due += asking(relationship, current, waiting, period)
     if not due:
         return 0
     with uow:
-        added = uow.nudges.enqueue(due, now)
+        added = uow.nudges.enqueue(reachable(due), now)
         uow.commit()
     return added
 
@@ -329,6 +352,15 @@ def _none_open(uow: UnitOfWork, relationship: Relationship) -> None:
     current = uow.health.open_round(relationship.id or 0)
     if current is not None:
         raise RoundAlreadyOpen(relationship.name, current.closes_at)
+
+
+def _homes(
+    uow: UnitOfWork, now: datetime, by: str | None, relationship: Relationship, health_round: HealthRound
+) -> HomesToDraw:
+    """The Home tabs a round's start or close changes: its leaders' (the index) and those it asks of this
+    workspace (the check waiting); the partner's people have no Home tab here."""
+    asked = [p.user_id for p in health_round.participants if p.group.side is Side.HOME]
+    return homes(uow, now, by, relationship.owner_id, relationship.sponsor_id, *asked)
 
 
 def _public(health_round: HealthRound) -> dict[str, object]:

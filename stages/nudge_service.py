@@ -288,6 +288,11 @@ def _settled(uow: UnitOfWork, queued: QueuedNudge) -> Settled | None:
             if dispute.tier != queued.tier:
                 return Settled(Outcome.MOVED, on=dispute.since().date(), tier=dispute.tier)
             return None
+        case NudgeKind.HEALTH_DUE:
+            rounds = uow.health.rounds(queued.relationship_id)
+            if not rounds or rounds[-1].number <= int(queued.detail.get("after", 0)):
+                return None
+            return Settled(Outcome.STARTED, rounds[-1].opened_by, rounds[-1].opened_at.date())
         case NudgeKind.HEALTH_CHECK:
             health_round = uow.health.get(health_round_id(queued.subject))
             if health_round is None:

@@ -33,6 +33,7 @@ class NudgeKind(StrEnum):
     ITEM_ASSIGNED = "item_assigned"  # a check-in item was assigned to the recipient
     EXIT_REVIEWED_WITH = "exit_reviewed_with"  # an exit strategy version names the recipient as reviewed with
     HEALTH_CHECK = "health_check"  # the recipient is asked to take a health check (and reminded until they do)
+    HEALTH_DUE = "health_due"  # the relationship's next health check is due to be started
 
     @property
     def notice(self) -> bool:
@@ -49,6 +50,7 @@ class NudgeKind(StrEnum):
                 | NudgeKind.DISPUTE_ESCALATED
                 | NudgeKind.DISPUTE_THREAD
                 | NudgeKind.HEALTH_CHECK
+                | NudgeKind.HEALTH_DUE
             ):
                 return False
             case unknown:
@@ -423,6 +425,7 @@ class Outcome(StrEnum):
     ENDED = "ended"  # the relationship has ended
     SNOOZED = "snoozed"  # the person snoozed it
     CLOSED = "closed"  # the health check closed
+    STARTED = "started"  # the next health check was started
 
 
 @dataclass(frozen=True)

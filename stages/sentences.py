@@ -117,6 +117,13 @@ def _what(action: Action, event: AuditEvent, names: Names) -> str:
             return f"resolved {subject}"
         case Action.EXIT_STRATEGY_SAVED:
             return f"saved version {a.get('version')} of the exit strategy"
+        case Action.HEALTH_STARTED:
+            asked = a.get("participants")
+            return f"started {event.subject}, asking {asked} {'person' if asked == 1 else 'people'}"
+        case Action.HEALTH_CLOSED:
+            index = a.get("index")
+            shown = f"overall index {index:.0f}" if isinstance(index, int | float) else "too few answers for an index"
+            return f"closed {event.subject} ({shown})"
         case Action.EXIT_STRATEGY_AGREED:
             return f"agreed version {a.get('version')} of the exit strategy for the partner organisation"
         case Action.NUDGE_SNOOZED:
@@ -181,6 +188,8 @@ def _snoozed(after: JSONable) -> str:
             return f"snoozed the reminder of dispute #{subject}{length}"
         case NudgeKind.DISPUTE_ESCALATED | NudgeKind.DISPUTE_THREAD:
             return f"snoozed the notice that dispute #{subject} moved up a tier{length}"
+        case NudgeKind.HEALTH_DUE:
+            return f"snoozed the reminder to start the health check due {_due(subject)}{length}"
         case NudgeKind.HEALTH_CHECK:
             return f"snoozed the reminder of a health check{length}"
         case NudgeKind.SPONSOR_NAMED | NudgeKind.OWNER_NAMED | NudgeKind.ITEM_ASSIGNED | NudgeKind.EXIT_REVIEWED_WITH:

@@ -5,7 +5,7 @@ import logging
 from typing import Any
 
 from slack_bolt import App
-from slack_sdk.errors import SlackApiError
+from slack_sdk.errors import SlackApiError, SlackClientError
 
 from bot.deps import Deps
 from bot.health.blocks import answer_modal, start_modal, started_blocks
@@ -14,7 +14,6 @@ from bot.slack import ids
 from bot.slack.forms import users, value
 from bot.slack.kit import message_blocks
 from bot.slack.modal_submission import form_again, on_submit
-from bot.slack.people import team_of_person
 from bot.slack.posting import post_in_channel
 from bot.slack.references import RelationshipRef, RoundRef, Subject, carried, pressed
 from bot.slack.refusals import explaining
@@ -23,7 +22,7 @@ from bot.slack.turn import Turn, ack_silently, lazy
 from stages import health_service
 from stages.errors import InvalidInput, Problem
 from stages.health import Participant, default_participants, group_of, round_draft
-from stages.relationships import Relationship
+from stages.relationships import Relationship, Side
 
 log = logging.getLogger(__name__)
 
@@ -111,6 +110,7 @@ def save_start(turn: Turn) -> str | None:
     )
     r, h = started.relationship, started.health_round
     copy = turn.deps.copy
+    turn.draw_homes(started.home_for)
     turn.learn(people=[p.user_id for p in h.participants])
     try:
         posted = post_in_channel(
@@ -128,18 +128,30 @@ def save_start(turn: Turn) -> str | None:
 
 def _participants(turn: Turn, relationship: Relationship, chosen: list[str]) -> list[Participant]:
     """The people chosen, each in their group: the default participants in theirs, anyone else by the
-    organisation Slack says they belong to. `InvalidInput` for someone of neither organisation."""
+    organisation Slack says they belong to. `InvalidInput` for someone of neither organisation (or of one Slack
+    cannot say)."""
     known = {p.user_id: p for p in default_participants(relationship)}
     people = []
     for person in chosen:
         if person in known:
             people.append(known[person])
             continue
-        side = relationship.side_of(team_of_person(turn.client, person) or relationship.team_id)
+        side = _side_of(turn, relationship, person)
         if side is None:
             raise InvalidInput([Problem(ids.BLOCK_PARTICIPANTS, "participant_outside")])
         people.append(Participant(person, group_of(relationship, side)))
     return people
+
+
+def _side_of(turn: Turn, relationship: Relationship, person: str) -> Side | None:
+    """The side of the relationship a person belongs to, by their workspace or, in an Enterprise Grid organisation
+    that installed Accord for all its workspaces, by their organisation; None for another, or when Slack cannot say."""
+    try:
+        user = turn.client.users_info(user=person)["user"]
+    except SlackClientError:
+        return None
+    grid = (user.get("enterprise_user") or {}).get("enterprise_id")
+    return relationship.side_of(str(user.get("team_id") or "")) or (relationship.side_of(grid) if grid else None)
 
 
 def save_answer(turn: Turn) -> str:
@@ -157,6 +169,7 @@ def save_answer(turn: Turn) -> str:
         comments=[value(view, f"{ids.BLOCK_COMMENT}{n}") for n in range(count)],
         improve=value(view, ids.BLOCK_IMPROVE),
     )
+    turn.draw_homes(answered.home_for)
     return turn.deps.copy("health", "answered", r=answered.relationship, h=answered.health_round, first=answered.first)
 
 
@@ -173,6 +186,7 @@ def close_now(turn: Turn) -> None:
             turn.tell(copy("health", "already_closed", r=found.relationship))
             return
         post_results(turn.client, turn.deps, closed)
+        turn.draw_homes(closed.home_for)
         turn.tell(copy("health", "closed_now", r=closed.relationship))
 
 

@@ -68,6 +68,8 @@ def _sentence(nudge: Nudge, today: date) -> str:
             return f"{_dispute(nudge, days)}, now theirs at tier {nudge.tier}"
         case NudgeKind.DISPUTE_THREAD:
             return f"{_dispute(nudge, days)}, moved up to tier {nudge.tier} (told in its thread)"
+        case NudgeKind.HEALTH_DUE:
+            return f"the next health check of {name}, {_due(nudge, days)}"
         case NudgeKind.HEALTH_CHECK:
             return f"the health check of {name}, closing {nudge.detail.get('closes', '')}"
         case NudgeKind.SPONSOR_NAMED | NudgeKind.OWNER_NAMED | NudgeKind.ITEM_ASSIGNED | NudgeKind.EXIT_REVIEWED_WITH:

@@ -63,6 +63,18 @@ class SqlHealthRepository:
         )
         return [_round(row) for row in self._session.exec(query)]
 
+    def by_relationship(self) -> dict[int, list[HealthRound]]:
+        """Every round of the workspace by relationship, oldest first: a few a year for each."""
+        query = (
+            select(HealthRoundRow)
+            .where(HealthRoundRow.team_id == self._team_id)
+            .order_by(col(HealthRoundRow.relationship_id), col(HealthRoundRow.number))
+        )
+        found: dict[int, list[HealthRound]] = {}
+        for row in self._session.exec(query):
+            found.setdefault(row.relationship_id, []).append(_round(row))
+        return found
+
     def latest_number(self, relationship_id: int) -> int:
         found = self._session.exec(
             select(func.max(HealthRoundRow.number)).where(

@@ -4,6 +4,7 @@ a PNG chart once it closes; reminders stop for those who answered."""
 
 import csv
 import io
+import json
 import struct
 import zipfile
 from collections.abc import Iterator
@@ -25,6 +26,7 @@ from stages import rmp
 from stages.catalogue import default_catalogue
 from stages.health import respondent_hash
 from stages.nudges import NudgeKind, NudgeStatus
+from storage.tenant_export import export_tenant
 from tests.conftest import START
 from tests.e2e.helpers import ACME, ALICE, BOB, CAROL, DAVE, create_relationship, last_ephemeral, relationship, shown
 from tests.e2e.test_joint_relationships import GLOBEX, INITECH, IRENE, JOINT, PAT, QUINN, RAY, name_partner_people
@@ -115,6 +117,9 @@ def test_a_round_with_enough_answers_on_each_side_posts_exact_figures_and_a_png_
     png = joint.emulator.uploads[files[0]["id"]]
     assert png[:8] == b"\x89PNG\r\n\x1a\n"
     assert struct.unpack(">II", png[16:24]) == (800, 450)
+    joint.driver.command(ALICE, JOINT, "history Acme Alliance 3")
+    trail = shown(last_ephemeral(joint, ALICE))
+    assert "started health check 1, asking 6 people" in trail and "closed health check 1 (overall index 48)" in trail
 
 
 def test_a_side_with_too_few_answers_shows_no_figures_and_no_comments(joint: Sandbox) -> None:
@@ -210,16 +215,17 @@ class Asked:
     recipient_id: str
     period: str
     status: NudgeStatus
+    kind: str
 
 
-def _health_nudges(sandbox: Sandbox) -> list[Asked]:
-    """The health check's invitations and reminders in the outbox, oldest first."""
+def _health_nudges(sandbox: Sandbox, kind: NudgeKind = NudgeKind.HEALTH_CHECK) -> list[Asked]:
+    """The health check's invitations and reminders (or `kind`) in the outbox, oldest first."""
     with sandbox.database.engine.connect() as connection:
         rows = connection.execute(
-            text("SELECT recipient_id, period, status FROM nudge WHERE kind = :kind ORDER BY id"),
-            {"kind": NudgeKind.HEALTH_CHECK.value},
+            text("SELECT recipient_id, period, status, kind FROM nudge WHERE kind = :kind ORDER BY id"),
+            {"kind": kind.value},
         )
-        return [Asked(r[0], r[1], NudgeStatus(r[2])) for r in rows]
+        return [Asked(r[0], r[1], NudgeStatus(r[2]), r[3]) for r in rows]
 
 
 def test_someone_the_round_did_not_ask_is_refused(joint: Sandbox) -> None:
@@ -230,7 +236,10 @@ def test_someone_the_round_did_not_ask_is_refused(joint: Sandbox) -> None:
     joint.driver.click(IRENE, announcement(joint), ids.ACTION_HEALTH_ANSWER)  # a third organisation
     assert joint.workspace.current_modal(IRENE) is None
     joint.driver.click(DAVE, announcement(joint), ids.ACTION_HEALTH_CLOSE)  # nor may just anyone close it
+    assert "can start or close its health check" in shown(last_ephemeral(joint, DAVE))
     assert not is_results(joint.workspace.top_level(JOINT)[-1])
+    joint.driver.click(RAY, announcement(joint), ids.ACTION_HEALTH_CLOSE)  # nor anyone of the partner's
+    assert "can start or close its health check" in shown(last_ephemeral(joint, RAY))
 
 
 def test_one_round_at_a_time_and_the_partner_starts_one_from_the_card(joint: Sandbox) -> None:
@@ -330,3 +339,46 @@ def test_results_slack_refused_are_posted_by_the_next_run_once(joint: Sandbox) -
     joint.advance(timedelta(minutes=5))
     joint.advance(timedelta(minutes=5))
     assert sum(is_results(m) for m in joint.workspace.top_level(JOINT)) == 1
+
+
+def test_the_owner_is_reminded_to_start_the_next_round_until_it_is_started(joint: Sandbox) -> None:
+    start(joint, [ALICE], dimensions=TWO)
+    joint.driver.click(ALICE, announcement(joint), ids.ACTION_HEALTH_CLOSE)
+    joint.advance(timedelta(days=89))
+    assert _health_nudges(joint, NudgeKind.HEALTH_DUE) == []
+    joint.advance(timedelta(days=1))
+    dm = joint.workspace.top_level(joint.workspace.im_with(ALICE).id)[-1]
+    assert "The next health check of *Acme Alliance* is due today" in shown(dm)
+    start(joint, [ALICE, BOB], dimensions=TWO)
+    updated = next(m for m in joint.workspace.top_level(dm.channel) if m.ts == dm.ts)
+    assert "The next health check of *Acme Alliance* was started by <@U0ALICE>" in shown(updated)
+    joint.advance(timedelta(days=3))
+    assert [a.status for a in _health_nudges(joint, NudgeKind.HEALTH_DUE)] == [NudgeStatus.SENT]  # no more
+
+
+def test_a_tenant_export_counts_the_answers_but_holds_none(joint: Sandbox, tmp_path: Path) -> None:
+    start(joint, [ALICE, PAT], dimensions=TWO)
+    answer(joint, PAT, [0, 0], comment="only Pat said this")
+    counts = export_tenant(joint.database, joint.workspace.team_id, tmp_path / "t.zip", START)
+    assert "health_answer" not in counts and counts["health_round"] == 1
+    with zipfile.ZipFile(tmp_path / "t.zip") as archive:
+        everything = b"".join(archive.read(name) for name in archive.namelist())
+        manifest = json.loads(archive.read("manifest.json"))
+    assert manifest["withheld"]["rows"] == {"health_answer": 1, "health_respondent": 1}
+    assert b"only Pat said this" not in everything
+
+
+def test_someone_of_a_third_organisation_cannot_be_asked(joint: Sandbox) -> None:
+    joint.driver.command(ALICE, JOINT, "health Acme Alliance")
+    assert joint.driver.submit(ALICE, {"participants": [ALICE, IRENE], "dimensions": TWO}).errors == {}
+    assert "belongs to neither" in shown(joint.workspace.current_modal(ALICE))  # the form again, filled in
+    assert not any(ids.ACTION_HEALTH_ANSWER in str(m.blocks) for m in joint.workspace.top_level(JOINT))
+    assert joint.driver.submit(ALICE, {"participants": [ALICE, RAY, CAROL]}).errors == {}
+    rel = relationship(joint)
+    with joint.database.uow(joint.workspace.team_id) as uow:
+        [asked] = uow.health.rounds(rel.id or 0)
+    assert [(p.user_id, p.group.value) for p in asked.participants] == [
+        (ALICE, "home"),
+        (RAY, "partner"),
+        (CAROL, "home"),
+    ]

@@ -2,6 +2,7 @@
 
 from collections.abc import Callable
 from copy import deepcopy
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
@@ -9,6 +10,7 @@ import pytest
 from bot.sandbox.harness import Sandbox
 from bot.sandbox.workspace import Message
 from bot.slack import ids
+from stages.health import HealthRound
 from stages.nudges import Nudge, NudgeKind, NudgeStatus, due_subject
 from tests.conftest import START
 from tests.e2e.helpers import (
@@ -23,16 +25,24 @@ from tests.e2e.helpers import (
 )
 from tests.e2e.test_nudges import dms, outbox, set_due, started
 
-FORMS = {ids.VIEW_REVIEW, ids.VIEW_EXIT, ids.VIEW_DISPUTE_RESOLVE, ids.VIEW_HEALTH_ANSWER}
+FORMS = {ids.VIEW_REVIEW, ids.VIEW_EXIT, ids.VIEW_DISPUTE_RESOLVE, ids.VIEW_HEALTH_ANSWER, ids.VIEW_HEALTH_START}
 
 
 def every_kind_due(sandbox: Sandbox) -> list[tuple[str, Message]]:
-    """A review and an exit review due, a health check asking Alice and Bob, and a dispute that outstays tier 1,
-    climbs to tier 2 (still Alice's) and then to tier 3 (now Bob's); the DMs as they were delivered, with whom to
-    (the climb brings the tier 1 one up to date)."""
+    """A review and an exit review due, a health check asking Alice and Bob, another relationship's next health
+    check due, and a dispute that outstays tier 1, climbs to tier 2 (still Alice's) and then to tier 3 (now
+    Bob's); the DMs as they were delivered, with whom to (the climb brings the tier 1 one up to date)."""
     started(sandbox, "Acme Alliance", sponsor=BOB, cadence="7")
     sandbox.driver.command(ALICE, ACME, "health Acme Alliance")
     assert sandbox.driver.submit(ALICE, {"closes": (START.date() + timedelta(days=30)).isoformat()}).errors == {}
+    started(sandbox, "Globex Supply", partner="Globex", sponsor=BOB, channel=PARTNERSHIPS)
+    supply = relationship(sandbox, "Globex Supply")
+    with sandbox.database.uow(sandbox.workspace.team_id) as uow:  # its last health check closed 83 days ago
+        opened = START - timedelta(days=93)
+        first = HealthRound(uow.team_id, supply.id or 0, 1, ("Trust", "Value"), (), ALICE, opened, opened, True)
+        saved = uow.health.add(first)
+        assert saved is not None and uow.health.close(replace(saved, closed_at=START - timedelta(days=83)))
+        uow.commit()
     set_due(sandbox, "Acme Alliance", exit_review=START.date() + timedelta(days=7))
     sandbox.driver.command(CAROL, ACME, "dispute Acme Alliance deliveries late")
     sandbox.advance(timedelta(days=7))  # the review, the exit review, the dispute past its limit

@@ -12,7 +12,7 @@ from bot.slack.wording import Copy
 from stages.catalogue import default_catalogue
 from stages.checklist import ItemState
 from stages.exits import ExitStrategy
-from stages.health import HealthRound, asking, default_participants
+from stages.health import HealthRound, HealthSettings, asking, default_participants, due_round_nudges
 from stages.nudges import (
     Nudge,
     NudgeKind,
@@ -54,12 +54,18 @@ def every_kind_of_nudge() -> list[Nudge]:
         *escalation_nudges(handed_to_sponsor, r, at(0)),
         *thread_nudges(posted, r, at(0)),
         *asking(r, health_round(r), default_participants(r)[:1], "0"),
+        *due_round_nudges(r, [closed_round(r)], HealthSettings(b"k"), at(0), {}),
     ]
 
 
 def health_round(r: Relationship) -> HealthRound:
     people = tuple(default_participants(r))
     return HealthRound("T1", r.id or 0, 1, ("Trust", "Value"), people, r.owner_id, at(0), at(10), one_sided=True, id=3)
+
+
+def closed_round(r: Relationship) -> HealthRound:
+    """A round that closed a cadence (90 days) before the due date."""
+    return replace(health_round(r), closed_at=at(-90))
 
 
 def queued(nudge: Nudge, nudge_id: int) -> QueuedNudge:

@@ -3,6 +3,7 @@ anonymity threshold on each side, comments of withheld groups never shown, and t
 
 import math
 import struct
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -20,6 +21,8 @@ from stages.health import (
     answer_key,
     default_participants,
     direction,
+    due_round_nudges,
+    next_round_due,
     respondent_hash,
     results,
     round_draft,
@@ -150,3 +153,17 @@ def test_the_key_is_health_key_else_derived_from_the_signing_secret_else_the_off
     assert Settings(_env_file=None, slack_signing_secret="s2").health(b"offline").key != derived  # type: ignore[call-arg]
     unset = Settings(_env_file=None, slack_signing_secret=None, health_key=None)  # type: ignore[call-arg]
     assert unset.health(b"offline").key == b"offline"
+
+
+def test_the_next_round_falls_due_a_cadence_after_the_last_one_closed() -> None:
+    closed = HealthRound("T1", 7, 1, DIMENSIONS, (), "U1", NOW, NOW, False, NOW + timedelta(days=3), id=4)
+    assert next_round_due([], 90) is None  # the first is the leaders' choice
+    assert next_round_due([closed], 90) == (NOW + timedelta(days=93)).date()
+    assert next_round_due([closed, replace(closed, number=2, closed_at=None, id=5)], 90) is None  # one is open
+    r = replace(relationship(), owner_id="U1OWNER", sponsor_id="U2SPONSOR")
+    due = NOW + timedelta(days=93)
+    assert due_round_nudges(r, [closed], SETTINGS, due - timedelta(days=1), {}) == []
+    [owner] = due_round_nudges(r, [closed], SETTINGS, due, {})
+    assert (owner.recipient_id, owner.kind.value, owner.detail["after"]) == ("U1OWNER", "health_due", 1)
+    later = due_round_nudges(r, [closed], SETTINGS, due + timedelta(days=7), {})
+    assert sorted(n.recipient_id for n in later) == ["U1OWNER", "U2SPONSOR"]  # a week overdue: the sponsor too

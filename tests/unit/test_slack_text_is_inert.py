@@ -266,6 +266,7 @@ def worlds(draw: st.DrawFn) -> World:
         },
         NudgeKind.EXIT_REVIEWED_WITH: {"name": hostile(), "version": 2, "by": ALICE, "channel": CHANNEL},
         NudgeKind.HEALTH_CHECK: {"name": hostile(), "closes": "2027-03-20", "side": "partner"},
+        NudgeKind.HEALTH_DUE: {"name": hostile(), "due": "2027-03-01", "after": 1},
     }  # fmt: skip
     queued = [
         QueuedNudge(
@@ -533,7 +534,7 @@ def facts(world: World) -> dict[str, Any]:
         "not_signed_off", "reopen_latest_first", "too_long"], "current": 2, "action": ["done", "in_progress",
         "not_applicable", "evidence", "assign", "sign_off", "reopen", "acknowledge", "update", "escalate",
         "resolve", "review", "edit", "exit", "dispute_acknowledged", "dispute_escalated", "dispute_resolved",
-        "joint_sign_off"],
+        "joint_sign_off", "health"],
         "owner_id": OWNER, "sponsor_id": SPONSOR, "also": [ALICE, None],
         "still_open": [["S1.1", "S1.2"], []], "needing_evidence": [["S1.3"], []], "all_not_applicable": [True, False],
         "existing": world.text, "posted": [True, False], "overdue": [True, False], "line": list(world.report.stages),
