@@ -17,6 +17,7 @@ from enum import StrEnum
 from typing import assert_never
 
 from stages.errors import DomainError, InvalidInput, Problem
+from stages.joint_team import TeamPair, members
 from stages.naming import checked_text, hidden_characters, normal
 from stages.nudges import DueReview, Nudge, NudgeKind, NudgePolicy, Reminders, Snoozes
 from stages.relationships import Relationship, Side
@@ -95,18 +96,18 @@ class Participant:
     group: Group
 
 
-def default_participants(relationship: Relationship) -> list[Participant]:
-    """Who is asked unless the round's starter chooses otherwise: the sponsors and relationship managers of both
-    sides (in a round without a partner, its sponsor against its working team)."""
+def default_participants(relationship: Relationship, team: Sequence[TeamPair] = ()) -> list[Participant]:
+    """Who is asked unless the round's starter chooses otherwise: the sponsors, relationship managers and joint
+    management team (`team`) of both sides (in a round without a partner, its sponsor against its working team)."""
     one_sided = not relationship.is_joint
     people = [
         Participant(relationship.sponsor_id, Group.SPONSORS if one_sided else Group.HOME),
         Participant(relationship.owner_id, Group.TEAM if one_sided else Group.HOME),
     ]
+    people += [Participant(person, Group.TEAM if one_sided else Group.HOME) for person in members(team, Side.HOME)]
     if not one_sided:
-        for person in (relationship.partner_sponsor_id, relationship.partner_manager_id):
-            if person:
-                people.append(Participant(person, Group.PARTNER))
+        partners = [relationship.partner_sponsor_id, relationship.partner_manager_id, *members(team, Side.PARTNER)]
+        people += [Participant(person, Group.PARTNER) for person in partners if person]
     unique: dict[str, Participant] = {}
     for p in people:
         unique.setdefault(p.user_id, p)

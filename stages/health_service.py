@@ -72,8 +72,9 @@ def round_form(uow: UnitOfWork, which: int | str, by: str, organisation: str) ->
         may_lead(relationship, by, organisation)
         _none_open(uow, relationship)
         rounds = uow.health.rounds(relationship.id or 0)
+        team = uow.joint_teams.of(relationship.id or 0)
     dimensions = rounds[-1].dimensions if rounds else DEFAULT_DIMENSIONS
-    return RoundForm(relationship, dimensions, tuple(default_participants(relationship)))
+    return RoundForm(relationship, dimensions, tuple(default_participants(relationship, team)))
 
 
 @dataclass(frozen=True)

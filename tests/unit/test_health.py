@@ -28,6 +28,7 @@ from stages.health import (
     round_draft,
     trend_point,
 )
+from stages.joint_team import TeamPair
 from tests.unit.test_nudges import relationship
 
 NOW = datetime(2026, 11, 25, 10, tzinfo=UTC)
@@ -95,6 +96,21 @@ def test_a_one_sided_round_sets_the_sponsors_beside_the_working_team() -> None:
     people = default_participants(r)
     assert people == [Participant(r.sponsor_id, Group.SPONSORS), Participant(r.owner_id, Group.TEAM)]
     assert a_round(one_sided=True).groups == (Group.SPONSORS, Group.TEAM)
+
+
+def test_the_joint_management_team_of_both_sides_is_asked_by_default_each_on_its_side() -> None:
+    r = replace(relationship(), partner_team_id="T0GLOBEX", partner_sponsor_id="U0PAT", partner_manager_id="U0QUINN")
+    team = [TeamPair("Delivery lead", "U0DANA", "U0RAY"), TeamPair("Finance", r.owner_id, None)]
+    assert default_participants(r, team) == [
+        Participant(r.sponsor_id, Group.HOME),
+        Participant(r.owner_id, Group.HOME),
+        Participant("U0DANA", Group.HOME),
+        Participant("U0PAT", Group.PARTNER),
+        Participant("U0QUINN", Group.PARTNER),
+        Participant("U0RAY", Group.PARTNER),
+    ]
+    alone = relationship()
+    assert Participant("U0DANA", Group.TEAM) in default_participants(alone, team)
 
 
 def test_the_respondent_and_answer_hashes_are_keyed_and_differ() -> None:
