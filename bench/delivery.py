@@ -159,8 +159,9 @@ def run(name: str, workspaces: int, count: int, *, limited: bool, forced: bool) 
                 install(box, box.emulator.workspaces[team], people(team, count)[0])
             hosted = [box.emulator.workspaces[team] for team in teams]
             owed = seed(box, teams, count)
-            for team in teams:
-                nudge_service.sweep(box.deps.uow(team), box.deps.catalogue.cadences, box.nudger.policy, clock.now())
+            nudge_service.sweep_many(
+                box.database.sweeping(teams), box.deps.catalogue.cadences, box.nudger.policy, clock.now()
+            )
             limits = (
                 box.emulator.enforce_rate_limits() if limited else RateLimits(box.slack.contract.methods, clock.now)
             )
