@@ -8,6 +8,7 @@ from typing import Any, Generic, TypeVar
 from sqlalchemy import ClauseElement, ColumnElement, Dialect, Select, Table, TableClause, bindparam, insert
 from sqlalchemy import select as sa_select
 from sqlalchemy.dialects import sqlite
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlmodel import Session, SQLModel
 
@@ -60,6 +61,18 @@ class PlainReader(Generic[E]):
         for index, convert in self._converters:
             values[index] = convert(values[index])
         return self._cls(*values)
+
+
+def inserted(session: Session, row: SQLModel) -> bool:
+    """Insert the row unless a unique key of it is taken already (a repeat, or a request that won a race); whether
+    it was. Only this insert is undone then, in a savepoint: the rest of the transaction's work stands."""
+    try:
+        with session.begin_nested():
+            session.add(row)
+            session.flush()
+    except IntegrityError:
+        return False
+    return True
 
 
 def insert_many(session: Session, target: Table, rows: Sequence[Mapping[str, Any]]) -> None:

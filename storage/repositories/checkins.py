@@ -3,12 +3,11 @@
 from collections.abc import Sequence
 
 from sqlalchemy import update
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, delete, select
 from sqlmodel.sql.expression import SelectOfScalar
 
 from stages.checkins import Checkin, CheckinStatus
-from storage.mapping import entity_from_row, row_values
+from storage.mapping import entity_from_row, inserted, row_values
 from storage.tables import CheckinMessageRow, CheckinRow
 
 
@@ -20,11 +19,7 @@ class SqlCheckinRepository:
     def claim(self, checkin: Checkin) -> Checkin | None:
         row = CheckinRow(**row_values(checkin, skip=("id", "item_messages")))
         row.team_id = self._team_id
-        try:
-            with self._session.begin_nested():
-                self._session.add(row)
-                self._session.flush()
-        except IntegrityError:
+        if not inserted(self._session, row):
             return None  # the relationship's stage already has a check-in
         return self._entity(row)
 

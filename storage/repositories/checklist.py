@@ -1,12 +1,11 @@
 """Checklist item states (current) and answers (every change, append-only)."""
 
 from sqlalchemy import update
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from stages.checklist import Answer, AnswerKind, ItemState, ItemStatus
 from stages.relationships import Side
-from storage.mapping import entity_from_row, row_values
+from storage.mapping import entity_from_row, inserted, row_values
 from storage.tables import AnswerRow, ItemStateRow
 
 
@@ -23,14 +22,8 @@ class SqlChecklistRepository:
 
     def save(self, state: ItemState) -> bool:
         values = row_values(state, skip=("version",)) | {"status": state.status.value}
-        if state.version == 0:
-            try:
-                with self._session.begin_nested():
-                    self._session.add(ItemStateRow(team_id=self._team_id, version=1, **values))
-                    self._session.flush()
-            except IntegrityError:
-                return False  # another answer created it first
-            return True
+        if state.version == 0:  # False: another answer created it first
+            return inserted(self._session, ItemStateRow(team_id=self._team_id, version=1, **values))
         saved = self._session.exec(
             update(ItemStateRow)
             .where(

@@ -4,11 +4,10 @@ import json
 from collections.abc import Sequence
 
 from sqlalchemy import update
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, func, select
 
 from stages.health import Group, HealthAnswer, HealthRound, Participant
-from storage.mapping import entity_from_row
+from storage.mapping import entity_from_row, inserted
 from storage.tables import HealthAnswerRow, HealthRespondentRow, HealthRoundRow
 
 
@@ -30,13 +29,7 @@ class SqlHealthRepository:
             closes_at=health_round.closes_at,
             one_sided=health_round.one_sided,
         )
-        self._session.add(row)
-        try:
-            with self._session.begin_nested():
-                self._session.flush()
-        except IntegrityError:
-            return None
-        return _round(row)
+        return _round(row) if inserted(self._session, row) else None
 
     def get(self, round_id: int) -> HealthRound | None:
         row = self._session.exec(
@@ -135,7 +128,9 @@ class SqlHealthRepository:
     def answer(self, respondent: str, given: HealthAnswer) -> bool:
         """Keep the answer, in place of the one given before under the same key; True for a first answer. Two
         first answers of one person at once (two tabs) make one respondent and one answer, the later one's."""
-        first = self._insert(HealthRespondentRow(team_id=self._team_id, round_id=given.round_id, respondent=respondent))
+        first = inserted(
+            self._session, HealthRespondentRow(team_id=self._team_id, round_id=given.round_id, respondent=respondent)
+        )
         scores = json.dumps(dict(given.scores), sort_keys=True)
         comments = json.dumps(dict(given.comments), sort_keys=True)
         row = HealthAnswerRow(
@@ -147,7 +142,7 @@ class SqlHealthRepository:
             comments=comments,
             improve=given.improve,
         )
-        if not self._insert(row):
+        if not inserted(self._session, row):
             self._session.exec(
                 update(HealthAnswerRow)
                 .where(
@@ -159,16 +154,6 @@ class SqlHealthRepository:
             )
             self._session.expire_all()
         return first
-
-    def _insert(self, row: HealthRespondentRow | HealthAnswerRow) -> bool:
-        """Insert the row unless its key is taken; whether it was inserted."""
-        try:
-            with self._session.begin_nested():
-                self._session.add(row)
-                self._session.flush()
-        except IntegrityError:
-            return False
-        return True
 
     def answer_of(self, round_id: int, key: str) -> HealthAnswer | None:
         row = self._answer_row(round_id, key)

@@ -1,12 +1,11 @@
 """Notes taken from check-in threads."""
 
 from sqlalchemy import func
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from stages.checkins import Note
 from stages.relationships import Side
-from storage.mapping import entity_from_row, row_values
+from storage.mapping import entity_from_row, inserted, row_values
 from storage.tables import CheckinRow, NoteRow
 
 
@@ -17,11 +16,7 @@ class SqlNoteRepository:
 
     def add(self, note: Note) -> Note | None:
         row = NoteRow(team_id=self._team_id, **row_values(note, skip=("id", "team_id")))
-        try:
-            with self._session.begin_nested():
-                self._session.add(row)
-                self._session.flush()
-        except IntegrityError:
+        if not inserted(self._session, row):
             return None  # this message was captured already (Slack retried the event)
         return _note(row)
 

@@ -1,11 +1,10 @@
 """Stage sign-offs, their reopening, and the signatures of each side on a joint gate."""
 
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from stages.checkins import GateSignature, SignOff
 from stages.relationships import Side
-from storage.mapping import entity_from_row, row_values
+from storage.mapping import entity_from_row, inserted, row_values
 from storage.tables import GateSignatureRow, SignOffRow
 
 
@@ -58,14 +57,9 @@ class SqlGateSignatureRepository:
 
     def add(self, signature: GateSignature) -> bool:
         """Keep a side's signature; False if that side signed this round of the gate already (a double click)."""
-        row = GateSignatureRow(team_id=self._team_id, **row_values(signature, skip=("id", "team_id")))
-        try:
-            with self._session.begin_nested():
-                self._session.add(row)
-                self._session.flush()
-        except IntegrityError:
-            return False
-        return True
+        return inserted(
+            self._session, GateSignatureRow(team_id=self._team_id, **row_values(signature, skip=("id", "team_id")))
+        )
 
     def of_round(self, relationship_id: int, stage: int, round: int) -> list[GateSignature]:
         query = (
