@@ -9,6 +9,7 @@ from stages.exits import ExitDraft, ExitStrategy
 from stages.homes import HomesToDraw, homes
 from stages.nudges import exit_review_notices
 from stages.ports import UnitOfWork
+from stages.relationship_service import find_relationship
 from stages.relationships import Relationship, Side, taking_part
 from stages.review_service import AlreadyRecorded, Record, leading, leading_one
 from stages.rmp import save_version
@@ -36,6 +37,16 @@ def exit_form(uow: UnitOfWork, which: int | str, by: str) -> ExitForm:
     """The exit strategy form of the relationship with this id or name, for its owner or sponsor."""
     with uow.reading():
         relationship = leading_one(uow, which, by, "exit")
+        return ExitForm(relationship, uow.exit_strategies.latest(relationship.id or 0))
+
+
+def partner_form(uow: UnitOfWork, which: int | str, organisation: str) -> ExitForm | None:
+    """The exit strategy as the partner's people see it, for one of them (of `organisation`) in a joint
+    relationship: the home side saves its versions and theirs agrees each. None for anyone else."""
+    with uow.reading():
+        relationship = find_relationship(uow, which) if isinstance(which, str) else uow.relationships.get(which)
+        if relationship is None or relationship.side_of(organisation) is not Side.PARTNER:
+            return None
         return ExitForm(relationship, uow.exit_strategies.latest(relationship.id or 0))
 
 

@@ -20,6 +20,7 @@ from bot.slack.subcommands import Invocation, Subcommand
 from bot.slack.turn import Turn, ack_silently, lazy
 from bot.slack.wording import Copy
 from stages import exit_service, review_service
+from stages.errors import NotAllowed
 from stages.exits import exit_draft
 from stages.relationships import Relationship
 from stages.reviews import RATING_AREAS, review
@@ -100,7 +101,15 @@ def open_exit(turn: Turn, relationship: int | str) -> None:
     """The exit strategy form (of a relationship by id or name), for the owner or sponsor (also what an exit
     review nudge's button opens)."""
     with explaining(turn, about=Subject.RELATIONSHIP):
-        form = exit_service.exit_form(turn.uow(), relationship, turn.user_id)
+        try:
+            form = exit_service.exit_form(turn.uow(), relationship, turn.user_id)
+        except NotAllowed:
+            theirs = exit_service.partner_form(turn.uow(), relationship, turn.organisation)
+            if theirs is None:
+                raise
+            # The partner's people agree the versions the home side saves, on their messages: say where.
+            turn.tell(turn.deps.copy("governance", "exit_partner_agrees", r=theirs.relationship, s=theirs.latest))
+            return
         view = exit_modal(turn.deps.copy, form.relationship, form.latest)
         turn.client.views_open(trigger_id=turn.body["trigger_id"], view=view)
 

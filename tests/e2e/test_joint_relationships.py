@@ -342,6 +342,12 @@ def test_the_partners_sponsor_is_reminded_of_the_joint_exit_review_in_the_shared
     assert PAT not in {c.im_user for c in joint.workspace.channels.values() if c.is_im}  # no direct message
     joint.advance(timedelta(hours=2))
     assert len(mentions()) == 1  # never twice
+    # Its button tells Pat where Globex agrees the strategy, instead of opening the form Acme saves it with.
+    [reminder] = [m for m in joint.workspace.top_level(JOINT) if f"<@{PAT}>:" in shown(m)]
+    action = next(e["action_id"] for b in reminder.blocks if b["type"] == "actions" for e in b["elements"])
+    joint.driver.click(PAT, reminder, action)
+    assert joint.workspace.current_modal(PAT) is None
+    assert "Globex agrees each version with *Agree for Globex*" in shown(last_ephemeral(joint, PAT))
 
 
 def test_a_dispute_reaching_the_sponsors_tier_is_the_partner_sponsors_too_told_in_the_shared_channel(
