@@ -12,6 +12,7 @@ from datetime import date
 
 from stages.catalogue import Catalogue
 from stages.checkin_service import Board, board, current_thread
+from stages.dispute_service import Case, open_cases
 from stages.errors import RelationshipNotFound
 from stages.joint_team import members
 from stages.naming import clean_name, name_key, suggest
@@ -58,6 +59,26 @@ def host_of(hosts: Sequence[UnitOfWork], partner: str, person: str, relationship
         if r.id == relationship_id:
             return next(uow for uow in hosts if uow.team_id == r.team_id)
     return None
+
+
+def partner_disputes(
+    hosts: Sequence[UnitOfWork], partner: str, person: str, name: str | None
+) -> tuple[Relationship | None, list[Case]]:
+    """The open disputes of the joint relationships `person` takes part in for the partner (of the one called
+    `name`, or of all); `RelationshipNotFound` for a name that is not one of them."""
+    taking_part_in = partnered(hosts, partner, person)
+    scope = None
+    if name:
+        wanted = clean_name(name)
+        scope = next((r for r in taking_part_in if name_key(r.name) == name_key(wanted)), None)
+        if scope is None:
+            raise RelationshipNotFound(wanted, suggest(wanted, [r.name for r in taking_part_in]))
+    cases = [
+        case
+        for r in ([scope] if scope is not None else taking_part_in)
+        for case in open_cases(next(uow for uow in hosts if uow.team_id == r.team_id), r.id)
+    ]
+    return scope, cases
 
 
 @dataclass(frozen=True)

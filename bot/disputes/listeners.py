@@ -30,7 +30,7 @@ from bot.slack.turn import Turn, ack_silently, lazy
 from stages import dispute_service, partner_view, relationship_service
 from stages.dispute_service import DisputeChanged, DisputeRaised, SummaryMissing
 from stages.disputes import SUMMARY_MAX, escalation_reason, free_text, summary
-from stages.errors import InvalidInput, Problem, Stale
+from stages.errors import InvalidInput, Problem, RelationshipNotFound, Stale
 from stages.relationships import NAME_MAX
 
 log = logging.getLogger(__name__)
@@ -173,7 +173,19 @@ def _post(turn: Turn, raised: DisputeRaised, *, for_partner: bool = False) -> st
 
 
 def list_disputes(turn: Turn, invocation: Invocation) -> None:
-    scope, cases = dispute_service.open_cases_named(turn.uow(), invocation.argument or None)
+    """`/accord disputes [relationship]`: the open disputes of the workspace's relationships, and of those partners
+    run with its organisation that the person takes part in (their threads are in the partners' Slack)."""
+    name = invocation.argument or None
+    records = turn.deps.partner_records(turn.team_id)
+    try:
+        scope, cases = dispute_service.open_cases_named(turn.uow(), name)
+        theirs = [] if name else partner_view.partner_disputes(records, turn.team_id, turn.user_id, None)[1]
+    except RelationshipNotFound as ours:
+        try:
+            scope, theirs = partner_view.partner_disputes(records, turn.team_id, turn.user_id, name)
+        except RelationshipNotFound:
+            raise ours from None
+        cases = []
     links = {}
     for case in cases[:48]:
         d = case.dispute
@@ -181,6 +193,7 @@ def list_disputes(turn: Turn, invocation: Invocation) -> None:
             links[stored_id(d.id)] = str(
                 turn.client.chat_getPermalink(channel=d.channel_id, message_ts=d.thread_ts)["permalink"]
             )
+    cases += theirs
     copy = turn.deps.copy
     blocks = message_blocks(list_blocks(copy, cases, links, turn.now(), scope, turn.deps.catalogue.cadences))
     turn.tell(copy("disputes", "list_title", count=len(cases), r=scope), blocks)

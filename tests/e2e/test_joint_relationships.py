@@ -719,3 +719,20 @@ def test_the_partners_people_raise_a_dispute_with_the_shortcut_of_their_own_acco
     globex.workspace.channel(JOINT).members.add(HANK)
     globex.message_shortcut(HANK, complaint, ids.SHORTCUT_RAISE_DISPUTE)
     assert globex.workspace.current_modal(HANK) is None
+
+
+def test_the_partners_people_list_the_joint_disputes_with_their_own_accord(
+    both_installed: tuple[Sandbox, Driver],
+) -> None:
+    box, globex = both_installed
+    box.driver.command(CAROL, JOINT, "dispute Acme Alliance deliveries late three weeks running")
+    globex.command(PAT, GLOBEX_GENERAL, "disputes")
+    assert "deliveries late three weeks running" in shown(globex.workspace.ephemerals_for(PAT)[-1])
+    globex.command(PAT, GLOBEX_GENERAL, "disputes acme alliance")
+    listed = shown(globex.workspace.ephemerals_for(PAT)[-1])
+    assert "1 open dispute on Acme Alliance" in listed and "deliveries late three weeks running" in listed
+    globex.workspace.channel(GLOBEX_GENERAL).members.add(HANK)  # of Globex, with no part in it
+    globex.command(HANK, GLOBEX_GENERAL, "disputes")
+    assert "deliveries late" not in shown(globex.workspace.ephemerals_for(HANK)[-1])
+    globex.command(HANK, GLOBEX_GENERAL, "disputes Acme Alliance")
+    assert "There is no relationship called *Acme Alliance*" in globex.workspace.ephemerals_for(HANK)[-1].text
