@@ -51,6 +51,8 @@ class Action(StrEnum):
     EXIT_STRATEGY_SAVED = "exit_strategy.saved"
     EXIT_STRATEGY_AGREED = "exit_strategy.agreed"
     NUDGE_SNOOZED = "nudge.snoozed"
+    RISK_ADDED = "risk.added"
+    RISK_CLOSED = "risk.closed"
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,7 @@ from stages.joint_team import TeamPair
 from stages.nudges import DueReview, Nudge, NudgeKind, QueuedNudge, Snooze, Snoozes
 from stages.relationships import Relationship, Side
 from stages.reviews import Review
+from stages.risks import Risk
 from stages.versions import PlanVersion
 
 
@@ -187,6 +188,18 @@ class HealthRepository(Protocol):
     def answer_of(self, round_id: int, key: str) -> HealthAnswer | None: ...
 
     def answers(self, round_id: int) -> list[HealthAnswer]: ...
+
+
+class RiskRepository(Protocol):
+    def add(self, risk: Risk, form_key: str) -> Risk | None:
+        """Store a new risk; None if the form `form_key` added one already."""
+        ...
+
+    def get(self, risk_id: int) -> Risk | None: ...
+
+    def of(self, relationship_id: int, *, closed: bool = False) -> list[Risk]: ...
+
+    def close(self, risk: Risk) -> bool: ...
 
 
 class DisputeRepository(Protocol):
@@ -465,6 +478,9 @@ class UnitOfWork(Protocol):
 
     @property
     def health(self) -> HealthRepository: ...
+
+    @property
+    def risks(self) -> RiskRepository: ...
 
     def __enter__(self) -> Self: ...
 

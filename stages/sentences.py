@@ -121,6 +121,10 @@ def _what(action: Action, event: AuditEvent, names: Names) -> str:
             return f"agreed version {a.get('version')} of the exit strategy for the partner organisation"
         case Action.NUDGE_SNOOZED:
             return _snoozed(a)
+        case Action.RISK_ADDED:
+            return f"added {subject} to the risk register{_said(a.get('title'))}"
+        case Action.RISK_CLOSED:
+            return f"closed {subject}{_said(a.get('outcome'))}"
         case _:
             assert_never(action)
 
@@ -129,8 +133,8 @@ def _subject(subject: str) -> str:
     """How the trail names what changed, in words: `dispute 2` is dispute #2, a note off any item is on the
     check-in."""
     kind, _, number = subject.partition(" ")
-    if kind == "dispute" and number.isdigit():
-        return f"dispute #{number}"
+    if kind in ("dispute", "risk") and number.isdigit():
+        return f"{kind} #{number}"
     if subject == "check-in":
         return "the check-in"
     return subject

@@ -1,0 +1,155 @@
+"""Use cases of the risk register: read a relationship's open risks, add one, close one with its outcome.
+
+Anyone of either organisation taking part may read and write the register; a risk kept internal is seen only by
+the organisation that recorded it.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from stages.audit import Action, snapshot
+from stages.errors import Stale
+from stages.ports import UnitOfWork
+from stages.relationship_service import find_relationship
+from stages.relationships import Relationship, Side, taking_part
+from stages.risks import Risk, RiskDraft, outcome_text, ranked, risk_subject
+
+
+@dataclass(frozen=True)
+class Register:
+    """The open risks one side may see, the highest score first."""
+
+    relationship: Relationship
+    side: Side
+    risks: tuple[Risk, ...]
+
+
+def register(uow: UnitOfWork, which: int | str, organisation: str) -> Register:
+    with uow.reading():
+        relationship = _relationship(uow, which)
+        side = taking_part(relationship, organisation)
+        seen = [r for r in uow.risks.of(relationship.id or 0) if r.seen_by(side)]
+    return Register(relationship, side, tuple(ranked(seen)))
+
+
+@dataclass(frozen=True)
+class Added:
+    relationship: Relationship
+    risk: Risk
+    first: bool  # False: the same form was sent again, and added nothing more
+
+
+def add_risk(
+    uow: UnitOfWork,
+    relationship_id: int,
+    draft: RiskDraft,
+    *,
+    by: str,
+    organisation: str,
+    now: datetime,
+    form_key: str,
+) -> Added:
+    """Add the risk to the register, audited; a form sent twice adds it once. The owner is checked to be of
+    either organisation before (by who Slack says they are)."""
+    with uow:
+        relationship = _relationship(uow, relationship_id)
+        side = taking_part(relationship, organisation)
+        wanted = Risk(
+            uow.team_id,
+            relationship_id,
+            draft.title,
+            draft.description,
+            draft.category,
+            draft.breakdown_effect,
+            draft.likelihood,
+            draft.impact,
+            draft.owner_id,
+            draft.mitigation,
+            draft.next_review,
+            draft.internal,
+            side,
+            by,
+            now,
+        )
+        saved = uow.risks.add(wanted, form_key)
+        if saved is None:
+            return Added(relationship, wanted, first=False)
+        uow.audit.record(
+            relationship_id, by, now, Action.RISK_ADDED, risk_subject(saved.id or 0), after=_public(saved), side=side
+        )
+        uow.commit()
+    return Added(relationship, saved, first=True)
+
+
+@dataclass(frozen=True)
+class Closed:
+    relationship: Relationship
+    risk: Risk
+    first: bool  # False: it was closed already
+
+
+def close_risk(
+    uow: UnitOfWork, risk_id: int, *, by: str, organisation: str, now: datetime, outcome: str | None
+) -> Closed:
+    """Close an open risk with how it ended, audited; closing it again changes nothing."""
+    text = outcome_text(outcome)
+    with uow:
+        risk, relationship, _side = _visible(uow, risk_id, organisation)
+        if not risk.open:
+            return Closed(relationship, risk, first=False)
+        closed = risk.closed(now, by, text)
+        if not uow.risks.close(closed):
+            return Closed(relationship, risk, first=False)
+        uow.audit.record(
+            relationship.id or 0,
+            by,
+            now,
+            Action.RISK_CLOSED,
+            risk_subject(risk_id),
+            before={"title": risk.title},
+            after={"outcome": text},
+            side=relationship.side_of(organisation) or Side.HOME,
+        )
+        uow.commit()
+    return Closed(relationship, closed, first=True)
+
+
+def risk_of(uow: UnitOfWork, risk_id: int, organisation: str) -> tuple[Risk, Relationship]:
+    """A risk the person's organisation may see (to open its forms); `Stale` otherwise."""
+    with uow.reading():
+        risk, relationship, _side = _visible(uow, risk_id, organisation)
+    return risk, relationship
+
+
+def relationship_for(uow: UnitOfWork, which: int | str, organisation: str) -> Relationship:
+    """The relationship whose register the person's organisation takes part in."""
+    with uow.reading():
+        relationship = _relationship(uow, which)
+        taking_part(relationship, organisation)
+    return relationship
+
+
+def _visible(uow: UnitOfWork, risk_id: int, organisation: str) -> tuple[Risk, Relationship, Side]:
+    risk = uow.risks.get(risk_id)
+    if risk is None:
+        raise Stale(f"risk {risk_id}")
+    relationship = _relationship(uow, risk.relationship_id)
+    side = taking_part(relationship, organisation)
+    if not risk.seen_by(side):
+        raise Stale(f"risk {risk_id}")
+    return risk, relationship, side
+
+
+def _relationship(uow: UnitOfWork, which: int | str) -> Relationship:
+    if isinstance(which, str):
+        return find_relationship(uow, which)
+    found = uow.relationships.get(which)
+    if found is None:
+        raise Stale(f"relationship {which}")
+    return found
+
+
+def _public(risk: Risk) -> dict[str, object]:
+    """What the audit trail keeps of a new risk."""
+    kept = snapshot(risk) or {}
+    return {k: kept[k] for k in ("title", "category", "likelihood", "impact", "owner_id", "next_review", "internal")}

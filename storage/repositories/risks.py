@@ -1,0 +1,58 @@
+"""The risk registers of a workspace's relationships."""
+
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, select
+
+from stages.relationships import Side
+from stages.risks import Risk, RiskCategory
+from storage.mapping import entity_from_row, row_values
+from storage.tables import RiskRow
+
+
+class SqlRiskRepository:
+    def __init__(self, session: Session, team_id: str) -> None:
+        self._session = session
+        self._team_id = team_id
+
+    def add(self, risk: Risk, form_key: str) -> Risk | None:
+        """The risk stored; None if the form `form_key` added one already (the same form sent again)."""
+        values = row_values(risk, skip=("id", "team_id", "category", "side"))
+        row = RiskRow(
+            team_id=self._team_id, form_key=form_key, category=risk.category.value, side=risk.side.value, **values
+        )
+        self._session.add(row)
+        try:
+            with self._session.begin_nested():
+                self._session.flush()
+        except IntegrityError:
+            return None
+        return _risk(row)
+
+    def get(self, risk_id: int) -> Risk | None:
+        row = self._session.exec(select(RiskRow).where(RiskRow.team_id == self._team_id, RiskRow.id == risk_id)).first()
+        return _risk(row) if row else None
+
+    def of(self, relationship_id: int, *, closed: bool = False) -> list[Risk]:
+        """The relationship's open risks (and, with `closed`, its closed ones too), oldest first."""
+        query = select(RiskRow).where(RiskRow.team_id == self._team_id, RiskRow.relationship_id == relationship_id)
+        if not closed:
+            query = query.where(col(RiskRow.closed_at).is_(None))
+        return [_risk(row) for row in self._session.exec(query.order_by(col(RiskRow.id)))]
+
+    def close(self, risk: Risk) -> bool:
+        """Store that the risk closed; False if it was closed already (a second press, another person)."""
+        row = self._session.exec(
+            select(RiskRow).where(
+                RiskRow.team_id == self._team_id, RiskRow.id == risk.id, col(RiskRow.closed_at).is_(None)
+            )
+        ).first()
+        if row is None:
+            return False
+        row.closed_at, row.closed_by, row.outcome = risk.closed_at, risk.closed_by, risk.outcome
+        self._session.add(row)
+        self._session.flush()
+        return True
+
+
+def _risk(row: RiskRow) -> Risk:
+    return entity_from_row(Risk, row, category=RiskCategory(row.category), side=Side(row.side))
