@@ -30,6 +30,7 @@ from bot.relationships import buttons as relationship_buttons
 from bot.relationships import listeners as relationships
 from bot.relationships import partner_workspace
 from bot.relationships.card import show_card
+from bot.risks import listeners as risks
 from bot.runtime.verified_requests import SIGNED, FromTheInbox, Signatures, SignedBySlack
 from bot.settings import Settings
 from bot.slack import accord_command
@@ -77,6 +78,7 @@ def subcommands() -> Registry:
             *checkins.SUBCOMMANDS,
             *governance.SUBCOMMANDS,
             *health.SUBCOMMANDS,
+            *risks.SUBCOMMANDS,
             *disputes.SUBCOMMANDS,
             *records.SUBCOMMANDS,
         ]
@@ -151,6 +153,7 @@ def build_app(
     threads.register(app, deps)
     governance.register(app, deps)
     health.register(app, deps)
+    risks.register(app, deps)
     disputes.register(app, deps)
     nudges.register(app, deps)
     installs_listeners.register(app, deps)

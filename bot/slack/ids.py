@@ -104,3 +104,18 @@ BLOCK_COMMENT = "comment:"
 ACTION_HEALTH_START = "health_start"  # on the relationship card: the partner's people have no /accord
 ACTION_HEALTH_ANSWER = "health_answer"
 ACTION_HEALTH_CLOSE = "health_close"
+
+# The risk register
+VIEW_RISK_ADD = "risk_add"
+VIEW_RISK_CLOSE = "risk_close"
+BLOCK_TITLE = "title"
+BLOCK_DESCRIPTION = "description"
+BLOCK_CATEGORY = "category"
+BLOCK_BREAKDOWN_EFFECT = "breakdown_effect"
+BLOCK_LIKELIHOOD = "likelihood"
+BLOCK_IMPACT = "impact"
+BLOCK_RISK_OWNER = "risk_owner"
+BLOCK_MITIGATION = "mitigation"
+BLOCK_OUTCOME = "outcome"
+ACTION_RISK_ADD = "risk_add"
+ACTION_RISK_CLOSE = "risk_close"

@@ -223,3 +223,17 @@ class RoundRef:
     @classmethod
     def parse(cls, value: object) -> Self:
         return cls(number(value, Subject.RELATIONSHIP))
+
+
+@dataclass(frozen=True)
+class RiskRef:
+    """A risk of a register, on its buttons and in its forms."""
+
+    risk_id: int
+
+    def encode(self) -> str:
+        return str(self.risk_id)
+
+    @classmethod
+    def parse(cls, value: object) -> Self:
+        return cls(number(value, Subject.RELATIONSHIP))

@@ -1,0 +1,113 @@
+"""The risk register: `/accord risks <relationship>`, its Add risk and Close buttons, and their two forms."""
+
+from typing import Any
+
+from slack_bolt import App
+
+from bot.deps import Deps
+from bot.risks.blocks import add_modal, close_modal, register_blocks
+from bot.slack import ids
+from bot.slack.forms import chosen, value
+from bot.slack.kit import message_blocks
+from bot.slack.modal_submission import form_again, on_submit
+from bot.slack.people import team_of_person
+from bot.slack.references import RelationshipRef, RiskRef, Subject, carried, pressed
+from bot.slack.refusals import explaining
+from bot.slack.subcommands import Invocation, Subcommand
+from bot.slack.turn import Turn, ack_silently, lazy
+from stages import risk_service
+from stages.errors import Problem
+from stages.risks import RiskDraft, outcome_text, risk_draft
+
+
+def register(app: App, deps: Deps) -> None:
+    app.action(ids.ACTION_RISK_ADD)(ack=ack_silently, lazy=[lazy(deps, open_add_from_button)])
+    app.action(ids.ACTION_RISK_CLOSE)(ack=ack_silently, lazy=[lazy(deps, open_close_from_button)])
+    on_submit(app, deps, ids.VIEW_RISK_ADD, save_risk, lambda view: _draft(view, deps), about=Subject.RELATIONSHIP)
+    on_submit(
+        app,
+        deps,
+        ids.VIEW_RISK_CLOSE,
+        save_close,
+        lambda view: outcome_text(value(view, ids.BLOCK_OUTCOME)),
+        about=Subject.RELATIONSHIP,
+    )
+
+
+def _draft(view: dict[str, Any], deps: Deps) -> RiskDraft:
+    return risk_draft(
+        title=value(view, ids.BLOCK_TITLE),
+        description=value(view, ids.BLOCK_DESCRIPTION),
+        category=value(view, ids.BLOCK_CATEGORY),
+        breakdown_effect=value(view, ids.BLOCK_BREAKDOWN_EFFECT),
+        likelihood=value(view, ids.BLOCK_LIKELIHOOD),
+        impact=value(view, ids.BLOCK_IMPACT),
+        owner_id=value(view, ids.BLOCK_RISK_OWNER),
+        mitigation=value(view, ids.BLOCK_MITIGATION),
+        next_review=value(view, ids.BLOCK_NEXT_REVIEW),
+        internal=bool(chosen(view, ids.BLOCK_INTERNAL)),
+        today=deps.clock.now().date(),
+    )
+
+
+def show_register(turn: Turn, invocation: Invocation) -> None:
+    """The open risks the person's organisation may see, told to them alone (a shared channel's other side
+    never sees an internal one)."""
+    with explaining(turn, about=Subject.RELATIONSHIP):
+        found = risk_service.register(turn.uow(), invocation.argument, turn.organisation)
+        copy = turn.deps.copy
+        blocks = register_blocks(copy, found, turn.today())
+        turn.learn(people=[r.owner_id for r in found.risks])
+        turn.tell(copy("risks", "register_head", r=found.relationship, count=len(found.risks)), message_blocks(blocks))
+
+
+def open_add_from_button(turn: Turn) -> None:
+    with explaining(turn, about=Subject.RELATIONSHIP):
+        which = pressed(turn.body, RelationshipRef).relationship_id
+        relationship = risk_service.relationship_for(turn.uow(), which, turn.organisation)
+        view = add_modal(turn.deps.copy, relationship, turn.today())
+        turn.client.views_open(trigger_id=turn.body["trigger_id"], view=view)
+
+
+def open_close_from_button(turn: Turn) -> None:
+    with explaining(turn, about=Subject.RELATIONSHIP):
+        risk, relationship = risk_service.risk_of(turn.uow(), pressed(turn.body, RiskRef).risk_id, turn.organisation)
+        turn.client.views_open(trigger_id=turn.body["trigger_id"], view=close_modal(turn.deps.copy, relationship, risk))
+
+
+def save_risk(turn: Turn) -> str | None:
+    view = turn.body["view"]
+    relationship_id = carried(view, RelationshipRef).relationship_id
+    draft = _draft(view, turn.deps)
+    relationship = risk_service.relationship_for(turn.uow(), relationship_id, turn.organisation)
+    owner_side = relationship.side_of(team_of_person(turn.client, draft.owner_id) or relationship.team_id)
+    if owner_side is None:
+        form_again(turn, turn.deps.copy.problem(Problem(ids.BLOCK_RISK_OWNER, "risk_owner_outside")))
+        return None
+    added = risk_service.add_risk(
+        turn.uow(),
+        relationship_id,
+        draft,
+        by=turn.user_id,
+        organisation=turn.organisation,
+        now=turn.now(),
+        form_key=str(view["id"]),
+    )
+    turn.learn(people=[draft.owner_id])
+    return turn.deps.copy("risks", "added", r=added.relationship, risk=added.risk, first=added.first)
+
+
+def save_close(turn: Turn) -> str:
+    view = turn.body["view"]
+    closed = risk_service.close_risk(
+        turn.uow(),
+        carried(view, RiskRef).risk_id,
+        by=turn.user_id,
+        organisation=turn.organisation,
+        now=turn.now(),
+        outcome=value(view, ids.BLOCK_OUTCOME),
+    )
+    return turn.deps.copy("risks", "closed", r=closed.relationship, risk=closed.risk, first=closed.first)
+
+
+SUBCOMMANDS = [Subcommand("risks", "<relationship>", required=True, handler=show_register)]

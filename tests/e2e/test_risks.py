@@ -1,0 +1,125 @@
+"""The risk register, end to end through signed Slack requests: listed by score, added through its form (every
+wrong field told under it, a review date in the past refused, the same form sent twice adding one risk), kept
+internal from the partner, closed with an outcome, audited, and refused to a third organisation."""
+
+from collections.abc import Iterator
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from bot.sandbox.clock import MovableClock
+from bot.sandbox.harness import Sandbox
+from bot.slack import ids
+from stages import risk_service
+from stages.errors import OutsideTheRelationship
+from stages.risks import risk_draft
+from tests.conftest import START
+from tests.e2e.helpers import ALICE, BOB, create_relationship, last_ephemeral, relationship, shown
+from tests.e2e.test_joint_relationships import GLOBEX, INITECH, IRENE, JOINT, PAT, QUINN, name_partner_people
+
+
+@pytest.fixture
+def joint(tmp_path: Path) -> Iterator[Sandbox]:
+    """Acme Alliance in #acme-globex with Globex's people named, and Initech's Irene in the channel too."""
+    with Sandbox(f"sqlite:///{tmp_path / 'accord.db'}", clock=MovableClock(START)) as box:
+        create_relationship(box, "Acme Alliance", user=ALICE, sponsor=BOB, channel=JOINT, partner="Globex")
+        assert name_partner_people(box, {"partner_sponsor": PAT, "partner_manager": QUINN}) == {}
+        box.workspace.add_user(IRENE, "irene", "Irene Novak", "Europe/Prague", team=INITECH)
+        box.workspace.share_channel(JOINT, INITECH)
+        box.workspace.channel(JOINT).members |= {IRENE}
+        yield box
+        assert box.workspace.violations == [], "the app broke Slack's contract"
+
+
+def listed(sandbox: Sandbox, user: str = ALICE) -> str:
+    sandbox.driver.command(user, JOINT, "risks Acme Alliance")
+    return shown(last_ephemeral(sandbox, user))
+
+
+def risk_form(**changes: object) -> dict[str, object]:
+    review = (START.date() + timedelta(days=14)).isoformat()
+    answers: dict[str, object] = {
+        "title": "Key engineer leaves <!channel>",
+        "category": "operational",
+        "breakdown_effect": "Deliveries stop for a month",
+        "likelihood": "3",
+        "impact": "4",
+        "risk_owner": PAT,
+        "next_review": review,
+    }
+    return answers | changes
+
+
+def add(sandbox: Sandbox, answers: dict[str, object], user: str = ALICE) -> dict[str, str]:
+    sandbox.driver.command(user, JOINT, "risks Acme Alliance")
+    sandbox.driver.click(user, last_ephemeral(sandbox, user), ids.ACTION_RISK_ADD)
+    return sandbox.driver.submit(user, answers).errors
+
+
+def test_risks_are_added_through_the_form_and_listed_by_score(joint: Sandbox) -> None:
+    assert "no open risks" in listed(joint)
+    assert add(joint, risk_form()) == {}
+    assert "Added *Key engineer leaves &lt;!channel&gt;* (score 12)" in shown(joint.workspace.current_modal(ALICE))
+    assert add(joint, risk_form(title="Globex is bought", likelihood="5", impact="5", risk_owner=BOB)) == {}
+    text = listed(joint)
+    assert "2 open risks" in text
+    assert text.index("Globex is bought") < text.index("Key engineer leaves")
+    assert "<!channel>" not in text and "&lt;!channel&gt;" in text
+    assert f"owner <@{PAT}>" in text
+
+
+def test_every_wrong_field_is_told_under_it_and_a_review_date_in_the_past_is_refused(joint: Sandbox) -> None:
+    yesterday = (START.date() - timedelta(days=1)).isoformat()
+    errors = add(joint, risk_form(title="  ", breakdown_effect=" ", next_review=yesterday))
+    assert set(errors) == {"title", "breakdown_effect", "next_review"}
+    assert "in the past" in errors["next_review"]
+    assert "no open risks" in listed(joint)
+
+
+def test_an_owner_of_a_third_organisation_is_refused(joint: Sandbox) -> None:
+    assert add(joint, risk_form(risk_owner=IRENE)) == {}
+    assert "belongs to neither" in shown(joint.workspace.current_modal(ALICE))
+    assert "no open risks" in listed(joint)
+
+
+def test_the_same_form_sent_again_adds_one_risk(joint: Sandbox) -> None:
+    r = relationship(joint)
+    typed = {k: v for k, v in risk_form().items() if k != "risk_owner"}
+    draft = risk_draft(**typed, description="", mitigation="", owner_id=PAT, internal=False, today=START.date())  # type: ignore[arg-type]
+    uow = joint.database.uow(joint.workspace.team_id)
+    kept = [
+        risk_service.add_risk(uow, r.id or 0, draft, by=ALICE, organisation=r.team_id, now=START, form_key="V1")
+        for _ in range(2)
+    ]
+    assert [k.first for k in kept] == [True, False]
+    assert "1 open risk," in listed(joint)
+
+
+def test_an_internal_risk_is_never_shown_to_the_partner_and_a_third_organisation_sees_nothing(joint: Sandbox) -> None:
+    assert add(joint, risk_form(title="Globex may walk away", internal=["internal"])) == {}
+    assert add(joint, risk_form(title="Shared risk")) == {}
+    assert ":lock: internal" in listed(joint)
+    uow = joint.database.uow(joint.workspace.team_id)
+    theirs = risk_service.register(uow, "Acme Alliance", GLOBEX)
+    assert [r.title for r in theirs.risks] == ["Shared risk"]
+    with pytest.raises(OutsideTheRelationship):
+        risk_service.register(uow, "Acme Alliance", INITECH)
+
+
+def test_a_risk_is_closed_with_its_outcome_once_and_audited(joint: Sandbox) -> None:
+    assert add(joint, risk_form()) == {}
+    joint.driver.command(ALICE, JOINT, "risks Acme Alliance")
+    register = last_ephemeral(joint, ALICE)
+    joint.driver.click(ALICE, register, ids.ACTION_RISK_CLOSE)
+    assert joint.driver.submit(ALICE, {"outcome": "  "}).errors.keys() == {"outcome"}
+    assert joint.driver.submit(ALICE, {"outcome": "Hired a second engineer"}).errors == {}
+    assert "Closed *Key engineer leaves" in shown(joint.workspace.current_modal(ALICE))
+    joint.driver.click(ALICE, register, ids.ACTION_RISK_CLOSE)  # the old list's button, after it closed
+    joint.driver.submit(ALICE, {"outcome": "Again"})
+    assert "was closed already" in shown(joint.workspace.current_modal(ALICE))
+    assert "no open risks" in listed(joint)
+    joint.driver.command(ALICE, JOINT, "history Acme Alliance")
+    history = shown(last_ephemeral(joint, ALICE))
+    assert "added risk #1 to the risk register" in history
+    assert "closed risk #1: “Hired a second engineer”" in history
