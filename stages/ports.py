@@ -199,6 +199,10 @@ class RiskRepository(Protocol):
 
     def of(self, relationship_id: int, *, closed: bool = False) -> list[Risk]: ...
 
+    def review(self, risk: Risk, seen: date) -> bool:
+        """Store a review if the risk's review date is still `seen`; False if it was reviewed since or closed."""
+        ...
+
     def close(self, risk: Risk) -> bool: ...
 
 

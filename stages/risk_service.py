@@ -5,14 +5,14 @@ the organisation that recorded it.
 """
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from stages.audit import Action, snapshot
 from stages.errors import Stale
 from stages.ports import UnitOfWork
 from stages.relationship_service import find_relationship
 from stages.relationships import Relationship, Side, taking_part
-from stages.risks import Risk, RiskDraft, outcome_text, ranked, risk_subject
+from stages.risks import Risk, RiskDraft, RiskReview, outcome_text, ranked, risk_subject
 
 
 @dataclass(frozen=True)
@@ -79,6 +79,44 @@ def add_risk(
         )
         uow.commit()
     return Added(relationship, saved, first=True)
+
+
+@dataclass(frozen=True)
+class Reviewed:
+    relationship: Relationship
+    risk: Risk
+    first: bool  # False: it was reviewed since the form was opened (the same form sent again), or closed
+
+
+def review_risk(
+    uow: UnitOfWork,
+    risk_id: int,
+    review: RiskReview,
+    *,
+    seen: date,
+    by: str,
+    organisation: str,
+    now: datetime,
+) -> Reviewed:
+    """Record a review of the risk opened when its review date was `seen`: its new score and next review date,
+    and the note in the audit trail; the same form sent again records nothing more."""
+    with uow:
+        risk, relationship, side = _visible(uow, risk_id, organisation)
+        updated = risk.reviewed(review)
+        if not uow.risks.review(updated, seen):
+            return Reviewed(relationship, risk, first=False)
+        uow.audit.record(
+            relationship.id or 0,
+            by,
+            now,
+            Action.RISK_REVIEWED,
+            risk_subject(risk_id),
+            before={"score": risk.score, "next_review": risk.next_review.isoformat()},
+            after={"score": updated.score, "next_review": updated.next_review.isoformat(), "note": review.note},
+            side=side,
+        )
+        uow.commit()
+    return Reviewed(relationship, updated, first=True)
 
 
 @dataclass(frozen=True)

@@ -81,6 +81,9 @@ class Risk:
         """The review date has passed without a review (the review is due on its day, overdue the day after)."""
         return self.open and self.next_review < today
 
+    def reviewed(self, review: "RiskReview") -> "Risk":
+        return replace(self, likelihood=review.likelihood, impact=review.impact, next_review=review.next_review)
+
     def closed(self, now: datetime, by: str, outcome: str) -> "Risk":
         return replace(self, closed_at=now, closed_by=by, outcome=outcome)
 
@@ -182,6 +185,35 @@ def risk_draft(
     if problems:
         raise InvalidInput(problems)
     return draft
+
+
+@dataclass(frozen=True)
+class RiskReview:
+    """A review of a risk as typed: what was found, the score now, and when to look again."""
+
+    note: str
+    likelihood: int
+    impact: int
+    next_review: date
+
+
+def risk_review(
+    *, note: str | None, likelihood: str | None, impact: str | None, next_review: str | None, today: date
+) -> RiskReview:
+    """The review form's answers, or `InvalidInput` naming each field that is wrong; the next review falls after
+    today (a review that leaves the risk due at once has set no date)."""
+    problems: list[Problem] = []
+    review = RiskReview(
+        checked_text("note", note, problems, limit=TEXT_MAX, missing="risk_note_missing"),
+        rating("likelihood", likelihood, problems),
+        rating("impact", impact, problems),
+        review_day(next_review, today, problems),
+    )
+    if review.next_review <= today and not any(p.field == "next_review" for p in problems):
+        problems.append(Problem("next_review", "date_not_future"))
+    if problems:
+        raise InvalidInput(problems)
+    return review
 
 
 def outcome_text(raw: str | None) -> str:

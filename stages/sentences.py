@@ -123,6 +123,8 @@ def _what(action: Action, event: AuditEvent, names: Names) -> str:
             return _snoozed(a)
         case Action.RISK_ADDED:
             return f"added {subject} to the risk register{_said(a.get('title'))}"
+        case Action.RISK_REVIEWED:
+            return f"reviewed {subject}, scored {b.get('score')} before and {a.get('score')} now{_said(a.get('note'))}"
         case Action.RISK_CLOSED:
             return f"closed {subject}{_said(a.get('outcome'))}"
         case _:

@@ -18,13 +18,13 @@ from slack_sdk.models.views import View
 from bot.slack import ids
 from bot.slack.forms import INPUT, field, form, text_input
 from bot.slack.kit import context, plain, section
-from bot.slack.references import RelationshipRef, RiskRef, stored_id
+from bot.slack.references import RelationshipRef, RiskRef, RiskReviewRef, stored_id
 from bot.slack.wording import Copy
 from stages.relationships import Relationship
 from stages.risk_service import Register
 from stages.risks import SCALE, TEXT_MAX, TITLE_MAX, Risk, RiskCategory
 
-LISTED = 20  # risks shown in one message, the highest scores first (Slack takes 50 blocks)
+LISTED = 20  # risks shown in one message, the highest scores first (two blocks each; Slack takes 50)
 FIRST_REVIEW_DAYS = 30
 
 
@@ -33,17 +33,20 @@ def register_blocks(copy: Copy, register: Register, today: date) -> list[Block]:
     r = register.relationship
     blocks: list[Block] = [section(copy("risks", "register_head", r=r, count=len(register.risks)))]
     for risk in register.risks[:LISTED]:
-        blocks.append(
-            section(
-                copy("risks", "risk_line", risk=risk, overdue=risk.review_overdue(today)),
-                block_id=f"risk:{stored_id(risk.id)}",
-                accessory=ButtonElement(
-                    text=plain(copy.plain("risks", "close_button")),
-                    action_id=ids.ACTION_RISK_CLOSE,
-                    value=RiskRef(stored_id(risk.id)).encode(),
-                ),
-            )
-        )
+        blocks.append(section(copy("risks", "risk_line", risk=risk, overdue=risk.review_overdue(today))))
+        buttons = [
+            ButtonElement(
+                text=plain(copy.plain("risks", "review_button")),
+                action_id=ids.ACTION_RISK_REVIEW,
+                value=RiskReviewRef(stored_id(risk.id), risk.next_review).encode(),
+            ),
+            ButtonElement(
+                text=plain(copy.plain("risks", "close_button")),
+                action_id=ids.ACTION_RISK_CLOSE,
+                value=RiskRef(stored_id(risk.id)).encode(),
+            ),
+        ]
+        blocks.append(ActionsBlock(block_id=f"risk:{stored_id(risk.id)}", elements=buttons))
     if len(register.risks) > LISTED:
         blocks.append(context(copy("risks", "more", count=len(register.risks) - LISTED)))
     blocks.append(
@@ -62,9 +65,13 @@ def register_blocks(copy: Copy, register: Register, today: date) -> list[Block]:
     return blocks
 
 
+def _steps(copy: Copy) -> list[Option]:
+    return [Option(value=str(n), label=copy.plain("risks", "step", n=n)) for n in SCALE]
+
+
 def add_modal(copy: Copy, relationship: Relationship, today: date) -> View:
     categories = [Option(value=c.value, label=copy.plain("risks", "category", category=c.value)) for c in RiskCategory]
-    steps = [Option(value=str(n), label=copy.plain("risks", "step", n=n)) for n in SCALE]
+    steps = _steps(copy)
     blocks: list[Block] = [
         section(copy("risks", "add_intro", r=relationship)),
         field(copy, "risks", ids.BLOCK_TITLE, text_input(TITLE_MAX, multiline=False)),
@@ -98,3 +105,32 @@ def close_modal(copy: Copy, relationship: Relationship, risk: Risk) -> View:
         field(copy, "risks", ids.BLOCK_OUTCOME, text_input(TEXT_MAX)),
     ]
     return form(copy, "risks", ids.VIEW_RISK_CLOSE, "close_title", blocks, RiskRef(stored_id(risk.id)))
+
+
+def review_modal(copy: Copy, relationship: Relationship, risk: Risk, seen: RiskReviewRef, today: date) -> View:
+    """What the review found, the score now (the last one to start from) and the next review date; `seen` is the
+    review its button asked for, so that a form opened after another review records nothing."""
+    steps = _steps(copy)
+    blocks: list[Block] = [
+        section(copy("risks", "review_intro", r=relationship, risk=risk)),
+        field(copy, "risks", ids.BLOCK_NOTE, text_input(TEXT_MAX)),
+        field(
+            copy,
+            "risks",
+            ids.BLOCK_LIKELIHOOD,
+            StaticSelectElement(action_id=INPUT, options=steps, initial_option=steps[risk.likelihood - 1]),
+        ),
+        field(
+            copy,
+            "risks",
+            ids.BLOCK_IMPACT,
+            StaticSelectElement(action_id=INPUT, options=steps, initial_option=steps[risk.impact - 1]),
+        ),
+        field(
+            copy,
+            "risks",
+            ids.BLOCK_NEXT_REVIEW,
+            DatePickerElement(action_id=INPUT, initial_date=(today + timedelta(days=FIRST_REVIEW_DAYS)).isoformat()),
+        ),
+    ]
+    return form(copy, "risks", ids.VIEW_RISK_REVIEW, "review_title", blocks, seen)

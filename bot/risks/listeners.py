@@ -5,24 +5,28 @@ from typing import Any
 from slack_bolt import App
 
 from bot.deps import Deps
-from bot.risks.blocks import add_modal, close_modal, register_blocks
+from bot.risks.blocks import add_modal, close_modal, register_blocks, review_modal
 from bot.slack import ids
 from bot.slack.forms import chosen, value
 from bot.slack.kit import message_blocks
 from bot.slack.modal_submission import form_again, on_submit
 from bot.slack.people import team_of_person
-from bot.slack.references import RelationshipRef, RiskRef, Subject, carried, pressed
+from bot.slack.references import RelationshipRef, RiskRef, RiskReviewRef, Subject, carried, pressed
 from bot.slack.refusals import explaining
 from bot.slack.subcommands import Invocation, Subcommand
 from bot.slack.turn import Turn, ack_silently, lazy
 from stages import risk_service
 from stages.errors import Problem
-from stages.risks import RiskDraft, outcome_text, risk_draft
+from stages.risks import RiskDraft, RiskReview, outcome_text, risk_draft, risk_review
 
 
 def register(app: App, deps: Deps) -> None:
     app.action(ids.ACTION_RISK_ADD)(ack=ack_silently, lazy=[lazy(deps, open_add_from_button)])
     app.action(ids.ACTION_RISK_CLOSE)(ack=ack_silently, lazy=[lazy(deps, open_close_from_button)])
+    app.action(ids.ACTION_RISK_REVIEW)(ack=ack_silently, lazy=[lazy(deps, open_review_from_button)])
+    on_submit(
+        app, deps, ids.VIEW_RISK_REVIEW, save_review, lambda view: _review(view, deps), about=Subject.RELATIONSHIP
+    )
     on_submit(app, deps, ids.VIEW_RISK_ADD, save_risk, lambda view: _draft(view, deps), about=Subject.RELATIONSHIP)
     on_submit(
         app,
@@ -50,6 +54,16 @@ def _draft(view: dict[str, Any], deps: Deps) -> RiskDraft:
     )
 
 
+def _review(view: dict[str, Any], deps: Deps) -> RiskReview:
+    return risk_review(
+        note=value(view, ids.BLOCK_NOTE),
+        likelihood=value(view, ids.BLOCK_LIKELIHOOD),
+        impact=value(view, ids.BLOCK_IMPACT),
+        next_review=value(view, ids.BLOCK_NEXT_REVIEW),
+        today=deps.clock.now().date(),
+    )
+
+
 def show_register(turn: Turn, invocation: Invocation) -> None:
     """The open risks the person's organisation may see, told to them alone (a shared channel's other side
     never sees an internal one)."""
@@ -73,6 +87,35 @@ def open_close_from_button(turn: Turn) -> None:
     with explaining(turn, about=Subject.RELATIONSHIP):
         risk, relationship = risk_service.risk_of(turn.uow(), pressed(turn.body, RiskRef).risk_id, turn.organisation)
         turn.client.views_open(trigger_id=turn.body["trigger_id"], view=close_modal(turn.deps.copy, relationship, risk))
+
+
+def open_review_from_button(turn: Turn) -> None:
+    with explaining(turn, about=Subject.RELATIONSHIP):
+        open_review(turn, pressed(turn.body, RiskReviewRef))
+
+
+def open_review(turn: Turn, seen: RiskReviewRef) -> None:
+    """The review form of a risk the person's organisation may see, as of the review date its button showed
+    (also what a reminder's button opens)."""
+    with explaining(turn, about=Subject.RELATIONSHIP):
+        risk, relationship = risk_service.risk_of(turn.uow(), seen.risk_id, turn.organisation)
+        view = review_modal(turn.deps.copy, relationship, risk, seen, turn.today())
+        turn.client.views_open(trigger_id=turn.body["trigger_id"], view=view)
+
+
+def save_review(turn: Turn) -> str:
+    view = turn.body["view"]
+    seen = carried(view, RiskReviewRef)
+    reviewed = risk_service.review_risk(
+        turn.uow(),
+        seen.risk_id,
+        _review(view, turn.deps),
+        seen=seen.seen,
+        by=turn.user_id,
+        organisation=turn.organisation,
+        now=turn.now(),
+    )
+    return turn.deps.copy("risks", "reviewed", r=reviewed.relationship, risk=reviewed.risk, first=reviewed.first)
 
 
 def save_risk(turn: Turn) -> str | None:

@@ -1,5 +1,7 @@
 """The risk registers of a workspace's relationships."""
 
+from datetime import date
+
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
@@ -38,6 +40,24 @@ class SqlRiskRepository:
         if not closed:
             query = query.where(col(RiskRow.closed_at).is_(None))
         return [_risk(row) for row in self._session.exec(query.order_by(col(RiskRow.id)))]
+
+    def review(self, risk: Risk, seen: date) -> bool:
+        """Store the risk's new score and review date if its review date is still `seen`; False if someone reviewed
+        it since (the same form sent again) or it closed."""
+        row = self._session.exec(
+            select(RiskRow).where(
+                RiskRow.team_id == self._team_id,
+                RiskRow.id == risk.id,
+                RiskRow.next_review == seen,
+                col(RiskRow.closed_at).is_(None),
+            )
+        ).first()
+        if row is None:
+            return False
+        row.likelihood, row.impact, row.next_review = risk.likelihood, risk.impact, risk.next_review
+        self._session.add(row)
+        self._session.flush()
+        return True
 
     def close(self, risk: Risk) -> bool:
         """Store that the risk closed; False if it was closed already (a second press, another person)."""

@@ -123,3 +123,24 @@ def test_a_risk_is_closed_with_its_outcome_once_and_audited(joint: Sandbox) -> N
     history = shown(last_ephemeral(joint, ALICE))
     assert "added risk #1 to the risk register" in history
     assert "closed risk #1: “Hired a second engineer”" in history
+
+
+def test_a_review_rescores_the_risk_once_and_is_audited(joint: Sandbox) -> None:
+    assert add(joint, risk_form()) == {}
+    joint.driver.command(ALICE, JOINT, "risks Acme Alliance")
+    register = last_ephemeral(joint, ALICE)
+    later = (START.date() + timedelta(days=60)).isoformat()
+    joint.driver.click(ALICE, register, ids.ACTION_RISK_REVIEW)
+    today = START.date().isoformat()
+    assert joint.driver.submit(ALICE, {"note": "Cross-trained", "next_review": today}).errors.keys() == {"next_review"}
+    answers = {"note": "Cross-trained a second engineer", "likelihood": "1", "next_review": later}
+    assert joint.driver.submit(ALICE, answers).errors == {}
+    assert "Reviewed *Key engineer leaves" in shown(joint.workspace.current_modal(ALICE))
+    joint.driver.click(ALICE, register, ids.ACTION_RISK_REVIEW)  # the list's button from before that review
+    joint.driver.submit(ALICE, {"note": "Again", "next_review": later})
+    assert "nothing more was saved" in shown(joint.workspace.current_modal(ALICE))
+    assert "*4* · *Key engineer leaves" in listed(joint)
+    joint.driver.command(ALICE, JOINT, "history Acme Alliance")
+    assert "reviewed risk #1, scored 12 before and 4 now: “Cross-trained a second engineer”" in shown(
+        last_ephemeral(joint, ALICE)
+    )

@@ -8,7 +8,7 @@ import pytest
 
 from stages.errors import InvalidInput
 from stages.relationships import Side
-from stages.risks import Risk, RiskCategory, heat_map, level, outcome_text, ranked, risk_draft
+from stages.risks import Risk, RiskCategory, heat_map, level, outcome_text, ranked, risk_draft, risk_review
 
 TODAY = date(2027, 3, 10)
 
@@ -92,3 +92,19 @@ def test_an_internal_risk_is_seen_only_by_its_own_side_and_a_review_is_overdue_t
     assert risk(2, 2).seen_by(Side.PARTNER)
     assert not risk(2, 2).review_overdue(TODAY)
     assert risk(2, 2).review_overdue(date(2027, 3, 11))
+
+
+def test_a_review_sets_a_new_score_and_a_next_review_after_today() -> None:
+    def review(on: str) -> object:
+        return risk_review(note="Still likely", likelihood="2", impact="5", next_review=on, today=TODAY)
+
+    with pytest.raises(InvalidInput) as wrong:
+        review("2027-03-10")
+    assert [(p.field, p.code) for p in wrong.value.problems] == [("next_review", "date_not_future")]
+    reviewed = risk(4, 4).reviewed(review("2027-03-11"))  # type: ignore[arg-type]
+    assert (reviewed.score, reviewed.next_review) == (10, date(2027, 3, 11))
+    with pytest.raises(InvalidInput) as wrong:
+        risk_review(note=" ", likelihood="0", impact="3", next_review="2027-03-09", today=TODAY)
+    assert {p.field: p.code for p in wrong.value.problems} == {
+        "note": "risk_note_missing", "likelihood": "risk_rating_missing", "next_review": "risk_review_past"
+    }  # fmt: skip

@@ -41,7 +41,7 @@ from bot.relationships import modal as new_relationship
 from bot.risks import blocks as risks
 from bot.slack import forms, help, item_buttons
 from bot.slack.kit import message_blocks, section
-from bot.slack.references import ItemRef, RelationshipRef
+from bot.slack.references import ItemRef, RelationshipRef, RiskReviewRef
 from bot.slack.wording import Copy, slack_escape
 from stages import rmp
 from stages.attention import Assignment, Attention, Led
@@ -478,6 +478,9 @@ BUILDERS: dict[Callable[..., Any], Callable[[World], list[Any]]] = {
     ],
     risks.add_modal: lambda w: [risks.add_modal(COPY, w.relationship, NOW.date())],
     risks.close_modal: lambda w: [risks.close_modal(COPY, w.relationship, risk) for risk in risks_of(w)],
+    risks.review_modal: lambda w: [
+        risks.review_modal(COPY, w.relationship, risk, RiskReviewRef(7, NOW.date()), NOW.date()) for risk in risks_of(w)
+    ],
 }
 
 
