@@ -15,7 +15,7 @@ from stages.disputes import Dispute, DisputeEvent
 from stages.exits import ExitStrategy
 from stages.health import HealthAnswer, HealthRound
 from stages.joint_team import TeamPair
-from stages.nudges import DueReview, Nudge, NudgeKind, QueuedNudge, Snooze, Snoozes
+from stages.nudges import DueReview, DueRiskReview, Nudge, NudgeKind, QueuedNudge, Snooze, Snoozes
 from stages.relationships import Relationship, Side
 from stages.reviews import Review
 from stages.risks import Risk
@@ -203,6 +203,8 @@ class RiskRepository(Protocol):
         """Store a review if the risk's review date is still `seen`; False if it was reviewed since or closed."""
         ...
 
+    def reviews_due(self, today: date) -> list[DueRiskReview]: ...
+
     def close(self, risk: Risk) -> bool: ...
 
 
@@ -323,6 +325,10 @@ class SweepRepository(Protocol):
 
     def exit_reviews_due(self, today: date) -> list[DueReview]:
         """Active relationships of the batch whose joint exit strategy review is due today or overdue."""
+        ...
+
+    def risk_reviews_due(self, today: date) -> list[DueRiskReview]:
+        """Open risks of the batch's active relationships whose review date has passed."""
         ...
 
     def disputes_past_limit(self, now: datetime, cadences: Cadences) -> list[tuple[Dispute, Relationship]]:

@@ -189,6 +189,10 @@ def _snoozed(after: JSONable) -> str:
             return f"snoozed the notice that dispute #{subject} moved up a tier{length}"
         case NudgeKind.HEALTH_CHECK:
             return f"snoozed the reminder of a health check{length}"
+        case NudgeKind.RISK_REVIEW:
+            return (
+                f"snoozed the reminder of the review of {_subject(subject.partition('@')[0].replace(':', ' '))}{length}"
+            )
         case NudgeKind.SPONSOR_NAMED | NudgeKind.OWNER_NAMED | NudgeKind.ITEM_ASSIGNED | NudgeKind.EXIT_REVIEWED_WITH:
             return f"snoozed a notice{length}"  # notices offer no snooze: an old record, if any
         case _:

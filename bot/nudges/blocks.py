@@ -30,6 +30,7 @@ def in_thread(kind: NudgeKind) -> bool:
             | NudgeKind.ITEM_ASSIGNED
             | NudgeKind.EXIT_REVIEWED_WITH
             | NudgeKind.HEALTH_CHECK
+            | NudgeKind.RISK_REVIEW
         ):
             return False
         case unknown:
@@ -60,6 +61,7 @@ def _subject_kind(kind: NudgeKind) -> str:
             | NudgeKind.ITEM_ASSIGNED
             | NudgeKind.EXIT_REVIEWED_WITH
             | NudgeKind.HEALTH_CHECK
+            | NudgeKind.RISK_REVIEW
         ):
             return kind.value
         case NudgeKind.DISPUTE | NudgeKind.DISPUTE_ESCALATED | NudgeKind.DISPUTE_THREAD:

@@ -127,6 +127,9 @@ def save_risk(turn: Turn) -> str | None:
     if owner_side is None:
         form_again(turn, turn.deps.copy.problem(Problem(ids.BLOCK_RISK_OWNER, "risk_owner_outside")))
         return None
+    if draft.internal and owner_side is not relationship.side_of(turn.organisation):
+        form_again(turn, turn.deps.copy.problem(Problem(ids.BLOCK_RISK_OWNER, "risk_owner_internal")))
+        return None
     added = risk_service.add_risk(
         turn.uow(),
         relationship_id,

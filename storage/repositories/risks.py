@@ -1,14 +1,17 @@
 """The risk registers of a workspace's relationships."""
 
+from collections.abc import Sequence
 from datetime import date
 
+from sqlalchemy import select as sa_select
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from stages.relationships import Side
+from stages.nudges import DueRiskReview
+from stages.relationships import RelationshipStatus, Side
 from stages.risks import Risk, RiskCategory
-from storage.mapping import entity_from_row, row_values
-from storage.tables import RiskRow
+from storage.mapping import entity_from_row, row_values, table
+from storage.tables import RelationshipRow, RiskRow
 
 
 class SqlRiskRepository:
@@ -59,6 +62,9 @@ class SqlRiskRepository:
         self._session.flush()
         return True
 
+    def reviews_due(self, today: date) -> list[DueRiskReview]:
+        return reviews_due(self._session, (self._team_id,), today)
+
     def close(self, risk: Risk) -> bool:
         """Store that the risk closed; False if it was closed already (a second press, another person)."""
         row = self._session.exec(
@@ -72,6 +78,26 @@ class SqlRiskRepository:
         self._session.add(row)
         self._session.flush()
         return True
+
+
+def reviews_due(session: Session, team_ids: Sequence[str], today: date) -> list[DueRiskReview]:
+    """Open risks of these workspaces' active relationships whose review date has passed: only what the reminder
+    rules read, past the ORM."""
+    risk, relationship = table(RiskRow).c, table(RelationshipRow).c
+    query = (
+        sa_select(
+            risk.id, risk.relationship_id, risk.team_id, relationship.name, risk.title, risk.owner_id, risk.next_review
+        )
+        .join(table(RelationshipRow), relationship.id == risk.relationship_id)
+        .where(
+            risk.team_id.in_(list(team_ids)),
+            risk.closed_at.is_(None),
+            risk.next_review < today,
+            relationship.team_id == risk.team_id,
+            relationship.status == RelationshipStatus.ACTIVE.value,
+        )
+    )
+    return [DueRiskReview(*row) for row in session.connection().execute(query)]
 
 
 def _risk(row: RiskRow) -> Risk:

@@ -7,6 +7,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from sqlalchemy import text
 
 from bot.sandbox.clock import MovableClock
 from bot.sandbox.harness import Sandbox
@@ -22,7 +23,12 @@ from tests.e2e.test_joint_relationships import GLOBEX, INITECH, IRENE, JOINT, PA
 @pytest.fixture
 def joint(tmp_path: Path) -> Iterator[Sandbox]:
     """Acme Alliance in #acme-globex with Globex's people named, and Initech's Irene in the channel too."""
-    with Sandbox(f"sqlite:///{tmp_path / 'accord.db'}", clock=MovableClock(START)) as box:
+    with Sandbox(
+        f"sqlite:///{tmp_path / 'accord.db'}",
+        clock=MovableClock(START),
+        working_days="mon-sun",
+        working_hours="00:00-00:00",
+    ) as box:
         create_relationship(box, "Acme Alliance", user=ALICE, sponsor=BOB, channel=JOINT, partner="Globex")
         assert name_partner_people(box, {"partner_sponsor": PAT, "partner_manager": QUINN}) == {}
         box.workspace.add_user(IRENE, "irene", "Irene Novak", "Europe/Prague", team=INITECH)
@@ -97,9 +103,9 @@ def test_the_same_form_sent_again_adds_one_risk(joint: Sandbox) -> None:
 
 
 def test_an_internal_risk_is_never_shown_to_the_partner_and_a_third_organisation_sees_nothing(joint: Sandbox) -> None:
-    assert add(joint, risk_form(title="Globex may walk away", internal=["internal"])) == {}
+    assert add(joint, risk_form(title="Globex may walk away", internal=["internal"], risk_owner=BOB)) == {}
     assert add(joint, risk_form(title="Shared risk")) == {}
-    assert ":lock: internal" in listed(joint)
+    assert "*Globex may walk away* :lock: internal\nOperational" in listed(joint)
     uow = joint.database.uow(joint.workspace.team_id)
     theirs = risk_service.register(uow, "Acme Alliance", GLOBEX)
     assert [r.title for r in theirs.risks] == ["Shared risk"]
@@ -144,3 +150,38 @@ def test_a_review_rescores_the_risk_once_and_is_audited(joint: Sandbox) -> None:
     assert "reviewed risk #1, scored 12 before and 4 now: “Cross-trained a second engineer”" in shown(
         last_ephemeral(joint, ALICE)
     )
+
+
+def test_an_overdue_review_nudges_its_owner_once_until_it_is_reviewed(joint: Sandbox) -> None:
+    today = START.date().isoformat()
+    assert add(joint, risk_form(risk_owner=BOB, next_review=today)) == {}
+    joint.run_nudges()
+    assert risk_nudges(joint) == []  # due today: not overdue yet
+    joint.advance(timedelta(days=1))
+    joint.run_nudges()
+    joint.run_nudges()
+    assert risk_nudges(joint) == [(BOB, "sent")]
+    dm = joint.workspace.top_level(joint.workspace.im_with(BOB).id)[-1]
+    told = shown(dm)
+    assert "The review of the risk *Key engineer leaves &lt;!channel&gt;* of *Acme Alliance*" in told
+    assert "1 day overdue" in told
+    joint.driver.click(BOB, dm, ids.ACTION_NUDGE_OPEN)
+    later = (START.date() + timedelta(days=30)).isoformat()
+    assert joint.driver.submit(BOB, {"note": "Cross-trained", "next_review": later}).errors == {}
+    joint.advance(timedelta(days=5))
+    joint.run_nudges()
+    assert risk_nudges(joint) == [(BOB, "sent")]  # reviewed: no more reminders until the new date passes
+
+
+def test_an_internal_risk_is_owned_by_the_organisation_that_keeps_it(joint: Sandbox) -> None:
+    assert add(joint, risk_form(internal=["internal"])) == {}  # Pat is Globex's
+    assert "choose one of your people" in shown(joint.workspace.current_modal(ALICE))
+    assert "no open risks" in listed(joint)
+
+
+def risk_nudges(sandbox: Sandbox) -> list[tuple[str, str]]:
+    with sandbox.database.engine.connect() as connection:
+        rows = connection.execute(
+            text("SELECT recipient_id, status FROM nudge WHERE kind = 'risk_review' ORDER BY id")
+        ).all()
+    return [(r[0], r[1]) for r in rows]

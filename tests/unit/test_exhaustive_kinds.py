@@ -14,6 +14,7 @@ from stages.checklist import ItemState
 from stages.exits import ExitStrategy
 from stages.health import HealthRound, asking, default_participants
 from stages.nudges import (
+    DueRiskReview,
     Nudge,
     NudgeKind,
     NudgeStatus,
@@ -22,6 +23,7 @@ from stages.nudges import (
     dispute_check,
     escalation_nudges,
     exit_review_notices,
+    risk_review_nudges,
     role_nudges,
     thread_nudges,
 )
@@ -54,6 +56,12 @@ def every_kind_of_nudge() -> list[Nudge]:
         *escalation_nudges(handed_to_sponsor, r, at(0)),
         *thread_nudges(posted, r, at(0)),
         *asking(r, health_round(r), default_participants(r)[:1], "0"),
+        *risk_review_nudges(
+            [DueRiskReview(5, r.id or 0, "T1", r.name, "Key engineer leaves", "U4CAROL", DUE)],
+            POLICY,
+            at(0) + timedelta(days=30),
+            {},
+        ),
     ]
 
 
