@@ -32,6 +32,15 @@ def register(uow: UnitOfWork, which: int | str, organisation: str) -> Register:
     return Register(relationship, side, tuple(ranked(seen)))
 
 
+def channel_register(uow: UnitOfWork, which: int | str, organisation: str) -> Register:
+    """The open risks everyone in the relationship's channel may see: in a channel shared with the partner, the
+    joint ones only (an internal risk is never shown there, not even as a count)."""
+    found = register(uow, which, organisation)
+    if not found.relationship.is_joint:
+        return found
+    return Register(found.relationship, found.side, tuple(r for r in found.risks if not r.internal))
+
+
 @dataclass(frozen=True)
 class Added:
     relationship: Relationship

@@ -1,9 +1,12 @@
 """The risk register: `/accord risks <relationship>`, its Add risk and Close buttons, and their two forms."""
 
+import logging
 from typing import Any
 
 from slack_bolt import App
+from slack_sdk.errors import SlackApiError
 
+from bot.charts import draw_heat_map
 from bot.deps import Deps
 from bot.risks.blocks import add_modal, close_modal, register_blocks, review_modal
 from bot.slack import ids
@@ -17,7 +20,10 @@ from bot.slack.subcommands import Invocation, Subcommand
 from bot.slack.turn import Turn, ack_silently, lazy
 from stages import risk_service
 from stages.errors import Problem
-from stages.risks import RiskDraft, RiskReview, outcome_text, risk_draft, risk_review
+from stages.risks import RiskDraft, RiskReview, heat_map, outcome_text, risk_draft, risk_review
+
+log = logging.getLogger(__name__)
+MAP = "map"
 
 
 def register(app: App, deps: Deps) -> None:
@@ -66,13 +72,38 @@ def _review(view: dict[str, Any], deps: Deps) -> RiskReview:
 
 def show_register(turn: Turn, invocation: Invocation) -> None:
     """The open risks the person's organisation may see, told to them alone (a shared channel's other side
-    never sees an internal one)."""
+    never sees an internal one); `<relationship> map` posts the heat map in the relationship's channel instead."""
+    name, _, last = invocation.argument.rpartition(" ")
+    if name and last.casefold() == MAP:
+        post_heat_map(turn, name)
+        return
     with explaining(turn, about=Subject.RELATIONSHIP):
         found = risk_service.register(turn.uow(), invocation.argument, turn.organisation)
         copy = turn.deps.copy
         blocks = register_blocks(copy, found, turn.today())
         turn.learn(people=[r.owner_id for r in found.risks])
         turn.tell(copy("risks", "register_head", r=found.relationship, count=len(found.risks)), message_blocks(blocks))
+
+
+def post_heat_map(turn: Turn, which: str) -> None:
+    """The 5x5 heat map of the open risks everyone in the relationship's channel may see, as a PNG there."""
+    copy = turn.deps.copy
+    with explaining(turn, about=Subject.RELATIONSHIP):
+        found = risk_service.channel_register(turn.uow(), which, turn.organisation)
+        r = found.relationship
+        title = copy.plain("risks", "map_title", r=r)
+        try:
+            turn.client.files_upload_v2(
+                channel=r.channel_id,
+                file=draw_heat_map(title, heat_map(found.risks)),
+                filename="risk-heat-map.png",
+                title=title,
+                alt_txt=copy.plain("risks", "map_alt", r=r, count=len(found.risks))[:1000],
+                initial_comment=copy("risks", "map_comment", r=r, by=turn.user_id, count=len(found.risks)),
+            )
+        except SlackApiError as error:
+            log.warning("could not upload the risk heat map of %s: %s", r.id, error.response.get("error"))
+            turn.tell(copy("risks", "map_not_posted", r=r))
 
 
 def open_add_from_button(turn: Turn) -> None:
@@ -156,4 +187,4 @@ def save_close(turn: Turn) -> str:
     return turn.deps.copy("risks", "closed", r=closed.relationship, risk=closed.risk, first=closed.first)
 
 
-SUBCOMMANDS = [Subcommand("risks", "<relationship>", required=True, handler=show_register)]
+SUBCOMMANDS = [Subcommand("risks", "<relationship> [map]", required=True, handler=show_register)]

@@ -28,9 +28,8 @@ FORMS = {ids.VIEW_REVIEW, ids.VIEW_EXIT, ids.VIEW_DISPUTE_RESOLVE, ids.VIEW_HEAL
 
 def every_kind_due(sandbox: Sandbox) -> list[tuple[str, Message]]:
     """A review and an exit review due, a health check asking Alice and Bob, a risk of each whose review passes, and
-    a dispute that outstays tier 1,
-    climbs to tier 2 (still Alice's) and then to tier 3 (now Bob's); the DMs as they were delivered, with whom to
-    (the climb brings the tier 1 one up to date)."""
+    a dispute that outstays tier 1, climbs to tier 2 (still Alice's) and then to tier 3 (now Bob's); the DMs as they
+    were delivered, with whom to (the climb brings the tier 1 one up to date)."""
     started(sandbox, "Acme Alliance", sponsor=BOB, cadence="7")
     sandbox.driver.command(ALICE, ACME, "health Acme Alliance")
     assert sandbox.driver.submit(ALICE, {"closes": (START.date() + timedelta(days=30)).isoformat()}).errors == {}

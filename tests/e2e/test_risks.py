@@ -2,6 +2,7 @@
 wrong field told under it, a review date in the past refused, the same form sent twice adding one risk), kept
 internal from the partner, closed with an outcome, audited, and refused to a third organisation."""
 
+import struct
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -185,3 +186,15 @@ def risk_nudges(sandbox: Sandbox) -> list[tuple[str, str]]:
             text("SELECT recipient_id, status FROM nudge WHERE kind = 'risk_review' ORDER BY id")
         ).all()
     return [(r[0], r[1]) for r in rows]
+
+
+def test_the_heat_map_is_posted_in_the_shared_channel_counting_the_joint_risks_only(joint: Sandbox) -> None:
+    assert add(joint, risk_form(title="Globex may walk away", internal=["internal"], risk_owner=BOB)) == {}
+    assert add(joint, risk_form(title="Shared risk")) == {}
+    joint.driver.command(ALICE, JOINT, "risks Acme Alliance map")
+    [posted] = [m for m in joint.workspace.top_level(JOINT) if m.files]
+    assert "1 open risk (the joint ones" in shown(posted)
+    assert "Globex may walk away" not in shown(posted)
+    png = joint.emulator.uploads[posted.files[0]["id"]]
+    assert png[:8] == b"\x89PNG\r\n\x1a\n"
+    assert struct.unpack(">II", png[16:24]) == (800, 450)
