@@ -27,6 +27,15 @@ class RiskCategory(StrEnum):
     BREAKDOWN = "breakdown"  # breakdown and exit
 
 
+CATEGORY_WORDS = {
+    RiskCategory.STRATEGIC.value: "Strategic",
+    RiskCategory.OPERATIONAL.value: "Operational",
+    RiskCategory.FINANCIAL.value: "Financial",
+    RiskCategory.RELATIONSHIP.value: "Relationship and behaviour",
+    RiskCategory.BREAKDOWN.value: "Breakdown and exit",
+}  # what the plan and the evidence pack call each category
+
+
 @dataclass(frozen=True)
 class RiskDraft:
     """A risk as typed in its form, checked."""

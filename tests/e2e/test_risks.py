@@ -2,7 +2,10 @@
 wrong field told under it, a review date in the past refused, the same form sent twice adding one risk), kept
 internal from the partner, closed with an outcome, audited, and refused to a third organisation."""
 
+import csv
+import io
 import struct
+import zipfile
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -10,10 +13,13 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
+from bot.records.evidence_pack import write_pack
+from bot.records.plan_document import render_html, render_markdown
 from bot.sandbox.clock import MovableClock
 from bot.sandbox.harness import Sandbox
 from bot.slack import ids
-from stages import risk_service
+from stages import risk_service, rmp
+from stages.catalogue import default_catalogue
 from stages.errors import OutsideTheRelationship
 from stages.risks import risk_draft
 from tests.conftest import START
@@ -198,3 +204,30 @@ def test_the_heat_map_is_posted_in_the_shared_channel_counting_the_joint_risks_o
     png = joint.emulator.uploads[posted.files[0]["id"]]
     assert png[:8] == b"\x89PNG\r\n\x1a\n"
     assert struct.unpack(">II", png[16:24]) == (800, 450)
+
+
+def test_the_plan_and_the_evidence_pack_hold_the_register(joint: Sandbox, tmp_path: Path) -> None:
+    assert add(joint, risk_form(title="Globex may walk away", internal=["internal"], risk_owner=BOB)) == {}
+    assert add(joint, risk_form(title="Shared | risk", mitigation="Weekly *stand-up*")) == {}
+    assert add(joint, risk_form(title="Currency swings")) == {}
+    uow = joint.database.uow(joint.workspace.team_id)
+    risk_service.close_risk(uow, 3, by=ALICE, organisation=relationship(joint).team_id, now=START, outcome="Hedged")
+    evidence = rmp.evidence(uow, default_catalogue(), relationship(joint).id or 0, START)
+    markdown = render_markdown(evidence.plan)
+    risks = markdown[markdown.index("## 6. Risks") : markdown.index("## 7.")]
+    assert "- **12** · Globex may walk away (Operational; likelihood 3 \u00d7 impact 4;" in risks
+    assert "internal, not shared with Globex" in risks
+    assert "Mitigation: Weekly *stand-up*" in risks
+    assert "Closed risks:" in risks and "Currency swings, closed" in risks and "Hedged" in risks
+    html = render_html(evidence.plan)
+    assert html.count('src="data:image/png;base64,') == 1  # the heat map
+    files = write_pack(evidence, tmp_path / "pack.zip")
+    assert "registers/risks.csv" in files
+    with zipfile.ZipFile(tmp_path / "pack.zip") as pack:
+        rows = list(csv.DictReader(io.StringIO(pack.read("registers/risks.csv").decode())))
+    assert [(r["title"], r["kept"], r["outcome"]) for r in rows] == [
+        ("Globex may walk away", "internal", ""),
+        ("Shared | risk", "joint", ""),
+        ("Currency swings", "joint", "Hedged"),
+    ]
+    assert rows[0]["score"] == "12" and rows[0]["owner id"] == BOB
