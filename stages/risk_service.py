@@ -12,7 +12,7 @@ from stages.errors import Stale
 from stages.ports import UnitOfWork
 from stages.relationship_service import find_relationship
 from stages.relationships import Relationship, Side, taking_part
-from stages.risks import Risk, RiskDraft, RiskReview, outcome_text, ranked, risk_subject
+from stages.risks import Risk, RiskDraft, RiskReview, RiskSummary, outcome_text, ranked, risk_subject, summary
 
 
 @dataclass(frozen=True)
@@ -39,6 +39,12 @@ def channel_register(uow: UnitOfWork, which: int | str, organisation: str) -> Re
     if not found.relationship.is_joint:
         return found
     return Register(found.relationship, found.side, tuple(r for r in found.risks if not r.internal))
+
+
+def summary_of(uow: UnitOfWork, relationship_id: int, side: Side, today: date) -> RiskSummary:
+    """The open risks `side` sees and how many are overdue for review (for `/accord status`)."""
+    with uow.reading():
+        return summary(uow.risks.of(relationship_id), side, today)
 
 
 @dataclass(frozen=True)

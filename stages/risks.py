@@ -97,6 +97,19 @@ class Risk:
         return replace(self, closed_at=now, closed_by=by, outcome=outcome)
 
 
+@dataclass(frozen=True)
+class RiskSummary:
+    """How many open risks one side sees, and of those how many wait for their review."""
+
+    open: int
+    overdue: int
+
+
+def summary(risks: Sequence[Risk], side: Side, today: date) -> RiskSummary:
+    seen = [r for r in risks if r.open and r.seen_by(side)]
+    return RiskSummary(len(seen), sum(r.review_overdue(today) for r in seen))
+
+
 def level(score: int) -> str:
     """The band a score falls in, as the heat map colours it."""
     if score >= 15:

@@ -231,3 +231,13 @@ def test_the_plan_and_the_evidence_pack_hold_the_register(joint: Sandbox, tmp_pa
         ("Currency swings", "joint", "Hedged"),
     ]
     assert rows[0]["score"] == "12" and rows[0]["owner id"] == BOB
+
+
+def test_status_counts_the_open_risks_and_those_overdue_for_review(joint: Sandbox) -> None:
+    joint.driver.command(ALICE, JOINT, "status Acme Alliance")
+    assert "*Risks* 0 open: `/accord risks Acme Alliance`" in shown(last_ephemeral(joint, ALICE))
+    assert add(joint, risk_form(next_review=START.date().isoformat())) == {}
+    assert add(joint, risk_form(title="Currency swings")) == {}
+    joint.advance(timedelta(days=1))
+    joint.driver.command(ALICE, JOINT, "status Acme Alliance")
+    assert "*Risks* 2 open, 1 overdue for review" in shown(last_ephemeral(joint, ALICE))

@@ -75,7 +75,7 @@ from stages.relationship_service import StageLine, StatusReport
 from stages.relationships import Relationship, RelationshipDraft, RelationshipStatus, Side
 from stages.reviews import Review
 from stages.risk_service import Register
-from stages.risks import Risk, RiskCategory
+from stages.risks import Risk, RiskCategory, RiskSummary
 from stages.rmp import DisputeRecord, DisputeSteps, VersionDiff
 from stages.versions import PlanVersion
 
@@ -580,6 +580,7 @@ def facts(world: World) -> dict[str, Any]:
         "alert": 20, "health": [LatestHealth(2, 55.0, -1), LatestHealth(1, None, 0), None],
         "g": [g.value for g in Group], "points": [world.points],
         "risk": risks_of(world), "category": [c.value for c in RiskCategory],
+        "risks": [RiskSummary(2, 1), RiskSummary(1, 0), None],
     }  # fmt: skip
 
 
