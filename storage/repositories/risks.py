@@ -62,6 +62,13 @@ class SqlRiskRepository:
         self._session.flush()
         return True
 
+    def owned_by(self, user_id: str) -> list[Risk]:
+        """The open risks the person owns."""
+        query = select(RiskRow).where(
+            RiskRow.team_id == self._team_id, RiskRow.owner_id == user_id, col(RiskRow.closed_at).is_(None)
+        )
+        return [_risk(row) for row in self._session.exec(query.order_by(col(RiskRow.next_review)))]
+
     def reviews_due(self, today: date) -> list[DueRiskReview]:
         return reviews_due(self._session, (self._team_id,), today)
 

@@ -241,3 +241,16 @@ def test_status_counts_the_open_risks_and_those_overdue_for_review(joint: Sandbo
     joint.advance(timedelta(days=1))
     joint.driver.command(ALICE, JOINT, "status Acme Alliance")
     assert "*Risks* 2 open, 1 overdue for review" in shown(last_ephemeral(joint, ALICE))
+
+
+def test_the_home_tab_lists_the_overdue_reviews_of_the_risks_the_person_owns(joint: Sandbox) -> None:
+    assert add(joint, risk_form(risk_owner=BOB, next_review=START.date().isoformat())) == {}
+    assert "which you own" not in shown(joint.driver.open_home(BOB))
+    joint.advance(timedelta(days=1))
+    home = joint.driver.open_home(BOB)
+    assert "The review of the risk *Key engineer leaves &lt;!channel&gt;* of *Acme Alliance*" in shown(home)
+    assert "which you own" not in shown(joint.driver.open_home(ALICE))
+    joint.driver.click(BOB, home, ids.ACTION_RISK_REVIEW)
+    later = (START.date() + timedelta(days=30)).isoformat()
+    assert joint.driver.submit(BOB, {"note": "Still a risk", "next_review": later}).errors == {}
+    assert "which you own" not in shown(joint.driver.open_home(BOB))

@@ -44,7 +44,7 @@ from bot.slack.kit import message_blocks, section
 from bot.slack.references import ItemRef, RelationshipRef, RiskReviewRef
 from bot.slack.wording import Copy, slack_escape
 from stages import rmp
-from stages.attention import Assignment, Attention, Led
+from stages.attention import Assignment, Attention, Led, RiskDue
 from stages.audit import AuditEvent
 from stages.catalogue import default_catalogue
 from stages.checkin_service import Board
@@ -319,7 +319,14 @@ def worlds(draw: st.DrawFn) -> World:
         attention,
         health_checks=[AnswerForm(r, health_round, None)],
         health={REL_ID: LatestHealth(2, found[0].index, 1)},
-    )
+        risk_reviews=[
+            RiskDue(
+                Risk(TEAM, REL_ID, hostile(), hostile(), RiskCategory.FINANCIAL, hostile(), 2, 3, OWNER, hostile(),
+                     date(2020, 1, 1), False, Side.HOME, OWNER, NOW, id=4),
+                r,
+            )
+        ],
+    )  # fmt: skip
     return World(
         hostile(), r, board, signed_board, Case(dispute, r), Case(resolved, r), review, strategy, the_plan,
         VersionDiff(older, newer, changes), events, queued, attention, report, health_round, answers[0], found, points,
