@@ -52,6 +52,7 @@ class Action(StrEnum):
     EXIT_STRATEGY_AGREED = "exit_strategy.agreed"
     NUDGE_SNOOZED = "nudge.snoozed"
     RISK_ADDED = "risk.added"
+    RISK_EDITED = "risk.edited"
     RISK_REVIEWED = "risk.reviewed"
     RISK_CLOSED = "risk.closed"
 

@@ -12,7 +12,18 @@ from stages.errors import Stale
 from stages.ports import UnitOfWork
 from stages.relationship_service import find_relationship
 from stages.relationships import Relationship, Side, taking_part
-from stages.risks import Risk, RiskDraft, RiskReview, RiskSummary, outcome_text, ranked, risk_subject, summary
+from stages.risks import (
+    Risk,
+    RiskDraft,
+    RiskEdit,
+    RiskReview,
+    RiskSummary,
+    outcome_text,
+    ranked,
+    risk_subject,
+    summary,
+)
+from stages.sentences import RISK_EDITABLE
 
 
 @dataclass(frozen=True)
@@ -94,6 +105,37 @@ def add_risk(
         )
         uow.commit()
     return Added(relationship, saved, first=True)
+
+
+@dataclass(frozen=True)
+class Edited:
+    relationship: Relationship
+    risk: Risk
+    changed: bool  # False: nothing differed (the same form sent again), or it closed meanwhile
+
+
+def edit_risk(uow: UnitOfWork, risk_id: int, change: RiskEdit, *, by: str, organisation: str, now: datetime) -> Edited:
+    """Change the risk's words, category or owner, audited with what each was before; the same form sent again
+    changes nothing more."""
+    with uow:
+        risk, relationship, side = _visible(uow, risk_id, organisation)
+        updated = risk.edited(change)
+        before, after = snapshot(risk) or {}, snapshot(updated) or {}
+        changed = [k for k in RISK_EDITABLE if before.get(k) != after.get(k)]
+        if not changed or not uow.risks.save(updated):
+            return Edited(relationship, risk, changed=False)
+        uow.audit.record(
+            relationship.id or 0,
+            by,
+            now,
+            Action.RISK_EDITED,
+            risk_subject(risk_id),
+            before={k: before[k] for k in changed},
+            after={k: after[k] for k in changed},
+            side=side,
+        )
+        uow.commit()
+    return Edited(relationship, updated, changed=True)
 
 
 @dataclass(frozen=True)

@@ -90,6 +90,17 @@ class Risk:
         """The review date has passed without a review (the review is due on its day, overdue the day after)."""
         return self.open and self.next_review < today
 
+    def edited(self, change: "RiskEdit") -> "Risk":
+        return replace(
+            self,
+            title=change.title,
+            description=change.description,
+            category=change.category,
+            breakdown_effect=change.breakdown_effect,
+            owner_id=change.owner_id,
+            mitigation=change.mitigation,
+        )
+
     def reviewed(self, review: "RiskReview") -> "Risk":
         return replace(self, likelihood=review.likelihood, impact=review.impact, next_review=review.next_review)
 
@@ -207,6 +218,48 @@ def risk_draft(
     if problems:
         raise InvalidInput(problems)
     return draft
+
+
+@dataclass(frozen=True)
+class RiskEdit:
+    """What editing a risk changes: its words, its category and its owner (its score and review date change by a
+    review)."""
+
+    title: str
+    description: str
+    category: RiskCategory
+    breakdown_effect: str
+    owner_id: str
+    mitigation: str
+
+
+def risk_edit(
+    *,
+    title: str | None,
+    description: str | None,
+    category: str | None,
+    breakdown_effect: str | None,
+    owner_id: str | None,
+    mitigation: str | None,
+    today: date,
+) -> RiskEdit:
+    """The edit form's answers, checked as when the risk was added."""
+    draft = risk_draft(
+        title=title,
+        description=description,
+        category=category,
+        breakdown_effect=breakdown_effect,
+        likelihood="1",
+        impact="1",
+        owner_id=owner_id,
+        mitigation=mitigation,
+        next_review=today.isoformat(),
+        internal=False,
+        today=today,
+    )
+    return RiskEdit(
+        draft.title, draft.description, draft.category, draft.breakdown_effect, draft.owner_id, draft.mitigation
+    )
 
 
 @dataclass(frozen=True)

@@ -35,6 +35,14 @@ EDITABLE = {  # what editing a relationship can change, in words
     "exit_review_cadence_days": "the exit strategy review cadence",
     "next_exit_review_due": "the next exit strategy review date",
 }
+RISK_EDITABLE = {  # what editing a risk can change, in words
+    "title": "its title",
+    "description": "its description",
+    "category": "its category",
+    "breakdown_effect": "the effect of a breakdown",
+    "owner_id": "its owner",
+    "mitigation": "its mitigation",
+}
 
 
 def describe(event: AuditEvent, names: Names) -> str:
@@ -123,6 +131,8 @@ def _what(action: Action, event: AuditEvent, names: Names) -> str:
             return _snoozed(a)
         case Action.RISK_ADDED:
             return f"added {subject} to the risk register{_said(a.get('title'))}"
+        case Action.RISK_EDITED:
+            return f"edited {subject}: {', '.join(words for k, words in RISK_EDITABLE.items() if k in a)}"
         case Action.RISK_REVIEWED:
             return f"reviewed {subject}, scored {b.get('score')} before and {a.get('score')} now{_said(a.get('note'))}"
         case Action.RISK_CLOSED:

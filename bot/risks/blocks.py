@@ -41,6 +41,11 @@ def register_blocks(copy: Copy, register: Register, today: date) -> list[Block]:
                 value=RiskReviewRef(stored_id(risk.id), risk.next_review).encode(),
             ),
             ButtonElement(
+                text=plain(copy.plain("risks", "edit_button")),
+                action_id=ids.ACTION_RISK_EDIT,
+                value=RiskRef(stored_id(risk.id)).encode(),
+            ),
+            ButtonElement(
                 text=plain(copy.plain("risks", "close_button")),
                 action_id=ids.ACTION_RISK_CLOSE,
                 value=RiskRef(stored_id(risk.id)).encode(),
@@ -134,3 +139,24 @@ def review_modal(copy: Copy, relationship: Relationship, risk: Risk, seen: RiskR
         ),
     ]
     return form(copy, "risks", ids.VIEW_RISK_REVIEW, "review_title", blocks, seen)
+
+
+def edit_modal(copy: Copy, relationship: Relationship, risk: Risk) -> View:
+    """The risk's words, category and owner, to change (its score and review date change by a review)."""
+    categories = [Option(value=c.value, label=copy.plain("risks", "category", category=c.value)) for c in RiskCategory]
+    chosen = next(option for option in categories if option.value == risk.category.value)
+    blocks: list[Block] = [
+        section(copy("risks", "edit_intro", r=relationship, risk=risk)),
+        field(copy, "risks", ids.BLOCK_TITLE, text_input(TITLE_MAX, risk.title, multiline=False)),
+        field(copy, "risks", ids.BLOCK_DESCRIPTION, text_input(TEXT_MAX, risk.description or None), optional=True),
+        field(
+            copy,
+            "risks",
+            ids.BLOCK_CATEGORY,
+            StaticSelectElement(action_id=INPUT, options=categories, initial_option=chosen),
+        ),
+        field(copy, "risks", ids.BLOCK_BREAKDOWN_EFFECT, text_input(TEXT_MAX, risk.breakdown_effect)),
+        field(copy, "risks", ids.BLOCK_RISK_OWNER, UserSelectElement(action_id=INPUT, initial_user=risk.owner_id)),
+        field(copy, "risks", ids.BLOCK_MITIGATION, text_input(TEXT_MAX, risk.mitigation or None), optional=True),
+    ]
+    return form(copy, "risks", ids.VIEW_RISK_EDIT, "edit_title", blocks, RiskRef(stored_id(risk.id)))

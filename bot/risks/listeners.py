@@ -1,4 +1,5 @@
-"""The risk register: `/accord risks <relationship>`, its Add risk and Close buttons, and their two forms."""
+"""The risk register: `/accord risks <relationship>` (and its heat map), its Add risk, Review, Edit and Close
+buttons, and their forms."""
 
 import logging
 from typing import Any
@@ -8,7 +9,7 @@ from slack_sdk.errors import SlackApiError
 
 from bot.charts import draw_heat_map
 from bot.deps import Deps
-from bot.risks.blocks import add_modal, close_modal, register_blocks, review_modal
+from bot.risks.blocks import add_modal, close_modal, edit_modal, register_blocks, review_modal
 from bot.slack import ids
 from bot.slack.forms import chosen, value
 from bot.slack.kit import message_blocks
@@ -20,7 +21,8 @@ from bot.slack.subcommands import Invocation, Subcommand
 from bot.slack.turn import Turn, ack_silently, lazy
 from stages import risk_service
 from stages.errors import Problem
-from stages.risks import RiskDraft, RiskReview, heat_map, outcome_text, risk_draft, risk_review
+from stages.relationships import Relationship
+from stages.risks import RiskDraft, RiskEdit, RiskReview, heat_map, outcome_text, risk_draft, risk_edit, risk_review
 
 log = logging.getLogger(__name__)
 MAP = "map"
@@ -30,6 +32,8 @@ def register(app: App, deps: Deps) -> None:
     app.action(ids.ACTION_RISK_ADD)(ack=ack_silently, lazy=[lazy(deps, open_add_from_button)])
     app.action(ids.ACTION_RISK_CLOSE)(ack=ack_silently, lazy=[lazy(deps, open_close_from_button)])
     app.action(ids.ACTION_RISK_REVIEW)(ack=ack_silently, lazy=[lazy(deps, open_review_from_button)])
+    app.action(ids.ACTION_RISK_EDIT)(ack=ack_silently, lazy=[lazy(deps, open_edit_from_button)])
+    on_submit(app, deps, ids.VIEW_RISK_EDIT, save_edit, lambda view: _edit(view, deps), about=Subject.RELATIONSHIP)
     on_submit(
         app, deps, ids.VIEW_RISK_REVIEW, save_review, lambda view: _review(view, deps), about=Subject.RELATIONSHIP
     )
@@ -56,6 +60,18 @@ def _draft(view: dict[str, Any], deps: Deps) -> RiskDraft:
         mitigation=value(view, ids.BLOCK_MITIGATION),
         next_review=value(view, ids.BLOCK_NEXT_REVIEW),
         internal=bool(chosen(view, ids.BLOCK_INTERNAL)),
+        today=deps.clock.now().date(),
+    )
+
+
+def _edit(view: dict[str, Any], deps: Deps) -> RiskEdit:
+    return risk_edit(
+        title=value(view, ids.BLOCK_TITLE),
+        description=value(view, ids.BLOCK_DESCRIPTION),
+        category=value(view, ids.BLOCK_CATEGORY),
+        breakdown_effect=value(view, ids.BLOCK_BREAKDOWN_EFFECT),
+        owner_id=value(view, ids.BLOCK_RISK_OWNER),
+        mitigation=value(view, ids.BLOCK_MITIGATION),
         today=deps.clock.now().date(),
     )
 
@@ -149,17 +165,45 @@ def save_review(turn: Turn) -> str:
     return turn.deps.copy("risks", "reviewed", r=reviewed.relationship, risk=reviewed.risk, first=reviewed.first)
 
 
+def open_edit_from_button(turn: Turn) -> None:
+    with explaining(turn, about=Subject.RELATIONSHIP):
+        risk, relationship = risk_service.risk_of(turn.uow(), pressed(turn.body, RiskRef).risk_id, turn.organisation)
+        turn.client.views_open(trigger_id=turn.body["trigger_id"], view=edit_modal(turn.deps.copy, relationship, risk))
+
+
+def save_edit(turn: Turn) -> str | None:
+    view = turn.body["view"]
+    risk_id = carried(view, RiskRef).risk_id
+    change = _edit(view, turn.deps)
+    risk, relationship = risk_service.risk_of(turn.uow(), risk_id, turn.organisation)
+    if not _owner_fits(turn, relationship, change.owner_id, internal=risk.internal):
+        return None
+    edited = risk_service.edit_risk(
+        turn.uow(), risk_id, change, by=turn.user_id, organisation=turn.organisation, now=turn.now()
+    )
+    turn.learn(people=[change.owner_id])
+    return turn.deps.copy("risks", "edited", r=edited.relationship, risk=edited.risk, first=edited.changed)
+
+
+def _owner_fits(turn: Turn, relationship: Relationship, owner_id: str, *, internal: bool) -> bool:
+    """Whether the owner chosen is of either organisation, and of the person's own for an internal risk; if not,
+    the form is shown again saying so."""
+    owner_side = relationship.side_of(team_of_person(turn.client, owner_id) or relationship.team_id)
+    if owner_side is None:
+        form_again(turn, turn.deps.copy.problem(Problem(ids.BLOCK_RISK_OWNER, "risk_owner_outside")))
+        return False
+    if internal and owner_side is not relationship.side_of(turn.organisation):
+        form_again(turn, turn.deps.copy.problem(Problem(ids.BLOCK_RISK_OWNER, "risk_owner_internal")))
+        return False
+    return True
+
+
 def save_risk(turn: Turn) -> str | None:
     view = turn.body["view"]
     relationship_id = carried(view, RelationshipRef).relationship_id
     draft = _draft(view, turn.deps)
     relationship = risk_service.relationship_for(turn.uow(), relationship_id, turn.organisation)
-    owner_side = relationship.side_of(team_of_person(turn.client, draft.owner_id) or relationship.team_id)
-    if owner_side is None:
-        form_again(turn, turn.deps.copy.problem(Problem(ids.BLOCK_RISK_OWNER, "risk_owner_outside")))
-        return None
-    if draft.internal and owner_side is not relationship.side_of(turn.organisation):
-        form_again(turn, turn.deps.copy.problem(Problem(ids.BLOCK_RISK_OWNER, "risk_owner_internal")))
+    if not _owner_fits(turn, relationship, draft.owner_id, internal=draft.internal):
         return None
     added = risk_service.add_risk(
         turn.uow(),

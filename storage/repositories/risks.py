@@ -72,6 +72,21 @@ class SqlRiskRepository:
     def reviews_due(self, today: date) -> list[DueRiskReview]:
         return reviews_due(self._session, (self._team_id,), today)
 
+    def save(self, risk: Risk) -> bool:
+        """Store an open risk's edited words, category and owner; False if it closed meanwhile."""
+        row = self._session.exec(
+            select(RiskRow).where(
+                RiskRow.team_id == self._team_id, RiskRow.id == risk.id, col(RiskRow.closed_at).is_(None)
+            )
+        ).first()
+        if row is None:
+            return False
+        row.title, row.description, row.category = risk.title, risk.description, risk.category.value
+        row.breakdown_effect, row.owner_id, row.mitigation = risk.breakdown_effect, risk.owner_id, risk.mitigation
+        self._session.add(row)
+        self._session.flush()
+        return True
+
     def close(self, risk: Risk) -> bool:
         """Store that the risk closed; False if it was closed already (a second press, another person)."""
         row = self._session.exec(

@@ -254,3 +254,23 @@ def test_the_home_tab_lists_the_overdue_reviews_of_the_risks_the_person_owns(joi
     later = (START.date() + timedelta(days=30)).isoformat()
     assert joint.driver.submit(BOB, {"note": "Still a risk", "next_review": later}).errors == {}
     assert "which you own" not in shown(joint.driver.open_home(BOB))
+
+
+def test_a_risk_is_edited_once_and_audited_and_its_owner_is_checked(joint: Sandbox) -> None:
+    assert add(joint, risk_form()) == {}
+    joint.driver.command(ALICE, JOINT, "risks Acme Alliance")
+    register = last_ephemeral(joint, ALICE)
+    joint.driver.click(ALICE, register, ids.ACTION_RISK_EDIT)
+    assert joint.driver.submit(ALICE, {"risk_owner": IRENE}).errors == {}
+    assert "belongs to neither" in shown(joint.workspace.current_modal(ALICE))
+    joint.driver.click(ALICE, register, ids.ACTION_RISK_EDIT)
+    answers = {"title": "Two key engineers leave", "risk_owner": QUINN, "mitigation": "Pair on everything"}
+    assert joint.driver.submit(ALICE, answers).errors == {}
+    assert "Saved your changes to *Two key engineers leave*" in shown(joint.workspace.current_modal(ALICE))
+    joint.driver.click(ALICE, register, ids.ACTION_RISK_EDIT)
+    assert joint.driver.submit(ALICE, {}).errors == {}  # the form as it opened: the risk as it stands
+    assert "Nothing was changed" in shown(joint.workspace.current_modal(ALICE))
+    assert f"*Two key engineers leave*\nOperational · likelihood 3 \u00d7 impact 4 · owner <@{QUINN}>" in listed(joint)
+    joint.driver.command(ALICE, JOINT, "history Acme Alliance")
+    history = shown(last_ephemeral(joint, ALICE))
+    assert "edited risk #1: its title, its owner, its mitigation" in history

@@ -485,6 +485,7 @@ BUILDERS: dict[Callable[..., Any], Callable[[World], list[Any]]] = {
         for n in (0, 1, 11)
     ],
     risks.add_modal: lambda w: [risks.add_modal(COPY, w.relationship, NOW.date())],
+    risks.edit_modal: lambda w: [risks.edit_modal(COPY, w.relationship, risk) for risk in risks_of(w)],
     risks.close_modal: lambda w: [risks.close_modal(COPY, w.relationship, risk) for risk in risks_of(w)],
     risks.review_modal: lambda w: [
         risks.review_modal(COPY, w.relationship, risk, RiskReviewRef(7, NOW.date()), NOW.date()) for risk in risks_of(w)
