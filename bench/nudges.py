@@ -2,8 +2,9 @@
 
 For each backend and size N, a fresh database (migrated with Alembic) is seeded in bulk with N relationships
 in one workspace: by default 10% have their review overdue, 8% their exit strategy review overdue, and 5% an
-open tier-1 dispute past its 7-day limit (half of them also past the one-day grace, so they climb a tier). The
-rest are due in the future and must not be read at all. Then, at a fixed `now`, it measures:
+open tier-1 dispute past its 7-day limit (half of them also past the one-day grace, so they climb a tier); every
+one has 10 risks on its register, and on 10% one risk's review is overdue. The rest are due in the future and
+must not be read at all. Then, at a fixed `now`, it measures:
 
   find    `due_nudges` alone: reading what is due and working out the nudges (read only, nothing written);
   sweep   the first `sweep_many`: finds everything due, climbs the disputes, fills the outbox; split into
@@ -112,6 +113,26 @@ DISPUTE_COLUMNS = (
     "version",
 )
 
+RISK_COLUMNS = (
+    "team_id",
+    "relationship_id",
+    "form_key",
+    "title",
+    "description",
+    "category",
+    "breakdown_effect",
+    "likelihood",
+    "impact",
+    "owner_id",
+    "mitigation",
+    "next_review",
+    "internal",
+    "side",
+    "raised_by",
+    "raised_at",
+)
+RISKS_EACH = 10  # risks on each relationship's register, one of them overdue where its review is due
+
 T = TypeVar("T")
 Batches = Iterator[list[tuple[Any, ...]]]
 
@@ -129,15 +150,18 @@ class Plan:
     exits: int  # exit strategy review overdue
     disputes: int  # open tier-1 dispute past its limit; every other one also past the grace, so it climbs
     tenants: int = 1  # workspaces sharing the n relationships equally, swept in batches
+    risk_reviews: int = 0  # relationships with a risk whose review is overdue (every one has RISKS_EACH risks)
 
     @classmethod
     def mix(cls, n: int) -> "Plan":
-        return cls("mix", n, n * 10 // 100, n * 8 // 100, n * 5 // 100)
+        return cls("mix", n, n * 10 // 100, n * 8 // 100, n * 5 // 100, risk_reviews=n * 10 // 100)
 
     @classmethod
     def spread(cls, tenants: int, each: int) -> "Plan":
         mix = cls.mix(tenants * each)
-        return cls(f"{tenants:,}x{each:,}", mix.n, mix.reviews, mix.exits, mix.disputes, tenants)
+        return cls(
+            f"{tenants:,}x{each:,}", mix.n, mix.reviews, mix.exits, mix.disputes, tenants, risk_reviews=mix.risk_reviews
+        )
 
     @classmethod
     def fixed(cls, n: int, due: int) -> "Plan":
@@ -145,7 +169,7 @@ class Plan:
 
     @property
     def due_items(self) -> int:
-        return self.reviews + self.exits + self.disputes
+        return self.reviews + self.exits + self.disputes + self.risk_reviews
 
     @property
     def slug(self) -> str:
@@ -247,6 +271,29 @@ def dispute_rows(plan: Plan, expected: Expected) -> Batches:
         yield batch
 
 
+def risk_rows(plan: Plan, expected: Expected) -> Batches:
+    """RISKS_EACH open risks per relationship, reviews ahead; on `risk_reviews` of them one review is overdue."""
+    raised_at = NOW - timedelta(days=120)
+    batch: list[tuple[Any, ...]] = []
+    for i in range(plan.n):
+        overdue = _hit(i, plan.risk_reviews, plan.n, plan.n // 5)
+        expected.nudges += 1 if overdue else 0
+        for k in range(RISKS_EACH):
+            late = overdue and k == 0
+            review = TODAY - timedelta(days=1 + i % 30) if late else TODAY + timedelta(days=1 + (i + k) % 60)
+            batch.append(
+                (
+                    plan.team(i), i + 1, f"bench-{i}-{k}", f"Risk {k} of {i}", "", "operational", "Deliveries stop",
+                    1 + k % 5, 1 + (i + k) % 5, _owner(i), "", review, False, "home", _owner(i), raised_at,
+                )
+            )  # fmt: skip
+            if len(batch) == BATCH:
+                yield batch
+                batch = []
+    if batch:
+        yield batch
+
+
 def _owner(i: int) -> str:
     return f"UO{i % OWNERS:07d}"
 
@@ -259,9 +306,11 @@ def seed(db: Database, plan: Plan) -> Expected:
     if db.is_sqlite:
         _insert_rows(db.engine, "relationship", RELATIONSHIP_COLUMNS, relationship_rows(plan, expected))
         _insert_rows(db.engine, "dispute", DISPUTE_COLUMNS, dispute_rows(plan, expected))
+        _insert_rows(db.engine, "risk", RISK_COLUMNS, risk_rows(plan, expected))
         return expected
     _copy_rows(db.engine, "relationship", RELATIONSHIP_COLUMNS, relationship_rows(plan, expected))
     _copy_rows(db.engine, "dispute", DISPUTE_COLUMNS, dispute_rows(plan, expected))
+    _copy_rows(db.engine, "risk", RISK_COLUMNS, risk_rows(plan, expected))
     with db.engine.begin() as connection:
         # ids were given explicitly: move the sequence past them, as if the rows had been added one by one
         connection.execute(text("SELECT setval(pg_get_serial_sequence('relationship', 'id'), :n)"), {"n": plan.n})

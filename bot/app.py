@@ -30,14 +30,16 @@ from bot.relationships import buttons as relationship_buttons
 from bot.relationships import listeners as relationships
 from bot.relationships import partner_workspace
 from bot.relationships.card import show_card
+from bot.risks import listeners as risks
 from bot.runtime.verified_requests import SIGNED, FromTheInbox, Signatures, SignedBySlack
 from bot.settings import Settings
 from bot.slack import accord_command
 from bot.slack.bot_identity import BotIdentity
 from bot.slack.rate_limits import RateLimitRetryHandler
+from bot.slack.references import RiskReviewRef
 from bot.slack.subcommands import HELP, Registry
 from bot.slack.turn import Turn
-from stages.nudges import NudgeKind, QueuedNudge, dispute_id, health_round_id
+from stages.nudges import NudgeKind, QueuedNudge, dispute_id, health_round_id, risk_review_of
 
 log = logging.getLogger(__name__)
 NOT_INSTALLED = (
@@ -77,6 +79,7 @@ def subcommands() -> Registry:
             *checkins.SUBCOMMANDS,
             *governance.SUBCOMMANDS,
             *health.SUBCOMMANDS,
+            *risks.SUBCOMMANDS,
             *disputes.SUBCOMMANDS,
             *records.SUBCOMMANDS,
         ]
@@ -96,6 +99,8 @@ def open_for_nudge(turn: Turn, nudge: QueuedNudge) -> None:
             health.open_start(turn, nudge.relationship_id)
         case NudgeKind.HEALTH_CHECK:
             health.open_answer(turn, health_round_id(nudge.subject))
+        case NudgeKind.RISK_REVIEW:
+            risks.open_review(turn, RiskReviewRef(*risk_review_of(nudge.subject)))
         case NudgeKind.DISPUTE_THREAD:
             raise ValueError(f"nudge {nudge.id} is told in its dispute's thread: it has no button to open")
         case NudgeKind.SPONSOR_NAMED | NudgeKind.OWNER_NAMED | NudgeKind.ITEM_ASSIGNED | NudgeKind.EXIT_REVIEWED_WITH:
@@ -153,6 +158,7 @@ def build_app(
     threads.register(app, deps)
     governance.register(app, deps)
     health.register(app, deps)
+    risks.register(app, deps)
     disputes.register(app, deps)
     nudges.register(app, deps)
     installs_listeners.register(app, deps)

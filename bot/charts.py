@@ -1,6 +1,6 @@
 """Charts as PNG images, for the health check and the plan that shows its results: both groups' scores per dimension
-with the gap between them, and the trend of the indexes over the rounds. Drawn with matplotlib's Agg backend,
-which needs no display.
+with the gap between them, and the trend of the indexes over the rounds; and the risk register's heat map. Drawn
+with matplotlib's Agg backend, which needs no display.
 
 What a chart shows is worked out first, as plain data (which the tests check), and only then drawn.
 """
@@ -15,8 +15,10 @@ import matplotlib
 matplotlib.use("Agg")
 
 from matplotlib.figure import Figure
+from matplotlib.patches import Rectangle
 
 from stages.health import HealthResults, TrendPoint
+from stages.risks import level
 
 WIDTH, HEIGHT, DPI = 8.0, 4.5, 100  # 800 x 450 pixels: readable at Slack's preview size
 SIZE = (int(WIDTH * DPI), int(HEIGHT * DPI))
@@ -132,3 +134,32 @@ def _png(figure: Figure) -> bytes:
     out = io.BytesIO()
     figure.savefig(out, format="png", dpi=DPI)
     return out.getvalue()
+
+
+LEVEL_COLOURS = {"low": "#a1d99b", "medium": "#fdd49e", "high": "#fc9272"}
+
+
+def draw_heat_map(title: str, cells: Sequence[Sequence[int]]) -> bytes:
+    """The 5x5 risk matrix: impact 5 at the top, likelihood 1 to 5 across, each cell coloured by its score's band
+    and showing how many open risks sit in it."""
+    figure = Figure(figsize=(WIDTH, HEIGHT), dpi=DPI)
+    axes = figure.subplots()
+    size = len(cells)
+    for row, counts in enumerate(cells):
+        impact = size - row
+        for column, count in enumerate(counts):
+            likelihood = column + 1
+            colour = LEVEL_COLOURS[level(likelihood * impact)]
+            axes.add_patch(Rectangle((column, size - 1 - row), 1, 1, facecolor=colour, edgecolor="white"))
+            if count:
+                axes.text(column + 0.5, size - 0.5 - row, str(count), ha="center", va="center", fontsize=14)
+    axes.set_xlim(0, size)
+    axes.set_ylim(0, size)
+    axes.set_xticks([n + 0.5 for n in range(size)], [str(n + 1) for n in range(size)])
+    axes.set_yticks([n + 0.5 for n in range(size)], [str(n + 1) for n in range(size)])
+    axes.set_xlabel("likelihood", fontsize=8)
+    axes.set_ylabel("impact", fontsize=8)
+    axes.set_aspect("equal")
+    axes.set_title(title, fontsize=10, loc="left")
+    figure.tight_layout()
+    return _png(figure)

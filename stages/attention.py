@@ -1,4 +1,5 @@
-"""What a person should look at: the relationships they lead, items assigned to them, stages awaiting them."""
+"""What a person should look at: the relationships they lead, items assigned to them, stages awaiting them, the
+reviews of the risks they own."""
 
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -13,6 +14,7 @@ from stages.health_service import AnswerForm
 from stages.nudges import QueuedNudge
 from stages.ports import UnitOfWork
 from stages.relationships import Relationship
+from stages.risks import Risk
 
 
 @dataclass(frozen=True)
@@ -41,6 +43,14 @@ class Assignment:
 
 
 @dataclass(frozen=True)
+class RiskDue:
+    """A risk the person owns whose review date has passed."""
+
+    risk: Risk
+    relationship: Relationship
+
+
+@dataclass(frozen=True)
 class Attention:
     led: list[Led]
     assigned: list[Assignment]
@@ -48,6 +58,7 @@ class Attention:
     failed_nudges: list[QueuedNudge] = field(default_factory=list)  # about what they lead
     health_checks: list[AnswerForm] = field(default_factory=list)  # open rounds asking them, not answered yet
     health: dict[int, LatestHealth] = field(default_factory=dict)  # the latest closed round of what they lead
+    risk_reviews: list[RiskDue] = field(default_factory=list)  # overdue reviews of risks they own, oldest first
 
     @property
     def awaiting_sign_off(self) -> list[Led]:
@@ -99,4 +110,9 @@ def attention(
         failed = uow.nudges.failed(led_ids)
         waiting = health_service.waiting_for(uow, health, user_id, now) if health.key and now else []
         latest = {i: index for i in led_ids if (index := health_service.latest(uow, health, i)) is not None}
-    return Attention(led, assigned, disputes, failed, waiting, latest)
+        risk_reviews = []
+        for risk in uow.risks.owned_by(user_id) if now else []:
+            about = relationships.get(risk.relationship_id) or uow.relationships.get(risk.relationship_id)
+            if about is not None and not about.exited and now and risk.review_overdue(now.date()):
+                risk_reviews.append(RiskDue(risk, about))
+    return Attention(led, assigned, disputes, failed, waiting, latest, risk_reviews)

@@ -53,6 +53,10 @@ class Action(StrEnum):
     NUDGE_SNOOZED = "nudge.snoozed"
     HEALTH_STARTED = "health.started"
     HEALTH_CLOSED = "health.closed"
+    RISK_ADDED = "risk.added"
+    RISK_EDITED = "risk.edited"
+    RISK_REVIEWED = "risk.reviewed"
+    RISK_CLOSED = "risk.closed"
 
 
 @dataclass(frozen=True)

@@ -21,6 +21,7 @@ from stages.joint_team import TeamPair
 from stages.nudges import (
     ClaimLost,
     DueReview,
+    DueRiskReview,
     Nudge,
     NudgeKind,
     NudgePolicy,
@@ -36,6 +37,8 @@ from stages.nudges import (
     escalation_nudges,
     health_round_id,
     reachable,
+    risk_review_nudges,
+    risk_review_of,
     thread_nudges,
 )
 from stages.ports import SweepRepository, SweepUnitOfWork, UnitOfWork
@@ -61,7 +64,8 @@ def due_nudges(
         disputes, climbing = _dispute_nudges(uow.disputes.past_limit(now, cadences), cadences, policy, now, snoozes)
         reviews = _review_nudges(uow.relationships.reviews_due(today), policy, now, snoozes)
         exit_reviews = _exit_review_nudges(uow.relationships.exit_reviews_due(today), policy, now, snoozes)
-        return reviews + exit_reviews + disputes, climbing
+        risk_reviews = risk_review_nudges(uow.risks.reviews_due(today), policy, now, snoozes)
+        return reviews + exit_reviews + risk_reviews + disputes, climbing
 
 
 def sweep_many(uow: SweepUnitOfWork, cadences: Cadences, policy: NudgePolicy, now: datetime) -> dict[str, SweepResult]:
@@ -78,6 +82,7 @@ def sweep_many(uow: SweepUnitOfWork, cadences: Cadences, policy: NudgePolicy, no
         partial(_queue_disputes, cadences=cadences, policy=policy, now=now),
         partial(_queue_overdue, read=_reviews_due, rules=_review_nudges, policy=policy, now=now),
         partial(_queue_overdue, read=_exit_reviews_due, rules=_exit_review_nudges, policy=policy, now=now),
+        partial(_queue_overdue, read=_risk_reviews_due, rules=risk_review_nudges, policy=policy, now=now),
     ]
     others = [other for other in (uow.beside() for _ in parts[1:]) if other is not None]
     if len(others) < len(parts) - 1:
@@ -95,14 +100,14 @@ def _merged(results: Sequence[SweepResult]) -> SweepResult:
     )
 
 
-Rules = Callable[[Sequence[DueReview], NudgePolicy, datetime, Snoozes], list[Nudge]]
+Due = TypeVar("Due", DueReview, DueRiskReview)
 
 
 def _queue_overdue(
     uow: SweepUnitOfWork,
     *,
-    read: Callable[[SweepRepository, date], list[DueReview]],
-    rules: Rules,
+    read: Callable[[SweepRepository, date], list[Due]],
+    rules: Callable[[Sequence[Due], NudgePolicy, datetime, Snoozes], list[Nudge]],
     policy: NudgePolicy,
     now: datetime,
 ) -> dict[str, SweepResult]:
@@ -167,6 +172,10 @@ def _reviews_due(sweep: SweepRepository, today: date) -> list[DueReview]:
 
 def _exit_reviews_due(sweep: SweepRepository, today: date) -> list[DueReview]:
     return sweep.exit_reviews_due(today)
+
+
+def _risk_reviews_due(sweep: SweepRepository, today: date) -> list[DueRiskReview]:
+    return sweep.risk_reviews_due(today)
 
 
 def _review_nudges(due: Sequence[DueReview], policy: NudgePolicy, now: datetime, snoozes: Snoozes) -> list[Nudge]:
@@ -300,6 +309,12 @@ def _settled(uow: UnitOfWork, queued: QueuedNudge) -> Settled | None:
             if health_round.closed_at is not None:
                 return Settled(Outcome.CLOSED, on=health_round.closed_at.date())
             return None
+        case NudgeKind.RISK_REVIEW:
+            risk_id, due = risk_review_of(queued.subject)
+            risk = uow.risks.get(risk_id)
+            if risk is None or not risk.open:
+                return Settled(Outcome.ENDED)
+            return None if risk.next_review == due else Settled(Outcome.REVIEWED)
         case NudgeKind.SPONSOR_NAMED | NudgeKind.OWNER_NAMED | NudgeKind.ITEM_ASSIGNED | NudgeKind.EXIT_REVIEWED_WITH:
             return None  # never reached: a notice is answered before the relationship is looked at
         case unknown:

@@ -34,6 +34,7 @@ class NudgeKind(StrEnum):
     EXIT_REVIEWED_WITH = "exit_reviewed_with"  # an exit strategy version names the recipient as reviewed with
     HEALTH_CHECK = "health_check"  # the recipient is asked to take a health check (and reminded until they do)
     HEALTH_DUE = "health_due"  # the relationship's next health check is due to be started
+    RISK_REVIEW = "risk_review"  # the review of a risk the recipient owns is overdue
 
     @property
     def notice(self) -> bool:
@@ -51,6 +52,7 @@ class NudgeKind(StrEnum):
                 | NudgeKind.DISPUTE_THREAD
                 | NudgeKind.HEALTH_CHECK
                 | NudgeKind.HEALTH_DUE
+                | NudgeKind.RISK_REVIEW
             ):
                 return False
             case unknown:
@@ -113,6 +115,55 @@ def health_round_id(subject: str) -> int:
     if number == subject or not (number.isascii() and number.isdigit()):
         raise ValueError(f"the nudge subject {subject!r} names no health check")
     return int(number)
+
+
+def risk_review_subject(risk_id: int, due: date) -> str:
+    """A risk's review is one subject per review date: once reviewed, the next date is a new subject."""
+    return f"risk:{risk_id}@{due.isoformat()}"
+
+
+def risk_review_of(subject: str) -> tuple[int, date]:
+    """The risk and review date a risk review's nudge is about; `ValueError` if the subject names none."""
+    number, _, due = subject.removeprefix("risk:").partition("@")
+    if not subject.startswith("risk:") or not (number.isascii() and number.isdigit()):
+        raise ValueError(f"the nudge subject {subject!r} names no risk")
+    return int(number), date.fromisoformat(due)
+
+
+@dataclass(frozen=True, slots=True)
+class DueRiskReview:
+    """What the reminder rules need of an open risk whose review date has passed."""
+
+    risk_id: int
+    relationship_id: int
+    team_id: str
+    name: str  # the relationship's
+    title: str
+    owner_id: str
+    due: date
+
+
+def risk_review_nudges(
+    due: Sequence[DueRiskReview], policy: NudgePolicy, now: datetime, snoozes: Snoozes
+) -> list[Nudge]:
+    """Each overdue risk review's owner, the day after its date and every few days after until it is reviewed
+    (a snooze's end starts a new series)."""
+    today, kind = now.date(), NudgeKind.RISK_REVIEW
+    nudges = []
+    for review in due:
+        subject = risk_review_subject(review.risk_id, review.due)
+        start = review.due + timedelta(days=1)
+        until = snoozes.get((kind.value, subject, review.owner_id))
+        if until is not None:
+            if until > now:
+                continue
+            start = max(start, until.date())
+        if today < start:
+            continue
+        period = f"{start.isoformat()}/{(today - start).days // policy.remind_every_days}"
+        detail: dict[str, str | int] = {"name": review.name, "due": review.due.isoformat(), "title": review.title}
+        nudges.append(Nudge(kind, subject, 0, period, review.owner_id, review.relationship_id, detail))
+    return nudges
 
 
 def reachable(nudges: list[Nudge]) -> list[Nudge]:

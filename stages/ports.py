@@ -15,9 +15,10 @@ from stages.disputes import Dispute, DisputeEvent
 from stages.exits import ExitStrategy
 from stages.health import HealthAnswer, HealthRound
 from stages.joint_team import TeamPair
-from stages.nudges import DueReview, Nudge, NudgeKind, QueuedNudge, Snooze, Snoozes
+from stages.nudges import DueReview, DueRiskReview, Nudge, NudgeKind, QueuedNudge, Snooze, Snoozes
 from stages.relationships import Relationship, Side
 from stages.reviews import Review
+from stages.risks import Risk
 from stages.versions import PlanVersion
 
 
@@ -191,6 +192,30 @@ class HealthRepository(Protocol):
     def answers(self, round_id: int) -> list[HealthAnswer]: ...
 
 
+class RiskRepository(Protocol):
+    def add(self, risk: Risk, form_key: str) -> Risk | None:
+        """Store a new risk; None if the form `form_key` added one already."""
+        ...
+
+    def get(self, risk_id: int) -> Risk | None: ...
+
+    def of(self, relationship_id: int, *, closed: bool = False) -> list[Risk]: ...
+
+    def review(self, risk: Risk, seen: date) -> bool:
+        """Store a review if the risk's review date is still `seen`; False if it was reviewed since or closed."""
+        ...
+
+    def owned_by(self, user_id: str) -> list[Risk]: ...
+
+    def save(self, risk: Risk) -> bool:
+        """Store an open risk's edited words, category and owner; False if it closed meanwhile."""
+        ...
+
+    def reviews_due(self, today: date) -> list[DueRiskReview]: ...
+
+    def close(self, risk: Risk) -> bool: ...
+
+
 class DisputeRepository(Protocol):
     def add(self, dispute: Dispute) -> Dispute: ...
 
@@ -308,6 +333,10 @@ class SweepRepository(Protocol):
 
     def exit_reviews_due(self, today: date) -> list[DueReview]:
         """Active relationships of the batch whose joint exit strategy review is due today or overdue."""
+        ...
+
+    def risk_reviews_due(self, today: date) -> list[DueRiskReview]:
+        """Open risks of the batch's active relationships whose review date has passed."""
         ...
 
     def disputes_past_limit(self, now: datetime, cadences: Cadences) -> list[tuple[Dispute, Relationship]]:
@@ -467,6 +496,9 @@ class UnitOfWork(Protocol):
 
     @property
     def health(self) -> HealthRepository: ...
+
+    @property
+    def risks(self) -> RiskRepository: ...
 
     def __enter__(self) -> Self: ...
 

@@ -16,6 +16,7 @@ from stages.naming import clean_name, hidden_characters, suggest
 from stages.nudges import role_nudges
 from stages.ports import UnitOfWork
 from stages.relationships import Relationship, RelationshipDraft, ValidDraft
+from stages.risks import RiskSummary
 
 
 @dataclass(frozen=True)
@@ -317,6 +318,7 @@ class StatusReport:
     stages: tuple[StageLine, ...]
     review_overdue: bool
     health: LatestHealth | None = None  # its latest closed health check, told by the health feature
+    risks: RiskSummary | None = None  # its open risks, told by the risk register
 
 
 def relationship_status(uow: UnitOfWork, catalogue: Catalogue, name: str, today: date) -> StatusReport:

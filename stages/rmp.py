@@ -24,6 +24,7 @@ from stages.ports import UnitOfWork
 from stages.relationship_service import named_with_word
 from stages.relationships import Relationship, Side
 from stages.reviews import Review
+from stages.risks import Risk, ranked
 from stages.versions import PlanVersion
 
 HOME_UNNAMED = "Home organisation"  # before Slack has told the home workspace's name
@@ -131,6 +132,16 @@ class Plan:
     names: KnownNames = field(default_factory=KnownNames)  # people and channels as last known, for offline readers
     team: tuple[TeamPair, ...] = ()  # the joint management team, role by role
     health: tuple[HealthRecord, ...] = ()  # closed health check rounds, oldest first
+    risks: tuple[Risk, ...] = ()  # the risk register, open and closed, oldest first
+
+    @property
+    def open_risks(self) -> list[Risk]:
+        """The open risks, the highest score first."""
+        return ranked(self.risks)
+
+    @property
+    def closed_risks(self) -> list[Risk]:
+        return [risk for risk in self.risks if not risk.open]
 
     @property
     def participation(self) -> tuple[Participation, ...]:
@@ -197,6 +208,7 @@ class Plan:
             "reviews": {str(review.id): _pick(review, REVIEW_FIELDS) for review in self.reviews},
             "disputes": {str(d.dispute.id): _pick(d.dispute, DISPUTE_FIELDS) for d in self.disputes},
             "exit_strategy": _pick(self.exit_strategy, EXIT_FIELDS) if self.exit_strategy else None,
+            **({"risks": {str(risk.id): _pick(risk, RISK_FIELDS) for risk in self.risks}} if self.risks else {}),
         }
 
 
@@ -208,6 +220,9 @@ REVIEW_FIELDS = (
     "reviewed_at", "reviewed_by", "delivery", "trust", "value", "governance", "summary", "decisions", "next_review_due",
 )  # fmt: skip
 DISPUTE_FIELDS = ("summary", "tier", "status", "owner_id", "resolution", "root_cause")
+RISK_FIELDS = (
+    "title", "category", "likelihood", "impact", "owner_id", "mitigation", "next_review", "internal", "outcome",
+)  # fmt: skip
 EXIT_FIELDS = ("version", "triggers", "plan", "continuity", "assets", "reviewed_with", "saved_by", "saved_at")
 
 
@@ -264,6 +279,7 @@ def build(
             version=latest.number if latest else None,
             names=KnownNames(uow.directory.all()),
             team=uow.joint_teams.of(relationship_id),
+            risks=uow.risks.of(relationship_id, closed=True),
             health=health_records(
                 [
                     (r, results(r, uow.health.answers(r.id or 0), health))
@@ -292,6 +308,7 @@ def assemble(
     checkin_stages: Mapping[int, int] | None = None,
     team: Iterable[TeamPair] = (),
     health: Iterable[HealthRecord] = (),
+    risks: Iterable[Risk] = (),
 ) -> Plan:
     """The plan from its parts: every stage with its items and general notes (`checkin_stages`: each check-in's
     stage), and every RMP section with the items feeding it."""
@@ -342,6 +359,7 @@ def assemble(
         names or KnownNames(),
         tuple(team),
         tuple(health),
+        tuple(risks),
     )
 
 

@@ -35,6 +35,14 @@ EDITABLE = {  # what editing a relationship can change, in words
     "exit_review_cadence_days": "the exit strategy review cadence",
     "next_exit_review_due": "the next exit strategy review date",
 }
+RISK_EDITABLE = {  # what editing a risk can change, in words
+    "title": "its title",
+    "description": "its description",
+    "category": "its category",
+    "breakdown_effect": "the effect of a breakdown",
+    "owner_id": "its owner",
+    "mitigation": "its mitigation",
+}
 
 
 def describe(event: AuditEvent, names: Names) -> str:
@@ -128,6 +136,14 @@ def _what(action: Action, event: AuditEvent, names: Names) -> str:
             return f"agreed version {a.get('version')} of the exit strategy for the partner organisation"
         case Action.NUDGE_SNOOZED:
             return _snoozed(a)
+        case Action.RISK_ADDED:
+            return f"added {subject} to the risk register{_said(a.get('title'))}"
+        case Action.RISK_EDITED:
+            return f"edited {subject}: {', '.join(words for k, words in RISK_EDITABLE.items() if k in a)}"
+        case Action.RISK_REVIEWED:
+            return f"reviewed {subject}, scored {b.get('score')} before and {a.get('score')} now{_said(a.get('note'))}"
+        case Action.RISK_CLOSED:
+            return f"closed {subject}{_said(a.get('outcome'))}"
         case _:
             assert_never(action)
 
@@ -136,8 +152,8 @@ def _subject(subject: str) -> str:
     """How the trail names what changed, in words: `dispute 2` is dispute #2, a note off any item is on the
     check-in."""
     kind, _, number = subject.partition(" ")
-    if kind == "dispute" and number.isdigit():
-        return f"dispute #{number}"
+    if kind in ("dispute", "risk") and number.isdigit():
+        return f"{kind} #{number}"
     if subject == "check-in":
         return "the check-in"
     return subject
@@ -192,6 +208,10 @@ def _snoozed(after: JSONable) -> str:
             return f"snoozed the reminder to start the health check due {_due(subject)}{length}"
         case NudgeKind.HEALTH_CHECK:
             return f"snoozed the reminder of a health check{length}"
+        case NudgeKind.RISK_REVIEW:
+            return (
+                f"snoozed the reminder of the review of {_subject(subject.partition('@')[0].replace(':', ' '))}{length}"
+            )
         case NudgeKind.SPONSOR_NAMED | NudgeKind.OWNER_NAMED | NudgeKind.ITEM_ASSIGNED | NudgeKind.EXIT_REVIEWED_WITH:
             return f"snoozed a notice{length}"  # notices offer no snooze: an old record, if any
         case _:

@@ -576,3 +576,36 @@ class ErasureRow(SQLModel, table=True):
     team_id: str = Field(max_length=SLACK_ID, primary_key=True)
     number: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
     erased_at: datetime = Field(sa_type=UTCDateTime)
+
+
+class RiskRow(SQLModel, table=True):
+    """A risk of a relationship's register; closed risks are kept, with their outcome."""
+
+    __tablename__ = "risk"
+    __table_args__ = (
+        Index("ix_risk_relationship", "team_id", "relationship_id", "closed_at"),
+        Index("ix_risk_review", "team_id", "closed_at", "next_review"),
+        # The form it was added from: the same form sent twice (a double click, a replay) adds one risk.
+        UniqueConstraint("team_id", "form_key", name="uq_risk_form"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    team_id: str = Field(max_length=SLACK_ID)
+    relationship_id: int = Field(foreign_key="relationship.id", ondelete="CASCADE")
+    form_key: str = Field(max_length=64)
+    title: str = Field(max_length=150)
+    description: str = Field(sa_type=Text)
+    category: str = Field(max_length=16)
+    breakdown_effect: str = Field(sa_type=Text)
+    likelihood: int
+    impact: int
+    owner_id: str = Field(max_length=SLACK_ID)
+    mitigation: str = Field(sa_type=Text)
+    next_review: date
+    internal: bool = False
+    side: str = Field(max_length=8)
+    raised_by: str = Field(max_length=SLACK_ID)
+    raised_at: datetime = Field(sa_type=UTCDateTime)
+    closed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    closed_by: str | None = Field(default=None, max_length=SLACK_ID)
+    outcome: str | None = Field(default=None, sa_type=Text)

@@ -21,6 +21,7 @@ from storage.repositories.notes import SqlNoteRepository
 from storage.repositories.nudges import SqlNudgeRepository, SqlProfileRepository, SqlSnoozeRepository
 from storage.repositories.relationships import SqlRelationshipRepository
 from storage.repositories.reviews import SqlExitStrategyRepository, SqlReviewRepository
+from storage.repositories.risks import SqlRiskRepository
 from storage.repositories.sign_offs import SqlGateSignatureRepository, SqlSignOffRepository
 from storage.repositories.sweep import SqlSweepRepository
 from storage.tables import AuditEventRow
@@ -52,6 +53,7 @@ class SqlUnitOfWork:
     audit: SqlAuditRepository
     rmp_versions: SqlPlanVersionRepository
     health: SqlHealthRepository
+    risks: SqlRiskRepository
 
     def __init__(
         self, sessions: sessionmaker[Session], team_id: str, reading_sessions: sessionmaker[Session] | None = None
@@ -89,6 +91,7 @@ class SqlUnitOfWork:
             self.audit = SqlAuditRepository(session, self.team_id)
             self.rmp_versions = SqlPlanVersionRepository(session, self.team_id)
             self.health = SqlHealthRepository(session, self.team_id)
+            self.risks = SqlRiskRepository(session, self.team_id)
         self._depth += 1
         return self
 

@@ -9,7 +9,7 @@ from slack_sdk.models.views import View
 from bot.slack import ids
 from bot.slack.item_buttons import answer_buttons
 from bot.slack.kit import VIEW_BLOCK_LIMIT, context, divider, header, plain, section, view_blocks
-from bot.slack.references import DisputeRef, GateRef, ItemRef, RelationshipRef, RoundRef, stored_id
+from bot.slack.references import DisputeRef, GateRef, ItemRef, RelationshipRef, RiskReviewRef, RoundRef, stored_id
 from bot.slack.wording import Copy
 from stages.attention import Attention, Led
 from stages.catalogue import Catalogue
@@ -70,6 +70,15 @@ def home_view(
         )
         needs += blocks.add(
             section(copy("home", "health_waiting", r=waiting.relationship, h=waiting.health_round), accessory=button)
+        )
+    for due in summary.risk_reviews:
+        button = ButtonElement(
+            text=_label(copy, "risk_review"),
+            action_id=ids.ACTION_RISK_REVIEW,
+            value=RiskReviewRef(stored_id(due.risk.id), due.risk.next_review).encode(),
+        )
+        needs += blocks.add(
+            section(copy("home", "risk_review_due", risk=due.risk, r=due.relationship), accessory=button)
         )
     for nudge in summary.failed_nudges:
         needs += blocks.add(section(copy("home", "failed_nudge", n=nudge)))

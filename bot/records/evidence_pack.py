@@ -31,6 +31,7 @@ from bot.records.plan_document import (
 from stages.directory import Names
 from stages.exits import ExitStrategy
 from stages.health import HealthRecord
+from stages.risks import CATEGORY_WORDS
 from stages.rmp import Evidence, ItemRecord, Plan
 from stages.sentences import describe
 
@@ -51,6 +52,7 @@ def write_pack(evidence: Evidence, path: Path, names: Names | None = None) -> li
         "participation.csv": _csv(PARTICIPATION_COLUMNS, _participation(plan, who)),
         "reviews.csv": _csv(REVIEW_COLUMNS, _reviews(plan, who)),
         "disputes.csv": _csv(DISPUTE_COLUMNS, _disputes(plan, who)),
+        "registers/risks.csv": _csv(RISK_COLUMNS, _risks(plan, who)),
         "dispute_events.csv": _csv(
             ["dispute", "at", "by", "by id", "what", "tier", "text"],
             (
@@ -97,6 +99,11 @@ REVIEW_COLUMNS = [
 DISPUTE_COLUMNS = [
     "dispute", "raised at", "raised by", "raised by id", "owner", "owner id", "tier", "status", "summary",
     "resolved at", "resolution", "root cause", "original message",
+]  # fmt: skip
+RISK_COLUMNS = [
+    "risk", "title", "description", "category", "effect of a breakdown", "likelihood", "impact", "score", "owner",
+    "owner id", "mitigation", "next review", "kept", "organisation", "raised at", "raised by", "raised by id",
+    "closed at", "closed by", "closed by id", "outcome",
 ]  # fmt: skip
 AUDIT_COLUMNS = ["event", "at", "by", "by id", "organisation", "what happened", "before", "after"]
 
@@ -171,6 +178,16 @@ def _disputes(plan: Plan, names: Names) -> Iterator[list[Any]]:
         ]  # fmt: skip
 
 
+def _risks(plan: Plan, names: Names) -> Iterator[list[Any]]:
+    for r in plan.risks:
+        yield [
+            r.id, r.title, r.description, CATEGORY_WORDS[r.category.value], r.breakdown_effect, r.likelihood, r.impact,
+            r.score, *_person(names, r.owner_id), r.mitigation, human_date(r.next_review),
+            "internal" if r.internal else "joint", plan.organisation(r.side), _when(r.raised_at),
+            *_person(names, r.raised_by), _when(r.closed_at), *_person(names, r.closed_by), r.outcome or "",
+        ]  # fmt: skip
+
+
 def _trail(evidence: Evidence, names: Names) -> Iterator[list[Any]]:
     plan = evidence.plan
     for e in evidence.trail:
@@ -226,6 +243,8 @@ def _readme(evidence: Evidence, names: Names) -> str:
         "- `participation.csv`: who of each organisation answered each stage and signed its gate, and when.",
         "- `reviews.csv`, `disputes.csv`, `dispute_events.csv`: reviews and the dispute log with each step.",
         "- `exit_strategy/v*.md`: every version of the joint exit strategy.",
+        "- `registers/risks.csv`: the risk register, open and closed risks, each joint or internal to one"
+        " organisation, with its score, owner, next review and outcome.",
         "- `plan_versions.csv`: when and why each version of the plan was kept.",
         "- `audit.csv`: the whole audit trail: when, who, what happened, and the record before and after (JSON).",
         "",

@@ -17,7 +17,7 @@ from jinja2.nodes import EvalContext
 from jinja2.runtime import Context
 from markupsafe import Markup
 
-from bot.charts import draw_gap, draw_trend, gap_chart, trend_chart
+from bot.charts import draw_gap, draw_heat_map, draw_trend, gap_chart, trend_chart
 from bot.slack import wording
 from bot.slack.wording import in_zone, web_address
 from stages.audit import AuditEvent
@@ -27,6 +27,7 @@ from stages.directory import Names
 from stages.health import Group, HealthRecord
 from stages.relationships import Relationship
 from stages.reviews import RATING_AREAS
+from stages.risks import CATEGORY_WORDS, heat_map
 from stages.rmp import CHANGE_LOG_LIMIT, ItemRecord, Plan
 from stages.sentences import describe
 
@@ -95,6 +96,8 @@ def _environment() -> Environment:
     env.globals.update(
         change_log_limit=CHANGE_LOG_LIMIT,
         rating_areas=RATING_AREAS,
+        risk_categories=CATEGORY_WORDS,
+        heat_map_uri=heat_map_uri,
         health_labels=health_labels,
         gap_chart_uri=gap_chart_uri,
         trend_chart_uri=trend_chart_uri,
@@ -247,6 +250,11 @@ def gap_chart_uri(record: HealthRecord, labels: tuple[str, str]) -> str:
 
 def trend_chart_uri(record: HealthRecord, labels: tuple[str, str]) -> str:
     return _data_uri(draw_trend(trend_chart("Overall index over time", record.trend, labels)))
+
+
+def heat_map_uri(plan: Plan) -> str:
+    """The open risks' heat map, inside the page."""
+    return _data_uri(draw_heat_map("Open risks", heat_map(plan.risks)))
 
 
 def _data_uri(png: bytes) -> str:

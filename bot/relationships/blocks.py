@@ -68,7 +68,16 @@ def status_blocks(copy: Copy, report: StatusReport, *, partner_view: bool = Fals
     blocks: list[Block] = [
         header(copy.plain("relationships", "status_title", r=r)),
         section(copy("relationships", "status_summary", r=r, stage=report.stage, phase=report.phase)),
-        section(copy("relationships", "status_people", r=r, overdue=report.review_overdue, health=report.health)),
+        section(
+            copy(
+                "relationships",
+                "status_people",
+                r=r,
+                overdue=report.review_overdue,
+                health=report.health,
+                risks=report.risks,
+            )
+        ),
         divider(),
         section(stage_lines),
     ]

@@ -22,11 +22,11 @@ from bot.slack.refusals import explaining
 from bot.slack.sharing import organisation_name, other_organisations
 from bot.slack.subcommands import Invocation, Subcommand
 from bot.slack.turn import Turn
-from stages import health_service, partner_view, relationship_service
+from stages import health_service, partner_view, relationship_service, risk_service
 from stages.errors import InvalidInput, NameTaken, RelationshipNotFound
 from stages.joint_team import checked_rows
 from stages.ports import UnitOfWork
-from stages.relationships import Relationship, RelationshipDraft
+from stages.relationships import Relationship, RelationshipDraft, Side
 
 log = logging.getLogger(__name__)
 
@@ -231,7 +231,12 @@ def _status(turn: Turn, invocation: Invocation) -> None:
     deps = turn.deps
     try:
         report = relationship_service.relationship_status(turn.uow(), deps.catalogue, invocation.argument, turn.today())
-        report = replace(report, health=health_service.latest(turn.uow(), deps.health, report.relationship.id or 0))
+        found = report.relationship.id or 0
+        report = replace(
+            report,
+            health=health_service.latest(turn.uow(), deps.health, found),
+            risks=risk_service.summary_of(turn.uow(), found, Side.HOME, turn.today()),
+        )
         theirs = False
     except RelationshipNotFound as ours:
         try:  # one a partner runs with this organisation, that the person takes part in for it

@@ -11,6 +11,7 @@ Button values already posted in channels keep working: their encodings never cha
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import date
 from enum import StrEnum
 from typing import Any, Protocol, Self, TypeVar
 
@@ -223,3 +224,38 @@ class RoundRef:
     @classmethod
     def parse(cls, value: object) -> Self:
         return cls(number(value, Subject.RELATIONSHIP))
+
+
+@dataclass(frozen=True)
+class RiskRef:
+    """A risk of a register, on its buttons and in its forms."""
+
+    risk_id: int
+
+    def encode(self) -> str:
+        return str(self.risk_id)
+
+    @classmethod
+    def parse(cls, value: object) -> Self:
+        return cls(number(value, Subject.RELATIONSHIP))
+
+
+@dataclass(frozen=True)
+class RiskReviewRef:
+    """A risk's review form, with the review date it was opened at: once reviewed the date moves, so the same form
+    sent again records nothing more."""
+
+    risk_id: int
+    seen: date
+
+    def encode(self) -> str:
+        return f"{self.risk_id}@{self.seen.isoformat()}"
+
+    @classmethod
+    def parse(cls, value: object) -> Self:
+        risk, seen = parts(value, "@", Subject.RELATIONSHIP)
+        try:
+            day = date.fromisoformat(seen)
+        except ValueError:
+            raise Unreadable(Subject.RELATIONSHIP, value) from None
+        return cls(number(risk, Subject.RELATIONSHIP), day)

@@ -25,13 +25,21 @@ from tests.e2e.helpers import (
 )
 from tests.e2e.test_nudges import dms, outbox, set_due, started
 
-FORMS = {ids.VIEW_REVIEW, ids.VIEW_EXIT, ids.VIEW_DISPUTE_RESOLVE, ids.VIEW_HEALTH_ANSWER, ids.VIEW_HEALTH_START}
+FORMS = {
+    ids.VIEW_REVIEW,
+    ids.VIEW_EXIT,
+    ids.VIEW_DISPUTE_RESOLVE,
+    ids.VIEW_HEALTH_ANSWER,
+    ids.VIEW_HEALTH_START,
+    ids.VIEW_RISK_REVIEW,
+}
 
 
 def every_kind_due(sandbox: Sandbox) -> list[tuple[str, Message]]:
     """A review and an exit review due, a health check asking Alice and Bob, another relationship's next health
-    check due, and a dispute that outstays tier 1, climbs to tier 2 (still Alice's) and then to tier 3 (now
-    Bob's); the DMs as they were delivered, with whom to (the climb brings the tier 1 one up to date)."""
+    check due, a risk of each whose review passes, and a dispute that outstays tier 1, climbs to tier 2 (still
+    Alice's) and then to tier 3 (now Bob's); the DMs as they were delivered, with whom to (the climb brings the
+    tier 1 one up to date)."""
     started(sandbox, "Acme Alliance", sponsor=BOB, cadence="7")
     sandbox.driver.command(ALICE, ACME, "health Acme Alliance")
     assert sandbox.driver.submit(ALICE, {"closes": (START.date() + timedelta(days=30)).isoformat()}).errors == {}
@@ -44,6 +52,17 @@ def every_kind_due(sandbox: Sandbox) -> list[tuple[str, Message]]:
         assert saved is not None and uow.health.close(replace(saved, closed_at=START - timedelta(days=83)))
         uow.commit()
     set_due(sandbox, "Acme Alliance", exit_review=START.date() + timedelta(days=7))
+    for owner in (ALICE, BOB):
+        sandbox.driver.command(ALICE, ACME, "risks Acme Alliance")
+        sandbox.driver.click(ALICE, last_ephemeral(sandbox, ALICE), ids.ACTION_RISK_ADD)
+        risk = {"title": "Key engineer leaves", "category": "operational", "breakdown_effect": "Deliveries stop"}
+        answers = risk | {
+            "likelihood": "3",
+            "impact": "4",
+            "risk_owner": owner,
+            "next_review": START.date().isoformat(),
+        }
+        assert sandbox.driver.submit(ALICE, answers).errors == {}
     sandbox.driver.command(CAROL, ACME, "dispute Acme Alliance deliveries late")
     sandbox.advance(timedelta(days=7))  # the review, the exit review, the dispute past its limit
     delivered = deepcopy(dms(sandbox, ALICE))

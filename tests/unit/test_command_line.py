@@ -55,7 +55,8 @@ def test_usage_lines_show_required_and_optional_arguments() -> None:
 SAMPLES = {"<name>": "Acme Logistics", "<relationship>": "Acme Alliance", "<relationship> [stage]": "Acme Alliance 2",
            "<relationship> <summary>": "Acme Alliance deliveries late",
            "<relationship> [count, up to 40]": "Acme Alliance 5",
-           "<relationship> [diff]": "Acme Alliance diff", "<topic>": "checkin"}  # fmt: skip
+           "<relationship> [diff]": "Acme Alliance diff", "<relationship> [map]": "Acme Alliance map",
+           "<topic>": "checkin"}  # fmt: skip
 
 
 @pytest.mark.parametrize("command", list(SUBCOMMANDS), ids=lambda c: c.name)

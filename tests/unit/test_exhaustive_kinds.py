@@ -14,6 +14,7 @@ from stages.checklist import ItemState
 from stages.exits import ExitStrategy
 from stages.health import HealthRound, HealthSettings, asking, default_participants, due_round_nudges
 from stages.nudges import (
+    DueRiskReview,
     Nudge,
     NudgeKind,
     NudgeStatus,
@@ -22,6 +23,7 @@ from stages.nudges import (
     dispute_check,
     escalation_nudges,
     exit_review_notices,
+    risk_review_nudges,
     role_nudges,
     thread_nudges,
 )
@@ -55,6 +57,12 @@ def every_kind_of_nudge() -> list[Nudge]:
         *thread_nudges(posted, r, at(0)),
         *asking(r, health_round(r), default_participants(r)[:1], "0"),
         *due_round_nudges(r, [closed_round(r)], HealthSettings(b"k"), at(0), {}),
+        *risk_review_nudges(
+            [DueRiskReview(5, r.id or 0, "T1", r.name, "Key engineer leaves", "U4CAROL", DUE)],
+            POLICY,
+            at(0) + timedelta(days=30),
+            {},
+        ),
     ]
 
 

@@ -38,12 +38,13 @@ from bot.nudges import blocks as nudges
 from bot.records import blocks as plan
 from bot.relationships import blocks as relationships
 from bot.relationships import modal as new_relationship
+from bot.risks import blocks as risks
 from bot.slack import forms, help, item_buttons
 from bot.slack.kit import message_blocks, section
-from bot.slack.references import ItemRef, RelationshipRef
+from bot.slack.references import ItemRef, RelationshipRef, RiskReviewRef
 from bot.slack.wording import Copy, slack_escape
 from stages import rmp
-from stages.attention import Assignment, Attention, Led
+from stages.attention import Assignment, Attention, Led, RiskDue
 from stages.audit import AuditEvent
 from stages.catalogue import default_catalogue
 from stages.checkin_service import Board
@@ -73,6 +74,8 @@ from stages.partner_view import Standing
 from stages.relationship_service import StageLine, StatusReport
 from stages.relationships import Relationship, RelationshipDraft, RelationshipStatus, Side
 from stages.reviews import Review
+from stages.risk_service import Register
+from stages.risks import Risk, RiskCategory, RiskSummary
 from stages.rmp import DisputeRecord, DisputeSteps, VersionDiff
 from stages.versions import PlanVersion
 
@@ -251,6 +254,7 @@ def worlds(draw: st.DrawFn) -> World:
     nudge_details: dict[NudgeKind, dict[str, str | int]] = {
         NudgeKind.REVIEW: {"name": hostile(), "due": "2027-03-01"},
         NudgeKind.EXIT_REVIEW: {"name": hostile(), "due": "2027-03-05"},
+        NudgeKind.RISK_REVIEW: {"name": hostile(), "due": "2027-03-05", "title": hostile()},
         NudgeKind.DISPUTE: {"name": hostile(), "summary": hostile(), "tier": 1, "raised": "2027-03-01"},
         NudgeKind.DISPUTE_ESCALATED: {"name": hostile(), "summary": hostile(), "tier": 2, "raised": "2027-03-01"},
         NudgeKind.DISPUTE_THREAD: {"name": hostile(), "summary": hostile(), "tier": 2, "raised": "2027-03-01"},
@@ -316,7 +320,14 @@ def worlds(draw: st.DrawFn) -> World:
         attention,
         health_checks=[AnswerForm(r, health_round, None)],
         health={REL_ID: LatestHealth(2, found[0].index, 1)},
-    )
+        risk_reviews=[
+            RiskDue(
+                Risk(TEAM, REL_ID, hostile(), hostile(), RiskCategory.FINANCIAL, hostile(), 2, 3, OWNER, hostile(),
+                     date(2020, 1, 1), False, Side.HOME, OWNER, NOW, id=4),
+                r,
+            )
+        ],
+    )  # fmt: skip
     return World(
         hostile(), r, board, signed_board, Case(dispute, r), Case(resolved, r), review, strategy, the_plan,
         VersionDiff(older, newer, changes), events, queued, attention, report, health_round, answers[0], found, points,
@@ -470,7 +481,26 @@ BUILDERS: dict[Callable[..., Any], Callable[[World], list[Any]]] = {
     relationships.status_blocks: lambda w: [
         relationships.status_blocks(COPY, w.report, partner_view=view) for view in (False, True)
     ],
+    risks.register_blocks: lambda w: [
+        risks.register_blocks(COPY, Register(w.relationship, Side.HOME, tuple(risks_of(w)) * n), NOW.date())
+        for n in (0, 1, 11)
+    ],
+    risks.add_modal: lambda w: [risks.add_modal(COPY, w.relationship, NOW.date())],
+    risks.edit_modal: lambda w: [risks.edit_modal(COPY, w.relationship, risk) for risk in risks_of(w)],
+    risks.close_modal: lambda w: [risks.close_modal(COPY, w.relationship, risk) for risk in risks_of(w)],
+    risks.review_modal: lambda w: [
+        risks.review_modal(COPY, w.relationship, risk, RiskReviewRef(7, NOW.date()), NOW.date()) for risk in risks_of(w)
+    ],
 }
+
+
+def risks_of(world: World) -> list[Risk]:
+    """A joint risk and an internal one of the partner's, every typed text hostile; the second's review overdue."""
+    t = world.text
+    joint = Risk(
+        TEAM, REL_ID, t, t, RiskCategory.BREAKDOWN, t, 4, 5, ALICE, t, NOW.date(), False, Side.HOME, OWNER, NOW, id=7
+    )
+    return [joint, replace(joint, internal=True, side=Side.PARTNER, next_review=date(2020, 1, 1), id=8)]
 
 
 def copy_builders() -> set[Callable[..., Any]]:
@@ -519,7 +549,8 @@ def facts(world: World) -> dict[str, Any]:
         "position": 2, "notes": 2, "next_stage": [CATALOGUE.stage(2), None], "by": [ALICE, "accord"],
         "reason": world.text, "link": "https://acme.slack.com/archives/C0ACME/p1", "dos": [[world.text]],
         "donts": [[world.text]], "name": [world.text, "help", "new", "list", "checkin", "review", "dispute",
-        "disputes", "exit", "edit", "history", "plan", "status", "health"], "usage": world.text, "word": world.text,
+        "disputes", "exit", "edit", "history", "plan", "status", "health", "risks"], "usage": world.text,
+        "word": world.text,
         "suggestion": [world.text, None], "suggestions": [[world.text, world.relationship.partner], []],
         "deadline": [NOW - timedelta(days=1), None], "kind": [*DisputeEventKind, *NudgeKind],
         "text": world.text, "people": [[ALICE, SPONSOR]], "c": [world.case, *world.diff.changes], "now": NOW,
@@ -557,6 +588,8 @@ def facts(world: World) -> dict[str, Any]:
         "first": [True, False], "closed": NOW, "closes": NOW, "dimension": world.text, "said": [[world.text, "x"]],
         "alert": 20, "health": [LatestHealth(2, 55.0, -1), LatestHealth(1, None, 0), None],
         "g": [g.value for g in Group], "points": [world.points],
+        "risk": risks_of(world), "category": [c.value for c in RiskCategory],
+        "risks": [RiskSummary(2, 1), RiskSummary(1, 0), None],
     }  # fmt: skip
 
 
