@@ -2,15 +2,16 @@
 
 from collections.abc import Sequence
 from datetime import date
+from typing import Any
 
+from sqlalchemy import ColumnElement
 from sqlalchemy import select as sa_select
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from stages.nudges import DueRiskReview
 from stages.relationships import RelationshipStatus, Side
 from stages.risks import Risk, RiskCategory
-from storage.mapping import entity_from_row, row_values, table
+from storage.mapping import entity_from_row, inserted, row_values, table
 from storage.tables import RelationshipRow, RiskRow
 
 
@@ -25,13 +26,7 @@ class SqlRiskRepository:
         row = RiskRow(
             team_id=self._team_id, form_key=form_key, category=risk.category.value, side=risk.side.value, **values
         )
-        self._session.add(row)
-        try:
-            with self._session.begin_nested():
-                self._session.flush()
-        except IntegrityError:
-            return None
-        return _risk(row)
+        return _risk(row) if inserted(self._session, row) else None
 
     def get(self, risk_id: int) -> Risk | None:
         row = self._session.exec(select(RiskRow).where(RiskRow.team_id == self._team_id, RiskRow.id == risk_id)).first()
@@ -47,20 +42,8 @@ class SqlRiskRepository:
     def review(self, risk: Risk, seen: date) -> bool:
         """Store the risk's new score and review date if its review date is still `seen`; False if someone reviewed
         it since (the same form sent again) or it closed."""
-        row = self._session.exec(
-            select(RiskRow).where(
-                RiskRow.team_id == self._team_id,
-                RiskRow.id == risk.id,
-                RiskRow.next_review == seen,
-                col(RiskRow.closed_at).is_(None),
-            )
-        ).first()
-        if row is None:
-            return False
-        row.likelihood, row.impact, row.next_review = risk.likelihood, risk.impact, risk.next_review
-        self._session.add(row)
-        self._session.flush()
-        return True
+        scored = {"likelihood": risk.likelihood, "impact": risk.impact, "next_review": risk.next_review}
+        return self._change(risk, scored, col(RiskRow.next_review) == seen)
 
     def owned_by(self, user_id: str) -> list[Risk]:
         """The open risks the person owns."""
@@ -74,29 +57,23 @@ class SqlRiskRepository:
 
     def save(self, risk: Risk) -> bool:
         """Store an open risk's edited words, category and owner; False if it closed meanwhile."""
-        row = self._session.exec(
-            select(RiskRow).where(
-                RiskRow.team_id == self._team_id, RiskRow.id == risk.id, col(RiskRow.closed_at).is_(None)
-            )
-        ).first()
-        if row is None:
-            return False
-        row.title, row.description, row.category = risk.title, risk.description, risk.category.value
-        row.breakdown_effect, row.owner_id, row.mitigation = risk.breakdown_effect, risk.owner_id, risk.mitigation
-        self._session.add(row)
-        self._session.flush()
-        return True
+        words = {"title": risk.title, "description": risk.description, "category": risk.category.value}
+        people = {"breakdown_effect": risk.breakdown_effect, "owner_id": risk.owner_id, "mitigation": risk.mitigation}
+        return self._change(risk, words | people)
 
     def close(self, risk: Risk) -> bool:
         """Store that the risk closed; False if it was closed already (a second press, another person)."""
-        row = self._session.exec(
-            select(RiskRow).where(
-                RiskRow.team_id == self._team_id, RiskRow.id == risk.id, col(RiskRow.closed_at).is_(None)
-            )
-        ).first()
+        return self._change(risk, {"closed_at": risk.closed_at, "closed_by": risk.closed_by, "outcome": risk.outcome})
+
+    def _change(self, risk: Risk, values: dict[str, Any], *also: ColumnElement[bool]) -> bool:
+        """Write `values` to the risk's row while it is open (and `also` holds); False when it is not."""
+        query = select(RiskRow).where(
+            RiskRow.team_id == self._team_id, RiskRow.id == risk.id, col(RiskRow.closed_at).is_(None), *also
+        )
+        row = self._session.exec(query).first()
         if row is None:
             return False
-        row.closed_at, row.closed_by, row.outcome = risk.closed_at, risk.closed_by, risk.outcome
+        row.sqlmodel_update(values)
         self._session.add(row)
         self._session.flush()
         return True

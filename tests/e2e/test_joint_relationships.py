@@ -5,7 +5,8 @@ organisation in the channel is refused everything."""
 import csv
 import io
 import json
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
@@ -72,6 +73,23 @@ def joint(sandbox: Sandbox) -> Sandbox:
     sandbox.workspace.other_teams[INITECH] = "Initech"
     sandbox.workspace.channel(JOINT).members |= {RAY, IRENE}
     return sandbox
+
+
+@contextmanager
+def joint_at_any_hour(database: Path, also: Iterable[str] = ()) -> Iterator[Sandbox]:
+    """Acme Alliance in #acme-globex with Globex's people named, Globex's Ray and Initech's Irene in the channel
+    too (and `also`), at stage 1; nudges go out at any hour."""
+    with Sandbox(
+        f"sqlite:///{database}", clock=MovableClock(START), working_days="mon-sun", working_hours="00:00-00:00"
+    ) as box:
+        create_relationship(box, "Acme Alliance", user=ALICE, sponsor=BOB, channel=JOINT, partner="Globex")
+        assert name_partner_people(box, {"partner_sponsor": PAT, "partner_manager": QUINN}) == {}
+        box.workspace.add_user(RAY, "ray", "Ray Gomez", "America/Chicago", team=GLOBEX)
+        box.workspace.add_user(IRENE, "irene", "Irene Novak", "Europe/Prague", team=INITECH)
+        box.workspace.share_channel(JOINT, INITECH)
+        box.workspace.channel(JOINT).members |= {RAY, IRENE, *also}
+        yield box
+        assert box.workspace.violations == [], "the app broke Slack's contract"
 
 
 def start_checkin(sandbox: Sandbox) -> tuple[Message, list[Message]]:
