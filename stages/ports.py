@@ -17,7 +17,7 @@ from stages.health import HealthAnswer, HealthRound
 from stages.joint_team import TeamPair
 from stages.nudges import DueReview, DueRiskReview, Nudge, NudgeKind, QueuedNudge, Snooze, Snoozes
 from stages.relationships import Relationship, Side
-from stages.reviews import Review
+from stages.reviews import Review, ReviewView
 from stages.risks import Risk
 from stages.versions import PlanVersion
 
@@ -156,6 +156,14 @@ class ReviewRepository(Protocol):
     def add(self, review: Review) -> Review: ...
 
     def recent(self, relationship_id: int, limit: int) -> list[Review]: ...
+
+    def get(self, review_id: int) -> Review | None: ...
+
+    def give_view(self, view: ReviewView) -> tuple[ReviewView, bool]:
+        """Store the person's view of a review in place of their earlier one; whether anything changed."""
+        ...
+
+    def views(self, relationship_id: int) -> list[ReviewView]: ...
 
 
 class HealthRepository(Protocol):

@@ -1,4 +1,5 @@
-"""Use cases of reviews: recording one (by the owner or sponsor) moves the next review date on."""
+"""Use cases of reviews: recording one (by the owner or sponsor) moves the next review date on; in a joint
+relationship the partner's people then give their view of the review the home side shared."""
 
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -9,8 +10,8 @@ from stages.errors import NotAllowed, Stale
 from stages.homes import HomesToDraw, homes
 from stages.ports import UnitOfWork
 from stages.relationship_service import find_relationship
-from stages.relationships import Relationship
-from stages.reviews import Review, review
+from stages.relationships import Relationship, Side, taking_part
+from stages.reviews import Review, ReviewView, review, review_view
 from stages.rmp import save_version
 
 
@@ -37,6 +38,27 @@ class Reviewed:
     relationship: Relationship
     review: Review
     home_for: HomesToDraw
+
+
+@dataclass(frozen=True)
+class ViewForm:
+    """What the partner's view form starts from: the review and the view the person gave of it already, if any."""
+
+    relationship: Relationship
+    review: Review
+    mine: ReviewView | None
+
+
+@dataclass(frozen=True)
+class ViewGiven:
+    """A partner's view stored: `first` of the person's on this review; `changed`: False when the same view was
+    sent again."""
+
+    relationship: Relationship
+    review: Review
+    view: ReviewView
+    first: bool
+    changed: bool
 
 
 @dataclass(frozen=True)
@@ -116,6 +138,63 @@ def record_review(
         leaders = homes(uow, now, by, updated.owner_id, updated.sponsor_id)
         uow.commit()
     return Reviewed(updated, saved, leaders)
+
+
+def view_form(uow: UnitOfWork, review_id: int, *, by: str, organisation: str) -> ViewForm:
+    """The form for the partner's view of a shared review, for one of the partner's people."""
+    with uow.reading():
+        relationship, shared = _viewed(uow, review_id, by, organisation)
+        return ViewForm(relationship, shared, _mine(uow, relationship, review_id, by))
+
+
+def give_view(
+    uow: UnitOfWork,
+    catalogue: Catalogue,
+    review_id: int,
+    *,
+    by: str,
+    organisation: str,
+    now: datetime,
+    summary: str | None,
+    ratings: dict[str, str | int | None],
+) -> ViewGiven:
+    """Store the person's view of the review (in place of their earlier one), audited as the partner's doing."""
+    with uow:
+        relationship, shared = _viewed(uow, review_id, by, organisation)
+        first = _mine(uow, relationship, review_id, by) is None
+        checked = review_view(
+            uow.team_id, shared.relationship_id, review_id, by=by, at=now, summary=summary, ratings=ratings
+        )
+        saved, changed = uow.reviews.give_view(checked)
+        if changed:
+            subject = f"view of the review of {shared.reviewed_at:%Y-%m-%d}"
+            uow.audit.record(
+                shared.relationship_id, by, now, "review.partner_view", subject, after=saved, side=Side.PARTNER
+            )
+            save_version(uow, catalogue, shared.relationship_id, reason="partner's view of a review", by=by, now=now)
+        uow.commit()
+    return ViewGiven(relationship, shared, saved, first, changed)
+
+
+def _mine(uow: UnitOfWork, relationship: Relationship, review_id: int, by: str) -> ReviewView | None:
+    views = uow.reviews.views(relationship.id or 0)
+    return next((v for v in views if v.review_id == review_id and v.given_by == by), None)
+
+
+def _viewed(uow: UnitOfWork, review_id: int, by: str, organisation: str) -> tuple[Relationship, Review]:
+    """The relationship and its latest review, shared with the partner, which the person (one of the partner's
+    people) may give a view of; `Stale` if the review is gone or a newer one was recorded since."""
+    shared = uow.reviews.get(review_id)
+    relationship = uow.relationships.get(shared.relationship_id) if shared else None
+    if shared is None or relationship is None or shared.internal or not relationship.is_joint:
+        raise Stale(f"review {review_id}")
+    if taking_part(relationship, organisation) is not Side.PARTNER:
+        r = relationship
+        raise NotAllowed("review_view", r.owner_id, r.sponsor_id)
+    latest = uow.reviews.recent(shared.relationship_id, 1)
+    if latest[0].id != review_id:
+        raise Stale(f"review {review_id} of relationship {shared.relationship_id} is not the latest")
+    return relationship, shared
 
 
 def recent(uow: UnitOfWork, relationship_id: int, limit: int = 5) -> list[Review]:

@@ -1,5 +1,6 @@
 """Relationship reviews: "DO monitor the relationship over time". Each review rates the relationship's health,
-records decisions, and sets when the next one is due."""
+records decisions, and sets when the next one is due. In a joint relationship the partner's people add their own
+view of a review the home side shared, so that the review hears both organisations."""
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -19,8 +20,27 @@ TEXT_MAX = 3000
 FURTHEST_NEXT_REVIEW = timedelta(days=730)
 
 
+class Rated:
+    """The four ratings of a review or of the partner's view of it, and their mean."""
+
+    summary: str
+    delivery: int
+    trust: int
+    value: int
+    governance: int
+
+    @property
+    def ratings(self) -> dict[str, int]:
+        return {area: getattr(self, area) for area in RATING_AREAS}
+
+    @property
+    def health(self) -> float:
+        """The mean rating, for a one-glance view of how the relationship is doing."""
+        return sum(self.ratings.values()) / len(RATING_AREAS)
+
+
 @dataclass(frozen=True)
-class Review:
+class Review(Rated):
     team_id: str
     relationship_id: int
     reviewed_by: str
@@ -36,14 +56,27 @@ class Review:
     internal: bool = False
     id: int | None = None
 
-    @property
-    def ratings(self) -> dict[str, int]:
-        return {area: getattr(self, area) for area in RATING_AREAS}
 
-    @property
-    def health(self) -> float:
-        """The mean rating, for a one-glance view of how the relationship is doing."""
-        return sum(self.ratings.values()) / len(RATING_AREAS)
+@dataclass(frozen=True)
+class ReviewView(Rated):
+    """One of the partner's people's view of a review the home side shared: their own ratings and words. Each
+    person gives one view of a review, and may change it until the next review is recorded."""
+
+    team_id: str
+    relationship_id: int
+    review_id: int
+    given_by: str
+    given_at: datetime
+    summary: str
+    delivery: int
+    trust: int
+    value: int
+    governance: int
+    id: int | None = None
+
+    def same_as(self, other: "ReviewView") -> bool:
+        """Whether it says what `other` says (a form sent again changes nothing)."""
+        return (self.summary, self.ratings) == (other.summary, other.ratings)
 
 
 def review(
@@ -77,6 +110,25 @@ def review(
         internal=internal,
         **scores,
     )
+
+
+def review_view(
+    team_id: str,
+    relationship_id: int,
+    review_id: int,
+    *,
+    by: str,
+    at: datetime,
+    summary: str | None,
+    ratings: dict[str, str | int | None],
+) -> ReviewView:
+    """The partner's view from what was typed, or `InvalidInput` naming each field that is wrong."""
+    problems: list[Problem] = []
+    text = checked_text("summary", summary, problems, limit=TEXT_MAX, missing="summary_missing")
+    scores = {area: _rating(area, ratings.get(area), problems) for area in RATING_AREAS}
+    if problems:
+        raise InvalidInput(problems)
+    return ReviewView(team_id, relationship_id, review_id, by, at, text, **scores)
 
 
 def _rating(area: str, raw: str | int | None, problems: list[Problem]) -> int:

@@ -23,7 +23,7 @@ from stages.joint_team import TeamPair
 from stages.ports import UnitOfWork
 from stages.relationship_service import named_with_word
 from stages.relationships import Relationship, Side
-from stages.reviews import Review
+from stages.reviews import Review, ReviewView
 from stages.risks import Risk, ranked
 from stages.versions import PlanVersion
 
@@ -133,6 +133,11 @@ class Plan:
     team: tuple[TeamPair, ...] = ()  # the joint management team, role by role
     health: tuple[HealthRecord, ...] = ()  # closed health check rounds, oldest first
     risks: tuple[Risk, ...] = ()  # the risk register, open and closed, oldest first
+    review_views: tuple[ReviewView, ...] = ()  # the partner's views of shared reviews, oldest first
+
+    def views_of(self, review: Review) -> list[ReviewView]:
+        """The partner's people's views of a review, in the order they were first given."""
+        return [v for v in self.review_views if v.review_id == review.id]
 
     @property
     def open_risks(self) -> list[Risk]:
@@ -209,6 +214,11 @@ class Plan:
             "disputes": {str(d.dispute.id): _pick(d.dispute, DISPUTE_FIELDS) for d in self.disputes},
             "exit_strategy": _pick(self.exit_strategy, EXIT_FIELDS) if self.exit_strategy else None,
             **({"risks": {str(risk.id): _pick(risk, RISK_FIELDS) for risk in self.risks}} if self.risks else {}),
+            **(
+                {"review_views": {str(v.id): _pick(v, VIEW_FIELDS) for v in self.review_views}}
+                if self.review_views
+                else {}
+            ),
         }
 
 
@@ -223,6 +233,7 @@ DISPUTE_FIELDS = ("summary", "tier", "status", "owner_id", "resolution", "root_c
 RISK_FIELDS = (
     "title", "category", "likelihood", "impact", "owner_id", "mitigation", "next_review", "internal", "outcome",
 )  # fmt: skip
+VIEW_FIELDS = ("review_id", "given_by", "given_at", "delivery", "trust", "value", "governance", "summary")
 EXIT_FIELDS = ("version", "triggers", "plan", "continuity", "assets", "reviewed_with", "saved_by", "saved_at")
 
 
@@ -280,6 +291,7 @@ def build(
             names=KnownNames(uow.directory.all()),
             team=uow.joint_teams.of(relationship_id),
             risks=uow.risks.of(relationship_id, closed=True),
+            review_views=uow.reviews.views(relationship_id),
             health=health_records(
                 [
                     (r, results(r, uow.health.answers(r.id or 0), health))
@@ -309,6 +321,7 @@ def assemble(
     team: Iterable[TeamPair] = (),
     health: Iterable[HealthRecord] = (),
     risks: Iterable[Risk] = (),
+    review_views: Iterable[ReviewView] = (),
 ) -> Plan:
     """The plan from its parts: every stage with its items and general notes (`checkin_stages`: each check-in's
     stage), and every RMP section with the items feeding it."""
@@ -360,6 +373,7 @@ def assemble(
         tuple(team),
         tuple(health),
         tuple(risks),
+        tuple(review_views),
     )
 
 
@@ -458,7 +472,7 @@ def diff(before: Mapping[str, Any], after: Mapping[str, Any]) -> list[Change]:
     return whole + values
 
 
-RECORD_AREAS = ("reviews", "disputes")
+RECORD_AREAS = ("reviews", "disputes", "review_views")
 
 
 def _flatten(value: Any, path: tuple[str, ...] = ()) -> dict[tuple[str, ...], Any]:

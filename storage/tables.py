@@ -257,6 +257,28 @@ class ReviewRow(SQLModel, table=True):
     internal: bool = Field(default=False, sa_column_kwargs={"server_default": text("false")})
 
 
+class ReviewViewRow(SQLModel, table=True):
+    """The partner's people's views of a shared review: one per person and review, changed in place."""
+
+    __tablename__ = "review_view"
+    __table_args__ = (
+        UniqueConstraint("team_id", "review_id", "given_by", name="uq_review_view_person"),
+        Index("ix_review_view_relationship", "team_id", "relationship_id"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    team_id: str = Field(max_length=SLACK_ID)
+    relationship_id: int = Field(foreign_key="relationship.id", ondelete="CASCADE")
+    review_id: int = Field(foreign_key="review.id", ondelete="CASCADE")
+    given_by: str = Field(max_length=SLACK_ID)
+    given_at: datetime = Field(sa_type=UTCDateTime)
+    summary: str = Field(sa_type=Text)
+    delivery: int
+    trust: int
+    value: int
+    governance: int
+
+
 class DisputeRow(SQLModel, table=True):
     __tablename__ = "dispute"
     __table_args__ = (Index("ix_dispute_open", "team_id", "status", "tier_since"),)

@@ -8,13 +8,22 @@ from slack_bolt import App
 from slack_sdk.errors import SlackApiError
 
 from bot.deps import Deps
-from bot.governance.blocks import exit_message, exit_modal, review_message, review_modal
+from bot.governance.blocks import exit_message, exit_modal, review_message, review_modal, view_message, view_modal
 from bot.slack import ids
 from bot.slack.forms import chosen, users, value
 from bot.slack.kit import message_blocks
 from bot.slack.modal_submission import on_submit
 from bot.slack.posting import post_in_channel
-from bot.slack.references import ExitFormRef, RelationshipRef, ReviewFormRef, Subject, carried, pressed
+from bot.slack.references import (
+    ExitFormRef,
+    RelationshipRef,
+    ReviewFormRef,
+    ReviewRef,
+    ReviewViewRef,
+    Subject,
+    carried,
+    pressed,
+)
 from bot.slack.refusals import explaining
 from bot.slack.subcommands import Invocation, Subcommand
 from bot.slack.turn import Turn, ack_silently, lazy
@@ -23,7 +32,7 @@ from stages import exit_service, review_service
 from stages.errors import NotAllowed
 from stages.exits import exit_draft
 from stages.relationships import Relationship
-from stages.reviews import RATING_AREAS, review
+from stages.reviews import RATING_AREAS, review, review_view
 
 log = logging.getLogger(__name__)
 
@@ -33,6 +42,17 @@ def register(app: App, deps: Deps) -> None:
     app.action(ids.ACTION_OPEN_REVIEW)(ack=ack_silently, lazy=[lazy(deps, open_review_from_button)])
     app.action(ids.ACTION_OPEN_EXIT)(ack=ack_silently, lazy=[lazy(deps, open_exit_from_button)])
     app.action(ids.ACTION_AGREE_EXIT)(ack=ack_silently, lazy=[lazy(deps, agree_exit)])
+    app.action(ids.ACTION_REVIEW_VIEW)(ack=ack_silently, lazy=[lazy(deps, open_view)])
+    on_submit(
+        app,
+        deps,
+        ids.VIEW_REVIEW_VIEW,
+        save_view,
+        lambda view: review_view(
+            "", 0, 0, by="check", at=deps.clock.now(), summary=value(view, ids.BLOCK_SUMMARY), ratings=_ratings(view)
+        ),
+        about=Subject.RELATIONSHIP,
+    )
     on_submit(
         app,
         deps,
@@ -51,10 +71,14 @@ def _review_from(view: dict[str, Any], by: str, now: Any, relationship_id: int) 
         by=by,
         at=now,
         summary=value(view, ids.BLOCK_SUMMARY),
-        ratings={area: value(view, area) for area in RATING_AREAS},
+        ratings=_ratings(view),
         decisions=value(view, ids.BLOCK_DECISIONS),
         next_review_due=value(view, ids.BLOCK_NEXT_REVIEW),
     )
+
+
+def _ratings(view: dict[str, Any]) -> dict[str, str | int | None]:
+    return {area: value(view, area) for area in RATING_AREAS}
 
 
 def _exit_from(view: dict[str, Any]) -> Any:
@@ -127,7 +151,7 @@ def save_review(turn: Turn) -> str:
         by=turn.user_id,
         now=turn.now(),
         summary=value(view, ids.BLOCK_SUMMARY),
-        ratings={area: value(view, area) for area in RATING_AREAS},
+        ratings=_ratings(view),
         decisions=value(view, ids.BLOCK_DECISIONS),
         next_review_due=value(view, ids.BLOCK_NEXT_REVIEW),
         seen_review_id=form.seen_review_id,
@@ -186,13 +210,56 @@ def agree_exit(turn: Turn) -> None:
         turn.tell(copy("governance", "exit_agreed", r=r, s=s))
 
 
-def _announce(turn: Turn, relationship: Relationship, what: str, blocks: Callable[[Copy], list[Any]]) -> str:
-    """Post the saved record in the relationship's channel; the outcome for the modal says whether it was."""
+def open_view(turn: Turn) -> None:
+    """The partner's view form of the review whose message the button is on, for one of the partner's people."""
+    with explaining(turn, about=Subject.RELATIONSHIP):
+        shared = pressed(turn.body, ReviewRef)
+        asked = review_service.view_form(turn.uow(), shared.review_id, by=turn.user_id, organisation=turn.organisation)
+        thread = (turn.body.get("container") or {}).get("message_ts") or (turn.body.get("message") or {}).get("ts")
+        view = view_modal(turn.deps.copy, asked, str(thread))
+        turn.client.views_open(trigger_id=turn.body["trigger_id"], view=view)
+
+
+def save_view(turn: Turn) -> str:
+    """Store the partner's view and tell it in the review's thread, where both organisations read it."""
+    copy = turn.deps.copy
+    view = turn.body["view"]
+    form = carried(view, ReviewViewRef)
+    given = review_service.give_view(
+        turn.uow(),
+        turn.deps.catalogue,
+        form.review_id,
+        by=turn.user_id,
+        organisation=turn.organisation,
+        now=turn.now(),
+        summary=value(view, ids.BLOCK_SUMMARY),
+        ratings=_ratings(view),
+    )
+    r = given.relationship
+    if not given.changed:
+        return copy("governance", "view_unchanged", r=r)
+    return _announce(turn, r, "view", lambda c: view_message(c, r, given), thread_ts=form.thread_ts)
+
+
+def _announce(
+    turn: Turn,
+    relationship: Relationship,
+    what: str,
+    blocks: Callable[[Copy], list[Any]],
+    *,
+    thread_ts: str | None = None,
+) -> str:
+    """Post the saved record in the relationship's channel (in a message's thread); the outcome for the modal says
+    whether it was."""
     copy = turn.deps.copy
     r = relationship
     try:
         post_in_channel(
-            turn.client, r.channel_id, copy("governance", f"{what}_fallback", r=r), message_blocks(blocks(copy))
+            turn.client,
+            r.channel_id,
+            copy("governance", f"{what}_fallback", r=r),
+            message_blocks(blocks(copy)),
+            thread_ts=thread_ts,
         )
     except SlackApiError as error:
         log.warning("could not post in %s: %s", r.channel_id, error.response.get("error"))

@@ -15,8 +15,17 @@ from stages.rmp import Change, Plan, VersionDiff
 CHANGES_SHOWN = 40
 CHANGES_PER_SECTION = 10
 
-PEOPLE_FIELDS = {"owner_id", "sponsor_id", "signed_off_by", "assignee", "reviewed_by", "saved_by", "reviewed_with"}
-DATE_FIELDS = {"next_review_due", "next_exit_review_due", "last_reviewed_at", "reviewed_at", "saved_at"}
+PEOPLE_FIELDS = {
+    "owner_id",
+    "sponsor_id",
+    "signed_off_by",
+    "assignee",
+    "reviewed_by",
+    "saved_by",
+    "reviewed_with",
+    "given_by",
+}
+DATE_FIELDS = {"next_review_due", "next_exit_review_due", "last_reviewed_at", "reviewed_at", "saved_at", "given_at"}
 FIELD_LABELS = {
     "owner_id": "owner",
     "sponsor_id": "executive sponsor",

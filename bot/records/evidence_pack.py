@@ -51,6 +51,7 @@ def write_pack(evidence: Evidence, path: Path, names: Names | None = None) -> li
         "checklist/notes.csv": _csv(NOTE_COLUMNS, _notes(plan, who)),
         "participation.csv": _csv(PARTICIPATION_COLUMNS, _participation(plan, who)),
         "reviews.csv": _csv(REVIEW_COLUMNS, _reviews(plan, who)),
+        "review_views.csv": _csv(VIEW_COLUMNS, _views(plan, who)),
         "disputes.csv": _csv(DISPUTE_COLUMNS, _disputes(plan, who)),
         "registers/risks.csv": _csv(RISK_COLUMNS, _risks(plan, who)),
         "dispute_events.csv": _csv(
@@ -92,6 +93,10 @@ ANSWER_COLUMNS = [
 ]  # fmt: skip
 PARTICIPATION_COLUMNS = ["stage", "stage name", "organisation", "took part by", "person", "person id", "at"]
 NOTE_COLUMNS = ["stage", "clause", "item", "author", "author id", "at", "edited at", "text"]
+VIEW_COLUMNS = [
+    "review of", "organisation", "at", "by", "by id", "delivery", "trust and behaviours", "value", "governance",
+    "health", "summary",
+]  # fmt: skip
 REVIEW_COLUMNS = [
     "at", "by", "by id", "delivery", "trust and behaviours", "value", "governance", "health", "summary", "decisions",
     "next review due",
@@ -168,6 +173,16 @@ def _reviews(plan: Plan, names: Names) -> Iterator[list[Any]]:
         ]  # fmt: skip
 
 
+def _views(plan: Plan, names: Names) -> Iterator[list[Any]]:
+    """The partner's people's views, each beside the date of the review it is of."""
+    for rv in reversed(plan.reviews):
+        for v in plan.views_of(rv):
+            yield [
+                _when(rv.reviewed_at), plan.relationship.partner, _when(v.given_at), *_person(names, v.given_by),
+                v.delivery, v.trust, v.value, v.governance, f"{v.health:.1f}", v.summary,
+            ]  # fmt: skip
+
+
 def _disputes(plan: Plan, names: Names) -> Iterator[list[Any]]:
     for record in plan.disputes:
         d = record.dispute
@@ -241,7 +256,8 @@ def _readme(evidence: Evidence, names: Names) -> str:
         "- `checklist/answers.csv`, `checklist/notes.csv`: every answer given (and for which organisation) and note"
         " taken, by item.",
         "- `participation.csv`: who of each organisation answered each stage and signed its gate, and when.",
-        "- `reviews.csv`, `disputes.csv`, `dispute_events.csv`: reviews and the dispute log with each step.",
+        "- `reviews.csv`, `disputes.csv`, `dispute_events.csv`: reviews and the dispute log with each step;",
+        "  `review_views.csv`: the partner's people's views of the reviews shared with them.",
         "- `exit_strategy/v*.md`: every version of the joint exit strategy.",
         "- `registers/risks.csv`: the risk register, open and closed risks, each joint or internal to one"
         " organisation, with its score, owner, next review and outcome.",

@@ -259,3 +259,38 @@ class RiskReviewRef:
         except ValueError:
             raise Unreadable(Subject.RELATIONSHIP, value) from None
         return cls(number(risk, Subject.RELATIONSHIP), day)
+
+
+_TS = re.compile(r"[0-9]{1,12}\.[0-9]{1,8}")  # a message's timestamp, as Slack writes it
+
+
+@dataclass(frozen=True)
+class ReviewRef:
+    """A review shared with the partner, on the button its people give their view by."""
+
+    review_id: int
+
+    def encode(self) -> str:
+        return str(self.review_id)
+
+    @classmethod
+    def parse(cls, value: object) -> Self:
+        return cls(number(value, Subject.RELATIONSHIP))
+
+
+@dataclass(frozen=True)
+class ReviewViewRef:
+    """The partner's view form of a review, with the review's message, whose thread the view is told in."""
+
+    review_id: int
+    thread_ts: str
+
+    def encode(self) -> str:
+        return f"{self.review_id}@{self.thread_ts}"
+
+    @classmethod
+    def parse(cls, value: object) -> Self:
+        review, ts = parts(value, "@", Subject.RELATIONSHIP)
+        if not _TS.fullmatch(ts):
+            raise Unreadable(Subject.RELATIONSHIP, value)
+        return cls(number(review, Subject.RELATIONSHIP), ts)

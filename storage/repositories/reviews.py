@@ -6,9 +6,9 @@ from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import SelectOfScalar
 
 from stages.exits import ExitStrategy
-from stages.reviews import Review
-from storage.mapping import entity_from_row, row_values
-from storage.tables import ExitStrategyRow, ReviewRow
+from stages.reviews import Review, ReviewView
+from storage.mapping import entity_from_row, inserted, row_values
+from storage.tables import ExitStrategyRow, ReviewRow, ReviewViewRow
 
 
 class SqlReviewRepository:
@@ -30,6 +30,35 @@ class SqlReviewRepository:
             .limit(limit)
         )
         return [entity_from_row(Review, row) for row in self._session.exec(query)]
+
+    def get(self, review_id: int) -> Review | None:
+        row = self._session.get(ReviewRow, review_id)
+        return entity_from_row(Review, row) if row is not None and row.team_id == self._team_id else None
+
+    def give_view(self, view: ReviewView) -> tuple[ReviewView, bool]:
+        """The person's view of the review, stored in place of the one they gave before; whether anything changed
+        (the same view sent again, or twice at once, changes nothing)."""
+        mine = self._views().where(ReviewViewRow.review_id == view.review_id, ReviewViewRow.given_by == view.given_by)
+        row = self._session.exec(mine).first()
+        if row is None:
+            row = ReviewViewRow(team_id=self._team_id, **row_values(view, skip=("id", "team_id")))
+            if inserted(self._session, row):
+                return entity_from_row(ReviewView, row), True
+            row = self._session.exec(mine).one()
+        if entity_from_row(ReviewView, row).same_as(view):
+            return entity_from_row(ReviewView, row), False
+        for name in ("given_at", "summary", *view.ratings):
+            setattr(row, name, getattr(view, name))
+        self._session.flush()
+        return entity_from_row(ReviewView, row), True
+
+    def views(self, relationship_id: int) -> list[ReviewView]:
+        """The partner's views of the relationship's reviews, in the order they were first given."""
+        query = self._views().where(ReviewViewRow.relationship_id == relationship_id).order_by(col(ReviewViewRow.id))
+        return [entity_from_row(ReviewView, row) for row in self._session.exec(query)]
+
+    def _views(self) -> SelectOfScalar[ReviewViewRow]:
+        return select(ReviewViewRow).where(ReviewViewRow.team_id == self._team_id)
 
 
 class SqlExitStrategyRepository:

@@ -754,3 +754,77 @@ def test_the_partners_people_list_the_joint_disputes_with_their_own_accord(
     assert "deliveries late" not in shown(globex.workspace.ephemerals_for(HANK)[-1])
     globex.command(HANK, GLOBEX_GENERAL, "disputes Acme Alliance")
     assert "There is no relationship called *Acme Alliance*" in globex.workspace.ephemerals_for(HANK)[-1].text
+
+
+RATINGS = {"delivery": "2", "trust": "3", "value": "4", "governance": "4"}
+
+
+def shared_review(sandbox: Sandbox, summary: str = "Deliveries late, trust fine") -> Message:
+    """Alice records a review left shared: it is posted in #acme-globex; its message."""
+    sandbox.driver.command(ALICE, JOINT, "review Acme Alliance")
+    assert sandbox.driver.submit(ALICE, {"summary": summary, **RATINGS}).errors == {}
+    posted = sandbox.workspace.top_level(JOINT)[-1]
+    assert summary in shown(posted)
+    return posted
+
+
+def test_the_partners_people_give_their_view_of_a_shared_review_in_its_thread(joint: Sandbox, tmp_path: Path) -> None:
+    posted = shared_review(joint)
+    # The review asks Globex's sponsor and relationship manager for their view, by name.
+    assert f"<@{PAT}>" in shown(posted) and f"<@{QUINN}>" in shown(posted)
+    joint.driver.click(PAT, posted, ids.ACTION_REVIEW_VIEW)
+    # What Slack's client would stop, forged past it: every missing rating told under its field.
+    forged = {"summary": "Late because specs change", "delivery": "4"}
+    errors = joint.driver.submit(PAT, forged, client_checks=False).errors
+    assert set(errors) == {"trust", "value", "governance"}
+    assert joint.workspace.replies(JOINT, posted.ts) == []
+    view = {
+        "summary": "Late because specs change <!channel>",
+        "delivery": "4",
+        "trust": "2",
+        "value": "4",
+        "governance": "3",
+    }
+    assert joint.driver.submit(PAT, view).errors == {}
+    [told] = joint.workspace.replies(JOINT, posted.ts)
+    assert "Globex's view* by <@U0GLXPAT>" in shown(told) and "health *3.2/5*" in shown(told)
+    assert "<!channel>" not in told.text and "<!channel>" not in shown(told)
+    # Changed: told again, marked so; the same view sent again changes nothing.
+    joint.driver.click(PAT, posted, ids.ACTION_REVIEW_VIEW)
+    assert joint.driver.submit(PAT, view | {"delivery": "5"}).errors == {}
+    joint.driver.click(PAT, posted, ids.ACTION_REVIEW_VIEW)
+    assert joint.driver.submit(PAT, view | {"delivery": "5"}).errors == {}
+    assert "says this already: nothing was changed" in shown(joint.workspace.current_modal(PAT))
+    replies = joint.workspace.replies(JOINT, posted.ts)
+    assert len(replies) == 2 and "(changed)" in shown(replies[1])
+    files = pack_files(joint, tmp_path)
+    assert "Globex's view, by Pat Silva (25 Nov 2026): health 3.5 of 5 (delivery 5," in files["plan/rmp.md"]
+    rows = list(csv.DictReader(io.StringIO(str(files["review_views.csv"]))))
+    assert [(r["by id"], r["organisation"], r["delivery"]) for r in rows] == [(PAT, "Globex", "5")]
+    with joint.database.uow(joint.workspace.team_id) as uow:
+        events = [e for e in uow.audit.all(relationship(joint).id or 0) if e.action == "review.partner_view"]
+    assert [e.actor_side for e in events] == [Side.PARTNER, Side.PARTNER]
+
+
+def test_only_the_partners_people_give_its_view_of_the_latest_shared_review(joint: Sandbox) -> None:
+    posted = shared_review(joint)
+    joint.driver.click(ALICE, posted, ids.ACTION_REVIEW_VIEW)
+    assert "The partner's people give their view" in shown(last_ephemeral(joint, ALICE))
+    joint.driver.click(IRENE, posted, ids.ACTION_REVIEW_VIEW)
+    assert "only the two organisations' people can take part" in shown(last_ephemeral(joint, IRENE))
+    # A newer review: the older one's button gives no view of it.
+    newer = shared_review(joint, "Better since the joint meeting")
+    joint.driver.click(QUINN, posted, ids.ACTION_REVIEW_VIEW)
+    assert joint.workspace.current_modal(QUINN) is None
+    joint.driver.click(QUINN, newer, ids.ACTION_REVIEW_VIEW)
+    assert joint.workspace.current_modal(QUINN) is not None
+    with joint.database.uow(joint.workspace.team_id) as uow:
+        assert uow.reviews.views(relationship(joint).id or 0) == []
+
+
+def test_a_review_where_no_partner_takes_part_asks_for_no_view(sandbox: Sandbox) -> None:
+    create_relationship(sandbox, "Acme Alliance", user=ALICE, sponsor=BOB, partner="Globex")
+    sandbox.driver.command(ALICE, ACME, "review Acme Alliance")
+    assert sandbox.driver.submit(ALICE, {"summary": "Fine", **RATINGS}).errors == {}
+    posted = sandbox.workspace.top_level(ACME)[-1]
+    assert "Fine" in shown(posted) and ids.ACTION_REVIEW_VIEW not in str(posted.blocks)

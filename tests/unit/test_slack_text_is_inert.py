@@ -73,7 +73,8 @@ from stages.nudges import NudgeKind, NudgeStatus, QueuedNudge
 from stages.partner_view import Standing
 from stages.relationship_service import StageLine, StatusReport
 from stages.relationships import Relationship, RelationshipDraft, RelationshipStatus, Side
-from stages.reviews import Review
+from stages.review_service import ViewForm, ViewGiven
+from stages.reviews import Review, ReviewView
 from stages.risk_service import Register
 from stages.risks import Risk, RiskCategory, RiskSummary
 from stages.rmp import DisputeRecord, DisputeSteps, VersionDiff
@@ -186,6 +187,11 @@ class World:
         printer.text(f"World(name={self.relationship.name!r}, text={self.text!r}, ...)")
 
 
+def partner_view(text: str) -> ReviewView:
+    """A view of the world's review by one of the partner's people, in their words."""
+    return ReviewView(TEAM, REL_ID, 5, ALICE, NOW, text, 4, 3, 2, 5, id=8)
+
+
 @st.composite
 def worlds(draw: st.DrawFn) -> World:
     pool = iter(itertools.cycle(draw(st.lists(HOSTILE, min_size=6, max_size=6))))
@@ -245,7 +251,7 @@ def worlds(draw: st.DrawFn) -> World:
     ]
     the_plan = rmp.assemble(
         r, CATALOGUE, NOW, states=states, notes=notes, reviews=[review], disputes=dispute_records, exits=[strategy],
-        changes=events, version=4,
+        changes=events, version=4, review_views=[partner_view(hostile())],
     )  # fmt: skip
     older = PlanVersion(TEAM, REL_ID, 3, hostile(), OWNER, NOW - timedelta(days=3), {})
     newer = PlanVersion(TEAM, REL_ID, 4, hostile(), OWNER, NOW, {})
@@ -396,7 +402,21 @@ BUILDERS: dict[Callable[..., Any], Callable[[World], list[Any]]] = {
     governance.exit_modal: lambda w: [
         governance.exit_modal(COPY, w.relationship, latest) for latest in (None, w.strategy)
     ],
-    governance.review_message: lambda w: [governance.review_message(COPY, w.relationship, w.review)],
+    governance.review_message: lambda w: [
+        governance.review_message(COPY, rel, w.review) for rel in (w.relationship, w.signed_board.relationship)
+    ],
+    governance.view_modal: lambda w: [
+        governance.view_modal(COPY, ViewForm(w.signed_board.relationship, w.review, mine), "1.000")
+        for mine in (None, partner_view(w.text))
+    ],
+    governance.view_message: lambda w: [
+        governance.view_message(
+            COPY,
+            w.signed_board.relationship,
+            ViewGiven(w.signed_board.relationship, w.review, partner_view(w.text), first, True),
+        )
+        for first in (True, False)
+    ],
     governance.exit_message: lambda w: [
         governance.exit_message(COPY, w.relationship, s)
         for s in (
@@ -565,13 +585,14 @@ def facts(world: World) -> dict[str, Any]:
         "not_signed_off", "reopen_latest_first", "too_long"], "current": 2, "action": ["done", "in_progress",
         "not_applicable", "evidence", "assign", "sign_off", "reopen", "acknowledge", "update", "escalate",
         "resolve", "review", "edit", "exit", "dispute_acknowledged", "dispute_escalated", "dispute_resolved",
-        "joint_sign_off", "health"],
+        "joint_sign_off", "health", "review_view"],
         "owner_id": OWNER, "sponsor_id": SPONSOR, "also": [ALICE, None],
         "still_open": [["S1.1", "S1.2"], []], "needing_evidence": [["S1.3"], []], "all_not_applicable": [True, False],
         "existing": world.text, "posted": [True, False], "overdue": [True, False], "line": list(world.report.stages),
         "limit": 40, "length": 50, "topics": [[world.text, "help"]], "problem": world.text, "min": 7, "max": 365,
         "value": [world.text, 0], "checkin_hint": world.text,
-        "last": [world.review, None], "latest": [world.strategy, None], "review": world.review,
+        "view": partner_view(world.text), "last": [world.review, None], "latest": [world.strategy, None],
+        "review": world.review,
         "role": "owner", "s": [world.strategy, "done"], "tier": [1, 2, 3], "saved": ["dispute_raised.1", world.text],
         "character": "U+200B", "at": NOW, "level": list(CATALOGUE.cadences.dispute_tiers),
         "person": hostile_names(world).person, "sentence": world.text, "label": world.text,
