@@ -37,16 +37,23 @@ def partnered(hosts: Iterable[UnitOfWork], partner: str, person: str) -> list[Re
     return sorted(found, key=lambda r: r.name.casefold())
 
 
-def partner_status(
-    hosts: Sequence[UnitOfWork], partner: str, person: str, catalogue: Catalogue, name: str, today: date
-) -> StatusReport:
-    """Where a joint relationship `person` takes part in for the partner stands, as the partner may see it: the
-    joint stages only. `RelationshipNotFound` for any other name."""
+def partner_relationship(hosts: Iterable[UnitOfWork], partner: str, person: str, name: str) -> Relationship:
+    """The joint relationship called `name` that `person` takes part in for the partner; `RelationshipNotFound`
+    (with the names of those they do take part in) otherwise."""
     wanted = clean_name(name)
     taking_part_in = partnered(hosts, partner, person)
     match = next((r for r in taking_part_in if name_key(r.name) == name_key(wanted)), None)
     if match is None:
         raise RelationshipNotFound(wanted, suggest(wanted, [r.name for r in taking_part_in]))
+    return match
+
+
+def partner_status(
+    hosts: Sequence[UnitOfWork], partner: str, person: str, catalogue: Catalogue, name: str, today: date
+) -> StatusReport:
+    """Where a joint relationship `person` takes part in for the partner stands, as the partner may see it: the
+    joint stages only. `RelationshipNotFound` for any other name."""
+    match = partner_relationship(hosts, partner, person, name)
     host = next(uow for uow in hosts if uow.team_id == match.team_id)
     report = relationship_status(host, catalogue, match.name, today)
     return replace(report, stages=tuple(line for line in report.stages if not line.progress.stage.is_internal))

@@ -1,6 +1,8 @@
 """The relationship's record: `/accord history` (the audit trail, newest first) and `/accord plan` (the RMP)."""
 
 import re
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from datetime import UTC
 
 from slack_sdk.errors import SlackApiError
@@ -13,7 +15,8 @@ from bot.slack.people import SlackNames
 from bot.slack.posting import post_in_channel
 from bot.slack.subcommands import Invocation, Subcommand, name_and_number
 from bot.slack.turn import Turn
-from stages import relationship_service, rmp
+from stages import partner_view, relationship_service, rmp
+from stages.errors import RelationshipNotFound
 from stages.sentences import describe
 
 DEFAULT_COUNT = 10
@@ -21,9 +24,32 @@ MAX_COUNT = 40
 LINES_PER_SECTION = 10  # keeps each section well within Slack's 3000 characters
 
 
+@contextmanager
+def partners_told(turn: Turn, names: Sequence[str], what: str) -> Iterator[None]:
+    """A relationship this organisation does not run, but takes part in for the partner through the person: its
+    plan and trail are the host's records (its own preparation in them), so say where the joint records are."""
+    try:
+        yield
+    except RelationshipNotFound as ours:
+        hosts = turn.deps.partner_records(turn.team_id)
+        for name in names:
+            try:
+                theirs = partner_view.partner_relationship(hosts, turn.team_id, turn.user_id, name)
+            except RelationshipNotFound:
+                continue
+            turn.tell(turn.deps.copy("plan_summary", "partners_records", r=theirs, what=what))
+            return
+        raise ours from None
+
+
 def show_history(turn: Turn, invocation: Invocation) -> None:
     """`/accord history <relationship> [count]`: the latest changes, newest first, each told as a sentence."""
     readings = name_and_number(invocation.argument)
+    with partners_told(turn, [name for name, _ in readings], "history"):
+        _history(turn, readings)
+
+
+def _history(turn: Turn, readings: list[tuple[str, int | None]]) -> None:
     shown = relationship_service.history(turn.uow(), readings, default=DEFAULT_COUNT, most=MAX_COUNT)
     relationship, wanted, events = shown.relationship, shown.wanted, shown.events
     copy = turn.deps.copy
@@ -43,8 +69,13 @@ def show_history(turn: Turn, invocation: Invocation) -> None:
 
 def show_plan(turn: Turn, invocation: Invocation) -> None:
     """`/accord plan <relationship> [diff]`: the summary here with the document in its thread, or the changes."""
+    with partners_told(turn, [invocation.argument, invocation.argument.removesuffix(" diff")], "plan"):
+        _plan(turn, invocation.argument)
+
+
+def _plan(turn: Turn, argument: str) -> None:
     deps = turn.deps
-    asked = rmp.plan_asked(turn.uow(), deps.catalogue, invocation.argument, turn.now(), deps.health)
+    asked = rmp.plan_asked(turn.uow(), deps.catalogue, argument, turn.now(), deps.health)
     names = SlackNames(turn.client, turn.uow(), turn.now())
     if isinstance(asked, rmp.PlanChanges):
         relationship = asked.relationship

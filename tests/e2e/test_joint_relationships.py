@@ -828,3 +828,20 @@ def test_a_review_where_no_partner_takes_part_asks_for_no_view(sandbox: Sandbox)
     assert sandbox.driver.submit(ALICE, {"summary": "Fine", **RATINGS}).errors == {}
     posted = sandbox.workspace.top_level(ACME)[-1]
     assert "Fine" in shown(posted) and ids.ACTION_REVIEW_VIEW not in str(posted.blocks)
+
+
+def test_the_partners_plan_and_history_commands_say_where_the_joint_records_are(
+    both_installed: tuple[Sandbox, Driver],
+) -> None:
+    box, globex = both_installed
+    posted_before = len(globex.workspace.top_level(GLOBEX_GENERAL))
+    for asked in ("plan acme alliance", "plan Acme Alliance diff", "history Acme Alliance", "history Acme Alliance 5"):
+        globex.command(PAT, GLOBEX_GENERAL, asked)
+        told = shown(globex.workspace.ephemerals_for(PAT)[-1])
+        assert "*Acme Alliance* is run by your partner in Accord, in <#C0ACMEGLOBEX>" in told, asked
+        assert f"<@{ALICE}>" in told and "/accord status Acme Alliance" in told
+    # Acme's plan, with its own preparation, is neither posted nor uploaded in Globex's workspace.
+    assert len(globex.workspace.top_level(GLOBEX_GENERAL)) == posted_before
+    globex.workspace.channel(GLOBEX_GENERAL).members.add(HANK)
+    globex.command(HANK, GLOBEX_GENERAL, "plan Acme Alliance")
+    assert "There is no relationship called *Acme Alliance*" in globex.workspace.ephemerals_for(HANK)[-1].text

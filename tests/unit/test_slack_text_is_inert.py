@@ -602,7 +602,7 @@ def facts(world: World) -> dict[str, Any]:
         "side": list(Side), "other": list(Side), "partner": world.text, "stages": [[stage, CATALOGUE.stage(2)]],
         "channel": CHANNEL, "counterpart": [ALICE, None], "recipient": ALICE,
         "team": [[TeamPair(world.text, OWNER, ALICE), TeamPair(world.text, None, None)]], "row": 1, "most": 8,
-        "withheld": [True, False],
+        "withheld": [True, False], "what": ["plan", "history"],
         "standing": [Standing(r, True, 2), Standing(r, False, None)],
         "h": [world.health_round, replace(world.health_round, closed_at=NOW, closed_by=ALICE)],
         "res": world.health_results, "labels": [(world.text, world.text)],
