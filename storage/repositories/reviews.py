@@ -31,6 +31,11 @@ class SqlReviewRepository:
         )
         return [entity_from_row(Review, row) for row in self._session.exec(query)]
 
+    def get(self, review_id: int) -> Review | None:
+        query = select(ReviewRow).where(ReviewRow.team_id == self._team_id, ReviewRow.id == review_id)
+        row = self._session.exec(query).first()
+        return entity_from_row(Review, row) if row else None
+
 
 class SqlExitStrategyRepository:
     def __init__(self, session: Session, team_id: str) -> None:
