@@ -192,9 +192,7 @@ def complete_action(
     text = completion_note(note)
     with uow:
         action, relationship, side = _visible(uow, action_id, organisation)
-        if not may_complete(action, relationship, by):
-            first, second = (*completers(action, relationship), "", "")[:2]
-            raise NotAllowed("action_complete", first, second, also=action.owner_id)
+        _may_complete(action, relationship, by)
         if not action.open:
             return Completed(relationship, action, first=False)
         done = action.completed(now, by, text)
@@ -219,6 +217,19 @@ def action_of(uow: UnitOfWork, action_id: int, organisation: str) -> tuple[Actio
     with uow.reading():
         action, relationship, _side = _visible(uow, action_id, organisation)
     return action, relationship
+
+
+def completable(uow: UnitOfWork, action_id: int, organisation: str, user_id: str) -> tuple[Action, Relationship]:
+    """An action the person may complete (to open its form); `NotAllowed` for anyone else."""
+    action, relationship = action_of(uow, action_id, organisation)
+    _may_complete(action, relationship, user_id)
+    return action, relationship
+
+
+def _may_complete(action: Action, relationship: Relationship, user_id: str) -> None:
+    if not may_complete(action, relationship, user_id):
+        first, second = (*completers(action, relationship), "", "")[:2]
+        raise NotAllowed("action_complete", first, second, also=action.owner_id)
 
 
 def relationship_for(uow: UnitOfWork, which: int | str, organisation: str) -> Relationship:
