@@ -9,6 +9,7 @@ from slack_bolt.authorization.authorize import InstallationStoreAuthorize
 from slack_sdk import WebClient
 from slack_sdk.http_retry.builtin_handlers import ConnectionErrorRetryHandler, ServerErrorRetryHandler
 
+from bot.actions import listeners as actions
 from bot.checkins import listeners as checkins
 from bot.checkins import threads
 from bot.checkins.withdrawal import take_internal_out
@@ -80,6 +81,7 @@ def subcommands() -> Registry:
             *governance.SUBCOMMANDS,
             *health.SUBCOMMANDS,
             *risks.SUBCOMMANDS,
+            *actions.SUBCOMMANDS,
             *disputes.SUBCOMMANDS,
             *records.SUBCOMMANDS,
         ]
@@ -159,6 +161,7 @@ def build_app(
     governance.register(app, deps)
     health.register(app, deps)
     risks.register(app, deps)
+    actions.register(app, deps)
     disputes.register(app, deps)
     nudges.register(app, deps)
     installs_listeners.register(app, deps)

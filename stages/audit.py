@@ -57,6 +57,8 @@ class Action(StrEnum):
     RISK_EDITED = "risk.edited"
     RISK_REVIEWED = "risk.reviewed"
     RISK_CLOSED = "risk.closed"
+    ACTION_ADDED = "action.added"
+    ACTION_COMPLETED = "action.completed"
 
 
 @dataclass(frozen=True)

@@ -6,6 +6,7 @@ from datetime import date, datetime, timedelta
 from types import TracebackType
 from typing import Any, Protocol, Self
 
+from stages.actions import Action
 from stages.audit import AuditEvent
 from stages.catalogue import Cadences
 from stages.checkins import Checkin, GateSignature, Note, SignOff
@@ -198,6 +199,22 @@ class HealthRepository(Protocol):
     def answer_of(self, round_id: int, key: str) -> HealthAnswer | None: ...
 
     def answers(self, round_id: int) -> list[HealthAnswer]: ...
+
+
+class ActionRepository(Protocol):
+    def add(self, action: Action, form_key: str) -> Action | None:
+        """Store a new action; None if the form `form_key` added one already."""
+        ...
+
+    def get(self, action_id: int) -> Action | None: ...
+
+    def of(self, relationship_id: int, *, done: bool = False) -> list[Action]: ...
+
+    def owned_by(self, user_id: str) -> list[Action]: ...
+
+    def complete(self, action: Action) -> bool:
+        """Store the completion; False if the action was completed already."""
+        ...
 
 
 class RiskRepository(Protocol):
@@ -507,6 +524,9 @@ class UnitOfWork(Protocol):
 
     @property
     def risks(self) -> RiskRepository: ...
+
+    @property
+    def actions(self) -> ActionRepository: ...
 
     def __enter__(self) -> Self: ...
 

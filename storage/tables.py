@@ -631,3 +631,35 @@ class RiskRow(SQLModel, table=True):
     closed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     closed_by: str | None = Field(default=None, max_length=SLACK_ID)
     outcome: str | None = Field(default=None, sa_type=Text)
+
+
+class ActionRow(SQLModel, table=True):
+    """An action of a relationship's register; completed actions are kept, with their note."""
+
+    __tablename__ = "action_item"
+    __table_args__ = (
+        Index("ix_action_relationship", "team_id", "relationship_id", "done_at"),
+        Index("ix_action_owner", "team_id", "owner_id", "done_at"),
+        Index("ix_action_due", "team_id", "done_at", "due"),
+        # The form it was added from: the same form sent twice (a double click, a replay) adds one action.
+        UniqueConstraint("team_id", "form_key", name="uq_action_form"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    team_id: str = Field(max_length=SLACK_ID)
+    relationship_id: int = Field(foreign_key="relationship.id", ondelete="CASCADE")
+    form_key: str = Field(max_length=64)
+    title: str = Field(max_length=150)
+    owner_id: str = Field(max_length=SLACK_ID)
+    owner_side: str = Field(max_length=8)
+    owner_tz: str = Field(max_length=64)
+    due: date
+    source: str = Field(max_length=16)
+    source_id: int | None = None
+    internal: bool = False
+    side: str = Field(max_length=8)
+    added_by: str = Field(max_length=SLACK_ID)
+    added_at: datetime = Field(sa_type=UTCDateTime)
+    done_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    done_by: str | None = Field(default=None, max_length=SLACK_ID)
+    note: str | None = Field(default=None, sa_type=Text)

@@ -9,6 +9,7 @@ from sqlalchemy import event
 from sqlalchemy.orm import ORMExecuteState, sessionmaker
 from sqlmodel import Session
 
+from storage.repositories.actions import SqlActionRepository
 from storage.repositories.audit import SqlAuditRepository, SqlPlanVersionRepository
 from storage.repositories.checkins import SqlCheckinRepository
 from storage.repositories.checklist import SqlChecklistRepository
@@ -54,6 +55,7 @@ class SqlUnitOfWork:
     rmp_versions: SqlPlanVersionRepository
     health: SqlHealthRepository
     risks: SqlRiskRepository
+    actions: SqlActionRepository
 
     def __init__(
         self, sessions: sessionmaker[Session], team_id: str, reading_sessions: sessionmaker[Session] | None = None
@@ -92,6 +94,7 @@ class SqlUnitOfWork:
             self.rmp_versions = SqlPlanVersionRepository(session, self.team_id)
             self.health = SqlHealthRepository(session, self.team_id)
             self.risks = SqlRiskRepository(session, self.team_id)
+            self.actions = SqlActionRepository(session, self.team_id)
         self._depth += 1
         return self
 

@@ -125,3 +125,11 @@ ACTION_RISK_ADD = "risk_add"
 ACTION_RISK_CLOSE = "risk_close"
 ACTION_RISK_REVIEW = "risk_review"
 ACTION_RISK_EDIT = "risk_edit"
+
+# The actions register
+VIEW_ACTION_ADD = "action_add"
+VIEW_ACTION_COMPLETE = "action_complete"
+BLOCK_ACTION_OWNER = "action_owner"
+BLOCK_DUE = "due"
+ACTION_ACTION_ADD = "action_add"  # on the register, and on what an action can come out of (a risk, a review...)
+ACTION_ACTION_COMPLETE = "action_complete"

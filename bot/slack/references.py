@@ -16,6 +16,7 @@ from enum import StrEnum
 from typing import Any, Protocol, Self, TypeVar
 
 from bot.slack.wording import web_address
+from stages.actions import ActionSource
 from stages.errors import Stale
 
 # The largest number a reference holds: ids, rounds and tiers are SQL INTEGERs, 32 bits in PostgreSQL, where a
@@ -259,6 +260,45 @@ class RiskReviewRef:
         except ValueError:
             raise Unreadable(Subject.RELATIONSHIP, value) from None
         return cls(number(risk, Subject.RELATIONSHIP), day)
+
+
+@dataclass(frozen=True)
+class ActionRef:
+    """An action of a register, on its Complete buttons and in the form that completes it."""
+
+    action_id: int
+
+    def encode(self) -> str:
+        return str(self.action_id)
+
+    @classmethod
+    def parse(cls, value: object) -> Self:
+        return cls(number(value, Subject.RELATIONSHIP))
+
+
+@dataclass(frozen=True)
+class ActionFormRef:
+    """The form that adds an action to a relationship's register, with what it comes out of (`hand:` for none)."""
+
+    relationship_id: int
+    source: ActionSource
+    source_id: int | None
+
+    def encode(self) -> str:
+        return f"{self.relationship_id}:{self.source.value}:{'' if self.source_id is None else self.source_id}"
+
+    @classmethod
+    def parse(cls, value: object) -> Self:
+        relationship, rest = parts(value, ":", Subject.RELATIONSHIP)
+        kind, source_id = parts(rest, ":", Subject.RELATIONSHIP)
+        try:
+            source = ActionSource(kind)
+        except ValueError:
+            raise Unreadable(Subject.RELATIONSHIP, value) from None
+        if (source is ActionSource.HAND) != (source_id == ""):
+            raise Unreadable(Subject.RELATIONSHIP, value)
+        found = None if source is ActionSource.HAND else number(source_id, Subject.RELATIONSHIP)
+        return cls(number(relationship, Subject.RELATIONSHIP), source, found)
 
 
 _TS = re.compile(r"[0-9]{1,12}\.[0-9]{1,8}")  # a message's timestamp, as Slack writes it

@@ -833,7 +833,7 @@ def test_a_review_where_no_partner_takes_part_asks_for_no_view(sandbox: Sandbox)
 def test_the_partners_plan_and_history_commands_say_where_the_joint_records_are(
     both_installed: tuple[Sandbox, Driver],
 ) -> None:
-    box, globex = both_installed
+    _, globex = both_installed
     posted_before = len(globex.workspace.top_level(GLOBEX_GENERAL))
     for asked in ("plan acme alliance", "plan Acme Alliance diff", "history Acme Alliance", "history Acme Alliance 5"):
         globex.command(PAT, GLOBEX_GENERAL, asked)

@@ -24,10 +24,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from jinja2.exceptions import UndefinedError
 from jinja2.runtime import Macro
-from slack_sdk.models.blocks import Block
+from slack_sdk.models.blocks import ActionsBlock, Block
 from slack_sdk.models.views import View
 
 import bot
+from bot.actions import blocks as actions
 from bot.app import subcommands
 from bot.checkins import blocks as checkins
 from bot.disputes import blocks as disputes
@@ -43,7 +44,8 @@ from bot.slack import forms, help, item_buttons
 from bot.slack.kit import message_blocks, section
 from bot.slack.references import ItemRef, RelationshipRef, RiskReviewRef
 from bot.slack.wording import Copy, slack_escape
-from stages import rmp
+from stages import action_service, rmp
+from stages.actions import Action, ActionSource
 from stages.attention import Assignment, Attention, Led, RiskDue
 from stages.audit import AuditEvent
 from stages.catalogue import default_catalogue
@@ -511,7 +513,37 @@ BUILDERS: dict[Callable[..., Any], Callable[[World], list[Any]]] = {
     risks.review_modal: lambda w: [
         risks.review_modal(COPY, w.relationship, risk, RiskReviewRef(7, NOW.date()), NOW.date()) for risk in risks_of(w)
     ],
+    actions.register_blocks: lambda w: [
+        actions.register_blocks(COPY, action_service.Register(w.relationship, Side.HOME, tuple(actions_of(w)) * n), NOW)
+        for n in (0, 1, 21)
+    ],
+    actions.mine_blocks: lambda w: [
+        actions.mine_blocks(COPY, [(w.relationship, a) for a in actions_of(w) * n], NOW) for n in (0, 1, 21)
+    ],
+    actions.add_modal: lambda w: [
+        actions.add_modal(COPY, w.relationship, NOW.date(), source, 3, internal)
+        for source in (ActionSource.RISK, ActionSource.HEALTH_GAP)
+        for internal in (False, True)
+    ],
+    actions.complete_modal: lambda w: [actions.complete_modal(COPY, w.relationship, a) for a in actions_of(w)],
+    actions.add_button: lambda w: [
+        ActionsBlock(elements=[actions.add_button(COPY, w.relationship, ActionSource.HAND, None)])
+    ],
+    actions.complete_button: lambda w: [
+        ActionsBlock(elements=[actions.complete_button(COPY, a)]) for a in actions_of(w)
+    ],
 }
+
+
+def actions_of(world: World) -> list[Action]:
+    """A joint action by hand and an internal one of the partner's out of a risk, overdue, every typed text
+    hostile."""
+    joint = Action(
+        TEAM, REL_ID, world.text, ALICE, Side.HOME, "Europe/London", NOW.date(), ActionSource.HAND, None, False,
+        Side.HOME, OWNER, NOW, id=7,
+    )  # fmt: skip
+    internal = replace(joint, internal=True, side=Side.PARTNER, source=ActionSource.RISK, source_id=3)
+    return [joint, replace(internal, due=date(2020, 1, 1), id=8)]
 
 
 def risks_of(world: World) -> list[Risk]:
@@ -569,7 +601,7 @@ def facts(world: World) -> dict[str, Any]:
         "position": 2, "notes": 2, "next_stage": [CATALOGUE.stage(2), None], "by": [ALICE, "accord"],
         "reason": world.text, "link": "https://acme.slack.com/archives/C0ACME/p1", "dos": [[world.text]],
         "donts": [[world.text]], "name": [world.text, "help", "new", "list", "checkin", "review", "dispute",
-        "disputes", "exit", "edit", "history", "plan", "status", "health", "risks"], "usage": world.text,
+        "disputes", "exit", "edit", "history", "plan", "status", "health", "risks", "actions"], "usage": world.text,
         "word": world.text,
         "suggestion": [world.text, None], "suggestions": [[world.text, world.relationship.partner], []],
         "deadline": [NOW - timedelta(days=1), None], "kind": [*DisputeEventKind, *NudgeKind],
@@ -577,7 +609,8 @@ def facts(world: World) -> dict[str, Any]:
         "count": 3, "field": ["name", "partner", "owner", "sponsor", "channel", "cadence", "summary", "update",
         "resolution", "root_cause", "relationship", "triggers", "plan", "continuity", "assets", "reviewed_with",
         "decisions", "delivery", "next_review"], "e": world.events, "a": [world.events[4].after,
-        *world.attention.assigned], "b": world.events[0].before, "user_id": OWNER, "led": world.attention.led,
+        *world.attention.assigned, *actions_of(world)], "b": world.events[0].before, "user_id": OWNER,
+        "led": world.attention.led,
         "n": [*world.nudges, 3], "days": [0, 1, 7], "due": NOW.date(), "plan": world.plan, "today": NOW.date(),
         "on": [NOW.date(), None],
         "v": [world.diff.newer, world.text, [world.text, "x"], None], "older": world.diff.older,
@@ -610,6 +643,7 @@ def facts(world: World) -> dict[str, Any]:
         "alert": 20, "health": [LatestHealth(2, 55.0, -1), LatestHealth(1, None, 0), None],
         "g": [g.value for g in Group], "points": [world.points],
         "risk": risks_of(world), "category": [c.value for c in RiskCategory],
+        "source": [s.value for s in ActionSource], "source_id": [3, None],
         "risks": [RiskSummary(2, 1), RiskSummary(1, 0), None],
     }  # fmt: skip
 

@@ -1,0 +1,70 @@
+"""The actions registers of a workspace's relationships."""
+
+from typing import Any
+
+from sqlmodel import Session, col, select
+
+from stages.actions import Action, ActionSource
+from stages.relationships import Side
+from storage.mapping import entity_from_row, inserted, row_values
+from storage.tables import ActionRow
+
+
+class SqlActionRepository:
+    def __init__(self, session: Session, team_id: str) -> None:
+        self._session = session
+        self._team_id = team_id
+
+    def add(self, action: Action, form_key: str) -> Action | None:
+        """The action stored; None if the form `form_key` added one already (the same form sent again)."""
+        values = row_values(action, skip=("id", "team_id", "owner_side", "source", "side"))
+        row = ActionRow(
+            team_id=self._team_id,
+            form_key=form_key,
+            owner_side=action.owner_side.value,
+            source=action.source.value,
+            side=action.side.value,
+            **values,
+        )
+        return _action(row) if inserted(self._session, row) else None
+
+    def get(self, action_id: int) -> Action | None:
+        query = select(ActionRow).where(ActionRow.team_id == self._team_id, ActionRow.id == action_id)
+        row = self._session.exec(query).first()
+        return _action(row) if row else None
+
+    def of(self, relationship_id: int, *, done: bool = False) -> list[Action]:
+        """The relationship's open actions (and, with `done`, its completed ones too), oldest first."""
+        query = select(ActionRow).where(
+            ActionRow.team_id == self._team_id, ActionRow.relationship_id == relationship_id
+        )
+        if not done:
+            query = query.where(col(ActionRow.done_at).is_(None))
+        return [_action(row) for row in self._session.exec(query.order_by(col(ActionRow.id)))]
+
+    def owned_by(self, user_id: str) -> list[Action]:
+        """The open actions the person owns, across the workspace's relationships, the soonest due first."""
+        query = select(ActionRow).where(
+            ActionRow.team_id == self._team_id, ActionRow.owner_id == user_id, col(ActionRow.done_at).is_(None)
+        )
+        return [_action(row) for row in self._session.exec(query.order_by(col(ActionRow.due), col(ActionRow.id)))]
+
+    def complete(self, action: Action) -> bool:
+        """Store that the action was completed; False if it was already (a second press, another person)."""
+        done: dict[str, Any] = {"done_at": action.done_at, "done_by": action.done_by, "note": action.note}
+        query = select(ActionRow).where(
+            ActionRow.team_id == self._team_id, ActionRow.id == action.id, col(ActionRow.done_at).is_(None)
+        )
+        row = self._session.exec(query).first()
+        if row is None:
+            return False
+        row.sqlmodel_update(done)
+        self._session.add(row)
+        self._session.flush()
+        return True
+
+
+def _action(row: ActionRow) -> Action:
+    return entity_from_row(
+        Action, row, owner_side=Side(row.owner_side), source=ActionSource(row.source), side=Side(row.side)
+    )

@@ -1,0 +1,87 @@
+"""The actions register on SQLite and PostgreSQL: an action added once per form and audited with it, completed
+once with its note, refused to who neither owns it nor leads its owner's side, and sources of another
+relationship refused."""
+
+from datetime import UTC, date, datetime
+
+import pytest
+
+from stages import action_service
+from stages.action_service import Owner
+from stages.actions import ActionDraft, ActionSource
+from stages.audit import Action as Did
+from stages.errors import InvalidInput, NotAllowed, Stale
+from stages.relationships import Relationship, RelationshipDraft, Side
+from stages.risks import Risk, RiskCategory
+from storage.database import Database
+
+NOW = datetime(2026, 11, 25, 10, 0, tzinfo=UTC)
+DRAFT = ActionDraft("Send the forecast", "U3", date(2026, 12, 1), internal=False)
+HOME = Owner(Side.HOME, "Europe/London")
+
+
+def started(database: Database, name: str = "Acme Alliance") -> Relationship:
+    draft = RelationshipDraft(name, "Globex", "U1", "U2", "C1", 90).validated()
+    with database.uow("T1") as uow:
+        saved = uow.relationships.add(Relationship.start("T1", draft, created_by="U1", now=NOW))
+        uow.commit()
+    return saved
+
+
+def add(database: Database, r: Relationship, form_key: str = "V1", **given: object) -> action_service.Added:
+    kwargs: dict[str, object] = {"owner": HOME, "by": "U1", "organisation": "T1", "now": NOW, "form_key": form_key}
+    return action_service.add_action(database.uow("T1"), r.id or 0, DRAFT, **(kwargs | given))  # type: ignore[arg-type]
+
+
+def test_the_same_form_adds_one_action_audited_with_it(database: Database) -> None:
+    r = started(database)
+    assert [add(database, r).first for _ in range(2)] == [True, False]
+    with database.uow("T1") as uow:
+        (stored,) = uow.actions.of(r.id or 0)
+        trail = uow.audit.all(r.id or 0)
+    assert (stored.title, stored.owner_id, stored.owner_tz, stored.due) == (
+        "Send the forecast",
+        "U3",
+        "Europe/London",
+        date(2026, 12, 1),
+    )
+    assert [e.action for e in trail].count(Did.ACTION_ADDED) == 1
+
+
+def test_an_action_is_completed_once_by_its_owner_or_who_leads_the_owners_side(database: Database) -> None:
+    r = started(database)
+    action_id = add(database, r).action.id or 0
+    with pytest.raises(NotAllowed):
+        action_service.complete_action(database.uow("T1"), action_id, by="U9", organisation="T1", now=NOW, note="x")
+    with pytest.raises(InvalidInput):
+        action_service.complete_action(database.uow("T1"), action_id, by="U3", organisation="T1", now=NOW, note=" ")
+    done = [
+        action_service.complete_action(database.uow("T1"), action_id, by=who, organisation="T1", now=NOW, note="Sent")
+        for who in ("U2", "U3")
+    ]
+    assert [d.first for d in done] == [True, False]
+    with database.uow("T1") as uow:
+        assert uow.actions.of(r.id or 0) == []
+        (kept,) = uow.actions.of(r.id or 0, done=True)
+        assert (kept.done_by, kept.note) == ("U2", "Sent")
+        assert [e.action for e in uow.audit.all(r.id or 0)].count(Did.ACTION_COMPLETED) == 1
+        assert uow.actions.owned_by("U3") == []
+
+
+def test_an_action_of_an_internal_risk_is_internal_and_a_source_of_another_relationship_is_refused(
+    database: Database,
+) -> None:
+    r, other = started(database), started(database, "Beta Build")
+    risk = Risk(
+        "T1", r.id or 0, "Supplier fails", "", RiskCategory.OPERATIONAL, "Stops", 3, 3, "U1", "", date(2026, 12, 9),
+        True, Side.HOME, "U1", NOW,
+    )  # fmt: skip
+    with database.uow("T1") as uow:
+        risk_id = (uow.risks.add(risk, "R1") or risk).id
+        uow.commit()
+    added = add(database, r, source=ActionSource.RISK, source_id=risk_id)
+    assert added.action.internal and added.action.source is ActionSource.RISK
+    with pytest.raises(Stale):
+        add(database, other, "V2", source=ActionSource.RISK, source_id=risk_id)
+    with pytest.raises(InvalidInput):  # an internal action's owner is of the side that keeps it
+        add(database, r, "V3", source=ActionSource.RISK, source_id=risk_id, owner=Owner(Side.PARTNER, ""))
