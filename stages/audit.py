@@ -57,6 +57,9 @@ class Action(StrEnum):
     RISK_EDITED = "risk.edited"
     RISK_REVIEWED = "risk.reviewed"
     RISK_CLOSED = "risk.closed"
+    IDEA_ADDED = "idea.added"
+    IDEA_MOVED = "idea.moved"
+    IDEA_KEPT_GOING = "idea.kept_going"
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ from stages.directory import DirectoryEntry
 from stages.disputes import Dispute, DisputeEvent
 from stages.exits import ExitStrategy
 from stages.health import HealthAnswer, HealthRound
+from stages.ideas import Idea, IdeaStatus
 from stages.joint_team import TeamPair
 from stages.nudges import DueReview, DueRiskReview, Nudge, NudgeKind, QueuedNudge, Snooze, Snoozes
 from stages.relationships import Relationship, Side
@@ -214,6 +215,26 @@ class RiskRepository(Protocol):
     def reviews_due(self, today: date) -> list[DueRiskReview]: ...
 
     def close(self, risk: Risk) -> bool: ...
+
+
+class IdeaRepository(Protocol):
+    def add(self, idea: Idea, form_key: str) -> Idea | None:
+        """Store a new idea; None if the form `form_key` added one already."""
+        ...
+
+    def get(self, idea_id: int) -> Idea | None: ...
+
+    def of(self, relationship_id: int, *, closed: bool = False) -> list[Idea]: ...
+
+    def owned_by(self, user_id: str) -> list[Idea]: ...
+
+    def move(self, idea: Idea, seen: IdeaStatus) -> bool:
+        """Store the idea's new status if it is still `seen`; False if it moved since."""
+        ...
+
+    def keep_going(self, idea: Idea, seen: date) -> bool:
+        """Store a new decision date if the idea has not moved since `seen`; False otherwise."""
+        ...
 
 
 class DisputeRepository(Protocol):
@@ -499,6 +520,9 @@ class UnitOfWork(Protocol):
 
     @property
     def risks(self) -> RiskRepository: ...
+
+    @property
+    def ideas(self) -> IdeaRepository: ...
 
     def __enter__(self) -> Self: ...
 

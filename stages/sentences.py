@@ -144,6 +144,12 @@ def _what(action: Action, event: AuditEvent, names: Names) -> str:
             return f"reviewed {subject}, scored {b.get('score')} before and {a.get('score')} now{_said(a.get('note'))}"
         case Action.RISK_CLOSED:
             return f"closed {subject}{_said(a.get('outcome'))}"
+        case Action.IDEA_ADDED:
+            return f"added {subject} to the value-creation ideas{_said(a.get('title'))}"
+        case Action.IDEA_MOVED:
+            return _idea_moved(subject, a)
+        case Action.IDEA_KEPT_GOING:
+            return f"kept {subject} going, to be decided by {_day(str(a.get('next_decision')))}"
         case _:
             assert_never(action)
 
@@ -152,11 +158,22 @@ def _subject(subject: str) -> str:
     """How the trail names what changed, in words: `dispute 2` is dispute #2, a note off any item is on the
     check-in."""
     kind, _, number = subject.partition(" ")
-    if kind in ("dispute", "risk") and number.isdigit():
+    if kind in ("dispute", "risk", "idea") and number.isdigit():
         return f"{kind} #{number}"
     if subject == "check-in":
         return "the check-in"
     return subject
+
+
+def _idea_moved(subject: str, after: JSONable) -> str:
+    match after.get("status"):
+        case "delivered":
+            return f"marked {subject} delivered, {after.get('delivered')}"
+        case "dropped":
+            return f"dropped {subject}{_said(after.get('reason'))}"
+        case status:
+            by = _day(str(after.get("next_decision")))
+            return f"moved {subject} to {str(status).replace('_', ' ')}, to be decided by {by}"
 
 
 def _edits(before: JSONable, after: JSONable, names: Names) -> str:
