@@ -20,6 +20,7 @@ from bot.health import listeners as health
 from bot.health import sweep as health_sweep
 from bot.home import listeners as home
 from bot.home.publish import publish_home
+from bot.ideas import listeners as ideas
 from bot.installs import listeners as installs_listeners
 from bot.installs.flow import add_to_slack
 from bot.installs.setup import Installations
@@ -80,6 +81,7 @@ def subcommands() -> Registry:
             *governance.SUBCOMMANDS,
             *health.SUBCOMMANDS,
             *risks.SUBCOMMANDS,
+            *ideas.SUBCOMMANDS,
             *disputes.SUBCOMMANDS,
             *records.SUBCOMMANDS,
         ]
@@ -159,6 +161,7 @@ def build_app(
     governance.register(app, deps)
     health.register(app, deps)
     risks.register(app, deps)
+    ideas.register(app, deps)
     disputes.register(app, deps)
     nudges.register(app, deps)
     installs_listeners.register(app, deps)

@@ -51,6 +51,11 @@ class Amount:
     number: Decimal
     unit: str
 
+    @property
+    def shown(self) -> str:
+        """As people write it: thousands separated, the unit after (120,000 GBP)."""
+        return f"{self.number:,} {self.unit}"
+
 
 @dataclass(frozen=True)
 class IdeaDraft:

@@ -72,6 +72,7 @@ class NudgePolicy:
     remind_every_days: int = 3  # a due review or exit review is raised again this often
     escalate_after_days: int = 7  # ... and also goes to the executive sponsor once this overdue
     dispute_grace_days: int = 1  # a dispute nudged for outstaying its tier climbs a tier this long after
+    idea_stale_days: int = 60  # a value-creation idea unmoved this long is stale: its owner is asked to decide
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,7 @@ import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +35,7 @@ from bot.disputes import blocks as disputes
 from bot.governance import blocks as governance
 from bot.health import blocks as health
 from bot.home import blocks as home
+from bot.ideas import blocks as ideas
 from bot.nudges import blocks as nudges
 from bot.records import blocks as plan
 from bot.relationships import blocks as relationships
@@ -43,7 +45,7 @@ from bot.slack import forms, help, item_buttons
 from bot.slack.kit import message_blocks, section
 from bot.slack.references import ItemRef, RelationshipRef, RiskReviewRef
 from bot.slack.wording import Copy, slack_escape
-from stages import rmp
+from stages import idea_service, rmp
 from stages.attention import Assignment, Attention, Led, RiskDue
 from stages.audit import AuditEvent
 from stages.catalogue import default_catalogue
@@ -68,6 +70,7 @@ from stages.health import (
 )
 from stages.health import results as health_results
 from stages.health_service import AnswerForm
+from stages.ideas import Amount, Idea, IdeaStatus
 from stages.joint_team import PairDraft, TeamPair
 from stages.nudges import NudgeKind, NudgeStatus, QueuedNudge
 from stages.partner_view import Standing
@@ -491,7 +494,36 @@ BUILDERS: dict[Callable[..., Any], Callable[[World], list[Any]]] = {
     risks.review_modal: lambda w: [
         risks.review_modal(COPY, w.relationship, risk, RiskReviewRef(7, NOW.date()), NOW.date()) for risk in risks_of(w)
     ],
+    ideas.register_blocks: lambda w: [
+        ideas.register_blocks(
+            COPY,
+            idea_service.Register(w.relationship, Side.HOME, tuple(ideas_of(w)) * n, (Amount(Decimal(5), w.text),)),
+            NOW.date(),
+            60,
+        )
+        for n in (0, 1, 7)
+    ],
+    ideas.add_modal: lambda w: [ideas.add_modal(COPY, w.relationship, NOW.date())],
+    ideas.move_modal: lambda w: [ideas.move_modal(COPY, w.relationship, idea, NOW.date()) for idea in ideas_of(w)],
+    ideas.drop_modal: lambda w: [ideas.drop_modal(COPY, w.relationship, idea) for idea in ideas_of(w)],
+    ideas.keep_modal: lambda w: [ideas.keep_modal(COPY, w.relationship, idea, NOW.date()) for idea in ideas_of(w)],
 }
+
+
+def ideas_of(world: World) -> list[Idea]:
+    """A joint idea in delivery, an internal stale one of the partner's and a delivered one, every typed text
+    hostile (its units too)."""
+    t = world.text
+    joint = Idea(
+        TEAM, REL_ID, t, ALICE, OWNER, t, t, Decimal("1200.5"), t, t, IdeaStatus.IN_DELIVERY, NOW.date(), False,
+        Side.HOME, OWNER, NOW, NOW.date(), id=7,
+    )  # fmt: skip
+    return [
+        joint,
+        replace(joint, internal=True, side=Side.PARTNER, status=IdeaStatus.PROPOSED, moved_on=date(2020, 1, 1), id=8),
+        replace(joint, status=IdeaStatus.DELIVERED, delivered_amount=Decimal(3), delivered_unit=t, id=9),
+        replace(joint, status=IdeaStatus.DROPPED, drop_reason=t, id=10),
+    ]
 
 
 def risks_of(world: World) -> list[Risk]:
@@ -549,7 +581,7 @@ def facts(world: World) -> dict[str, Any]:
         "position": 2, "notes": 2, "next_stage": [CATALOGUE.stage(2), None], "by": [ALICE, "accord"],
         "reason": world.text, "link": "https://acme.slack.com/archives/C0ACME/p1", "dos": [[world.text]],
         "donts": [[world.text]], "name": [world.text, "help", "new", "list", "checkin", "review", "dispute",
-        "disputes", "exit", "edit", "history", "plan", "status", "health", "risks"], "usage": world.text,
+        "disputes", "exit", "edit", "history", "plan", "status", "health", "risks", "ideas"], "usage": world.text,
         "word": world.text,
         "suggestion": [world.text, None], "suggestions": [[world.text, world.relationship.partner], []],
         "deadline": [NOW - timedelta(days=1), None], "kind": [*DisputeEventKind, *NudgeKind],
@@ -590,6 +622,8 @@ def facts(world: World) -> dict[str, Any]:
         "g": [g.value for g in Group], "points": [world.points],
         "risk": risks_of(world), "category": [c.value for c in RiskCategory],
         "risks": [RiskSummary(2, 1), RiskSummary(1, 0), None],
+        "idea": ideas_of(world), "stale": [True, False], "status": [s.value for s in IdeaStatus],
+        "to": ["agreed", "in_delivery", "delivered"], "delivered": [[Amount(Decimal(5), world.text)], []],
     }  # fmt: skip
 
 
