@@ -40,7 +40,7 @@ from bot.slack.rate_limits import RateLimitRetryHandler
 from bot.slack.references import RiskReviewRef
 from bot.slack.subcommands import HELP, Registry
 from bot.slack.turn import Turn
-from stages.nudges import NudgeKind, QueuedNudge, dispute_id, health_round_id, risk_review_of
+from stages.nudges import NudgeKind, QueuedNudge, dispute_id, health_round_id, idea_stale_of, risk_review_of
 
 log = logging.getLogger(__name__)
 NOT_INSTALLED = (
@@ -88,8 +88,9 @@ def subcommands() -> Registry:
     )
 
 
-def open_for_nudge(turn: Turn, nudge: QueuedNudge) -> None:
-    """What a nudge's button opens while what it is about is still due: the form of the feature it is about."""
+def open_for_nudge(turn: Turn, nudge: QueuedNudge, *, other: bool = False) -> None:
+    """What a nudge's button opens while what it is about is still due: the form of the feature it is about
+    (`other`: the form of its second button, for the kinds that have one)."""
     match nudge.kind:
         case NudgeKind.REVIEW:
             governance.open_review(turn, nudge.relationship_id)
@@ -103,6 +104,9 @@ def open_for_nudge(turn: Turn, nudge: QueuedNudge) -> None:
             health.open_answer(turn, health_round_id(nudge.subject))
         case NudgeKind.RISK_REVIEW:
             risks.open_review(turn, RiskReviewRef(*risk_review_of(nudge.subject)))
+        case NudgeKind.IDEA_STALE:
+            idea_id, _moved_on = idea_stale_of(nudge.subject)
+            (ideas.open_drop if other else ideas.open_keep)(turn, idea_id)
         case NudgeKind.DISPUTE_THREAD:
             raise ValueError(f"nudge {nudge.id} is told in its dispute's thread: it has no button to open")
         case NudgeKind.SPONSOR_NAMED | NudgeKind.OWNER_NAMED | NudgeKind.ITEM_ASSIGNED | NudgeKind.EXIT_REVIEWED_WITH:

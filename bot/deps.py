@@ -58,7 +58,8 @@ class NudgeMessages(Protocol):
 class NudgeOpener(Protocol):
     """Opens, for the person who pressed a nudge's button, the form of what it is about (the feature's own)."""
 
-    def __call__(self, turn: "Turn", nudge: QueuedNudge) -> None: ...
+    def __call__(self, turn: "Turn", nudge: QueuedNudge, *, other: bool = False) -> None:
+        """`other`: the nudge's second button was pressed (see bot.nudges.blocks.has_other_button)."""
 
 
 class RelationshipCard(Protocol):

@@ -16,7 +16,7 @@ from stages.exits import ExitStrategy
 from stages.health import HealthAnswer, HealthRound
 from stages.ideas import Idea, IdeaStatus
 from stages.joint_team import TeamPair
-from stages.nudges import DueReview, DueRiskReview, Nudge, NudgeKind, QueuedNudge, Snooze, Snoozes
+from stages.nudges import DueIdea, DueReview, DueRiskReview, Nudge, NudgeKind, QueuedNudge, Snooze, Snoozes
 from stages.relationships import Relationship, Side
 from stages.reviews import Review
 from stages.risks import Risk
@@ -236,6 +236,8 @@ class IdeaRepository(Protocol):
         """Store a new decision date if the idea has not moved since `seen`; False otherwise."""
         ...
 
+    def stale(self, today: date, stale_days: int) -> list[DueIdea]: ...
+
 
 class DisputeRepository(Protocol):
     def add(self, dispute: Dispute) -> Dispute: ...
@@ -358,6 +360,10 @@ class SweepRepository(Protocol):
 
     def risk_reviews_due(self, today: date) -> list[DueRiskReview]:
         """Open risks of the batch's active relationships whose review date has passed."""
+        ...
+
+    def ideas_stale(self, today: date, stale_days: int) -> list[DueIdea]:
+        """Open ideas of the batch's active relationships unmoved for `stale_days` days or more."""
         ...
 
     def disputes_past_limit(self, now: datetime, cadences: Cadences) -> list[tuple[Dispute, Relationship]]:

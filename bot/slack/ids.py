@@ -90,6 +90,7 @@ SNOOZE_ACTIONS = re.compile(rf"^{ACTION_SNOOZE}(:\d+)?$")
 # A nudge's own button to what it is about: it names the nudge, so one pressed after that was settled elsewhere
 # says what happened instead of opening a form about something no longer due.
 ACTION_NUDGE_OPEN = "nudge_open"
+ACTION_NUDGE_OTHER = "nudge_open_other"  # a nudge's second way to settle it, beside its open button
 SHORTCUT_RAISE_DISPUTE = "raise_dispute"
 
 # Health checks

@@ -1,16 +1,19 @@
 """The value-creation ideas registers of a workspace's relationships."""
 
-from datetime import date
+from collections.abc import Sequence
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import ColumnElement
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from stages.ideas import Idea, IdeaStatus
-from stages.relationships import Side
-from storage.mapping import entity_from_row, inserted, row_values
-from storage.tables import IdeaRow
+from stages.nudges import DueIdea
+from stages.relationships import RelationshipStatus, Side
+from storage.mapping import entity_from_row, inserted, row_values, table
+from storage.tables import IdeaRow, RelationshipRow
 
 OPEN = [s.value for s in IdeaStatus if s.open]
 
@@ -59,6 +62,9 @@ class SqlIdeaRepository:
         values = {"next_decision": idea.next_decision, "moved_on": idea.moved_on}
         return self._change(idea, values, col(IdeaRow.moved_on) == seen)
 
+    def stale(self, today: date, stale_days: int) -> list[DueIdea]:
+        return stale(self._session, (self._team_id,), today, stale_days)
+
     def _change(self, idea: Idea, values: dict[str, Any], *also: ColumnElement[bool]) -> bool:
         """Write `values` to the idea's row while it is open (and `also` holds); False when it is not."""
         query = select(IdeaRow).where(
@@ -71,6 +77,26 @@ class SqlIdeaRepository:
         self._session.add(row)
         self._session.flush()
         return True
+
+
+def stale(session: Session, team_ids: Sequence[str], today: date, stale_days: int) -> list[DueIdea]:
+    """Open ideas of these workspaces' active relationships unmoved for `stale_days` days or more: only what the
+    reminder rules read, past the ORM."""
+    idea, relationship = table(IdeaRow).c, table(RelationshipRow).c
+    query = (
+        sa_select(
+            idea.id, idea.relationship_id, idea.team_id, relationship.name, idea.title, idea.owner_id, idea.moved_on
+        )
+        .join(table(RelationshipRow), relationship.id == idea.relationship_id)
+        .where(
+            idea.team_id.in_(list(team_ids)),
+            idea.status.in_(OPEN),
+            idea.moved_on <= today - timedelta(days=stale_days),
+            relationship.team_id == idea.team_id,
+            relationship.status == RelationshipStatus.ACTIVE.value,
+        )
+    )
+    return [DueIdea(*row) for row in session.connection().execute(query)]
 
 
 _AMOUNTS = ("expected_amount", "delivered_amount")

@@ -9,6 +9,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from sqlalchemy import text
 
 from bot.sandbox.harness import Sandbox
 from bot.slack import ids
@@ -170,3 +171,54 @@ def test_an_idea_is_flagged_stale_on_the_sixtieth_day_unmoved_and_kept_going(joi
     assert "stale" not in listed(joint)
     joint.driver.command(ALICE, JOINT, "history Acme Alliance")
     assert "kept idea #1 going" in shown(last_ephemeral(joint, ALICE))
+
+
+def idea_nudges(sandbox: Sandbox) -> list[tuple[str, str, str]]:
+    with sandbox.database.engine.connect() as connection:
+        rows = connection.execute(
+            text("SELECT recipient_id, period, status FROM nudge WHERE kind = 'idea_stale' ORDER BY id")
+        ).all()
+    return [(r[0], r[1], r[2]) for r in rows]
+
+
+def test_a_stale_idea_nudges_its_owner_from_the_sixtieth_day_until_it_is_kept_going(joint: Sandbox) -> None:
+    assert add(joint, idea_form()) == {}  # Bob owns it
+    joint.advance(timedelta(days=59))
+    joint.run_nudges()
+    assert idea_nudges(joint) == []  # unmoved for 59 days: not stale yet
+    joint.advance(timedelta(days=1))
+    joint.run_nudges()
+    joint.run_nudges()
+    sixtieth = (START.date() + timedelta(days=60)).isoformat()
+    assert idea_nudges(joint) == [(BOB, f"{sixtieth}/0", "sent")]
+    dm = joint.workspace.top_level(joint.workspace.im_with(BOB).id)[-1]
+    told = shown(dm)
+    assert "The value-creation idea *Share the warehouse &lt;!channel&gt;* of *Acme Alliance*" in told
+    assert "has not moved for 60 days" in told
+    joint.advance(timedelta(days=3))
+    joint.run_nudges()
+    assert [period for _, period, _ in idea_nudges(joint)] == [f"{sixtieth}/0", f"{sixtieth}/1"]  # every few days
+    joint.driver.click(BOB, dm, ids.ACTION_NUDGE_OPEN)  # Keep going
+    later = (joint.clock.now().date() + timedelta(days=30)).isoformat()
+    assert joint.driver.submit(BOB, {"next_decision": later}).errors == {}
+    assert "keeps going" in shown(joint.workspace.current_modal(BOB))
+    joint.advance(timedelta(days=6))
+    joint.run_nudges()
+    assert len(idea_nudges(joint)) == 2  # it moved: no more reminders until it is stale again
+
+
+def test_the_partners_owner_is_told_in_the_shared_channel_and_drops_the_idea_from_there(joint: Sandbox) -> None:
+    assert add(joint, idea_form(idea_owner=PAT)) == {}
+    joint.advance(timedelta(days=60))
+    joint.run_nudges()
+    mention = joint.workspace.top_level(JOINT)[-1]
+    assert f"<@{PAT}>" in shown(mention) and "has not moved for 60 days" in shown(mention)
+    joint.driver.click(PAT, mention, ids.ACTION_NUDGE_OTHER)  # Drop
+    assert joint.driver.submit(PAT, {"reason": " "}).errors.keys() == {"reason"}
+    assert joint.driver.submit(PAT, {"reason": "Globex has no space left"}).errors == {}
+    assert "is now dropped: Globex has no space left" in shown(joint.workspace.current_modal(PAT))
+    assert "no open ideas" in listed(joint)
+    joint.driver.click(IRENE, mention, ids.ACTION_NUDGE_OPEN)  # not hers, and of neither organisation
+    assert joint.workspace.current_modal(IRENE) is None
+    joint.driver.command(ALICE, JOINT, "history Acme Alliance")
+    assert "dropped idea #1: “Globex has no space left”" in shown(last_ephemeral(joint, ALICE))

@@ -1,5 +1,6 @@
 """The ideas register's storage on both databases: one idea per form, exact amounts, a move or a decision stored
-only if the idea has not moved since the form was opened, nothing after it closed."""
+only if the idea has not moved since the form was opened, nothing after it closed, and stale ideas found by the
+sweep on the sixtieth day unmoved, not the fifty-ninth."""
 
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
@@ -7,9 +8,11 @@ from decimal import Decimal
 
 import pytest
 
-from stages import idea_service
+from stages import idea_service, nudge_service
+from stages.catalogue import default_catalogue
 from stages.errors import OutsideTheRelationship
 from stages.ideas import Amount, IdeaStatus, idea_draft, idea_move
+from stages.nudges import NudgeKind, NudgePolicy
 from stages.relationships import Relationship, RelationshipDraft
 from storage.database import Database
 
@@ -101,3 +104,36 @@ def test_keeping_an_idea_going_is_stored_once_for_the_date_its_form_saw(database
     with uow.reading():
         [owned] = uow.ideas.owned_by("U2")
     assert owned == replace(idea, next_decision=later.date() + timedelta(days=10), moved_on=later.date())
+
+
+def test_the_sweep_finds_ideas_stale_on_the_sixtieth_day_unmoved_and_reminds_every_few_days(
+    database: Database,
+) -> None:
+    r = acme(database)
+    add(database, r, "V1")
+    kept = add(database, r, "V2", title="Joint training", owner_id="U3").idea
+    cadences, policy = default_catalogue().cadences, NudgePolicy(remind_every_days=3, idea_stale_days=60)
+
+    def swept(days: int) -> list[tuple[str, str]]:
+        results = nudge_service.sweep_many(database.sweeping([TEAM]), cadences, policy, NOW + timedelta(days=days))
+        return sorted((n.recipient_id, n.period) for n in results[TEAM].due if n.kind is NudgeKind.IDEA_STALE)
+
+    assert swept(59) == []
+    uow = database.uow(TEAM)
+    on = (NOW + timedelta(days=60)).date()
+    assert idea_service.keep_going(
+        uow,
+        kept.id or 0,
+        on + timedelta(days=5),
+        seen=NOW.date(),
+        by="U3",
+        organisation=TEAM,
+        now=NOW + timedelta(days=60),
+    ).first
+    assert swept(60) == [("U2", f"{on}/0")]  # the one kept going that day moved: not stale
+    assert swept(62) == [("U2", f"{on}/0")]
+    assert swept(63) == [("U2", f"{on}/1")]
+    with database.sweeping([TEAM]) as sweep:
+        assert [d.title for d in sweep.sweep.ideas_stale((NOW + timedelta(days=120)).date(), 60)] == [
+            "Share the warehouse", "Joint training"
+        ]  # fmt: skip

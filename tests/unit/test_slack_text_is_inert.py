@@ -258,6 +258,7 @@ def worlds(draw: st.DrawFn) -> World:
         NudgeKind.REVIEW: {"name": hostile(), "due": "2027-03-01"},
         NudgeKind.EXIT_REVIEW: {"name": hostile(), "due": "2027-03-05"},
         NudgeKind.RISK_REVIEW: {"name": hostile(), "due": "2027-03-05", "title": hostile()},
+        NudgeKind.IDEA_STALE: {"name": hostile(), "due": "2027-01-05", "title": hostile()},
         NudgeKind.DISPUTE: {"name": hostile(), "summary": hostile(), "tier": 1, "raised": "2027-03-01"},
         NudgeKind.DISPUTE_ESCALATED: {"name": hostile(), "summary": hostile(), "tier": 2, "raised": "2027-03-01"},
         NudgeKind.DISPUTE_THREAD: {"name": hostile(), "summary": hostile(), "tier": 2, "raised": "2027-03-01"},
