@@ -21,6 +21,7 @@ from bot.health import listeners as health
 from bot.health import sweep as health_sweep
 from bot.home import listeners as home
 from bot.home.publish import publish_home
+from bot.ideas import listeners as ideas
 from bot.installs import listeners as installs_listeners
 from bot.installs.flow import add_to_slack
 from bot.installs.setup import Installations
@@ -40,7 +41,7 @@ from bot.slack.rate_limits import RateLimitRetryHandler
 from bot.slack.references import RiskReviewRef
 from bot.slack.subcommands import HELP, Registry
 from bot.slack.turn import Turn
-from stages.nudges import NudgeKind, QueuedNudge, dispute_id, health_round_id, risk_review_of
+from stages.nudges import NudgeKind, QueuedNudge, dispute_id, health_round_id, idea_stale_of, risk_review_of
 
 log = logging.getLogger(__name__)
 NOT_INSTALLED = (
@@ -82,14 +83,16 @@ def subcommands() -> Registry:
             *health.SUBCOMMANDS,
             *risks.SUBCOMMANDS,
             *actions.SUBCOMMANDS,
+            *ideas.SUBCOMMANDS,
             *disputes.SUBCOMMANDS,
             *records.SUBCOMMANDS,
         ]
     )
 
 
-def open_for_nudge(turn: Turn, nudge: QueuedNudge) -> None:
-    """What a nudge's button opens while what it is about is still due: the form of the feature it is about."""
+def open_for_nudge(turn: Turn, nudge: QueuedNudge, *, other: bool = False) -> None:
+    """What a nudge's button opens while what it is about is still due: the form of the feature it is about
+    (`other`: the form of its second button, for the kinds that have one)."""
     match nudge.kind:
         case NudgeKind.REVIEW:
             governance.open_review(turn, nudge.relationship_id)
@@ -103,6 +106,9 @@ def open_for_nudge(turn: Turn, nudge: QueuedNudge) -> None:
             health.open_answer(turn, health_round_id(nudge.subject))
         case NudgeKind.RISK_REVIEW:
             risks.open_review(turn, RiskReviewRef(*risk_review_of(nudge.subject)))
+        case NudgeKind.IDEA_STALE:
+            idea_id, _moved_on = idea_stale_of(nudge.subject)
+            (ideas.open_drop if other else ideas.open_keep)(turn, idea_id)
         case NudgeKind.DISPUTE_THREAD:
             raise ValueError(f"nudge {nudge.id} is told in its dispute's thread: it has no button to open")
         case NudgeKind.SPONSOR_NAMED | NudgeKind.OWNER_NAMED | NudgeKind.ITEM_ASSIGNED | NudgeKind.EXIT_REVIEWED_WITH:
@@ -162,6 +168,7 @@ def build_app(
     health.register(app, deps)
     risks.register(app, deps)
     actions.register(app, deps)
+    ideas.register(app, deps)
     disputes.register(app, deps)
     nudges.register(app, deps)
     installs_listeners.register(app, deps)

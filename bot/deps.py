@@ -14,6 +14,7 @@ from stages.catalogue import Catalogue, default_catalogue
 from stages.dispute_service import Case
 from stages.disputes import DisputeEventKind
 from stages.health import HealthSettings
+from stages.ideas import STALE_DAYS
 from stages.nudges import QueuedNudge
 from stages.ports import UnitOfWork
 from stages.relationships import Relationship
@@ -57,7 +58,8 @@ class NudgeMessages(Protocol):
 class NudgeOpener(Protocol):
     """Opens, for the person who pressed a nudge's button, the form of what it is about (the feature's own)."""
 
-    def __call__(self, turn: "Turn", nudge: QueuedNudge) -> None: ...
+    def __call__(self, turn: "Turn", nudge: QueuedNudge, *, other: bool = False) -> None:
+        """`other`: the nudge's second button was pressed (see bot.nudges.blocks.has_other_button)."""
 
 
 class RelationshipCard(Protocol):
@@ -95,6 +97,7 @@ class Deps:
     copy: Copy = field(default_factory=Copy)
     executor: Executor | None = None  # runs lazy listeners; None lets Bolt make its own thread pool
     health: HealthSettings = field(default_factory=lambda: HealthSettings(LOCAL_HEALTH_KEY))
+    idea_stale_days: int = STALE_DAYS  # an idea unmoved this long is flagged stale (IDEA_STALE_DAYS)
     # What one feature does for another, wired by the composition root (bot/app.py `wired`): features do not
     # import each other.
     home: HomePublisher | None = None

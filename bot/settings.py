@@ -53,6 +53,9 @@ class Settings(BaseSettings):
     health_cadence_days: int = Field(
         90, ge=7, description="The next health check is due this long after the last one closed (owner nudged)."
     )
+    idea_stale_days: int = Field(
+        60, ge=1, description="A value-creation idea unmoved this long is flagged stale and its owner nudged."
+    )
     health_key: SecretStr | None = Field(
         None, description="Key of the health check respondents' hashes; derived from the signing secret if unset."
     )
@@ -76,7 +79,9 @@ class Settings(BaseSettings):
         return name
 
     def nudge_policy(self) -> NudgePolicy:
-        return NudgePolicy(self.remind_every_days, self.escalate_after_days, self.dispute_grace_days)
+        return NudgePolicy(
+            self.remind_every_days, self.escalate_after_days, self.dispute_grace_days, self.idea_stale_days
+        )
 
     def health(self, fallback: bytes) -> HealthSettings:
         """The health check's settings; its key is HEALTH_KEY, else one derived from the signing secret (so that

@@ -59,6 +59,9 @@ class Action(StrEnum):
     RISK_CLOSED = "risk.closed"
     ACTION_ADDED = "action.added"
     ACTION_COMPLETED = "action.completed"
+    IDEA_ADDED = "idea.added"
+    IDEA_MOVED = "idea.moved"
+    IDEA_KEPT_GOING = "idea.kept_going"
 
 
 @dataclass(frozen=True)

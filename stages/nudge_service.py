@@ -20,6 +20,7 @@ from stages.errors import Stale
 from stages.joint_team import TeamPair
 from stages.nudges import (
     ClaimLost,
+    DueIdea,
     DueReview,
     DueRiskReview,
     Nudge,
@@ -36,6 +37,8 @@ from stages.nudges import (
     due_subject,
     escalation_nudges,
     health_round_id,
+    idea_stale_nudges,
+    idea_stale_of,
     reachable,
     risk_review_nudges,
     risk_review_of,
@@ -65,7 +68,8 @@ def due_nudges(
         reviews = _review_nudges(uow.relationships.reviews_due(today), policy, now, snoozes)
         exit_reviews = _exit_review_nudges(uow.relationships.exit_reviews_due(today), policy, now, snoozes)
         risk_reviews = risk_review_nudges(uow.risks.reviews_due(today), policy, now, snoozes)
-        return reviews + exit_reviews + risk_reviews + disputes, climbing
+        ideas = idea_stale_nudges(uow.ideas.stale(today, policy.idea_stale_days), policy, now, snoozes)
+        return reviews + exit_reviews + risk_reviews + ideas + disputes, climbing
 
 
 def sweep_many(uow: SweepUnitOfWork, cadences: Cadences, policy: NudgePolicy, now: datetime) -> dict[str, SweepResult]:
@@ -83,6 +87,7 @@ def sweep_many(uow: SweepUnitOfWork, cadences: Cadences, policy: NudgePolicy, no
         partial(_queue_overdue, read=_reviews_due, rules=_review_nudges, policy=policy, now=now),
         partial(_queue_overdue, read=_exit_reviews_due, rules=_exit_review_nudges, policy=policy, now=now),
         partial(_queue_overdue, read=_risk_reviews_due, rules=risk_review_nudges, policy=policy, now=now),
+        partial(_queue_overdue, read=_stale_ideas(policy), rules=idea_stale_nudges, policy=policy, now=now),
     ]
     others = [other for other in (uow.beside() for _ in parts[1:]) if other is not None]
     if len(others) < len(parts) - 1:
@@ -100,7 +105,7 @@ def _merged(results: Sequence[SweepResult]) -> SweepResult:
     )
 
 
-Due = TypeVar("Due", DueReview, DueRiskReview)
+Due = TypeVar("Due", DueReview, DueRiskReview, DueIdea)
 
 
 def _queue_overdue(
@@ -176,6 +181,13 @@ def _exit_reviews_due(sweep: SweepRepository, today: date) -> list[DueReview]:
 
 def _risk_reviews_due(sweep: SweepRepository, today: date) -> list[DueRiskReview]:
     return sweep.risk_reviews_due(today)
+
+
+def _stale_ideas(policy: NudgePolicy) -> Callable[[SweepRepository, date], list[DueIdea]]:
+    def read(sweep: SweepRepository, today: date) -> list[DueIdea]:
+        return sweep.ideas_stale(today, policy.idea_stale_days)
+
+    return read
 
 
 def _review_nudges(due: Sequence[DueReview], policy: NudgePolicy, now: datetime, snoozes: Snoozes) -> list[Nudge]:
@@ -315,6 +327,12 @@ def _settled(uow: UnitOfWork, queued: QueuedNudge) -> Settled | None:
             if risk is None or not risk.open:
                 return Settled(Outcome.ENDED)
             return None if risk.next_review == due else Settled(Outcome.REVIEWED)
+        case NudgeKind.IDEA_STALE:
+            idea_id, moved_on = idea_stale_of(queued.subject)
+            idea = uow.ideas.get(idea_id)
+            if idea is None:
+                return Settled(Outcome.ENDED)
+            return None if idea.open and idea.moved_on == moved_on else Settled(Outcome.DECIDED, on=idea.moved_on)
         case NudgeKind.SPONSOR_NAMED | NudgeKind.OWNER_NAMED | NudgeKind.ITEM_ASSIGNED | NudgeKind.EXIT_REVIEWED_WITH:
             return None  # never reached: a notice is answered before the relationship is looked at
         case unknown:

@@ -35,6 +35,7 @@ class NudgeKind(StrEnum):
     HEALTH_CHECK = "health_check"  # the recipient is asked to take a health check (and reminded until they do)
     HEALTH_DUE = "health_due"  # the relationship's next health check is due to be started
     RISK_REVIEW = "risk_review"  # the review of a risk the recipient owns is overdue
+    IDEA_STALE = "idea_stale"  # a value-creation idea the recipient owns has not moved for IDEA_STALE_DAYS
 
     @property
     def notice(self) -> bool:
@@ -53,6 +54,7 @@ class NudgeKind(StrEnum):
                 | NudgeKind.HEALTH_CHECK
                 | NudgeKind.HEALTH_DUE
                 | NudgeKind.RISK_REVIEW
+                | NudgeKind.IDEA_STALE
             ):
                 return False
             case unknown:
@@ -72,6 +74,7 @@ class NudgePolicy:
     remind_every_days: int = 3  # a due review or exit review is raised again this often
     escalate_after_days: int = 7  # ... and also goes to the executive sponsor once this overdue
     dispute_grace_days: int = 1  # a dispute nudged for outstaying its tier climbs a tier this long after
+    idea_stale_days: int = 60  # a value-creation idea unmoved this long is stale: its owner is asked to decide
 
 
 @dataclass(frozen=True)
@@ -163,6 +166,53 @@ def risk_review_nudges(
         period = f"{start.isoformat()}/{(today - start).days // policy.remind_every_days}"
         detail: dict[str, str | int] = {"name": review.name, "due": review.due.isoformat(), "title": review.title}
         nudges.append(Nudge(kind, subject, 0, period, review.owner_id, review.relationship_id, detail))
+    return nudges
+
+
+def idea_stale_subject(idea_id: int, moved_on: date) -> str:
+    """A stale idea is one subject per day it last moved: kept going or moved on, it is a new subject."""
+    return f"idea:{idea_id}@{moved_on.isoformat()}"
+
+
+def idea_stale_of(subject: str) -> tuple[int, date]:
+    """The idea and the day it last moved a stale idea's nudge is about; `ValueError` if the subject names none."""
+    number, _, moved_on = subject.removeprefix("idea:").partition("@")
+    if not subject.startswith("idea:") or not (number.isascii() and number.isdigit()):
+        raise ValueError(f"the nudge subject {subject!r} names no idea")
+    return int(number), date.fromisoformat(moved_on)
+
+
+@dataclass(frozen=True, slots=True)
+class DueIdea:
+    """What the reminder rules need of an open idea that has not moved for a while."""
+
+    idea_id: int
+    relationship_id: int
+    team_id: str
+    name: str  # the relationship's
+    title: str
+    owner_id: str
+    moved_on: date
+
+
+def idea_stale_nudges(due: Sequence[DueIdea], policy: NudgePolicy, now: datetime, snoozes: Snoozes) -> list[Nudge]:
+    """Each stale idea's owner, on the day it turns stale (`idea_stale_days` unmoved) and every few days after
+    until it is kept going, moved on or dropped (a snooze's end starts a new series)."""
+    today, kind = now.date(), NudgeKind.IDEA_STALE
+    nudges = []
+    for idea in due:
+        subject = idea_stale_subject(idea.idea_id, idea.moved_on)
+        start = idea.moved_on + timedelta(days=policy.idea_stale_days)
+        until = snoozes.get((kind.value, subject, idea.owner_id))
+        if until is not None:
+            if until > now:
+                continue
+            start = max(start, until.date())
+        if today < start:
+            continue
+        period = f"{start.isoformat()}/{(today - start).days // policy.remind_every_days}"
+        detail: dict[str, str | int] = {"name": idea.name, "due": idea.moved_on.isoformat(), "title": idea.title}
+        nudges.append(Nudge(kind, subject, 0, period, idea.owner_id, idea.relationship_id, detail))
     return nudges
 
 
@@ -477,6 +527,7 @@ class Outcome(StrEnum):
     SNOOZED = "snoozed"  # the person snoozed it
     CLOSED = "closed"  # the health check closed
     STARTED = "started"  # the next health check was started
+    DECIDED = "decided"  # the idea was kept going, moved on or dropped
 
 
 @dataclass(frozen=True)

@@ -15,8 +15,9 @@ from stages.directory import DirectoryEntry
 from stages.disputes import Dispute, DisputeEvent
 from stages.exits import ExitStrategy
 from stages.health import HealthAnswer, HealthRound
+from stages.ideas import Idea, IdeaStatus
 from stages.joint_team import TeamPair
-from stages.nudges import DueReview, DueRiskReview, Nudge, NudgeKind, QueuedNudge, Snooze, Snoozes
+from stages.nudges import DueIdea, DueReview, DueRiskReview, Nudge, NudgeKind, QueuedNudge, Snooze, Snoozes
 from stages.relationships import Relationship, Side
 from stages.reviews import Review, ReviewView
 from stages.risks import Risk
@@ -241,6 +242,28 @@ class RiskRepository(Protocol):
     def close(self, risk: Risk) -> bool: ...
 
 
+class IdeaRepository(Protocol):
+    def add(self, idea: Idea, form_key: str) -> Idea | None:
+        """Store a new idea; None if the form `form_key` added one already."""
+        ...
+
+    def get(self, idea_id: int) -> Idea | None: ...
+
+    def of(self, relationship_id: int, *, closed: bool = False) -> list[Idea]: ...
+
+    def owned_by(self, user_id: str) -> list[Idea]: ...
+
+    def move(self, idea: Idea, seen: IdeaStatus) -> bool:
+        """Store the idea's new status if it is still `seen`; False if it moved since."""
+        ...
+
+    def keep_going(self, idea: Idea, seen: date) -> bool:
+        """Store a new decision date if the idea has not moved since `seen`; False otherwise."""
+        ...
+
+    def stale(self, today: date, stale_days: int) -> list[DueIdea]: ...
+
+
 class DisputeRepository(Protocol):
     def add(self, dispute: Dispute) -> Dispute: ...
 
@@ -362,6 +385,10 @@ class SweepRepository(Protocol):
 
     def risk_reviews_due(self, today: date) -> list[DueRiskReview]:
         """Open risks of the batch's active relationships whose review date has passed."""
+        ...
+
+    def ideas_stale(self, today: date, stale_days: int) -> list[DueIdea]:
+        """Open ideas of the batch's active relationships unmoved for `stale_days` days or more."""
         ...
 
     def disputes_past_limit(self, now: datetime, cadences: Cadences) -> list[tuple[Dispute, Relationship]]:
@@ -527,6 +554,9 @@ class UnitOfWork(Protocol):
 
     @property
     def actions(self) -> ActionRepository: ...
+
+    @property
+    def ideas(self) -> IdeaRepository: ...
 
     def __enter__(self) -> Self: ...
 

@@ -148,6 +148,12 @@ def _what(action: Action, event: AuditEvent, names: Names) -> str:
             return f"added {subject} to the actions register{_said(a.get('title'))}"
         case Action.ACTION_COMPLETED:
             return f"completed {subject}{_said(a.get('note'))}"
+        case Action.IDEA_ADDED:
+            return f"added {subject} to the value-creation ideas{_said(a.get('title'))}"
+        case Action.IDEA_MOVED:
+            return _idea_moved(subject, a)
+        case Action.IDEA_KEPT_GOING:
+            return f"kept {subject} going, to be decided by {_day(str(a.get('next_decision')))}"
         case _:
             assert_never(action)
 
@@ -156,11 +162,22 @@ def _subject(subject: str) -> str:
     """How the trail names what changed, in words: `dispute 2` is dispute #2, a note off any item is on the
     check-in."""
     kind, _, number = subject.partition(" ")
-    if kind in ("dispute", "risk", "action") and number.isdigit():
+    if kind in ("dispute", "risk", "action", "idea") and number.isdigit():
         return f"{kind} #{number}"
     if subject == "check-in":
         return "the check-in"
     return subject
+
+
+def _idea_moved(subject: str, after: JSONable) -> str:
+    match after.get("status"):
+        case "delivered":
+            return f"marked {subject} delivered, {after.get('delivered')}"
+        case "dropped":
+            return f"dropped {subject}{_said(after.get('reason'))}"
+        case status:
+            by = _day(str(after.get("next_decision")))
+            return f"moved {subject} to {str(status).replace('_', ' ')}, to be decided by {by}"
 
 
 def _edits(before: JSONable, after: JSONable, names: Names) -> str:
@@ -216,6 +233,8 @@ def _snoozed(after: JSONable) -> str:
             return (
                 f"snoozed the reminder of the review of {_subject(subject.partition('@')[0].replace(':', ' '))}{length}"
             )
+        case NudgeKind.IDEA_STALE:
+            return f"snoozed the reminder of the stale {_subject(subject.partition('@')[0].replace(':', ' '))}{length}"
         case NudgeKind.SPONSOR_NAMED | NudgeKind.OWNER_NAMED | NudgeKind.ITEM_ASSIGNED | NudgeKind.EXIT_REVIEWED_WITH:
             return f"snoozed a notice{length}"  # notices offer no snooze: an old record, if any
         case _:

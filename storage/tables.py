@@ -663,3 +663,38 @@ class ActionRow(SQLModel, table=True):
     done_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     done_by: str | None = Field(default=None, max_length=SLACK_ID)
     note: str | None = Field(default=None, sa_type=Text)
+
+
+class IdeaRow(SQLModel, table=True):
+    """A value-creation idea of a relationship's register; delivered and dropped ideas are kept."""
+
+    __tablename__ = "idea"
+    __table_args__ = (
+        Index("ix_idea_relationship", "team_id", "relationship_id", "status"),
+        Index("ix_idea_moved", "team_id", "status", "moved_on"),
+        # The form it was added from: the same form sent twice (a double click, a replay) adds one idea.
+        UniqueConstraint("team_id", "form_key", name="uq_idea_form"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    team_id: str = Field(max_length=SLACK_ID)
+    relationship_id: int = Field(foreign_key="relationship.id", ondelete="CASCADE")
+    form_key: str = Field(max_length=64)
+    title: str = Field(max_length=150)
+    proposer_id: str = Field(max_length=SLACK_ID)
+    owner_id: str = Field(max_length=SLACK_ID)
+    value_home: str = Field(sa_type=Text)
+    value_partner: str = Field(sa_type=Text)
+    expected_amount: str = Field(max_length=24)  # a decimal, written out: SQLite keeps no exact decimals
+    expected_unit: str = Field(max_length=16)
+    expected_words: str = Field(sa_type=Text)
+    status: str = Field(max_length=16)
+    next_decision: date
+    internal: bool = False
+    side: str = Field(max_length=8)
+    raised_by: str = Field(max_length=SLACK_ID)
+    raised_at: datetime = Field(sa_type=UTCDateTime)
+    moved_on: date
+    delivered_amount: str | None = Field(default=None, max_length=24)
+    delivered_unit: str | None = Field(default=None, max_length=16)
+    drop_reason: str | None = Field(default=None, sa_type=Text)

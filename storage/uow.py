@@ -17,6 +17,7 @@ from storage.repositories.directory import SqlDirectoryRepository
 from storage.repositories.disputes import SqlDisputeRepository
 from storage.repositories.health import SqlHealthRepository
 from storage.repositories.homes import SqlHomeRedrawRepository
+from storage.repositories.ideas import SqlIdeaRepository
 from storage.repositories.joint_team import SqlJointTeamRepository
 from storage.repositories.notes import SqlNoteRepository
 from storage.repositories.nudges import SqlNudgeRepository, SqlProfileRepository, SqlSnoozeRepository
@@ -56,6 +57,7 @@ class SqlUnitOfWork:
     health: SqlHealthRepository
     risks: SqlRiskRepository
     actions: SqlActionRepository
+    ideas: SqlIdeaRepository
 
     def __init__(
         self, sessions: sessionmaker[Session], team_id: str, reading_sessions: sessionmaker[Session] | None = None
@@ -95,6 +97,7 @@ class SqlUnitOfWork:
             self.health = SqlHealthRepository(session, self.team_id)
             self.risks = SqlRiskRepository(session, self.team_id)
             self.actions = SqlActionRepository(session, self.team_id)
+            self.ideas = SqlIdeaRepository(session, self.team_id)
         self._depth += 1
         return self
 

@@ -32,6 +32,7 @@ def in_thread(kind: NudgeKind) -> bool:
             | NudgeKind.HEALTH_CHECK
             | NudgeKind.HEALTH_DUE
             | NudgeKind.RISK_REVIEW
+            | NudgeKind.IDEA_STALE
         ):
             return False
         case unknown:
@@ -64,6 +65,7 @@ def _subject_kind(kind: NudgeKind) -> str:
             | NudgeKind.HEALTH_CHECK
             | NudgeKind.HEALTH_DUE
             | NudgeKind.RISK_REVIEW
+            | NudgeKind.IDEA_STALE
         ):
             return kind.value
         case NudgeKind.DISPUTE | NudgeKind.DISPUTE_ESCALATED | NudgeKind.DISPUTE_THREAD:
@@ -78,6 +80,12 @@ def open_button(nudge: QueuedNudge) -> tuple[str, str]:
     if in_thread(nudge.kind):
         raise ValueError(f"nudge {nudge.id} is told in its dispute's thread, not in a direct message")
     return ids.ACTION_NUDGE_OPEN, NudgeRef(stored_id(nudge.id)).encode()
+
+
+def has_other_button(kind: NudgeKind) -> bool:
+    """Whether a nudge offers a second way to settle it beside its first button (a stale idea: Keep going, or
+    Drop)."""
+    return kind is NudgeKind.IDEA_STALE
 
 
 def snooze_action(days: int) -> str:
@@ -107,6 +115,14 @@ def item_blocks(copy: Copy, nudge: QueuedNudge, today: date) -> list[Block]:
             style="primary",
         )
     ]
+    if has_other_button(nudge.kind):
+        buttons.append(
+            ButtonElement(
+                text=plain(copy.plain("nudges", f"other_{nudge.kind.value}")),
+                action_id=ids.ACTION_NUDGE_OTHER,
+                value=target,
+            )
+        )
     buttons += [
         ButtonElement(
             text=plain(copy.plain("nudges", "snooze_button", days=days)),

@@ -16,6 +16,7 @@ from stages.nudges import Outcome, QueuedNudge, Settled
 
 def register(app: App, deps: Deps) -> None:
     app.action(ids.ACTION_NUDGE_OPEN)(ack=ack_silently, lazy=[lazy(deps, open_subject)])
+    app.action(ids.ACTION_NUDGE_OTHER)(ack=ack_silently, lazy=[lazy(deps, open_subject)])
     app.action(ids.SNOOZE_ACTIONS)(ack=ack_silently, lazy=[lazy(deps, snooze)])
 
 
@@ -26,7 +27,7 @@ def open_subject(turn: Turn) -> None:
     with explaining(turn, about=Subject.NUDGE):
         found = nudge_service.pressed(turn.uow(), pressed(turn.body, NudgeRef).nudge_id, turn.user_id)
         if found.settled is None:
-            _opener(turn)(turn, found.nudge)
+            _opener(turn)(turn, found.nudge, other=turn.body["actions"][0].get("action_id") == ids.ACTION_NUDGE_OTHER)
             return
         note = updates.note(turn.deps.copy, found.nudge, found.settled)
         turn.tell(note)

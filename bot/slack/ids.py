@@ -92,6 +92,7 @@ SNOOZE_ACTIONS = re.compile(rf"^{ACTION_SNOOZE}(:\d+)?$")
 # A nudge's own button to what it is about: it names the nudge, so one pressed after that was settled elsewhere
 # says what happened instead of opening a form about something no longer due.
 ACTION_NUDGE_OPEN = "nudge_open"
+ACTION_NUDGE_OTHER = "nudge_open_other"  # a nudge's second way to settle it, beside its open button
 SHORTCUT_RAISE_DISPUTE = "raise_dispute"
 
 # Health checks
@@ -133,3 +134,22 @@ BLOCK_ACTION_OWNER = "action_owner"
 BLOCK_DUE = "due"
 ACTION_ACTION_ADD = "action_add"  # on the register, and on what an action can come out of (a risk, a review...)
 ACTION_ACTION_COMPLETE = "action_complete"
+# The value-creation ideas register
+VIEW_IDEA_ADD = "idea_add"
+VIEW_IDEA_MOVE = "idea_move"
+VIEW_IDEA_DROP = "idea_drop"
+VIEW_IDEA_KEEP = "idea_keep"
+BLOCK_PROPOSER = "proposer"
+BLOCK_IDEA_OWNER = "idea_owner"
+BLOCK_VALUE_HOME = "value_home"
+BLOCK_VALUE_PARTNER = "value_partner"
+BLOCK_EXPECTED_AMOUNT = "expected_amount"
+BLOCK_EXPECTED_UNIT = "expected_unit"
+BLOCK_EXPECTED_WORDS = "expected_words"
+BLOCK_NEXT_DECISION = "next_decision"
+BLOCK_DELIVERED_AMOUNT = "delivered_amount"
+BLOCK_DELIVERED_UNIT = "delivered_unit"
+ACTION_IDEA_ADD = "idea_add"
+ACTION_IDEA_MOVE = "idea_move"
+ACTION_IDEA_DROP = "idea_drop"
+ACTION_IDEA_KEEP = "idea_keep"

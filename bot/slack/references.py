@@ -18,6 +18,7 @@ from typing import Any, Protocol, Self, TypeVar
 from bot.slack.wording import web_address
 from stages.actions import ActionSource
 from stages.errors import Stale
+from stages.ideas import IdeaStatus
 
 # The largest number a reference holds: ids, rounds and tiers are SQL INTEGERs, 32 bits in PostgreSQL, where a
 # larger one would fail the query instead of finding nothing.
@@ -334,3 +335,45 @@ class ReviewViewRef:
         if not _TS.fullmatch(ts):
             raise Unreadable(Subject.RELATIONSHIP, value)
         return cls(number(review, Subject.RELATIONSHIP), ts)
+
+
+@dataclass(frozen=True)
+class IdeaMoveRef:
+    """An idea's move or drop form, with the status it was opened at: once the idea moves, the same form sent
+    again moves nothing more."""
+
+    idea_id: int
+    seen: IdeaStatus
+
+    def encode(self) -> str:
+        return f"{self.idea_id}@{self.seen.value}"
+
+    @classmethod
+    def parse(cls, value: object) -> Self:
+        idea, seen = parts(value, "@", Subject.RELATIONSHIP)
+        try:
+            status = IdeaStatus(seen)
+        except ValueError:
+            raise Unreadable(Subject.RELATIONSHIP, value) from None
+        return cls(number(idea, Subject.RELATIONSHIP), status)
+
+
+@dataclass(frozen=True)
+class IdeaKeepRef:
+    """An idea's Keep going form, with the day it last moved: once kept going (or moved), the same form sent
+    again records nothing more."""
+
+    idea_id: int
+    seen: date
+
+    def encode(self) -> str:
+        return f"{self.idea_id}@{self.seen.isoformat()}"
+
+    @classmethod
+    def parse(cls, value: object) -> Self:
+        idea, seen = parts(value, "@", Subject.RELATIONSHIP)
+        try:
+            day = date.fromisoformat(seen)
+        except ValueError:
+            raise Unreadable(Subject.RELATIONSHIP, value) from None
+        return cls(number(idea, Subject.RELATIONSHIP), day)

@@ -4,6 +4,7 @@ from collections.abc import Callable
 from copy import deepcopy
 from dataclasses import replace
 from datetime import timedelta
+from decimal import Decimal
 
 import pytest
 
@@ -11,7 +12,9 @@ from bot.sandbox.harness import Sandbox
 from bot.sandbox.workspace import Message
 from bot.slack import ids
 from stages.health import HealthRound
+from stages.ideas import Idea, IdeaStatus
 from stages.nudges import Nudge, NudgeKind, NudgeStatus, due_subject
+from stages.relationships import Side
 from tests.conftest import START
 from tests.e2e.helpers import (
     ACME,
@@ -32,14 +35,15 @@ FORMS = {
     ids.VIEW_HEALTH_ANSWER,
     ids.VIEW_HEALTH_START,
     ids.VIEW_RISK_REVIEW,
+    ids.VIEW_IDEA_KEEP,
 }
 
 
 def every_kind_due(sandbox: Sandbox) -> list[tuple[str, Message]]:
     """A review and an exit review due, a health check asking Alice and Bob, another relationship's next health
-    check due, a risk of each whose review passes, and a dispute that outstays tier 1, climbs to tier 2 (still
-    Alice's) and then to tier 3 (now Bob's); the DMs as they were delivered, with whom to (the climb brings the
-    tier 1 one up to date)."""
+    check due, a risk of each whose review passes, an idea of each that turns stale, and a dispute that outstays
+    tier 1, climbs to tier 2 (still Alice's) and then to tier 3 (now Bob's); the DMs as they were delivered, with
+    whom to (the climb brings the tier 1 one up to date)."""
     started(sandbox, "Acme Alliance", sponsor=BOB, cadence="7")
     sandbox.driver.command(ALICE, ACME, "health Acme Alliance")
     assert sandbox.driver.submit(ALICE, {"closes": (START.date() + timedelta(days=30)).isoformat()}).errors == {}
@@ -63,6 +67,16 @@ def every_kind_due(sandbox: Sandbox) -> list[tuple[str, Message]]:
             "next_review": START.date().isoformat(),
         }
         assert sandbox.driver.submit(ALICE, answers).errors == {}
+    acme = relationship(sandbox)
+    with sandbox.database.uow(sandbox.workspace.team_id) as uow:  # unmoved for 55 days: stale in 5 more
+        for owner in (ALICE, BOB):
+            unmoved = (START - timedelta(days=55)).date()
+            idea = Idea(
+                uow.team_id, acme.id or 0, "Share the warehouse", ALICE, owner, "Costs", "Speed", Decimal(1), "GBP",
+                "Rent", IdeaStatus.PROPOSED, START.date(), False, Side.HOME, ALICE, START, unmoved,
+            )  # fmt: skip
+            assert uow.ideas.add(idea, f"idea-{owner}") is not None
+        uow.commit()
     sandbox.driver.command(CAROL, ACME, "dispute Acme Alliance deliveries late")
     sandbox.advance(timedelta(days=7))  # the review, the exit review, the dispute past its limit
     delivered = deepcopy(dms(sandbox, ALICE))

@@ -7,13 +7,14 @@ from datetime import timedelta
 import pytest
 from jinja2 import UndefinedError
 
-from bot.nudges.blocks import in_thread, item_blocks
+from bot.nudges.blocks import has_other_button, in_thread, item_blocks
 from bot.slack.wording import Copy
 from stages.catalogue import default_catalogue
 from stages.checklist import ItemState
 from stages.exits import ExitStrategy
 from stages.health import HealthRound, HealthSettings, asking, default_participants, due_round_nudges
 from stages.nudges import (
+    DueIdea,
     DueRiskReview,
     Nudge,
     NudgeKind,
@@ -23,6 +24,7 @@ from stages.nudges import (
     dispute_check,
     escalation_nudges,
     exit_review_notices,
+    idea_stale_nudges,
     risk_review_nudges,
     role_nudges,
     thread_nudges,
@@ -61,6 +63,12 @@ def every_kind_of_nudge() -> list[Nudge]:
             [DueRiskReview(5, r.id or 0, "T1", r.name, "Key engineer leaves", "U4CAROL", DUE)],
             POLICY,
             at(0) + timedelta(days=30),
+            {},
+        ),
+        *idea_stale_nudges(
+            [DueIdea(6, r.id or 0, "T1", r.name, "Share the warehouse", "U4CAROL", DUE)],
+            POLICY,
+            at(0) + timedelta(days=90),
             {},
         ),
     ]
@@ -109,8 +117,8 @@ def test_every_kind_of_direct_message_nudge_has_its_words_and_buttons(nudge: Nud
     assert all(labels)
     if nudge.kind.notice:  # told once: nothing to snooze, at most a link to where it points
         assert labels in ([], ["Open check-in thread"])
-    else:
-        assert labels[1:] == ["Snooze 1 day", "Snooze 1 week"]
+    else:  # its way to act (a stale idea has two: Keep going, or Drop), then the snoozes
+        assert labels[2 if has_other_button(nudge.kind) else 1 :] == ["Snooze 1 day", "Snooze 1 week"]
 
 
 def test_a_thread_nudge_has_no_direct_message_to_be_part_of() -> None:

@@ -16,6 +16,7 @@ import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -35,6 +36,7 @@ from bot.disputes import blocks as disputes
 from bot.governance import blocks as governance
 from bot.health import blocks as health
 from bot.home import blocks as home
+from bot.ideas import blocks as ideas
 from bot.nudges import blocks as nudges
 from bot.records import blocks as plan
 from bot.relationships import blocks as relationships
@@ -44,7 +46,7 @@ from bot.slack import forms, help, item_buttons
 from bot.slack.kit import message_blocks, section
 from bot.slack.references import ItemRef, RelationshipRef, RiskReviewRef
 from bot.slack.wording import Copy, slack_escape
-from stages import action_service, rmp
+from stages import action_service, idea_service, rmp
 from stages.actions import Action, ActionSource
 from stages.attention import Assignment, Attention, Led, RiskDue
 from stages.audit import AuditEvent
@@ -70,6 +72,7 @@ from stages.health import (
 )
 from stages.health import results as health_results
 from stages.health_service import AnswerForm
+from stages.ideas import Amount, Idea, IdeaStatus
 from stages.joint_team import PairDraft, TeamPair
 from stages.nudges import NudgeKind, NudgeStatus, QueuedNudge
 from stages.partner_view import Standing
@@ -263,6 +266,7 @@ def worlds(draw: st.DrawFn) -> World:
         NudgeKind.REVIEW: {"name": hostile(), "due": "2027-03-01"},
         NudgeKind.EXIT_REVIEW: {"name": hostile(), "due": "2027-03-05"},
         NudgeKind.RISK_REVIEW: {"name": hostile(), "due": "2027-03-05", "title": hostile()},
+        NudgeKind.IDEA_STALE: {"name": hostile(), "due": "2027-01-05", "title": hostile()},
         NudgeKind.DISPUTE: {"name": hostile(), "summary": hostile(), "tier": 1, "raised": "2027-03-01"},
         NudgeKind.DISPUTE_ESCALATED: {"name": hostile(), "summary": hostile(), "tier": 2, "raised": "2027-03-01"},
         NudgeKind.DISPUTE_THREAD: {"name": hostile(), "summary": hostile(), "tier": 2, "raised": "2027-03-01"},
@@ -532,6 +536,19 @@ BUILDERS: dict[Callable[..., Any], Callable[[World], list[Any]]] = {
     actions.complete_button: lambda w: [
         ActionsBlock(elements=[actions.complete_button(COPY, a)]) for a in actions_of(w)
     ],
+    ideas.register_blocks: lambda w: [
+        ideas.register_blocks(
+            COPY,
+            idea_service.Register(w.relationship, Side.HOME, tuple(ideas_of(w)) * n, (Amount(Decimal(5), w.text),)),
+            NOW.date(),
+            60,
+        )
+        for n in (0, 1, 7)
+    ],
+    ideas.add_modal: lambda w: [ideas.add_modal(COPY, w.relationship, NOW.date())],
+    ideas.move_modal: lambda w: [ideas.move_modal(COPY, w.relationship, idea, NOW.date()) for idea in ideas_of(w)],
+    ideas.drop_modal: lambda w: [ideas.drop_modal(COPY, w.relationship, idea) for idea in ideas_of(w)],
+    ideas.keep_modal: lambda w: [ideas.keep_modal(COPY, w.relationship, idea, NOW.date()) for idea in ideas_of(w)],
 }
 
 
@@ -544,6 +561,22 @@ def actions_of(world: World) -> list[Action]:
     )  # fmt: skip
     internal = replace(joint, internal=True, side=Side.PARTNER, source=ActionSource.RISK, source_id=3)
     return [joint, replace(internal, due=date(2020, 1, 1), id=8)]
+
+
+def ideas_of(world: World) -> list[Idea]:
+    """A joint idea in delivery, an internal stale one of the partner's and a delivered one, every typed text
+    hostile (its units too)."""
+    t = world.text
+    joint = Idea(
+        TEAM, REL_ID, t, ALICE, OWNER, t, t, Decimal("1200.5"), t, t, IdeaStatus.IN_DELIVERY, NOW.date(), False,
+        Side.HOME, OWNER, NOW, NOW.date(), id=7,
+    )  # fmt: skip
+    return [
+        joint,
+        replace(joint, internal=True, side=Side.PARTNER, status=IdeaStatus.PROPOSED, moved_on=date(2020, 1, 1), id=8),
+        replace(joint, status=IdeaStatus.DELIVERED, delivered_amount=Decimal(3), delivered_unit=t, id=9),
+        replace(joint, status=IdeaStatus.DROPPED, drop_reason=t, id=10),
+    ]
 
 
 def risks_of(world: World) -> list[Risk]:
@@ -601,8 +634,8 @@ def facts(world: World) -> dict[str, Any]:
         "position": 2, "notes": 2, "next_stage": [CATALOGUE.stage(2), None], "by": [ALICE, "accord"],
         "reason": world.text, "link": "https://acme.slack.com/archives/C0ACME/p1", "dos": [[world.text]],
         "donts": [[world.text]], "name": [world.text, "help", "new", "list", "checkin", "review", "dispute",
-        "disputes", "exit", "edit", "history", "plan", "status", "health", "risks", "actions"], "usage": world.text,
-        "word": world.text,
+        "disputes", "exit", "edit", "history", "plan", "status", "health", "risks", "actions", "ideas"],
+        "usage": world.text, "word": world.text,
         "suggestion": [world.text, None], "suggestions": [[world.text, world.relationship.partner], []],
         "deadline": [NOW - timedelta(days=1), None], "kind": [*DisputeEventKind, *NudgeKind],
         "text": world.text, "people": [[ALICE, SPONSOR]], "c": [world.case, *world.diff.changes], "now": NOW,
@@ -645,6 +678,8 @@ def facts(world: World) -> dict[str, Any]:
         "risk": risks_of(world), "category": [c.value for c in RiskCategory],
         "source": [s.value for s in ActionSource], "source_id": [3, None],
         "risks": [RiskSummary(2, 1), RiskSummary(1, 0), None],
+        "idea": ideas_of(world), "stale": [True, False], "status": [s.value for s in IdeaStatus],
+        "to": ["agreed", "in_delivery", "delivered"], "delivered": [[Amount(Decimal(5), world.text)], []],
     }  # fmt: skip
 
 

@@ -1,0 +1,224 @@
+"""The value-creation ideas register, end to end through signed Slack requests: listed by next decision, added
+through its form (every wrong field told under it, a decision date in the past refused, the same form sent twice
+adding one idea), moved on one step at a time with what each status needs, dropped with a reason, flagged stale
+on the sixtieth day unmoved and kept going, the value delivered summed, kept internal from the partner, audited,
+and refused to a third organisation."""
+
+from collections.abc import Iterator
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+
+from bot.sandbox.harness import Sandbox
+from bot.slack import ids
+from stages import idea_service
+from stages.errors import OutsideTheRelationship
+from stages.ideas import idea_draft
+from tests.conftest import START
+from tests.e2e.helpers import ALICE, BOB, last_ephemeral, relationship, shown
+from tests.e2e.test_joint_relationships import GLOBEX, INITECH, IRENE, JOINT, PAT, QUINN, joint_at_any_hour
+
+
+@pytest.fixture
+def joint(tmp_path: Path) -> Iterator[Sandbox]:
+    """Acme Alliance in #acme-globex with Globex's people named, and Initech's Irene in the channel too."""
+    with joint_at_any_hour(tmp_path / "accord.db") as box:
+        yield box
+
+
+def listed(sandbox: Sandbox, user: str = ALICE) -> str:
+    sandbox.driver.command(user, JOINT, "ideas Acme Alliance")
+    return shown(last_ephemeral(sandbox, user))
+
+
+def idea_form(**changes: object) -> dict[str, object]:
+    decision = (START.date() + timedelta(days=14)).isoformat()
+    answers: dict[str, object] = {
+        "title": "Share the warehouse <!channel>",
+        "proposer": PAT,
+        "idea_owner": BOB,
+        "value_home": "Lower storage costs",
+        "value_partner": "Faster deliveries",
+        "expected_amount": "120,000",
+        "expected_unit": "gbp",
+        "expected_words": "A year's rent saved",
+        "next_decision": decision,
+    }
+    return answers | changes
+
+
+def add(sandbox: Sandbox, answers: dict[str, object], user: str = ALICE) -> dict[str, str]:
+    sandbox.driver.command(user, JOINT, "ideas Acme Alliance")
+    sandbox.driver.click(user, last_ephemeral(sandbox, user), ids.ACTION_IDEA_ADD)
+    return sandbox.driver.submit(user, answers).errors
+
+
+def press(sandbox: Sandbox, action: str, answers: dict[str, object], user: str = ALICE) -> str:
+    """Press `action` on the first idea of the list, send its form, and say what it came to."""
+    sandbox.driver.command(user, JOINT, "ideas Acme Alliance")
+    sandbox.driver.click(user, last_ephemeral(sandbox, user), action)
+    assert sandbox.driver.submit(user, answers).errors == {}
+    return shown(sandbox.workspace.current_modal(user))
+
+
+def test_ideas_are_added_through_the_form_and_listed_by_next_decision(joint: Sandbox) -> None:
+    assert "no open ideas" in listed(joint)
+    assert add(joint, idea_form()) == {}
+    assert "Added *Share the warehouse &lt;!channel&gt;*" in shown(joint.workspace.current_modal(ALICE))
+    sooner = (START.date() + timedelta(days=3)).isoformat()
+    assert add(joint, idea_form(title="Joint training", proposer=QUINN, next_decision=sooner)) == {}
+    text = listed(joint)
+    assert "2 open ideas" in text
+    assert text.index("Joint training") < text.index("Share the warehouse")
+    assert "<!channel>" not in text and "&lt;!channel&gt;" in text
+    assert f"Expected 120,000 GBP: A year's rent saved · proposed by <@{PAT}> · owner <@{BOB}>" in text
+    assert "For us: Lower storage costs · For Globex: Faster deliveries" in text
+
+
+def test_every_wrong_field_is_told_under_it_and_a_decision_date_in_the_past_is_refused(joint: Sandbox) -> None:
+    yesterday = (START.date() - timedelta(days=1)).isoformat()
+    wrong = idea_form(title=" ", value_partner=" ", expected_amount="lots", expected_unit=" ", next_decision=yesterday)
+    errors = add(joint, wrong)
+    assert set(errors) == {"title", "value_partner", "expected_amount", "expected_unit", "next_decision"}
+    assert "in the past" in errors["next_decision"]
+    assert "no open ideas" in listed(joint)
+
+
+def test_a_proposer_or_owner_of_a_third_organisation_is_refused(joint: Sandbox) -> None:
+    for person in ("proposer", "idea_owner"):
+        assert add(joint, idea_form(**{person: IRENE})) == {}
+        assert "belongs to neither" in shown(joint.workspace.current_modal(ALICE))
+    assert add(joint, idea_form(internal=["internal"], idea_owner=PAT)) == {}
+    assert "choose one of your people" in shown(joint.workspace.current_modal(ALICE))
+    assert "no open ideas" in listed(joint)
+
+
+def test_the_same_form_sent_again_adds_one_idea(joint: Sandbox) -> None:
+    r = relationship(joint)
+    typed = idea_form()
+    draft = idea_draft(
+        title=str(typed["title"]), proposer_id=PAT, owner_id=BOB, value_home="a", value_partner="b",
+        expected_amount="1", expected_unit="GBP", expected_words="c", next_decision=str(typed["next_decision"]),
+        internal=False, today=START.date(),
+    )  # fmt: skip
+    uow = joint.database.uow(joint.workspace.team_id)
+    kept = [
+        idea_service.add_idea(uow, r.id or 0, draft, by=ALICE, organisation=r.team_id, now=START, form_key="V1")
+        for _ in range(2)
+    ]
+    assert [k.first for k in kept] == [True, False]
+    assert "1 open idea," in listed(joint)
+
+
+def test_an_internal_idea_is_never_shown_to_the_partner_and_a_third_organisation_is_refused(joint: Sandbox) -> None:
+    assert add(joint, idea_form(title="Buy Globex's depot", internal=["internal"])) == {}
+    assert add(joint, idea_form(title="Shared idea")) == {}
+    assert "*Buy Globex's depot* :lock: internal" in listed(joint)
+    uow = joint.database.uow(joint.workspace.team_id)
+    theirs = idea_service.register(uow, "Acme Alliance", GLOBEX)
+    assert [i.title for i in theirs.ideas] == ["Shared idea"]
+    with pytest.raises(OutsideTheRelationship):
+        idea_service.register(uow, "Acme Alliance", INITECH)
+    joint.driver.command(ALICE, JOINT, "ideas Acme Alliance")
+    joint.driver.click(IRENE, last_ephemeral(joint, ALICE), ids.ACTION_IDEA_ADD)
+    assert joint.workspace.current_modal(IRENE) is None
+    assert "only the two organisations' people" in shown(last_ephemeral(joint, IRENE))
+
+
+def test_an_idea_moves_on_step_by_step_until_delivered_and_its_value_is_summed(joint: Sandbox) -> None:
+    assert add(joint, idea_form()) == {}
+    later = (START.date() + timedelta(days=30)).isoformat()
+    assert "is now agreed, next decision by" in press(joint, ids.ACTION_IDEA_MOVE, {"next_decision": later})
+    joint.driver.command(ALICE, JOINT, "ideas Acme Alliance")
+    agreed_list = last_ephemeral(joint, ALICE)
+    assert "· Agreed" in shown(agreed_list)
+    assert "is now in delivery" in press(joint, ids.ACTION_IDEA_MOVE, {"next_decision": later})
+    joint.driver.click(ALICE, agreed_list, ids.ACTION_IDEA_MOVE)  # the list from before it moved on
+    assert "has moved since this was opened (it is in delivery)" in shown(last_ephemeral(joint, ALICE))
+    joint.driver.command(ALICE, JOINT, "ideas Acme Alliance")
+    joint.driver.click(ALICE, last_ephemeral(joint, ALICE), ids.ACTION_IDEA_MOVE)
+    errors = joint.driver.submit(ALICE, {"delivered_amount": "-5"}).errors
+    assert errors.keys() == {"delivered_amount"}
+    assert joint.driver.submit(ALICE, {"delivered_amount": "80000.5"}).errors == {}
+    assert "delivering *80,000.50 GBP*" in shown(joint.workspace.current_modal(ALICE))
+    assert add(joint, idea_form(title="Joint training")) == {}
+    assert "Joint training" in press(joint, ids.ACTION_IDEA_DROP, {"reason": "No budget this year"})
+    text = listed(joint)
+    assert "no open ideas" in text and "Value delivered: *80,000.50 GBP*" in text
+    joint.driver.command(ALICE, JOINT, "history Acme Alliance")
+    history = shown(last_ephemeral(joint, ALICE))
+    assert "added idea #1 to the value-creation ideas" in history
+    assert "moved idea #1 to agreed" in history
+    assert "marked idea #1 delivered, 80000.50 GBP" in history
+    assert "dropped idea #2: “No budget this year”" in history
+
+
+def test_an_idea_is_flagged_stale_on_the_sixtieth_day_unmoved_and_kept_going(joint: Sandbox) -> None:
+    assert add(joint, idea_form()) == {}
+    joint.advance(timedelta(days=59))
+    assert "stale" not in listed(joint)
+    joint.advance(timedelta(days=1))
+    assert f"stale since {START.day}" in listed(joint)
+    today = joint.clock.now().date()
+    joint.driver.command(ALICE, JOINT, "ideas Acme Alliance")
+    joint.driver.click(ALICE, last_ephemeral(joint, ALICE), ids.ACTION_IDEA_KEEP)
+    assert joint.driver.submit(ALICE, {"next_decision": today.isoformat()}).errors.keys() == {"next_decision"}
+    later = (today + timedelta(days=20)).isoformat()
+    assert joint.driver.submit(ALICE, {"next_decision": later}).errors == {}
+    assert "keeps going" in shown(joint.workspace.current_modal(ALICE))
+    assert "stale" not in listed(joint)
+    joint.driver.command(ALICE, JOINT, "history Acme Alliance")
+    assert "kept idea #1 going" in shown(last_ephemeral(joint, ALICE))
+
+
+def idea_nudges(sandbox: Sandbox) -> list[tuple[str, str, str]]:
+    with sandbox.database.engine.connect() as connection:
+        rows = connection.execute(
+            text("SELECT recipient_id, period, status FROM nudge WHERE kind = 'idea_stale' ORDER BY id")
+        ).all()
+    return [(r[0], r[1], r[2]) for r in rows]
+
+
+def test_a_stale_idea_nudges_its_owner_from_the_sixtieth_day_until_it_is_kept_going(joint: Sandbox) -> None:
+    assert add(joint, idea_form()) == {}  # Bob owns it
+    joint.advance(timedelta(days=59))
+    joint.run_nudges()
+    assert idea_nudges(joint) == []  # unmoved for 59 days: not stale yet
+    joint.advance(timedelta(days=1))
+    joint.run_nudges()
+    joint.run_nudges()
+    sixtieth = (START.date() + timedelta(days=60)).isoformat()
+    assert idea_nudges(joint) == [(BOB, f"{sixtieth}/0", "sent")]
+    dm = joint.workspace.top_level(joint.workspace.im_with(BOB).id)[-1]
+    told = shown(dm)
+    assert "The value-creation idea *Share the warehouse &lt;!channel&gt;* of *Acme Alliance*" in told
+    assert "has not moved for 60 days" in told
+    joint.advance(timedelta(days=3))
+    joint.run_nudges()
+    assert [period for _, period, _ in idea_nudges(joint)] == [f"{sixtieth}/0", f"{sixtieth}/1"]  # every few days
+    joint.driver.click(BOB, dm, ids.ACTION_NUDGE_OPEN)  # Keep going
+    later = (joint.clock.now().date() + timedelta(days=30)).isoformat()
+    assert joint.driver.submit(BOB, {"next_decision": later}).errors == {}
+    assert "keeps going" in shown(joint.workspace.current_modal(BOB))
+    joint.advance(timedelta(days=6))
+    joint.run_nudges()
+    assert len(idea_nudges(joint)) == 2  # it moved: no more reminders until it is stale again
+
+
+def test_the_partners_owner_is_told_in_the_shared_channel_and_drops_the_idea_from_there(joint: Sandbox) -> None:
+    assert add(joint, idea_form(idea_owner=PAT)) == {}
+    joint.advance(timedelta(days=60))
+    joint.run_nudges()
+    mention = joint.workspace.top_level(JOINT)[-1]
+    assert f"<@{PAT}>" in shown(mention) and "has not moved for 60 days" in shown(mention)
+    joint.driver.click(PAT, mention, ids.ACTION_NUDGE_OTHER)  # Drop
+    assert joint.driver.submit(PAT, {"reason": " "}).errors.keys() == {"reason"}
+    assert joint.driver.submit(PAT, {"reason": "Globex has no space left"}).errors == {}
+    assert "is now dropped: Globex has no space left" in shown(joint.workspace.current_modal(PAT))
+    assert "no open ideas" in listed(joint)
+    joint.driver.click(IRENE, mention, ids.ACTION_NUDGE_OPEN)  # not hers, and of neither organisation
+    assert joint.workspace.current_modal(IRENE) is None
+    joint.driver.command(ALICE, JOINT, "history Acme Alliance")
+    assert "dropped idea #1: “Globex has no space left”" in shown(last_ephemeral(joint, ALICE))
