@@ -57,6 +57,9 @@ class Action(StrEnum):
     RISK_EDITED = "risk.edited"
     RISK_REVIEWED = "risk.reviewed"
     RISK_CLOSED = "risk.closed"
+    KNOWLEDGE_ADDED = "knowledge.added"
+    KNOWLEDGE_EDITED = "knowledge.edited"
+    KNOWLEDGE_RETIRED = "knowledge.retired"
 
 
 @dataclass(frozen=True)

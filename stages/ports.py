@@ -15,6 +15,7 @@ from stages.disputes import Dispute, DisputeEvent
 from stages.exits import ExitStrategy
 from stages.health import HealthAnswer, HealthRound
 from stages.joint_team import TeamPair
+from stages.knowledge import KnowledgeItem
 from stages.nudges import DueReview, DueRiskReview, Nudge, NudgeKind, QueuedNudge, Snooze, Snoozes
 from stages.relationships import Relationship, Side
 from stages.reviews import Review
@@ -214,6 +215,20 @@ class RiskRepository(Protocol):
     def reviews_due(self, today: date) -> list[DueRiskReview]: ...
 
     def close(self, risk: Risk) -> bool: ...
+
+
+class KnowledgeRepository(Protocol):
+    def add(self, item: KnowledgeItem, form_key: str) -> KnowledgeItem | None:
+        """Store a new item; None if the form `form_key` added one already."""
+        ...
+
+    def get(self, item_id: int) -> KnowledgeItem | None: ...
+
+    def of(self, relationship_id: int, *, retired: bool = False) -> list[KnowledgeItem]: ...
+
+    def save(self, item: KnowledgeItem) -> bool: ...
+
+    def retire(self, item: KnowledgeItem) -> bool: ...
 
 
 class DisputeRepository(Protocol):
@@ -499,6 +514,9 @@ class UnitOfWork(Protocol):
 
     @property
     def risks(self) -> RiskRepository: ...
+
+    @property
+    def knowledge(self) -> KnowledgeRepository: ...
 
     def __enter__(self) -> Self: ...
 
