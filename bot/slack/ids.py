@@ -123,3 +123,14 @@ ACTION_RISK_ADD = "risk_add"
 ACTION_RISK_CLOSE = "risk_close"
 ACTION_RISK_REVIEW = "risk_review"
 ACTION_RISK_EDIT = "risk_edit"
+
+# The knowledge map
+VIEW_KNOWLEDGE_ADD = "knowledge_add"
+VIEW_KNOWLEDGE_EDIT = "knowledge_edit"
+BLOCK_KNOWLEDGE_OWNER = "knowledge_owner"
+BLOCK_CLASSIFICATION = "classification"
+BLOCK_TERMS = "terms"
+ACTION_KNOWLEDGE_ADD = "knowledge_add"
+ACTION_KNOWLEDGE_EDIT = "knowledge_edit"
+ACTION_KNOWLEDGE_RETIRE = "knowledge_retire"
+ACTION_KNOWLEDGE_SHOW = "knowledge_show"  # on the map posted in the channel: each person's own organisation's view

@@ -34,6 +34,7 @@ from bot.disputes import blocks as disputes
 from bot.governance import blocks as governance
 from bot.health import blocks as health
 from bot.home import blocks as home
+from bot.knowledge import blocks as knowledge
 from bot.nudges import blocks as nudges
 from bot.records import blocks as plan
 from bot.relationships import blocks as relationships
@@ -69,6 +70,8 @@ from stages.health import (
 from stages.health import results as health_results
 from stages.health_service import AnswerForm
 from stages.joint_team import PairDraft, TeamPair
+from stages.knowledge import Classification, KnowledgeItem
+from stages.knowledge_service import KnowledgeMap
 from stages.nudges import NudgeKind, NudgeStatus, QueuedNudge
 from stages.partner_view import Standing
 from stages.relationship_service import StageLine, StatusReport
@@ -486,12 +489,30 @@ BUILDERS: dict[Callable[..., Any], Callable[[World], list[Any]]] = {
         for n in (0, 1, 11)
     ],
     risks.add_modal: lambda w: [risks.add_modal(COPY, w.relationship, NOW.date())],
+    knowledge.map_blocks: lambda w: [
+        knowledge.map_blocks(COPY, KnowledgeMap(w.relationship, Side.HOME, tuple(knowledge_of(w)) * n), posted=posted)
+        for n in (0, 1, 8)
+        for posted in (False, True)
+    ],
+    knowledge.add_modal: lambda w: [knowledge.add_modal(COPY, w.relationship)],
+    knowledge.edit_modal: lambda w: [knowledge.edit_modal(COPY, w.relationship, i) for i in knowledge_of(w)],
     risks.edit_modal: lambda w: [risks.edit_modal(COPY, w.relationship, risk) for risk in risks_of(w)],
     risks.close_modal: lambda w: [risks.close_modal(COPY, w.relationship, risk) for risk in risks_of(w)],
     risks.review_modal: lambda w: [
         risks.review_modal(COPY, w.relationship, risk, RiskReviewRef(7, NOW.date()), NOW.date()) for risk in risks_of(w)
     ],
 }
+
+
+def knowledge_of(world: World) -> list[KnowledgeItem]:
+    """An item of each class, every typed text hostile: Globex's under agreed terms, the home side's never-share."""
+    t = world.text
+    free = KnowledgeItem(TEAM, REL_ID, t, t, ALICE, Classification.FREE, "", Side.HOME, OWNER, NOW, id=3)
+    return [
+        free,
+        replace(free, classification=Classification.TERMS, terms=t, side=Side.PARTNER, id=4),
+        replace(free, classification=Classification.NEVER, description="", id=5),
+    ]
 
 
 def risks_of(world: World) -> list[Risk]:
@@ -545,14 +566,16 @@ def facts(world: World) -> dict[str, Any]:
     stage = world.board.stage
     return {
         "r": r, "d": [d, world.resolved.dispute, steps], "board": [world.board, world.signed_board], "stage": stage,
-        "phase": CATALOGUE.phase_of(1), "item": stage.items[1], "state": list(world.board.progress.states[:3]),
+        "phase": CATALOGUE.phase_of(1),
+        "item": [stage.items[1], *knowledge_of(world)], "state": list(world.board.progress.states[:3]),
         "position": 2, "notes": 2, "next_stage": [CATALOGUE.stage(2), None], "by": [ALICE, "accord"],
         "reason": world.text, "link": "https://acme.slack.com/archives/C0ACME/p1", "dos": [[world.text]],
         "donts": [[world.text]], "name": [world.text, "help", "new", "list", "checkin", "review", "dispute",
-        "disputes", "exit", "edit", "history", "plan", "status", "health", "risks"], "usage": world.text,
+        "disputes", "exit", "edit", "history", "plan", "status", "health", "risks", "knowledge"], "usage": world.text,
         "word": world.text,
         "suggestion": [world.text, None], "suggestions": [[world.text, world.relationship.partner], []],
-        "deadline": [NOW - timedelta(days=1), None], "kind": [*DisputeEventKind, *NudgeKind],
+        "deadline": [NOW - timedelta(days=1), None],
+        "kind": [*DisputeEventKind, *NudgeKind, *(c.value for c in Classification)],
         "text": world.text, "people": [[ALICE, SPONSOR]], "c": [world.case, *world.diff.changes], "now": NOW,
         "count": 3, "field": ["name", "partner", "owner", "sponsor", "channel", "cadence", "summary", "update",
         "resolution", "root_cause", "relationship", "triggers", "plan", "continuity", "assets", "reviewed_with",
@@ -589,6 +612,7 @@ def facts(world: World) -> dict[str, Any]:
         "alert": 20, "health": [LatestHealth(2, 55.0, -1), LatestHealth(1, None, 0), None],
         "g": [g.value for g in Group], "points": [world.points],
         "risk": risks_of(world), "category": [c.value for c in RiskCategory],
+        "mine": [True, False, None],
         "risks": [RiskSummary(2, 1), RiskSummary(1, 0), None],
     }  # fmt: skip
 
