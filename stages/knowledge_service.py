@@ -4,12 +4,13 @@ Anyone of either organisation taking part may read and write the map; an item ne
 the organisation that holds it, and the audit trail (read by the host's people) keeps no words of the partner's.
 """
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
 from stages.audit import Action, snapshot
-from stages.errors import Stale
-from stages.knowledge import ItemDraft, KnowledgeItem, holder, knowledge_subject
+from stages.errors import InvalidInput, Problem, Stale
+from stages.knowledge import ItemDraft, KnowledgeItem, holder, knowledge_subject, never_share_named
 from stages.ports import UnitOfWork
 from stages.relationship_service import find_relationship
 from stages.relationships import Relationship, Side, taking_part
@@ -42,10 +43,25 @@ def channel_map(uow: UnitOfWork, which: int | str, organisation: str) -> Knowled
     return KnowledgeMap(found.relationship, found.side, tuple(i for i in found.items if not i.never_shared))
 
 
-def never_share_items(uow: UnitOfWork, relationship_id: int) -> list[KnowledgeItem]:
-    """The live items of the relationship never to be shared, of both organisations (for the guardrail)."""
+def refuse_never_shared(
+    uow: UnitOfWork,
+    relationship_id: int,
+    side: Side,
+    texts: Mapping[str, str | None],
+    *,
+    may_keep_internal: bool = False,
+    code: str = "never_share_named",
+) -> None:
+    """`InvalidInput` under the first field whose text names one of `side`'s never-share items (by title, ignoring
+    case), for what would reach the other organisation: a joint stage's check-in in the channel shared with it.
+    `may_keep_internal`: the form offers to keep the text to `side`, which the message says; `code` words it."""
     with uow.reading():
-        return [i for i in uow.knowledge.of(relationship_id) if i.never_shared]
+        items = uow.knowledge.of(relationship_id)
+    for field, text in texts.items():
+        found = never_share_named(text or "", items, side)
+        if found is not None:
+            params = {"title": found.title, "internal": may_keep_internal}
+            raise InvalidInput([Problem(field, code, params)])
 
 
 @dataclass(frozen=True)

@@ -4,6 +4,7 @@ listed by class, edited and retired with an audit trail; Globex's people take pa
 shared channel, their never-share items kept from Acme and Acme's from them; Initech's Irene refused."""
 
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -11,9 +12,19 @@ import pytest
 from bot.sandbox.harness import Sandbox
 from bot.slack import ids
 from stages import knowledge_service
+from stages.checkins import SignOff
 from stages.knowledge import item_draft
-from tests.e2e.helpers import ALICE, BOB, last_ephemeral, relationship, shown
-from tests.e2e.test_joint_relationships import IRENE, JOINT, PAT, QUINN, joint_at_any_hour
+from tests.conftest import START
+from tests.e2e.helpers import ALICE, BOB, fresh, last_ephemeral, relationship, shown
+from tests.e2e.test_joint_relationships import (
+    EVIDENCE,
+    IRENE,
+    JOINT,
+    PAT,
+    QUINN,
+    joint_at_any_hour,
+    start_checkin,
+)
 
 
 @pytest.fixture
@@ -21,6 +32,16 @@ def joint(tmp_path: Path) -> Iterator[Sandbox]:
     """Acme Alliance in #acme-globex with Globex's people named, and Initech's Irene in the channel too."""
     with joint_at_any_hour(tmp_path / "accord.db") as box:
         yield box
+
+
+def at_stage_four(sandbox: Sandbox) -> None:
+    """Stages 1 to 3, Acme's own, signed off: the check-in runs in the shared channel from here."""
+    r = relationship(sandbox)
+    with sandbox.database.uow(sandbox.workspace.team_id) as uow:
+        uow.relationships.update(replace(r, stage=4))
+        for stage in range(1, 4):
+            uow.sign_offs.add(SignOff(sandbox.workspace.team_id, r.id or 0, stage, BOB, START))
+        uow.commit()
 
 
 def listed(sandbox: Sandbox, user: str = ALICE) -> str:
@@ -151,3 +172,47 @@ def test_an_item_is_edited_and_retired_once_and_audited(joint: Sandbox) -> None:
     assert "added knowledge item #1 to the knowledge map" in history
     assert "edited knowledge item #1: its class, its terms" in history
     assert "retired knowledge item #1" in history
+
+
+def test_a_joint_check_in_refuses_evidence_or_a_reason_naming_the_writers_never_share_item(joint: Sandbox) -> None:
+    assert add(joint, item_form(title="Pricing model", classification="never", terms="")) == {}
+    joint.driver.command(ALICE, JOINT, "knowledge Acme Alliance post")
+    joint.driver.click(PAT, joint.workspace.top_level(JOINT)[-1], ids.ACTION_KNOWLEDGE_ADD)
+    answers = item_form(title="Globex roadmap", classification="never", terms="", knowledge_owner=PAT)
+    assert joint.driver.submit(PAT, answers).errors == {}
+    at_stage_four(joint)
+    parent, items = start_checkin(joint)
+    joint.driver.click(ALICE, fresh(joint, items[0]), ids.ACTION_ITEM_EVIDENCE)
+    errors = joint.driver.submit(ALICE, {"link": EVIDENCE, "note": "Our PRICING model, attached"}).errors
+    assert errors.keys() == {"note"}
+    assert "“Pricing model”, which your organisation never shares" in errors["note"]
+    assert "tick Internal" in errors["note"]
+    assert "PRICING" not in str(joint.workspace.replies(JOINT, parent.ts))
+    kept = {"link": EVIDENCE, "note": "Our pricing model, attached", "internal": ["internal"]}
+    assert joint.driver.submit(ALICE, kept).errors == {}  # kept internal: never shown to Globex
+    mentions_globex = {"link": EVIDENCE, "note": "Globex roadmap seen"}  # Globex's own item: not Acme's to keep
+    joint.driver.click(ALICE, fresh(joint, items[1]), ids.ACTION_ITEM_EVIDENCE)
+    assert joint.driver.submit(ALICE, mentions_globex).errors == {}
+    joint.driver.click(PAT, fresh(joint, items[2]), ids.ACTION_ITEM_EVIDENCE)
+    errors = joint.driver.submit(PAT, {"link": EVIDENCE, "note": "See the globex  roadmap"}).errors
+    assert "“Globex roadmap”" in errors["note"] and "leave it out" in errors["note"]
+    joint.driver.click(PAT, fresh(joint, items[2]), ids.ACTION_ITEM_NOT_APPLICABLE)
+    errors = joint.driver.submit(PAT, {"reason": "Covered by the Globex roadmap"}).errors
+    assert errors.keys() == {"reason"}
+    thread = str(joint.workspace.replies(JOINT, parent.ts))
+    assert "Covered by the Globex roadmap" not in thread and "See the globex" not in thread
+
+
+def test_a_reply_naming_the_writers_never_share_item_is_not_kept_as_a_note(joint: Sandbox) -> None:
+    assert add(joint, item_form(title="Pricing model", classification="never", terms="")) == {}
+    at_stage_four(joint)
+    parent, _ = start_checkin(joint)
+    reply = joint.driver.say(ALICE, JOINT, "1: the pricing model is below", thread_ts=parent.ts)
+    assert "it is not kept as a note" in shown(last_ephemeral(joint, ALICE))
+    joint.driver.say(PAT, JOINT, "1: what pricing model?", thread_ts=parent.ts)  # not Globex's to keep
+    fine = joint.driver.say(ALICE, JOINT, "1: terms are in the folder", thread_ts=parent.ts)
+    joint.driver.edit(ALICE, fine, "1: terms are in the Pricing Model")
+    assert "it is not kept as a note" in shown(last_ephemeral(joint, ALICE))
+    with joint.database.uow(joint.workspace.team_id) as uow:
+        notes = {n.message_ts: n.text for n in uow.notes.for_relationship(relationship(joint).id or 0)}
+    assert reply.ts not in notes and notes[fine.ts] == "1: terms are in the folder"

@@ -612,7 +612,7 @@ def facts(world: World) -> dict[str, Any]:
         "alert": 20, "health": [LatestHealth(2, 55.0, -1), LatestHealth(1, None, 0), None],
         "g": [g.value for g in Group], "points": [world.points],
         "risk": risks_of(world), "category": [c.value for c in RiskCategory],
-        "mine": [True, False, None],
+        "mine": [True, False, None], "title": world.text, "internal": [True, False],
         "risks": [RiskSummary(2, 1), RiskSummary(1, 0), None],
     }  # fmt: skip
 
