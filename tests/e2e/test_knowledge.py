@@ -3,15 +3,21 @@ told under it, terms required under agreed terms and refused otherwise, the same
 listed by class, edited and retired with an audit trail; Globex's people take part from the map posted in the
 shared channel, their never-share items kept from Acme and Acme's from them; Initech's Irene refused."""
 
+import csv
+import io
+import zipfile
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
+from bot.records.evidence_pack import write_pack
+from bot.records.plan_document import render_html, render_markdown
 from bot.sandbox.harness import Sandbox
 from bot.slack import ids
-from stages import knowledge_service
+from stages import knowledge_service, rmp
+from stages.catalogue import default_catalogue
 from stages.checkins import SignOff
 from stages.knowledge import item_draft
 from tests.conftest import START
@@ -216,3 +222,60 @@ def test_a_reply_naming_the_writers_never_share_item_is_not_kept_as_a_note(joint
     with joint.database.uow(joint.workspace.team_id) as uow:
         notes = {n.message_ts: n.text for n in uow.notes.for_relationship(relationship(joint).id or 0)}
     assert reply.ts not in notes and notes[fine.ts] == "1: terms are in the folder"
+
+
+def test_the_plan_and_the_evidence_pack_hold_the_map_without_the_partners_never_share_items(
+    joint: Sandbox, tmp_path: Path
+) -> None:
+    assert add(joint, item_form(title="Delivery | schedules", classification="free", terms="")) == {}
+    assert add(joint, item_form(terms="Under the *NDA* of March")) == {}
+    assert add(joint, item_form(title="Acme pricing model", classification="never", terms="")) == {}
+    assert add(joint, item_form(title="Old forecasts", classification="free", terms="")) == {}
+    joint.driver.command(ALICE, JOINT, "knowledge Acme Alliance post")
+    joint.driver.click(PAT, joint.workspace.top_level(JOINT)[-1], ids.ACTION_KNOWLEDGE_ADD)
+    answers = item_form(title="Globex roadmap", classification="never", terms="", knowledge_owner=PAT)
+    assert joint.driver.submit(PAT, answers).errors == {}
+    r = relationship(joint)
+    uow = joint.database.uow(joint.workspace.team_id)
+    knowledge_service.retire_item(uow, 4, by=ALICE, organisation=r.team_id, now=joint.clock.now())
+    evidence = rmp.evidence(uow, default_catalogue(), r.id or 0, joint.clock.now())
+    markdown = render_markdown(evidence.plan)
+    section = markdown[markdown.index("## 5. Knowledge") : markdown.index("## 6.")]
+    assert "Share freely:\n\n- Delivery \\| schedules (held by" in section
+    assert "  - Terms: Under the *NDA* of March" in section
+    assert "- Acme pricing model (held by Accord Sandbox;" in section
+    assert "Accord Sandbox's own, never shared with Globex)" in section
+    assert "Retired items:\n\n- Old forecasts (Share freely), retired" in section
+    assert "Globex roadmap" not in markdown
+    html = render_html(evidence.plan)
+    assert "Acme pricing model" in html and "Globex roadmap" not in html
+    files = write_pack(evidence, tmp_path / "pack.zip")
+    assert "registers/knowledge.csv" in files
+    with zipfile.ZipFile(tmp_path / "pack.zip") as pack:
+        rows = list(csv.DictReader(io.StringIO(pack.read("registers/knowledge.csv").decode())))
+    assert [(k["title"], k["class"], k["organisation"], k["retired at"] != "") for k in rows] == [
+        ("Delivery | schedules", "Share freely", "Accord Sandbox", False),
+        ("Alloy specs <!channel>", "Share under agreed terms", "Accord Sandbox", False),
+        ("Acme pricing model", "Never share", "Accord Sandbox", False),
+        ("Old forecasts", "Share freely", "Accord Sandbox", True),
+    ]
+    assert rows[1]["terms"] == "Under the *NDA* of March" and rows[1]["owner id"] == BOB
+
+
+def test_the_plans_versions_compare_the_map(joint: Sandbox) -> None:
+    assert add(joint, item_form(title="Delivery schedules", classification="free", terms="")) == {}
+    r, catalogue = relationship(joint), default_catalogue()
+    uow = joint.database.uow(joint.workspace.team_id)
+
+    def keep() -> None:
+        with uow:
+            rmp.save_version(uow, catalogue, r.id or 0, reason="review", by=ALICE, now=joint.clock.now())
+            uow.commit()
+
+    keep()
+    knowledge_service.retire_item(uow, 1, by=ALICE, organisation=r.team_id, now=joint.clock.now())
+    keep()
+    changes = rmp.diff_latest(uow, r.id or 0).changes
+    assert [(c.path, c.before) for c in changes if c.path[0] == "knowledge"] == [
+        (("knowledge", "1", "retired_at"), None)
+    ]
