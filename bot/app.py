@@ -25,6 +25,7 @@ from bot.ideas import listeners as ideas
 from bot.installs import listeners as installs_listeners
 from bot.installs.flow import add_to_slack
 from bot.installs.setup import Installations
+from bot.knowledge import listeners as knowledge
 from bot.nudges import listeners as nudges
 from bot.nudges.delivery import update_settled_messages
 from bot.records import listeners as records
@@ -84,6 +85,7 @@ def subcommands() -> Registry:
             *risks.SUBCOMMANDS,
             *actions.SUBCOMMANDS,
             *ideas.SUBCOMMANDS,
+            *knowledge.SUBCOMMANDS,
             *disputes.SUBCOMMANDS,
             *records.SUBCOMMANDS,
         ]
@@ -169,6 +171,7 @@ def build_app(
     risks.register(app, deps)
     actions.register(app, deps)
     ideas.register(app, deps)
+    knowledge.register(app, deps)
     disputes.register(app, deps)
     nudges.register(app, deps)
     installs_listeners.register(app, deps)

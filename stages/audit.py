@@ -62,6 +62,9 @@ class Action(StrEnum):
     IDEA_ADDED = "idea.added"
     IDEA_MOVED = "idea.moved"
     IDEA_KEPT_GOING = "idea.kept_going"
+    KNOWLEDGE_ADDED = "knowledge.added"
+    KNOWLEDGE_EDITED = "knowledge.edited"
+    KNOWLEDGE_RETIRED = "knowledge.retired"
 
 
 @dataclass(frozen=True)

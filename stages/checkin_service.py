@@ -21,6 +21,7 @@ from stages.checkins import (
 from stages.checklist import Answer, ItemState, StageProgress, apply
 from stages.errors import GateNotReady, NotAllowed, StageOutOfOrder, Stale
 from stages.homes import HomesToDraw, homes
+from stages.knowledge_service import refuse_never_shared
 from stages.naming import hidden_characters
 from stages.nudges import assignment_nudges
 from stages.ports import UnitOfWork
@@ -493,6 +494,7 @@ def capture(
         if relationship is None:
             return None
         side = taking_part(relationship, organisation)
+        _never_shared_in_thread(uow, catalogue, relationship, checkin, side, text)
         item = item_reference(text, catalogue.stage(checkin.stage))
         kept = _kept(text, message_ts)
         note = Note(
@@ -508,6 +510,36 @@ def capture(
         return NoteChange(_board(uow, catalogue, checkin), added, _touched(added.item_id))
 
 
+def _never_shared_in_thread(
+    uow: UnitOfWork, catalogue: Catalogue, relationship: Relationship, checkin: Checkin, side: Side, text: str
+) -> None:
+    """A reply in a joint stage's thread, which the other organisation reads, is not kept as a note when it names
+    one of its writer's organisation's never-share items (`InvalidInput` saying which)."""
+    if relationship.is_joint and not catalogue.stage(checkin.stage).is_internal:
+        refuse_never_shared(uow, checkin.relationship_id, side, {"note": text}, code="never_share_noted")
+
+
+def refuse_never_shared_answer(
+    uow: UnitOfWork,
+    catalogue: Catalogue,
+    checkin_id: int,
+    organisation: str,
+    texts: dict[str, str | None],
+    *,
+    internal: bool | None,
+) -> None:
+    """An answer's texts (evidence, a reason) naming one of the writer's organisation's never-share items are
+    refused in a joint stage's check-in, which is posted in the channel shared with the other organisation, unless
+    kept internal; `internal` is None where the form offers no such box."""
+    found = board(uow, catalogue, checkin_id)
+    side = found.relationship.side_of(organisation)
+    if not found.joint or side is None or (internal and side is Side.HOME):
+        return  # no other organisation reads it, a third one is refused its answer anyway, or it stays at home
+    refuse_never_shared(
+        uow, found.relationship.id or 0, side, texts, may_keep_internal=internal is not None and side is Side.HOME
+    )
+
+
 def revise(
     uow: UnitOfWork, catalogue: Catalogue, *, channel_id: str, message_ts: str, text: str, now: datetime
 ) -> NoteChange | None:
@@ -519,6 +551,9 @@ def revise(
         checkin = uow.checkins.get(note.checkin_id)
         if checkin is None:
             return None
+        relationship = uow.relationships.get(checkin.relationship_id)
+        if relationship is not None:
+            _never_shared_in_thread(uow, catalogue, relationship, checkin, note.author_side, text)
         item = item_reference(text, catalogue.stage(checkin.stage))
         updated = uow.notes.update(
             replace(note, text=_kept(text, message_ts), item_id=item.id if item else None, edited_at=now)

@@ -17,6 +17,7 @@ from stages.exits import ExitStrategy
 from stages.health import HealthAnswer, HealthRound
 from stages.ideas import Idea, IdeaStatus
 from stages.joint_team import TeamPair
+from stages.knowledge import KnowledgeItem
 from stages.nudges import DueIdea, DueReview, DueRiskReview, Nudge, NudgeKind, QueuedNudge, Snooze, Snoozes
 from stages.relationships import Relationship, Side
 from stages.reviews import Review, ReviewView
@@ -262,6 +263,20 @@ class IdeaRepository(Protocol):
         ...
 
     def stale(self, today: date, stale_days: int) -> list[DueIdea]: ...
+
+
+class KnowledgeRepository(Protocol):
+    def add(self, item: KnowledgeItem, form_key: str) -> KnowledgeItem | None:
+        """Store a new item; None if the form `form_key` added one already."""
+        ...
+
+    def get(self, item_id: int) -> KnowledgeItem | None: ...
+
+    def of(self, relationship_id: int, *, retired: bool = False) -> list[KnowledgeItem]: ...
+
+    def save(self, item: KnowledgeItem) -> bool: ...
+
+    def retire(self, item: KnowledgeItem) -> bool: ...
 
 
 class DisputeRepository(Protocol):
@@ -557,6 +572,9 @@ class UnitOfWork(Protocol):
 
     @property
     def ideas(self) -> IdeaRepository: ...
+
+    @property
+    def knowledge(self) -> KnowledgeRepository: ...
 
     def __enter__(self) -> Self: ...
 

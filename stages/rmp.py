@@ -20,6 +20,7 @@ from stages.errors import Stale
 from stages.exits import ExitStrategy
 from stages.health import RESULTS_ONLY, HealthRecord, HealthSettings, health_records, results
 from stages.joint_team import TeamPair
+from stages.knowledge import Classification, KnowledgeItem, grouped
 from stages.ports import UnitOfWork
 from stages.relationship_service import named_with_word
 from stages.relationships import Relationship, Side
@@ -133,6 +134,8 @@ class Plan:
     team: tuple[TeamPair, ...] = ()  # the joint management team, role by role
     health: tuple[HealthRecord, ...] = ()  # closed health check rounds, oldest first
     risks: tuple[Risk, ...] = ()  # the risk register, open and closed, oldest first
+    # The knowledge map, live and retired, oldest first: the host's records, so never the partner's never-share items.
+    knowledge: tuple[KnowledgeItem, ...] = ()
     review_views: tuple[ReviewView, ...] = ()  # the partner's views of shared reviews, oldest first
 
     def views_of(self, review: Review) -> list[ReviewView]:
@@ -147,6 +150,15 @@ class Plan:
     @property
     def closed_risks(self) -> list[Risk]:
         return [risk for risk in self.risks if not risk.open]
+
+    @property
+    def knowledge_classes(self) -> list[tuple[Classification, list[KnowledgeItem]]]:
+        """The live items of the knowledge map by class: share freely, under agreed terms, never."""
+        return grouped(self.knowledge)
+
+    @property
+    def retired_knowledge(self) -> list[KnowledgeItem]:
+        return [item for item in self.knowledge if not item.live]
 
     @property
     def participation(self) -> tuple[Participation, ...]:
@@ -219,6 +231,11 @@ class Plan:
                 if self.review_views
                 else {}
             ),
+            **(
+                {"knowledge": {str(item.id): _pick(item, KNOWLEDGE_FIELDS) for item in self.knowledge}}
+                if self.knowledge
+                else {}
+            ),
         }
 
 
@@ -234,6 +251,7 @@ RISK_FIELDS = (
     "title", "category", "likelihood", "impact", "owner_id", "mitigation", "next_review", "internal", "outcome",
 )  # fmt: skip
 VIEW_FIELDS = ("review_id", "given_by", "given_at", "delivery", "trust", "value", "governance", "summary")
+KNOWLEDGE_FIELDS = ("title", "classification", "terms", "owner_id", "side", "retired_at")
 EXIT_FIELDS = ("version", "triggers", "plan", "continuity", "assets", "reviewed_with", "saved_by", "saved_at")
 
 
@@ -292,6 +310,7 @@ def build(
             team=uow.joint_teams.of(relationship_id),
             risks=uow.risks.of(relationship_id, closed=True),
             review_views=uow.reviews.views(relationship_id),
+            knowledge=[i for i in uow.knowledge.of(relationship_id, retired=True) if i.seen_by(Side.HOME)],
             health=health_records(
                 [
                     (r, results(r, uow.health.answers(r.id or 0), health))
@@ -322,6 +341,7 @@ def assemble(
     health: Iterable[HealthRecord] = (),
     risks: Iterable[Risk] = (),
     review_views: Iterable[ReviewView] = (),
+    knowledge: Iterable[KnowledgeItem] = (),
 ) -> Plan:
     """The plan from its parts: every stage with its items and general notes (`checkin_stages`: each check-in's
     stage), and every RMP section with the items feeding it."""
@@ -370,10 +390,11 @@ def assemble(
         tuple(changes),
         version,
         names or KnownNames(),
-        tuple(team),
-        tuple(health),
-        tuple(risks),
-        tuple(review_views),
+        team=tuple(team),
+        health=tuple(health),
+        risks=tuple(risks),
+        knowledge=tuple(knowledge),
+        review_views=tuple(review_views),
     )
 
 

@@ -43,6 +43,13 @@ RISK_EDITABLE = {  # what editing a risk can change, in words
     "owner_id": "its owner",
     "mitigation": "its mitigation",
 }
+KNOWLEDGE_EDITABLE = {  # what editing an item of the knowledge map can change, in words
+    "title": "its title",
+    "description": "its description",
+    "owner_id": "its owner",
+    "classification": "its class",
+    "terms": "its terms",
+}
 
 
 def describe(event: AuditEvent, names: Names) -> str:
@@ -154,6 +161,12 @@ def _what(action: Action, event: AuditEvent, names: Names) -> str:
             return _idea_moved(subject, a)
         case Action.IDEA_KEPT_GOING:
             return f"kept {subject} going, to be decided by {_day(str(a.get('next_decision')))}"
+        case Action.KNOWLEDGE_ADDED:
+            return f"added {subject} to the knowledge map{_said(a.get('title'))}"
+        case Action.KNOWLEDGE_EDITED:
+            return f"edited {subject}: {', '.join(words for k, words in KNOWLEDGE_EDITABLE.items() if k in a)}"
+        case Action.KNOWLEDGE_RETIRED:
+            return f"retired {subject}{_said(b.get('title'))}"
         case _:
             assert_never(action)
 
@@ -164,6 +177,8 @@ def _subject(subject: str) -> str:
     kind, _, number = subject.partition(" ")
     if kind in ("dispute", "risk", "action", "idea") and number.isdigit():
         return f"{kind} #{number}"
+    if subject.startswith("knowledge item ") and subject.rpartition(" ")[2].isdigit():
+        return f"knowledge item #{subject.rpartition(' ')[2]}"
     if subject == "check-in":
         return "the check-in"
     return subject

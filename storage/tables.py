@@ -698,3 +698,29 @@ class IdeaRow(SQLModel, table=True):
     delivered_amount: str | None = Field(default=None, max_length=24)
     delivered_unit: str | None = Field(default=None, max_length=16)
     drop_reason: str | None = Field(default=None, sa_type=Text)
+
+
+class KnowledgeItemRow(SQLModel, table=True):
+    """An item of the knowledge map of a relationship; retired items are kept."""
+
+    __tablename__ = "knowledge_item"
+    __table_args__ = (
+        Index("ix_knowledge_relationship", "team_id", "relationship_id", "retired_at"),
+        # The form it was added from: the same form sent twice (a double click, a replay) adds one item.
+        UniqueConstraint("team_id", "form_key", name="uq_knowledge_form"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    team_id: str = Field(max_length=SLACK_ID)
+    relationship_id: int = Field(foreign_key="relationship.id", ondelete="CASCADE")
+    form_key: str = Field(max_length=64)
+    title: str = Field(max_length=150)
+    description: str = Field(sa_type=Text)
+    owner_id: str = Field(max_length=SLACK_ID)
+    classification: str = Field(max_length=8)
+    terms: str = Field(sa_type=Text)
+    side: str = Field(max_length=8)
+    added_by: str = Field(max_length=SLACK_ID)
+    added_at: datetime = Field(sa_type=UTCDateTime)
+    retired_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    retired_by: str | None = Field(default=None, max_length=SLACK_ID)

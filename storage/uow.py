@@ -19,6 +19,7 @@ from storage.repositories.health import SqlHealthRepository
 from storage.repositories.homes import SqlHomeRedrawRepository
 from storage.repositories.ideas import SqlIdeaRepository
 from storage.repositories.joint_team import SqlJointTeamRepository
+from storage.repositories.knowledge import SqlKnowledgeRepository
 from storage.repositories.notes import SqlNoteRepository
 from storage.repositories.nudges import SqlNudgeRepository, SqlProfileRepository, SqlSnoozeRepository
 from storage.repositories.relationships import SqlRelationshipRepository
@@ -58,6 +59,7 @@ class SqlUnitOfWork:
     risks: SqlRiskRepository
     actions: SqlActionRepository
     ideas: SqlIdeaRepository
+    knowledge: SqlKnowledgeRepository
 
     def __init__(
         self, sessions: sessionmaker[Session], team_id: str, reading_sessions: sessionmaker[Session] | None = None
@@ -98,6 +100,7 @@ class SqlUnitOfWork:
             self.risks = SqlRiskRepository(session, self.team_id)
             self.actions = SqlActionRepository(session, self.team_id)
             self.ideas = SqlIdeaRepository(session, self.team_id)
+            self.knowledge = SqlKnowledgeRepository(session, self.team_id)
         self._depth += 1
         return self
 

@@ -35,6 +35,7 @@ from stages.checklist import (
     not_applicable_reason,
     status_answer,
 )
+from stages.ports import UnitOfWork
 from stages.relationships import Relationship, taking_part
 
 log = logging.getLogger(__name__)
@@ -51,6 +52,26 @@ def register(app: App, deps: Deps) -> None:
     def why_reopen(view: dict[str, Any]) -> object:
         return reopen_reason(value(view, ids.BLOCK_REASON))
 
+    def evidence_kept(uow: UnitOfWork, organisation: str, view: dict[str, Any]) -> None:
+        checkin_service.refuse_never_shared_answer(
+            uow,
+            deps.catalogue,
+            carried(view, ItemRef).checkin_id,
+            organisation,
+            {ids.BLOCK_LINK: value(view, ids.BLOCK_LINK), ids.BLOCK_NOTE: value(view, ids.BLOCK_NOTE)},
+            internal=bool(chosen(view, ids.BLOCK_INTERNAL)) if ids.BLOCK_INTERNAL in _inputs(view) else None,
+        )
+
+    def reason_kept(uow: UnitOfWork, organisation: str, view: dict[str, Any]) -> None:
+        checkin_service.refuse_never_shared_answer(
+            uow,
+            deps.catalogue,
+            carried(view, ItemRef).checkin_id,
+            organisation,
+            {ids.BLOCK_REASON: value(view, ids.BLOCK_REASON)},
+            internal=None,
+        )
+
     for action_id in STATUS_ACTIONS:
         app.action(action_id)(ack=ack_silently, lazy=[lazy(deps, set_status)])
     app.action(ids.ACTION_ITEM_NOT_APPLICABLE)(ack=ack_silently, lazy=[lazy(deps, open_not_applicable)])
@@ -59,9 +80,14 @@ def register(app: App, deps: Deps) -> None:
     app.action(ids.ACTION_OPEN_THREAD)(ack_silently)  # Slack opens the link itself; the app only acknowledges
     app.action(ids.ACTION_SIGN_OFF)(ack=ack_silently, lazy=[lazy(deps, sign_off)])
     app.action(ids.ACTION_REOPEN)(ack=ack_silently, lazy=[lazy(deps, open_reopen)])
-    on_submit(app, deps, ids.VIEW_ITEM_NOT_APPLICABLE, save_not_applicable, reason)
-    on_submit(app, deps, ids.VIEW_ITEM_EVIDENCE, save_evidence, proof)
+    on_submit(app, deps, ids.VIEW_ITEM_NOT_APPLICABLE, save_not_applicable, reason, guards=(reason_kept,))
+    on_submit(app, deps, ids.VIEW_ITEM_EVIDENCE, save_evidence, proof, guards=(evidence_kept,))
     on_submit(app, deps, ids.VIEW_REOPEN_STAGE, save_reopen, why_reopen)
+
+
+def _inputs(view: dict[str, Any]) -> set[str]:
+    """The block ids of the form's inputs: what it offered."""
+    return {str(block.get("block_id")) for block in view.get("blocks", []) if block.get("type") == "input"}
 
 
 def _action(turn: Turn) -> dict[str, Any]:

@@ -75,18 +75,19 @@ def _edited(turn: Turn, event: dict[str, Any]) -> None:
     message = {**event.get("message", {}), "channel": event["channel"]}
     if not (_by_a_person(message) and _in_thread(message)):
         return
-    change = checkin_service.revise(
-        turn.uow(),
-        turn.deps.catalogue,
-        channel_id=message["channel"],
-        message_ts=message["ts"],
-        text=message.get("text") or "",
-        now=turn.now(),
-    )
-    if change is None:  # not captured before (say, written before the check-in existed): capture it now
-        _captured(turn, message)
-        return
-    _show(turn, change)
+    with explaining(turn):  # an edit naming a never-share item: told it is not kept, the note stays as it was
+        change = checkin_service.revise(
+            turn.uow(),
+            turn.deps.catalogue,
+            channel_id=message["channel"],
+            message_ts=message["ts"],
+            text=message.get("text") or "",
+            now=turn.now(),
+        )
+        if change is None:  # not captured before (say, written before the check-in existed): capture it now
+            _captured(turn, message)
+            return
+        _show(turn, change)
 
 
 def _deleted(turn: Turn, event: dict[str, Any]) -> None:

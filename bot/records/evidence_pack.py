@@ -31,6 +31,7 @@ from bot.records.plan_document import (
 from stages.directory import Names
 from stages.exits import ExitStrategy
 from stages.health import HealthRecord
+from stages.knowledge import CLASSIFICATION_WORDS
 from stages.risks import CATEGORY_WORDS
 from stages.rmp import Evidence, ItemRecord, Plan
 from stages.sentences import describe
@@ -54,6 +55,7 @@ def write_pack(evidence: Evidence, path: Path, names: Names | None = None) -> li
         "review_views.csv": _csv(VIEW_COLUMNS, _views(plan, who)),
         "disputes.csv": _csv(DISPUTE_COLUMNS, _disputes(plan, who)),
         "registers/risks.csv": _csv(RISK_COLUMNS, _risks(plan, who)),
+        "registers/knowledge.csv": _csv(KNOWLEDGE_COLUMNS, _knowledge(plan, who)),
         "dispute_events.csv": _csv(
             ["dispute", "at", "by", "by id", "what", "tier", "text"],
             (
@@ -109,6 +111,10 @@ RISK_COLUMNS = [
     "risk", "title", "description", "category", "effect of a breakdown", "likelihood", "impact", "score", "owner",
     "owner id", "mitigation", "next review", "kept", "organisation", "raised at", "raised by", "raised by id",
     "closed at", "closed by", "closed by id", "outcome",
+]  # fmt: skip
+KNOWLEDGE_COLUMNS = [
+    "item", "title", "description", "class", "terms", "organisation", "owner", "owner id", "added at", "added by",
+    "added by id", "retired at", "retired by", "retired by id",
 ]  # fmt: skip
 AUDIT_COLUMNS = ["event", "at", "by", "by id", "organisation", "what happened", "before", "after"]
 
@@ -203,6 +209,16 @@ def _risks(plan: Plan, names: Names) -> Iterator[list[Any]]:
         ]  # fmt: skip
 
 
+def _knowledge(plan: Plan, names: Names) -> Iterator[list[Any]]:
+    """The knowledge map as the host keeps it: the partner's never-share items are not the host's to list."""
+    for k in plan.knowledge:
+        yield [
+            k.id, k.title, k.description, CLASSIFICATION_WORDS[k.classification.value], k.terms,
+            plan.organisation(k.side), *_person(names, k.owner_id), _when(k.added_at), *_person(names, k.added_by),
+            _when(k.retired_at), *_person(names, k.retired_by),
+        ]  # fmt: skip
+
+
 def _trail(evidence: Evidence, names: Names) -> Iterator[list[Any]]:
     plan = evidence.plan
     for e in evidence.trail:
@@ -261,6 +277,8 @@ def _readme(evidence: Evidence, names: Names) -> str:
         "- `exit_strategy/v*.md`: every version of the joint exit strategy.",
         "- `registers/risks.csv`: the risk register, open and closed risks, each joint or internal to one"
         " organisation, with its score, owner, next review and outcome.",
+        "- `registers/knowledge.csv`: the knowledge map, live and retired items, each shared freely, under agreed"
+        " terms (with them) or never (the host's own only), with the organisation that holds it and its owner.",
         "- `plan_versions.csv`: when and why each version of the plan was kept.",
         "- `audit.csv`: the whole audit trail: when, who, what happened, and the record before and after (JSON).",
         "",

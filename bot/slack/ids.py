@@ -153,3 +153,13 @@ ACTION_IDEA_ADD = "idea_add"
 ACTION_IDEA_MOVE = "idea_move"
 ACTION_IDEA_DROP = "idea_drop"
 ACTION_IDEA_KEEP = "idea_keep"
+# The knowledge map
+VIEW_KNOWLEDGE_ADD = "knowledge_add"
+VIEW_KNOWLEDGE_EDIT = "knowledge_edit"
+BLOCK_KNOWLEDGE_OWNER = "knowledge_owner"
+BLOCK_CLASSIFICATION = "classification"
+BLOCK_TERMS = "terms"
+ACTION_KNOWLEDGE_ADD = "knowledge_add"
+ACTION_KNOWLEDGE_EDIT = "knowledge_edit"
+ACTION_KNOWLEDGE_RETIRE = "knowledge_retire"
+ACTION_KNOWLEDGE_SHOW = "knowledge_show"  # on the map posted in the channel: each person's own organisation's view

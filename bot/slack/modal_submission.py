@@ -11,7 +11,8 @@ from collections.abc import Callable
 from functools import partial
 from typing import Any
 
-from slack_bolt import Ack, App, BoltContext
+from slack_bolt import Ack, App, BoltContext, Respond
+from slack_sdk import WebClient
 
 from bot.deps import Deps
 from bot.slack.forms import outcome
@@ -25,6 +26,7 @@ log = logging.getLogger(__name__)
 JSON = dict[str, Any]
 Check = Callable[[JSON], object]
 Lookup = Callable[[UnitOfWork, JSON], object]  # a check that reads what is stored, e.g. the names taken
+Guard = Callable[[UnitOfWork, str, JSON], object]  # a lookup that also weighs the submitter's organisation
 
 # How each input reports its answer in a submitted view, and how a form is filled with it again.
 _ANSWERS = {
@@ -51,22 +53,30 @@ def on_submit(
     work: Work,
     *checks: Check,
     lookups: tuple[Lookup, ...] = (),
+    guards: tuple[Guard, ...] = (),
     about: Subject = Subject.CHECKIN,
 ) -> None:
-    """Listen for submissions of the modal `callback_id`: `checks` and `lookups` in the ack, then `work` after it;
-    a refusal that something went stale is worded as being `about` that."""
-    app.view(callback_id)(ack=checked(deps, checks, lookups), lazy=[saving(deps, work, checks, about, lookups)])
+    """Listen for submissions of the modal `callback_id`: `checks`, `lookups` and `guards` in the ack, then `work`
+    after it; a refusal that something went stale is worded as being `about` that."""
+    app.view(callback_id)(
+        ack=checked(deps, checks, lookups, guards), lazy=[saving(deps, work, checks, about, lookups, guards)]
+    )
 
 
 def checked(
-    deps: Deps, checks: tuple[Check, ...], lookups: tuple[Lookup, ...]
-) -> Callable[[Ack, JSON, BoltContext], None]:
-    """The ack: every problem the checks and lookups find goes under its field, all in one answer; otherwise the
-    modal shows "Saving…" until the work after the ack replaces it with the outcome."""
+    deps: Deps, checks: tuple[Check, ...], lookups: tuple[Lookup, ...], guards: tuple[Guard, ...] = ()
+) -> Callable[..., None]:
+    """The ack: every problem the checks, lookups and guards find goes under its field, all in one answer;
+    otherwise the modal shows "Saving…" until the work after the ack replaces it with the outcome."""
     copy = deps.copy
 
-    def acknowledge(ack: Ack, view: JSON, context: BoltContext) -> None:
+    def acknowledge(
+        ack: Ack, body: JSON, view: JSON, context: BoltContext, client: WebClient, respond: Respond
+    ) -> None:
         problems = problems_in(view, checks) + looked_up(lambda: deps.uow(team_of(context)), view, lookups)
+        if guards and not problems:
+            turn = Turn(body, client, context, respond, deps)
+            problems = guarded(turn.uow, view, guards, turn.organisation)
         if problems:
             errors = {p.field: copy.problem(p, plain=True) for p in first_per_field(problems)}
             ack(response_action="errors", errors=errors)
@@ -91,12 +101,22 @@ def looked_up(uow: Callable[[], UnitOfWork], view: JSON, lookups: tuple[Lookup, 
     return problems_in(view, tuple(partial(lookup, uow()) for lookup in lookups))
 
 
+def guarded(uow: Callable[[], UnitOfWork], view: JSON, guards: tuple[Guard, ...], organisation: str) -> list[Problem]:
+    """The problems the guards find for a submission by someone of `organisation` (none without guards)."""
+    return problems_in(view, tuple(partial(guard, uow(), organisation) for guard in guards))
+
+
 def first_per_field(problems: list[Problem]) -> list[Problem]:
     return list(InvalidInput(problems).by_field().values())
 
 
 def saving(
-    deps: Deps, work: Work, checks: tuple[Check, ...], about: Subject, lookups: tuple[Lookup, ...]
+    deps: Deps,
+    work: Work,
+    checks: tuple[Check, ...],
+    about: Subject,
+    lookups: tuple[Lookup, ...],
+    guards: tuple[Guard, ...] = (),
 ) -> Callable[..., None]:
     """The lazy listener: `work` returns the outcome to show in the modal (None: it showed its own).
 
@@ -107,6 +127,8 @@ def saving(
         copy = turn.deps.copy
         view = turn.body["view"]
         if problems_in(view, checks) or looked_up(turn.uow, view, lookups):
+            return
+        if guarded(turn.uow, view, guards, turn.organisation):
             return
         try:
             said = work(turn)

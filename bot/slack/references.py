@@ -377,3 +377,17 @@ class IdeaKeepRef:
         except ValueError:
             raise Unreadable(Subject.RELATIONSHIP, value) from None
         return cls(number(idea, Subject.RELATIONSHIP), day)
+
+
+@dataclass(frozen=True)
+class KnowledgeRef:
+    """An item of a knowledge map, on its buttons and in its forms."""
+
+    item_id: int
+
+    def encode(self) -> str:
+        return str(self.item_id)
+
+    @classmethod
+    def parse(cls, value: object) -> Self:
+        return cls(number(value, Subject.RELATIONSHIP))

@@ -56,6 +56,7 @@ SAMPLES = {"<name>": "Acme Logistics", "<relationship>": "Acme Alliance", "<rela
            "<relationship> <summary>": "Acme Alliance deliveries late",
            "<relationship> [count, up to 40]": "Acme Alliance 5",
            "<relationship> [diff]": "Acme Alliance diff", "<relationship> [map]": "Acme Alliance map",
+           "<relationship> [post]": "Acme Alliance post",
            "<topic>": "checkin"}  # fmt: skip
 
 

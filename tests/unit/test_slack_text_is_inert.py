@@ -37,6 +37,7 @@ from bot.governance import blocks as governance
 from bot.health import blocks as health
 from bot.home import blocks as home
 from bot.ideas import blocks as ideas
+from bot.knowledge import blocks as knowledge
 from bot.nudges import blocks as nudges
 from bot.records import blocks as plan
 from bot.relationships import blocks as relationships
@@ -74,6 +75,8 @@ from stages.health import results as health_results
 from stages.health_service import AnswerForm
 from stages.ideas import Amount, Idea, IdeaStatus
 from stages.joint_team import PairDraft, TeamPair
+from stages.knowledge import Classification, KnowledgeItem
+from stages.knowledge_service import KnowledgeMap
 from stages.nudges import NudgeKind, NudgeStatus, QueuedNudge
 from stages.partner_view import Standing
 from stages.relationship_service import StageLine, StatusReport
@@ -512,6 +515,13 @@ BUILDERS: dict[Callable[..., Any], Callable[[World], list[Any]]] = {
         for n in (0, 1, 11)
     ],
     risks.add_modal: lambda w: [risks.add_modal(COPY, w.relationship, NOW.date())],
+    knowledge.map_blocks: lambda w: [
+        knowledge.map_blocks(COPY, KnowledgeMap(w.relationship, Side.HOME, tuple(knowledge_of(w)) * n), posted=posted)
+        for n in (0, 1, 8)
+        for posted in (False, True)
+    ],
+    knowledge.add_modal: lambda w: [knowledge.add_modal(COPY, w.relationship)],
+    knowledge.edit_modal: lambda w: [knowledge.edit_modal(COPY, w.relationship, i) for i in knowledge_of(w)],
     risks.edit_modal: lambda w: [risks.edit_modal(COPY, w.relationship, risk) for risk in risks_of(w)],
     risks.close_modal: lambda w: [risks.close_modal(COPY, w.relationship, risk) for risk in risks_of(w)],
     risks.review_modal: lambda w: [
@@ -579,6 +589,17 @@ def ideas_of(world: World) -> list[Idea]:
     ]
 
 
+def knowledge_of(world: World) -> list[KnowledgeItem]:
+    """An item of each class, every typed text hostile: Globex's under agreed terms, the home side's never-share."""
+    t = world.text
+    free = KnowledgeItem(TEAM, REL_ID, t, t, ALICE, Classification.FREE, "", Side.HOME, OWNER, NOW, id=3)
+    return [
+        free,
+        replace(free, classification=Classification.TERMS, terms=t, side=Side.PARTNER, id=4),
+        replace(free, classification=Classification.NEVER, description="", id=5),
+    ]
+
+
 def risks_of(world: World) -> list[Risk]:
     """A joint risk and an internal one of the partner's, every typed text hostile; the second's review overdue."""
     t = world.text
@@ -630,14 +651,17 @@ def facts(world: World) -> dict[str, Any]:
     stage = world.board.stage
     return {
         "r": r, "d": [d, world.resolved.dispute, steps], "board": [world.board, world.signed_board], "stage": stage,
-        "phase": CATALOGUE.phase_of(1), "item": stage.items[1], "state": list(world.board.progress.states[:3]),
+        "phase": CATALOGUE.phase_of(1),
+        "item": [stage.items[1], *knowledge_of(world)], "state": list(world.board.progress.states[:3]),
         "position": 2, "notes": 2, "next_stage": [CATALOGUE.stage(2), None], "by": [ALICE, "accord"],
         "reason": world.text, "link": "https://acme.slack.com/archives/C0ACME/p1", "dos": [[world.text]],
         "donts": [[world.text]], "name": [world.text, "help", "new", "list", "checkin", "review", "dispute",
-        "disputes", "exit", "edit", "history", "plan", "status", "health", "risks", "actions", "ideas"],
+        "disputes", "exit", "edit", "history", "plan", "status", "health", "risks", "actions", "ideas",
+        "knowledge"],
         "usage": world.text, "word": world.text,
         "suggestion": [world.text, None], "suggestions": [[world.text, world.relationship.partner], []],
-        "deadline": [NOW - timedelta(days=1), None], "kind": [*DisputeEventKind, *NudgeKind],
+        "deadline": [NOW - timedelta(days=1), None],
+        "kind": [*DisputeEventKind, *NudgeKind, *(c.value for c in Classification)],
         "text": world.text, "people": [[ALICE, SPONSOR]], "c": [world.case, *world.diff.changes], "now": NOW,
         "count": 3, "field": ["name", "partner", "owner", "sponsor", "channel", "cadence", "summary", "update",
         "resolution", "root_cause", "relationship", "triggers", "plan", "continuity", "assets", "reviewed_with",
@@ -677,6 +701,7 @@ def facts(world: World) -> dict[str, Any]:
         "g": [g.value for g in Group], "points": [world.points],
         "risk": risks_of(world), "category": [c.value for c in RiskCategory],
         "source": [s.value for s in ActionSource], "source_id": [3, None],
+        "mine": [True, False, None], "title": world.text, "internal": [True, False],
         "risks": [RiskSummary(2, 1), RiskSummary(1, 0), None],
         "idea": ideas_of(world), "stale": [True, False], "status": [s.value for s in IdeaStatus],
         "to": ["agreed", "in_delivery", "delivered"], "delivered": [[Amount(Decimal(5), world.text)], []],
