@@ -57,6 +57,7 @@ class Action(StrEnum):
     RISK_EDITED = "risk.edited"
     RISK_REVIEWED = "risk.reviewed"
     RISK_CLOSED = "risk.closed"
+    MEETING_RECORDED = "meeting.recorded"
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ from stages.disputes import Dispute, DisputeEvent
 from stages.exits import ExitStrategy
 from stages.health import HealthAnswer, HealthRound
 from stages.joint_team import TeamPair
+from stages.meetings import Meeting
 from stages.nudges import DueReview, DueRiskReview, Nudge, NudgeKind, QueuedNudge, Snooze, Snoozes
 from stages.relationships import Relationship, Side
 from stages.reviews import Review
@@ -190,6 +191,14 @@ class HealthRepository(Protocol):
     def answer_of(self, round_id: int, key: str) -> HealthAnswer | None: ...
 
     def answers(self, round_id: int) -> list[HealthAnswer]: ...
+
+
+class MeetingRepository(Protocol):
+    def add(self, meeting: Meeting, form_key: str) -> Meeting | None:
+        """Store a new meeting; None if the form `form_key` recorded one already."""
+        ...
+
+    def of(self, relationship_id: int) -> list[Meeting]: ...
 
 
 class RiskRepository(Protocol):
@@ -499,6 +508,9 @@ class UnitOfWork(Protocol):
 
     @property
     def risks(self) -> RiskRepository: ...
+
+    @property
+    def meetings(self) -> MeetingRepository: ...
 
     def __enter__(self) -> Self: ...
 

@@ -144,6 +144,9 @@ def _what(action: Action, event: AuditEvent, names: Names) -> str:
             return f"reviewed {subject}, scored {b.get('score')} before and {a.get('score')} now{_said(a.get('note'))}"
         case Action.RISK_CLOSED:
             return f"closed {subject}{_said(a.get('outcome'))}"
+        case Action.MEETING_RECORDED:
+            kind = "an internal meeting" if a.get("internal") else "a meeting of the joint management team"
+            return f"recorded {kind} held on {a.get('held_on')} as {subject}"
         case _:
             assert_never(action)
 
@@ -152,7 +155,7 @@ def _subject(subject: str) -> str:
     """How the trail names what changed, in words: `dispute 2` is dispute #2, a note off any item is on the
     check-in."""
     kind, _, number = subject.partition(" ")
-    if kind in ("dispute", "risk") and number.isdigit():
+    if kind in ("dispute", "risk", "meeting") and number.isdigit():
         return f"{kind} #{number}"
     if subject == "check-in":
         return "the check-in"

@@ -17,6 +17,7 @@ from storage.repositories.disputes import SqlDisputeRepository
 from storage.repositories.health import SqlHealthRepository
 from storage.repositories.homes import SqlHomeRedrawRepository
 from storage.repositories.joint_team import SqlJointTeamRepository
+from storage.repositories.meetings import SqlMeetingRepository
 from storage.repositories.notes import SqlNoteRepository
 from storage.repositories.nudges import SqlNudgeRepository, SqlProfileRepository, SqlSnoozeRepository
 from storage.repositories.relationships import SqlRelationshipRepository
@@ -54,6 +55,7 @@ class SqlUnitOfWork:
     rmp_versions: SqlPlanVersionRepository
     health: SqlHealthRepository
     risks: SqlRiskRepository
+    meetings: SqlMeetingRepository
 
     def __init__(
         self, sessions: sessionmaker[Session], team_id: str, reading_sessions: sessionmaker[Session] | None = None
@@ -92,6 +94,7 @@ class SqlUnitOfWork:
             self.rmp_versions = SqlPlanVersionRepository(session, self.team_id)
             self.health = SqlHealthRepository(session, self.team_id)
             self.risks = SqlRiskRepository(session, self.team_id)
+            self.meetings = SqlMeetingRepository(session, self.team_id)
         self._depth += 1
         return self
 
