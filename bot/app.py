@@ -23,6 +23,7 @@ from bot.home.publish import publish_home
 from bot.installs import listeners as installs_listeners
 from bot.installs.flow import add_to_slack
 from bot.installs.setup import Installations
+from bot.meetings import listeners as meetings
 from bot.nudges import listeners as nudges
 from bot.nudges.delivery import update_settled_messages
 from bot.records import listeners as records
@@ -80,6 +81,7 @@ def subcommands() -> Registry:
             *governance.SUBCOMMANDS,
             *health.SUBCOMMANDS,
             *risks.SUBCOMMANDS,
+            *meetings.SUBCOMMANDS,
             *disputes.SUBCOMMANDS,
             *records.SUBCOMMANDS,
         ]
@@ -159,6 +161,7 @@ def build_app(
     governance.register(app, deps)
     health.register(app, deps)
     risks.register(app, deps)
+    meetings.register(app, deps)
     disputes.register(app, deps)
     nudges.register(app, deps)
     installs_listeners.register(app, deps)

@@ -14,6 +14,7 @@ from stages.catalogue import Catalogue, default_catalogue
 from stages.dispute_service import Case
 from stages.disputes import DisputeEventKind
 from stages.health import HealthSettings
+from stages.meetings import DEFAULT_CADENCE_DAYS
 from stages.nudges import QueuedNudge
 from stages.ports import UnitOfWork
 from stages.relationships import Relationship
@@ -95,6 +96,7 @@ class Deps:
     copy: Copy = field(default_factory=Copy)
     executor: Executor | None = None  # runs lazy listeners; None lets Bolt make its own thread pool
     health: HealthSettings = field(default_factory=lambda: HealthSettings(LOCAL_HEALTH_KEY))
+    meeting_cadence_days: int = DEFAULT_CADENCE_DAYS  # the joint management team meets at least this often
     # What one feature does for another, wired by the composition root (bot/app.py `wired`): features do not
     # import each other.
     home: HomePublisher | None = None

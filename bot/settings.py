@@ -53,6 +53,9 @@ class Settings(BaseSettings):
     health_cadence_days: int = Field(
         90, ge=7, description="The next health check is due this long after the last one closed (owner nudged)."
     )
+    meeting_cadence_days: int = Field(
+        30, ge=1, description="The joint management team's next meeting is due this long after its last one."
+    )
     health_key: SecretStr | None = Field(
         None, description="Key of the health check respondents' hashes; derived from the signing secret if unset."
     )

@@ -18,6 +18,7 @@ from stages.relationships import Relationship, Side
 MINUTES_MAX = 3000
 DECISION_MAX = 300
 DECISIONS_MAX = 20
+DECISIONS_TEXT_MAX = 3000  # all of them, as typed (Slack's longest text input)
 REASON_MAX = 300
 ATTENDEES_MAX = 30
 DEFAULT_CADENCE_DAYS = 30
@@ -95,7 +96,7 @@ def held_on(raw: str | None, today: date, began: date, problems: list[Problem]) 
 
 def decision_lines(raw: str | None, problems: list[Problem]) -> tuple[str, ...]:
     """The decisions, one per line, blank lines dropped."""
-    text = checked_text("decisions", raw, problems, limit=DECISIONS_MAX * (DECISION_MAX + 1))
+    text = checked_text("decisions", raw, problems, limit=DECISIONS_TEXT_MAX)
     lines = tuple(" ".join(line.split()) for line in text.splitlines() if line.strip())
     if len(lines) > DECISIONS_MAX:
         problems.append(Problem("decisions", "meeting_decisions_too_many", {"most": DECISIONS_MAX}))

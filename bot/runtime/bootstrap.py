@@ -53,6 +53,7 @@ class Bootstrap:
                 executor=self._executor,
                 tenants=tenants,
                 health=health,
+                meeting_cadence_days=self.settings.meeting_cadence_days,
                 partner_hosts=self.database.partner_hosts,
                 clients=self.client_for if installs else None,
             )

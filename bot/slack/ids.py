@@ -123,3 +123,11 @@ ACTION_RISK_ADD = "risk_add"
 ACTION_RISK_CLOSE = "risk_close"
 ACTION_RISK_REVIEW = "risk_review"
 ACTION_RISK_EDIT = "risk_edit"
+
+# The joint management team's meetings
+VIEW_MEETING = "meeting_record"
+BLOCK_HELD_ON = "held_on"
+BLOCK_ATTENDEES = "attendees"
+BLOCK_MINUTES = "minutes"
+BLOCK_ONE_SIDE_REASON = "one_side_reason"
+ACTION_MEETING_RECORD = "meeting_record"  # on the list and on the relationship card: the partner has no /accord

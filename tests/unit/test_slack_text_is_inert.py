@@ -34,6 +34,7 @@ from bot.disputes import blocks as disputes
 from bot.governance import blocks as governance
 from bot.health import blocks as health
 from bot.home import blocks as home
+from bot.meetings import blocks as meetings
 from bot.nudges import blocks as nudges
 from bot.records import blocks as plan
 from bot.relationships import blocks as relationships
@@ -69,6 +70,8 @@ from stages.health import (
 from stages.health import results as health_results
 from stages.health_service import AnswerForm
 from stages.joint_team import PairDraft, TeamPair
+from stages.meeting_service import Minutes
+from stages.meetings import Meeting
 from stages.nudges import NudgeKind, NudgeStatus, QueuedNudge
 from stages.partner_view import Standing
 from stages.relationship_service import StageLine, StatusReport
@@ -491,7 +494,31 @@ BUILDERS: dict[Callable[..., Any], Callable[[World], list[Any]]] = {
     risks.review_modal: lambda w: [
         risks.review_modal(COPY, w.relationship, risk, RiskReviewRef(7, NOW.date()), NOW.date()) for risk in risks_of(w)
     ],
+    meetings.minutes_blocks: lambda w: [
+        meetings.minutes_blocks(COPY, Minutes(w.relationship, side, tuple(meetings_of(w)) * n, due, team), NOW.date())
+        for n in (0, 1, 6)
+        for side in Side
+        for due in (NOW.date(), date(2020, 1, 1))
+        for team in ((), (TeamPair(w.text, OWNER, ALICE),))
+    ],
+    meetings.record_modal: lambda w: [
+        meetings.record_modal(COPY, relationship, team, NOW.date())
+        for relationship in (w.relationship, replace(w.relationship, partner_team_id="T0PARTNER"))
+        for team in ([], [TeamPair(w.text, OWNER, ALICE)])
+    ],
+    meetings.summary_blocks: lambda w: [meetings.summary_blocks(COPY, w.relationship, m) for m in meetings_of(w)],
 }
+
+
+def meetings_of(world: World) -> list[Meeting]:
+    """A joint meeting with decisions and one side's reason, and an internal one of the partner's without any,
+    every typed text hostile."""
+    t = world.text
+    joint = Meeting(TEAM, REL_ID, NOW.date(), (OWNER, ALICE), (SPONSOR,), t, (t, t), False, Side.HOME, t, ALICE, NOW, 4)
+    return [
+        joint,
+        replace(joint, home_attendees=(), decisions=(), internal=True, side=Side.PARTNER, one_side_reason=""),
+    ]
 
 
 def risks_of(world: World) -> list[Risk]:
@@ -549,8 +576,8 @@ def facts(world: World) -> dict[str, Any]:
         "position": 2, "notes": 2, "next_stage": [CATALOGUE.stage(2), None], "by": [ALICE, "accord"],
         "reason": world.text, "link": "https://acme.slack.com/archives/C0ACME/p1", "dos": [[world.text]],
         "donts": [[world.text]], "name": [world.text, "help", "new", "list", "checkin", "review", "dispute",
-        "disputes", "exit", "edit", "history", "plan", "status", "health", "risks"], "usage": world.text,
-        "word": world.text,
+        "disputes", "exit", "edit", "history", "plan", "status", "health", "risks", "meeting", "meetings"],
+        "usage": world.text, "word": world.text,
         "suggestion": [world.text, None], "suggestions": [[world.text, world.relationship.partner], []],
         "deadline": [NOW - timedelta(days=1), None], "kind": [*DisputeEventKind, *NudgeKind],
         "text": world.text, "people": [[ALICE, SPONSOR]], "c": [world.case, *world.diff.changes], "now": NOW,
@@ -590,6 +617,7 @@ def facts(world: World) -> dict[str, Any]:
         "g": [g.value for g in Group], "points": [world.points],
         "risk": risks_of(world), "category": [c.value for c in RiskCategory],
         "risks": [RiskSummary(2, 1), RiskSummary(1, 0), None],
+        "m": meetings_of(world), "ids": [[ALICE, SPONSOR], []], "began": NOW.date(),
     }  # fmt: skip
 
 
