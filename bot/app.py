@@ -26,6 +26,7 @@ from bot.installs import listeners as installs_listeners
 from bot.installs.flow import add_to_slack
 from bot.installs.setup import Installations
 from bot.knowledge import listeners as knowledge
+from bot.meetings import listeners as meetings
 from bot.nudges import listeners as nudges
 from bot.nudges.delivery import update_settled_messages
 from bot.records import listeners as records
@@ -86,6 +87,7 @@ def subcommands() -> Registry:
             *actions.SUBCOMMANDS,
             *ideas.SUBCOMMANDS,
             *knowledge.SUBCOMMANDS,
+            *meetings.SUBCOMMANDS,
             *disputes.SUBCOMMANDS,
             *records.SUBCOMMANDS,
         ]
@@ -172,6 +174,7 @@ def build_app(
     actions.register(app, deps)
     ideas.register(app, deps)
     knowledge.register(app, deps)
+    meetings.register(app, deps)
     disputes.register(app, deps)
     nudges.register(app, deps)
     installs_listeners.register(app, deps)

@@ -15,6 +15,7 @@ from stages.dispute_service import Case
 from stages.disputes import DisputeEventKind
 from stages.health import HealthSettings
 from stages.ideas import STALE_DAYS
+from stages.meetings import DEFAULT_CADENCE_DAYS
 from stages.nudges import QueuedNudge
 from stages.ports import UnitOfWork
 from stages.relationships import Relationship
@@ -98,6 +99,7 @@ class Deps:
     executor: Executor | None = None  # runs lazy listeners; None lets Bolt make its own thread pool
     health: HealthSettings = field(default_factory=lambda: HealthSettings(LOCAL_HEALTH_KEY))
     idea_stale_days: int = STALE_DAYS  # an idea unmoved this long is flagged stale (IDEA_STALE_DAYS)
+    meeting_cadence_days: int = DEFAULT_CADENCE_DAYS  # the joint management team meets at least this often
     # What one feature does for another, wired by the composition root (bot/app.py `wired`): features do not
     # import each other.
     home: HomePublisher | None = None

@@ -56,6 +56,9 @@ class Settings(BaseSettings):
     idea_stale_days: int = Field(
         60, ge=1, description="A value-creation idea unmoved this long is flagged stale and its owner nudged."
     )
+    meeting_cadence_days: int = Field(
+        30, ge=1, description="The joint management team's next meeting is due this long after its last one."
+    )
     health_key: SecretStr | None = Field(
         None, description="Key of the health check respondents' hashes; derived from the signing secret if unset."
     )

@@ -65,6 +65,7 @@ class Action(StrEnum):
     KNOWLEDGE_ADDED = "knowledge.added"
     KNOWLEDGE_EDITED = "knowledge.edited"
     KNOWLEDGE_RETIRED = "knowledge.retired"
+    MEETING_RECORDED = "meeting.recorded"
 
 
 @dataclass(frozen=True)

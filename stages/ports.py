@@ -18,6 +18,7 @@ from stages.health import HealthAnswer, HealthRound
 from stages.ideas import Idea, IdeaStatus
 from stages.joint_team import TeamPair
 from stages.knowledge import KnowledgeItem
+from stages.meetings import Meeting
 from stages.nudges import DueIdea, DueReview, DueRiskReview, Nudge, NudgeKind, QueuedNudge, Snooze, Snoozes
 from stages.relationships import Relationship, Side
 from stages.reviews import Review, ReviewView
@@ -217,6 +218,14 @@ class ActionRepository(Protocol):
     def complete(self, action: Action) -> bool:
         """Store the completion; False if the action was completed already."""
         ...
+
+
+class MeetingRepository(Protocol):
+    def add(self, meeting: Meeting, form_key: str) -> Meeting | None:
+        """Store a new meeting; None if the form `form_key` recorded one already."""
+        ...
+
+    def of(self, relationship_id: int) -> list[Meeting]: ...
 
 
 class RiskRepository(Protocol):
@@ -575,6 +584,9 @@ class UnitOfWork(Protocol):
 
     @property
     def knowledge(self) -> KnowledgeRepository: ...
+
+    @property
+    def meetings(self) -> MeetingRepository: ...
 
     def __enter__(self) -> Self: ...
 

@@ -167,6 +167,9 @@ def _what(action: Action, event: AuditEvent, names: Names) -> str:
             return f"edited {subject}: {', '.join(words for k, words in KNOWLEDGE_EDITABLE.items() if k in a)}"
         case Action.KNOWLEDGE_RETIRED:
             return f"retired {subject}{_said(b.get('title'))}"
+        case Action.MEETING_RECORDED:
+            kind = "an internal meeting" if a.get("internal") else "a meeting of the joint management team"
+            return f"recorded {kind} held on {a.get('held_on')} as {subject}"
         case _:
             assert_never(action)
 
@@ -175,7 +178,7 @@ def _subject(subject: str) -> str:
     """How the trail names what changed, in words: `dispute 2` is dispute #2, a note off any item is on the
     check-in."""
     kind, _, number = subject.partition(" ")
-    if kind in ("dispute", "risk", "action", "idea") and number.isdigit():
+    if kind in ("dispute", "risk", "action", "idea", "meeting") and number.isdigit():
         return f"{kind} #{number}"
     if subject.startswith("knowledge item ") and subject.rpartition(" ")[2].isdigit():
         return f"knowledge item #{subject.rpartition(' ')[2]}"

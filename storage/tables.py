@@ -724,3 +724,29 @@ class KnowledgeItemRow(SQLModel, table=True):
     added_at: datetime = Field(sa_type=UTCDateTime)
     retired_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     retired_by: str | None = Field(default=None, max_length=SLACK_ID)
+
+
+class MeetingRow(SQLModel, table=True):
+    """A meeting of a relationship's joint management team (or one side's own, when internal)."""
+
+    __tablename__ = "meeting"
+    __table_args__ = (
+        Index("ix_meeting_relationship", "team_id", "relationship_id", "held_on"),
+        # The form it was recorded from: the same form sent twice (a double click, a replay) records one meeting.
+        UniqueConstraint("team_id", "form_key", name="uq_meeting_form"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    team_id: str = Field(max_length=SLACK_ID)
+    relationship_id: int = Field(foreign_key="relationship.id", ondelete="CASCADE")
+    form_key: str = Field(max_length=64)
+    held_on: date
+    home_attendees: str = Field(sa_type=Text)  # Slack user ids, one per line, in the order chosen
+    partner_attendees: str = Field(sa_type=Text)
+    minutes: str = Field(sa_type=Text)
+    decisions: str = Field(sa_type=Text)  # one per line
+    internal: bool = False
+    side: str = Field(max_length=8)
+    one_side_reason: str = Field(sa_type=Text)
+    recorded_by: str = Field(max_length=SLACK_ID)
+    recorded_at: datetime = Field(sa_type=UTCDateTime)

@@ -20,6 +20,7 @@ from storage.repositories.homes import SqlHomeRedrawRepository
 from storage.repositories.ideas import SqlIdeaRepository
 from storage.repositories.joint_team import SqlJointTeamRepository
 from storage.repositories.knowledge import SqlKnowledgeRepository
+from storage.repositories.meetings import SqlMeetingRepository
 from storage.repositories.notes import SqlNoteRepository
 from storage.repositories.nudges import SqlNudgeRepository, SqlProfileRepository, SqlSnoozeRepository
 from storage.repositories.relationships import SqlRelationshipRepository
@@ -60,6 +61,7 @@ class SqlUnitOfWork:
     actions: SqlActionRepository
     ideas: SqlIdeaRepository
     knowledge: SqlKnowledgeRepository
+    meetings: SqlMeetingRepository
 
     def __init__(
         self, sessions: sessionmaker[Session], team_id: str, reading_sessions: sessionmaker[Session] | None = None
@@ -101,6 +103,7 @@ class SqlUnitOfWork:
             self.actions = SqlActionRepository(session, self.team_id)
             self.ideas = SqlIdeaRepository(session, self.team_id)
             self.knowledge = SqlKnowledgeRepository(session, self.team_id)
+            self.meetings = SqlMeetingRepository(session, self.team_id)
         self._depth += 1
         return self
 

@@ -118,5 +118,13 @@ def card_blocks(
             value=RelationshipRef(stored_id(r.id)).encode(),
         )
     )
+    # ...and anyone of either organisation records a meeting of the joint management team.
+    buttons.append(
+        ButtonElement(
+            text=plain(copy.plain("relationships", "card_meeting")),
+            action_id=ids.ACTION_MEETING_RECORD,
+            value=RelationshipRef(stored_id(r.id)).encode(),
+        )
+    )
     blocks.append(ActionsBlock(block_id="card", elements=buttons))
     return blocks

@@ -54,6 +54,7 @@ class Bootstrap:
                 tenants=tenants,
                 health=health,
                 idea_stale_days=self.settings.idea_stale_days,
+                meeting_cadence_days=self.settings.meeting_cadence_days,
                 partner_hosts=self.database.partner_hosts,
                 clients=self.client_for if installs else None,
             )

@@ -163,3 +163,10 @@ ACTION_KNOWLEDGE_ADD = "knowledge_add"
 ACTION_KNOWLEDGE_EDIT = "knowledge_edit"
 ACTION_KNOWLEDGE_RETIRE = "knowledge_retire"
 ACTION_KNOWLEDGE_SHOW = "knowledge_show"  # on the map posted in the channel: each person's own organisation's view
+# The joint management team's meetings
+VIEW_MEETING = "meeting_record"
+BLOCK_HELD_ON = "held_on"
+BLOCK_ATTENDEES = "attendees"
+BLOCK_MINUTES = "minutes"
+BLOCK_ONE_SIDE_REASON = "one_side_reason"
+ACTION_MEETING_RECORD = "meeting_record"  # on the list and on the relationship card: the partner has no /accord

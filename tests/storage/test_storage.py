@@ -15,7 +15,8 @@ from sqlmodel import SQLModel
 from stages.checkins import Checkin, Note
 from stages.checklist import ItemStatus, apply, blank_state, status_answer
 from stages.errors import NameTaken
-from stages.relationships import Relationship, RelationshipDraft
+from stages.meetings import Meeting
+from stages.relationships import Relationship, RelationshipDraft, Side
 from storage.database import Database, alembic_config
 
 NOW = datetime(2026, 11, 25, 10, 0, tzinfo=UTC)
@@ -174,6 +175,25 @@ def test_a_message_is_captured_as_a_note_once(database: Database) -> None:
         assert uow.notes.add(note) is None
         assert uow.notes.counts(checkin.id or 0) == {"S1.2": 1}
         uow.commit()
+
+
+def test_a_meeting_is_recorded_once_per_form_and_read_back_the_latest_first(database: Database) -> None:
+    with database.uow("T1") as uow:
+        rel = uow.relationships.add(relationship())
+        day = NOW.date()
+        first = Meeting(
+            "T1", rel.id or 0, day - timedelta(days=3), ("U1", "U3"), ("U9",), "Minutes", ("Hire", "Ship in May"),
+            False, Side.HOME, "", "U1", NOW,
+        )  # fmt: skip
+        saved = uow.meetings.add(first, "V1")
+        assert saved is not None and saved.id is not None
+        assert uow.meetings.add(first, "V1") is None  # the same form sent again
+        later = uow.meetings.add(replace(first, held_on=day, partner_attendees=(), decisions=()), "V2")
+        uow.commit()
+    with database.uow("T1") as uow:
+        assert uow.meetings.of(rel.id or 0) == [later, saved]
+    with database.uow("T2") as uow:
+        assert uow.meetings.of(rel.id or 0) == []
 
 
 def test_a_relationship_moves_only_from_the_stage_it_was_read_at(database: Database) -> None:

@@ -80,5 +80,5 @@ def test_a_subcommand_without_a_handler_or_declared_twice_stops_the_app() -> Non
 
 
 def test_modal_opening_subcommands_are_known_to_the_inbox() -> None:
-    assert [c.name for c in SUBCOMMANDS if c.opens_modal] == ["new", "edit", "review", "exit", "health"]
+    assert [c.name for c in SUBCOMMANDS if c.opens_modal] == ["new", "edit", "review", "exit", "health", "meeting"]
     assert SUBCOMMANDS.opens_modal("New Acme") and not SUBCOMMANDS.opens_modal("status Acme")

@@ -38,6 +38,7 @@ from bot.health import blocks as health
 from bot.home import blocks as home
 from bot.ideas import blocks as ideas
 from bot.knowledge import blocks as knowledge
+from bot.meetings import blocks as meetings
 from bot.nudges import blocks as nudges
 from bot.records import blocks as plan
 from bot.relationships import blocks as relationships
@@ -77,6 +78,8 @@ from stages.ideas import Amount, Idea, IdeaStatus
 from stages.joint_team import PairDraft, TeamPair
 from stages.knowledge import Classification, KnowledgeItem
 from stages.knowledge_service import KnowledgeMap
+from stages.meeting_service import Minutes
+from stages.meetings import Meeting
 from stages.nudges import NudgeKind, NudgeStatus, QueuedNudge
 from stages.partner_view import Standing
 from stages.relationship_service import StageLine, StatusReport
@@ -559,7 +562,31 @@ BUILDERS: dict[Callable[..., Any], Callable[[World], list[Any]]] = {
     ideas.move_modal: lambda w: [ideas.move_modal(COPY, w.relationship, idea, NOW.date()) for idea in ideas_of(w)],
     ideas.drop_modal: lambda w: [ideas.drop_modal(COPY, w.relationship, idea) for idea in ideas_of(w)],
     ideas.keep_modal: lambda w: [ideas.keep_modal(COPY, w.relationship, idea, NOW.date()) for idea in ideas_of(w)],
+    meetings.minutes_blocks: lambda w: [
+        meetings.minutes_blocks(COPY, Minutes(w.relationship, side, tuple(meetings_of(w)) * n, due, team), NOW.date())
+        for n in (0, 1, 6)
+        for side in Side
+        for due in (NOW.date(), date(2020, 1, 1))
+        for team in ((), (TeamPair(w.text, OWNER, ALICE),))
+    ],
+    meetings.record_modal: lambda w: [
+        meetings.record_modal(COPY, relationship, team, NOW.date())
+        for relationship in (w.relationship, replace(w.relationship, partner_team_id="T0PARTNER"))
+        for team in ([], [TeamPair(w.text, OWNER, ALICE)])
+    ],
+    meetings.summary_blocks: lambda w: [meetings.summary_blocks(COPY, w.relationship, m) for m in meetings_of(w)],
 }
+
+
+def meetings_of(world: World) -> list[Meeting]:
+    """A joint meeting with decisions and one side's reason, and an internal one of the partner's without any,
+    every typed text hostile."""
+    t = world.text
+    joint = Meeting(TEAM, REL_ID, NOW.date(), (OWNER, ALICE), (SPONSOR,), t, (t, t), False, Side.HOME, t, ALICE, NOW, 4)
+    return [
+        joint,
+        replace(joint, home_attendees=(), decisions=(), internal=True, side=Side.PARTNER, one_side_reason=""),
+    ]
 
 
 def actions_of(world: World) -> list[Action]:
@@ -657,7 +684,7 @@ def facts(world: World) -> dict[str, Any]:
         "reason": world.text, "link": "https://acme.slack.com/archives/C0ACME/p1", "dos": [[world.text]],
         "donts": [[world.text]], "name": [world.text, "help", "new", "list", "checkin", "review", "dispute",
         "disputes", "exit", "edit", "history", "plan", "status", "health", "risks", "actions", "ideas",
-        "knowledge"],
+        "knowledge", "meeting", "meetings"],
         "usage": world.text, "word": world.text,
         "suggestion": [world.text, None], "suggestions": [[world.text, world.relationship.partner], []],
         "deadline": [NOW - timedelta(days=1), None],
@@ -692,7 +719,8 @@ def facts(world: World) -> dict[str, Any]:
         "side": list(Side), "other": list(Side), "partner": world.text, "stages": [[stage, CATALOGUE.stage(2)]],
         "channel": CHANNEL, "counterpart": [ALICE, None], "recipient": ALICE,
         "team": [[TeamPair(world.text, OWNER, ALICE), TeamPair(world.text, None, None)]], "row": 1, "most": 8,
-        "withheld": [True, False], "what": ["plan", "history"],
+        "withheld": [True, False], "m": meetings_of(world), "ids": [[ALICE, SPONSOR], []], "began": NOW.date(),
+        "what": ["plan", "history"],
         "standing": [Standing(r, True, 2), Standing(r, False, None)],
         "h": [world.health_round, replace(world.health_round, closed_at=NOW, closed_by=ALICE)],
         "res": world.health_results, "labels": [(world.text, world.text)],
