@@ -6,6 +6,7 @@ live, with who holds each item, instead of a paragraph in a plan.
 Rules only: what an item holds, who may see it, and whether a text names an item never to be shared.
 """
 
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -98,10 +99,12 @@ def _folded(text: str) -> str:
 
 
 def never_share_named(text: str, items: Sequence[KnowledgeItem], side: Side) -> KnowledgeItem | None:
-    """The first live never-share item of `side` whose title `text` names (ignoring case and spacing), if any."""
+    """The first live never-share item of `side` whose title `text` names, as whole words (ignoring case and
+    spacing: a short title such as "AI" is not named by "maintain"), if any."""
     said = _folded(text)
     for item in items:
-        if item.live and item.never_shared and item.side is side and _folded(item.title) in said:
+        whole = rf"(?<!\w){re.escape(_folded(item.title))}(?!\w)"
+        if item.live and item.never_shared and item.side is side and re.search(whole, said):
             return item
     return None
 

@@ -34,11 +34,11 @@ def knowledge_map(uow: UnitOfWork, which: int | str, organisation: str) -> Knowl
     return KnowledgeMap(relationship, side, tuple(seen))
 
 
-def channel_map(uow: UnitOfWork, which: int | str, organisation: str) -> KnowledgeMap:
-    """The live items everyone in the relationship's channel may see: in a channel shared with the partner, no
-    item never to be shared, of either organisation."""
+def channel_map(uow: UnitOfWork, which: int | str, organisation: str, *, shared: bool) -> KnowledgeMap:
+    """The live items everyone in the relationship's channel may see: in a channel shared with another organisation
+    (a joint relationship's, or one Slack says is `shared`), no item never to be shared, of either organisation."""
     found = knowledge_map(uow, which, organisation)
-    if not found.relationship.is_joint:
+    if not (found.relationship.is_joint or shared):
         return found
     return KnowledgeMap(found.relationship, found.side, tuple(i for i in found.items if not i.never_shared))
 

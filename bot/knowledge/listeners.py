@@ -16,6 +16,7 @@ from bot.slack.modal_submission import form_again, on_submit
 from bot.slack.people import team_of_person
 from bot.slack.references import KnowledgeRef, RelationshipRef, Subject, carried, pressed
 from bot.slack.refusals import explaining
+from bot.slack.sharing import sharing
 from bot.slack.subcommands import Invocation, Subcommand
 from bot.slack.turn import Turn, ack_silently, lazy
 from stages import knowledge_service
@@ -73,12 +74,13 @@ def _tell_map(turn: Turn, found: KnowledgeMap) -> None:
 
 
 def post_map(turn: Turn, which: str) -> None:
-    """The map everyone in the relationship's channel may see, posted there: in a channel shared with the partner,
-    no item either organisation never shares."""
+    """The map everyone in the relationship's channel may see, posted there: in a channel shared with another
+    organisation (or one Slack does not say is not), no item either organisation never shares."""
     copy = turn.deps.copy
     with explaining(turn, about=Subject.RELATIONSHIP):
-        found = knowledge_service.channel_map(turn.uow(), which, turn.organisation)
-        r = found.relationship
+        r = knowledge_service.relationship_for(turn.uow(), which, turn.organisation)
+        shared = r.is_joint or not sharing(turn.client, r.channel_id).may_hold_internal
+        found = knowledge_service.channel_map(turn.uow(), r.id or 0, turn.organisation, shared=shared)
         try:
             turn.client.chat_postMessage(
                 channel=r.channel_id,

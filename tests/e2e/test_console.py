@@ -218,3 +218,12 @@ def test_the_health_script_plays_a_round_and_saves_its_chart(tmp_path: Path) -> 
     assert "We hear of changes late" not in out.split("RESULTS")[-1]  # Pat's comment: too few on Globex's side
     saved = Path(out.split("(saved to ")[-1].split(")")[0])
     assert saved.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_the_knowledge_script_keeps_each_organisations_never_share_items_to_itself(tmp_path: Path) -> None:
+    out = console(tmp_path / "state", (ROOT / "examples/knowledge.txt").read_text())
+    assert "\n! " not in out  # every prompt answered, every button on screen
+    posted, pats, alices = out.split("/accord knowledge Acme Alliance post")[-1].split("as @")[0:3]
+    assert "2 items (what both organisations share" in posted and "Pricing model" not in posted
+    assert "*Globex product roadmap* · held by your organisation" in pats and "Pricing model" not in pats
+    assert "*Pricing model* · held by your organisation" in alices and "Globex product roadmap" not in alices

@@ -21,9 +21,10 @@ from stages.catalogue import default_catalogue
 from stages.checkins import SignOff
 from stages.knowledge import item_draft
 from tests.conftest import START
-from tests.e2e.helpers import ALICE, BOB, fresh, last_ephemeral, relationship, shown
+from tests.e2e.helpers import ACME, ALICE, BOB, create_relationship, fresh, last_ephemeral, relationship, shown
 from tests.e2e.test_joint_relationships import (
     EVIDENCE,
+    INITECH,
     IRENE,
     JOINT,
     PAT,
@@ -279,3 +280,18 @@ def test_the_plans_versions_compare_the_map(joint: Sandbox) -> None:
     assert [(c.path, c.before) for c in changes if c.path[0] == "knowledge"] == [
         (("knowledge", "1", "retired_at"), None)
     ]
+
+
+def test_a_never_share_item_is_posted_in_an_internal_channel_only(joint: Sandbox) -> None:
+    create_relationship(joint, "Acme Supply", sponsor=BOB, channel=ACME, partner="Supplier")
+    r = relationship(joint, "Acme Supply")
+    draft = item_draft(title="Pricing model", description="", owner_id=BOB, classification="never", terms="")
+    uow, now = joint.database.uow(joint.workspace.team_id), joint.clock.now()
+    knowledge_service.add_item(
+        uow, r.id or 0, draft, owner_organisation=r.team_id, by=ALICE, organisation=r.team_id, now=now, form_key="V1"
+    )
+    joint.driver.command(ALICE, ACME, "knowledge Acme Supply post")
+    assert "Pricing model" in shown(joint.workspace.top_level(ACME)[-1])
+    joint.workspace.share_channel(ACME, INITECH)  # shared since, though the relationship is not a joint one
+    joint.driver.command(ALICE, ACME, "knowledge Acme Supply post")
+    assert "no items yet" in shown(joint.workspace.top_level(ACME)[-1])

@@ -33,6 +33,7 @@ SHOWS = {
     "examples/demo.txt": "✅ *Acme Alliance* is set up",  # in its own workspace, though the session made one
     "examples/joint.txt": "signed off* by @alice for Accord Sandbox and @pat for Globex",
     "examples/health.txt": "HEALTH CHECK 1 OF ACME ALLIANCE · RESULTS",
+    "examples/knowledge.txt": "*Globex product roadmap* · held by your organisation",
     "--console .accord export": "# Acme Alliance\n",
     "--console .accord nudges --dry-run": "Workspace Accord Sandbox",
 }

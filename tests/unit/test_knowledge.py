@@ -95,3 +95,9 @@ def test_a_text_names_a_never_share_item_of_the_writers_side_by_title_ignoring_c
     assert never_share_named("The roadmap and specs", items, Side.HOME) is None  # Globex's, and a free one
     assert never_share_named("old secret", items, Side.HOME) is None
     assert never_share_named("the Roadmap", items, Side.PARTNER) == items[1]
+
+
+def test_a_title_is_named_as_whole_words_only() -> None:
+    items = [item("AI", Classification.NEVER)]
+    assert never_share_named("We maintain the plan", items, Side.HOME) is None
+    assert never_share_named("Our AI, attached", items, Side.HOME) == items[0]
