@@ -13,6 +13,7 @@ from bot.records.plan_document import render_html
 from bot.slack.kit import context, header, message_blocks, section
 from bot.slack.people import SlackNames
 from bot.slack.posting import post_in_channel
+from bot.slack.sharing import Sharing, sharing
 from bot.slack.subcommands import Invocation, Subcommand, name_and_number
 from bot.slack.turn import Turn
 from stages import partner_view, relationship_service, rmp
@@ -84,6 +85,12 @@ def _plan(turn: Turn, argument: str) -> None:
         return
     plan, relationship = asked, asked.relationship
     channel = turn.body["channel_id"]
+    status = sharing(turn.client, channel)
+    if not status.may_hold_internal and status is not Sharing.UNSEEN:
+        # The plan holds this organisation's own preparation and what it marked internal: never where another
+        # organisation reads (nor where Slack does not say it does not). It goes to the person instead.
+        channel = turn.client.conversations_open(users=turn.user_id)["channel"]["id"]
+        turn.tell(deps.copy("plan_summary", "sent_privately", r=relationship, here=turn.body["channel_id"]))
     try:
         posted = post_in_channel(
             turn.client,

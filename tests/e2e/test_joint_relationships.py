@@ -845,3 +845,19 @@ def test_the_partners_plan_and_history_commands_say_where_the_joint_records_are(
     globex.workspace.channel(GLOBEX_GENERAL).members.add(HANK)
     globex.command(HANK, GLOBEX_GENERAL, "plan Acme Alliance")
     assert "There is no relationship called *Acme Alliance*" in globex.workspace.ephemerals_for(HANK)[-1].text
+
+
+def test_the_plan_asked_for_in_the_shared_channel_goes_to_the_person_alone(joint: Sandbox) -> None:
+    joint.driver.command(ALICE, JOINT, "review Acme Alliance")
+    answers = {"summary": "Globex slips on every delivery", "internal": ["internal"], **RATINGS}
+    assert joint.driver.submit(ALICE, answers).errors == {}
+    posted_before = len(joint.workspace.top_level(JOINT))
+    joint.driver.command(ALICE, JOINT, "plan Acme Alliance")
+    assert len(joint.workspace.top_level(JOINT)) == posted_before  # nothing of it in the shared channel
+    assert "I sent it to you in our direct messages instead" in shown(last_ephemeral(joint, ALICE))
+    dm = joint.workspace.im_with(ALICE)
+    summary = joint.workspace.top_level(dm.id)[-1]
+    assert "Relationship Management Plan · Acme Alliance" in shown(summary)
+    [shared] = joint.workspace.replies(dm.id, summary.ts)
+    document = joint.emulator.uploads[shared.files[0]["id"]].decode()
+    assert "Globex slips on every delivery" in document and "Operational awareness" in document

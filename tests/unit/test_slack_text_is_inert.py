@@ -720,7 +720,7 @@ def facts(world: World) -> dict[str, Any]:
         "channel": CHANNEL, "counterpart": [ALICE, None], "recipient": ALICE,
         "team": [[TeamPair(world.text, OWNER, ALICE), TeamPair(world.text, None, None)]], "row": 1, "most": 8,
         "withheld": [True, False], "m": meetings_of(world), "ids": [[ALICE, SPONSOR], []], "began": NOW.date(),
-        "what": ["plan", "history"],
+        "what": ["plan", "history"], "here": CHANNEL,
         "standing": [Standing(r, True, 2), Standing(r, False, None)],
         "h": [world.health_round, replace(world.health_round, closed_at=NOW, closed_by=ALICE)],
         "res": world.health_results, "labels": [(world.text, world.text)],
