@@ -19,6 +19,8 @@ from stages.disputes import Dispute, DisputeEvent
 from stages.errors import Stale
 from stages.exits import ExitStrategy
 from stages.health import RESULTS_ONLY, HealthRecord, HealthSettings, health_records, results
+from stages.ideas import Amount, Idea, IdeaStatus, delivered_totals, idea_subject
+from stages.ideas import ranked as ranked_ideas
 from stages.joint_team import TeamPair
 from stages.ports import UnitOfWork
 from stages.relationship_service import named_with_word
@@ -133,6 +135,7 @@ class Plan:
     team: tuple[TeamPair, ...] = ()  # the joint management team, role by role
     health: tuple[HealthRecord, ...] = ()  # closed health check rounds, oldest first
     risks: tuple[Risk, ...] = ()  # the risk register, open and closed, oldest first
+    ideas: tuple[Idea, ...] = ()  # the value-creation ideas, open and closed, oldest first
 
     @property
     def open_risks(self) -> list[Risk]:
@@ -142,6 +145,35 @@ class Plan:
     @property
     def closed_risks(self) -> list[Risk]:
         return [risk for risk in self.risks if not risk.open]
+
+    @property
+    def home_name(self) -> str:
+        return self.organisation(Side.HOME)
+
+    @property
+    def shared_ideas(self) -> list[Idea]:
+        """The ideas the plan shows: in a relationship shared with the partner (whose channel the plan is posted
+        in) the joint ones only, an internal idea not even counted; otherwise all of them."""
+        joint = self.relationship.is_joint
+        return [idea for idea in self.ideas if not (joint and idea.internal)]
+
+    @property
+    def open_ideas(self) -> list[Idea]:
+        """The open ideas the plan shows, the soonest decision first."""
+        return ranked_ideas(self.shared_ideas)
+
+    @property
+    def delivered_ideas(self) -> list[Idea]:
+        return [idea for idea in self.shared_ideas if idea.status is IdeaStatus.DELIVERED]
+
+    @property
+    def dropped_ideas(self) -> list[Idea]:
+        return [idea for idea in self.shared_ideas if idea.status is IdeaStatus.DROPPED]
+
+    @property
+    def delivered_value(self) -> list[Amount]:
+        """The value the ideas the plan shows delivered, summed for each currency or unit."""
+        return delivered_totals(self.shared_ideas)
 
     @property
     def participation(self) -> tuple[Participation, ...]:
@@ -209,6 +241,7 @@ class Plan:
             "disputes": {str(d.dispute.id): _pick(d.dispute, DISPUTE_FIELDS) for d in self.disputes},
             "exit_strategy": _pick(self.exit_strategy, EXIT_FIELDS) if self.exit_strategy else None,
             **({"risks": {str(risk.id): _pick(risk, RISK_FIELDS) for risk in self.risks}} if self.risks else {}),
+            **({"ideas": {str(i.id): _pick(i, IDEA_FIELDS) for i in self.shared_ideas}} if self.shared_ideas else {}),
         }
 
 
@@ -222,6 +255,10 @@ REVIEW_FIELDS = (
 DISPUTE_FIELDS = ("summary", "tier", "status", "owner_id", "resolution", "root_cause")
 RISK_FIELDS = (
     "title", "category", "likelihood", "impact", "owner_id", "mitigation", "next_review", "internal", "outcome",
+)  # fmt: skip
+IDEA_FIELDS = (
+    "title", "status", "owner_id", "expected_amount", "expected_unit", "next_decision", "delivered_amount",
+    "delivered_unit", "drop_reason",
 )  # fmt: skip
 EXIT_FIELDS = ("version", "triggers", "plan", "continuity", "assets", "reviewed_with", "saved_by", "saved_at")
 
@@ -280,6 +317,7 @@ def build(
             names=KnownNames(uow.directory.all()),
             team=uow.joint_teams.of(relationship_id),
             risks=uow.risks.of(relationship_id, closed=True),
+            ideas=uow.ideas.of(relationship_id, closed=True),
             health=health_records(
                 [
                     (r, results(r, uow.health.answers(r.id or 0), health))
@@ -309,6 +347,7 @@ def assemble(
     team: Iterable[TeamPair] = (),
     health: Iterable[HealthRecord] = (),
     risks: Iterable[Risk] = (),
+    ideas: Iterable[Idea] = (),
 ) -> Plan:
     """The plan from its parts: every stage with its items and general notes (`checkin_stages`: each check-in's
     stage), and every RMP section with the items feeding it."""
@@ -344,6 +383,9 @@ def assemble(
         SectionRecord(section, tuple(records[i.id] for i in catalogue.items if i.rmp_section == section.number))
         for section in catalogue.rmp_sections
     )
+    ideas = tuple(ideas)
+    # The plan is posted in the relationship's channel: one shared with the partner tells nothing of an internal idea.
+    hidden = {idea_subject(i.id or 0) for i in ideas if i.internal} if relationship.is_joint else set()
     return Plan(
         relationship,
         now,
@@ -354,12 +396,13 @@ def assemble(
         tuple(reviews),
         tuple(disputes),
         tuple(exits),
-        tuple(changes),
+        tuple(c for c in changes if c.subject not in hidden),
         version,
         names or KnownNames(),
         tuple(team),
         tuple(health),
         tuple(risks),
+        ideas,
     )
 
 
