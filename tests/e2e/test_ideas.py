@@ -272,3 +272,38 @@ def test_the_plan_shows_the_joint_ideas_and_the_evidence_pack_holds_them_all(joi
     ]
     assert rows[0]["owner id"] == BOB and rows[0]["proposed by id"] == PAT and rows[0]["expected amount"] == "120000"
 
+
+def test_status_counts_the_open_and_stale_ideas_and_shows_the_value_delivered(joint: Sandbox) -> None:
+    joint.driver.command(ALICE, JOINT, "status Acme Alliance")
+    assert "*Value-creation ideas* 0 open: `/accord ideas Acme Alliance`" in shown(last_ephemeral(joint, ALICE))
+    assert add(joint, idea_form()) == {}
+    assert add(joint, idea_form(title="Joint training")) == {}
+    joint.advance(timedelta(days=60))
+    later = (joint.clock.now().date() + timedelta(days=9)).isoformat()
+    assert "is now agreed" in press(joint, ids.ACTION_IDEA_MOVE, {"next_decision": later})
+    assert "is now in delivery" in press(joint, ids.ACTION_IDEA_MOVE, {"next_decision": later})
+    assert "delivering" in press(joint, ids.ACTION_IDEA_MOVE, {"delivered_amount": "1500"})
+    joint.driver.command(ALICE, JOINT, "status Acme Alliance")
+    assert "*Value-creation ideas* 1 open, 1 stale :hourglass: · delivered 1,500 GBP" in shown(
+        last_ephemeral(joint, ALICE)
+    )
+
+
+def test_the_home_tab_lists_the_stale_ideas_the_person_owns_with_keep_going_and_drop(joint: Sandbox) -> None:
+    assert add(joint, idea_form()) == {}  # Bob owns it
+    joint.advance(timedelta(days=59))
+    assert "which you own, has not moved" not in shown(joint.driver.open_home(BOB))
+    joint.advance(timedelta(days=1))
+    home = joint.driver.open_home(BOB)
+    assert "The value-creation idea *Share the warehouse &lt;!channel&gt;* of *Acme Alliance*" in shown(home)
+    assert "which you own, has not moved" not in shown(joint.driver.open_home(ALICE))
+    joint.driver.click(BOB, home, ids.ACTION_IDEA_KEEP)
+    later = (joint.clock.now().date() + timedelta(days=30)).isoformat()
+    assert joint.driver.submit(BOB, {"next_decision": later}).errors == {}
+    assert "which you own, has not moved" not in shown(joint.driver.open_home(BOB))
+    joint.advance(timedelta(days=60))
+    home = joint.driver.open_home(BOB)
+    joint.driver.click(BOB, home, ids.ACTION_IDEA_DROP)
+    assert joint.driver.submit(BOB, {"reason": "Nobody has time"}).errors == {}
+    assert "which you own, has not moved" not in shown(joint.driver.open_home(BOB))
+    assert "no open ideas" in listed(joint)
