@@ -501,7 +501,7 @@ def diff(before: Mapping[str, Any], after: Mapping[str, Any]) -> list[Change]:
     return whole + values
 
 
-RECORD_AREAS = ("reviews", "disputes")
+RECORD_AREAS = ("reviews", "disputes", "ideas")
 
 
 def _flatten(value: Any, path: tuple[str, ...] = ()) -> dict[tuple[str, ...], Any]:

@@ -8,6 +8,7 @@ import csv
 import io
 import zipfile
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 
@@ -18,6 +19,7 @@ from bot.records.evidence_pack import write_pack
 from bot.records.plan_document import render_html, render_markdown
 from bot.sandbox.harness import Sandbox
 from bot.slack import ids
+from bot.slack.wording import Copy
 from stages import idea_service, rmp
 from stages.catalogue import default_catalogue
 from stages.errors import OutsideTheRelationship
@@ -260,6 +262,11 @@ def test_the_plan_shows_the_joint_ideas_and_the_evidence_pack_holds_them_all(joi
     changes = [c.path for c in rmp.diff(before, evidence.plan.content())]
     assert ("ideas", "3", "status") in changes and ("ideas", "4", "drop_reason") in changes
     assert not any(path[:2] == ("ideas", "1") for path in changes)
+    added = replace(evidence.plan, ideas=(*evidence.plan.ideas, replace(evidence.plan.ideas[1], id=5)))
+    [new] = [c for c in rmp.diff(evidence.plan.content(), added.content()) if c.path[0] == "ideas"]
+    assert new.path == ("ideas", "5") and new.before is None  # a new idea is one change, holding the whole idea
+    told = Copy()("plan_summary", "change", c=new, label="", before=new.before, after=new.after)
+    assert "Value-creation idea #5 added: _Shared | idea_, proposed" in told
     files = write_pack(evidence, tmp_path / "pack.zip")
     assert "registers/ideas.csv" in files
     with zipfile.ZipFile(tmp_path / "pack.zip") as pack:
