@@ -168,7 +168,7 @@ def test_an_idea_is_flagged_stale_on_the_sixtieth_day_unmoved_and_kept_going(joi
     joint.advance(timedelta(days=59))
     assert "stale" not in listed(joint)
     joint.advance(timedelta(days=1))
-    assert f"stale since {START.day}" in listed(joint)
+    assert f"· Proposed · :hourglass: stale, unmoved since {START.day} Nov 2026\nExpected 120,000 GBP" in listed(joint)
     today = joint.clock.now().date()
     joint.driver.command(ALICE, JOINT, "ideas Acme Alliance")
     joint.driver.click(ALICE, last_ephemeral(joint, ALICE), ids.ACTION_IDEA_KEEP)
