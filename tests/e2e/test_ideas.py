@@ -314,3 +314,16 @@ def test_the_home_tab_lists_the_stale_ideas_the_person_owns_with_keep_going_and_
     assert joint.driver.submit(BOB, {"reason": "Nobody has time"}).errors == {}
     assert "which you own, has not moved" not in shown(joint.driver.open_home(BOB))
     assert "no open ideas" in listed(joint)
+
+
+@pytest.mark.parametrize("metadata", ["", "x", "1@delivered", "1@weather", "9999@proposed"])
+def test_a_move_form_that_names_no_open_idea_changes_nothing(joint: Sandbox, metadata: str) -> None:
+    assert add(joint, idea_form()) == {}
+    joint.driver.command(ALICE, JOINT, "ideas Acme Alliance")
+    joint.driver.click(ALICE, last_ephemeral(joint, ALICE), ids.ACTION_IDEA_MOVE)
+    record = joint.workspace.current_modal(ALICE)
+    assert record is not None
+    record.view["private_metadata"] = metadata
+    later = (START.date() + timedelta(days=9)).isoformat()
+    assert joint.driver.submit(ALICE, {"next_decision": later}).errors == {}
+    assert "· Proposed" in listed(joint)
