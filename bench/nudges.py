@@ -3,8 +3,9 @@
 For each backend and size N, a fresh database (migrated with Alembic) is seeded in bulk with N relationships
 in one workspace: by default 10% have their review overdue, 8% their exit strategy review overdue, and 5% an
 open tier-1 dispute past its 7-day limit (half of them also past the one-day grace, so they climb a tier); every
-one has 10 risks on its register, and on 10% one risk's review is overdue. The rest are due in the future and
-must not be read at all. Then, at a fixed `now`, it measures:
+one has 10 risks on its register, and on 10% one risk's review is overdue; every one has 5 value-creation ideas,
+and on 10% one of them has not moved for IDEA_STALE_DAYS (stale). The rest are due in the future and must not be
+read at all. Then, at a fixed `now`, it measures:
 
   find    `due_nudges` alone: reading what is due and working out the nudges (read only, nothing written);
   sweep   the first `sweep_many`: finds everything due, climbs the disputes, fills the outbox; split into
@@ -133,6 +134,29 @@ RISK_COLUMNS = (
 )
 RISKS_EACH = 10  # risks on each relationship's register, one of them overdue where its review is due
 
+IDEA_COLUMNS = (
+    "team_id",
+    "relationship_id",
+    "form_key",
+    "title",
+    "proposer_id",
+    "owner_id",
+    "value_home",
+    "value_partner",
+    "expected_amount",
+    "expected_unit",
+    "expected_words",
+    "status",
+    "next_decision",
+    "internal",
+    "side",
+    "raised_by",
+    "raised_at",
+    "moved_on",
+)
+IDEAS_EACH = 5  # value-creation ideas of each relationship, one of them stale where one is
+OPEN_STATUSES = ("proposed", "agreed", "in_delivery")
+
 T = TypeVar("T")
 Batches = Iterator[list[tuple[Any, ...]]]
 
@@ -151,16 +175,25 @@ class Plan:
     disputes: int  # open tier-1 dispute past its limit; every other one also past the grace, so it climbs
     tenants: int = 1  # workspaces sharing the n relationships equally, swept in batches
     risk_reviews: int = 0  # relationships with a risk whose review is overdue (every one has RISKS_EACH risks)
+    stale_ideas: int = 0  # relationships with a stale value-creation idea (every one has IDEAS_EACH ideas)
 
     @classmethod
     def mix(cls, n: int) -> "Plan":
-        return cls("mix", n, n * 10 // 100, n * 8 // 100, n * 5 // 100, risk_reviews=n * 10 // 100)
+        tenth = n * 10 // 100
+        return cls("mix", n, tenth, n * 8 // 100, n * 5 // 100, risk_reviews=tenth, stale_ideas=tenth)
 
     @classmethod
     def spread(cls, tenants: int, each: int) -> "Plan":
         mix = cls.mix(tenants * each)
         return cls(
-            f"{tenants:,}x{each:,}", mix.n, mix.reviews, mix.exits, mix.disputes, tenants, risk_reviews=mix.risk_reviews
+            f"{tenants:,}x{each:,}",
+            mix.n,
+            mix.reviews,
+            mix.exits,
+            mix.disputes,
+            tenants,
+            risk_reviews=mix.risk_reviews,
+            stale_ideas=mix.stale_ideas,
         )
 
     @classmethod
@@ -169,7 +202,7 @@ class Plan:
 
     @property
     def due_items(self) -> int:
-        return self.reviews + self.exits + self.disputes + self.risk_reviews
+        return self.reviews + self.exits + self.disputes + self.risk_reviews + self.stale_ideas
 
     @property
     def slug(self) -> str:
@@ -294,6 +327,31 @@ def risk_rows(plan: Plan, expected: Expected) -> Batches:
         yield batch
 
 
+def idea_rows(plan: Plan, expected: Expected) -> Batches:
+    """IDEAS_EACH open ideas per relationship, each moved within IDEA_STALE_DAYS; on `stale_ideas` of them one has
+    not moved for longer (stale, its owner nudged)."""
+    stale_days = NudgePolicy().idea_stale_days
+    raised_at = NOW - timedelta(days=400)
+    batch: list[tuple[Any, ...]] = []
+    for i in range(plan.n):
+        stale = _hit(i, plan.stale_ideas, plan.n, plan.n // 7)
+        expected.nudges += 1 if stale else 0
+        for k in range(IDEAS_EACH):
+            moved_on = TODAY - timedelta(days=stale_days + i % 30 if stale and k == 0 else (i + k) % stale_days)
+            batch.append(
+                (
+                    plan.team(i), i + 1, f"bench-idea-{i}-{k}", f"Idea {k} of {i}", _owner(i), _owner(i), "Lower costs",
+                    "Faster deliveries", "12000", "GBP", "A year's rent saved", OPEN_STATUSES[k % 3],
+                    TODAY + timedelta(days=1 + (i + k) % 60), False, "home", _owner(i), raised_at, moved_on,
+                )
+            )  # fmt: skip
+            if len(batch) == BATCH:
+                yield batch
+                batch = []
+    if batch:
+        yield batch
+
+
 def _owner(i: int) -> str:
     return f"UO{i % OWNERS:07d}"
 
@@ -307,10 +365,12 @@ def seed(db: Database, plan: Plan) -> Expected:
         _insert_rows(db.engine, "relationship", RELATIONSHIP_COLUMNS, relationship_rows(plan, expected))
         _insert_rows(db.engine, "dispute", DISPUTE_COLUMNS, dispute_rows(plan, expected))
         _insert_rows(db.engine, "risk", RISK_COLUMNS, risk_rows(plan, expected))
+        _insert_rows(db.engine, "idea", IDEA_COLUMNS, idea_rows(plan, expected))
         return expected
     _copy_rows(db.engine, "relationship", RELATIONSHIP_COLUMNS, relationship_rows(plan, expected))
     _copy_rows(db.engine, "dispute", DISPUTE_COLUMNS, dispute_rows(plan, expected))
     _copy_rows(db.engine, "risk", RISK_COLUMNS, risk_rows(plan, expected))
+    _copy_rows(db.engine, "idea", IDEA_COLUMNS, idea_rows(plan, expected))
     with db.engine.begin() as connection:
         # ids were given explicitly: move the sequence past them, as if the rows had been added one by one
         connection.execute(text("SELECT setval(pg_get_serial_sequence('relationship', 'id'), :n)"), {"n": plan.n})

@@ -1,5 +1,5 @@
 """What a person should look at: the relationships they lead, items assigned to them, stages awaiting them, the
-reviews of the risks they own."""
+reviews of the risks they own, the stale value-creation ideas they own."""
 
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -11,6 +11,7 @@ from stages.checklist import ItemState, StageProgress
 from stages.dispute_service import Case
 from stages.health import RESULTS_ONLY, HealthSettings, LatestHealth
 from stages.health_service import AnswerForm
+from stages.ideas import STALE_DAYS, Idea
 from stages.nudges import QueuedNudge
 from stages.ports import UnitOfWork
 from stages.relationships import Relationship
@@ -51,6 +52,14 @@ class RiskDue:
 
 
 @dataclass(frozen=True)
+class IdeaStale:
+    """A value-creation idea the person owns that has not moved for a while."""
+
+    idea: Idea
+    relationship: Relationship
+
+
+@dataclass(frozen=True)
 class Attention:
     led: list[Led]
     assigned: list[Assignment]
@@ -59,6 +68,7 @@ class Attention:
     health_checks: list[AnswerForm] = field(default_factory=list)  # open rounds asking them, not answered yet
     health: dict[int, LatestHealth] = field(default_factory=dict)  # the latest closed round of what they lead
     risk_reviews: list[RiskDue] = field(default_factory=list)  # overdue reviews of risks they own, oldest first
+    stale_ideas: list[IdeaStale] = field(default_factory=list)  # stale ideas they own, the longest unmoved first
 
     @property
     def awaiting_sign_off(self) -> list[Led]:
@@ -71,8 +81,10 @@ def attention(
     user_id: str,
     health: HealthSettings = RESULTS_ONLY,
     now: datetime | None = None,
+    idea_stale_days: int = STALE_DAYS,
 ) -> Attention:
-    """What needs the person; the health checks waiting for them only with the key of `health` and `now`."""
+    """What needs the person; the health checks waiting for them only with the key of `health` and `now`; the
+    ideas they own stale after `idea_stale_days` unmoved."""
     with uow.reading():
         led_relationships = uow.relationships.led_by(user_id)
         assigned_states = uow.checklist.assigned_to(user_id)
@@ -115,4 +127,9 @@ def attention(
             about = relationships.get(risk.relationship_id) or uow.relationships.get(risk.relationship_id)
             if about is not None and not about.exited and now and risk.review_overdue(now.date()):
                 risk_reviews.append(RiskDue(risk, about))
-    return Attention(led, assigned, disputes, failed, waiting, latest, risk_reviews)
+        stale_ideas = []
+        for idea in uow.ideas.owned_by(user_id) if now else []:
+            about = relationships.get(idea.relationship_id) or uow.relationships.get(idea.relationship_id)
+            if about is not None and not about.exited and now and idea.stale(now.date(), idea_stale_days):
+                stale_ideas.append(IdeaStale(idea, about))
+    return Attention(led, assigned, disputes, failed, waiting, latest, risk_reviews, stale_ideas)

@@ -7,6 +7,7 @@ import dataclasses
 from collections.abc import Hashable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
+from decimal import Decimal
 from enum import Enum, StrEnum
 from functools import cache
 from typing import Any, cast
@@ -110,6 +111,8 @@ def _plain(value: Any) -> Any:
         return value.value
     if isinstance(value, datetime | date):
         return value.isoformat()
+    if isinstance(value, Decimal):  # an amount, exactly as written
+        return str(value)
     if isinstance(value, tuple | list):
         return [_plain(v) for v in value]
     if isinstance(value, Mapping):

@@ -41,6 +41,13 @@ class IdeaStatus(StrEnum):
         return steps[steps.index(self) + 1] if self in steps[:-1] else None
 
 
+STATUS_WORDS = {
+    IdeaStatus.PROPOSED.value: "proposed",
+    IdeaStatus.AGREED.value: "agreed",
+    IdeaStatus.IN_DELIVERY.value: "in delivery",
+    IdeaStatus.DELIVERED.value: "delivered",
+    IdeaStatus.DROPPED.value: "dropped",
+}  # what the plan and the evidence pack call each status
 FORWARD = (IdeaStatus.PROPOSED, IdeaStatus.AGREED, IdeaStatus.IN_DELIVERY, IdeaStatus.DELIVERED)
 
 

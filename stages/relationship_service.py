@@ -11,6 +11,7 @@ from stages.checklist import StageProgress
 from stages.errors import InvalidInput, NameTaken, NotAllowed, Problem, RelationshipNotFound, Stale
 from stages.health import LatestHealth
 from stages.homes import NO_HOMES, HomesToDraw, homes
+from stages.ideas import IdeaSummary
 from stages.joint_team import PairDraft, TeamPair, checked_rows, paired, roster
 from stages.naming import clean_name, hidden_characters, suggest
 from stages.nudges import role_nudges
@@ -319,6 +320,7 @@ class StatusReport:
     review_overdue: bool
     health: LatestHealth | None = None  # its latest closed health check, told by the health feature
     risks: RiskSummary | None = None  # its open risks, told by the risk register
+    ideas: IdeaSummary | None = None  # its open value-creation ideas and the value delivered, told by the register
 
 
 def relationship_status(uow: UnitOfWork, catalogue: Catalogue, name: str, today: date) -> StatusReport:

@@ -19,6 +19,8 @@ from stages.disputes import Dispute, DisputeEvent
 from stages.errors import Stale
 from stages.exits import ExitStrategy
 from stages.health import RESULTS_ONLY, HealthRecord, HealthSettings, health_records, results
+from stages.ideas import Amount, Idea, IdeaStatus, delivered_totals, idea_subject
+from stages.ideas import ranked as ranked_ideas
 from stages.joint_team import TeamPair
 from stages.knowledge import Classification, KnowledgeItem, grouped
 from stages.ports import UnitOfWork
@@ -137,6 +139,7 @@ class Plan:
     # The knowledge map, live and retired, oldest first: the host's records, so never the partner's never-share items.
     knowledge: tuple[KnowledgeItem, ...] = ()
     review_views: tuple[ReviewView, ...] = ()  # the partner's views of shared reviews, oldest first
+    ideas: tuple[Idea, ...] = ()  # the value-creation ideas, open and closed, oldest first
 
     def views_of(self, review: Review) -> list[ReviewView]:
         """The partner's people's views of a review, in the order they were first given."""
@@ -159,6 +162,35 @@ class Plan:
     @property
     def retired_knowledge(self) -> list[KnowledgeItem]:
         return [item for item in self.knowledge if not item.live]
+
+    @property
+    def home_name(self) -> str:
+        return self.organisation(Side.HOME)
+
+    @property
+    def shared_ideas(self) -> list[Idea]:
+        """The ideas the plan shows: in a relationship shared with the partner (whose channel the plan is posted
+        in) the joint ones only, an internal idea not even counted; otherwise all of them."""
+        joint = self.relationship.is_joint
+        return [idea for idea in self.ideas if not (joint and idea.internal)]
+
+    @property
+    def open_ideas(self) -> list[Idea]:
+        """The open ideas the plan shows, the soonest decision first."""
+        return ranked_ideas(self.shared_ideas)
+
+    @property
+    def delivered_ideas(self) -> list[Idea]:
+        return [idea for idea in self.shared_ideas if idea.status is IdeaStatus.DELIVERED]
+
+    @property
+    def dropped_ideas(self) -> list[Idea]:
+        return [idea for idea in self.shared_ideas if idea.status is IdeaStatus.DROPPED]
+
+    @property
+    def delivered_value(self) -> list[Amount]:
+        """The value the ideas the plan shows delivered, summed for each currency or unit."""
+        return delivered_totals(self.shared_ideas)
 
     @property
     def participation(self) -> tuple[Participation, ...]:
@@ -236,6 +268,7 @@ class Plan:
                 if self.knowledge
                 else {}
             ),
+            **({"ideas": {str(i.id): _pick(i, IDEA_FIELDS) for i in self.shared_ideas}} if self.shared_ideas else {}),
         }
 
 
@@ -252,6 +285,10 @@ RISK_FIELDS = (
 )  # fmt: skip
 VIEW_FIELDS = ("review_id", "given_by", "given_at", "delivery", "trust", "value", "governance", "summary")
 KNOWLEDGE_FIELDS = ("title", "classification", "terms", "owner_id", "side", "retired_at")
+IDEA_FIELDS = (
+    "title", "status", "owner_id", "expected_amount", "expected_unit", "next_decision", "delivered_amount",
+    "delivered_unit", "drop_reason",
+)  # fmt: skip
 EXIT_FIELDS = ("version", "triggers", "plan", "continuity", "assets", "reviewed_with", "saved_by", "saved_at")
 
 
@@ -311,6 +348,7 @@ def build(
             risks=uow.risks.of(relationship_id, closed=True),
             review_views=uow.reviews.views(relationship_id),
             knowledge=[i for i in uow.knowledge.of(relationship_id, retired=True) if i.seen_by(Side.HOME)],
+            ideas=uow.ideas.of(relationship_id, closed=True),
             health=health_records(
                 [
                     (r, results(r, uow.health.answers(r.id or 0), health))
@@ -342,6 +380,7 @@ def assemble(
     risks: Iterable[Risk] = (),
     review_views: Iterable[ReviewView] = (),
     knowledge: Iterable[KnowledgeItem] = (),
+    ideas: Iterable[Idea] = (),
 ) -> Plan:
     """The plan from its parts: every stage with its items and general notes (`checkin_stages`: each check-in's
     stage), and every RMP section with the items feeding it."""
@@ -377,6 +416,9 @@ def assemble(
         SectionRecord(section, tuple(records[i.id] for i in catalogue.items if i.rmp_section == section.number))
         for section in catalogue.rmp_sections
     )
+    ideas = tuple(ideas)
+    # The plan is posted in the relationship's channel: one shared with the partner tells nothing of an internal idea.
+    hidden = {idea_subject(i.id or 0) for i in ideas if i.internal} if relationship.is_joint else set()
     return Plan(
         relationship,
         now,
@@ -387,7 +429,7 @@ def assemble(
         tuple(reviews),
         tuple(disputes),
         tuple(exits),
-        tuple(changes),
+        tuple(c for c in changes if c.subject not in hidden),
         version,
         names or KnownNames(),
         team=tuple(team),
@@ -395,6 +437,7 @@ def assemble(
         risks=tuple(risks),
         knowledge=tuple(knowledge),
         review_views=tuple(review_views),
+        ideas=tuple(ideas),
     )
 
 
@@ -493,7 +536,7 @@ def diff(before: Mapping[str, Any], after: Mapping[str, Any]) -> list[Change]:
     return whole + values
 
 
-RECORD_AREAS = ("reviews", "disputes", "review_views")
+RECORD_AREAS = ("reviews", "disputes", "review_views", "ideas")
 
 
 def _flatten(value: Any, path: tuple[str, ...] = ()) -> dict[tuple[str, ...], Any]:

@@ -9,7 +9,17 @@ from slack_sdk.models.views import View
 from bot.slack import ids
 from bot.slack.item_buttons import answer_buttons
 from bot.slack.kit import VIEW_BLOCK_LIMIT, context, divider, header, plain, section, view_blocks
-from bot.slack.references import DisputeRef, GateRef, ItemRef, RelationshipRef, RiskReviewRef, RoundRef, stored_id
+from bot.slack.references import (
+    DisputeRef,
+    GateRef,
+    IdeaKeepRef,
+    IdeaMoveRef,
+    ItemRef,
+    RelationshipRef,
+    RiskReviewRef,
+    RoundRef,
+    stored_id,
+)
 from bot.slack.wording import Copy
 from stages.attention import Attention, Led
 from stages.catalogue import Catalogue
@@ -79,6 +89,25 @@ def home_view(
         )
         needs += blocks.add(
             section(copy("home", "risk_review_due", risk=due.risk, r=due.relationship), accessory=button)
+        )
+    for stale in summary.stale_ideas:
+        idea = stale.idea
+        buttons = [
+            ButtonElement(
+                text=_label(copy, "idea_keep"),
+                action_id=ids.ACTION_IDEA_KEEP,
+                value=IdeaKeepRef(stored_id(idea.id), idea.moved_on).encode(),
+                style="primary",
+            ),
+            ButtonElement(
+                text=_label(copy, "idea_drop"),
+                action_id=ids.ACTION_IDEA_DROP,
+                value=IdeaMoveRef(stored_id(idea.id), idea.status).encode(),
+            ),
+        ]
+        needs += blocks.add(
+            section(copy("home", "idea_stale", idea=idea, r=stale.relationship)),
+            ActionsBlock(block_id=f"idea_stale:{stored_id(idea.id)}", elements=buttons),
         )
     for nudge in summary.failed_nudges:
         needs += blocks.add(section(copy("home", "failed_nudge", n=nudge)))

@@ -12,7 +12,7 @@ from bot.slack.forms import chosen, value
 from bot.slack.kit import message_blocks
 from bot.slack.modal_submission import form_again, on_submit
 from bot.slack.people import team_of_person
-from bot.slack.references import IdeaKeepRef, IdeaMoveRef, RelationshipRef, Subject, carried, pressed
+from bot.slack.references import IdeaKeepRef, IdeaMoveRef, RelationshipRef, Subject, Unreadable, carried, pressed
 from bot.slack.refusals import explaining
 from bot.slack.subcommands import Invocation, Subcommand
 from bot.slack.turn import Turn, ack_silently, lazy
@@ -28,7 +28,9 @@ def register(app: App, deps: Deps) -> None:
     app.action(ids.ACTION_IDEA_DROP)(ack=ack_silently, lazy=[lazy(deps, open_drop_from_button)])
     app.action(ids.ACTION_IDEA_KEEP)(ack=ack_silently, lazy=[lazy(deps, open_keep_from_button)])
     on_submit(app, deps, ids.VIEW_IDEA_ADD, save_idea, lambda view: _draft(view, deps), about=Subject.RELATIONSHIP)
-    on_submit(app, deps, ids.VIEW_IDEA_MOVE, save_move, lambda view: _move(view, deps), about=Subject.RELATIONSHIP)
+    on_submit(
+        app, deps, ids.VIEW_IDEA_MOVE, save_move, lambda view: _move_checked(view, deps), about=Subject.RELATIONSHIP
+    )
     on_submit(
         app,
         deps,
@@ -64,16 +66,27 @@ def _draft(view: dict[str, Any], deps: Deps) -> IdeaDraft:
 
 
 def _move(view: dict[str, Any], deps: Deps) -> IdeaMove:
-    """The move the form was opened for: the next status after the one it saw."""
+    """The move the form was opened for: the next status after the one it saw (a form naming a closed idea's
+    status is none of ours)."""
     seen = carried(view, IdeaMoveRef).seen
+    if seen.next is None:
+        raise Unreadable(Subject.RELATIONSHIP, view.get("private_metadata"))
     return idea_move(
         now=seen,
-        to=(seen.next or IdeaStatus.DELIVERED).value,
+        to=seen.next.value,
         next_decision=value(view, ids.BLOCK_NEXT_DECISION),
         delivered_amount=value(view, ids.BLOCK_DELIVERED_AMOUNT),
         delivered_unit=value(view, ids.BLOCK_DELIVERED_UNIT),
         today=deps.clock.now().date(),
     )
+
+
+def _move_checked(view: dict[str, Any], deps: Deps) -> None:
+    """The move's fields, checked under them; a form that names no idea is refused by its saving instead."""
+    try:
+        _move(view, deps)
+    except Unreadable:
+        return
 
 
 def show_register(turn: Turn, invocation: Invocation) -> None:

@@ -31,6 +31,7 @@ from bot.records.plan_document import (
 from stages.directory import Names
 from stages.exits import ExitStrategy
 from stages.health import HealthRecord
+from stages.ideas import STATUS_WORDS as IDEA_STATUS_WORDS
 from stages.knowledge import CLASSIFICATION_WORDS
 from stages.risks import CATEGORY_WORDS
 from stages.rmp import Evidence, ItemRecord, Plan
@@ -56,6 +57,7 @@ def write_pack(evidence: Evidence, path: Path, names: Names | None = None) -> li
         "disputes.csv": _csv(DISPUTE_COLUMNS, _disputes(plan, who)),
         "registers/risks.csv": _csv(RISK_COLUMNS, _risks(plan, who)),
         "registers/knowledge.csv": _csv(KNOWLEDGE_COLUMNS, _knowledge(plan, who)),
+        "registers/ideas.csv": _csv(IDEA_COLUMNS, _ideas(plan, who)),
         "dispute_events.csv": _csv(
             ["dispute", "at", "by", "by id", "what", "tier", "text"],
             (
@@ -115,6 +117,12 @@ RISK_COLUMNS = [
 KNOWLEDGE_COLUMNS = [
     "item", "title", "description", "class", "terms", "organisation", "owner", "owner id", "added at", "added by",
     "added by id", "retired at", "retired by", "retired by id",
+]  # fmt: skip
+IDEA_COLUMNS = [
+    "idea", "title", "status", "proposed by", "proposed by id", "owner", "owner id", "value for the home organisation",
+    "value for the partner", "expected amount", "expected unit", "expected value", "next decision", "last moved",
+    "delivered amount", "delivered unit", "drop reason", "kept", "organisation", "raised at", "raised by",
+    "raised by id",
 ]  # fmt: skip
 AUDIT_COLUMNS = ["event", "at", "by", "by id", "organisation", "what happened", "before", "after"]
 
@@ -219,6 +227,18 @@ def _knowledge(plan: Plan, names: Names) -> Iterator[list[Any]]:
         ]  # fmt: skip
 
 
+def _ideas(plan: Plan, names: Names) -> Iterator[list[Any]]:
+    for i in plan.ideas:
+        yield [
+            i.id, i.title, IDEA_STATUS_WORDS[i.status.value], *_person(names, i.proposer_id),
+            *_person(names, i.owner_id), i.value_home, i.value_partner, str(i.expected_amount), i.expected_unit,
+            i.expected_words, human_date(i.next_decision), human_date(i.moved_on),
+            "" if i.delivered_amount is None else str(i.delivered_amount), i.delivered_unit or "", i.drop_reason or "",
+            "internal" if i.internal else "joint", plan.organisation(i.side), _when(i.raised_at),
+            *_person(names, i.raised_by),
+        ]  # fmt: skip
+
+
 def _trail(evidence: Evidence, names: Names) -> Iterator[list[Any]]:
     plan = evidence.plan
     for e in evidence.trail:
@@ -279,6 +299,8 @@ def _readme(evidence: Evidence, names: Names) -> str:
         " organisation, with its score, owner, next review and outcome.",
         "- `registers/knowledge.csv`: the knowledge map, live and retired items, each shared freely, under agreed"
         " terms (with them) or never (the host's own only), with the organisation that holds it and its owner.",
+        "- `registers/ideas.csv`: the value-creation ideas, open, delivered and dropped, each joint or internal to"
+        " one organisation, with what value means for each, the value expected and delivered, and why it was dropped.",
         "- `plan_versions.csv`: when and why each version of the plan was kept.",
         "- `audit.csv`: the whole audit trail: when, who, what happened, and the record before and after (JSON).",
         "",

@@ -25,6 +25,7 @@ from stages.catalogue import default_catalogue
 from stages.checklist import ItemStatus
 from stages.directory import Names
 from stages.health import Group, HealthRecord
+from stages.ideas import STATUS_WORDS as IDEA_STATUS_WORDS
 from stages.knowledge import CLASSIFICATION_WORDS
 from stages.relationships import Relationship
 from stages.reviews import RATING_AREAS
@@ -99,6 +100,7 @@ def _environment() -> Environment:
         rating_areas=RATING_AREAS,
         risk_categories=CATEGORY_WORDS,
         knowledge_classes=CLASSIFICATION_WORDS,
+        idea_status=IDEA_STATUS_WORDS,
         heat_map_uri=heat_map_uri,
         health_labels=health_labels,
         gap_chart_uri=gap_chart_uri,

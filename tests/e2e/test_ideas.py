@@ -4,18 +4,26 @@ adding one idea), moved on one step at a time with what each status needs, dropp
 on the sixtieth day unmoved and kept going, the value delivered summed, kept internal from the partner, audited,
 and refused to a third organisation."""
 
+import csv
+import io
+import zipfile
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from sqlalchemy import text
 
+from bot.records.evidence_pack import write_pack
+from bot.records.plan_document import render_html, render_markdown
 from bot.sandbox.harness import Sandbox
 from bot.slack import ids
-from stages import idea_service
+from bot.slack.wording import Copy
+from stages import idea_service, rmp
+from stages.catalogue import default_catalogue
 from stages.errors import OutsideTheRelationship
-from stages.ideas import idea_draft
+from stages.ideas import IdeaMove, IdeaStatus, idea_draft, idea_move
 from tests.conftest import START
 from tests.e2e.helpers import ALICE, BOB, last_ephemeral, relationship, shown
 from tests.e2e.test_joint_relationships import GLOBEX, INITECH, IRENE, JOINT, PAT, QUINN, joint_at_any_hour
@@ -55,10 +63,10 @@ def add(sandbox: Sandbox, answers: dict[str, object], user: str = ALICE) -> dict
     return sandbox.driver.submit(user, answers).errors
 
 
-def press(sandbox: Sandbox, action: str, answers: dict[str, object], user: str = ALICE) -> str:
-    """Press `action` on the first idea of the list, send its form, and say what it came to."""
+def press(sandbox: Sandbox, action: str, answers: dict[str, object], user: str = ALICE, idea: int = 1) -> str:
+    """Press `action` on the idea of the list, send its form, and say what it came to."""
     sandbox.driver.command(user, JOINT, "ideas Acme Alliance")
-    sandbox.driver.click(user, last_ephemeral(sandbox, user), action)
+    sandbox.driver.click(user, last_ephemeral(sandbox, user), action, block_id=f"idea:{idea}")
     assert sandbox.driver.submit(user, answers).errors == {}
     return shown(sandbox.workspace.current_modal(user))
 
@@ -144,7 +152,7 @@ def test_an_idea_moves_on_step_by_step_until_delivered_and_its_value_is_summed(j
     assert joint.driver.submit(ALICE, {"delivered_amount": "80000.5"}).errors == {}
     assert "delivering *80,000.50 GBP*" in shown(joint.workspace.current_modal(ALICE))
     assert add(joint, idea_form(title="Joint training")) == {}
-    assert "Joint training" in press(joint, ids.ACTION_IDEA_DROP, {"reason": "No budget this year"})
+    assert "Joint training" in press(joint, ids.ACTION_IDEA_DROP, {"reason": "No budget this year"}, idea=2)
     text = listed(joint)
     assert "no open ideas" in text and "Value delivered: *80,000.50 GBP*" in text
     joint.driver.command(ALICE, JOINT, "history Acme Alliance")
@@ -160,7 +168,7 @@ def test_an_idea_is_flagged_stale_on_the_sixtieth_day_unmoved_and_kept_going(joi
     joint.advance(timedelta(days=59))
     assert "stale" not in listed(joint)
     joint.advance(timedelta(days=1))
-    assert f"stale since {START.day}" in listed(joint)
+    assert f"· Proposed · :hourglass: stale, unmoved since {START.day} Nov 2026\nExpected 120,000 GBP" in listed(joint)
     today = joint.clock.now().date()
     joint.driver.command(ALICE, JOINT, "ideas Acme Alliance")
     joint.driver.click(ALICE, last_ephemeral(joint, ALICE), ids.ACTION_IDEA_KEEP)
@@ -222,3 +230,100 @@ def test_the_partners_owner_is_told_in_the_shared_channel_and_drops_the_idea_fro
     assert joint.workspace.current_modal(IRENE) is None
     joint.driver.command(ALICE, JOINT, "history Acme Alliance")
     assert "dropped idea #1: “Globex has no space left”" in shown(last_ephemeral(joint, ALICE))
+
+
+def test_the_plan_shows_the_joint_ideas_and_the_evidence_pack_holds_them_all(joint: Sandbox, tmp_path: Path) -> None:
+    assert add(joint, idea_form(title="Buy Globex's depot", internal=["internal"])) == {}
+    assert add(joint, idea_form(title="Shared | idea", value_partner="Faster *deliveries*")) == {}
+    assert add(joint, idea_form(title="Joint training", expected_unit="hours", expected_amount="40")) == {}
+    assert add(joint, idea_form(title="Pooled trucks")) == {}
+    uow = joint.database.uow(joint.workspace.team_id)
+    org, today = relationship(joint).team_id, START.date()
+    before = rmp.build(uow, default_catalogue(), relationship(joint).id or 0, START).content()
+    for status, to, typed in (
+        (IdeaStatus.PROPOSED, "agreed", {"next_decision": today.isoformat()}),
+        (IdeaStatus.AGREED, "in_delivery", {"next_decision": today.isoformat()}),
+        (IdeaStatus.IN_DELIVERY, "delivered", {"delivered_amount": "36", "delivered_unit": "hours"}),
+    ):
+        move = idea_move(now=status, to=to, today=today, **typed)
+        assert idea_service.move_idea(uow, 3, move, seen=status, by=ALICE, organisation=org, now=START).first
+    drop = IdeaMove(IdeaStatus.DROPPED, reason="No drivers")
+    assert idea_service.move_idea(uow, 4, drop, seen=IdeaStatus.PROPOSED, by=ALICE, organisation=org, now=START).first
+    evidence = rmp.evidence(uow, default_catalogue(), relationship(joint).id or 0, START)
+    markdown = render_markdown(evidence.plan)
+    section = markdown[markdown.index("## 11. Value creation") : markdown.index("## 12.")]
+    assert "Value delivered: **36 hours**\n\nOpen value-creation ideas" in section
+    assert "- Shared \\| idea (proposed; proposed by Pat Silva; owner Bob Okafor; next decision by" in section
+    assert "  - Value for Globex: Faster *deliveries*" in section
+    assert "  - Expected: 120,000 GBP: A year's rent saved" in section
+    assert "Joint training, delivered" in section and "36 hours (expected 40 hours)" in section
+    assert "Pooled trucks, dropped" in section and "No drivers" in section
+    assert "Globex's depot" not in markdown and "Globex's depot" not in render_html(evidence.plan)  # internal
+    changes = [c.path for c in rmp.diff(before, evidence.plan.content())]
+    assert ("ideas", "3", "status") in changes and ("ideas", "4", "drop_reason") in changes
+    assert not any(path[:2] == ("ideas", "1") for path in changes)
+    added = replace(evidence.plan, ideas=(*evidence.plan.ideas, replace(evidence.plan.ideas[1], id=5)))
+    [new] = [c for c in rmp.diff(evidence.plan.content(), added.content()) if c.path[0] == "ideas"]
+    assert new.path == ("ideas", "5") and new.before is None  # a new idea is one change, holding the whole idea
+    told = Copy()("plan_summary", "change", c=new, label="", before=new.before, after=new.after)
+    assert "Value-creation idea #5 added: _Shared | idea_, proposed" in told
+    files = write_pack(evidence, tmp_path / "pack.zip")
+    assert "registers/ideas.csv" in files
+    with zipfile.ZipFile(tmp_path / "pack.zip") as pack:
+        rows = list(csv.DictReader(io.StringIO(pack.read("registers/ideas.csv").decode())))
+    assert [(r["title"], r["status"], r["kept"], r["delivered amount"], r["drop reason"]) for r in rows] == [
+        ("Buy Globex's depot", "proposed", "internal", "", ""),
+        ("Shared | idea", "proposed", "joint", "", ""),
+        ("Joint training", "delivered", "joint", "36", ""),
+        ("Pooled trucks", "dropped", "joint", "", "No drivers"),
+    ]
+    assert rows[0]["owner id"] == BOB and rows[0]["proposed by id"] == PAT and rows[0]["expected amount"] == "120000"
+
+
+def test_status_counts_the_open_and_stale_ideas_and_shows_the_value_delivered(joint: Sandbox) -> None:
+    joint.driver.command(ALICE, JOINT, "status Acme Alliance")
+    assert "*Value-creation ideas* 0 open: `/accord ideas Acme Alliance`" in shown(last_ephemeral(joint, ALICE))
+    assert add(joint, idea_form()) == {}
+    assert add(joint, idea_form(title="Joint training")) == {}
+    joint.advance(timedelta(days=60))
+    later = (joint.clock.now().date() + timedelta(days=9)).isoformat()
+    assert "is now agreed" in press(joint, ids.ACTION_IDEA_MOVE, {"next_decision": later})
+    assert "is now in delivery" in press(joint, ids.ACTION_IDEA_MOVE, {"next_decision": later})
+    assert "delivering" in press(joint, ids.ACTION_IDEA_MOVE, {"delivered_amount": "1500"})
+    joint.driver.command(ALICE, JOINT, "status Acme Alliance")
+    assert "*Value-creation ideas* 1 open, 1 stale :hourglass: · delivered 1,500 GBP" in shown(
+        last_ephemeral(joint, ALICE)
+    )
+
+
+def test_the_home_tab_lists_the_stale_ideas_the_person_owns_with_keep_going_and_drop(joint: Sandbox) -> None:
+    assert add(joint, idea_form()) == {}  # Bob owns it
+    joint.advance(timedelta(days=59))
+    assert "which you own, has not moved" not in shown(joint.driver.open_home(BOB))
+    joint.advance(timedelta(days=1))
+    home = joint.driver.open_home(BOB)
+    assert "The value-creation idea *Share the warehouse &lt;!channel&gt;* of *Acme Alliance*" in shown(home)
+    assert "which you own, has not moved" not in shown(joint.driver.open_home(ALICE))
+    joint.driver.click(BOB, home, ids.ACTION_IDEA_KEEP)
+    later = (joint.clock.now().date() + timedelta(days=30)).isoformat()
+    assert joint.driver.submit(BOB, {"next_decision": later}).errors == {}
+    assert "which you own, has not moved" not in shown(joint.driver.open_home(BOB))
+    joint.advance(timedelta(days=60))
+    home = joint.driver.open_home(BOB)
+    joint.driver.click(BOB, home, ids.ACTION_IDEA_DROP)
+    assert joint.driver.submit(BOB, {"reason": "Nobody has time"}).errors == {}
+    assert "which you own, has not moved" not in shown(joint.driver.open_home(BOB))
+    assert "no open ideas" in listed(joint)
+
+
+@pytest.mark.parametrize("metadata", ["", "x", "1@delivered", "1@weather", "9999@proposed"])
+def test_a_move_form_that_names_no_open_idea_changes_nothing(joint: Sandbox, metadata: str) -> None:
+    assert add(joint, idea_form()) == {}
+    joint.driver.command(ALICE, JOINT, "ideas Acme Alliance")
+    joint.driver.click(ALICE, last_ephemeral(joint, ALICE), ids.ACTION_IDEA_MOVE)
+    record = joint.workspace.current_modal(ALICE)
+    assert record is not None
+    record.view["private_metadata"] = metadata
+    later = (START.date() + timedelta(days=9)).isoformat()
+    assert joint.driver.submit(ALICE, {"next_decision": later}).errors == {}
+    assert "· Proposed" in listed(joint)

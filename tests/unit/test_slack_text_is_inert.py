@@ -50,7 +50,7 @@ from bot.slack.references import ItemRef, RelationshipRef, RiskReviewRef
 from bot.slack.wording import Copy, slack_escape
 from stages import action_service, idea_service, rmp
 from stages.actions import Action, ActionSource
-from stages.attention import Assignment, Attention, Led, RiskDue
+from stages.attention import Assignment, Attention, IdeaStale, Led, RiskDue
 from stages.audit import AuditEvent
 from stages.catalogue import default_catalogue
 from stages.checkin_service import Board
@@ -74,7 +74,7 @@ from stages.health import (
 )
 from stages.health import results as health_results
 from stages.health_service import AnswerForm
-from stages.ideas import Amount, Idea, IdeaStatus
+from stages.ideas import Amount, Idea, IdeaStatus, IdeaSummary
 from stages.joint_team import PairDraft, TeamPair
 from stages.knowledge import Classification, KnowledgeItem
 from stages.knowledge_service import KnowledgeMap
@@ -342,6 +342,13 @@ def worlds(draw: st.DrawFn) -> World:
             RiskDue(
                 Risk(TEAM, REL_ID, hostile(), hostile(), RiskCategory.FINANCIAL, hostile(), 2, 3, OWNER, hostile(),
                      date(2020, 1, 1), False, Side.HOME, OWNER, NOW, id=4),
+                r,
+            )
+        ],
+        stale_ideas=[
+            IdeaStale(
+                Idea(TEAM, REL_ID, hostile(), ALICE, OWNER, hostile(), hostile(), Decimal(1), hostile(), hostile(),
+                     IdeaStatus.AGREED, date(2020, 1, 1), False, Side.HOME, OWNER, NOW, date(2020, 1, 1), id=5),
                 r,
             )
         ],
@@ -731,6 +738,7 @@ def facts(world: World) -> dict[str, Any]:
         "source": [s.value for s in ActionSource], "source_id": [3, None],
         "mine": [True, False, None], "title": world.text, "internal": [True, False],
         "risks": [RiskSummary(2, 1), RiskSummary(1, 0), None],
+        "ideas": [IdeaSummary(2, 1, [Amount(Decimal(5), world.text)]), IdeaSummary(0, 0, []), None],
         "idea": ideas_of(world), "stale": [True, False], "status": [s.value for s in IdeaStatus],
         "to": ["agreed", "in_delivery", "delivered"], "delivered": [[Amount(Decimal(5), world.text)], []],
     }  # fmt: skip
