@@ -79,7 +79,9 @@ class Settings(BaseSettings):
         return name
 
     def nudge_policy(self) -> NudgePolicy:
-        return NudgePolicy(self.remind_every_days, self.escalate_after_days, self.dispute_grace_days)
+        return NudgePolicy(
+            self.remind_every_days, self.escalate_after_days, self.dispute_grace_days, self.meeting_cadence_days
+        )
 
     def health(self, fallback: bytes) -> HealthSettings:
         """The health check's settings; its key is HEALTH_KEY, else one derived from the signing secret (so that

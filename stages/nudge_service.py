@@ -20,6 +20,7 @@ from stages.errors import Stale
 from stages.joint_team import TeamPair
 from stages.nudges import (
     ClaimLost,
+    DueMeeting,
     DueReview,
     DueRiskReview,
     Nudge,
@@ -36,6 +37,7 @@ from stages.nudges import (
     due_subject,
     escalation_nudges,
     health_round_id,
+    meeting_due_nudges,
     reachable,
     risk_review_nudges,
     risk_review_of,
@@ -65,7 +67,8 @@ def due_nudges(
         reviews = _review_nudges(uow.relationships.reviews_due(today), policy, now, snoozes)
         exit_reviews = _exit_review_nudges(uow.relationships.exit_reviews_due(today), policy, now, snoozes)
         risk_reviews = risk_review_nudges(uow.risks.reviews_due(today), policy, now, snoozes)
-        return reviews + exit_reviews + risk_reviews + disputes, climbing
+        meetings = meeting_due_nudges(uow.meetings.due(today, policy.meeting_cadence_days), policy, now, snoozes)
+        return reviews + exit_reviews + risk_reviews + meetings + disputes, climbing
 
 
 def sweep_many(uow: SweepUnitOfWork, cadences: Cadences, policy: NudgePolicy, now: datetime) -> dict[str, SweepResult]:
@@ -83,6 +86,13 @@ def sweep_many(uow: SweepUnitOfWork, cadences: Cadences, policy: NudgePolicy, no
         partial(_queue_overdue, read=_reviews_due, rules=_review_nudges, policy=policy, now=now),
         partial(_queue_overdue, read=_exit_reviews_due, rules=_exit_review_nudges, policy=policy, now=now),
         partial(_queue_overdue, read=_risk_reviews_due, rules=risk_review_nudges, policy=policy, now=now),
+        partial(
+            _queue_overdue,
+            read=partial(_meetings_due, cadence_days=policy.meeting_cadence_days),
+            rules=meeting_due_nudges,
+            policy=policy,
+            now=now,
+        ),
     ]
     others = [other for other in (uow.beside() for _ in parts[1:]) if other is not None]
     if len(others) < len(parts) - 1:
@@ -100,7 +110,7 @@ def _merged(results: Sequence[SweepResult]) -> SweepResult:
     )
 
 
-Due = TypeVar("Due", DueReview, DueRiskReview)
+Due = TypeVar("Due", DueReview, DueRiskReview, DueMeeting)
 
 
 def _queue_overdue(
@@ -176,6 +186,10 @@ def _exit_reviews_due(sweep: SweepRepository, today: date) -> list[DueReview]:
 
 def _risk_reviews_due(sweep: SweepRepository, today: date) -> list[DueRiskReview]:
     return sweep.risk_reviews_due(today)
+
+
+def _meetings_due(sweep: SweepRepository, today: date, *, cadence_days: int) -> list[DueMeeting]:
+    return sweep.meetings_due(today, cadence_days)
 
 
 def _review_nudges(due: Sequence[DueReview], policy: NudgePolicy, now: datetime, snoozes: Snoozes) -> list[Nudge]:
@@ -315,6 +329,11 @@ def _settled(uow: UnitOfWork, queued: QueuedNudge) -> Settled | None:
             if risk is None or not risk.open:
                 return Settled(Outcome.ENDED)
             return None if risk.next_review == due else Settled(Outcome.REVIEWED)
+        case NudgeKind.MEETING_DUE:
+            held = [m for m in uow.meetings.of(queued.relationship_id) if not m.internal]
+            if not held or held[0].held_on.isoformat() == queued.detail.get("last"):
+                return None
+            return Settled(Outcome.RECORDED, held[0].recorded_by, held[0].held_on)
         case NudgeKind.SPONSOR_NAMED | NudgeKind.OWNER_NAMED | NudgeKind.ITEM_ASSIGNED | NudgeKind.EXIT_REVIEWED_WITH:
             return None  # never reached: a notice is answered before the relationship is looked at
         case unknown:

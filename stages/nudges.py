@@ -35,6 +35,7 @@ class NudgeKind(StrEnum):
     HEALTH_CHECK = "health_check"  # the recipient is asked to take a health check (and reminded until they do)
     HEALTH_DUE = "health_due"  # the relationship's next health check is due to be started
     RISK_REVIEW = "risk_review"  # the review of a risk the recipient owns is overdue
+    MEETING_DUE = "meeting_due"  # the joint management team of the recipient's relationship is due to meet
 
     @property
     def notice(self) -> bool:
@@ -53,6 +54,7 @@ class NudgeKind(StrEnum):
                 | NudgeKind.HEALTH_CHECK
                 | NudgeKind.HEALTH_DUE
                 | NudgeKind.RISK_REVIEW
+                | NudgeKind.MEETING_DUE
             ):
                 return False
             case unknown:
@@ -72,6 +74,7 @@ class NudgePolicy:
     remind_every_days: int = 3  # a due review or exit review is raised again this often
     escalate_after_days: int = 7  # ... and also goes to the executive sponsor once this overdue
     dispute_grace_days: int = 1  # a dispute nudged for outstaying its tier climbs a tier this long after
+    meeting_cadence_days: int = 30  # the joint management team meets at least this often
 
 
 @dataclass(frozen=True)
@@ -163,6 +166,48 @@ def risk_review_nudges(
         period = f"{start.isoformat()}/{(today - start).days // policy.remind_every_days}"
         detail: dict[str, str | int] = {"name": review.name, "due": review.due.isoformat(), "title": review.title}
         nudges.append(Nudge(kind, subject, 0, period, review.owner_id, review.relationship_id, detail))
+    return nudges
+
+
+def meeting_due_subject(relationship_id: int, due: date) -> str:
+    """A relationship's meeting is one subject per due date: once one is held, the next date is a new subject."""
+    return f"meeting:{relationship_id}@{due.isoformat()}"
+
+
+@dataclass(frozen=True, slots=True)
+class DueMeeting:
+    """What the reminder rules need of an active relationship whose joint management team is due to meet."""
+
+    relationship_id: int
+    team_id: str
+    name: str
+    owner_id: str
+    partner_manager_id: str | None  # a joint relationship's: the partner's relationship manager is told too
+    last: date | None  # the last joint meeting, None before the first
+    due: date
+
+
+def meeting_due_nudges(due: Sequence[DueMeeting], policy: NudgePolicy, now: datetime, snoozes: Snoozes) -> list[Nudge]:
+    """The relationship's manager of each side (the owner at home, and the partner's relationship manager in a
+    joint relationship) reminded from the day a meeting is due and every few days after until one is recorded (a
+    snooze's end starts a new series). The team runs the relationship: its managers are asked, not the sponsors."""
+    today, kind = now.date(), NudgeKind.MEETING_DUE
+    nudges = []
+    for meeting in due:
+        subject = meeting_due_subject(meeting.relationship_id, meeting.due)
+        last = meeting.last.isoformat() if meeting.last else ""
+        detail: dict[str, str | int] = {"name": meeting.name, "due": meeting.due.isoformat(), "last": last}
+        for recipient in dict.fromkeys(p for p in (meeting.owner_id, meeting.partner_manager_id) if p):
+            start = meeting.due
+            until = snoozes.get((kind.value, subject, recipient))
+            if until is not None:
+                if until > now:
+                    continue
+                start = max(start, until.date())
+            if today < start:
+                continue
+            period = f"{start.isoformat()}/{(today - start).days // policy.remind_every_days}"
+            nudges.append(Nudge(kind, subject, 0, period, recipient, meeting.relationship_id, detail))
     return nudges
 
 
@@ -477,6 +522,7 @@ class Outcome(StrEnum):
     SNOOZED = "snoozed"  # the person snoozed it
     CLOSED = "closed"  # the health check closed
     STARTED = "started"  # the next health check was started
+    RECORDED = "recorded"  # a meeting of the joint management team was recorded
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ from stages.exits import ExitStrategy
 from stages.health import HealthAnswer, HealthRound
 from stages.joint_team import TeamPair
 from stages.meetings import Meeting
-from stages.nudges import DueReview, DueRiskReview, Nudge, NudgeKind, QueuedNudge, Snooze, Snoozes
+from stages.nudges import DueMeeting, DueReview, DueRiskReview, Nudge, NudgeKind, QueuedNudge, Snooze, Snoozes
 from stages.relationships import Relationship, Side
 from stages.reviews import Review
 from stages.risks import Risk
@@ -200,6 +200,8 @@ class MeetingRepository(Protocol):
 
     def of(self, relationship_id: int) -> list[Meeting]: ...
 
+    def due(self, today: date, cadence_days: int) -> list[DueMeeting]: ...
+
 
 class RiskRepository(Protocol):
     def add(self, risk: Risk, form_key: str) -> Risk | None:
@@ -346,6 +348,10 @@ class SweepRepository(Protocol):
 
     def risk_reviews_due(self, today: date) -> list[DueRiskReview]:
         """Open risks of the batch's active relationships whose review date has passed."""
+        ...
+
+    def meetings_due(self, today: date, cadence_days: int) -> list[DueMeeting]:
+        """Active relationships of the batch whose joint management team is due to meet."""
         ...
 
     def disputes_past_limit(self, now: datetime, cadences: Cadences) -> list[tuple[Dispute, Relationship]]:

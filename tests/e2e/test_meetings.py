@@ -8,6 +8,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from sqlalchemy import text
 
 from bot.sandbox.harness import Sandbox
 from bot.slack import ids
@@ -136,3 +137,34 @@ def test_globex_records_from_the_pinned_card_and_initechs_irene_is_refused(joint
     assert joint.workspace.current_modal(IRENE) is None
     assert "Globex" in shown(last_ephemeral(joint, IRENE))  # told whose relationship it is, politely
     assert "1 recorded" in listed(joint)
+
+
+def meeting_nudges(sandbox: Sandbox) -> list[tuple[str, str]]:
+    with sandbox.database.engine.connect() as connection:
+        rows = connection.execute(
+            text("SELECT recipient_id, status FROM nudge WHERE kind = 'meeting_due' ORDER BY id")
+        ).all()
+    return [(r[0], r[1]) for r in rows]
+
+
+def test_a_meeting_due_reminds_both_managers_from_day_30_until_one_is_recorded(joint: Sandbox) -> None:
+    joint.advance(timedelta(days=29))
+    joint.run_nudges()
+    assert meeting_nudges(joint) == []  # day 29: not due yet
+    joint.advance(timedelta(days=1))
+    joint.run_nudges()
+    joint.run_nudges()
+    assert sorted(meeting_nudges(joint)) == [(ALICE, "sent"), (QUINN, "sent")]  # Globex's manager, as its people are
+    dm = joint.workspace.top_level(joint.workspace.im_with(ALICE).id)[-1]
+    assert "The joint management team of *Acme Alliance* is due to meet today" in shown(dm)
+    assert "no meeting has been recorded yet" in shown(dm)
+    joint.advance(timedelta(days=3))
+    joint.run_nudges()
+    assert len(meeting_nudges(joint)) == 4  # reminded again, every few days
+    dm = joint.workspace.top_level(joint.workspace.im_with(ALICE).id)[-1]
+    joint.driver.click(ALICE, dm, ids.ACTION_NUDGE_OPEN)
+    assert joint.driver.submit(ALICE, meeting_form()).errors == {}
+    joint.advance(timedelta(days=6))
+    joint.run_nudges()
+    assert len(meeting_nudges(joint)) == 4  # recorded: no more reminders until the next is due
+    assert "The next meeting is due by" in listed(joint)

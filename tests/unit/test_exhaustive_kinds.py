@@ -14,6 +14,7 @@ from stages.checklist import ItemState
 from stages.exits import ExitStrategy
 from stages.health import HealthRound, HealthSettings, asking, default_participants, due_round_nudges
 from stages.nudges import (
+    DueMeeting,
     DueRiskReview,
     Nudge,
     NudgeKind,
@@ -23,6 +24,7 @@ from stages.nudges import (
     dispute_check,
     escalation_nudges,
     exit_review_notices,
+    meeting_due_nudges,
     risk_review_nudges,
     role_nudges,
     thread_nudges,
@@ -63,6 +65,7 @@ def every_kind_of_nudge() -> list[Nudge]:
             at(0) + timedelta(days=30),
             {},
         ),
+        *meeting_due_nudges([DueMeeting(r.id or 0, "T1", r.name, r.owner_id, None, None, DUE)], POLICY, at(0), {}),
     ]
 
 

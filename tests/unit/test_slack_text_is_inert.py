@@ -274,6 +274,7 @@ def worlds(draw: st.DrawFn) -> World:
         NudgeKind.EXIT_REVIEWED_WITH: {"name": hostile(), "version": 2, "by": ALICE, "channel": CHANNEL},
         NudgeKind.HEALTH_CHECK: {"name": hostile(), "closes": "2027-03-20", "side": "partner"},
         NudgeKind.HEALTH_DUE: {"name": hostile(), "due": "2027-03-01", "after": 1},
+        NudgeKind.MEETING_DUE: {"name": hostile(), "due": "2027-03-01", "last": "2027-01-30"},
     }  # fmt: skip
     queued = [
         QueuedNudge(
