@@ -1,8 +1,8 @@
 """What a person should look at: the relationships they lead, items assigned to them, stages awaiting them, the
-reviews of the risks they own."""
+reviews of the risks they own, the meetings due of the relationships they own."""
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 
 from stages import health_service
 from stages.catalogue import Catalogue, ChecklistItem
@@ -11,6 +11,7 @@ from stages.checklist import ItemState, StageProgress
 from stages.dispute_service import Case
 from stages.health import RESULTS_ONLY, HealthSettings, LatestHealth
 from stages.health_service import AnswerForm
+from stages.meetings import DEFAULT_CADENCE_DAYS, meeting_due, next_due
 from stages.nudges import QueuedNudge
 from stages.ports import UnitOfWork
 from stages.relationships import Relationship
@@ -51,6 +52,14 @@ class RiskDue:
 
 
 @dataclass(frozen=True)
+class MeetingDue:
+    """A relationship the person owns whose joint management team is due to meet."""
+
+    relationship: Relationship
+    due: date
+
+
+@dataclass(frozen=True)
 class Attention:
     led: list[Led]
     assigned: list[Assignment]
@@ -59,6 +68,7 @@ class Attention:
     health_checks: list[AnswerForm] = field(default_factory=list)  # open rounds asking them, not answered yet
     health: dict[int, LatestHealth] = field(default_factory=dict)  # the latest closed round of what they lead
     risk_reviews: list[RiskDue] = field(default_factory=list)  # overdue reviews of risks they own, oldest first
+    meetings_due: list[MeetingDue] = field(default_factory=list)  # of the relationships they own
 
     @property
     def awaiting_sign_off(self) -> list[Led]:
@@ -71,8 +81,10 @@ def attention(
     user_id: str,
     health: HealthSettings = RESULTS_ONLY,
     now: datetime | None = None,
+    meeting_cadence_days: int = DEFAULT_CADENCE_DAYS,
 ) -> Attention:
-    """What needs the person; the health checks waiting for them only with the key of `health` and `now`."""
+    """What needs the person; the health checks waiting for them only with the key of `health` and `now`; the
+    meetings due (every `meeting_cadence_days`) only with `now`."""
     with uow.reading():
         led_relationships = uow.relationships.led_by(user_id)
         assigned_states = uow.checklist.assigned_to(user_id)
@@ -115,4 +127,11 @@ def attention(
             about = relationships.get(risk.relationship_id) or uow.relationships.get(risk.relationship_id)
             if about is not None and not about.exited and now and risk.review_overdue(now.date()):
                 risk_reviews.append(RiskDue(risk, about))
-    return Attention(led, assigned, disputes, failed, waiting, latest, risk_reviews)
+        meetings = []
+        for r in led_relationships if now else []:
+            if r.owner_id != user_id or r.exited:
+                continue  # the owner manages the relationship: the sponsor is not asked to run its meetings
+            due = next_due(uow.meetings.of(r.id or 0), r.created_at.date(), meeting_cadence_days)
+            if now and meeting_due(due, now.date()):
+                meetings.append(MeetingDue(r, due))
+    return Attention(led, assigned, disputes, failed, waiting, latest, risk_reviews, meetings)

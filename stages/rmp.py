@@ -7,7 +7,7 @@ two versions. Rendering it (Markdown, HTML) is the adapter's job.
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, assert_never
 
 from stages.audit import AuditEvent, JSONable, snapshot
@@ -20,6 +20,7 @@ from stages.errors import Stale
 from stages.exits import ExitStrategy
 from stages.health import RESULTS_ONLY, HealthRecord, HealthSettings, health_records, results
 from stages.joint_team import TeamPair
+from stages.meetings import DEFAULT_CADENCE_DAYS, Meeting, next_due
 from stages.ports import UnitOfWork
 from stages.relationship_service import named_with_word
 from stages.relationships import Relationship, Side
@@ -133,6 +134,8 @@ class Plan:
     team: tuple[TeamPair, ...] = ()  # the joint management team, role by role
     health: tuple[HealthRecord, ...] = ()  # closed health check rounds, oldest first
     risks: tuple[Risk, ...] = ()  # the risk register, open and closed, oldest first
+    meetings: tuple[Meeting, ...] = ()  # the joint management team's meetings, the latest first
+    next_meeting_due: date | None = None  # when the team is next due to meet
 
     @property
     def open_risks(self) -> list[Risk]:
@@ -209,6 +212,7 @@ class Plan:
             "disputes": {str(d.dispute.id): _pick(d.dispute, DISPUTE_FIELDS) for d in self.disputes},
             "exit_strategy": _pick(self.exit_strategy, EXIT_FIELDS) if self.exit_strategy else None,
             **({"risks": {str(risk.id): _pick(risk, RISK_FIELDS) for risk in self.risks}} if self.risks else {}),
+            **({"meetings": {str(m.id): _pick(m, MEETING_FIELDS) for m in self.meetings}} if self.meetings else {}),
         }
 
 
@@ -223,6 +227,7 @@ DISPUTE_FIELDS = ("summary", "tier", "status", "owner_id", "resolution", "root_c
 RISK_FIELDS = (
     "title", "category", "likelihood", "impact", "owner_id", "mitigation", "next_review", "internal", "outcome",
 )  # fmt: skip
+MEETING_FIELDS = ("held_on", "home_attendees", "partner_attendees", "decisions", "internal")
 EXIT_FIELDS = ("version", "triggers", "plan", "continuity", "assets", "reviewed_with", "saved_by", "saved_at")
 
 
@@ -240,26 +245,37 @@ class PlanChanges:
 
 
 def plan_asked(
-    uow: UnitOfWork, catalogue: Catalogue, argument: str, now: datetime, health: HealthSettings = RESULTS_ONLY
+    uow: UnitOfWork,
+    catalogue: Catalogue,
+    argument: str,
+    now: datetime,
+    health: HealthSettings = RESULTS_ONLY,
+    meeting_cadence_days: int = DEFAULT_CADENCE_DAYS,
 ) -> "Plan | PlanChanges":
     """`<relationship> [diff]`: the plan as it stands now, or what changed between its last two versions."""
     with uow.reading():
         relationship, wants_diff = named_with_word(uow, argument, "diff")
         if wants_diff:
             return PlanChanges(relationship, diff_latest(uow, relationship.id or 0))
-        return build(uow, catalogue, relationship.id or 0, now, health)
+        return build(uow, catalogue, relationship.id or 0, now, health, meeting_cadence_days)
 
 
 def build(
-    uow: UnitOfWork, catalogue: Catalogue, relationship_id: int, now: datetime, health: HealthSettings = RESULTS_ONLY
+    uow: UnitOfWork,
+    catalogue: Catalogue,
+    relationship_id: int,
+    now: datetime,
+    health: HealthSettings = RESULTS_ONLY,
+    meeting_cadence_days: int = DEFAULT_CADENCE_DAYS,
 ) -> Plan:
     """The plan as it stands now, from everything stored about the relationship (its health checks' results by the
-    thresholds of `health`)."""
+    thresholds of `health`, its next meeting due by `meeting_cadence_days`)."""
     with uow.reading():
         relationship = uow.relationships.get(relationship_id)
         if relationship is None:
             raise Stale(f"relationship {relationship_id}")
         latest = uow.rmp_versions.latest(relationship_id)
+        meetings = uow.meetings.of(relationship_id)
         return assemble(
             relationship,
             catalogue,
@@ -280,6 +296,8 @@ def build(
             names=KnownNames(uow.directory.all()),
             team=uow.joint_teams.of(relationship_id),
             risks=uow.risks.of(relationship_id, closed=True),
+            meetings=meetings,
+            next_meeting_due=next_due(meetings, relationship.created_at.date(), meeting_cadence_days),
             health=health_records(
                 [
                     (r, results(r, uow.health.answers(r.id or 0), health))
@@ -309,6 +327,8 @@ def assemble(
     team: Iterable[TeamPair] = (),
     health: Iterable[HealthRecord] = (),
     risks: Iterable[Risk] = (),
+    meetings: Iterable[Meeting] = (),
+    next_meeting_due: date | None = None,
 ) -> Plan:
     """The plan from its parts: every stage with its items and general notes (`checkin_stages`: each check-in's
     stage), and every RMP section with the items feeding it."""
@@ -360,6 +380,8 @@ def assemble(
         tuple(team),
         tuple(health),
         tuple(risks),
+        tuple(meetings),
+        next_meeting_due,
     )
 
 
@@ -458,7 +480,7 @@ def diff(before: Mapping[str, Any], after: Mapping[str, Any]) -> list[Change]:
     return whole + values
 
 
-RECORD_AREAS = ("reviews", "disputes")
+RECORD_AREAS = ("reviews", "disputes", "meetings")
 
 
 def _flatten(value: Any, path: tuple[str, ...] = ()) -> dict[tuple[str, ...], Any]:
@@ -480,9 +502,14 @@ class Evidence:
 
 
 def evidence(
-    uow: UnitOfWork, catalogue: Catalogue, relationship_id: int, now: datetime, health: HealthSettings = RESULTS_ONLY
+    uow: UnitOfWork,
+    catalogue: Catalogue,
+    relationship_id: int,
+    now: datetime,
+    health: HealthSettings = RESULTS_ONLY,
+    meeting_cadence_days: int = DEFAULT_CADENCE_DAYS,
 ) -> Evidence:
-    plan = build(uow, catalogue, relationship_id, now, health)
+    plan = build(uow, catalogue, relationship_id, now, health, meeting_cadence_days)
     with uow.reading():
         trail = uow.audit.all(relationship_id)
         versions = uow.rmp_versions.recent(relationship_id, 10_000)

@@ -44,7 +44,9 @@ def show_history(turn: Turn, invocation: Invocation) -> None:
 def show_plan(turn: Turn, invocation: Invocation) -> None:
     """`/accord plan <relationship> [diff]`: the summary here with the document in its thread, or the changes."""
     deps = turn.deps
-    asked = rmp.plan_asked(turn.uow(), deps.catalogue, invocation.argument, turn.now(), deps.health)
+    asked = rmp.plan_asked(
+        turn.uow(), deps.catalogue, invocation.argument, turn.now(), deps.health, deps.meeting_cadence_days
+    )
     names = SlackNames(turn.client, turn.uow(), turn.now())
     if isinstance(asked, rmp.PlanChanges):
         relationship = asked.relationship

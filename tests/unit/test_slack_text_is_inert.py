@@ -45,7 +45,7 @@ from bot.slack.kit import message_blocks, section
 from bot.slack.references import ItemRef, RelationshipRef, RiskReviewRef
 from bot.slack.wording import Copy, slack_escape
 from stages import rmp
-from stages.attention import Assignment, Attention, Led, RiskDue
+from stages.attention import Assignment, Attention, Led, MeetingDue, RiskDue
 from stages.audit import AuditEvent
 from stages.catalogue import default_catalogue
 from stages.checkin_service import Board
@@ -71,7 +71,7 @@ from stages.health import results as health_results
 from stages.health_service import AnswerForm
 from stages.joint_team import PairDraft, TeamPair
 from stages.meeting_service import Minutes
-from stages.meetings import Meeting
+from stages.meetings import Meeting, MeetingSummary
 from stages.nudges import NudgeKind, NudgeStatus, QueuedNudge
 from stages.partner_view import Standing
 from stages.relationship_service import StageLine, StatusReport
@@ -248,7 +248,9 @@ def worlds(draw: st.DrawFn) -> World:
     ]
     the_plan = rmp.assemble(
         r, CATALOGUE, NOW, states=states, notes=notes, reviews=[review], disputes=dispute_records, exits=[strategy],
-        changes=events, version=4,
+        changes=events, version=4, next_meeting_due=NOW.date(),
+        meetings=[Meeting(TEAM, REL_ID, NOW.date(), (OWNER,), (ALICE,), hostile(), (hostile(),), True, Side.HOME,
+                          hostile(), ALICE, NOW, 3)],
     )  # fmt: skip
     older = PlanVersion(TEAM, REL_ID, 3, hostile(), OWNER, NOW - timedelta(days=3), {})
     newer = PlanVersion(TEAM, REL_ID, 4, hostile(), OWNER, NOW, {})
@@ -331,6 +333,7 @@ def worlds(draw: st.DrawFn) -> World:
                 r,
             )
         ],
+        meetings_due=[MeetingDue(r, date(2020, 1, 1))],
     )  # fmt: skip
     return World(
         hostile(), r, board, signed_board, Case(dispute, r), Case(resolved, r), review, strategy, the_plan,
@@ -619,6 +622,7 @@ def facts(world: World) -> dict[str, Any]:
         "risk": risks_of(world), "category": [c.value for c in RiskCategory],
         "risks": [RiskSummary(2, 1), RiskSummary(1, 0), None],
         "m": meetings_of(world), "ids": [[ALICE, SPONSOR], []], "began": NOW.date(),
+        "meetings": [MeetingSummary(NOW.date(), NOW.date(), True), MeetingSummary(None, NOW.date(), False), None],
     }  # fmt: skip
 
 
