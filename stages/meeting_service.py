@@ -25,11 +25,6 @@ class Minutes:
     side: Side
     meetings: tuple[Meeting, ...]
     next_due: date
-    team: tuple[TeamPair, ...]
-
-    @property
-    def last(self) -> Meeting | None:
-        return self.meetings[0] if self.meetings else None
 
 
 def minutes(uow: UnitOfWork, which: int | str, organisation: str, cadence_days: int) -> Minutes:
@@ -37,9 +32,8 @@ def minutes(uow: UnitOfWork, which: int | str, organisation: str, cadence_days: 
         relationship = _relationship(uow, which)
         side = taking_part(relationship, organisation)
         held = uow.meetings.of(relationship.id or 0)
-        team = uow.joint_teams.of(relationship.id or 0)
     due = next_due(held, relationship.created_at.date(), cadence_days)
-    return Minutes(relationship, side, tuple(m for m in held if m.seen_by(side)), due, tuple(team))
+    return Minutes(relationship, side, tuple(m for m in held if m.seen_by(side)), due)
 
 
 def summary_of(uow: UnitOfWork, relationship: Relationship, cadence_days: int, today: date) -> MeetingSummary:

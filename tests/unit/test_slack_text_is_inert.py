@@ -499,11 +499,10 @@ BUILDERS: dict[Callable[..., Any], Callable[[World], list[Any]]] = {
         risks.review_modal(COPY, w.relationship, risk, RiskReviewRef(7, NOW.date()), NOW.date()) for risk in risks_of(w)
     ],
     meetings.minutes_blocks: lambda w: [
-        meetings.minutes_blocks(COPY, Minutes(w.relationship, side, tuple(meetings_of(w)) * n, due, team), NOW.date())
+        meetings.minutes_blocks(COPY, Minutes(w.relationship, side, tuple(meetings_of(w)) * n, due), NOW.date())
         for n in (0, 1, 6)
         for side in Side
         for due in (NOW.date(), date(2020, 1, 1))
-        for team in ((), (TeamPair(w.text, OWNER, ALICE),))
     ],
     meetings.record_modal: lambda w: [
         meetings.record_modal(COPY, relationship, team, NOW.date())
