@@ -275,7 +275,8 @@ def build(
         if relationship is None:
             raise Stale(f"relationship {relationship_id}")
         latest = uow.rmp_versions.latest(relationship_id)
-        meetings = uow.meetings.of(relationship_id)
+        # The plan is the home organisation's: the partner's own internal meetings are not its to read.
+        meetings = [m for m in uow.meetings.of(relationship_id) if m.seen_by(Side.HOME)]
         return assemble(
             relationship,
             catalogue,

@@ -200,6 +200,10 @@ def test_status_and_the_home_tab_tell_when_the_team_is_due_to_meet(joint: Sandbo
 def test_the_plan_and_the_evidence_pack_hold_the_meetings(joint: Sandbox, tmp_path: Path) -> None:
     assert record(joint, meeting_form(decisions="Hire a *second* engineer")) == {}
     assert record(joint, meeting_form(attendees=[ALICE, BOB], internal=["internal"], minutes="Our own view")) == {}
+    card = next(m for m in joint.workspace.top_level(JOINT) if m.ts == relationship(joint).card_ts)
+    joint.driver.click(PAT, card, ids.ACTION_MEETING_RECORD)  # Globex's own: not Acme's plan to hold
+    assert joint.driver.submit(PAT, meeting_form(attendees=[PAT, QUINN], internal=["internal"])).errors == {}
+    assert "Recorded the internal meeting" in shown(joint.workspace.current_modal(PAT))
     uow = joint.database.uow(joint.workspace.team_id)
     evidence = rmp.evidence(uow, default_catalogue(), relationship(joint).id or 0, START)
     markdown = render_markdown(evidence.plan)
