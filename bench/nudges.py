@@ -4,8 +4,9 @@ For each backend and size N, a fresh database (migrated with Alembic) is seeded 
 in one workspace: by default 10% have their review overdue, 8% their exit strategy review overdue, and 5% an
 open tier-1 dispute past its 7-day limit (half of them also past the one-day grace, so they climb a tier); every
 one has 10 risks on its register, and on 10% one risk's review is overdue; every one has 5 value-creation ideas,
-and on 10% one of them has not moved for IDEA_STALE_DAYS (stale). The rest are due in the future and must not be
-read at all. Then, at a fixed `now`, it measures:
+and on 10% one of them has not moved for IDEA_STALE_DAYS (stale); every one has a meeting of its joint management
+team on record, and on 10% it is 30 days old or more, so the next is due. The rest are due in the future and must
+not be read at all. Then, at a fixed `now`, it measures:
 
   find    `due_nudges` alone: reading what is due and working out the nudges (read only, nothing written);
   sweep   the first `sweep_many`: finds everything due, climbs the disputes, fills the outbox; split into
@@ -156,6 +157,21 @@ IDEA_COLUMNS = (
 )
 IDEAS_EACH = 5  # value-creation ideas of each relationship, one of them stale where one is
 OPEN_STATUSES = ("proposed", "agreed", "in_delivery")
+MEETING_COLUMNS = (
+    "team_id",
+    "relationship_id",
+    "form_key",
+    "held_on",
+    "home_attendees",
+    "partner_attendees",
+    "minutes",
+    "decisions",
+    "internal",
+    "side",
+    "one_side_reason",
+    "recorded_by",
+    "recorded_at",
+)
 
 T = TypeVar("T")
 Batches = Iterator[list[tuple[Any, ...]]]
@@ -176,11 +192,12 @@ class Plan:
     tenants: int = 1  # workspaces sharing the n relationships equally, swept in batches
     risk_reviews: int = 0  # relationships with a risk whose review is overdue (every one has RISKS_EACH risks)
     stale_ideas: int = 0  # relationships with a stale value-creation idea (every one has IDEAS_EACH ideas)
+    meetings: int = 0  # relationships whose last meeting is a cadence old or more (every one has one on record)
 
     @classmethod
     def mix(cls, n: int) -> "Plan":
         tenth = n * 10 // 100
-        return cls("mix", n, tenth, n * 8 // 100, n * 5 // 100, risk_reviews=tenth, stale_ideas=tenth)
+        return cls("mix", n, tenth, n * 8 // 100, n * 5 // 100, risk_reviews=tenth, stale_ideas=tenth, meetings=tenth)
 
     @classmethod
     def spread(cls, tenants: int, each: int) -> "Plan":
@@ -194,6 +211,7 @@ class Plan:
             tenants,
             risk_reviews=mix.risk_reviews,
             stale_ideas=mix.stale_ideas,
+            meetings=mix.meetings,
         )
 
     @classmethod
@@ -202,7 +220,7 @@ class Plan:
 
     @property
     def due_items(self) -> int:
-        return self.reviews + self.exits + self.disputes + self.risk_reviews + self.stale_ideas
+        return self.reviews + self.exits + self.disputes + self.risk_reviews + self.stale_ideas + self.meetings
 
     @property
     def slug(self) -> str:
@@ -352,6 +370,29 @@ def idea_rows(plan: Plan, expected: Expected) -> Batches:
         yield batch
 
 
+def meeting_rows(plan: Plan, expected: Expected) -> Batches:
+    """One joint meeting per relationship, held within the cadence; on `meetings` of them a cadence ago or more, so
+    the next is due and its owner is reminded (the relationships are not joint: no partner manager)."""
+    cadence = NudgePolicy().meeting_cadence_days
+    recorded_at = NOW - timedelta(days=1)
+    batch: list[tuple[Any, ...]] = []
+    for i in range(plan.n):
+        due = _hit(i, plan.meetings, plan.n, plan.n // 7)
+        expected.nudges += 1 if due else 0
+        held = TODAY - timedelta(days=cadence + i % 30 if due else 1 + i % (cadence - 1))
+        batch.append(
+            (
+                plan.team(i), i + 1, f"bench-meeting-{i}", held, _owner(i), "", "Went through the plan", "", False,
+                "home", "", _owner(i), recorded_at,
+            )
+        )  # fmt: skip
+        if len(batch) == BATCH:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
 def _owner(i: int) -> str:
     return f"UO{i % OWNERS:07d}"
 
@@ -366,11 +407,13 @@ def seed(db: Database, plan: Plan) -> Expected:
         _insert_rows(db.engine, "dispute", DISPUTE_COLUMNS, dispute_rows(plan, expected))
         _insert_rows(db.engine, "risk", RISK_COLUMNS, risk_rows(plan, expected))
         _insert_rows(db.engine, "idea", IDEA_COLUMNS, idea_rows(plan, expected))
+        _insert_rows(db.engine, "meeting", MEETING_COLUMNS, meeting_rows(plan, expected))
         return expected
     _copy_rows(db.engine, "relationship", RELATIONSHIP_COLUMNS, relationship_rows(plan, expected))
     _copy_rows(db.engine, "dispute", DISPUTE_COLUMNS, dispute_rows(plan, expected))
     _copy_rows(db.engine, "risk", RISK_COLUMNS, risk_rows(plan, expected))
     _copy_rows(db.engine, "idea", IDEA_COLUMNS, idea_rows(plan, expected))
+    _copy_rows(db.engine, "meeting", MEETING_COLUMNS, meeting_rows(plan, expected))
     with db.engine.begin() as connection:
         # ids were given explicitly: move the sequence past them, as if the rows had been added one by one
         connection.execute(text("SELECT setval(pg_get_serial_sequence('relationship', 'id'), :n)"), {"n": plan.n})

@@ -106,6 +106,8 @@ def open_for_nudge(turn: Turn, nudge: QueuedNudge, *, other: bool = False) -> No
             disputes.open_resolve_form(turn, dispute_id(nudge.subject))
         case NudgeKind.HEALTH_DUE:
             health.open_start(turn, nudge.relationship_id)
+        case NudgeKind.MEETING_DUE:
+            meetings.open_record(turn, nudge.relationship_id)
         case NudgeKind.HEALTH_CHECK:
             health.open_answer(turn, health_round_id(nudge.subject))
         case NudgeKind.RISK_REVIEW:

@@ -83,7 +83,11 @@ class Settings(BaseSettings):
 
     def nudge_policy(self) -> NudgePolicy:
         return NudgePolicy(
-            self.remind_every_days, self.escalate_after_days, self.dispute_grace_days, self.idea_stale_days
+            self.remind_every_days,
+            self.escalate_after_days,
+            self.dispute_grace_days,
+            idea_stale_days=self.idea_stale_days,
+            meeting_cadence_days=self.meeting_cadence_days,
         )
 
     def health(self, fallback: bytes) -> HealthSettings:

@@ -1,8 +1,9 @@
 """What a person should look at: the relationships they lead, items assigned to them, stages awaiting them, the
-reviews of the risks they own, the stale value-creation ideas they own."""
+reviews of the risks they own, the stale value-creation ideas they own, the meetings due of the relationships
+they own."""
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 
 from stages import health_service
 from stages.catalogue import Catalogue, ChecklistItem
@@ -12,6 +13,7 @@ from stages.dispute_service import Case
 from stages.health import RESULTS_ONLY, HealthSettings, LatestHealth
 from stages.health_service import AnswerForm
 from stages.ideas import STALE_DAYS, Idea
+from stages.meetings import DEFAULT_CADENCE_DAYS, meeting_due, next_due
 from stages.nudges import QueuedNudge
 from stages.ports import UnitOfWork
 from stages.relationships import Relationship
@@ -60,6 +62,14 @@ class IdeaStale:
 
 
 @dataclass(frozen=True)
+class MeetingDue:
+    """A relationship the person owns whose joint management team is due to meet."""
+
+    relationship: Relationship
+    due: date
+
+
+@dataclass(frozen=True)
 class Attention:
     led: list[Led]
     assigned: list[Assignment]
@@ -69,6 +79,7 @@ class Attention:
     health: dict[int, LatestHealth] = field(default_factory=dict)  # the latest closed round of what they lead
     risk_reviews: list[RiskDue] = field(default_factory=list)  # overdue reviews of risks they own, oldest first
     stale_ideas: list[IdeaStale] = field(default_factory=list)  # stale ideas they own, the longest unmoved first
+    meetings_due: list[MeetingDue] = field(default_factory=list)  # of the relationships they own
 
     @property
     def awaiting_sign_off(self) -> list[Led]:
@@ -82,9 +93,11 @@ def attention(
     health: HealthSettings = RESULTS_ONLY,
     now: datetime | None = None,
     idea_stale_days: int = STALE_DAYS,
+    meeting_cadence_days: int = DEFAULT_CADENCE_DAYS,
 ) -> Attention:
     """What needs the person; the health checks waiting for them only with the key of `health` and `now`; the
-    ideas they own stale after `idea_stale_days` unmoved."""
+    ideas they own stale after `idea_stale_days` unmoved and the meetings due (every `meeting_cadence_days`) only
+    with `now`."""
     with uow.reading():
         led_relationships = uow.relationships.led_by(user_id)
         assigned_states = uow.checklist.assigned_to(user_id)
@@ -132,4 +145,11 @@ def attention(
             about = relationships.get(idea.relationship_id) or uow.relationships.get(idea.relationship_id)
             if about is not None and not about.exited and now and idea.stale(now.date(), idea_stale_days):
                 stale_ideas.append(IdeaStale(idea, about))
-    return Attention(led, assigned, disputes, failed, waiting, latest, risk_reviews, stale_ideas)
+        meetings = []
+        for r in led_relationships if now else []:
+            if r.owner_id != user_id or r.exited:
+                continue  # the owner manages the relationship: the sponsor is not asked to run its meetings
+            due = next_due(uow.meetings.of(r.id or 0), r.created_at.date(), meeting_cadence_days)
+            if now and meeting_due(due, now.date()):
+                meetings.append(MeetingDue(r, due))
+    return Attention(led, assigned, disputes, failed, waiting, latest, risk_reviews, stale_ideas, meetings)

@@ -11,7 +11,7 @@ from datetime import date, datetime
 from stages.audit import Action
 from stages.errors import Stale
 from stages.joint_team import TeamPair
-from stages.meetings import Meeting, MeetingDraft, meeting_subject, next_due
+from stages.meetings import Meeting, MeetingDraft, MeetingSummary, meeting_subject, next_due, summary
 from stages.ports import UnitOfWork
 from stages.relationship_service import find_relationship
 from stages.relationships import Relationship, Side, taking_part
@@ -25,11 +25,6 @@ class Minutes:
     side: Side
     meetings: tuple[Meeting, ...]
     next_due: date
-    team: tuple[TeamPair, ...]
-
-    @property
-    def last(self) -> Meeting | None:
-        return self.meetings[0] if self.meetings else None
 
 
 def minutes(uow: UnitOfWork, which: int | str, organisation: str, cadence_days: int) -> Minutes:
@@ -37,9 +32,15 @@ def minutes(uow: UnitOfWork, which: int | str, organisation: str, cadence_days: 
         relationship = _relationship(uow, which)
         side = taking_part(relationship, organisation)
         held = uow.meetings.of(relationship.id or 0)
-        team = uow.joint_teams.of(relationship.id or 0)
     due = next_due(held, relationship.created_at.date(), cadence_days)
-    return Minutes(relationship, side, tuple(m for m in held if m.seen_by(side)), due, tuple(team))
+    return Minutes(relationship, side, tuple(m for m in held if m.seen_by(side)), due)
+
+
+def summary_of(uow: UnitOfWork, relationship: Relationship, cadence_days: int, today: date) -> MeetingSummary:
+    """The team's last joint meeting and when the next is due (for `/accord status`)."""
+    with uow.reading():
+        held = uow.meetings.of(relationship.id or 0)
+    return summary(held, relationship.created_at.date(), cadence_days, today)
 
 
 @dataclass(frozen=True)

@@ -60,6 +60,21 @@ class Meeting:
         return self.home_attendees if side is Side.HOME else self.partner_attendees
 
 
+@dataclass(frozen=True)
+class MeetingSummary:
+    """When the joint management team last met jointly, and when it is next due to (for `/accord status`)."""
+
+    last: date | None
+    next_due: date
+    due: bool  # the next is due already
+
+
+def summary(meetings: Sequence[Meeting], began: date, cadence_days: int, today: date) -> MeetingSummary:
+    held = [m.held_on for m in meetings if not m.internal]
+    due = next_due(meetings, began, cadence_days)
+    return MeetingSummary(max(held, default=None), due, meeting_due(due, today))
+
+
 def next_due(meetings: Sequence[Meeting], began: date, cadence_days: int) -> date:
     """When the next meeting of the joint management team is due: `cadence_days` after the last joint one.
 

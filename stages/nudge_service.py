@@ -21,6 +21,7 @@ from stages.joint_team import TeamPair
 from stages.nudges import (
     ClaimLost,
     DueIdea,
+    DueMeeting,
     DueReview,
     DueRiskReview,
     Nudge,
@@ -39,6 +40,7 @@ from stages.nudges import (
     health_round_id,
     idea_stale_nudges,
     idea_stale_of,
+    meeting_due_nudges,
     reachable,
     risk_review_nudges,
     risk_review_of,
@@ -69,7 +71,8 @@ def due_nudges(
         exit_reviews = _exit_review_nudges(uow.relationships.exit_reviews_due(today), policy, now, snoozes)
         risk_reviews = risk_review_nudges(uow.risks.reviews_due(today), policy, now, snoozes)
         ideas = idea_stale_nudges(uow.ideas.stale(today, policy.idea_stale_days), policy, now, snoozes)
-        return reviews + exit_reviews + risk_reviews + ideas + disputes, climbing
+        meetings = meeting_due_nudges(uow.meetings.due(today, policy.meeting_cadence_days), policy, now, snoozes)
+        return reviews + exit_reviews + risk_reviews + ideas + meetings + disputes, climbing
 
 
 def sweep_many(uow: SweepUnitOfWork, cadences: Cadences, policy: NudgePolicy, now: datetime) -> dict[str, SweepResult]:
@@ -88,6 +91,13 @@ def sweep_many(uow: SweepUnitOfWork, cadences: Cadences, policy: NudgePolicy, no
         partial(_queue_overdue, read=_exit_reviews_due, rules=_exit_review_nudges, policy=policy, now=now),
         partial(_queue_overdue, read=_risk_reviews_due, rules=risk_review_nudges, policy=policy, now=now),
         partial(_queue_overdue, read=_stale_ideas(policy), rules=idea_stale_nudges, policy=policy, now=now),
+        partial(
+            _queue_overdue,
+            read=partial(_meetings_due, cadence_days=policy.meeting_cadence_days),
+            rules=meeting_due_nudges,
+            policy=policy,
+            now=now,
+        ),
     ]
     others = [other for other in (uow.beside() for _ in parts[1:]) if other is not None]
     if len(others) < len(parts) - 1:
@@ -105,7 +115,7 @@ def _merged(results: Sequence[SweepResult]) -> SweepResult:
     )
 
 
-Due = TypeVar("Due", DueReview, DueRiskReview, DueIdea)
+Due = TypeVar("Due", DueReview, DueRiskReview, DueIdea, DueMeeting)
 
 
 def _queue_overdue(
@@ -188,6 +198,10 @@ def _stale_ideas(policy: NudgePolicy) -> Callable[[SweepRepository, date], list[
         return sweep.ideas_stale(today, policy.idea_stale_days)
 
     return read
+
+
+def _meetings_due(sweep: SweepRepository, today: date, *, cadence_days: int) -> list[DueMeeting]:
+    return sweep.meetings_due(today, cadence_days)
 
 
 def _review_nudges(due: Sequence[DueReview], policy: NudgePolicy, now: datetime, snoozes: Snoozes) -> list[Nudge]:
@@ -333,6 +347,11 @@ def _settled(uow: UnitOfWork, queued: QueuedNudge) -> Settled | None:
             if idea is None:
                 return Settled(Outcome.ENDED)
             return None if idea.open and idea.moved_on == moved_on else Settled(Outcome.DECIDED, on=idea.moved_on)
+        case NudgeKind.MEETING_DUE:
+            held = [m for m in uow.meetings.of(queued.relationship_id) if not m.internal]
+            if not held or held[0].held_on.isoformat() == queued.detail.get("last"):
+                return None
+            return Settled(Outcome.RECORDED, held[0].recorded_by, held[0].held_on)
         case NudgeKind.SPONSOR_NAMED | NudgeKind.OWNER_NAMED | NudgeKind.ITEM_ASSIGNED | NudgeKind.EXIT_REVIEWED_WITH:
             return None  # never reached: a notice is answered before the relationship is looked at
         case unknown:

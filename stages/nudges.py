@@ -36,6 +36,7 @@ class NudgeKind(StrEnum):
     HEALTH_DUE = "health_due"  # the relationship's next health check is due to be started
     RISK_REVIEW = "risk_review"  # the review of a risk the recipient owns is overdue
     IDEA_STALE = "idea_stale"  # a value-creation idea the recipient owns has not moved for IDEA_STALE_DAYS
+    MEETING_DUE = "meeting_due"  # the joint management team of the recipient's relationship is due to meet
 
     @property
     def notice(self) -> bool:
@@ -55,6 +56,7 @@ class NudgeKind(StrEnum):
                 | NudgeKind.HEALTH_DUE
                 | NudgeKind.RISK_REVIEW
                 | NudgeKind.IDEA_STALE
+                | NudgeKind.MEETING_DUE
             ):
                 return False
             case unknown:
@@ -75,6 +77,7 @@ class NudgePolicy:
     escalate_after_days: int = 7  # ... and also goes to the executive sponsor once this overdue
     dispute_grace_days: int = 1  # a dispute nudged for outstaying its tier climbs a tier this long after
     idea_stale_days: int = 60  # a value-creation idea unmoved this long is stale: its owner is asked to decide
+    meeting_cadence_days: int = 30  # the joint management team meets at least this often
 
 
 @dataclass(frozen=True)
@@ -213,6 +216,48 @@ def idea_stale_nudges(due: Sequence[DueIdea], policy: NudgePolicy, now: datetime
         period = f"{start.isoformat()}/{(today - start).days // policy.remind_every_days}"
         detail: dict[str, str | int] = {"name": idea.name, "due": idea.moved_on.isoformat(), "title": idea.title}
         nudges.append(Nudge(kind, subject, 0, period, idea.owner_id, idea.relationship_id, detail))
+    return nudges
+
+
+def meeting_due_subject(relationship_id: int, due: date) -> str:
+    """A relationship's meeting is one subject per due date: once one is held, the next date is a new subject."""
+    return f"meeting:{relationship_id}@{due.isoformat()}"
+
+
+@dataclass(frozen=True, slots=True)
+class DueMeeting:
+    """What the reminder rules need of an active relationship whose joint management team is due to meet."""
+
+    relationship_id: int
+    team_id: str
+    name: str
+    owner_id: str
+    partner_manager_id: str | None  # a joint relationship's: the partner's relationship manager is told too
+    last: date | None  # the last joint meeting, None before the first
+    due: date
+
+
+def meeting_due_nudges(due: Sequence[DueMeeting], policy: NudgePolicy, now: datetime, snoozes: Snoozes) -> list[Nudge]:
+    """The relationship's manager of each side (the owner at home, and the partner's relationship manager in a
+    joint relationship) reminded from the day a meeting is due and every few days after until one is recorded (a
+    snooze's end starts a new series). The team runs the relationship: its managers are asked, not the sponsors."""
+    today, kind = now.date(), NudgeKind.MEETING_DUE
+    nudges = []
+    for meeting in due:
+        subject = meeting_due_subject(meeting.relationship_id, meeting.due)
+        last = meeting.last.isoformat() if meeting.last else ""
+        detail: dict[str, str | int] = {"name": meeting.name, "due": meeting.due.isoformat(), "last": last}
+        for recipient in dict.fromkeys(p for p in (meeting.owner_id, meeting.partner_manager_id) if p):
+            start = meeting.due
+            until = snoozes.get((kind.value, subject, recipient))
+            if until is not None:
+                if until > now:
+                    continue
+                start = max(start, until.date())
+            if today < start:
+                continue
+            period = f"{start.isoformat()}/{(today - start).days // policy.remind_every_days}"
+            nudges.append(Nudge(kind, subject, 0, period, recipient, meeting.relationship_id, detail))
     return nudges
 
 
@@ -528,6 +573,7 @@ class Outcome(StrEnum):
     CLOSED = "closed"  # the health check closed
     STARTED = "started"  # the next health check was started
     DECIDED = "decided"  # the idea was kept going, moved on or dropped
+    RECORDED = "recorded"  # a meeting of the joint management team was recorded
 
 
 @dataclass(frozen=True)

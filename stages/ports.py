@@ -19,7 +19,7 @@ from stages.ideas import Idea, IdeaStatus
 from stages.joint_team import TeamPair
 from stages.knowledge import KnowledgeItem
 from stages.meetings import Meeting
-from stages.nudges import DueIdea, DueReview, DueRiskReview, Nudge, NudgeKind, QueuedNudge, Snooze, Snoozes
+from stages.nudges import DueIdea, DueMeeting, DueReview, DueRiskReview, Nudge, NudgeKind, QueuedNudge, Snooze, Snoozes
 from stages.relationships import Relationship, Side
 from stages.reviews import Review, ReviewView
 from stages.risks import Risk
@@ -227,6 +227,8 @@ class MeetingRepository(Protocol):
 
     def of(self, relationship_id: int) -> list[Meeting]: ...
 
+    def due(self, today: date, cadence_days: int) -> list[DueMeeting]: ...
+
 
 class RiskRepository(Protocol):
     def add(self, risk: Risk, form_key: str) -> Risk | None:
@@ -413,6 +415,10 @@ class SweepRepository(Protocol):
 
     def ideas_stale(self, today: date, stale_days: int) -> list[DueIdea]:
         """Open ideas of the batch's active relationships unmoved for `stale_days` days or more."""
+        ...
+
+    def meetings_due(self, today: date, cadence_days: int) -> list[DueMeeting]:
+        """Active relationships of the batch whose joint management team is due to meet."""
         ...
 
     def disputes_past_limit(self, now: datetime, cadences: Cadences) -> list[tuple[Dispute, Relationship]]:

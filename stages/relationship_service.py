@@ -13,6 +13,7 @@ from stages.health import LatestHealth
 from stages.homes import NO_HOMES, HomesToDraw, homes
 from stages.ideas import IdeaSummary
 from stages.joint_team import PairDraft, TeamPair, checked_rows, paired, roster
+from stages.meetings import MeetingSummary
 from stages.naming import clean_name, hidden_characters, suggest
 from stages.nudges import role_nudges
 from stages.ports import UnitOfWork
@@ -321,6 +322,7 @@ class StatusReport:
     health: LatestHealth | None = None  # its latest closed health check, told by the health feature
     risks: RiskSummary | None = None  # its open risks, told by the risk register
     ideas: IdeaSummary | None = None  # its open value-creation ideas and the value delivered, told by the register
+    meetings: MeetingSummary | None = None  # its team's last meeting and the next due, told by the meetings
 
 
 def relationship_status(uow: UnitOfWork, catalogue: Catalogue, name: str, today: date) -> StatusReport:

@@ -7,7 +7,7 @@ two versions. Rendering it (Markdown, HTML) is the adapter's job.
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, assert_never
 
 from stages.audit import AuditEvent, JSONable, snapshot
@@ -23,6 +23,7 @@ from stages.ideas import Amount, Idea, IdeaStatus, delivered_totals, idea_subjec
 from stages.ideas import ranked as ranked_ideas
 from stages.joint_team import TeamPair
 from stages.knowledge import Classification, KnowledgeItem, grouped
+from stages.meetings import DEFAULT_CADENCE_DAYS, Meeting, next_due
 from stages.ports import UnitOfWork
 from stages.relationship_service import named_with_word
 from stages.relationships import Relationship, Side
@@ -140,6 +141,8 @@ class Plan:
     knowledge: tuple[KnowledgeItem, ...] = ()
     review_views: tuple[ReviewView, ...] = ()  # the partner's views of shared reviews, oldest first
     ideas: tuple[Idea, ...] = ()  # the value-creation ideas, open and closed, oldest first
+    meetings: tuple[Meeting, ...] = ()  # the joint management team's meetings, the latest first
+    next_meeting_due: date | None = None  # when the team is next due to meet
 
     def views_of(self, review: Review) -> list[ReviewView]:
         """The partner's people's views of a review, in the order they were first given."""
@@ -269,6 +272,7 @@ class Plan:
                 else {}
             ),
             **({"ideas": {str(i.id): _pick(i, IDEA_FIELDS) for i in self.shared_ideas}} if self.shared_ideas else {}),
+            **({"meetings": {str(m.id): _pick(m, MEETING_FIELDS) for m in self.meetings}} if self.meetings else {}),
         }
 
 
@@ -289,6 +293,7 @@ IDEA_FIELDS = (
     "title", "status", "owner_id", "expected_amount", "expected_unit", "next_decision", "delivered_amount",
     "delivered_unit", "drop_reason",
 )  # fmt: skip
+MEETING_FIELDS = ("held_on", "home_attendees", "partner_attendees", "decisions", "internal")
 EXIT_FIELDS = ("version", "triggers", "plan", "continuity", "assets", "reviewed_with", "saved_by", "saved_at")
 
 
@@ -306,26 +311,38 @@ class PlanChanges:
 
 
 def plan_asked(
-    uow: UnitOfWork, catalogue: Catalogue, argument: str, now: datetime, health: HealthSettings = RESULTS_ONLY
+    uow: UnitOfWork,
+    catalogue: Catalogue,
+    argument: str,
+    now: datetime,
+    health: HealthSettings = RESULTS_ONLY,
+    meeting_cadence_days: int = DEFAULT_CADENCE_DAYS,
 ) -> "Plan | PlanChanges":
     """`<relationship> [diff]`: the plan as it stands now, or what changed between its last two versions."""
     with uow.reading():
         relationship, wants_diff = named_with_word(uow, argument, "diff")
         if wants_diff:
             return PlanChanges(relationship, diff_latest(uow, relationship.id or 0))
-        return build(uow, catalogue, relationship.id or 0, now, health)
+        return build(uow, catalogue, relationship.id or 0, now, health, meeting_cadence_days)
 
 
 def build(
-    uow: UnitOfWork, catalogue: Catalogue, relationship_id: int, now: datetime, health: HealthSettings = RESULTS_ONLY
+    uow: UnitOfWork,
+    catalogue: Catalogue,
+    relationship_id: int,
+    now: datetime,
+    health: HealthSettings = RESULTS_ONLY,
+    meeting_cadence_days: int = DEFAULT_CADENCE_DAYS,
 ) -> Plan:
     """The plan as it stands now, from everything stored about the relationship (its health checks' results by the
-    thresholds of `health`)."""
+    thresholds of `health`, its next meeting due by `meeting_cadence_days`)."""
     with uow.reading():
         relationship = uow.relationships.get(relationship_id)
         if relationship is None:
             raise Stale(f"relationship {relationship_id}")
         latest = uow.rmp_versions.latest(relationship_id)
+        # The plan is the home organisation's: the partner's own internal meetings are not its to read.
+        meetings = [m for m in uow.meetings.of(relationship_id) if m.seen_by(Side.HOME)]
         return assemble(
             relationship,
             catalogue,
@@ -349,6 +366,8 @@ def build(
             review_views=uow.reviews.views(relationship_id),
             knowledge=[i for i in uow.knowledge.of(relationship_id, retired=True) if i.seen_by(Side.HOME)],
             ideas=uow.ideas.of(relationship_id, closed=True),
+            meetings=meetings,
+            next_meeting_due=next_due(meetings, relationship.created_at.date(), meeting_cadence_days),
             health=health_records(
                 [
                     (r, results(r, uow.health.answers(r.id or 0), health))
@@ -381,6 +400,8 @@ def assemble(
     review_views: Iterable[ReviewView] = (),
     knowledge: Iterable[KnowledgeItem] = (),
     ideas: Iterable[Idea] = (),
+    meetings: Iterable[Meeting] = (),
+    next_meeting_due: date | None = None,
 ) -> Plan:
     """The plan from its parts: every stage with its items and general notes (`checkin_stages`: each check-in's
     stage), and every RMP section with the items feeding it."""
@@ -438,6 +459,8 @@ def assemble(
         knowledge=tuple(knowledge),
         review_views=tuple(review_views),
         ideas=tuple(ideas),
+        meetings=tuple(meetings),
+        next_meeting_due=next_meeting_due,
     )
 
 
@@ -536,7 +559,7 @@ def diff(before: Mapping[str, Any], after: Mapping[str, Any]) -> list[Change]:
     return whole + values
 
 
-RECORD_AREAS = ("reviews", "disputes", "review_views", "ideas")
+RECORD_AREAS = ("reviews", "disputes", "review_views", "ideas", "meetings")
 
 
 def _flatten(value: Any, path: tuple[str, ...] = ()) -> dict[tuple[str, ...], Any]:
@@ -558,9 +581,14 @@ class Evidence:
 
 
 def evidence(
-    uow: UnitOfWork, catalogue: Catalogue, relationship_id: int, now: datetime, health: HealthSettings = RESULTS_ONLY
+    uow: UnitOfWork,
+    catalogue: Catalogue,
+    relationship_id: int,
+    now: datetime,
+    health: HealthSettings = RESULTS_ONLY,
+    meeting_cadence_days: int = DEFAULT_CADENCE_DAYS,
 ) -> Evidence:
-    plan = build(uow, catalogue, relationship_id, now, health)
+    plan = build(uow, catalogue, relationship_id, now, health, meeting_cadence_days)
     with uow.reading():
         trail = uow.audit.all(relationship_id)
         versions = uow.rmp_versions.recent(relationship_id, 10_000)

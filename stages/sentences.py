@@ -245,6 +245,8 @@ def _snoozed(after: JSONable) -> str:
             return f"snoozed the notice that dispute #{subject} moved up a tier{length}"
         case NudgeKind.HEALTH_DUE:
             return f"snoozed the reminder to start the health check due {_due(subject)}{length}"
+        case NudgeKind.MEETING_DUE:
+            return f"snoozed the reminder of the joint management team's meeting due {_due(subject)}{length}"
         case NudgeKind.HEALTH_CHECK:
             return f"snoozed the reminder of a health check{length}"
         case NudgeKind.RISK_REVIEW:

@@ -109,6 +109,14 @@ def home_view(
             section(copy("home", "idea_stale", idea=idea, r=stale.relationship)),
             ActionsBlock(block_id=f"idea_stale:{stored_id(idea.id)}", elements=buttons),
         )
+    for meeting in summary.meetings_due:
+        button = ButtonElement(
+            text=_label(copy, "meeting"),
+            action_id=ids.ACTION_MEETING_RECORD,
+            value=RelationshipRef(stored_id(meeting.relationship.id)).encode(),
+        )
+        words = copy("home", "meeting_due", r=meeting.relationship, due=meeting.due)
+        needs += blocks.add(section(words, accessory=button))
     for nudge in summary.failed_nudges:
         needs += blocks.add(section(copy("home", "failed_nudge", n=nudge)))
     if not needs:

@@ -31,6 +31,7 @@ def in_thread(kind: NudgeKind) -> bool:
             | NudgeKind.EXIT_REVIEWED_WITH
             | NudgeKind.HEALTH_CHECK
             | NudgeKind.HEALTH_DUE
+            | NudgeKind.MEETING_DUE
             | NudgeKind.RISK_REVIEW
             | NudgeKind.IDEA_STALE
         ):
@@ -64,6 +65,7 @@ def _subject_kind(kind: NudgeKind) -> str:
             | NudgeKind.EXIT_REVIEWED_WITH
             | NudgeKind.HEALTH_CHECK
             | NudgeKind.HEALTH_DUE
+            | NudgeKind.MEETING_DUE
             | NudgeKind.RISK_REVIEW
             | NudgeKind.IDEA_STALE
         ):

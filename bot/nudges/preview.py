@@ -70,6 +70,8 @@ def _sentence(nudge: Nudge, today: date) -> str:
             return f"{_dispute(nudge, days)}, moved up to tier {nudge.tier} (told in its thread)"
         case NudgeKind.HEALTH_DUE:
             return f"the next health check of {name}, {_due(nudge, days)}"
+        case NudgeKind.MEETING_DUE:
+            return f"the next meeting of the joint management team of {name}, {_due(nudge, days)}"
         case NudgeKind.HEALTH_CHECK:
             return f"the health check of {name}, closing {nudge.detail.get('closes', '')}"
         case NudgeKind.RISK_REVIEW:

@@ -58,6 +58,7 @@ def write_pack(evidence: Evidence, path: Path, names: Names | None = None) -> li
         "registers/risks.csv": _csv(RISK_COLUMNS, _risks(plan, who)),
         "registers/knowledge.csv": _csv(KNOWLEDGE_COLUMNS, _knowledge(plan, who)),
         "registers/ideas.csv": _csv(IDEA_COLUMNS, _ideas(plan, who)),
+        "registers/meetings.csv": _csv(MEETING_COLUMNS, _meetings(plan, who)),
         "dispute_events.csv": _csv(
             ["dispute", "at", "by", "by id", "what", "tier", "text"],
             (
@@ -123,6 +124,10 @@ IDEA_COLUMNS = [
     "value for the partner", "expected amount", "expected unit", "expected value", "next decision", "last moved",
     "delivered amount", "delivered unit", "drop reason", "kept", "organisation", "raised at", "raised by",
     "raised by id",
+]  # fmt: skip
+MEETING_COLUMNS = [
+    "meeting", "held on", "attended (home)", "attended (partner)", "minutes", "decisions", "kept", "organisation",
+    "why one organisation only", "recorded at", "recorded by", "recorded by id",
 ]  # fmt: skip
 AUDIT_COLUMNS = ["event", "at", "by", "by id", "organisation", "what happened", "before", "after"]
 
@@ -239,6 +244,21 @@ def _ideas(plan: Plan, names: Names) -> Iterator[list[Any]]:
         ]  # fmt: skip
 
 
+def _meetings(plan: Plan, names: Names) -> Iterator[list[Any]]:
+    """The meetings, the earliest first; each side's attendees and the decisions one per line in their cell."""
+    for m in reversed(plan.meetings):
+        yield [
+            m.id, human_date(m.held_on), _people(names, m.home_attendees), _people(names, m.partner_attendees),
+            m.minutes, "\n".join(m.decisions), "internal" if m.internal else "joint", plan.organisation(m.side),
+            m.one_side_reason, _when(m.recorded_at), *_person(names, m.recorded_by),
+        ]  # fmt: skip
+
+
+def _people(names: Names, ids: Sequence[str]) -> str:
+    """Each person's name and Slack id, one a line."""
+    return "\n".join(f"{names.person(person)} ({person})" for person in ids)
+
+
 def _trail(evidence: Evidence, names: Names) -> Iterator[list[Any]]:
     plan = evidence.plan
     for e in evidence.trail:
@@ -301,6 +321,8 @@ def _readme(evidence: Evidence, names: Names) -> str:
         " terms (with them) or never (the host's own only), with the organisation that holds it and its owner.",
         "- `registers/ideas.csv`: the value-creation ideas, open, delivered and dropped, each joint or internal to"
         " one organisation, with what value means for each, the value expected and delivered, and why it was dropped.",
+        "- `registers/meetings.csv`: the joint management team's meetings, the earliest first: who attended for"
+        " each organisation, the minutes and the decisions, each joint or internal to one organisation.",
         "- `plan_versions.csv`: when and why each version of the plan was kept.",
         "- `audit.csv`: the whole audit trail: when, who, what happened, and the record before and after (JSON).",
         "",

@@ -76,7 +76,7 @@ def show_plan(turn: Turn, invocation: Invocation) -> None:
 
 def _plan(turn: Turn, argument: str) -> None:
     deps = turn.deps
-    asked = rmp.plan_asked(turn.uow(), deps.catalogue, argument, turn.now(), deps.health)
+    asked = rmp.plan_asked(turn.uow(), deps.catalogue, argument, turn.now(), deps.health, deps.meeting_cadence_days)
     names = SlackNames(turn.client, turn.uow(), turn.now())
     if isinstance(asked, rmp.PlanChanges):
         relationship = asked.relationship

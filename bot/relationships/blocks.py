@@ -77,6 +77,7 @@ def status_blocks(copy: Copy, report: StatusReport, *, partner_view: bool = Fals
                 health=report.health,
                 risks=report.risks,
                 ideas=report.ideas,
+                meetings=report.meetings,
             )
         ),
         divider(),

@@ -363,7 +363,10 @@ def export(
         hint = f" Did you mean {' or '.join(missing.suggestions)}?" if missing.suggestions else ""
         _fail(f"There is no relationship called {relationship!r} in workspace {_workspace(database, team_id)}.{hint}")
     now = process.clock.now()
-    evidence = rmp.evidence(database.uow(team_id), default_catalogue(), found.id or 0, now, process.deps.health)
+    deps = process.deps
+    evidence = rmp.evidence(
+        database.uow(team_id), default_catalogue(), found.id or 0, now, deps.health, deps.meeting_cadence_days
+    )
     if out == STANDARD_OUTPUT:
         typer.echo(_render_plan(evidence, format))
     elif out is not None:

@@ -9,9 +9,9 @@ from stages.audit import AuditEvent
 from stages.catalogue import Cadences
 from stages.disputes import Dispute, DisputeEvent
 from stages.joint_team import TeamPair
-from stages.nudges import DueIdea, DueReview, DueRiskReview, Nudge, Snoozes
+from stages.nudges import DueIdea, DueMeeting, DueReview, DueRiskReview, Nudge, Snoozes
 from stages.relationships import Relationship
-from storage.repositories import audit, disputes, ideas, nudges, relationships, risks
+from storage.repositories import audit, disputes, ideas, meetings, nudges, relationships, risks
 from storage.repositories.joint_team import rosters
 
 
@@ -33,6 +33,9 @@ class SqlSweepRepository:
 
     def ideas_stale(self, today: date, stale_days: int) -> list[DueIdea]:
         return ideas.stale(self._session, self._team_ids, today, stale_days)
+
+    def meetings_due(self, today: date, cadence_days: int) -> list[DueMeeting]:
+        return meetings.meetings_due(self._session, self._team_ids, today, cadence_days)
 
     def disputes_past_limit(self, now: datetime, cadences: Cadences) -> list[tuple[Dispute, Relationship]]:
         return disputes.past_limit(self._session, self._team_ids, now, cadences)

@@ -226,7 +226,9 @@ def test_the_partners_owner_is_told_in_the_shared_channel_and_drops_the_idea_fro
     assert joint.driver.submit(PAT, {"reason": "Globex has no space left"}).errors == {}
     assert "is now dropped: Globex has no space left" in shown(joint.workspace.current_modal(PAT))
     assert "no open ideas" in listed(joint)
-    joint.driver.click(IRENE, mention, ids.ACTION_NUDGE_OPEN)  # not hers, and of neither organisation
+    # Not hers, and of neither organisation (the idea's buttons: the run also told Quinn a meeting is due).
+    [idea_block] = [b["block_id"] for b in mention.blocks if ids.ACTION_NUDGE_OTHER in str(b)]
+    joint.driver.click(IRENE, mention, ids.ACTION_NUDGE_OPEN, block_id=idea_block)
     assert joint.workspace.current_modal(IRENE) is None
     joint.driver.command(ALICE, JOINT, "history Acme Alliance")
     assert "dropped idea #1: “Globex has no space left”" in shown(last_ephemeral(joint, ALICE))

@@ -13,6 +13,7 @@ from bot.sandbox.workspace import Message
 from bot.slack import ids
 from stages.health import HealthRound
 from stages.ideas import Idea, IdeaStatus
+from stages.meetings import Meeting
 from stages.nudges import Nudge, NudgeKind, NudgeStatus, due_subject
 from stages.relationships import Side
 from tests.conftest import START
@@ -36,14 +37,15 @@ FORMS = {
     ids.VIEW_HEALTH_START,
     ids.VIEW_RISK_REVIEW,
     ids.VIEW_IDEA_KEEP,
+    ids.VIEW_MEETING,
 }
 
 
 def every_kind_due(sandbox: Sandbox) -> list[tuple[str, Message]]:
     """A review and an exit review due, a health check asking Alice and Bob, another relationship's next health
-    check due, a risk of each whose review passes, an idea of each that turns stale, and a dispute that outstays
-    tier 1, climbs to tier 2 (still Alice's) and then to tier 3 (now Bob's); the DMs as they were delivered, with
-    whom to (the climb brings the tier 1 one up to date)."""
+    check due and its team's meeting due, a risk of each whose review passes, an idea of each that turns stale, and a
+    dispute that outstays tier 1, climbs to tier 2 (still Alice's) and then to tier 3 (now Bob's); the DMs as they
+    were delivered, with whom to (the climb brings the tier 1 one up to date)."""
     started(sandbox, "Acme Alliance", sponsor=BOB, cadence="7")
     sandbox.driver.command(ALICE, ACME, "health Acme Alliance")
     assert sandbox.driver.submit(ALICE, {"closes": (START.date() + timedelta(days=30)).isoformat()}).errors == {}
@@ -54,6 +56,10 @@ def every_kind_due(sandbox: Sandbox) -> list[tuple[str, Message]]:
         first = HealthRound(uow.team_id, supply.id or 0, 1, ("Trust", "Value"), (), ALICE, opened, opened, True)
         saved = uow.health.add(first)
         assert saved is not None and uow.health.close(replace(saved, closed_at=START - timedelta(days=83)))
+        held = START.date() - timedelta(days=23)  # its team last met 23 days ago: a meeting is due in a week
+        uow.meetings.add(
+            Meeting(uow.team_id, supply.id or 0, held, (ALICE,), (), "m", (), False, Side.HOME, "", ALICE, START), "V1"
+        )
         uow.commit()
     set_due(sandbox, "Acme Alliance", exit_review=START.date() + timedelta(days=7))
     for owner in (ALICE, BOB):
@@ -105,8 +111,10 @@ def test_every_kind_of_nudge_is_delivered_and_its_button_opens_what_it_is_about(
                     else:
                         opened.add((person, modal.view["callback_id"]))
                         sandbox.workspace.close_modal(person, all_views=True)
-    # Bob's dispute button is the escalation's: the top tier has no time limit to outstay.
-    assert opened == {(person, form) for person in (ALICE, BOB) for form in FORMS} - {(ALICE, ids.VIEW_DISPUTE_RESOLVE)}
+    # Bob's dispute button is the escalation's: the top tier has no time limit to outstay. A meeting due is asked of
+    # the relationship's managers (Alice), not of its sponsor.
+    not_theirs = {(ALICE, ids.VIEW_DISPUTE_RESOLVE), (BOB, ids.VIEW_MEETING)}
+    assert opened == {(person, form) for person in (ALICE, BOB) for form in FORMS} - not_theirs
     # Alice's is tier 1's, as delivered: the dispute has climbed since, which the button says.
     assert told == [
         (ALICE, ":arrow_up: Dispute #1 has moved to tier 3 since 11 Dec 2026: this is no longer asked of you here.")

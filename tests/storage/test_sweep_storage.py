@@ -11,8 +11,9 @@ from stages import dispute_service, nudge_service
 from stages.catalogue import default_catalogue
 from stages.dispute_service import Case
 from stages.disputes import Dispute, DisputeEventKind
+from stages.meetings import Meeting
 from stages.nudges import Nudge, NudgeKind, NudgePolicy, Snooze, due_subject
-from stages.relationships import Relationship, RelationshipDraft
+from stages.relationships import Relationship, RelationshipDraft, Side
 from storage.database import Database
 from storage.tables import NudgeRow
 
@@ -220,3 +221,43 @@ def test_a_snooze_quiets_only_its_own_workspaces_nudges(database: Database) -> N
 
     assert outbox_of(database) == {"B": {("review", "U1", loud.id)}}
     assert (results["A"].enqueued, results["B"].enqueued) == (0, 1)
+
+
+def meeting_held(database: Database, relationship: Relationship, days_ago: int, *, internal: bool = False) -> None:
+    held = NOW.date() - timedelta(days=days_ago)
+    meeting = Meeting(relationship.team_id, relationship.id or 0, held, ("U1",), (), "m", (), internal, Side.HOME, "",
+                      "U1", NOW)  # fmt: skip
+    with database.uow(relationship.team_id) as uow:
+        assert uow.meetings.add(meeting, f"V{relationship.id}-{days_ago}") is not None
+        uow.commit()
+
+
+def test_a_sweep_reminds_the_managers_of_relationships_whose_team_has_not_met_for_a_cadence(database: Database) -> None:
+    def started(team: str, name: str, days_ago: int) -> Relationship:
+        return relationship_in(database, team, name, NOW - timedelta(days=days_ago))
+
+    young, due = started("A", "Day 29", 29), started("A", "Day 30", 30)  # no meeting yet: from the start
+    joint = relationship_in(database, "A", "Joint", NOW - timedelta(days=90))
+    with database.uow("A") as uow:  # the partner's relationship manager is told too
+        joint = uow.relationships.update(replace(joint, partner_team_id="TP", partner_manager_id="UP"))
+        uow.commit()
+    meeting_held(database, joint, 30)
+    met, only_internal = started("A", "Met", 90), started("A", "Only internal", 90)
+    meeting_held(database, met, 45)
+    meeting_held(database, met, 29)
+    meeting_held(database, only_internal, 31)
+    meeting_held(database, only_internal, 2, internal=True)  # a side's own meeting keeps no cadence
+    started("C", "Outside the batch", 90)
+
+    nudge_service.sweep_many(database.sweeping(["A", "B"]), default_catalogue().cadences, NudgePolicy(), NOW)
+
+    queued = {
+        (row.team_id, row.recipient_id, row.relationship_id) for row in stored(database) if row.kind == "meeting_due"
+    }
+    assert queued == {("A", "U1", due.id), ("A", "U1", joint.id), ("A", "UP", joint.id), ("A", "U1", only_internal.id)}
+    assert young.id not in {r for _, _, r in queued}
+    with database.uow("A") as uow:  # the same rules for one workspace
+        found = {(n.recipient_id, n.relationship_id) for n in nudge_service.due_nudges(
+            uow, default_catalogue().cadences, NudgePolicy(), NOW
+        )[0] if n.kind is NudgeKind.MEETING_DUE}  # fmt: skip
+    assert found == {(recipient, r) for _, recipient, r in queued}

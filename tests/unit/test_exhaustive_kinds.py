@@ -15,6 +15,7 @@ from stages.exits import ExitStrategy
 from stages.health import HealthRound, HealthSettings, asking, default_participants, due_round_nudges
 from stages.nudges import (
     DueIdea,
+    DueMeeting,
     DueRiskReview,
     Nudge,
     NudgeKind,
@@ -25,6 +26,7 @@ from stages.nudges import (
     escalation_nudges,
     exit_review_notices,
     idea_stale_nudges,
+    meeting_due_nudges,
     risk_review_nudges,
     role_nudges,
     thread_nudges,
@@ -71,6 +73,7 @@ def every_kind_of_nudge() -> list[Nudge]:
             at(0) + timedelta(days=90),
             {},
         ),
+        *meeting_due_nudges([DueMeeting(r.id or 0, "T1", r.name, r.owner_id, None, None, DUE)], POLICY, at(0), {}),
     ]
 
 

@@ -3,7 +3,7 @@ and the first day allowed), which side each attendee is on, who sees an internal
 day 30, not 29)."""
 
 from dataclasses import replace
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time
 
 import pytest
 
@@ -17,6 +17,7 @@ from stages.meetings import (
     next_due,
     placed,
 )
+from stages.nudges import DueMeeting, NudgePolicy, meeting_due_nudges, meeting_due_subject
 from stages.relationships import Relationship, RelationshipStatus, Side
 
 TODAY = date(2027, 3, 10)
@@ -131,3 +132,23 @@ def test_an_internal_meeting_is_seen_only_by_its_own_side() -> None:
     assert internal.seen_by(Side.PARTNER) and not internal.seen_by(Side.HOME)
     assert meeting(TODAY).seen_by(Side.PARTNER)
     assert meeting(TODAY).attendees(Side.PARTNER) == ("U0PAT",)
+
+
+def test_a_meeting_due_reminds_both_managers_from_its_day_every_few_days_and_a_snooze_quiets_one() -> None:
+    due = DueMeeting(7, "T1", "Acme Globex", "U0ALICE", "U0QUINN", None, TODAY)
+    policy = NudgePolicy(remind_every_days=3)
+
+    def sent(on: date, snoozes: dict[tuple[str, str, str], datetime] | None = None) -> list[tuple[str, str]]:
+        now = datetime.combine(on, time(9), UTC)
+        return [(n.recipient_id, n.period) for n in meeting_due_nudges([due], policy, now, snoozes or {})]
+
+    assert sent(date(2027, 3, 9)) == []  # the day before it is due
+    assert sent(TODAY) == [("U0ALICE", "2027-03-10/0"), ("U0QUINN", "2027-03-10/0")]
+    assert sent(date(2027, 3, 12))[0] == ("U0ALICE", "2027-03-10/0")
+    assert sent(date(2027, 3, 13))[0] == ("U0ALICE", "2027-03-10/1")  # again three days on
+    snoozed = {("meeting_due", meeting_due_subject(7, TODAY), "U0QUINN"): datetime(2027, 3, 20, tzinfo=UTC)}
+    assert sent(date(2027, 3, 13), snoozed) == [("U0ALICE", "2027-03-10/1")]
+    lone = replace(due, partner_manager_id=None)
+    assert [n.recipient_id for n in meeting_due_nudges([lone], policy, datetime.combine(TODAY, time(9), UTC), {})] == [
+        "U0ALICE"
+    ]

@@ -50,7 +50,7 @@ from bot.slack.references import ItemRef, RelationshipRef, RiskReviewRef
 from bot.slack.wording import Copy, slack_escape
 from stages import action_service, idea_service, rmp
 from stages.actions import Action, ActionSource
-from stages.attention import Assignment, Attention, IdeaStale, Led, RiskDue
+from stages.attention import Assignment, Attention, IdeaStale, Led, MeetingDue, RiskDue
 from stages.audit import AuditEvent
 from stages.catalogue import default_catalogue
 from stages.checkin_service import Board
@@ -79,7 +79,7 @@ from stages.joint_team import PairDraft, TeamPair
 from stages.knowledge import Classification, KnowledgeItem
 from stages.knowledge_service import KnowledgeMap
 from stages.meeting_service import Minutes
-from stages.meetings import Meeting
+from stages.meetings import Meeting, MeetingSummary
 from stages.nudges import NudgeKind, NudgeStatus, QueuedNudge
 from stages.partner_view import Standing
 from stages.relationship_service import StageLine, StatusReport
@@ -262,7 +262,9 @@ def worlds(draw: st.DrawFn) -> World:
     ]
     the_plan = rmp.assemble(
         r, CATALOGUE, NOW, states=states, notes=notes, reviews=[review], disputes=dispute_records, exits=[strategy],
-        changes=events, version=4, review_views=[partner_view(hostile())],
+        changes=events, version=4, review_views=[partner_view(hostile())], next_meeting_due=NOW.date(),
+        meetings=[Meeting(TEAM, REL_ID, NOW.date(), (OWNER,), (ALICE,), hostile(), (hostile(),), True, Side.HOME,
+                          hostile(), ALICE, NOW, 3)],
     )  # fmt: skip
     older = PlanVersion(TEAM, REL_ID, 3, hostile(), OWNER, NOW - timedelta(days=3), {})
     newer = PlanVersion(TEAM, REL_ID, 4, hostile(), OWNER, NOW, {})
@@ -289,6 +291,7 @@ def worlds(draw: st.DrawFn) -> World:
         NudgeKind.EXIT_REVIEWED_WITH: {"name": hostile(), "version": 2, "by": ALICE, "channel": CHANNEL},
         NudgeKind.HEALTH_CHECK: {"name": hostile(), "closes": "2027-03-20", "side": "partner"},
         NudgeKind.HEALTH_DUE: {"name": hostile(), "due": "2027-03-01", "after": 1},
+        NudgeKind.MEETING_DUE: {"name": hostile(), "due": "2027-03-01", "last": "2027-01-30"},
     }  # fmt: skip
     queued = [
         QueuedNudge(
@@ -352,6 +355,7 @@ def worlds(draw: st.DrawFn) -> World:
                 r,
             )
         ],
+        meetings_due=[MeetingDue(r, date(2020, 1, 1))],
     )  # fmt: skip
     return World(
         hostile(), r, board, signed_board, Case(dispute, r), Case(resolved, r), review, strategy, the_plan,
@@ -570,11 +574,10 @@ BUILDERS: dict[Callable[..., Any], Callable[[World], list[Any]]] = {
     ideas.drop_modal: lambda w: [ideas.drop_modal(COPY, w.relationship, idea) for idea in ideas_of(w)],
     ideas.keep_modal: lambda w: [ideas.keep_modal(COPY, w.relationship, idea, NOW.date()) for idea in ideas_of(w)],
     meetings.minutes_blocks: lambda w: [
-        meetings.minutes_blocks(COPY, Minutes(w.relationship, side, tuple(meetings_of(w)) * n, due, team), NOW.date())
+        meetings.minutes_blocks(COPY, Minutes(w.relationship, side, tuple(meetings_of(w)) * n, due), NOW.date())
         for n in (0, 1, 6)
         for side in Side
         for due in (NOW.date(), date(2020, 1, 1))
-        for team in ((), (TeamPair(w.text, OWNER, ALICE),))
     ],
     meetings.record_modal: lambda w: [
         meetings.record_modal(COPY, relationship, team, NOW.date())
@@ -741,6 +744,7 @@ def facts(world: World) -> dict[str, Any]:
         "ideas": [IdeaSummary(2, 1, [Amount(Decimal(5), world.text)]), IdeaSummary(0, 0, []), None],
         "idea": ideas_of(world), "stale": [True, False], "status": [s.value for s in IdeaStatus],
         "to": ["agreed", "in_delivery", "delivered"], "delivered": [[Amount(Decimal(5), world.text)], []],
+        "meetings": [MeetingSummary(NOW.date(), NOW.date(), True), MeetingSummary(None, NOW.date(), False), None],
     }  # fmt: skip
 
 
