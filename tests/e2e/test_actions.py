@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from bot.sandbox.harness import Sandbox
+from bot.sandbox.workspace import Ephemeral, Message
 from bot.slack import ids
 from stages import action_service
 from stages.action_service import Owner
@@ -17,14 +18,14 @@ from stages.actions import action_draft
 from stages.errors import OutsideTheRelationship
 from stages.relationships import Side
 from tests.conftest import START
-from tests.e2e.helpers import ALICE, BOB, last_ephemeral, relationship, shown
+from tests.e2e.helpers import ALICE, BOB, CAROL, fresh, last_ephemeral, relationship, shown
 from tests.e2e.test_joint_relationships import GLOBEX, INITECH, IRENE, JOINT, PAT, QUINN, RAY, joint_at_any_hour
 
 
 @pytest.fixture
 def joint(tmp_path: Path) -> Iterator[Sandbox]:
-    """Acme Alliance in #acme-globex with Globex's people named, and Initech's Irene in the channel too."""
-    with joint_at_any_hour(tmp_path / "accord.db") as box:
+    """Acme Alliance in #acme-globex with Globex's people named, Acme's Carol and Initech's Irene in it too."""
+    with joint_at_any_hour(tmp_path / "accord.db", {CAROL}) as box:
         yield box
 
 
@@ -150,3 +151,79 @@ def test_an_action_is_completed_with_a_note_once_by_who_may_and_audited(joint: S
     history = shown(last_ephemeral(joint, ALICE))
     assert "added action #1 to the actions register" in history
     assert "completed action #1: “Sent on Friday”" in history
+
+
+def added_from(
+    sandbox: Sandbox, user: str, where: Message | Ephemeral, answers: dict[str, object], **which: str
+) -> str:
+    """Press Add action on `where` and send the form; what the form said before and after, one after the other."""
+    sandbox.driver.click(user, where, ids.ACTION_ACTION_ADD, **which)
+    before = shown(sandbox.workspace.current_modal(user))
+    assert sandbox.driver.submit(user, answers).errors == {}
+    return before + "\n" + shown(sandbox.workspace.current_modal(user))
+
+
+def test_an_action_out_of_an_internal_risk_is_internal_and_says_where_it_came_from(joint: Sandbox) -> None:
+    joint.driver.command(ALICE, JOINT, "risks Acme Alliance")
+    joint.driver.click(ALICE, last_ephemeral(joint, ALICE), ids.ACTION_RISK_ADD)
+    risk = {"title": "Globex may walk", "category": "breakdown", "breakdown_effect": "No supply", "likelihood": "2"}
+    risk |= {"impact": "5", "risk_owner": BOB, "next_review": "2026-12-20", "internal": ["internal"]}
+    assert joint.driver.submit(ALICE, risk).errors == {}
+    joint.driver.command(ALICE, JOINT, "risks Acme Alliance")
+    said = added_from(
+        joint, ALICE, last_ephemeral(joint, ALICE), action_form(title="Find a second supplier", action_owner=BOB)
+    )
+    assert "coming out of risk #1" in said and "Internal: it comes out of something kept" in said
+    assert "internal to your organisation" in said
+    assert "*Find a second supplier* :lock: internal" in listed(joint) and "from risk #1" in listed(joint)
+    uow = joint.database.uow(joint.workspace.team_id)
+    assert action_service.register(uow, "Acme Alliance", GLOBEX, PAT).actions == ()
+
+
+def test_the_owner_turns_a_flagged_health_check_gap_into_an_action_and_nobody_else_may(joint: Sandbox) -> None:
+    joint.driver.command(ALICE, JOINT, "health Acme Alliance")
+    assert (
+        joint.driver.submit(
+            ALICE, {"participants": [ALICE, BOB, CAROL, PAT, QUINN, RAY], "dimensions": "Trust\nCommunication"}
+        ).errors
+        == {}
+    )
+    announcement = next(
+        m for m in reversed(joint.workspace.top_level(JOINT)) if ids.ACTION_HEALTH_ANSWER in str(m.blocks)
+    )
+    for person, score in ((ALICE, "100"), (BOB, "100"), (CAROL, "100"), (PAT, "0"), (QUINN, "0"), (RAY, "0")):
+        joint.driver.click(person, announcement, ids.ACTION_HEALTH_ANSWER)
+        assert joint.driver.submit(person, {"score:0": score, "score:1": "50"}).errors == {}
+    joint.driver.click(ALICE, announcement, ids.ACTION_HEALTH_CLOSE)
+    results = next(m for m in reversed(joint.workspace.top_level(JOINT)) if "can turn it into an action" in shown(m))
+    assert "*Trust*: the two organisations see it 100 points apart" in shown(results)
+    joint.driver.click(PAT, results, ids.ACTION_ACTION_ADD)
+    assert "Only the relationship's owner" in shown(last_ephemeral(joint, PAT))
+    modal = joint.workspace.current_modal(PAT)
+    assert modal is None or modal.view["callback_id"] != ids.VIEW_ACTION_ADD
+    said = added_from(joint, ALICE, results, action_form(title="Agree a trust charter", action_owner=QUINN))
+    assert "coming out of the gaps of health check #1" in said
+    assert "from the gaps of health check #1" in listed(joint, BOB)
+
+
+def test_an_action_is_added_from_a_resolved_dispute_by_either_side(joint: Sandbox) -> None:
+    joint.driver.command(ALICE, JOINT, "dispute Acme Alliance deliveries late")
+    parent = next(m for m in reversed(joint.workspace.top_level(JOINT)) if ids.ACTION_DISPUTE_RESOLVE in str(m.blocks))
+    assert ids.ACTION_ACTION_ADD not in str(parent.blocks)  # open: nothing agreed yet to follow through
+    joint.driver.click(ALICE, parent, ids.ACTION_DISPUTE_RESOLVE)
+    answers = {"resolution": "Weekly forecasts", "root_cause": "No forecast shared"}
+    assert joint.driver.submit(ALICE, answers).errors == {}
+    said = added_from(joint, PAT, fresh(joint, parent), action_form(title="Share the forecast weekly"))
+    assert "coming out of dispute #1" in said
+    assert "from dispute #1" in listed(joint)
+
+
+def test_the_reviewer_is_offered_to_add_actions_out_of_the_review_recorded(joint: Sandbox) -> None:
+    joint.driver.command(ALICE, JOINT, "review Acme Alliance")
+    ratings = {"delivery": "4", "trust": "3", "value": "4", "governance": "5"}
+    assert joint.driver.submit(ALICE, {"summary": "Slow quarter", "internal": ["internal"], **ratings}).errors == {}
+    offer = joint.workspace.top_level(joint.workspace.im_with(ALICE).id)[-1]
+    assert "Anything to follow up from this review" in shown(offer)
+    said = added_from(joint, ALICE, offer, action_form(title="Raise prices", action_owner=BOB))
+    assert "coming out of the relationship review #1" in said and "internal to your organisation" in said
+    assert "*Raise prices* :lock: internal" in listed(joint)

@@ -40,7 +40,7 @@ from bot.records import blocks as plan
 from bot.relationships import blocks as relationships
 from bot.relationships import modal as new_relationship
 from bot.risks import blocks as risks
-from bot.slack import forms, help, item_buttons
+from bot.slack import action_buttons, forms, help, item_buttons
 from bot.slack.kit import message_blocks, section
 from bot.slack.references import ItemRef, RelationshipRef, RiskReviewRef
 from bot.slack.wording import Copy, slack_escape
@@ -506,8 +506,8 @@ BUILDERS: dict[Callable[..., Any], Callable[[World], list[Any]]] = {
         for internal in (False, True)
     ],
     actions.complete_modal: lambda w: [actions.complete_modal(COPY, w.relationship, a) for a in actions_of(w)],
-    actions.add_button: lambda w: [
-        ActionsBlock(elements=[actions.add_button(COPY, w.relationship, ActionSource.HAND, None)])
+    action_buttons.add_button: lambda w: [
+        ActionsBlock(elements=[action_buttons.add_button(COPY, w.relationship, ActionSource.HAND, None)])
     ],
     actions.complete_button: lambda w: [
         ActionsBlock(elements=[actions.complete_button(COPY, a)]) for a in actions_of(w)
@@ -541,7 +541,7 @@ def copy_builders() -> set[Callable[..., Any]]:
     found = set()
     features = [info.name for info in pkgutil.iter_modules(bot.__path__) if info.ispkg]
     names = [f"bot.{f}.{m}" for f in features for m in ("blocks", "modal") if importlib.util.find_spec(f"bot.{f}.{m}")]
-    for name in [*names, "bot.slack.forms", "bot.slack.help", "bot.slack.item_buttons"]:
+    for name in [*names, "bot.slack.forms", "bot.slack.help", "bot.slack.item_buttons", "bot.slack.action_buttons"]:
         module = importlib.import_module(name)
         for name, function in inspect.getmembers(module, inspect.isfunction):
             if function.__module__ != module.__name__ or name.startswith("_"):
@@ -622,7 +622,7 @@ def facts(world: World) -> dict[str, Any]:
         "alert": 20, "health": [LatestHealth(2, 55.0, -1), LatestHealth(1, None, 0), None],
         "g": [g.value for g in Group], "points": [world.points],
         "risk": risks_of(world), "category": [c.value for c in RiskCategory],
-        "source": [s.value for s in ActionSource], "source_id": [3, None],
+        "source": [s.value for s in ActionSource], "source_id": [3, None], "gap": 58.3,
         "risks": [RiskSummary(2, 1), RiskSummary(1, 0), None],
     }  # fmt: skip
 
