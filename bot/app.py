@@ -40,7 +40,7 @@ from bot.slack.rate_limits import RateLimitRetryHandler
 from bot.slack.references import RiskReviewRef
 from bot.slack.subcommands import HELP, Registry
 from bot.slack.turn import Turn
-from stages.nudges import NudgeKind, QueuedNudge, dispute_id, health_round_id, risk_review_of
+from stages.nudges import NudgeKind, QueuedNudge, action_of, dispute_id, health_round_id, risk_review_of
 
 log = logging.getLogger(__name__)
 NOT_INSTALLED = (
@@ -103,6 +103,8 @@ def open_for_nudge(turn: Turn, nudge: QueuedNudge) -> None:
             health.open_answer(turn, health_round_id(nudge.subject))
         case NudgeKind.RISK_REVIEW:
             risks.open_review(turn, RiskReviewRef(*risk_review_of(nudge.subject)))
+        case NudgeKind.ACTION_OVERDUE:
+            actions.open_complete(turn, action_of(nudge.subject))
         case NudgeKind.DISPUTE_THREAD:
             raise ValueError(f"nudge {nudge.id} is told in its dispute's thread: it has no button to open")
         case NudgeKind.SPONSOR_NAMED | NudgeKind.OWNER_NAMED | NudgeKind.ITEM_ASSIGNED | NudgeKind.EXIT_REVIEWED_WITH:

@@ -20,6 +20,7 @@ from stages.errors import Stale
 from stages.joint_team import TeamPair
 from stages.nudges import (
     ClaimLost,
+    DueAction,
     DueReview,
     DueRiskReview,
     Nudge,
@@ -31,6 +32,8 @@ from stages.nudges import (
     Settled,
     Snooze,
     Snoozes,
+    action_nudges,
+    action_of,
     dispute_check,
     dispute_id,
     due_subject,
@@ -65,7 +68,8 @@ def due_nudges(
         reviews = _review_nudges(uow.relationships.reviews_due(today), policy, now, snoozes)
         exit_reviews = _exit_review_nudges(uow.relationships.exit_reviews_due(today), policy, now, snoozes)
         risk_reviews = risk_review_nudges(uow.risks.reviews_due(today), policy, now, snoozes)
-        return reviews + exit_reviews + risk_reviews + disputes, climbing
+        actions = action_nudges(uow.actions.due_before(_latest_date(today)), policy, now, snoozes)
+        return reviews + exit_reviews + risk_reviews + actions + disputes, climbing
 
 
 def sweep_many(uow: SweepUnitOfWork, cadences: Cadences, policy: NudgePolicy, now: datetime) -> dict[str, SweepResult]:
@@ -83,6 +87,7 @@ def sweep_many(uow: SweepUnitOfWork, cadences: Cadences, policy: NudgePolicy, no
         partial(_queue_overdue, read=_reviews_due, rules=_review_nudges, policy=policy, now=now),
         partial(_queue_overdue, read=_exit_reviews_due, rules=_exit_review_nudges, policy=policy, now=now),
         partial(_queue_overdue, read=_risk_reviews_due, rules=risk_review_nudges, policy=policy, now=now),
+        partial(_queue_overdue, read=_actions_due, rules=action_nudges, policy=policy, now=now),
     ]
     others = [other for other in (uow.beside() for _ in parts[1:]) if other is not None]
     if len(others) < len(parts) - 1:
@@ -100,7 +105,7 @@ def _merged(results: Sequence[SweepResult]) -> SweepResult:
     )
 
 
-Due = TypeVar("Due", DueReview, DueRiskReview)
+Due = TypeVar("Due", DueReview, DueRiskReview, DueAction)
 
 
 def _queue_overdue(
@@ -176,6 +181,16 @@ def _exit_reviews_due(sweep: SweepRepository, today: date) -> list[DueReview]:
 
 def _risk_reviews_due(sweep: SweepRepository, today: date) -> list[DueRiskReview]:
     return sweep.risk_reviews_due(today)
+
+
+def _actions_due(sweep: SweepRepository, today: date) -> list[DueAction]:
+    return sweep.actions_due_before(_latest_date(today))
+
+
+def _latest_date(today: date) -> date:
+    """The day after `today` (UTC's): the latest date anywhere on Earth, so actions overdue where their owners are
+    fall before it, whatever their time zones."""
+    return today + timedelta(days=1)
 
 
 def _review_nudges(due: Sequence[DueReview], policy: NudgePolicy, now: datetime, snoozes: Snoozes) -> list[Nudge]:
@@ -315,6 +330,13 @@ def _settled(uow: UnitOfWork, queued: QueuedNudge) -> Settled | None:
             if risk is None or not risk.open:
                 return Settled(Outcome.ENDED)
             return None if risk.next_review == due else Settled(Outcome.REVIEWED)
+        case NudgeKind.ACTION_OVERDUE:
+            action = uow.actions.get(action_of(queued.subject))
+            if action is None:
+                return Settled(Outcome.ENDED)
+            if not action.open:
+                return Settled(Outcome.COMPLETED, action.done_by, action.done_at.date() if action.done_at else None)
+            return None
         case NudgeKind.SPONSOR_NAMED | NudgeKind.OWNER_NAMED | NudgeKind.ITEM_ASSIGNED | NudgeKind.EXIT_REVIEWED_WITH:
             return None  # never reached: a notice is answered before the relationship is looked at
         case unknown:

@@ -16,7 +16,7 @@ from stages.disputes import Dispute, DisputeEvent
 from stages.exits import ExitStrategy
 from stages.health import HealthAnswer, HealthRound
 from stages.joint_team import TeamPair
-from stages.nudges import DueReview, DueRiskReview, Nudge, NudgeKind, QueuedNudge, Snooze, Snoozes
+from stages.nudges import DueAction, DueReview, DueRiskReview, Nudge, NudgeKind, QueuedNudge, Snooze, Snoozes
 from stages.relationships import Relationship, Side
 from stages.reviews import Review
 from stages.risks import Risk
@@ -210,6 +210,10 @@ class ActionRepository(Protocol):
         """Store the completion; False if the action was completed already."""
         ...
 
+    def due_before(self, day: date) -> list[DueAction]:
+        """Open actions of active relationships due before `day` (overdue for some owner, wherever they are)."""
+        ...
+
 
 class RiskRepository(Protocol):
     def add(self, risk: Risk, form_key: str) -> Risk | None:
@@ -356,6 +360,10 @@ class SweepRepository(Protocol):
 
     def risk_reviews_due(self, today: date) -> list[DueRiskReview]:
         """Open risks of the batch's active relationships whose review date has passed."""
+        ...
+
+    def actions_due_before(self, day: date) -> list[DueAction]:
+        """Open actions of the batch's active relationships due before `day`."""
         ...
 
     def disputes_past_limit(self, now: datetime, cadences: Cadences) -> list[tuple[Dispute, Relationship]]:

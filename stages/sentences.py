@@ -216,6 +216,8 @@ def _snoozed(after: JSONable) -> str:
             return (
                 f"snoozed the reminder of the review of {_subject(subject.partition('@')[0].replace(':', ' '))}{length}"
             )
+        case NudgeKind.ACTION_OVERDUE:
+            return f"snoozed the reminder of {_subject(subject.replace(':', ' '))}{length}"
         case NudgeKind.SPONSOR_NAMED | NudgeKind.OWNER_NAMED | NudgeKind.ITEM_ASSIGNED | NudgeKind.EXIT_REVIEWED_WITH:
             return f"snoozed a notice{length}"  # notices offer no snooze: an old record, if any
         case _:

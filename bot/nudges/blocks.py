@@ -32,6 +32,7 @@ def in_thread(kind: NudgeKind) -> bool:
             | NudgeKind.HEALTH_CHECK
             | NudgeKind.HEALTH_DUE
             | NudgeKind.RISK_REVIEW
+            | NudgeKind.ACTION_OVERDUE
         ):
             return False
         case unknown:
@@ -64,6 +65,7 @@ def _subject_kind(kind: NudgeKind) -> str:
             | NudgeKind.HEALTH_CHECK
             | NudgeKind.HEALTH_DUE
             | NudgeKind.RISK_REVIEW
+            | NudgeKind.ACTION_OVERDUE
         ):
             return kind.value
         case NudgeKind.DISPUTE | NudgeKind.DISPUTE_ESCALATED | NudgeKind.DISPUTE_THREAD:

@@ -74,6 +74,8 @@ def _sentence(nudge: Nudge, today: date) -> str:
             return f"the health check of {name}, closing {nudge.detail.get('closes', '')}"
         case NudgeKind.RISK_REVIEW:
             return f"the review of the risk “{nudge.detail.get('title', '')}” of {name}, {_due(nudge, days)}"
+        case NudgeKind.ACTION_OVERDUE:
+            return f"the action “{nudge.detail.get('title', '')}” of {name}, {_due(nudge, days)}"
         case NudgeKind.SPONSOR_NAMED | NudgeKind.OWNER_NAMED | NudgeKind.ITEM_ASSIGNED | NudgeKind.EXIT_REVIEWED_WITH:
             raise ValueError(f"a {nudge.kind.value} notice is queued by what someone did, never by the sweep")
         case unknown:

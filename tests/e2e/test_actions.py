@@ -227,3 +227,26 @@ def test_the_reviewer_is_offered_to_add_actions_out_of_the_review_recorded(joint
     said = added_from(joint, ALICE, offer, action_form(title="Raise prices", action_owner=BOB))
     assert "coming out of the relationship review #1" in said and "internal to your organisation" in said
     assert "*Raise prices* :lock: internal" in listed(joint)
+
+
+def test_the_partners_owner_is_told_in_the_shared_channel_and_completes_the_action_from_there(joint: Sandbox) -> None:
+    today = START.date().isoformat()
+    assert add(joint, action_form(due=today)) == {}  # Pat's, of Globex, which has no Accord of its own
+    assert (
+        add(joint, action_form(title="Check their figures", action_owner=BOB, due=today, internal=["internal"])) == {}
+    )
+    joint.run_nudges()
+    assert ids.ACTION_NUDGE_OPEN not in str([m.blocks for m in joint.workspace.top_level(JOINT)])  # due today
+    joint.advance(timedelta(days=1))
+    joint.run_nudges()
+    mention = next(m for m in reversed(joint.workspace.top_level(JOINT)) if ids.ACTION_NUDGE_OPEN in str(m.blocks))
+    told = shown(mention)
+    assert f"<@{PAT}>" in told and "*Send the forecast &lt;!channel&gt;* of *Acme Alliance* is overdue" in told
+    assert "Check their figures" not in told  # the internal one goes to Bob alone
+    assert "Check their figures" in shown(joint.workspace.top_level(joint.workspace.im_with(BOB).id)[-1])
+    joint.driver.click(PAT, mention, ids.ACTION_NUDGE_OPEN)
+    modal = joint.workspace.current_modal(PAT)
+    assert modal is not None and modal.view["callback_id"] == ids.VIEW_ACTION_COMPLETE
+    assert joint.driver.submit(PAT, {"note": "Sent it"}).errors == {}
+    assert "Completed *Send the forecast" in shown(joint.workspace.current_modal(PAT))
+    assert "Send the forecast" not in listed(joint)

@@ -32,14 +32,15 @@ FORMS = {
     ids.VIEW_HEALTH_ANSWER,
     ids.VIEW_HEALTH_START,
     ids.VIEW_RISK_REVIEW,
+    ids.VIEW_ACTION_COMPLETE,
 }
 
 
 def every_kind_due(sandbox: Sandbox) -> list[tuple[str, Message]]:
     """A review and an exit review due, a health check asking Alice and Bob, another relationship's next health
-    check due, a risk of each whose review passes, and a dispute that outstays tier 1, climbs to tier 2 (still
-    Alice's) and then to tier 3 (now Bob's); the DMs as they were delivered, with whom to (the climb brings the
-    tier 1 one up to date)."""
+    check due, a risk of each whose review passes, an action of each falling overdue, and a dispute that outstays
+    tier 1, climbs to tier 2 (still Alice's) and then to tier 3 (now Bob's); the DMs as they were delivered, with
+    whom to (the climb brings the tier 1 one up to date)."""
     started(sandbox, "Acme Alliance", sponsor=BOB, cadence="7")
     sandbox.driver.command(ALICE, ACME, "health Acme Alliance")
     assert sandbox.driver.submit(ALICE, {"closes": (START.date() + timedelta(days=30)).isoformat()}).errors == {}
@@ -63,6 +64,10 @@ def every_kind_due(sandbox: Sandbox) -> list[tuple[str, Message]]:
             "next_review": START.date().isoformat(),
         }
         assert sandbox.driver.submit(ALICE, answers).errors == {}
+        sandbox.driver.command(ALICE, ACME, "actions Acme Alliance")
+        sandbox.driver.click(ALICE, last_ephemeral(sandbox, ALICE), ids.ACTION_ACTION_ADD)
+        action = {"title": "Send the forecast", "action_owner": owner, "due": START.date().isoformat()}
+        assert sandbox.driver.submit(ALICE, action).errors == {}
     sandbox.driver.command(CAROL, ACME, "dispute Acme Alliance deliveries late")
     sandbox.advance(timedelta(days=7))  # the review, the exit review, the dispute past its limit
     delivered = deepcopy(dms(sandbox, ALICE))
