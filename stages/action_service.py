@@ -208,7 +208,7 @@ def complete_action(
             Did.ACTION_COMPLETED,
             action_subject(action_id),
             before={"title": action.title},
-            after={"note": text},
+            after={"note": text, "internal": action.internal},
             side=side,
         )
         uow.commit()

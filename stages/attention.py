@@ -1,10 +1,11 @@
 """What a person should look at: the relationships they lead, items assigned to them, stages awaiting them, the
-reviews of the risks they own."""
+reviews of the risks they own, their overdue actions."""
 
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from stages import health_service
+from stages.actions import Action
 from stages.catalogue import Catalogue, ChecklistItem
 from stages.checkins import Checkin, CheckinStatus
 from stages.checklist import ItemState, StageProgress
@@ -51,6 +52,14 @@ class RiskDue:
 
 
 @dataclass(frozen=True)
+class ActionDue:
+    """An action the person owns that is overdue where they are."""
+
+    action: Action
+    relationship: Relationship
+
+
+@dataclass(frozen=True)
 class Attention:
     led: list[Led]
     assigned: list[Assignment]
@@ -59,6 +68,7 @@ class Attention:
     health_checks: list[AnswerForm] = field(default_factory=list)  # open rounds asking them, not answered yet
     health: dict[int, LatestHealth] = field(default_factory=dict)  # the latest closed round of what they lead
     risk_reviews: list[RiskDue] = field(default_factory=list)  # overdue reviews of risks they own, oldest first
+    overdue_actions: list[ActionDue] = field(default_factory=list)  # actions they own, overdue, the oldest first
 
     @property
     def awaiting_sign_off(self) -> list[Led]:
@@ -115,4 +125,9 @@ def attention(
             about = relationships.get(risk.relationship_id) or uow.relationships.get(risk.relationship_id)
             if about is not None and not about.exited and now and risk.review_overdue(now.date()):
                 risk_reviews.append(RiskDue(risk, about))
-    return Attention(led, assigned, disputes, failed, waiting, latest, risk_reviews)
+        overdue = []
+        for action in uow.actions.owned_by(user_id) if now else []:
+            about = relationships.get(action.relationship_id) or uow.relationships.get(action.relationship_id)
+            if about is not None and not about.exited and now and action.overdue(now):
+                overdue.append(ActionDue(action, about))
+    return Attention(led, assigned, disputes, failed, waiting, latest, risk_reviews, overdue)

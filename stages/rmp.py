@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, assert_never
 
+from stages.actions import Action
 from stages.audit import AuditEvent, JSONable, snapshot
 from stages.catalogue import Catalogue, ChecklistItem, Phase, RmpSection, Stage
 from stages.checkins import Note, SignOff
@@ -133,6 +134,7 @@ class Plan:
     team: tuple[TeamPair, ...] = ()  # the joint management team, role by role
     health: tuple[HealthRecord, ...] = ()  # closed health check rounds, oldest first
     risks: tuple[Risk, ...] = ()  # the risk register, open and closed, oldest first
+    actions: tuple[Action, ...] = ()  # the actions register, open and completed, oldest first
 
     @property
     def open_risks(self) -> list[Risk]:
@@ -142,6 +144,21 @@ class Plan:
     @property
     def closed_risks(self) -> list[Risk]:
         return [risk for risk in self.risks if not risk.open]
+
+    @property
+    def shown_actions(self) -> list[Action]:
+        """The actions the plan's document shows: in a joint relationship, whose document is posted in the channel
+        shared with the partner, the joint ones only (the evidence pack keeps every one)."""
+        return [a for a in self.actions if not (a.internal and self.relationship.is_joint)]
+
+    @property
+    def open_actions(self) -> list[Action]:
+        """The open actions shown, the soonest due first."""
+        return sorted((a for a in self.shown_actions if a.open), key=lambda a: (a.due, a.id or 0))
+
+    @property
+    def done_actions(self) -> list[Action]:
+        return [a for a in self.shown_actions if not a.open]
 
     @property
     def participation(self) -> tuple[Participation, ...]:
@@ -209,6 +226,7 @@ class Plan:
             "disputes": {str(d.dispute.id): _pick(d.dispute, DISPUTE_FIELDS) for d in self.disputes},
             "exit_strategy": _pick(self.exit_strategy, EXIT_FIELDS) if self.exit_strategy else None,
             **({"risks": {str(risk.id): _pick(risk, RISK_FIELDS) for risk in self.risks}} if self.risks else {}),
+            **({"actions": {str(a.id): _pick(a, ACTION_FIELDS) for a in self.actions}} if self.actions else {}),
         }
 
 
@@ -223,6 +241,7 @@ DISPUTE_FIELDS = ("summary", "tier", "status", "owner_id", "resolution", "root_c
 RISK_FIELDS = (
     "title", "category", "likelihood", "impact", "owner_id", "mitigation", "next_review", "internal", "outcome",
 )  # fmt: skip
+ACTION_FIELDS = ("title", "owner_id", "due", "source", "source_id", "internal", "done_at", "done_by", "note")
 EXIT_FIELDS = ("version", "triggers", "plan", "continuity", "assets", "reviewed_with", "saved_by", "saved_at")
 
 
@@ -280,6 +299,7 @@ def build(
             names=KnownNames(uow.directory.all()),
             team=uow.joint_teams.of(relationship_id),
             risks=uow.risks.of(relationship_id, closed=True),
+            actions=uow.actions.of(relationship_id, done=True),
             health=health_records(
                 [
                     (r, results(r, uow.health.answers(r.id or 0), health))
@@ -309,6 +329,7 @@ def assemble(
     team: Iterable[TeamPair] = (),
     health: Iterable[HealthRecord] = (),
     risks: Iterable[Risk] = (),
+    actions: Iterable[Action] = (),
 ) -> Plan:
     """The plan from its parts: every stage with its items and general notes (`checkin_stages`: each check-in's
     stage), and every RMP section with the items feeding it."""
@@ -360,6 +381,7 @@ def assemble(
         tuple(team),
         tuple(health),
         tuple(risks),
+        tuple(actions),
     )
 
 

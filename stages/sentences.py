@@ -144,8 +144,12 @@ def _what(action: Action, event: AuditEvent, names: Names) -> str:
             return f"reviewed {subject}, scored {b.get('score')} before and {a.get('score')} now{_said(a.get('note'))}"
         case Action.RISK_CLOSED:
             return f"closed {subject}{_said(a.get('outcome'))}"
+        case Action.ACTION_ADDED if a.get("internal"):  # the trail is in the plan, shown to both sides
+            return f"added {subject} to the actions register, internal to one organisation"
         case Action.ACTION_ADDED:
             return f"added {subject} to the actions register{_said(a.get('title'))}"
+        case Action.ACTION_COMPLETED if a.get("internal"):
+            return f"completed {subject}, internal to one organisation"
         case Action.ACTION_COMPLETED:
             return f"completed {subject}{_said(a.get('note'))}"
         case _:

@@ -9,7 +9,16 @@ from slack_sdk.models.views import View
 from bot.slack import ids
 from bot.slack.item_buttons import answer_buttons
 from bot.slack.kit import VIEW_BLOCK_LIMIT, context, divider, header, plain, section, view_blocks
-from bot.slack.references import DisputeRef, GateRef, ItemRef, RelationshipRef, RiskReviewRef, RoundRef, stored_id
+from bot.slack.references import (
+    ActionRef,
+    DisputeRef,
+    GateRef,
+    ItemRef,
+    RelationshipRef,
+    RiskReviewRef,
+    RoundRef,
+    stored_id,
+)
 from bot.slack.wording import Copy
 from stages.attention import Attention, Led
 from stages.catalogue import Catalogue
@@ -80,6 +89,14 @@ def home_view(
         needs += blocks.add(
             section(copy("home", "risk_review_due", risk=due.risk, r=due.relationship), accessory=button)
         )
+    for late in summary.overdue_actions:
+        button = ButtonElement(
+            text=_label(copy, "complete_action"),
+            action_id=ids.ACTION_ACTION_COMPLETE,
+            value=ActionRef(stored_id(late.action.id)).encode(),
+        )
+        line = copy("home", "action_overdue", a=late.action, r=late.relationship, days=late.action.days_overdue(now))
+        needs += blocks.add(section(line, accessory=button))
     for nudge in summary.failed_nudges:
         needs += blocks.add(section(copy("home", "failed_nudge", n=nudge)))
     if not needs:

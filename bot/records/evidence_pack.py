@@ -28,6 +28,7 @@ from bot.records.plan_document import (
     render_html,
     render_markdown,
 )
+from stages.actions import SOURCE_WORDS
 from stages.directory import Names
 from stages.exits import ExitStrategy
 from stages.health import HealthRecord
@@ -53,6 +54,7 @@ def write_pack(evidence: Evidence, path: Path, names: Names | None = None) -> li
         "reviews.csv": _csv(REVIEW_COLUMNS, _reviews(plan, who)),
         "disputes.csv": _csv(DISPUTE_COLUMNS, _disputes(plan, who)),
         "registers/risks.csv": _csv(RISK_COLUMNS, _risks(plan, who)),
+        "registers/actions.csv": _csv(ACTION_COLUMNS, _actions(plan, who)),
         "dispute_events.csv": _csv(
             ["dispute", "at", "by", "by id", "what", "tier", "text"],
             (
@@ -104,6 +106,10 @@ RISK_COLUMNS = [
     "risk", "title", "description", "category", "effect of a breakdown", "likelihood", "impact", "score", "owner",
     "owner id", "mitigation", "next review", "kept", "organisation", "raised at", "raised by", "raised by id",
     "closed at", "closed by", "closed by id", "outcome",
+]  # fmt: skip
+ACTION_COLUMNS = [
+    "action", "title", "owner", "owner id", "owner's organisation", "due", "source", "source id", "kept",
+    "organisation", "added at", "added by", "added by id", "completed at", "completed by", "completed by id", "note",
 ]  # fmt: skip
 AUDIT_COLUMNS = ["event", "at", "by", "by id", "organisation", "what happened", "before", "after"]
 
@@ -188,6 +194,16 @@ def _risks(plan: Plan, names: Names) -> Iterator[list[Any]]:
         ]  # fmt: skip
 
 
+def _actions(plan: Plan, names: Names) -> Iterator[list[Any]]:
+    for a in plan.actions:
+        yield [
+            a.id, a.title, *_person(names, a.owner_id), plan.organisation(a.owner_side), human_date(a.due),
+            SOURCE_WORDS[a.source.value], a.source_id or "", "internal" if a.internal else "joint",
+            plan.organisation(a.side), _when(a.added_at), *_person(names, a.added_by), _when(a.done_at),
+            *_person(names, a.done_by), a.note or "",
+        ]  # fmt: skip
+
+
 def _trail(evidence: Evidence, names: Names) -> Iterator[list[Any]]:
     plan = evidence.plan
     for e in evidence.trail:
@@ -245,6 +261,8 @@ def _readme(evidence: Evidence, names: Names) -> str:
         "- `exit_strategy/v*.md`: every version of the joint exit strategy.",
         "- `registers/risks.csv`: the risk register, open and closed risks, each joint or internal to one"
         " organisation, with its score, owner, next review and outcome.",
+        "- `registers/actions.csv`: the actions register, open and completed actions, each joint or internal to one"
+        " organisation, with its owner, due date, what it came out of and the note it was completed with.",
         "- `plan_versions.csv`: when and why each version of the plan was kept.",
         "- `audit.csv`: the whole audit trail: when, who, what happened, and the record before and after (JSON).",
         "",

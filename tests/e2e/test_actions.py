@@ -3,18 +3,24 @@ overdue marked, added through its form (every wrong field told under it, a due d
 form sent twice adding one action), kept internal from the partner, completed with a note by the owner or who
 leads the owner's side (others refused), audited, and refused to a third organisation."""
 
+import csv
+import io
+import zipfile
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
 
+from bot.records.evidence_pack import write_pack
+from bot.records.plan_document import render_html, render_markdown
 from bot.sandbox.harness import Sandbox
 from bot.sandbox.workspace import Ephemeral, Message
 from bot.slack import ids
-from stages import action_service
+from stages import action_service, rmp
 from stages.action_service import Owner
 from stages.actions import action_draft
+from stages.catalogue import default_catalogue
 from stages.errors import OutsideTheRelationship
 from stages.relationships import Side
 from tests.conftest import START
@@ -250,3 +256,52 @@ def test_the_partners_owner_is_told_in_the_shared_channel_and_completes_the_acti
     assert joint.driver.submit(PAT, {"note": "Sent it"}).errors == {}
     assert "Completed *Send the forecast" in shown(joint.workspace.current_modal(PAT))
     assert "Send the forecast" not in listed(joint)
+
+
+def test_status_counts_the_open_actions_and_those_overdue(joint: Sandbox) -> None:
+    joint.driver.command(ALICE, JOINT, "status Acme Alliance")
+    assert "*Actions* 0 open: `/accord actions Acme Alliance`" in shown(last_ephemeral(joint, ALICE))
+    assert add(joint, action_form(action_owner=BOB, due=START.date().isoformat())) == {}
+    assert add(joint, action_form(title="Book the workshop")) == {}
+    joint.advance(timedelta(days=1))
+    joint.driver.command(ALICE, JOINT, "status Acme Alliance")
+    assert "*Actions* 2 open, 1 overdue" in shown(last_ephemeral(joint, ALICE))
+
+
+def test_the_home_tab_lists_the_persons_overdue_actions_to_complete(joint: Sandbox) -> None:
+    assert add(joint, action_form(action_owner=BOB, due=START.date().isoformat())) == {}
+    assert "Your action" not in shown(joint.driver.open_home(BOB))  # due today: not overdue yet
+    joint.advance(timedelta(days=1))
+    home = joint.driver.open_home(BOB)
+    assert "Your action *Send the forecast &lt;!channel&gt;* of *Acme Alliance* is overdue by 1 day" in shown(home)
+    assert "Your action" not in shown(joint.driver.open_home(ALICE))
+    joint.driver.click(BOB, home, ids.ACTION_ACTION_COMPLETE)
+    assert joint.driver.submit(BOB, {"note": "Sent"}).errors == {}
+    assert "Your action" not in shown(joint.driver.open_home(BOB))
+
+
+def test_the_plan_shows_the_joint_actions_and_the_evidence_pack_holds_every_one(joint: Sandbox, tmp_path: Path) -> None:
+    assert add(joint, action_form(title="Check their figures", action_owner=BOB, internal=["internal"])) == {}
+    assert add(joint, action_form(title="Shared | action")) == {}
+    assert add(joint, action_form(title="Book the workshop", action_owner=ALICE)) == {}
+    uow = joint.database.uow(joint.workspace.team_id)
+    action_service.complete_action(uow, 3, by=ALICE, organisation=relationship(joint).team_id, now=START, note="Booked")
+    evidence = rmp.evidence(uow, default_catalogue(), relationship(joint).id or 0, START)
+    markdown = render_markdown(evidence.plan)
+    governance = markdown[markdown.index("## 4. Governance") : markdown.index("## 5.")]
+    assert "- Shared \\| action (owner" in governance or "- Shared | action (owner" in governance
+    assert "Check their figures" not in governance  # the plan is posted in the channel shared with Globex
+    assert (
+        "Completed actions:" in governance and "Book the workshop, completed" in governance and "Booked" in governance
+    )
+    assert "Check their figures" not in render_html(evidence.plan)
+    files = write_pack(evidence, tmp_path / "pack.zip")
+    assert "registers/actions.csv" in files
+    with zipfile.ZipFile(tmp_path / "pack.zip") as pack:
+        rows = list(csv.DictReader(io.StringIO(pack.read("registers/actions.csv").decode())))
+    assert [(r["title"], r["kept"], r["note"]) for r in rows] == [
+        ("Check their figures", "internal", ""),
+        ("Shared | action", "joint", ""),
+        ("Book the workshop", "joint", "Booked"),
+    ]
+    assert rows[1]["owner id"] == PAT and rows[1]["owner's organisation"] == "Globex"

@@ -155,7 +155,8 @@ def test_the_evidence_pack_holds_everything_an_auditor_asks_for(sandbox: Sandbox
         assert names == {
             "README.md", "plan/rmp.md", "plan/rmp.html", "plan/rmp.json", "checklist/items.csv",
             "checklist/answers.csv", "checklist/notes.csv", "participation.csv", "reviews.csv", "disputes.csv",
-            "registers/risks.csv", "dispute_events.csv", "plan_versions.csv", "audit.csv", "exit_strategy/v1.md",
+            "registers/risks.csv", "registers/actions.csv", "dispute_events.csv", "plan_versions.csv", "audit.csv",
+            "exit_strategy/v1.md",
         }  # fmt: skip
         items = list(csv.DictReader(io.StringIO(pack.read("checklist/items.csv").decode())))
         answers = list(csv.DictReader(io.StringIO(pack.read("checklist/answers.csv").decode())))

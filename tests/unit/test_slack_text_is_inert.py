@@ -45,8 +45,8 @@ from bot.slack.kit import message_blocks, section
 from bot.slack.references import ItemRef, RelationshipRef, RiskReviewRef
 from bot.slack.wording import Copy, slack_escape
 from stages import action_service, rmp
-from stages.actions import Action, ActionSource
-from stages.attention import Assignment, Attention, Led, RiskDue
+from stages.actions import Action, ActionSource, ActionSummary
+from stages.attention import ActionDue, Assignment, Attention, Led, RiskDue
 from stages.audit import AuditEvent
 from stages.catalogue import default_catalogue
 from stages.checkin_service import Board
@@ -326,6 +326,13 @@ def worlds(draw: st.DrawFn) -> World:
             RiskDue(
                 Risk(TEAM, REL_ID, hostile(), hostile(), RiskCategory.FINANCIAL, hostile(), 2, 3, OWNER, hostile(),
                      date(2020, 1, 1), False, Side.HOME, OWNER, NOW, id=4),
+                r,
+            )
+        ],
+        overdue_actions=[
+            ActionDue(
+                Action(TEAM, REL_ID, hostile(), OWNER, Side.HOME, "", date(2020, 1, 1), ActionSource.HAND, None, False,
+                       Side.HOME, OWNER, NOW, id=5),
                 r,
             )
         ],
@@ -624,6 +631,7 @@ def facts(world: World) -> dict[str, Any]:
         "risk": risks_of(world), "category": [c.value for c in RiskCategory],
         "source": [s.value for s in ActionSource], "source_id": [3, None], "gap": 58.3,
         "risks": [RiskSummary(2, 1), RiskSummary(1, 0), None],
+        "actions": [ActionSummary(3, 1), ActionSummary(1, 0), None],
     }  # fmt: skip
 
 
