@@ -3,7 +3,8 @@
 For each backend and size N, a fresh database (migrated with Alembic) is seeded in bulk with N relationships
 in one workspace: by default 10% have their review overdue, 8% their exit strategy review overdue, and 5% an
 open tier-1 dispute past its 7-day limit (half of them also past the one-day grace, so they climb a tier); every
-one has 10 risks on its register, and on 10% one risk's review is overdue. The rest are due in the future and
+one has 10 risks on its register, and on 10% one risk's review is overdue; every one has 10 actions, and on 10%
+one of them is overdue (its owner's sponsor told too once it is a week late). The rest are due in the future and
 must not be read at all. Then, at a fixed `now`, it measures:
 
   find    `due_nudges` alone: reading what is due and working out the nudges (read only, nothing written);
@@ -133,6 +134,24 @@ RISK_COLUMNS = (
 )
 RISKS_EACH = 10  # risks on each relationship's register, one of them overdue where its review is due
 
+ACTION_COLUMNS = (
+    "team_id",
+    "relationship_id",
+    "form_key",
+    "title",
+    "owner_id",
+    "owner_side",
+    "owner_tz",
+    "due",
+    "source",
+    "source_id",
+    "internal",
+    "side",
+    "added_by",
+    "added_at",
+)
+ACTIONS_EACH = 10  # actions on each relationship's register, one of them overdue where some are
+
 T = TypeVar("T")
 Batches = Iterator[list[tuple[Any, ...]]]
 
@@ -151,16 +170,25 @@ class Plan:
     disputes: int  # open tier-1 dispute past its limit; every other one also past the grace, so it climbs
     tenants: int = 1  # workspaces sharing the n relationships equally, swept in batches
     risk_reviews: int = 0  # relationships with a risk whose review is overdue (every one has RISKS_EACH risks)
+    overdue_actions: int = 0  # relationships with an overdue action (every one has ACTIONS_EACH actions)
 
     @classmethod
     def mix(cls, n: int) -> "Plan":
-        return cls("mix", n, n * 10 // 100, n * 8 // 100, n * 5 // 100, risk_reviews=n * 10 // 100)
+        share = n * 10 // 100
+        return cls("mix", n, share, n * 8 // 100, n * 5 // 100, risk_reviews=share, overdue_actions=share)
 
     @classmethod
     def spread(cls, tenants: int, each: int) -> "Plan":
         mix = cls.mix(tenants * each)
         return cls(
-            f"{tenants:,}x{each:,}", mix.n, mix.reviews, mix.exits, mix.disputes, tenants, risk_reviews=mix.risk_reviews
+            f"{tenants:,}x{each:,}",
+            mix.n,
+            mix.reviews,
+            mix.exits,
+            mix.disputes,
+            tenants,
+            risk_reviews=mix.risk_reviews,
+            overdue_actions=mix.overdue_actions,
         )
 
     @classmethod
@@ -169,7 +197,7 @@ class Plan:
 
     @property
     def due_items(self) -> int:
-        return self.reviews + self.exits + self.disputes + self.risk_reviews
+        return self.reviews + self.exits + self.disputes + self.risk_reviews + self.overdue_actions
 
     @property
     def slug(self) -> str:
@@ -294,6 +322,31 @@ def risk_rows(plan: Plan, expected: Expected) -> Batches:
         yield batch
 
 
+def action_rows(plan: Plan, expected: Expected) -> Batches:
+    """ACTIONS_EACH open actions per relationship, due ahead; on `overdue_actions` of them one is overdue, its
+    owner reminded, and once a week late its owner's sponsor too."""
+    added_at = NOW - timedelta(days=60)
+    batch: list[tuple[Any, ...]] = []
+    for i in range(plan.n):
+        overdue = _hit(i, plan.overdue_actions, plan.n, plan.n // 7)
+        late_by = 1 + i % 30
+        if overdue:
+            expected.nudges += 2 if late_by >= NudgePolicy().escalate_after_days else 1  # owner, then sponsor
+        for k in range(ACTIONS_EACH):
+            due = TODAY - timedelta(days=late_by) if overdue and k == 0 else TODAY + timedelta(days=1 + (i + k) % 60)
+            batch.append(
+                (
+                    plan.team(i), i + 1, f"bench-{i}-{k}", f"Action {k} of {i}", _owner(i), "home", "", due, "hand",
+                    None, False, "home", _owner(i), added_at,
+                )
+            )  # fmt: skip
+            if len(batch) == BATCH:
+                yield batch
+                batch = []
+    if batch:
+        yield batch
+
+
 def _owner(i: int) -> str:
     return f"UO{i % OWNERS:07d}"
 
@@ -307,10 +360,12 @@ def seed(db: Database, plan: Plan) -> Expected:
         _insert_rows(db.engine, "relationship", RELATIONSHIP_COLUMNS, relationship_rows(plan, expected))
         _insert_rows(db.engine, "dispute", DISPUTE_COLUMNS, dispute_rows(plan, expected))
         _insert_rows(db.engine, "risk", RISK_COLUMNS, risk_rows(plan, expected))
+        _insert_rows(db.engine, "action_item", ACTION_COLUMNS, action_rows(plan, expected))
         return expected
     _copy_rows(db.engine, "relationship", RELATIONSHIP_COLUMNS, relationship_rows(plan, expected))
     _copy_rows(db.engine, "dispute", DISPUTE_COLUMNS, dispute_rows(plan, expected))
     _copy_rows(db.engine, "risk", RISK_COLUMNS, risk_rows(plan, expected))
+    _copy_rows(db.engine, "action_item", ACTION_COLUMNS, action_rows(plan, expected))
     with db.engine.begin() as connection:
         # ids were given explicitly: move the sequence past them, as if the rows had been added one by one
         connection.execute(text("SELECT setval(pg_get_serial_sequence('relationship', 'id'), :n)"), {"n": plan.n})
