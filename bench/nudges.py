@@ -5,8 +5,9 @@ in one workspace: by default 10% have their review overdue, 8% their exit strate
 open tier-1 dispute past its 7-day limit (half of them also past the one-day grace, so they climb a tier); every
 one has 10 risks on its register, and on 10% one risk's review is overdue; every one has 5 value-creation ideas,
 and on 10% one of them has not moved for IDEA_STALE_DAYS (stale); every one has a meeting of its joint management
-team on record, and on 10% it is 30 days old or more, so the next is due. The rest are due in the future and must
-not be read at all. Then, at a fixed `now`, it measures:
+team on record, and on 10% it is 30 days old or more, so the next is due; every one has 10 actions, and on 10%
+one of them is overdue (its owner's sponsor told too once it is a week late). The rest are due in the future and
+must not be read at all. Then, at a fixed `now`, it measures:
 
   find    `due_nudges` alone: reading what is due and working out the nudges (read only, nothing written);
   sweep   the first `sweep_many`: finds everything due, climbs the disputes, fills the outbox; split into
@@ -157,6 +158,23 @@ IDEA_COLUMNS = (
 )
 IDEAS_EACH = 5  # value-creation ideas of each relationship, one of them stale where one is
 OPEN_STATUSES = ("proposed", "agreed", "in_delivery")
+ACTION_COLUMNS = (
+    "team_id",
+    "relationship_id",
+    "form_key",
+    "title",
+    "owner_id",
+    "owner_side",
+    "owner_tz",
+    "due",
+    "source",
+    "source_id",
+    "internal",
+    "side",
+    "added_by",
+    "added_at",
+)
+ACTIONS_EACH = 10  # actions on each relationship's register, one of them overdue where some are
 MEETING_COLUMNS = (
     "team_id",
     "relationship_id",
@@ -193,11 +211,22 @@ class Plan:
     risk_reviews: int = 0  # relationships with a risk whose review is overdue (every one has RISKS_EACH risks)
     stale_ideas: int = 0  # relationships with a stale value-creation idea (every one has IDEAS_EACH ideas)
     meetings: int = 0  # relationships whose last meeting is a cadence old or more (every one has one on record)
+    overdue_actions: int = 0  # relationships with an overdue action (every one has ACTIONS_EACH actions)
 
     @classmethod
     def mix(cls, n: int) -> "Plan":
         tenth = n * 10 // 100
-        return cls("mix", n, tenth, n * 8 // 100, n * 5 // 100, risk_reviews=tenth, stale_ideas=tenth, meetings=tenth)
+        return cls(
+            "mix",
+            n,
+            tenth,
+            n * 8 // 100,
+            n * 5 // 100,
+            risk_reviews=tenth,
+            stale_ideas=tenth,
+            meetings=tenth,
+            overdue_actions=tenth,
+        )
 
     @classmethod
     def spread(cls, tenants: int, each: int) -> "Plan":
@@ -212,6 +241,7 @@ class Plan:
             risk_reviews=mix.risk_reviews,
             stale_ideas=mix.stale_ideas,
             meetings=mix.meetings,
+            overdue_actions=mix.overdue_actions,
         )
 
     @classmethod
@@ -220,7 +250,15 @@ class Plan:
 
     @property
     def due_items(self) -> int:
-        return self.reviews + self.exits + self.disputes + self.risk_reviews + self.stale_ideas + self.meetings
+        return (
+            self.reviews
+            + self.exits
+            + self.disputes
+            + self.risk_reviews
+            + self.stale_ideas
+            + self.meetings
+            + self.overdue_actions
+        )
 
     @property
     def slug(self) -> str:
@@ -370,6 +408,31 @@ def idea_rows(plan: Plan, expected: Expected) -> Batches:
         yield batch
 
 
+def action_rows(plan: Plan, expected: Expected) -> Batches:
+    """ACTIONS_EACH open actions per relationship, due ahead; on `overdue_actions` of them one is overdue, its
+    owner reminded, and once a week late its owner's sponsor too."""
+    added_at = NOW - timedelta(days=60)
+    batch: list[tuple[Any, ...]] = []
+    for i in range(plan.n):
+        overdue = _hit(i, plan.overdue_actions, plan.n, plan.n // 7)
+        late_by = 1 + i % 30
+        if overdue:
+            expected.nudges += 2 if late_by >= NudgePolicy().escalate_after_days else 1  # owner, then sponsor
+        for k in range(ACTIONS_EACH):
+            due = TODAY - timedelta(days=late_by) if overdue and k == 0 else TODAY + timedelta(days=1 + (i + k) % 60)
+            batch.append(
+                (
+                    plan.team(i), i + 1, f"bench-{i}-{k}", f"Action {k} of {i}", _owner(i), "home", "", due, "hand",
+                    None, False, "home", _owner(i), added_at,
+                )
+            )  # fmt: skip
+            if len(batch) == BATCH:
+                yield batch
+                batch = []
+    if batch:
+        yield batch
+
+
 def meeting_rows(plan: Plan, expected: Expected) -> Batches:
     """One joint meeting per relationship, held within the cadence; on `meetings` of them a cadence ago or more, so
     the next is due and its owner is reminded (the relationships are not joint: no partner manager)."""
@@ -408,12 +471,14 @@ def seed(db: Database, plan: Plan) -> Expected:
         _insert_rows(db.engine, "risk", RISK_COLUMNS, risk_rows(plan, expected))
         _insert_rows(db.engine, "idea", IDEA_COLUMNS, idea_rows(plan, expected))
         _insert_rows(db.engine, "meeting", MEETING_COLUMNS, meeting_rows(plan, expected))
+        _insert_rows(db.engine, "action_item", ACTION_COLUMNS, action_rows(plan, expected))
         return expected
     _copy_rows(db.engine, "relationship", RELATIONSHIP_COLUMNS, relationship_rows(plan, expected))
     _copy_rows(db.engine, "dispute", DISPUTE_COLUMNS, dispute_rows(plan, expected))
     _copy_rows(db.engine, "risk", RISK_COLUMNS, risk_rows(plan, expected))
     _copy_rows(db.engine, "idea", IDEA_COLUMNS, idea_rows(plan, expected))
     _copy_rows(db.engine, "meeting", MEETING_COLUMNS, meeting_rows(plan, expected))
+    _copy_rows(db.engine, "action_item", ACTION_COLUMNS, action_rows(plan, expected))
     with db.engine.begin() as connection:
         # ids were given explicitly: move the sequence past them, as if the rows had been added one by one
         connection.execute(text("SELECT setval(pg_get_serial_sequence('relationship', 'id'), :n)"), {"n": plan.n})

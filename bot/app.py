@@ -43,7 +43,15 @@ from bot.slack.rate_limits import RateLimitRetryHandler
 from bot.slack.references import RiskReviewRef
 from bot.slack.subcommands import HELP, Registry
 from bot.slack.turn import Turn
-from stages.nudges import NudgeKind, QueuedNudge, dispute_id, health_round_id, idea_stale_of, risk_review_of
+from stages.nudges import (
+    NudgeKind,
+    QueuedNudge,
+    action_of,
+    dispute_id,
+    health_round_id,
+    idea_stale_of,
+    risk_review_of,
+)
 
 log = logging.getLogger(__name__)
 NOT_INSTALLED = (
@@ -112,6 +120,8 @@ def open_for_nudge(turn: Turn, nudge: QueuedNudge, *, other: bool = False) -> No
             health.open_answer(turn, health_round_id(nudge.subject))
         case NudgeKind.RISK_REVIEW:
             risks.open_review(turn, RiskReviewRef(*risk_review_of(nudge.subject)))
+        case NudgeKind.ACTION_OVERDUE:
+            actions.open_complete(turn, action_of(nudge.subject))
         case NudgeKind.IDEA_STALE:
             idea_id, _moved_on = idea_stale_of(nudge.subject)
             (ideas.open_drop if other else ideas.open_keep)(turn, idea_id)

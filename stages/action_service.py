@@ -99,7 +99,7 @@ def add_action(
     with uow:
         relationship = _relationship(uow, relationship_id)
         side = taking_part(relationship, organisation)
-        internal = draft.internal or _source_internal(uow, relationship, side, source, source_id)
+        internal = draft.internal or _source_internal(uow, relationship, side, source, source_id, by)
         if internal and owner.side is not side:
             raise InvalidInput([Problem("action_owner", "action_owner_internal")])
         wanted = Action(
@@ -134,20 +134,23 @@ def add_action(
 
 
 def source_internal(
-    uow: UnitOfWork, relationship_id: int, organisation: str, source: ActionSource, source_id: int | None
+    uow: UnitOfWork, relationship_id: int, organisation: str, source: ActionSource, source_id: int | None, by: str
 ) -> bool:
-    """Whether an action out of this source is internal whatever its form says (to show the form so)."""
+    """Whether an action out of this source is internal whatever its form says (to show the form so); refused
+    as `add_action` would refuse it."""
     with uow.reading():
         relationship = _relationship(uow, relationship_id)
         side = taking_part(relationship, organisation)
-        return _source_internal(uow, relationship, side, source, source_id)
+        return _source_internal(uow, relationship, side, source, source_id, by)
 
 
 def _source_internal(
-    uow: UnitOfWork, relationship: Relationship, side: Side, source: ActionSource, source_id: int | None
+    uow: UnitOfWork, relationship: Relationship, side: Side, source: ActionSource, source_id: int | None, by: str
 ) -> bool:
     """Whether the source keeps the action to one side; `Stale` if the source is not of this relationship, or is
-    hidden from this side."""
+    hidden from this side. A health check's gaps are turned into actions by the relationship's owner."""
+    if source is ActionSource.HEALTH_GAP and by != relationship.owner_id:
+        raise NotAllowed("action_from_gap", relationship.owner_id, relationship.sponsor_id)
     if source is ActionSource.HAND:
         return False
     if source_id is None:
@@ -205,7 +208,7 @@ def complete_action(
             Did.ACTION_COMPLETED,
             action_subject(action_id),
             before={"title": action.title},
-            after={"note": text},
+            after={"note": text, "internal": action.internal},
             side=side,
         )
         uow.commit()

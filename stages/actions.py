@@ -34,6 +34,16 @@ class ActionSource(StrEnum):
     DISPUTE = "dispute"
 
 
+SOURCE_WORDS = {
+    ActionSource.HAND.value: "added by hand",
+    ActionSource.REVIEW.value: "review",
+    ActionSource.HEALTH_GAP.value: "the gaps of health check",
+    ActionSource.MEETING.value: "meeting",
+    ActionSource.RISK.value: "risk",
+    ActionSource.DISPUTE.value: "dispute",
+}  # what the plan and the evidence pack call each source
+
+
 @dataclass(frozen=True)
 class ActionDraft:
     """An action as typed in its form, checked."""

@@ -1,11 +1,12 @@
 """What a person should look at: the relationships they lead, items assigned to them, stages awaiting them, the
 reviews of the risks they own, the stale value-creation ideas they own, the meetings due of the relationships
-they own."""
+they own, their overdue actions."""
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from stages import health_service
+from stages.actions import Action
 from stages.catalogue import Catalogue, ChecklistItem
 from stages.checkins import Checkin, CheckinStatus
 from stages.checklist import ItemState, StageProgress
@@ -54,6 +55,14 @@ class RiskDue:
 
 
 @dataclass(frozen=True)
+class ActionDue:
+    """An action the person owns that is overdue where they are."""
+
+    action: Action
+    relationship: Relationship
+
+
+@dataclass(frozen=True)
 class IdeaStale:
     """A value-creation idea the person owns that has not moved for a while."""
 
@@ -78,6 +87,7 @@ class Attention:
     health_checks: list[AnswerForm] = field(default_factory=list)  # open rounds asking them, not answered yet
     health: dict[int, LatestHealth] = field(default_factory=dict)  # the latest closed round of what they lead
     risk_reviews: list[RiskDue] = field(default_factory=list)  # overdue reviews of risks they own, oldest first
+    overdue_actions: list[ActionDue] = field(default_factory=list)  # actions they own, overdue, the oldest first
     stale_ideas: list[IdeaStale] = field(default_factory=list)  # stale ideas they own, the longest unmoved first
     meetings_due: list[MeetingDue] = field(default_factory=list)  # of the relationships they own
 
@@ -152,4 +162,9 @@ def attention(
             due = next_due(uow.meetings.of(r.id or 0), r.created_at.date(), meeting_cadence_days)
             if now and meeting_due(due, now.date()):
                 meetings.append(MeetingDue(r, due))
-    return Attention(led, assigned, disputes, failed, waiting, latest, risk_reviews, stale_ideas, meetings)
+        overdue = []
+        for action in uow.actions.owned_by(user_id) if now else []:
+            about = relationships.get(action.relationship_id) or uow.relationships.get(action.relationship_id)
+            if about is not None and not about.exited and now and action.overdue(now):
+                overdue.append(ActionDue(action, about))
+    return Attention(led, assigned, disputes, failed, waiting, latest, risk_reviews, overdue, stale_ideas, meetings)

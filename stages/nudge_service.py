@@ -20,6 +20,7 @@ from stages.errors import Stale
 from stages.joint_team import TeamPair
 from stages.nudges import (
     ClaimLost,
+    DueAction,
     DueIdea,
     DueMeeting,
     DueReview,
@@ -33,6 +34,8 @@ from stages.nudges import (
     Settled,
     Snooze,
     Snoozes,
+    action_nudges,
+    action_of,
     dispute_check,
     dispute_id,
     due_subject,
@@ -72,7 +75,8 @@ def due_nudges(
         risk_reviews = risk_review_nudges(uow.risks.reviews_due(today), policy, now, snoozes)
         ideas = idea_stale_nudges(uow.ideas.stale(today, policy.idea_stale_days), policy, now, snoozes)
         meetings = meeting_due_nudges(uow.meetings.due(today, policy.meeting_cadence_days), policy, now, snoozes)
-        return reviews + exit_reviews + risk_reviews + ideas + meetings + disputes, climbing
+        actions = action_nudges(uow.actions.due_before(_latest_date(today)), policy, now, snoozes)
+        return reviews + exit_reviews + risk_reviews + ideas + meetings + actions + disputes, climbing
 
 
 def sweep_many(uow: SweepUnitOfWork, cadences: Cadences, policy: NudgePolicy, now: datetime) -> dict[str, SweepResult]:
@@ -90,6 +94,7 @@ def sweep_many(uow: SweepUnitOfWork, cadences: Cadences, policy: NudgePolicy, no
         partial(_queue_overdue, read=_reviews_due, rules=_review_nudges, policy=policy, now=now),
         partial(_queue_overdue, read=_exit_reviews_due, rules=_exit_review_nudges, policy=policy, now=now),
         partial(_queue_overdue, read=_risk_reviews_due, rules=risk_review_nudges, policy=policy, now=now),
+        partial(_queue_overdue, read=_actions_due, rules=action_nudges, policy=policy, now=now),
         partial(_queue_overdue, read=_stale_ideas(policy), rules=idea_stale_nudges, policy=policy, now=now),
         partial(
             _queue_overdue,
@@ -115,7 +120,7 @@ def _merged(results: Sequence[SweepResult]) -> SweepResult:
     )
 
 
-Due = TypeVar("Due", DueReview, DueRiskReview, DueIdea, DueMeeting)
+Due = TypeVar("Due", DueReview, DueRiskReview, DueIdea, DueMeeting, DueAction)
 
 
 def _queue_overdue(
@@ -191,6 +196,16 @@ def _exit_reviews_due(sweep: SweepRepository, today: date) -> list[DueReview]:
 
 def _risk_reviews_due(sweep: SweepRepository, today: date) -> list[DueRiskReview]:
     return sweep.risk_reviews_due(today)
+
+
+def _actions_due(sweep: SweepRepository, today: date) -> list[DueAction]:
+    return sweep.actions_due_before(_latest_date(today))
+
+
+def _latest_date(today: date) -> date:
+    """The day after `today` (UTC's): the latest date anywhere on Earth, so actions overdue where their owners are
+    fall before it, whatever their time zones."""
+    return today + timedelta(days=1)
 
 
 def _stale_ideas(policy: NudgePolicy) -> Callable[[SweepRepository, date], list[DueIdea]]:
@@ -341,6 +356,13 @@ def _settled(uow: UnitOfWork, queued: QueuedNudge) -> Settled | None:
             if risk is None or not risk.open:
                 return Settled(Outcome.ENDED)
             return None if risk.next_review == due else Settled(Outcome.REVIEWED)
+        case NudgeKind.ACTION_OVERDUE:
+            action = uow.actions.get(action_of(queued.subject))
+            if action is None:
+                return Settled(Outcome.ENDED)
+            if not action.open:
+                return Settled(Outcome.COMPLETED, action.done_by, action.done_at.date() if action.done_at else None)
+            return None
         case NudgeKind.IDEA_STALE:
             idea_id, moved_on = idea_stale_of(queued.subject)
             idea = uow.ideas.get(idea_id)

@@ -12,13 +12,14 @@ from enum import StrEnum
 from typing import assert_never
 from zoneinfo import ZoneInfo
 
+from stages.actions import zone
 from stages.catalogue import Cadences, ChecklistItem, Role, Stage
 from stages.checklist import ItemState
 from stages.disputes import TOP_TIER, Dispute, Tier, handed_over, partner_counterpart
 from stages.exits import ExitStrategy
 from stages.joint_team import TeamPair, members
 from stages.pseudonyms import erased_name
-from stages.relationships import Relationship
+from stages.relationships import Relationship, Side
 
 
 class NudgeKind(StrEnum):
@@ -35,6 +36,7 @@ class NudgeKind(StrEnum):
     HEALTH_CHECK = "health_check"  # the recipient is asked to take a health check (and reminded until they do)
     HEALTH_DUE = "health_due"  # the relationship's next health check is due to be started
     RISK_REVIEW = "risk_review"  # the review of a risk the recipient owns is overdue
+    ACTION_OVERDUE = "action_overdue"  # an action the recipient owns (or whose owner's side they sponsor) is overdue
     IDEA_STALE = "idea_stale"  # a value-creation idea the recipient owns has not moved for IDEA_STALE_DAYS
     MEETING_DUE = "meeting_due"  # the joint management team of the recipient's relationship is due to meet
 
@@ -55,6 +57,7 @@ class NudgeKind(StrEnum):
                 | NudgeKind.HEALTH_CHECK
                 | NudgeKind.HEALTH_DUE
                 | NudgeKind.RISK_REVIEW
+                | NudgeKind.ACTION_OVERDUE
                 | NudgeKind.IDEA_STALE
                 | NudgeKind.MEETING_DUE
             ):
@@ -169,6 +172,69 @@ def risk_review_nudges(
         period = f"{start.isoformat()}/{(today - start).days // policy.remind_every_days}"
         detail: dict[str, str | int] = {"name": review.name, "due": review.due.isoformat(), "title": review.title}
         nudges.append(Nudge(kind, subject, 0, period, review.owner_id, review.relationship_id, detail))
+    return nudges
+
+
+def action_subject(action_id: int) -> str:
+    """An action is one subject until it is completed (its due date never moves)."""
+    return f"action:{action_id}"
+
+
+def action_of(subject: str) -> int:
+    """The action an overdue action's nudge is about; `ValueError` if the subject names none."""
+    number = subject.removeprefix("action:")
+    if number == subject or not (number.isascii() and number.isdigit()):
+        raise ValueError(f"the nudge subject {subject!r} names no action")
+    return int(number)
+
+
+@dataclass(frozen=True, slots=True)
+class DueAction:
+    """What the reminder rules need of an open action that may be overdue where its owner is."""
+
+    action_id: int
+    relationship_id: int
+    team_id: str
+    name: str  # the relationship's
+    title: str
+    owner_id: str
+    owner_side: str
+    owner_tz: str
+    due: date
+    internal: bool
+    sponsor_id: str  # the relationship's executive sponsor, at home
+    partner_sponsor_id: str | None
+
+
+def action_nudges(due: Sequence[DueAction], policy: NudgePolicy, now: datetime, snoozes: Snoozes) -> list[Nudge]:
+    """Each overdue action's owner, from the day after its due date in the owner's own time zone and every few
+    days after until it is completed; once it is `escalate_after_days` overdue, the sponsor of the owner's side
+    too (the partner's sponsor for a partner's action). A partner's internal action is never nudged by this
+    side's Accord: its people may only be told in the channel shared with this side."""
+    kind = NudgeKind.ACTION_OVERDUE
+    nudges = []
+    for action in due:
+        partners = action.owner_side == Side.PARTNER.value
+        if action.internal and partners:
+            continue
+        today = now.astimezone(zone(action.owner_tz)).date()
+        subject = action_subject(action.action_id)
+        detail: dict[str, str | int] = {"name": action.name, "due": action.due.isoformat(), "title": action.title}
+        sponsor = action.partner_sponsor_id if partners else action.sponsor_id
+        late = action.due + timedelta(days=1)
+        told = [(0, action.owner_id, late)]
+        if sponsor and sponsor != action.owner_id:
+            told.append((1, sponsor, action.due + timedelta(days=max(1, policy.escalate_after_days))))
+        for tier, person, start in told:
+            until = snoozes.get((kind.value, subject, person))
+            if until is not None:
+                if until > now:
+                    continue
+                start = max(start, until.date())
+            if today < start:
+                continue
+            period = f"{start.isoformat()}/{(today - start).days // policy.remind_every_days}"
+            nudges.append(Nudge(kind, subject, tier, period, person, action.relationship_id, detail))
     return nudges
 
 
@@ -572,6 +638,7 @@ class Outcome(StrEnum):
     SNOOZED = "snoozed"  # the person snoozed it
     CLOSED = "closed"  # the health check closed
     STARTED = "started"  # the next health check was started
+    COMPLETED = "completed"  # the action was completed
     DECIDED = "decided"  # the idea was kept going, moved on or dropped
     RECORDED = "recorded"  # a meeting of the joint management team was recorded
 

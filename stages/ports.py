@@ -19,7 +19,18 @@ from stages.ideas import Idea, IdeaStatus
 from stages.joint_team import TeamPair
 from stages.knowledge import KnowledgeItem
 from stages.meetings import Meeting
-from stages.nudges import DueIdea, DueMeeting, DueReview, DueRiskReview, Nudge, NudgeKind, QueuedNudge, Snooze, Snoozes
+from stages.nudges import (
+    DueAction,
+    DueIdea,
+    DueMeeting,
+    DueReview,
+    DueRiskReview,
+    Nudge,
+    NudgeKind,
+    QueuedNudge,
+    Snooze,
+    Snoozes,
+)
 from stages.relationships import Relationship, Side
 from stages.reviews import Review, ReviewView
 from stages.risks import Risk
@@ -219,6 +230,10 @@ class ActionRepository(Protocol):
         """Store the completion; False if the action was completed already."""
         ...
 
+    def due_before(self, day: date) -> list[DueAction]:
+        """Open actions of active relationships due before `day` (overdue for some owner, wherever they are)."""
+        ...
+
 
 class MeetingRepository(Protocol):
     def add(self, meeting: Meeting, form_key: str) -> Meeting | None:
@@ -411,6 +426,10 @@ class SweepRepository(Protocol):
 
     def risk_reviews_due(self, today: date) -> list[DueRiskReview]:
         """Open risks of the batch's active relationships whose review date has passed."""
+        ...
+
+    def actions_due_before(self, day: date) -> list[DueAction]:
+        """Open actions of the batch's active relationships due before `day`."""
         ...
 
     def ideas_stale(self, today: date, stale_days: int) -> list[DueIdea]:

@@ -5,6 +5,7 @@ from contextlib import suppress
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from stages.actions import ActionSummary
 from stages.audit import SYSTEM, AuditEvent
 from stages.catalogue import Catalogue, Phase, Stage, default_catalogue
 from stages.checklist import StageProgress
@@ -321,6 +322,7 @@ class StatusReport:
     review_overdue: bool
     health: LatestHealth | None = None  # its latest closed health check, told by the health feature
     risks: RiskSummary | None = None  # its open risks, told by the risk register
+    actions: ActionSummary | None = None  # its open actions, told by the actions register
     ideas: IdeaSummary | None = None  # its open value-creation ideas and the value delivered, told by the register
     meetings: MeetingSummary | None = None  # its team's last meeting and the next due, told by the meetings
 

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, assert_never
 
+from stages.actions import Action
 from stages.audit import AuditEvent, JSONable, snapshot
 from stages.catalogue import Catalogue, ChecklistItem, Phase, RmpSection, Stage
 from stages.checkins import Note, SignOff
@@ -137,6 +138,7 @@ class Plan:
     team: tuple[TeamPair, ...] = ()  # the joint management team, role by role
     health: tuple[HealthRecord, ...] = ()  # closed health check rounds, oldest first
     risks: tuple[Risk, ...] = ()  # the risk register, open and closed, oldest first
+    actions: tuple[Action, ...] = ()  # the actions register, open and completed, oldest first
     # The knowledge map, live and retired, oldest first: the host's records, so never the partner's never-share items.
     knowledge: tuple[KnowledgeItem, ...] = ()
     review_views: tuple[ReviewView, ...] = ()  # the partner's views of shared reviews, oldest first
@@ -156,6 +158,21 @@ class Plan:
     @property
     def closed_risks(self) -> list[Risk]:
         return [risk for risk in self.risks if not risk.open]
+
+    @property
+    def shown_actions(self) -> list[Action]:
+        """The actions the plan's document shows: in a joint relationship, whose document is posted in the channel
+        shared with the partner, the joint ones only (the evidence pack keeps every one)."""
+        return [a for a in self.actions if not (a.internal and self.relationship.is_joint)]
+
+    @property
+    def open_actions(self) -> list[Action]:
+        """The open actions shown, the soonest due first."""
+        return sorted((a for a in self.shown_actions if a.open), key=lambda a: (a.due, a.id or 0))
+
+    @property
+    def done_actions(self) -> list[Action]:
+        return [a for a in self.shown_actions if not a.open]
 
     @property
     def knowledge_classes(self) -> list[tuple[Classification, list[KnowledgeItem]]]:
@@ -261,6 +278,7 @@ class Plan:
             "disputes": {str(d.dispute.id): _pick(d.dispute, DISPUTE_FIELDS) for d in self.disputes},
             "exit_strategy": _pick(self.exit_strategy, EXIT_FIELDS) if self.exit_strategy else None,
             **({"risks": {str(risk.id): _pick(risk, RISK_FIELDS) for risk in self.risks}} if self.risks else {}),
+            **({"actions": {str(a.id): _pick(a, ACTION_FIELDS) for a in self.actions}} if self.actions else {}),
             **(
                 {"review_views": {str(v.id): _pick(v, VIEW_FIELDS) for v in self.review_views}}
                 if self.review_views
@@ -287,6 +305,7 @@ DISPUTE_FIELDS = ("summary", "tier", "status", "owner_id", "resolution", "root_c
 RISK_FIELDS = (
     "title", "category", "likelihood", "impact", "owner_id", "mitigation", "next_review", "internal", "outcome",
 )  # fmt: skip
+ACTION_FIELDS = ("title", "owner_id", "due", "source", "source_id", "internal", "done_at", "done_by", "note")
 VIEW_FIELDS = ("review_id", "given_by", "given_at", "delivery", "trust", "value", "governance", "summary")
 KNOWLEDGE_FIELDS = ("title", "classification", "terms", "owner_id", "side", "retired_at")
 IDEA_FIELDS = (
@@ -363,6 +382,7 @@ def build(
             names=KnownNames(uow.directory.all()),
             team=uow.joint_teams.of(relationship_id),
             risks=uow.risks.of(relationship_id, closed=True),
+            actions=uow.actions.of(relationship_id, done=True),
             review_views=uow.reviews.views(relationship_id),
             knowledge=[i for i in uow.knowledge.of(relationship_id, retired=True) if i.seen_by(Side.HOME)],
             ideas=uow.ideas.of(relationship_id, closed=True),
@@ -397,6 +417,7 @@ def assemble(
     team: Iterable[TeamPair] = (),
     health: Iterable[HealthRecord] = (),
     risks: Iterable[Risk] = (),
+    actions: Iterable[Action] = (),
     review_views: Iterable[ReviewView] = (),
     knowledge: Iterable[KnowledgeItem] = (),
     ideas: Iterable[Idea] = (),
@@ -456,6 +477,7 @@ def assemble(
         team=tuple(team),
         health=tuple(health),
         risks=tuple(risks),
+        actions=tuple(actions),
         knowledge=tuple(knowledge),
         review_views=tuple(review_views),
         ideas=tuple(ideas),

@@ -151,8 +151,12 @@ def _what(action: Action, event: AuditEvent, names: Names) -> str:
             return f"reviewed {subject}, scored {b.get('score')} before and {a.get('score')} now{_said(a.get('note'))}"
         case Action.RISK_CLOSED:
             return f"closed {subject}{_said(a.get('outcome'))}"
+        case Action.ACTION_ADDED if a.get("internal"):  # the trail is in the plan, shown to both sides
+            return f"added {subject} to the actions register, internal to one organisation"
         case Action.ACTION_ADDED:
             return f"added {subject} to the actions register{_said(a.get('title'))}"
+        case Action.ACTION_COMPLETED if a.get("internal"):
+            return f"completed {subject}, internal to one organisation"
         case Action.ACTION_COMPLETED:
             return f"completed {subject}{_said(a.get('note'))}"
         case Action.IDEA_ADDED:
@@ -253,6 +257,8 @@ def _snoozed(after: JSONable) -> str:
             return (
                 f"snoozed the reminder of the review of {_subject(subject.partition('@')[0].replace(':', ' '))}{length}"
             )
+        case NudgeKind.ACTION_OVERDUE:
+            return f"snoozed the reminder of {_subject(subject.replace(':', ' '))}{length}"
         case NudgeKind.IDEA_STALE:
             return f"snoozed the reminder of the stale {_subject(subject.partition('@')[0].replace(':', ' '))}{length}"
         case NudgeKind.SPONSOR_NAMED | NudgeKind.OWNER_NAMED | NudgeKind.ITEM_ASSIGNED | NudgeKind.EXIT_REVIEWED_WITH:

@@ -16,6 +16,7 @@ from slack_sdk.models.blocks import (
 from slack_sdk.models.views import View
 
 from bot.slack import ids
+from bot.slack.action_buttons import add_button
 from bot.slack.forms import INPUT, field, form, text_input
 from bot.slack.kit import context, plain, section
 from bot.slack.references import ActionFormRef, ActionRef, stored_id
@@ -33,15 +34,6 @@ def complete_button(copy: Copy, action: Action) -> ButtonElement:
         text=plain(copy.plain("actions", "complete_button")),
         action_id=ids.ACTION_ACTION_COMPLETE,
         value=ActionRef(stored_id(action.id)).encode(),
-    )
-
-
-def add_button(copy: Copy, relationship: Relationship, source: ActionSource, source_id: int | None) -> ButtonElement:
-    """The button that opens the form adding an action out of `source` (by hand: `ActionSource.HAND`, no id)."""
-    return ButtonElement(
-        text=plain(copy.plain("actions", "add_button")),
-        action_id=ids.ACTION_ACTION_ADD,
-        value=ActionFormRef(stored_id(relationship.id), source, source_id).encode(),
     )
 
 

@@ -73,7 +73,7 @@ def open_add_from_button(turn: Turn) -> None:
         uow = turn.uow()
         relationship = action_service.relationship_for(uow, ref.relationship_id, turn.organisation)
         internal = action_service.source_internal(
-            uow, ref.relationship_id, turn.organisation, ref.source, ref.source_id
+            uow, ref.relationship_id, turn.organisation, ref.source, ref.source_id, turn.user_id
         )
         view = add_modal(turn.deps.copy, relationship, turn.today(), ref.source, ref.source_id, internal)
         turn.client.views_open(trigger_id=turn.body["trigger_id"], view=view)
@@ -104,7 +104,7 @@ def save_action(turn: Turn) -> str | None:
     uow = turn.uow()
     relationship = action_service.relationship_for(uow, ref.relationship_id, turn.organisation)
     internal = draft.internal or action_service.source_internal(
-        uow, ref.relationship_id, turn.organisation, ref.source, ref.source_id
+        uow, ref.relationship_id, turn.organisation, ref.source, ref.source_id, turn.user_id
     )
     owner = _owner(turn, relationship, draft.owner_id, internal=internal)
     if owner is None:

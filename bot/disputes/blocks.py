@@ -6,11 +6,13 @@ from slack_sdk.models.blocks import ActionsBlock, Block, ButtonElement, Option, 
 from slack_sdk.models.views import View
 
 from bot.slack import ids
+from bot.slack.action_buttons import add_button
 from bot.slack.forms import INPUT, field, form, text_input
 from bot.slack.kit import MESSAGE_BLOCK_LIMIT, context, header, plain, section
 from bot.slack.references import DisputeRef, EscalateRef, RelationshipRef, SourceRef, stored_id
 from bot.slack.wording import Copy
 from stages import disputes
+from stages.actions import ActionSource
 from stages.catalogue import Cadences, DisputeTier
 from stages.dispute_service import Case
 from stages.disputes import tier_owner
@@ -41,6 +43,9 @@ def thread_blocks(copy: Copy, case: Case, cadences: Cadences) -> list[Block]:
             buttons.append(_button(copy, "escalate", ids.ACTION_DISPUTE_ESCALATE, escalate))
         buttons.append(_button(copy, "resolve", ids.ACTION_DISPUTE_RESOLVE, this, style="primary"))
         blocks.append(ActionsBlock(block_id="dispute", elements=buttons))
+    elif d.resolved_at is not None:  # what was agreed to settle it, to follow through
+        follow_up = add_button(copy, r, ActionSource.DISPUTE, stored_id(d.id))
+        blocks.append(ActionsBlock(block_id="dispute_resolved", elements=[follow_up]))
     return blocks
 
 

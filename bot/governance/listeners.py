@@ -10,8 +10,9 @@ from slack_sdk.errors import SlackApiError
 from bot.deps import Deps
 from bot.governance.blocks import exit_message, exit_modal, review_message, review_modal, view_message, view_modal
 from bot.slack import ids
+from bot.slack.action_buttons import add_button
 from bot.slack.forms import chosen, users, value
-from bot.slack.kit import message_blocks
+from bot.slack.kit import message_blocks, section
 from bot.slack.modal_submission import on_submit
 from bot.slack.posting import post_in_channel
 from bot.slack.references import (
@@ -23,12 +24,14 @@ from bot.slack.references import (
     Subject,
     carried,
     pressed,
+    stored_id,
 )
 from bot.slack.refusals import explaining
 from bot.slack.subcommands import Invocation, Subcommand
 from bot.slack.turn import Turn, ack_silently, lazy
 from bot.slack.wording import Copy
 from stages import exit_service, review_service
+from stages.actions import ActionSource
 from stages.errors import NotAllowed
 from stages.exits import exit_draft
 from stages.relationships import Relationship
@@ -159,9 +162,19 @@ def save_review(turn: Turn) -> str:
     )
     r = reviewed.relationship
     turn.draw_homes(reviewed.home_for)
+    _offer_actions(turn, r, stored_id(reviewed.review.id))
     if reviewed.review.internal:
         return turn.deps.copy("governance", "review_kept_internal", r=r)
     return _announce(turn, r, "review", lambda copy: review_message(copy, r, reviewed.review))
+
+
+def _offer_actions(turn: Turn, relationship: Relationship, review_id: int) -> None:
+    """Tell the reviewer, alone, how to turn what the review found into actions (internal ones, for an internal
+    review)."""
+    copy = turn.deps.copy
+    button = add_button(copy, relationship, ActionSource.REVIEW, review_id)
+    text = copy("actions", "after_review", r=relationship)
+    turn.tell(text, message_blocks([section(text, block_id="review_actions", accessory=button)]))
 
 
 def save_exit(turn: Turn) -> str:

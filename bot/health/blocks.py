@@ -16,10 +16,12 @@ from slack_sdk.models.blocks import (
 from slack_sdk.models.views import View
 
 from bot.slack import ids
+from bot.slack.action_buttons import add_button
 from bot.slack.forms import INPUT, field, form, text_input
 from bot.slack.kit import context, header, plain, section
 from bot.slack.references import RelationshipRef, RoundRef, stored_id
 from bot.slack.wording import Copy
+from stages.actions import ActionSource
 from stages.health import (
     COMMENT_MAX,
     DEFAULT_OPEN_DAYS,
@@ -141,8 +143,9 @@ def results_blocks(
     labels: tuple[str, str],
     gap_alert: float,
 ) -> list[Block]:
-    """The results as text: aggregates per group, the dimensions with the largest gaps first, and what people
-    said without names (of groups with enough answers only)."""
+    """The results as text: aggregates per group, the dimensions with the largest gaps first (each flagged gap with
+    the button its owner turns it into an action by), and what people said without names (of groups with enough
+    answers only)."""
     r, h = relationship, health_round
     blocks: list[Block] = [
         header(copy.plain("health", "results_title", r=r, h=h)),
@@ -152,6 +155,11 @@ def results_blocks(
         blocks.append(section(copy("health", "results_table", res=found, labels=labels)))
     if any(d.flagged for d in found.dimensions):
         blocks.append(context(copy("health", "results_flagged", res=found, alert=gap_alert)))
+        source = stored_id(h.id)
+        for number, d in enumerate(d for d in found.dimensions if d.flagged):
+            button = add_button(copy, r, ActionSource.HEALTH_GAP, source)
+            line = copy("actions", "gap_line", dimension=d.dimension, gap=d.gap)
+            blocks.append(section(line, block_id=f"health_gap:{number}", accessory=button))
     for dimension, said in found.comments.items():
         blocks.append(section(copy("health", "results_comments", dimension=dimension, said=said)))
     if found.improvements:

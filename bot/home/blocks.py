@@ -10,6 +10,7 @@ from bot.slack import ids
 from bot.slack.item_buttons import answer_buttons
 from bot.slack.kit import VIEW_BLOCK_LIMIT, context, divider, header, plain, section, view_blocks
 from bot.slack.references import (
+    ActionRef,
     DisputeRef,
     GateRef,
     IdeaKeepRef,
@@ -90,6 +91,14 @@ def home_view(
         needs += blocks.add(
             section(copy("home", "risk_review_due", risk=due.risk, r=due.relationship), accessory=button)
         )
+    for late in summary.overdue_actions:
+        button = ButtonElement(
+            text=_label(copy, "complete_action"),
+            action_id=ids.ACTION_ACTION_COMPLETE,
+            value=ActionRef(stored_id(late.action.id)).encode(),
+        )
+        line = copy("home", "action_overdue", a=late.action, r=late.relationship, days=late.action.days_overdue(now))
+        needs += blocks.add(section(line, accessory=button))
     for stale in summary.stale_ideas:
         idea = stale.idea
         buttons = [

@@ -32,6 +32,7 @@ def in_thread(kind: NudgeKind) -> bool:
             | NudgeKind.HEALTH_CHECK
             | NudgeKind.HEALTH_DUE
             | NudgeKind.MEETING_DUE
+            | NudgeKind.ACTION_OVERDUE
             | NudgeKind.RISK_REVIEW
             | NudgeKind.IDEA_STALE
         ):
@@ -66,6 +67,7 @@ def _subject_kind(kind: NudgeKind) -> str:
             | NudgeKind.HEALTH_CHECK
             | NudgeKind.HEALTH_DUE
             | NudgeKind.MEETING_DUE
+            | NudgeKind.ACTION_OVERDUE
             | NudgeKind.RISK_REVIEW
             | NudgeKind.IDEA_STALE
         ):

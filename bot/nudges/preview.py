@@ -76,6 +76,8 @@ def _sentence(nudge: Nudge, today: date) -> str:
             return f"the health check of {name}, closing {nudge.detail.get('closes', '')}"
         case NudgeKind.RISK_REVIEW:
             return f"the review of the risk “{nudge.detail.get('title', '')}” of {name}, {_due(nudge, days)}"
+        case NudgeKind.ACTION_OVERDUE:
+            return f"the action “{nudge.detail.get('title', '')}” of {name}, {_due(nudge, days)}"
         case NudgeKind.IDEA_STALE:
             return f"the stale idea “{nudge.detail.get('title', '')}” of {name}, unmoved for {days} days"
         case NudgeKind.SPONSOR_NAMED | NudgeKind.OWNER_NAMED | NudgeKind.ITEM_ASSIGNED | NudgeKind.EXIT_REVIEWED_WITH:

@@ -28,6 +28,7 @@ from bot.records.plan_document import (
     render_html,
     render_markdown,
 )
+from stages.actions import SOURCE_WORDS
 from stages.directory import Names
 from stages.exits import ExitStrategy
 from stages.health import HealthRecord
@@ -56,6 +57,7 @@ def write_pack(evidence: Evidence, path: Path, names: Names | None = None) -> li
         "review_views.csv": _csv(VIEW_COLUMNS, _views(plan, who)),
         "disputes.csv": _csv(DISPUTE_COLUMNS, _disputes(plan, who)),
         "registers/risks.csv": _csv(RISK_COLUMNS, _risks(plan, who)),
+        "registers/actions.csv": _csv(ACTION_COLUMNS, _actions(plan, who)),
         "registers/knowledge.csv": _csv(KNOWLEDGE_COLUMNS, _knowledge(plan, who)),
         "registers/ideas.csv": _csv(IDEA_COLUMNS, _ideas(plan, who)),
         "registers/meetings.csv": _csv(MEETING_COLUMNS, _meetings(plan, who)),
@@ -114,6 +116,10 @@ RISK_COLUMNS = [
     "risk", "title", "description", "category", "effect of a breakdown", "likelihood", "impact", "score", "owner",
     "owner id", "mitigation", "next review", "kept", "organisation", "raised at", "raised by", "raised by id",
     "closed at", "closed by", "closed by id", "outcome",
+]  # fmt: skip
+ACTION_COLUMNS = [
+    "action", "title", "owner", "owner id", "owner's organisation", "due", "source", "source id", "kept",
+    "organisation", "added at", "added by", "added by id", "completed at", "completed by", "completed by id", "note",
 ]  # fmt: skip
 KNOWLEDGE_COLUMNS = [
     "item", "title", "description", "class", "terms", "organisation", "owner", "owner id", "added at", "added by",
@@ -189,6 +195,16 @@ def _reviews(plan: Plan, names: Names) -> Iterator[list[Any]]:
         yield [
             _when(v.reviewed_at), *_person(names, v.reviewed_by), v.delivery, v.trust, v.value, v.governance,
             f"{v.health:.1f}", v.summary, v.decisions or "", human_date(v.next_review_due),
+        ]  # fmt: skip
+
+
+def _actions(plan: Plan, names: Names) -> Iterator[list[Any]]:
+    for a in plan.actions:
+        yield [
+            a.id, a.title, *_person(names, a.owner_id), plan.organisation(a.owner_side), human_date(a.due),
+            SOURCE_WORDS[a.source.value], a.source_id or "", "internal" if a.internal else "joint",
+            plan.organisation(a.side), _when(a.added_at), *_person(names, a.added_by), _when(a.done_at),
+            *_person(names, a.done_by), a.note or "",
         ]  # fmt: skip
 
 
@@ -317,6 +333,8 @@ def _readme(evidence: Evidence, names: Names) -> str:
         "- `exit_strategy/v*.md`: every version of the joint exit strategy.",
         "- `registers/risks.csv`: the risk register, open and closed risks, each joint or internal to one"
         " organisation, with its score, owner, next review and outcome.",
+        "- `registers/actions.csv`: the actions register, open and completed actions, each joint or internal to one"
+        " organisation, with its owner, due date, what it came out of and the note it was completed with.",
         "- `registers/knowledge.csv`: the knowledge map, live and retired items, each shared freely, under agreed"
         " terms (with them) or never (the host's own only), with the organisation that holds it and its owner.",
         "- `registers/ideas.csv`: the value-creation ideas, open, delivered and dropped, each joint or internal to"

@@ -20,6 +20,7 @@ from markupsafe import Markup
 from bot.charts import draw_gap, draw_heat_map, draw_trend, gap_chart, trend_chart
 from bot.slack import wording
 from bot.slack.wording import in_zone, web_address
+from stages.actions import SOURCE_WORDS
 from stages.audit import AuditEvent
 from stages.catalogue import default_catalogue
 from stages.checklist import ItemStatus
@@ -99,6 +100,7 @@ def _environment() -> Environment:
         change_log_limit=CHANGE_LOG_LIMIT,
         rating_areas=RATING_AREAS,
         risk_categories=CATEGORY_WORDS,
+        action_sources=SOURCE_WORDS,
         knowledge_classes=CLASSIFICATION_WORDS,
         idea_status=IDEA_STATUS_WORDS,
         heat_map_uri=heat_map_uri,

@@ -76,6 +76,7 @@ def status_blocks(copy: Copy, report: StatusReport, *, partner_view: bool = Fals
                 overdue=report.review_overdue,
                 health=report.health,
                 risks=report.risks,
+                actions=report.actions,
                 ideas=report.ideas,
                 meetings=report.meetings,
             )

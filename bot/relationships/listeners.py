@@ -22,7 +22,15 @@ from bot.slack.refusals import explaining
 from bot.slack.sharing import organisation_name, other_organisations
 from bot.slack.subcommands import Invocation, Subcommand
 from bot.slack.turn import Turn
-from stages import health_service, idea_service, meeting_service, partner_view, relationship_service, risk_service
+from stages import (
+    action_service,
+    health_service,
+    idea_service,
+    meeting_service,
+    partner_view,
+    relationship_service,
+    risk_service,
+)
 from stages.errors import InvalidInput, NameTaken, RelationshipNotFound
 from stages.joint_team import checked_rows
 from stages.ports import UnitOfWork
@@ -236,6 +244,7 @@ def _status(turn: Turn, invocation: Invocation) -> None:
             report,
             health=health_service.latest(turn.uow(), deps.health, found),
             risks=risk_service.summary_of(turn.uow(), found, Side.HOME, turn.today()),
+            actions=action_service.summary_of(turn.uow(), found, Side.HOME, turn.now()),
             ideas=idea_service.summary_of(turn.uow(), found, Side.HOME, turn.today(), deps.idea_stale_days),
             meetings=meeting_service.summary_of(
                 turn.uow(), report.relationship, deps.meeting_cadence_days, turn.today()

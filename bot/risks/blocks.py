@@ -16,10 +16,12 @@ from slack_sdk.models.blocks import (
 from slack_sdk.models.views import View
 
 from bot.slack import ids
+from bot.slack.action_buttons import add_button
 from bot.slack.forms import INPUT, field, form, text_input
 from bot.slack.kit import context, plain, section
 from bot.slack.references import RelationshipRef, RiskRef, RiskReviewRef, stored_id
 from bot.slack.wording import Copy
+from stages.actions import ActionSource
 from stages.relationships import Relationship
 from stages.risk_service import Register
 from stages.risks import SCALE, TEXT_MAX, TITLE_MAX, Risk, RiskCategory
@@ -29,7 +31,8 @@ FIRST_REVIEW_DAYS = 30
 
 
 def register_blocks(copy: Copy, register: Register, today: date) -> list[Block]:
-    """The open risks this side may see, the highest score first, each with its Close button; Add risk below."""
+    """The open risks this side may see, the highest score first, each with its Review, Edit and Close buttons and
+    Add action (an action out of it); Add risk below."""
     r = register.relationship
     blocks: list[Block] = [section(copy("risks", "register_head", r=r, count=len(register.risks)))]
     for risk in register.risks[:LISTED]:
@@ -50,6 +53,7 @@ def register_blocks(copy: Copy, register: Register, today: date) -> list[Block]:
                 action_id=ids.ACTION_RISK_CLOSE,
                 value=RiskRef(stored_id(risk.id)).encode(),
             ),
+            add_button(copy, r, ActionSource.RISK, stored_id(risk.id)),
         ]
         blocks.append(ActionsBlock(block_id=f"risk:{stored_id(risk.id)}", elements=buttons))
     if len(register.risks) > LISTED:

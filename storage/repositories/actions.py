@@ -1,13 +1,17 @@
 """The actions registers of a workspace's relationships."""
 
+from collections.abc import Sequence
+from datetime import date
 from typing import Any
 
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from stages.actions import Action, ActionSource
-from stages.relationships import Side
-from storage.mapping import entity_from_row, inserted, row_values
-from storage.tables import ActionRow
+from stages.nudges import DueAction
+from stages.relationships import RelationshipStatus, Side
+from storage.mapping import entity_from_row, inserted, row_values, table
+from storage.tables import ActionRow, RelationshipRow
 
 
 class SqlActionRepository:
@@ -49,6 +53,9 @@ class SqlActionRepository:
         )
         return [_action(row) for row in self._session.exec(query.order_by(col(ActionRow.due), col(ActionRow.id)))]
 
+    def due_before(self, day: date) -> list[DueAction]:
+        return due_before(self._session, (self._team_id,), day)
+
     def complete(self, action: Action) -> bool:
         """Store that the action was completed; False if it was already (a second press, another person)."""
         done: dict[str, Any] = {"done_at": action.done_at, "done_by": action.done_by, "note": action.note}
@@ -62,6 +69,37 @@ class SqlActionRepository:
         self._session.add(row)
         self._session.flush()
         return True
+
+
+def due_before(session: Session, team_ids: Sequence[str], day: date) -> list[DueAction]:
+    """Open actions of these workspaces' active relationships due before `day`: only what the reminder rules read,
+    past the ORM."""
+    action, relationship = table(ActionRow).c, table(RelationshipRow).c
+    query = (
+        sa_select(
+            action.id,
+            action.relationship_id,
+            action.team_id,
+            relationship.name,
+            action.title,
+            action.owner_id,
+            action.owner_side,
+            action.owner_tz,
+            action.due,
+            action.internal,
+            relationship.sponsor_id,
+            relationship.partner_sponsor_id,
+        )
+        .join(table(RelationshipRow), relationship.id == action.relationship_id)
+        .where(
+            action.team_id.in_(list(team_ids)),
+            action.done_at.is_(None),
+            action.due < day,
+            relationship.team_id == action.team_id,
+            relationship.status == RelationshipStatus.ACTIVE.value,
+        )
+    )
+    return [DueAction(*tuple(row)) for row in session.connection().execute(query)]
 
 
 def _action(row: ActionRow) -> Action:

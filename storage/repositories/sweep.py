@@ -9,9 +9,9 @@ from stages.audit import AuditEvent
 from stages.catalogue import Cadences
 from stages.disputes import Dispute, DisputeEvent
 from stages.joint_team import TeamPair
-from stages.nudges import DueIdea, DueMeeting, DueReview, DueRiskReview, Nudge, Snoozes
+from stages.nudges import DueAction, DueIdea, DueMeeting, DueReview, DueRiskReview, Nudge, Snoozes
 from stages.relationships import Relationship
-from storage.repositories import audit, disputes, ideas, meetings, nudges, relationships, risks
+from storage.repositories import actions, audit, disputes, ideas, meetings, nudges, relationships, risks
 from storage.repositories.joint_team import rosters
 
 
@@ -30,6 +30,9 @@ class SqlSweepRepository:
 
     def risk_reviews_due(self, today: date) -> list[DueRiskReview]:
         return risks.reviews_due(self._session, self._team_ids, today)
+
+    def actions_due_before(self, day: date) -> list[DueAction]:
+        return actions.due_before(self._session, self._team_ids, day)
 
     def ideas_stale(self, today: date, stale_days: int) -> list[DueIdea]:
         return ideas.stale(self._session, self._team_ids, today, stale_days)

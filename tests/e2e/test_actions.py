@@ -3,28 +3,35 @@ overdue marked, added through its form (every wrong field told under it, a due d
 form sent twice adding one action), kept internal from the partner, completed with a note by the owner or who
 leads the owner's side (others refused), audited, and refused to a third organisation."""
 
+import csv
+import io
+import zipfile
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
 
+from bot.records.evidence_pack import write_pack
+from bot.records.plan_document import render_html, render_markdown
 from bot.sandbox.harness import Sandbox
+from bot.sandbox.workspace import Ephemeral, Message
 from bot.slack import ids
-from stages import action_service
+from stages import action_service, rmp
 from stages.action_service import Owner
 from stages.actions import action_draft
+from stages.catalogue import default_catalogue
 from stages.errors import OutsideTheRelationship
 from stages.relationships import Side
 from tests.conftest import START
-from tests.e2e.helpers import ALICE, BOB, last_ephemeral, relationship, shown
+from tests.e2e.helpers import ALICE, BOB, CAROL, fresh, last_ephemeral, relationship, shown
 from tests.e2e.test_joint_relationships import GLOBEX, INITECH, IRENE, JOINT, PAT, QUINN, RAY, joint_at_any_hour
 
 
 @pytest.fixture
 def joint(tmp_path: Path) -> Iterator[Sandbox]:
-    """Acme Alliance in #acme-globex with Globex's people named, and Initech's Irene in the channel too."""
-    with joint_at_any_hour(tmp_path / "accord.db") as box:
+    """Acme Alliance in #acme-globex with Globex's people named, Acme's Carol and Initech's Irene in it too."""
+    with joint_at_any_hour(tmp_path / "accord.db", {CAROL}) as box:
         yield box
 
 
@@ -150,3 +157,151 @@ def test_an_action_is_completed_with_a_note_once_by_who_may_and_audited(joint: S
     history = shown(last_ephemeral(joint, ALICE))
     assert "added action #1 to the actions register" in history
     assert "completed action #1: “Sent on Friday”" in history
+
+
+def added_from(
+    sandbox: Sandbox, user: str, where: Message | Ephemeral, answers: dict[str, object], **which: str
+) -> str:
+    """Press Add action on `where` and send the form; what the form said before and after, one after the other."""
+    sandbox.driver.click(user, where, ids.ACTION_ACTION_ADD, **which)
+    before = shown(sandbox.workspace.current_modal(user))
+    assert sandbox.driver.submit(user, answers).errors == {}
+    return before + "\n" + shown(sandbox.workspace.current_modal(user))
+
+
+def test_an_action_out_of_an_internal_risk_is_internal_and_says_where_it_came_from(joint: Sandbox) -> None:
+    joint.driver.command(ALICE, JOINT, "risks Acme Alliance")
+    joint.driver.click(ALICE, last_ephemeral(joint, ALICE), ids.ACTION_RISK_ADD)
+    risk = {"title": "Globex may walk", "category": "breakdown", "breakdown_effect": "No supply", "likelihood": "2"}
+    risk |= {"impact": "5", "risk_owner": BOB, "next_review": "2026-12-20", "internal": ["internal"]}
+    assert joint.driver.submit(ALICE, risk).errors == {}
+    joint.driver.command(ALICE, JOINT, "risks Acme Alliance")
+    said = added_from(
+        joint, ALICE, last_ephemeral(joint, ALICE), action_form(title="Find a second supplier", action_owner=BOB)
+    )
+    assert "coming out of risk #1" in said and "Internal: it comes out of something kept" in said
+    assert "internal to your organisation" in said
+    assert "*Find a second supplier* :lock: internal" in listed(joint) and "from risk #1" in listed(joint)
+    uow = joint.database.uow(joint.workspace.team_id)
+    assert action_service.register(uow, "Acme Alliance", GLOBEX, PAT).actions == ()
+
+
+def test_the_owner_turns_a_flagged_health_check_gap_into_an_action_and_nobody_else_may(joint: Sandbox) -> None:
+    joint.driver.command(ALICE, JOINT, "health Acme Alliance")
+    assert (
+        joint.driver.submit(
+            ALICE, {"participants": [ALICE, BOB, CAROL, PAT, QUINN, RAY], "dimensions": "Trust\nCommunication"}
+        ).errors
+        == {}
+    )
+    announcement = next(
+        m for m in reversed(joint.workspace.top_level(JOINT)) if ids.ACTION_HEALTH_ANSWER in str(m.blocks)
+    )
+    for person, score in ((ALICE, "100"), (BOB, "100"), (CAROL, "100"), (PAT, "0"), (QUINN, "0"), (RAY, "0")):
+        joint.driver.click(person, announcement, ids.ACTION_HEALTH_ANSWER)
+        assert joint.driver.submit(person, {"score:0": score, "score:1": "50"}).errors == {}
+    joint.driver.click(ALICE, announcement, ids.ACTION_HEALTH_CLOSE)
+    results = next(m for m in reversed(joint.workspace.top_level(JOINT)) if "can turn it into an action" in shown(m))
+    assert "*Trust*: the two organisations see it 100 points apart" in shown(results)
+    joint.driver.click(PAT, results, ids.ACTION_ACTION_ADD)
+    assert "Only the relationship's owner" in shown(last_ephemeral(joint, PAT))
+    modal = joint.workspace.current_modal(PAT)
+    assert modal is None or modal.view["callback_id"] != ids.VIEW_ACTION_ADD
+    said = added_from(joint, ALICE, results, action_form(title="Agree a trust charter", action_owner=QUINN))
+    assert "coming out of the gaps of health check #1" in said
+    assert "from the gaps of health check #1" in listed(joint, BOB)
+
+
+def test_an_action_is_added_from_a_resolved_dispute_by_either_side(joint: Sandbox) -> None:
+    joint.driver.command(ALICE, JOINT, "dispute Acme Alliance deliveries late")
+    parent = next(m for m in reversed(joint.workspace.top_level(JOINT)) if ids.ACTION_DISPUTE_RESOLVE in str(m.blocks))
+    assert ids.ACTION_ACTION_ADD not in str(parent.blocks)  # open: nothing agreed yet to follow through
+    joint.driver.click(ALICE, parent, ids.ACTION_DISPUTE_RESOLVE)
+    answers = {"resolution": "Weekly forecasts", "root_cause": "No forecast shared"}
+    assert joint.driver.submit(ALICE, answers).errors == {}
+    said = added_from(joint, PAT, fresh(joint, parent), action_form(title="Share the forecast weekly"))
+    assert "coming out of dispute #1" in said
+    assert "from dispute #1" in listed(joint)
+
+
+def test_the_reviewer_is_offered_to_add_actions_out_of_the_review_recorded(joint: Sandbox) -> None:
+    joint.driver.command(ALICE, JOINT, "review Acme Alliance")
+    ratings = {"delivery": "4", "trust": "3", "value": "4", "governance": "5"}
+    assert joint.driver.submit(ALICE, {"summary": "Slow quarter", "internal": ["internal"], **ratings}).errors == {}
+    offer = joint.workspace.top_level(joint.workspace.im_with(ALICE).id)[-1]
+    assert "Anything to follow up from this review" in shown(offer)
+    said = added_from(joint, ALICE, offer, action_form(title="Raise prices", action_owner=BOB))
+    assert "coming out of the relationship review #1" in said and "internal to your organisation" in said
+    assert "*Raise prices* :lock: internal" in listed(joint)
+
+
+def test_the_partners_owner_is_told_in_the_shared_channel_and_completes_the_action_from_there(joint: Sandbox) -> None:
+    today = START.date().isoformat()
+    assert add(joint, action_form(due=today)) == {}  # Pat's, of Globex, which has no Accord of its own
+    assert (
+        add(joint, action_form(title="Check their figures", action_owner=BOB, due=today, internal=["internal"])) == {}
+    )
+    joint.run_nudges()
+    assert ids.ACTION_NUDGE_OPEN not in str([m.blocks for m in joint.workspace.top_level(JOINT)])  # due today
+    joint.advance(timedelta(days=1))
+    joint.run_nudges()
+    mention = next(m for m in reversed(joint.workspace.top_level(JOINT)) if ids.ACTION_NUDGE_OPEN in str(m.blocks))
+    told = shown(mention)
+    assert f"<@{PAT}>" in told and "*Send the forecast &lt;!channel&gt;* of *Acme Alliance* is overdue" in told
+    assert "Check their figures" not in told  # the internal one goes to Bob alone
+    assert "Check their figures" in shown(joint.workspace.top_level(joint.workspace.im_with(BOB).id)[-1])
+    joint.driver.click(PAT, mention, ids.ACTION_NUDGE_OPEN)
+    modal = joint.workspace.current_modal(PAT)
+    assert modal is not None and modal.view["callback_id"] == ids.VIEW_ACTION_COMPLETE
+    assert joint.driver.submit(PAT, {"note": "Sent it"}).errors == {}
+    assert "Completed *Send the forecast" in shown(joint.workspace.current_modal(PAT))
+    assert "Send the forecast" not in listed(joint)
+
+
+def test_status_counts_the_open_actions_and_those_overdue(joint: Sandbox) -> None:
+    joint.driver.command(ALICE, JOINT, "status Acme Alliance")
+    assert "*Actions* 0 open: `/accord actions Acme Alliance`" in shown(last_ephemeral(joint, ALICE))
+    assert add(joint, action_form(action_owner=BOB, due=START.date().isoformat())) == {}
+    assert add(joint, action_form(title="Book the workshop")) == {}
+    joint.advance(timedelta(days=1))
+    joint.driver.command(ALICE, JOINT, "status Acme Alliance")
+    assert "*Actions* 2 open, 1 overdue" in shown(last_ephemeral(joint, ALICE))
+
+
+def test_the_home_tab_lists_the_persons_overdue_actions_to_complete(joint: Sandbox) -> None:
+    assert add(joint, action_form(action_owner=BOB, due=START.date().isoformat())) == {}
+    assert "Your action" not in shown(joint.driver.open_home(BOB))  # due today: not overdue yet
+    joint.advance(timedelta(days=1))
+    home = joint.driver.open_home(BOB)
+    assert "Your action *Send the forecast &lt;!channel&gt;* of *Acme Alliance* is overdue by 1 day" in shown(home)
+    assert "Your action" not in shown(joint.driver.open_home(ALICE))
+    joint.driver.click(BOB, home, ids.ACTION_ACTION_COMPLETE)
+    assert joint.driver.submit(BOB, {"note": "Sent"}).errors == {}
+    assert "Your action" not in shown(joint.driver.open_home(BOB))
+
+
+def test_the_plan_shows_the_joint_actions_and_the_evidence_pack_holds_every_one(joint: Sandbox, tmp_path: Path) -> None:
+    assert add(joint, action_form(title="Check their figures", action_owner=BOB, internal=["internal"])) == {}
+    assert add(joint, action_form(title="Shared | action")) == {}
+    assert add(joint, action_form(title="Book the workshop", action_owner=ALICE)) == {}
+    uow = joint.database.uow(joint.workspace.team_id)
+    action_service.complete_action(uow, 3, by=ALICE, organisation=relationship(joint).team_id, now=START, note="Booked")
+    evidence = rmp.evidence(uow, default_catalogue(), relationship(joint).id or 0, START)
+    markdown = render_markdown(evidence.plan)
+    governance = markdown[markdown.index("## 4. Governance") : markdown.index("## 5.")]
+    assert "- Shared \\| action (owner" in governance or "- Shared | action (owner" in governance
+    assert "Check their figures" not in governance  # the plan is posted in the channel shared with Globex
+    assert (
+        "Completed actions:" in governance and "Book the workshop, completed" in governance and "Booked" in governance
+    )
+    assert "Check their figures" not in render_html(evidence.plan)
+    files = write_pack(evidence, tmp_path / "pack.zip")
+    assert "registers/actions.csv" in files
+    with zipfile.ZipFile(tmp_path / "pack.zip") as pack:
+        rows = list(csv.DictReader(io.StringIO(pack.read("registers/actions.csv").decode())))
+    assert [(r["title"], r["kept"], r["note"]) for r in rows] == [
+        ("Check their figures", "internal", ""),
+        ("Shared | action", "joint", ""),
+        ("Book the workshop", "joint", "Booked"),
+    ]
+    assert rows[1]["owner id"] == PAT and rows[1]["owner's organisation"] == "Globex"

@@ -36,6 +36,7 @@ FORMS = {
     ids.VIEW_HEALTH_ANSWER,
     ids.VIEW_HEALTH_START,
     ids.VIEW_RISK_REVIEW,
+    ids.VIEW_ACTION_COMPLETE,
     ids.VIEW_IDEA_KEEP,
     ids.VIEW_MEETING,
 }
@@ -73,6 +74,10 @@ def every_kind_due(sandbox: Sandbox) -> list[tuple[str, Message]]:
             "next_review": START.date().isoformat(),
         }
         assert sandbox.driver.submit(ALICE, answers).errors == {}
+        sandbox.driver.command(ALICE, ACME, "actions Acme Alliance")
+        sandbox.driver.click(ALICE, last_ephemeral(sandbox, ALICE), ids.ACTION_ACTION_ADD)
+        action = {"title": "Send the forecast", "action_owner": owner, "due": START.date().isoformat()}
+        assert sandbox.driver.submit(ALICE, action).errors == {}
     acme = relationship(sandbox)
     with sandbox.database.uow(sandbox.workspace.team_id) as uow:  # unmoved for 55 days: stale in 5 more
         for owner in (ALICE, BOB):

@@ -155,8 +155,9 @@ def test_the_evidence_pack_holds_everything_an_auditor_asks_for(sandbox: Sandbox
         assert names == {
             "README.md", "plan/rmp.md", "plan/rmp.html", "plan/rmp.json", "checklist/items.csv",
             "checklist/answers.csv", "checklist/notes.csv", "participation.csv", "reviews.csv", "review_views.csv",
-            "disputes.csv", "registers/risks.csv", "registers/ideas.csv", "registers/knowledge.csv",
-            "registers/meetings.csv", "dispute_events.csv", "plan_versions.csv", "audit.csv", "exit_strategy/v1.md",
+            "disputes.csv", "registers/risks.csv", "registers/actions.csv", "registers/ideas.csv",
+            "registers/knowledge.csv", "registers/meetings.csv", "dispute_events.csv", "plan_versions.csv", "audit.csv",
+            "exit_strategy/v1.md",
         }  # fmt: skip
         items = list(csv.DictReader(io.StringIO(pack.read("checklist/items.csv").decode())))
         answers = list(csv.DictReader(io.StringIO(pack.read("checklist/answers.csv").decode())))

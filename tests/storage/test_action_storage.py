@@ -2,15 +2,18 @@
 once with its note, refused to who neither owns it nor leads its owner's side, and sources of another
 relationship refused."""
 
-from datetime import UTC, date, datetime
+from dataclasses import replace
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from stages import action_service
+from stages import action_service, nudge_service
 from stages.action_service import Owner
 from stages.actions import ActionDraft, ActionSource
 from stages.audit import Action as Did
+from stages.catalogue import default_catalogue
 from stages.errors import InvalidInput, NotAllowed, Stale
+from stages.nudges import NudgeKind, NudgePolicy
 from stages.relationships import Relationship, RelationshipDraft, Side
 from stages.risks import Risk, RiskCategory
 from storage.database import Database
@@ -85,3 +88,52 @@ def test_an_action_of_an_internal_risk_is_internal_and_a_source_of_another_relat
         add(database, other, "V2", source=ActionSource.RISK, source_id=risk_id)
     with pytest.raises(InvalidInput):  # an internal action's owner is of the side that keeps it
         add(database, r, "V3", source=ActionSource.RISK, source_id=risk_id, owner=Owner(Side.PARTNER, ""))
+
+
+def overdue_nudges(database: Database, now: datetime) -> list[tuple[str, int, str]]:
+    """The action reminders the sweep finds due at `now`: recipient, tier and subject."""
+    results = nudge_service.sweep_many(database.sweeping(["T1"]), default_catalogue().cadences, NudgePolicy(), now)
+    found = results["T1"].due if "T1" in results else []
+    return sorted((n.recipient_id, n.tier, n.subject) for n in found if n.kind is NudgeKind.ACTION_OVERDUE)
+
+
+@pytest.mark.parametrize(
+    ("tz", "late_at"),
+    [
+        ("Pacific/Auckland", datetime(2026, 12, 1, 11, 0, tzinfo=UTC)),  # midnight on 2 Dec there (UTC+13)
+        ("Europe/London", datetime(2026, 12, 2, 0, 0, tzinfo=UTC)),
+        ("America/Los_Angeles", datetime(2026, 12, 2, 8, 0, tzinfo=UTC)),  # midnight on 2 Dec there (UTC-8)
+    ],
+)
+def test_an_action_is_overdue_in_its_owners_time_zone_and_nudges_them_until_completed(
+    database: Database, tz: str, late_at: datetime
+) -> None:
+    """Due on 1 Dec: overdue once the owner's own date is 2 Dec, not a minute before."""
+    r = started(database)
+    action_id = add(database, r, owner=Owner(Side.HOME, tz)).action.id
+    assert overdue_nudges(database, late_at - timedelta(minutes=1)) == []
+    assert overdue_nudges(database, late_at) == [("U3", 0, f"action:{action_id}")]
+    action_service.complete_action(
+        database.uow("T1"), action_id or 0, by="U3", organisation="T1", now=late_at, note="Sent"
+    )
+    assert overdue_nudges(database, late_at + timedelta(days=3)) == []
+
+
+def test_a_long_overdue_action_also_nudges_the_sponsor_of_its_owners_side(database: Database) -> None:
+    r = started(database)
+    with database.uow("T1") as uow:
+        uow.relationships.update(replace(r, partner_team_id="T2", partner_sponsor_id="P1", partner_manager_id="P2"))
+        uow.commit()
+    ours = add(database, r).action.id
+    theirs = add(database, r, "V2", owner=Owner(Side.PARTNER, "")).action.id
+    week = datetime(2026, 12, 8, 12, 0, tzinfo=UTC)  # seven days overdue
+    assert overdue_nudges(database, week - timedelta(days=1)) == [
+        ("U3", 0, f"action:{ours}"),
+        ("U3", 0, f"action:{theirs}"),
+    ]
+    assert overdue_nudges(database, week) == [
+        ("P1", 1, f"action:{theirs}"),  # the partner's sponsor, for the partner's action
+        ("U2", 1, f"action:{ours}"),  # ours
+        ("U3", 0, f"action:{ours}"),
+        ("U3", 0, f"action:{theirs}"),
+    ]

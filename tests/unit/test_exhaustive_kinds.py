@@ -14,6 +14,7 @@ from stages.checklist import ItemState
 from stages.exits import ExitStrategy
 from stages.health import HealthRound, HealthSettings, asking, default_participants, due_round_nudges
 from stages.nudges import (
+    DueAction,
     DueIdea,
     DueMeeting,
     DueRiskReview,
@@ -21,6 +22,7 @@ from stages.nudges import (
     NudgeKind,
     NudgeStatus,
     QueuedNudge,
+    action_nudges,
     assignment_nudges,
     dispute_check,
     escalation_nudges,
@@ -63,6 +65,12 @@ def every_kind_of_nudge() -> list[Nudge]:
         *due_round_nudges(r, [closed_round(r)], HealthSettings(b"k"), at(0), {}),
         *risk_review_nudges(
             [DueRiskReview(5, r.id or 0, "T1", r.name, "Key engineer leaves", "U4CAROL", DUE)],
+            POLICY,
+            at(0) + timedelta(days=30),
+            {},
+        ),
+        *action_nudges(
+            [DueAction(6, r.id or 0, "T1", r.name, "Send it", "U4CAROL", "home", "", DUE, False, "U4CAROL", None)],
             POLICY,
             at(0) + timedelta(days=30),
             {},

@@ -44,13 +44,13 @@ from bot.records import blocks as plan
 from bot.relationships import blocks as relationships
 from bot.relationships import modal as new_relationship
 from bot.risks import blocks as risks
-from bot.slack import forms, help, item_buttons
+from bot.slack import action_buttons, forms, help, item_buttons
 from bot.slack.kit import message_blocks, section
 from bot.slack.references import ItemRef, RelationshipRef, RiskReviewRef
 from bot.slack.wording import Copy, slack_escape
 from stages import action_service, idea_service, rmp
-from stages.actions import Action, ActionSource
-from stages.attention import Assignment, Attention, IdeaStale, Led, MeetingDue, RiskDue
+from stages.actions import Action, ActionSource, ActionSummary
+from stages.attention import ActionDue, Assignment, Attention, IdeaStale, Led, MeetingDue, RiskDue
 from stages.audit import AuditEvent
 from stages.catalogue import default_catalogue
 from stages.checkin_service import Board
@@ -348,6 +348,13 @@ def worlds(draw: st.DrawFn) -> World:
                 r,
             )
         ],
+        overdue_actions=[
+            ActionDue(
+                Action(TEAM, REL_ID, hostile(), OWNER, Side.HOME, "", date(2020, 1, 1), ActionSource.HAND, None, False,
+                       Side.HOME, OWNER, NOW, id=5),
+                r,
+            )
+        ],
         stale_ideas=[
             IdeaStale(
                 Idea(TEAM, REL_ID, hostile(), ALICE, OWNER, hostile(), hostile(), Decimal(1), hostile(), hostile(),
@@ -554,8 +561,8 @@ BUILDERS: dict[Callable[..., Any], Callable[[World], list[Any]]] = {
         for internal in (False, True)
     ],
     actions.complete_modal: lambda w: [actions.complete_modal(COPY, w.relationship, a) for a in actions_of(w)],
-    actions.add_button: lambda w: [
-        ActionsBlock(elements=[actions.add_button(COPY, w.relationship, ActionSource.HAND, None)])
+    action_buttons.add_button: lambda w: [
+        ActionsBlock(elements=[action_buttons.add_button(COPY, w.relationship, ActionSource.HAND, None)])
     ],
     actions.complete_button: lambda w: [
         ActionsBlock(elements=[actions.complete_button(COPY, a)]) for a in actions_of(w)
@@ -652,7 +659,7 @@ def copy_builders() -> set[Callable[..., Any]]:
     found = set()
     features = [info.name for info in pkgutil.iter_modules(bot.__path__) if info.ispkg]
     names = [f"bot.{f}.{m}" for f in features for m in ("blocks", "modal") if importlib.util.find_spec(f"bot.{f}.{m}")]
-    for name in [*names, "bot.slack.forms", "bot.slack.help", "bot.slack.item_buttons"]:
+    for name in [*names, "bot.slack.forms", "bot.slack.help", "bot.slack.item_buttons", "bot.slack.action_buttons"]:
         module = importlib.import_module(name)
         for name, function in inspect.getmembers(module, inspect.isfunction):
             if function.__module__ != module.__name__ or name.startswith("_"):
@@ -738,9 +745,10 @@ def facts(world: World) -> dict[str, Any]:
         "alert": 20, "health": [LatestHealth(2, 55.0, -1), LatestHealth(1, None, 0), None],
         "g": [g.value for g in Group], "points": [world.points],
         "risk": risks_of(world), "category": [c.value for c in RiskCategory],
-        "source": [s.value for s in ActionSource], "source_id": [3, None],
+        "source": [s.value for s in ActionSource], "source_id": [3, None], "gap": 58.3,
         "mine": [True, False, None], "title": world.text, "internal": [True, False],
         "risks": [RiskSummary(2, 1), RiskSummary(1, 0), None],
+        "actions": [ActionSummary(3, 1), ActionSummary(1, 0), None],
         "ideas": [IdeaSummary(2, 1, [Amount(Decimal(5), world.text)]), IdeaSummary(0, 0, []), None],
         "idea": ideas_of(world), "stale": [True, False], "status": [s.value for s in IdeaStatus],
         "to": ["agreed", "in_delivery", "delivered"], "delivered": [[Amount(Decimal(5), world.text)], []],
