@@ -173,7 +173,9 @@ def _source_internal(
             dispute = uow.disputes.get(source_id)
             of = dispute.relationship_id if dispute else None
         case ActionSource.MEETING:
-            return False  # a meeting is checked by its own service before it adds its actions
+            held = next((m for m in uow.meetings.of(relationship.id or 0) if m.id == source_id), None)
+            if held is not None and held.seen_by(side):
+                of, internal = held.relationship_id, held.internal
         case unknown:
             assert_never(unknown)
     if of != relationship.id:

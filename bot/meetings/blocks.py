@@ -15,10 +15,12 @@ from slack_sdk.models.blocks import (
 from slack_sdk.models.views import View
 
 from bot.slack import ids
+from bot.slack.action_buttons import add_button
 from bot.slack.forms import INPUT, field, form, text_input
 from bot.slack.kit import context, plain, section
 from bot.slack.references import RelationshipRef, stored_id
 from bot.slack.wording import Copy
+from stages.actions import ActionSource
 from stages.joint_team import TeamPair, members
 from stages.meeting_service import Minutes
 from stages.meetings import ATTENDEES_MAX, DECISIONS_TEXT_MAX, MINUTES_MAX, REASON_MAX, Meeting
@@ -89,7 +91,9 @@ def record_modal(copy: Copy, relationship: Relationship, team: list[TeamPair], t
 
 def summary_blocks(copy: Copy, relationship: Relationship, meeting: Meeting) -> list[Block]:
     """A joint meeting's summary for the relationship's channel: its date, who came for each side, its
-    decisions (the minutes stay in the register)."""
+    decisions (the minutes stay in the register), and Add action, for either organisation to follow them up."""
+    add = add_button(copy, relationship, ActionSource.MEETING, stored_id(meeting.id))
     return [
         section(copy("meetings", "summary", r=relationship, m=meeting)),
+        ActionsBlock(block_id="meeting_actions", elements=[add]),
     ]

@@ -12,20 +12,22 @@ from slack_sdk.errors import SlackApiError
 from bot.deps import Deps
 from bot.meetings.blocks import minutes_blocks, record_modal, summary_blocks
 from bot.slack import ids
+from bot.slack.action_buttons import add_button
 from bot.slack.forms import chosen, users, value
-from bot.slack.kit import message_blocks
+from bot.slack.kit import message_blocks, section
 from bot.slack.modal_submission import form_again, on_submit
 from bot.slack.people import team_of_person
 from bot.slack.posting import post_in_channel
-from bot.slack.references import RelationshipRef, Subject, carried, pressed
+from bot.slack.references import RelationshipRef, Subject, carried, pressed, stored_id
 from bot.slack.refusals import explaining
 from bot.slack.subcommands import Invocation, Subcommand
 from bot.slack.turn import Turn, ack_silently, lazy
 from stages import meeting_service
+from stages.actions import ActionSource
 from stages.errors import InvalidInput, Stale
 from stages.meetings import MeetingDraft, meeting_draft, placed
 from stages.ports import UnitOfWork
-from stages.relationships import Side
+from stages.relationships import Relationship, Side
 
 log = logging.getLogger(__name__)
 
@@ -122,6 +124,8 @@ def save_meeting(turn: Turn) -> str | None:
     r, meeting, copy = recorded.relationship, recorded.meeting, turn.deps.copy
     turn.learn(people=draft.attendees)
     if not recorded.first or meeting.internal:  # an internal meeting is never posted where the partner reads
+        if recorded.first and meeting.internal and meeting.side is Side.HOME:
+            _offer_actions(turn, r, stored_id(meeting.id))
         return copy("meetings", "recorded", r=r, m=meeting, first=recorded.first)
     try:
         post_in_channel(
@@ -134,6 +138,15 @@ def save_meeting(turn: Turn) -> str | None:
         log.warning("could not post the meeting summary in %s: %s", r.channel_id, error.response.get("error"))
         return copy("meetings", "not_posted", r=r, m=meeting)
     return copy("meetings", "recorded", r=r, m=meeting, first=True)
+
+
+def _offer_actions(turn: Turn, relationship: Relationship, meeting_id: int) -> None:
+    """Tell who recorded an internal meeting of this side, alone, how to turn what it decided into actions of its
+    register (internal ones: a joint meeting's summary carries the button for both organisations instead)."""
+    copy = turn.deps.copy
+    button = add_button(copy, relationship, ActionSource.MEETING, meeting_id)
+    text = copy("actions", "after_meeting", r=relationship)
+    turn.tell(text, message_blocks([section(text, block_id="meeting_actions", accessory=button)]))
 
 
 SUBCOMMANDS = [

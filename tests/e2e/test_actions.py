@@ -305,3 +305,29 @@ def test_the_plan_shows_the_joint_actions_and_the_evidence_pack_holds_every_one(
         ("Book the workshop", "joint", "Booked"),
     ]
     assert rows[1]["owner id"] == PAT and rows[1]["owner's organisation"] == "Globex"
+
+
+def test_either_organisation_adds_actions_out_of_a_joint_meeting_from_its_summary(joint: Sandbox) -> None:
+    joint.driver.command(ALICE, JOINT, "meeting Acme Alliance")
+    meeting = {"attendees": [ALICE, PAT], "minutes": "Went through the plan", "decisions": "Hire a second engineer"}
+    assert joint.driver.submit(ALICE, meeting).errors == {}
+    summary = joint.workspace.top_level(JOINT)[-1]
+    assert "Meeting of the joint management team" in summary.text
+    said = added_from(joint, PAT, summary, action_form(title="Hire a second engineer", action_owner=QUINN))
+    assert "coming out of meeting #1" in said
+    assert "*Hire a second engineer*" in listed(joint)
+    joint.driver.click(IRENE, summary, ids.ACTION_ACTION_ADD)  # of neither organisation
+    assert joint.workspace.current_modal(IRENE) is None
+
+
+def test_an_internal_meetings_actions_are_internal_and_offered_to_who_recorded_it_alone(joint: Sandbox) -> None:
+    posted_before = len(joint.workspace.top_level(JOINT))
+    joint.driver.command(ALICE, JOINT, "meeting Acme Alliance")
+    meeting = {"attendees": [ALICE, BOB], "minutes": "Our own view", "internal": ["internal"]}
+    assert joint.driver.submit(ALICE, meeting).errors == {}
+    assert len(joint.workspace.top_level(JOINT)) == posted_before  # nothing of it in the shared channel
+    offer = joint.workspace.top_level(joint.workspace.im_with(ALICE).id)[-1]
+    assert "What did the meeting of *Acme Alliance* agree to do?" in shown(offer)
+    said = added_from(joint, ALICE, offer, action_form(title="Check their figures", action_owner=BOB))
+    assert "coming out of meeting #1" in said and "internal to your organisation" in said
+    assert "*Check their figures* :lock: internal" in listed(joint)
