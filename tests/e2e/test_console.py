@@ -227,3 +227,15 @@ def test_the_knowledge_script_keeps_each_organisations_never_share_items_to_itse
     assert "2 items (what both organisations share" in posted and "Pricing model" not in posted
     assert "*Globex product roadmap* · held by your organisation" in pats and "Pricing model" not in pats
     assert "*Pricing model* · held by your organisation" in alices and "Globex product roadmap" not in alices
+
+
+def test_the_registers_script_keeps_risks_actions_ideas_and_meetings_in_the_shared_channel(tmp_path: Path) -> None:
+    out = console(tmp_path / "state", (ROOT / "examples/registers.txt").read_text())
+    assert "\n! " not in out  # every prompt answered, every button on screen
+    assert "*12* · *Key engineer leaves*" in out and "risk-heat-map.png" in out
+    assert "⏰ *overdue* 1 day" in out and "Completed *Train a second engineer*" in out
+    assert "*Shared warehouse in Rotterdam* is now agreed" in out
+    assert "*Attended* @alice, @carol (host), @pat, @quinn (Globex)\n" in out
+    assert "Added *Sign the Rotterdam lease* to the actions of *Acme Alliance*: @quinn" in out
+    assert "*Risks* 1 open" in out and "*Value-creation ideas* 1 open" in out and "*Meetings* last" in out
+    assert "I sent it to you in our direct" in out and "RELATIONSHIP MANAGEMENT PLAN" in out

@@ -34,6 +34,7 @@ SHOWS = {
     "examples/joint.txt": "signed off* by @alice for Accord Sandbox and @pat for Globex",
     "examples/health.txt": "HEALTH CHECK 1 OF ACME ALLIANCE · RESULTS",
     "examples/knowledge.txt": "*Globex product roadmap* · held by your organisation",
+    "examples/registers.txt": "Added *Sign the Rotterdam lease* to the actions of *Acme Alliance*",
     "--console .accord export": "# Acme Alliance\n",
     "--console .accord nudges --dry-run": "Workspace Accord Sandbox",
 }
