@@ -25,7 +25,7 @@ from stages.actions import (
 from stages.audit import Action as Did
 from stages.errors import InvalidInput, NotAllowed, Problem, Stale
 from stages.ports import UnitOfWork
-from stages.relationship_service import find_relationship
+from stages.register_access import relationship_of, taking_part_in, visible
 from stages.relationships import Relationship, Side, taking_part
 
 
@@ -40,7 +40,7 @@ class Register:
 
 def register(uow: UnitOfWork, which: int | str, organisation: str, user_id: str) -> Register:
     with uow.reading():
-        relationship = _relationship(uow, which)
+        relationship = relationship_of(uow, which)
         side = taking_part(relationship, organisation)
         seen = [a for a in uow.actions.of(relationship.id or 0) if a.seen_by(side)]
     return Register(relationship, side, tuple(ranked(seen, user_id)))
@@ -97,7 +97,7 @@ def add_action(
     """Add the action to the register, audited; a form sent twice adds it once. An action out of an internal risk
     or review is internal too, and an internal action's owner must be of the side that keeps it."""
     with uow:
-        relationship = _relationship(uow, relationship_id)
+        relationship = relationship_of(uow, relationship_id)
         side = taking_part(relationship, organisation)
         internal = draft.internal or _source_internal(uow, relationship, side, source, source_id, by)
         if internal and owner.side is not side:
@@ -139,7 +139,7 @@ def source_internal(
     """Whether an action out of this source is internal whatever its form says (to show the form so); refused
     as `add_action` would refuse it."""
     with uow.reading():
-        relationship = _relationship(uow, relationship_id)
+        relationship = relationship_of(uow, relationship_id)
         side = taking_part(relationship, organisation)
         return _source_internal(uow, relationship, side, source, source_id, by)
 
@@ -239,30 +239,11 @@ def _may_complete(action: Action, relationship: Relationship, user_id: str) -> N
 
 def relationship_for(uow: UnitOfWork, which: int | str, organisation: str) -> Relationship:
     """The relationship whose register the person's organisation takes part in."""
-    with uow.reading():
-        relationship = _relationship(uow, which)
-        taking_part(relationship, organisation)
-    return relationship
+    return taking_part_in(uow, which, organisation)
 
 
 def _visible(uow: UnitOfWork, action_id: int, organisation: str) -> tuple[Action, Relationship, Side]:
-    action = uow.actions.get(action_id)
-    if action is None:
-        raise Stale(f"action {action_id}")
-    relationship = _relationship(uow, action.relationship_id)
-    side = taking_part(relationship, organisation)
-    if not action.seen_by(side):
-        raise Stale(f"action {action_id}")
-    return action, relationship, side
-
-
-def _relationship(uow: UnitOfWork, which: int | str) -> Relationship:
-    if isinstance(which, str):
-        return find_relationship(uow, which)
-    found = uow.relationships.get(which)
-    if found is None:
-        raise Stale(f"relationship {which}")
-    return found
+    return visible(uow, uow.actions.get(action_id), f"action {action_id}", organisation)
 
 
 def _public(action: Action) -> dict[str, object]:

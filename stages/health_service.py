@@ -41,7 +41,7 @@ from stages.homes import NO_HOMES, HomesToDraw, homes
 from stages.nudge_service import SNOOZE_MEMORY
 from stages.nudges import NudgeKind, Snoozes, reachable
 from stages.ports import UnitOfWork
-from stages.relationship_service import find_relationship
+from stages.register_access import relationship_of
 from stages.relationships import Relationship, Side, taking_part
 
 ACTION = "health"
@@ -68,7 +68,7 @@ class RoundForm:
 
 def round_form(uow: UnitOfWork, which: int | str, by: str, organisation: str) -> RoundForm:
     with uow.reading():
-        relationship = _relationship(uow, which)
+        relationship = relationship_of(uow, which)
         may_lead(relationship, by, organisation)
         _none_open(uow, relationship)
         rounds = uow.health.rounds(relationship.id or 0)
@@ -105,7 +105,7 @@ def start_round(
             [Problem("participants", "too_long", {"limit": PARTICIPANTS_MAX, "length": len(participants)})]
         )
     with uow:
-        relationship = _relationship(uow, relationship_id)
+        relationship = relationship_of(uow, relationship_id)
         may_lead(relationship, by, organisation)
         _none_open(uow, relationship)
         number = uow.health.latest_number(relationship_id) + 1
@@ -210,7 +210,7 @@ def close_round(
         health_round = uow.health.get(round_id)
         if health_round is None:
             raise Stale(f"health round {round_id}")
-        relationship = _relationship(uow, health_round.relationship_id)
+        relationship = relationship_of(uow, health_round.relationship_id)
         if by is not None:
             may_lead(relationship, by, organisation or "")
         if not health_round.open:
@@ -238,7 +238,7 @@ def results_of(uow: UnitOfWork, settings: HealthSettings, round_id: int) -> Clos
         health_round = uow.health.get(round_id)
         if health_round is None or health_round.open:
             raise Stale(f"closed health round {round_id}")
-        relationship = _relationship(uow, health_round.relationship_id)
+        relationship = relationship_of(uow, health_round.relationship_id)
         summary = results(health_round, uow.health.answers(round_id), settings)
         points = trend(uow, settings, relationship.id or 0)
     return Closed(relationship, health_round, summary, tuple(p for p in points if p.number <= health_round.number))
@@ -330,7 +330,7 @@ def _answering(
     health_round = uow.health.get(round_id)
     if health_round is None:
         raise Stale(f"health round {round_id}")
-    relationship = _relationship(uow, health_round.relationship_id)
+    relationship = relationship_of(uow, health_round.relationship_id)
     side = taking_part(relationship, organisation)
     asked = health_round.participant(user_id)
     if asked is None or asked.group.side is not side:
@@ -338,15 +338,6 @@ def _answering(
     if not health_round.taking_answers(now):
         raise RoundClosed(relationship.name, health_round.closed_at or health_round.closes_at)
     return relationship, health_round
-
-
-def _relationship(uow: UnitOfWork, which: int | str) -> Relationship:
-    if isinstance(which, str):
-        return find_relationship(uow, which)
-    found = uow.relationships.get(which)
-    if found is None:
-        raise Stale(f"relationship {which}")
-    return found
 
 
 def _none_open(uow: UnitOfWork, relationship: Relationship) -> None:

@@ -10,7 +10,6 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from stages.audit import Action
-from stages.errors import Stale
 from stages.ideas import (
     Amount,
     Idea,
@@ -24,7 +23,7 @@ from stages.ideas import (
     summary,
 )
 from stages.ports import UnitOfWork
-from stages.relationship_service import find_relationship
+from stages.register_access import relationship_of, taking_part_in, visible
 from stages.relationships import Relationship, Side, taking_part
 
 
@@ -40,7 +39,7 @@ class Register:
 
 def register(uow: UnitOfWork, which: int | str, organisation: str) -> Register:
     with uow.reading():
-        relationship = _relationship(uow, which)
+        relationship = relationship_of(uow, which)
         side = taking_part(relationship, organisation)
         seen = [i for i in uow.ideas.of(relationship.id or 0, closed=True) if i.seen_by(side)]
     return Register(relationship, side, tuple(ranked(seen)), tuple(delivered_totals(seen)))
@@ -72,7 +71,7 @@ def add_idea(
     """Add the idea to the register as proposed, audited; a form sent twice adds it once. The proposer and the
     owner are checked to be of either organisation before (by who Slack says they are)."""
     with uow:
-        relationship = _relationship(uow, relationship_id)
+        relationship = relationship_of(uow, relationship_id)
         side = taking_part(relationship, organisation)
         wanted = Idea(
             uow.team_id,
@@ -198,27 +197,8 @@ def idea_of(uow: UnitOfWork, idea_id: int, organisation: str) -> tuple[Idea, Rel
 
 def relationship_for(uow: UnitOfWork, which: int | str, organisation: str) -> Relationship:
     """The relationship whose register the person's organisation takes part in."""
-    with uow.reading():
-        relationship = _relationship(uow, which)
-        taking_part(relationship, organisation)
-    return relationship
+    return taking_part_in(uow, which, organisation)
 
 
 def _visible(uow: UnitOfWork, idea_id: int, organisation: str) -> tuple[Idea, Relationship, Side]:
-    idea = uow.ideas.get(idea_id)
-    if idea is None:
-        raise Stale(f"idea {idea_id}")
-    relationship = _relationship(uow, idea.relationship_id)
-    side = taking_part(relationship, organisation)
-    if not idea.seen_by(side):
-        raise Stale(f"idea {idea_id}")
-    return idea, relationship, side
-
-
-def _relationship(uow: UnitOfWork, which: int | str) -> Relationship:
-    if isinstance(which, str):
-        return find_relationship(uow, which)
-    found = uow.relationships.get(which)
-    if found is None:
-        raise Stale(f"relationship {which}")
-    return found
+    return visible(uow, uow.ideas.get(idea_id), f"idea {idea_id}", organisation)

@@ -9,10 +9,10 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from stages.audit import Action, snapshot
-from stages.errors import InvalidInput, Problem, Stale
+from stages.errors import InvalidInput, Problem
 from stages.knowledge import ItemDraft, KnowledgeItem, holder, knowledge_subject, never_share_named
 from stages.ports import UnitOfWork
-from stages.relationship_service import find_relationship
+from stages.register_access import relationship_of, taking_part_in, visible
 from stages.relationships import Relationship, Side, taking_part
 from stages.sentences import KNOWLEDGE_EDITABLE
 
@@ -28,7 +28,7 @@ class KnowledgeMap:
 
 def knowledge_map(uow: UnitOfWork, which: int | str, organisation: str) -> KnowledgeMap:
     with uow.reading():
-        relationship = _relationship(uow, which)
+        relationship = relationship_of(uow, which)
         side = taking_part(relationship, organisation)
         seen = [i for i in uow.knowledge.of(relationship.id or 0) if i.seen_by(side)]
     return KnowledgeMap(relationship, side, tuple(seen))
@@ -85,7 +85,7 @@ def add_item(
     """Add the item to the map, held by its owner's organisation (`owner_organisation`, as Slack says), audited; a
     form sent twice adds it once."""
     with uow:
-        relationship = _relationship(uow, relationship_id)
+        relationship = relationship_of(uow, relationship_id)
         side = taking_part(relationship, organisation)
         held = holder(relationship, owner_organisation, side, draft.classification)
         wanted = KnowledgeItem(
@@ -186,30 +186,11 @@ def item_of(uow: UnitOfWork, item_id: int, organisation: str) -> tuple[Knowledge
 
 def relationship_for(uow: UnitOfWork, which: int | str, organisation: str) -> Relationship:
     """The relationship whose map the person's organisation takes part in."""
-    with uow.reading():
-        relationship = _relationship(uow, which)
-        taking_part(relationship, organisation)
-    return relationship
+    return taking_part_in(uow, which, organisation)
 
 
 def _visible(uow: UnitOfWork, item_id: int, organisation: str) -> tuple[KnowledgeItem, Relationship, Side]:
-    item = uow.knowledge.get(item_id)
-    if item is None:
-        raise Stale(f"knowledge item {item_id}")
-    relationship = _relationship(uow, item.relationship_id)
-    side = taking_part(relationship, organisation)
-    if not item.seen_by(side):
-        raise Stale(f"knowledge item {item_id}")
-    return item, relationship, side
-
-
-def _relationship(uow: UnitOfWork, which: int | str) -> Relationship:
-    if isinstance(which, str):
-        return find_relationship(uow, which)
-    found = uow.relationships.get(which)
-    if found is None:
-        raise Stale(f"relationship {which}")
-    return found
+    return visible(uow, uow.knowledge.get(item_id), f"knowledge item {item_id}", organisation)
 
 
 def _partners_own(item: KnowledgeItem) -> bool:

@@ -9,11 +9,10 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from stages.audit import Action
-from stages.errors import Stale
 from stages.joint_team import TeamPair
 from stages.meetings import Meeting, MeetingDraft, MeetingSummary, meeting_subject, next_due, summary
 from stages.ports import UnitOfWork
-from stages.relationship_service import find_relationship
+from stages.register_access import relationship_of
 from stages.relationships import Relationship, Side, taking_part
 
 
@@ -29,7 +28,7 @@ class Minutes:
 
 def minutes(uow: UnitOfWork, which: int | str, organisation: str, cadence_days: int) -> Minutes:
     with uow.reading():
-        relationship = _relationship(uow, which)
+        relationship = relationship_of(uow, which)
         side = taking_part(relationship, organisation)
         held = uow.meetings.of(relationship.id or 0)
     due = next_due(held, relationship.created_at.date(), cadence_days)
@@ -64,7 +63,7 @@ def record_meeting(
     """Record the meeting, audited; a form sent twice records it once. `attendees` (home, partner) are placed on
     their sides before, by who Slack says they are."""
     with uow:
-        relationship = _relationship(uow, relationship_id)
+        relationship = relationship_of(uow, relationship_id)
         side = taking_part(relationship, organisation)
         home, partner = attendees
         wanted = Meeting(
@@ -107,16 +106,7 @@ def relationship_for(uow: UnitOfWork, which: int | str, organisation: str) -> tu
     """The relationship whose meetings the person's organisation takes part in, and its joint management team
     (who attend by default)."""
     with uow.reading():
-        relationship = _relationship(uow, which)
+        relationship = relationship_of(uow, which)
         taking_part(relationship, organisation)
         team = uow.joint_teams.of(relationship.id or 0)
     return relationship, team
-
-
-def _relationship(uow: UnitOfWork, which: int | str) -> Relationship:
-    if isinstance(which, str):
-        return find_relationship(uow, which)
-    found = uow.relationships.get(which)
-    if found is None:
-        raise Stale(f"relationship {which}")
-    return found

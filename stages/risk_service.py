@@ -8,9 +8,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from stages.audit import Action, snapshot
-from stages.errors import Stale
 from stages.ports import UnitOfWork
-from stages.relationship_service import find_relationship
+from stages.register_access import relationship_of, taking_part_in, visible
 from stages.relationships import Relationship, Side, taking_part
 from stages.risks import (
     Risk,
@@ -37,7 +36,7 @@ class Register:
 
 def register(uow: UnitOfWork, which: int | str, organisation: str) -> Register:
     with uow.reading():
-        relationship = _relationship(uow, which)
+        relationship = relationship_of(uow, which)
         side = taking_part(relationship, organisation)
         seen = [r for r in uow.risks.of(relationship.id or 0) if r.seen_by(side)]
     return Register(relationship, side, tuple(ranked(seen)))
@@ -78,7 +77,7 @@ def add_risk(
     """Add the risk to the register, audited; a form sent twice adds it once. The owner is checked to be of
     either organisation before (by who Slack says they are)."""
     with uow:
-        relationship = _relationship(uow, relationship_id)
+        relationship = relationship_of(uow, relationship_id)
         side = taking_part(relationship, organisation)
         wanted = Risk(
             uow.team_id,
@@ -218,30 +217,11 @@ def risk_of(uow: UnitOfWork, risk_id: int, organisation: str) -> tuple[Risk, Rel
 
 def relationship_for(uow: UnitOfWork, which: int | str, organisation: str) -> Relationship:
     """The relationship whose register the person's organisation takes part in."""
-    with uow.reading():
-        relationship = _relationship(uow, which)
-        taking_part(relationship, organisation)
-    return relationship
+    return taking_part_in(uow, which, organisation)
 
 
 def _visible(uow: UnitOfWork, risk_id: int, organisation: str) -> tuple[Risk, Relationship, Side]:
-    risk = uow.risks.get(risk_id)
-    if risk is None:
-        raise Stale(f"risk {risk_id}")
-    relationship = _relationship(uow, risk.relationship_id)
-    side = taking_part(relationship, organisation)
-    if not risk.seen_by(side):
-        raise Stale(f"risk {risk_id}")
-    return risk, relationship, side
-
-
-def _relationship(uow: UnitOfWork, which: int | str) -> Relationship:
-    if isinstance(which, str):
-        return find_relationship(uow, which)
-    found = uow.relationships.get(which)
-    if found is None:
-        raise Stale(f"relationship {which}")
-    return found
+    return visible(uow, uow.risks.get(risk_id), f"risk {risk_id}", organisation)
 
 
 def _public(risk: Risk) -> dict[str, object]:
