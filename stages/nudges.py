@@ -152,6 +152,28 @@ class DueRiskReview:
     due: date
 
 
+def reminder_period(
+    kind: NudgeKind,
+    subject: str,
+    person: str,
+    start: date,
+    today: date,
+    now: datetime,
+    policy: NudgePolicy,
+    snoozes: Snoozes,
+) -> str | None:
+    """The period of a series of reminders to `person` from `start`, one every `remind_every_days` (a snooze's end
+    starts a new series), or None: not started yet on `today` (the person's date), or snoozed at `now`."""
+    until = snoozes.get((kind.value, subject, person))
+    if until is not None:
+        if until > now:
+            return None
+        start = max(start, until.date())
+    if today < start:
+        return None
+    return f"{start.isoformat()}/{(today - start).days // policy.remind_every_days}"
+
+
 def risk_review_nudges(
     due: Sequence[DueRiskReview], policy: NudgePolicy, now: datetime, snoozes: Snoozes
 ) -> list[Nudge]:
@@ -162,14 +184,9 @@ def risk_review_nudges(
     for review in due:
         subject = risk_review_subject(review.risk_id, review.due)
         start = review.due + timedelta(days=1)
-        until = snoozes.get((kind.value, subject, review.owner_id))
-        if until is not None:
-            if until > now:
-                continue
-            start = max(start, until.date())
-        if today < start:
+        period = reminder_period(kind, subject, review.owner_id, start, today, now, policy, snoozes)
+        if period is None:
             continue
-        period = f"{start.isoformat()}/{(today - start).days // policy.remind_every_days}"
         detail: dict[str, str | int] = {"name": review.name, "due": review.due.isoformat(), "title": review.title}
         nudges.append(Nudge(kind, subject, 0, period, review.owner_id, review.relationship_id, detail))
     return nudges
@@ -226,15 +243,9 @@ def action_nudges(due: Sequence[DueAction], policy: NudgePolicy, now: datetime, 
         if sponsor and sponsor != action.owner_id:
             told.append((1, sponsor, action.due + timedelta(days=max(1, policy.escalate_after_days))))
         for tier, person, start in told:
-            until = snoozes.get((kind.value, subject, person))
-            if until is not None:
-                if until > now:
-                    continue
-                start = max(start, until.date())
-            if today < start:
-                continue
-            period = f"{start.isoformat()}/{(today - start).days // policy.remind_every_days}"
-            nudges.append(Nudge(kind, subject, tier, period, person, action.relationship_id, detail))
+            period = reminder_period(kind, subject, person, start, today, now, policy, snoozes)
+            if period is not None:
+                nudges.append(Nudge(kind, subject, tier, period, person, action.relationship_id, detail))
     return nudges
 
 
@@ -272,14 +283,9 @@ def idea_stale_nudges(due: Sequence[DueIdea], policy: NudgePolicy, now: datetime
     for idea in due:
         subject = idea_stale_subject(idea.idea_id, idea.moved_on)
         start = idea.moved_on + timedelta(days=policy.idea_stale_days)
-        until = snoozes.get((kind.value, subject, idea.owner_id))
-        if until is not None:
-            if until > now:
-                continue
-            start = max(start, until.date())
-        if today < start:
+        period = reminder_period(kind, subject, idea.owner_id, start, today, now, policy, snoozes)
+        if period is None:
             continue
-        period = f"{start.isoformat()}/{(today - start).days // policy.remind_every_days}"
         detail: dict[str, str | int] = {"name": idea.name, "due": idea.moved_on.isoformat(), "title": idea.title}
         nudges.append(Nudge(kind, subject, 0, period, idea.owner_id, idea.relationship_id, detail))
     return nudges
@@ -314,16 +320,9 @@ def meeting_due_nudges(due: Sequence[DueMeeting], policy: NudgePolicy, now: date
         last = meeting.last.isoformat() if meeting.last else ""
         detail: dict[str, str | int] = {"name": meeting.name, "due": meeting.due.isoformat(), "last": last}
         for recipient in dict.fromkeys(p for p in (meeting.owner_id, meeting.partner_manager_id) if p):
-            start = meeting.due
-            until = snoozes.get((kind.value, subject, recipient))
-            if until is not None:
-                if until > now:
-                    continue
-                start = max(start, until.date())
-            if today < start:
-                continue
-            period = f"{start.isoformat()}/{(today - start).days // policy.remind_every_days}"
-            nudges.append(Nudge(kind, subject, 0, period, recipient, meeting.relationship_id, detail))
+            period = reminder_period(kind, subject, recipient, meeting.due, today, now, policy, snoozes)
+            if period is not None:
+                nudges.append(Nudge(kind, subject, 0, period, recipient, meeting.relationship_id, detail))
     return nudges
 
 
