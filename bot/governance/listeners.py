@@ -162,10 +162,12 @@ def save_review(turn: Turn) -> str:
     )
     r = reviewed.relationship
     turn.draw_homes(reviewed.home_for)
-    _offer_actions(turn, r, stored_id(reviewed.review.id))
     if reviewed.review.internal:
-        return turn.deps.copy("governance", "review_kept_internal", r=r)
-    return _announce(turn, r, "review", lambda copy: review_message(copy, r, reviewed.review))
+        outcome = turn.deps.copy("governance", "review_kept_internal", r=r)
+    else:
+        outcome = _announce(turn, r, "review", lambda copy: review_message(copy, r, reviewed.review))
+    _offer_actions(turn, r, stored_id(reviewed.review.id))
+    return outcome
 
 
 def _offer_actions(turn: Turn, relationship: Relationship, review_id: int) -> None:
@@ -174,7 +176,10 @@ def _offer_actions(turn: Turn, relationship: Relationship, review_id: int) -> No
     copy = turn.deps.copy
     button = add_button(copy, relationship, ActionSource.REVIEW, review_id)
     text = copy("actions", "after_review", r=relationship)
-    turn.tell(text, message_blocks([section(text, block_id="review_actions", accessory=button)]))
+    try:
+        turn.tell(text, message_blocks([section(text, block_id="review_actions", accessory=button)]))
+    except SlackApiError as error:  # the review is saved and told in the modal: the offer is a convenience
+        log.warning("could not offer actions after a review: %s", error.response.get("error"))
 
 
 def save_exit(turn: Turn) -> str:

@@ -146,7 +146,10 @@ def _offer_actions(turn: Turn, relationship: Relationship, meeting_id: int) -> N
     copy = turn.deps.copy
     button = add_button(copy, relationship, ActionSource.MEETING, meeting_id)
     text = copy("actions", "after_meeting", r=relationship)
-    turn.tell(text, message_blocks([section(text, block_id="meeting_actions", accessory=button)]))
+    try:
+        turn.tell(text, message_blocks([section(text, block_id="meeting_actions", accessory=button)]))
+    except SlackApiError as error:  # the meeting is recorded and told in the modal: the offer is a convenience
+        log.warning("could not offer actions after a meeting: %s", error.response.get("error"))
 
 
 SUBCOMMANDS = [
