@@ -19,7 +19,7 @@ from bot.slack.forms import outcome
 from bot.slack.references import Subject
 from bot.slack.refusals import explanation
 from bot.slack.turn import Turn, failure_notice, lazy, team_of
-from stages.errors import DomainError, InvalidInput, Problem
+from stages.errors import DomainError, InvalidInput, Problem, Stale
 from stages.ports import UnitOfWork
 
 log = logging.getLogger(__name__)
@@ -102,8 +102,12 @@ def looked_up(uow: Callable[[], UnitOfWork], view: JSON, lookups: tuple[Lookup, 
 
 
 def guarded(uow: Callable[[], UnitOfWork], view: JSON, guards: tuple[Guard, ...], organisation: str) -> list[Problem]:
-    """The problems the guards find for a submission by someone of `organisation` (none without guards)."""
-    return problems_in(view, tuple(partial(guard, uow(), organisation) for guard in guards))
+    """The problems the guards find for a submission by someone of `organisation` (none without guards). A form
+    whose reference is gone or not one of ours has none here: the work refuses it, saying what went stale."""
+    try:
+        return problems_in(view, tuple(partial(guard, uow(), organisation) for guard in guards))
+    except Stale:
+        return []
 
 
 def first_per_field(problems: list[Problem]) -> list[Problem]:
