@@ -82,6 +82,7 @@ def test_three_scheduler_processes_deliver_each_nudge_once(postgres_url: str, sl
         "NUDGE_BATCH": "3",
         "NUDGE_CLAIM_LEASE_SECONDS": "5",
         "LOG_LEVEL": "WARNING",
+        "MEETING_CADENCE_DAYS": "3650",  # the seeded relationships' teams are not yet due to meet: reviews are asked
     }
     processes = [scheduler(env) for _ in range(3)]
     try:
