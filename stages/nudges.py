@@ -83,6 +83,10 @@ class NudgePolicy:
     meeting_cadence_days: int = 30  # the joint management team meets at least this often
 
 
+# A key of a nudge's detail: about what one organisation keeps to itself, so never told in a channel it shares.
+PRIVATE = "private"
+
+
 @dataclass(frozen=True)
 class Nudge:
     kind: NudgeKind
@@ -226,17 +230,20 @@ class DueAction:
 def action_nudges(due: Sequence[DueAction], policy: NudgePolicy, now: datetime, snoozes: Snoozes) -> list[Nudge]:
     """Each overdue action's owner, from the day after its due date in the owner's own time zone and every few
     days after until it is completed; once it is `escalate_after_days` overdue, the sponsor of the owner's side
-    too (the partner's sponsor for a partner's action). A partner's internal action is never nudged by this
-    side's Accord: its people may only be told in the channel shared with this side."""
+    too (the partner's sponsor for a partner's action). A partner's action says so, and an internal one that it is
+    (`PRIVATE`): its people are told through their own organisation's installation of Accord, never in the channel
+    shared with this side."""
     kind = NudgeKind.ACTION_OVERDUE
     nudges = []
     for action in due:
         partners = action.owner_side == Side.PARTNER.value
-        if action.internal and partners:
-            continue
         today = now.astimezone(zone(action.owner_tz)).date()
         subject = action_subject(action.action_id)
         detail: dict[str, str | int] = {"name": action.name, "due": action.due.isoformat(), "title": action.title}
+        if partners:
+            detail["side"] = Side.PARTNER.value
+        if action.internal:
+            detail[PRIVATE] = 1
         sponsor = action.partner_sponsor_id if partners else action.sponsor_id
         late = action.due + timedelta(days=1)
         told = [(0, action.owner_id, late)]

@@ -42,7 +42,7 @@ from stages.dispute_service import LADDER
 from stages.disputes import DisputeEventKind
 from stages.errors import Stale
 from stages.joint_team import members
-from stages.nudges import ClaimLost, NudgePolicy, QueuedNudge, WorkingHours, dispute_id
+from stages.nudges import PRIVATE, ClaimLost, NudgePolicy, QueuedNudge, WorkingHours, dispute_id
 from stages.ports import SweepUnitOfWork, UnitOfWork
 from stages.relationships import Side
 
@@ -238,7 +238,9 @@ class Nudger:
         for person, (channel, partner) in partners.items():
             theirs = self._partner_client(partner)
             if theirs is None:
-                shared[person] = channel
+                self._untellable(team_id, by_person, person, report)
+                if by_person[person]:
+                    shared[person] = channel
                 continue
             try:
                 self._send(theirs, team_id, person, by_person[person], now, report, pointing_to=channel)
@@ -248,6 +250,21 @@ class Nudger:
         for channel in sorted(set(shared.values())):
             people = {person: by_person[person] for person, where in shared.items() if where == channel}
             self._mention(slack, team_id, channel, people, now, report)
+
+    def _untellable(
+        self, team_id: str, by_person: dict[str, list[QueuedNudge]], person: str, report: RunReport
+    ) -> None:
+        """Cancel the partner person's nudges about what their organisation keeps to itself: without its own
+        installation of Accord to tell them privately, the only way left is the shared channel, which the other
+        organisation reads."""
+        private = [n for n in by_person[person] if n.detail.get(PRIVATE)]
+        if private:
+            log.info(
+                "%d nudge(s) about the partner's own records cancelled: it has no Accord to tell them", len(private)
+            )
+            nudge_service.mark_cancelled(self.uow(team_id), private)
+            report.cancelled += len(private)
+            by_person[person] = [n for n in by_person[person] if not n.detail.get(PRIVATE)]
 
     def _partner_client(self, partner: str) -> WebClient | None:
         """The partner organisation's own installation of Accord, paced as its own tenant; None if it has none."""

@@ -19,7 +19,9 @@ from bot.sandbox.driver import Driver, NotOffered
 from bot.sandbox.harness import Sandbox
 from bot.sandbox.workspace import Message
 from bot.slack import ids
-from stages import checkin_service
+from stages import action_service, checkin_service
+from stages.action_service import Owner
+from stages.actions import action_draft
 from stages.checkins import GateSignature, SignOff
 from stages.checklist import evidence_answer
 from stages.disputes import DisputeEventKind
@@ -619,6 +621,45 @@ def test_the_partners_people_are_told_by_direct_message_through_their_own_instal
     assert len(box.workspace.top_level(JOINT)) == posted_before  # no mention of Pat there
     box.run_nudges()  # never twice
     assert len(globex.top_level(globex.im_with(PAT).id)) == 1
+
+
+def add_globex_action(box: Sandbox, title: str, *, internal: bool) -> None:
+    """Globex's own action, owned by Pat (of Globex, in Chicago), due the day the sandbox starts."""
+    r = relationship(box)
+    draft = action_draft(title=title, owner_id=PAT, due=START.date().isoformat(), internal=internal, today=START.date())
+    uow = box.database.uow(box.workspace.team_id)
+    owner = Owner(Side.PARTNER, "America/Chicago")
+    added = action_service.add_action(
+        uow, r.id or 0, draft, owner=owner, by=PAT, organisation=GLOBEX, now=START, form_key=title
+    )
+    assert added.first and added.action.internal is internal
+
+
+def test_an_overdue_action_globex_keeps_to_itself_reaches_its_owner_through_globexs_own_installation(
+    both_installed: tuple[Sandbox, Driver],
+) -> None:
+    box, driver = both_installed
+    add_globex_action(box, "Check Acme's invoices", internal=True)
+    box.advance(timedelta(days=1, hours=5))  # the day after its due date, 09:00 in Chicago
+    posted_before = len(box.workspace.top_level(JOINT))
+    box.run_nudges()
+    [dm] = driver.workspace.top_level(driver.workspace.im_with(PAT).id)
+    assert "Check Acme's invoices" in shown(dm) and "Sent by your organisation's Accord" in shown(dm)
+    assert len(box.workspace.top_level(JOINT)) == posted_before  # never a word of it in the shared channel
+    box.run_nudges()
+    assert len(driver.workspace.top_level(driver.workspace.im_with(PAT).id)) == 1
+
+
+def test_an_overdue_action_globex_keeps_to_itself_is_never_told_where_globex_has_no_accord(joint: Sandbox) -> None:
+    add_globex_action(joint, "Check Acme's invoices", internal=True)
+    add_globex_action(joint, "Send the joint forecast", internal=False)
+    joint.advance(timedelta(days=1, hours=5))  # 09:00 in Chicago, the day after
+    joint.run_nudges()
+    told = "".join(shown(m) for m in joint.workspace.top_level(JOINT))
+    assert "Send the joint forecast" in told and f"<@{PAT}>" in told  # the joint one, in the shared channel
+    assert "Check Acme's invoices" not in told
+    joint.run_nudges()
+    assert "Check Acme's invoices" not in "".join(shown(m) for m in joint.workspace.top_level(JOINT))
 
 
 def test_evidence_marked_internal_is_kept_out_of_the_shared_thread(joint: Sandbox, tmp_path: Path) -> None:
