@@ -54,7 +54,7 @@ import tracemalloc
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -102,6 +102,7 @@ RELATIONSHIP_COLUMNS = (
     "next_review_due",
     "exit_review_cadence_days",
     "next_exit_review_due",
+    "meetings_from",
 )
 DISPUTE_COLUMNS = (
     "team_id",
@@ -328,6 +329,7 @@ def relationship_rows(plan: Plan, expected: Expected) -> Batches:
                 review_due,
                 180,
                 exit_due,
+                _meeting_held(plan, i),  # its one joint meeting (`meeting_rows`), as recording it would keep
             )
         )
         if len(batch) == BATCH:
@@ -436,17 +438,14 @@ def action_rows(plan: Plan, expected: Expected) -> Batches:
 def meeting_rows(plan: Plan, expected: Expected) -> Batches:
     """One joint meeting per relationship, held within the cadence; on `meetings` of them a cadence ago or more, so
     the next is due and its owner is reminded (the relationships are not joint: no partner manager)."""
-    cadence = NudgePolicy().meeting_cadence_days
     recorded_at = NOW - timedelta(days=1)
     batch: list[tuple[Any, ...]] = []
     for i in range(plan.n):
-        due = _hit(i, plan.meetings, plan.n, plan.n // 7)
-        expected.nudges += 1 if due else 0
-        held = TODAY - timedelta(days=cadence + i % 30 if due else 1 + i % (cadence - 1))
+        expected.nudges += 1 if _meeting_due(plan, i) else 0
         batch.append(
             (
-                plan.team(i), i + 1, f"bench-meeting-{i}", held, _owner(i), "", "Went through the plan", "", False,
-                "home", "", _owner(i), recorded_at,
+                plan.team(i), i + 1, f"bench-meeting-{i}", _meeting_held(plan, i), _owner(i), "",
+                "Went through the plan", "", False, "home", "", _owner(i), recorded_at,
             )
         )  # fmt: skip
         if len(batch) == BATCH:
@@ -454,6 +453,16 @@ def meeting_rows(plan: Plan, expected: Expected) -> Batches:
             batch = []
     if batch:
         yield batch
+
+
+def _meeting_due(plan: Plan, i: int) -> bool:
+    return _hit(i, plan.meetings, plan.n, plan.n // 7)
+
+
+def _meeting_held(plan: Plan, i: int) -> date:
+    """The day relationship `i`'s one joint meeting was held: a cadence ago or more where the next is due."""
+    cadence = NudgePolicy().meeting_cadence_days
+    return TODAY - timedelta(days=cadence + i % 30 if _meeting_due(plan, i) else 1 + i % (cadence - 1))
 
 
 def _owner(i: int) -> str:

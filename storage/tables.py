@@ -68,6 +68,7 @@ class RelationshipRow(SQLModel, table=True):
         # The nudge sweep reads only what is due: a range on the due date within active relationships.
         Index("ix_relationship_review_due", "team_id", "status", "next_review_due"),
         Index("ix_relationship_exit_due", "team_id", "status", "next_exit_review_due"),
+        Index("ix_relationship_meetings", "team_id", "status", "meetings_from"),
         # A partner organisation's own installation finds the joint relationships others run with it.
         Index("ix_relationship_partner", "partner_team_id"),
     )
@@ -94,6 +95,9 @@ class RelationshipRow(SQLModel, table=True):
     partner_sponsor_id: str | None = Field(default=None, max_length=SLACK_ID)
     partner_manager_id: str | None = Field(default=None, max_length=SLACK_ID)
     card_ts: str | None = Field(default=None, max_length=TS)
+    # The day the joint management team's meeting cadence counts from: the last joint meeting, or the day the
+    # relationship began before the first. Kept here so the nudge sweep reads only the relationships due to meet.
+    meetings_from: date
 
 
 class CheckinRow(SQLModel, table=True):

@@ -1,10 +1,12 @@
 """The meetings of a workspace's relationships' joint management teams."""
 
 from collections.abc import Sequence
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, timedelta
+from typing import Any
 
-from sqlalchemy import and_, func, or_
+from sqlalchemy import Column, ScalarSelect, func, update
 from sqlalchemy import select as sa_select
+from sqlalchemy.sql.base import ReadOnlyColumnCollection
 from sqlmodel import Session, col, select
 
 from stages.meetings import Meeting
@@ -26,7 +28,16 @@ class SqlMeetingRepository:
         values = row_values(meeting, skip=("id", "team_id", "side", *LINES))
         values |= {name: "\n".join(getattr(meeting, name)) for name in LINES}
         row = MeetingRow(team_id=self._team_id, form_key=form_key, side=meeting.side.value, **values)
-        return _meeting(row) if inserted(self._session, row) else None
+        if not inserted(self._session, row):
+            return None
+        if not meeting.internal:
+            relationship = table(RelationshipRow).c
+            self._session.execute(
+                update(RelationshipRow)
+                .where(relationship.team_id == self._team_id, relationship.id == meeting.relationship_id)
+                .values(meetings_from=_last_joint(relationship))
+            )
+        return _meeting(row)
 
     def due(self, today: date, cadence_days: int) -> list[DueMeeting]:
         return meetings_due(self._session, (self._team_id,), today, cadence_days)
@@ -44,48 +55,44 @@ class SqlMeetingRepository:
 
 def meetings_due(session: Session, team_ids: Sequence[str], today: date, cadence_days: int) -> list[DueMeeting]:
     """Active relationships of these workspaces whose team is due to meet: no joint meeting for `cadence_days`
-    (counted from the relationship's start before the first). Only what the reminder rules read, past the ORM: the
-    last joint meeting of each relationship is found by the database, in one query for the whole batch."""
-    meeting, relationship = table(MeetingRow).c, table(RelationshipRow).c
-    last = (
-        sa_select(meeting.team_id, meeting.relationship_id, func.max(meeting.held_on).label("held_on"))
-        .where(meeting.team_id.in_(list(team_ids)), meeting.internal.is_(False))
-        .group_by(meeting.team_id, meeting.relationship_id)
-        .subquery()
-    )
-    cutoff = today - timedelta(days=cadence_days)  # a last meeting on or before it is a cadence old today
-    began_by = datetime.combine(cutoff + timedelta(days=1), time(), UTC)  # began on the cutoff day or before
-    query = (
-        sa_select(
-            relationship.id,
-            relationship.team_id,
-            relationship.name,
-            relationship.owner_id,
-            relationship.partner_manager_id,
-            relationship.partner_team_id,
-            last.c.held_on,
-            relationship.created_at,
-        )
-        .outerjoin(last, and_(last.c.relationship_id == relationship.id, last.c.team_id == relationship.team_id))
-        .where(
-            relationship.team_id.in_(list(team_ids)),
-            relationship.status == RelationshipStatus.ACTIVE.value,
-            or_(
-                and_(last.c.held_on.is_not(None), last.c.held_on <= cutoff),
-                and_(last.c.held_on.is_(None), relationship.created_at < began_by),
-            ),
-        )
+    (counted from the relationship's start before the first). Only what the reminder rules read, past the ORM; the
+    day each relationship's cadence counts from is kept on it, so only the due ones are read (their last joint
+    meeting looked up one by one through its index)."""
+    relationship = table(RelationshipRow).c
+    cutoff = today - timedelta(days=cadence_days)  # counted from on or before it, the team is due to meet today
+    query = sa_select(
+        relationship.id,
+        relationship.team_id,
+        relationship.name,
+        relationship.owner_id,
+        relationship.partner_manager_id,
+        relationship.partner_team_id,
+        _last_joint(relationship),
+        relationship.meetings_from,
+    ).where(
+        relationship.team_id.in_(list(team_ids)),
+        relationship.status == RelationshipStatus.ACTIVE.value,
+        relationship.meetings_from <= cutoff,
     )
     found = []
-    for rid, team_id, name, owner, partner_manager, partner_team, held_on, created_at in session.connection().execute(
-        query
-    ):
-        since = held_on or created_at.date()
+    for rid, team_id, name, owner, partner_manager, partner_team, last, since in session.connection().execute(query):
         joint_manager = partner_manager if partner_team is not None else None
-        found.append(
-            DueMeeting(rid, team_id, name, owner, joint_manager, held_on, since + timedelta(days=cadence_days))
-        )
+        found.append(DueMeeting(rid, team_id, name, owner, joint_manager, last, since + timedelta(days=cadence_days)))
     return found
+
+
+def _last_joint(relationship: ReadOnlyColumnCollection[str, Column[Any]]) -> ScalarSelect[date]:
+    """The day of the relationship's last joint meeting (NULL before the first), through the meetings' index."""
+    meeting = table(MeetingRow).c
+    return (
+        sa_select(func.max(meeting.held_on))
+        .where(
+            meeting.team_id == relationship.team_id,
+            meeting.relationship_id == relationship.id,
+            meeting.internal.is_(False),
+        )
+        .scalar_subquery()
+    )
 
 
 def _meeting(row: MeetingRow) -> Meeting:

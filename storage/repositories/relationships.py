@@ -1,7 +1,7 @@
 """Repositories: the only code that builds queries. Each is bound to one workspace and filters by it."""
 
 from collections.abc import Sequence
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import case, null, update
@@ -27,7 +27,8 @@ class SqlRelationshipRepository:
         self._team_id = team_id
 
     def add(self, relationship: Relationship) -> Relationship:
-        row = RelationshipRow(team_id=self._team_id, **self._values(relationship))
+        began = relationship.created_at.astimezone(UTC).date()
+        row = RelationshipRow(team_id=self._team_id, meetings_from=began, **self._values(relationship))
         self._register_workspace(relationship.created_at)
         self._session.add(row)
         try:
