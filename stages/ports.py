@@ -32,7 +32,7 @@ from stages.nudges import (
     Snoozes,
 )
 from stages.relationships import Relationship, Side
-from stages.reviews import Review, ReviewView
+from stages.reviews import Review, ReviewView, ViewStored
 from stages.risks import Risk
 from stages.versions import PlanVersion
 
@@ -174,8 +174,12 @@ class ReviewRepository(Protocol):
 
     def get(self, review_id: int) -> Review | None: ...
 
-    def give_view(self, view: ReviewView) -> tuple[ReviewView, bool]:
-        """Store the person's view of a review in place of their earlier one; whether anything changed."""
+    def give_view(self, view: ReviewView) -> tuple[ReviewView, ViewStored]:
+        """Store the person's view of a review in place of their earlier one."""
+        ...
+
+    def view_of(self, review_id: int, given_by: str) -> ReviewView | None:
+        """The person's view of the review, if they gave one."""
         ...
 
     def views(self, relationship_id: int) -> list[ReviewView]: ...

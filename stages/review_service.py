@@ -11,7 +11,7 @@ from stages.homes import HomesToDraw, homes
 from stages.ports import UnitOfWork
 from stages.relationship_service import find_relationship
 from stages.relationships import Relationship, Side, taking_part
-from stages.reviews import Review, ReviewView, review, review_view
+from stages.reviews import Review, ReviewView, ViewStored, review, review_view
 from stages.rmp import save_version
 
 
@@ -144,7 +144,7 @@ def view_form(uow: UnitOfWork, review_id: int, *, by: str, organisation: str) ->
     """The form for the partner's view of a shared review, for one of the partner's people."""
     with uow.reading():
         relationship, shared = _viewed(uow, review_id, by, organisation)
-        return ViewForm(relationship, shared, _mine(uow, relationship, review_id, by))
+        return ViewForm(relationship, shared, uow.reviews.view_of(review_id, by))
 
 
 def give_view(
@@ -161,11 +161,11 @@ def give_view(
     """Store the person's view of the review (in place of their earlier one), audited as the partner's doing."""
     with uow:
         relationship, shared = _viewed(uow, review_id, by, organisation)
-        first = _mine(uow, relationship, review_id, by) is None
         checked = review_view(
             uow.team_id, shared.relationship_id, review_id, by=by, at=now, summary=summary, ratings=ratings
         )
-        saved, changed = uow.reviews.give_view(checked)
+        saved, stored = uow.reviews.give_view(checked)
+        changed = stored is not ViewStored.SAME
         if changed:
             subject = f"view of the review of {shared.reviewed_at:%Y-%m-%d}"
             uow.audit.record(
@@ -173,12 +173,7 @@ def give_view(
             )
             save_version(uow, catalogue, shared.relationship_id, reason="partner's view of a review", by=by, now=now)
         uow.commit()
-    return ViewGiven(relationship, shared, saved, first, changed)
-
-
-def _mine(uow: UnitOfWork, relationship: Relationship, review_id: int, by: str) -> ReviewView | None:
-    views = uow.reviews.views(relationship.id or 0)
-    return next((v for v in views if v.review_id == review_id and v.given_by == by), None)
+    return ViewGiven(relationship, shared, saved, stored is ViewStored.NEW, changed)
 
 
 def _viewed(uow: UnitOfWork, review_id: int, by: str, organisation: str) -> tuple[Relationship, Review]:

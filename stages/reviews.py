@@ -4,6 +4,7 @@ view of a review the home side shared, so that the review hears both organisatio
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from enum import Enum
 
 from stages.errors import InvalidInput, Problem
 from stages.naming import checked_text
@@ -55,6 +56,15 @@ class Review(Rated):
     # Kept to the home organisation: never posted in a channel the partner reads (a joint relationship's).
     internal: bool = False
     id: int | None = None
+
+
+class ViewStored(Enum):
+    """What storing a partner's view of a review did: the person's first view of it, a change to theirs, or
+    nothing (the same view sent again, or twice at once)."""
+
+    NEW = "new"
+    CHANGED = "changed"
+    SAME = "same"
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,7 @@ from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import SelectOfScalar
 
 from stages.exits import ExitStrategy
-from stages.reviews import Review, ReviewView
+from stages.reviews import Review, ReviewView, ViewStored
 from storage.mapping import entity_from_row, inserted, row_values
 from storage.tables import ExitStrategyRow, ReviewRow, ReviewViewRow
 
@@ -35,22 +35,29 @@ class SqlReviewRepository:
         row = self._session.get(ReviewRow, review_id)
         return entity_from_row(Review, row) if row is not None and row.team_id == self._team_id else None
 
-    def give_view(self, view: ReviewView) -> tuple[ReviewView, bool]:
-        """The person's view of the review, stored in place of the one they gave before; whether anything changed
-        (the same view sent again, or twice at once, changes nothing)."""
-        mine = self._views().where(ReviewViewRow.review_id == view.review_id, ReviewViewRow.given_by == view.given_by)
+    def give_view(self, view: ReviewView) -> tuple[ReviewView, ViewStored]:
+        """The person's view of the review, stored in place of the one they gave before (the same view sent again,
+        or twice at once, changes nothing)."""
+        mine = self._mine(view.review_id, view.given_by)
         row = self._session.exec(mine).first()
         if row is None:
             row = ReviewViewRow(team_id=self._team_id, **row_values(view, skip=("id", "team_id")))
             if inserted(self._session, row):
-                return entity_from_row(ReviewView, row), True
+                return entity_from_row(ReviewView, row), ViewStored.NEW
             row = self._session.exec(mine).one()
         if entity_from_row(ReviewView, row).same_as(view):
-            return entity_from_row(ReviewView, row), False
+            return entity_from_row(ReviewView, row), ViewStored.SAME
         for name in ("given_at", "summary", *view.ratings):
             setattr(row, name, getattr(view, name))
         self._session.flush()
-        return entity_from_row(ReviewView, row), True
+        return entity_from_row(ReviewView, row), ViewStored.CHANGED
+
+    def view_of(self, review_id: int, given_by: str) -> ReviewView | None:
+        row = self._session.exec(self._mine(review_id, given_by)).first()
+        return entity_from_row(ReviewView, row) if row is not None else None
+
+    def _mine(self, review_id: int, given_by: str) -> SelectOfScalar[ReviewViewRow]:
+        return self._views().where(ReviewViewRow.review_id == review_id, ReviewViewRow.given_by == given_by)
 
     def views(self, relationship_id: int) -> list[ReviewView]:
         """The partner's views of the relationship's reviews, in the order they were first given."""
