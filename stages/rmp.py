@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, assert_never
 
-from stages.actions import Action
+from stages.actions import Action, action_subject
 from stages.audit import AuditEvent, JSONable, snapshot
 from stages.catalogue import Catalogue, ChecklistItem, Phase, RmpSection, Stage
 from stages.checkins import Note, SignOff
@@ -24,12 +24,12 @@ from stages.ideas import Amount, Idea, IdeaStatus, delivered_totals, idea_subjec
 from stages.ideas import ranked as ranked_ideas
 from stages.joint_team import TeamPair
 from stages.knowledge import Classification, KnowledgeItem, grouped
-from stages.meetings import DEFAULT_CADENCE_DAYS, Meeting, next_due
+from stages.meetings import DEFAULT_CADENCE_DAYS, Meeting, meeting_subject, next_due
 from stages.ports import UnitOfWork
 from stages.relationship_service import named_with_word
 from stages.relationships import Relationship, Side
 from stages.reviews import Review, ReviewView
-from stages.risks import Risk, ranked
+from stages.risks import Risk, ranked, risk_subject
 from stages.versions import PlanVersion
 
 HOME_UNNAMED = "Home organisation"  # before Slack has told the home workspace's name
@@ -160,19 +160,13 @@ class Plan:
         return [risk for risk in self.risks if not risk.open]
 
     @property
-    def shown_actions(self) -> list[Action]:
-        """The actions the plan's document shows: in a joint relationship, whose document is posted in the channel
-        shared with the partner, the joint ones only (the evidence pack keeps every one)."""
-        return [a for a in self.actions if not (a.internal and self.relationship.is_joint)]
-
-    @property
     def open_actions(self) -> list[Action]:
-        """The open actions shown, the soonest due first."""
-        return sorted((a for a in self.shown_actions if a.open), key=lambda a: (a.due, a.id or 0))
+        """The open actions, the soonest due first."""
+        return sorted((a for a in self.actions if a.open), key=lambda a: (a.due, a.id or 0))
 
     @property
     def done_actions(self) -> list[Action]:
-        return [a for a in self.shown_actions if not a.open]
+        return [a for a in self.actions if not a.open]
 
     @property
     def knowledge_classes(self) -> list[tuple[Classification, list[KnowledgeItem]]]:
@@ -188,29 +182,22 @@ class Plan:
         return self.organisation(Side.HOME)
 
     @property
-    def shared_ideas(self) -> list[Idea]:
-        """The ideas the plan shows: in a relationship shared with the partner (whose channel the plan is posted
-        in) the joint ones only, an internal idea not even counted; otherwise all of them."""
-        joint = self.relationship.is_joint
-        return [idea for idea in self.ideas if not (joint and idea.internal)]
-
-    @property
     def open_ideas(self) -> list[Idea]:
-        """The open ideas the plan shows, the soonest decision first."""
-        return ranked_ideas(self.shared_ideas)
+        """The open ideas, the soonest decision first."""
+        return ranked_ideas(self.ideas)
 
     @property
     def delivered_ideas(self) -> list[Idea]:
-        return [idea for idea in self.shared_ideas if idea.status is IdeaStatus.DELIVERED]
+        return [idea for idea in self.ideas if idea.status is IdeaStatus.DELIVERED]
 
     @property
     def dropped_ideas(self) -> list[Idea]:
-        return [idea for idea in self.shared_ideas if idea.status is IdeaStatus.DROPPED]
+        return [idea for idea in self.ideas if idea.status is IdeaStatus.DROPPED]
 
     @property
     def delivered_value(self) -> list[Amount]:
-        """The value the ideas the plan shows delivered, summed for each currency or unit."""
-        return delivered_totals(self.shared_ideas)
+        """The value the ideas delivered, summed for each currency or unit."""
+        return delivered_totals(self.ideas)
 
     @property
     def participation(self) -> tuple[Participation, ...]:
@@ -289,7 +276,7 @@ class Plan:
                 if self.knowledge
                 else {}
             ),
-            **({"ideas": {str(i.id): _pick(i, IDEA_FIELDS) for i in self.shared_ideas}} if self.shared_ideas else {}),
+            **({"ideas": {str(i.id): _pick(i, IDEA_FIELDS) for i in self.ideas}} if self.ideas else {}),
             **({"meetings": {str(m.id): _pick(m, MEETING_FIELDS) for m in self.meetings}} if self.meetings else {}),
         }
 
@@ -360,8 +347,8 @@ def build(
         if relationship is None:
             raise Stale(f"relationship {relationship_id}")
         latest = uow.rmp_versions.latest(relationship_id)
-        # The plan is the home organisation's: the partner's own internal meetings are not its to read.
-        meetings = [m for m in uow.meetings.of(relationship_id) if m.seen_by(Side.HOME)]
+        # The plan is the home organisation's: what the partner keeps to itself is not its to read, nor its history.
+        home = _home_registers(uow, relationship_id)
         return assemble(
             relationship,
             catalogue,
@@ -377,17 +364,17 @@ def build(
             ],
             exits=uow.exit_strategies.all(relationship_id),
             checkin_stages={c.id: c.stage for c in uow.checkins.for_relationships([relationship_id]) if c.id},
-            changes=uow.audit.latest(relationship_id, CHANGE_LOG_LIMIT),
+            changes=[c for c in uow.audit.latest(relationship_id, CHANGE_LOG_LIMIT) if c.subject not in home.theirs],
             version=latest.number if latest else None,
             names=KnownNames(uow.directory.all()),
             team=uow.joint_teams.of(relationship_id),
-            risks=uow.risks.of(relationship_id, closed=True),
-            actions=uow.actions.of(relationship_id, done=True),
+            risks=home.risks,
+            actions=home.actions,
             review_views=uow.reviews.views(relationship_id),
             knowledge=[i for i in uow.knowledge.of(relationship_id, retired=True) if i.seen_by(Side.HOME)],
-            ideas=uow.ideas.of(relationship_id, closed=True),
-            meetings=meetings,
-            next_meeting_due=next_due(meetings, relationship.created_at.date(), meeting_cadence_days),
+            ideas=home.ideas,
+            meetings=home.meetings,
+            next_meeting_due=next_due(home.meetings, relationship.created_at.date(), meeting_cadence_days),
             health=health_records(
                 [
                     (r, results(r, uow.health.answers(r.id or 0), health))
@@ -396,6 +383,38 @@ def build(
                 ]
             ),
         )
+
+
+@dataclass(frozen=True)
+class HomeRegisters:
+    """The relationship's registers as the home organisation may read them (all but what the partner keeps
+    internal), and the audit trail's subjects of what it may not."""
+
+    risks: list[Risk]
+    actions: list[Action]
+    ideas: list[Idea]
+    meetings: list[Meeting]  # the latest first
+    theirs: set[str]
+
+
+def _home_registers(uow: UnitOfWork, relationship_id: int) -> HomeRegisters:
+    risks = uow.risks.of(relationship_id, closed=True)
+    actions = uow.actions.of(relationship_id, done=True)
+    ideas = uow.ideas.of(relationship_id, closed=True)
+    meetings = uow.meetings.of(relationship_id)
+    theirs = (
+        {risk_subject(r.id or 0) for r in risks if not r.seen_by(Side.HOME)}
+        | {action_subject(a.id or 0) for a in actions if not a.seen_by(Side.HOME)}
+        | {idea_subject(i.id or 0) for i in ideas if not i.seen_by(Side.HOME)}
+        | {meeting_subject(m.id or 0) for m in meetings if not m.seen_by(Side.HOME)}
+    )
+    return HomeRegisters(
+        [r for r in risks if r.seen_by(Side.HOME)],
+        [a for a in actions if a.seen_by(Side.HOME)],
+        [i for i in ideas if i.seen_by(Side.HOME)],
+        [m for m in meetings if m.seen_by(Side.HOME)],
+        theirs,
+    )
 
 
 def assemble(
@@ -459,8 +478,6 @@ def assemble(
         for section in catalogue.rmp_sections
     )
     ideas = tuple(ideas)
-    # The plan is posted in the relationship's channel: one shared with the partner tells nothing of an internal idea.
-    hidden = {idea_subject(i.id or 0) for i in ideas if i.internal} if relationship.is_joint else set()
     return Plan(
         relationship,
         now,
@@ -471,7 +488,7 @@ def assemble(
         tuple(reviews),
         tuple(disputes),
         tuple(exits),
-        tuple(c for c in changes if c.subject not in hidden),
+        tuple(changes),
         version,
         names or KnownNames(),
         team=tuple(team),
@@ -612,6 +629,7 @@ def evidence(
 ) -> Evidence:
     plan = build(uow, catalogue, relationship_id, now, health, meeting_cadence_days)
     with uow.reading():
-        trail = uow.audit.all(relationship_id)
+        theirs = _home_registers(uow, relationship_id).theirs
+        trail = [e for e in uow.audit.all(relationship_id) if e.subject not in theirs]
         versions = uow.rmp_versions.recent(relationship_id, 10_000)
     return Evidence(plan, tuple(trail), tuple(versions))

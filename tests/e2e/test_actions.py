@@ -280,31 +280,46 @@ def test_the_home_tab_lists_the_persons_overdue_actions_to_complete(joint: Sandb
     assert "Your action" not in shown(joint.driver.open_home(BOB))
 
 
-def test_the_plan_shows_the_joint_actions_and_the_evidence_pack_holds_every_one(joint: Sandbox, tmp_path: Path) -> None:
+def test_the_plan_and_the_evidence_pack_hold_acmes_actions_and_never_those_globex_keeps_to_itself(
+    joint: Sandbox, tmp_path: Path
+) -> None:
     assert add(joint, action_form(title="Check their figures", action_owner=BOB, internal=["internal"])) == {}
     assert add(joint, action_form(title="Shared | action")) == {}
     assert add(joint, action_form(title="Book the workshop", action_owner=ALICE)) == {}
     uow = joint.database.uow(joint.workspace.team_id)
     action_service.complete_action(uow, 3, by=ALICE, organisation=relationship(joint).team_id, now=START, note="Booked")
+    draft = action_draft(
+        title="Audit Acme's invoices", owner_id=PAT, due="2026-12-01", internal=True, today=START.date()
+    )
+    globex_own = action_service.add_action(
+        uow, relationship(joint).id or 0, draft, owner=Owner(Side.PARTNER, ""), by=PAT, organisation=GLOBEX, now=START,
+        form_key="G1",
+    )  # fmt: skip
+    assert globex_own.action.internal and globex_own.action.side is Side.PARTNER
     evidence = rmp.evidence(uow, default_catalogue(), relationship(joint).id or 0, START)
     markdown = render_markdown(evidence.plan)
     governance = markdown[markdown.index("## 4. Governance") : markdown.index("## 5.")]
     assert "- Shared \\| action (owner" in governance or "- Shared | action (owner" in governance
-    assert "Check their figures" not in governance  # the plan is posted in the channel shared with Globex
+    # The plan is Acme's, never posted where Globex reads it: Acme's internal action is in it, marked.
+    assert "Check their figures (owner Bob Okafor; due 2 Dec 2026; internal, not shared with Globex)" in governance
     assert (
         "Completed actions:" in governance and "Book the workshop, completed" in governance and "Booked" in governance
     )
-    assert "Check their figures" not in render_html(evidence.plan)
+    html = render_html(evidence.plan)
+    assert "Check their figures" in html
+    assert "Audit Acme" not in markdown and "Audit Acme" not in html  # Globex's own business
     files = write_pack(evidence, tmp_path / "pack.zip")
     assert "registers/actions.csv" in files
     with zipfile.ZipFile(tmp_path / "pack.zip") as pack:
         rows = list(csv.DictReader(io.StringIO(pack.read("registers/actions.csv").decode())))
+        everything = "".join(pack.read(name).decode(errors="replace") for name in pack.namelist())
     assert [(r["title"], r["kept"], r["note"]) for r in rows] == [
         ("Check their figures", "internal", ""),
         ("Shared | action", "joint", ""),
         ("Book the workshop", "joint", "Booked"),
     ]
     assert rows[1]["owner id"] == PAT and rows[1]["owner's organisation"] == "Globex"
+    assert "Audit Acme" not in everything  # nor in the audit trail, the plan's versions or anything else
 
 
 def test_either_organisation_adds_actions_out_of_a_joint_meeting_from_its_summary(joint: Sandbox) -> None:

@@ -234,7 +234,9 @@ def test_the_partners_owner_is_told_in_the_shared_channel_and_drops_the_idea_fro
     assert "dropped idea #1: “Globex has no space left”" in shown(last_ephemeral(joint, ALICE))
 
 
-def test_the_plan_shows_the_joint_ideas_and_the_evidence_pack_holds_them_all(joint: Sandbox, tmp_path: Path) -> None:
+def test_the_plan_and_the_evidence_pack_hold_acmes_ideas_and_never_those_globex_keeps_to_itself(
+    joint: Sandbox, tmp_path: Path
+) -> None:
     assert add(joint, idea_form(title="Buy Globex's depot", internal=["internal"])) == {}
     assert add(joint, idea_form(title="Shared | idea", value_partner="Faster *deliveries*")) == {}
     assert add(joint, idea_form(title="Joint training", expected_unit="hours", expected_amount="40")) == {}
@@ -251,6 +253,13 @@ def test_the_plan_shows_the_joint_ideas_and_the_evidence_pack_holds_them_all(joi
         assert idea_service.move_idea(uow, 3, move, seen=status, by=ALICE, organisation=org, now=START).first
     drop = IdeaMove(IdeaStatus.DROPPED, reason="No drivers")
     assert idea_service.move_idea(uow, 4, drop, seen=IdeaStatus.PROPOSED, by=ALICE, organisation=org, now=START).first
+    theirs = idea_draft(
+        title="Corner Acme's market", proposer_id=PAT, owner_id=QUINN, value_home="More orders",
+        value_partner="Less competition", expected_amount="10", expected_unit="deals", expected_words="Ten deals",
+        next_decision=today.isoformat(), internal=True, today=today,
+    )  # fmt: skip
+    kept = idea_service.add_idea(uow, 1, theirs, by=PAT, organisation=GLOBEX, now=START, form_key="G1")
+    assert kept.first and kept.idea.internal
     evidence = rmp.evidence(uow, default_catalogue(), relationship(joint).id or 0, START)
     markdown = render_markdown(evidence.plan)
     section = markdown[markdown.index("## 11. Value creation") : markdown.index("## 12.")]
@@ -260,7 +269,11 @@ def test_the_plan_shows_the_joint_ideas_and_the_evidence_pack_holds_them_all(joi
     assert "  - Expected: 120,000 GBP: A year's rent saved" in section
     assert "Joint training, delivered" in section and "36 hours (expected 40 hours)" in section
     assert "Pooled trucks, dropped" in section and "No drivers" in section
-    assert "Globex's depot" not in markdown and "Globex's depot" not in render_html(evidence.plan)  # internal
+    # The plan is Acme's, never posted where Globex reads it: Acme's internal idea is in it, marked; Globex's
+    # own is not, nor anywhere in the evidence pack.
+    assert "Buy Globex's depot (proposed; proposed by Pat Silva; owner Bob Okafor; next decision by" in section
+    assert "internal, not shared with Globex)" in section and "Buy Globex" in render_html(evidence.plan)
+    assert "Corner Acme" not in markdown and "Corner Acme" not in render_html(evidence.plan)
     changes = [c.path for c in rmp.diff(before, evidence.plan.content())]
     assert ("ideas", "3", "status") in changes and ("ideas", "4", "drop_reason") in changes
     assert not any(path[:2] == ("ideas", "1") for path in changes)
@@ -273,6 +286,7 @@ def test_the_plan_shows_the_joint_ideas_and_the_evidence_pack_holds_them_all(joi
     assert "registers/ideas.csv" in files
     with zipfile.ZipFile(tmp_path / "pack.zip") as pack:
         rows = list(csv.DictReader(io.StringIO(pack.read("registers/ideas.csv").decode())))
+        assert not any("Corner Acme" in pack.read(name).decode(errors="replace") for name in pack.namelist())
     assert [(r["title"], r["status"], r["kept"], r["delivered amount"], r["drop reason"]) for r in rows] == [
         ("Buy Globex's depot", "proposed", "internal", "", ""),
         ("Shared | idea", "proposed", "joint", "", ""),
