@@ -1,5 +1,6 @@
-"""The actions register: `/accord actions [relationship]`, its Add action button (also on what an action comes out
-of: a risk, a health check's gaps, a resolved dispute, a recorded review) and Complete buttons, and their forms."""
+"""The actions register: `/accord actions [relationship]` or *Actions* on the relationship card, its Add action
+button (also on what an action comes out of: a risk, a health check's gaps, a resolved dispute, a recorded review)
+and Complete buttons, and their forms."""
 
 from typing import Any
 

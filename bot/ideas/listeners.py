@@ -1,5 +1,5 @@
-"""The value-creation ideas register: `/accord ideas <relationship>`, its Add idea, move, Drop and Keep going
-buttons, and their forms."""
+"""The value-creation ideas register: `/accord ideas <relationship>` or *Ideas* on the relationship card, its Add
+idea, move, Drop and Keep going buttons, and their forms."""
 
 from typing import Any
 

@@ -1,5 +1,5 @@
-"""The knowledge map: `/accord knowledge <relationship> [post]`, its Add item, Edit, Retire and Show me the map
-buttons, and their forms."""
+"""The knowledge map: `/accord knowledge <relationship> [post]` or *Knowledge map* on the relationship card, its
+Add item, Edit, Retire and Show me the map buttons, and their forms."""
 
 import logging
 from typing import Any

@@ -1,5 +1,5 @@
-"""The risk register: `/accord risks <relationship>` (and its heat map), its Add risk, Review, Edit and Close
-buttons, and their forms."""
+"""The risk register: `/accord risks <relationship>` (and its heat map) or *Risks* on the relationship card, its
+Add risk, Review, Edit and Close buttons, and their forms."""
 
 import logging
 from typing import Any
