@@ -1,5 +1,6 @@
-"""The actions register: `/accord actions [relationship]`, its Add action button (also on what an action comes out
-of: a risk, a health check's gaps, a resolved dispute, a recorded review) and Complete buttons, and their forms."""
+"""The actions register: `/accord actions [relationship]` or *Actions* on the relationship card, its Add action
+button (also on what an action comes out of: a risk, a health check's gaps, a resolved dispute, a recorded review)
+and Complete buttons, and their forms."""
 
 from typing import Any
 
@@ -12,8 +13,10 @@ from bot.slack import ids
 from bot.slack.forms import chosen, value
 from bot.slack.kit import message_blocks
 from bot.slack.modal_submission import form_again, on_submit
+from bot.slack.partners import partners_told
 from bot.slack.references import ActionFormRef, ActionRef, Subject, carried, pressed
 from bot.slack.refusals import explaining
+from bot.slack.register_buttons import shown_from_button
 from bot.slack.subcommands import Invocation, Subcommand
 from bot.slack.turn import Turn, ack_silently, lazy
 from stages import action_service
@@ -26,6 +29,7 @@ from stages.relationships import Relationship
 def register(app: App, deps: Deps) -> None:
     app.action(ids.ACTION_ACTION_ADD)(ack=ack_silently, lazy=[lazy(deps, open_add_from_button)])
     app.action(ids.ACTION_ACTION_COMPLETE)(ack=ack_silently, lazy=[lazy(deps, open_complete_from_button)])
+    app.action(ids.ACTION_ACTIONS_SHOW)(ack=ack_silently, lazy=[lazy(deps, shown_from_button(tell_register))])
     on_submit(app, deps, ids.VIEW_ACTION_ADD, save_action, lambda view: _draft(view, deps), about=Subject.RELATIONSHIP)
     on_submit(
         app,
@@ -48,22 +52,26 @@ def _draft(view: dict[str, Any], deps: Deps) -> ActionDraft:
 
 
 def show_actions(turn: Turn, invocation: Invocation) -> None:
-    """With a relationship, its open actions the person's organisation may see, theirs first; without one, their
-    own open actions across the relationships. Told to them alone: an internal action is never shown in a channel."""
+    """`/accord actions [relationship]`: with a relationship, its register; without one, the person's own open
+    actions across the relationships. Told to them alone: an internal action is never shown in a channel."""
     copy = turn.deps.copy
-    with explaining(turn, about=Subject.RELATIONSHIP):
-        if not invocation.argument:
-            mine = action_service.mine(turn.uow(), turn.user_id, turn.organisation)
-            turn.tell(
-                copy("actions", "mine_head", count=len(mine)), message_blocks(mine_blocks(copy, mine, turn.now()))
-            )
+    partners = partners_told(turn, [invocation.argument], lambda r: copy("actions", "partners_register", r=r))
+    with partners, explaining(turn, about=Subject.RELATIONSHIP):
+        if invocation.argument:
+            tell_register(turn, invocation.argument)
             return
-        found = action_service.register(turn.uow(), invocation.argument, turn.organisation, turn.user_id)
-        blocks = register_blocks(copy, found, turn.now())
-        turn.learn(people=[a.owner_id for a in found.actions])
-        turn.tell(
-            copy("actions", "register_head", r=found.relationship, count=len(found.actions)), message_blocks(blocks)
-        )
+        mine = action_service.mine(turn.uow(), turn.user_id, turn.organisation)
+        turn.tell(copy("actions", "mine_head", count=len(mine)), message_blocks(mine_blocks(copy, mine, turn.now())))
+
+
+def tell_register(turn: Turn, which: int | str) -> None:
+    """The relationship's open actions the person's organisation may see, theirs first: asked for by name with
+    the command, or from the relationship card's *Actions*."""
+    copy = turn.deps.copy
+    found = action_service.register(turn.uow(), which, turn.organisation, turn.user_id)
+    blocks = register_blocks(copy, found, turn.now())
+    turn.learn(people=[a.owner_id for a in found.actions])
+    turn.tell(copy("actions", "register_head", r=found.relationship, count=len(found.actions)), message_blocks(blocks))
 
 
 def open_add_from_button(turn: Turn) -> None:

@@ -1,5 +1,5 @@
-"""The value-creation ideas register: `/accord ideas <relationship>`, its Add idea, move, Drop and Keep going
-buttons, and their forms."""
+"""The value-creation ideas register: `/accord ideas <relationship>` or *Ideas* on the relationship card, its Add
+idea, move, Drop and Keep going buttons, and their forms."""
 
 from typing import Any
 
@@ -11,9 +11,11 @@ from bot.slack import ids
 from bot.slack.forms import chosen, value
 from bot.slack.kit import message_blocks
 from bot.slack.modal_submission import form_again, on_submit
+from bot.slack.partners import partners_told
 from bot.slack.people import team_of_person
 from bot.slack.references import IdeaKeepRef, IdeaMoveRef, RelationshipRef, Subject, Unreadable, carried, pressed
 from bot.slack.refusals import explaining
+from bot.slack.register_buttons import shown_from_button
 from bot.slack.subcommands import Invocation, Subcommand
 from bot.slack.turn import Turn, ack_silently, lazy
 from stages import idea_service
@@ -27,6 +29,7 @@ def register(app: App, deps: Deps) -> None:
     app.action(ids.ACTION_IDEA_MOVE)(ack=ack_silently, lazy=[lazy(deps, open_move_from_button)])
     app.action(ids.ACTION_IDEA_DROP)(ack=ack_silently, lazy=[lazy(deps, open_drop_from_button)])
     app.action(ids.ACTION_IDEA_KEEP)(ack=ack_silently, lazy=[lazy(deps, open_keep_from_button)])
+    app.action(ids.ACTION_IDEAS_SHOW)(ack=ack_silently, lazy=[lazy(deps, shown_from_button(tell_register))])
     on_submit(app, deps, ids.VIEW_IDEA_ADD, save_idea, lambda view: _draft(view, deps), about=Subject.RELATIONSHIP)
     on_submit(
         app, deps, ids.VIEW_IDEA_MOVE, save_move, lambda view: _move_checked(view, deps), about=Subject.RELATIONSHIP
@@ -90,17 +93,22 @@ def _move_checked(view: dict[str, Any], deps: Deps) -> None:
 
 
 def show_register(turn: Turn, invocation: Invocation) -> None:
+    """`/accord ideas <relationship>`: the register told to the person alone."""
+    partners = partners_told(turn, [invocation.argument], lambda r: turn.deps.copy("ideas", "partners_register", r=r))
+    with partners, explaining(turn, about=Subject.RELATIONSHIP):
+        tell_register(turn, invocation.argument)
+
+
+def tell_register(turn: Turn, which: int | str) -> None:
     """The open ideas the person's organisation may see and the value delivered, told to them alone (a shared
-    channel's other side never sees an internal one)."""
-    with explaining(turn, about=Subject.RELATIONSHIP):
-        found = idea_service.register(turn.uow(), invocation.argument, turn.organisation)
-        copy = turn.deps.copy
-        blocks = register_blocks(copy, found, turn.today(), turn.deps.idea_stale_days)
-        turn.learn(people=[p for i in found.ideas for p in (i.owner_id, i.proposer_id)])
-        head = copy(
-            "ideas", "register_head", r=found.relationship, count=len(found.ideas), delivered=list(found.delivered)
-        )
-        turn.tell(head, message_blocks(blocks))
+    channel's other side never sees an internal one): asked for by name with the command, or from the
+    relationship card's *Ideas*."""
+    found = idea_service.register(turn.uow(), which, turn.organisation)
+    copy = turn.deps.copy
+    blocks = register_blocks(copy, found, turn.today(), turn.deps.idea_stale_days)
+    turn.learn(people=[p for i in found.ideas for p in (i.owner_id, i.proposer_id)])
+    head = copy("ideas", "register_head", r=found.relationship, count=len(found.ideas), delivered=list(found.delivered))
+    turn.tell(head, message_blocks(blocks))
 
 
 def open_add_from_button(turn: Turn) -> None:

@@ -1,5 +1,5 @@
-"""The knowledge map: `/accord knowledge <relationship> [post]`, its Add item, Edit, Retire and Show me the map
-buttons, and their forms."""
+"""The knowledge map: `/accord knowledge <relationship> [post]` or *Knowledge map* on the relationship card, its
+Add item, Edit, Retire and Show me the map buttons, and their forms."""
 
 import logging
 from typing import Any
@@ -13,16 +13,17 @@ from bot.slack import ids
 from bot.slack.forms import value
 from bot.slack.kit import message_blocks
 from bot.slack.modal_submission import form_again, on_submit
+from bot.slack.partners import partners_told
 from bot.slack.people import team_of_person
 from bot.slack.references import KnowledgeRef, RelationshipRef, Subject, carried, pressed
 from bot.slack.refusals import explaining
+from bot.slack.register_buttons import shown_from_button
 from bot.slack.sharing import sharing
 from bot.slack.subcommands import Invocation, Subcommand
 from bot.slack.turn import Turn, ack_silently, lazy
 from stages import knowledge_service
 from stages.errors import InvalidInput
 from stages.knowledge import ItemDraft, item_draft
-from stages.knowledge_service import KnowledgeMap
 from stages.relationships import Relationship
 
 log = logging.getLogger(__name__)
@@ -33,7 +34,7 @@ def register(app: App, deps: Deps) -> None:
     app.action(ids.ACTION_KNOWLEDGE_ADD)(ack=ack_silently, lazy=[lazy(deps, open_add_from_button)])
     app.action(ids.ACTION_KNOWLEDGE_EDIT)(ack=ack_silently, lazy=[lazy(deps, open_edit_from_button)])
     app.action(ids.ACTION_KNOWLEDGE_RETIRE)(ack=ack_silently, lazy=[lazy(deps, retire_from_button)])
-    app.action(ids.ACTION_KNOWLEDGE_SHOW)(ack=ack_silently, lazy=[lazy(deps, show_from_button)])
+    app.action(ids.ACTION_KNOWLEDGE_SHOW)(ack=ack_silently, lazy=[lazy(deps, shown_from_button(tell_map))])
     on_submit(app, deps, ids.VIEW_KNOWLEDGE_ADD, save_item, _draft, about=Subject.RELATIONSHIP)
     on_submit(app, deps, ids.VIEW_KNOWLEDGE_EDIT, save_edit, _draft, about=Subject.RELATIONSHIP)
 
@@ -49,24 +50,23 @@ def _draft(view: dict[str, Any]) -> ItemDraft:
 
 
 def show_map(turn: Turn, invocation: Invocation) -> None:
-    """The live items the person's organisation may see, told to them alone; `<relationship> post` posts in the
+    """`/accord knowledge <relationship>`: the map told to the person alone; `<relationship> post` posts in the
     relationship's channel what everyone there may see instead."""
     name, _, last = invocation.argument.rpartition(" ")
-    if name and last.casefold() == POST:
-        post_map(turn, name)
-        return
-    with explaining(turn, about=Subject.RELATIONSHIP):
-        _tell_map(turn, knowledge_service.knowledge_map(turn.uow(), invocation.argument, turn.organisation))
+    posting = bool(name) and last.casefold() == POST
+    asked = name if posting else invocation.argument
+    with partners_told(turn, [asked], lambda r: turn.deps.copy("knowledge", "partners_register", r=r)):
+        if posting:
+            post_map(turn, name)
+            return
+        with explaining(turn, about=Subject.RELATIONSHIP):
+            tell_map(turn, invocation.argument)
 
 
-def show_from_button(turn: Turn) -> None:
-    """The map as the person's own organisation sees it (its never-share items too), from the one posted."""
-    with explaining(turn, about=Subject.RELATIONSHIP):
-        which = pressed(turn.body, RelationshipRef).relationship_id
-        _tell_map(turn, knowledge_service.knowledge_map(turn.uow(), which, turn.organisation))
-
-
-def _tell_map(turn: Turn, found: KnowledgeMap) -> None:
+def tell_map(turn: Turn, which: int | str) -> None:
+    """The live items the person's organisation may see (its never-share items too), told to them alone: asked
+    for by name with the command, or from *Show me the map* on the map posted or *Knowledge map* on the card."""
+    found = knowledge_service.knowledge_map(turn.uow(), which, turn.organisation)
     copy = turn.deps.copy
     turn.learn(people=[i.owner_id for i in found.items])
     head = copy("knowledge", "map_head", r=found.relationship, count=len(found.items), posted=False)

@@ -1,8 +1,6 @@
 """The relationship's record: `/accord history` (the audit trail, newest first) and `/accord plan` (the RMP)."""
 
 import re
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
 from datetime import UTC
 
 from slack_sdk.errors import SlackApiError
@@ -11,13 +9,14 @@ from slack_sdk.models.blocks import Block
 from bot.records.blocks import diff_blocks, summary_blocks
 from bot.records.plan_document import render_html
 from bot.slack.kit import context, header, message_blocks, section
+from bot.slack.partners import partners_told
 from bot.slack.people import SlackNames
 from bot.slack.posting import post_in_channel
 from bot.slack.sharing import Sharing, sharing
 from bot.slack.subcommands import Invocation, Subcommand, name_and_number
 from bot.slack.turn import Turn
-from stages import partner_view, relationship_service, rmp
-from stages.errors import RelationshipNotFound
+from stages import relationship_service, rmp
+from stages.relationships import Relationship
 from stages.sentences import describe
 
 DEFAULT_COUNT = 10
@@ -25,29 +24,17 @@ MAX_COUNT = 40
 LINES_PER_SECTION = 10  # keeps each section well within Slack's 3000 characters
 
 
-@contextmanager
-def partners_told(turn: Turn, names: Sequence[str], what: str) -> Iterator[None]:
-    """A relationship this organisation does not run, but takes part in for the partner through the person: its
-    plan and trail are the host's records (its own preparation in them), so say where the joint records are."""
-    try:
-        yield
-    except RelationshipNotFound as ours:
-        hosts = turn.deps.partner_records(turn.team_id)
-        for name in names:
-            try:
-                theirs = partner_view.partner_relationship(hosts, turn.team_id, turn.user_id, name)
-            except RelationshipNotFound:
-                continue
-            turn.tell(turn.deps.copy("plan_summary", "partners_records", r=theirs, what=what))
-            return
-        raise ours from None
-
-
 def show_history(turn: Turn, invocation: Invocation) -> None:
     """`/accord history <relationship> [count]`: the latest changes, newest first, each told as a sentence."""
     readings = name_and_number(invocation.argument)
-    with partners_told(turn, [name for name, _ in readings], "history"):
+    with partners_told(turn, [name for name, _ in readings], lambda r: _partners_records(turn, r, "history")):
         _history(turn, readings)
+
+
+def _partners_records(turn: Turn, relationship: Relationship, what: str) -> str:
+    """Where the joint records of a relationship the partner runs are: its plan and trail are the host's records
+    (its own preparation in them)."""
+    return turn.deps.copy("plan_summary", "partners_records", r=relationship, what=what)
 
 
 def _history(turn: Turn, readings: list[tuple[str, int | None]]) -> None:
@@ -70,7 +57,8 @@ def _history(turn: Turn, readings: list[tuple[str, int | None]]) -> None:
 
 def show_plan(turn: Turn, invocation: Invocation) -> None:
     """`/accord plan <relationship> [diff]`: the summary here with the document in its thread, or the changes."""
-    with partners_told(turn, [invocation.argument, invocation.argument.removesuffix(" diff")], "plan"):
+    readings = [invocation.argument, invocation.argument.removesuffix(" diff")]
+    with partners_told(turn, readings, lambda r: _partners_records(turn, r, "plan")):
         _plan(turn, invocation.argument)
 
 

@@ -92,7 +92,8 @@ def status_blocks(copy: Copy, report: StatusReport, *, partner_view: bool = Fals
 def card_blocks(
     copy: Copy, relationship: Relationship, catalogue: Catalogue, thread: str | None, team: Sequence[TeamPair] = ()
 ) -> list[Block]:
-    """The card; with `thread`, a link to the current stage's check-in thread; `team`: the joint management team."""
+    """The card; with `thread`, a link to the current stage's check-in thread; `team`: the joint management team.
+    Its buttons are the partner's people's way to what they do without `/accord`, the registers included."""
     r = relationship
     stage = catalogue.stage(r.stage)
     blocks: list[Block] = [
@@ -103,7 +104,12 @@ def card_blocks(
     if team:
         blocks.append(context(copy("relationships", "card_team", r=r, team=team)))
     blocks.append(section(copy("relationships", "card_what", r=r)))
-    buttons = []
+    ref = RelationshipRef(stored_id(r.id)).encode()
+
+    def button(label: str, action_id: str) -> ButtonElement:
+        return ButtonElement(text=plain(copy.plain("relationships", label)), action_id=action_id, value=ref)
+
+    buttons: list[ButtonElement] = []
     if thread:
         buttons.append(
             ButtonElement(
@@ -113,21 +119,16 @@ def card_blocks(
             )
         )
     # The partner's people have no /accord: their executive sponsor or relationship manager starts a health
-    # check here (the health feature refuses anyone else).
-    buttons.append(
-        ButtonElement(
-            text=plain(copy.plain("relationships", "card_health")),
-            action_id=ids.ACTION_HEALTH_START,
-            value=RelationshipRef(stored_id(r.id)).encode(),
-        )
-    )
-    # ...and anyone of either organisation records a meeting of the joint management team.
-    buttons.append(
-        ButtonElement(
-            text=plain(copy.plain("relationships", "card_meeting")),
-            action_id=ids.ACTION_MEETING_RECORD,
-            value=RelationshipRef(stored_id(r.id)).encode(),
-        )
-    )
+    # check here (the health feature refuses anyone else), and anyone of either organisation records a meeting of
+    # the joint management team...
+    buttons += [button("card_health", ids.ACTION_HEALTH_START), button("card_meeting", ids.ACTION_MEETING_RECORD)]
     blocks.append(ActionsBlock(block_id="card", elements=buttons))
+    # ...and lists a register, told privately what their own organisation may see of it.
+    registers = [
+        button("card_risks", ids.ACTION_RISKS_SHOW),
+        button("card_ideas", ids.ACTION_IDEAS_SHOW),
+        button("card_actions", ids.ACTION_ACTIONS_SHOW),
+        button("card_knowledge", ids.ACTION_KNOWLEDGE_SHOW),
+    ]
+    blocks.append(ActionsBlock(block_id="card_registers", elements=registers))
     return blocks

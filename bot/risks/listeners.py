@@ -1,5 +1,5 @@
-"""The risk register: `/accord risks <relationship>` (and its heat map), its Add risk, Review, Edit and Close
-buttons, and their forms."""
+"""The risk register: `/accord risks <relationship>` (and its heat map) or *Risks* on the relationship card, its
+Add risk, Review, Edit and Close buttons, and their forms."""
 
 import logging
 from typing import Any
@@ -14,9 +14,11 @@ from bot.slack import ids
 from bot.slack.forms import chosen, value
 from bot.slack.kit import message_blocks
 from bot.slack.modal_submission import form_again, on_submit
+from bot.slack.partners import partners_told
 from bot.slack.people import team_of_person
 from bot.slack.references import RelationshipRef, RiskRef, RiskReviewRef, Subject, carried, pressed
 from bot.slack.refusals import explaining
+from bot.slack.register_buttons import shown_from_button
 from bot.slack.subcommands import Invocation, Subcommand
 from bot.slack.turn import Turn, ack_silently, lazy
 from stages import risk_service
@@ -33,6 +35,7 @@ def register(app: App, deps: Deps) -> None:
     app.action(ids.ACTION_RISK_CLOSE)(ack=ack_silently, lazy=[lazy(deps, open_close_from_button)])
     app.action(ids.ACTION_RISK_REVIEW)(ack=ack_silently, lazy=[lazy(deps, open_review_from_button)])
     app.action(ids.ACTION_RISK_EDIT)(ack=ack_silently, lazy=[lazy(deps, open_edit_from_button)])
+    app.action(ids.ACTION_RISKS_SHOW)(ack=ack_silently, lazy=[lazy(deps, shown_from_button(tell_register))])
     on_submit(app, deps, ids.VIEW_RISK_EDIT, save_edit, lambda view: _edit(view, deps), about=Subject.RELATIONSHIP)
     on_submit(
         app, deps, ids.VIEW_RISK_REVIEW, save_review, lambda view: _review(view, deps), about=Subject.RELATIONSHIP
@@ -87,18 +90,27 @@ def _review(view: dict[str, Any], deps: Deps) -> RiskReview:
 
 
 def show_register(turn: Turn, invocation: Invocation) -> None:
-    """The open risks the person's organisation may see, told to them alone (a shared channel's other side
-    never sees an internal one); `<relationship> map` posts the heat map in the relationship's channel instead."""
+    """`/accord risks <relationship>`: the register told to the person alone; `<relationship> map` posts the heat
+    map in the relationship's channel instead."""
     name, _, last = invocation.argument.rpartition(" ")
-    if name and last.casefold() == MAP:
-        post_heat_map(turn, name)
-        return
-    with explaining(turn, about=Subject.RELATIONSHIP):
-        found = risk_service.register(turn.uow(), invocation.argument, turn.organisation)
-        copy = turn.deps.copy
-        blocks = register_blocks(copy, found, turn.today())
-        turn.learn(people=[r.owner_id for r in found.risks])
-        turn.tell(copy("risks", "register_head", r=found.relationship, count=len(found.risks)), message_blocks(blocks))
+    heat_map = bool(name) and last.casefold() == MAP
+    asked = name if heat_map else invocation.argument
+    with partners_told(turn, [asked], lambda r: turn.deps.copy("risks", "partners_register", r=r)):
+        if heat_map:
+            post_heat_map(turn, name)
+            return
+        with explaining(turn, about=Subject.RELATIONSHIP):
+            tell_register(turn, invocation.argument)
+
+
+def tell_register(turn: Turn, which: int | str) -> None:
+    """The open risks the person's organisation may see, told to them alone (a shared channel's other side never
+    sees an internal one): asked for by name with the command, or from the relationship card's *Risks*."""
+    found = risk_service.register(turn.uow(), which, turn.organisation)
+    copy = turn.deps.copy
+    blocks = register_blocks(copy, found, turn.today())
+    turn.learn(people=[r.owner_id for r in found.risks])
+    turn.tell(copy("risks", "register_head", r=found.relationship, count=len(found.risks)), message_blocks(blocks))
 
 
 def post_heat_map(turn: Turn, which: str) -> None:

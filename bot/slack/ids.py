@@ -126,6 +126,7 @@ ACTION_RISK_ADD = "risk_add"
 ACTION_RISK_CLOSE = "risk_close"
 ACTION_RISK_REVIEW = "risk_review"
 ACTION_RISK_EDIT = "risk_edit"
+ACTION_RISKS_SHOW = "risks_show"  # on the relationship card: the partner's people have no /accord
 
 # The actions register
 VIEW_ACTION_ADD = "action_add"
@@ -134,6 +135,7 @@ BLOCK_ACTION_OWNER = "action_owner"
 BLOCK_DUE = "due"
 ACTION_ACTION_ADD = "action_add"  # on the register, and on what an action can come out of (a risk, a review...)
 ACTION_ACTION_COMPLETE = "action_complete"
+ACTION_ACTIONS_SHOW = "actions_show"  # on the relationship card: the partner's people have no /accord
 # The value-creation ideas register
 VIEW_IDEA_ADD = "idea_add"
 VIEW_IDEA_MOVE = "idea_move"
@@ -153,6 +155,7 @@ ACTION_IDEA_ADD = "idea_add"
 ACTION_IDEA_MOVE = "idea_move"
 ACTION_IDEA_DROP = "idea_drop"
 ACTION_IDEA_KEEP = "idea_keep"
+ACTION_IDEAS_SHOW = "ideas_show"  # on the relationship card: the partner's people have no /accord
 # The knowledge map
 VIEW_KNOWLEDGE_ADD = "knowledge_add"
 VIEW_KNOWLEDGE_EDIT = "knowledge_edit"
@@ -162,7 +165,7 @@ BLOCK_TERMS = "terms"
 ACTION_KNOWLEDGE_ADD = "knowledge_add"
 ACTION_KNOWLEDGE_EDIT = "knowledge_edit"
 ACTION_KNOWLEDGE_RETIRE = "knowledge_retire"
-ACTION_KNOWLEDGE_SHOW = "knowledge_show"  # on the map posted in the channel: each person's own organisation's view
+ACTION_KNOWLEDGE_SHOW = "knowledge_show"  # on the posted map and the card: each person's own organisation's view
 # The joint management team's meetings
 VIEW_MEETING = "meeting_record"
 BLOCK_HELD_ON = "held_on"

@@ -237,5 +237,8 @@ def test_the_registers_script_keeps_risks_actions_ideas_and_meetings_in_the_shar
     assert "*Shared warehouse in Rotterdam* is now agreed" in out
     assert "*Attended* @alice, @carol (host), @pat, @quinn (Globex)\n" in out
     assert "Added *Sign the Rotterdam lease* to the actions of *Acme Alliance*: @quinn" in out
+    pats = out.split("> as @pat")[-1].split("> as @alice")[0]  # Pat, of Globex, lists registers from the card
+    assert "*Risk register of Acme Alliance*: 1 open risk" in pats and "Add risk" in pats
+    assert "*Actions of Acme Alliance*: 1 open action" in pats and "owner @quinn · due" in pats
     assert "*Risks* 1 open" in out and "*Value-creation ideas* 1 open" in out and "*Meetings* last" in out
     assert "I sent it to you in our direct" in out and "RELATIONSHIP MANAGEMENT PLAN" in out

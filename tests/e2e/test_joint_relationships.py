@@ -888,6 +888,35 @@ def test_the_partners_plan_and_history_commands_say_where_the_joint_records_are(
     assert "There is no relationship called *Acme Alliance*" in globex.workspace.ephemerals_for(HANK)[-1].text
 
 
+def test_the_partners_register_commands_say_the_registers_are_on_the_card_in_the_shared_channel(
+    both_installed: tuple[Sandbox, Driver],
+) -> None:
+    _, globex = both_installed
+    posted_before = len(globex.workspace.top_level(GLOBEX_GENERAL))
+    asked = [
+        ("risks acme alliance", "*Risks*"),
+        ("risks Acme Alliance map", "*Risks*"),
+        ("ideas Acme Alliance", "*Ideas*"),
+        ("actions Acme Alliance", "*Actions*"),
+        ("knowledge Acme Alliance", "*Knowledge map*"),
+        ("knowledge Acme Alliance post", "*Knowledge map*"),
+    ]
+    for typed, button in asked:
+        globex.command(PAT, GLOBEX_GENERAL, typed)
+        told = shown(globex.workspace.ephemerals_for(PAT)[-1])
+        assert "*Acme Alliance* is run by your partner in Accord, in <#C0ACMEGLOBEX>" in told, typed
+        assert f"press {button} on the relationship's card pinned in that channel" in told, typed
+    # Nothing of Acme's registers is posted in Globex's workspace; Pat's own actions there are still his to ask for.
+    assert len(globex.workspace.top_level(GLOBEX_GENERAL)) == posted_before
+    globex.command(PAT, GLOBEX_GENERAL, "actions")
+    assert "*Your actions*: none open" in shown(globex.workspace.ephemerals_for(PAT)[-1])
+    # Someone of Globex who takes no part in the relationship learns nothing of it.
+    globex.workspace.channel(GLOBEX_GENERAL).members.add(HANK)
+    for typed in ("risks Acme Alliance", "ideas Acme Alliance", "actions Acme Alliance", "knowledge Acme Alliance"):
+        globex.command(HANK, GLOBEX_GENERAL, typed)
+        assert "There is no relationship called *Acme Alliance*" in globex.workspace.ephemerals_for(HANK)[-1].text
+
+
 def test_the_plan_asked_for_in_the_shared_channel_goes_to_the_person_alone(joint: Sandbox) -> None:
     joint.driver.command(ALICE, JOINT, "review Acme Alliance")
     answers = {"summary": "Globex slips on every delivery", "internal": ["internal"], **RATINGS}
