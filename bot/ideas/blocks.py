@@ -22,7 +22,7 @@ from bot.slack.references import IdeaKeepRef, IdeaMoveRef, RelationshipRef, stor
 from bot.slack.wording import Copy
 from stages.idea_service import Register
 from stages.ideas import TEXT_MAX, TITLE_MAX, UNIT_MAX, Idea, IdeaStatus
-from stages.relationships import Relationship
+from stages.relationships import Relationship, Side
 
 LISTED = 20  # ideas shown in one message, the soonest decision first (two blocks each; Slack takes 50)
 FIRST_DECISION_DAYS = 30
@@ -38,7 +38,7 @@ def register_blocks(copy: Copy, register: Register, today: date, stale_days: int
     ]
     for idea in register.ideas[:LISTED]:
         stale = idea.stale(today, stale_days)
-        blocks.append(section(copy("ideas", "idea_line", idea=idea, stale=stale, r=r)))
+        blocks.append(section(copy("ideas", "idea_line", idea=idea, stale=stale, r=r, side=register.side)))
         blocks.append(ActionsBlock(block_id=f"idea:{stored_id(idea.id)}", elements=_idea_buttons(copy, idea, stale)))
     if len(register.ideas) > LISTED:
         blocks.append(context(copy("ideas", "more", count=len(register.ideas) - LISTED)))
@@ -93,13 +93,16 @@ def _drop_button(copy: Copy, idea: Idea) -> ButtonElement:
     )
 
 
-def add_modal(copy: Copy, relationship: Relationship, today: date) -> View:
+def add_modal(copy: Copy, relationship: Relationship, today: date, side: Side) -> View:
+    """The form for a new idea, for someone of `side`: what value means for their own organisation is asked first
+    (as "for us"), then for the other."""
+    ours, theirs = (ids.BLOCK_VALUE_HOME, ids.BLOCK_VALUE_PARTNER)[:: 1 if side is Side.HOME else -1]
     blocks: list[Block] = [
         section(copy("ideas", "add_intro", r=relationship)),
         field(copy, "ideas", ids.BLOCK_TITLE, text_input(TITLE_MAX, multiline=False)),
         field(copy, "ideas", ids.BLOCK_PROPOSER, UserSelectElement(action_id=INPUT)),
-        field(copy, "ideas", ids.BLOCK_VALUE_HOME, text_input(TEXT_MAX)),
-        field(copy, "ideas", ids.BLOCK_VALUE_PARTNER, text_input(TEXT_MAX)),
+        field(copy, "ideas", ours, text_input(TEXT_MAX), worded_as="value_ours"),
+        field(copy, "ideas", theirs, text_input(TEXT_MAX), worded_as="value_theirs"),
         field(copy, "ideas", ids.BLOCK_EXPECTED_AMOUNT, text_input(AMOUNT_CHARS, multiline=False)),
         field(copy, "ideas", ids.BLOCK_EXPECTED_UNIT, text_input(UNIT_MAX, multiline=False)),
         field(copy, "ideas", ids.BLOCK_EXPECTED_WORDS, text_input(TEXT_MAX)),

@@ -21,7 +21,7 @@ from bot.slack.turn import Turn, ack_silently, lazy
 from stages import idea_service
 from stages.errors import Problem
 from stages.ideas import IdeaDraft, IdeaMove, IdeaStatus, drop_reason, idea_draft, idea_move, keep_going_date
-from stages.relationships import Relationship
+from stages.relationships import Relationship, taking_part
 
 
 def register(app: App, deps: Deps) -> None:
@@ -115,9 +115,9 @@ def open_add_from_button(turn: Turn) -> None:
     with explaining(turn, about=Subject.RELATIONSHIP):
         which = pressed(turn.body, RelationshipRef).relationship_id
         relationship = idea_service.relationship_for(turn.uow(), which, turn.organisation)
-        turn.client.views_open(
-            trigger_id=turn.body["trigger_id"], view=add_modal(turn.deps.copy, relationship, turn.today())
-        )
+        side = taking_part(relationship, turn.organisation)
+        view = add_modal(turn.deps.copy, relationship, turn.today(), side)
+        turn.client.views_open(trigger_id=turn.body["trigger_id"], view=view)
 
 
 def open_move_from_button(turn: Turn) -> None:

@@ -104,7 +104,15 @@ def test_globex_adds_an_idea_from_the_card_and_sees_the_joint_ideas_only(joint: 
     theirs = from_card(joint, PAT, ids.ACTION_IDEAS_SHOW)
     assert "no open ideas" in shown(theirs) and "pricing idea" not in shown(theirs)
     joint.driver.click(PAT, theirs, ids.ACTION_IDEA_ADD)
+    form = joint.workspace.current_modal(PAT)
+    assert form is not None
+    labels = {b["block_id"]: b["label"]["text"] for b in form.view["blocks"] if b["type"] == "input"}
+    asked = [b["block_id"] for b in form.view["blocks"] if b.get("block_id") in ("value_home", "value_partner")]
+    # Pat is asked what value means for Globex first, as "us": it is kept as the value for the partner (Globex).
+    assert asked == ["value_partner", "value_home"] and labels["value_partner"] == "What value means for us"
+    assert "for your organisation only" in str(form.view) and "not for Globex" not in str(form.view)
     answers = idea_form(title="Shared warehouse in Rotterdam", proposer=PAT, idea_owner=QUINN)
+    answers |= {"value_partner": "Fuller trucks for Globex", "value_home": "Cheaper storage for Acme"}
     assert joint.driver.submit(PAT, answers).errors == {}
     assert "Added *Shared warehouse in Rotterdam*" in shown(joint.workspace.current_modal(PAT))
     joint.driver.command(ALICE, JOINT, "ideas Acme Alliance")
@@ -117,6 +125,9 @@ def test_globex_adds_an_idea_from_the_card_and_sees_the_joint_ideas_only(joint: 
     uow = joint.database.uow(joint.workspace.team_id)
     [kept] = idea_service.register(uow, "Acme Alliance", GLOBEX).ideas
     assert (kept.side, kept.raised_by, kept.owner_id) == (Side.PARTNER, PAT, QUINN)
+    assert (kept.value_home, kept.value_partner) == ("Cheaper storage for Acme", "Fuller trucks for Globex")
+    assert "For us: Fuller trucks for Globex · For your partner: Cheaper storage for Acme" in shown(again)
+    assert "For us: Cheaper storage for Acme · For Globex: Fuller trucks for Globex" in acmes
 
 
 def test_globex_adds_an_action_for_quinn_from_the_card_and_each_finds_their_own_first(joint: Sandbox) -> None:

@@ -570,13 +570,14 @@ BUILDERS: dict[Callable[..., Any], Callable[[World], list[Any]]] = {
     ideas.register_blocks: lambda w: [
         ideas.register_blocks(
             COPY,
-            idea_service.Register(w.relationship, Side.HOME, tuple(ideas_of(w)) * n, (Amount(Decimal(5), w.text),)),
+            idea_service.Register(w.relationship, side, tuple(ideas_of(w)) * n, (Amount(Decimal(5), w.text),)),
             NOW.date(),
             60,
         )
         for n in (0, 1, 7)
+        for side in Side
     ],
-    ideas.add_modal: lambda w: [ideas.add_modal(COPY, w.relationship, NOW.date())],
+    ideas.add_modal: lambda w: [ideas.add_modal(COPY, w.relationship, NOW.date(), side) for side in Side],
     ideas.move_modal: lambda w: [ideas.move_modal(COPY, w.relationship, idea, NOW.date()) for idea in ideas_of(w)],
     ideas.drop_modal: lambda w: [ideas.drop_modal(COPY, w.relationship, idea) for idea in ideas_of(w)],
     ideas.keep_modal: lambda w: [ideas.keep_modal(COPY, w.relationship, idea, NOW.date()) for idea in ideas_of(w)],
