@@ -6,9 +6,11 @@ import pytest
 from sqlalchemy import Column, Integer, MetaData, String, Table, insert, text
 
 from stages import relationship_service
+from stages.nudges import Nudge, NudgeKind
 from stages.relationships import RelationshipDraft
 from stages.reviews import Review
 from storage.database import Database
+from storage.repositories import nudges
 from storage.text_guard import NulInText
 
 NOW = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
@@ -71,3 +73,18 @@ def test_text_without_a_nul_is_stored_as_given(database: Database) -> None:
     with database.engine.connect() as connection:
         kept = connection.execute(text("SELECT :text"), {"text": "line\n\ttab \u200b \\u0000"}).scalar()
     assert kept == "line\n\ttab \u200b \\u0000"
+
+
+def test_nudges_queued_in_bulk_are_checked_and_none_is_stored(database: Database) -> None:
+    draft = RelationshipDraft("Acme", "Partner Ltd", "U0ALICE", "U0BOB", "C0ACME", 90)
+    created = relationship_service.create_relationship(database.uow(TEAM), draft, created_by="U0ALICE", now=NOW)
+    rid = created.relationship.id or 0
+    fine = Nudge(NudgeKind.REVIEW, "review:1@2026-12-01", 0, "2026-12-01/0", "U0ALICE", rid, {"name": "Acme"})
+    broken = Nudge(NudgeKind.REVIEW, "review:1@2026-12-01\x00", 0, "2026-12-01/0", "U0BOB", rid, {"name": "Acme"})
+    with database.sessions() as session:
+        before = session.execute(text("SELECT count(*) FROM nudge")).scalar()
+        with pytest.raises(NulInText, match="NUL"):
+            nudges.enqueue(session, {TEAM: [fine], "T0OTHER": [broken]}, NOW)
+        session.rollback()
+        assert session.execute(text("SELECT count(*) FROM nudge")).scalar() == before
+        assert nudges.enqueue(session, {TEAM: [fine]}, NOW) == {TEAM: 1}
