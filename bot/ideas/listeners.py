@@ -11,11 +11,11 @@ from bot.slack import ids
 from bot.slack.forms import chosen, value
 from bot.slack.kit import message_blocks
 from bot.slack.modal_submission import form_again, on_submit
-from bot.slack.partners import partners_told
 from bot.slack.people import team_of_person
 from bot.slack.references import IdeaKeepRef, IdeaMoveRef, RelationshipRef, Subject, Unreadable, carried, pressed
 from bot.slack.refusals import explaining
 from bot.slack.register_buttons import shown_from_button
+from bot.slack.register_commands import register_command
 from bot.slack.subcommands import Invocation, Subcommand
 from bot.slack.turn import Turn, ack_silently, lazy
 from stages import idea_service
@@ -94,9 +94,7 @@ def _move_checked(view: dict[str, Any], deps: Deps) -> None:
 
 def show_register(turn: Turn, invocation: Invocation) -> None:
     """`/accord ideas <relationship>`: the register told to the person alone."""
-    partners = partners_told(turn, [invocation.argument], lambda r: turn.deps.copy("ideas", "partners_register", r=r))
-    with partners, explaining(turn, about=Subject.RELATIONSHIP):
-        tell_register(turn, invocation.argument)
+    register_command(turn, invocation, "ideas", tell_register)
 
 
 def tell_register(turn: Turn, which: int | str) -> None:

@@ -13,11 +13,11 @@ from bot.slack import ids
 from bot.slack.forms import value
 from bot.slack.kit import message_blocks
 from bot.slack.modal_submission import form_again, on_submit
-from bot.slack.partners import partners_told
 from bot.slack.people import team_of_person
 from bot.slack.references import KnowledgeRef, RelationshipRef, Subject, carried, pressed
 from bot.slack.refusals import explaining
 from bot.slack.register_buttons import shown_from_button
+from bot.slack.register_commands import register_command
 from bot.slack.sharing import sharing
 from bot.slack.subcommands import Invocation, Subcommand
 from bot.slack.turn import Turn, ack_silently, lazy
@@ -52,15 +52,7 @@ def _draft(view: dict[str, Any]) -> ItemDraft:
 def show_map(turn: Turn, invocation: Invocation) -> None:
     """`/accord knowledge <relationship>`: the map told to the person alone; `<relationship> post` posts in the
     relationship's channel what everyone there may see instead."""
-    name, _, last = invocation.argument.rpartition(" ")
-    posting = bool(name) and last.casefold() == POST
-    asked = name if posting else invocation.argument
-    with partners_told(turn, [asked], lambda r: turn.deps.copy("knowledge", "partners_register", r=r)):
-        if posting:
-            post_map(turn, name)
-            return
-        with explaining(turn, about=Subject.RELATIONSHIP):
-            tell_map(turn, invocation.argument)
+    register_command(turn, invocation, "knowledge", tell_map, (POST, post_map))
 
 
 def tell_map(turn: Turn, which: int | str) -> None:

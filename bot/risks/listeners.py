@@ -14,11 +14,11 @@ from bot.slack import ids
 from bot.slack.forms import chosen, value
 from bot.slack.kit import message_blocks
 from bot.slack.modal_submission import form_again, on_submit
-from bot.slack.partners import partners_told
 from bot.slack.people import team_of_person
 from bot.slack.references import RelationshipRef, RiskRef, RiskReviewRef, Subject, carried, pressed
 from bot.slack.refusals import explaining
 from bot.slack.register_buttons import shown_from_button
+from bot.slack.register_commands import register_command
 from bot.slack.subcommands import Invocation, Subcommand
 from bot.slack.turn import Turn, ack_silently, lazy
 from stages import risk_service
@@ -92,15 +92,7 @@ def _review(view: dict[str, Any], deps: Deps) -> RiskReview:
 def show_register(turn: Turn, invocation: Invocation) -> None:
     """`/accord risks <relationship>`: the register told to the person alone; `<relationship> map` posts the heat
     map in the relationship's channel instead."""
-    name, _, last = invocation.argument.rpartition(" ")
-    heat_map = bool(name) and last.casefold() == MAP
-    asked = name if heat_map else invocation.argument
-    with partners_told(turn, [asked], lambda r: turn.deps.copy("risks", "partners_register", r=r)):
-        if heat_map:
-            post_heat_map(turn, name)
-            return
-        with explaining(turn, about=Subject.RELATIONSHIP):
-            tell_register(turn, invocation.argument)
+    register_command(turn, invocation, "risks", tell_register, (MAP, post_heat_map))
 
 
 def tell_register(turn: Turn, which: int | str) -> None:
