@@ -2,6 +2,7 @@
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from enum import Enum
 from functools import cache
 from typing import Any, Generic, TypeVar
 
@@ -26,8 +27,13 @@ def table(model: type[SQLModel]) -> Table:
 
 
 def row_values(entity: Any, *, skip: tuple[str, ...] = ("id",)) -> dict[str, Any]:
-    """The entity's dataclass fields by name, for the table columns of the same names."""
-    return {name: getattr(entity, name) for name in field_names(type(entity)) if name not in skip}
+    """The entity's dataclass fields by name, for the table columns of the same names; an enum as the value it is
+    stored as."""
+    return {name: _stored(getattr(entity, name)) for name in field_names(type(entity)) if name not in skip}
+
+
+def _stored(value: Any) -> Any:
+    return value.value if isinstance(value, Enum) else value
 
 
 def entity_from_row(cls: type[E], row: SQLModel, **converted: Any) -> E:

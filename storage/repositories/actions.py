@@ -21,15 +21,7 @@ class SqlActionRepository:
 
     def add(self, action: Action, form_key: str) -> Action | None:
         """The action stored; None if the form `form_key` added one already (the same form sent again)."""
-        values = row_values(action, skip=("id", "team_id", "owner_side", "source", "side"))
-        row = ActionRow(
-            team_id=self._team_id,
-            form_key=form_key,
-            owner_side=action.owner_side.value,
-            source=action.source.value,
-            side=action.side.value,
-            **values,
-        )
+        row = ActionRow(team_id=self._team_id, form_key=form_key, **row_values(action, skip=("id", "team_id")))
         return _action(row) if inserted(self._session, row) else None
 
     def get(self, action_id: int) -> Action | None:

@@ -21,7 +21,7 @@ class SqlChecklistRepository:
         return {row.item_id: _state(row) for row in self._session.exec(query)}
 
     def save(self, state: ItemState) -> bool:
-        values = row_values(state, skip=("version",)) | {"status": state.status.value}
+        values = row_values(state, skip=("version",))
         if state.version == 0:  # False: another answer created it first
             return inserted(self._session, ItemStateRow(team_id=self._team_id, version=1, **values))
         saved = self._session.exec(
@@ -38,11 +38,7 @@ class SqlChecklistRepository:
         return bool(saved.rowcount == 1)
 
     def record(self, answer: Answer) -> Answer:
-        values = row_values(answer) | {
-            "kind": answer.kind.value,
-            "status": answer.status.value if answer.status else None,
-        }
-        row = AnswerRow(team_id=self._team_id, **values)
+        row = AnswerRow(team_id=self._team_id, **row_values(answer))
         self._session.add(row)
         self._session.flush()
         return _answer(row)

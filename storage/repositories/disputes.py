@@ -35,7 +35,7 @@ class SqlDisputeRepository:
         self._team_id = team_id
 
     def add(self, dispute: Dispute) -> Dispute:
-        values = row_values(dispute, skip=("id", "team_id", "version")) | {"status": dispute.status.value}
+        values = row_values(dispute, skip=("id", "team_id", "version"))
         row = DisputeRow(team_id=self._team_id, version=1, **values)
         self._session.add(row)
         self._session.flush()
@@ -46,7 +46,7 @@ class SqlDisputeRepository:
         return _dispute(row) if row else None
 
     def save(self, dispute: Dispute) -> Dispute | None:
-        values = row_values(dispute, skip=("id", "team_id", "version")) | {"status": dispute.status.value}
+        values = row_values(dispute, skip=("id", "team_id", "version"))
         saved = self._session.exec(
             update(DisputeRow)
             .where(
@@ -145,7 +145,7 @@ def record_events(session: Session, events: Sequence[DisputeEvent]) -> None:
     insert_many(
         session,
         table(DisputeEventRow),
-        [{**row_values(e, skip=("id",)), "kind": e.kind.value, "actor_side": e.actor_side.value} for e in events],
+        [row_values(e) for e in events],
     )
 
 

@@ -25,10 +25,8 @@ class SqlIdeaRepository:
 
     def add(self, idea: Idea, form_key: str) -> Idea | None:
         """The idea stored; None if the form `form_key` added one already (the same form sent again)."""
-        values = row_values(idea, skip=("id", "team_id", "status", "side", *_AMOUNTS)) | _amounts(idea)
-        row = IdeaRow(
-            team_id=self._team_id, form_key=form_key, status=idea.status.value, side=idea.side.value, **values
-        )
+        values = row_values(idea, skip=("id", "team_id", *_AMOUNTS)) | _amounts(idea)
+        row = IdeaRow(team_id=self._team_id, form_key=form_key, **values)
         return _idea(row) if inserted(self._session, row) else None
 
     def get(self, idea_id: int) -> Idea | None:

@@ -17,14 +17,7 @@ class SqlKnowledgeRepository:
 
     def add(self, item: KnowledgeItem, form_key: str) -> KnowledgeItem | None:
         """The item stored; None if the form `form_key` added one already (the same form sent again)."""
-        values = row_values(item, skip=("id", "team_id", "classification", "side"))
-        row = KnowledgeItemRow(
-            team_id=self._team_id,
-            form_key=form_key,
-            classification=item.classification.value,
-            side=item.side.value,
-            **values,
-        )
+        row = KnowledgeItemRow(team_id=self._team_id, form_key=form_key, **row_values(item, skip=("id", "team_id")))
         return _item(row) if inserted(self._session, row) else None
 
     def get(self, item_id: int) -> KnowledgeItem | None:

@@ -25,9 +25,9 @@ class SqlMeetingRepository:
 
     def add(self, meeting: Meeting, form_key: str) -> Meeting | None:
         """The meeting stored; None if the form `form_key` recorded one already (the same form sent again)."""
-        values = row_values(meeting, skip=("id", "team_id", "side", *LINES))
+        values = row_values(meeting, skip=("id", "team_id", *LINES))
         values |= {name: "\n".join(getattr(meeting, name)) for name in LINES}
-        row = MeetingRow(team_id=self._team_id, form_key=form_key, side=meeting.side.value, **values)
+        row = MeetingRow(team_id=self._team_id, form_key=form_key, **values)
         if not inserted(self._session, row):
             return None
         if not meeting.internal:

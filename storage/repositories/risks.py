@@ -22,10 +22,7 @@ class SqlRiskRepository:
 
     def add(self, risk: Risk, form_key: str) -> Risk | None:
         """The risk stored; None if the form `form_key` added one already (the same form sent again)."""
-        values = row_values(risk, skip=("id", "team_id", "category", "side"))
-        row = RiskRow(
-            team_id=self._team_id, form_key=form_key, category=risk.category.value, side=risk.side.value, **values
-        )
+        row = RiskRow(team_id=self._team_id, form_key=form_key, **row_values(risk, skip=("id", "team_id")))
         return _risk(row) if inserted(self._session, row) else None
 
     def get(self, risk_id: int) -> Risk | None:
