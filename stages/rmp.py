@@ -343,13 +343,26 @@ def build(
     """The plan as it stands now, from everything stored about the relationship (its health checks' results by the
     thresholds of `health`, its next meeting due by `meeting_cadence_days`)."""
     with uow.reading():
-        relationship = uow.relationships.get(relationship_id)
-        if relationship is None:
-            raise Stale(f"relationship {relationship_id}")
-        latest = uow.rmp_versions.latest(relationship_id)
-        # The plan is the home organisation's: what the partner keeps to itself is not its to read, nor its history.
-        home = _home_registers(uow, relationship_id)
-        return assemble(
+        return _read(uow, catalogue, relationship_id, now, health, meeting_cadence_days)[0]
+
+
+def _read(
+    uow: UnitOfWork,
+    catalogue: Catalogue,
+    relationship_id: int,
+    now: datetime,
+    health: HealthSettings,
+    meeting_cadence_days: int,
+) -> tuple[Plan, set[str]]:
+    """The plan, read in the caller's unit of work, and the audit trail's subjects of what the partner keeps to
+    itself (the plan is the home organisation's: that is not its to read, nor its history)."""
+    relationship = uow.relationships.get(relationship_id)
+    if relationship is None:
+        raise Stale(f"relationship {relationship_id}")
+    latest = uow.rmp_versions.latest(relationship_id)
+    home = _home_registers(uow, relationship_id)
+    return (
+        assemble(
             relationship,
             catalogue,
             now,
@@ -382,7 +395,9 @@ def build(
                     if not r.open
                 ]
             ),
-        )
+        ),
+        home.theirs,
+    )
 
 
 @dataclass(frozen=True)
@@ -627,9 +642,8 @@ def evidence(
     health: HealthSettings = RESULTS_ONLY,
     meeting_cadence_days: int = DEFAULT_CADENCE_DAYS,
 ) -> Evidence:
-    plan = build(uow, catalogue, relationship_id, now, health, meeting_cadence_days)
     with uow.reading():
-        theirs = _home_registers(uow, relationship_id).theirs
+        plan, theirs = _read(uow, catalogue, relationship_id, now, health, meeting_cadence_days)
         trail = [e for e in uow.audit.all(relationship_id) if e.subject not in theirs]
         versions = uow.rmp_versions.recent(relationship_id, 10_000)
     return Evidence(plan, tuple(trail), tuple(versions))
