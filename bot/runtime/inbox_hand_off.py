@@ -22,6 +22,9 @@ log = logging.getLogger(__name__)
 SOCKET_MODE = "socket_mode"
 MODE_HEADER = "x-accord-mode"  # how a work process knows to dispatch the payload as Socket Mode's JSON
 _INTERACTIVE = ("block_actions", "shortcut", "message_action")
+# The headers by which Bolt runs one lazy listener of a request, and only that (as its AWS Lambda adapter does).
+LAZY_ONLY = "x-slack-bolt-lazy-only"
+LAZY_NAME = "x-slack-bolt-lazy-function-name"
 
 
 def request_key(request: BoltRequest, function_name: str) -> str:
@@ -37,8 +40,16 @@ def request_key(request: BoltRequest, function_name: str) -> str:
     elif isinstance(view, dict) and view.get("id") and view.get("hash"):
         identity = f"view:{view['id']}:{view['hash']}"
     else:
-        raw = request.raw_body or json.dumps(body, sort_keys=True)  # Socket Mode has no raw body
-        identity = "body:" + hashlib.sha256(raw.encode()).hexdigest()
+        return raw_key(request.raw_body or json.dumps(body, sort_keys=True), function_name)  # Socket Mode: no raw body
+    return _key(identity, function_name)
+
+
+def raw_key(raw: str, function_name: str) -> str:
+    """`request_key` of a request replayed byte for byte (a slash command, a button press)."""
+    return _key("body:" + hashlib.sha256(raw.encode()).hexdigest(), function_name)
+
+
+def _key(identity: str, function_name: str) -> str:
     return hashlib.sha256(f"{identity}\n{function_name}".encode()).hexdigest()
 
 
@@ -78,23 +89,20 @@ class InboxRunner(LazyListenerRunner):
     def start(self, function: Callable[..., None], request: BoltRequest) -> None:
         name = request.lazy_function_name or ""
         headers: Headers = {key: list(values) for key, values in request.headers.items()}
-        headers["x-slack-bolt-lazy-only"] = ["1"]
-        headers["x-slack-bolt-lazy-function-name"] = [name]
+        headers[LAZY_ONLY] = ["1"]
+        headers[LAZY_NAME] = [name]
         body = request.raw_body
         if request.mode == SOCKET_MODE:  # Slack's envelope carried the payload as JSON, with no raw body
             headers[MODE_HEADER] = [SOCKET_MODE]
             body = json.dumps(request.body)
-        kept = self._inbox.put(
-            request_key(request, name),
-            body,
-            headers,
-            urgent=is_urgent(request, self._subcommands),
-            now=self._clock.now(),
-        )
-        if kept:
+        self.hand_off(request_key(request, name), body, headers, urgent=is_urgent(request, self._subcommands))
+
+    def hand_off(self, key: str, body: str, headers: Headers, *, urgent: bool) -> None:
+        """Keep the request (its headers naming its lazy listener) in the inbox, and wake a work process."""
+        if self._inbox.put(key, body, headers, urgent=urgent, now=self._clock.now()):
             self._ring()
         else:
-            log.info("%s: this request's work is already in the inbox (a replay or a retry)", name)
+            log.info("%s: this request's work is already in the inbox (a replay or a retry)", headers[LAZY_NAME][0])
 
 
 def _lazy_request(request: BoltRequest, function_name: str) -> BoltRequest:

@@ -18,6 +18,7 @@ from slack_bolt.oauth import OAuthFlow
 from bot.app import subcommands, web_client
 from bot.installs.flow import ORG_REDIRECT_PATH, org_admins
 from bot.runtime.bootstrap import Bootstrap
+from bot.runtime.commands_ahead import CommandsAhead
 from bot.runtime.inbox_hand_off import InboxRunner
 from bot.runtime.verified_requests import VerifiedRequests
 from bot.runtime.work_processes import WorkProcesses, WorkThreads, inbox_of
@@ -36,8 +37,11 @@ def wsgi_app(process: Bootstrap) -> WSGIApp:
     workers: WorkProcesses | WorkThreads = (
         WorkProcesses(settings, process.database) if settings.work_processes else WorkThreads(process, LAZY_THREADS)
     )
-    InboxRunner(inbox_of(settings, process.database), workers.ring, subcommands()).install(app)
-    slack = VerifiedRequests(SlackRequestHandler(app, path=SLACK_PATH), settings.slack_signing_secret)
+    commands = subcommands()
+    runner = InboxRunner(inbox_of(settings, process.database), workers.ring, commands)
+    runner.install(app)
+    ahead = CommandsAhead(runner, commands)
+    slack = VerifiedRequests(SlackRequestHandler(app, path=SLACK_PATH), settings.slack_signing_secret, ahead=ahead)
     installs = process.installations
     admins = org_admins(settings, installs, web_client(settings)) if installs else None
 

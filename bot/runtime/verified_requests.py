@@ -6,9 +6,10 @@ whatever response_url the unverified body named. `VerifiedRequests` sits in fron
 most MAX_BODY_BYTES and refuses a request that is not Slack's with 401, an oversized one with 413 and a signed
 one Bolt cannot read with 400, none of them with a traceback, its body in the log, or any call out.
 
-It hands what it verified to Bolt marked as Slack's. Inside Bolt, `SignedBySlack` takes the place of Bolt's own
-check (which logs the whole body of a request it refuses) for requests that did not come this way, and marks the
-requests it let through, so the error handler answers only those.
+What it verified goes first to `ahead` (bot/runtime/commands_ahead.py), which acknowledges a well-formed
+`/accord` command without Bolt. It hands the rest to Bolt marked as Slack's. Inside Bolt, `SignedBySlack` takes
+the place of Bolt's own check (which logs the whole body of a request it refuses) for requests that did not come
+this way, and marks the requests it let through, so the error handler answers only those.
 """
 
 import logging
@@ -78,15 +79,24 @@ class FromTheInbox(Middleware):
 
 
 StartResponse = Callable[..., Any]
+Ahead = Callable[[str, dict[str, Any]], bool]  # a verified body and its WSGI environ: acknowledged already?
 
 
 class VerifiedRequests:
     """WSGI: Slack's requests pass to Bolt's adapter only with a size in bounds and Slack's signature."""
 
-    def __init__(self, slack: SlackRequestHandler, secret: SecretStr | str | None, limit: int = MAX_BODY_BYTES) -> None:
+    def __init__(
+        self,
+        slack: SlackRequestHandler,
+        secret: SecretStr | str | None,
+        limit: int = MAX_BODY_BYTES,
+        ahead: Ahead | None = None,
+    ) -> None:
+        """`ahead` sees each verified request first, and acknowledges those it can without Bolt (True)."""
         self._slack = slack
         self._signatures = Signatures(secret)
         self._limit = limit
+        self._ahead = ahead
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         if environ.get("REQUEST_METHOD") != "POST" or environ.get("PATH_INFO") != self._slack.path:
@@ -101,6 +111,8 @@ class VerifiedRequests:
         ):
             log.info("refused a request whose signature is not Slack's")
             return _answer(start_response, "401 Unauthorized", b'{"error":"invalid request"}')
+        if self._ahead is not None and self._ahead(body, environ):
+            return _answer(start_response, "200 OK", b"", "text/plain;charset=utf-8")  # Bolt's empty ack
         try:
             # Dispatched here rather than through Bolt's adapter, which would read and decode the body again, and
             # marked as Slack's, so that SignedBySlack does not check the signature a second time.
@@ -151,6 +163,6 @@ def _read_body(environ: dict[str, Any], limit: int) -> bytes | None:
     return None if got > limit else b"".join(chunks)
 
 
-def _answer(start_response: StartResponse, status: str, body: bytes) -> list[bytes]:
-    start_response(status, [("Content-Type", "application/json"), ("Content-Length", str(len(body)))])
+def _answer(start_response: StartResponse, status: str, body: bytes, kind: str = "application/json") -> list[bytes]:
+    start_response(status, [("Content-Type", kind), ("Content-Length", str(len(body)))])
     return [body]

@@ -8,10 +8,20 @@ from bot.deps import Deps
 from bot.slack import ids
 from bot.slack.help import help_blocks
 from bot.slack.kit import message_blocks
-from bot.slack.subcommands import Registry, UsageError
+from bot.slack.subcommands import HELP, Registry, UsageError
 from bot.slack.turn import Turn, lazy
 from bot.slack.wording import Copy
 from stages.errors import RelationshipNotFound
+
+WORK = "run"  # the name Bolt knows the command's work (its lazy listener) by
+
+
+def silent_ack(subcommands: Registry, text: str) -> bool:
+    """Whether `/accord <text>` is acknowledged with nothing, all it says coming after: well formed, and not help."""
+    try:
+        return subcommands.parse(text).command is not HELP
+    except UsageError:
+        return False
 
 
 def register(app: App, deps: Deps, subcommands: Registry) -> None:
@@ -33,7 +43,7 @@ def register(app: App, deps: Deps, subcommands: Registry) -> None:
             return
         ack()
 
-    def run(turn: Turn) -> None:
+    def run(turn: Turn) -> None:  # named WORK
         try:
             invocation = subcommands.parse(turn.body.get("text", ""))
         except UsageError:

@@ -15,7 +15,7 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 import pytest
 from cryptography.fernet import Fernet
@@ -23,6 +23,7 @@ from cryptography.fernet import Fernet
 from bot.sandbox.driver import Driver, OverHttp
 from bot.sandbox.harness import REDIRECT_URI, OfflineSlack
 from bot.sandbox.oauth import OAuthApp
+from bot.sandbox.workspace import ResponseTarget
 from stages import relationship_service
 from stages.relationships import RelationshipDraft
 from storage.database import Database
@@ -76,6 +77,30 @@ def test_signed_requests_are_answered_over_http(slack: OfflineSlack, driver: Dri
     driver.submit(ALICE, {"name": "Acme Alliance", "partner": "Acme Ltd", "sponsor": BOB})
     wait_for(lambda: bool(slack.workspace.top_level(ACME)))
     assert "*Acme Alliance* with *Acme Ltd* is now managed with Accord" in shown(slack.workspace.top_level(ACME)[0])
+
+
+def test_usage_errors_and_help_are_answered_in_the_ack_over_http(slack: OfflineSlack, driver: Driver) -> None:
+    """Only a well-formed command is acknowledged ahead of Bolt; these go through it, answered at once."""
+    mistyped = driver.command(ALICE, ACME, "lsit")
+    assert mistyped.status == 200 and b"Did you mean" in mistyped.body
+    assert "I don't know `lsit`" in shown(slack.workspace.ephemerals_for(ALICE)[-1])
+    helped = driver.command(ALICE, ACME, "help")
+    assert helped.status == 200 and b"/accord new" in helped.body
+    time.sleep(0.5)
+    assert len(slack.workspace.ephemerals_for(ALICE)) == 2  # nothing was queued for after the ack
+
+
+def test_a_command_sent_twice_is_worked_once_over_http(slack: OfflineSlack, driver: Driver) -> None:
+    ws = slack.workspace
+    url = ws.issue_response_url(slack.emulator.response_url_base, ResponseTarget(ACME, ALICE))
+    fields = {"command": "/accord", "text": "list", "team_id": ws.team_id, "user_id": ALICE, "channel_id": ACME}
+    body = urlencode(fields | {"response_url": url, "trigger_id": ws.issue_trigger(ALICE, ACME)})
+    for _ in range(2):  # Slack replaying it, or someone resending a captured request within five minutes
+        reply = driver.transport.send(body, driver.signed_headers(body, "application/x-www-form-urlencoded"))
+        assert (reply.status, reply.body) == (200, b"")
+    wait_for(lambda: bool(ws.ephemerals_for(ALICE)))
+    time.sleep(0.5)
+    assert len(ws.ephemerals_for(ALICE)) == 1
 
 
 def test_a_forged_signature_is_refused_and_changes_nothing(slack: OfflineSlack, driver: Driver) -> None:
