@@ -111,7 +111,7 @@ class VerifiedRequests:
         ):
             log.info("refused a request whose signature is not Slack's")
             return _answer(start_response, "401 Unauthorized", b'{"error":"invalid request"}')
-        if self._ahead is not None and self._ahead(body, environ):
+        if self._acknowledged_ahead(body, environ):
             return _answer(start_response, "200 OK", b"", "text/plain;charset=utf-8")  # Bolt's empty ack
         try:
             # Dispatched here rather than through Bolt's adapter, which would read and decode the body again, and
@@ -130,6 +130,18 @@ class VerifiedRequests:
         response = WsgiHttpResponse(status=answer.status, headers=answer.headers, body=answer.body)
         start_response(response.status, response.get_headers())
         return response.get_body()
+
+    def _acknowledged_ahead(self, body: str, environ: dict[str, Any]) -> bool:
+        """Whether `ahead` acknowledged the request. If it failed (the database away), Bolt takes the request as if
+        `ahead` had not been there: its hand-off tries the inbox again, and a failure there reaches Accord's error
+        handler, which tells the person, as for any other request."""
+        if self._ahead is None:
+            return False
+        try:
+            return self._ahead(body, environ)
+        except Exception as error:
+            log.warning("could not keep a command ahead of Bolt, so Bolt takes it: %s", type(error).__name__)
+            return False
 
 
 def _text(raw: bytes) -> str | None:

@@ -34,7 +34,7 @@ def register(app: App, deps: Deps, subcommands: Registry) -> None:
         except UsageError as error:
             ack(response_type="ephemeral", text=usage_message(copy, error))
             return
-        if invocation.command.name == "help":
+        if invocation.command is HELP:
             ack(
                 response_type="ephemeral",
                 text=copy("commands", "help_fallback"),

@@ -9,11 +9,12 @@ from urllib.parse import urlencode
 
 import pytest
 from slack_bolt.adapter.wsgi import SlackRequestHandler
+from sqlalchemy.exc import OperationalError
 
 from bot.runtime.verified_requests import VerifiedRequests
 from bot.sandbox.harness import Sandbox
 from bot.sandbox.workspace import ResponseTarget
-from tests.e2e.helpers import ACME, ALICE
+from tests.e2e.helpers import ACME, ALICE, shown, wait_for
 
 FORM = "application/x-www-form-urlencoded"
 
@@ -73,3 +74,25 @@ def test_a_content_length_that_is_not_a_number_is_refused_unread(sandbox: Sandbo
     stream = CountingStream(100)
     assert call(layer, {"wsgi.input": stream, "CONTENT_LENGTH": declared}).startswith("401")
     assert stream.taken == 0
+
+
+def test_a_command_that_could_not_be_kept_ahead_of_bolt_is_taken_by_bolt(
+    sandbox: Sandbox, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The database away while the web process keeps a command ahead: Bolt takes the request, as without `ahead`."""
+
+    def database_away(body: str, environ: dict[str, Any]) -> bool:
+        raise OperationalError("INSERT INTO inbox", {}, Exception("database is locked"))
+
+    layer = VerifiedRequests(SlackRequestHandler(sandbox.app), sandbox.slack.signing_secret, ahead=database_away)
+    body = slash_command(sandbox, "list")
+    headers = sandbox.driver.signed_headers(body, FORM)
+    environ = {"wsgi.input": io.BytesIO(body.encode()), "CONTENT_LENGTH": str(len(body))} | {
+        "HTTP_" + name.upper().replace("-", "_"): value for name, value in headers.items()
+    }
+    with caplog.at_level(logging.WARNING):
+        assert call(layer, environ | {"CONTENT_TYPE": FORM}) == "200 OK"
+    wait_for(lambda: bool(sandbox.workspace.ephemerals_for(ALICE)))
+    assert "No relationships yet" in shown(sandbox.workspace.ephemerals_for(ALICE)[-1])
+    assert "could not keep a command ahead of Bolt, so Bolt takes it: OperationalError" in caplog.text
+    assert "Traceback" not in caplog.text
