@@ -237,19 +237,19 @@ def _list(turn: Turn, invocation: Invocation) -> None:
 
 def _status(turn: Turn, invocation: Invocation) -> None:
     deps = turn.deps
+    uow = turn.uow()
     try:
-        report = relationship_service.relationship_status(turn.uow(), deps.catalogue, invocation.argument, turn.today())
-        found = report.relationship.id or 0
-        report = replace(
-            report,
-            health=health_service.latest(turn.uow(), deps.health, found),
-            risks=risk_service.summary_of(turn.uow(), found, Side.HOME, turn.today()),
-            actions=action_service.summary_of(turn.uow(), found, Side.HOME, turn.now()),
-            ideas=idea_service.summary_of(turn.uow(), found, Side.HOME, turn.today(), deps.idea_stale_days),
-            meetings=meeting_service.summary_of(
-                turn.uow(), report.relationship, deps.meeting_cadence_days, turn.today()
-            ),
-        )
+        with uow.reading():  # one snapshot for the whole card, and one transaction rather than six
+            report = relationship_service.relationship_status(uow, deps.catalogue, invocation.argument, turn.today())
+            found = report.relationship.id or 0
+            report = replace(
+                report,
+                health=health_service.latest(uow, deps.health, found),
+                risks=risk_service.summary_of(uow, found, Side.HOME, turn.today()),
+                actions=action_service.summary_of(uow, found, Side.HOME, turn.now()),
+                ideas=idea_service.summary_of(uow, found, Side.HOME, turn.today(), deps.idea_stale_days),
+                meetings=meeting_service.summary_of(uow, report.relationship, deps.meeting_cadence_days, turn.today()),
+            )
         theirs = False
     except RelationshipNotFound as ours:
         try:  # one a partner runs with this organisation, that the person takes part in for it
