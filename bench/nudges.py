@@ -67,6 +67,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bot.nudges.delivery import SWEEP_BATCH  # noqa: E402
+from bot.nudges.sweep import sweep_batch  # noqa: E402
 from stages import nudge_service  # noqa: E402
 from stages.catalogue import Cadences, default_catalogue  # noqa: E402
 from stages.nudges import NudgePolicy  # noqa: E402
@@ -756,7 +757,7 @@ def sweeper(
         results = [
             result
             for batch in batches
-            for result in nudge_service.sweep_many(db.sweeping(batch), cadences, NudgePolicy(), when).values()
+            for result in sweep_batch(db.sweeping(batch), cadences, NudgePolicy(), when).values()
         ]
         return nudge_service.SweepResult(
             [n for r in results for n in r.due],

@@ -32,6 +32,7 @@ from slack_sdk.models.blocks import ActionsBlock, Block
 from bot.deps import Deps
 from bot.nudges import receipts, updates
 from bot.nudges.blocks import dm_blocks, in_thread, item_blocks, mention_blocks, one_per_subject
+from bot.nudges.sweep import sweep_batch
 from bot.nudges.tenant_client import TenantClient, TenantRefused, header
 from bot.settings import Settings
 from bot.slack.kit import context, message_blocks
@@ -155,9 +156,7 @@ class Nudger:
         """The batch swept together; if that fails, each of its tenants on its own, so that one tenant's trouble
         does not keep the others' nudges from the outbox."""
         try:
-            self._count(
-                nudge_service.sweep_many(self.sweeping(batch), self.catalogue.cadences, self.policy, now), report
-            )
+            self._count(sweep_batch(self.sweeping(batch), self.catalogue.cadences, self.policy, now), report)
             return
         except Exception:
             if len(batch) == 1:

@@ -1,5 +1,6 @@
 """Nudges with the clock moved forward: the right people, once, in their working hours, up the ladder."""
 
+import gc
 import threading
 from collections.abc import Callable
 from dataclasses import replace
@@ -444,3 +445,23 @@ def test_a_dropped_connection_is_retried_later(sandbox: Sandbox) -> None:
     assert report.deferred == 1 and dms(sandbox, ALICE) == []
     sandbox.advance(timedelta(minutes=1))
     assert len(dms(sandbox, ALICE)) == 1
+
+
+def test_the_nudge_job_sweeps_with_the_cyclic_collector_paused_and_resumes_it_after(
+    sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    started(sandbox, "Acme Alliance", sponsor=BOB, cadence="7")
+    collecting: list[bool] = []
+    sweep_many = nudge_service.sweep_many
+
+    def watched(*args: Any, **kwargs: Any) -> dict[str, nudge_service.SweepResult]:
+        collecting.append(gc.isenabled())
+        return sweep_many(*args, **kwargs)
+
+    monkeypatch.setattr(nudge_service, "sweep_many", watched)
+    sandbox.clock.advance(timedelta(days=8))
+    assert gc.isenabled()
+    sandbox.run_nudges()
+    assert collecting == [False]  # one batch, swept without the collector
+    assert gc.isenabled()
+    assert [kind for kind, *_ in outbox(sandbox)] == [NudgeKind.REVIEW.value]  # and the sweep did its work
