@@ -8,10 +8,9 @@ waiting; SQLite runs one writer at a time anyway.
 
 import json
 from collections import defaultdict
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 from functools import cache
-from operator import itemgetter
 from typing import Any
 
 import orjson
@@ -45,6 +44,7 @@ from storage.text_guard import refuse_nul_in
 _KEY = ("kind", "subject", "tier", "period", "recipient_id")
 # What each nudge brings to its outbox row, in this order (the rest is the same for the whole batch).
 _PER_NUDGE = ("kind", "subject", "tier", "period", "recipient_id", "relationship_id", "detail")
+_STAGED = ("team_id", *_PER_NUDGE)
 ERROR_MAX = 200
 _QUEUED = PlainReader(QueuedNudge, table(NudgeRow), kind=NudgeKind, detail=json.loads, status=NudgeStatus)
 Key = tuple[str, str, int, str, str]
@@ -224,44 +224,45 @@ def enqueue(session: Session, nudges: Mapping[str, Sequence[Nudge]], now: dateti
     A sweep queues hundreds of thousands, so the rows go in bulk, past SQLAlchemy's per-row work: PostgreSQL gets
     them with COPY into a staging table and moves the new ones into the outbox with one statement; SQLite, in the
     process with no round trip to save, runs one prepared insert over each workspace's rows."""
-    rows = {
-        team: [
-            (n.kind.value, n.subject, n.tier, n.period, n.recipient_id, n.relationship_id, _json(n.detail))
-            for n in theirs
-        ]
-        for team, theirs in nudges.items()
-        if theirs
-    }
-    if not rows:
+    due = {team: theirs for team, theirs in nudges.items() if theirs}
+    if not due:
         return {}
     if session.get_bind().dialect.name == "sqlite":
-        return _insert_rows(session, rows, now)
-    return _copy_rows(session, rows, now)
+        return _insert_rows(session, due, now)
+    return _copy_rows(session, due, now)
+
+
+def _rows(team: str, nudges: Sequence[Nudge], tail: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+    """The values of each nudge's outbox row in `_STAGED` order, then `tail`: built in one pass, as a sweep builds
+    hundreds of thousands of them."""
+    return [
+        (team, n.kind.value, n.subject, n.tier, n.period, n.recipient_id, n.relationship_id, _json(n.detail), *tail)
+        for n in nudges
+    ]
 
 
 def _json(detail: Mapping[str, str | int]) -> str:
     return orjson.dumps(detail).decode()
 
 
-Row = tuple[str, str, int, str, str, int, str]  # kind, subject, tier, period, recipient_id, relationship_id, detail
-_ROW = ("team_id", "now", *_PER_NUDGE)  # what each row of `_row_insert` is built from, in this order
 _STORED_NOW = table(NudgeRow).c.created_at.type
 
 
-def _insert_rows(session: Session, rows: Mapping[str, Sequence[Row]], now: datetime) -> dict[str, int]:
+def _insert_rows(session: Session, nudges: Mapping[str, Sequence[Nudge]], now: datetime) -> dict[str, int]:
     """How many of each workspace's nudges were new, on SQLite, which counts the rows each run of the insert added.
 
     The driver runs the insert in the session's transaction, past SQLAlchemy, whose work per statement a sweep of
     many small workspaces would pay thousands of times; so the check every statement gets is made here, once."""
-    sql, order = _row_insert()
+    sql = _row_insert()
     dialect = session.get_bind().dialect
     stored_now = _STORED_NOW.dialect_impl(dialect).bind_processor(dialect)(now)  # type: ignore[misc]
+    rows = {team: _rows(team, theirs, (stored_now, stored_now)) for team, theirs in nudges.items()}
     refuse_nul_in(rows, what=sql)
     cursor = session.connection().connection.driver_connection.cursor()  # type: ignore[union-attr]
     try:
         new = {}
         for team, theirs in rows.items():
-            cursor.executemany(sql, [order((team, stored_now, *row)) for row in theirs])
+            cursor.executemany(sql, theirs)
             new[team] = int(cursor.rowcount)
         return new
     finally:
@@ -269,19 +270,19 @@ def _insert_rows(session: Session, rows: Mapping[str, Sequence[Row]], now: datet
 
 
 @cache
-def _row_insert() -> tuple[str, Callable[[tuple[Any, ...]], tuple[Any, ...]]]:
-    """SQLite's insert of one nudge, and what puts a `_ROW` tuple in the order of its parameters, built once."""
+def _row_insert() -> str:
+    """SQLite's insert of one nudge, its parameters in `_STAGED` order and then the moment twice, built once."""
     nudge = table(NudgeRow)
-    values: dict[str, Any] = {name: bindparam(name) for name in ("team_id", *_PER_NUDGE)}
+    values: dict[str, Any] = {name: bindparam(name) for name in _STAGED}
     values |= {"created_at": bindparam("now"), "not_before": bindparam("now")}
     values |= {"status": literal_column(f"'{NudgeStatus.PENDING.value}'"), "attempts": literal_column("0")}
     statement = sqlite.insert(nudge).values(values).on_conflict_do_nothing(index_elements=["team_id", *_KEY])
     compiled = statement.compile(dialect=sqlite.dialect())
-    positions = [_ROW.index(name) for name in compiled.positiontup or ()]
-    return str(compiled), itemgetter(*positions)
+    if tuple(compiled.positiontup or ()) != (*_STAGED, "now", "now"):
+        raise AssertionError(f"the outbox insert binds {compiled.positiontup}, not the rows' order")
+    return str(compiled)
 
 
-_STAGED = ("team_id", *_PER_NUDGE)
 # Temporary: each connection has its own. Its columns are the outbox's, so what COPY takes the insert takes.
 _STAGING = Table(
     "nudge_staged",
@@ -291,11 +292,11 @@ _STAGING = Table(
 )
 
 
-def _copy_rows(session: Session, rows: Mapping[str, Sequence[Row]], now: datetime) -> dict[str, int]:
+def _copy_rows(session: Session, nudges: Mapping[str, Sequence[Nudge]], now: datetime) -> dict[str, int]:
     """How many nudges were new, per workspace, on PostgreSQL."""
     connection = session.connection()
     connection.execute(CreateTable(_STAGING, if_not_exists=True))
-    copy_rows(session, _STAGING, _STAGED, [(team, *row) for team, theirs in rows.items() for row in theirs])
+    copy_rows(session, _STAGING, _STAGED, [row for team, theirs in nudges.items() for row in _rows(team, theirs)])
     return {team: int(new) for team, new in connection.execute(_from_staging(), {"now": now})}
 
 

@@ -1,6 +1,8 @@
 """No NUL reaches the database, on SQLite and PostgreSQL, whatever path a string takes to it."""
 
 from datetime import UTC, date, datetime
+from enum import StrEnum
+from typing import Any
 
 import pytest
 from sqlalchemy import Column, Integer, MetaData, String, Table, insert, text
@@ -11,7 +13,7 @@ from stages.relationships import RelationshipDraft
 from stages.reviews import Review
 from storage.database import Database
 from storage.repositories import nudges
-from storage.text_guard import NulInText
+from storage.text_guard import NulInText, refuse_nul_in
 
 NOW = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
 TEAM = "T0ACCORD1"
@@ -73,6 +75,32 @@ def test_text_without_a_nul_is_stored_as_given(database: Database) -> None:
     with database.engine.connect() as connection:
         kept = connection.execute(text("SELECT :text"), {"text": "line\n\ttab \u200b \\u0000"}).scalar()
     assert kept == "line\n\ttab \u200b \\u0000"
+
+
+class _Label(StrEnum):
+    BROKEN = "label\x00"
+
+
+def _rows(count: int, broken_at: int | None) -> list[tuple[Any, ...]]:
+    return [("review", f"review:{i}\x00" if i == broken_at else f"review:{i}", i, NOW, None) for i in range(count)]
+
+
+@pytest.mark.parametrize(
+    "parameters",
+    [
+        _rows(40_000, 39_999),  # the last row of a long batch
+        [*_rows(3, None), ("review", [{"detail": ["deep\x00"]}])],
+        {"label": _Label.BROKEN},
+    ],
+    ids=["far-down-a-long-batch", "nested", "str-subclass"],
+)
+def test_a_nul_anywhere_in_the_bound_values_is_named(parameters: Any) -> None:
+    with pytest.raises(NulInText, match="NUL character in parameter"):
+        refuse_nul_in(parameters, what="INSERT")
+
+
+def test_a_long_batch_without_a_nul_passes() -> None:
+    refuse_nul_in(_rows(40_000, None), what="INSERT")
 
 
 def test_nudges_queued_in_bulk_are_checked_and_none_is_stored(database: Database) -> None:
