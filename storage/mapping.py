@@ -14,7 +14,7 @@ from sqlalchemy.sql.compiler import SQLCompiler
 from sqlmodel import Session, SQLModel
 
 from stages.audit import field_names
-from storage.text_guard import refuse_nul_in
+from storage.text_guard import refuse_nul_in, refuse_nul_in_rows
 
 E = TypeVar("E")
 CHUNK = 500  # ids (or keys) per statement, well within every database's limit on parameters
@@ -157,12 +157,22 @@ def _bind_processors(
     return tuple(processors)
 
 
-def copy_rows(session: Session, target: TableClause, names: Sequence[str], rows: Sequence[tuple[Any, ...]]) -> None:
+def copy_rows(
+    session: Session,
+    target: TableClause,
+    names: Sequence[str],
+    rows: Sequence[tuple[Any, ...]],
+    texts: Sequence[int] | None = None,
+) -> None:
     """PostgreSQL's COPY of `rows` (values of the columns `names`, in order) into `target`, in the session's
-    transaction. COPY passes by the check every statement gets, so its text is checked here."""
+    transaction. COPY passes by the check every statement gets, so its text is checked here: at the positions
+    `texts` when the caller knows every string of every row sits there, otherwise everywhere."""
     preparer = session.get_bind().dialect.identifier_preparer
     into = f"COPY {preparer.format_table(target)} ({', '.join(preparer.quote(name) for name in names)}) FROM STDIN"
-    refuse_nul_in(rows, what=into)
+    if texts is None:
+        refuse_nul_in(rows, what=into)
+    else:
+        refuse_nul_in_rows(rows, texts, what=into)
     driver = session.connection().connection.driver_connection
     with driver.cursor() as cursor, cursor.copy(into) as copy:  # type: ignore[union-attr]
         for row in rows:

@@ -8,10 +8,13 @@ bound string is checked before it is sent, and refused the same way on both.
 from collections.abc import Iterator, Mapping, Sequence
 from datetime import date, datetime
 from decimal import Decimal
+from itertools import chain
+from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import Engine, event
 
+_SLICE = 10_000  # rows whose strings are searched at once: one search instead of one per string, in bounded memory
 _SCALARS = frozenset({int, float, bool, type(None), datetime, date, Decimal, bytes})  # what holds no text
 
 
@@ -37,6 +40,17 @@ def refuse_nul_in(parameters: Any, *, what: str) -> None:
     for name, value in _bound(parameters, ""):
         if "\x00" in value:
             raise NulInText(f"a NUL character in parameter {name} of: {what[:200]}")
+
+
+def refuse_nul_in_rows(rows: Sequence[Sequence[Any]], texts: Sequence[int], *, what: str) -> None:
+    """`refuse_nul_in` for many rows of one shape whose strings sit at the positions `texts` (a value there that is
+    not a string fails loudly, as `str.join` refuses it): each slice of rows has its strings searched joined, which
+    a sweep's hundreds of thousands of rows make several times cheaper than the walk."""
+    pick = itemgetter(*texts)
+    for start in range(0, len(rows), _SLICE):
+        part = rows[start : start + _SLICE]
+        if "\x00" in "".join(chain.from_iterable(map(pick, part))):
+            refuse_nul_in(part, what=what)
 
 
 def _holds_nul(parameters: Any) -> bool:

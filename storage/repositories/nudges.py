@@ -39,12 +39,13 @@ from sqlmodel import Session, col, select
 from stages.nudges import Nudge, NudgeKind, NudgeStatus, QueuedNudge, Snooze, SnoozeKey, Snoozes
 from storage.mapping import CHUNK, PlainReader, copy_rows, table
 from storage.tables import NudgeRow, ProfileRow, SnoozeRow
-from storage.text_guard import refuse_nul_in
+from storage.text_guard import refuse_nul_in_rows
 
 _KEY = ("kind", "subject", "tier", "period", "recipient_id")
 # What each nudge brings to its outbox row, in this order (the rest is the same for the whole batch).
 _PER_NUDGE = ("kind", "subject", "tier", "period", "recipient_id", "relationship_id", "detail")
 _STAGED = ("team_id", *_PER_NUDGE)
+_TEXTS = tuple(i for i, name in enumerate(_STAGED) if name not in ("tier", "relationship_id"))  # its strings
 ERROR_MAX = 200
 _QUEUED = PlainReader(QueuedNudge, table(NudgeRow), kind=NudgeKind, detail=json.loads, status=NudgeStatus)
 Key = tuple[str, str, int, str, str]
@@ -257,7 +258,8 @@ def _insert_rows(session: Session, nudges: Mapping[str, Sequence[Nudge]], now: d
     dialect = session.get_bind().dialect
     stored_now = _STORED_NOW.dialect_impl(dialect).bind_processor(dialect)(now)  # type: ignore[misc]
     rows = {team: _rows(team, theirs, (stored_now, stored_now)) for team, theirs in nudges.items()}
-    refuse_nul_in(rows, what=sql)
+    for theirs in rows.values():  # the moment after them is SQLAlchemy's rendering of a datetime
+        refuse_nul_in_rows(theirs, _TEXTS, what=sql)
     cursor = session.connection().connection.driver_connection.cursor()  # type: ignore[union-attr]
     try:
         new = {}
@@ -296,7 +298,8 @@ def _copy_rows(session: Session, nudges: Mapping[str, Sequence[Nudge]], now: dat
     """How many nudges were new, per workspace, on PostgreSQL."""
     connection = session.connection()
     connection.execute(CreateTable(_STAGING, if_not_exists=True))
-    copy_rows(session, _STAGING, _STAGED, [row for team, theirs in nudges.items() for row in _rows(team, theirs)])
+    rows = [row for team, theirs in nudges.items() for row in _rows(team, theirs)]
+    copy_rows(session, _STAGING, _STAGED, rows, _TEXTS)
     return {team: int(new) for team, new in connection.execute(_from_staging(), {"now": now})}
 
 

@@ -13,7 +13,7 @@ from stages.relationships import RelationshipDraft
 from stages.reviews import Review
 from storage.database import Database
 from storage.repositories import nudges
-from storage.text_guard import NulInText, refuse_nul_in
+from storage.text_guard import NulInText, refuse_nul_in, refuse_nul_in_rows
 
 NOW = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
 TEAM = "T0ACCORD1"
@@ -101,6 +101,18 @@ def test_a_nul_anywhere_in_the_bound_values_is_named(parameters: Any) -> None:
 
 def test_a_long_batch_without_a_nul_passes() -> None:
     refuse_nul_in(_rows(40_000, None), what="INSERT")
+    refuse_nul_in_rows(_rows(40_000, None), (0, 1), what="INSERT")
+
+
+@pytest.mark.parametrize("broken_at", [0, 12_345, 39_999])
+def test_rows_of_one_shape_have_their_strings_searched_wherever_the_nul_is(broken_at: int) -> None:
+    with pytest.raises(NulInText, match="NUL character in parameter"):
+        refuse_nul_in_rows(_rows(40_000, broken_at), (0, 1), what="INSERT")
+
+
+def test_a_value_that_is_not_text_where_the_rows_hold_text_is_not_passed_over() -> None:
+    with pytest.raises(TypeError):
+        refuse_nul_in_rows(_rows(3, None), (0, 2), what="INSERT")
 
 
 def test_nudges_queued_in_bulk_are_checked_and_none_is_stored(database: Database) -> None:
