@@ -108,6 +108,7 @@ class Claimed:
     body: str
     headers: Headers
     committed: bool  # an earlier run committed its effects and died before finishing
+    urgent: bool = False  # it may open a modal, which Slack allows only within three seconds
 
 
 _CLAIM: contextvars.ContextVar[Claimed | None] = contextvars.ContextVar("inbox_claim", default=None)
@@ -224,8 +225,8 @@ class Inbox:
                 rows = [tuple(row) for row in connection.execute(_CLAIMING, bound)] if limit else []
         ordered = sorted(rows, key=lambda row: (row[1], row[0]))  # urgent first, then oldest first
         return [
-            Claimed(id, token, body, json.loads(headers), bool(committed))
-            for id, _, body, headers, committed in ordered
+            Claimed(id, token, body, json.loads(headers), bool(committed), urgent=priority == 0)
+            for id, priority, body, headers, committed in ordered
         ]
 
     def _claim_sqlite(self, bound: dict[str, Any], finished: Sequence[Claimed]) -> list[tuple[Any, ...]]:

@@ -34,6 +34,7 @@ from slack_bolt import App, BoltRequest
 
 from bot.clock import SystemClock
 from bot.runtime import logs
+from bot.runtime.ack_bursts import AckBursts
 from bot.runtime.bootstrap import Bootstrap
 from bot.runtime.inbox_hand_off import MODE_HEADER, SOCKET_MODE
 from bot.settings import Settings
@@ -82,7 +83,10 @@ class Worker:
         threads: int,
         name: str,
         claim: Claim | None = None,
+        bursts: AckBursts | None = None,
     ) -> None:
+        """`bursts`: the web process's acknowledgements, which non-urgent work waits for (see AckBursts)."""
+        self._bursts = bursts
         self._inbox = inbox
         self._claims = claim or inbox.claim
         self._dispatch = dispatch
@@ -157,6 +161,8 @@ class Worker:
             elif item.committed:
                 log.warning("inbox row %s saved its work before its process died; not doing it twice", item.id)
             else:
+                if self._bursts is not None and not item.urgent:
+                    self._bursts.wait_for_lull()
                 with working_on(item):
                     self._dispatch(item)
         except ClaimLost:
@@ -291,12 +297,14 @@ class WorkProcesses:
         self._closing = threading.Event()
         self._lock = threading.Lock()
         self._pause = 0.0
+        self._bursts = AckBursts(self._context)
         self._give_back_claims_of_dead_processes()
         self._processes = [self._start() for _ in range(settings.work_processes)]
         threading.Thread(target=self._watch, name="accord-work-watch", daemon=True).start()
 
     def ring(self) -> None:
-        """Wake the work processes: new work is in the inbox."""
+        """Wake the work processes: new work is in the inbox, just acknowledged."""
+        self._bursts.acknowledged()
         for process in self._processes:
             process.ring()
 
@@ -316,7 +324,9 @@ class WorkProcesses:
 
     def _start(self) -> _Process:
         to_process, pipe = self._context.Pipe(duplex=True)
-        process = self._context.Process(target=work, args=(to_process, self._threads), name="accord-work", daemon=True)
+        process = self._context.Process(
+            target=work, args=(to_process, self._threads, self._bursts), name="accord-work", daemon=True
+        )
         process.start()
         to_process.close()  # the process holds the only other end: its death breaks the pipe
         started = _Process(process, pipe, time.monotonic(), self._inbox)
@@ -385,13 +395,16 @@ def _alive(pid: int) -> bool:
     return True
 
 
-def work(pipe: Connection, threads: int) -> None:
-    """A work process: work what its parent claims for it until told to stop (SIGTERM) or its parent is gone."""
+def work(pipe: Connection, threads: int, bursts: AckBursts) -> None:
+    """A work process: work what its parent claims for it until told to stop (SIGTERM) or its parent is gone;
+    outside a burst of its parent's acknowledgements (`bursts`), or once it has waited long enough for a lull."""
     process = Bootstrap(Settings())
     logs.configure(process.settings.log_level)
     app = process.app(verify_requests=False)
     parent = _Parent(pipe)
-    worker = Worker(inbox_of(process.settings, process.database), dispatcher(app), threads, worker_name(), parent.claim)
+    worker = Worker(
+        inbox_of(process.settings, process.database), dispatcher(app), threads, worker_name(), parent.claim, bursts
+    )
     signal.signal(signal.SIGTERM, lambda *_: worker.stop())
     threading.Thread(target=parent.listen, args=(worker,), name="accord-work-pipe", daemon=True).start()
     worker.run()

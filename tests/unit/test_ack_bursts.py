@@ -1,0 +1,150 @@
+"""Work yields to a burst of acknowledgements: it waits for a lull (at most a second a piece), never for single
+requests, never when it may open a modal; and the web process's marks reach its work processes."""
+
+import multiprocessing
+import threading
+from datetime import UTC, datetime, timedelta
+from multiprocessing.queues import Queue
+from multiprocessing.synchronize import Event as EventType
+from pathlib import Path
+
+import pytest
+
+from bot.runtime.ack_bursts import BURST_GAP_SECONDS, LULL_SECONDS, MAX_YIELD_SECONDS, AckBursts
+from bot.runtime.work_processes import Worker
+from storage.database import Database
+from storage.inbox import Claimed, Inbox
+
+SPAWN = multiprocessing.get_context("spawn")
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 100.0
+
+    def __call__(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.now += seconds
+
+
+def test_acknowledgements_far_apart_are_no_burst_and_nothing_waits() -> None:
+    clock = Clock()
+    bursts = AckBursts(SPAWN, clock)
+    for _ in range(5):
+        bursts.acknowledged()
+        clock.now += BURST_GAP_SECONDS * 2  # Slack's usual pace is far slower still
+        assert not bursts.in_burst()
+    bursts.acknowledged()
+    assert bursts.wait_for_lull(clock.sleep) == 0.0
+
+
+def test_a_burst_lasts_until_acknowledgements_pause_and_work_waits_for_that() -> None:
+    clock = Clock()
+    bursts = AckBursts(SPAWN, clock)
+    bursts.acknowledged()
+    clock.now += BURST_GAP_SECONDS / 2
+    bursts.acknowledged()
+    assert bursts.in_burst()
+    waited = bursts.wait_for_lull(clock.sleep)
+    assert LULL_SECONDS <= waited < MAX_YIELD_SECONDS
+    assert not bursts.in_burst()
+
+
+def test_a_burst_that_does_not_end_delays_work_by_at_most_a_second_a_piece() -> None:
+    clock = Clock()
+    bursts = AckBursts(SPAWN, clock)
+
+    def sleep_while_acknowledging(seconds: float) -> None:
+        for _ in range(max(1, int(seconds / (BURST_GAP_SECONDS / 2)))):
+            clock.now += BURST_GAP_SECONDS / 2
+            bursts.acknowledged()
+
+    bursts.acknowledged()
+    clock.now += BURST_GAP_SECONDS / 2
+    bursts.acknowledged()
+    waited = bursts.wait_for_lull(sleep_while_acknowledging)
+    assert bursts.in_burst()
+    assert MAX_YIELD_SECONDS <= waited < MAX_YIELD_SECONDS + 0.05
+
+
+def _frozen() -> float:
+    return 100.0
+
+
+def _report_burst(bursts: AckBursts, marked: EventType, answers: "Queue[bool]") -> None:
+    answers.put(bursts.in_burst())
+    marked.wait(timeout=30)
+    answers.put(bursts.in_burst())
+
+
+def test_a_work_process_sees_the_bursts_its_parent_marks_after_it_started() -> None:
+    bursts = AckBursts(SPAWN, _frozen)
+    marked = SPAWN.Event()
+    answers: Queue[bool] = SPAWN.Queue()
+    child = SPAWN.Process(target=_report_burst, args=(bursts, marked, answers))
+    child.start()
+    try:
+        assert answers.get(timeout=30) is False
+        bursts.acknowledged()
+        bursts.acknowledged()  # at the same moment: a burst
+        marked.set()
+        assert answers.get(timeout=30) is True  # shared memory, not a copy made when the process started
+    finally:
+        child.join(timeout=30)
+
+
+@pytest.fixture
+def inbox(tmp_path: Path) -> Inbox:
+    database = Database(f"sqlite:///{tmp_path / 'accord.db'}")
+    database.upgrade()
+    return Inbox(database.engine, timedelta(minutes=5))
+
+
+class HeldBurst(AckBursts):
+    """A burst that lasts until the test ends it."""
+
+    def __init__(self) -> None:
+        super().__init__(SPAWN)
+        self.on = True
+
+    def in_burst(self) -> bool:
+        return self.on
+
+
+def test_during_a_burst_a_modal_to_open_runs_at_once_and_other_work_after_the_lull(inbox: Inbox) -> None:
+    now = datetime.now(UTC)
+    inbox.put("status", "status", {}, urgent=False, now=now)
+    inbox.put("open a form", "form", {}, urgent=True, now=now + timedelta(seconds=1))
+    bursts = HeldBurst()
+    ran: list[tuple[str, bool]] = []
+    form_ran, both_ran = threading.Event(), threading.Event()
+
+    def note(item: Claimed) -> None:
+        ran.append((item.body, bursts.in_burst()))
+        form_ran.set()
+        if len(ran) == 2:
+            both_ran.set()
+
+    worker = Worker(inbox, note, threads=2, name="host:1", bursts=bursts)
+    loop = threading.Thread(target=worker.run)
+    loop.start()
+    try:
+        assert form_ran.wait(timeout=10)
+        assert not both_ran.wait(timeout=MAX_YIELD_SECONDS / 4)  # two threads, yet the status waits...
+        bursts.on = False
+        assert both_ran.wait(timeout=10)  # ...until the burst is over
+    finally:
+        worker.stop()
+        loop.join(timeout=10)
+    assert ran == [("form", True), ("status", False)]
+    assert inbox.counts()["done"] == 2
+
+
+def test_urgent_rows_are_claimed_as_urgent(inbox: Inbox) -> None:
+    now = datetime.now(UTC)
+    inbox.put("later", "{}", {}, urgent=False, now=now)
+    inbox.put("now", "{}", {}, urgent=True, now=now)
+    claimed = inbox.claim("host:1", 5, now)
+    assert [item.urgent for item in claimed] == [True, False]
