@@ -74,6 +74,8 @@ class Worker:
     It claims in batches, up to two rounds of its threads, and again once no more than one round is left: on
     SQLite every claim takes the database's one writer away from the acknowledgements, so one claim per row
     would make acks queue behind work. An urgent row (a modal to open) waits at most for one round to finish.
+    During a burst of acknowledgements, finished rows are marked done with the next claim for more rows rather than
+    on their own, for the same reason.
     """
 
     def __init__(
@@ -118,7 +120,10 @@ class Worker:
                 with self._lock:
                     wanted = 2 * self._threads - self._held if self._held <= self._threads else 0
                     self._held += wanted
-                    finished, self._finished = self._finished, []
+                    if wanted or not self._in_burst():
+                        finished, self._finished = self._finished, []
+                    else:  # marked done with the next claim for more: the writer is the acknowledgements' now
+                        finished = []
                 items = self._claim(wanted, finished)
                 with self._lock:
                     self._held -= wanted - len(items)
@@ -139,6 +144,9 @@ class Worker:
             )
         if self._inbox.release(self.name):  # claimed, never started: others may take it now
             log.info("gave back the work this worker had claimed and not started")
+
+    def _in_burst(self) -> bool:
+        return self._bursts is not None and self._bursts.in_burst()
 
     def _claim(self, limit: int, finished: list[Claimed]) -> list[Claimed]:
         """Mark `finished` done and claim up to `limit` rows, in one transaction."""

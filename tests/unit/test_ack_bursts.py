@@ -3,6 +3,8 @@ requests, never when it may open a modal; and the web process's marks reach its 
 
 import multiprocessing
 import threading
+import time
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from multiprocessing.queues import Queue
 from multiprocessing.synchronize import Event as EventType
@@ -148,3 +150,48 @@ def test_urgent_rows_are_claimed_as_urgent(inbox: Inbox) -> None:
     inbox.put("now", "{}", {}, urgent=True, now=now)
     claimed = inbox.claim("host:1", 5, now)
     assert [item.urgent for item in claimed] == [True, False]
+
+
+def test_during_a_burst_finished_work_is_marked_done_with_the_next_claim_for_more_not_on_its_own(inbox: Inbox) -> None:
+    """Each claim takes SQLite's one writer from the acknowledgements, so a burst gets none that only marks done."""
+    now = datetime.now(UTC)
+    for key, body in enumerate(("quick", "hold", "hold", "hold")):
+        inbox.put(f"form {key}", body, {}, urgent=True, now=now)
+    bursts = HeldBurst()
+    claims: list[tuple[int, int]] = []
+    gate, third_started = threading.Event(), threading.Event()
+    holds = 0
+
+    def claim(worker: str, limit: int, at: datetime, finished: Sequence[Claimed]) -> list[Claimed]:
+        claims.append((limit, len(finished)))
+        return inbox.claim(worker, limit, at, finished)
+
+    def note(item: Claimed) -> None:
+        nonlocal holds
+        if item.body == "hold":
+            holds += 1
+            if holds == 2:  # the quick one's thread took the next: the quick one is finished
+                third_started.set()
+            gate.wait(timeout=10)
+
+    worker = Worker(inbox, note, threads=2, name="host:1", claim=claim, bursts=bursts)
+    loop = threading.Thread(target=worker.run)
+    loop.start()
+    try:
+        assert third_started.wait(timeout=10)
+        worker.ring()  # new work rang about while both threads are busy: nothing more to claim
+        time.sleep(0.3)
+        assert claims == [(4, 0)]
+        assert inbox.counts()["done"] == 0
+        bursts.on = False
+        worker.ring()
+        for _ in range(100):
+            if inbox.counts()["done"]:
+                break
+            time.sleep(0.05)
+        assert claims == [(4, 0), (0, 1)]
+        assert inbox.counts()["done"] == 1
+    finally:
+        gate.set()
+        worker.stop()
+        loop.join(timeout=10)
