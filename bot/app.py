@@ -10,6 +10,7 @@ from slack_sdk import WebClient
 from slack_sdk.http_retry.builtin_handlers import ConnectionErrorRetryHandler, ServerErrorRetryHandler
 
 from bot.actions import listeners as actions
+from bot.actions import owner_zones
 from bot.checkins import listeners as checkins
 from bot.checkins import threads
 from bot.checkins.withdrawal import take_internal_out
@@ -184,6 +185,7 @@ def build_app(
     health.register(app, deps)
     risks.register(app, deps)
     actions.register(app, deps)
+    owner_zones.register(app, deps)
     ideas.register(app, deps)
     knowledge.register(app, deps)
     meetings.register(app, deps)

@@ -18,6 +18,7 @@ from stages.actions import (
     action_subject,
     completers,
     completion_note,
+    known_zone,
     may_complete,
     ranked,
     summary,
@@ -215,6 +216,17 @@ def complete_action(
         )
         uow.commit()
     return Completed(relationship, done, first=True)
+
+
+def owner_moved(uow: UnitOfWork, owner_id: str, tz: str) -> int:
+    """The person's open actions follow them to the time zone Slack now gives for them: an action is overdue once
+    its due date has passed where its owner is. A zone Python does not know changes nothing. How many moved."""
+    if not known_zone(tz):
+        return 0
+    with uow:
+        moved = uow.actions.move_owner(owner_id, tz)
+        uow.commit()
+    return moved
 
 
 def action_of(uow: UnitOfWork, action_id: int, organisation: str) -> tuple[Action, Relationship]:

@@ -97,6 +97,17 @@ class Action:
         return replace(self, done_at=now, done_by=by, note=note)
 
 
+def known_zone(name: str) -> bool:
+    """Whether `name` is a time zone Python knows, short enough to keep."""
+    if not name or len(name) > TZ_MAX:
+        return False
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return False
+    return True
+
+
 def zone(name: str) -> tzinfo:
     """The named time zone; UTC when there is none, or none Python knows."""
     try:

@@ -230,6 +230,10 @@ class ActionRepository(Protocol):
 
     def owned_by(self, user_id: str) -> list[Action]: ...
 
+    def move_owner(self, user_id: str, tz: str) -> int:
+        """Give the person's open actions the time zone `tz`; how many were in another."""
+        ...
+
     def complete(self, action: Action) -> bool:
         """Store the completion; False if the action was completed already."""
         ...

@@ -38,7 +38,7 @@ from bot.settings import Settings
 from bot.slack.kit import context, message_blocks
 from bot.slack.people import person_entry, team_of_person
 from bot.slack.rate_limits import RATE_LIMITED, Pacer, retry_after
-from stages import dispute_service, nudge_service
+from stages import action_service, dispute_service, nudge_service
 from stages.dispute_service import LADDER
 from stages.disputes import DisputeEventKind
 from stages.errors import Stale
@@ -575,6 +575,7 @@ class Nudger:
                 uow.profiles.remember(person, known, now)
                 uow.directory.remember([person_entry(person, user, now)])
                 uow.commit()
+            action_service.owner_moved(uow, person, str(user.get("tz") or ""))  # moved since their actions began
         try:
             return ZoneInfo(known)
         except ZoneInfoNotFoundError:

@@ -460,6 +460,16 @@ class Driver:
         self.settle()
         return ws.home(user)
 
+    def move_time_zone(self, user_id: str, tz: str) -> None:
+        """A person sets another time zone in Slack; the app hears `user_change` if they are of this workspace (a
+        person of another organisation changes theirs in their own)."""
+        ws = self.workspace
+        user = ws.users[user_id]
+        user.tz = tz
+        if user.team is None:
+            self._enqueue({"type": "user_change", "user": user.to_api(ws.team_id, ws.now()), "event_ts": ws.new_ts()})
+            self.settle()
+
     def share_channel(self, channel_id: str, team_id: str) -> None:
         """Another organisation's team joins a channel by Slack Connect; the app hears `channel_shared`."""
         ws = self.workspace

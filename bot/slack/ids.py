@@ -34,6 +34,7 @@ EVENT_TEAM_ACCESS_GRANTED = "team_access_granted"
 EVENT_TEAM_ACCESS_REVOKED = "team_access_revoked"
 EVENT_CHANNEL_SHARED = "channel_shared"
 EVENT_CHANNEL_UNSHARED = "channel_unshared"
+EVENT_USER_CHANGE = "user_change"
 
 # Check-ins
 VIEW_ITEM_NOT_APPLICABLE = "item_not_applicable"

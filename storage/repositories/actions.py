@@ -5,6 +5,7 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import select as sa_select
+from sqlalchemy import update as sa_update
 from sqlmodel import Session, col, select
 
 from stages.actions import Action, ActionSource
@@ -44,6 +45,20 @@ class SqlActionRepository:
             ActionRow.team_id == self._team_id, ActionRow.owner_id == user_id, col(ActionRow.done_at).is_(None)
         )
         return [_action(row) for row in self._session.exec(query.order_by(col(ActionRow.due), col(ActionRow.id)))]
+
+    def move_owner(self, user_id: str, tz: str) -> int:
+        action = table(ActionRow).c
+        moving = (
+            sa_update(table(ActionRow))
+            .where(
+                action.team_id == self._team_id,
+                action.owner_id == user_id,
+                action.done_at.is_(None),
+                action.owner_tz != tz,
+            )
+            .values(owner_tz=tz)
+        )
+        return self._session.connection().execute(moving).rowcount
 
     def due_before(self, day: date) -> list[DueAction]:
         return due_before(self._session, (self._team_id,), day)

@@ -76,9 +76,22 @@ def test_an_action_of_an_internal_risk_is_internal_and_a_source_of_another_relat
 ) -> None:
     r, other = started(database), started(database, "Beta Build")
     risk = Risk(
-        "T1", r.id or 0, "Supplier fails", "", RiskCategory.OPERATIONAL, "Stops", 3, 3, "U1", "", date(2026, 12, 9),
-        True, Side.HOME, "U1", NOW,
-    )  # fmt: skip
+        "T1",
+        r.id or 0,
+        "Supplier fails",
+        "",
+        RiskCategory.OPERATIONAL,
+        "Stops",
+        3,
+        3,
+        "U1",
+        "",
+        date(2026, 12, 9),
+        True,
+        Side.HOME,
+        "U1",
+        NOW,
+    )
     with database.uow("T1") as uow:
         risk_id = (uow.risks.add(risk, "R1") or risk).id
         uow.commit()
@@ -137,3 +150,38 @@ def test_a_long_overdue_action_also_nudges_the_sponsor_of_its_owners_side(databa
         ("U3", 0, f"action:{ours}"),
         ("U3", 0, f"action:{theirs}"),
     ]
+
+
+def test_an_owner_who_moved_takes_only_their_open_actions_of_this_workspace_along(database: Database) -> None:
+    r = started(database)
+    open_one = add(database, r).action.id
+    done_one = add(database, r, form_key="V2").action.id or 0
+    action_service.complete_action(database.uow("T1"), done_one, by="U3", organisation="T1", now=NOW, note="Sent")
+    action_service.add_action(
+        database.uow("T1"),
+        r.id or 0,
+        replace(DRAFT, owner_id="U4"),
+        owner=HOME,
+        by="U1",
+        organisation="T1",
+        now=NOW,
+        form_key="V3",
+    )
+    elsewhere = RelationshipDraft("Initech deal", "Initech", "U1", "U2", "C2", 90).validated()
+    with database.uow("T2") as uow:
+        theirs = uow.relationships.add(Relationship.start("T2", elsewhere, created_by="U1", now=NOW))
+        uow.commit()
+    action_service.add_action(
+        database.uow("T2"), theirs.id or 0, DRAFT, owner=HOME, by="U1", organisation="T2", now=NOW, form_key="V1"
+    )
+    assert action_service.owner_moved(database.uow("T1"), "U3", "Asia/Tokyo") == 1
+    assert action_service.owner_moved(database.uow("T1"), "U3", "Asia/Tokyo") == 0  # said again
+    assert action_service.owner_moved(database.uow("T1"), "U3", "Mars/Olympus_Mons") == 0
+    with database.uow("T1") as uow:
+        zones = {(a.id, a.owner_id): a.owner_tz for a in uow.actions.of(r.id or 0, done=True)}
+    with database.uow("T2") as uow:
+        (their_action,) = uow.actions.of(theirs.id or 0)
+    assert zones[(open_one, "U3")] == "Asia/Tokyo"
+    assert zones[(done_one, "U3")] == "Europe/London"  # done: as it was when completed
+    assert [tz for (_, owner), tz in zones.items() if owner == "U4"] == ["Europe/London"]
+    assert their_action.owner_tz == "Europe/London"  # another workspace's, never touched

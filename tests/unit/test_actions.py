@@ -11,6 +11,7 @@ from stages.actions import (
     ActionSource,
     action_draft,
     completion_note,
+    known_zone,
     may_complete,
     ranked,
     summary,
@@ -135,3 +136,18 @@ def test_completing_needs_a_note() -> None:
     with pytest.raises(InvalidInput):
         completion_note("  ")
     assert completion_note(" Sent on Friday ") == "Sent on Friday"
+
+
+@pytest.mark.parametrize(
+    ("name", "known"),
+    [
+        ("Pacific/Kiritimati", True),
+        ("UTC", True),
+        ("", False),
+        ("Mars/Olympus_Mons", False),
+        ("../../etc/passwd", False),
+        ("Europe/" + "x" * 60, False),
+    ],
+)
+def test_only_a_zone_python_knows_is_taken_from_slack(name: str, known: bool) -> None:
+    assert known_zone(name) is known
