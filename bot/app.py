@@ -34,7 +34,7 @@ from bot.records import listeners as records
 from bot.relationships import buttons as relationship_buttons
 from bot.relationships import listeners as relationships
 from bot.relationships import partner_workspace
-from bot.relationships.card import show_card
+from bot.relationships.card import redraw_old_cards, show_card
 from bot.risks import listeners as risks
 from bot.runtime.verified_requests import SIGNED, FromTheInbox, Signatures, SignedBySlack
 from bot.settings import Settings
@@ -145,6 +145,7 @@ def wired(deps: Deps) -> Deps:
         channel_shared=take_internal_out,
         relationship_card=show_card,
         health_rounds=health_sweep.tend,
+        old_cards=redraw_old_cards,
     )
 
 

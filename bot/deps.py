@@ -83,6 +83,13 @@ class HealthRounds(Protocol):
     def __call__(self, client: WebClient, deps: "Deps", team_id: str) -> None: ...
 
 
+class OldCards(Protocol):
+    """Draws again a workspace's pinned relationship cards of an older layout (the relationships feature's, run by
+    the nudge job)."""
+
+    def __call__(self, client: WebClient, deps: "Deps", team_id: str) -> None: ...
+
+
 class Tenants(Protocol):
     """What Slack tells of an installation's life (the installs feature's, on the installation store)."""
 
@@ -109,6 +116,7 @@ class Deps:
     channel_shared: ChannelShared | None = None
     relationship_card: RelationshipCard | None = None
     health_rounds: HealthRounds | None = None
+    old_cards: OldCards | None = None
     tenants: Tenants | None = None  # set by the process's bootstrap, on its database
     # The tenants running joint relationships with a workspace: where its own installation finds what its people
     # take part in for their organisation (set by the bootstrap, on its database).

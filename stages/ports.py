@@ -70,6 +70,14 @@ class RelationshipRepository(Protocol):
 
     def by_ids(self, relationship_ids: Sequence[int]) -> list[Relationship]: ...
 
+    def cards_before(self, layout: int, limit: int) -> list[Relationship]:
+        """Active relationships whose pinned card was drawn in a layout older than `layout`, oldest first."""
+        ...
+
+    def card_drawn(self, relationship_id: int, layout: int) -> None:
+        """Remember that the relationship's card was drawn in `layout`."""
+        ...
+
     def reviews_due(self, today: date) -> list[DueReview]:
         """Active relationships whose review is due today or overdue."""
         ...

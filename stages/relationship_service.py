@@ -83,16 +83,31 @@ def record_intro(uow: UnitOfWork, relationship: Relationship, ts: str, *, now: d
     return updated
 
 
-def record_card(uow: UnitOfWork, relationship: Relationship, ts: str, *, now: datetime) -> Relationship:
-    """Remember the card pinned in the relationship's shared channel, to keep it up to date in place."""
+def record_card(uow: UnitOfWork, relationship: Relationship, ts: str, *, layout: int, now: datetime) -> Relationship:
+    """Remember the card pinned in the relationship's shared channel, to keep it up to date in place, and the
+    layout it was drawn in."""
     with uow:
         current = uow.relationships.get(relationship.id or 0)
         if current is None:
             raise Stale(f"relationship {relationship.id}")
         updated = uow.relationships.update(current.with_card(ts))
+        uow.relationships.card_drawn(relationship.id or 0, layout)
         uow.audit.record(relationship.id, SYSTEM, now, "relationship.card", current.channel_id, current, updated)
         uow.commit()
     return updated
+
+
+def cards_before(uow: UnitOfWork, layout: int, limit: int) -> list[Relationship]:
+    """Up to `limit` active relationships whose pinned card was drawn in a layout older than `layout`."""
+    with uow.reading():
+        return uow.relationships.cards_before(layout, limit)
+
+
+def card_drawn(uow: UnitOfWork, relationship: Relationship, layout: int) -> None:
+    """The relationship's pinned card was drawn again, in `layout`."""
+    with uow:
+        uow.relationships.card_drawn(relationship.id or 0, layout)
+        uow.commit()
 
 
 def channel_shared(

@@ -95,6 +95,9 @@ class RelationshipRow(SQLModel, table=True):
     partner_sponsor_id: str | None = Field(default=None, max_length=SLACK_ID)
     partner_manager_id: str | None = Field(default=None, max_length=SLACK_ID)
     card_ts: str | None = Field(default=None, max_length=TS)
+    # The layout the pinned card was last drawn in: a card of an older layout is drawn again (its buttons then
+    # offer what Accord offers now), without waiting for the relationship's next change.
+    card_layout: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
     # The day the joint management team's meeting cadence counts from: the last joint meeting, or the day the
     # relationship began before the first. Kept here so the nudge sweep reads only the relationships due to meet.
     meetings_from: date

@@ -200,6 +200,19 @@ class Nudger:
         self._deliver(slack, team_id, now, report)
         self._update_settled(slack, team_id, now, report)
         self._draw_left_homes(slack, team_id, now, report)
+        self._redraw_old_cards(slack, team_id)
+
+    def _redraw_old_cards(self, slack: WebClient, team_id: str) -> None:
+        """Relationship cards pinned before Accord's card offered what it offers now, drawn again (after the
+        nudges: they matter more, and Slack's limits are shared)."""
+        if self.deps.old_cards is None:
+            raise RuntimeError("relationship cards are not wired: build dependencies with bot.app.wired")
+        try:
+            self.deps.old_cards(slack, self.deps, team_id)
+        except TenantRefused:
+            raise
+        except Exception:  # a card's trouble must not stop the run for the tenants after this one
+            log.exception("relationship cards of workspace %s could not be drawn again", team_id)
 
     def _deliver(self, slack: WebClient, team_id: str, now: datetime, report: RunReport) -> None:
         claimed = nudge_service.claim(self.uow(team_id), self.worker, now, self.batch, self.lease)

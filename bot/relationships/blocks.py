@@ -89,6 +89,11 @@ def status_blocks(copy: Copy, report: StatusReport, *, partner_view: bool = Fals
     return blocks
 
 
+# The card's layout: raised whenever `card_blocks` offers something new (a button, a section), so that the nudge
+# job draws cards pinned in an older layout again instead of leaving them until their relationship next changes.
+CARD_LAYOUT = 1
+
+
 def card_blocks(
     copy: Copy, relationship: Relationship, catalogue: Catalogue, thread: str | None, team: Sequence[TeamPair] = ()
 ) -> list[Block]:

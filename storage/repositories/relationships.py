@@ -99,6 +99,23 @@ class SqlRelationshipRepository:
     def _plain(self, *conditions: Any) -> list[Relationship]:
         return PLAIN.read(self._session, PLAIN.select().where(TABLE.c.team_id == self._team_id, *conditions))
 
+    def cards_before(self, layout: int, limit: int) -> list[Relationship]:
+        query = self._select().where(
+            col(RelationshipRow.card_ts).is_not(None),
+            RelationshipRow.card_layout < layout,
+            RelationshipRow.status == RelationshipStatus.ACTIVE.value,
+        )
+        return [
+            relationship_entity(row) for row in self._session.exec(query.order_by(col(RelationshipRow.id)).limit(limit))
+        ]
+
+    def card_drawn(self, relationship_id: int, layout: int) -> None:
+        self._session.exec(
+            update(RelationshipRow)
+            .where(col(RelationshipRow.team_id) == self._team_id, col(RelationshipRow.id) == relationship_id)
+            .values(card_layout=layout)
+        )
+
     def _select(self) -> SelectOfScalar[RelationshipRow]:
         return select(RelationshipRow).where(RelationshipRow.team_id == self._team_id)
 
