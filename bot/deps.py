@@ -76,16 +76,10 @@ class ChannelShared(Protocol):
     def __call__(self, turn: "Turn", channel_id: str) -> None: ...
 
 
-class HealthRounds(Protocol):
-    """Closes a workspace's health checks whose day has come, posting their results, and queues reminders to
-    those who have not answered yet (the health feature's, run by the nudge job before it delivers)."""
-
-    def __call__(self, client: WebClient, deps: "Deps", team_id: str) -> None: ...
-
-
-class OldCards(Protocol):
-    """Draws again a workspace's pinned relationship cards of an older layout (the relationships feature's, run by
-    the nudge job)."""
+class TenantChore(Protocol):
+    """Work another feature does for one workspace when the nudge job runs, on the job's paced client: the health
+    feature closes health checks whose day has come and reminds those who have not answered; the relationships
+    feature draws again pinned cards of an older layout."""
 
     def __call__(self, client: WebClient, deps: "Deps", team_id: str) -> None: ...
 
@@ -115,8 +109,8 @@ class Deps:
     nudge_messages: NudgeMessages | None = None
     channel_shared: ChannelShared | None = None
     relationship_card: RelationshipCard | None = None
-    health_rounds: HealthRounds | None = None
-    old_cards: OldCards | None = None
+    health_rounds: TenantChore | None = None
+    old_cards: TenantChore | None = None
     tenants: Tenants | None = None  # set by the process's bootstrap, on its database
     # The tenants running joint relationships with a workspace: where its own installation finds what its people
     # take part in for their organisation (set by the bootstrap, on its database).

@@ -29,7 +29,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from slack_sdk.models.blocks import ActionsBlock, Block
 
-from bot.deps import Deps
+from bot.deps import Deps, TenantChore
 from bot.nudges import receipts, updates
 from bot.nudges.blocks import dm_blocks, in_thread, item_blocks, mention_blocks, one_per_subject
 from bot.nudges.sweep import sweep_batch
@@ -189,30 +189,25 @@ class Nudger:
             report.stopped.append(team_id)
             return
         slack = TenantClient(client, team_id, self.pacer, self.clock.now)
-        if self.deps.health_rounds is None:
-            raise RuntimeError("health checks are not wired: build dependencies with bot.app.wired")
-        try:
-            self.deps.health_rounds(slack, self.deps, team_id)
-        except TenantRefused:
-            raise
-        except Exception:  # the health checks' trouble must not keep the tenant's nudges from going out
-            log.exception("health checks of workspace %s could not be tended", team_id)
+        # The health checks first: their reminders join this run's nudges. Cards last: the nudges matter more, and
+        # Slack's limits are shared.
+        self._tend(slack, team_id, self.deps.health_rounds, "health checks")
         self._deliver(slack, team_id, now, report)
         self._update_settled(slack, team_id, now, report)
         self._draw_left_homes(slack, team_id, now, report)
-        self._redraw_old_cards(slack, team_id)
+        self._tend(slack, team_id, self.deps.old_cards, "relationship cards")
 
-    def _redraw_old_cards(self, slack: WebClient, team_id: str) -> None:
-        """Relationship cards pinned before Accord's card offered what it offers now, drawn again (after the
-        nudges: they matter more, and Slack's limits are shared)."""
-        if self.deps.old_cards is None:
-            raise RuntimeError("relationship cards are not wired: build dependencies with bot.app.wired")
+    def _tend(self, slack: WebClient, team_id: str, chore: TenantChore | None, what: str) -> None:
+        """Another feature's work for the tenant: its trouble is logged, and the run goes on (a refused token
+        stops the tenant's run, as it would the nudges)."""
+        if chore is None:
+            raise RuntimeError(f"{what} are not wired: build dependencies with bot.app.wired")
         try:
-            self.deps.old_cards(slack, self.deps, team_id)
+            chore(slack, self.deps, team_id)
         except TenantRefused:
             raise
-        except Exception:  # a card's trouble must not stop the run for the tenants after this one
-            log.exception("relationship cards of workspace %s could not be drawn again", team_id)
+        except Exception:
+            log.exception("%s of workspace %s could not be tended", what, team_id)
 
     def _deliver(self, slack: WebClient, team_id: str, now: datetime, report: RunReport) -> None:
         claimed = nudge_service.claim(self.uow(team_id), self.worker, now, self.batch, self.lease)
