@@ -68,11 +68,13 @@ sys.path.insert(0, str(ROOT))
 
 from bot.nudges.delivery import SWEEP_BATCH  # noqa: E402
 from bot.nudges.sweep import sweep_batch  # noqa: E402
+from bot.settings import Settings  # noqa: E402
 from stages import nudge_service  # noqa: E402
 from stages.catalogue import Cadences, default_catalogue  # noqa: E402
 from stages.nudges import NudgePolicy  # noqa: E402
 from storage.database import Database  # noqa: E402
 from storage.repositories.sweep import SqlSweepRepository  # noqa: E402
+from storage.sweep_helpers import SweepHelpers  # noqa: E402
 from storage.tables import NudgeRow  # noqa: E402
 
 TEAM = "T0BENCH"
@@ -760,7 +762,7 @@ def sweeper(
             for result in sweep_batch(db.sweeping(batch), cadences, NudgePolicy(), when).values()
         ]
         return nudge_service.SweepResult(
-            [n for r in results for n in r.due],
+            sum(r.due for r in results),
             sum(r.enqueued for r in results),
             [c for r in results for c in r.escalated],
         )
@@ -768,7 +770,16 @@ def sweeper(
     return sweep
 
 
-def bench(backend: Backend, plan: Plan, cadences: Cadences, *, memory: bool, profile: bool, repeat: int) -> Run:
+def bench(
+    backend: Backend,
+    plan: Plan,
+    cadences: Cadences,
+    *,
+    memory: bool,
+    profile: bool,
+    repeat: int,
+    helpers: SweepHelpers | None,
+) -> Run:
     run = Run(backend.name, plan)
     url = backend.create(plan.slug)
     copies: list[str] = []
@@ -789,12 +800,13 @@ def bench(backend: Backend, plan: Plan, cadences: Cadences, *, memory: bool, pro
 
         policy = NudgePolicy()
         teams = tuple(plan.teams)
+        db = Database(url, helpers=helpers)  # the sweeps as the nudge job runs them
         _, run.find = timed(lambda: [nudge_service.due_nudges(db.uow(team), cadences, policy, NOW) for team in teams])
         first, run.first = timed(sweeper(db, cadences, NOW, teams))
-        run.first = median_first(run.first, repeats, cadences, teams)
+        run.first = median_first(run.first, repeats, cadences, teams, helpers)
         again, run.again = timed(sweeper(db, cadences, NOW, teams))
         later, run.later = timed(sweeper(db, cadences, NOW + timedelta(hours=1), teams))
-        run.due, run.enqueued, run.escalated = len(first.due), first.enqueued, len(first.escalated)
+        run.due, run.enqueued, run.escalated = first.due, first.enqueued, len(first.escalated)
         run.again_enqueued, run.later_enqueued = again.enqueued, later.enqueued
         with db.sessions() as session:
             run.outbox = session.execute(select(func.count()).select_from(_table(NudgeRow.__tablename__))).scalar_one()
@@ -821,11 +833,17 @@ def bench(backend: Backend, plan: Plan, cadences: Cadences, *, memory: bool, pro
     return run
 
 
-def median_first(measured: Measurement, repeats: list[str], cadences: Cadences, teams: tuple[str, ...]) -> Measurement:
+def median_first(
+    measured: Measurement,
+    repeats: list[str],
+    cadences: Cadences,
+    teams: tuple[str, ...],
+    helpers: SweepHelpers | None,
+) -> Measurement:
     """The median first sweep of the original and its identical copies: one run on a shared machine is noisy."""
     runs = [measured]
     for url in repeats:
-        copy = Database(url)
+        copy = Database(url, helpers=helpers)
         try:
             runs.append(timed(sweeper(copy, cadences, NOW, teams))[1])
         finally:
@@ -976,6 +994,12 @@ def parse() -> argparse.Namespace:
     )
     parser.add_argument("--profile", type=_sizes, default=[], help="mix sizes whose sweeps to profile with cProfile")
     parser.add_argument(
+        "--sweep-processes",
+        type=int,
+        default=Settings.model_fields["sweep_processes"].default,
+        help="helper processes of the timed sweeps (the app's SWEEP_PROCESSES; 0: the sweep in one process)",
+    )
+    parser.add_argument(
         "--tenants",
         type=_spread,
         default=(1_000, 100),
@@ -1012,11 +1036,23 @@ def main() -> None:
         spread = Plan.spread(*args.tenants)
         plans += [spread] if spread.n in args.sizes else [Plan.mix(spread.n), spread]
     runs: list[Run] = []
+    # Started before any sweep is timed, as in the nudge job, whose helpers outlive the sweep that started them.
+    helpers = SweepHelpers(args.sweep_processes) if args.sweep_processes else None
+    if helpers is not None:
+        helpers.start()
     try:
         for backend in backends:
             for plan in plans:
                 profile = plan.scenario == "mix" and plan.n in args.profile
-                run = bench(backend, plan, cadences, memory=not args.no_memory, profile=profile, repeat=args.repeat)
+                run = bench(
+                    backend,
+                    plan,
+                    cadences,
+                    memory=not args.no_memory,
+                    profile=profile,
+                    repeat=args.repeat,
+                    helpers=helpers,
+                )
                 runs.append(run)
                 print(
                     f"[{backend.name} {plan.scenario} N={plan.n:,}] seed {run.seed_s:.1f} s, "
@@ -1028,6 +1064,8 @@ def main() -> None:
     finally:
         for backend in backends:
             backend.close()
+        if helpers is not None:
+            helpers.close()
     revisions = ", ".join(sorted({r.revision or "?" for r in runs}))
     print(f"\nNudge sweep, now = {NOW.isoformat()}, schema revision {revisions}, Python {sys.version.split()[0]}\n")
     print_table(runs)

@@ -37,6 +37,9 @@ class Settings(BaseSettings):
     )
     nudge_interval_seconds: int = Field(300, ge=1, description="How often the nudge job runs.")
     nudge_batch: int = Field(200, ge=1, description="Nudges a sender claims at a time.")
+    sweep_processes: int = Field(
+        2, ge=0, description="Helper processes for the nudge sweep of a large database (0: in the job's process)."
+    )
     nudge_claim_lease_seconds: int = Field(
         600, ge=1, description="A claim this old belongs to a sender that died: another takes its nudges over."
     )

@@ -6,7 +6,6 @@ climbs a tier only if nobody moved it first, and senders claim rows before sendi
 
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from functools import partial
@@ -57,7 +56,7 @@ SNOOZE_MEMORY = timedelta(days=60)  # how long an ended snooze still shapes its 
 
 @dataclass(frozen=True)
 class SweepResult:
-    due: list[Nudge]  # everything due now, queued before or not
+    due: int  # nudges due now, queued before or not
     enqueued: int  # of which new in the outbox
     escalated: list[Case] = field(default_factory=list)
 
@@ -83,11 +82,12 @@ def sweep_many(uow: SweepUnitOfWork, cadences: Cadences, policy: NudgePolicy, no
     """Queue every due nudge of a batch of workspaces not queued yet, and move their overdue disputes up their
     ladders (telling the new tier); the result of each workspace of the batch.
 
-    Each part (disputes, reviews, exit reviews) reads what is due in the whole batch with one query, works out each
-    workspace's nudges by the rules with that workspace's own snoozes, and queues them all in one transaction, so a
-    sweep of many small workspaces costs about what one of the same size does. The parts run side by side where
-    the database takes several writers at once: while one works out its nudges another's are being written.
-    Queueing a nudge is idempotent, so no part needs another's.
+    Each part (disputes, reviews, exit reviews, the registers' reviews, actions, ideas, meetings) reads what is due
+    in the whole batch with one query, works out each workspace's nudges by the rules with that workspace's own
+    snoozes, and queues them all in one transaction, so a sweep of many small workspaces costs about what one of the
+    same size does. The parts run side by side where that pays: while one works out its nudges another's are being
+    written. Queueing a nudge is idempotent, so no part needs another's, and those that only queue read what is due
+    apart from their write, which then holds a single writer (SQLite's) only for the insert.
     """
     parts: list[Callable[[SweepUnitOfWork], dict[str, SweepResult]]] = [
         partial(_queue_disputes, cadences=cadences, policy=policy, now=now),
@@ -95,7 +95,13 @@ def sweep_many(uow: SweepUnitOfWork, cadences: Cadences, policy: NudgePolicy, no
         partial(_queue_overdue, read=_exit_reviews_due, rules=_exit_review_nudges, policy=policy, now=now),
         partial(_queue_overdue, read=_risk_reviews_due, rules=risk_review_nudges, policy=policy, now=now),
         partial(_queue_overdue, read=_actions_due, rules=action_nudges, policy=policy, now=now),
-        partial(_queue_overdue, read=_stale_ideas(policy), rules=idea_stale_nudges, policy=policy, now=now),
+        partial(
+            _queue_overdue,
+            read=partial(_stale_ideas, stale_days=policy.idea_stale_days),
+            rules=idea_stale_nudges,
+            policy=policy,
+            now=now,
+        ),
         partial(
             _queue_overdue,
             read=partial(_meetings_due, cadence_days=policy.meeting_cadence_days),
@@ -104,19 +110,13 @@ def sweep_many(uow: SweepUnitOfWork, cadences: Cadences, policy: NudgePolicy, no
             now=now,
         ),
     ]
-    others = [other for other in (uow.beside() for _ in parts[1:]) if other is not None]
-    if len(others) < len(parts) - 1:
-        results = [part(uow) for part in parts]
-    else:
-        with ThreadPoolExecutor(max_workers=len(others), thread_name_prefix="sweep") as pool:
-            elsewhere = [pool.submit(part, other) for part, other in zip(parts[1:], others, strict=True)]
-            results = [parts[0](uow), *(f.result() for f in elsewhere)]
+    results = uow.side_by_side(parts)
     return {team: _merged([r[team] for r in results if team in r]) for team in uow.team_ids}
 
 
 def _merged(results: Sequence[SweepResult]) -> SweepResult:
     return SweepResult(
-        [n for r in results for n in r.due], sum(r.enqueued for r in results), [c for r in results for c in r.escalated]
+        sum(r.due for r in results), sum(r.enqueued for r in results), [c for r in results for c in r.escalated]
     )
 
 
@@ -131,13 +131,14 @@ def _queue_overdue(
     policy: NudgePolicy,
     now: datetime,
 ) -> dict[str, SweepResult]:
-    with uow:
+    with uow.reading():
         snoozes = uow.sweep.snoozes(now - SNOOZE_MEMORY)
         due = _by_team(read(uow.sweep, now.date()), lambda r: r.team_id)
-        nudges = {team: reachable(rules(found, policy, now, snoozes.get(team, {}))) for team, found in due.items()}
+    nudges = {team: reachable(rules(found, policy, now, snoozes.get(team, {}))) for team, found in due.items()}
+    with uow:
         enqueued = uow.sweep.enqueue(nudges, now)
         uow.commit()
-    return {team: SweepResult(found, enqueued.get(team, 0)) for team, found in nudges.items()}
+    return {team: SweepResult(len(found), enqueued.get(team, 0)) for team, found in nudges.items()}
 
 
 def _queue_disputes(
@@ -163,7 +164,9 @@ def _queue_disputes(
         nudges = {team: reachable(found) for team, found in nudges.items()}
         enqueued = uow.sweep.enqueue(nudges, now)
         uow.commit()
-    return {team: SweepResult(found, enqueued.get(team, 0), escalated.get(team, [])) for team, found in nudges.items()}
+    return {
+        team: SweepResult(len(found), enqueued.get(team, 0), escalated.get(team, [])) for team, found in nudges.items()
+    }
 
 
 def _told_of_climbs(escalated: Sequence[Case], now: datetime, rosters: Mapping[int, list[TeamPair]]) -> list[Nudge]:
@@ -208,11 +211,8 @@ def _latest_date(today: date) -> date:
     return today + timedelta(days=1)
 
 
-def _stale_ideas(policy: NudgePolicy) -> Callable[[SweepRepository, date], list[DueIdea]]:
-    def read(sweep: SweepRepository, today: date) -> list[DueIdea]:
-        return sweep.ideas_stale(today, policy.idea_stale_days)
-
-    return read
+def _stale_ideas(sweep: SweepRepository, today: date, *, stale_days: int) -> list[DueIdea]:
+    return sweep.ideas_stale(today, stale_days)
 
 
 def _meetings_due(sweep: SweepRepository, today: date, *, cadence_days: int) -> list[DueMeeting]:

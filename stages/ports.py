@@ -1,10 +1,10 @@
 """What the use cases need from persistence, stated as protocols so the domain never imports a database."""
 
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from contextlib import AbstractContextManager
 from datetime import date, datetime, timedelta
 from types import TracebackType
-from typing import Any, Protocol, Self
+from typing import Any, Protocol, Self, TypeVar
 
 from stages.actions import Action
 from stages.audit import AuditEvent
@@ -35,6 +35,8 @@ from stages.relationships import Relationship, Side
 from stages.reviews import Review, ReviewView, ViewStored
 from stages.risks import Risk
 from stages.versions import PlanVersion
+
+Result = TypeVar("Result")
 
 
 class RelationshipRepository(Protocol):
@@ -664,7 +666,13 @@ class SweepUnitOfWork(Protocol):
 
     def commit(self) -> None: ...
 
-    def beside(self) -> "SweepUnitOfWork | None":
-        """Another over the same batch, on a connection of its own that can write while this one does; None where
-        the database takes one writer at a time."""
+    def reading(self) -> AbstractContextManager[Self]:
+        """A transaction over the batch that only reads: its own snapshot, which does not wait for, nor hold up,
+        those that write where the database takes one writer at a time."""
+        ...
+
+    def side_by_side(self, parts: Sequence[Callable[["SweepUnitOfWork"], Result]]) -> list[Result]:
+        """Each part run with a unit of work of its own over the same batch, the first in this process; the others
+        beside it wherever that pays (on other connections, or in helper processes for a large database), so the
+        parts and their results must be picklable. Results in the order of the parts."""
         ...

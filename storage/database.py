@@ -1,8 +1,9 @@
 """Engines, sessions and schema migrations for SQLite (embedded default) and PostgreSQL."""
 
-from collections.abc import Sequence
+import gc
+from collections.abc import Callable, Sequence
 from importlib.resources import files
-from typing import Any
+from typing import Any, TypeVar
 
 from alembic import command
 from alembic.config import Config
@@ -13,6 +14,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import sessionmaker
 from sqlmodel import Session, col, select
 
+from storage.sweep_helpers import SweepHelpers
 from storage.tables import RelationshipRow, WorkspaceRow
 from storage.text_guard import refuse_nul
 from storage.uow import SqlSweepUnitOfWork, SqlUnitOfWork, reading_only
@@ -73,8 +75,15 @@ def alembic_config(engine: Engine) -> Config:
 class Database:
     """An engine plus the session factory and the per-workspace units of work built on it."""
 
-    def __init__(self, url: str, **options: Any) -> None:
+    def __init__(self, url: str, *, helpers: SweepHelpers | None = None, **options: Any) -> None:
+        """`helpers`: processes that sweep a large database's parts beside this one's (not for an in-memory SQLite
+        database, which no other process can open); `options` go to the engine."""
         self.url = url
+        parsed = make_url(url)
+        shared = parsed.get_backend_name() != "sqlite" or (
+            parsed.database not in (None, "", ":memory:") and not parsed.query.get("uri")
+        )
+        self.helpers = helpers if shared else None
         self.engine = make_engine(url, **options)
         self.sessions: sessionmaker[Session] = sessionmaker(self.engine, class_=Session, expire_on_commit=False)
         readers = self.engine.execution_options(**{READING: True})
@@ -114,7 +123,22 @@ class Database:
 
     def sweeping(self, team_ids: Sequence[str]) -> SqlSweepUnitOfWork:
         """A unit of work for the nudge sweep over these workspaces at once."""
-        return SqlSweepUnitOfWork(self.sessions, team_ids)
+        return SqlSweepUnitOfWork(self.sessions, team_ids, self.reading_sessions, self.helpers, _sweep_part)
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+Result = TypeVar("Result")
+_helper_databases: dict[str, Database] = {}  # in a sweep helper: one engine per database it was handed parts of
+
+
+def _sweep_part(url: str, team_ids: tuple[str, ...], part: Callable[[SqlSweepUnitOfWork], Result]) -> Result:
+    """In a sweep helper (`storage.sweep_helpers`): a part of a sweep, run on this process's own engine, with the
+    cyclic collector paused as `bot/nudges/sweep.py` pauses it for the whole sweep."""
+    database = _helper_databases.get(url) or _helper_databases.setdefault(url, Database(url))
+    gc.disable()
+    try:
+        return part(database.sweeping(team_ids))
+    finally:
+        gc.enable()

@@ -1,13 +1,14 @@
 """The unit of work: one transaction in one workspace, rolled back unless committed."""
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from types import TracebackType
-from typing import Self
+from typing import Any, Self, TypeVar
 
-from sqlalchemy import event
+from sqlalchemy import event, func
 from sqlalchemy.orm import ORMExecuteState, sessionmaker
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from storage.repositories.actions import SqlActionRepository
 from storage.repositories.audit import SqlAuditRepository, SqlPlanVersionRepository
@@ -28,7 +29,10 @@ from storage.repositories.reviews import SqlExitStrategyRepository, SqlReviewRep
 from storage.repositories.risks import SqlRiskRepository
 from storage.repositories.sign_offs import SqlGateSignatureRepository, SqlSignOffRepository
 from storage.repositories.sweep import SqlSweepRepository
-from storage.tables import AuditEventRow
+from storage.sweep_helpers import RunPart, SweepHelpers
+from storage.tables import AuditEventRow, RelationshipRow
+
+Result = TypeVar("Result")
 
 
 class SqlUnitOfWork:
@@ -159,17 +163,25 @@ class SqlSweepUnitOfWork:
 
     sweep: SqlSweepRepository
 
-    def __init__(self, sessions: sessionmaker[Session], team_ids: Sequence[str]) -> None:
+    def __init__(
+        self,
+        sessions: sessionmaker[Session],
+        team_ids: Sequence[str],
+        reading_sessions: sessionmaker[Session],
+        helpers: SweepHelpers | None = None,
+        run_part: RunPart[Any] | None = None,
+    ) -> None:
+        """`helpers` and `run_part` (how a helper runs a part on its own engine): helper processes for the parts
+        of a large database's sweep; None: in this process."""
         self.team_ids = tuple(team_ids)
         self._sessions = sessions
+        self._reading_sessions = reading_sessions
+        self._helpers = helpers
+        self._run_part = run_part
         self._session: Session | None = None
 
     def __enter__(self) -> Self:
-        if self._session is not None:
-            raise RuntimeError("a sweep's unit of work is entered once at a time")
-        self._session = self._sessions()
-        self.sweep = SqlSweepRepository(self._session, self.team_ids)
-        return self
+        return self._open(self._sessions)
 
     def __exit__(
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
@@ -179,17 +191,45 @@ class SqlSweepUnitOfWork:
             self._session.close()
             self._session = None
 
+    @contextmanager
+    def reading(self) -> Iterator[Self]:
+        self._open(self._reading_sessions)
+        try:
+            yield self
+        finally:
+            self.__exit__(None, None, None)
+
     def commit(self) -> None:
         if self._session is None:
             raise RuntimeError("commit outside a unit of work")
         self._session.commit()
 
-    def beside(self) -> "SqlSweepUnitOfWork | None":
-        # SQLite serialises writers (every transaction begins IMMEDIATE), so a second one would only wait.
-        bind = self._sessions.kw.get("bind")
+    def side_by_side(self, parts: Sequence[Callable[[Any], Result]]) -> list[Result]:
+        helpers, run_part, bind = self._helpers, self._run_part, self._sessions.kw.get("bind")
+        if helpers is not None and run_part is not None and bind is not None and self._large(helpers.large):
+            return helpers.run(bind.url.render_as_string(hide_password=False), self.team_ids, parts, self, run_part)
         if bind is None or bind.dialect.name == "sqlite":
-            return None
-        return SqlSweepUnitOfWork(self._sessions, self.team_ids)
+            # SQLite serialises writers, so in one process a second connection would only wait for the first.
+            return [part(self) for part in parts]
+        with ThreadPoolExecutor(max_workers=len(parts) - 1, thread_name_prefix="sweep") as pool:
+            elsewhere = [pool.submit(part, self._another()) for part in parts[1:]]
+            return [parts[0](self), *(future.result() for future in elsewhere)]
+
+    def _open(self, sessions: sessionmaker[Session]) -> Self:
+        if self._session is not None:
+            raise RuntimeError("a sweep's unit of work is entered once at a time")
+        self._session = sessions()
+        self.sweep = SqlSweepRepository(self._session, self.team_ids)
+        return self
+
+    def _another(self) -> "SqlSweepUnitOfWork":
+        return SqlSweepUnitOfWork(self._sessions, self.team_ids, self._reading_sessions)
+
+    def _large(self, relationships: int) -> bool:
+        """Whether the database holds `relationships` or more (by the highest id: one step down an index)."""
+        with self._reading_sessions() as session:
+            highest = session.exec(select(func.max(RelationshipRow.id))).one()
+        return (highest or 0) >= relationships
 
 
 def reading_only(sessions: sessionmaker[Session]) -> sessionmaker[Session]:

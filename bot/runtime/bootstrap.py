@@ -35,8 +35,10 @@ class Bootstrap:
     @cached_property
     def database(self) -> "Database":
         from storage.database import Database
+        from storage.sweep_helpers import SweepHelpers
 
-        return Database(self.settings.database_url)
+        processes = self.settings.sweep_processes
+        return Database(self.settings.database_url, helpers=SweepHelpers(processes) if processes else None)
 
     @cached_property
     def deps(self) -> "Deps":
@@ -98,3 +100,5 @@ class Bootstrap:
         its children start with an empty pool rather than sharing its connections."""
         if "database" in self.__dict__:
             self.database.dispose()
+            if self.database.helpers is not None:
+                self.database.helpers.close()

@@ -105,8 +105,7 @@ def test_an_action_of_an_internal_risk_is_internal_and_a_source_of_another_relat
 
 def overdue_nudges(database: Database, now: datetime) -> list[tuple[str, int, str]]:
     """The action reminders the sweep finds due at `now`: recipient, tier and subject."""
-    results = nudge_service.sweep_many(database.sweeping(["T1"]), default_catalogue().cadences, NudgePolicy(), now)
-    found = results["T1"].due if "T1" in results else []
+    found, _ = nudge_service.due_nudges(database.uow("T1"), default_catalogue().cadences, NudgePolicy(), now)
     return sorted((n.recipient_id, n.tier, n.subject) for n in found if n.kind is NudgeKind.ACTION_OVERDUE)
 
 

@@ -115,8 +115,8 @@ def test_the_sweep_finds_ideas_stale_on_the_sixtieth_day_unmoved_and_reminds_eve
     cadences, policy = default_catalogue().cadences, NudgePolicy(remind_every_days=3, idea_stale_days=60)
 
     def swept(days: int) -> list[tuple[str, str]]:
-        results = nudge_service.sweep_many(database.sweeping([TEAM]), cadences, policy, NOW + timedelta(days=days))
-        return sorted((n.recipient_id, n.period) for n in results[TEAM].due if n.kind is NudgeKind.IDEA_STALE)
+        found, _ = nudge_service.due_nudges(database.uow(TEAM), cadences, policy, NOW + timedelta(days=days))
+        return sorted((n.recipient_id, n.period) for n in found if n.kind is NudgeKind.IDEA_STALE)
 
     assert swept(59) == []
     uow = database.uow(TEAM)

@@ -1,6 +1,8 @@
 """The sweep's bulk reads and writes: the outbox filled in chunks, disputes moved up together, on both databases."""
 
 import json
+import multiprocessing
+from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
@@ -15,6 +17,7 @@ from stages.meetings import Meeting
 from stages.nudges import Nudge, NudgeKind, NudgePolicy, Snooze, due_subject
 from stages.relationships import Relationship, RelationshipDraft, Side
 from storage.database import Database
+from storage.sweep_helpers import SweepHelpers
 from storage.tables import NudgeRow
 
 NOW = datetime(2026, 11, 25, 10, 0, tzinfo=UTC)
@@ -169,9 +172,23 @@ def outbox_of(database: Database) -> dict[str, set[tuple[str, str, int | None]]]
     return found
 
 
+@pytest.fixture
+def helpers() -> Iterator[SweepHelpers]:
+    pool = SweepHelpers(2, large=1)  # any database counts as large: its sweep goes to the helpers
+    yield pool
+    pool.close()
+
+
+def helper_pids() -> set[int | None]:
+    return {child.pid for child in multiprocessing.active_children()}
+
+
+@pytest.mark.parametrize("apart", [False, True], ids=["in one process", "in helper processes"])
 def test_a_sweep_over_a_batch_of_workspaces_queues_each_ones_nudges_in_its_own_outbox_and_no_others(
-    database: Database,
+    database: Database, helpers: SweepHelpers, apart: bool
 ) -> None:
+    """The same outcome whether the sweep's parts run in this process or in helper processes."""
+    sweeper = Database(database.url, helpers=helpers) if apart else database
     cadences = default_catalogue().cadences
     reviewed = {team: relationship_in(database, team, f"Review {team}", NOW - timedelta(days=10)) for team in "AB"}
     disputed = relationship_in(database, "B", "Disputed B", NOW + timedelta(days=1))  # its review not due yet
@@ -183,7 +200,9 @@ def test_a_sweep_over_a_batch_of_workspaces_queues_each_ones_nudges_in_its_own_o
         database.uow("C"), outside.id or 0, by="U3", now=NOW - timedelta(days=20), text="Late"
     ).case.dispute
 
-    results = nudge_service.sweep_many(database.sweeping(["A", "B", "empty"]), cadences, NudgePolicy(), NOW)
+    before = helper_pids()
+    results = nudge_service.sweep_many(sweeper.sweeping(["A", "B", "empty"]), cadences, NudgePolicy(), NOW)
+    assert bool(helper_pids() - before) is apart
 
     a, b = (reviewed[team].id for team in "AB")
     assert outbox_of(database) == {
@@ -200,8 +219,25 @@ def test_a_sweep_over_a_batch_of_workspaces_queues_each_ones_nudges_in_its_own_o
     with database.uow("B") as uow:
         assert [e.kind for e in uow.disputes.events(climbing.id or 0)][-1] is DisputeEventKind.ESCALATED
 
-    again = nudge_service.sweep_many(database.sweeping(["A", "B"]), cadences, NudgePolicy(), NOW)
-    assert [(r.enqueued, r.escalated) for r in again.values()] == [(0, []), (0, [])]  # queued and told once
+    assert {team: (r.due, r.enqueued) for team, r in results.items()} == {"A": (1, 1), "B": (2, 2), "empty": (0, 0)}
+
+    again = nudge_service.sweep_many(sweeper.sweeping(["A", "B"]), cadences, NudgePolicy(), NOW)
+    # Queued and told once; B's dispute, moved up, is within its new tier's limit.
+    assert [(r.due, r.enqueued, r.escalated) for r in again.values()] == [(1, 0, []), (1, 0, [])]
+
+
+def test_the_sweep_of_a_small_database_stays_in_its_own_process(database: Database) -> None:
+    """Helpers start for a database of `LARGE` relationships or more: a few rows would not pay for their start."""
+    pool = SweepHelpers(2)
+    try:
+        small = Database(database.url, helpers=pool)
+        relationship_in(small, "A", "Review A", NOW - timedelta(days=10))
+        before = helper_pids()
+        results = nudge_service.sweep_many(small.sweeping(["A"]), default_catalogue().cadences, NudgePolicy(), NOW)
+        assert results["A"].enqueued == 1
+        assert helper_pids() == before
+    finally:
+        pool.close()
 
 
 def test_a_snooze_quiets_only_its_own_workspaces_nudges(database: Database) -> None:
