@@ -146,14 +146,14 @@ def _queue_disputes(
 ) -> dict[str, SweepResult]:
     """Nudge the owners of disputes past their tier's limit, and move up those past grace, telling the new tier's
     people and the dispute's thread."""
-    with uow:
+    with uow.reading():
         snoozes = uow.sweep.snoozes(now - SNOOZE_MEMORY)
         overdue = _by_team(uow.sweep.disputes_past_limit(now, cadences), lambda pair: pair[0].team_id)
-        checked = {
-            team: _dispute_nudges(pairs, cadences, policy, now, snoozes.get(team, {}))
-            for team, pairs in overdue.items()
-        }
-        climbing = [case for _, cases in checked.values() for case in cases]
+    checked = {
+        team: _dispute_nudges(pairs, cadences, policy, now, snoozes.get(team, {})) for team, pairs in overdue.items()
+    }
+    climbing = [case for _, cases in checked.values() for case in cases]
+    with uow:  # a dispute someone moved or resolved since it was read stays as they left it (`climb_many`)
         escalated = _by_team(climb_many(uow, climbing, now=now) if climbing else [], lambda c: c.dispute.team_id)
         rosters = uow.sweep.joint_teams(
             [c.relationship.id or 0 for c in climbing if c.dispute.tier + 1 == Tier.JOINT_MANAGEMENT]
