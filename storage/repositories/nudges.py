@@ -23,11 +23,11 @@ from sqlalchemy import (
     and_,
     bindparam,
     case,
-    delete,
     func,
     literal,
     literal_column,
     or_,
+    text,
     tuple_,
     update,
 )
@@ -294,13 +294,19 @@ _STAGING = Table(
 )
 
 
+# Emptied after each move, in one step: deleting its rows one by one cost the server more than the insert saved.
+_EMPTY_STAGING = text("TRUNCATE nudge_staged")
+
+
 def _copy_rows(session: Session, nudges: Mapping[str, Sequence[Nudge]], now: datetime) -> dict[str, int]:
     """How many nudges were new, per workspace, on PostgreSQL."""
     connection = session.connection()
     connection.execute(CreateTable(_STAGING, if_not_exists=True))
     rows = [row for team, theirs in nudges.items() for row in _rows(team, theirs)]
     copy_rows(session, _STAGING, _STAGED, rows, _TEXTS)
-    return {team: int(new) for team, new in connection.execute(_from_staging(), {"now": now})}
+    new = {team: int(count) for team, count in connection.execute(_from_staging(), {"now": now})}
+    connection.execute(_EMPTY_STAGING)
+    return new
 
 
 @cache
@@ -308,7 +314,7 @@ def _from_staging() -> Executable:
     """Empty the staging table into the outbox, keeping only new keys; how many were new, per workspace. Built
     once: building it costs more than running it on a few rows."""
     nudge = table(NudgeRow)
-    taken = delete(_STAGING).returning(*_STAGING.c).cte("taken")
+    taken = _STAGING
     now = bindparam("now", type_=nudge.c.created_at.type)
     fixed = {
         "status": literal(NudgeStatus.PENDING.value, nudge.c.status.type),
