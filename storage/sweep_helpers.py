@@ -16,6 +16,7 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from typing import Any, TypeVar
 
 Result = TypeVar("Result")
@@ -47,11 +48,20 @@ class SweepHelpers:
     ) -> list[Result]:
         """The first part here with `here`, the others in the helpers; the results in the order of the parts."""
         pool = self._started()
-        elsewhere = [pool.submit(run, url, team_ids, part) for part in parts[1:]]
+        try:
+            elsewhere = [pool.submit(run, url, team_ids, part) for part in parts[1:]]
+        except BrokenProcessPool:  # a helper died since the last sweep (killed, out of memory): start afresh
+            self._discard(pool)
+            pool = self._started()
+            elsewhere = [pool.submit(run, url, team_ids, part) for part in parts[1:]]
         try:
             first = parts[0](here)
         finally:
-            done = [future.result() for future in elsewhere]  # a part's failure is raised once all have ended
+            try:
+                done = [future.result() for future in elsewhere]  # a part's failure is raised once all have ended
+            except BrokenProcessPool:  # one died during this sweep: the next starts afresh
+                self._discard(pool)
+                raise
         return [first, *done]
 
     def start(self) -> None:
@@ -62,9 +72,15 @@ class SweepHelpers:
 
     def close(self) -> None:
         with self._lock:
-            if self._pool is not None:
-                self._pool.shutdown(cancel_futures=True)
+            pool, self._pool = self._pool, None
+        if pool is not None:
+            pool.shutdown(cancel_futures=True)
+
+    def _discard(self, broken: ProcessPoolExecutor) -> None:
+        with self._lock:
+            if self._pool is broken:
                 self._pool = None
+        broken.shutdown(wait=False, cancel_futures=True)
 
     def _started(self) -> ProcessPoolExecutor:
         with self._lock:

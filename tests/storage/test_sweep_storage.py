@@ -2,6 +2,9 @@
 
 import json
 import multiprocessing
+import os
+import signal
+import time
 from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
@@ -297,3 +300,22 @@ def test_a_sweep_reminds_the_managers_of_relationships_whose_team_has_not_met_fo
             uow, default_catalogue().cadences, NudgePolicy(), NOW
         )[0] if n.kind is NudgeKind.MEETING_DUE}  # fmt: skip
     assert found == {(recipient, r) for _, recipient, r in queued}
+
+
+def test_a_sweep_after_a_helper_died_starts_fresh_helpers_and_queues_everything(
+    database: Database, helpers: SweepHelpers
+) -> None:
+    """A helper killed between two runs of the nudge job (out of memory, say) does not stop the next sweep."""
+    sweeper = Database(database.url, helpers=helpers)
+    due = relationship_in(database, "A", "Review A", NOW - timedelta(days=10))
+    helpers.start()
+    first = min(pid for pid in helper_pids() if pid is not None)
+    os.kill(first, signal.SIGKILL)
+    deadline = time.monotonic() + 10
+    while first in helper_pids() and time.monotonic() < deadline:
+        time.sleep(0.05)
+
+    results = nudge_service.sweep_many(sweeper.sweeping(["A"]), default_catalogue().cadences, NudgePolicy(), NOW)
+
+    assert results["A"].enqueued == 1
+    assert outbox_of(database) == {"A": {("review", "U1", due.id)}}
