@@ -548,6 +548,11 @@ class Backend:
     def close(self) -> None:
         pass
 
+    def settle(self) -> None:
+        """Write out what seeding and copying left in memory, so that its writeback does not land in a timed
+        sweep (copies of a million relationships are gigabytes)."""
+        os.sync()
+
 
 class SqliteBackend(Backend):
     name = "sqlite"
@@ -606,6 +611,10 @@ class PostgresBackend(Backend):
 
     def drop(self, url: str) -> None:
         self._run(f'DROP DATABASE IF EXISTS "{make_url(url).database}" WITH (FORCE)')
+
+    def settle(self) -> None:
+        self._run("CHECKPOINT")  # the server's own dirty buffers first
+        super().settle()
 
     def _run(self, sql: str) -> None:
         with self._admin.connect() as connection:
@@ -803,8 +812,9 @@ def bench(
         teams = tuple(plan.teams)
         db = Database(url, helpers=helpers)  # the sweeps as the nudge job runs them
         _, run.find = timed(lambda: [nudge_service.due_nudges(db.uow(team), cadences, policy, NOW) for team in teams])
+        backend.settle()
         first, run.first = timed(sweeper(db, cadences, NOW, teams))
-        run.first = median_first(run.first, repeats, cadences, teams, helpers)
+        run.first = median_first(run.first, repeats, cadences, teams, helpers, backend)
         again, run.again = timed(sweeper(db, cadences, NOW, teams))
         later, run.later = timed(sweeper(db, cadences, NOW + timedelta(hours=1), teams))
         run.due, run.enqueued, run.escalated = first.due, first.enqueued, len(first.escalated)
@@ -840,12 +850,14 @@ def median_first(
     cadences: Cadences,
     teams: tuple[str, ...],
     helpers: SweepHelpers | None,
+    backend: Backend,
 ) -> Measurement:
     """The median first sweep of the original and its identical copies: one run on a shared machine is noisy."""
     runs = [measured]
     for url in repeats:
         copy = Database(url, helpers=helpers)
         try:
+            backend.settle()
             runs.append(timed(sweeper(copy, cadences, NOW, teams))[1])
         finally:
             copy.dispose()
@@ -921,7 +933,10 @@ def print_table(runs: list[Run]) -> None:
 
 
 def print_targets(runs: list[Run]) -> None:
-    print(f"\nTargets at N={TARGET_N:,} (mix): first sweep < {REVIEW_TARGET_S:g} s and < {MEMORY_TARGET_MB:g} MB")
+    print(
+        f"\nTargets (mix): at N={TARGET_N:,} a first sweep < {REVIEW_TARGET_S:g} s and < {MEMORY_TARGET_MB:g} MB, "
+        f"at N={LARGE_N:,} < {LARGE_TARGET_S:g} s"
+    )
     for r in runs:
         if r.plan.scenario != "mix" or r.plan.n != TARGET_N or r.first is None:
             continue
