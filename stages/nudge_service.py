@@ -89,26 +89,17 @@ def sweep_many(uow: SweepUnitOfWork, cadences: Cadences, policy: NudgePolicy, no
     written. Queueing a nudge is idempotent, so no part needs another's, and those that only queue read what is due
     apart from their write, which then holds a single writer (SQLite's) only for the insert.
     """
+    overdue = partial(_queue_overdue, policy=policy, now=now)
+    stale_ideas = partial(_stale_ideas, stale_days=policy.idea_stale_days)
+    meetings_due = partial(_meetings_due, cadence_days=policy.meeting_cadence_days)
     parts: list[Callable[[SweepUnitOfWork], dict[str, SweepResult]]] = [
         partial(_queue_disputes, cadences=cadences, policy=policy, now=now),
-        partial(_queue_overdue, read=_reviews_due, rules=_review_nudges, policy=policy, now=now),
-        partial(_queue_overdue, read=_exit_reviews_due, rules=_exit_review_nudges, policy=policy, now=now),
-        partial(_queue_overdue, read=_risk_reviews_due, rules=risk_review_nudges, policy=policy, now=now),
-        partial(_queue_overdue, read=_actions_due, rules=action_nudges, policy=policy, now=now),
-        partial(
-            _queue_overdue,
-            read=partial(_stale_ideas, stale_days=policy.idea_stale_days),
-            rules=idea_stale_nudges,
-            policy=policy,
-            now=now,
-        ),
-        partial(
-            _queue_overdue,
-            read=partial(_meetings_due, cadence_days=policy.meeting_cadence_days),
-            rules=meeting_due_nudges,
-            policy=policy,
-            now=now,
-        ),
+        partial(overdue, read=_reviews_due, rules=_review_nudges),
+        partial(overdue, read=_exit_reviews_due, rules=_exit_review_nudges),
+        partial(overdue, read=_risk_reviews_due, rules=risk_review_nudges),
+        partial(overdue, read=_actions_due, rules=action_nudges),
+        partial(overdue, read=stale_ideas, rules=idea_stale_nudges),
+        partial(overdue, read=meetings_due, rules=meeting_due_nudges),
     ]
     results = uow.side_by_side(parts)
     return {team: _merged([r[team] for r in results if team in r]) for team in uow.team_ids}
