@@ -28,14 +28,20 @@ def make_engine(url: str, **options: Any) -> Engine:
     if parsed.get_backend_name() == "sqlite":
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30}, **options)
         event.listen(engine, "connect", _sqlite_pragmas)
-        file = parsed.database
-        if file and file != ":memory:" and not parsed.query.get("uri"):
+        if file := sqlite_file(url):
             WriterLock(f"{file}.writers").guard(engine)
         event.listen(engine, "begin", _sqlite_begin)
     else:
         engine = create_engine(url, pool_pre_ping=True, **options)
     refuse_nul(engine)
     return engine
+
+
+def sqlite_file(url: str) -> str | None:
+    """The file an SQLite URL names; None for an in-memory database, which only its own process can open."""
+    parsed = make_url(url)
+    file = parsed.database
+    return file if file and file != ":memory:" and not parsed.query.get("uri") else None
 
 
 def _sqlite_pragmas(connection: Any, _record: object) -> None:
@@ -79,10 +85,7 @@ class Database:
         """`helpers`: processes that sweep a large database's parts beside this one's (not for an in-memory SQLite
         database, which no other process can open); `options` go to the engine."""
         self.url = url
-        parsed = make_url(url)
-        shared = parsed.get_backend_name() != "sqlite" or (
-            parsed.database not in (None, "", ":memory:") and not parsed.query.get("uri")
-        )
+        shared = make_url(url).get_backend_name() != "sqlite" or sqlite_file(url) is not None
         self.helpers = helpers if shared else None
         self.engine = make_engine(url, **options)
         self.sessions: sessionmaker[Session] = sessionmaker(self.engine, class_=Session, expire_on_commit=False)

@@ -311,10 +311,9 @@ def _copy_rows(session: Session, nudges: Mapping[str, Sequence[Nudge]], now: dat
 
 @cache
 def _from_staging() -> Executable:
-    """Empty the staging table into the outbox, keeping only new keys; how many were new, per workspace. Built
+    """Move the staged nudges into the outbox, keeping only new keys; how many were new, per workspace. Built
     once: building it costs more than running it on a few rows."""
     nudge = table(NudgeRow)
-    taken = _STAGING
     now = bindparam("now", type_=nudge.c.created_at.type)
     fixed = {
         "status": literal(NudgeStatus.PENDING.value, nudge.c.status.type),
@@ -324,7 +323,7 @@ def _from_staging() -> Executable:
     }
     moved = (
         postgresql.insert(nudge)
-        .from_select([*fixed, *_STAGED], sa_select(*fixed.values(), *(taken.c[name] for name in _STAGED)))
+        .from_select([*fixed, *_STAGED], sa_select(*fixed.values(), *(_STAGING.c[name] for name in _STAGED)))
         .on_conflict_do_nothing(index_elements=["team_id", *_KEY])
         .returning(nudge.c.team_id)
         .cte("moved")
