@@ -42,9 +42,7 @@ def test_one_nudge_per_key_and_workspace(database: Database) -> None:
 
 def test_the_migration_digests_the_queued_nudges_and_keeps_them_unique(database_url: str) -> None:
     database = Database(database_url)
-    config = alembic_config(database.engine)
-    database.upgrade()
-    command.downgrade(config, "0027")
+    database.upgrade("0027")
     with database.engine.begin() as connection:
         for tier in (0, 1):
             connection.execute(
@@ -62,7 +60,7 @@ def test_the_migration_digests_the_queued_nudges_and_keeps_them_unique(database_
             nudge_key("T1", REVIEW.kind.value, REVIEW.subject, tier, REVIEW.period, "U1") for tier in (0, 1)
         ]
         assert enqueue(database, "T1", REVIEW) == 0  # already queued before the migration
-        command.downgrade(config, "0027")
+        command.downgrade(alembic_config(database.engine), "0027")
         with pytest.raises(IntegrityError), database.engine.begin() as connection:
             connection.execute(
                 text(
