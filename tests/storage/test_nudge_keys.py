@@ -13,6 +13,7 @@ from storage.database import Database, alembic_config
 from storage.nudge_keys import nudge_key
 from storage.person_erasure import erase_person
 from tests.conftest import START
+from tests.storage.revisions import at_revision
 
 REVIEW = Nudge(NudgeKind.REVIEW, "7@2026-12-01", 0, "2026-12-01/0", "U1", 7, {"name": "Acme"})
 
@@ -41,8 +42,7 @@ def test_one_nudge_per_key_and_workspace(database: Database) -> None:
 
 
 def test_the_migration_digests_the_queued_nudges_and_keeps_them_unique(database_url: str) -> None:
-    database = Database(database_url)
-    database.upgrade("0027")
+    database = at_revision(database_url, "0027")
     with database.engine.begin() as connection:
         for tier in (0, 1):
             connection.execute(
