@@ -34,7 +34,6 @@ from stages.nudges import NudgeStatus
 from stages.pseudonyms import pseudonym
 from storage.database import Database
 from storage.mapping import table
-from storage.nudge_keys import nudge_key
 from storage.tables import DirectoryEntryRow, ErasureRow, HomeRedrawRow, NudgeRow, ProfileRow
 from storage.tenancy import SECRET_COLUMNS, DataRight, data_right, owned, plain, reading, tenant_key, tenant_tables
 
@@ -45,8 +44,6 @@ _THEIRS_ALONE = (
     table(HomeRedrawRow).c.user_id,
 )
 _UNSENT = (NudgeStatus.PENDING.value, NudgeStatus.CLAIMED.value)
-_OUTBOX = table(NudgeRow)
-_OUTBOX_KEY = ("team_id", "kind", "subject", "tier", "period", "recipient_id")  # in `nudge_key`'s order
 
 
 @dataclass(frozen=True)
@@ -148,13 +145,11 @@ def _replace(connection: Connection, of: Table, tenant_id: str, user_id: str, er
     rows = _naming(connection, of, tenant_id, user_id)
     for row in rows:
         values = row._mapping
-        changes: dict[str, str | bytes] = {
+        changes = {
             c.name: pattern.sub(erased, values[c.name])
             for c in _text_columns(of)
             if isinstance(values[c.name], str) and pattern.search(values[c.name])
         }
-        if of is _OUTBOX:  # its key is a digest of columns that may have named the person
-            changes["key_digest"] = nudge_key(*({**values, **changes}[name] for name in _OUTBOX_KEY))
         key = and_(*(c == values[c.name] for c in of.primary_key.columns))
         connection.execute(update(of).where(key).values(changes))
     return len(rows)

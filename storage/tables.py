@@ -2,7 +2,7 @@
 
 from datetime import date, datetime
 
-from sqlalchemy import BigInteger, Index, LargeBinary, Text, UniqueConstraint, text
+from sqlalchemy import BigInteger, Index, Text, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 from storage.types import UTCDateTime
@@ -347,23 +347,12 @@ class ExitStrategyRow(SQLModel, table=True):
 
 
 class NudgeRow(SQLModel, table=True):
-    """The nudge outbox: one row per (workspace, kind, subject, tier, period, recipient), whoever worked it out
-    first; `key_digest` is their digest (`storage/nudge_keys.py`), which the unique index compares."""
+    """The nudge outbox: one row per (kind, subject, tier, period, recipient), whoever worked it out first."""
 
     __tablename__ = "nudge"
     __table_args__ = (
-        UniqueConstraint("key_digest", name="uq_nudge_key"),
+        UniqueConstraint("team_id", "kind", "subject", "tier", "period", "recipient_id", name="uq_nudge_key"),
         Index("ix_nudge_ready", "team_id", "status", "not_before"),
-        # A person's health check invitations are withdrawn when they answer; no other kind is looked up by its
-        # subject, and a sweep's hundreds of thousands of new rows then skip this index.
-        Index(
-            "ix_nudge_health_check",
-            "team_id",
-            "subject",
-            "recipient_id",
-            postgresql_where=text("kind = 'health_check'"),
-            sqlite_where=text("kind = 'health_check'"),
-        ),
         # Only failed rows are looked up by relationship (the Home tab shows them), and they are few.
         Index(
             "ix_nudge_failed",
@@ -383,7 +372,6 @@ class NudgeRow(SQLModel, table=True):
     )
 
     id: int | None = Field(default=None, primary_key=True)
-    key_digest: bytes = Field(sa_type=LargeBinary(16))
     team_id: str = Field(max_length=SLACK_ID)
     kind: str = Field(max_length=24)
     subject: str = Field(max_length=64)

@@ -62,7 +62,7 @@ def known_tenants(database: Database) -> list[str]:
 
 
 def plain(row: Row[Any], of: Table) -> dict[str, Any]:
-    """A row as JSON values (times in ISO 8601, bytes in hex), without its secrets."""
+    """A row as JSON values (times in ISO 8601), without its secrets."""
     hidden = SECRET_COLUMNS.get(of.name, frozenset())
     return {name: _plain(value) for name, value in row._mapping.items() if name not in hidden}
 
@@ -92,6 +92,4 @@ def _holds_tenants(of: Table) -> bool:
 
 
 def _plain(value: Any) -> Any:
-    if isinstance(value, bytes):  # the outbox's key, a digest
-        return value.hex()
     return value.isoformat() if isinstance(value, datetime | date) else value

@@ -52,8 +52,7 @@ def export_tenant(database: Database, tenant_id: str, path: Path, now: datetime)
             "plan and the evidence pack), and a single answer could be told apart.",
         },
         "about": "Every record Accord holds of this tenant: one JSON and one CSV file per table. Times are UTC "
-        "(ISO 8601); before, after, content and detail hold JSON; a nudge's key is a digest of its workspace, kind, "
-        "subject, tier, period and recipient, in hex. The installation's tokens are left out.",
+        "(ISO 8601); before, after, content and detail hold JSON. The installation's tokens are left out.",
     }
     with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("manifest.json", json.dumps(manifest, indent=2, sort_keys=True))

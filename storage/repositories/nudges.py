@@ -28,6 +28,7 @@ from sqlalchemy import (
     literal_column,
     or_,
     text,
+    tuple_,
     update,
 )
 from sqlalchemy import select as sa_select
@@ -37,14 +38,14 @@ from sqlmodel import Session, col, select
 
 from stages.nudges import Nudge, NudgeKind, NudgeStatus, QueuedNudge, Snooze, SnoozeKey, Snoozes
 from storage.mapping import CHUNK, PlainReader, copy_rows, table
-from storage.nudge_keys import nudge_key
 from storage.tables import NudgeRow, ProfileRow, SnoozeRow
 from storage.text_guard import refuse_nul_in_rows
 
+_KEY = ("kind", "subject", "tier", "period", "recipient_id")
 # What each nudge brings to its outbox row, in this order (the rest is the same for the whole batch).
 _PER_NUDGE = ("kind", "subject", "tier", "period", "recipient_id", "relationship_id", "detail")
-_STAGED = ("key_digest", "team_id", *_PER_NUDGE)
-_TEXTS = tuple(i for i, name in enumerate(_STAGED) if name not in ("key_digest", "tier", "relationship_id"))  # strings
+_STAGED = ("team_id", *_PER_NUDGE)
+_TEXTS = tuple(i for i, name in enumerate(_STAGED) if name not in ("tier", "relationship_id"))  # its strings
 ERROR_MAX = 200
 _QUEUED = PlainReader(QueuedNudge, table(NudgeRow), kind=NudgeKind, detail=json.loads, status=NudgeStatus)
 Key = tuple[str, str, int, str, str]
@@ -59,14 +60,17 @@ class SqlNudgeRepository:
         return enqueue(self._session, {self._team_id: nudges}, now).get(self._team_id, 0)
 
     def known(self, keys: Sequence[Key]) -> set[Key]:
-        by_digest = {nudge_key(self._team_id, *key): key for key in keys}
-        digests = list(by_digest)
+        if not keys:
+            return set()
+        columns = [
+            col(c) for c in (NudgeRow.kind, NudgeRow.subject, NudgeRow.tier, NudgeRow.period, NudgeRow.recipient_id)
+        ]
         found: set[Key] = set()
-        for start in range(0, len(digests), CHUNK):
-            query = sa_select(col(NudgeRow.key_digest)).where(
-                col(NudgeRow.team_id) == self._team_id, col(NudgeRow.key_digest).in_(digests[start : start + CHUNK])
+        for start in range(0, len(keys), CHUNK):
+            query = sa_select(*columns).where(
+                col(NudgeRow.team_id) == self._team_id, tuple_(*columns).in_(list(keys[start : start + CHUNK]))
             )
-            found |= {by_digest[digest] for digest in self._session.scalars(query)}
+            found |= {(k, s, t, p, r) for k, s, t, p, r in self._session.execute(query)}
         return found
 
     def get(self, nudge_id: int) -> QueuedNudge | None:
@@ -143,13 +147,12 @@ class SqlNudgeRepository:
 
     def withdraw(self, kind: NudgeKind, subject: str, recipient_id: str) -> int:
         """Cancel what is still to be sent of this kind and subject to this person (claimed ones are the sender's:
-        it asks whether they are still due before posting). The kind is written into the statement, so that a
-        plan made once for any kind still finds the index of its kind (`ix_nudge_health_check`)."""
+        it asks whether they are still due before posting)."""
         changed = self._session.exec(
             update(NudgeRow)
             .where(
                 col(NudgeRow.team_id) == self._team_id,
-                col(NudgeRow.kind) == bindparam("kind", kind.value, literal_execute=True),
+                col(NudgeRow.kind) == kind.value,
                 col(NudgeRow.subject) == subject,
                 col(NudgeRow.recipient_id) == recipient_id,
                 col(NudgeRow.status) == NudgeStatus.PENDING.value,
@@ -234,18 +237,7 @@ def _rows(team: str, nudges: Sequence[Nudge], tail: tuple[Any, ...] = ()) -> lis
     """The values of each nudge's outbox row in `_STAGED` order, then `tail`: built in one pass, as a sweep builds
     hundreds of thousands of them."""
     return [
-        (
-            nudge_key(team, n.kind.value, n.subject, n.tier, n.period, n.recipient_id),
-            team,
-            n.kind.value,
-            n.subject,
-            n.tier,
-            n.period,
-            n.recipient_id,
-            n.relationship_id,
-            _json(n.detail),
-            *tail,
-        )
+        (team, n.kind.value, n.subject, n.tier, n.period, n.recipient_id, n.relationship_id, _json(n.detail), *tail)
         for n in nudges
     ]
 
@@ -286,7 +278,7 @@ def _row_insert() -> str:
     values: dict[str, Any] = {name: bindparam(name) for name in _STAGED}
     values |= {"created_at": bindparam("now"), "not_before": bindparam("now")}
     values |= {"status": literal_column(f"'{NudgeStatus.PENDING.value}'"), "attempts": literal_column("0")}
-    statement = sqlite.insert(nudge).values(values).on_conflict_do_nothing(index_elements=["key_digest"])
+    statement = sqlite.insert(nudge).values(values).on_conflict_do_nothing(index_elements=["team_id", *_KEY])
     compiled = statement.compile(dialect=sqlite.dialect())
     if tuple(compiled.positiontup or ()) != (*_STAGED, "now", "now"):
         raise AssertionError(f"the outbox insert binds {compiled.positiontup}, not the rows' order")
@@ -332,7 +324,7 @@ def _from_staging() -> Executable:
     moved = (
         postgresql.insert(nudge)
         .from_select([*fixed, *_STAGED], sa_select(*fixed.values(), *(_STAGING.c[name] for name in _STAGED)))
-        .on_conflict_do_nothing(index_elements=["key_digest"])
+        .on_conflict_do_nothing(index_elements=["team_id", *_KEY])
         .returning(nudge.c.team_id)
         .cte("moved")
     )
