@@ -13,18 +13,18 @@ in their own process. A helper left behind by an owner killed outright ends on i
 import multiprocessing
 import os
 import threading
-import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any, TypeVar
+
+from storage.parent_watch import on_parent_gone
 
 Result = TypeVar("Result")
 # Relationships (the highest id) from which a database's sweep goes to the helpers. A sweep of 100,000 with their
 # registers took 1.2 to 1.5 s with two helpers against 1.8 to 2.1 s in one process; at a few thousand, what the
 # helpers save is less than what handing parts over costs.
 LARGE = 20_000
-PARENT_POLL_SECONDS = 1.0
 
 
 # A part of a sweep, run with a unit of work of the sweep (`stages.ports.SweepUnitOfWork`).
@@ -96,12 +96,6 @@ class SweepHelpers:
 
 
 def _helper_started(parent_pid: int) -> None:
-    """In each helper: an end once the process that started the pool is gone (adopted, its parent pid changes),
-    which a pool whose owner was killed outright cannot bring about itself."""
-
-    def watch() -> None:
-        while os.getppid() == parent_pid:
-            time.sleep(PARENT_POLL_SECONDS)
-        os._exit(0)
-
-    threading.Thread(target=watch, name="accord-sweep-parent-watch", daemon=True).start()
+    """In each helper: an end once the process that started the pool is gone, which a pool whose owner was killed
+    outright cannot bring about itself. Nothing of a helper's needs a clean exit: a part it was running rolls back."""
+    on_parent_gone(parent_pid, lambda: os._exit(0), name="accord-sweep-parent-watch")

@@ -9,8 +9,6 @@ pause, within a grace time of minutes.
 import logging
 import os
 import signal
-import threading
-import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
@@ -21,6 +19,7 @@ from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
 
 from bot.nudges.delivery import Nudger
+from storage.parent_watch import on_parent_gone
 
 if TYPE_CHECKING:
     from bot.runtime.bootstrap import Bootstrap
@@ -31,7 +30,6 @@ MISFIRE_GRACE_SECONDS = 5 * 60
 PURGE_JOB_ID = "accord-purge"
 PURGE_EVERY_HOURS = 24  # the grace period is counted in days
 PURGE_MISFIRE_GRACE_SECONDS = 6 * 60 * 60  # a purge hours late is still worth doing, once
-PARENT_POLL_SECONDS = 0.5
 
 
 def schedule(
@@ -100,17 +98,11 @@ def _purge(purge: Callable[[], list[str]]) -> None:
 
 
 def exit_with_parent(parent_pid: int) -> None:
-    """End this process, as its parent would with SIGTERM, once the process `parent_pid` that started it is gone.
+    """Stop this scheduler, as its parent would with SIGTERM, once the process `parent_pid` that started it is gone:
+    left behind, it would run beside the one the next start brings."""
 
-    A parent killed outright (SIGKILL, the OOM killer) cannot stop its children, and a scheduler left behind
-    would run beside the one the next start brings. An orphan is adopted by another process, so its parent
-    pid changes: that is what the watcher looks for (it also covers a parent gone before the watch began).
-    """
-
-    def watch() -> None:
-        while os.getppid() == parent_pid:
-            time.sleep(PARENT_POLL_SECONDS)
+    def stop() -> None:
         log.warning("the process that started this scheduler (pid %d) is gone: stopping", parent_pid)
         os.kill(os.getpid(), signal.SIGTERM)
 
-    threading.Thread(target=watch, name="accord-parent-watch", daemon=True).start()
+    on_parent_gone(parent_pid, stop, name="accord-parent-watch")
