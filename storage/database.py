@@ -14,7 +14,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import sessionmaker
 from sqlmodel import Session, col, select
 
-from storage.sweep_helpers import SweepHelpers
+from storage.sweep_helpers import PartsElsewhere, SweepHelpers
 from storage.tables import RelationshipRow, WorkspaceRow
 from storage.text_guard import refuse_nul
 from storage.uow import SqlSweepUnitOfWork, SqlUnitOfWork, reading_only
@@ -87,6 +87,7 @@ class Database:
         self.url = url
         shared = make_url(url).get_backend_name() != "sqlite" or sqlite_file(url) is not None
         self.helpers = helpers if shared else None
+        self._elsewhere = PartsElsewhere(self.helpers, url, _sweep_part) if self.helpers else None
         self.engine = make_engine(url, **options)
         self.sessions: sessionmaker[Session] = sessionmaker(self.engine, class_=Session, expire_on_commit=False)
         readers = self.engine.execution_options(**{READING: True})
@@ -126,7 +127,7 @@ class Database:
 
     def sweeping(self, team_ids: Sequence[str]) -> SqlSweepUnitOfWork:
         """A unit of work for the nudge sweep over these workspaces at once."""
-        return SqlSweepUnitOfWork(self.sessions, team_ids, self.reading_sessions, self.helpers, _sweep_part)
+        return SqlSweepUnitOfWork(self.sessions, team_ids, self.reading_sessions, self._elsewhere)
 
     def dispose(self) -> None:
         self.engine.dispose()

@@ -16,6 +16,7 @@ import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from storage.parent_watch import on_parent_gone
@@ -93,6 +94,19 @@ class SweepHelpers:
                     initargs=(os.getpid(),),
                 )
             return self._pool
+
+
+@dataclass(frozen=True)
+class PartsElsewhere:
+    """How one database's large sweeps hand their parts to the helpers: the pool, the database's URL for each
+    helper to open (its password included), and the function a helper runs a part with."""
+
+    helpers: SweepHelpers
+    url: str
+    run_part: RunPart[Any]
+
+    def run(self, team_ids: tuple[str, ...], parts: Sequence[Part[Result]], here: object) -> list[Result]:
+        return self.helpers.run(self.url, team_ids, parts, here, self.run_part)
 
 
 def _helper_started(parent_pid: int) -> None:

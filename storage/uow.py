@@ -29,7 +29,7 @@ from storage.repositories.reviews import SqlExitStrategyRepository, SqlReviewRep
 from storage.repositories.risks import SqlRiskRepository
 from storage.repositories.sign_offs import SqlGateSignatureRepository, SqlSignOffRepository
 from storage.repositories.sweep import SqlSweepRepository
-from storage.sweep_helpers import RunPart, SweepHelpers
+from storage.sweep_helpers import PartsElsewhere
 from storage.tables import AuditEventRow, RelationshipRow
 
 Result = TypeVar("Result")
@@ -168,16 +168,13 @@ class SqlSweepUnitOfWork:
         sessions: sessionmaker[Session],
         team_ids: Sequence[str],
         reading_sessions: sessionmaker[Session],
-        helpers: SweepHelpers | None = None,
-        run_part: RunPart[Any] | None = None,
+        elsewhere: PartsElsewhere | None = None,
     ) -> None:
-        """`helpers` and `run_part` (how a helper runs a part on its own engine): helper processes for the parts
-        of a large database's sweep; None: in this process."""
+        """`elsewhere`: helper processes for the parts of a large database's sweep; None: in this process."""
         self.team_ids = tuple(team_ids)
         self._sessions = sessions
         self._reading_sessions = reading_sessions
-        self._helpers = helpers
-        self._run_part = run_part
+        self._elsewhere = elsewhere
         self._session: Session | None = None
 
     def __enter__(self) -> Self:
@@ -205,15 +202,15 @@ class SqlSweepUnitOfWork:
         self._session.commit()
 
     def side_by_side(self, parts: Sequence[Callable[[Any], Result]]) -> list[Result]:
-        helpers, run_part, bind = self._helpers, self._run_part, self._sessions.kw.get("bind")
-        if helpers is not None and run_part is not None and bind is not None and self._large(helpers.large):
-            return helpers.run(bind.url.render_as_string(hide_password=False), self.team_ids, parts, self, run_part)
+        elsewhere, bind = self._elsewhere, self._sessions.kw.get("bind")
+        if elsewhere is not None and self._large(elsewhere.helpers.large):
+            return elsewhere.run(self.team_ids, parts, self)
         if bind is None or bind.dialect.name == "sqlite":
             # SQLite serialises writers, so in one process a second connection would only wait for the first.
             return [part(self) for part in parts]
         with ThreadPoolExecutor(max_workers=len(parts) - 1, thread_name_prefix="sweep") as pool:
-            elsewhere = [pool.submit(part, self._another()) for part in parts[1:]]
-            return [parts[0](self), *(future.result() for future in elsewhere)]
+            threads = [pool.submit(part, self._another()) for part in parts[1:]]
+            return [parts[0](self), *(future.result() for future in threads)]
 
     def _open(self, sessions: sessionmaker[Session]) -> Self:
         if self._session is not None:
