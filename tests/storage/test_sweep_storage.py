@@ -229,6 +229,23 @@ def test_a_sweep_over_a_batch_of_workspaces_queues_each_ones_nudges_in_its_own_o
     assert [(r.due, r.enqueued, r.escalated) for r in again.values()] == [(1, 0, []), (1, 0, [])]
 
 
+def test_a_part_queues_its_due_items_a_slice_at_a_time_with_the_outcome_of_one_go(
+    database: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Five reviews due in two workspaces, queued two at a time: slices cut across the workspaces, and each
+    workspace's count adds up over the slices it falls in."""
+    monkeypatch.setattr(nudge_service, "SLICE", 2)
+    cadences = default_catalogue().cadences
+    due = [relationship_in(database, team, f"Review {n}", NOW - timedelta(days=10)) for n, team in enumerate("ABABA")]
+
+    results = nudge_service.sweep_many(database.sweeping(["A", "B"]), cadences, NudgePolicy(), NOW)
+
+    assert outbox_of(database) == {team: {("review", "U1", r.id) for r in due if r.team_id == team} for team in "AB"}
+    assert {team: (r.due, r.enqueued) for team, r in results.items()} == {"A": (3, 3), "B": (2, 2)}
+    again = nudge_service.sweep_many(database.sweeping(["A", "B"]), cadences, NudgePolicy(), NOW)
+    assert {team: (r.due, r.enqueued) for team, r in again.items()} == {"A": (3, 0), "B": (2, 0)}
+
+
 def test_the_sweep_of_a_small_database_stays_in_its_own_process(database: Database) -> None:
     """Helpers start for a database of `LARGE` relationships or more: a few rows would not pay for their start."""
     pool = SweepHelpers(2)
