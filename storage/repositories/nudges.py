@@ -62,9 +62,7 @@ class SqlNudgeRepository:
     def known(self, keys: Sequence[Key]) -> set[Key]:
         if not keys:
             return set()
-        columns = [
-            col(c) for c in (NudgeRow.kind, NudgeRow.subject, NudgeRow.tier, NudgeRow.period, NudgeRow.recipient_id)
-        ]
+        columns = [table(NudgeRow).c[name] for name in _KEY]
         found: set[Key] = set()
         for start in range(0, len(keys), CHUNK):
             query = sa_select(*columns).where(

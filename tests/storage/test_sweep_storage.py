@@ -72,6 +72,17 @@ def test_the_outbox_counts_only_new_nudges_and_keeps_each_once(database: Databas
     assert json.loads(last.detail) == {"name": 'Acme "Alliance" \u00e9 ünïcode', "due": "2026-11-07", "tier": 7}
 
 
+def test_what_a_dry_run_would_add_leaves_out_what_the_outbox_already_holds(
+    database: Database, acme: Relationship
+) -> None:
+    queued, other, to_someone_else = nudge(acme, 1), nudge(acme, 2), nudge(acme, 1, recipient="U2")
+    with database.uow(TEAM) as uow:
+        uow.nudges.enqueue([queued], NOW)
+        uow.commit()
+    assert nudge_service.unsent(database.uow(TEAM), [queued, other, to_someone_else]) == [other, to_someone_else]
+    assert nudge_service.unsent(database.uow("T2"), [queued]) == [queued]  # another workspace's outbox
+
+
 def test_an_empty_sweep_enqueues_nothing(database: Database) -> None:
     with database.uow(TEAM) as uow:
         assert uow.nudges.enqueue([], NOW) == 0
