@@ -247,14 +247,19 @@ def _json(detail: Mapping[str, str | int]) -> str:
 _STORED_NOW = table(NudgeRow).c.created_at.type
 
 
+def _stored(session: Session, now: datetime) -> Any:
+    """`now` as the outbox's moments are stored, for rows that go to the driver past SQLAlchemy."""
+    dialect = session.get_bind().dialect
+    return _STORED_NOW.dialect_impl(dialect).bind_processor(dialect)(now)  # type: ignore[misc]
+
+
 def _insert_rows(session: Session, nudges: Mapping[str, Sequence[Nudge]], now: datetime) -> dict[str, int]:
     """How many of each workspace's nudges were new, on SQLite, which counts the rows each run of the insert added.
 
     The driver runs the insert in the session's transaction, past SQLAlchemy, whose work per statement a sweep of
     many small workspaces would pay thousands of times; so the check every statement gets is made here, once."""
     sql = _row_insert()
-    dialect = session.get_bind().dialect
-    stored_now = _STORED_NOW.dialect_impl(dialect).bind_processor(dialect)(now)  # type: ignore[misc]
+    stored_now = _stored(session, now)
     rows = {team: _rows(team, theirs, (stored_now, stored_now)) for team, theirs in nudges.items()}
     for theirs in rows.values():  # the moment after them is SQLAlchemy's rendering of a datetime
         refuse_nul_in_rows(theirs, _TEXTS, what=sql)
@@ -297,14 +302,46 @@ _EMPTY_STAGING = text("TRUNCATE nudge_staged")
 
 
 def _copy_rows(session: Session, nudges: Mapping[str, Sequence[Nudge]], now: datetime) -> dict[str, int]:
-    """How many nudges were new, per workspace, on PostgreSQL."""
+    """How many nudges were new, per workspace, on PostgreSQL.
+
+    Nudges of a new period or of new subjects are all new: those go straight into the outbox with COPY, whose
+    inserts check the outbox's key once, where moving them in from the staging table with `ON CONFLICT` checks it
+    twice (the server's largest cost in a sweep: docs/performance.md). A batch goes that way only if none of three
+    of its keys (its first, middle and last) is queued already; a key it holds twice, or finds queued after all
+    (another sweep at the same moment), undoes it back to a savepoint, and it goes the careful way, staged.
+    """
+    rows = [row for team, theirs in nudges.items() for row in _rows(team, theirs)]
+    if not _any_queued(session, (rows[0], rows[len(rows) // 2], rows[-1])):
+        stored_now = _stored(session, now)
+        try:
+            with session.begin_nested():
+                fresh = [(*row, stored_now, stored_now, *_FRESH) for row in rows]
+                copy_rows(session, table(NudgeRow), _COPIED, fresh, _TEXTS)
+        except Exception as error:  # the driver's own error: COPY runs past SQLAlchemy
+            if getattr(error, "sqlstate", None) != _UNIQUE_VIOLATION:
+                raise
+        else:
+            return {team: len(theirs) for team, theirs in nudges.items()}
     connection = session.connection()
     connection.execute(CreateTable(_STAGING, if_not_exists=True))
-    rows = [row for team, theirs in nudges.items() for row in _rows(team, theirs)]
     copy_rows(session, _STAGING, _STAGED, rows, _TEXTS)
     new = {team: int(count) for team, count in connection.execute(_from_staging(), {"now": now})}
     connection.execute(_EMPTY_STAGING)
     return new
+
+
+# What COPY straight into the outbox writes: the staged columns, then the moment twice and the state of a new nudge.
+_COPIED = (*_STAGED, "created_at", "not_before", "status", "attempts")
+_FRESH = (NudgeStatus.PENDING.value, 0)
+_UNIQUE_VIOLATION = "23505"  # PostgreSQL's SQLSTATE
+
+
+def _any_queued(session: Session, rows: Sequence[tuple[Any, ...]]) -> bool:
+    """Whether the outbox holds the key of any of `rows` (in `_STAGED` order)."""
+    outbox = table(NudgeRow)
+    key = tuple_(*(outbox.c[name] for name in ("team_id", *_KEY)))
+    wanted = [row[: len(_KEY) + 1] for row in rows]
+    return session.execute(sa_select(literal(1)).where(key.in_(wanted)).limit(1)).first() is not None
 
 
 @cache

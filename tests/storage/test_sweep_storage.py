@@ -72,6 +72,39 @@ def test_the_outbox_counts_only_new_nudges_and_keeps_each_once(database: Databas
     assert json.loads(last.detail) == {"name": 'Acme "Alliance" \u00e9 ünïcode', "due": "2026-11-07", "tier": 7}
 
 
+def test_a_batch_of_new_nudges_is_queued_whole_and_one_with_a_known_or_repeated_key_keeps_each_once(
+    database: Database, acme: Relationship
+) -> None:
+    with database.uow(TEAM) as uow:  # all new: each row as the sweep's other way would have written it
+        assert uow.nudges.enqueue([nudge(acme, 1), nudge(acme, 2), nudge(acme, 3, recipient="U2")], NOW) == 3
+        uow.commit()
+    only = stored(database)[2]
+    assert (only.team_id, only.kind, only.tier, only.recipient_id, only.status, only.attempts) == (
+        TEAM,
+        "review",
+        0,
+        "U2",
+        "pending",
+        0,
+    )
+    assert only.created_at == only.not_before == NOW and only.relationship_id == acme.id
+    assert json.loads(only.detail) == {"name": 'Acme "Alliance" \u00e9 ünïcode', "due": "2026-11-03", "tier": 3}
+
+    later = NOW + timedelta(hours=1)
+    # Known keys away from the batch's first, middle and last, and a key twice in another batch.
+    beside_known = [nudge(acme, 4), nudge(acme, 2), nudge(acme, 5), nudge(acme, 3, recipient="U2"), nudge(acme, 6)]
+    twice = [nudge(acme, 7), nudge(acme, 8), nudge(acme, 7), nudge(acme, 9)]
+    with database.uow(TEAM) as uow:
+        assert uow.nudges.enqueue(beside_known, later) == 3
+        assert uow.nudges.enqueue(twice, later) == 3
+        uow.commit()
+    rows = stored(database)
+    assert sorted((r.subject, r.recipient_id) for r in rows) == sorted(
+        [(f"{acme.id}@{n}", "U1") for n in (1, 2, 4, 5, 6, 7, 8, 9)] + [(f"{acme.id}@3", "U2")]
+    )
+    assert {r.subject: r.created_at for r in rows}[f"{acme.id}@2"] == NOW  # a known nudge keeps its first record
+
+
 def test_what_a_dry_run_would_add_leaves_out_what_the_outbox_already_holds(
     database: Database, acme: Relationship
 ) -> None:
