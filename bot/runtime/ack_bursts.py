@@ -15,7 +15,10 @@ from collections.abc import Callable
 from multiprocessing.context import SpawnContext
 
 BURST_GAP_SECONDS = 0.005  # two acknowledgements closer than this are a burst...
-LULL_SECONDS = 0.005  # ...which is over once none came for this long
+# ...which is over once none came for this long. Not shorter: a pause of a few milliseconds inside a burst (a
+# checkpoint of SQLite's log holding the inbox's writes) let work in, which slowed the acknowledgements, which made
+# more such pauses (bench/ack.py: the work process's CPU during a round fell from 0.3 to 2.4 s to 0.1 to 0.4 s).
+LULL_SECONDS = 0.05
 MAX_YIELD_SECONDS = 1.0
 STEP_SECONDS = 0.02
 

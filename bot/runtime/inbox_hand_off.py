@@ -64,7 +64,7 @@ def is_urgent(request: BoltRequest, subcommands: Registry) -> bool:
 class InboxRunner(LazyListenerRunner):
     """Bolt's hand-off point for lazy listeners: the request goes into the inbox, and a work process is woken."""
 
-    def __init__(self, inbox: Inbox, ring: Callable[[], None], subcommands: Registry) -> None:
+    def __init__(self, inbox: Inbox, ring: Callable[[bool], None], subcommands: Registry) -> None:
         self.logger = log
         self._inbox = inbox
         self._ring = ring
@@ -100,7 +100,7 @@ class InboxRunner(LazyListenerRunner):
     def hand_off(self, key: str, body: str, headers: Headers, *, urgent: bool) -> None:
         """Keep the request (its headers naming its lazy listener) in the inbox, and wake a work process."""
         if self._inbox.put(key, body, headers, urgent=urgent, now=self._clock.now()):
-            self._ring()
+            self._ring(urgent)
         else:
             log.info("%s: this request's work is already in the inbox (a replay or a retry)", headers[LAZY_NAME][0])
 

@@ -62,6 +62,7 @@ def worker_name(pid: int | None = None) -> str:
 # Mark `finished` done and claim up to `limit` rows for `worker`, as `Inbox.claim` does.
 Claim = Callable[[str, int, datetime, Sequence[Claimed]], list[Claimed]]
 RING = "ring"  # what a parent sends down the pipe to say there is new work
+BURST_RING_SECONDS = 0.02  # the least time between two rings during a burst, but for work that may open a modal
 
 
 def inbox_of(settings: Settings, database: Database) -> Inbox:
@@ -229,7 +230,7 @@ class WorkThreads:
         self._thread = threading.Thread(target=self._worker.run, name="accord-work-claims", daemon=True)
         self._thread.start()
 
-    def ring(self) -> None:
+    def ring(self, _urgent: bool) -> None:
         self._worker.ring()
 
     def close(self, timeout: float = 10.0) -> None:
@@ -251,24 +252,36 @@ class _Process:
     pipe: Connection  # rings and claimed rows go down, claims come up; closing it tells the process to stop
     started: float
     inbox: Inbox
+    in_burst: Callable[[], bool]
     ringing: threading.Event = field(default_factory=threading.Event)
+    urgent: threading.Event = field(default_factory=threading.Event)
     sending: threading.Lock = field(default_factory=threading.Lock)
 
     @property
     def name(self) -> str:
         return worker_name(self.process.pid)
 
-    def ring(self) -> None:
+    def ring(self, urgent: bool) -> None:
+        if urgent and not self.urgent.is_set():
+            self.urgent.set()
         if not self.ringing.is_set():  # else its bell thread is awake already and rings once for all
             self.ringing.set()
 
     def bell(self) -> None:
-        """Ring the process whenever asked: one write, and one wake-up of the process, for many requests."""
+        """Ring the process whenever asked: one write, and one wake-up of the process, for many requests.
+
+        During a burst of acknowledgements it rings at most once a BURST_RING_SECONDS, unless for work that may
+        open a modal: the work rung about waits for the burst to end anyway (AckBursts), and each ring takes the
+        interpreter lock from the acknowledging threads and wakes two threads of the work process.
+        """
         while True:
             self.ringing.wait()
+            self.urgent.clear()  # before the ring's own flag: an urgent ring from here on cuts the next wait short
             self.ringing.clear()
             if not self._send(RING):
                 return
+            if self.in_burst():
+                self.urgent.wait(BURST_RING_SECONDS)
 
     def serve_claims(self) -> None:
         """Claim what the process asks for, in its name, until it is gone."""
@@ -310,11 +323,11 @@ class WorkProcesses:
         self._processes = [self._start() for _ in range(settings.work_processes)]
         threading.Thread(target=self._watch, name="accord-work-watch", daemon=True).start()
 
-    def ring(self) -> None:
-        """Wake the work processes: new work is in the inbox, just acknowledged."""
+    def ring(self, urgent: bool) -> None:
+        """Wake the work processes: new work is in the inbox, just acknowledged (`urgent`: it may open a modal)."""
         self._bursts.acknowledged()
         for process in self._processes:
-            process.ring()
+            process.ring(urgent)
 
     def pids(self) -> list[int]:
         with self._lock:
@@ -337,10 +350,10 @@ class WorkProcesses:
         )
         process.start()
         to_process.close()  # the process holds the only other end: its death breaks the pipe
-        started = _Process(process, pipe, time.monotonic(), self._inbox)
+        started = _Process(process, pipe, time.monotonic(), self._inbox, self._bursts.in_burst)
         threading.Thread(target=started.bell, name="accord-work-bell", daemon=True).start()
         threading.Thread(target=started.serve_claims, name="accord-work-claims", daemon=True).start()
-        started.ring()  # whatever waits from before
+        started.ring(urgent=True)  # whatever waits from before
         return started
 
     def _watch(self) -> None:

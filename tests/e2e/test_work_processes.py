@@ -111,7 +111,7 @@ def test_the_installed_bolt_hands_requests_over_without_copying_them_deeply(
 ) -> None:
     settings = Settings(_env_file=None)
     app = build_app(settings, Deps(uow=database.uow))
-    InboxRunner(inbox_of(settings, database), lambda: None, subcommands()).install(app)
+    InboxRunner(inbox_of(settings, database), lambda _urgent: None, subcommands()).install(app)
     assert not [r for r in caplog.records if r.levelno >= logging.WARNING]  # else acks are slower: see the README
 
 
@@ -153,7 +153,7 @@ def test_work_that_waited_past_slacks_five_minutes_is_still_done(
     signed = signed_headers(driver.signer, body, FORM, timestamp=int(time.time()) - 360)
     headers = {name.lower(): [value] for name, value in signed.items()} | {k: [v] for k, v in LAZY.items()}
     inbox_of(Settings(_env_file=None), database).put("stale", body, headers, urgent=False, now=SystemClock().now())
-    workers.ring()
+    workers.ring(urgent=False)
     wait_for(lambda: any("Acme Alliance" in text for text in replies(slack)))
 
 
@@ -230,7 +230,7 @@ def test_accord_work_does_what_web_processes_elsewhere_acknowledged(
     # The web side of another machine: it acknowledged the request and wrote it to the shared inbox.
     settings = Settings(_env_file=None)
     app = build_app(settings, Deps(uow=database.uow))
-    InboxRunner(inbox_of(settings, database), lambda: None, subcommands()).install(app)
+    InboxRunner(inbox_of(settings, database), lambda _urgent: None, subcommands()).install(app)
     assert slack.driver(InProcess(app)).command(ALICE, ACME, "status Acme Alliance").status == 200
     worker = subprocess.Popen([sys.executable, "-m", "bot", "work"], cwd=tmp_path)
     try:

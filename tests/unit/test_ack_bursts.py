@@ -6,14 +6,18 @@ import threading
 import time
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
+from multiprocessing.connection import Connection
+from multiprocessing.process import BaseProcess
 from multiprocessing.queues import Queue
 from multiprocessing.synchronize import Event as EventType
 from pathlib import Path
+from typing import cast
 
 import pytest
 
+from bot.runtime import work_processes
 from bot.runtime.ack_bursts import BURST_GAP_SECONDS, LULL_SECONDS, MAX_YIELD_SECONDS, AckBursts
-from bot.runtime.work_processes import Worker
+from bot.runtime.work_processes import Worker, _Process
 from storage.database import Database
 from storage.inbox import Claimed, Inbox
 
@@ -52,6 +56,16 @@ def test_a_burst_lasts_until_acknowledgements_pause_and_work_waits_for_that() ->
     waited = bursts.wait_for_lull(clock.sleep)
     assert LULL_SECONDS <= waited < MAX_YIELD_SECONDS
     assert not bursts.in_burst()
+
+
+def test_a_pause_of_a_few_milliseconds_inside_a_burst_does_not_end_it() -> None:
+    clock = Clock()
+    bursts = AckBursts(SPAWN, clock)
+    bursts.acknowledged()
+    clock.now += BURST_GAP_SECONDS / 2
+    bursts.acknowledged()
+    clock.now += 0.02  # the inbox's writes held up a moment (a checkpoint of SQLite's log): work still waits
+    assert bursts.in_burst()
 
 
 def test_a_burst_that_does_not_end_delays_work_by_at_most_a_second_a_piece() -> None:
@@ -195,3 +209,33 @@ def test_during_a_burst_finished_work_is_marked_done_with_the_next_claim_for_mor
         gate.set()
         worker.stop()
         loop.join(timeout=10)
+
+
+def test_during_a_burst_a_work_process_is_rung_once_a_step_but_at_once_for_a_modal(
+    inbox: Inbox, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(work_processes, "BURST_RING_SECONDS", 5.0)  # a long step, so timing cannot blur the counts
+    burst = HeldBurst()
+    parent_end, process_end = SPAWN.Pipe(duplex=True)
+    process = _Process(cast(BaseProcess, None), parent_end, 0.0, inbox, burst.in_burst)
+    threading.Thread(target=process.bell, daemon=True).start()
+    try:
+        for _ in range(50):  # fifty acknowledgements of ordinary work in a quarter of a second
+            process.ring(urgent=False)
+            time.sleep(0.005)
+        assert _rings(process_end, within=0.5) == 1
+        process.ring(urgent=True)  # a modal to open: Slack allows three seconds from the click
+        assert _rings(process_end, within=2.0) == 1
+    finally:
+        parent_end.close()
+        process_end.close()
+
+
+def _rings(pipe: Connection, within: float) -> int:
+    """How many rings came down `pipe` until none came for `within` seconds."""
+    rings = 0
+    while pipe.poll(within):
+        assert pipe.recv() == work_processes.RING
+        rings += 1
+        within = 0.2
+    return rings
