@@ -6,8 +6,10 @@ import os
 import threading
 import time
 from datetime import UTC, datetime, timedelta
+from multiprocessing.process import BaseProcess
 from pathlib import Path
 from types import SimpleNamespace
+from typing import cast
 
 import pytest
 
@@ -84,7 +86,8 @@ def test_work_threads_run_at_a_lower_priority_than_the_thread_claiming_work(inbo
 
 def test_a_work_process_asks_its_parent_to_claim_and_to_mark_done(inbox: Inbox) -> None:
     here, there = multiprocessing.Pipe(duplex=True)
-    child = _Process(SimpleNamespace(pid=os.getpid()), there, time.monotonic(), inbox, lambda: False)  # type: ignore[arg-type]
+    process = cast(BaseProcess, SimpleNamespace(pid=os.getpid()))  # only its pid is read
+    child = _Process(process, there, time.monotonic(), inbox, lambda: False)
     threading.Thread(target=child.serve_claims, daemon=True).start()
     parent = _Parent(here)
     worker = Worker(inbox, lambda _item: None, threads=2, name=child.name, claim=parent.claim)
