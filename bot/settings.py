@@ -144,13 +144,21 @@ class Settings(BaseSettings):
 
     def missing_for(self, *, socket_mode: bool) -> list[str]:
         """Environment variables a real Slack connection still needs, by name."""
-        needed: dict[str, object] = {} if self.installs else {"SLACK_BOT_TOKEN": self.slack_bot_token}
-        if self.installs:
-            needed["ACCORD_ENCRYPTION_KEY"] = self.accord_encryption_key
-        if socket_mode:
-            needed["SLACK_APP_TOKEN"] = self.slack_app_token
-        else:
-            needed["SLACK_SIGNING_SECRET"] = self.slack_signing_secret
+        connection = (
+            {"SLACK_APP_TOKEN": self.slack_app_token}
+            if socket_mode
+            else {"SLACK_SIGNING_SECRET": self.slack_signing_secret}
+        )
+        return self.missing_for_sending() + [name for name, value in connection.items() if value is None]
+
+    def missing_for_sending(self) -> list[str]:
+        """Environment variables a process that only sends to Slack (the scheduler, a work process) still needs:
+        the one bot token, or, with installations, the key that opens each installation's stored tokens."""
+        needed = (
+            {"ACCORD_ENCRYPTION_KEY": self.accord_encryption_key}
+            if self.installs
+            else {"SLACK_BOT_TOKEN": self.slack_bot_token}
+        )
         return [name for name, value in needed.items() if value is None]
 
 

@@ -259,6 +259,14 @@ def _scheduler_process() -> "subprocess.Popen[bytes]":
     return subprocess.Popen(command)  # noqa: S603 (this interpreter, with arguments of our own)
 
 
+def _require_sending(settings: Settings, what: str) -> None:
+    """Stop, saying what is missing, unless this process can send to Slack (one token, or the installations')."""
+    missing = settings.missing_for_sending()
+    if missing:
+        typer.echo(f"{what}: {', '.join(missing)} {'is' if len(missing) == 1 else 'are'} not set.", err=True)
+        raise typer.Exit(2)
+
+
 @cli.command()
 def scheduler(
     ctx: typer.Context,
@@ -271,9 +279,7 @@ def scheduler(
     if parent is not None:
         exit_with_parent(parent)
     process = _bootstrap(ctx)
-    if process.settings.slack_bot_token is None:
-        typer.echo("The scheduler sends Slack messages: SLACK_BOT_TOKEN is not set.", err=True)
-        raise typer.Exit(2)
+    _require_sending(process.settings, "The scheduler sends Slack messages")
     _prepare_database(process.database)
     every_seconds = every or process.settings.nudge_interval_seconds
     schedule(process.nudger, every_seconds=every_seconds, blocking=True, purge=grace_period_purge(process)).start()
@@ -288,9 +294,7 @@ def work(
     from bot.runtime.work_processes import run_work_processes
 
     process = _bootstrap(ctx)
-    if process.settings.slack_bot_token is None:
-        typer.echo("Work processes answer in Slack: SLACK_BOT_TOKEN is not set.", err=True)
-        raise typer.Exit(2)
+    _require_sending(process.settings, "Work processes answer in Slack")
     _prepare_database(process.database)
     run_work_processes(process, max(processes or process.settings.work_processes, 1))
 

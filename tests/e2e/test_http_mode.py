@@ -19,14 +19,17 @@ from urllib.parse import quote, urlencode
 
 import pytest
 from cryptography.fernet import Fernet
+from sqlmodel import select
 
+from bot.sandbox.demo import GLOBEX, seed_globex
 from bot.sandbox.driver import Driver, OverHttp
 from bot.sandbox.harness import REDIRECT_URI, OfflineSlack
 from bot.sandbox.oauth import OAuthApp
-from bot.sandbox.workspace import ResponseTarget
+from bot.sandbox.workspace import ResponseTarget, Workspace
 from stages import relationship_service
 from stages.relationships import RelationshipDraft
 from storage.database import Database
+from storage.tables import RelationshipRow
 from tests.e2e.helpers import ACME, ALICE, BOB, free_port, shown, wait_for
 
 
@@ -352,3 +355,65 @@ def test_add_to_slack_over_http_installs_and_an_uninstall_stops_the_work(slack: 
         wait_for(lambda: len(slack.workspace.ephemerals_for(ALICE)) == 2)
         assert "not installed in this workspace" in slack.workspace.ephemerals_for(ALICE)[-1].text
         assert "xox" not in (tmp_path / "server.log").read_text()
+
+
+def test_with_add_to_slack_the_nudge_job_sends_with_each_installation_and_purges_the_uninstalled(
+    slack: OfflineSlack, tmp_path: Path
+) -> None:
+    """The scheduler `accord run --http` starts holds no bot token either: it nudges each installed workspace with
+    that workspace's own token, stops for one that uninstalled, and purges it once the grace period is over."""
+    registered = slack.emulator.register_app(OAuthApp.from_manifest(slack.contract.manifest, REDIRECT_URI))
+    globex = Workspace(slack.clock, team_id=GLOBEX[0], team_name=GLOBEX[1], domain=GLOBEX[2])
+    seed_globex(globex)
+    slack.emulator.add_workspace(globex)
+    hank, ivy, vendors = "U0GLXHANK", "U0GLXIVY", "C0GLXVENDORS"
+    url = f"sqlite:///{tmp_path / 'http.db'}"
+    database = Database(url)
+    database.upgrade()
+
+    def due_review(workspace: Workspace, name: str, owner: str, sponsor: str, channel: str) -> None:
+        draft = RelationshipDraft(name, "Partner Ltd", owner, sponsor, channel, 7)
+        week_ago = datetime.now(UTC) - timedelta(days=7)
+        relationship_service.create_relationship(database.uow(workspace.team_id), draft, created_by=owner, now=week_ago)
+
+    def reviews_due(workspace: Workspace, person: str) -> list[str]:
+        return [shown(m) for m in workspace.top_level(workspace.im_with(person).id) if "The review of" in shown(m)]
+
+    installs = {
+        "SLACK_BOT_TOKEN": "",
+        "SLACK_CLIENT_ID": registered.client_id,
+        "SLACK_CLIENT_SECRET": registered.client_secret,
+        "SLACK_REDIRECT_URI": REDIRECT_URI,
+        "ACCORD_ENCRYPTION_KEY": Fernet.generate_key().decode(),
+        "NUDGE_INTERVAL_SECONDS": "1",
+        "WORKING_DAYS": "mon-sun",
+        "WORKING_HOURS": "00:00-00:00",
+        "PURGE_AFTER_DAYS": "0",
+    }
+    with serving(slack, tmp_path, **installs) as port:
+        driver = slack.driver(OverHttp(f"http://127.0.0.1:{port}/slack/events"))
+        driver.install(ALICE)
+        driver.for_workspace(globex).install(hank)
+        due_review(slack.workspace, "Acme Alliance", ALICE, BOB, ACME)
+        due_review(globex, "Globex Supply", hank, ivy, vendors)
+        wait_for(lambda: bool(reviews_due(slack.workspace, ALICE) and reviews_due(globex, hank)), timeout=30)
+        assert "*Acme Alliance*" in reviews_due(slack.workspace, ALICE)[0]
+        assert "*Globex Supply*" in reviews_due(globex, hank)[0]
+
+        driver.uninstall(slack.workspace.team_id)
+        due_review(slack.workspace, "Acme Logistics", ALICE, BOB, ACME)
+        due_review(globex, "Globex Freight", hank, ivy, vendors)
+        wait_for(lambda: len(reviews_due(globex, hank)) == 2, timeout=30)
+        time.sleep(2)  # two more sweeps: had Acme not been stopped, its nudge would be there too
+        assert len(reviews_due(slack.workspace, ALICE)) == 1
+    log = (tmp_path / "server.log").read_text()
+    assert "not set" not in log and "xox" not in log
+
+    with serving(slack, tmp_path, **installs):  # started again: its daily purge runs at once
+
+        def tenants() -> set[str]:
+            with database.sessions() as session:
+                return set(session.exec(select(RelationshipRow.team_id)))
+
+        wait_for(lambda: tenants() == {globex.team_id}, timeout=30)
+    database.dispose()
