@@ -2,13 +2,13 @@
 Slack."""
 
 from dataclasses import replace
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from jinja2 import UndefinedError
 
 from bot.nudges.blocks import has_other_button, in_thread, item_blocks
-from bot.slack.wording import Copy
+from bot.slack.wording import Copy, human_date
 from stages.catalogue import default_catalogue
 from stages.checklist import ItemState
 from stages.exits import ExitStrategy
@@ -142,3 +142,23 @@ def test_a_nudge_missing_a_detail_its_words_need_raises() -> None:
     review = next(n for n in every_kind_of_nudge() if n.kind is NudgeKind.REVIEW)
     with pytest.raises(UndefinedError, match="name"):
         item_blocks(COPY, queued(replace(review, detail={"due": DUE.isoformat()}), 5), DUE)
+
+
+# The kinds whose words say how a due date stands (an overdue action and a stale idea say how long it has been).
+UNDATED = (NudgeKind.ACTION_OVERDUE, NudgeKind.IDEA_STALE)
+DATED = [n for n in every_kind_of_nudge() if "due" in n.detail and n.kind not in UNDATED]
+
+
+@pytest.mark.parametrize("nudge", DATED, ids=lambda n: n.kind.value)
+def test_a_due_date_is_told_as_it_stands_on_the_readers_own_day(nudge: Nudge) -> None:
+    due = date.fromisoformat(str(nudge.detail["due"]))
+
+    def said(today: date) -> str:
+        section, *_ = item_blocks(COPY, queued(nudge, 5), today)
+        return str(section.to_dict()["text"]["text"])
+
+    # Due today in UTC is still tomorrow west of it, where the message may arrive the evening before.
+    eve, on_the_day, later = said(due - timedelta(days=1)), said(due), said(due + timedelta(days=2))
+    assert f"on {human_date(due)}" in eve and "overdue" not in eve and "-1" not in eve
+    assert "today" in on_the_day and "overdue" not in on_the_day and "0 days" not in on_the_day
+    assert "2 days overdue" in later
