@@ -56,6 +56,23 @@ class AccordOAuthFlow(OAuthFlow):
     def build_install_page_html(self, url: str, request: BoltRequest) -> str:
         return install_page(url, list(self.settings.scopes or []))
 
+    def handle_installation(self, request: BoltRequest) -> BoltResponse:
+        response = super().handle_installation(request)
+        if not over_https(request, self.settings.redirect_uri):
+            # Bolt marks the state cookie Secure, and a browser sends a Secure cookie back only over https: served
+            # over plain http (a trial on one machine), the redirect would never be let in. The cookie came in
+            # clear anyway.
+            cookies = response.headers.get("set-cookie", [])
+            response.headers["set-cookie"] = [cookie.replace("; Secure", "") for cookie in cookies]
+        return response
+
+
+def over_https(request: BoltRequest, redirect_uri: str | None) -> bool:
+    """Whether the person's browser talks to Accord over https: the proxy in front says so, or the redirect
+    address Slack sends them back to is https."""
+    forwarded = request.headers.get("x-forwarded-proto") or [""]
+    return forwarded[0].split(",")[0].strip().lower() == "https" or (redirect_uri or "").startswith("https://")
+
 
 class NotOrgWide(BoltError):
     """An installation for one workspace arrived without a `state`: only org admins' installs may."""

@@ -3,6 +3,7 @@
 import hashlib
 import hmac
 import http.client
+import http.cookiejar
 import http.server
 import json
 import os
@@ -15,14 +16,14 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from urllib.parse import quote, urlencode
+from urllib.parse import quote, urlencode, urlsplit
 
 import pytest
 from cryptography.fernet import Fernet
 from sqlmodel import select
 
 from bot.sandbox.demo import GLOBEX, seed_globex
-from bot.sandbox.driver import Driver, OverHttp
+from bot.sandbox.driver import Driver, OverHttp, authorize_link
 from bot.sandbox.harness import REDIRECT_URI, OfflineSlack
 from bot.sandbox.oauth import OAuthApp
 from bot.sandbox.workspace import ResponseTarget, Workspace
@@ -417,3 +418,32 @@ def test_with_add_to_slack_the_nudge_job_sends_with_each_installation_and_purges
 
         wait_for(lambda: tenants() == {globex.team_id}, timeout=30)
     database.dispose()
+
+
+def test_add_to_slack_served_over_plain_http_installs_with_any_standard_browser(
+    slack: OfflineSlack, tmp_path: Path
+) -> None:
+    """A browser sends a Secure cookie back only over https: served over plain http, the install page's state cookie
+    is not Secure, so a standard cookie jar carries it to the redirect; behind an https proxy it stays Secure."""
+    registered = slack.emulator.register_app(OAuthApp.from_manifest(slack.contract.manifest, REDIRECT_URI))
+    installs = {
+        "SLACK_BOT_TOKEN": "",
+        "SLACK_CLIENT_ID": registered.client_id,
+        "SLACK_CLIENT_SECRET": registered.client_secret,
+        "SLACK_REDIRECT_URI": "",  # Slack sends the browser back to the address registered with the app
+        "ACCORD_ENCRYPTION_KEY": Fernet.generate_key().decode(),
+    }
+    with serving(slack, tmp_path, **installs) as port:
+        base = f"http://127.0.0.1:{port}"
+        behind_proxy = urllib.request.Request(f"{base}/slack/install", headers={"X-Forwarded-Proto": "https"})
+        with urllib.request.urlopen(behind_proxy, timeout=5) as response:
+            assert "; Secure" in response.headers["Set-Cookie"]
+
+        browser = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
+        with browser.open(f"{base}/slack/install", timeout=5) as response:
+            assert "Secure" not in response.headers["Set-Cookie"]
+            page = response.read().decode()
+        driver = slack.driver(OverHttp(f"{base}/slack/events"))
+        redirect = urlsplit(driver.authorize(ALICE, authorize_link(page)))
+        with browser.open(f"{base}{redirect.path}?{redirect.query}", timeout=5) as response:
+            assert response.status == 200 and "Accord is in Accord Sandbox" in response.read().decode()
