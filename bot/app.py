@@ -5,7 +5,6 @@ from dataclasses import replace
 from typing import Any, assert_never
 
 from slack_bolt import App, BoltContext, BoltResponse
-from slack_bolt.authorization.authorize import InstallationStoreAuthorize
 from slack_sdk import WebClient
 from slack_sdk.http_retry.builtin_handlers import ConnectionErrorRetryHandler, ServerErrorRetryHandler
 
@@ -14,6 +13,7 @@ from bot.actions import owner_zones
 from bot.checkins import listeners as checkins
 from bot.checkins import threads
 from bot.checkins.withdrawal import take_internal_out
+from bot.clock import Clock
 from bot.deps import Deps
 from bot.disputes import listeners as disputes
 from bot.disputes.messages import tell_thread
@@ -24,6 +24,7 @@ from bot.home import listeners as home
 from bot.home.publish import publish_home
 from bot.ideas import listeners as ideas
 from bot.installs import listeners as installs_listeners
+from bot.installs.authorize import RenewingAuthorize
 from bot.installs.flow import add_to_slack
 from bot.installs.setup import Installations
 from bot.knowledge import listeners as knowledge
@@ -173,7 +174,7 @@ def build_app(
         process_before_response=True,
         listener_executor=deps.executor,
         name="accord",
-        **(_installed(settings, installs, client) if installs else _one_token(settings)),
+        **(_installed(settings, installs, client, deps.clock) if installs else _one_token(settings)),
     )
     accord_command.register(app, deps, subcommands())
     relationships.register(app, deps)
@@ -201,10 +202,14 @@ def _one_token(settings: Settings) -> dict[str, Any]:
     return {"authorize": BotIdentity(_bot_token(settings), settings.slack_api_url)}
 
 
-def _installed(settings: Settings, installs: Installations, client: WebClient) -> dict[str, Any]:
-    authorize = InstallationStoreAuthorize(
+def _installed(settings: Settings, installs: Installations, client: WebClient, clock: Clock) -> dict[str, Any]:
+    def expired(tenant_id: str, token: str) -> None:
+        installs.refresher.expired(tenant_id, token, clock.now())
+
+    authorize = RenewingAuthorize(
         logger=log,
-        installation_store=installs.store,
+        store=installs.store,
+        expired=expired,
         bot_only=True,
         # No client credentials, so Bolt makes no rotator of its own: the store's `find_bot` has already refreshed
         # an expiring token, under its installation's row lock (storage/token_refresh.py), and gives Bolt the bot

@@ -126,6 +126,19 @@ class TokenRefresher:
             return bot
         return self._refresh(tenant_id, now)
 
+    def expired(self, tenant_id: str, token: str, now: datetime) -> None:
+        """Slack answered `token_expired` for `token` before the time it gave it for (its clock is ahead of this
+        one): unless another process refreshed it meanwhile, the token is taken as expired now, so the next
+        `fresh_bot` refreshes it, under the lock, as any expiring one."""
+        with self._database.sessions() as session:
+            row = _usable(session, tenant_id, lock=True)
+            if row is None or row.bot_refresh_token is None or self._cipher.decrypt(row.bot_token) != token:
+                return
+            row.bot_token_expires_at = now
+            session.add(row)
+            session.commit()
+        _log.warning("Slack says the bot token of %s has expired before its time: it is refreshed now", tenant_id)
+
     def _refresh(self, tenant_id: str, now: datetime) -> TenantBot | None:
         with self._database.sessions() as session:
             row = _usable(session, tenant_id, lock=True)

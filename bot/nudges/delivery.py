@@ -99,6 +99,9 @@ class RunReport:
 
 
 Clients = Callable[[str], WebClient | None]  # a tenant's client now; None: it has no usable installation
+# Slack answered `token_expired` for a tenant's token before its time: the next client the tenant gets has it
+# refreshed. None with one bot token, which does not expire.
+Expired = Callable[[str, str], None]
 Sweeping = Callable[[Sequence[str]], SweepUnitOfWork]  # one transaction over a batch of tenants, for the sweep
 # Tenants swept together: a sweep's fixed cost, and on PostgreSQL the wait for the slowest of its parts running side
 # by side (a core idle meanwhile), is paid once for all of them. 1,000 workspaces of 100 relationships swept in
@@ -120,9 +123,11 @@ class Nudger:
         batch: int = 200,
         lease: timedelta = timedelta(minutes=10),
         partners: Clients | None = None,
+        expired: Expired | None = None,
     ) -> None:
         self.deps = deps
         self.clients = clients
+        self.expired = expired
         # The partner organisations' own installations, where they installed Accord (None: one workspace's token).
         self.partners = partners
         self.teams = teams
@@ -172,10 +177,15 @@ class Nudger:
             report.enqueued += result.enqueued
             report.escalated += len(result.escalated)
 
-    def _talk_to(self, team_id: str, report: RunReport) -> None:
+    def _talk_to(self, team_id: str, report: RunReport, *, again: bool = True) -> None:
+        """`_talk`, once more with a refreshed token (`again`) when Slack's clock says it has expired already."""
         try:
             self._talk(team_id, self.clock.now(), report)
         except TenantRefused as refused:
+            if again and refused.error == "token_expired" and refused.token and self.expired is not None:
+                self.expired(team_id, refused.token)
+                self._talk_to(team_id, report, again=False)
+                return
             log.warning("%s: its nudges wait for a new token", refused)
             report.stopped.append(team_id)
         except Exception:  # one tenant's trouble must not stop the others' nudges
@@ -601,11 +611,12 @@ def nudger_for(
     teams: Callable[[], list[str]],
     sweeping: Sweeping,
     clients: Clients | None = None,
+    expired: Expired | None = None,
 ) -> Nudger:
     """A nudger on the configured Slack, policy and working hours, sending to each tenant with `clients` (by
-    default the one configured bot token for every tenant). Its clients must retry nothing by themselves (the
-    default one does not): the outbox decides when to try again, so no thread sleeps while holding a claim, and
-    no tenant's rate limit holds another's nudges up."""
+    default the one configured bot token for every tenant), told by `expired` of a token Slack says expired early.
+    Its clients must retry nothing by themselves (the default one does not): the outbox decides when to try
+    again, so no thread sleeps while holding a claim, and no tenant's rate limit holds another's nudges up."""
     installed = clients  # installations of many organisations: a partner's own may tell its people
     if clients is None:
         one = sender_client(settings, settings.slack_bot_token.get_secret_value() if settings.slack_bot_token else None)
@@ -625,4 +636,5 @@ def nudger_for(
         batch=settings.nudge_batch,
         lease=timedelta(seconds=settings.nudge_claim_lease_seconds),
         partners=installed,
+        expired=expired,
     )

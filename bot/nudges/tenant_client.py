@@ -26,10 +26,11 @@ REFUSED_TOKEN = frozenset({"invalid_auth", "not_authed", "token_revoked", "token
 class TenantRefused(Exception):
     """Slack refused the tenant's token: the run stops sending for this tenant."""
 
-    def __init__(self, tenant: str, error: str) -> None:
+    def __init__(self, tenant: str, error: str, token: str | None) -> None:
         super().__init__(f"Slack refused the token of {tenant}: {error}")
         self.tenant = tenant
         self.error = error
+        self.token = token  # which one: another process may have replaced it since
 
 
 class TenantClient(WebClient):
@@ -57,7 +58,7 @@ class TenantClient(WebClient):
         auth: dict[str, Any] | None = None,
     ) -> SlackResponse:
         if self._refused is not None:
-            raise TenantRefused(self._tenant, self._refused)
+            raise TenantRefused(self._tenant, self._refused, self._inner.token)
         now = self._now()
         channel = next((str(a["channel"]) for a in (json, data, params) if a and "channel" in a), None)
         allowed = self._pacer.next_call(self._tenant, api_method, channel, now)
@@ -82,7 +83,7 @@ class TenantClient(WebClient):
         code = str(error.response.get("error") or "")
         if code in REFUSED_TOKEN:
             self._refused = code
-            raise TenantRefused(self._tenant, code) from error
+            raise TenantRefused(self._tenant, code, self._inner.token) from error
         if error.response.status_code == 429:
             wait = retry_after(header(error, "Retry-After"), now, RATE_LIMITED)
             self._pacer.hold(self._tenant, api_method, now + wait)

@@ -246,6 +246,13 @@ class OAuthServer:
             raise SlackError("token_expired")
         return found.installation
 
+    def expire(self, tenant_id: str) -> None:
+        """Slack's clock runs ahead of the app's: the tenant's access tokens expire now, before the time given."""
+        with self.lock:
+            for credential in self._access.values():
+                if credential.installation.tenant_id == tenant_id and credential.expires_at is not None:
+                    credential.expires_at = min(credential.expires_at, self.clock.now())
+
     def revoke(self, tenant_id: str) -> list[str]:
         """Uninstall: every token of the tenant stops working at once; returns the access tokens revoked."""
         with self.lock:
