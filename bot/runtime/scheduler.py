@@ -1,4 +1,4 @@
-"""The clock that runs the nudge job, and the daily purge of tenants that uninstalled Accord longer ago than the
+"""The clock that runs the nudge job, and the hourly purge of tenants that uninstalled Accord longer ago than the
 grace period (and of Add to Slack's expired states). APScheduler only decides when; the outbox decides what is sent.
 
 Each process keeps its jobs in memory (APScheduler's job stores must not be shared between processes); the
@@ -28,14 +28,14 @@ log = logging.getLogger(__name__)
 JOB_ID = "accord-nudges"
 MISFIRE_GRACE_SECONDS = 5 * 60
 PURGE_JOB_ID = "accord-purge"
-PURGE_EVERY_HOURS = 24  # the grace period is counted in days
-PURGE_MISFIRE_GRACE_SECONDS = 6 * 60 * 60  # a purge hours late is still worth doing, once
+# The grace period is counted in days; an hourly look ends it within the hour, at the cost of one small query.
+PURGE_EVERY_HOURS = 1
 
 
 def schedule(
     nudger: Nudger, *, every_seconds: int, blocking: bool, purge: Callable[[], list[str]] | None = None
 ) -> BaseScheduler:
-    """The nudge job every `every_seconds`, and `purge` (see `grace_period_purge`) once a day."""
+    """The nudge job every `every_seconds`, and `purge` (see `grace_period_purge`) every hour."""
     options = {
         "jobstores": {"default": MemoryJobStore()},
         "job_defaults": {"coalesce": True, "max_instances": 1, "misfire_grace_time": MISFIRE_GRACE_SECONDS},
@@ -59,7 +59,7 @@ def schedule(
             hours=PURGE_EVERY_HOURS,
             id=PURGE_JOB_ID,
             replace_existing=True,
-            misfire_grace_time=PURGE_MISFIRE_GRACE_SECONDS,
+            misfire_grace_time=None,  # however late (a pause, the clock moved on), a purge is done, once
             next_run_time=datetime.now(UTC),
         )
     return scheduler

@@ -410,7 +410,7 @@ def test_with_add_to_slack_the_nudge_job_sends_with_each_installation_and_purges
     log = (tmp_path / "server.log").read_text()
     assert "not set" not in log and "xox" not in log
 
-    with serving(slack, tmp_path, **installs):  # started again: its daily purge runs at once
+    with serving(slack, tmp_path, **installs):  # started again: its purge runs at once
 
         def tenants() -> set[str]:
             with database.sessions() as session:

@@ -1,7 +1,7 @@
 """A tenant's purge and a person's erasure reach the audit trail, which refuses every other change; tenants
 uninstalled longer ago than the grace period are purged by the scheduler's daily job, the others kept."""
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from unittest.mock import Mock
 
 import pytest
@@ -9,6 +9,7 @@ from cryptography.fernet import Fernet
 from sqlalchemy import func, select, text
 from sqlalchemy.exc import DBAPIError
 
+from bot.nudges.delivery import RunReport
 from bot.runtime.bootstrap import Bootstrap
 from bot.runtime.scheduler import PURGE_JOB_ID, grace_period_purge, schedule
 from bot.sandbox.clock import MovableClock
@@ -21,6 +22,7 @@ from storage.tables import AuditEventRow, InstallationRow, WorkspaceRow
 from storage.tenancy import DataRight, data_right, owned, tenant_tables
 from storage.tenant_purge import purge_tenant
 from tests.conftest import START
+from tests.e2e.helpers import wait_for
 
 
 def fill(database: Database, team_id: str) -> None:
@@ -137,8 +139,7 @@ def test_the_daily_job_purges_tenants_once_their_grace_period_is_over(database: 
     scheduler.start(paused=True)
     try:
         job = scheduler.get_job(PURGE_JOB_ID)
-        assert (job.coalesce, job.max_instances, job.trigger.interval) == (True, 1, timedelta(days=1))
-        assert job.misfire_grace_time > 0
+        assert (job.coalesce, job.max_instances, job.trigger.interval) == (True, 1, timedelta(hours=1))
         clock.advance(timedelta(days=29))
         job.func(*job.args)
         assert all(any(rows(database, team).values()) for team in ("T1", "T2", "T3"))  # T1 still in its grace period
@@ -152,6 +153,31 @@ def test_the_daily_job_purges_tenants_once_their_grace_period_is_over(database: 
         trail = table(AuditEventRow)
         teams = connection.execute(select(trail.c.team_id).distinct().order_by(trail.c.team_id)).scalars()
         assert list(teams) == ["T2", "T3"]
+
+
+def test_a_purge_missed_for_days_runs_within_the_hour(database: Database) -> None:
+    """However late (the scheduler paused, the machine asleep, the clock moved on), the purge is not skipped for
+    long: it looks every hour, and a look missed is made up at once."""
+    fill(database, "T1")
+    uninstall(database, "T1")
+    settings = Settings(
+        database_url=database.url,
+        slack_client_id="1.2",
+        slack_client_secret="s",
+        accord_encryption_key=Fernet.generate_key().decode(),
+        purge_after_days=30,
+        _env_file=None,
+    )
+    process = Bootstrap(settings, clock=MovableClock(START + timedelta(days=31)))
+    nudger = Mock(run=Mock(return_value=RunReport()))
+    scheduler = schedule(nudger, every_seconds=3600, blocking=False, purge=grace_period_purge(process))
+    scheduler.start(paused=True)
+    try:
+        scheduler.get_job(PURGE_JOB_ID).modify(next_run_time=datetime.now(UTC) - timedelta(days=3, hours=12))
+        scheduler.resume()
+        wait_for(lambda: not any(rows(database, "T1").values()), timeout=10)
+    finally:
+        scheduler.shutdown(wait=False)
 
 
 def test_with_one_bot_token_there_is_no_purge_job(database: Database) -> None:
