@@ -64,6 +64,19 @@ def serving(slack: OfflineSlack, tmp_path: Path, **settings: str) -> Iterator[in
             server.wait(timeout=15)
 
 
+def add_to_slack(slack: OfflineSlack, **settings: str) -> dict[str, str]:
+    """The settings of `accord run --http` for an app workspaces install with Add to Slack (registered with the
+    offline Slack), with no bot token of its own; `settings` adds to them or overrides them."""
+    registered = slack.emulator.register_app(OAuthApp.from_manifest(slack.contract.manifest, REDIRECT_URI))
+    return {
+        "SLACK_BOT_TOKEN": "",
+        "SLACK_CLIENT_ID": registered.client_id,
+        "SLACK_CLIENT_SECRET": registered.client_secret,
+        "SLACK_REDIRECT_URI": REDIRECT_URI,
+        "ACCORD_ENCRYPTION_KEY": Fernet.generate_key().decode(),
+    } | settings
+
+
 @pytest.fixture
 def driver(slack: OfflineSlack, tmp_path: Path) -> Iterator[Driver]:
     with serving(slack, tmp_path) as port:
@@ -334,15 +347,7 @@ def test_the_nudge_job_runs_beside_the_web_server_unless_told_not_to(
 
 
 def test_add_to_slack_over_http_installs_and_an_uninstall_stops_the_work(slack: OfflineSlack, tmp_path: Path) -> None:
-    registered = slack.emulator.register_app(OAuthApp.from_manifest(slack.contract.manifest, REDIRECT_URI))
-    installs = {
-        "SLACK_BOT_TOKEN": "",
-        "SLACK_CLIENT_ID": registered.client_id,
-        "SLACK_CLIENT_SECRET": registered.client_secret,
-        "SLACK_REDIRECT_URI": REDIRECT_URI,
-        "ACCORD_ENCRYPTION_KEY": Fernet.generate_key().decode(),
-    }
-    with serving(slack, tmp_path, **installs) as port:
+    with serving(slack, tmp_path, **add_to_slack(slack)) as port:
         driver = slack.driver(OverHttp(f"http://127.0.0.1:{port}/slack/events"))
         page = driver.install(ALICE)
         assert page.status == 200 and "Accord is in Accord Sandbox" in page.body.decode()
@@ -363,7 +368,6 @@ def test_with_add_to_slack_the_nudge_job_sends_with_each_installation_and_purges
 ) -> None:
     """The scheduler `accord run --http` starts holds no bot token either: it nudges each installed workspace with
     that workspace's own token, stops for one that uninstalled, and purges it once the grace period is over."""
-    registered = slack.emulator.register_app(OAuthApp.from_manifest(slack.contract.manifest, REDIRECT_URI))
     globex = Workspace(slack.clock, team_id=GLOBEX[0], team_name=GLOBEX[1], domain=GLOBEX[2])
     seed_globex(globex)
     slack.emulator.add_workspace(globex)
@@ -380,17 +384,9 @@ def test_with_add_to_slack_the_nudge_job_sends_with_each_installation_and_purges
     def reviews_due(workspace: Workspace, person: str) -> list[str]:
         return [shown(m) for m in workspace.top_level(workspace.im_with(person).id) if "The review of" in shown(m)]
 
-    installs = {
-        "SLACK_BOT_TOKEN": "",
-        "SLACK_CLIENT_ID": registered.client_id,
-        "SLACK_CLIENT_SECRET": registered.client_secret,
-        "SLACK_REDIRECT_URI": REDIRECT_URI,
-        "ACCORD_ENCRYPTION_KEY": Fernet.generate_key().decode(),
-        "NUDGE_INTERVAL_SECONDS": "1",
-        "WORKING_DAYS": "mon-sun",
-        "WORKING_HOURS": "00:00-00:00",
-        "PURGE_AFTER_DAYS": "0",
-    }
+    installs = add_to_slack(
+        slack, NUDGE_INTERVAL_SECONDS="1", WORKING_DAYS="mon-sun", WORKING_HOURS="00:00-00:00", PURGE_AFTER_DAYS="0"
+    )
     with serving(slack, tmp_path, **installs) as port:
         driver = slack.driver(OverHttp(f"http://127.0.0.1:{port}/slack/events"))
         driver.install(ALICE)
@@ -425,15 +421,8 @@ def test_add_to_slack_served_over_plain_http_installs_with_any_standard_browser(
 ) -> None:
     """A browser sends a Secure cookie back only over https: served over plain http, the install page's state cookie
     is not Secure, so a standard cookie jar carries it to the redirect; behind an https proxy it stays Secure."""
-    registered = slack.emulator.register_app(OAuthApp.from_manifest(slack.contract.manifest, REDIRECT_URI))
-    installs = {
-        "SLACK_BOT_TOKEN": "",
-        "SLACK_CLIENT_ID": registered.client_id,
-        "SLACK_CLIENT_SECRET": registered.client_secret,
-        "SLACK_REDIRECT_URI": "",  # Slack sends the browser back to the address registered with the app
-        "ACCORD_ENCRYPTION_KEY": Fernet.generate_key().decode(),
-    }
-    with serving(slack, tmp_path, **installs) as port:
+    # No redirect address: Slack sends the browser back to the one registered with the app.
+    with serving(slack, tmp_path, **add_to_slack(slack, SLACK_REDIRECT_URI="")) as port:
         base = f"http://127.0.0.1:{port}"
         behind_proxy = urllib.request.Request(f"{base}/slack/install", headers={"X-Forwarded-Proto": "https"})
         with urllib.request.urlopen(behind_proxy, timeout=5) as response:

@@ -102,6 +102,15 @@ def test_a_purge_removes_every_row_of_its_tenant_and_is_safe_twice(database: Dat
     assert database.team_ids() == ["T2"]
 
 
+def installed_app(database: Database) -> Settings:
+    """An app workspaces install with Add to Slack, keeping an uninstalled one's data 30 days."""
+    key = Fernet.generate_key().decode()
+    return Settings(
+        database_url=database.url, slack_client_id="1.2", slack_client_secret="s", accord_encryption_key=key,
+        purge_after_days=30, _env_file=None,
+    )  # fmt: skip
+
+
 def uninstall(database: Database, team_id: str, *, reinstalled: bool = False) -> None:
     """What the installation store does when Slack says Accord was removed (and when it is installed again)."""
     with database.sessions() as session:
@@ -125,14 +134,7 @@ def test_the_daily_job_purges_tenants_once_their_grace_period_is_over(database: 
     uninstall(database, "T2")
     uninstall(database, "T2", reinstalled=True)
     clock = MovableClock(START)
-    settings = Settings(
-        database_url=database.url,
-        slack_client_id="1.2",
-        slack_client_secret="s",
-        accord_encryption_key=Fernet.generate_key().decode(),
-        purge_after_days=30,
-        _env_file=None,
-    )
+    settings = installed_app(database)
     scheduler = schedule(
         Mock(), every_seconds=60, blocking=False, purge=grace_period_purge(Bootstrap(settings, clock=clock))
     )
@@ -160,14 +162,7 @@ def test_a_purge_missed_for_days_runs_within_the_hour(database: Database) -> Non
     long: it looks every hour, and a look missed is made up at once."""
     fill(database, "T1")
     uninstall(database, "T1")
-    settings = Settings(
-        database_url=database.url,
-        slack_client_id="1.2",
-        slack_client_secret="s",
-        accord_encryption_key=Fernet.generate_key().decode(),
-        purge_after_days=30,
-        _env_file=None,
-    )
+    settings = installed_app(database)
     process = Bootstrap(settings, clock=MovableClock(START + timedelta(days=31)))
     nudger = Mock(run=Mock(return_value=RunReport()))
     scheduler = schedule(nudger, every_seconds=3600, blocking=False, purge=grace_period_purge(process))
