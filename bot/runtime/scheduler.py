@@ -1,4 +1,4 @@
-"""The clock that runs the nudge job, and the hourly purge of tenants that uninstalled Accord longer ago than the
+"""The clock that runs the nudge job, and the purge of tenants that uninstalled Accord longer ago than the
 grace period (and of Add to Slack's expired states). APScheduler only decides when; the outbox decides what is sent.
 
 Each process keeps its jobs in memory (APScheduler's job stores must not be shared between processes); the
@@ -28,14 +28,15 @@ log = logging.getLogger(__name__)
 JOB_ID = "accord-nudges"
 MISFIRE_GRACE_SECONDS = 5 * 60
 PURGE_JOB_ID = "accord-purge"
-# The grace period is counted in days; an hourly look ends it within the hour, at the cost of one small query.
-PURGE_EVERY_HOURS = 1
+# A look at the tenants whose grace period is over is one small query: often enough that a grace period ends
+# within minutes of its time, however short it was set.
+PURGE_EVERY_MINUTES = 5
 
 
 def schedule(
     nudger: Nudger, *, every_seconds: int, blocking: bool, purge: Callable[[], list[str]] | None = None
 ) -> BaseScheduler:
-    """The nudge job every `every_seconds`, and `purge` (see `grace_period_purge`) every hour."""
+    """The nudge job every `every_seconds`, and `purge` (see `grace_period_purge`) every PURGE_EVERY_MINUTES."""
     options = {
         "jobstores": {"default": MemoryJobStore()},
         "job_defaults": {"coalesce": True, "max_instances": 1, "misfire_grace_time": MISFIRE_GRACE_SECONDS},
@@ -56,7 +57,7 @@ def schedule(
             _purge,
             "interval",
             args=[purge],
-            hours=PURGE_EVERY_HOURS,
+            minutes=PURGE_EVERY_MINUTES,
             id=PURGE_JOB_ID,
             replace_existing=True,
             misfire_grace_time=None,  # however late (a pause, the clock moved on), a purge is done, once

@@ -141,7 +141,7 @@ def test_the_daily_job_purges_tenants_once_their_grace_period_is_over(database: 
     scheduler.start(paused=True)
     try:
         job = scheduler.get_job(PURGE_JOB_ID)
-        assert (job.coalesce, job.max_instances, job.trigger.interval) == (True, 1, timedelta(hours=1))
+        assert (job.coalesce, job.max_instances, job.trigger.interval) == (True, 1, timedelta(minutes=5))
         clock.advance(timedelta(days=29))
         job.func(*job.args)
         assert all(any(rows(database, team).values()) for team in ("T1", "T2", "T3"))  # T1 still in its grace period
@@ -157,9 +157,9 @@ def test_the_daily_job_purges_tenants_once_their_grace_period_is_over(database: 
         assert list(teams) == ["T2", "T3"]
 
 
-def test_a_purge_missed_for_days_runs_within_the_hour(database: Database) -> None:
+def test_a_purge_missed_for_days_runs_within_minutes(database: Database) -> None:
     """However late (the scheduler paused, the machine asleep, the clock moved on), the purge is not skipped for
-    long: it looks every hour, and a look missed is made up at once."""
+    long: it looks every few minutes, and a look missed is made up at once."""
     fill(database, "T1")
     uninstall(database, "T1")
     settings = installed_app(database)
