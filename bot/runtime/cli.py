@@ -318,6 +318,7 @@ def nudges(
             "With --console, accord nudges only shows what is due: add --dry-run "
             f"(the console sends its nudges itself when its time moves: time +1d in {state.command})"
         )
+    _require_sending(process.settings, "accord nudges sends Slack messages")
     _prepare_database(process.database)
     report = process.nudger.run()
     typer.echo(f"{report.enqueued} queued, {report.sent} sent, {report.deferred} deferred, {report.failed} failed.")

@@ -50,3 +50,18 @@ def test_a_database_in_an_existing_directory_opens(tmp_path: Path) -> None:
     result = accord(tmp_path, ["db", "upgrade"], "sqlite:///data/accord.db")
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "data" / "accord.db").is_file()
+
+
+@pytest.mark.parametrize("args", [["nudges"], ["scheduler"], ["work"]], ids=" ".join)
+def test_a_command_that_sends_to_slack_names_what_it_still_needs(tmp_path: Path, args: list[str]) -> None:
+    """With one workspace's token, the token; with Add to Slack installations, the key that opens theirs."""
+    url = f"sqlite:///{tmp_path / 'accord.db'}"
+    one_token = os.environ | {"DATABASE_URL": url, "SLACK_BOT_TOKEN": "", "SLACK_CLIENT_ID": ""}
+    installs = one_token | {"SLACK_CLIENT_ID": "1.2", "SLACK_CLIENT_SECRET": "s", "ACCORD_ENCRYPTION_KEY": ""}
+    for env, missing in ((one_token, "SLACK_BOT_TOKEN"), (installs, "ACCORD_ENCRYPTION_KEY")):
+        result = subprocess.run(
+            [sys.executable, "-m", "bot", *args], env=env, cwd=tmp_path, capture_output=True, text=True, timeout=60
+        )
+        assert result.returncode == 2 and "Traceback" not in result.stderr
+        assert result.stderr.rstrip().endswith(f"{missing} is not set."), result.stderr
+    assert list(tmp_path.iterdir()) == []  # nothing was created
