@@ -13,7 +13,6 @@ from bot.actions import owner_zones
 from bot.checkins import listeners as checkins
 from bot.checkins import threads
 from bot.checkins.withdrawal import take_internal_out
-from bot.clock import Clock
 from bot.deps import Deps
 from bot.disputes import listeners as disputes
 from bot.disputes.messages import tell_thread
@@ -174,7 +173,7 @@ def build_app(
         process_before_response=True,
         listener_executor=deps.executor,
         name="accord",
-        **(_installed(settings, installs, client, deps.clock) if installs else _one_token(settings)),
+        **(_installed(settings, installs, client) if installs else _one_token(settings)),
     )
     accord_command.register(app, deps, subcommands())
     relationships.register(app, deps)
@@ -202,14 +201,11 @@ def _one_token(settings: Settings) -> dict[str, Any]:
     return {"authorize": BotIdentity(_bot_token(settings), settings.slack_api_url)}
 
 
-def _installed(settings: Settings, installs: Installations, client: WebClient, clock: Clock) -> dict[str, Any]:
-    def expired(tenant_id: str, token: str) -> None:
-        installs.refresher.expired(tenant_id, token, clock.now())
-
+def _installed(settings: Settings, installs: Installations, client: WebClient) -> dict[str, Any]:
     authorize = RenewingAuthorize(
         logger=log,
         store=installs.store,
-        expired=expired,
+        expired=installs.expired,
         bot_only=True,
         # No client credentials, so Bolt makes no rotator of its own: the store's `find_bot` has already refreshed
         # an expiring token, under its installation's row lock (storage/token_refresh.py), and gives Bolt the bot

@@ -44,6 +44,7 @@ class Installations:
     states: SqlOAuthStateStore
     refresher: TokenRefresher
     api_url: str
+    clock: Callable[[], datetime]
     _clients: dict[str, tuple[SecretStr, WebClient]] = field(default_factory=dict, init=False, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
 
@@ -60,6 +61,10 @@ class Installations:
                 self._clients[tenant_id] = known
             return known[1]
 
+    def expired(self, tenant_id: str, token: str) -> None:
+        """Slack says the tenant's token expired before its time: the next refresh check refreshes it."""
+        self.refresher.expired(tenant_id, token, self.clock())
+
 
 def installations(settings: Settings, database: Database, clock: Callable[[], datetime]) -> Installations:
     key, secret = settings.accord_encryption_key, settings.slack_client_secret
@@ -74,4 +79,5 @@ def installations(settings: Settings, database: Database, clock: Callable[[], da
         states=SqlOAuthStateStore(database, clock),
         refresher=refresher,
         api_url=settings.slack_api_url,
+        clock=clock,
     )

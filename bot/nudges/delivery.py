@@ -33,7 +33,7 @@ from bot.deps import Deps, TenantChore
 from bot.nudges import receipts, updates
 from bot.nudges.blocks import dm_blocks, in_thread, item_blocks, mention_blocks, one_per_subject
 from bot.nudges.sweep import sweep_batch
-from bot.nudges.tenant_client import TenantClient, TenantRefused, header
+from bot.nudges.tenant_client import EXPIRED, TenantClient, TenantRefused, header
 from bot.settings import Settings
 from bot.slack.kit import context, message_blocks
 from bot.slack.people import person_entry, team_of_person
@@ -182,7 +182,7 @@ class Nudger:
         try:
             self._talk(team_id, self.clock.now(), report)
         except TenantRefused as refused:
-            if again and refused.error == "token_expired" and refused.token and self.expired is not None:
+            if again and refused.error == EXPIRED and refused.token and self.expired is not None:
                 self.expired(team_id, refused.token)
                 self._talk_to(team_id, report, again=False)
                 return

@@ -20,7 +20,8 @@ from bot.slack.rate_limits import RATE_LIMITED, Pacer, retry_after
 
 # Slack's answers that the token itself is no longer good: it may be refreshed, or the tenant install again, so
 # its nudges wait (they are not failed) and nothing more is asked of Slack for the tenant in this run.
-REFUSED_TOKEN = frozenset({"invalid_auth", "not_authed", "token_revoked", "token_expired"})
+EXPIRED = "token_expired"  # a token that rotates, past its time: it may be refreshed
+REFUSED_TOKEN = frozenset({"invalid_auth", "not_authed", "token_revoked", EXPIRED})
 
 
 class TenantRefused(Exception):

@@ -88,14 +88,8 @@ class Bootstrap:
         if installs is None:
             return nudger_for(self.settings, self.deps, self.database.team_ids, self.database.sweeping)
         return nudger_for(
-            self.settings, self.deps, self.database.team_ids, self.database.sweeping, self.client_for, self.expired
+            self.settings, self.deps, self.database.team_ids, self.database.sweeping, self.client_for, installs.expired
         )
-
-    def expired(self, tenant_id: str, token: str) -> None:
-        """Slack says the tenant's token expired before its time: the next `client_for` refreshes it."""
-        installs = self.installations
-        if installs is not None:
-            installs.refresher.expired(tenant_id, token, self.clock.now())
 
     def app(self, *, verify_requests: bool = True) -> "App":
         """A Bolt app on this process's dependencies (see `bot.app.build_app` for `verify_requests`)."""
